@@ -1,0 +1,483 @@
+//! The typed syntax tree of a Cypher statement: what `parser` produces and `plan` consumes.
+//!
+//! Nothing here knows about pest or storage. Every node that can be the subject of an error
+//! carries a byte [`Span`] into the query text; line and column are computed only when an error
+//! is rendered.
+
+/// Byte range `[start, end)` in the query text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+}
+
+/// One statement, as ended by `;` in a script.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Statement {
+    Query(Query),
+    /// `CREATE INDEX [name] [IF NOT EXISTS] FOR (n:Label) ON (n.prop)`.
+    CreateIndex {
+        name: Option<String>,
+        label: String,
+        property: String,
+        if_not_exists: bool,
+    },
+    /// `DROP INDEX name [IF EXISTS]` or `DROP INDEX ON :Label(prop)`.
+    DropIndex {
+        target: SchemaTarget,
+        if_exists: bool,
+    },
+    /// `CREATE CONSTRAINT [name] [IF NOT EXISTS] FOR (n:Label) REQUIRE n.prop IS UNIQUE`
+    /// (also the older `ON (n:Label) ASSERT n.prop IS UNIQUE`).
+    CreateUniqueConstraint {
+        name: Option<String>,
+        label: String,
+        property: String,
+        if_not_exists: bool,
+    },
+    /// `DROP CONSTRAINT name [IF EXISTS]`.
+    DropConstraint {
+        target: SchemaTarget,
+        if_exists: bool,
+    },
+    Begin,
+    Commit,
+    Rollback,
+    /// `EXPLAIN statement`: the plan, not executed.
+    Explain(Box<Statement>),
+    /// `PROFILE statement`: executed, with rows and time per operator.
+    Profile(Box<Statement>),
+}
+
+/// How a schema object is named in DROP.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SchemaTarget {
+    Name(String),
+    LabelProperty { label: String, property: String },
+}
+
+/// A query: one or more single queries joined by UNION / UNION ALL.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Query {
+    pub first: SingleQuery,
+    /// `(all, query)`: `all` is true for `UNION ALL`.
+    pub unions: Vec<(bool, SingleQuery)>,
+    pub span: Span,
+}
+
+/// A sequence of clauses, e.g. `MATCH … WHERE … WITH … RETURN …`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SingleQuery {
+    pub clauses: Vec<Clause>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Clause {
+    Match(Match),
+    Unwind(Unwind),
+    With(With),
+    Return(Return),
+    Create(Create),
+    Merge(Merge),
+    Set(Set),
+    Remove(Remove),
+    Delete(Delete),
+    Call(Call),
+}
+
+impl Clause {
+    pub fn span(&self) -> Span {
+        match self {
+            Clause::Match(c) => c.span,
+            Clause::Unwind(c) => c.span,
+            Clause::With(c) => c.span,
+            Clause::Return(c) => c.span,
+            Clause::Create(c) => c.span,
+            Clause::Merge(c) => c.span,
+            Clause::Set(c) => c.span,
+            Clause::Remove(c) => c.span,
+            Clause::Delete(c) => c.span,
+            Clause::Call(c) => c.span,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Match {
+    pub optional: bool,
+    pub pattern: Pattern,
+    pub where_: Option<Expr>,
+    pub span: Span,
+}
+
+/// Comma-separated pattern parts: `(a)-->(b), p = (c)`.
+pub type Pattern = Vec<PatternPart>;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PatternPart {
+    /// The path variable in `p = (a)-->(b)`.
+    pub variable: Option<Variable>,
+    pub kind: PathKind,
+    pub element: PatternElement,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathKind {
+    Normal,
+    /// `shortestPath(...)`
+    Shortest,
+    /// `allShortestPaths(...)`
+    AllShortest,
+}
+
+/// A chain `(a)-[r]->(b)<-[s]-(c)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PatternElement {
+    pub start: NodePattern,
+    pub chain: Vec<(RelPattern, NodePattern)>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodePattern {
+    pub variable: Option<Variable>,
+    /// `(n:A:B)`: the node must carry all of them.
+    pub labels: Vec<String>,
+    /// `{k: v}` (an `ExprKind::Map`) or a parameter `$props`.
+    pub properties: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RelPattern {
+    pub variable: Option<Variable>,
+    /// `[:A|B]`: any of them; empty means any type.
+    pub types: Vec<String>,
+    /// Direction as written, from the left node to the right node.
+    pub direction: RelDirection,
+    /// `Some` for a variable-length relationship (`*`, `*2`, `*1..3`, `*..5`, `*2..`).
+    pub length: Option<LengthRange>,
+    pub properties: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RelDirection {
+    /// `-[]->`
+    LeftToRight,
+    /// `<-[]-`
+    RightToLeft,
+    /// `-[]-` (also `<-[]->`, which openCypher treats as either direction)
+    Undirected,
+}
+
+/// Bounds of a variable-length relationship; `None` means unbounded on that side
+/// (`*` is `{min: None, max: None}`, which means 1..∞; `*2` is `{Some(2), Some(2)}`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LengthRange {
+    pub min: Option<u64>,
+    pub max: Option<u64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unwind {
+    pub expr: Expr,
+    pub variable: Variable,
+    pub span: Span,
+}
+
+/// `WITH projection [WHERE expr]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct With {
+    pub projection: Projection,
+    pub where_: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Return {
+    pub projection: Projection,
+    pub span: Span,
+}
+
+/// The body shared by WITH and RETURN.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Projection {
+    pub distinct: bool,
+    /// `RETURN *` / `WITH *` (items may follow: `RETURN *, n.x AS y`).
+    pub star: bool,
+    pub items: Vec<ProjectionItem>,
+    pub order_by: Vec<SortItem>,
+    pub skip: Option<Expr>,
+    pub limit: Option<Expr>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProjectionItem {
+    pub expr: Expr,
+    pub alias: Option<Variable>,
+    /// The expression's source text as written (whitespace kept as in the query), used as the
+    /// column name when there is no alias: `RETURN n.name` has the column `n.name`.
+    pub text: String,
+}
+
+impl ProjectionItem {
+    /// The output column name.
+    pub fn name(&self) -> &str {
+        match &self.alias {
+            Some(a) => &a.name,
+            None => &self.text,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SortItem {
+    pub expr: Expr,
+    pub descending: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Create {
+    pub pattern: Pattern,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Merge {
+    pub part: PatternPart,
+    pub on_create: Vec<SetItem>,
+    pub on_match: Vec<SetItem>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Set {
+    pub items: Vec<SetItem>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SetItem {
+    /// `n.prop = expr` (the target is any expression followed by `.prop`, usually a variable).
+    Property {
+        target: Expr,
+        key: String,
+        value: Expr,
+        span: Span,
+    },
+    /// `n = expr` (replace all properties) or `n += expr` (merge).
+    Properties {
+        variable: Variable,
+        value: Expr,
+        merge: bool,
+        span: Span,
+    },
+    /// `n:A:B`
+    Labels {
+        variable: Variable,
+        labels: Vec<String>,
+        span: Span,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Remove {
+    pub items: Vec<RemoveItem>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum RemoveItem {
+    /// `REMOVE n.prop`
+    Property { target: Expr, key: String, span: Span },
+    /// `REMOVE n:A:B`
+    Labels {
+        variable: Variable,
+        labels: Vec<String>,
+        span: Span,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Delete {
+    pub detach: bool,
+    pub exprs: Vec<Expr>,
+    pub span: Span,
+}
+
+/// `CALL ns.name(args) [YIELD a, b AS c [WHERE expr]]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Call {
+    /// Dotted name as written, e.g. `db.labels`.
+    pub procedure: String,
+    /// `None` when called without parentheses (arguments then come from parameters of the
+    /// same name, as openCypher specifies for standalone calls).
+    pub args: Option<Vec<Expr>>,
+    /// `None` without YIELD; `Some(vec![])` never happens (`YIELD *` sets `yield_star`).
+    pub yields: Option<Vec<YieldItem>>,
+    pub yield_star: bool,
+    pub where_: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct YieldItem {
+    /// The procedure's output column.
+    pub column: String,
+    /// The variable it binds (`YIELD node AS n`), else the column name.
+    pub alias: Option<Variable>,
+    pub span: Span,
+}
+
+/// A variable occurrence, with where it was written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Variable {
+    pub name: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    String(String),
+    /// `$name` (also `$0` style positional names, kept as text).
+    Parameter(String),
+    Variable(String),
+    List(Vec<Expr>),
+    /// `{a: 1, b: x}`, keys in written order.
+    Map(Vec<(String, Expr)>),
+    /// `expr.key`
+    Property(Box<Expr>, String),
+    /// `expr[index]` (list index or dynamic map/property access `n['key']`).
+    Index(Box<Expr>, Box<Expr>),
+    /// `expr[from..to]`, either bound optional.
+    Slice(Box<Expr>, Option<Box<Expr>>, Option<Box<Expr>>),
+    Unary(UnaryOp, Box<Expr>),
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    /// `expr IS NULL` (`negated`: `IS NOT NULL`).
+    IsNull { expr: Box<Expr>, negated: bool },
+    /// `n:A:B` used as a predicate.
+    HasLabels(Box<Expr>, Vec<String>),
+    /// A function call; `name` as written, possibly namespaced (`date.truncate`). Matching
+    /// function names is case-insensitive.
+    Function {
+        name: String,
+        distinct: bool,
+        args: Vec<Expr>,
+    },
+    /// `count(*)`
+    CountStar,
+    Case {
+        operand: Option<Box<Expr>>,
+        whens: Vec<(Expr, Expr)>,
+        else_: Option<Box<Expr>>,
+    },
+    /// `[x IN list WHERE pred | proj]`
+    ListComprehension {
+        variable: Variable,
+        list: Box<Expr>,
+        predicate: Option<Box<Expr>>,
+        projection: Option<Box<Expr>>,
+    },
+    /// `[p = (a)-->(b) WHERE pred | proj]`
+    PatternComprehension {
+        variable: Option<Variable>,
+        pattern: Box<PatternElement>,
+        predicate: Option<Box<Expr>>,
+        projection: Box<Expr>,
+    },
+    /// `all/any/none/single(x IN list WHERE pred)`
+    Quantifier {
+        kind: Quantifier,
+        variable: Variable,
+        list: Box<Expr>,
+        predicate: Option<Box<Expr>>,
+    },
+    /// `reduce(acc = init, x IN list | expr)`
+    Reduce {
+        accumulator: Variable,
+        init: Box<Expr>,
+        variable: Variable,
+        list: Box<Expr>,
+        expr: Box<Expr>,
+    },
+    /// `n {.name, .*, key: expr, other}`
+    MapProjection {
+        variable: Variable,
+        items: Vec<MapProjectionItem>,
+    },
+    /// A bare pattern used as a predicate: `WHERE (a)-->(b)`.
+    PatternPredicate(Box<PatternElement>),
+    /// `EXISTS { MATCH ... }` or `EXISTS { (a)-->(b) WHERE ... }`.
+    ExistsSubquery(Box<SingleQuery>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOp {
+    Not,
+    Neg,
+    Pos,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryOp {
+    Or,
+    Xor,
+    And,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Mod,
+    Pow,
+    In,
+    StartsWith,
+    EndsWith,
+    Contains,
+    /// `=~`
+    Regex,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quantifier {
+    All,
+    Any,
+    None,
+    Single,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum MapProjectionItem {
+    /// `.name`
+    Property(String),
+    /// `.*`
+    AllProperties,
+    /// `key: expr`
+    Literal(String, Expr),
+    /// `other` (a variable: `other: other`)
+    Variable(Variable),
+}

@@ -1,0 +1,176 @@
+//! Errors of every layer, aggregated into one [`Error`].
+//!
+//! Query errors carry the openCypher error class and detail code (as the TCK names them, e.g.
+//! `SyntaxError` / `UndefinedVariable`), the phase that raised them, and a byte span into the
+//! query text. Line, column and caret are drawn only when rendering (`diagnostic`).
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::ast::Span;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The openCypher error classes (TCK vocabulary), plus our own `Unsupported` for features we
+/// recognise but do not implement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorClass {
+    SyntaxError,
+    SemanticError,
+    TypeError,
+    ArgumentError,
+    EntityNotFound,
+    ProcedureError,
+    ParameterMissing,
+    ConstraintVerificationFailed,
+    /// A query that is valid openCypher but uses a feature kgstore does not support.
+    Unsupported,
+}
+
+impl fmt::Display for ErrorClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            ErrorClass::SyntaxError => "SyntaxError",
+            ErrorClass::SemanticError => "SemanticError",
+            ErrorClass::TypeError => "TypeError",
+            ErrorClass::ArgumentError => "ArgumentError",
+            ErrorClass::EntityNotFound => "EntityNotFound",
+            ErrorClass::ProcedureError => "ProcedureError",
+            ErrorClass::ParameterMissing => "ParameterMissing",
+            ErrorClass::ConstraintVerificationFailed => "ConstraintVerificationFailed",
+            ErrorClass::Unsupported => "Unsupported",
+        };
+        f.write_str(s)
+    }
+}
+
+/// When a query error was raised.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Phase {
+    /// While parsing, checking or planning, before any row was produced or written.
+    Compile,
+    /// While executing.
+    Runtime,
+}
+
+/// An error in a query: syntax, semantics, types, arguments, constraints.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueryError {
+    pub class: ErrorClass,
+    /// The TCK detail code, e.g. `UndefinedVariable`, `InvalidArgumentType`; free-form for
+    /// errors the TCK does not name.
+    pub detail: String,
+    /// A sentence for the user, e.g. "variable `x` is not defined".
+    pub message: String,
+    pub span: Option<Span>,
+    pub phase: Phase,
+}
+
+impl QueryError {
+    pub fn new(class: ErrorClass, detail: &str, phase: Phase, message: impl Into<String>) -> Self {
+        QueryError {
+            class,
+            detail: detail.to_string(),
+            message: message.into(),
+            span: None,
+            phase,
+        }
+    }
+
+    pub fn at(mut self, span: Span) -> Self {
+        self.span = Some(span);
+        self
+    }
+
+    /// A compile-time `SyntaxError` with a detail code (the TCK files semantic errors as
+    /// SyntaxError at compile time).
+    pub fn syntax(detail: &str, message: impl Into<String>) -> Self {
+        QueryError::new(ErrorClass::SyntaxError, detail, Phase::Compile, message)
+    }
+
+    /// A runtime `TypeError`.
+    pub fn type_error(detail: &str, message: impl Into<String>) -> Self {
+        QueryError::new(ErrorClass::TypeError, detail, Phase::Runtime, message)
+    }
+
+    /// "not supported: FEATURE", at compile time.
+    pub fn unsupported(feature: impl Into<String>) -> Self {
+        let feature = feature.into();
+        QueryError::new(
+            ErrorClass::Unsupported,
+            "Unsupported",
+            Phase::Compile,
+            format!("not supported: {feature}"),
+        )
+    }
+}
+
+impl fmt::Display for QueryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.class == ErrorClass::Unsupported {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.class, self.message)
+        }
+    }
+}
+
+impl std::error::Error for QueryError {}
+
+/// Errors of the storage layer.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    #[error("database {} is in use by another process", path.display())]
+    Locked { path: PathBuf },
+    #[error("database {} was written by a newer kgstore (format version {found}; this build reads up to {supported}); upgrade kgstore to open it", path.display())]
+    NewerFormat {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+    #[error("database {} is corrupt: {reason}", path.display())]
+    Corrupt { path: PathBuf, reason: String },
+    #[error("storage error: {0}")]
+    Sled(String),
+    #[error("I/O error on {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// The top-level error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("{0}")]
+    Query(#[from] QueryError),
+    #[error("{0}")]
+    Store(#[from] StoreError),
+    /// A transaction-control misuse, e.g. COMMIT without BEGIN.
+    #[error("{0}")]
+    Transaction(String),
+    #[error("query cancelled")]
+    Cancelled,
+    #[error("query timed out after {0} ms")]
+    Timeout(u64),
+    /// Import/export and other file work.
+    #[error("{0}")]
+    Io(String),
+}
+
+impl Error {
+    /// The query error inside, if any (for TCK-style checks).
+    pub fn as_query(&self) -> Option<&QueryError> {
+        match self {
+            Error::Query(q) => Some(q),
+            _ => None,
+        }
+    }
+
+    /// The span to underline when rendering, if known.
+    pub fn span(&self) -> Option<Span> {
+        self.as_query().and_then(|q| q.span)
+    }
+}

@@ -1,0 +1,17 @@
+//! kgstore: an embedded knowledge-graph database — a property graph persisted in sled, an
+//! openCypher subset parsed with pest, graph algorithms on petgraph, a shell and exporters.
+//!
+//! Modules in reading order (data flows one way):
+//! query text → `parser` → `ast` → `plan` → `exec` (with `expr`, `functions`) → `store` →
+//! `value`s → renderers. `db` is the façade that chains them.
+
+pub mod ast;
+pub mod db;
+pub mod error;
+pub mod model;
+pub mod store;
+pub mod value;
+
+pub use db::{Params, QueryResult};
+pub use error::{Error, Result};
+pub use value::Value;

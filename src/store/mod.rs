@@ -1,0 +1,134 @@
+//! Storage: the property graph persisted in sled, behind the [`GraphRead`] / [`GraphWrite`]
+//! traits that the executor, algorithms and exporters see.
+//!
+//! (The key layout is documented in `keys.rs` / below once the sled implementation lands.)
+//!
+//! Contracts every implementation keeps:
+//! - Reads through a [`GraphWrite`] see that transaction's own uncommitted writes.
+//! - Scans return ids in ascending order unless a method says otherwise.
+//! - Nothing is visible to other transactions or durable until `commit`.
+//! - Dropping a transaction without `commit` discards its writes.
+
+use crate::error::Result;
+use crate::model::{Direction, Node, NodeId, Properties, RelId, Relationship};
+use crate::value::Value;
+
+/// One adjacency entry as seen from the node that was expanded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Edge {
+    pub rel: RelId,
+    /// The node at the other end (the node itself for a self-loop).
+    pub other: NodeId,
+    /// True when the expanded node is the relationship's start.
+    pub outgoing: bool,
+}
+
+/// A user-declared property index: `CREATE INDEX name FOR (n:Label) ON (n.property)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexDef {
+    pub name: String,
+    pub label: String,
+    pub property: String,
+    /// True when the index backs a unique constraint.
+    pub unique: bool,
+}
+
+/// Counts for `kg stats` and `:schema`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GraphStats {
+    pub nodes: u64,
+    pub relationships: u64,
+    /// (label, number of nodes carrying it), by name.
+    pub labels: Vec<(String, u64)>,
+    /// (type, number of relationships), by name.
+    pub relationship_types: Vec<(String, u64)>,
+    /// Every property key in the catalog, by name.
+    pub property_keys: Vec<String>,
+    pub indexes: Vec<IndexDef>,
+}
+
+/// Read access to a graph (a committed store or a transaction with its own writes).
+pub trait GraphRead {
+    /// The node, or `None` if it does not exist (or was deleted in this transaction).
+    fn node(&self, id: NodeId) -> Result<Option<Node>>;
+    fn relationship(&self, id: RelId) -> Result<Option<Relationship>>;
+
+    /// One property of a node, without decoding the rest where the layout allows.
+    fn node_property(&self, id: NodeId, key: &str) -> Result<Option<Value>> {
+        Ok(self.node(id)?.and_then(|n| n.properties.get(key).cloned()))
+    }
+    fn relationship_property(&self, id: RelId, key: &str) -> Result<Option<Value>> {
+        Ok(self
+            .relationship(id)?
+            .and_then(|r| r.properties.get(key).cloned()))
+    }
+    fn node_has_label(&self, id: NodeId, label: &str) -> Result<bool> {
+        Ok(self
+            .node(id)?
+            .is_some_and(|n| n.labels.iter().any(|l| l == label)))
+    }
+
+    /// All node ids, ascending.
+    fn node_ids(&self) -> Result<Box<dyn Iterator<Item = Result<NodeId>> + '_>>;
+    /// Ids of the nodes carrying `label`, ascending.
+    fn nodes_with_label(&self, label: &str) -> Result<Box<dyn Iterator<Item = Result<NodeId>> + '_>>;
+    /// All relationship ids, ascending.
+    fn relationship_ids(&self) -> Result<Box<dyn Iterator<Item = Result<RelId>> + '_>>;
+
+    /// The relationships of `node` in `direction` whose type is one of `types` (any type when
+    /// empty). With `Direction::Both` a self-loop is reported once. Order: by type, then by
+    /// relationship id.
+    fn edges(&self, node: NodeId, direction: Direction, types: &[&str]) -> Result<Vec<Edge>>;
+    /// `edges(..).len()` without materialising the entries where the layout allows.
+    fn degree(&self, node: NodeId, direction: Direction, types: &[&str]) -> Result<u64> {
+        Ok(self.edges(node, direction, types)?.len() as u64)
+    }
+
+    /// Nodes with `label` whose `property` equals `value`, through an index. `None` when no
+    /// index covers (label, property): the caller must scan.
+    fn index_lookup(&self, label: &str, property: &str, value: &Value) -> Result<Option<Vec<NodeId>>>;
+
+    fn indexes(&self) -> Result<Vec<IndexDef>>;
+    /// Labels, relationship types and property keys known to the catalog, each sorted by name.
+    fn labels(&self) -> Result<Vec<String>>;
+    fn relationship_types(&self) -> Result<Vec<String>>;
+    fn property_keys(&self) -> Result<Vec<String>>;
+
+    fn node_count(&self) -> Result<u64>;
+    fn relationship_count(&self) -> Result<u64>;
+    fn stats(&self) -> Result<GraphStats>;
+}
+
+/// Write access; every method is visible to later reads of the same transaction at once.
+pub trait GraphWrite: GraphRead {
+    fn create_node(&mut self, labels: &[String], properties: Properties) -> Result<NodeId>;
+    /// Fails (EntityNotFound) when either end does not exist.
+    fn create_relationship(
+        &mut self,
+        rel_type: &str,
+        start: NodeId,
+        end: NodeId,
+        properties: Properties,
+    ) -> Result<RelId>;
+
+    /// Sets (or with `Value::Null` removes) one property. Returns true when something changed.
+    fn set_node_property(&mut self, id: NodeId, key: &str, value: Value) -> Result<bool>;
+    fn set_relationship_property(&mut self, id: RelId, key: &str, value: Value) -> Result<bool>;
+    /// Replaces the whole property map.
+    fn replace_node_properties(&mut self, id: NodeId, properties: Properties) -> Result<()>;
+    fn replace_relationship_properties(&mut self, id: RelId, properties: Properties) -> Result<()>;
+    /// Returns true when the label was not there before.
+    fn add_label(&mut self, id: NodeId, label: &str) -> Result<bool>;
+    /// Returns true when the label was there.
+    fn remove_label(&mut self, id: NodeId, label: &str) -> Result<bool>;
+
+    /// Deletes a node that has no relationships; fails with ConstraintVerificationFailed /
+    /// DeleteConnectedNode otherwise. Returns false when it was already gone.
+    fn delete_node(&mut self, id: NodeId) -> Result<bool>;
+    fn delete_relationship(&mut self, id: RelId) -> Result<bool>;
+
+    /// Creates a property index (building it from existing nodes). Idempotent per
+    /// (label, property) when `if_not_exists`.
+    fn create_index(&mut self, def: IndexDef, if_not_exists: bool) -> Result<()>;
+    fn drop_index(&mut self, name: &str, if_exists: bool) -> Result<()>;
+}
