@@ -298,7 +298,11 @@ pub struct Remove {
 #[derive(Clone, Debug, PartialEq)]
 pub enum RemoveItem {
     /// `REMOVE n.prop`
-    Property { target: Expr, key: String, span: Span },
+    Property {
+        target: Expr,
+        key: String,
+        span: Span,
+    },
     /// `REMOVE n:A:B`
     Labels {
         variable: Variable,
@@ -373,7 +377,10 @@ pub enum ExprKind {
     Unary(UnaryOp, Box<Expr>),
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
     /// `expr IS NULL` (`negated`: `IS NOT NULL`).
-    IsNull { expr: Box<Expr>, negated: bool },
+    IsNull {
+        expr: Box<Expr>,
+        negated: bool,
+    },
     /// `n:A:B` used as a predicate.
     HasLabels(Box<Expr>, Vec<String>),
     /// A function call; `name` as written, possibly namespaced (`date.truncate`). Matching

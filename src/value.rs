@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Node, Path, Relationship};
+use crate::model::{Node, NodeId, Path, RelId, Relationship};
 
 /// A Cypher value. Properties hold only `Null`..`Date` (no graph entities); query results may
 /// hold any variant.
@@ -25,6 +25,21 @@ pub enum Value {
     Node(Box<Node>),
     Relationship(Box<Relationship>),
     Path(Box<Path>),
+    /// Runtime-only: a node by id, as rows inside the executor carry it (property reads go to
+    /// the transaction, so they always see the latest writes). `Database::run` resolves every
+    /// reference into `Node` before a result leaves the engine.
+    NodeRef(NodeId),
+    /// Runtime-only: a relationship by id (see `NodeRef`).
+    RelRef(RelId),
+    /// Runtime-only: a path of ids, `nodes.len() == rels.len() + 1` (see `NodeRef`).
+    PathRef(Box<PathRef>),
+}
+
+/// A path as ids, the executor's runtime form of [`Path`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PathRef {
+    pub nodes: Vec<NodeId>,
+    pub rels: Vec<RelId>,
 }
 
 impl Value {
@@ -43,9 +58,9 @@ impl Value {
             Value::List(_) => "LIST",
             Value::Map(_) => "MAP",
             Value::Date(_) => "DATE",
-            Value::Node(_) => "NODE",
-            Value::Relationship(_) => "RELATIONSHIP",
-            Value::Path(_) => "PATH",
+            Value::Node(_) | Value::NodeRef(_) => "NODE",
+            Value::Relationship(_) | Value::RelRef(_) => "RELATIONSHIP",
+            Value::Path(_) | Value::PathRef(_) => "PATH",
         }
     }
 
@@ -53,14 +68,17 @@ impl Value {
     /// inside lists, lists homogeneous is not enforced here).
     pub fn is_storable(&self) -> bool {
         match self {
-            Value::Node(_) | Value::Relationship(_) | Value::Path(_) => false,
-            Value::List(items) => items.iter().all(|v| {
-                !matches!(
-                    v,
-                    Value::Node(_) | Value::Relationship(_) | Value::Path(_) | Value::Map(_)
-                )
-            }),
-            _ => true,
+            Value::List(items) => items
+                .iter()
+                .all(|v| v.is_storable() && !matches!(v, Value::List(_) | Value::Map(_))),
+            Value::Null
+            | Value::Bool(_)
+            | Value::Int(_)
+            | Value::Float(_)
+            | Value::String(_)
+            | Value::Map(_)
+            | Value::Date(_) => true,
+            _ => false,
         }
     }
 }
@@ -199,7 +217,12 @@ mod tests {
             assert_eq!(Date::from_days(days).to_days(), days);
         }
         assert_eq!(Date::new(1970, 1, 1).map(Date::to_days), Some(0));
-        assert_eq!(Date::parse_iso("2026-06-30").map(|d| d.to_string()).as_deref(), Some("2026-06-30"));
+        assert_eq!(
+            Date::parse_iso("2026-06-30")
+                .map(|d| d.to_string())
+                .as_deref(),
+            Some("2026-06-30")
+        );
         assert_eq!(Date::parse_iso("2026-02-29"), None);
         assert_eq!(Date::new(2026, 11, 21).map(Date::weekday), Some(6));
     }

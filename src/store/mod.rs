@@ -71,7 +71,10 @@ pub trait GraphRead {
     /// All node ids, ascending.
     fn node_ids(&self) -> Result<Box<dyn Iterator<Item = Result<NodeId>> + '_>>;
     /// Ids of the nodes carrying `label`, ascending.
-    fn nodes_with_label(&self, label: &str) -> Result<Box<dyn Iterator<Item = Result<NodeId>> + '_>>;
+    fn nodes_with_label(
+        &self,
+        label: &str,
+    ) -> Result<Box<dyn Iterator<Item = Result<NodeId>> + '_>>;
     /// All relationship ids, ascending.
     fn relationship_ids(&self) -> Result<Box<dyn Iterator<Item = Result<RelId>> + '_>>;
 
@@ -86,7 +89,12 @@ pub trait GraphRead {
 
     /// Nodes with `label` whose `property` equals `value`, through an index. `None` when no
     /// index covers (label, property): the caller must scan.
-    fn index_lookup(&self, label: &str, property: &str, value: &Value) -> Result<Option<Vec<NodeId>>>;
+    fn index_lookup(
+        &self,
+        label: &str,
+        property: &str,
+        value: &Value,
+    ) -> Result<Option<Vec<NodeId>>>;
 
     fn indexes(&self) -> Result<Vec<IndexDef>>;
     /// Labels, relationship types and property keys known to the catalog, each sorted by name.
