@@ -7,7 +7,7 @@ use crate::exec::{runtime, BoxOp, ExecCtx, Operator, Row};
 use crate::value::Value;
 
 /// Evaluates a SKIP/LIMIT count: a non-negative integer.
-fn count(ctx: &ExecCtx<'_>, e: &Expr) -> Result<u64> {
+pub(crate) fn eval_count(ctx: &ExecCtx<'_>, e: &Expr) -> Result<u64> {
     match ctx.eval_const(e)? {
         Value::Int(i) if i >= 0 => Ok(i as u64),
         Value::Int(_) => Err(runtime(
@@ -37,7 +37,7 @@ pub struct Skip<'p> {
 impl Operator for Skip<'_> {
     fn next(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
         if self.remaining.is_none() {
-            self.remaining = Some(count(ctx, self.count)?);
+            self.remaining = Some(eval_count(ctx, self.count)?);
         }
         while self.remaining.unwrap_or(0) > 0 {
             if self.input.next(ctx)?.is_none() {
@@ -58,7 +58,7 @@ pub struct Limit<'p> {
 impl Operator for Limit<'_> {
     fn next(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
         if self.remaining.is_none() {
-            self.remaining = Some(count(ctx, self.count)?);
+            self.remaining = Some(eval_count(ctx, self.count)?);
         }
         match self.remaining {
             Some(0) | None => Ok(None),
@@ -85,4 +85,4 @@ impl Operator for Discard<'_> {
     }
 }
 
-pub(crate) use count as eval_count;
+

@@ -163,7 +163,7 @@ impl Builder<'_> {
         let mut plan = input;
         let mut returned = false;
         let n = sq.clauses.len();
-        for (i, clause) in sq.clauses.iter().enumerate() {
+        for clause in &sq.clauses {
             plan = match clause {
                 Clause::Match(m) => {
                     if m.optional {
