@@ -8,6 +8,8 @@
 pub mod ast;
 pub mod db;
 pub mod error;
+pub mod expr;
+pub mod functions;
 pub mod model;
 pub mod store;
 pub mod value;
