@@ -9,6 +9,8 @@ pub mod algo;
 pub mod ast;
 pub mod db;
 pub mod error;
+pub mod expr;
+pub mod functions;
 pub mod model;
 pub mod store;
 pub mod value;
