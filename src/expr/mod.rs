@@ -94,3 +94,6 @@ pub fn access_deleted(what: &str, id: u64) -> crate::error::Error {
 pub fn iso_week_of(d: crate::value::Date) -> (i64, i64) {
     access::iso_week(d)
 }
+
+#[cfg(test)]
+mod tests;
