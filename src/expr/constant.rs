@@ -44,11 +44,12 @@ pub fn is_constant(expr: &Expr, allow_parameters: bool) -> bool {
         ExprKind::IsNull { expr, .. } => c(expr),
         ExprKind::HasLabels(e, _) => c(e),
         ExprKind::Function { name, args, .. } => {
-            let deterministic = crate::functions::lookup(name).is_some_and(|f| {
-                !f.aggregate
-                    && !matches!(f.name, "rand" | "timestamp" | "randomUUID")
-                    && !(f.name == "date" && args.is_empty())
-            });
+            let volatile = |f: &crate::functions::FunctionInfo| {
+                matches!(f.name, "rand" | "timestamp" | "randomUUID")
+                    || (f.name == "date" && args.is_empty())
+            };
+            let deterministic = crate::functions::lookup(name)
+                .is_some_and(|f| !f.aggregate && !volatile(&f));
             deterministic && args.iter().all(c)
         }
         ExprKind::Case {
