@@ -287,6 +287,7 @@ fn trail_search(
         let mut rels = Vec::new();
         dfs_exact(&adjacency, to, len, all, &mut nodes, &mut rels, &mut found);
         if !found.is_empty() {
+            found.sort_by(|a, b| a.rels.cmp(&b.rels));
             return Ok(found);
         }
     }
