@@ -5,6 +5,7 @@
 //! query text → `parser` → `ast` → `plan` → `exec` (with `expr`, `functions`) → `store` →
 //! `value`s → renderers. `db` is the façade that chains them.
 
+pub mod algo;
 pub mod ast;
 pub mod db;
 pub mod error;
