@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use crate::ast::{Clause, Expr, ExprKind, PathKind, PatternPart, SingleQuery};
+use crate::ast::{Expr, ExprKind, PathKind, PatternPart};
 use crate::error::Result;
 use crate::exec::{build, ExecCtx};
 use crate::expr::Scope;
@@ -13,45 +13,6 @@ use crate::plan::pattern::PatternPlanner;
 use crate::plan::walk;
 use crate::plan::{LogicalPlan, PlanOp};
 use crate::value::Value;
-
-fn query_vars(sq: &SingleQuery, out: &mut Vec<String>) {
-    for c in &sq.clauses {
-        match c {
-            Clause::Match(m) => {
-                for p in &m.pattern {
-                    walk::element_vars(&p.element, out);
-                    let mut ps = Vec::new();
-                    ps.extend(p.element.start.properties.iter());
-                    for (r, n) in &p.element.chain {
-                        ps.extend(r.properties.iter());
-                        ps.extend(n.properties.iter());
-                    }
-                    for e in ps {
-                        out.extend(walk::variables(e));
-                    }
-                }
-                if let Some(w) = &m.where_ {
-                    out.extend(walk::variables(w));
-                }
-            }
-            Clause::With(w) => {
-                for it in &w.projection.items {
-                    out.extend(walk::variables(&it.expr));
-                }
-                if let Some(x) = &w.where_ {
-                    out.extend(walk::variables(x));
-                }
-            }
-            Clause::Return(r) => {
-                for it in &r.projection.items {
-                    out.extend(walk::variables(&it.expr));
-                }
-            }
-            Clause::Unwind(u) => out.extend(walk::variables(&u.expr)),
-            _ => {}
-        }
-    }
-}
 
 fn plan_for(expr: &Expr, bound: &[String]) -> Result<LogicalPlan> {
     let no_proc = |_: &str| None;
@@ -116,7 +77,7 @@ pub fn evaluate(ctx: &ExecCtx<'_>, expr: &Expr, scope: &dyn Scope) -> Result<Val
     let mut names = walk::variables(expr);
     match &expr.kind {
         ExprKind::PatternComprehension { pattern, .. } => walk::element_vars(pattern, &mut names),
-        ExprKind::ExistsSubquery(sq) => query_vars(sq, &mut names),
+        ExprKind::ExistsSubquery(sq) => walk::query_vars(sq, &mut names),
         _ => {}
     }
     names.sort();

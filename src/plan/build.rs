@@ -484,10 +484,15 @@ impl Builder<'_> {
                 plan = self.select(plan, names.len());
                 plan = distinct(plan);
             }
-        } else if proj.distinct || sort_keys.is_empty() {
+        } else if proj.distinct || {
             for (e, _) in sort_keys.iter_mut() {
                 self.replace_items(e, &items);
             }
+            // Sort keys that only use projected columns need nothing else kept.
+            sort_keys
+                .iter()
+                .all(|(e, _)| walk::variables(e).iter().all(|v| names.contains(v)))
+        } {
             let p: Vec<(String, Expr)> = items.iter().map(|(n, e, _)| (n.clone(), e.clone())).collect();
             plan = LogicalPlan::new(
                 PlanOp::Project {
@@ -502,10 +507,7 @@ impl Builder<'_> {
             }
             keep_input = false;
         } else {
-            // ORDER BY may use variables that are not projected: keep them until sorted.
-            for (e, _) in sort_keys.iter_mut() {
-                self.replace_items(e, &items);
-            }
+            // ORDER BY uses variables that are not projected: keep them until sorted.
             let p: Vec<(String, Expr)> = items.iter().map(|(n, e, _)| (n.clone(), e.clone())).collect();
             let mut columns = names.clone();
             columns.extend(plan.columns.iter().cloned());

@@ -1,6 +1,6 @@
 //! Generic traversal of expression trees: read-only visits and in-place rewrites.
 
-use crate::ast::{Expr, ExprKind, MapProjectionItem, PatternElement};
+use crate::ast::{Clause, Expr, ExprKind, MapProjectionItem, PatternElement, SingleQuery};
 
 /// Calls `f` on `e` and, when `f` returns true, on its children (pre-order).
 pub fn visit(e: &Expr, f: &mut dyn FnMut(&Expr) -> bool) {
@@ -214,6 +214,7 @@ pub fn variables(e: &Expr) -> Vec<String> {
             }
             ExprKind::PatternPredicate(p) => element_vars(p, &mut out),
             ExprKind::PatternComprehension { pattern, .. } => element_vars(pattern, &mut out),
+            ExprKind::ExistsSubquery(sq) => query_vars(sq, &mut out),
             _ => {}
         }
         true
@@ -250,3 +251,44 @@ pub fn is_aggregate_call(e: &Expr) -> bool {
         _ => false,
     }
 }
+
+/// Variables named in a subquery's clauses (patterns and expressions).
+pub fn query_vars(sq: &SingleQuery, out: &mut Vec<String>) {
+    for c in &sq.clauses {
+        match c {
+            Clause::Match(m) => {
+                for p in &m.pattern {
+                    element_vars(&p.element, out);
+                    let mut ps = Vec::new();
+                    ps.extend(p.element.start.properties.iter());
+                    for (r, n) in &p.element.chain {
+                        ps.extend(r.properties.iter());
+                        ps.extend(n.properties.iter());
+                    }
+                    for e in ps {
+                        out.extend(variables(e));
+                    }
+                }
+                if let Some(w) = &m.where_ {
+                    out.extend(variables(w));
+                }
+            }
+            Clause::With(w) => {
+                for it in &w.projection.items {
+                    out.extend(variables(&it.expr));
+                }
+                if let Some(x) = &w.where_ {
+                    out.extend(variables(x));
+                }
+            }
+            Clause::Return(r) => {
+                for it in &r.projection.items {
+                    out.extend(variables(&it.expr));
+                }
+            }
+            Clause::Unwind(u) => out.extend(variables(&u.expr)),
+            _ => {}
+        }
+    }
+}
+
