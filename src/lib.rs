@@ -15,3 +15,4 @@ pub mod value;
 pub use db::{Params, QueryResult};
 pub use error::{Error, Result};
 pub use value::Value;
+pub mod export;
