@@ -16,3 +16,4 @@ pub use db::{Params, QueryResult};
 pub use error::{Error, Result};
 pub use value::Value;
 pub mod export;
+pub mod import;
