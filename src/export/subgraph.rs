@@ -50,11 +50,9 @@ impl Subgraph {
                 }
             }
             Value::NodeRef(id) => self.fetch_node(*id, graph)?,
-            Value::RelRef(id) => {
-                if !self.relationships.contains_key(id) {
-                    if let Some(r) = graph.relationship(*id)? {
-                        self.relationships.insert(*id, r);
-                    }
+            Value::RelRef(id) if !self.relationships.contains_key(id) => {
+                if let Some(r) = graph.relationship(*id)? {
+                    self.relationships.insert(*id, r);
                 }
             }
             Value::PathRef(p) => {
@@ -81,9 +79,9 @@ impl Subgraph {
     }
 
     fn fetch_node(&mut self, id: NodeId, graph: &dyn GraphRead) -> Result<()> {
-        if !self.nodes.contains_key(&id) {
+        if let std::collections::btree_map::Entry::Vacant(e) = self.nodes.entry(id) {
             if let Some(n) = graph.node(id)? {
-                self.nodes.insert(id, n);
+                e.insert(n);
             }
         }
         Ok(())

@@ -346,7 +346,6 @@ pub fn stage(
             }
         }
         drop(fields);
-        drop(reader);
         drop(text); // read again when its turn comes, so only one file is in memory at a time
         parsed.push(CsvFile {
             path,
@@ -411,7 +410,7 @@ pub fn stage(
                 bad.add(msg);
             }
             done += 1;
-            if done % 65_536 == 0 {
+            if done.is_multiple_of(65_536) {
                 progress(done);
             }
         }

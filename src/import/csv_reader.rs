@@ -181,7 +181,9 @@ impl<'a> CsvReader<'a> {
 mod tests {
     use super::*;
 
-    fn read_all(s: &str) -> Vec<Result<(usize, Vec<(String, bool)>), (usize, String)>> {
+    type Record = Result<(usize, Vec<(String, bool)>), (usize, String)>;
+
+    fn read_all(s: &str) -> Vec<Record> {
         let mut r = CsvReader::new(s, b',');
         let mut fields = Vec::new();
         let mut out = Vec::new();

@@ -376,7 +376,7 @@ pub fn stage(
                                     report(opts, bad, format!("{place}: {m}"))?;
                                 }
                                 done += 1;
-                                if done % 65_536 == 0 {
+                                if done.is_multiple_of(65_536) {
                                     progress(done);
                                 }
                             }

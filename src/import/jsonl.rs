@@ -209,7 +209,7 @@ pub fn stage(
                 bad.add(msg);
             }
             done += 1;
-            if done % 65_536 == 0 {
+            if done.is_multiple_of(65_536) {
                 progress(done);
             }
         }

@@ -259,7 +259,7 @@ pub fn write_staged(
             staging.properties(&n.props),
         )?);
         done += 1;
-        if done % 8192 == 0 {
+        if done.is_multiple_of(8192) {
             bar.set_position(done);
         }
     }
@@ -272,7 +272,7 @@ pub fn write_staged(
             staging.properties(&r.props),
         )?;
         done += 1;
-        if done % 8192 == 0 {
+        if done.is_multiple_of(8192) {
             bar.set_position(done);
         }
     }
