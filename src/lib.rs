@@ -9,6 +9,7 @@ pub mod ast;
 pub mod db;
 pub mod error;
 pub mod model;
+pub mod render;
 pub mod store;
 pub mod value;
 

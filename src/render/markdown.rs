@@ -1,0 +1,51 @@
+//! The Markdown format: a GitHub-flavoured table (`|` escaped inside cells).
+
+use std::io::{self, Write};
+
+use crate::db::QueryResult;
+
+use super::{cypher, stats_summary};
+
+pub fn render(result: &QueryResult, out: &mut dyn Write) -> io::Result<()> {
+    if result.columns.is_empty() {
+        let summary = stats_summary(&result.stats);
+        if !summary.is_empty() {
+            writeln!(out, "_{summary}_")?;
+        }
+        return Ok(());
+    }
+    let header: Vec<String> = result.columns.iter().map(|c| escape(c)).collect();
+    writeln!(out, "| {} |", header.join(" | "))?;
+    let rule: Vec<&str> = result.columns.iter().map(|_| "---").collect();
+    writeln!(out, "| {} |", rule.join(" | "))?;
+    for row in &result.rows {
+        let cells: Vec<String> = row.iter().map(|v| escape(&cypher::cell(v))).collect();
+        writeln!(out, "| {} |", cells.join(" | "))?;
+    }
+    Ok(())
+}
+
+fn escape(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace("\r\n", "<br>")
+        .replace('\n', "<br>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::Value;
+
+    #[test]
+    fn table_with_escaped_pipe() {
+        let r = QueryResult {
+            columns: vec!["a".into()],
+            rows: vec![vec![Value::from("x|y")]],
+            ..QueryResult::default()
+        };
+        let mut out = Vec::new();
+        render(&r, &mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "| a |\n| --- |\n| x\\|y |\n");
+    }
+}
