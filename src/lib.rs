@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod model;
 pub mod render;
+pub mod shell;
 pub mod store;
 pub mod value;
 

@@ -1,0 +1,6 @@
+//! The interactive shell and the script runner's building blocks: statement splitting, meta
+//! commands, parameter literals, the REPL and its line-editor helper.
+
+pub mod literal;
+pub mod meta;
+pub mod split;
