@@ -122,13 +122,19 @@ impl MetaCommand {
 
 fn parse_param(args: &str) -> Result<MetaCommand, String> {
     // cypher-shell writes `name => value`; also accept `name = value`, `name: value`, `name value`.
-    // The earliest separator wins, so separators inside the value do not matter.
-    let (name, value) = ["=>", "=", ":", " ", "\t"]
+    let args = args.trim_start_matches('$');
+    let name_len = if let Some(quoted) = args.strip_prefix('`') {
+        quoted.find('`').map_or(args.len(), |i| i + 2)
+    } else {
+        args.find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(args.len())
+    };
+    let (name, rest) = args.split_at(name_len);
+    let rest = rest.trim_start();
+    let value = ["=>", "=", ":"]
         .iter()
-        .filter_map(|sep| args.find(sep).map(|i| (i, sep.len())))
-        .min_by_key(|&(i, len)| (i, std::cmp::Reverse(len)))
-        .map(|(i, len)| (&args[..i], &args[i + len..]))
-        .ok_or_else(|| "usage: :param name => value".to_string())?;
+        .find_map(|sep| rest.strip_prefix(sep))
+        .unwrap_or(rest);
     let name = name.trim().trim_start_matches('$').trim_matches('`');
     if name.is_empty() {
         return Err("usage: :param name => value".to_string());
