@@ -7,6 +7,7 @@
 
 pub mod ast;
 pub mod db;
+pub mod cli;
 pub mod error;
 pub mod model;
 pub mod render;

@@ -4,3 +4,9 @@
 pub mod literal;
 pub mod meta;
 pub mod split;
+pub mod catalog;
+pub mod export;
+pub mod helper;
+pub mod interactive;
+pub mod repl;
+pub mod signal;
