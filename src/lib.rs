@@ -6,8 +6,8 @@
 //! `value`s → renderers. `db` is the façade that chains them.
 
 pub mod ast;
-pub mod db;
 pub mod cli;
+pub mod db;
 pub mod error;
 pub mod model;
 pub mod render;

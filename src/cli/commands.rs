@@ -102,6 +102,7 @@ fn options(args: &ShellArgs, timeout: Option<std::time::Duration>) -> ShellOptio
             None
         },
         continue_on_error: false,
+        interactive: false,
     }
 }
 
@@ -114,6 +115,7 @@ fn repl(
     let mut opts = options(args, timeout);
     // Interactive users want to see how long a query took.
     opts.timing = true;
+    opts.interactive = true;
     let mut shell = Repl::new(db, opts, io::stdout(), io::stderr());
     shell.params = params_of(args);
     interactive::run(&mut shell, path)

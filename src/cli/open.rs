@@ -36,10 +36,7 @@ pub fn resolve_db_path(flag: Option<&Path>, env: Option<&std::ffi::OsStr>) -> Db
 
 /// Opens (creating when missing) the database; a new default database gets the seed graph.
 /// Errors are printed; the `Err` carries the exit code.
-pub fn open_database(
-    loc: &DbLocation,
-    durability: Durability,
-) -> Result<Database, i32> {
+pub fn open_database(loc: &DbLocation, durability: Durability) -> Result<Database, i32> {
     let fresh = !loc.path.exists();
     let opts = OpenOptions {
         durability,
@@ -66,7 +63,10 @@ pub fn open_database(
             loc.path.display()
         );
         if let Err(e) = crate::seed::load(&db) {
-            eprintln!("error: loading the seed graph into {}: {e}", loc.path.display());
+            eprintln!(
+                "error: loading the seed graph into {}: {e}",
+                loc.path.display()
+            );
             // The directory is ours and half-filled: remove it so the next run seeds again.
             drop(db);
             let _ = std::fs::remove_dir_all(&loc.path);

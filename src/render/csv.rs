@@ -54,7 +54,10 @@ mod tests {
         };
         let mut out = Vec::new();
         render(&r, &mut out).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "a,b\r\n\"x, \"\"y\"\"\",\r\n");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "a,b\r\n\"x, \"\"y\"\"\",\r\n"
+        );
         assert_eq!(quote(""), "\"\"");
     }
 }

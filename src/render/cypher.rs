@@ -81,9 +81,7 @@ pub fn write_string(out: &mut String, s: &str) {
 /// A name as Cypher needs it: bare when it is an identifier, else in backticks.
 pub fn write_name(out: &mut String, name: &str) {
     let mut chars = name.chars();
-    let plain = chars
-        .next()
-        .is_some_and(|c| c.is_alphabetic() || c == '_')
+    let plain = chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
         && chars.all(|c| c.is_alphanumeric() || c == '_');
     if plain {
         out.push_str(name);

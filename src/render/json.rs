@@ -117,7 +117,10 @@ mod tests {
     fn contract_shapes() {
         let mut props = Properties::new();
         props.insert("name".into(), Value::from("智谱"));
-        props.insert("founded".into(), Value::Date(Date::new(2019, 6, 1).unwrap()));
+        props.insert(
+            "founded".into(),
+            Value::Date(Date::new(2019, 6, 1).unwrap()),
+        );
         let n = Node {
             id: 3,
             labels: vec!["Company".into()],

@@ -46,6 +46,9 @@ mod tests {
         };
         let mut out = Vec::new();
         render(&r, &mut out).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "| a |\n| --- |\n| x\\|y |\n");
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "| a |\n| --- |\n| x\\|y |\n"
+        );
     }
 }

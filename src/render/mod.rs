@@ -67,7 +67,11 @@ impl FromStr for Format {
         Format::ALL
             .into_iter()
             .find(|f| f.name().eq_ignore_ascii_case(s.trim()))
-            .or_else(|| s.trim().eq_ignore_ascii_case("md").then_some(Format::Markdown))
+            .or_else(|| {
+                s.trim()
+                    .eq_ignore_ascii_case("md")
+                    .then_some(Format::Markdown)
+            })
             .ok_or_else(|| {
                 format!("unknown format `{s}` (expected table, csv, tsv, json, jsonl or markdown)")
             })

@@ -12,7 +12,7 @@ use super::helper::CatalogNames;
 
 /// Runs `f` over a read view of the committed graph.
 fn with_graph<T>(db: &Database, f: impl FnOnce(&dyn GraphRead) -> Result<T>) -> Result<T> {
-    let txn = db.store().begin()?;
+    let txn = db.store().begin();
     f(&txn)
 }
 
@@ -73,7 +73,11 @@ fn write_indexes(out: &mut String, s: &GraphStats) {
     let (unique, plain): (Vec<_>, Vec<_>) = s.indexes.iter().partition(|i| i.unique);
     let _ = writeln!(out, "Indexes ({}):", plain.len());
     for i in plain {
-        let _ = writeln!(out, "  {} FOR (n:{}) ON (n.{})", i.name, i.label, i.property);
+        let _ = writeln!(
+            out,
+            "  {} FOR (n:{}) ON (n.{})",
+            i.name, i.label, i.property
+        );
     }
     let _ = writeln!(out, "Constraints ({}):", unique.len());
     for i in unique {

@@ -15,24 +15,141 @@ use super::meta::COMMANDS;
 use super::split::Splitter;
 
 pub const KEYWORDS: &[&str] = &[
-    "MATCH", "OPTIONAL", "WHERE", "RETURN", "WITH", "UNWIND", "AS", "ORDER", "BY", "ASC",
-    "ASCENDING", "DESC", "DESCENDING", "SKIP", "LIMIT", "CREATE", "MERGE", "ON", "SET", "DELETE",
-    "DETACH", "REMOVE", "DISTINCT", "UNION", "ALL", "CALL", "YIELD", "AND", "OR", "XOR", "NOT",
-    "IN", "IS", "NULL", "TRUE", "FALSE", "STARTS", "ENDS", "CONTAINS", "CASE", "WHEN", "THEN",
-    "ELSE", "END", "EXISTS", "COUNT", "INDEX", "FOR", "DROP", "CONSTRAINT", "UNIQUE", "REQUIRE",
-    "IF", "EXPLAIN", "PROFILE", "BEGIN", "COMMIT", "ROLLBACK", "SHORTESTPATH",
-    "ALLSHORTESTPATHS", "FOREACH",
+    "MATCH",
+    "OPTIONAL",
+    "WHERE",
+    "RETURN",
+    "WITH",
+    "UNWIND",
+    "AS",
+    "ORDER",
+    "BY",
+    "ASC",
+    "ASCENDING",
+    "DESC",
+    "DESCENDING",
+    "SKIP",
+    "LIMIT",
+    "CREATE",
+    "MERGE",
+    "ON",
+    "SET",
+    "DELETE",
+    "DETACH",
+    "REMOVE",
+    "DISTINCT",
+    "UNION",
+    "ALL",
+    "CALL",
+    "YIELD",
+    "AND",
+    "OR",
+    "XOR",
+    "NOT",
+    "IN",
+    "IS",
+    "NULL",
+    "TRUE",
+    "FALSE",
+    "STARTS",
+    "ENDS",
+    "CONTAINS",
+    "CASE",
+    "WHEN",
+    "THEN",
+    "ELSE",
+    "END",
+    "EXISTS",
+    "COUNT",
+    "INDEX",
+    "FOR",
+    "DROP",
+    "CONSTRAINT",
+    "UNIQUE",
+    "REQUIRE",
+    "IF",
+    "EXPLAIN",
+    "PROFILE",
+    "BEGIN",
+    "COMMIT",
+    "ROLLBACK",
+    "SHORTESTPATH",
+    "ALLSHORTESTPATHS",
+    "FOREACH",
 ];
 
 pub const FUNCTIONS: &[&str] = &[
-    "abs", "acos", "asin", "atan", "atan2", "avg", "ceil", "coalesce", "collect", "cos", "cot",
-    "count", "date", "degrees", "e", "endNode", "exp", "floor", "head", "id", "isEmpty", "keys",
-    "labels", "last", "left", "length", "log", "log10", "ltrim", "max", "min", "nodes", "percentileCont",
-    "percentileDisc", "pi", "properties", "radians", "rand", "range", "reduce", "relationships",
-    "replace", "reverse", "right", "round", "rtrim", "sign", "sin", "size", "split", "sqrt",
-    "startNode", "stDev", "stDevP", "substring", "sum", "tail", "tan", "toBoolean", "toFloat",
-    "toInteger", "toLower", "toString", "toUpper", "trim", "type", "all", "any", "none",
-    "single", "exists",
+    "abs",
+    "acos",
+    "asin",
+    "atan",
+    "atan2",
+    "avg",
+    "ceil",
+    "coalesce",
+    "collect",
+    "cos",
+    "cot",
+    "count",
+    "date",
+    "degrees",
+    "e",
+    "endNode",
+    "exp",
+    "floor",
+    "head",
+    "id",
+    "isEmpty",
+    "keys",
+    "labels",
+    "last",
+    "left",
+    "length",
+    "log",
+    "log10",
+    "ltrim",
+    "max",
+    "min",
+    "nodes",
+    "percentileCont",
+    "percentileDisc",
+    "pi",
+    "properties",
+    "radians",
+    "rand",
+    "range",
+    "reduce",
+    "relationships",
+    "replace",
+    "reverse",
+    "right",
+    "round",
+    "rtrim",
+    "sign",
+    "sin",
+    "size",
+    "split",
+    "sqrt",
+    "startNode",
+    "stDev",
+    "stDevP",
+    "substring",
+    "sum",
+    "tail",
+    "tan",
+    "toBoolean",
+    "toFloat",
+    "toInteger",
+    "toLower",
+    "toString",
+    "toUpper",
+    "trim",
+    "type",
+    "all",
+    "any",
+    "none",
+    "single",
+    "exists",
 ];
 
 /// Names read from the database catalog for completion.
@@ -83,9 +200,9 @@ impl KgHelper {
         // `(n:Lab`, `[r:TY`, or `:Lab` after another label.
         if let Some(colon) = word.rfind(':') {
             let prefix = &word[colon + 1..];
-            let in_rel = before[..start + colon].rfind(['[', '(']).is_some_and(|i| {
-                before.as_bytes()[i] == b'['
-            });
+            let in_rel = before[..start + colon]
+                .rfind(['[', '('])
+                .is_some_and(|i| before.as_bytes()[i] == b'[');
             let pool = if in_rel {
                 &self.names.relationship_types
             } else {
@@ -298,7 +415,10 @@ mod tests {
     fn completes_by_context() {
         let h = helper();
         let line = "MATCH (c:Com";
-        assert_eq!(h.candidates(line, line.len()), (9, vec!["Company".to_string()]));
+        assert_eq!(
+            h.candidates(line, line.len()),
+            (9, vec!["Company".to_string()])
+        );
         let line = "MATCH (c)-[:O";
         assert_eq!(h.candidates(line, line.len()).1, vec!["OWNS".to_string()]);
         let line = "RETURN c.na";
@@ -306,9 +426,15 @@ mod tests {
         let line = "mat";
         assert_eq!(h.candidates(line, line.len()).1, vec!["match".to_string()]);
         let line = "RETURN toU";
-        assert_eq!(h.candidates(line, line.len()).1, vec!["toUpper".to_string()]);
+        assert_eq!(
+            h.candidates(line, line.len()).1,
+            vec!["toUpper".to_string()]
+        );
         let line = ":sc";
-        assert_eq!(h.candidates(line, line.len()), (0, vec![":schema".to_string()]));
+        assert_eq!(
+            h.candidates(line, line.len()),
+            (0, vec![":schema".to_string()])
+        );
     }
 
     #[test]
@@ -325,7 +451,9 @@ mod tests {
     fn highlighting_keeps_text() {
         let line = "MATCH (n {name: 'x'}) RETURN 42 // c";
         let h = highlight(line);
-        let plain = regex::Regex::new("\x1b\\[[0-9;]*m").unwrap().replace_all(&h, "");
+        let plain = regex::Regex::new("\x1b\\[[0-9;]*m")
+            .unwrap()
+            .replace_all(&h, "");
         assert_eq!(plain, line);
         assert!(h.contains("\x1b[1;34mMATCH"));
         assert!(h.contains("\x1b[32m'x'"));

@@ -9,8 +9,6 @@ use rustyline::error::ReadlineError;
 use rustyline::history::FileHistory;
 use rustyline::Editor;
 
-use crate::db::Database;
-
 use super::catalog;
 use super::helper::KgHelper;
 use super::repl::{Control, Repl, ShellError};
@@ -69,13 +67,20 @@ pub fn run<W: Write, E: Write>(repl: &mut Repl<'_, W, E>, db_path: &Path) -> i32
         eprintln!("warning: Ctrl-C cannot cancel queries in this session");
     }
     let banner = catalog::banner(repl.db, db_path);
-    if writeln!(repl.out(), "{banner}").and_then(|_| repl.out().flush()).is_err() {
+    if writeln!(repl.out(), "{banner}")
+        .and_then(|_| repl.out().flush())
+        .is_err()
+    {
         return 0;
     }
 
     loop {
         repl.options.max_width = signal::terminal_width();
-        let prompt = if repl.in_transaction() { "kg#> " } else { "kg> " };
+        let prompt = if repl.in_transaction() {
+            "kg#> "
+        } else {
+            "kg> "
+        };
         match editor.readline(prompt) {
             Ok(entry) => {
                 if entry.trim().is_empty() {

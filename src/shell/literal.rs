@@ -302,7 +302,8 @@ mod tests {
 
     #[test]
     fn json_parameters() {
-        let j: serde_json::Value = serde_json::from_str(r#"{"a": 1, "b": 1.0, "c": [true]}"#).unwrap();
+        let j: serde_json::Value =
+            serde_json::from_str(r#"{"a": 1, "b": 1.0, "c": [true]}"#).unwrap();
         let Value::Map(m) = from_json(&j) else {
             panic!()
         };

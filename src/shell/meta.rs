@@ -15,7 +15,10 @@ pub enum MetaCommand {
     Quit,
     Schema,
     /// `:param name => value`
-    Param { name: String, value: Value },
+    Param {
+        name: String,
+        value: Value,
+    },
     /// `:params` lists the parameters.
     Params,
     /// `:clear` forgets every parameter.
@@ -48,7 +51,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (":param", "set a parameter: :param name => 'value'"),
     (":params", "list the parameters"),
     (":clear", "forget every parameter"),
-    (":mode", "output format: :mode table|csv|tsv|json|jsonl|markdown"),
+    (
+        ":mode",
+        "output format: :mode table|csv|tsv|json|jsonl|markdown",
+    ),
     (":timing", "show query times: :timing on|off"),
     (":source", "run a script file: :source FILE"),
     (
@@ -59,7 +65,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (":commit", "commit the open transaction"),
     (":rollback", "roll the open transaction back"),
     (":stats", "node and relationship counts"),
-    (":timeout", "bound every query: :timeout MS (0 or off: no limit)"),
+    (
+        ":timeout",
+        "bound every query: :timeout MS (0 or off: no limit)",
+    ),
 ];
 
 impl MetaCommand {
@@ -67,7 +76,9 @@ impl MetaCommand {
     pub fn parse(line: &str) -> Result<MetaCommand, String> {
         let line = line.trim().trim_end_matches(';').trim_end();
         let Some(body) = line.strip_prefix(':') else {
-            return Err(format!("`{line}` is not a meta command (they start with `:`)"));
+            return Err(format!(
+                "`{line}` is not a meta command (they start with `:`)"
+            ));
         };
         let (name, args) = match body.find(char::is_whitespace) {
             Some(i) => (&body[..i], body[i..].trim()),

@@ -25,11 +25,8 @@ pub enum Control {
     Quit,
 }
 
-/// A failed statement or meta command, already reported; scripts stop on it unless told not to.
-#[derive(Debug)]
-pub struct Failed;
-
-/// Output failures: a closed stdout (`BrokenPipe`) ends the program quietly.
+/// Why running input stopped: a statement failed (already reported on the error stream), or
+/// output failed (a closed stdout, `BrokenPipe`, ends the program quietly).
 #[derive(Debug)]
 pub enum ShellError {
     Failed,
@@ -52,6 +49,9 @@ pub struct ShellOptions {
     pub max_width: Option<usize>,
     /// Keep going after a failed statement (scripts).
     pub continue_on_error: bool,
+    /// Acknowledge meta commands (`output mode: csv`); scripts stay quiet so their output
+    /// holds only results.
+    pub interactive: bool,
 }
 
 impl Default for ShellOptions {
@@ -62,6 +62,7 @@ impl Default for ShellOptions {
             timeout: None,
             max_width: None,
             continue_on_error: false,
+            interactive: false,
         }
     }
 }
@@ -284,16 +285,17 @@ impl<'db, W: Write, E: Write> Repl<'db, W, E> {
                 write!(self.out, "{text}")?;
             }
             MetaCommand::Param { name, value } => {
-                writeln!(
-                    self.out,
-                    "{name} => {}",
-                    render::cypher::literal(&value)
-                )?;
+                if self.options.interactive {
+                    writeln!(self.out, "{name} => {}", render::cypher::literal(&value))?;
+                }
                 self.params.insert(name, value);
             }
             MetaCommand::Params => {
                 if self.params.is_empty() {
-                    writeln!(self.out, "no parameters (set one with :param name => value)")?;
+                    writeln!(
+                        self.out,
+                        "no parameters (set one with :param name => value)"
+                    )?;
                 }
                 for (k, v) in &self.params {
                     writeln!(self.out, ":param {k} => {}", render::cypher::literal(v))?;
@@ -301,21 +303,29 @@ impl<'db, W: Write, E: Write> Repl<'db, W, E> {
             }
             MetaCommand::Clear => {
                 self.params.clear();
-                writeln!(self.out, "parameters cleared")?;
+                if self.options.interactive {
+                    writeln!(self.out, "parameters cleared")?;
+                }
             }
             MetaCommand::Mode(format) => {
                 self.options.format = format;
-                writeln!(self.out, "output mode: {format}")?;
+                if self.options.interactive {
+                    writeln!(self.out, "output mode: {format}")?;
+                }
             }
             MetaCommand::Timing(on) => {
                 self.options.timing = on;
-                writeln!(self.out, "timing {}", if on { "on" } else { "off" })?;
+                if self.options.interactive {
+                    writeln!(self.out, "timing {}", if on { "on" } else { "off" })?;
+                }
             }
             MetaCommand::Timeout(ms) => {
                 self.options.timeout = ms.map(Duration::from_millis);
-                match ms {
-                    Some(ms) => writeln!(self.out, "queries time out after {ms} ms")?,
-                    None => writeln!(self.out, "no query time limit")?,
+                if self.options.interactive {
+                    match ms {
+                        Some(ms) => writeln!(self.out, "queries time out after {ms} ms")?,
+                        None => writeln!(self.out, "no query time limit")?,
+                    }
                 }
             }
             MetaCommand::Source(path) => return self.source(&path),
@@ -352,7 +362,9 @@ impl<'db, W: Write, E: Write> Repl<'db, W, E> {
         self.session
             .run(stmt, &self.params)
             .map_err(Reported::Query)?;
-        writeln!(self.out, "{done}")?;
+        if self.options.interactive {
+            writeln!(self.out, "{done}")?;
+        }
         Ok(())
     }
 
