@@ -5,10 +5,13 @@
 //! query text → `parser` → `ast` → `plan` → `exec` (with `expr`, `functions`) → `store` →
 //! `value`s → renderers. `db` is the façade that chains them.
 
+pub mod algo;
 pub mod ast;
 pub mod cli;
 pub mod db;
 pub mod error;
+pub mod expr;
+pub mod functions;
 pub mod model;
 pub mod render;
 pub mod shell;
