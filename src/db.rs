@@ -83,3 +83,108 @@ pub struct QueryResult {
     /// EXPLAIN / PROFILE output: the plan as an indented tree.
     pub plan: Option<String>,
 }
+// STUB-BEGIN (local only)
+pub struct Database;
+pub struct Session<'a>(&'a Database);
+pub struct StubStore;
+impl Database {
+    pub fn open(_p: &std::path::Path, _o: &OpenOptions) -> crate::Result<Database> {
+        Ok(Database)
+    }
+    pub fn session(&self) -> Session<'_> {
+        Session(self)
+    }
+    pub fn store(&self) -> &StubStore {
+        &StubStore
+    }
+}
+impl<'a> Session<'a> {
+    pub fn run(&mut self, q: &str, p: &Params) -> crate::Result<QueryResult> {
+        self.run_with(q, p, &RunOptions::default())
+    }
+    pub fn run_with(
+        &mut self,
+        _q: &str,
+        _p: &Params,
+        _o: &RunOptions,
+    ) -> crate::Result<QueryResult> {
+        Ok(QueryResult::default())
+    }
+    pub fn in_transaction(&self) -> bool {
+        false
+    }
+}
+pub struct StubReport;
+impl std::fmt::Display for StubReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ok")
+    }
+}
+impl StubReport {
+    pub fn is_clean(&self) -> bool {
+        true
+    }
+}
+pub struct StubTxn;
+impl StubStore {
+    pub fn check(&self) -> crate::Result<StubReport> {
+        Ok(StubReport)
+    }
+    pub fn begin(&self) -> StubTxn {
+        StubTxn
+    }
+}
+
+use crate::model::*;
+use crate::store::{Edge, GraphRead, GraphStats, IndexDef};
+type It<'a> = Box<dyn Iterator<Item = crate::Result<u64>> + 'a>;
+impl GraphRead for StubTxn {
+    fn node(&self, _: NodeId) -> crate::Result<Option<Node>> {
+        Ok(None)
+    }
+    fn relationship(&self, _: RelId) -> crate::Result<Option<Relationship>> {
+        Ok(None)
+    }
+    fn node_ids(&self) -> crate::Result<It<'_>> {
+        Ok(Box::new(std::iter::empty()))
+    }
+    fn nodes_with_label(&self, _: &str) -> crate::Result<It<'_>> {
+        Ok(Box::new(std::iter::empty()))
+    }
+    fn relationship_ids(&self) -> crate::Result<It<'_>> {
+        Ok(Box::new(std::iter::empty()))
+    }
+    fn edges(&self, _: NodeId, _: Direction, _: &[&str]) -> crate::Result<Vec<Edge>> {
+        Ok(vec![])
+    }
+    fn index_lookup(
+        &self,
+        _: &str,
+        _: &str,
+        _: &crate::Value,
+    ) -> crate::Result<Option<Vec<NodeId>>> {
+        Ok(None)
+    }
+    fn indexes(&self) -> crate::Result<Vec<IndexDef>> {
+        Ok(vec![])
+    }
+    fn labels(&self) -> crate::Result<Vec<String>> {
+        Ok(vec![])
+    }
+    fn relationship_types(&self) -> crate::Result<Vec<String>> {
+        Ok(vec![])
+    }
+    fn property_keys(&self) -> crate::Result<Vec<String>> {
+        Ok(vec![])
+    }
+    fn node_count(&self) -> crate::Result<u64> {
+        Ok(0)
+    }
+    fn relationship_count(&self) -> crate::Result<u64> {
+        Ok(0)
+    }
+    fn stats(&self) -> crate::Result<GraphStats> {
+        Ok(GraphStats::default())
+    }
+}
+// STUB-END

@@ -216,7 +216,7 @@ fn piping_into_plain_kg_runs_statements() {
     assert!(!r.stdout().contains("kg>"), "no prompt expected\n{}", r.dump());
     assert!(!r.stdout().contains(":help"), "no banner expected\n{}", r.dump());
     assert!(r.stdout().contains("2 nodes created"), "{}", r.dump());
-    assert!(r.stdout().contains("| 2 "), "{}", r.dump());
+    assert!(r.stdout().contains(" 2 |\n"), "{}", r.dump());
 
     let mut cmd = kg(dir.path());
     cmd.args(["--db", "p.db", "--format", "jsonl"]);

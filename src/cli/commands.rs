@@ -53,7 +53,12 @@ pub fn dispatch(cli: Cli) -> i32 {
         }
         Some(Command::Import(args)) => super::interchange::import(&db, &args),
         Some(Command::Export(args)) => {
-            let params = params_of(&merge(&cli.shell, &args.shell));
+            let export_params = ShellArgs {
+                param: args.param.clone(),
+                params: args.params.clone(),
+                ..ShellArgs::default()
+            };
+            let params = params_of(&merge(&cli.shell, &export_params));
             super::interchange::export(&db, &args, &params)
         }
         Some(Command::Seed) => seed(&db),

@@ -157,8 +157,12 @@ pub struct ExportArgs {
     /// Per-label style overrides
     #[arg(long, value_name = "FILE")]
     pub style: Option<PathBuf>,
-    #[command(flatten)]
-    pub shell: ShellArgs,
+    /// A parameter of --query, the value a Cypher literal
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param_arg)]
+    pub param: Vec<(String, Value)>,
+    /// Parameters of --query from a JSON object file
+    #[arg(long = "params", value_name = "FILE.json", value_parser = parse_params_file)]
+    pub params: Vec<ParamFile>,
 }
 
 fn parse_param_arg(s: &str) -> Result<(String, Value), String> {
@@ -197,4 +201,26 @@ pub fn main() -> i32 {
         }
     };
     commands::dispatch(cli)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn params_parse_as_literals() {
+        assert_eq!(
+            parse_param_arg("name='DeepSeek'"),
+            Ok(("name".to_string(), Value::from("DeepSeek")))
+        );
+        assert_eq!(parse_param_arg("$n=1"), Ok(("n".to_string(), Value::Int(1))));
+        assert!(parse_param_arg("n").is_err());
+        assert!(parse_param_arg("=1").is_err());
+    }
 }

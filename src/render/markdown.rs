@@ -1,4 +1,5 @@
-//! The Markdown format: a GitHub-flavoured table (`|` escaped inside cells).
+//! The Markdown format: a GitHub-flavoured table per result (`|` escaped inside cells,
+//! line breaks as `<br>`), each followed by a blank line.
 
 use std::io::{self, Write};
 
@@ -10,7 +11,7 @@ pub fn render(result: &QueryResult, out: &mut dyn Write) -> io::Result<()> {
     if result.columns.is_empty() {
         let summary = stats_summary(&result.stats);
         if !summary.is_empty() {
-            writeln!(out, "_{summary}_")?;
+            writeln!(out, "_{summary}_\n")?;
         }
         return Ok(());
     }
@@ -22,7 +23,8 @@ pub fn render(result: &QueryResult, out: &mut dyn Write) -> io::Result<()> {
         let cells: Vec<String> = row.iter().map(|v| escape(&cypher::cell(v))).collect();
         writeln!(out, "| {} |", cells.join(" | "))?;
     }
-    Ok(())
+    // A blank line ends the table, so consecutive results stay separate tables.
+    writeln!(out)
 }
 
 fn escape(s: &str) -> String {
@@ -30,6 +32,7 @@ fn escape(s: &str) -> String {
         .replace('|', "\\|")
         .replace("\r\n", "<br>")
         .replace('\n', "<br>")
+        .replace('\t', " ")
 }
 
 #[cfg(test)]
@@ -48,7 +51,7 @@ mod tests {
         render(&r, &mut out).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "| a |\n| --- |\n| x\\|y |\n"
+            "| a |\n| --- |\n| x\\|y |\n\n"
         );
     }
 }

@@ -1,0 +1,3 @@
+pub fn load(_db: &crate::db::Database) -> crate::Result<String> {
+    Ok(String::new())
+}
