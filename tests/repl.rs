@@ -60,10 +60,22 @@ impl Shell {
                 self.seen.push_str(&text);
                 text
             }
-            Err(e) => panic!(
-                "expected /{pattern}/: {e}\n--- terminal output so far ---\n{}",
-                self.seen
-            ),
+            Err(e) => {
+                // Show what arrived after the last match too.
+                let mut rest = Vec::new();
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = self.session.try_read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    rest.extend_from_slice(&buf[..n]);
+                }
+                panic!(
+                    "expected /{pattern}/: {e}\n--- terminal output so far ---\n{}\n--- unmatched ---\n{}",
+                    self.seen,
+                    String::from_utf8_lossy(&rest)
+                )
+            }
         }
     }
 

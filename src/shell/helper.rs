@@ -1,6 +1,6 @@
 //! The line editor's helper: Tab completion (keywords, functions, catalog names, meta
-//! commands, file paths), syntax highlighting, and the validator that keeps a statement open
-//! until its `;` (continuation prompt `...>`).
+//! commands, file paths), syntax highlighting, and the completeness check that keeps a
+//! statement open until its `;` (continuation prompt `...>`).
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
 use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
-use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::validate::Validator;
 use rustyline::{Context, Helper};
 
 use super::meta::COMMANDS;
@@ -281,23 +281,15 @@ impl Hinter for KgHelper {
     type Hint = String;
 }
 
-impl Validator for KgHelper {
-    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
-        Ok(if input_complete(ctx.input()) {
-            ValidationResult::Valid(None)
-        } else {
-            ValidationResult::Incomplete
-        })
-    }
-}
+// Statements are completed line by line by the REPL loop (for its `...>` prompt), so the
+// editor itself accepts every line.
+impl Validator for KgHelper {}
 
 /// True when the input holds only complete statements (each ended by `;`), meta commands,
 /// or nothing at all.
 pub fn input_complete(input: &str) -> bool {
     let mut s = Splitter::new();
     s.feed(input);
-    // A `/` or `\` at the very end is undecided until more input arrives: still complete
-    // enough to submit only if idle.
     s.is_idle()
 }
 

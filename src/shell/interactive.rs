@@ -10,7 +10,7 @@ use rustyline::history::FileHistory;
 use rustyline::Editor;
 
 use super::catalog;
-use super::helper::KgHelper;
+use super::helper::{input_complete, KgHelper};
 use super::repl::{Control, Repl, ShellError};
 use super::signal;
 
@@ -74,18 +74,32 @@ pub fn run<W: Write, E: Write>(repl: &mut Repl<'_, W, E>, db_path: &Path) -> i32
         return 0;
     }
 
+    // Lines accumulate until the statement is complete (its `;` outside strings, comments
+    // and brackets), with the `...>` continuation prompt meanwhile.
+    let mut pending = String::new();
     loop {
         repl.options.max_width = signal::terminal_width();
-        let prompt = if repl.in_transaction() {
+        let prompt = if !pending.is_empty() {
+            "...> "
+        } else if repl.in_transaction() {
             "kg#> "
         } else {
             "kg> "
         };
         match editor.readline(prompt) {
-            Ok(entry) => {
-                if entry.trim().is_empty() {
+            Ok(line) => {
+                if !pending.is_empty() {
+                    pending.push('\n');
+                }
+                pending.push_str(&line);
+                if pending.trim().is_empty() {
+                    pending.clear();
                     continue;
                 }
+                if !input_complete(&pending) {
+                    continue;
+                }
+                let entry = std::mem::take(&mut pending);
                 let _ = editor.add_history_entry(entry.as_str());
                 // Saved after every entry, so history survives a killed session.
                 let _ = editor.save_history(&history);
@@ -103,8 +117,8 @@ pub fn run<W: Write, E: Write>(repl: &mut Repl<'_, W, E>, db_path: &Path) -> i32
                     }
                 }
             }
-            // Ctrl-C at the prompt clears the input; rustyline already dropped it.
-            Err(ReadlineError::Interrupted) => continue,
+            // Ctrl-C at the prompt drops the input typed so far, continuation lines included.
+            Err(ReadlineError::Interrupted) => pending.clear(),
             Err(ReadlineError::Eof) => break,
             Err(e) => {
                 eprintln!("error: {e}");

@@ -90,7 +90,10 @@ impl Splitter {
     /// True when no statement is in progress (nothing but whitespace and complete comments
     /// since the last piece) or only a meta command line is — the REPL's "input complete".
     pub fn is_idle(&self) -> bool {
-        self.state == State::Meta || (self.code_start.is_none() && self.state == State::Normal)
+        // A `//` comment ends with its line, so a line ending in one leaves nothing open.
+        self.state == State::Meta
+            || (self.code_start.is_none()
+                && matches!(self.state, State::Normal | State::LineComment))
     }
 
     fn scan(&mut self, source: &str, last: bool) -> Vec<Piece> {
@@ -271,6 +274,9 @@ mod tests {
         source.push_str(";\n");
         let second = s.feed(&source);
         assert_eq!(second[0].text(&source), "RETURN 'a'");
+        assert!(s.is_idle());
+        source.push_str("// trailing comment");
+        s.feed(&source);
         assert!(s.is_idle());
         assert!(s.finish(&source).is_empty());
     }
