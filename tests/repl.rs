@@ -158,7 +158,9 @@ fn history_survives_into_the_next_session() {
     assert!(dir.path().join(".kg_history").exists());
 
     let mut sh = Shell::start(dir.path(), "h.db");
-    // Up arrow recalls the last entry of the previous session.
+    // Up arrow recalls the previous session's entries: `:quit`, then the query.
+    sh.send("\x1b[A");
+    sh.expect(":quit");
     sh.send("\x1b[A");
     sh.expect("RETURN 4242 AS remembered;");
     sh.send("\r");
