@@ -14,7 +14,6 @@ pub mod expr;
 pub mod functions;
 pub mod model;
 pub mod render;
-pub mod seed;
 pub mod shell;
 pub mod store;
 pub mod value;
