@@ -42,8 +42,14 @@ fn check_err(src: &str, class: ErrorClass, detail: &str) {
     match eval_text(src) {
         Ok(v) => panic!("`{src}` gave {v:?}, expected {class}/{detail}"),
         Err(e) => {
-            let q = e.as_query().unwrap_or_else(|| panic!("`{src}`: not a query error: {e}"));
-            assert_eq!((q.class, q.detail.as_str()), (class, detail), "`{src}`: {e}");
+            let q = e
+                .as_query()
+                .unwrap_or_else(|| panic!("`{src}`: not a query error: {e}"));
+            assert_eq!(
+                (q.class, q.detail.as_str()),
+                (class, detail),
+                "`{src}`: {e}"
+            );
         }
     }
 }
@@ -63,8 +69,16 @@ fn literals_and_arithmetic() {
     check("[1, 2] + [3]", "[1, 2, 3]");
     check("[1] + 2", "[1, 2]");
     check("null + 1", "null");
-    check_err("9223372036854775807 + 1", ErrorClass::ArgumentError, "IntegerOverflow");
-    check_err("-9223372036854775808 - 1", ErrorClass::ArgumentError, "IntegerOverflow");
+    check_err(
+        "9223372036854775807 + 1",
+        ErrorClass::ArgumentError,
+        "IntegerOverflow",
+    );
+    check_err(
+        "-9223372036854775808 - 1",
+        ErrorClass::ArgumentError,
+        "IntegerOverflow",
+    );
     check_err("1 / 0", ErrorClass::ArgumentError, "DivisionByZero");
     check_err("1 % 0", ErrorClass::ArgumentError, "DivisionByZero");
 }
@@ -137,9 +151,17 @@ fn access_case_and_comprehensions() {
     check("n:Person", "true");
     check("n:Person:Company", "false");
     check("n {.name, twice: n.age * 2}", "{name: 'Ada', twice: 72}");
-    check_err("{name: 'Apa'}[0]", ErrorClass::TypeError, "MapElementAccessByNonString");
+    check_err(
+        "{name: 'Apa'}[0]",
+        ErrorClass::TypeError,
+        "MapElementAccessByNonString",
+    );
     check_err("[1][1.0]", ErrorClass::TypeError, "InvalidArgumentType");
-    check_err("gone.name", ErrorClass::EntityNotFound, "DeletedEntityAccess");
+    check_err(
+        "gone.name",
+        ErrorClass::EntityNotFound,
+        "DeletedEntityAccess",
+    );
 }
 
 #[test]
@@ -181,8 +203,16 @@ fn functions_by_family() {
     check("date('2026-11-21').dayOfWeek", "6");
     check("date({year: 2024, month: 2, day: 29}).ordinalDay", "60");
     check("date('2026-11-21') > date('2026-01-01')", "true");
-    check_err("range(1, 5, 0)", ErrorClass::ArgumentError, "NumberOutOfRange");
-    check_err("toBoolean(1.0)", ErrorClass::TypeError, "InvalidArgumentValue");
+    check_err(
+        "range(1, 5, 0)",
+        ErrorClass::ArgumentError,
+        "NumberOutOfRange",
+    );
+    check_err(
+        "toBoolean(1.0)",
+        ErrorClass::TypeError,
+        "InvalidArgumentValue",
+    );
     check_err("labels(1)", ErrorClass::TypeError, "InvalidArgumentValue");
     check_err("datetime()", ErrorClass::Unsupported, "Unsupported");
 }
