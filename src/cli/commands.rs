@@ -197,7 +197,7 @@ fn script(
 }
 
 fn seed(db: &Database) -> i32 {
-    match crate::seed::load(db) {
+    match super::seeding::load(db) {
         Ok(report) => {
             println!("{report}");
             0

@@ -6,6 +6,7 @@
 mod commands;
 mod interchange;
 mod open;
+mod seeding;
 
 use std::path::PathBuf;
 

@@ -62,7 +62,7 @@ pub fn open_database(loc: &DbLocation, durability: Durability) -> Result<Databas
             "creating {} with the built-in seed graph (China's AI capital markets 2026)…",
             loc.path.display()
         );
-        if let Err(e) = crate::seed::load(&db) {
+        if let Err(e) = super::seeding::load(&db) {
             eprintln!(
                 "error: loading the seed graph into {}: {e}",
                 loc.path.display()

@@ -564,5 +564,5 @@ fn call_function(
         .iter()
         .map(|a| eval(a, scope, ctx))
         .collect::<Result<Vec<_>>>()?;
-    functions::call(info.name, values, ctx)
+    functions::call_function(&info, values, ctx)
 }
