@@ -144,7 +144,12 @@ fn json_output_contract() {
         Some("CREATE (:B);\nMATCH (a:A) RETURN a.x AS x, 'k' AS k ORDER BY x;\n"),
     )
     .ok();
-    assert_eq!(r.stdout(), "{\"x\":1.0,\"k\":\"k\"}\n{\"x\":2,\"k\":\"k\"}\n", "{}", r.dump());
+    assert_eq!(
+        r.stdout(),
+        "{\"x\":1.0,\"k\":\"k\"}\n{\"x\":2,\"k\":\"k\"}\n",
+        "{}",
+        r.dump()
+    );
 }
 
 #[test]
@@ -165,15 +170,23 @@ fn script_error_reports_file_line_and_column() {
         r.dump()
     );
     assert!(
-        r.stderr()
-            .contains("  MATCH (t:T) RETURN t.n AS n, nope AS m;\n                               ^"),
+        r.stderr().contains(
+            "  MATCH (t:T) RETURN t.n AS n, nope AS m;\n                               ^"
+        ),
         "{}",
         r.dump()
     );
     // The first statement ran, the last did not.
     let count = kg_args(
         dir.path(),
-        &["--db", "e.db", "query", "--format", "csv", "MATCH (t:T) RETURN count(t) AS c"],
+        &[
+            "--db",
+            "e.db",
+            "query",
+            "--format",
+            "csv",
+            "MATCH (t:T) RETURN count(t) AS c",
+        ],
     )
     .ok();
     assert_eq!(count.stdout(), "c\r\n1\r\n", "{}", count.dump());
@@ -186,7 +199,14 @@ fn script_error_reports_file_line_and_column() {
     assert_eq!(r.code(), Some(1), "{}", r.dump());
     let count = kg_args(
         dir.path(),
-        &["--db", "e.db", "query", "--format", "csv", "MATCH (t:T) RETURN count(t) AS c"],
+        &[
+            "--db",
+            "e.db",
+            "query",
+            "--format",
+            "csv",
+            "MATCH (t:T) RETURN count(t) AS c",
+        ],
     )
     .ok();
     assert_eq!(count.stdout(), "c\r\n3\r\n", "{}", count.dump());
@@ -213,8 +233,16 @@ fn piping_into_plain_kg_runs_statements() {
         Some("CREATE (:P), (:P);\nMATCH (n) RETURN count(n);\n"),
     )
     .ok();
-    assert!(!r.stdout().contains("kg>"), "no prompt expected\n{}", r.dump());
-    assert!(!r.stdout().contains(":help"), "no banner expected\n{}", r.dump());
+    assert!(
+        !r.stdout().contains("kg>"),
+        "no prompt expected\n{}",
+        r.dump()
+    );
+    assert!(
+        !r.stdout().contains(":help"),
+        "no banner expected\n{}",
+        r.dump()
+    );
     assert!(r.stdout().contains("2 nodes created"), "{}", r.dump());
     assert!(r.stdout().contains(" 2 |\n"), "{}", r.dump());
 
@@ -281,7 +309,10 @@ fn parameters_from_flags_and_json_files() {
         r.dump()
     );
     // A value that is not a literal is a usage error.
-    let r = kg_args(dir.path(), &["--db", "q.db", "query", "--param", "x=abc", "RETURN $x"]);
+    let r = kg_args(
+        dir.path(),
+        &["--db", "q.db", "query", "--param", "x=abc", "RETURN $x"],
+    );
     assert_eq!(r.code(), Some(2), "{}", r.dump());
     assert!(r.stderr().contains("not a literal"), "{}", r.dump());
 }
@@ -289,7 +320,10 @@ fn parameters_from_flags_and_json_files() {
 #[test]
 fn exit_codes() {
     let dir = tempdir();
-    assert_eq!(kg_args(dir.path(), &["--db", "x.db", "query", "RETURN 1"]).code(), Some(0));
+    assert_eq!(
+        kg_args(dir.path(), &["--db", "x.db", "query", "RETURN 1"]).code(),
+        Some(0)
+    );
     let r = kg_args(dir.path(), &["--db", "x.db", "query", "RETURN nope"]);
     assert_eq!(r.code(), Some(1), "{}", r.dump());
     let r = kg_args(dir.path(), &["--db", "x.db", "run", "missing.cypher"]);
@@ -297,11 +331,21 @@ fn exit_codes() {
     assert!(r.stderr().contains("missing.cypher"), "{}", r.dump());
     let r = kg_args(dir.path(), &["--db", "x.db", "--no-such-flag"]);
     assert_eq!(r.code(), Some(2), "{}", r.dump());
-    let r = kg_args(dir.path(), &["--db", "x.db", "query", "--format", "xml", "RETURN 1"]);
+    let r = kg_args(
+        dir.path(),
+        &["--db", "x.db", "query", "--format", "xml", "RETURN 1"],
+    );
     assert_eq!(r.code(), Some(2), "{}", r.dump());
     // A closed stdout is a normal end, not a panic.
     let mut child = kg(dir.path())
-        .args(["--db", "x.db", "query", "--format", "csv", "UNWIND range(1, 200000) AS x RETURN x"])
+        .args([
+            "--db",
+            "x.db",
+            "query",
+            "--format",
+            "csv",
+            "UNWIND range(1, 200000) AS x RETURN x",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -351,11 +395,18 @@ fn a_locked_database_is_refused_with_exit_2() {
 }
 
 #[test]
-fn named_databases_start_empty_and_seed_fills_them() {
+fn named_databases_start_empty() {
     let dir = tempdir();
     let r = kg_args(
         dir.path(),
-        &["--db", "empty.db", "query", "--format", "csv", "MATCH (n) RETURN count(n) AS n"],
+        &[
+            "--db",
+            "empty.db",
+            "query",
+            "--format",
+            "csv",
+            "MATCH (n) RETURN count(n) AS n",
+        ],
     )
     .ok();
     assert_eq!(r.stdout(), "n\r\n0\r\n", "{}", r.dump());
@@ -370,30 +421,25 @@ fn named_databases_start_empty_and_seed_fills_them() {
 }
 
 #[test]
-fn the_default_database_is_created_with_the_seed_graph() {
-    let dir = tempdir();
-    let r = kg_args(
-        dir.path(),
-        &["query", "--format", "csv", "MATCH (n) RETURN count(n) > 0 AS seeded"],
-    )
-    .ok();
-    assert_eq!(r.stdout(), "seeded\r\ntrue\r\n", "{}", r.dump());
-    assert!(dir.path().join("kg.db").exists());
-    let r = kg_args(dir.path(), &["check"]).ok();
-    assert!(!r.stdout().is_empty(), "{}", r.dump());
-}
-
-#[test]
 fn stats_and_check_commands() {
     let dir = tempdir();
     kg_args(
         dir.path(),
-        &["--db", "c.db", "query", "CREATE (:Lab {name: 'DeepSeek'})-[:USES]->(:Chip)"],
+        &[
+            "--db",
+            "c.db",
+            "query",
+            "CREATE (:Lab {name: 'DeepSeek'})-[:USES]->(:Chip)",
+        ],
     )
     .ok();
     let r = kg_args(dir.path(), &["--db", "c.db", "stats"]).ok();
     for needle in ["nodes:", "relationships:", "Lab", "Chip", "USES", "name"] {
-        assert!(r.stdout().contains(needle), "missing {needle}\n{}", r.dump());
+        assert!(
+            r.stdout().contains(needle),
+            "missing {needle}\n{}",
+            r.dump()
+        );
     }
     kg_args(dir.path(), &["--db", "c.db", "check"]).ok();
 }

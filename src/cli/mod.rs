@@ -220,7 +220,10 @@ mod tests {
             parse_param_arg("name='DeepSeek'"),
             Ok(("name".to_string(), Value::from("DeepSeek")))
         );
-        assert_eq!(parse_param_arg("$n=1"), Ok(("n".to_string(), Value::Int(1))));
+        assert_eq!(
+            parse_param_arg("$n=1"),
+            Ok(("n".to_string(), Value::Int(1)))
+        );
         assert!(parse_param_arg("n").is_err());
         assert!(parse_param_arg("=1").is_err());
     }
