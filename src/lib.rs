@@ -18,3 +18,5 @@ pub mod value;
 pub use db::{Params, QueryResult};
 pub use error::{Error, Result};
 pub use value::Value;
+pub mod diagnostic;
+pub mod parser;

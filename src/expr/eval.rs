@@ -378,6 +378,14 @@ fn has_labels(ctx: &dyn EvalContext, v: &Value, labels: &[String]) -> Result<Val
             Ok(Value::Bool(labels.iter().all(|l| node.labels.contains(l))))
         }
         Value::Node(n) => Ok(Value::Bool(labels.iter().all(|l| n.labels.contains(l)))),
+        // `r:T` on a relationship tests its type.
+        Value::RelRef(id) => {
+            let Some(rel) = ctx.graph().relationship(*id)? else {
+                return Err(access::deleted("relationship", *id).into());
+            };
+            Ok(Value::Bool(labels.iter().all(|l| *l == rel.rel_type)))
+        }
+        Value::Relationship(r) => Ok(Value::Bool(labels.iter().all(|l| *l == r.rel_type))),
         other => Err(QueryError::type_error(
             "InvalidArgumentType",
             format!("a label predicate needs a NODE, got {}", other.type_name()),
@@ -556,5 +564,5 @@ fn call_function(
         .iter()
         .map(|a| eval(a, scope, ctx))
         .collect::<Result<Vec<_>>>()?;
-    functions::call(info.name, values, ctx)
+    functions::call_function(&info, values, ctx)
 }

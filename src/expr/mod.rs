@@ -6,6 +6,7 @@
 mod access;
 mod arith;
 pub mod compare;
+mod constant;
 mod eval;
 mod regex_cache;
 
@@ -18,6 +19,7 @@ use crate::value::Value;
 
 pub use access::{entity_labels, entity_properties, property_of};
 pub use compare::{compare, compare_op, equals, order, GroupKey, Ordered};
+pub use constant::{eval_constant, is_constant, EmptyGraph};
 pub use eval::{eval, eval_predicate};
 
 /// Variable bindings visible to an expression (a row, plus any comprehension variables).

@@ -426,6 +426,8 @@ fn labels_case_and_projection() {
     assert_eq!(ok(has(var("n"), &["Person", "Founder"])), Value::Bool(true));
     assert_eq!(ok(has(var("n"), &["Company"])), Value::Bool(false));
     assert_eq!(ok(has(var("nothing"), &["A"])), Value::Null);
+    assert_eq!(ok(has(var("r"), &["FOUNDED"])), Value::Bool(true));
+    assert_eq!(ok(has(var("r"), &["founded"])), Value::Bool(false));
     let generic = e(K::Case {
         operand: None,
         whens: vec![
@@ -503,7 +505,13 @@ fn quantifiers_with_nulls() {
     let ints = |xs: &[Option<i64>]| list(xs.iter().map(|x| x.map_or_else(null, int)).collect());
     let eq2 = || bin(B::Eq, var("x"), int(2));
     let lt10 = || bin(B::Lt, var("x"), int(10));
-    let cases: &[(Quantifier, &[Option<i64>], fn() -> Expr, Option<bool>)] = &[
+    type Case = (
+        Quantifier,
+        &'static [Option<i64>],
+        fn() -> Expr,
+        Option<bool>,
+    );
+    let cases: &[Case] = &[
         (Q::Single, &[], || boolean(true), Some(false)),
         (Q::Single, &[None], eq2, None),
         (Q::Single, &[Some(2), None], eq2, None),
@@ -695,4 +703,22 @@ fn math_and_string_functions() {
         err_detail(call("datetime", vec![])).0,
         ErrorClass::Unsupported
     );
+}
+
+#[test]
+fn constant_expressions() {
+    use super::{eval_constant, is_constant};
+    let params: BTreeMap<String, Value> = [("n".to_string(), Value::Int(3))].into();
+    let sum = bin(B::Add, int(1), e(K::Parameter("n".into())));
+    assert!(is_constant(&sum, true));
+    assert!(!is_constant(&sum, false));
+    assert_eq!(
+        eval_constant(&sum, &params).and_then(Result::ok),
+        Some(Value::Int(4))
+    );
+    assert!(eval_constant(&var("x"), &params).is_none());
+    assert!(eval_constant(&call("rand", vec![]), &params).is_none());
+    assert!(eval_constant(&call("count", vec![int(1)]), &params).is_none());
+    let bad = bin(B::And, boolean(true), int(1));
+    assert!(matches!(eval_constant(&bad, &params), Some(Err(_))));
 }

@@ -9,6 +9,9 @@ mod math;
 mod scalar;
 mod string;
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use crate::error::{ErrorClass, Phase, QueryError, Result};
 use crate::expr::EvalContext;
 use crate::value::Value;
@@ -157,10 +160,15 @@ pub fn lowercase_name<'a>(name: &'a str, buf: &'a mut [u8; 32]) -> &'a str {
 
 /// The function called `name` (case-insensitive), if there is one.
 pub fn lookup(name: &str) -> Option<FunctionInfo> {
-    FUNCTIONS
-        .iter()
-        .find(|f| f.name.eq_ignore_ascii_case(name))
-        .copied()
+    static BY_NAME: OnceLock<HashMap<String, FunctionInfo>> = OnceLock::new();
+    let table = BY_NAME.get_or_init(|| {
+        FUNCTIONS
+            .iter()
+            .map(|f| (f.name.to_ascii_lowercase(), *f))
+            .collect()
+    });
+    let mut buf = [0u8; 32];
+    table.get(lowercase_name(name, &mut buf)).copied()
 }
 
 /// True for the aggregate functions (`count`, `sum`, …), case-insensitive.
@@ -170,7 +178,7 @@ pub fn is_aggregate(name: &str) -> bool {
 
 /// Calls the scalar function with canonical name `name` (as in [`FunctionInfo::name`]) on
 /// evaluated arguments. Arity is checked here too, so a bad call is an error, not a panic.
-pub fn call(name: &str, mut args: Vec<Value>, ctx: &dyn EvalContext) -> Result<Value> {
+pub fn call(name: &str, args: Vec<Value>, ctx: &dyn EvalContext) -> Result<Value> {
     let Some(info) = lookup(name) else {
         return Err(QueryError::new(
             ErrorClass::SyntaxError,
@@ -180,6 +188,15 @@ pub fn call(name: &str, mut args: Vec<Value>, ctx: &dyn EvalContext) -> Result<V
         )
         .into());
     };
+    call_function(&info, args, ctx)
+}
+
+/// Calls a function already looked up (saves the name lookup on the per-row path).
+pub fn call_function(
+    info: &FunctionInfo,
+    mut args: Vec<Value>,
+    ctx: &dyn EvalContext,
+) -> Result<Value> {
     if args.len() < info.min_args || args.len() > info.max_args {
         return Err(QueryError::new(
             ErrorClass::SyntaxError,
