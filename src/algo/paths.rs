@@ -34,6 +34,33 @@ pub fn shortest_paths(
     max_hops: Option<u32>,
     all: bool,
 ) -> Result<Vec<PathRef>> {
+    shortest_paths_with_tick(
+        graph,
+        from,
+        to,
+        direction,
+        types,
+        min_hops,
+        max_hops,
+        all,
+        &mut || Ok(()),
+    )
+}
+
+/// [`shortest_paths`] calling `tick` before every node expansion, so the executor can
+/// cancel or time out a long search (an `Err` from `tick` ends the search with that error).
+#[allow(clippy::too_many_arguments)]
+pub fn shortest_paths_with_tick(
+    graph: &dyn GraphRead,
+    from: NodeId,
+    to: NodeId,
+    direction: Direction,
+    types: &[&str],
+    min_hops: u32,
+    max_hops: Option<u32>,
+    all: bool,
+    tick: &mut dyn FnMut() -> Result<()>,
+) -> Result<Vec<PathRef>> {
     if graph.node(from)?.is_none() || graph.node(to)?.is_none() {
         return Ok(Vec::new());
     }
@@ -42,6 +69,7 @@ pub fn shortest_paths(
         return Ok(Vec::new());
     }
     let mut expand = |node: NodeId, forward: bool, out: &mut Vec<(RelId, NodeId)>| {
+        tick()?;
         let dir = if forward {
             direction
         } else {
