@@ -19,4 +19,6 @@ pub use db::{Params, QueryResult};
 pub use error::{Error, Result};
 pub use value::Value;
 pub mod diagnostic;
+pub mod export;
+pub mod import;
 pub mod parser;
