@@ -20,3 +20,4 @@ pub use error::{Error, Result};
 pub use value::Value;
 pub mod diagnostic;
 pub mod parser;
+pub mod semantic;
