@@ -19,5 +19,7 @@ pub use db::{Params, QueryResult};
 pub use error::{Error, Result};
 pub use value::Value;
 pub mod diagnostic;
+pub mod export;
+pub mod import;
 pub mod parser;
 pub mod semantic;
