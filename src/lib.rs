@@ -28,3 +28,4 @@ pub mod diagnostic;
 pub mod export;
 pub mod import;
 pub mod parser;
+pub mod semantic;
