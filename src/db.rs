@@ -215,6 +215,7 @@ impl Database {
 
     fn compile_uncached(&self, query: &str) -> Result<Arc<Compiled>> {
         let stmt = crate::parser::parse(query)?;
+        crate::semantic::check(&stmt)?;
         let indexes = self.store.begin().indexes()?;
         let registry = self.procedures.read().unwrap_or_else(|e| e.into_inner());
         let lookup = |name: &str| registry.get(name).map(|p| p.signature().clone());
