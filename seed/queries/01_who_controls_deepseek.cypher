@@ -1,0 +1,6 @@
+// Who controls DeepSeek, how, and what did the controller put in?
+MATCH (p)-[c:CONTROLS]->(o:Organization {name: 'DeepSeek'})
+OPTIONAL MATCH (p)-[i:INVESTED_IN]->(o)
+RETURN p.name AS controller, c.kind AS control, c.via AS via, i.round AS round,
+       i.amount_usd AS invested_usd, c.source AS source
+ORDER BY controller;

@@ -1,0 +1,13 @@
+// The listing pipeline: who plans to list where, and how far along each plan is.
+MATCH (o:Organization)-[p:PLANS_LISTING_ON]->(m:Market)
+WITH o, p, m,
+     CASE p.status
+       WHEN 'speculated' THEN 0
+       WHEN 'announced' THEN 1
+       WHEN 'tutoring' THEN 2
+       WHEN 'tutoring completed' THEN 3
+       WHEN 'application accepted' THEN 4
+     END AS step
+RETURN step, p.status AS stage, o.name AS company, m.name AS market, p.as_of AS as_of,
+       p.raise_cny AS raise_cny, p.confidence AS confidence
+ORDER BY step DESC, company;

@@ -1,0 +1,11 @@
+// Which Chinese labs clear the SSE market-cap floor for unprofitable AI labs?
+MATCH (p:Policy {name: 'SSE rules for unprofitable AI labs'})
+MATCH (l:Lab {country: 'China'})
+RETURN l.name AS lab, l.valuation_cny AS valuation_cny, p.min_market_cap_cny AS floor_cny,
+       CASE
+         WHEN l.valuation_cny IS NULL THEN 'valuation not reported'
+         WHEN l.valuation_cny >= p.min_market_cap_cny THEN 'clears'
+         ELSE 'below'
+       END AS verdict,
+       l.valuation_cny / p.min_market_cap_cny AS times_floor
+ORDER BY verdict, lab;

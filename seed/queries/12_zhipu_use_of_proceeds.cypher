@@ -1,0 +1,5 @@
+// Zhipu's planned STAR Market IPO: what the money is for.
+MATCH (:Organization {name: 'Zhipu AI'})-[:RAISED]->(f:FundingRound {status: 'planned'})-[u:FUNDS]->(p:Purpose)
+RETURN p.name AS purpose, u.amount_cny AS amount_cny,
+       100.0 * u.amount_cny / f.amount_cny AS percent
+ORDER BY amount_cny DESC;

@@ -1,0 +1,5 @@
+// Zhipu AI's reported figures: costs, losses and revenue.
+MATCH (:Organization {name: 'Zhipu AI'})-[:REPORTED]->(m:Metric)
+RETURN m.metric AS metric, m.scope AS scope, m.as_of AS as_of, m.amount_cny AS amount_cny,
+       m.growth_multiple_12m AS growth_12m, m.gross_margin AS gross_margin
+ORDER BY metric;

@@ -1,0 +1,6 @@
+// Facts the documents only guess at or report second-hand.
+MATCH (a)-[r]->(b)
+WHERE r.confidence IS NOT NULL
+RETURN a.name AS subject, type(r) AS relation, b.name AS object, r.confidence AS confidence,
+       r.source AS source
+ORDER BY subject;
