@@ -1,4 +1,8 @@
 // The listing pipeline: who plans to list where, and how far along each plan is.
+//
+// Plans move through stages; `CASE` maps each status to its step so the pipeline sorts from
+// the most advanced plan down. The last row is a commentator's guess, marked
+// `confidence: 'speculative'` rather than stated as a fact.
 MATCH (o:Organization)-[p:PLANS_LISTING_ON]->(m:Market)
 WITH o, p, m,
      CASE p.status

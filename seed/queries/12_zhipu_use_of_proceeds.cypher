@@ -1,4 +1,7 @@
 // Zhipu's planned STAR Market IPO: what the money is for.
+//
+// The planned STAR Market offering is a `FundingRound` whose `FUNDS` relationships say
+// where the money goes.
 MATCH (:Organization {name: 'Zhipu AI'})-[:RAISED]->(f:FundingRound {status: 'planned'})-[u:FUNDS]->(p:Purpose)
 RETURN p.name AS purpose, u.amount_cny AS amount_cny,
        100.0 * u.amount_cny / f.amount_cny AS percent

@@ -1,4 +1,7 @@
 // Who put money into the DeepSeek Series A, and on what terms?
+//
+// Four investors in the Series A: the founder with a stated amount, and three strategic
+// investors who took shares without votes.
 MATCH (i:Investor)-[r:INVESTED_IN]->(:Organization {name: 'DeepSeek'})
 RETURN i.name AS investor, labels(i) AS labels, r.round AS round, r.role AS role,
        r.amount_usd AS amount_usd, r.voting_rights AS voting_rights

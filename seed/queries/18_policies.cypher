@@ -1,4 +1,6 @@
 // Policies: who issued them and what they govern.
+//
+// Every policy with its issuer and what it governs, aggregated into lists.
 MATCH (p:Policy)
 OPTIONAL MATCH (i)-[:ISSUED]->(p)
 OPTIONAL MATCH (p)-[:APPLIES_TO|RESTRICTS]->(t)
