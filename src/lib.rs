@@ -5,9 +5,12 @@
 //! query text → `parser` → `ast` → `plan` → `exec` (with `expr`, `functions`) → `store` →
 //! `value`s → renderers. `db` is the façade that chains them.
 
+pub mod algo;
 pub mod ast;
 pub mod db;
 pub mod error;
+pub mod expr;
+pub mod functions;
 pub mod model;
 pub mod store;
 pub mod value;
@@ -15,3 +18,5 @@ pub mod value;
 pub use db::{Params, QueryResult};
 pub use error::{Error, Result};
 pub use value::Value;
+pub mod diagnostic;
+pub mod parser;

@@ -1,7 +1,34 @@
 //! Storage: the property graph persisted in sled, behind the [`GraphRead`] / [`GraphWrite`]
 //! traits that the executor, algorithms and exporters see.
 //!
-//! (The key layout is documented in `keys.rs` / below once the sled implementation lands.)
+//! ## Design
+//! One sled tree. A transaction ([`Txn`]) collects its writes in an in-memory overlay of raw
+//! key/value pairs that its own reads consult, and commits them with one `apply_batch`
+//! (atomic in sled 0.34) followed by a flush (`Durability::Full`). One writer at a time
+//! (a lock taken at a transaction's first write); readers never block.
+//!
+//! sled costs about 10 µs and a few kB of memory per *key* (1M small keys: 11 s to write,
+//! 3.5 GB RSS, 1.5 s to reopen), but streams large values at hundreds of MB/s. So records
+//! are packed into slot blocks and every per-entity structure is grouped: a graph of 200k
+//! nodes / 2M relationships is ~25k keys.
+//!
+//! ## Key layout (all integers big-endian; encoders in `keys.rs`, value formats in
+//! `records.rs`, property values in `codec.rs`)
+//! | key | value |
+//! |---|---|
+//! | `00 "format"` | format version, u32 ([`FORMAT_VERSION`]) |
+//! | `00 "next_node"` / `"next_rel"` / `"next_index"`, `00 'n' kind` | id sequences, u64 |
+//! | `00 "count_nodes"` / `"count_rels"`, `00 'c' kind id:u32` | counters (per label / type) |
+//! | `'C' kind id:u32` (kind `L` label, `T` type, `K` property key) | the name (catalog) |
+//! | `'N' node>>6` | block of ≤ 64 node records: labels (ids) + properties (key ids + values) |
+//! | `'R' rel>>7` | block of ≤ 128 relationship records: type, start, end, properties |
+//! | `'A' node>>6` | block of ≤ 64 adjacency sections; a node's section = one list per (type, direction): count, then delta-encoded (rel id, other node) pairs |
+//! | `'L' label:u32 node>>12` | label bitmap: 4096 bits, bit i = node (base + i) has the label |
+//! | `'X' index:u32` | index definition (name, label id, key id, unique) |
+//! | `'I' index:u32 bucket:u16` | index bucket (bucket = FNV-1a of the value's Cypher-equality encoding mod 4096): sorted (ordered value key, node id) entries |
+//!
+//! "All relationships of node N of type T in direction D" is one `get` of N's adjacency block
+//! plus a header walk to the (T, D) list; its degree needs no edge decoding.
 //!
 //! Contracts every implementation keeps:
 //! - Reads through a [`GraphWrite`] see that transaction's own uncommitted writes.
@@ -9,9 +36,33 @@
 //! - Nothing is visible to other transactions or durable until `commit`.
 //! - Dropping a transaction without `commit` discards its writes.
 
+mod codec;
+mod engine;
+mod graph;
+mod keys;
+mod records;
+mod txn;
+mod write;
+
 use crate::error::Result;
 use crate::model::{Direction, Node, NodeId, Properties, RelId, Relationship};
 use crate::value::Value;
+
+pub use engine::{Store, FORMAT_VERSION};
+pub use txn::{Checkpoint, Txn};
+
+/// A short rendering of a value for error messages (strings quoted).
+pub(crate) fn display_value(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("'{s}'"),
+        Value::Int(i) => i.to_string(),
+        Value::Float(f) => format!("{f:?}"),
+        Value::Bool(b) => b.to_string(),
+        Value::Date(d) => d.to_string(),
+        Value::Null => "null".into(),
+        other => format!("{other:?}"),
+    }
+}
 
 /// One adjacency entry as seen from the node that was expanded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

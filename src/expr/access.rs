@@ -1,0 +1,259 @@
+//! Reading into values: properties of nodes, relationships and maps, date components, list
+//! indexing and slicing, dynamic `x['key']` access.
+
+use std::collections::BTreeMap;
+
+use crate::error::{ErrorClass, Phase, QueryError, Result};
+use crate::model::{NodeId, RelId};
+use crate::value::{Date, Value};
+
+use super::EvalContext;
+
+pub(crate) fn deleted(what: &str, id: u64) -> QueryError {
+    QueryError::new(
+        ErrorClass::EntityNotFound,
+        "DeletedEntityAccess",
+        Phase::Runtime,
+        format!("the {what} with id {id} has been deleted"),
+    )
+}
+
+fn node_property(ctx: &dyn EvalContext, id: NodeId, key: &str) -> Result<Value> {
+    match ctx.graph().node_property(id, key)? {
+        Some(v) => Ok(v),
+        // A missing property reads as null, unless the node itself is gone.
+        None if ctx.graph().node(id)?.is_none() => Err(deleted("node", id).into()),
+        None => Ok(Value::Null),
+    }
+}
+
+fn relationship_property(ctx: &dyn EvalContext, id: RelId, key: &str) -> Result<Value> {
+    match ctx.graph().relationship_property(id, key)? {
+        Some(v) => Ok(v),
+        None if ctx.graph().relationship(id)?.is_none() => Err(deleted("relationship", id).into()),
+        None => Ok(Value::Null),
+    }
+}
+
+/// `v.key`: a property of a node, relationship or map, a component of a date; null on null.
+pub fn property_of(ctx: &dyn EvalContext, v: &Value, key: &str) -> Result<Value> {
+    match v {
+        Value::Null => Ok(Value::Null),
+        Value::Map(m) => Ok(m.get(key).cloned().unwrap_or(Value::Null)),
+        Value::NodeRef(id) => node_property(ctx, *id, key),
+        Value::RelRef(id) => relationship_property(ctx, *id, key),
+        Value::Node(n) => Ok(n.properties.get(key).cloned().unwrap_or(Value::Null)),
+        Value::Relationship(r) => Ok(r.properties.get(key).cloned().unwrap_or(Value::Null)),
+        Value::Date(d) => date_component(*d, key),
+        other => Err(QueryError::type_error(
+            "InvalidArgumentType",
+            format!(
+                "cannot read property `{key}` of a {} value",
+                other.type_name()
+            ),
+        )
+        .into()),
+    }
+}
+
+/// All properties of a node, relationship or map (`properties(x)`, `x {.*}`, `keys(x)`).
+pub fn entity_properties(
+    ctx: &dyn EvalContext,
+    v: &Value,
+) -> Result<Option<BTreeMap<String, Value>>> {
+    Ok(Some(match v {
+        Value::Null => return Ok(None),
+        Value::Map(m) => m.clone(),
+        Value::Node(n) => n.properties.clone(),
+        Value::Relationship(r) => r.properties.clone(),
+        Value::NodeRef(id) => match ctx.graph().node(*id)? {
+            Some(n) => n.properties,
+            None => return Err(deleted("node", *id).into()),
+        },
+        Value::RelRef(id) => match ctx.graph().relationship(*id)? {
+            Some(r) => r.properties,
+            None => return Err(deleted("relationship", *id).into()),
+        },
+        other => {
+            return Err(QueryError::type_error(
+                "InvalidArgumentValue",
+                format!(
+                    "expected a node, relationship or map, got {}",
+                    other.type_name()
+                ),
+            )
+            .into())
+        }
+    }))
+}
+
+/// The labels of a node value (`None` for null); a TypeError for anything else.
+pub fn entity_labels(ctx: &dyn EvalContext, v: &Value) -> Result<Option<Vec<String>>> {
+    match v {
+        Value::Null => Ok(None),
+        Value::Node(n) => Ok(Some(n.labels.clone())),
+        Value::NodeRef(id) => match ctx.graph().node(*id)? {
+            Some(n) => Ok(Some(n.labels)),
+            None => Err(deleted("node", *id).into()),
+        },
+        other => Err(QueryError::type_error(
+            "InvalidArgumentValue",
+            format!("expected a node, got {}", other.type_name()),
+        )
+        .into()),
+    }
+}
+
+/// Components of a date value: `d.year`, `d.month`, `d.day`, `d.week`, `d.weekYear`,
+/// `d.dayOfWeek` (Monday = 1), `d.quarter`, `d.ordinalDay`, `d.dayOfQuarter`.
+pub(crate) fn date_component(d: Date, key: &str) -> Result<Value> {
+    let v = match key {
+        "year" => i64::from(d.year),
+        "month" => i64::from(d.month),
+        "day" => i64::from(d.day),
+        "quarter" => i64::from((d.month - 1) / 3 + 1),
+        "dayOfWeek" | "weekDay" => i64::from(d.weekday()),
+        "ordinalDay" => i64::from(d.ordinal()),
+        "week" => iso_week(d).1,
+        "weekYear" => iso_week(d).0,
+        "dayOfQuarter" => {
+            let first_month = (d.month - 1) / 3 * 3 + 1;
+            let start = Date::new(d.year, first_month, 1).map_or(0, Date::to_days);
+            d.to_days() - start + 1
+        }
+        _ => {
+            return Err(QueryError::new(
+                ErrorClass::ArgumentError,
+                "InvalidArgumentValue",
+                Phase::Runtime,
+                format!("a date has no component `{key}`"),
+            )
+            .into())
+        }
+    };
+    Ok(Value::Int(v))
+}
+
+/// ISO-8601 (week-based year, week number).
+pub(crate) fn iso_week(d: Date) -> (i64, i64) {
+    let ordinal = i64::from(d.ordinal());
+    let weekday = i64::from(d.weekday());
+    let week = (ordinal - weekday + 10) / 7;
+    let year = i64::from(d.year);
+    if week < 1 {
+        let prev = Date::new(d.year - 1, 12, 31).unwrap_or(d);
+        return iso_week(prev);
+    }
+    let weeks_in_year = |y: i32| {
+        // A year has 53 weeks when Jan 1 is a Thursday, or a Wednesday in a leap year.
+        let jan1 = Date::new(y, 1, 1).map_or(1, Date::weekday);
+        if jan1 == 4 || (jan1 == 3 && crate::value::is_leap_year(y)) {
+            53
+        } else {
+            52
+        }
+    };
+    if week > weeks_in_year(d.year) {
+        return (year + 1, 1);
+    }
+    (year, week)
+}
+
+fn index_type_error(what: &Value) -> QueryError {
+    QueryError::type_error(
+        "InvalidArgumentType",
+        format!("cannot index a {} value", what.type_name()),
+    )
+}
+
+/// `base[index]`: list element (negative counts from the end, out of range is null), map entry
+/// or entity property by string key.
+pub fn index(ctx: &dyn EvalContext, base: &Value, idx: &Value) -> Result<Value> {
+    match (base, idx) {
+        (Value::Null, _) => Ok(Value::Null),
+        (Value::List(items), Value::Int(i)) => {
+            Ok(list_get(items, *i).cloned().unwrap_or(Value::Null))
+        }
+        (Value::List(_), Value::Null) => Ok(Value::Null),
+        (Value::List(_), other) => Err(QueryError::type_error(
+            "InvalidArgumentType",
+            format!("a list index must be an INTEGER, got {}", other.type_name()),
+        )
+        .into()),
+        (
+            Value::Map(_)
+            | Value::Node(_)
+            | Value::NodeRef(_)
+            | Value::Relationship(_)
+            | Value::RelRef(_),
+            Value::String(k),
+        ) => property_of(ctx, base, k),
+        (
+            Value::Map(_)
+            | Value::Node(_)
+            | Value::NodeRef(_)
+            | Value::Relationship(_)
+            | Value::RelRef(_),
+            Value::Null,
+        ) => Ok(Value::Null),
+        (
+            Value::Map(_)
+            | Value::Node(_)
+            | Value::NodeRef(_)
+            | Value::Relationship(_)
+            | Value::RelRef(_),
+            other,
+        ) => Err(QueryError::type_error(
+            "MapElementAccessByNonString",
+            format!("a map key must be a STRING, got {}", other.type_name()),
+        )
+        .into()),
+        (other, _) => Err(index_type_error(other).into()),
+    }
+}
+
+fn list_get(items: &[Value], i: i64) -> Option<&Value> {
+    let len = items.len() as i64;
+    let pos = if i < 0 { len.checked_add(i)? } else { i };
+    if pos < 0 || pos >= len {
+        None
+    } else {
+        items.get(pos as usize)
+    }
+}
+
+/// `list[from..to]`: bounds clamp to the list, negative bounds count from the end, a null
+/// bound gives null.
+pub fn slice(list: &Value, from: Option<&Value>, to: Option<&Value>) -> Result<Value> {
+    let items = match list {
+        Value::Null => return Ok(Value::Null),
+        Value::List(items) => items,
+        other => return Err(index_type_error(other).into()),
+    };
+    let len = items.len() as i64;
+    let bound = |b: Option<&Value>, default: i64| -> Result<Option<i64>> {
+        match b {
+            None => Ok(Some(default)),
+            Some(Value::Null) => Ok(None),
+            Some(Value::Int(i)) => {
+                let i = if *i < 0 { len.saturating_add(*i) } else { *i };
+                Ok(Some(i.clamp(0, len)))
+            }
+            Some(other) => Err(QueryError::type_error(
+                "InvalidArgumentType",
+                format!(
+                    "a slice bound must be an INTEGER, got {}",
+                    other.type_name()
+                ),
+            )
+            .into()),
+        }
+    };
+    let (Some(start), Some(end)) = (bound(from, 0)?, bound(to, len)?) else {
+        return Ok(Value::Null);
+    };
+    if start >= end {
+        return Ok(Value::List(Vec::new()));
+    }
+    Ok(Value::List(items[start as usize..end as usize].to_vec()))
+}

@@ -1,0 +1,161 @@
+//! Arithmetic operators: checked integer maths (overflow and division by zero are errors, never
+//! wrap-around), integer/float mixing, `^` always float, and `+` on strings and lists.
+
+use crate::ast::BinaryOp;
+use crate::error::{Error, ErrorClass, Phase, QueryError, Result};
+use crate::value::Value;
+
+fn overflow(op: &str) -> Error {
+    Error::from(QueryError::new(
+        ErrorClass::ArgumentError,
+        "IntegerOverflow",
+        Phase::Runtime,
+        format!("integer overflow in `{op}`"),
+    ))
+}
+
+fn division_by_zero() -> Error {
+    Error::from(QueryError::new(
+        ErrorClass::ArgumentError,
+        "DivisionByZero",
+        Phase::Runtime,
+        "integer division by zero",
+    ))
+}
+
+fn mismatch(op: &str, a: &Value, b: &Value) -> Error {
+    Error::from(QueryError::type_error(
+        "InvalidArgumentType",
+        format!(
+            "cannot apply `{op}` to {} and {}",
+            a.type_name(),
+            b.type_name()
+        ),
+    ))
+}
+
+fn symbol(op: BinaryOp) -> &'static str {
+    match op {
+        BinaryOp::Add => "+",
+        BinaryOp::Sub => "-",
+        BinaryOp::Mul => "*",
+        BinaryOp::Div => "/",
+        BinaryOp::Mod => "%",
+        BinaryOp::Pow => "^",
+        _ => "?",
+    }
+}
+
+/// Both operands as floats, when both are numbers and at least one is a float.
+fn floats(a: &Value, b: &Value) -> Option<(f64, f64)> {
+    match (a, b) {
+        (Value::Float(x), Value::Float(y)) => Some((*x, *y)),
+        (Value::Int(x), Value::Float(y)) => Some((*x as f64, *y)),
+        (Value::Float(x), Value::Int(y)) => Some((*x, *y as f64)),
+        _ => None,
+    }
+}
+
+/// Applies an arithmetic operator (`+ - * / % ^`). Null in, null out.
+pub fn binary(op: BinaryOp, a: Value, b: Value) -> Result<Value> {
+    if a.is_null() || b.is_null() {
+        return Ok(Value::Null);
+    }
+    let sym = symbol(op);
+    if op == BinaryOp::Pow {
+        return match (&a, &b) {
+            (Value::Int(x), Value::Int(y)) => Ok(Value::Float((*x as f64).powf(*y as f64))),
+            _ => floats(&a, &b)
+                .map(|(x, y)| Value::Float(x.powf(y)))
+                .ok_or_else(|| mismatch(sym, &a, &b)),
+        };
+    }
+    if let (Value::Int(x), Value::Int(y)) = (&a, &b) {
+        let (x, y) = (*x, *y);
+        let r = match op {
+            BinaryOp::Add => x.checked_add(y),
+            BinaryOp::Sub => x.checked_sub(y),
+            BinaryOp::Mul => x.checked_mul(y),
+            BinaryOp::Div | BinaryOp::Mod if y == 0 => return Err(division_by_zero()),
+            BinaryOp::Div => x.checked_div(y),
+            BinaryOp::Mod => x.checked_rem(y),
+            _ => return Err(mismatch(sym, &a, &b)),
+        };
+        return r.map(Value::Int).ok_or_else(|| overflow(sym));
+    }
+    if let Some((x, y)) = floats(&a, &b) {
+        return Ok(Value::Float(match op {
+            BinaryOp::Add => x + y,
+            BinaryOp::Sub => x - y,
+            BinaryOp::Mul => x * y,
+            BinaryOp::Div => x / y,
+            BinaryOp::Mod => x % y,
+            _ => return Err(mismatch(sym, &a, &b)),
+        }));
+    }
+    if op == BinaryOp::Add {
+        return add_other(a, b);
+    }
+    Err(mismatch(sym, &a, &b))
+}
+
+/// `+` beyond numbers: string concatenation (a number on the other side is rendered as a
+/// string, as Neo4j does), list concatenation, and prepending/appending one element.
+fn add_other(a: Value, b: Value) -> Result<Value> {
+    match (a, b) {
+        (Value::String(mut x), Value::String(y)) => {
+            x.push_str(&y);
+            Ok(Value::String(x))
+        }
+        (Value::String(mut x), y @ (Value::Int(_) | Value::Float(_))) => {
+            x.push_str(&crate::functions::to_string_value(&y).unwrap_or_default());
+            Ok(Value::String(x))
+        }
+        (x @ (Value::Int(_) | Value::Float(_)), Value::String(y)) => {
+            let mut s = crate::functions::to_string_value(&x).unwrap_or_default();
+            s.push_str(&y);
+            Ok(Value::String(s))
+        }
+        (Value::List(mut x), Value::List(y)) => {
+            x.extend(y);
+            Ok(Value::List(x))
+        }
+        (Value::List(mut x), y) => {
+            x.push(y);
+            Ok(Value::List(x))
+        }
+        (x, Value::List(y)) => {
+            let mut out = Vec::with_capacity(y.len() + 1);
+            out.push(x);
+            out.extend(y);
+            Ok(Value::List(out))
+        }
+        (x, y) => Err(mismatch("+", &x, &y)),
+    }
+}
+
+/// Unary minus; `-i64::MIN` overflows.
+pub fn negate(v: Value) -> Result<Value> {
+    match v {
+        Value::Null => Ok(Value::Null),
+        Value::Int(i) => i.checked_neg().map(Value::Int).ok_or_else(|| overflow("-")),
+        Value::Float(f) => Ok(Value::Float(-f)),
+        other => Err(QueryError::type_error(
+            "InvalidArgumentType",
+            format!("cannot negate {}", other.type_name()),
+        )
+        .into()),
+    }
+}
+
+/// Unary plus: numbers (and null) only.
+pub fn plus(v: Value) -> Result<Value> {
+    match v {
+        Value::Null | Value::Int(_) | Value::Float(_) => Ok(v),
+        other => Err(QueryError::type_error(
+            "InvalidArgumentType",
+            format!("cannot apply unary `+` to {}", other.type_name()),
+        )
+        .into()),
+    }
+}

@@ -1,0 +1,511 @@
+//! Cypher comparison semantics: ternary equality, comparability (`<`), the ORDER BY total
+//! order across types, and the equivalence used by DISTINCT and grouping.
+//!
+//! The rules follow the openCypher CIP "Comparability and orderability" and the TCK
+//! (`expressions/comparison`, `clauses/return-orderby`): `=` is three-valued (null when the
+//! answer depends on a null), `<` is defined only within a type family (numbers, strings,
+//! booleans, lists, dates), ORDER BY orders everything, and grouping treats `null` as equal to
+//! `null` and `1` as equal to `1.0`.
+
+use std::cmp::Ordering;
+
+use crate::model::{NodeId, RelId};
+use crate::value::Value;
+
+/// A value's identity when it is a graph entity (by id), whatever its runtime form.
+enum Entity<'a> {
+    Node(NodeId),
+    Rel(RelId),
+    Path(Vec<NodeId>, Vec<RelId>),
+    PathRef(&'a [NodeId], &'a [RelId]),
+}
+
+fn entity(v: &Value) -> Option<Entity<'_>> {
+    Some(match v {
+        Value::Node(n) => Entity::Node(n.id),
+        Value::NodeRef(id) => Entity::Node(*id),
+        Value::Relationship(r) => Entity::Rel(r.id),
+        Value::RelRef(id) => Entity::Rel(*id),
+        Value::Path(p) => Entity::Path(
+            p.nodes.iter().map(|n| n.id).collect(),
+            p.relationships.iter().map(|r| r.id).collect(),
+        ),
+        Value::PathRef(p) => Entity::PathRef(&p.nodes, &p.rels),
+        _ => return None,
+    })
+}
+
+impl Entity<'_> {
+    fn path_ids(&self) -> Option<(&[NodeId], &[RelId])> {
+        match self {
+            Entity::Path(n, r) => Some((n, r)),
+            Entity::PathRef(n, r) => Some((n, r)),
+            _ => None,
+        }
+    }
+}
+
+/// Exact comparison of an integer with a float (no rounding of large integers). `None` for NaN.
+fn cmp_int_float(i: i64, f: f64) -> Option<Ordering> {
+    if f.is_nan() {
+        return None;
+    }
+    // 2^63 as f64; every float at or beyond it is outside i64.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    if f >= LIMIT {
+        return Some(Ordering::Less);
+    }
+    if f < -LIMIT {
+        return Some(Ordering::Greater);
+    }
+    let t = f.trunc();
+    // `t` is within i64 range here, so the cast is exact.
+    match i.cmp(&(t as i64)) {
+        Ordering::Equal => 0.0f64.partial_cmp(&(f - t)),
+        o => Some(o),
+    }
+}
+
+/// Numeric comparison across Int/Float; `None` when either is NaN or not a number.
+fn cmp_numbers(a: &Value, b: &Value) -> Option<Ordering> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => Some(x.cmp(y)),
+        (Value::Float(x), Value::Float(y)) => x.partial_cmp(y),
+        (Value::Int(x), Value::Float(y)) => cmp_int_float(*x, *y),
+        (Value::Float(x), Value::Int(y)) => cmp_int_float(*y, *x).map(Ordering::reverse),
+        _ => None,
+    }
+}
+
+fn is_number(v: &Value) -> bool {
+    matches!(v, Value::Int(_) | Value::Float(_))
+}
+
+/// Cypher `=`: `Some(true)`, `Some(false)`, or `None` (null) when the answer depends on a null.
+/// Values of different types are unequal (except Int/Float, compared numerically); NaN is
+/// unequal to everything; lists and maps compare element-wise with three-valued AND.
+pub fn equals(a: &Value, b: &Value) -> Option<bool> {
+    match (a, b) {
+        (Value::Null, _) | (_, Value::Null) => None,
+        (Value::Bool(x), Value::Bool(y)) => Some(x == y),
+        (Value::String(x), Value::String(y)) => Some(x == y),
+        (Value::Date(x), Value::Date(y)) => Some(x == y),
+        _ if is_number(a) && is_number(b) => Some(cmp_numbers(a, b) == Some(Ordering::Equal)),
+        (Value::List(x), Value::List(y)) => {
+            if x.len() != y.len() {
+                return Some(false);
+            }
+            all_equal(x.iter().zip(y.iter()))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            if x.len() != y.len() || x.keys().zip(y.keys()).any(|(k, l)| k != l) {
+                return Some(false);
+            }
+            all_equal(x.values().zip(y.values()))
+        }
+        _ => match (entity(a), entity(b)) {
+            (Some(Entity::Node(x)), Some(Entity::Node(y))) => Some(x == y),
+            (Some(Entity::Rel(x)), Some(Entity::Rel(y))) => Some(x == y),
+            (Some(x), Some(y)) => match (x.path_ids(), y.path_ids()) {
+                (Some(p), Some(q)) => Some(p == q),
+                _ => Some(false),
+            },
+            _ => Some(false),
+        },
+    }
+}
+
+/// Three-valued AND over pairwise equality: any `false` wins, else any null gives null.
+fn all_equal<'a>(pairs: impl Iterator<Item = (&'a Value, &'a Value)>) -> Option<bool> {
+    let mut unknown = false;
+    for (x, y) in pairs {
+        match equals(x, y) {
+            Some(false) => return Some(false),
+            None => unknown = true,
+            Some(true) => {}
+        }
+    }
+    if unknown {
+        None
+    } else {
+        Some(true)
+    }
+}
+
+/// Cypher comparability, for `<`, `<=`, `>`, `>=`: an ordering within numbers, strings,
+/// booleans, dates and lists (lexicographic), `None` (null) across types, with nulls, and for
+/// NaN (see [`compare_op`] for the operator results, where NaN gives `false`).
+pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
+    match (a, b) {
+        (Value::Null, _) | (_, Value::Null) => None,
+        (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
+        (Value::String(x), Value::String(y)) => Some(x.cmp(y)),
+        (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
+        (Value::List(x), Value::List(y)) => {
+            for (p, q) in x.iter().zip(y.iter()) {
+                match compare(p, q)? {
+                    Ordering::Equal => {}
+                    o => return Some(o),
+                }
+            }
+            Some(x.len().cmp(&y.len()))
+        }
+        _ => cmp_numbers(a, b),
+    }
+}
+
+/// The result of a comparison operator (`<`, `<=`, `>`, `>=` given as the orderings that make
+/// it true). NaN against a number is `false`, other incomparable pairs are null.
+pub fn compare_op(a: &Value, b: &Value, accept: fn(Ordering) -> bool) -> Option<bool> {
+    match compare(a, b) {
+        Some(o) => Some(accept(o)),
+        None => {
+            let nan = |v: &Value| matches!(v, Value::Float(f) if f.is_nan());
+            if is_number(a) && is_number(b) && (nan(a) || nan(b)) {
+                Some(false)
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// Rank of a type in the ORDER BY order (ascending): MAP < NODE < RELATIONSHIP < LIST < PATH <
+/// DATE < STRING < BOOLEAN < NUMBER < null.
+fn type_rank(v: &Value) -> u8 {
+    match v {
+        Value::Map(_) => 0,
+        Value::Node(_) | Value::NodeRef(_) => 1,
+        Value::Relationship(_) | Value::RelRef(_) => 2,
+        Value::List(_) => 3,
+        Value::Path(_) | Value::PathRef(_) => 4,
+        Value::Date(_) => 5,
+        Value::String(_) => 6,
+        Value::Bool(_) => 7,
+        Value::Int(_) | Value::Float(_) => 8,
+        Value::Null => 9,
+    }
+}
+
+/// Numbers in ORDER BY: numerically, NaN after +∞ (and equal to itself).
+fn order_numbers(a: &Value, b: &Value) -> Ordering {
+    let nan = |v: &Value| matches!(v, Value::Float(f) if f.is_nan());
+    match (nan(a), nan(b)) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Greater,
+        (false, true) => Ordering::Less,
+        (false, false) => cmp_numbers(a, b).unwrap_or(Ordering::Equal),
+    }
+}
+
+/// The ORDER BY total order (ascending) across all values, as openCypher defines
+/// orderability; null sorts last ascending and first descending.
+pub fn order(a: &Value, b: &Value) -> Ordering {
+    let (ra, rb) = (type_rank(a), type_rank(b));
+    if ra != rb {
+        return ra.cmp(&rb);
+    }
+    match (a, b) {
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        (Value::String(x), Value::String(y)) => x.cmp(y),
+        (Value::Date(x), Value::Date(y)) => x.cmp(y),
+        (Value::List(x), Value::List(y)) => order_lists(x, y),
+        (Value::Map(x), Value::Map(y)) => {
+            // Maps: by their (key, value) pairs in key order, then by size.
+            for ((k, v), (l, w)) in x.iter().zip(y.iter()) {
+                let o = k.cmp(l).then_with(|| order(v, w));
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
+            x.len().cmp(&y.len())
+        }
+        _ if ra == 8 => order_numbers(a, b),
+        _ => match (entity(a), entity(b)) {
+            (Some(Entity::Node(x)), Some(Entity::Node(y))) => x.cmp(&y),
+            (Some(Entity::Rel(x)), Some(Entity::Rel(y))) => x.cmp(&y),
+            (Some(x), Some(y)) => match (x.path_ids(), y.path_ids()) {
+                (Some((n1, r1)), Some((n2, r2))) => n1.cmp(n2).then_with(|| r1.cmp(r2)),
+                _ => Ordering::Equal,
+            },
+            _ => Ordering::Equal,
+        },
+    }
+}
+
+fn order_lists(x: &[Value], y: &[Value]) -> Ordering {
+    for (p, q) in x.iter().zip(y.iter()) {
+        let o = order(p, q);
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    x.len().cmp(&y.len())
+}
+
+/// A value's identity for DISTINCT, grouping and `count(DISTINCT …)`: Cypher equivalence, under
+/// which null is equivalent to null, NaN to NaN, `1` to `1.0`, and lists and maps element-wise.
+/// Entities are keyed by id, so a `NodeRef` and the resolved `Node` are the same key.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct GroupKey(Key);
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Key {
+    Null,
+    Bool(bool),
+    /// Integers, and floats with an exact integer value.
+    Int(i64),
+    /// Other floats by bit pattern (NaN canonicalised).
+    Float(u64),
+    String(String),
+    Date(i64),
+    List(Vec<Key>),
+    Map(Vec<(String, Key)>),
+    Node(NodeId),
+    Rel(RelId),
+    Path(Vec<NodeId>, Vec<RelId>),
+}
+
+impl GroupKey {
+    pub fn new(v: &Value) -> GroupKey {
+        GroupKey(key(v))
+    }
+
+    /// True when the key stands for null (DISTINCT aggregates skip it).
+    pub fn is_null(&self) -> bool {
+        self.0 == Key::Null
+    }
+}
+
+fn key(v: &Value) -> Key {
+    match v {
+        Value::Null => Key::Null,
+        Value::Bool(b) => Key::Bool(*b),
+        Value::Int(i) => Key::Int(*i),
+        Value::Float(f) => float_key(*f),
+        Value::String(s) => Key::String(s.clone()),
+        Value::Date(d) => Key::Date(d.to_days()),
+        Value::List(items) => Key::List(items.iter().map(key).collect()),
+        Value::Map(m) => Key::Map(m.iter().map(|(k, v)| (k.clone(), key(v))).collect()),
+        Value::Node(n) => Key::Node(n.id),
+        Value::NodeRef(id) => Key::Node(*id),
+        Value::Relationship(r) => Key::Rel(r.id),
+        Value::RelRef(id) => Key::Rel(*id),
+        Value::Path(p) => Key::Path(
+            p.nodes.iter().map(|n| n.id).collect(),
+            p.relationships.iter().map(|r| r.id).collect(),
+        ),
+        Value::PathRef(p) => Key::Path(p.nodes.clone(), p.rels.clone()),
+    }
+}
+
+fn float_key(f: f64) -> Key {
+    if f.is_nan() {
+        return Key::Float(f64::NAN.to_bits());
+    }
+    if f.fract() == 0.0 && cmp_int_float(f as i64, f) == Some(Ordering::Equal) {
+        return Key::Int(f as i64);
+    }
+    Key::Float(f.to_bits())
+}
+
+/// A wrapper that orders values by [`order`], for sorting and BTree keys.
+#[derive(Clone, Debug)]
+pub struct Ordered(pub Value);
+
+impl PartialEq for Ordered {
+    fn eq(&self, other: &Self) -> bool {
+        order(&self.0, &other.0) == Ordering::Equal
+    }
+}
+impl Eq for Ordered {}
+impl PartialOrd for Ordered {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Ordered {
+    fn cmp(&self, other: &Self) -> Ordering {
+        order(&self.0, &other.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::Date;
+
+    fn list(items: Vec<Value>) -> Value {
+        Value::List(items)
+    }
+    fn map(pairs: &[(&str, Value)]) -> Value {
+        Value::Map(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
+        )
+    }
+    const NULL: Value = Value::Null;
+    fn i(x: i64) -> Value {
+        Value::Int(x)
+    }
+    fn f(x: f64) -> Value {
+        Value::Float(x)
+    }
+    fn s(x: &str) -> Value {
+        Value::from(x)
+    }
+
+    #[test]
+    fn equality_is_three_valued() {
+        assert_eq!(equals(&i(1), &f(1.0)), Some(true));
+        assert_eq!(equals(&s("1"), &i(1)), Some(false));
+        assert_eq!(equals(&NULL, &NULL), None);
+        assert_eq!(equals(&f(f64::NAN), &f(f64::NAN)), Some(false));
+        assert_eq!(
+            equals(&i(4611686018427387905), &i(4611686018427387900)),
+            Some(false)
+        );
+        assert_eq!(
+            equals(&i(4611686018427387905), &f(4611686018427387905.0)),
+            Some(false)
+        );
+        // Lists: different lengths are unequal, an undecided element makes it null.
+        assert_eq!(
+            equals(&list(vec![i(1), i(2)]), &list(vec![i(1)])),
+            Some(false)
+        );
+        assert_eq!(equals(&list(vec![NULL]), &list(vec![i(1)])), None);
+        assert_eq!(equals(&list(vec![s("a")]), &list(vec![i(1)])), Some(false));
+        let l1 = list(vec![list(vec![i(1)]), list(vec![i(2)])]);
+        let l2 = list(vec![list(vec![i(1)]), list(vec![NULL])]);
+        assert_eq!(equals(&l1, &l2), None);
+        let l3 = list(vec![list(vec![i(1)]), list(vec![i(2), i(3)])]);
+        assert_eq!(equals(&l3, &l2), Some(false));
+        // Maps (TCK Comparison1 [7]).
+        assert_eq!(equals(&map(&[]), &map(&[("k", NULL)])), Some(false));
+        assert_eq!(equals(&map(&[("k", NULL)]), &map(&[("k", NULL)])), None);
+        assert_eq!(
+            equals(
+                &map(&[("k", i(1)), ("l", NULL)]),
+                &map(&[("k", NULL), ("l", i(1))])
+            ),
+            None
+        );
+        assert_eq!(
+            equals(&map(&[("k", f(1.0))]), &map(&[("k", f(1.0))])),
+            Some(true)
+        );
+        assert_eq!(equals(&Value::NodeRef(3), &Value::NodeRef(3)), Some(true));
+        assert_eq!(equals(&Value::NodeRef(3), &Value::RelRef(3)), Some(false));
+    }
+
+    #[test]
+    fn comparability() {
+        let ge = |a: &Value, b: &Value| compare_op(a, b, Ordering::is_ge);
+        assert_eq!(ge(&list(vec![i(1), i(0)]), &list(vec![i(1)])), Some(true));
+        assert_eq!(ge(&list(vec![i(1), NULL]), &list(vec![i(1)])), Some(true));
+        assert_eq!(ge(&list(vec![i(1), i(2)]), &list(vec![i(1), NULL])), None);
+        assert_eq!(ge(&list(vec![i(1), s("a")]), &list(vec![i(1), NULL])), None);
+        assert_eq!(
+            ge(&list(vec![i(1), i(2)]), &list(vec![i(3), NULL])),
+            Some(false)
+        );
+        let nan = f(f64::NAN);
+        assert_eq!(ge(&nan, &i(1)), Some(false));
+        assert_eq!(compare_op(&nan, &nan, Ordering::is_lt), Some(false));
+        assert_eq!(ge(&nan, &s("a")), None);
+        assert_eq!(compare(&i(1), &f(3.25)), Some(Ordering::Less));
+        assert_eq!(compare(&s("1"), &i(1)), None);
+        assert_eq!(compare(&Value::NodeRef(1), &Value::NodeRef(2)), None);
+        assert_eq!(
+            compare(&Value::Bool(false), &Value::Bool(true)),
+            Some(Ordering::Less)
+        );
+        let d = |y, m, dd| Value::Date(Date::new(y, m, dd).expect("valid"));
+        assert_eq!(
+            compare(&d(2020, 1, 2), &d(2019, 12, 31)),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(
+            compare(&i(i64::MAX), &f(9.223372036854776e18)),
+            Some(Ordering::Less)
+        );
+    }
+
+    #[test]
+    fn orderability_across_types() {
+        let mut values = vec![
+            NULL,
+            i(2),
+            f(f64::NAN),
+            f(1.5),
+            Value::Bool(true),
+            Value::Bool(false),
+            s("b"),
+            s("a"),
+            Value::PathRef(Box::new(crate::value::PathRef {
+                nodes: vec![1],
+                rels: vec![],
+            })),
+            list(vec![i(1)]),
+            Value::RelRef(1),
+            Value::NodeRef(1),
+            map(&[]),
+            f(f64::INFINITY),
+        ];
+        values.sort_by(order);
+        let names: Vec<&str> = values.iter().map(Value::type_name).collect();
+        assert_eq!(
+            names,
+            [
+                "MAP",
+                "NODE",
+                "RELATIONSHIP",
+                "LIST",
+                "PATH",
+                "STRING",
+                "STRING",
+                "BOOLEAN",
+                "BOOLEAN",
+                "FLOAT",
+                "INTEGER",
+                "FLOAT",
+                "FLOAT",
+                "NULL"
+            ]
+        );
+        assert_eq!(values[5], s("a"));
+        assert_eq!(values[7], Value::Bool(false));
+        assert_eq!(values[11], f(f64::INFINITY));
+        assert!(matches!(values[12], Value::Float(x) if x.is_nan()));
+        assert_eq!(
+            order(&list(vec![i(1)]), &list(vec![i(1), i(0)])),
+            Ordering::Less
+        );
+        assert_eq!(
+            order(&list(vec![NULL]), &list(vec![i(1)])),
+            Ordering::Greater
+        );
+    }
+
+    #[test]
+    fn group_keys_follow_equivalence() {
+        let k = GroupKey::new;
+        assert_eq!(k(&i(1)), k(&f(1.0)));
+        assert_ne!(k(&i(1)), k(&f(1.5)));
+        assert_eq!(k(&NULL), k(&NULL));
+        assert_eq!(k(&f(f64::NAN)), k(&f(-f64::NAN)));
+        assert_eq!(k(&f(0.0)), k(&f(-0.0)));
+        assert_eq!(k(&list(vec![i(1), s("a")])), k(&list(vec![f(1.0), s("a")])));
+        assert_ne!(k(&list(vec![i(1)])), k(&i(1)));
+        assert_eq!(
+            k(&map(&[("name", list(vec![s("A"), s("B")]))])),
+            k(&map(&[("name", list(vec![s("A"), s("B")]))]))
+        );
+        assert_ne!(k(&s("1")), k(&i(1)));
+        assert_eq!(k(&Value::NodeRef(4)), k(&Value::NodeRef(4)));
+        assert!(k(&NULL).is_null());
+    }
+}

@@ -1,0 +1,101 @@
+//! Expression evaluation: Cypher value semantics over rows (scopes) and a graph (context).
+//!
+//! `eval` is on every row's hot path; comparison and ordering rules live in `compare`,
+//! arithmetic in `arith`, property/index access on values and entities in `access`.
+
+mod access;
+mod arith;
+pub mod compare;
+mod constant;
+mod eval;
+mod regex_cache;
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::ast::Expr;
+use crate::error::Result;
+use crate::store::GraphRead;
+use crate::value::Value;
+
+pub use access::{entity_labels, entity_properties, property_of};
+pub use compare::{compare, compare_op, equals, order, GroupKey, Ordered};
+pub use constant::{eval_constant, is_constant, EmptyGraph};
+pub use eval::{eval, eval_predicate};
+
+/// Variable bindings visible to an expression (a row, plus any comprehension variables).
+pub trait Scope {
+    fn get(&self, name: &str) -> Option<&Value>;
+}
+
+/// What expression evaluation needs from the engine around it.
+pub trait EvalContext {
+    fn graph(&self) -> &dyn GraphRead;
+    fn parameter(&self, name: &str) -> Option<&Value>;
+    /// Evaluates a PatternPredicate / PatternComprehension / ExistsSubquery expression under
+    /// the current bindings (implemented by exec).
+    fn subquery(&self, expr: &Expr, scope: &dyn Scope) -> Result<Value>;
+}
+
+/// A scope with no variables.
+pub struct EmptyScope;
+
+impl Scope for EmptyScope {
+    fn get(&self, _name: &str) -> Option<&Value> {
+        None
+    }
+}
+
+/// One variable bound on top of an outer scope (comprehensions, quantifiers, reduce).
+pub struct Bound<'a> {
+    pub parent: &'a dyn Scope,
+    pub name: &'a str,
+    pub value: Value,
+}
+
+impl Scope for Bound<'_> {
+    fn get(&self, name: &str) -> Option<&Value> {
+        if name == self.name {
+            Some(&self.value)
+        } else {
+            self.parent.get(name)
+        }
+    }
+}
+
+impl Scope for HashMap<String, Value> {
+    fn get(&self, name: &str) -> Option<&Value> {
+        HashMap::get(self, name)
+    }
+}
+
+impl Scope for BTreeMap<String, Value> {
+    fn get(&self, name: &str) -> Option<&Value> {
+        BTreeMap::get(self, name)
+    }
+}
+
+impl Scope for [(String, Value)] {
+    fn get(&self, name: &str) -> Option<&Value> {
+        self.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+}
+
+impl Scope for Vec<(String, Value)> {
+    fn get(&self, name: &str) -> Option<&Value> {
+        Scope::get(self.as_slice(), name)
+    }
+}
+
+/// The EntityNotFound / DeletedEntityAccess error for a node or relationship deleted earlier in
+/// the statement (used by functions reading entities).
+pub fn access_deleted(what: &str, id: u64) -> crate::error::Error {
+    access::deleted(what, id).into()
+}
+
+/// ISO-8601 (week-based year, week number) of a date.
+pub fn iso_week_of(d: crate::value::Date) -> (i64, i64) {
+    access::iso_week(d)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,195 @@
+//! Temporal functions: `date()` (today, from an ISO string, from a map of components, from a
+//! date) and `Unsupported` errors for the temporal types kgstore does not implement yet.
+
+use std::collections::BTreeMap;
+
+use crate::error::{QueryError, Result};
+use crate::value::{Date, Value};
+
+use super::{arg_error, bad_arg};
+
+fn today() -> Date {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    Date::from_days(secs.div_euclid(86_400))
+}
+
+fn invalid(what: impl std::fmt::Display) -> crate::error::Error {
+    arg_error("InvalidArgumentValue", format!("invalid date: {what}"))
+}
+
+fn int_field(m: &BTreeMap<String, Value>, key: &str) -> Result<Option<i64>> {
+    match m.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Int(i)) => Ok(Some(*i)),
+        Some(other) => Err(bad_arg("date", other)),
+    }
+}
+
+fn small(v: i64, what: &str) -> Result<i32> {
+    i32::try_from(v).map_err(|_| invalid(format!("{what} {v} is out of range")))
+}
+
+/// The date of ISO week `week`, weekday `dow` (Monday = 1) of week-based year `year`.
+fn from_week(year: i32, week: i64, dow: i64) -> Result<Date> {
+    if !(1..=53).contains(&week) || !(1..=7).contains(&dow) {
+        return Err(invalid(format!("week {week}, day of week {dow}")));
+    }
+    // Week 1 holds January 4th.
+    let jan4 = Date::new(year, 1, 4).ok_or_else(|| invalid(year))?;
+    let week1_monday = jan4.to_days() - i64::from(jan4.weekday()) + 1;
+    let d = Date::from_days(week1_monday + (week - 1) * 7 + dow - 1);
+    if week == 53 && crate::expr::iso_week_of(d).0 != i64::from(year) {
+        return Err(invalid(format!("{year} has no week 53")));
+    }
+    Ok(d)
+}
+
+fn from_ordinal(year: i32, ordinal: i64) -> Result<Date> {
+    let start = Date::new(year, 1, 1).ok_or_else(|| invalid(year))?;
+    let length = if crate::value::is_leap_year(year) {
+        366
+    } else {
+        365
+    };
+    if !(1..=length).contains(&ordinal) {
+        return Err(invalid(format!("ordinal day {ordinal} of {year}")));
+    }
+    Ok(Date::from_days(start.to_days() + ordinal - 1))
+}
+
+fn from_map(m: &BTreeMap<String, Value>) -> Result<Date> {
+    if m.contains_key("timezone") || m.contains_key("date") {
+        return Err(QueryError::unsupported("date() from a map with `date` or `timezone`").into());
+    }
+    let Some(year) = int_field(m, "year")? else {
+        return Err(invalid("a date map needs a `year`"));
+    };
+    let year = small(year, "year")?;
+    if let Some(week) = int_field(m, "week")? {
+        return from_week(year, week, int_field(m, "dayOfWeek")?.unwrap_or(1));
+    }
+    if let Some(ordinal) = int_field(m, "ordinalDay")? {
+        return from_ordinal(year, ordinal);
+    }
+    if let Some(quarter) = int_field(m, "quarter")? {
+        if !(1..=4).contains(&quarter) {
+            return Err(invalid(format!("quarter {quarter}")));
+        }
+        let first = Date::new(year, (quarter as u8 - 1) * 3 + 1, 1).ok_or_else(|| invalid(year))?;
+        let doq = int_field(m, "dayOfQuarter")?.unwrap_or(1);
+        let d = Date::from_days(first.to_days() + doq - 1);
+        if doq < 1 || (d.month - 1) / 3 + 1 != quarter as u8 || d.year != year {
+            return Err(invalid(format!("day {doq} of quarter {quarter}")));
+        }
+        return Ok(d);
+    }
+    let month = int_field(m, "month")?.unwrap_or(1);
+    let day = int_field(m, "day")?.unwrap_or(1);
+    let (Ok(month), Ok(day)) = (u8::try_from(month), u8::try_from(day)) else {
+        return Err(invalid(format!("{year}-{month}-{day}")));
+    };
+    Date::new(year, month, day).ok_or_else(|| invalid(format!("{year}-{month}-{day}")))
+}
+
+/// ISO date text: `2015-07-21`, `20150721`, `2015-07`, `2015`, `2015-W30-2`, `2015W302`,
+/// `2015-202`.
+pub(crate) fn parse_date(s: &str) -> Option<Date> {
+    let t = s.trim();
+    if let Some(d) = Date::parse_iso(t) {
+        return Some(d);
+    }
+    let digits = |x: &str| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit());
+    let num = |x: &str| x.parse::<i64>().ok();
+    if let Some((y, rest)) = t.split_once('W').or_else(|| t.split_once("-W")) {
+        let y = y.trim_end_matches('-');
+        let rest = rest.replace('-', "");
+        if !digits(y) || !digits(&rest) || !(rest.len() == 2 || rest.len() == 3) {
+            return None;
+        }
+        let dow = if rest.len() == 3 { num(&rest[2..])? } else { 1 };
+        return from_week(i32::try_from(num(y)?).ok()?, num(&rest[..2])?, dow).ok();
+    }
+    let parts: Vec<&str> = t.split('-').collect();
+    match parts.as_slice() {
+        [y] if y.len() == 4 && digits(y) => Date::new(y.parse().ok()?, 1, 1),
+        [y] if y.len() == 7 && digits(y) => from_ordinal(y[..4].parse().ok()?, num(&y[4..])?).ok(),
+        [y] if y.len() == 6 && digits(y) => {
+            Date::new(y[..4].parse().ok()?, y[4..].parse().ok()?, 1)
+        }
+        [y, m] if y.len() == 4 && digits(y) && m.len() == 2 && digits(m) => {
+            Date::new(y.parse().ok()?, m.parse().ok()?, 1)
+        }
+        [y, o] if y.len() == 4 && digits(y) && o.len() == 3 && digits(o) => {
+            from_ordinal(y.parse().ok()?, num(o)?).ok()
+        }
+        _ => None,
+    }
+}
+
+/// The temporal functions; `None` when `name` is not one of them.
+pub(super) fn call(name: &str, args: &mut [Value]) -> Option<Result<Value>> {
+    Some(match name {
+        "date" => match args.first() {
+            None => Ok(Value::Date(today())),
+            Some(Value::Null) => Ok(Value::Null),
+            Some(Value::Date(d)) => Ok(Value::Date(*d)),
+            Some(Value::String(s)) => parse_date(s)
+                .map(Value::Date)
+                .ok_or_else(|| invalid(format!("`{s}` is not an ISO date"))),
+            Some(Value::Map(m)) => from_map(m).map(Value::Date),
+            Some(other) => Err(bad_arg(name, other)),
+        },
+        "datetime" | "localdatetime" | "time" | "localtime" | "duration" => {
+            Err(QueryError::unsupported(format!("temporal type {name}")).into())
+        }
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_iso_forms() {
+        let d = |y, m, day| Date::new(y, m, day);
+        assert_eq!(parse_date("2015-07-21"), d(2015, 7, 21));
+        assert_eq!(parse_date("20150721"), d(2015, 7, 21));
+        assert_eq!(parse_date("2015-07"), d(2015, 7, 1));
+        assert_eq!(parse_date("2015"), d(2015, 1, 1));
+        assert_eq!(parse_date("2015-W30-2"), d(2015, 7, 21));
+        assert_eq!(parse_date("2015W302"), d(2015, 7, 21));
+        assert_eq!(parse_date("2015-202"), d(2015, 7, 21));
+        assert_eq!(parse_date("2015-13-01"), None);
+        assert_eq!(parse_date("yesterday"), None);
+    }
+
+    #[test]
+    fn from_component_maps() {
+        let m = |pairs: &[(&str, i64)]| {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), Value::Int(*v)))
+                .collect::<BTreeMap<_, _>>()
+        };
+        assert_eq!(
+            from_map(&m(&[("year", 1984), ("month", 10), ("day", 11)])).ok(),
+            Date::new(1984, 10, 11)
+        );
+        assert_eq!(
+            from_map(&m(&[("year", 1984), ("week", 10), ("dayOfWeek", 3)])).ok(),
+            Date::new(1984, 3, 7)
+        );
+        assert_eq!(
+            from_map(&m(&[("year", 1984), ("ordinalDay", 202)])).ok(),
+            Date::new(1984, 7, 20)
+        );
+        assert_eq!(
+            from_map(&m(&[("year", 1984), ("quarter", 3), ("dayOfQuarter", 45)])).ok(),
+            Date::new(1984, 8, 14)
+        );
+        assert!(from_map(&m(&[("year", 1984), ("month", 2), ("day", 30)])).is_err());
+    }
+}

@@ -1,0 +1,255 @@
+//! Built-in functions: the registry (`lookup`), scalar dispatch (`call`) and aggregates
+//! (`new_aggregator`). One file per family.
+
+mod aggregate;
+mod date;
+mod graph;
+mod list;
+mod math;
+mod scalar;
+mod string;
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use crate::error::{ErrorClass, Phase, QueryError, Result};
+use crate::expr::EvalContext;
+use crate::value::Value;
+
+pub use aggregate::{new_aggregator, Aggregator};
+pub use scalar::{format_float, to_string_value};
+
+/// What the planner and semantic checks need to know about a function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FunctionInfo {
+    /// The canonical spelling, e.g. `toInteger`.
+    pub name: &'static str,
+    pub min_args: usize,
+    /// `usize::MAX` for variadic functions (`coalesce`).
+    pub max_args: usize,
+    pub aggregate: bool,
+}
+
+const fn f(name: &'static str, min_args: usize, max_args: usize) -> FunctionInfo {
+    FunctionInfo {
+        name,
+        min_args,
+        max_args,
+        aggregate: false,
+    }
+}
+
+const fn agg(name: &'static str, min_args: usize, max_args: usize) -> FunctionInfo {
+    FunctionInfo {
+        name,
+        min_args,
+        max_args,
+        aggregate: true,
+    }
+}
+
+const VARIADIC: usize = usize::MAX;
+
+static FUNCTIONS: &[FunctionInfo] = &[
+    // graph
+    f("id", 1, 1),
+    f("elementId", 1, 1),
+    f("labels", 1, 1),
+    f("type", 1, 1),
+    f("keys", 1, 1),
+    f("properties", 1, 1),
+    f("startNode", 1, 1),
+    f("endNode", 1, 1),
+    f("nodes", 1, 1),
+    f("relationships", 1, 1),
+    f("length", 1, 1),
+    f("exists", 1, 1),
+    // scalar / conversion
+    f("coalesce", 1, VARIADIC),
+    f("size", 1, 1),
+    f("toInteger", 1, 1),
+    f("toIntegerOrNull", 1, 1),
+    f("toFloat", 1, 1),
+    f("toFloatOrNull", 1, 1),
+    f("toString", 1, 1),
+    f("toStringOrNull", 1, 1),
+    f("toBoolean", 1, 1),
+    f("toBooleanOrNull", 1, 1),
+    f("timestamp", 0, 0),
+    f("randomUUID", 0, 0),
+    // list
+    f("head", 1, 1),
+    f("last", 1, 1),
+    f("tail", 1, 1),
+    f("range", 2, 3),
+    f("reverse", 1, 1),
+    f("toIntegerList", 1, 1),
+    f("toFloatList", 1, 1),
+    f("toStringList", 1, 1),
+    f("toBooleanList", 1, 1),
+    // math
+    f("abs", 1, 1),
+    f("ceil", 1, 1),
+    f("floor", 1, 1),
+    f("round", 1, 3),
+    f("sign", 1, 1),
+    f("sqrt", 1, 1),
+    f("exp", 1, 1),
+    f("log", 1, 1),
+    f("log10", 1, 1),
+    f("e", 0, 0),
+    f("pi", 0, 0),
+    f("rand", 0, 0),
+    f("sin", 1, 1),
+    f("cos", 1, 1),
+    f("tan", 1, 1),
+    f("cot", 1, 1),
+    f("asin", 1, 1),
+    f("acos", 1, 1),
+    f("atan", 1, 1),
+    f("atan2", 2, 2),
+    f("degrees", 1, 1),
+    f("radians", 1, 1),
+    f("haversin", 1, 1),
+    f("isNaN", 1, 1),
+    // string
+    f("toLower", 1, 1),
+    f("toUpper", 1, 1),
+    f("lower", 1, 1),
+    f("upper", 1, 1),
+    f("trim", 1, 1),
+    f("ltrim", 1, 1),
+    f("rtrim", 1, 1),
+    f("replace", 3, 3),
+    f("substring", 2, 3),
+    f("split", 2, 2),
+    f("left", 2, 2),
+    f("right", 2, 2),
+    // temporal
+    f("date", 0, 1),
+    f("datetime", 0, 1),
+    f("localdatetime", 0, 1),
+    f("time", 0, 1),
+    f("localtime", 0, 1),
+    f("duration", 1, 1),
+    // aggregates
+    agg("count", 1, 1),
+    agg("sum", 1, 1),
+    agg("avg", 1, 1),
+    agg("min", 1, 1),
+    agg("max", 1, 1),
+    agg("collect", 1, 1),
+    agg("stDev", 1, 1),
+    agg("stDevP", 1, 1),
+    agg("percentileCont", 2, 2),
+    agg("percentileDisc", 2, 2),
+];
+
+/// Lower-cases a function name into `buf` without allocating (names longer than the buffer
+/// come back unchanged, which then simply finds no function).
+pub fn lowercase_name<'a>(name: &'a str, buf: &'a mut [u8; 32]) -> &'a str {
+    let bytes = name.as_bytes();
+    if bytes.len() > buf.len() || !name.is_ascii() {
+        return name;
+    }
+    let out = &mut buf[..bytes.len()];
+    out.copy_from_slice(bytes);
+    out.make_ascii_lowercase();
+    std::str::from_utf8(out).unwrap_or(name)
+}
+
+/// The function called `name` (case-insensitive), if there is one.
+pub fn lookup(name: &str) -> Option<FunctionInfo> {
+    static BY_NAME: OnceLock<HashMap<String, FunctionInfo>> = OnceLock::new();
+    let table = BY_NAME.get_or_init(|| {
+        FUNCTIONS
+            .iter()
+            .map(|f| (f.name.to_ascii_lowercase(), *f))
+            .collect()
+    });
+    let mut buf = [0u8; 32];
+    table.get(lowercase_name(name, &mut buf)).copied()
+}
+
+/// True for the aggregate functions (`count`, `sum`, …), case-insensitive.
+pub fn is_aggregate(name: &str) -> bool {
+    lookup(name).is_some_and(|f| f.aggregate)
+}
+
+/// Calls the scalar function with canonical name `name` (as in [`FunctionInfo::name`]) on
+/// evaluated arguments. Arity is checked here too, so a bad call is an error, not a panic.
+pub fn call(name: &str, args: Vec<Value>, ctx: &dyn EvalContext) -> Result<Value> {
+    let Some(info) = lookup(name) else {
+        return Err(QueryError::new(
+            ErrorClass::SyntaxError,
+            "UnknownFunction",
+            Phase::Runtime,
+            format!("unknown function `{name}`"),
+        )
+        .into());
+    };
+    call_function(&info, args, ctx)
+}
+
+/// Calls a function already looked up (saves the name lookup on the per-row path).
+pub fn call_function(
+    info: &FunctionInfo,
+    mut args: Vec<Value>,
+    ctx: &dyn EvalContext,
+) -> Result<Value> {
+    if args.len() < info.min_args || args.len() > info.max_args {
+        return Err(QueryError::new(
+            ErrorClass::SyntaxError,
+            "InvalidNumberOfArguments",
+            Phase::Runtime,
+            format!("wrong number of arguments for `{}`", info.name),
+        )
+        .into());
+    }
+    // Each family answers `None` for names it does not own; arguments may be moved out.
+    let args = args.as_mut_slice();
+    if let Some(r) = graph::call(info.name, args, ctx) {
+        return r;
+    }
+    if let Some(r) = scalar::call(info.name, args) {
+        return r;
+    }
+    if let Some(r) = list::call(info.name, args) {
+        return r;
+    }
+    if let Some(r) = math::call(info.name, args) {
+        return r;
+    }
+    if let Some(r) = string::call(info.name, args) {
+        return r;
+    }
+    if let Some(r) = date::call(info.name, args) {
+        return r;
+    }
+    Err(QueryError::new(
+        ErrorClass::SyntaxError,
+        "InvalidAggregation",
+        Phase::Runtime,
+        format!("`{}` is an aggregate function", info.name),
+    )
+    .into())
+}
+
+/// A TypeError / InvalidArgumentValue for a function argument of the wrong type.
+pub(crate) fn bad_arg(function: &str, v: &Value) -> crate::error::Error {
+    QueryError::type_error(
+        "InvalidArgumentValue",
+        format!("`{function}` cannot take a {} argument", v.type_name()),
+    )
+    .into()
+}
+
+/// An ArgumentError with a detail code.
+pub(crate) fn arg_error(detail: &str, message: impl Into<String>) -> crate::error::Error {
+    QueryError::new(ErrorClass::ArgumentError, detail, Phase::Runtime, message).into()
+}
+
+/// Moves a value out of an argument slot, leaving null behind.
+pub(crate) fn take(v: &mut Value) -> Value {
+    std::mem::replace(v, Value::Null)
+}

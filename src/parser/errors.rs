@@ -1,0 +1,329 @@
+//! Turns pest's "expected one of these rules at byte N" into a sentence a user understands:
+//! "expected `)` to close the node pattern opened at 1:7", "expected an expression".
+
+use pest::error::{ErrorVariant, InputLocation};
+
+use super::Rule;
+use crate::ast::Span;
+use crate::diagnostic::line_col;
+use crate::error::QueryError;
+
+/// What a rule stands for in an error message.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum Expect {
+    Close(char),
+    Expression,
+    Clause,
+    Token(&'static str),
+    Name,
+    Label,
+    NodePattern,
+    Other,
+}
+
+fn classify(rule: Rule) -> Expect {
+    use Rule::*;
+    match rule {
+        rparen => Expect::Close(')'),
+        rbracket => Expect::Close(']'),
+        rbrace => Expect::Close('}'),
+        expression
+        | primary
+        | float
+        | integer
+        | string
+        | boolean
+        | null
+        | parameter
+        | map_literal
+        | list_literal
+        | case_expression
+        | count_star
+        | list_comprehension
+        | pattern_comprehension
+        | quantifier
+        | reduce
+        | exists_subquery
+        | pattern_predicate
+        | parenthesized
+        | function_call
+        | map_projection
+        | op_not
+        | op_neg
+        | op_pos
+        | slice_from => Expect::Expression,
+        MATCH | OPTIONAL | UNWIND | WITH | RETURN | CREATE | MERGE | SET | REMOVE | DELETE
+        | DETACH | CALL | UNION | match_clause | unwind_clause | with_clause | return_clause
+        | create_clause | merge_clause | set_clause | remove_clause | delete_clause
+        | call_clause | single_query => Expect::Clause,
+        variable | symbolic_name | schema_name | property_key_name | schema_object_name
+        | procedure_name | function_name | yield_item => Expect::Name,
+        label_name | rel_type_name | node_labels => Expect::Label,
+        node_pattern | pattern | pattern_part | pattern_element => Expect::NodePattern,
+        lparen => Expect::Token("`(`"),
+        lbracket => Expect::Token("`[`"),
+        lbrace => Expect::Token("`{`"),
+        comma => Expect::Token("`,`"),
+        colon => Expect::Token("`:`"),
+        eq => Expect::Token("`=`"),
+        pipe => Expect::Token("`|`"),
+        dash => Expect::Token("`-`"),
+        dot => Expect::Token("`.`"),
+        AS => Expect::Token("`AS`"),
+        BY => Expect::Token("`BY`"),
+        IN => Expect::Token("`IN`"),
+        THEN => Expect::Token("`THEN`"),
+        WHEN => Expect::Token("`WHEN`"),
+        END => Expect::Token("`END`"),
+        NULL => Expect::Token("`NULL`"),
+        UNIQUE => Expect::Token("`UNIQUE`"),
+        FOR => Expect::Token("`FOR`"),
+        ON => Expect::Token("`ON`"),
+        INDEX => Expect::Token("`INDEX`"),
+        CONSTRAINT => Expect::Token("`CONSTRAINT`"),
+        EOI => Expect::Token("the end of the query"),
+        _ => Expect::Other,
+    }
+}
+
+/// Converts a pest error into a `SyntaxError` with the TCK detail `UnexpectedSyntax`.
+pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> QueryError {
+    let pos = match e.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let pos = pos.min(src.len());
+    let found = describe_found(src, pos);
+    let span = Span::new(pos, next_token_end(src, pos));
+    let mut detail = "UnexpectedSyntax";
+    if let Some(c) = src.get(pos..).and_then(|s| s.chars().next()) {
+        if !c.is_ascii() && !c.is_alphanumeric() && !c.is_whitespace() {
+            detail = "InvalidUnicodeCharacter";
+        }
+    }
+    let message = match &e.variant {
+        ErrorVariant::CustomError { message } => {
+            format!("the query is too complex to parse ({message})")
+        }
+        ErrorVariant::ParsingError { positives, .. } => {
+            let mut kinds: Vec<Expect> = positives.iter().map(|r| classify(*r)).collect();
+            kinds.sort();
+            kinds.dedup();
+            message_for(src, pos, &kinds, &found)
+        }
+    };
+    if message.contains("relationship pattern opened at") {
+        detail = "InvalidRelationshipPattern";
+    }
+    QueryError::syntax(detail, message).at(span)
+}
+
+fn message_for(src: &str, pos: usize, kinds: &[Expect], found: &str) -> String {
+    // A missing closing bracket is the most useful thing to say, with where it was opened.
+    for k in kinds {
+        if let Expect::Close(c) = k {
+            if let Some((open_at, what)) = unclosed_opener(src, pos, *c) {
+                let (l, col) = line_col(src, open_at);
+                return format!(
+                    "expected `{c}` to close the {what} opened at {l}:{col}, found {found}"
+                );
+            }
+        }
+    }
+    let mut wanted: Vec<String> = Vec::new();
+    for k in kinds {
+        let s = match k {
+            Expect::Close(c) => format!("`{c}`"),
+            Expect::Expression => "an expression".to_string(),
+            Expect::Clause => "a clause (MATCH, RETURN, WITH, CREATE, …)".to_string(),
+            Expect::Token(t) => t.to_string(),
+            Expect::Name => "a name".to_string(),
+            Expect::Label => "a label or relationship type".to_string(),
+            Expect::NodePattern => "a node pattern such as `(n)`".to_string(),
+            Expect::Other => continue,
+        };
+        if !wanted.contains(&s) {
+            wanted.push(s);
+        }
+    }
+    // An expression is expected: that dominates names and stray tokens at the same spot.
+    if kinds.contains(&Expect::Expression) && !kinds.iter().any(|k| matches!(k, Expect::Close(_))) {
+        return format!("expected an expression, found {found}");
+    }
+    if kinds.contains(&Expect::Clause) {
+        return format!(
+            "unexpected {found}: expected a clause such as MATCH, WITH or RETURN, or the end of the query"
+        );
+    }
+    match wanted.len() {
+        0 => format!("unexpected {found}"),
+        1 => format!("expected {}, found {found}", wanted[0]),
+        _ => {
+            let last = wanted.pop().unwrap_or_default();
+            format!("expected {} or {last}, found {found}", wanted.join(", "))
+        }
+    }
+}
+
+/// The innermost bracket opened before `pos` and not closed, if it is the kind `close`
+/// matches, with a word for what it opened.
+fn unclosed_opener(src: &str, pos: usize, close: char) -> Option<(usize, &'static str)> {
+    let open = match close {
+        ')' => b'(',
+        ']' => b'[',
+        _ => b'{',
+    };
+    let bytes = src.as_bytes();
+    let mut stack: Vec<usize> = Vec::new();
+    let mut i = 0;
+    while i < pos.min(bytes.len()) {
+        match bytes[i] {
+            q @ (b'\'' | b'"' | b'`') => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != q {
+                    if bytes[i] == b'\\' && q != b'`' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < bytes.len() && !(bytes[i] == b'*' && bytes[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'(' | b'[' | b'{' => stack.push(i),
+            b')' | b']' | b'}' => {
+                stack.pop();
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let at = *stack.last()?;
+    if bytes[at] != open {
+        return None;
+    }
+    Some((at, opener_kind(src, at)))
+}
+
+/// Names what a bracket at `at` opens, judging by what precedes it.
+fn opener_kind(src: &str, at: usize) -> &'static str {
+    let ch = src.as_bytes()[at];
+    let before = src[..at].trim_end();
+    let prev_word: String = before
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let upper = prev_word.to_ascii_uppercase();
+    match ch {
+        b'[' => {
+            if before.ends_with('-') || before.ends_with("<-") {
+                "relationship pattern"
+            } else {
+                "list"
+            }
+        }
+        b'{' => {
+            if upper == "EXISTS" {
+                "EXISTS subquery"
+            } else {
+                "map"
+            }
+        }
+        _ => {
+            let pattern_keyword = matches!(upper.as_str(), "MATCH" | "CREATE" | "MERGE");
+            if pattern_keyword
+                || before.ends_with('-')
+                || before.ends_with('>')
+                || (before.ends_with(',') && in_pattern_clause(before))
+                || (before.ends_with('=') && in_pattern_clause(before))
+            {
+                "node pattern"
+            } else if !prev_word.is_empty()
+                && !matches!(
+                    upper.as_str(),
+                    "WHERE"
+                        | "RETURN"
+                        | "WITH"
+                        | "AND"
+                        | "OR"
+                        | "XOR"
+                        | "NOT"
+                        | "IN"
+                        | "WHEN"
+                        | "THEN"
+                        | "ELSE"
+                        | "CASE"
+                        | "UNWIND"
+                        | "DELETE"
+                        | "SET"
+                        | "BY"
+                )
+            {
+                "argument list"
+            } else {
+                "parenthesised expression"
+            }
+        }
+    }
+}
+
+/// Whether the last clause keyword before this point starts a pattern (MATCH/CREATE/MERGE).
+fn in_pattern_clause(before: &str) -> bool {
+    let upper = before.to_ascii_uppercase();
+    let last_of = |kw: &str| upper.rfind(kw);
+    let pattern = ["MATCH", "CREATE", "MERGE"]
+        .iter()
+        .filter_map(|k| last_of(k))
+        .max();
+    let other = ["WHERE", "RETURN", "WITH", "SET", "UNWIND", "DELETE"]
+        .iter()
+        .filter_map(|k| last_of(k))
+        .max();
+    match (pattern, other) {
+        (Some(p), Some(o)) => p > o,
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
+/// A short description of the token at `pos` for "found …".
+fn describe_found(src: &str, pos: usize) -> String {
+    let end = next_token_end(src, pos);
+    if pos >= src.len() || end <= pos {
+        return "the end of the query".to_string();
+    }
+    format!("`{}`", src.get(pos..end).unwrap_or_default())
+}
+
+/// The end of the token starting at `pos` (a word, or one character).
+fn next_token_end(src: &str, pos: usize) -> usize {
+    let Some(rest) = src.get(pos..) else {
+        return src.len();
+    };
+    let mut chars = rest.char_indices();
+    match chars.next() {
+        None => pos,
+        Some((_, c)) if c.is_alphanumeric() || c == '_' => {
+            let len = rest
+                .char_indices()
+                .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+                .map(|(i, _)| i)
+                .unwrap_or(rest.len());
+            pos + len
+        }
+        Some((_, c)) => pos + c.len_utf8(),
+    }
+}

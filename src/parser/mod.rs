@@ -1,0 +1,109 @@
+//! The Cypher front end: `grammar/cypher.pest` → pest pairs → the typed [`crate::ast`].
+//!
+//! This is the only module that sees pest. [`parse`] takes one statement (an optional trailing
+//! `;` is allowed) and returns an `ast::Statement`, or a `QueryError` of class `SyntaxError`
+//! (phase Compile) with a span and a sentence a user can act on.
+
+mod clauses;
+mod errors;
+mod expr;
+mod literal;
+mod patterns;
+
+use std::num::NonZeroUsize;
+use std::sync::Once;
+
+use pest::iterators::Pair;
+use pest::Parser;
+
+use crate::ast::{Span, Statement};
+use crate::error::{Error, QueryError};
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/cypher.pest"]
+struct CypherParser;
+
+type PResult<T> = Result<T, QueryError>;
+
+/// Deeper bracket nesting than this is rejected before parsing, so the recursive builders
+/// cannot exhaust the stack (test threads have 2 MiB).
+pub const MAX_NESTING: usize = 128;
+
+/// Bounds pest's work per parse so pathological input fails instead of hanging.
+const CALL_LIMIT: usize = 50_000_000;
+
+/// Parses one statement.
+pub fn parse(query: &str) -> Result<Statement, Error> {
+    parse_statement(query).map_err(Error::from)
+}
+
+/// Like [`parse`] but with the query error unwrapped.
+pub fn parse_statement(query: &str) -> Result<Statement, QueryError> {
+    static LIMIT: Once = Once::new();
+    LIMIT.call_once(|| pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT)));
+    check_nesting(query)?;
+    let mut pairs =
+        CypherParser::parse(Rule::query_input, query).map_err(|e| errors::from_pest(query, e))?;
+    let input = pairs
+        .next()
+        .ok_or_else(|| QueryError::syntax("UnexpectedSyntax", "expected a statement"))?;
+    let stmt = input
+        .into_inner()
+        .find(|p| p.as_rule() == Rule::statement)
+        .ok_or_else(|| QueryError::syntax("UnexpectedSyntax", "expected a statement"))?;
+    clauses::statement(stmt)
+}
+
+/// The pair's span without the trailing whitespace pest may have consumed looking for more.
+fn span_of(p: &Pair<'_, Rule>) -> Span {
+    let s = p.as_span();
+    let len = p.as_str().trim_end().len();
+    Span::new(s.start(), s.start() + len)
+}
+
+/// Rejects bracket nesting deeper than [`MAX_NESTING`] (outside strings, names and comments).
+fn check_nesting(query: &str) -> PResult<()> {
+    let bytes = query.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            q @ (b'\'' | b'"' | b'`') => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != q {
+                    if bytes[i] == b'\\' && q != b'`' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < bytes.len() && !(bytes[i] == b'*' && bytes[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(QueryError::syntax(
+                        "UnexpectedSyntax",
+                        format!("brackets nested more than {MAX_NESTING} deep"),
+                    )
+                    .at(Span::new(i, i + 1)));
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    Ok(())
+}
+

@@ -1,0 +1,371 @@
+//! Binary encodings of property values: a compact record codec and an order-preserving
+//! index-key codec, plus the varint helpers every on-disk structure uses.
+
+use std::collections::BTreeMap;
+
+use crate::error::{ErrorClass, Phase, QueryError, Result};
+use crate::value::{Date, Value};
+
+// ---- varints -------------------------------------------------------------------------------
+
+pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// Reads a LEB128 varint at `*pos`, advancing it; `None` on truncated or overlong input.
+pub fn get_varint(buf: &[u8], pos: &mut usize) -> Option<u64> {
+    let mut v: u64 = 0;
+    let mut shift = 0u32;
+    loop {
+        let b = *buf.get(*pos)?;
+        *pos += 1;
+        if shift >= 64 {
+            return None;
+        }
+        v |= u64::from(b & 0x7f) << shift;
+        if b < 0x80 {
+            return Some(v);
+        }
+        shift += 7;
+    }
+}
+
+pub fn zigzag(v: i64) -> u64 {
+    ((v << 1) ^ (v >> 63)) as u64
+}
+
+pub fn unzigzag(v: u64) -> i64 {
+    ((v >> 1) as i64) ^ -((v & 1) as i64)
+}
+
+fn get_bytes<'a>(buf: &'a [u8], pos: &mut usize) -> Option<&'a [u8]> {
+    let len = usize::try_from(get_varint(buf, pos)?).ok()?;
+    let end = pos.checked_add(len)?;
+    let s = buf.get(*pos..end)?;
+    *pos = end;
+    Some(s)
+}
+
+// ---- record codec --------------------------------------------------------------------------
+
+const T_NULL: u8 = 0;
+const T_FALSE: u8 = 1;
+const T_TRUE: u8 = 2;
+const T_INT: u8 = 3;
+const T_FLOAT: u8 = 4;
+const T_STRING: u8 = 5;
+const T_LIST: u8 = 6;
+const T_MAP: u8 = 7;
+const T_DATE: u8 = 8;
+
+/// The error for a value that cannot be stored as a property (a node, relationship, path).
+pub fn not_storable(v: &Value) -> QueryError {
+    QueryError::new(
+        ErrorClass::TypeError,
+        "InvalidPropertyType",
+        Phase::Runtime,
+        format!("a {} cannot be stored as a property value", v.type_name()),
+    )
+}
+
+/// Appends the record encoding of a storable value.
+pub fn encode_value(out: &mut Vec<u8>, v: &Value) -> Result<()> {
+    match v {
+        Value::Null => out.push(T_NULL),
+        Value::Bool(false) => out.push(T_FALSE),
+        Value::Bool(true) => out.push(T_TRUE),
+        Value::Int(i) => {
+            out.push(T_INT);
+            put_varint(out, zigzag(*i));
+        }
+        Value::Float(f) => {
+            out.push(T_FLOAT);
+            out.extend_from_slice(&f.to_le_bytes());
+        }
+        Value::String(s) => {
+            out.push(T_STRING);
+            put_varint(out, s.len() as u64);
+            out.extend_from_slice(s.as_bytes());
+        }
+        Value::List(items) => {
+            out.push(T_LIST);
+            put_varint(out, items.len() as u64);
+            for item in items {
+                encode_value(out, item)?;
+            }
+        }
+        Value::Map(m) => {
+            out.push(T_MAP);
+            put_varint(out, m.len() as u64);
+            for (k, item) in m {
+                put_varint(out, k.len() as u64);
+                out.extend_from_slice(k.as_bytes());
+                encode_value(out, item)?;
+            }
+        }
+        Value::Date(d) => {
+            out.push(T_DATE);
+            put_varint(out, zigzag(d.to_days()));
+        }
+        other => return Err(not_storable(other).into()),
+    }
+    Ok(())
+}
+
+/// Decodes one value at `*pos`; `None` when the bytes are not a valid encoding.
+pub fn decode_value(buf: &[u8], pos: &mut usize) -> Option<Value> {
+    let tag = *buf.get(*pos)?;
+    *pos += 1;
+    Some(match tag {
+        T_NULL => Value::Null,
+        T_FALSE => Value::Bool(false),
+        T_TRUE => Value::Bool(true),
+        T_INT => Value::Int(unzigzag(get_varint(buf, pos)?)),
+        T_FLOAT => {
+            let b: [u8; 8] = buf.get(*pos..*pos + 8)?.try_into().ok()?;
+            *pos += 8;
+            Value::Float(f64::from_le_bytes(b))
+        }
+        T_STRING => Value::String(std::str::from_utf8(get_bytes(buf, pos)?).ok()?.to_string()),
+        T_LIST => {
+            let n = get_varint(buf, pos)?;
+            let mut items = Vec::with_capacity(n.min(1024) as usize);
+            for _ in 0..n {
+                items.push(decode_value(buf, pos)?);
+            }
+            Value::List(items)
+        }
+        T_MAP => {
+            let n = get_varint(buf, pos)?;
+            let mut m = BTreeMap::new();
+            for _ in 0..n {
+                let k = std::str::from_utf8(get_bytes(buf, pos)?).ok()?.to_string();
+                m.insert(k, decode_value(buf, pos)?);
+            }
+            Value::Map(m)
+        }
+        T_DATE => Value::Date(Date::from_days(unzigzag(get_varint(buf, pos)?))),
+        _ => return None,
+    })
+}
+
+/// Skips one encoded value without allocating.
+pub fn skip_value(buf: &[u8], pos: &mut usize) -> Option<()> {
+    let tag = *buf.get(*pos)?;
+    *pos += 1;
+    match tag {
+        T_NULL | T_FALSE | T_TRUE => {}
+        T_INT | T_DATE => {
+            get_varint(buf, pos)?;
+        }
+        T_FLOAT => {
+            buf.get(*pos..*pos + 8)?;
+            *pos += 8;
+        }
+        T_STRING => {
+            get_bytes(buf, pos)?;
+        }
+        T_LIST => {
+            for _ in 0..get_varint(buf, pos)? {
+                skip_value(buf, pos)?;
+            }
+        }
+        T_MAP => {
+            for _ in 0..get_varint(buf, pos)? {
+                get_bytes(buf, pos)?;
+                skip_value(buf, pos)?;
+            }
+        }
+        _ => return None,
+    }
+    Some(())
+}
+
+// ---- index-key codec -----------------------------------------------------------------------
+//
+// Byte order of the encoding = a sensible value order: booleans < numbers < strings < dates
+// < lists < maps; numbers ordered numerically whatever their type. Integers and floats share
+// one numeric prefix (the value as an ordered f64) so that a lookup for `1` finds both `1`
+// and `1.0` (Cypher equality); a subtype byte after it keeps them distinct. Every encoding is
+// self-delimiting, so `prefix(v)` never matches a longer value.
+
+const K_BOOL: u8 = 0x10;
+const K_NUM: u8 = 0x20;
+const K_NUM_INT: u8 = 0x01;
+const K_NUM_FLOAT: u8 = 0x02;
+const K_STRING: u8 = 0x30;
+const K_DATE: u8 = 0x40;
+const K_LIST: u8 = 0x50;
+const K_MAP: u8 = 0x60;
+const K_END: u8 = 0x00;
+
+fn ordered_f64(f: f64) -> [u8; 8] {
+    // Normalise -0.0 to 0.0 so they collate (and compare) equal.
+    let f = if f == 0.0 { 0.0 } else { f };
+    let bits = f.to_bits();
+    let bits = if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits ^ (1 << 63)
+    };
+    bits.to_be_bytes()
+}
+
+fn ordered_i64(i: i64) -> [u8; 8] {
+    ((i as u64) ^ (1 << 63)).to_be_bytes()
+}
+
+fn put_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
+    for &b in bytes {
+        out.push(b);
+        if b == 0 {
+            out.push(0xff);
+        }
+    }
+    out.extend_from_slice(&[0, 0]);
+}
+
+/// The encoding of `v` up to (not including) the part that distinguishes values that are
+/// equal in Cypher (1 and 1.0). `None` for values no index holds (null, NaN, entities).
+pub fn index_key_prefix(out: &mut Vec<u8>, v: &Value) -> Option<()> {
+    match v {
+        Value::Bool(b) => out.extend_from_slice(&[K_BOOL, u8::from(*b)]),
+        Value::Int(i) => {
+            out.push(K_NUM);
+            out.extend_from_slice(&ordered_f64(*i as f64));
+        }
+        Value::Float(f) => {
+            if f.is_nan() {
+                return None;
+            }
+            out.push(K_NUM);
+            out.extend_from_slice(&ordered_f64(*f));
+        }
+        Value::String(s) => {
+            out.push(K_STRING);
+            put_escaped(out, s.as_bytes());
+        }
+        Value::Date(d) => {
+            out.push(K_DATE);
+            out.extend_from_slice(&ordered_i64(d.to_days()));
+        }
+        Value::List(items) => {
+            out.push(K_LIST);
+            for item in items {
+                index_key(out, item)?;
+            }
+            out.push(K_END);
+        }
+        Value::Map(m) => {
+            out.push(K_MAP);
+            for (k, item) in m {
+                put_escaped(out, k.as_bytes());
+                index_key(out, item)?;
+            }
+            out.push(K_END);
+        }
+        _ => return None,
+    }
+    Some(())
+}
+
+/// The full, type-distinguishing index encoding of `v`.
+pub fn index_key(out: &mut Vec<u8>, v: &Value) -> Option<()> {
+    index_key_prefix(out, v)?;
+    match v {
+        Value::Int(i) => {
+            out.push(K_NUM_INT);
+            out.extend_from_slice(&ordered_i64(*i));
+        }
+        Value::Float(_) => out.push(K_NUM_FLOAT),
+        _ => {}
+    }
+    Some(())
+}
+
+/// For a numeric index entry, the exact value after the shared prefix: used to filter a
+/// lookup for an integer beyond f64 precision. `None` = not numeric / not decodable.
+pub fn numeric_tail(rest: &[u8]) -> Option<Value> {
+    match *rest.first()? {
+        K_NUM_INT => {
+            let b: [u8; 8] = rest.get(1..9)?.try_into().ok()?;
+            Some(Value::Int((u64::from_be_bytes(b) ^ (1 << 63)) as i64))
+        }
+        K_NUM_FLOAT => Some(Value::Float(f64::NAN)),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(v: Value) {
+        let mut out = Vec::new();
+        encode_value(&mut out, &v).unwrap();
+        let mut pos = 0;
+        assert_eq!(decode_value(&out, &mut pos), Some(v.clone()));
+        assert_eq!(pos, out.len());
+        let mut pos = 0;
+        skip_value(&out, &mut pos).unwrap();
+        assert_eq!(pos, out.len());
+    }
+
+    #[test]
+    fn values_round_trip() {
+        round_trip(Value::Null);
+        round_trip(Value::Bool(true));
+        round_trip(Value::Int(i64::MIN));
+        round_trip(Value::Int(-1));
+        round_trip(Value::Float(1.5));
+        round_trip(Value::String("héllo".into()));
+        round_trip(Value::List(vec![Value::Int(1), Value::String("a".into())]));
+        let mut m = BTreeMap::new();
+        m.insert("k".to_string(), Value::Date(Date::new(2026, 1, 2).unwrap()));
+        round_trip(Value::Map(m));
+        assert!(encode_value(&mut Vec::new(), &Value::NodeRef(1)).is_err());
+        assert_eq!(decode_value(&[T_STRING, 5, b'a'], &mut 0), None);
+    }
+
+    fn key(v: &Value) -> Vec<u8> {
+        let mut out = Vec::new();
+        index_key(&mut out, v).unwrap();
+        out
+    }
+
+    #[test]
+    fn index_keys_order_and_distinguish() {
+        let ordered = [
+            Value::Bool(false),
+            Value::Bool(true),
+            Value::Float(f64::NEG_INFINITY),
+            Value::Int(-5),
+            Value::Float(-0.5),
+            Value::Int(0),
+            Value::Int(1),
+            Value::Float(1.0),
+            Value::Float(1.5),
+            Value::Int(i64::MAX),
+            Value::String("".into()),
+            Value::String("1".into()),
+            Value::String("a".into()),
+            Value::String("a\0".into()),
+            Value::String("ab".into()),
+            Value::Date(Date::new(1999, 1, 1).unwrap()),
+            Value::Date(Date::new(2026, 1, 1).unwrap()),
+        ];
+        for w in ordered.windows(2) {
+            assert!(key(&w[0]) < key(&w[1]), "{:?} < {:?}", w[0], w[1]);
+        }
+        let mut p = Vec::new();
+        index_key_prefix(&mut p, &Value::Int(1)).unwrap();
+        assert!(key(&Value::Float(1.0)).starts_with(&p));
+        let mut p = Vec::new();
+        index_key_prefix(&mut p, &Value::String("a".into())).unwrap();
+        assert!(!key(&Value::String("ab".into())).starts_with(&p));
+    }
+}

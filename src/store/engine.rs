@@ -1,0 +1,363 @@
+//! The concrete store: opening a sled database (format, lock, catalog), the single-writer
+//! lock, commits, generation counter and housekeeping.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::time::Duration;
+
+use crate::db::{Durability, OpenOptions};
+use crate::error::{Error, Result, StoreError};
+
+use super::keys;
+use super::txn::Txn;
+
+/// The on-disk format this build writes and the newest it reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// How long a transaction waits for another writer before giving up.
+const WRITER_WAIT: Duration = Duration::from_secs(10);
+
+/// Default sled page cache: small, because our values are packed blocks (see `store/mod.rs`).
+const DEFAULT_CACHE: u64 = 64 << 20;
+
+/// Names ↔ small integers for labels, relationship types and property keys.
+#[derive(Default)]
+pub(crate) struct Catalog {
+    maps: [NameMap; 3],
+}
+
+#[derive(Default)]
+struct NameMap {
+    by_name: HashMap<String, u32>,
+    by_id: HashMap<u32, String>,
+}
+
+pub(crate) fn kind_slot(kind: u8) -> usize {
+    match kind {
+        keys::KIND_LABEL => 0,
+        keys::KIND_TYPE => 1,
+        _ => 2,
+    }
+}
+
+impl Catalog {
+    pub fn id(&self, kind: u8, name: &str) -> Option<u32> {
+        self.maps[kind_slot(kind)].by_name.get(name).copied()
+    }
+    pub fn name(&self, kind: u8, id: u32) -> Option<&str> {
+        self.maps[kind_slot(kind)]
+            .by_id
+            .get(&id)
+            .map(String::as_str)
+    }
+    pub fn insert(&mut self, kind: u8, id: u32, name: &str) {
+        let m = &mut self.maps[kind_slot(kind)];
+        m.by_name.insert(name.to_string(), id);
+        m.by_id.insert(id, name.to_string());
+    }
+    pub fn remove(&mut self, kind: u8, id: u32) {
+        let m = &mut self.maps[kind_slot(kind)];
+        if let Some(name) = m.by_id.remove(&id) {
+            m.by_name.remove(&name);
+        }
+    }
+    pub fn names(&self, kind: u8) -> Vec<(u32, String)> {
+        let mut v: Vec<(u32, String)> = self.maps[kind_slot(kind)]
+            .by_id
+            .iter()
+            .map(|(i, n)| (*i, n.clone()))
+            .collect();
+        v.sort();
+        v
+    }
+}
+
+/// A property index as stored: catalog ids instead of names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct IndexMeta {
+    pub id: u32,
+    pub name: String,
+    pub label: u32,
+    pub key: u32,
+    pub unique: bool,
+}
+
+impl IndexMeta {
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        super::codec::put_varint(&mut out, self.name.len() as u64);
+        out.extend_from_slice(self.name.as_bytes());
+        super::codec::put_varint(&mut out, u64::from(self.label));
+        super::codec::put_varint(&mut out, u64::from(self.key));
+        out.push(u8::from(self.unique));
+        out
+    }
+
+    pub fn decode(id: u32, buf: &[u8]) -> Option<IndexMeta> {
+        use super::codec::get_varint;
+        let mut pos = 0;
+        let len = usize::try_from(get_varint(buf, &mut pos)?).ok()?;
+        let name = std::str::from_utf8(buf.get(pos..pos.checked_add(len)?)?).ok()?;
+        pos += len;
+        let label = u32::try_from(get_varint(buf, &mut pos)?).ok()?;
+        let key = u32::try_from(get_varint(buf, &mut pos)?).ok()?;
+        let unique = *buf.get(pos)? == 1;
+        Some(IndexMeta {
+            id,
+            name: name.to_string(),
+            label,
+            key,
+            unique,
+        })
+    }
+}
+
+/// One writer at a time; readers never wait.
+#[derive(Default)]
+pub(crate) struct WriterLock {
+    busy: Mutex<bool>,
+    cv: Condvar,
+}
+
+impl WriterLock {
+    pub fn acquire(&self) -> Result<()> {
+        let guard = self.busy.lock().unwrap_or_else(|e| e.into_inner());
+        let (mut guard, timeout) = self
+            .cv
+            .wait_timeout_while(guard, WRITER_WAIT, |busy| *busy)
+            .unwrap_or_else(|e| e.into_inner());
+        if timeout.timed_out() && *guard {
+            return Err(Error::Transaction(
+                "another write transaction is still open on this database".into(),
+            ));
+        }
+        *guard = true;
+        Ok(())
+    }
+
+    pub fn release(&self) {
+        *self.busy.lock().unwrap_or_else(|e| e.into_inner()) = false;
+        self.cv.notify_one();
+    }
+}
+
+pub(crate) struct Inner {
+    pub db: sled::Db,
+    pub path: Option<PathBuf>,
+    pub durability: Durability,
+    pub catalog: RwLock<Catalog>,
+    pub indexes: RwLock<Arc<Vec<IndexMeta>>>,
+    pub generation: AtomicU64,
+    pub writer: WriterLock,
+}
+
+impl Inner {
+    pub fn display_path(&self) -> PathBuf {
+        self.path
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(":memory:"))
+    }
+
+    pub fn sled_err(&self, e: sled::Error) -> Error {
+        sled_error(&self.display_path(), e)
+    }
+}
+
+pub(crate) fn sled_error(path: &Path, e: sled::Error) -> Error {
+    match e {
+        sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
+            StoreError::Locked {
+                path: path.to_path_buf(),
+            }
+            .into()
+        }
+        sled::Error::Io(io) => StoreError::Io {
+            path: path.to_path_buf(),
+            source: io,
+        }
+        .into(),
+        sled::Error::Corruption { .. } => StoreError::Corrupt {
+            path: path.to_path_buf(),
+            reason: "the storage log is damaged".into(),
+        }
+        .into(),
+        other => StoreError::Sled(other.to_string()).into(),
+    }
+}
+
+/// A kgstore database. Cheap to clone (an `Arc` inside); all clones share one sled handle.
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Store({})", self.inner.display_path().display())
+    }
+}
+
+impl Store {
+    /// Opens (or with `create_if_missing` creates) the database in directory `path`.
+    pub fn open(path: &Path, opts: &OpenOptions) -> Result<Store> {
+        let io_err = |source| StoreError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let sled_conf = path.join("conf");
+        let sled_db = path.join("db");
+        if path.exists() {
+            if !path.is_dir() {
+                return Err(not_a_database(path, "it is not a directory"));
+            }
+            let has_files = std::fs::read_dir(path).map_err(io_err)?.next().is_some();
+            if has_files && !(sled_conf.exists() && sled_db.exists()) {
+                return Err(not_a_database(path, "the directory holds other files"));
+            }
+        } else if opts.create_if_missing {
+            std::fs::create_dir_all(path).map_err(io_err)?;
+        } else {
+            return Err(StoreError::Io {
+                path: path.to_path_buf(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no database there (use create_if_missing)",
+                ),
+            }
+            .into());
+        }
+        let db = sled::Config::new()
+            .path(path)
+            .cache_capacity(opts.cache_capacity.unwrap_or(DEFAULT_CACHE))
+            .flush_every_ms(Some(500))
+            .open()
+            .map_err(|e| sled_error(path, e))?;
+        Store::init(db, Some(path.to_path_buf()), opts.durability)
+    }
+
+    /// A fresh database in a temporary file, deleted when the last clone drops.
+    pub fn open_temporary() -> Result<Store> {
+        let db = sled::Config::new()
+            .temporary(true)
+            .cache_capacity(8 << 20)
+            .flush_every_ms(None)
+            .open()
+            .map_err(|e| sled_error(Path::new(":memory:"), e))?;
+        Store::init(db, None, Durability::Relaxed)
+    }
+
+    fn init(db: sled::Db, path: Option<PathBuf>, durability: Durability) -> Result<Store> {
+        let shown = path.clone().unwrap_or_else(|| PathBuf::from(":memory:"));
+        let e = |err| sled_error(&shown, err);
+        match db.get(keys::META_FORMAT).map_err(e)? {
+            Some(v) => {
+                let found = <[u8; 4]>::try_from(v.as_ref())
+                    .map(u32::from_be_bytes)
+                    .map_err(|_| not_a_database(&shown, "its format marker is unreadable"))?;
+                if found > FORMAT_VERSION {
+                    return Err(StoreError::NewerFormat {
+                        path: shown,
+                        found,
+                        supported: FORMAT_VERSION,
+                    }
+                    .into());
+                }
+            }
+            None => {
+                if db.iter().next().is_some() {
+                    return Err(not_a_database(&shown, "it has no kgstore format marker"));
+                }
+                db.insert(keys::META_FORMAT, &FORMAT_VERSION.to_be_bytes())
+                    .map_err(e)?;
+                if path.is_some() {
+                    db.flush().map_err(e)?;
+                }
+            }
+        }
+        let mut catalog = Catalog::default();
+        for item in db.scan_prefix([keys::P_CATALOG]) {
+            let (k, v) = item.map_err(e)?;
+            let (Some(&kind), Some(id)) = (k.get(1), k.get(2..6)) else {
+                return Err(corrupt(&shown, "malformed catalog key"));
+            };
+            let id = u32::from_be_bytes(id.try_into().unwrap_or_default());
+            let name = std::str::from_utf8(&v).map_err(|_| corrupt(&shown, "catalog name"))?;
+            catalog.insert(kind, id, name);
+        }
+        let mut indexes = Vec::new();
+        for item in db.scan_prefix([keys::P_INDEX_DEF]) {
+            let (k, v) = item.map_err(e)?;
+            let id = k
+                .get(1..5)
+                .and_then(|b| <[u8; 4]>::try_from(b).ok())
+                .map(u32::from_be_bytes)
+                .ok_or_else(|| corrupt(&shown, "malformed index key"))?;
+            indexes.push(IndexMeta::decode(id, &v).ok_or_else(|| corrupt(&shown, "index"))?);
+        }
+        Ok(Store {
+            inner: Arc::new(Inner {
+                db,
+                path,
+                durability,
+                catalog: RwLock::new(catalog),
+                indexes: RwLock::new(Arc::new(indexes)),
+                generation: AtomicU64::new(1),
+                writer: WriterLock::default(),
+            }),
+        })
+    }
+
+    /// Starts a transaction. Reads see committed data plus the transaction's own writes; the
+    /// first write waits (up to 10 s) for any other writer to finish.
+    pub fn begin(&self) -> Txn {
+        Txn::new(self.clone())
+    }
+
+    /// Bumped on every commit that changed something; algorithms key caches on it.
+    pub fn generation(&self) -> u64 {
+        self.inner.generation.load(Ordering::Acquire)
+    }
+
+    /// Forces everything committed so far to disk.
+    pub fn flush(&self) -> Result<()> {
+        self.inner
+            .db
+            .flush()
+            .map(|_| ())
+            .map_err(|e| self.inner.sled_err(e))
+    }
+
+    pub fn size_on_disk(&self) -> Result<u64> {
+        self.inner
+            .db
+            .size_on_disk()
+            .map_err(|e| self.inner.sled_err(e))
+    }
+
+    /// The directory, or `None` for a temporary store.
+    pub fn path(&self) -> Option<&Path> {
+        self.inner.path.as_deref()
+    }
+
+    pub fn durability(&self) -> Durability {
+        self.inner.durability
+    }
+}
+
+pub(crate) fn corrupt(path: &Path, reason: &str) -> Error {
+    StoreError::Corrupt {
+        path: path.to_path_buf(),
+        reason: reason.to_string(),
+    }
+    .into()
+}
+
+fn not_a_database(path: &Path, why: &str) -> Error {
+    StoreError::Corrupt {
+        path: path.to_path_buf(),
+        reason: format!("not a kgstore database ({why})"),
+    }
+    .into()
+}

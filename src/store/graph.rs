@@ -1,0 +1,375 @@
+//! `GraphRead` for transactions: records, adjacency, label bitmaps and index buckets decoded
+//! into the data model, plus the record-level helpers the write side shares.
+
+use crate::error::Result;
+use crate::model::{Direction, Node, NodeId, Properties, RelId, Relationship};
+use crate::value::Value;
+
+use super::codec::{index_key_prefix, numeric_tail};
+use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
+use super::records::{
+    adj_headers, adj_payload, bitmap_ids, block_entries, block_get, bucket_entries, decode_section,
+    NodeRecord, RelRecord,
+};
+use super::txn::Txn;
+use super::{Edge, GraphRead, GraphStats, IndexDef};
+
+type Ids<'a> = Box<dyn Iterator<Item = Result<u64>> + 'a>;
+
+impl Txn {
+    pub(crate) fn block_entry(&self, block_key: &[u8], slot: u8) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .kv_get(block_key)?
+            .and_then(|b| block_get(&b, slot).map(<[u8]>::to_vec)))
+    }
+
+    pub(crate) fn node_bytes(&self, id: NodeId) -> Result<Option<Vec<u8>>> {
+        self.block_entry(&keys::node_block(id), keys::node_slot(id))
+    }
+
+    pub(crate) fn rel_bytes(&self, id: RelId) -> Result<Option<Vec<u8>>> {
+        self.block_entry(&keys::rel_block(id), keys::rel_slot(id))
+    }
+
+    pub(crate) fn section_bytes(&self, id: NodeId) -> Result<Option<Vec<u8>>> {
+        self.block_entry(&keys::adj_block(id), keys::node_slot(id))
+    }
+
+    pub(crate) fn node_record(&self, id: NodeId) -> Result<Option<NodeRecord>> {
+        match self.node_bytes(id)? {
+            None => Ok(None),
+            Some(b) => NodeRecord::decode(&b)
+                .map(Some)
+                .ok_or_else(|| self.corrupt(&format!("node {id} record"))),
+        }
+    }
+
+    pub(crate) fn rel_record(&self, id: RelId) -> Result<Option<RelRecord>> {
+        match self.rel_bytes(id)? {
+            None => Ok(None),
+            Some(b) => RelRecord::decode(&b)
+                .map(Some)
+                .ok_or_else(|| self.corrupt(&format!("relationship {id} record"))),
+        }
+    }
+
+    pub(crate) fn props_to_model(&self, props: &[(u32, Value)]) -> Result<Properties> {
+        props
+            .iter()
+            .map(|(k, v)| Ok((self.cat_name(KIND_KEY, *k)?, v.clone())))
+            .collect()
+    }
+
+    /// All ids stored in slot blocks under `prefix` (node or relationship records).
+    fn block_ids(&self, prefix: u8, shift: u32) -> Ids<'_> {
+        Box::new(self.kv_scan(&[prefix]).flat_map(move |item| {
+            let ids: Vec<Result<u64>> = match item {
+                Err(e) => vec![Err(e)],
+                Ok((k, v)) => match keys::block_base(&k, shift) {
+                    None => vec![Err(self.corrupt("malformed block key"))],
+                    Some(base) => block_entries(&v)
+                        .map(|(s, _)| Ok(base + u64::from(s)))
+                        .collect(),
+                },
+            };
+            ids
+        }))
+    }
+
+    /// Type ids for a filter; `None` = any type. Unknown names are simply absent.
+    fn type_filter(&self, types: &[&str]) -> Option<Vec<u32>> {
+        if types.is_empty() {
+            return None;
+        }
+        Some(
+            types
+                .iter()
+                .filter_map(|t| self.cat_id(KIND_TYPE, t))
+                .collect(),
+        )
+    }
+
+    /// Edges of `node` as (type id, Edge), unsorted.
+    fn raw_edges(
+        &self,
+        node: NodeId,
+        direction: Direction,
+        types: &[&str],
+    ) -> Result<Vec<(u32, Edge)>> {
+        let filter = self.type_filter(types);
+        let Some(section) = self.section_bytes(node)? else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        let mut pairs = Vec::new();
+        for h in adj_headers(&section) {
+            if filter.as_ref().is_some_and(|f| !f.contains(&h.rel_type)) {
+                continue;
+            }
+            let wanted = match direction {
+                Direction::Outgoing => !h.incoming,
+                Direction::Incoming => h.incoming,
+                Direction::Both => true,
+            };
+            if !wanted {
+                continue;
+            }
+            pairs.clear();
+            adj_payload(&section[h.start..h.end], h.count, &mut pairs)
+                .ok_or_else(|| self.corrupt(&format!("adjacency of node {node}")))?;
+            for &(rel, other) in &pairs {
+                // A self-loop sits in both lists; report it once when both are wanted.
+                if direction == Direction::Both && h.incoming && other == node {
+                    continue;
+                }
+                out.push((
+                    h.rel_type,
+                    Edge {
+                        rel,
+                        other,
+                        outgoing: !h.incoming,
+                    },
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    fn find_index(&self, label: &str, property: &str) -> Option<super::engine::IndexMeta> {
+        let l = self.cat_id(KIND_LABEL, label)?;
+        let k = self.cat_id(KIND_KEY, property)?;
+        self.index_metas()
+            .iter()
+            .find(|i| i.label == l && i.key == k)
+            .cloned()
+    }
+
+    /// Node ids in index `index` whose value equals `value` in Cypher's sense.
+    pub(crate) fn index_nodes(&self, index: u32, value: &Value) -> Result<Vec<NodeId>> {
+        let mut prefix = Vec::new();
+        if index_key_prefix(&mut prefix, value).is_none() {
+            return Ok(Vec::new());
+        }
+        let Some(bucket) = self.kv_get(&keys::index_bucket(index, &prefix))? else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for (k, node) in bucket_entries(&bucket) {
+            let Some(rest) = k.strip_prefix(prefix.as_slice()) else {
+                continue;
+            };
+            let matches = rest.is_empty()
+                || match (value, numeric_tail(rest)) {
+                    (Value::Int(a), Some(Value::Int(b))) => *a == b,
+                    (_, Some(_)) => true,
+                    _ => false,
+                };
+            if matches {
+                out.push(node);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        Ok(out)
+    }
+
+    fn sorted_names(&self, kind: u8) -> Vec<String> {
+        let mut v: Vec<String> = self.cat_all(kind).into_iter().map(|(_, n)| n).collect();
+        v.sort();
+        v
+    }
+
+    fn counters(&self, kind: u8) -> Result<Vec<(String, u64)>> {
+        let mut out = Vec::new();
+        for (id, name) in self.cat_all(kind) {
+            let n = self.get_u64(&keys::counter(kind, id))?;
+            if n > 0 {
+                out.push((name, n));
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+}
+
+impl GraphRead for Txn {
+    fn node(&self, id: NodeId) -> Result<Option<Node>> {
+        let Some(rec) = self.node_record(id)? else {
+            return Ok(None);
+        };
+        let labels = rec
+            .labels
+            .iter()
+            .map(|l| self.cat_name(KIND_LABEL, *l))
+            .collect::<Result<_>>()?;
+        Ok(Some(Node {
+            id,
+            labels,
+            properties: self.props_to_model(&rec.props)?,
+        }))
+    }
+
+    fn relationship(&self, id: RelId) -> Result<Option<Relationship>> {
+        let Some(rec) = self.rel_record(id)? else {
+            return Ok(None);
+        };
+        Ok(Some(Relationship {
+            id,
+            rel_type: self.cat_name(KIND_TYPE, rec.rel_type)?,
+            start: rec.start,
+            end: rec.end,
+            properties: self.props_to_model(&rec.props)?,
+        }))
+    }
+
+    fn node_property(&self, id: NodeId, key: &str) -> Result<Option<Value>> {
+        let Some(k) = self.cat_id(KIND_KEY, key) else {
+            return Ok(None);
+        };
+        match self.node_bytes(id)? {
+            None => Ok(None),
+            Some(b) => NodeRecord::decode_property(&b, k)
+                .ok_or_else(|| self.corrupt(&format!("node {id} record"))),
+        }
+    }
+
+    fn relationship_property(&self, id: RelId, key: &str) -> Result<Option<Value>> {
+        let Some(k) = self.cat_id(KIND_KEY, key) else {
+            return Ok(None);
+        };
+        match self.rel_bytes(id)? {
+            None => Ok(None),
+            Some(b) => RelRecord::decode_property(&b, k)
+                .ok_or_else(|| self.corrupt(&format!("relationship {id} record"))),
+        }
+    }
+
+    fn node_has_label(&self, id: NodeId, label: &str) -> Result<bool> {
+        let Some(l) = self.cat_id(KIND_LABEL, label) else {
+            return Ok(false);
+        };
+        match self.node_bytes(id)? {
+            None => Ok(false),
+            Some(b) => NodeRecord::decode_labels(&b)
+                .map(|ls| ls.contains(&l))
+                .ok_or_else(|| self.corrupt(&format!("node {id} record"))),
+        }
+    }
+
+    fn node_ids(&self) -> Result<Ids<'_>> {
+        Ok(self.block_ids(keys::P_NODE, keys::NODE_SHIFT))
+    }
+
+    fn nodes_with_label(&self, label: &str) -> Result<Ids<'_>> {
+        let Some(l) = self.cat_id(KIND_LABEL, label) else {
+            return Ok(Box::new(std::iter::empty()));
+        };
+        Ok(Box::new(self.kv_scan(&keys::label_prefix(l)).flat_map(
+            move |item| {
+                let ids: Vec<Result<u64>> = match item {
+                    Err(e) => vec![Err(e)],
+                    Ok((k, v)) => match keys::parse_label_bitmap(&k) {
+                        None => vec![Err(self.corrupt("malformed label key"))],
+                        Some((_, base)) => bitmap_ids(base, &v).map(Ok).collect(),
+                    },
+                };
+                ids
+            },
+        )))
+    }
+
+    fn relationship_ids(&self) -> Result<Ids<'_>> {
+        Ok(self.block_ids(keys::P_REL, keys::REL_SHIFT))
+    }
+
+    fn edges(&self, node: NodeId, direction: Direction, types: &[&str]) -> Result<Vec<Edge>> {
+        let mut raw = self.raw_edges(node, direction, types)?;
+        raw.sort_by_key(|(t, e)| (*t, e.rel));
+        Ok(raw.into_iter().map(|(_, e)| e).collect())
+    }
+
+    fn degree(&self, node: NodeId, direction: Direction, types: &[&str]) -> Result<u64> {
+        if direction == Direction::Both {
+            return Ok(self.raw_edges(node, direction, types)?.len() as u64);
+        }
+        let filter = self.type_filter(types);
+        let Some(section) = self.section_bytes(node)? else {
+            return Ok(0);
+        };
+        let incoming = direction == Direction::Incoming;
+        Ok(adj_headers(&section)
+            .filter(|h| h.incoming == incoming)
+            .filter(|h| filter.as_ref().is_none_or(|f| f.contains(&h.rel_type)))
+            .map(|h| h.count)
+            .sum())
+    }
+
+    fn index_lookup(
+        &self,
+        label: &str,
+        property: &str,
+        value: &Value,
+    ) -> Result<Option<Vec<NodeId>>> {
+        match self.find_index(label, property) {
+            None => Ok(None),
+            Some(ix) => self.index_nodes(ix.id, value).map(Some),
+        }
+    }
+
+    fn indexes(&self) -> Result<Vec<IndexDef>> {
+        let mut out = self
+            .index_metas()
+            .iter()
+            .map(|i| {
+                Ok(IndexDef {
+                    name: i.name.clone(),
+                    label: self.cat_name(KIND_LABEL, i.label)?,
+                    property: self.cat_name(KIND_KEY, i.key)?,
+                    unique: i.unique,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    fn labels(&self) -> Result<Vec<String>> {
+        Ok(self.sorted_names(KIND_LABEL))
+    }
+
+    fn relationship_types(&self) -> Result<Vec<String>> {
+        Ok(self.sorted_names(KIND_TYPE))
+    }
+
+    fn property_keys(&self) -> Result<Vec<String>> {
+        Ok(self.sorted_names(KIND_KEY))
+    }
+
+    fn node_count(&self) -> Result<u64> {
+        self.get_u64(keys::META_NODE_COUNT)
+    }
+
+    fn relationship_count(&self) -> Result<u64> {
+        self.get_u64(keys::META_REL_COUNT)
+    }
+
+    fn stats(&self) -> Result<GraphStats> {
+        Ok(GraphStats {
+            nodes: self.node_count()?,
+            relationships: self.relationship_count()?,
+            labels: self.counters(KIND_LABEL)?,
+            relationship_types: self.counters(KIND_TYPE)?,
+            property_keys: self.property_keys()?,
+            indexes: self.indexes()?,
+        })
+    }
+}
+
+/// Decodes a whole adjacency section (used by writes and `check`).
+pub(crate) fn section_lists(
+    txn: &Txn,
+    node: NodeId,
+    bytes: &[u8],
+) -> Result<Vec<super::records::AdjList>> {
+    decode_section(bytes).ok_or_else(|| txn.corrupt(&format!("adjacency of node {node}")))
+}

@@ -1,0 +1,128 @@
+//! Every on-disk key of the store, built in this one module (big-endian integers, so byte
+//! order = numeric order). See the layout table in `store/mod.rs`.
+
+/// Nodes per node-record block and per adjacency block (`id >> NODE_SHIFT`).
+pub const NODE_SHIFT: u32 = 6;
+/// Relationships per relationship-record block.
+pub const REL_SHIFT: u32 = 7;
+/// Nodes per label bitmap (`id >> LABEL_SHIFT`); 4096 bits = 512 bytes.
+pub const LABEL_SHIFT: u32 = 12;
+/// Hash buckets per property index.
+pub const INDEX_BUCKETS: u32 = 4096;
+
+pub const P_META: u8 = 0x00;
+pub const P_CATALOG: u8 = b'C';
+pub const P_NODE: u8 = b'N';
+pub const P_REL: u8 = b'R';
+pub const P_ADJ: u8 = b'A';
+pub const P_LABEL: u8 = b'L';
+pub const P_INDEX_DEF: u8 = b'X';
+pub const P_INDEX: u8 = b'I';
+
+/// Catalog kinds.
+pub const KIND_LABEL: u8 = b'L';
+pub const KIND_TYPE: u8 = b'T';
+pub const KIND_KEY: u8 = b'K';
+
+pub const META_FORMAT: &[u8] = b"\x00format";
+pub const META_NEXT_NODE: &[u8] = b"\x00next_node";
+pub const META_NEXT_REL: &[u8] = b"\x00next_rel";
+pub const META_NEXT_INDEX: &[u8] = b"\x00next_index";
+pub const META_NODE_COUNT: &[u8] = b"\x00count_nodes";
+pub const META_REL_COUNT: &[u8] = b"\x00count_rels";
+
+/// Per-label / per-type counters: `00 'c' kind id`.
+pub fn counter(kind: u8, id: u32) -> Vec<u8> {
+    let mut k = vec![P_META, b'c', kind];
+    k.extend_from_slice(&id.to_be_bytes());
+    k
+}
+
+pub fn catalog(kind: u8, id: u32) -> Vec<u8> {
+    let mut k = vec![P_CATALOG, kind];
+    k.extend_from_slice(&id.to_be_bytes());
+    k
+}
+
+fn prefixed_u64(p: u8, v: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(9);
+    k.push(p);
+    k.extend_from_slice(&v.to_be_bytes());
+    k
+}
+
+pub fn node_block(node: u64) -> Vec<u8> {
+    prefixed_u64(P_NODE, node >> NODE_SHIFT)
+}
+
+pub fn rel_block(rel: u64) -> Vec<u8> {
+    prefixed_u64(P_REL, rel >> REL_SHIFT)
+}
+
+pub fn adj_block(node: u64) -> Vec<u8> {
+    prefixed_u64(P_ADJ, node >> NODE_SHIFT)
+}
+
+/// The slot of a node within its node / adjacency block.
+pub fn node_slot(node: u64) -> u8 {
+    (node & ((1 << NODE_SHIFT) - 1)) as u8
+}
+
+pub fn rel_slot(rel: u64) -> u8 {
+    (rel & ((1 << REL_SHIFT) - 1)) as u8
+}
+
+/// The first id of the block a block key names (`P_NODE`/`P_REL`/`P_ADJ` keys).
+pub fn block_base(key: &[u8], shift: u32) -> Option<u64> {
+    let b: [u8; 8] = key.get(1..9)?.try_into().ok()?;
+    Some(u64::from_be_bytes(b) << shift)
+}
+
+pub fn label_bitmap(label: u32, node: u64) -> Vec<u8> {
+    let mut k = label_prefix(label);
+    k.extend_from_slice(&(node >> LABEL_SHIFT).to_be_bytes());
+    k
+}
+
+pub fn label_prefix(label: u32) -> Vec<u8> {
+    let mut k = vec![P_LABEL];
+    k.extend_from_slice(&label.to_be_bytes());
+    k
+}
+
+/// (label, first node id of the bitmap) of a label-bitmap key.
+pub fn parse_label_bitmap(key: &[u8]) -> Option<(u32, u64)> {
+    let l: [u8; 4] = key.get(1..5)?.try_into().ok()?;
+    let b: [u8; 8] = key.get(5..13)?.try_into().ok()?;
+    Some((u32::from_be_bytes(l), u64::from_be_bytes(b) << LABEL_SHIFT))
+}
+
+pub fn index_def(index: u32) -> Vec<u8> {
+    let mut k = vec![P_INDEX_DEF];
+    k.extend_from_slice(&index.to_be_bytes());
+    k
+}
+
+pub fn index_prefix(index: u32) -> Vec<u8> {
+    let mut k = vec![P_INDEX];
+    k.extend_from_slice(&index.to_be_bytes());
+    k
+}
+
+/// The bucket holding entries whose Cypher-equality prefix is `value_prefix`.
+pub fn index_bucket(index: u32, value_prefix: &[u8]) -> Vec<u8> {
+    let mut k = index_prefix(index);
+    let bucket = (fnv1a(value_prefix) % u64::from(INDEX_BUCKETS)) as u16;
+    k.extend_from_slice(&bucket.to_be_bytes());
+    k
+}
+
+/// FNV-1a: a hash that never changes between builds (bucket numbers are on disk).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}

@@ -1,0 +1,397 @@
+//! Value formats: slot blocks, node and relationship records, per-node adjacency sections,
+//! label bitmaps and property-index buckets.
+
+use crate::error::Result;
+use crate::value::Value;
+
+use super::codec::{decode_value, encode_value, get_varint, put_varint, skip_value};
+
+// ---- slot blocks ---------------------------------------------------------------------------
+// A block holds up to 256 entries: repeated (slot u8, len varint, bytes), ascending by slot.
+
+/// Iterates the (slot, bytes) entries of a block; stops at the first malformed entry.
+pub fn block_entries(block: &[u8]) -> impl Iterator<Item = (u8, &[u8])> {
+    let mut pos = 0usize;
+    std::iter::from_fn(move || {
+        let slot = *block.get(pos)?;
+        let mut p = pos + 1;
+        let len = usize::try_from(get_varint(block, &mut p)?).ok()?;
+        let bytes = block.get(p..p.checked_add(len)?)?;
+        pos = p + len;
+        Some((slot, bytes))
+    })
+}
+
+/// True when every entry of the block parses and slots ascend.
+#[allow(dead_code)] // used by `check`
+pub fn block_is_well_formed(block: &[u8]) -> bool {
+    let mut pos = 0usize;
+    let mut last: Option<u8> = None;
+    while pos < block.len() {
+        let slot = block[pos];
+        if last.is_some_and(|l| l >= slot) {
+            return false;
+        }
+        last = Some(slot);
+        let mut p = pos + 1;
+        let Some(len) = get_varint(block, &mut p).and_then(|l| usize::try_from(l).ok()) else {
+            return false;
+        };
+        match p.checked_add(len) {
+            Some(end) if end <= block.len() => pos = end,
+            _ => return false,
+        }
+    }
+    true
+}
+
+pub fn block_get(block: &[u8], slot: u8) -> Option<&[u8]> {
+    block_entries(block)
+        .take_while(|(s, _)| *s <= slot)
+        .find(|(s, _)| *s == slot)
+        .map(|(_, b)| b)
+}
+
+/// A copy of `block` with `slot` set to `value` (or removed when `None`).
+pub fn block_put(block: &[u8], slot: u8, value: Option<&[u8]>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(block.len() + value.map_or(0, |v| v.len() + 4));
+    let mut written = false;
+    let push = |out: &mut Vec<u8>, s: u8, v: &[u8]| {
+        out.push(s);
+        put_varint(out, v.len() as u64);
+        out.extend_from_slice(v);
+    };
+    for (s, bytes) in block_entries(block) {
+        if s == slot {
+            if let Some(v) = value {
+                push(&mut out, slot, v);
+            }
+            written = true;
+            continue;
+        }
+        if s > slot && !written {
+            if let Some(v) = value {
+                push(&mut out, slot, v);
+            }
+            written = true;
+        }
+        push(&mut out, s, bytes);
+    }
+    if !written {
+        if let Some(v) = value {
+            push(&mut out, slot, v);
+        }
+    }
+    out
+}
+
+// ---- node and relationship records ----------------------------------------------------------
+
+/// A node as stored: catalog ids, properties by key id (ascending).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NodeRecord {
+    pub labels: Vec<u32>,
+    pub props: Vec<(u32, Value)>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RelRecord {
+    pub rel_type: u32,
+    pub start: u64,
+    pub end: u64,
+    pub props: Vec<(u32, Value)>,
+}
+
+fn encode_props(out: &mut Vec<u8>, props: &[(u32, Value)]) -> Result<()> {
+    put_varint(out, props.len() as u64);
+    for (k, v) in props {
+        put_varint(out, u64::from(*k));
+        encode_value(out, v)?;
+    }
+    Ok(())
+}
+
+fn decode_props(buf: &[u8], pos: &mut usize) -> Option<Vec<(u32, Value)>> {
+    let n = get_varint(buf, pos)?;
+    let mut props = Vec::with_capacity(n.min(256) as usize);
+    for _ in 0..n {
+        let k = u32::try_from(get_varint(buf, pos)?).ok()?;
+        props.push((k, decode_value(buf, pos)?));
+    }
+    Some(props)
+}
+
+/// One property of an encoded property list, decoding only that value.
+fn find_prop(buf: &[u8], pos: &mut usize, key: u32) -> Option<Option<Value>> {
+    let n = get_varint(buf, pos)?;
+    for _ in 0..n {
+        let k = u32::try_from(get_varint(buf, pos)?).ok()?;
+        if k == key {
+            return Some(Some(decode_value(buf, pos)?));
+        }
+        skip_value(buf, pos)?;
+    }
+    Some(None)
+}
+
+impl NodeRecord {
+    pub fn encode(&self) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(16 + self.props.len() * 12);
+        put_varint(&mut out, self.labels.len() as u64);
+        for l in &self.labels {
+            put_varint(&mut out, u64::from(*l));
+        }
+        encode_props(&mut out, &self.props)?;
+        Ok(out)
+    }
+
+    pub fn decode(buf: &[u8]) -> Option<NodeRecord> {
+        let mut pos = 0;
+        let labels = decode_labels(buf, &mut pos)?;
+        let props = decode_props(buf, &mut pos)?;
+        (pos == buf.len()).then_some(NodeRecord { labels, props })
+    }
+
+    pub fn decode_labels(buf: &[u8]) -> Option<Vec<u32>> {
+        decode_labels(buf, &mut 0)
+    }
+
+    pub fn decode_property(buf: &[u8], key: u32) -> Option<Option<Value>> {
+        let mut pos = 0;
+        decode_labels(buf, &mut pos)?;
+        find_prop(buf, &mut pos, key)
+    }
+}
+
+fn decode_labels(buf: &[u8], pos: &mut usize) -> Option<Vec<u32>> {
+    let n = get_varint(buf, pos)?;
+    let mut labels = Vec::with_capacity(n.min(64) as usize);
+    for _ in 0..n {
+        labels.push(u32::try_from(get_varint(buf, pos)?).ok()?);
+    }
+    Some(labels)
+}
+
+impl RelRecord {
+    pub fn encode(&self) -> Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(12 + self.props.len() * 12);
+        put_varint(&mut out, u64::from(self.rel_type));
+        put_varint(&mut out, self.start);
+        put_varint(&mut out, self.end);
+        encode_props(&mut out, &self.props)?;
+        Ok(out)
+    }
+
+    fn decode_head(buf: &[u8], pos: &mut usize) -> Option<(u32, u64, u64)> {
+        let t = u32::try_from(get_varint(buf, pos)?).ok()?;
+        Some((t, get_varint(buf, pos)?, get_varint(buf, pos)?))
+    }
+
+    pub fn decode(buf: &[u8]) -> Option<RelRecord> {
+        let mut pos = 0;
+        let (rel_type, start, end) = Self::decode_head(buf, &mut pos)?;
+        let props = decode_props(buf, &mut pos)?;
+        (pos == buf.len()).then_some(RelRecord {
+            rel_type,
+            start,
+            end,
+            props,
+        })
+    }
+
+    pub fn decode_property(buf: &[u8], key: u32) -> Option<Option<Value>> {
+        let mut pos = 0;
+        Self::decode_head(buf, &mut pos)?;
+        find_prop(buf, &mut pos, key)
+    }
+}
+
+// ---- adjacency sections ----------------------------------------------------------------------
+// A node's section: repeated lists (type*2+dir varint, count varint, byte length varint,
+// payload), ascending by (type, dir). Payload: per edge (rel id delta varint, other node
+// varint), rel ids ascending. dir 0 = outgoing, 1 = incoming.
+
+/// One adjacency list of a node: (type id, incoming?) and its edges (rel, other) by rel id.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AdjList {
+    pub rel_type: u32,
+    pub incoming: bool,
+    pub edges: Vec<(u64, u64)>,
+}
+
+/// A list header: where its payload sits, without decoding it.
+#[derive(Clone, Copy, Debug)]
+pub struct AdjHeader {
+    pub rel_type: u32,
+    pub incoming: bool,
+    pub count: u64,
+    pub start: usize,
+    pub end: usize,
+}
+
+pub fn adj_headers(section: &[u8]) -> impl Iterator<Item = AdjHeader> + '_ {
+    let mut pos = 0usize;
+    std::iter::from_fn(move || {
+        if pos >= section.len() {
+            return None;
+        }
+        let td = get_varint(section, &mut pos)?;
+        let count = get_varint(section, &mut pos)?;
+        let len = usize::try_from(get_varint(section, &mut pos)?).ok()?;
+        let start = pos;
+        let end = start.checked_add(len).filter(|e| *e <= section.len())?;
+        pos = end;
+        Some(AdjHeader {
+            rel_type: u32::try_from(td >> 1).ok()?,
+            incoming: td & 1 == 1,
+            count,
+            start,
+            end,
+        })
+    })
+}
+
+/// Decodes a list payload into (rel, other) pairs, appending to `out`.
+pub fn adj_payload(payload: &[u8], count: u64, out: &mut Vec<(u64, u64)>) -> Option<()> {
+    let mut pos = 0;
+    let mut rel = 0u64;
+    for _ in 0..count {
+        rel = rel.checked_add(get_varint(payload, &mut pos)?)?;
+        out.push((rel, get_varint(payload, &mut pos)?));
+    }
+    (pos == payload.len()).then_some(())
+}
+
+pub fn decode_section(section: &[u8]) -> Option<Vec<AdjList>> {
+    let mut lists = Vec::new();
+    let mut consumed = 0;
+    for h in adj_headers(section) {
+        let mut edges = Vec::with_capacity(h.count.min(1 << 20) as usize);
+        adj_payload(&section[h.start..h.end], h.count, &mut edges)?;
+        lists.push(AdjList {
+            rel_type: h.rel_type,
+            incoming: h.incoming,
+            edges,
+        });
+        consumed = h.end;
+    }
+    (consumed == section.len()).then_some(lists)
+}
+
+pub fn encode_list(out: &mut Vec<u8>, rel_type: u32, incoming: bool, edges: &[(u64, u64)]) {
+    let mut payload = Vec::with_capacity(edges.len() * 6);
+    let mut last = 0u64;
+    for &(rel, other) in edges {
+        put_varint(&mut payload, rel - last);
+        put_varint(&mut payload, other);
+        last = rel;
+    }
+    put_varint(out, u64::from(rel_type) * 2 + u64::from(incoming));
+    put_varint(out, edges.len() as u64);
+    put_varint(out, payload.len() as u64);
+    out.extend_from_slice(&payload);
+}
+
+/// Encodes lists (skipping empty ones) in (type, dir) order.
+pub fn encode_section(lists: &mut [AdjList]) -> Vec<u8> {
+    lists.sort_by_key(|l| (l.rel_type, l.incoming));
+    let mut out = Vec::new();
+    for l in lists.iter().filter(|l| !l.edges.is_empty()) {
+        encode_list(&mut out, l.rel_type, l.incoming, &l.edges);
+    }
+    out
+}
+
+// ---- label bitmaps ---------------------------------------------------------------------------
+
+pub const BITMAP_BYTES: usize = 1 << (super::keys::LABEL_SHIFT - 3);
+
+pub fn bitmap_ids(base: u64, bitmap: &[u8]) -> impl Iterator<Item = u64> + '_ {
+    bitmap.iter().enumerate().flat_map(move |(i, &byte)| {
+        (0..8u64)
+            .filter(move |b| byte & (1 << b) != 0)
+            .map(move |b| base + (i as u64) * 8 + b)
+    })
+}
+
+// ---- property-index buckets ------------------------------------------------------------------
+// A bucket: repeated (key len varint, index key bytes, node id varint), sorted by (key, node).
+
+pub fn bucket_entries(bucket: &[u8]) -> impl Iterator<Item = (&[u8], u64)> {
+    let mut pos = 0usize;
+    std::iter::from_fn(move || {
+        let len = usize::try_from(get_varint(bucket, &mut pos)?).ok()?;
+        let key = bucket.get(pos..pos.checked_add(len)?)?;
+        pos += len;
+        let node = get_varint(bucket, &mut pos)?;
+        Some((key, node))
+    })
+}
+
+/// A copy of the bucket with (key, node) inserted (`add`) or removed.
+pub fn bucket_update(bucket: &[u8], key: &[u8], node: u64, add: bool) -> Vec<u8> {
+    let mut entries: Vec<(&[u8], u64)> = bucket_entries(bucket).collect();
+    match entries.binary_search(&(key, node)) {
+        Ok(i) if !add => {
+            entries.remove(i);
+        }
+        Err(i) if add => entries.insert(i, (key, node)),
+        _ => {}
+    }
+    let mut out = Vec::with_capacity(bucket.len() + key.len() + 12);
+    for (k, n) in entries {
+        put_varint(&mut out, k.len() as u64);
+        out.extend_from_slice(k);
+        put_varint(&mut out, n);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_put_get_remove() {
+        let mut b = Vec::new();
+        for s in [5u8, 1, 200, 3] {
+            b = block_put(&b, s, Some(&[s, s]));
+        }
+        assert!(block_is_well_formed(&b));
+        let slots: Vec<u8> = block_entries(&b).map(|(s, _)| s).collect();
+        assert_eq!(slots, vec![1, 3, 5, 200]);
+        assert_eq!(block_get(&b, 5), Some(&[5u8, 5][..]));
+        b = block_put(&b, 3, None);
+        assert_eq!(block_get(&b, 3), None);
+        assert_eq!(block_get(&b, 200), Some(&[200u8, 200][..]));
+    }
+
+    #[test]
+    fn sections_round_trip() {
+        let mut lists = vec![
+            AdjList {
+                rel_type: 2,
+                incoming: true,
+                edges: vec![(3, 9), (70, 1)],
+            },
+            AdjList {
+                rel_type: 0,
+                incoming: false,
+                edges: vec![(1, 4)],
+            },
+        ];
+        let enc = encode_section(&mut lists);
+        assert_eq!(decode_section(&enc), Some(lists));
+    }
+
+    #[test]
+    fn buckets_sorted_and_unique() {
+        let mut b = bucket_update(&[], b"b", 2, true);
+        b = bucket_update(&b, b"a", 7, true);
+        b = bucket_update(&b, b"a", 7, true);
+        let all: Vec<_> = bucket_entries(&b).collect();
+        assert_eq!(all, vec![(&b"a"[..], 7), (&b"b"[..], 2)]);
+        b = bucket_update(&b, b"b", 2, false);
+        assert_eq!(bucket_entries(&b).count(), 1);
+    }
+}

@@ -1,0 +1,360 @@
+//! A transaction: an in-memory overlay of raw key/value writes that its own reads consult,
+//! committed in one atomic sled batch; checkpoints undo a failed statement inside it.
+
+use std::collections::{BTreeMap, HashSet};
+use std::ops::Deref;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use crate::db::Durability;
+use crate::error::{ErrorClass, Phase, QueryError, Result};
+
+use super::engine::{corrupt, IndexMeta, Store};
+use super::keys;
+
+/// Bytes read through a transaction: borrowed from the overlay or shared from sled.
+pub(crate) enum Bytes<'a> {
+    Borrowed(&'a [u8]),
+    Owned(sled::IVec),
+}
+
+impl Deref for Bytes<'_> {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Borrowed(b) => b,
+            Bytes::Owned(v) => v,
+        }
+    }
+}
+
+type Entry<'a> = Result<(Vec<u8>, Bytes<'a>)>;
+/// An overlay slot: absent, deleted (`Some(None)`) or written.
+type OverlaySlot = Option<Option<Vec<u8>>>;
+
+/// A point inside a transaction to return to with [`Txn::restore`].
+#[derive(Clone, Debug)]
+pub struct Checkpoint {
+    undo_len: usize,
+    catalog_len: usize,
+    indexes: Option<Vec<IndexMeta>>,
+}
+
+/// A transaction on a [`Store`]: implements [`super::GraphRead`] and [`super::GraphWrite`].
+/// Dropping it without [`Txn::commit`] discards its writes.
+pub struct Txn {
+    pub(crate) store: Store,
+    overlay: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+    /// (key, overlay entry before the first write since the latest checkpoint).
+    undo: Vec<(Vec<u8>, OverlaySlot)>,
+    touched: HashSet<Vec<u8>>,
+    recording: bool,
+    /// Catalog names created by this transaction: (kind, id, name).
+    pub(crate) local_catalog: Vec<(u8, u32, String)>,
+    /// The index list as this transaction changed it (None: unchanged).
+    pub(crate) local_indexes: Option<Vec<IndexMeta>>,
+    writing: bool,
+}
+
+impl Txn {
+    pub(crate) fn new(store: Store) -> Txn {
+        Txn {
+            store,
+            overlay: BTreeMap::new(),
+            undo: Vec::new(),
+            touched: HashSet::new(),
+            recording: false,
+            local_catalog: Vec::new(),
+            local_indexes: None,
+            writing: false,
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// True once the transaction has written something.
+    pub fn is_dirty(&self) -> bool {
+        !self.overlay.is_empty()
+    }
+
+    /// Makes every write of this transaction visible and durable at once (flushed to disk
+    /// before returning unless the store was opened with `Durability::Relaxed`).
+    pub fn commit(mut self) -> Result<()> {
+        if !self.writing {
+            return Ok(());
+        }
+        let inner = Arc::clone(&self.store.inner);
+        if !self.overlay.is_empty() {
+            let mut batch = sled::Batch::default();
+            for (k, v) in std::mem::take(&mut self.overlay) {
+                match v {
+                    Some(v) => batch.insert(k, v),
+                    None => batch.remove(k),
+                }
+            }
+            // Readers must know new names before records that use them become visible.
+            {
+                let mut cat = inner.catalog.write().unwrap_or_else(|e| e.into_inner());
+                for (kind, id, name) in &self.local_catalog {
+                    cat.insert(*kind, *id, name);
+                }
+            }
+            if let Err(e) = inner.db.apply_batch(batch) {
+                let mut cat = inner.catalog.write().unwrap_or_else(|e| e.into_inner());
+                for (kind, id, _) in &self.local_catalog {
+                    cat.remove(*kind, *id);
+                }
+                return Err(inner.sled_err(e));
+            }
+            if let Some(list) = self.local_indexes.take() {
+                *inner.indexes.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(list);
+            }
+            inner.generation.fetch_add(1, Ordering::AcqRel);
+            if inner.durability == Durability::Full && inner.path.is_some() {
+                inner.db.flush().map_err(|e| inner.sled_err(e))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Discards every write (the same as dropping the transaction).
+    pub fn rollback(self) {}
+
+    /// Marks the current state; [`Txn::restore`] returns to it. Checkpoints nest.
+    pub fn checkpoint(&mut self) -> Checkpoint {
+        self.recording = true;
+        self.touched.clear();
+        Checkpoint {
+            undo_len: self.undo.len(),
+            catalog_len: self.local_catalog.len(),
+            indexes: self.local_indexes.clone(),
+        }
+    }
+
+    /// Undoes every write made since `cp` was taken.
+    pub fn restore(&mut self, cp: Checkpoint) {
+        while self.undo.len() > cp.undo_len {
+            let Some((key, prev)) = self.undo.pop() else {
+                break;
+            };
+            match prev {
+                Some(v) => {
+                    self.overlay.insert(key, v);
+                }
+                None => {
+                    self.overlay.remove(&key);
+                }
+            }
+        }
+        self.local_catalog.truncate(cp.catalog_len);
+        self.local_indexes = cp.indexes;
+        self.touched.clear();
+    }
+
+    // ---- raw key/value access ------------------------------------------------------------
+
+    pub(crate) fn write_access(&mut self) -> Result<()> {
+        if !self.writing {
+            self.store.inner.writer.acquire()?;
+            self.writing = true;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn kv_get(&self, key: &[u8]) -> Result<Option<Bytes<'_>>> {
+        if let Some(v) = self.overlay.get(key) {
+            return Ok(v.as_deref().map(Bytes::Borrowed));
+        }
+        let inner = &self.store.inner;
+        Ok(inner
+            .db
+            .get(key)
+            .map_err(|e| inner.sled_err(e))?
+            .map(Bytes::Owned))
+    }
+
+    /// Writes (or with `None` deletes) a key; the caller holds write access.
+    pub(crate) fn kv_put(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) {
+        debug_assert!(self.writing);
+        if self.recording && !self.touched.contains(&key) {
+            self.touched.insert(key.clone());
+            self.undo
+                .push((key.clone(), self.overlay.get(&key).cloned()));
+        }
+        self.overlay.insert(key, value);
+    }
+
+    /// Keys with `prefix`, ascending, overlay merged over committed data.
+    pub(crate) fn kv_scan(&self, prefix: &[u8]) -> impl Iterator<Item = Entry<'_>> + '_ {
+        let inner = &self.store.inner;
+        let mut base = inner.db.scan_prefix(prefix).peekable();
+        let p = prefix.to_vec();
+        let mut over = self
+            .overlay
+            .range(prefix.to_vec()..)
+            .take_while(move |(k, _)| k.starts_with(&p))
+            .peekable();
+        std::iter::from_fn(move || loop {
+            let base_key = match base.peek() {
+                Some(Ok((k, _))) => Some(k.clone()),
+                Some(Err(_)) => {
+                    if let Some(Err(e)) = base.next() {
+                        return Some(Err(inner.sled_err(e)));
+                    }
+                    continue;
+                }
+                None => None,
+            };
+            let take_over = match (&base_key, over.peek()) {
+                (_, None) => false,
+                (None, Some(_)) => true,
+                (Some(bk), Some((ok, _))) => ok.as_slice() <= bk.as_ref(),
+            };
+            if take_over {
+                let (k, v) = over.next()?;
+                if base_key.as_deref() == Some(k.as_slice()) {
+                    base.next();
+                }
+                match v {
+                    Some(v) => return Some(Ok((k.clone(), Bytes::Borrowed(v)))),
+                    None => continue,
+                }
+            }
+            return match base.next()? {
+                Ok((k, v)) => Some(Ok((k.to_vec(), Bytes::Owned(v)))),
+                Err(e) => Some(Err(inner.sled_err(e))),
+            };
+        })
+    }
+
+    pub(crate) fn get_u64(&self, key: &[u8]) -> Result<u64> {
+        match self.kv_get(key)? {
+            None => Ok(0),
+            Some(b) => <[u8; 8]>::try_from(&*b)
+                .map(u64::from_be_bytes)
+                .map_err(|_| self.corrupt("malformed counter")),
+        }
+    }
+
+    pub(crate) fn put_u64(&mut self, key: &[u8], v: u64) {
+        self.kv_put(key.to_vec(), Some(v.to_be_bytes().to_vec()));
+    }
+
+    pub(crate) fn add_counter(&mut self, key: &[u8], delta: i64) -> Result<()> {
+        let v = self.get_u64(key)?.saturating_add_signed(delta);
+        self.put_u64(key, v);
+        Ok(())
+    }
+
+    /// Allocates the next value of a meta sequence.
+    pub(crate) fn next_id(&mut self, key: &[u8]) -> Result<u64> {
+        let id = self.get_u64(key)?;
+        self.put_u64(key, id + 1);
+        Ok(id)
+    }
+
+    pub(crate) fn corrupt(&self, reason: &str) -> crate::error::Error {
+        corrupt(&self.store.inner.display_path(), reason)
+    }
+
+    // ---- catalog -------------------------------------------------------------------------
+
+    pub(crate) fn cat_id(&self, kind: u8, name: &str) -> Option<u32> {
+        if let Some((_, id, _)) = self
+            .local_catalog
+            .iter()
+            .find(|(k, _, n)| *k == kind && n == name)
+        {
+            return Some(*id);
+        }
+        let cat = self
+            .store
+            .inner
+            .catalog
+            .read()
+            .unwrap_or_else(|e| e.into_inner());
+        cat.id(kind, name)
+    }
+
+    pub(crate) fn cat_name(&self, kind: u8, id: u32) -> Result<String> {
+        if let Some((_, _, n)) = self
+            .local_catalog
+            .iter()
+            .find(|(k, i, _)| *k == kind && *i == id)
+        {
+            return Ok(n.clone());
+        }
+        let cat = self
+            .store
+            .inner
+            .catalog
+            .read()
+            .unwrap_or_else(|e| e.into_inner());
+        cat.name(kind, id)
+            .map(str::to_string)
+            .ok_or_else(|| self.corrupt(&format!("catalog id {id} has no name")))
+    }
+
+    pub(crate) fn cat_intern(&mut self, kind: u8, name: &str) -> Result<u32> {
+        if let Some(id) = self.cat_id(kind, name) {
+            return Ok(id);
+        }
+        let seq = [keys::P_META, b'n', kind];
+        let id = u32::try_from(self.next_id(&seq)?)
+            .map_err(|_| self.corrupt("catalog id space exhausted"))?;
+        self.kv_put(keys::catalog(kind, id), Some(name.as_bytes().to_vec()));
+        self.local_catalog.push((kind, id, name.to_string()));
+        Ok(id)
+    }
+
+    /// Every (id, name) of a catalog kind, committed and local.
+    pub(crate) fn cat_all(&self, kind: u8) -> Vec<(u32, String)> {
+        let mut all = self
+            .store
+            .inner
+            .catalog
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .names(kind);
+        all.extend(
+            self.local_catalog
+                .iter()
+                .filter(|(k, _, _)| *k == kind)
+                .map(|(_, i, n)| (*i, n.clone())),
+        );
+        all
+    }
+
+    pub(crate) fn index_metas(&self) -> Arc<Vec<IndexMeta>> {
+        match &self.local_indexes {
+            Some(l) => Arc::new(l.clone()),
+            None => Arc::clone(
+                &self
+                    .store
+                    .inner
+                    .indexes
+                    .read()
+                    .unwrap_or_else(|e| e.into_inner()),
+            ),
+        }
+    }
+}
+
+impl Drop for Txn {
+    fn drop(&mut self) {
+        if self.writing {
+            self.store.inner.writer.release();
+        }
+    }
+}
+
+pub(crate) fn entity_not_found(what: &str) -> QueryError {
+    QueryError::new(
+        ErrorClass::EntityNotFound,
+        "EntityNotFound",
+        Phase::Runtime,
+        what.to_string(),
+    )
+}

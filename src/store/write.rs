@@ -1,0 +1,497 @@
+//! `GraphWrite` for transactions: every change updates records, adjacency, label bitmaps,
+//! property indexes (with unique checks) and counters together in the overlay.
+
+use crate::error::{ErrorClass, Phase, QueryError, Result};
+use crate::model::{Direction, NodeId, Properties, RelId};
+use crate::value::Value;
+
+use super::codec::{encode_value, index_key, index_key_prefix};
+use super::engine::IndexMeta;
+use super::graph::section_lists;
+use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
+use super::records::{
+    block_put, bucket_update, encode_section, AdjList, NodeRecord, RelRecord, BITMAP_BYTES,
+};
+use super::txn::{entity_not_found, Txn};
+use super::{GraphRead, GraphWrite, IndexDef};
+
+impl Txn {
+    fn put_block_entry(
+        &mut self,
+        block_key: Vec<u8>,
+        slot: u8,
+        value: Option<&[u8]>,
+    ) -> Result<()> {
+        let old = self
+            .kv_get(&block_key)?
+            .map(|b| b.to_vec())
+            .unwrap_or_default();
+        let new = block_put(&old, slot, value);
+        self.kv_put(block_key, (!new.is_empty()).then_some(new));
+        Ok(())
+    }
+
+    fn put_node_record(&mut self, id: NodeId, rec: Option<&NodeRecord>) -> Result<()> {
+        let bytes = rec.map(NodeRecord::encode).transpose()?;
+        self.put_block_entry(keys::node_block(id), keys::node_slot(id), bytes.as_deref())
+    }
+
+    fn put_rel_record(&mut self, id: RelId, rec: Option<&RelRecord>) -> Result<()> {
+        let bytes = rec.map(RelRecord::encode).transpose()?;
+        self.put_block_entry(keys::rel_block(id), keys::rel_slot(id), bytes.as_deref())
+    }
+
+    fn set_label_bit(&mut self, label: u32, node: NodeId, on: bool) -> Result<()> {
+        let key = keys::label_bitmap(label, node);
+        let mut bits = self
+            .kv_get(&key)?
+            .map(|b| b.to_vec())
+            .unwrap_or_else(|| vec![0; BITMAP_BYTES]);
+        if bits.len() != BITMAP_BYTES {
+            return Err(self.corrupt("label bitmap size"));
+        }
+        let bit = (node & ((1 << keys::LABEL_SHIFT) - 1)) as usize;
+        if on {
+            bits[bit / 8] |= 1 << (bit % 8);
+        } else {
+            bits[bit / 8] &= !(1 << (bit % 8));
+        }
+        let empty = bits.iter().all(|b| *b == 0);
+        self.kv_put(key, (!empty).then_some(bits));
+        Ok(())
+    }
+
+    /// Changes a node's adjacency lists in place through `f`.
+    fn edit_section(&mut self, node: NodeId, f: impl FnOnce(&mut Vec<AdjList>)) -> Result<()> {
+        let mut lists = match self.section_bytes(node)? {
+            Some(b) => section_lists(self, node, &b)?,
+            None => Vec::new(),
+        };
+        f(&mut lists);
+        let bytes = encode_section(&mut lists);
+        let value = (!bytes.is_empty()).then_some(bytes);
+        self.put_block_entry(
+            keys::adj_block(node),
+            keys::node_slot(node),
+            value.as_deref(),
+        )
+    }
+
+    fn storable(props: Properties) -> Result<Vec<(String, Value)>> {
+        let mut out = Vec::with_capacity(props.len());
+        for (k, v) in props {
+            if v.is_null() {
+                continue;
+            }
+            encode_value(&mut Vec::new(), &v)?;
+            out.push((k, v));
+        }
+        Ok(out)
+    }
+
+    fn intern_props(&mut self, props: Properties) -> Result<Vec<(u32, Value)>> {
+        let mut out = Vec::new();
+        for (k, v) in Self::storable(props)? {
+            out.push((self.cat_intern(KIND_KEY, &k)?, v));
+        }
+        out.sort_by_key(|(k, _)| *k);
+        Ok(out)
+    }
+
+    /// Indexes that cover a node with `labels` for property key `key` (any key when None).
+    fn covering(&self, labels: &[u32], key: Option<u32>) -> Vec<IndexMeta> {
+        self.index_metas()
+            .iter()
+            .filter(|i| labels.contains(&i.label) && key.is_none_or(|k| k == i.key))
+            .cloned()
+            .collect()
+    }
+
+    pub(crate) fn index_entry(
+        &mut self,
+        ix: &IndexMeta,
+        node: NodeId,
+        value: &Value,
+        add: bool,
+    ) -> Result<()> {
+        let mut prefix = Vec::new();
+        if index_key_prefix(&mut prefix, value).is_none() {
+            return Ok(());
+        }
+        if add && ix.unique {
+            let clash = self
+                .index_nodes(ix.id, value)?
+                .into_iter()
+                .find(|n| *n != node);
+            if let Some(other) = clash {
+                let label = self.cat_name(KIND_LABEL, ix.label)?;
+                let key = self.cat_name(KIND_KEY, ix.key)?;
+                return Err(QueryError::new(
+                    ErrorClass::ConstraintVerificationFailed,
+                    "UniquenessConstraintViolation",
+                    Phase::Runtime,
+                    format!(
+                        "node {other} already has label `{label}` and property `{key}` = {}",
+                        crate::store::display_value(value)
+                    ),
+                )
+                .into());
+            }
+        }
+        let mut full = Vec::new();
+        index_key(&mut full, value);
+        let bucket_key = keys::index_bucket(ix.id, &prefix);
+        let old = self
+            .kv_get(&bucket_key)?
+            .map(|b| b.to_vec())
+            .unwrap_or_default();
+        let new = bucket_update(&old, &full, node, add);
+        self.kv_put(bucket_key, (!new.is_empty()).then_some(new));
+        Ok(())
+    }
+
+    fn require_node(&self, id: NodeId) -> Result<NodeRecord> {
+        self.node_record(id)?
+            .ok_or_else(|| entity_not_found(&format!("node {id} does not exist")).into())
+    }
+
+    fn require_rel(&self, id: RelId) -> Result<RelRecord> {
+        self.rel_record(id)?
+            .ok_or_else(|| entity_not_found(&format!("relationship {id} does not exist")).into())
+    }
+
+    fn set_node_prop_id(&mut self, id: NodeId, key: u32, value: Value) -> Result<bool> {
+        let mut rec = self.require_node(id)?;
+        let pos = rec.props.iter().position(|(k, _)| *k == key);
+        let old = pos.map(|p| rec.props[p].1.clone());
+        if old.as_ref() == Some(&value) || (old.is_none() && value.is_null()) {
+            return Ok(false);
+        }
+        encode_value(&mut Vec::new(), &value)?;
+        for ix in self.covering(&rec.labels, Some(key)) {
+            if let Some(o) = &old {
+                self.index_entry(&ix, id, o, false)?;
+            }
+            if !value.is_null() {
+                self.index_entry(&ix, id, &value, true)?;
+            }
+        }
+        match (pos, value.is_null()) {
+            (Some(p), true) => {
+                rec.props.remove(p);
+            }
+            (Some(p), false) => rec.props[p].1 = value,
+            (None, _) => {
+                rec.props.push((key, value));
+                rec.props.sort_by_key(|(k, _)| *k);
+            }
+        }
+        self.put_node_record(id, Some(&rec))?;
+        Ok(true)
+    }
+
+    fn set_rel_prop_id(&mut self, id: RelId, key: u32, value: Value) -> Result<bool> {
+        let mut rec = self.require_rel(id)?;
+        let pos = rec.props.iter().position(|(k, _)| *k == key);
+        let old = pos.map(|p| &rec.props[p].1);
+        if old == Some(&value) || (old.is_none() && value.is_null()) {
+            return Ok(false);
+        }
+        encode_value(&mut Vec::new(), &value)?;
+        match (pos, value.is_null()) {
+            (Some(p), true) => {
+                rec.props.remove(p);
+            }
+            (Some(p), false) => rec.props[p].1 = value,
+            (None, _) => {
+                rec.props.push((key, value));
+                rec.props.sort_by_key(|(k, _)| *k);
+            }
+        }
+        self.put_rel_record(id, Some(&rec))?;
+        Ok(true)
+    }
+}
+
+impl GraphWrite for Txn {
+    fn create_node(&mut self, labels: &[String], properties: Properties) -> Result<NodeId> {
+        self.write_access()?;
+        let props = self.intern_props(properties)?;
+        let mut label_ids: Vec<u32> = Vec::with_capacity(labels.len());
+        for l in labels {
+            let id = self.cat_intern(KIND_LABEL, l)?;
+            if !label_ids.contains(&id) {
+                label_ids.push(id);
+            }
+        }
+        let id = self.next_id(keys::META_NEXT_NODE)?;
+        for ix in self.covering(&label_ids, None) {
+            if let Some((_, v)) = props.iter().find(|(k, _)| *k == ix.key) {
+                self.index_entry(&ix, id, v, true)?;
+            }
+        }
+        for l in &label_ids {
+            self.set_label_bit(*l, id, true)?;
+            self.add_counter(&keys::counter(KIND_LABEL, *l), 1)?;
+        }
+        self.add_counter(keys::META_NODE_COUNT, 1)?;
+        let rec = NodeRecord {
+            labels: label_ids,
+            props,
+        };
+        self.put_node_record(id, Some(&rec))?;
+        Ok(id)
+    }
+
+    fn create_relationship(
+        &mut self,
+        rel_type: &str,
+        start: NodeId,
+        end: NodeId,
+        properties: Properties,
+    ) -> Result<RelId> {
+        self.write_access()?;
+        for n in [start, end] {
+            if self.node_bytes(n)?.is_none() {
+                return Err(entity_not_found(&format!("node {n} does not exist")).into());
+            }
+        }
+        let props = self.intern_props(properties)?;
+        let t = self.cat_intern(KIND_TYPE, rel_type)?;
+        let id = self.next_id(keys::META_NEXT_REL)?;
+        let rec = RelRecord {
+            rel_type: t,
+            start,
+            end,
+            props,
+        };
+        self.put_rel_record(id, Some(&rec))?;
+        for (node, other, incoming) in [(start, end, false), (end, start, true)] {
+            self.edit_section(node, |lists| {
+                match lists
+                    .iter_mut()
+                    .find(|l| l.rel_type == t && l.incoming == incoming)
+                {
+                    Some(l) => l.edges.push((id, other)),
+                    None => lists.push(AdjList {
+                        rel_type: t,
+                        incoming,
+                        edges: vec![(id, other)],
+                    }),
+                }
+            })?;
+        }
+        self.add_counter(&keys::counter(KIND_TYPE, t), 1)?;
+        self.add_counter(keys::META_REL_COUNT, 1)?;
+        Ok(id)
+    }
+
+    fn set_node_property(&mut self, id: NodeId, key: &str, value: Value) -> Result<bool> {
+        self.write_access()?;
+        if value.is_null() && self.cat_id(KIND_KEY, key).is_none() {
+            self.require_node(id)?;
+            return Ok(false);
+        }
+        let k = self.cat_intern(KIND_KEY, key)?;
+        self.set_node_prop_id(id, k, value)
+    }
+
+    fn set_relationship_property(&mut self, id: RelId, key: &str, value: Value) -> Result<bool> {
+        self.write_access()?;
+        if value.is_null() && self.cat_id(KIND_KEY, key).is_none() {
+            self.require_rel(id)?;
+            return Ok(false);
+        }
+        let k = self.cat_intern(KIND_KEY, key)?;
+        self.set_rel_prop_id(id, k, value)
+    }
+
+    fn replace_node_properties(&mut self, id: NodeId, properties: Properties) -> Result<()> {
+        self.write_access()?;
+        let new = self.intern_props(properties)?;
+        let old = self.require_node(id)?.props;
+        for (k, _) in &old {
+            if !new.iter().any(|(n, _)| n == k) {
+                self.set_node_prop_id(id, *k, Value::Null)?;
+            }
+        }
+        for (k, v) in new {
+            self.set_node_prop_id(id, k, v)?;
+        }
+        Ok(())
+    }
+
+    fn replace_relationship_properties(&mut self, id: RelId, properties: Properties) -> Result<()> {
+        self.write_access()?;
+        let new = self.intern_props(properties)?;
+        let mut rec = self.require_rel(id)?;
+        rec.props = new;
+        self.put_rel_record(id, Some(&rec))
+    }
+
+    fn add_label(&mut self, id: NodeId, label: &str) -> Result<bool> {
+        self.write_access()?;
+        let mut rec = self.require_node(id)?;
+        let l = self.cat_intern(KIND_LABEL, label)?;
+        if rec.labels.contains(&l) {
+            return Ok(false);
+        }
+        for ix in self.covering(&[l], None) {
+            if let Some((_, v)) = rec.props.iter().find(|(k, _)| *k == ix.key) {
+                self.index_entry(&ix, id, v, true)?;
+            }
+        }
+        rec.labels.push(l);
+        self.set_label_bit(l, id, true)?;
+        self.add_counter(&keys::counter(KIND_LABEL, l), 1)?;
+        self.put_node_record(id, Some(&rec))?;
+        Ok(true)
+    }
+
+    fn remove_label(&mut self, id: NodeId, label: &str) -> Result<bool> {
+        self.write_access()?;
+        let mut rec = self.require_node(id)?;
+        let Some(l) = self.cat_id(KIND_LABEL, label) else {
+            return Ok(false);
+        };
+        let Some(pos) = rec.labels.iter().position(|x| *x == l) else {
+            return Ok(false);
+        };
+        for ix in self.covering(&[l], None) {
+            if let Some((_, v)) = rec.props.iter().find(|(k, _)| *k == ix.key) {
+                self.index_entry(&ix, id, v, false)?;
+            }
+        }
+        rec.labels.remove(pos);
+        self.set_label_bit(l, id, false)?;
+        self.add_counter(&keys::counter(KIND_LABEL, l), -1)?;
+        self.put_node_record(id, Some(&rec))?;
+        Ok(true)
+    }
+
+    fn delete_node(&mut self, id: NodeId) -> Result<bool> {
+        self.write_access()?;
+        let Some(rec) = self.node_record(id)? else {
+            return Ok(false);
+        };
+        let degree = self.degree(id, Direction::Both, &[])?;
+        if degree > 0 {
+            return Err(QueryError::new(
+                ErrorClass::ConstraintVerificationFailed,
+                "DeleteConnectedNode",
+                Phase::Runtime,
+                format!(
+                    "cannot delete node {id}: it still has {degree} relationship(s); use DETACH DELETE"
+                ),
+            )
+            .into());
+        }
+        for ix in self.covering(&rec.labels, None) {
+            if let Some((_, v)) = rec.props.iter().find(|(k, _)| *k == ix.key) {
+                self.index_entry(&ix, id, v, false)?;
+            }
+        }
+        for l in &rec.labels {
+            self.set_label_bit(*l, id, false)?;
+            self.add_counter(&keys::counter(KIND_LABEL, *l), -1)?;
+        }
+        self.add_counter(keys::META_NODE_COUNT, -1)?;
+        self.put_block_entry(keys::adj_block(id), keys::node_slot(id), None)?;
+        self.put_node_record(id, None)?;
+        Ok(true)
+    }
+
+    fn delete_relationship(&mut self, id: RelId) -> Result<bool> {
+        self.write_access()?;
+        let Some(rec) = self.rel_record(id)? else {
+            return Ok(false);
+        };
+        for (node, incoming) in [(rec.start, false), (rec.end, true)] {
+            self.edit_section(node, |lists| {
+                for l in lists
+                    .iter_mut()
+                    .filter(|l| l.rel_type == rec.rel_type && l.incoming == incoming)
+                {
+                    l.edges.retain(|(r, _)| *r != id);
+                }
+            })?;
+        }
+        self.add_counter(&keys::counter(KIND_TYPE, rec.rel_type), -1)?;
+        self.add_counter(keys::META_REL_COUNT, -1)?;
+        self.put_rel_record(id, None)?;
+        Ok(true)
+    }
+
+    fn create_index(&mut self, def: IndexDef, if_not_exists: bool) -> Result<()> {
+        self.write_access()?;
+        let existing = self.indexes()?;
+        if let Some(e) = existing
+            .iter()
+            .find(|e| e.name == def.name || (e.label == def.label && e.property == def.property))
+        {
+            if if_not_exists {
+                return Ok(());
+            }
+            return Err(QueryError::new(
+                ErrorClass::SemanticError,
+                "IndexAlreadyExists",
+                Phase::Runtime,
+                format!(
+                    "an index `{}` on :{}({}) already exists",
+                    e.name, e.label, e.property
+                ),
+            )
+            .into());
+        }
+        let label = self.cat_intern(KIND_LABEL, &def.label)?;
+        let key = self.cat_intern(KIND_KEY, &def.property)?;
+        let id = u32::try_from(self.next_id(keys::META_NEXT_INDEX)?)
+            .map_err(|_| self.corrupt("index id space exhausted"))?;
+        let meta = IndexMeta {
+            id,
+            name: def.name,
+            label,
+            key,
+            unique: def.unique,
+        };
+        self.kv_put(keys::index_def(id), Some(meta.encode()));
+        let nodes: Vec<NodeId> = self.nodes_with_label(&def.label)?.collect::<Result<_>>()?;
+        for n in nodes {
+            if let Some(v) = self.node_property(n, &def.property)? {
+                self.index_entry(&meta, n, &v, true)?;
+            }
+        }
+        let mut list = (*self.index_metas()).clone();
+        list.push(meta);
+        self.local_indexes = Some(list);
+        Ok(())
+    }
+
+    fn drop_index(&mut self, name: &str, if_exists: bool) -> Result<()> {
+        self.write_access()?;
+        let mut list = (*self.index_metas()).clone();
+        let Some(pos) = list.iter().position(|i| i.name == name) else {
+            if if_exists {
+                return Ok(());
+            }
+            return Err(QueryError::new(
+                ErrorClass::SemanticError,
+                "IndexNotFound",
+                Phase::Runtime,
+                format!("there is no index named `{name}`"),
+            )
+            .into());
+        };
+        let ix = list.remove(pos);
+        let buckets: Vec<Vec<u8>> = self
+            .kv_scan(&keys::index_prefix(ix.id))
+            .map(|r| r.map(|(k, _)| k))
+            .collect::<Result<_>>()?;
+        for b in buckets {
+            self.kv_put(b, None);
+        }
+        self.kv_put(keys::index_def(ix.id), None);
+        self.local_indexes = Some(list);
+        Ok(())
+    }
+}

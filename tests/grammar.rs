@@ -1,0 +1,513 @@
+//! Parser tests through the public API: tricky lexical cases, patterns, precedence and
+//! desugaring, error positions and messages, and a property that no input panics the parser.
+
+use kgstore::ast::*;
+use kgstore::diagnostic::{line_col, render};
+use kgstore::parser::parse;
+use proptest::prelude::*;
+
+fn query(q: &str) -> Query {
+    match parse(q) {
+        Ok(Statement::Query(query)) => query,
+        other => panic!("{q}: {other:?}"),
+    }
+}
+
+fn clauses(q: &str) -> Vec<Clause> {
+    query(q).first.clauses
+}
+
+/// The first RETURN item's expression.
+fn ret(q: &str) -> Expr {
+    for c in clauses(q) {
+        if let Clause::Return(r) = c {
+            return r.projection.items[0].expr.clone();
+        }
+    }
+    panic!("no RETURN in {q}")
+}
+
+fn err(q: &str) -> kgstore::error::QueryError {
+    match parse(q) {
+        Err(kgstore::Error::Query(e)) => e,
+        other => panic!("{q}: expected an error, got {other:?}"),
+    }
+}
+
+fn first_match_pattern(q: &str) -> Pattern {
+    match &clauses(q)[0] {
+        Clause::Match(m) => m.pattern.clone(),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn keywords_are_case_insensitive_and_guarded() {
+    let cs = clauses("mAtCh (matches) ReTuRn matches");
+    assert!(
+        matches!(&cs[0], Clause::Match(m) if m.pattern[0].element.start.variable.as_ref().unwrap().name == "matches")
+    );
+    assert_eq!(
+        ret("RETURN returned").kind,
+        ExprKind::Variable("returned".into())
+    );
+}
+
+#[test]
+fn backtick_names_and_escapes() {
+    let e = ret("RETURN `a``b c`.`weird key`");
+    assert_eq!(
+        e.kind,
+        ExprKind::Property(
+            Box::new(Expr {
+                kind: ExprKind::Variable("a`b c".into()),
+                span: Span::new(7, 15)
+            }),
+            "weird key".into()
+        )
+    );
+    assert_eq!(
+        ret(r#"RETURN 'it\'s \"q\" \\ \n\t\u00e9'"#).kind,
+        ExprKind::String("it's \"q\" \\ \n\té".into())
+    );
+    assert_eq!(
+        ret(r#"RETURN "double 'quoted'""#).kind,
+        ExprKind::String("double 'quoted'".into())
+    );
+}
+
+#[test]
+fn comments_are_whitespace() {
+    let q = "MATCH (n) // find nodes\n/* block\ncomment */ RETURN n /* tail */";
+    assert_eq!(clauses(q).len(), 2);
+    assert_eq!(
+        ret("RETURN '// not a comment'").kind,
+        ExprKind::String("// not a comment".into())
+    );
+}
+
+#[test]
+fn number_literals() {
+    assert_eq!(ret("RETURN 0x1F").kind, ExprKind::Int(31));
+    assert_eq!(ret("RETURN 0o17").kind, ExprKind::Int(15));
+    assert_eq!(ret("RETURN 1.5e3").kind, ExprKind::Float(1500.0));
+    assert_eq!(ret("RETURN .5").kind, ExprKind::Float(0.5));
+    assert_eq!(ret("RETURN 1E-2").kind, ExprKind::Float(0.01));
+    assert_eq!(
+        ret("RETURN -9223372036854775808").kind,
+        ExprKind::Int(i64::MIN)
+    );
+    assert_eq!(err("RETURN 9223372036854775808").detail, "IntegerOverflow");
+    assert_eq!(err("RETURN 0x").detail, "InvalidNumberLiteral");
+    assert_eq!(err("RETURN 1.34E999").detail, "FloatingPointOverflow");
+    assert_eq!(err(r"RETURN '\uH'").detail, "InvalidUnicodeLiteral");
+}
+
+#[test]
+fn parameters() {
+    assert_eq!(ret("RETURN $name").kind, ExprKind::Parameter("name".into()));
+    assert_eq!(ret("RETURN $0").kind, ExprKind::Parameter("0".into()));
+}
+
+#[test]
+fn precedence() {
+    // 1 + 2 * 3 ^ 2  =  1 + (2 * (3 ^ 2))
+    let e = ret("RETURN 1 + 2 * 3 ^ 2");
+    let ExprKind::Binary(BinaryOp::Add, _, r) = e.kind else {
+        panic!()
+    };
+    let ExprKind::Binary(BinaryOp::Mul, _, r) = r.kind else {
+        panic!()
+    };
+    assert!(matches!(r.kind, ExprKind::Binary(BinaryOp::Pow, _, _)));
+    // NOT binds looser than comparison, tighter than AND
+    let e = ret("RETURN NOT a = b AND c");
+    let ExprKind::Binary(BinaryOp::And, l, _) = e.kind else {
+        panic!()
+    };
+    assert!(
+        matches!(l.kind, ExprKind::Unary(UnaryOp::Not, ref x) if matches!(x.kind, ExprKind::Binary(BinaryOp::Eq, _, _)))
+    );
+    // OR < XOR < AND
+    let e = ret("RETURN a OR b XOR c AND d");
+    let ExprKind::Binary(BinaryOp::Or, _, r) = e.kind else {
+        panic!()
+    };
+    assert!(matches!(r.kind, ExprKind::Binary(BinaryOp::Xor, _, _)));
+    // ^ is left-associative in openCypher
+    let e = ret("RETURN 2 ^ 3 ^ 2");
+    let ExprKind::Binary(BinaryOp::Pow, l, _) = e.kind else {
+        panic!()
+    };
+    assert!(matches!(l.kind, ExprKind::Binary(BinaryOp::Pow, _, _)));
+    // IS NULL applies to the arithmetic expression
+    let e = ret("RETURN a + b IS NOT NULL");
+    assert!(
+        matches!(e.kind, ExprKind::IsNull { negated: true, ref expr } if matches!(expr.kind, ExprKind::Binary(BinaryOp::Add, _, _)))
+    );
+    let e = ret("RETURN 'abc' STARTS WITH 'a' = true");
+    assert!(matches!(e.kind, ExprKind::Binary(BinaryOp::Eq, _, _)));
+}
+
+#[test]
+fn chained_comparisons_are_desugared() {
+    let e = ret("RETURN 1 < x <= 3");
+    let ExprKind::Binary(BinaryOp::And, l, r) = e.kind else {
+        panic!("{e:?}")
+    };
+    assert!(matches!(l.kind, ExprKind::Binary(BinaryOp::Lt, _, _)));
+    let ExprKind::Binary(BinaryOp::Le, m, _) = r.kind else {
+        panic!()
+    };
+    assert_eq!(m.kind, ExprKind::Variable("x".into()));
+    // parenthesised comparisons are not chained
+    let e = ret("RETURN (1 < 2) = true");
+    assert!(matches!(e.kind, ExprKind::Binary(BinaryOp::Eq, _, _)));
+}
+
+#[test]
+fn projection_text_is_source_text() {
+    let cs = clauses("MATCH (n) RETURN count(*), n.name, a  +  b AS s, n.x");
+    let Clause::Return(r) = &cs[1] else { panic!() };
+    let names: Vec<&str> = r.projection.items.iter().map(|i| i.name()).collect();
+    assert_eq!(names, ["count(*)", "n.name", "s", "n.x"]);
+    assert_eq!(r.projection.items[2].text, "a  +  b");
+}
+
+#[test]
+fn patterns() {
+    let p = first_match_pattern(
+        "MATCH p = (a:A:B {x: 1})-[r:T|:U*1..3 {w: 2}]->(b)<-[:S]-(c)--(d) RETURN p",
+    );
+    let part = &p[0];
+    assert_eq!(part.variable.as_ref().unwrap().name, "p");
+    assert_eq!(part.element.start.labels, ["A", "B"]);
+    let (r, _) = &part.element.chain[0];
+    assert_eq!(r.types, ["T", "U"]);
+    assert_eq!(r.direction, RelDirection::LeftToRight);
+    assert_eq!(
+        r.length,
+        Some(LengthRange {
+            min: Some(1),
+            max: Some(3)
+        })
+    );
+    assert!(r.properties.is_some());
+    assert_eq!(part.element.chain[1].0.direction, RelDirection::RightToLeft);
+    assert_eq!(part.element.chain[2].0.direction, RelDirection::Undirected);
+
+    let lengths: Vec<_> = ["*", "*2", "*..5", "*2..", "* 1 .. 3"]
+        .iter()
+        .map(|l| {
+            let p = first_match_pattern(&format!("MATCH (a)-[{l}]->(b) RETURN a"));
+            p[0].element.chain[0].0.length.unwrap()
+        })
+        .collect();
+    assert_eq!(
+        lengths,
+        [
+            LengthRange {
+                min: None,
+                max: None
+            },
+            LengthRange {
+                min: Some(2),
+                max: Some(2)
+            },
+            LengthRange {
+                min: None,
+                max: Some(5)
+            },
+            LengthRange {
+                min: Some(2),
+                max: None
+            },
+            LengthRange {
+                min: Some(1),
+                max: Some(3)
+            },
+        ]
+    );
+    let p = first_match_pattern("MATCH p = shortestPath((a)-[*]-(b)) RETURN p");
+    assert_eq!(p[0].kind, PathKind::Shortest);
+    let p = first_match_pattern("MATCH p = allShortestPaths((a)-[*]-(b)) RETURN p");
+    assert_eq!(p[0].kind, PathKind::AllShortest);
+}
+
+#[test]
+fn expression_forms() {
+    assert!(matches!(
+        ret("RETURN [x IN range(1, 3) WHERE x > 1 | x * 2]").kind,
+        ExprKind::ListComprehension { .. }
+    ));
+    assert!(matches!(
+        ret("RETURN [(a)-->(b) WHERE b.x > 1 | b.name]").kind,
+        ExprKind::PatternComprehension { .. }
+    ));
+    assert!(
+        matches!(ret("RETURN n {.name, .*, k: 1, m}").kind, ExprKind::MapProjection { ref items, .. } if items.len() == 4)
+    );
+    assert!(matches!(
+        ret("RETURN any(x IN [1] WHERE x = 1)").kind,
+        ExprKind::Quantifier {
+            kind: Quantifier::Any,
+            ..
+        }
+    ));
+    assert!(matches!(
+        ret("RETURN reduce(acc = 0, x IN [1, 2] | acc + x)").kind,
+        ExprKind::Reduce { .. }
+    ));
+    assert!(matches!(
+        ret("RETURN CASE x WHEN 1 THEN 'a' ELSE 'b' END").kind,
+        ExprKind::Case {
+            operand: Some(_),
+            ..
+        }
+    ));
+    assert!(matches!(
+        ret("RETURN CASE WHEN x THEN 1 END").kind,
+        ExprKind::Case { operand: None, .. }
+    ));
+    assert!(matches!(
+        ret("RETURN list[1..2]").kind,
+        ExprKind::Slice(_, Some(_), Some(_))
+    ));
+    assert!(matches!(
+        ret("RETURN list[..2]").kind,
+        ExprKind::Slice(_, None, Some(_))
+    ));
+    assert!(matches!(ret("RETURN list[-1]").kind, ExprKind::Index(..)));
+    assert!(matches!(ret("RETURN n:A:B").kind, ExprKind::HasLabels(_, ref l) if l.len() == 2));
+    assert!(matches!(
+        ret("RETURN count(DISTINCT n)").kind,
+        ExprKind::Function { distinct: true, .. }
+    ));
+    assert!(
+        matches!(ret("RETURN date.truncate('day', d)").kind, ExprKind::Function { ref name, .. } if name == "date.truncate")
+    );
+    assert!(
+        matches!(ret("RETURN exists((a)-->())").kind, ExprKind::Function { ref args, .. } if matches!(args[0].kind, ExprKind::PatternPredicate(_)))
+    );
+    assert!(matches!(
+        ret("RETURN EXISTS { MATCH (a)-->(b) }").kind,
+        ExprKind::ExistsSubquery(_)
+    ));
+    assert!(matches!(
+        ret("RETURN EXISTS { (a)-->(b) WHERE b.x = 1 }").kind,
+        ExprKind::ExistsSubquery(_)
+    ));
+    assert!(matches!(
+        ret("RETURN a =~ 'x.*'").kind,
+        ExprKind::Binary(BinaryOp::Regex, _, _)
+    ));
+    assert!(
+        matches!(ret("RETURN {a: 1, `b c`: [1, 2.5, null, true]}").kind, ExprKind::Map(ref m) if m[1].0 == "b c")
+    );
+}
+
+#[test]
+fn clause_forms() {
+    let cs = clauses("MERGE (n:A {id: 1}) ON CREATE SET n.c = 1 ON MATCH SET n.m = 2, n += {x: 1} SET n:B REMOVE n.c, n:B DETACH DELETE n");
+    assert!(matches!(&cs[0], Clause::Merge(m) if m.on_create.len() == 1 && m.on_match.len() == 2));
+    assert!(matches!(&cs[2], Clause::Remove(r) if r.items.len() == 2));
+    assert!(matches!(&cs[3], Clause::Delete(d) if d.detach));
+    let cs = clauses("CALL db.labels() YIELD label AS l WHERE l <> 'x' RETURN l");
+    assert!(matches!(&cs[0], Clause::Call(c) if c.procedure == "db.labels" && c.where_.is_some()));
+    let cs = clauses("CALL test.proc");
+    assert!(matches!(&cs[0], Clause::Call(c) if c.args.is_none()));
+    let q = query("RETURN 1 AS x UNION ALL RETURN 2 AS x UNION RETURN 3 AS x");
+    assert_eq!(
+        q.unions.iter().map(|u| u.0).collect::<Vec<_>>(),
+        [true, false]
+    );
+    let cs = clauses(
+        "UNWIND [1] AS x WITH DISTINCT x ORDER BY x DESCENDING SKIP 1 LIMIT 2 WHERE x > 0 RETURN *",
+    );
+    assert!(
+        matches!(&cs[1], Clause::With(w) if w.projection.distinct && w.projection.order_by[0].descending && w.where_.is_some())
+    );
+    assert!(matches!(&cs[2], Clause::Return(r) if r.projection.star));
+}
+
+#[test]
+fn statements() {
+    assert_eq!(parse("BEGIN").unwrap(), Statement::Begin);
+    assert_eq!(parse("commit;").unwrap(), Statement::Commit);
+    assert!(matches!(
+        parse("EXPLAIN MATCH (n) RETURN n").unwrap(),
+        Statement::Explain(_)
+    ));
+    assert!(matches!(
+        parse("PROFILE RETURN 1").unwrap(),
+        Statement::Profile(_)
+    ));
+    assert_eq!(
+        parse("CREATE INDEX idx IF NOT EXISTS FOR (n:Person) ON (n.name)").unwrap(),
+        Statement::CreateIndex {
+            name: Some("idx".into()),
+            label: "Person".into(),
+            property: "name".into(),
+            if_not_exists: true
+        }
+    );
+    assert!(matches!(
+        parse("CREATE INDEX ON :Person(name)").unwrap(),
+        Statement::CreateIndex { name: None, .. }
+    ));
+    assert!(matches!(
+        parse("DROP INDEX ON :Person(name)").unwrap(),
+        Statement::DropIndex {
+            target: SchemaTarget::LabelProperty { .. },
+            ..
+        }
+    ));
+    assert!(matches!(
+        parse("DROP INDEX idx IF EXISTS").unwrap(),
+        Statement::DropIndex {
+            if_exists: true,
+            ..
+        }
+    ));
+    assert!(matches!(
+        parse("CREATE CONSTRAINT c FOR (n:P) REQUIRE n.id IS UNIQUE").unwrap(),
+        Statement::CreateUniqueConstraint { .. }
+    ));
+    assert!(matches!(
+        parse("CREATE CONSTRAINT ON (n:P) ASSERT n.id IS UNIQUE").unwrap(),
+        Statement::CreateUniqueConstraint { name: None, .. }
+    ));
+    assert!(matches!(
+        parse("DROP CONSTRAINT c").unwrap(),
+        Statement::DropConstraint { .. }
+    ));
+}
+
+#[test]
+fn unsupported_features_are_named() {
+    for (q, feature) in [
+        ("MATCH (n) FOREACH (x IN [1] | SET n.x = x)", "FOREACH"),
+        ("LOAD CSV FROM 'f' AS row RETURN row", "LOAD CSV"),
+        ("CALL { RETURN 1 AS x } RETURN x", "CALL { subquery }"),
+        ("USE db MATCH (n) RETURN n", "USE"),
+    ] {
+        let e = err(q);
+        assert_eq!(e.class, kgstore::error::ErrorClass::Unsupported, "{q}");
+        assert_eq!(e.message, format!("not supported: {feature}"));
+    }
+}
+
+#[test]
+fn error_messages_point_at_the_problem() {
+    let q = "MATCH (n:Person RETURN n";
+    let e = err(q);
+    assert_eq!(
+        e.message,
+        "expected `)` to close the node pattern opened at 1:7, found `RETURN`"
+    );
+    assert_eq!(e.span, Some(Span::new(16, 22)));
+    assert_eq!(e.detail, "UnexpectedSyntax");
+
+    let e = err("RETURN 1 +");
+    assert_eq!(
+        e.message,
+        "expected an expression, found the end of the query"
+    );
+    let e = err("RETURN count(n");
+    assert!(
+        e.message
+            .starts_with("expected `)` to close the argument list opened at 1:13"),
+        "{}",
+        e.message
+    );
+    let e = err("MATCH (n) RETRUN n");
+    assert!(
+        e.message.starts_with("unexpected `RETRUN`"),
+        "{}",
+        e.message
+    );
+    let e = err("RETURN [1, 2");
+    assert!(
+        e.message
+            .starts_with("expected `]` to close the list opened at 1:8"),
+        "{}",
+        e.message
+    );
+    let e = err("MATCH (a)-[:R*-2]->(b) RETURN a");
+    assert_eq!(e.detail, "InvalidRelationshipPattern");
+    assert_eq!(err("RETURN 42 — 41").detail, "InvalidUnicodeCharacter");
+}
+
+#[test]
+fn rendered_error_has_caret_under_span() {
+    let q = "MATCH (n)\nWHERE n.name = '智谱' AND\nRETURN n";
+    let e = parse(q).unwrap_err();
+    let out = render(q, &e);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        lines[0].starts_with("3:1: error: SyntaxError: expected an expression"),
+        "{out}"
+    );
+    assert_eq!(lines[1], "RETURN n");
+    assert_eq!(lines[2], "^^^^^^");
+    assert_eq!(line_col(q, q.find("AND").unwrap()), (2, 21));
+}
+
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let q = format!("RETURN {}1{}", "(".repeat(5000), ")".repeat(5000));
+    assert!(parse(&q).is_err());
+    let q = format!("RETURN {}1{}", "[".repeat(100), "]".repeat(100));
+    assert!(parse(&q).is_ok());
+}
+
+const SAMPLES: &[&str] = &[
+    "MATCH (a:Person {name: 'x'})-[r:KNOWS*1..3]->(b) WHERE a.age > 3 RETURN a, count(*) ORDER BY a.name DESC SKIP 1 LIMIT 5",
+    "UNWIND [1, 2.5, 'x', null, {k: [true]}] AS x WITH x WHERE x IS NOT NULL RETURN DISTINCT x",
+    "MERGE (n:A {id: $id}) ON CREATE SET n.c = timestamp() ON MATCH SET n += {m: 1}",
+    "MATCH p = shortestPath((a)-[*..5]-(b)) RETURN [n IN nodes(p) | n.name] AS names",
+    "RETURN CASE WHEN 1 < 2 < 3 THEN reduce(s = 0, x IN range(1, 10) | s + x) ELSE -1 END",
+    "CALL db.labels() YIELD label RETURN label UNION ALL RETURN 'x' AS label",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, .. ProptestConfig::default() })]
+
+    #[test]
+    fn random_strings_never_panic(s in "\\PC{0,80}") {
+        let _ = parse(&s);
+    }
+
+    #[test]
+    fn cypherish_tokens_never_panic(tokens in proptest::collection::vec(
+        prop::sample::select(vec!["MATCH", "(", ")", "[", "]", "{", "}", "-", "->", "<-", ":", "n", "r",
+            "RETURN", "WHERE", "=", "1", "'s'", ",", ".", "*", "..", "AS", "WITH", "CASE", "WHEN", "END",
+            "$p", "|", "IN", "NOT", "0x", "`b`", "\\", "/*", "//", "\n", "智谱", "9223372036854775808"]),
+        0..40)) {
+        let q = tokens.join(" ");
+        let _ = parse(&q);
+    }
+
+    #[test]
+    fn mutated_queries_never_panic(i in 0..SAMPLES.len(), pos in 0usize..200, len in 0usize..10, ins in "\\PC{0,5}") {
+        let base = SAMPLES[i];
+        let mut chars: Vec<char> = base.chars().collect();
+        let p = pos.min(chars.len());
+        let e = (p + len).min(chars.len());
+        chars.splice(p..e, ins.chars());
+        let q: String = chars.into_iter().collect();
+        if let Err(e) = parse(&q) {
+            // every syntax error carries a span inside the query
+            if let Some(sp) = e.span() {
+                prop_assert!(sp.start <= q.len() && sp.end <= q.len());
+            }
+        }
+    }
+}
+
+#[test]
+fn samples_parse() {
+    for s in SAMPLES {
+        parse(s).unwrap_or_else(|e| panic!("{s}: {e}"));
+    }
+}
