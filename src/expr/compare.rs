@@ -211,14 +211,17 @@ pub fn order(a: &Value, b: &Value) -> Ordering {
         (Value::Date(x), Value::Date(y)) => x.cmp(y),
         (Value::List(x), Value::List(y)) => order_lists(x, y),
         (Value::Map(x), Value::Map(y)) => {
-            // Maps: by their (key, value) pairs in key order, then by size.
-            for ((k, v), (l, w)) in x.iter().zip(y.iter()) {
-                let o = k.cmp(l).then_with(|| order(v, w));
-                if o != Ordering::Equal {
-                    return o;
-                }
-            }
-            x.len().cmp(&y.len())
+            // As Neo4j: by size, then by the sorted keys, then by the values in key order.
+            x.len()
+                .cmp(&y.len())
+                .then_with(|| x.keys().cmp(y.keys()))
+                .then_with(|| {
+                    x.values()
+                        .zip(y.values())
+                        .map(|(v, w)| order(v, w))
+                        .find(|o| o.is_ne())
+                        .unwrap_or(Ordering::Equal)
+                })
         }
         _ if ra == 8 => order_numbers(a, b),
         _ => match (entity(a), entity(b)) {

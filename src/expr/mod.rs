@@ -99,3 +99,6 @@ pub fn iso_week_of(d: crate::value::Date) -> (i64, i64) {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod tests_text;

@@ -81,7 +81,7 @@ impl EvalContext for Ctx {
     }
 }
 
-fn ctx() -> Ctx {
+pub(crate) fn ctx() -> Ctx {
     let props = |pairs: &[(&str, Value)]| {
         pairs
             .iter()
@@ -180,7 +180,7 @@ fn quant(kind: Quantifier, items: Expr, pred: Expr) -> Expr {
     })
 }
 
-fn row() -> Vec<(String, Value)> {
+pub(crate) fn row() -> Vec<(String, Value)> {
     vec![
         ("n".into(), Value::NodeRef(1)),
         ("c".into(), Value::NodeRef(2)),

@@ -106,4 +106,3 @@ fn check_nesting(query: &str) -> PResult<()> {
     }
     Ok(())
 }
-

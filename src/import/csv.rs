@@ -1,0 +1,568 @@
+//! neo4j-admin CSV import: header columns (`name:ID(Space)`, `:LABEL`, `:START_ID(Space)`,
+//! `:END_ID(Space)`, `:TYPE`, `:IGNORE`, typed properties such as `stake:float`, `tags:string[]`),
+//! node files before relationship files, ids resolved per ID space.
+
+use std::path::{Path, PathBuf};
+
+use super::csv_reader::{CsvReader, Field};
+use super::staging::{BadLines, FastMap, Interner, StagedNode, StagedRel, Staging};
+use super::{IdType, ImportOptions};
+use crate::error::{Error, Result};
+use crate::value::{Date, Value};
+
+/// A property column's element type.
+#[derive(Clone, Debug, PartialEq)]
+enum Scalar {
+    Int,
+    Float,
+    Bool,
+    Str,
+    Date,
+    /// A type kgstore has no value for (point, datetime, duration, …): kept as its text.
+    Other(String),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Column {
+    Id { key: Option<u32>, space: u32 },
+    Label,
+    StartId { space: u32 },
+    EndId { space: u32 },
+    Type,
+    Ignore,
+    Prop { key: u32, ty: Scalar, array: bool },
+}
+
+fn scalar_type(t: &str) -> Option<Scalar> {
+    Some(match t.to_ascii_lowercase().as_str() {
+        "int" | "long" | "short" | "byte" => Scalar::Int,
+        "float" | "double" => Scalar::Float,
+        "boolean" | "bool" => Scalar::Bool,
+        "string" | "char" => Scalar::Str,
+        "date" => Scalar::Date,
+        "point" | "datetime" | "localdatetime" | "time" | "localtime" | "duration" => {
+            Scalar::Other(t.to_ascii_lowercase())
+        }
+        _ => return None,
+    })
+}
+
+/// `ID`, `ID(Space)` … → (keyword, space).
+fn keyword(spec: &str) -> Option<(String, Option<String>)> {
+    let (kw, space) = match spec.find('(') {
+        Some(i) if spec.ends_with(')') => {
+            (&spec[..i], Some(spec[i + 1..spec.len() - 1].to_string()))
+        }
+        Some(_) => return None,
+        None => (spec, None),
+    };
+    let kw = kw.to_ascii_uppercase();
+    matches!(
+        kw.as_str(),
+        "ID" | "START_ID" | "END_ID" | "LABEL" | "TYPE" | "IGNORE"
+    )
+    .then_some((kw, space))
+}
+
+fn parse_column(
+    field: &str,
+    keys: &mut Interner,
+    spaces: &mut Interner,
+) -> std::result::Result<Column, String> {
+    let (name, spec) = match field.rfind(':') {
+        Some(i) => (&field[..i], &field[i + 1..]),
+        None => (field, ""),
+    };
+    if let Some((kw, space)) = keyword(spec) {
+        let space = spaces.intern(space.as_deref().unwrap_or(""));
+        return Ok(match kw.as_str() {
+            "ID" => Column::Id {
+                key: (!name.is_empty()).then(|| keys.intern(name)),
+                space,
+            },
+            "START_ID" => Column::StartId { space },
+            "END_ID" => Column::EndId { space },
+            "LABEL" => Column::Label,
+            "TYPE" => Column::Type,
+            _ => Column::Ignore,
+        });
+    }
+    let (base, array) = match spec.strip_suffix("[]") {
+        Some(b) => (b, true),
+        None => (spec, false),
+    };
+    match scalar_type(base) {
+        Some(ty) if !name.is_empty() => Ok(Column::Prop {
+            key: keys.intern(name),
+            ty,
+            array,
+        }),
+        Some(_) => Err(format!(
+            "header column `{field}` has a type but no property name"
+        )),
+        // No recognised type: the whole text is the property name, a string.
+        None if field.is_empty() => Err("empty header column".into()),
+        None => Ok(Column::Prop {
+            key: keys.intern(field),
+            ty: Scalar::Str,
+            array: false,
+        }),
+    }
+}
+
+fn parse_scalar(ty: &Scalar, text: &str) -> std::result::Result<Value, String> {
+    match ty {
+        Scalar::Str | Scalar::Other(_) => Ok(Value::String(text.to_string())),
+        Scalar::Int => text
+            .trim()
+            .parse::<i64>()
+            .map(Value::Int)
+            .map_err(|_| format!("`{text}` is not an integer")),
+        Scalar::Float => parse_float(text.trim())
+            .map(Value::Float)
+            .ok_or_else(|| format!("`{text}` is not a number")),
+        Scalar::Bool => match text.trim().to_ascii_lowercase().as_str() {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err(format!("`{text}` is not a boolean (true or false)")),
+        },
+        Scalar::Date => Date::parse_iso(text)
+            .map(Value::Date)
+            .ok_or_else(|| format!("`{text}` is not a date (YYYY-MM-DD)")),
+    }
+}
+
+/// Rust's float syntax plus Java's `Infinity` spelling (neo4j-admin writes that).
+pub fn parse_float(s: &str) -> Option<f64> {
+    match s {
+        "Infinity" | "+Infinity" => Some(f64::INFINITY),
+        "-Infinity" => Some(f64::NEG_INFINITY),
+        _ => s.parse::<f64>().ok(),
+    }
+}
+
+/// The value of a property cell; `None` for an empty (absent) cell.
+fn cell_value(
+    col_ty: &Scalar,
+    array: bool,
+    f: &Field<'_>,
+    array_delim: char,
+) -> std::result::Result<Option<Value>, String> {
+    if f.is_absent() || (f.text.is_empty() && (array || *col_ty != Scalar::Str)) {
+        return Ok(None);
+    }
+    if array {
+        let items: std::result::Result<Vec<Value>, String> = f
+            .text
+            .split(array_delim)
+            .map(|p| parse_scalar(col_ty, p))
+            .collect();
+        return items.map(|v| Some(Value::List(v)));
+    }
+    parse_scalar(col_ty, &f.text).map(Some)
+}
+
+/// Node ids by ID space, for resolving relationship ends.
+#[derive(Default)]
+struct IdMaps {
+    int: Vec<FastMap<i64, u32>>,
+    string: Vec<FastMap<Box<str>, u32>>,
+    /// Per space, when its integer ids are small and dense (as generated ids usually are): a
+    /// direct table `id → staged node` (`u32::MAX` = none), far faster than hashing 2M ends.
+    dense: Vec<Option<Vec<u32>>>,
+}
+
+impl IdMaps {
+    fn ensure(&mut self, space: u32) {
+        let n = space as usize + 1;
+        if self.int.len() < n {
+            self.int.resize_with(n, FastMap::default);
+            self.string.resize_with(n, FastMap::default);
+            self.dense.resize_with(n, || None);
+        }
+    }
+
+    /// Builds the dense tables once every node file is read.
+    fn freeze(&mut self) {
+        for (space, map) in self.int.iter().enumerate() {
+            let max = map.keys().copied().max().unwrap_or(-1);
+            let min = map.keys().copied().min().unwrap_or(0);
+            if map.is_empty() || min < 0 || max as u64 > 4 * map.len() as u64 + 1024 {
+                continue;
+            }
+            let mut table = vec![u32::MAX; max as usize + 1];
+            for (&id, &idx) in map {
+                table[id as usize] = idx;
+            }
+            self.dense[space] = Some(table);
+        }
+    }
+
+    fn get(
+        &self,
+        id_type: IdType,
+        space: u32,
+        text: &str,
+    ) -> std::result::Result<Option<u32>, String> {
+        let s = space as usize;
+        match id_type {
+            IdType::Integer => {
+                let i: i64 = text
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("id `{text}` is not an integer (--id-type integer)"))?;
+                if let Some(Some(table)) = self.dense.get(s) {
+                    return Ok(usize::try_from(i)
+                        .ok()
+                        .and_then(|i| table.get(i))
+                        .copied()
+                        .filter(|&x| x != u32::MAX));
+                }
+                Ok(self.int.get(s).and_then(|m| m.get(&i)).copied())
+            }
+            IdType::String => Ok(self.string.get(s).and_then(|m| m.get(text)).copied()),
+        }
+    }
+}
+
+/// A CSV file with its parsed header.
+struct CsvFile {
+    path: PathBuf,
+    columns: Vec<Column>,
+    is_relationships: bool,
+}
+
+fn read_text(path: &Path) -> Result<String> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::Io(format!("cannot read {}: {e}", path.display())))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let upto = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..upto].iter().filter(|b| **b == b'\n').count() + 1;
+        Error::Io(format!("{}:{line}: invalid UTF-8", path.display()))
+    })
+}
+
+/// Every `.csv` file under the given paths (directories recursively, sorted by path).
+pub fn expand(paths: &[PathBuf], ext: &[&str]) -> Result<Vec<PathBuf>> {
+    fn walk(dir: &Path, ext: &[&str], out: &mut Vec<PathBuf>) -> Result<()> {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| Error::Io(format!("cannot read directory {}: {e}", dir.display())))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, ext, out)?;
+            } else if p
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| ext.iter().any(|x| e.eq_ignore_ascii_case(x)))
+            {
+                out.push(p);
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, ext, &mut out)?;
+        } else if p.exists() {
+            out.push(p.clone());
+        } else {
+            return Err(Error::Io(format!(
+                "{}: no such file or directory",
+                p.display()
+            )));
+        }
+    }
+    Ok(out)
+}
+
+/// Parses every CSV file into `staging`. Node files (by header) come before relationship files.
+pub fn stage(
+    paths: &[PathBuf],
+    opts: &ImportOptions,
+    staging: &mut Staging,
+    bad: &mut BadLines,
+    warnings: &mut Vec<String>,
+    progress: &dyn Fn(u64),
+) -> Result<usize> {
+    if !opts.delimiter.is_ascii() {
+        return Err(Error::Io(
+            "the CSV delimiter must be an ASCII character".into(),
+        ));
+    }
+    let delim = opts.delimiter as u8;
+    let files = expand(paths, &["csv", "tsv", "txt"])?;
+    if files.is_empty() {
+        return Err(Error::Io("no .csv files found to import".into()));
+    }
+    let mut spaces = Interner::default();
+    let mut parsed = Vec::new();
+    for path in files {
+        let text = read_text(&path)?;
+        let mut reader = CsvReader::new(&text, delim);
+        let mut fields = Vec::new();
+        let columns = match reader.next_record(&mut fields) {
+            None => {
+                warnings.push(format!("{}: empty file", path.display()));
+                continue;
+            }
+            Some(Err((line, reason))) => {
+                return Err(Error::Io(format!("{}:{line}: {reason}", path.display())))
+            }
+            Some(Ok(line)) => fields
+                .iter()
+                .map(|f| parse_column(f.text.trim(), &mut staging.keys, &mut spaces))
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(|r| Error::Io(format!("{}:{line}: bad header: {r}", path.display())))?,
+        };
+        let starts = columns
+            .iter()
+            .filter(|c| matches!(c, Column::StartId { .. }))
+            .count();
+        let ends = columns
+            .iter()
+            .filter(|c| matches!(c, Column::EndId { .. }))
+            .count();
+        let is_relationships = starts > 0 || ends > 0;
+        if is_relationships && (starts != 1 || ends != 1) {
+            return Err(Error::Io(format!(
+                "{}:1: bad header: a relationship file needs exactly one :START_ID and one :END_ID column",
+                path.display()
+            )));
+        }
+        for c in &columns {
+            if let Column::Prop {
+                ty: Scalar::Other(t),
+                ..
+            } = c
+            {
+                warnings.push(format!(
+                    "{}: type `{t}` is not supported by kgstore; values kept as strings",
+                    path.display()
+                ));
+            }
+        }
+        drop(fields);
+        drop(text); // read again when its turn comes, so only one file is in memory at a time
+        parsed.push(CsvFile {
+            path,
+            columns,
+            is_relationships,
+        });
+    }
+    parsed.sort_by_key(|f| f.is_relationships);
+    let mut ids = IdMaps::default();
+    ids.ensure(spaces.names.len() as u32);
+    let array_delim = opts.array_delimiter;
+    let mut done = 0u64;
+    let mut frozen = false;
+    for file in &parsed {
+        if file.is_relationships && !frozen {
+            ids.freeze();
+            frozen = true;
+        }
+        let text = read_text(&file.path)?;
+        let mut reader = CsvReader::new(&text, delim);
+        let mut fields = Vec::new();
+        let _ = reader.next_record(&mut fields); // header
+        let name = file.path.display().to_string();
+        while let Some(rec) = reader.next_record(&mut fields) {
+            let outcome = match rec {
+                Err((line, reason)) => Err((line, reason)),
+                Ok(line) => {
+                    let r = if fields.len() != file.columns.len() {
+                        Err(format!(
+                            "{} fields, but the header has {}",
+                            fields.len(),
+                            file.columns.len()
+                        ))
+                    } else if file.is_relationships {
+                        stage_relationship(
+                            &file.columns,
+                            &fields,
+                            opts.id_type,
+                            array_delim,
+                            &ids,
+                            &spaces,
+                            staging,
+                        )
+                    } else {
+                        stage_node(
+                            &file.columns,
+                            &fields,
+                            opts.id_type,
+                            array_delim,
+                            &mut ids,
+                            staging,
+                        )
+                    };
+                    r.map_err(|reason| (line, reason))
+                }
+            };
+            if let Err((line, reason)) = outcome {
+                let msg = format!("{name}:{line}: {reason}");
+                if !opts.skip_bad {
+                    return Err(Error::Io(msg));
+                }
+                bad.add(msg);
+            }
+            done += 1;
+            if done.is_multiple_of(65_536) {
+                progress(done);
+            }
+        }
+    }
+    progress(done);
+    Ok(parsed.len())
+}
+
+fn stage_node(
+    columns: &[Column],
+    fields: &[Field<'_>],
+    id_type: IdType,
+    array_delim: char,
+    ids: &mut IdMaps,
+    staging: &mut Staging,
+) -> std::result::Result<(), String> {
+    let mut labels = Vec::new();
+    let mut props = Vec::new();
+    let mut id: Option<(u32, &str)> = None;
+    for (col, f) in columns.iter().zip(fields) {
+        match col {
+            Column::Id { key, space } => {
+                if f.text.is_empty() {
+                    return Err("empty :ID".into());
+                }
+                id = Some((*space, &f.text));
+                if let Some(k) = key {
+                    let v = match id_type {
+                        IdType::Integer => Value::Int(f.text.trim().parse().map_err(|_| {
+                            format!("id `{}` is not an integer (--id-type integer)", f.text)
+                        })?),
+                        IdType::String => Value::String(f.text.to_string()),
+                    };
+                    props.push((*k, v));
+                }
+            }
+            Column::Label => {
+                for l in f.text.split(array_delim) {
+                    let l = l.trim();
+                    if !l.is_empty() {
+                        let i = staging.labels.intern(l);
+                        if !labels.contains(&i) {
+                            labels.push(i);
+                        }
+                    }
+                }
+            }
+            Column::Prop { key, ty, array } => {
+                if let Some(v) = cell_value(ty, *array, f, array_delim)
+                    .map_err(|e| format!("{e} (column `{}`)", staging.keys.names[*key as usize]))?
+                {
+                    props.push((*key, v));
+                }
+            }
+            Column::Ignore => {}
+            Column::StartId { .. } | Column::EndId { .. } | Column::Type => {
+                return Err("relationship column in a node file".into())
+            }
+        }
+    }
+    let index = u32::try_from(staging.nodes.len())
+        .map_err(|_| "more than 4 billion nodes in one import".to_string())?;
+    if let Some((space, text)) = id {
+        let s = space as usize;
+        let dup = match id_type {
+            IdType::Integer => {
+                let i: i64 = text
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("id `{text}` is not an integer (--id-type integer)"))?;
+                ids.int[s].insert(i, index).is_some()
+            }
+            IdType::String => ids.string[s].insert(text.into(), index).is_some(),
+        };
+        if dup {
+            return Err(format!("duplicate node id `{text}` in its ID space"));
+        }
+    }
+    staging.nodes.push(StagedNode { labels, props });
+    Ok(())
+}
+
+fn stage_relationship(
+    columns: &[Column],
+    fields: &[Field<'_>],
+    id_type: IdType,
+    array_delim: char,
+    ids: &IdMaps,
+    spaces: &Interner,
+    staging: &mut Staging,
+) -> std::result::Result<(), String> {
+    let (mut start, mut end, mut ty) = (None, None, None);
+    let mut props = Vec::new();
+    for (col, f) in columns.iter().zip(fields) {
+        match col {
+            Column::StartId { space } | Column::EndId { space } => {
+                let which = if matches!(col, Column::StartId { .. }) {
+                    ":START_ID"
+                } else {
+                    ":END_ID"
+                };
+                let found = ids.get(id_type, *space, &f.text)?.ok_or_else(|| {
+                    format!(
+                        "{which} `{}` matches no node{}",
+                        f.text,
+                        space_note(spaces, *space)
+                    )
+                })?;
+                if matches!(col, Column::StartId { .. }) {
+                    start = Some(found);
+                } else {
+                    end = Some(found);
+                }
+            }
+            Column::Type => {
+                let t = f.text.trim();
+                if t.is_empty() {
+                    return Err("empty :TYPE".into());
+                }
+                ty = Some(staging.types.intern(t));
+            }
+            Column::Prop { key, ty: t, array } => {
+                if let Some(v) = cell_value(t, *array, f, array_delim)
+                    .map_err(|e| format!("{e} (column `{}`)", staging.keys.names[*key as usize]))?
+                {
+                    props.push((*key, v));
+                }
+            }
+            Column::Ignore => {}
+            Column::Id { .. } | Column::Label => {
+                return Err("node column in a relationship file".into())
+            }
+        }
+    }
+    let rel_type = ty.ok_or("no :TYPE column (a relationship needs a type)")?;
+    match (start, end) {
+        (Some(start), Some(end)) => {
+            staging.rels.push(StagedRel {
+                rel_type,
+                start,
+                end,
+                props,
+            });
+            Ok(())
+        }
+        _ => Err("missing :START_ID or :END_ID".into()),
+    }
+}
+
+fn space_note(spaces: &Interner, space: u32) -> String {
+    match spaces.names.get(space as usize) {
+        Some(n) if !n.is_empty() => format!(" in ID space `{n}`"),
+        _ => String::new(),
+    }
+}

@@ -1,0 +1,281 @@
+//! Import: read JSONL, GraphML, neo4j-admin CSV or a Cypher script into the database. Every
+//! file is parsed and checked before anything is written, so a malformed line (reported with
+//! file, line and reason) leaves the database unchanged unless `skip_bad` is set.
+
+pub mod csv;
+pub mod csv_reader;
+pub mod graphml;
+pub mod jsonl;
+pub mod staging;
+pub mod xml;
+
+use std::fmt;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::error::{Error, Result};
+use crate::model::NodeId;
+use crate::store::GraphWrite;
+
+pub use staging::{BadLines, Staging};
+
+/// What `kg import --format F` reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ImportFormat {
+    Jsonl,
+    Graphml,
+    Csv,
+    Cypher,
+}
+
+impl ImportFormat {
+    pub const ALL: [ImportFormat; 4] = [
+        ImportFormat::Jsonl,
+        ImportFormat::Graphml,
+        ImportFormat::Csv,
+        ImportFormat::Cypher,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            ImportFormat::Jsonl => "jsonl",
+            ImportFormat::Graphml => "graphml",
+            ImportFormat::Csv => "csv",
+            ImportFormat::Cypher => "cypher",
+        }
+    }
+}
+
+impl fmt::Display for ImportFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for ImportFormat {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let lower = s.trim().to_ascii_lowercase();
+        let alias = match lower.as_str() {
+            "json" | "ndjson" => "jsonl",
+            "xml" => "graphml",
+            "neo4j-admin" | "neo4j" => "csv",
+            "cql" | "cyp" => "cypher",
+            other => other,
+        };
+        ImportFormat::ALL
+            .into_iter()
+            .find(|f| f.name() == alias)
+            .ok_or_else(|| {
+                Error::Io(format!(
+                    "unknown import format `{s}`: expected jsonl, graphml, csv or cypher"
+                ))
+            })
+    }
+}
+
+/// How CSV `:ID` / `:START_ID` / `:END_ID` values are compared and stored (neo4j-admin's
+/// `--id-type`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum IdType {
+    /// Ids are strings (neo4j-admin's default).
+    #[default]
+    String,
+    /// Ids are 64-bit integers; a named id column (`id:ID`) is stored as an integer property.
+    Integer,
+}
+
+impl FromStr for IdType {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "string" => Ok(IdType::String),
+            "integer" | "int" | "long" | "actual" => Ok(IdType::Integer),
+            _ => Err(Error::Io(format!(
+                "unknown id type `{s}`: expected string or integer"
+            ))),
+        }
+    }
+}
+
+/// Options of `kg import`.
+#[derive(Clone, Debug)]
+pub struct ImportOptions {
+    pub id_type: IdType,
+    /// Skip malformed lines (counted and reported) instead of importing nothing.
+    pub skip_bad: bool,
+    /// Show a progress bar on standard error when it is a terminal.
+    pub progress: bool,
+    /// CSV field delimiter (default `,`) and array / label delimiter (default `;`).
+    pub delimiter: char,
+    pub array_delimiter: char,
+    /// After a CSV import, create an index on every named `:ID` property per label of its ID
+    /// space (e.g. `id:ID(Company)` → index on `:Company(id)`), so `MATCH (c:Company {id: 7})`
+    /// is a lookup. Default on.
+    pub index_ids: bool,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            id_type: IdType::String,
+            skip_bad: false,
+            progress: true,
+            delimiter: ',',
+            array_delimiter: ';',
+            index_ids: true,
+        }
+    }
+}
+
+/// What an import did.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ImportReport {
+    pub format: Option<ImportFormat>,
+    pub files: usize,
+    pub nodes: u64,
+    pub relationships: u64,
+    /// Cypher scripts: statements run.
+    pub statements: u64,
+    /// Lines skipped with `skip_bad`, and the first few messages (`file:line: reason`).
+    pub skipped: u64,
+    pub bad_lines: Vec<String>,
+    pub warnings: Vec<String>,
+    pub elapsed: Duration,
+}
+
+impl fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "imported {} nodes and {} relationships",
+            self.nodes, self.relationships
+        )?;
+        if self.statements > 0 {
+            write!(f, " ({} statements)", self.statements)?;
+        }
+        write!(
+            f,
+            " from {} file(s) in {:.2} s",
+            self.files,
+            self.elapsed.as_secs_f64()
+        )?;
+        if self.skipped > 0 {
+            write!(f, "; skipped {} bad line(s)", self.skipped)?;
+            for b in &self.bad_lines {
+                write!(f, "\n  {b}")?;
+            }
+            if self.skipped as usize > self.bad_lines.len() {
+                write!(f, "\n  …")?;
+            }
+        }
+        for w in &self.warnings {
+            write!(f, "\nwarning: {w}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A progress bar on stderr when it is a terminal and progress is wanted; hidden otherwise.
+pub fn progress_bar(show: bool, total: Option<u64>, what: &str) -> ProgressBar {
+    if !show || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = match total {
+        Some(t) => ProgressBar::with_draw_target(Some(t), ProgressDrawTarget::stderr()),
+        None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
+    };
+    let template = if total.is_some() {
+        "{prefix:>8} [{bar:30}] {human_pos}/{human_len} {msg} ({per_sec}, {elapsed})"
+    } else {
+        "{prefix:>8} {spinner} {human_pos} {msg} ({per_sec}, {elapsed})"
+    };
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_prefix(what.to_string());
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
+}
+
+/// Parses `paths` in `format` (not Cypher) into a [`Staging`] without touching any database.
+pub fn stage(
+    format: ImportFormat,
+    paths: &[PathBuf],
+    opts: &ImportOptions,
+) -> Result<(Staging, ImportReport)> {
+    let started = Instant::now();
+    let mut staging = Staging::default();
+    let mut bad = BadLines::default();
+    let mut report = ImportReport {
+        format: Some(format),
+        ..ImportReport::default()
+    };
+    let bar = progress_bar(opts.progress, None, "reading");
+    bar.set_message("lines");
+    let tick = |n: u64| bar.set_position(n);
+    report.files = match format {
+        ImportFormat::Csv => csv::stage(
+            paths,
+            opts,
+            &mut staging,
+            &mut bad,
+            &mut report.warnings,
+            &tick,
+        )?,
+        ImportFormat::Jsonl => jsonl::stage(paths, opts, &mut staging, &mut bad, &tick)?,
+        ImportFormat::Graphml => graphml::stage(paths, opts, &mut staging, &mut bad, &tick)?,
+        ImportFormat::Cypher => {
+            return Err(Error::Io(
+                "a Cypher script is run statement by statement, not staged".into(),
+            ))
+        }
+    };
+    bar.finish_and_clear();
+    report.skipped = bad.count;
+    report.bad_lines = bad.first;
+    report.elapsed = started.elapsed();
+    Ok((staging, report))
+}
+
+/// Writes a staged import through `g`; `batch_done` is called after every `batch` entities
+/// (e.g. to commit) and at the end. Returns the new node ids in staging order.
+pub fn write_staged(
+    staging: &Staging,
+    g: &mut dyn GraphWrite,
+    show_progress: bool,
+) -> Result<Vec<NodeId>> {
+    let total = (staging.nodes.len() + staging.rels.len()) as u64;
+    let bar = progress_bar(show_progress, Some(total), "writing");
+    bar.set_message("entities");
+    let mut ids = Vec::with_capacity(staging.nodes.len());
+    let mut done = 0u64;
+    for n in &staging.nodes {
+        ids.push(g.create_node(
+            &staging.label_names(&n.labels),
+            staging.properties(&n.props),
+        )?);
+        done += 1;
+        if done.is_multiple_of(8192) {
+            bar.set_position(done);
+        }
+    }
+    for r in &staging.rels {
+        let (start, end) = (ids[r.start as usize], ids[r.end as usize]);
+        g.create_relationship(
+            &staging.types.names[r.rel_type as usize],
+            start,
+            end,
+            staging.properties(&r.props),
+        )?;
+        done += 1;
+        if done.is_multiple_of(8192) {
+            bar.set_position(done);
+        }
+    }
+    bar.finish_and_clear();
+    Ok(ids)
+}
