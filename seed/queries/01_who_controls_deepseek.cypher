@@ -6,5 +6,5 @@
 MATCH (p)-[c:CONTROLS]->(o:Organization {name: 'DeepSeek'})
 OPTIONAL MATCH (p)-[i:INVESTED_IN]->(o)
 RETURN p.name AS controller, c.kind AS control, c.via AS via, i.round AS round,
-       i.amount_usd AS invested_usd, c.source AS source
+       i.amount_usd / 1.0e9 AS invested_usd_bn, c.source AS source
 ORDER BY controller;

@@ -13,5 +13,5 @@ WITH o, p, m,
        WHEN 'application accepted' THEN 4
      END AS step
 RETURN step, p.status AS stage, o.name AS company, m.name AS market, p.as_of AS as_of,
-       p.raise_cny AS raise_cny, p.confidence AS confidence
+       p.raise_cny / 1.0e9 AS raise_cny_bn, p.confidence AS confidence
 ORDER BY step DESC, company;

@@ -5,7 +5,8 @@
 // answers the question straight from the graph; most labs have no published valuation.
 MATCH (p:Policy {name: 'SSE rules for unprofitable AI labs'})
 MATCH (l:Lab {country: 'China'})
-RETURN l.name AS lab, l.valuation_cny AS valuation_cny, p.min_market_cap_cny AS floor_cny,
+RETURN l.name AS lab, l.valuation_cny / 1.0e9 AS valuation_cny_bn,
+       p.min_market_cap_cny / 1.0e9 AS floor_cny_bn,
        CASE
          WHEN l.valuation_cny IS NULL THEN 'valuation not reported'
          WHEN l.valuation_cny >= p.min_market_cap_cny THEN 'clears'
