@@ -421,6 +421,20 @@ fn named_databases_start_empty() {
 }
 
 #[test]
+fn the_default_database_is_created_with_the_seed_graph() {
+    let dir = tempdir();
+    let r = kg_args(
+        dir.path(),
+        &["query", "--format", "csv", "MATCH (n) RETURN count(n) > 0 AS seeded"],
+    )
+    .ok();
+    assert_eq!(r.stdout(), "seeded\r\ntrue\r\n", "{}", r.dump());
+    assert!(dir.path().join("kg.db").exists());
+    let r = kg_args(dir.path(), &["check"]).ok();
+    assert!(!r.stdout().is_empty(), "{}", r.dump());
+}
+
+#[test]
 fn stats_and_check_commands() {
     let dir = tempdir();
     kg_args(
