@@ -190,6 +190,7 @@ impl Database {
             }
         }
         let stmt = crate::parser::parse(query)?;
+        crate::semantic::check(&stmt)?;
         let indexes = self.store.begin().indexes()?;
         let registry = self.procedures.read().unwrap_or_else(|e| e.into_inner());
         let lookup = |name: &str| registry.get(name).map(|p| p.signature().clone());
@@ -337,9 +338,14 @@ fn explain_text(c: &Compiled, profile: Option<&crate::exec::Profile>) -> String 
             });
             s
         }
-        Compiled::CreateIndex(d, _) => format!("CreateIndex({}:{}.{})\n", d.name, d.label, d.property),
+        Compiled::CreateIndex(d, _) => {
+            format!("CreateIndex({}:{}.{})\n", d.name, d.label, d.property)
+        }
         Compiled::CreateConstraint(d, _) => {
-            format!("CreateUniqueConstraint({}:{}.{})\n", d.name, d.label, d.property)
+            format!(
+                "CreateUniqueConstraint({}:{}.{})\n",
+                d.name, d.label, d.property
+            )
         }
         Compiled::DropIndex(..) => "DropIndex\n".into(),
         Compiled::DropConstraint(..) => "DropConstraint\n".into(),
@@ -409,7 +415,8 @@ fn execute(
                 plan: prof.as_ref().map(|p| explain_text(c, Some(p))),
             })
         }
-        Compiled::CreateIndex(def, if_not_exists) | Compiled::CreateConstraint(def, if_not_exists) => {
+        Compiled::CreateIndex(def, if_not_exists)
+        | Compiled::CreateConstraint(def, if_not_exists) => {
             let before = txn.indexes()?.len();
             txn.create_index(def.clone(), *if_not_exists)?;
             if txn.indexes()?.len() > before {
