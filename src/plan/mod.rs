@@ -2,6 +2,7 @@
 //! EXPLAIN text. `build` turns the AST into a plan, `optimize` applies pure rewrite passes.
 
 pub mod build;
+pub mod literals;
 pub mod optimize;
 pub(crate) mod pattern;
 pub mod walk;
@@ -324,9 +325,15 @@ impl LogicalPlan {
                 format!("{kind}({})", step(spec))
             }
             Reach { spec, .. } => format!("DistinctReach({})", step(spec)),
-            ShortestPath { spec, path, all, .. } => format!(
+            ShortestPath {
+                spec, path, all, ..
+            } => format!(
                 "{}({} = {})",
-                if *all { "AllShortestPaths" } else { "ShortestPath" },
+                if *all {
+                    "AllShortestPaths"
+                } else {
+                    "ShortestPath"
+                },
                 show(path),
                 step(spec)
             ),
@@ -404,7 +411,12 @@ impl LogicalPlan {
     }
 
     /// Writes the tree, one operator per line, children indented below their parent.
-    pub fn write_tree(&self, out: &mut String, depth: usize, extra: &dyn Fn(&LogicalPlan) -> String) {
+    pub fn write_tree(
+        &self,
+        out: &mut String,
+        depth: usize,
+        extra: &dyn Fn(&LogicalPlan) -> String,
+    ) {
         for _ in 0..depth {
             out.push_str("  ");
         }
