@@ -51,12 +51,23 @@ impl Operator for CallOp<'_> {
                 }
                 None => {
                     for input in &sig.inputs {
+                        // An optional input (`name = default`) is taken from `$name` if given.
+                        if let Some((name, _)) = input.0.split_once(" = ") {
+                            match ctx.params.get(name) {
+                                Some(v) => args.push(coerce_argument(&sig.name, input, v.clone())?),
+                                None => break,
+                            }
+                            continue;
+                        }
                         let v = ctx.params.get(&input.0).cloned().ok_or_else(|| {
                             QueryError::new(
                                 ErrorClass::ParameterMissing,
                                 "MissingParameter",
                                 Phase::Runtime,
-                                format!("expected parameter `${}` for procedure `{}`", input.0, sig.name),
+                                format!(
+                                    "expected parameter `${}` for procedure `{}`",
+                                    input.0, sig.name
+                                ),
                             )
                         })?;
                         args.push(coerce_argument(&sig.name, input, v)?);

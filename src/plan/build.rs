@@ -211,11 +211,8 @@ impl Builder<'_> {
                 }
                 Clause::Merge(m) => {
                     let arg = LogicalPlan::argument(plan.columns.clone());
-                    let matcher = PatternPlanner::new(self).plan(
-                        arg,
-                        std::slice::from_ref(&m.part),
-                        None,
-                    )?;
+                    let matcher =
+                        PatternPlanner::new(self).plan(arg, std::slice::from_ref(&m.part), None)?;
                     let columns = with_pattern_vars(&plan.columns, std::slice::from_ref(&m.part));
                     LogicalPlan::new(
                         PlanOp::Merge {
@@ -290,14 +287,23 @@ impl Builder<'_> {
             .at(c.span)
         })?;
         if let Some(args) = &c.args {
-            let required = sig.inputs.len();
-            if args.len() != required {
+            // Trailing inputs declared Neo4j-style as `name = default` may be omitted.
+            let required = sig
+                .inputs
+                .iter()
+                .filter(|(n, _)| !n.contains(" = "))
+                .count();
+            if args.len() < required || args.len() > sig.inputs.len() {
                 return Err(QueryError::syntax(
                     "InvalidNumberOfArguments",
                     format!(
                         "procedure `{}` takes {} argument(s), {} given",
                         sig.name,
-                        required,
+                        if required == sig.inputs.len() {
+                            required.to_string()
+                        } else {
+                            format!("{required} to {}", sig.inputs.len())
+                        },
                         args.len()
                     ),
                 )
@@ -334,10 +340,7 @@ impl Builder<'_> {
                         .ok_or_else(|| {
                             QueryError::syntax(
                                 "UndefinedVariable",
-                                format!(
-                                    "procedure `{}` has no output `{}`",
-                                    sig.name, y.column
-                                ),
+                                format!("procedure `{}` has no output `{}`", sig.name, y.column),
                             )
                             .at(y.span)
                         })?;
@@ -493,7 +496,10 @@ impl Builder<'_> {
                 .iter()
                 .all(|(e, _)| walk::variables(e).iter().all(|v| names.contains(v)))
         } {
-            let p: Vec<(String, Expr)> = items.iter().map(|(n, e, _)| (n.clone(), e.clone())).collect();
+            let p: Vec<(String, Expr)> = items
+                .iter()
+                .map(|(n, e, _)| (n.clone(), e.clone()))
+                .collect();
             plan = LogicalPlan::new(
                 PlanOp::Project {
                     input: Box::new(plan),
@@ -508,7 +514,10 @@ impl Builder<'_> {
             keep_input = false;
         } else {
             // ORDER BY uses variables that are not projected: keep them until sorted.
-            let p: Vec<(String, Expr)> = items.iter().map(|(n, e, _)| (n.clone(), e.clone())).collect();
+            let p: Vec<(String, Expr)> = items
+                .iter()
+                .map(|(n, e, _)| (n.clone(), e.clone()))
+                .collect();
             let mut columns = names.clone();
             columns.extend(plan.columns.iter().cloned());
             plan = LogicalPlan::new(
