@@ -96,8 +96,11 @@ fn from_map(m: &BTreeMap<String, Value>) -> Result<Date> {
         let doq = int_field(m, "dayOfQuarter")?
             .or(base.map(day_of_quarter))
             .unwrap_or(1);
+        if !(1..=92).contains(&doq) {
+            return Err(invalid(format!("day {doq} of quarter {quarter}")));
+        }
         let d = Date::from_days(first.to_days() + doq - 1);
-        if doq < 1 || (d.month - 1) / 3 + 1 != quarter as u8 || d.year != year {
+        if d.month.saturating_sub(1) / 3 + 1 != quarter as u8 || d.year != year {
             return Err(invalid(format!("day {doq} of quarter {quarter}")));
         }
         return Ok(d);
@@ -116,7 +119,7 @@ fn from_map(m: &BTreeMap<String, Value>) -> Result<Date> {
 }
 
 fn day_of_quarter(d: Date) -> i64 {
-    let first_month = (d.month - 1) / 3 * 3 + 1;
+    let first_month = d.month.saturating_sub(1) / 3 * 3 + 1;
     d.to_days() - Date::new(d.year, first_month, 1).map_or(d.to_days(), Date::to_days) + 1
 }
 
@@ -218,6 +221,14 @@ mod tests {
             Date::new(1984, 8, 14)
         );
         assert!(from_map(&m(&[("year", 1984), ("month", 2), ("day", 30)])).is_err());
+        assert!(from_map(&m(&[
+            ("year", 1984),
+            ("quarter", 1),
+            ("dayOfQuarter", i64::MAX)
+        ]))
+        .is_err());
+        assert!(from_map(&m(&[("year", i64::MAX)])).is_err());
+        assert!(from_map(&m(&[("year", 2020), ("week", i64::MIN)])).is_err());
         // Selecting from another date (TCK Temporal3 [1]).
         let other = Value::Date(Date::new(1984, 11, 11).expect("valid"));
         let with = |pairs: &[(&str, i64)]| {
