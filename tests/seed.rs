@@ -374,6 +374,19 @@ fn seeding_twice_changes_nothing() {
     assert_eq!(census(&db), before);
 }
 
+#[test]
+fn store_check_is_clean_after_seeding() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let opts = kgstore::db::OpenOptions {
+        create_if_missing: true,
+        ..Default::default()
+    };
+    let db = Database::open(&dir.path().join("kg.db"), &opts).expect("open on disk");
+    seed::load(&db).expect("seed loads");
+    let report = db.store().check().expect("check runs");
+    assert!(report.is_clean(), "store check after seeding:\n{report}");
+}
+
 /// The graph keeps facts and names, never the documents' sentences: no string property
 /// shares a run of eight words with any document.
 #[test]
