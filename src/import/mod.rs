@@ -3,6 +3,7 @@
 //! file, line and reason) leaves the database unchanged unless `skip_bad` is set.
 
 pub mod csv;
+pub mod cypher;
 pub mod csv_reader;
 pub mod graphml;
 pub mod jsonl;
