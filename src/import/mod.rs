@@ -20,7 +20,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::error::{Error, Result};
 use crate::model::NodeId;
-use crate::store::GraphWrite;
+use crate::store::{GraphWrite, IndexDef, Store};
 
 pub use staging::{BadLines, Staging};
 
@@ -242,8 +242,8 @@ pub fn stage(
     Ok((staging, report))
 }
 
-/// Writes a staged import through `g`; `batch_done` is called after every `batch` entities
-/// (e.g. to commit) and at the end. Returns the new node ids in staging order.
+/// Writes a staged import through `g` (nodes first, then relationships). Returns the new node
+/// ids in staging order.
 pub fn write_staged(
     staging: &Staging,
     g: &mut dyn GraphWrite,
@@ -279,4 +279,43 @@ pub fn write_staged(
     }
     bar.finish_and_clear();
     Ok(ids)
+}
+
+/// Imports files (not a Cypher script) into `store` in one transaction: all or nothing.
+pub fn import_into_store(
+    store: &Store,
+    format: ImportFormat,
+    paths: &[PathBuf],
+    opts: &ImportOptions,
+) -> Result<ImportReport> {
+    let started = Instant::now();
+    let (staging, mut report) = stage(format, paths, opts)?;
+    let mut txn = store.begin();
+    write_staged(&staging, &mut txn, opts.progress)?;
+    if opts.index_ids {
+        for (label, key) in &staging.id_indexes {
+            let def = IndexDef {
+                name: index_name(label, key),
+                label: label.clone(),
+                property: key.clone(),
+                unique: false,
+            };
+            txn.create_index(def, true)?;
+        }
+    }
+    txn.commit()?;
+    report.nodes = staging.nodes.len() as u64;
+    report.relationships = staging.rels.len() as u64;
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
+
+/// `Company`, `id` → `company_id` (what `:schema` shows for an index the import created).
+fn index_name(label: &str, key: &str) -> String {
+    let clean = |s: &str| -> String {
+        s.chars()
+            .map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+            .collect()
+    };
+    format!("{}_{}", clean(label), clean(key))
 }
