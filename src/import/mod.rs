@@ -3,8 +3,8 @@
 //! file, line and reason) leaves the database unchanged unless `skip_bad` is set.
 
 pub mod csv;
-pub mod cypher;
 pub mod csv_reader;
+pub mod cypher;
 pub mod graphml;
 pub mod jsonl;
 pub mod staging;
@@ -314,7 +314,13 @@ pub fn import_into_store(
 fn index_name(label: &str, key: &str) -> String {
     let clean = |s: &str| -> String {
         s.chars()
-            .map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+            .map(|c| {
+                if c.is_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
             .collect()
     };
     format!("{}_{}", clean(label), clean(key))
