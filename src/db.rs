@@ -83,3 +83,425 @@ pub struct QueryResult {
     /// EXPLAIN / PROFILE output: the plan as an indented tree.
     pub plan: Option<String>,
 }
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Mutex, RwLock};
+use std::time::Instant;
+
+use crate::error::{Error, QueryError, Result};
+use crate::exec::{run_all, ExecCtx, GraphAccess};
+use crate::plan::build::{Catalog, Compiled};
+use crate::plan::LogicalPlan;
+use crate::procedures::{Procedure, Registry};
+use crate::store::{GraphRead, GraphWrite, Store, Txn};
+
+/// Plans kept per query text; cleared when it grows past this many entries.
+const PLAN_CACHE_SIZE: usize = 1024;
+
+/// An open kgstore database: the store, the procedure registry and a plan cache.
+pub struct Database {
+    store: Store,
+    procedures: RwLock<Registry>,
+    /// query text → (store generation when planned, compiled statement).
+    cache: Mutex<HashMap<String, (u64, Arc<Compiled>)>>,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Database({:?})", self.store)
+    }
+}
+
+impl Database {
+    /// Opens (or creates, with `create_if_missing`) the database in directory `path`.
+    pub fn open(path: &Path, opts: &OpenOptions) -> Result<Database> {
+        Ok(Database::with_store(Store::open(path, opts)?))
+    }
+
+    /// A fresh database that lives in a temporary location and vanishes when dropped.
+    pub fn open_in_memory() -> Result<Database> {
+        Ok(Database::with_store(Store::open_temporary()?))
+    }
+
+    fn with_store(store: Store) -> Database {
+        Database {
+            store,
+            procedures: RwLock::new(Registry::with_builtins()),
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Runs one statement in its own transaction (committed on success).
+    pub fn run(&self, query: &str, params: &Params) -> Result<QueryResult> {
+        let mut s = self.session();
+        let r = s.run(query, params);
+        if s.in_transaction() {
+            // A lone BEGIN through `db.run` would leave nothing to commit into.
+            return Err(Error::Transaction(
+                "BEGIN needs a session: use db.session() to run a multi-statement transaction"
+                    .into(),
+            ));
+        }
+        r
+    }
+
+    pub fn session(&self) -> Session<'_> {
+        Session {
+            db: self,
+            txn: None,
+        }
+    }
+
+    /// Makes a procedure callable with `CALL name(...)` (replacing one of the same name).
+    pub fn register_procedure(&self, p: Arc<dyn Procedure>) {
+        self.procedures
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .register(p);
+        self.clear_cache();
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The plan of `query` as an indented tree, without running it.
+    pub fn explain(&self, query: &str) -> Result<String> {
+        let c = self.compile(query)?;
+        Ok(explain_text(&c, None))
+    }
+
+    fn clear_cache(&self) {
+        self.cache.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    /// Parses, checks and plans `query`, through the plan cache.
+    fn compile(&self, query: &str) -> Result<Arc<Compiled>> {
+        let generation = self.store.generation();
+        if let Some((g, c)) = self
+            .cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(query)
+        {
+            if *g == generation {
+                return Ok(c.clone());
+            }
+        }
+        let stmt = crate::parser::parse(query)?;
+        let indexes = self.store.begin().indexes()?;
+        let registry = self.procedures.read().unwrap_or_else(|e| e.into_inner());
+        let lookup = |name: &str| registry.get(name).map(|p| p.signature().clone());
+        let catalog = Catalog {
+            indexes: &indexes,
+            procedure: &lookup,
+        };
+        let compiled = Arc::new(crate::plan::build(&stmt, query, &catalog)?);
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= PLAN_CACHE_SIZE {
+            cache.clear();
+        }
+        cache.insert(query.to_string(), (generation, compiled.clone()));
+        Ok(compiled)
+    }
+}
+
+/// A connection-like handle: runs statements one after another and holds an explicit
+/// transaction between BEGIN and COMMIT/ROLLBACK.
+pub struct Session<'db> {
+    db: &'db Database,
+    txn: Option<Txn>,
+}
+
+impl Session<'_> {
+    pub fn run(&mut self, query: &str, params: &Params) -> Result<QueryResult> {
+        self.run_with(query, params, &RunOptions::default())
+    }
+
+    pub fn in_transaction(&self) -> bool {
+        self.txn.is_some()
+    }
+
+    pub fn begin(&mut self) -> Result<()> {
+        if self.txn.is_some() {
+            return Err(Error::Transaction(
+                "a transaction is already open; COMMIT or ROLLBACK it first".into(),
+            ));
+        }
+        self.txn = Some(self.db.store.begin());
+        Ok(())
+    }
+
+    pub fn commit(&mut self) -> Result<()> {
+        match self.txn.take() {
+            Some(t) => t.commit(),
+            None => Err(Error::Transaction(
+                "COMMIT without an open transaction (start one with BEGIN)".into(),
+            )),
+        }
+    }
+
+    pub fn rollback(&mut self) -> Result<()> {
+        match self.txn.take() {
+            Some(_) => Ok(()),
+            None => Err(Error::Transaction(
+                "ROLLBACK without an open transaction (start one with BEGIN)".into(),
+            )),
+        }
+    }
+
+    pub fn run_with(
+        &mut self,
+        query: &str,
+        params: &Params,
+        opts: &RunOptions,
+    ) -> Result<QueryResult> {
+        let compiled = self.db.compile(query)?;
+        match &*compiled {
+            Compiled::Begin => {
+                self.begin()?;
+                Ok(QueryResult::default())
+            }
+            Compiled::Commit => {
+                self.commit()?;
+                Ok(QueryResult::default())
+            }
+            Compiled::Rollback => {
+                self.rollback()?;
+                Ok(QueryResult::default())
+            }
+            Compiled::Explain(inner) => Ok(QueryResult {
+                plan: Some(explain_text(inner, None)),
+                ..QueryResult::default()
+            }),
+            Compiled::Profile(inner) => self.statement(inner, params, opts, true),
+            other => self.statement(other, params, opts, opts.profile),
+        }
+    }
+
+    /// Runs one statement atomically: in the open transaction (undone to a checkpoint on
+    /// failure) or in a transaction of its own.
+    fn statement(
+        &mut self,
+        c: &Compiled,
+        params: &Params,
+        opts: &RunOptions,
+        profile: bool,
+    ) -> Result<QueryResult> {
+        let db = self.db;
+        let result = match &mut self.txn {
+            Some(txn) => {
+                let cp = txn.checkpoint();
+                match execute(db, txn, c, params, opts, profile) {
+                    Ok(r) => Ok(r),
+                    Err(e) => {
+                        txn.restore(cp);
+                        Err(e)
+                    }
+                }
+            }
+            None => {
+                let mut txn = db.store.begin();
+                let r = execute(db, &mut txn, c, params, opts, profile)?;
+                txn.commit()?;
+                Ok(r)
+            }
+        };
+        if matches!(
+            c,
+            Compiled::CreateIndex(..)
+                | Compiled::DropIndex(..)
+                | Compiled::CreateConstraint(..)
+                | Compiled::DropConstraint(..)
+        ) {
+            db.clear_cache();
+        }
+        result
+    }
+}
+
+fn explain_text(c: &Compiled, profile: Option<&crate::exec::Profile>) -> String {
+    match c {
+        Compiled::Query { plan, .. } => {
+            let mut s = String::new();
+            plan.write_tree(&mut s, 0, &|p: &LogicalPlan| match profile {
+                Some(prof) => {
+                    let (rows, t) = prof
+                        .get(&(p as *const LogicalPlan as usize))
+                        .copied()
+                        .unwrap_or_default();
+                    format!("  [rows: {rows}, time: {:.3} ms]", t.as_secs_f64() * 1000.0)
+                }
+                None => String::new(),
+            });
+            s
+        }
+        Compiled::CreateIndex(d, _) => format!("CreateIndex({}:{}.{})\n", d.name, d.label, d.property),
+        Compiled::CreateConstraint(d, _) => {
+            format!("CreateUniqueConstraint({}:{}.{})\n", d.name, d.label, d.property)
+        }
+        Compiled::DropIndex(..) => "DropIndex\n".into(),
+        Compiled::DropConstraint(..) => "DropConstraint\n".into(),
+        Compiled::Begin => "Begin\n".into(),
+        Compiled::Commit => "Commit\n".into(),
+        Compiled::Rollback => "Rollback\n".into(),
+        Compiled::Explain(i) | Compiled::Profile(i) => explain_text(i, profile),
+    }
+}
+
+fn schema_name(
+    txn: &Txn,
+    target: &crate::ast::SchemaTarget,
+    unique: bool,
+) -> Result<Option<String>> {
+    Ok(match target {
+        crate::ast::SchemaTarget::Name(n) => Some(n.clone()),
+        crate::ast::SchemaTarget::LabelProperty { label, property } => txn
+            .indexes()?
+            .into_iter()
+            .find(|d| d.label == *label && d.property == *property && d.unique == unique)
+            .map(|d| d.name),
+    })
+}
+
+fn execute(
+    db: &Database,
+    txn: &mut Txn,
+    c: &Compiled,
+    params: &Params,
+    opts: &RunOptions,
+    profile: bool,
+) -> Result<QueryResult> {
+    let mut stats = WriteStats::default();
+    match c {
+        Compiled::Query { plan, columns, .. } => {
+            let registry = db.procedures.read().unwrap_or_else(|e| e.into_inner());
+            let generation = db.store.generation();
+            let (rows, stats, prof) = {
+                let mut ctx = ExecCtx::new(GraphAccess::Write(txn), params, &registry);
+                ctx.generation = generation;
+                ctx.cancel = opts.cancel.as_deref();
+                if let Some(t) = opts.timeout {
+                    ctx.deadline = Some((Instant::now() + t, t.as_millis() as u64));
+                }
+                if profile {
+                    ctx.profile = Some(Default::default());
+                }
+                ctx.check_limits()?;
+                let rows = run_all(plan, &mut ctx, &Vec::new())?;
+                ctx.check_limits()?;
+                (rows, ctx.stats, ctx.profile.take())
+            };
+            let g: &dyn GraphRead = txn;
+            let mut out = Vec::with_capacity(rows.len());
+            for row in rows {
+                let mut r = Vec::with_capacity(row.len());
+                for v in row {
+                    r.push(resolve(g, v)?);
+                }
+                out.push(r);
+            }
+            Ok(QueryResult {
+                columns: columns.clone(),
+                rows: out,
+                stats,
+                plan: prof.as_ref().map(|p| explain_text(c, Some(p))),
+            })
+        }
+        Compiled::CreateIndex(def, if_not_exists) | Compiled::CreateConstraint(def, if_not_exists) => {
+            let before = txn.indexes()?.len();
+            txn.create_index(def.clone(), *if_not_exists)?;
+            if txn.indexes()?.len() > before {
+                if def.unique {
+                    stats.constraints_added += 1;
+                } else {
+                    stats.indexes_added += 1;
+                }
+            }
+            Ok(QueryResult {
+                stats,
+                ..QueryResult::default()
+            })
+        }
+        Compiled::DropIndex(target, if_exists) | Compiled::DropConstraint(target, if_exists) => {
+            let unique = matches!(c, Compiled::DropConstraint(..));
+            match schema_name(txn, target, unique)? {
+                Some(name) => {
+                    let before = txn.indexes()?.len();
+                    txn.drop_index(&name, *if_exists)?;
+                    if txn.indexes()?.len() < before {
+                        if unique {
+                            stats.constraints_removed += 1;
+                        } else {
+                            stats.indexes_removed += 1;
+                        }
+                    }
+                }
+                None if *if_exists => {}
+                None => {
+                    return Err(QueryError::new(
+                        crate::error::ErrorClass::SemanticError,
+                        "IndexNotFound",
+                        crate::error::Phase::Runtime,
+                        "there is no such index or constraint",
+                    )
+                    .into())
+                }
+            }
+            Ok(QueryResult {
+                stats,
+                ..QueryResult::default()
+            })
+        }
+        _ => Ok(QueryResult::default()),
+    }
+}
+
+/// Replaces runtime entity references with full entities read through the transaction.
+pub fn resolve(g: &dyn GraphRead, v: Value) -> Result<Value> {
+    Ok(match v {
+        Value::NodeRef(id) => match g.node(id)? {
+            Some(n) => Value::Node(Box::new(n)),
+            None => Value::Null,
+        },
+        Value::RelRef(id) => match g.relationship(id)? {
+            Some(r) => Value::Relationship(Box::new(r)),
+            None => Value::Null,
+        },
+        Value::PathRef(p) => {
+            let mut nodes = Vec::with_capacity(p.nodes.len());
+            for id in &p.nodes {
+                match g.node(*id)? {
+                    Some(n) => nodes.push(n),
+                    None => return Ok(Value::Null),
+                }
+            }
+            let mut relationships = Vec::with_capacity(p.rels.len());
+            for id in &p.rels {
+                match g.relationship(*id)? {
+                    Some(r) => relationships.push(r),
+                    None => return Ok(Value::Null),
+                }
+            }
+            Value::Path(Box::new(crate::model::Path {
+                nodes,
+                relationships,
+            }))
+        }
+        Value::List(items) => Value::List(
+            items
+                .into_iter()
+                .map(|x| resolve(g, x))
+                .collect::<Result<Vec<_>>>()?,
+        ),
+        Value::Map(m) => {
+            let mut out = BTreeMap::new();
+            for (k, x) in m {
+                out.insert(k, resolve(g, x)?);
+            }
+            Value::Map(out)
+        }
+        other => other,
+    })
+}

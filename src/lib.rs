@@ -9,9 +9,12 @@ pub mod algo;
 pub mod ast;
 pub mod db;
 pub mod error;
+pub mod exec;
 pub mod expr;
 pub mod functions;
 pub mod model;
+pub mod plan;
+pub mod procedures;
 pub mod store;
 pub mod value;
 

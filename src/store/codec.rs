@@ -300,6 +300,15 @@ pub fn numeric_tail(rest: &[u8]) -> Option<Value> {
     }
 }
 
+/// The Cypher-equality prefix of a full index key (what its bucket is hashed from).
+pub fn equality_prefix(full: &[u8]) -> &[u8] {
+    if full.first() == Some(&K_NUM) && full.len() > 9 {
+        &full[..9]
+    } else {
+        full
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -36,6 +36,8 @@
 //! - Nothing is visible to other transactions or durable until `commit`.
 //! - Dropping a transaction without `commit` discards its writes.
 
+mod bulk;
+mod check;
 mod codec;
 mod engine;
 mod graph;
@@ -48,6 +50,8 @@ use crate::error::Result;
 use crate::model::{Direction, Node, NodeId, Properties, RelId, Relationship};
 use crate::value::Value;
 
+pub use bulk::{BulkLoader, BulkReport};
+pub use check::CheckReport;
 pub use engine::{Store, FORMAT_VERSION};
 pub use txn::{Checkpoint, Txn};
 

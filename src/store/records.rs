@@ -23,7 +23,6 @@ pub fn block_entries(block: &[u8]) -> impl Iterator<Item = (u8, &[u8])> {
 }
 
 /// True when every entry of the block parses and slots ascend.
-#[allow(dead_code)] // used by `check`
 pub fn block_is_well_formed(block: &[u8]) -> bool {
     let mut pos = 0usize;
     let mut last: Option<u8> = None;
@@ -80,6 +79,41 @@ pub fn block_put(block: &[u8], slot: u8, value: Option<&[u8]>) -> Vec<u8> {
     if !written {
         if let Some(v) = value {
             push(&mut out, slot, v);
+        }
+    }
+    out
+}
+
+/// Applies slot updates (ascending by slot, `None` = remove) to a block in one pass.
+pub fn block_merge(block: &[u8], updates: &[(u8, Option<Vec<u8>>)]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(
+        block.len()
+            + updates
+                .iter()
+                .map(|u| u.1.as_ref().map_or(0, |v| v.len() + 4))
+                .sum::<usize>(),
+    );
+    let push = |out: &mut Vec<u8>, s: u8, v: &[u8]| {
+        out.push(s);
+        put_varint(out, v.len() as u64);
+        out.extend_from_slice(v);
+    };
+    let mut ups = updates.iter().peekable();
+    for (s, bytes) in block_entries(block) {
+        while let Some((us, uv)) = ups.next_if(|(us, _)| *us < s) {
+            if let Some(v) = uv {
+                push(&mut out, *us, v);
+            }
+        }
+        match ups.next_if(|(us, _)| *us == s) {
+            Some((_, Some(v))) => push(&mut out, s, v),
+            Some((_, None)) => {}
+            None => push(&mut out, s, bytes),
+        }
+    }
+    for (us, uv) in ups {
+        if let Some(v) = uv {
+            push(&mut out, *us, v);
         }
     }
     out

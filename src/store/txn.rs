@@ -54,9 +54,19 @@ pub struct Txn {
     /// The index list as this transaction changed it (None: unchanged).
     pub(crate) local_indexes: Option<Vec<IndexMeta>>,
     writing: bool,
+    /// False when someone else (the bulk loader) holds the writer lock for us.
+    owns_lock: bool,
 }
 
 impl Txn {
+    /// A transaction whose writer lock is already held by the caller (and stays held).
+    pub(crate) fn with_lock_held(store: Store) -> Txn {
+        let mut t = Txn::new(store);
+        t.writing = true;
+        t.owns_lock = false;
+        t
+    }
+
     pub(crate) fn new(store: Store) -> Txn {
         Txn {
             store,
@@ -67,6 +77,7 @@ impl Txn {
             local_catalog: Vec::new(),
             local_indexes: None,
             writing: false,
+            owns_lock: true,
         }
     }
 
@@ -344,7 +355,7 @@ impl Txn {
 
 impl Drop for Txn {
     fn drop(&mut self) {
-        if self.writing {
+        if self.writing && self.owns_lock {
             self.store.inner.writer.release();
         }
     }

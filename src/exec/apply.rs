@@ -1,0 +1,93 @@
+//! Row sources and nested plans: the argument row, OPTIONAL MATCH / Apply (an inner plan run
+//! per input row), and UNION.
+
+use std::collections::HashSet;
+
+use crate::error::Result;
+use crate::exec::project::row_key;
+use crate::exec::{build, BoxOp, ExecCtx, Operator, Row};
+use crate::expr::GroupKey;
+use crate::plan::LogicalPlan;
+use crate::value::Value;
+
+/// Yields its row once.
+pub struct Once {
+    pub row: Option<Row>,
+}
+
+impl Operator for Once {
+    fn next(&mut self, _ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
+        Ok(self.row.take())
+    }
+}
+
+pub struct Apply<'p> {
+    pub input: BoxOp<'p>,
+    pub inner: &'p LogicalPlan,
+    pub optional: bool,
+    pub width: usize,
+    pub current: Option<(Row, BoxOp<'p>)>,
+    pub matched: bool,
+    pub profile: bool,
+}
+
+impl Operator for Apply<'_> {
+    fn next(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
+        loop {
+            if let Some((row, op)) = &mut self.current {
+                if let Some(r) = op.next(ctx)? {
+                    self.matched = true;
+                    return Ok(Some(r));
+                }
+                let row = std::mem::take(row);
+                self.current = None;
+                if self.optional && !self.matched {
+                    let mut r = row;
+                    r.resize(self.width, Value::Null);
+                    return Ok(Some(r));
+                }
+            }
+            let Some(row) = self.input.next(ctx)? else {
+                return Ok(None);
+            };
+            ctx.tick()?;
+            let op = build(self.inner, &row, self.profile)?;
+            self.current = Some((row, op));
+            self.matched = false;
+        }
+    }
+}
+
+pub struct Union<'p> {
+    pub left: BoxOp<'p>,
+    pub right: BoxOp<'p>,
+    pub on_right: bool,
+    pub seen: Option<HashSet<GroupKey>>,
+}
+
+impl Operator for Union<'_> {
+    fn next(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
+        loop {
+            let r = if self.on_right {
+                self.right.next(ctx)?
+            } else {
+                match self.left.next(ctx)? {
+                    Some(r) => Some(r),
+                    None => {
+                        self.on_right = true;
+                        continue;
+                    }
+                }
+            };
+            let Some(r) = r else { return Ok(None) };
+            match &mut self.seen {
+                Some(seen) => {
+                    if seen.insert(row_key(&r)) {
+                        return Ok(Some(r));
+                    }
+                }
+                None => return Ok(Some(r)),
+            }
+        }
+    }
+}

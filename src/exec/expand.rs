@@ -1,0 +1,187 @@
+//! Single-hop expansion along adjacency (`(a)-[r:T]->(b)`), its "into" form when both ends
+//! are bound, and the degree shortcut for `count(b)`.
+
+use std::collections::BTreeMap;
+
+use crate::error::Result;
+use crate::exec::{node_id, slot, BoxOp, ExecCtx, Operator, Row};
+use crate::expr::equals;
+use crate::model::{Direction, RelId};
+use crate::plan::ExpandSpec;
+use crate::store::{Edge, GraphRead};
+use crate::value::Value;
+
+/// Slots and settings shared by the expansion operators.
+pub(crate) struct Step<'p> {
+    pub spec: &'p ExpandSpec,
+    pub cols: &'p [String],
+    pub from: usize,
+    /// Slot of `to` when already bound.
+    pub to: Option<usize>,
+    /// Slot of the relationship variable when already bound (the step checks it).
+    pub rel: Option<usize>,
+    pub unique: Vec<usize>,
+    pub types: Vec<&'p str>,
+}
+
+impl<'p> Step<'p> {
+    pub fn new(spec: &'p ExpandSpec, cols: &'p [String]) -> Result<Self> {
+        Ok(Step {
+            spec,
+            cols,
+            from: slot(cols, &spec.from)?,
+            to: if spec.into {
+                Some(slot(cols, &spec.to)?)
+            } else {
+                None
+            },
+            rel: cols.iter().position(|c| *c == spec.rel),
+            unique: spec
+                .unique_with
+                .iter()
+                .filter_map(|u| cols.iter().position(|c| c == u))
+                .collect(),
+            types: spec.types.iter().map(String::as_str).collect(),
+        })
+    }
+
+    /// The relationship property constraints, evaluated for one input row.
+    pub fn props(&self, ctx: &ExecCtx<'_>, row: &Row) -> Result<Option<BTreeMap<String, Value>>> {
+        match &self.spec.properties {
+            None => Ok(None),
+            Some(e) => match ctx.eval(e, self.cols, row)? {
+                Value::Map(m) => Ok(Some(m)),
+                Value::Null => Ok(Some(BTreeMap::new())),
+                other => Err(crate::error::QueryError::type_error(
+                    "InvalidArgumentType",
+                    format!("relationship properties must be a map, got {}", other.type_name()),
+                )
+                .into()),
+            },
+        }
+    }
+
+    /// True when `rel` is already used by another relationship of the same match.
+    pub fn used(&self, row: &Row, rel: RelId) -> bool {
+        self.unique.iter().any(|&s| match &row[s] {
+            Value::RelRef(r) => *r == rel,
+            Value::List(items) => items.iter().any(|v| matches!(v, Value::RelRef(r) if *r == rel)),
+            _ => false,
+        })
+    }
+}
+
+/// True when relationship `rel` carries every property in `props` with an equal value.
+pub(crate) fn props_match(
+    g: &dyn GraphRead,
+    rel: RelId,
+    props: &Option<BTreeMap<String, Value>>,
+) -> Result<bool> {
+    let Some(props) = props else { return Ok(true) };
+    for (k, v) in props {
+        let actual = g.relationship_property(rel, k)?.unwrap_or(Value::Null);
+        if equals(&actual, v) != Some(true) {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+pub struct Expand<'p> {
+    step: Step<'p>,
+    input: BoxOp<'p>,
+    current: Option<Row>,
+    edges: Vec<Edge>,
+    pos: usize,
+}
+
+impl<'p> Expand<'p> {
+    pub fn new(spec: &'p ExpandSpec, cols: &'p [String], input: BoxOp<'p>) -> Result<Self> {
+        Ok(Expand {
+            step: Step::new(spec, cols)?,
+            input,
+            current: None,
+            edges: Vec::new(),
+            pos: 0,
+        })
+    }
+}
+
+impl Operator for Expand<'_> {
+    fn next(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
+        loop {
+            if let Some(row) = &self.current {
+                while self.pos < self.edges.len() {
+                    let e = self.edges[self.pos];
+                    self.pos += 1;
+                    ctx.tick()?;
+                    if self.step.used(row, e.rel) {
+                        continue;
+                    }
+                    if let Some(rs) = self.step.rel {
+                        if !matches!(row[rs], Value::RelRef(r) if r == e.rel) {
+                            continue;
+                        }
+                    }
+                    if let Some(ts) = self.step.to {
+                        if node_id(&row[ts])? != Some(e.other) {
+                            continue;
+                        }
+                    }
+                    let mut r = Vec::with_capacity(row.len() + 2);
+                    r.extend_from_slice(row);
+                    if self.step.rel.is_none() {
+                        r.push(Value::RelRef(e.rel));
+                    }
+                    if self.step.to.is_none() {
+                        r.push(Value::NodeRef(e.other));
+                    }
+                    return Ok(Some(r));
+                }
+            }
+            let Some(row) = self.input.next(ctx)? else {
+                return Ok(None);
+            };
+            self.pos = 0;
+            self.edges.clear();
+            if let Some(from) = node_id(&row[self.step.from])? {
+                let g = ctx.read();
+                let mut edges = g.edges(from, self.step.spec.direction, &self.step.types)?;
+                let props = self.step.props(ctx, &row)?;
+                if props.is_some() {
+                    let mut kept = Vec::with_capacity(edges.len());
+                    for e in edges {
+                        if props_match(g, e.rel, &props)? {
+                            kept.push(e);
+                        }
+                    }
+                    edges = kept;
+                }
+                self.edges = edges;
+            }
+            self.current = Some(row);
+        }
+    }
+}
+
+/// Appends the degree of a bound node (`count(b)` over `(a)-->(b)` without reading edges).
+pub struct DegreeCount<'p> {
+    pub input: BoxOp<'p>,
+    pub node: usize,
+    pub types: Vec<&'p str>,
+    pub direction: Direction,
+}
+
+impl Operator for DegreeCount<'_> {
+    fn next(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
+        let Some(mut row) = self.input.next(ctx)? else {
+            return Ok(None);
+        };
+        let d = match node_id(&row[self.node])? {
+            Some(id) => ctx.read().degree(id, self.direction, &self.types)? as i64,
+            None => 0,
+        };
+        row.push(Value::Int(d));
+        Ok(Some(row))
+    }
+}

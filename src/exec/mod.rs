@@ -1,0 +1,454 @@
+//! Pull-based execution: every plan node becomes an [`Operator`] whose `next` yields one row
+//! at a time. Rows are `Vec<Value>` laid out like the plan node's `columns`.
+
+mod aggregate;
+mod apply;
+mod call;
+mod create;
+mod delete;
+mod expand;
+mod filter;
+mod limit;
+mod merge;
+mod path;
+mod project;
+mod reach;
+mod scan;
+mod set;
+pub mod shortest;
+mod sort;
+mod subquery;
+mod varlength;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::ast::Expr;
+use crate::db::{Params, WriteStats};
+use crate::error::{Error, QueryError, Result};
+use crate::expr::{EvalContext, Scope};
+use crate::plan::{LogicalPlan, PlanOp};
+use crate::procedures::Registry;
+use crate::store::{GraphRead, GraphWrite};
+use crate::value::Value;
+
+pub type Row = Vec<Value>;
+
+/// One operator of a running plan.
+pub trait Operator {
+    /// The next row, or `None` when exhausted.
+    fn next(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>>;
+}
+
+pub type BoxOp<'p> = Box<dyn Operator + 'p>;
+
+/// The graph a plan runs against: read-only for subqueries, writable for statements.
+pub enum GraphAccess<'g> {
+    Read(&'g dyn GraphRead),
+    Write(&'g mut dyn GraphWrite),
+}
+
+/// Per-operator PROFILE counters, keyed by plan node address.
+pub type Profile = HashMap<usize, (u64, Duration)>;
+
+/// Everything operators share while a statement runs.
+pub struct ExecCtx<'g> {
+    graph: GraphAccess<'g>,
+    pub params: &'g Params,
+    pub procedures: &'g Registry,
+    pub generation: u64,
+    pub stats: WriteStats,
+    pub cancel: Option<&'g AtomicBool>,
+    pub deadline: Option<(Instant, u64)>,
+    ticks: u32,
+    pub profile: Option<Profile>,
+    /// Subquery plans (pattern predicates, comprehensions, EXISTS), planned on first use.
+    pub(crate) subplans: Rc<RefCell<HashMap<(usize, String), Rc<LogicalPlan>>>>,
+}
+
+impl<'g> ExecCtx<'g> {
+    pub fn new(graph: GraphAccess<'g>, params: &'g Params, procedures: &'g Registry) -> Self {
+        ExecCtx {
+            graph,
+            params,
+            procedures,
+            generation: 0,
+            stats: WriteStats::default(),
+            cancel: None,
+            deadline: None,
+            ticks: 0,
+            profile: None,
+            subplans: Rc::default(),
+        }
+    }
+
+    pub fn read(&self) -> &dyn GraphRead {
+        match &self.graph {
+            GraphAccess::Read(g) => *g,
+            GraphAccess::Write(g) => &**g,
+        }
+    }
+
+    pub fn write(&mut self) -> Result<&mut dyn GraphWrite> {
+        match &mut self.graph {
+            GraphAccess::Write(g) => Ok(&mut **g),
+            GraphAccess::Read(_) => Err(QueryError::syntax(
+                "InvalidClauseComposition",
+                "updates are not allowed in a read-only subquery",
+            )
+            .into()),
+        }
+    }
+
+    /// A read-only context for a subquery, sharing parameters and limits.
+    pub fn child(&self) -> ExecCtx<'_> {
+        ExecCtx {
+            graph: GraphAccess::Read(self.read()),
+            params: self.params,
+            procedures: self.procedures,
+            generation: self.generation,
+            stats: WriteStats::default(),
+            cancel: self.cancel,
+            deadline: self.deadline,
+            ticks: 0,
+            profile: None,
+            subplans: self.subplans.clone(),
+        }
+    }
+
+    /// Checks cancellation and the time limit every few hundred calls; operators call it in
+    /// their loops.
+    #[inline]
+    pub fn tick(&mut self) -> Result<()> {
+        self.ticks = self.ticks.wrapping_add(1);
+        if self.ticks & 255 != 0 {
+            return Ok(());
+        }
+        self.check_limits()
+    }
+
+    pub fn check_limits(&self) -> Result<()> {
+        if let Some(c) = self.cancel {
+            if c.load(Ordering::Relaxed) {
+                return Err(Error::Cancelled);
+            }
+        }
+        if let Some((deadline, ms)) = self.deadline {
+            if Instant::now() >= deadline {
+                return Err(Error::Timeout(ms));
+            }
+        }
+        Ok(())
+    }
+
+    /// Evaluates `e` against a row laid out as `cols`.
+    pub fn eval(&self, e: &Expr, cols: &[String], row: &[Value]) -> Result<Value> {
+        crate::expr::eval(e, &RowScope { cols, row }, &EvalCx { ctx: self })
+    }
+
+    /// Evaluates with no variables (SKIP/LIMIT counts, literal maps).
+    pub fn eval_const(&self, e: &Expr) -> Result<Value> {
+        self.eval(e, &[], &[])
+    }
+}
+
+/// A row seen as a variable scope.
+pub struct RowScope<'r> {
+    pub cols: &'r [String],
+    pub row: &'r [Value],
+}
+
+impl Scope for RowScope<'_> {
+    fn get(&self, name: &str) -> Option<&Value> {
+        // Later columns never shadow earlier ones: projections put new names first.
+        self.cols
+            .iter()
+            .position(|c| c == name)
+            .and_then(|i| self.row.get(i))
+    }
+}
+
+/// The expression evaluator's view of a running statement.
+pub struct EvalCx<'c, 'g> {
+    pub ctx: &'c ExecCtx<'g>,
+}
+
+impl EvalContext for EvalCx<'_, '_> {
+    fn graph(&self) -> &dyn GraphRead {
+        self.ctx.read()
+    }
+
+    fn parameter(&self, name: &str) -> Option<&Value> {
+        self.ctx.params.get(name)
+    }
+
+    fn subquery(&self, expr: &Expr, scope: &dyn Scope) -> Result<Value> {
+        subquery::evaluate(self.ctx, expr, scope)
+    }
+}
+
+/// Position of `name` in `cols` (planner-guaranteed to exist).
+pub(crate) fn slot(cols: &[String], name: &str) -> Result<usize> {
+    cols.iter().position(|c| c == name).ok_or_else(|| {
+        QueryError::syntax(
+            "UndefinedVariable",
+            format!("variable `{name}` is not defined"),
+        )
+        .into()
+    })
+}
+
+/// Instantiates the operator tree for `plan`; `arg` is the row `Argument` leaves produce.
+pub fn build<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<BoxOp<'p>> {
+    let op = build_inner(plan, arg, profile)?;
+    if profile {
+        Ok(Box::new(Profiled {
+            inner: op,
+            key: plan as *const LogicalPlan as usize,
+        }))
+    } else {
+        Ok(op)
+    }
+}
+
+fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<BoxOp<'p>> {
+    let b = |p: &'p LogicalPlan| build(p, arg, profile);
+    Ok(match &plan.op {
+        PlanOp::Argument => Box::new(apply::Once {
+            row: Some(arg.clone()),
+        }),
+        PlanOp::AllNodesScan { input, .. }
+        | PlanOp::LabelScan { input, .. }
+        | PlanOp::NodeById { input, .. }
+        | PlanOp::IndexSeek { input, .. } => Box::new(scan::NodeScan::new(plan, b(input)?)),
+        PlanOp::Expand { input, spec } => {
+            if spec.hops.is_some() {
+                Box::new(varlength::VarExpand::new(spec, &input.columns, b(input)?)?)
+            } else {
+                Box::new(expand::Expand::new(spec, &input.columns, b(input)?)?)
+            }
+        }
+        PlanOp::Reach { input, spec } => {
+            Box::new(reach::Reach::new(spec, &input.columns, b(input)?)?)
+        }
+        PlanOp::ShortestPath {
+            input, spec, all, ..
+        } => Box::new(shortest::ShortestPathOp::new(
+            spec,
+            *all,
+            &input.columns,
+            b(input)?,
+        )?),
+        PlanOp::Filter { input, predicate } => Box::new(filter::Filter {
+            input: b(input)?,
+            predicate,
+            cols: &input.columns,
+        }),
+        PlanOp::Project { input, items, keep } => Box::new(project::Project {
+            input: b(input)?,
+            items,
+            keep: *keep,
+            cols: &input.columns,
+        }),
+        PlanOp::Select { input, count } => Box::new(project::Select {
+            input: b(input)?,
+            count: *count,
+        }),
+        PlanOp::Aggregate { input, keys, aggs } => Box::new(aggregate::Aggregate::new(
+            b(input)?,
+            keys,
+            aggs,
+            &input.columns,
+        )),
+        PlanOp::DegreeCount {
+            input,
+            node,
+            types,
+            direction,
+            ..
+        } => Box::new(expand::DegreeCount {
+            node: slot(&input.columns, node)?,
+            types: types.iter().map(String::as_str).collect(),
+            direction: *direction,
+            input: b(input)?,
+        }),
+        PlanOp::Distinct { input } => Box::new(project::Distinct {
+            input: b(input)?,
+            seen: Default::default(),
+        }),
+        PlanOp::Sort { input, keys } => {
+            Box::new(sort::Sort::new(b(input)?, keys, None, &input.columns))
+        }
+        PlanOp::Top { input, keys, limit } => Box::new(sort::Sort::new(
+            b(input)?,
+            keys,
+            Some(limit),
+            &input.columns,
+        )),
+        PlanOp::Skip { input, count } => Box::new(limit::Skip {
+            input: b(input)?,
+            count,
+            remaining: None,
+        }),
+        PlanOp::Limit { input, count } => Box::new(limit::Limit {
+            input: b(input)?,
+            count,
+            remaining: None,
+        }),
+        PlanOp::Unwind { input, expr, .. } => Box::new(project::Unwind {
+            input: b(input)?,
+            expr,
+            cols: &input.columns,
+            current: None,
+            items: Vec::new().into_iter(),
+        }),
+        PlanOp::Optional { input, inner } => Box::new(apply::Apply {
+            input: b(input)?,
+            inner,
+            optional: true,
+            width: plan.columns.len(),
+            current: None,
+            matched: false,
+            profile,
+        }),
+        PlanOp::Apply { input, inner } => Box::new(apply::Apply {
+            input: b(input)?,
+            inner,
+            optional: false,
+            width: plan.columns.len(),
+            current: None,
+            matched: false,
+            profile,
+        }),
+        PlanOp::Union { left, right, all } => Box::new(apply::Union {
+            left: b(left)?,
+            right: b(right)?,
+            on_right: false,
+            seen: if *all { None } else { Some(Default::default()) },
+        }),
+        PlanOp::BuildPath { input, steps, .. } => {
+            Box::new(path::BuildPath::new(b(input)?, steps, &input.columns)?)
+        }
+        PlanOp::Create { input, parts } => Box::new(create::Create {
+            input: b(input)?,
+            parts,
+            in_cols: &input.columns,
+            out_cols: &plan.columns,
+            out: None,
+        }),
+        PlanOp::Merge {
+            input,
+            part,
+            matcher,
+            on_create,
+            on_match,
+        } => Box::new(merge::Merge {
+            input: b(input)?,
+            part,
+            matcher,
+            on_create,
+            on_match,
+            in_cols: &input.columns,
+            out_cols: &plan.columns,
+            out: None,
+            profile,
+        }),
+        PlanOp::SetProps { input, items } => Box::new(set::SetOp {
+            input: b(input)?,
+            items: set::Items::Set(items),
+            cols: &input.columns,
+            out: None,
+        }),
+        PlanOp::Remove { input, items } => Box::new(set::SetOp {
+            input: b(input)?,
+            items: set::Items::Remove(items),
+            cols: &input.columns,
+            out: None,
+        }),
+        PlanOp::Delete {
+            input,
+            exprs,
+            detach,
+        } => Box::new(delete::Delete {
+            input: b(input)?,
+            exprs,
+            detach: *detach,
+            cols: &input.columns,
+            out: None,
+        }),
+        PlanOp::Discard { input } => Box::new(limit::Discard { input: b(input)? }),
+        PlanOp::Call {
+            input,
+            procedure,
+            args,
+            yields,
+        } => Box::new(call::CallOp {
+            input: b(input)?,
+            procedure,
+            args: args.as_deref(),
+            yields,
+            cols: &input.columns,
+            current: None,
+            rows: Vec::new().into_iter(),
+        }),
+    })
+}
+
+/// PROFILE wrapper: counts rows and time spent in (and below) one operator.
+struct Profiled<'p> {
+    inner: BoxOp<'p>,
+    key: usize,
+}
+
+impl Operator for Profiled<'_> {
+    fn next(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
+        let t = Instant::now();
+        let r = self.inner.next(ctx)?;
+        let dt = t.elapsed();
+        if let Some(p) = ctx.profile.as_mut() {
+            let e = p.entry(self.key).or_default();
+            e.1 += dt;
+            if r.is_some() {
+                e.0 += 1;
+            }
+        }
+        Ok(r)
+    }
+}
+
+/// Runs `plan` to completion, returning all rows.
+pub fn run_all(plan: &LogicalPlan, ctx: &mut ExecCtx<'_>, arg: &Row) -> Result<Vec<Row>> {
+    let mut op = build(plan, arg, ctx.profile.is_some())?;
+    let mut rows = Vec::new();
+    while let Some(r) = op.next(ctx)? {
+        rows.push(r);
+        ctx.tick()?;
+    }
+    Ok(rows)
+}
+
+/// Interprets a value as a node id (`None` for null).
+pub(crate) fn node_id(v: &Value) -> Result<Option<u64>> {
+    match v {
+        Value::NodeRef(id) => Ok(Some(*id)),
+        Value::Node(n) => Ok(Some(n.id)),
+        Value::Null => Ok(None),
+        other => Err(QueryError::type_error(
+            "InvalidArgumentType",
+            format!("expected a node, got {}", other.type_name()),
+        )
+        .into()),
+    }
+}
+
+/// A runtime error with a detail code.
+pub(crate) fn runtime(
+    class: crate::error::ErrorClass,
+    detail: &str,
+    msg: impl Into<String>,
+) -> Error {
+    QueryError::new(class, detail, crate::error::Phase::Runtime, msg).into()
+}

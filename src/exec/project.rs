@@ -1,0 +1,106 @@
+//! Projection (WITH/RETURN items), column selection, DISTINCT and UNWIND.
+
+use std::collections::HashSet;
+
+use crate::ast::Expr;
+use crate::error::Result;
+use crate::exec::{BoxOp, ExecCtx, Operator, Row};
+use crate::expr::GroupKey;
+use crate::value::Value;
+
+pub struct Project<'p> {
+    pub input: BoxOp<'p>,
+    pub items: &'p [(String, Expr)],
+    pub keep: bool,
+    pub cols: &'p [String],
+}
+
+impl Operator for Project<'_> {
+    fn next(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
+        let Some(row) = self.input.next(ctx)? else {
+            return Ok(None);
+        };
+        let mut out = Vec::with_capacity(self.items.len() + if self.keep { row.len() } else { 0 });
+        for (_, e) in self.items {
+            out.push(ctx.eval(e, self.cols, &row)?);
+        }
+        if self.keep {
+            out.extend(row);
+        }
+        Ok(Some(out))
+    }
+}
+
+pub struct Select<'p> {
+    pub input: BoxOp<'p>,
+    pub count: usize,
+}
+
+impl Operator for Select<'_> {
+    fn next(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
+        Ok(self.input.next(ctx)?.map(|mut r| {
+            r.truncate(self.count);
+            r
+        }))
+    }
+}
+
+pub struct Distinct<'p> {
+    pub input: BoxOp<'p>,
+    pub seen: HashSet<GroupKey>,
+}
+
+impl Operator for Distinct<'_> {
+    fn next(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
+        while let Some(row) = self.input.next(ctx)? {
+            ctx.tick()?;
+            let key = row_key(&row);
+            if self.seen.insert(key) {
+                return Ok(Some(row));
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// The grouping key of a whole row.
+pub(crate) fn row_key(row: &[Value]) -> GroupKey {
+    if row.len() == 1 {
+        GroupKey::new(&row[0])
+    } else {
+        GroupKey::new(&Value::List(row.to_vec()))
+    }
+}
+
+pub struct Unwind<'p> {
+    pub input: BoxOp<'p>,
+    pub expr: &'p Expr,
+    pub cols: &'p [String],
+    pub current: Option<Row>,
+    pub items: std::vec::IntoIter<Value>,
+}
+
+impl Operator for Unwind<'_> {
+    fn next(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
+        loop {
+            if let Some(row) = &self.current {
+                if let Some(v) = self.items.next() {
+                    ctx.tick()?;
+                    let mut r = row.clone();
+                    r.push(v);
+                    return Ok(Some(r));
+                }
+            }
+            let Some(row) = self.input.next(ctx)? else {
+                return Ok(None);
+            };
+            let items = match ctx.eval(self.expr, self.cols, &row)? {
+                Value::List(items) => items,
+                Value::Null => Vec::new(),
+                other => vec![other],
+            };
+            self.items = items.into_iter();
+            self.current = Some(row);
+        }
+    }
+}

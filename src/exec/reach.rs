@@ -1,0 +1,85 @@
+//! Distinct reach: the end nodes of `(a)-[:T*min..max]->(b)` found by breadth-first search with
+//! a visited set, for plans that only observe distinct end nodes (see `plan::optimize`).
+
+use std::collections::HashSet;
+
+use crate::error::Result;
+use crate::exec::expand::Step;
+use crate::exec::{node_id, BoxOp, ExecCtx, Operator, Row};
+use crate::model::NodeId;
+use crate::plan::ExpandSpec;
+use crate::value::Value;
+
+pub struct Reach<'p> {
+    step: Step<'p>,
+    input: BoxOp<'p>,
+    current: Option<Row>,
+    found: std::vec::IntoIter<NodeId>,
+}
+
+impl<'p> Reach<'p> {
+    pub fn new(spec: &'p ExpandSpec, cols: &'p [String], input: BoxOp<'p>) -> Result<Self> {
+        Ok(Reach {
+            step: Step::new(spec, cols)?,
+            input,
+            current: None,
+            found: Vec::new().into_iter(),
+        })
+    }
+
+    fn bfs(&self, ctx: &mut ExecCtx<'_>, start: NodeId) -> Result<Vec<NodeId>> {
+        let hops = self.step.spec.hops.unwrap_or(crate::plan::Hops { min: 1, max: None });
+        let mut visited: HashSet<NodeId> = HashSet::new();
+        visited.insert(start);
+        let mut out = Vec::new();
+        let mut start_again = hops.min == 0;
+        let mut frontier = vec![start];
+        let mut depth = 0u64;
+        while !frontier.is_empty() && hops.max.is_none_or(|m| depth < m) {
+            let mut next = Vec::new();
+            for n in frontier {
+                ctx.tick()?;
+                for e in ctx.read().edges(n, self.step.spec.direction, &self.step.types)? {
+                    if e.other == start {
+                        start_again = true;
+                    }
+                    if visited.insert(e.other) {
+                        out.push(e.other);
+                        next.push(e.other);
+                    }
+                }
+            }
+            frontier = next;
+            depth += 1;
+        }
+        if start_again {
+            out.push(start);
+        }
+        Ok(out)
+    }
+}
+
+impl Operator for Reach<'_> {
+    fn next(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
+        loop {
+            if let Some(row) = &self.current {
+                if let Some(n) = self.found.next() {
+                    let mut r = Vec::with_capacity(row.len() + 2);
+                    r.extend_from_slice(row);
+                    r.push(Value::Null);
+                    r.push(Value::NodeRef(n));
+                    return Ok(Some(r));
+                }
+            }
+            let Some(row) = self.input.next(ctx)? else {
+                return Ok(None);
+            };
+            let found = match node_id(&row[self.step.from])? {
+                Some(start) => self.bfs(ctx, start)?,
+                None => Vec::new(),
+            };
+            self.found = found.into_iter();
+            self.current = Some(row);
+        }
+    }
+}

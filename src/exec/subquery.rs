@@ -1,0 +1,112 @@
+//! Subqueries inside expressions: pattern predicates (`WHERE (a)-->(b)`), pattern
+//! comprehensions and `EXISTS { ... }`, planned on first use with the outer variables they
+//! see as arguments, then run read-only per evaluation.
+
+use std::rc::Rc;
+
+use crate::ast::{Expr, ExprKind, PathKind, PatternPart};
+use crate::error::Result;
+use crate::exec::{build, ExecCtx};
+use crate::expr::Scope;
+use crate::plan::build::{Builder, Catalog};
+use crate::plan::pattern::PatternPlanner;
+use crate::plan::walk;
+use crate::plan::{LogicalPlan, PlanOp};
+use crate::value::Value;
+
+fn plan_for(expr: &Expr, bound: &[String]) -> Result<LogicalPlan> {
+    let no_proc = |_: &str| None;
+    let catalog = Catalog {
+        indexes: &[],
+        procedure: &no_proc,
+    };
+    let mut b = Builder {
+        source: "",
+        catalog: &catalog,
+        fresh: 0,
+    };
+    let arg = LogicalPlan::argument(bound.to_vec());
+    let part = |el: &crate::ast::PatternElement, var: Option<crate::ast::Variable>| PatternPart {
+        variable: var,
+        kind: PathKind::Normal,
+        element: el.clone(),
+        span: el.span,
+    };
+    let plan = match &expr.kind {
+        ExprKind::PatternPredicate(el) => {
+            PatternPlanner::new(&mut b).plan(arg, &[part(el, None)], None)?
+        }
+        ExprKind::PatternComprehension {
+            variable,
+            pattern,
+            predicate,
+            projection,
+        } => {
+            let p = PatternPlanner::new(&mut b).plan(
+                arg,
+                &[part(pattern, variable.clone())],
+                predicate.as_deref(),
+            )?;
+            LogicalPlan::new(
+                PlanOp::Project {
+                    input: Box::new(p),
+                    items: vec![("  value".into(), (**projection).clone())],
+                    keep: false,
+                },
+                vec!["  value".into()],
+            )
+        }
+        ExprKind::ExistsSubquery(sq) => {
+            let p = b.single(sq, arg)?;
+            match p.op {
+                PlanOp::Discard { input } => *input,
+                op => LogicalPlan {
+                    op,
+                    columns: p.columns,
+                },
+            }
+        }
+        _ => {
+            return Err(crate::error::QueryError::unsupported("this subquery expression").into())
+        }
+    };
+    Ok(crate::plan::optimize::optimize(plan))
+}
+
+pub fn evaluate(ctx: &ExecCtx<'_>, expr: &Expr, scope: &dyn Scope) -> Result<Value> {
+    let mut names = walk::variables(expr);
+    match &expr.kind {
+        ExprKind::PatternComprehension { pattern, .. } => walk::element_vars(pattern, &mut names),
+        ExprKind::ExistsSubquery(sq) => walk::query_vars(sq, &mut names),
+        _ => {}
+    }
+    names.sort();
+    names.dedup();
+    names.retain(|n| scope.get(n).is_some());
+    let key = (expr as *const Expr as usize, names.join("\u{0}"));
+    let cached = ctx.subplans.borrow().get(&key).cloned();
+    let plan = match cached {
+        Some(p) => p,
+        None => {
+            let p = Rc::new(plan_for(expr, &names)?);
+            ctx.subplans.borrow_mut().insert(key, p.clone());
+            p
+        }
+    };
+    let row: Vec<Value> = names
+        .iter()
+        .map(|n| scope.get(n).cloned().unwrap_or(Value::Null))
+        .collect();
+    let mut child = ctx.child();
+    let mut op = build(&plan, &row, false)?;
+    match &expr.kind {
+        ExprKind::PatternComprehension { .. } => {
+            let mut out = Vec::new();
+            while let Some(mut r) = op.next(&mut child)? {
+                out.push(r.swap_remove(0));
+            }
+            Ok(Value::List(out))
+        }
+        _ => Ok(Value::Bool(op.next(&mut child)?.is_some())),
+    }
+}

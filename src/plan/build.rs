@@ -1,0 +1,736 @@
+//! AST → logical plan: clauses in order, each extending the plan of the clauses before it.
+
+use crate::ast::{
+    Call, Clause, Expr, ExprKind, PatternPart, Projection, Query, SingleQuery, Span, Statement,
+    Variable,
+};
+use crate::error::{QueryError, Result};
+use crate::plan::pattern::PatternPlanner;
+use crate::plan::walk;
+use crate::plan::{AggSpec, LogicalPlan, PlanOp};
+use crate::procedures::ProcedureSignature;
+use crate::store::IndexDef;
+
+/// What a statement compiled to.
+#[derive(Clone, Debug)]
+pub enum Compiled {
+    Query {
+        plan: LogicalPlan,
+        /// Output column names (the user-visible ones).
+        columns: Vec<String>,
+        /// The query text the plan's spans refer to.
+        source: String,
+    },
+    CreateIndex(IndexDef, bool),
+    DropIndex(crate::ast::SchemaTarget, bool),
+    CreateConstraint(IndexDef, bool),
+    DropConstraint(crate::ast::SchemaTarget, bool),
+    Begin,
+    Commit,
+    Rollback,
+    Explain(Box<Compiled>),
+    Profile(Box<Compiled>),
+}
+
+/// What the planner needs to know about the database while compiling.
+pub struct Catalog<'a> {
+    pub indexes: &'a [IndexDef],
+    pub procedure: &'a dyn Fn(&str) -> Option<ProcedureSignature>,
+}
+
+/// Compiles a checked statement into a plan.
+pub fn build(stmt: &Statement, source: &str, catalog: &Catalog<'_>) -> Result<Compiled> {
+    Ok(match stmt {
+        Statement::Query(q) => {
+            let mut b = Builder {
+                source,
+                catalog,
+                fresh: 0,
+            };
+            let plan = b.query(q, LogicalPlan::argument(vec![]))?;
+            let plan = crate::plan::optimize::optimize(plan);
+            let columns = plan.columns.clone();
+            Compiled::Query {
+                plan,
+                columns,
+                source: source.to_string(),
+            }
+        }
+        Statement::CreateIndex {
+            name,
+            label,
+            property,
+            if_not_exists,
+        } => Compiled::CreateIndex(
+            IndexDef {
+                name: name
+                    .clone()
+                    .unwrap_or_else(|| format!("index_{label}_{property}")),
+                label: label.clone(),
+                property: property.clone(),
+                unique: false,
+            },
+            *if_not_exists,
+        ),
+        Statement::DropIndex { target, if_exists } => {
+            Compiled::DropIndex(target.clone(), *if_exists)
+        }
+        Statement::CreateUniqueConstraint {
+            name,
+            label,
+            property,
+            if_not_exists,
+        } => Compiled::CreateConstraint(
+            IndexDef {
+                name: name
+                    .clone()
+                    .unwrap_or_else(|| format!("constraint_{label}_{property}")),
+                label: label.clone(),
+                property: property.clone(),
+                unique: true,
+            },
+            *if_not_exists,
+        ),
+        Statement::DropConstraint { target, if_exists } => {
+            Compiled::DropConstraint(target.clone(), *if_exists)
+        }
+        Statement::Begin => Compiled::Begin,
+        Statement::Commit => Compiled::Commit,
+        Statement::Rollback => Compiled::Rollback,
+        Statement::Explain(s) => Compiled::Explain(Box::new(build(s, source, catalog)?)),
+        Statement::Profile(s) => Compiled::Profile(Box::new(build(s, source, catalog)?)),
+    })
+}
+
+pub(crate) struct Builder<'a> {
+    pub source: &'a str,
+    pub catalog: &'a Catalog<'a>,
+    pub fresh: usize,
+}
+
+/// A variable expression with the given name.
+pub(crate) fn var_expr(name: &str, span: Span) -> Expr {
+    Expr {
+        kind: ExprKind::Variable(name.to_string()),
+        span,
+    }
+}
+
+impl Builder<'_> {
+    /// A hidden, unique helper column name.
+    pub fn fresh(&mut self, what: &str) -> String {
+        self.fresh += 1;
+        format!("  {what}_{}", self.fresh)
+    }
+
+    /// The source text of a span with whitespace removed, for matching ORDER BY expressions
+    /// against projection items.
+    fn text(&self, span: Span) -> String {
+        self.source
+            .get(span.start..span.end)
+            .unwrap_or("")
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect()
+    }
+
+    pub fn query(&mut self, q: &Query, input: LogicalPlan) -> Result<LogicalPlan> {
+        let mut plan = self.single(&q.first, input.clone())?;
+        for (all, sq) in &q.unions {
+            let right = self.single(sq, input.clone())?;
+            if right.columns != plan.columns {
+                return Err(QueryError::syntax(
+                    "DifferentColumnsInUnion",
+                    "all sub queries in a UNION must have the same column names",
+                )
+                .at(sq.span)
+                .into());
+            }
+            let columns = plan.columns.clone();
+            plan = LogicalPlan::new(
+                PlanOp::Union {
+                    left: Box::new(plan),
+                    right: Box::new(right),
+                    all: *all,
+                },
+                columns,
+            );
+        }
+        Ok(plan)
+    }
+
+    pub fn single(&mut self, sq: &SingleQuery, input: LogicalPlan) -> Result<LogicalPlan> {
+        let mut plan = input;
+        let mut returned = false;
+        let n = sq.clauses.len();
+        for clause in &sq.clauses {
+            plan = match clause {
+                Clause::Match(m) => {
+                    if m.optional {
+                        let arg = LogicalPlan::argument(plan.columns.clone());
+                        let inner =
+                            PatternPlanner::new(self).plan(arg, &m.pattern, m.where_.as_ref())?;
+                        let columns = inner.columns.clone();
+                        LogicalPlan::new(
+                            PlanOp::Optional {
+                                input: Box::new(plan),
+                                inner: Box::new(inner),
+                            },
+                            columns,
+                        )
+                    } else {
+                        PatternPlanner::new(self).plan(plan, &m.pattern, m.where_.as_ref())?
+                    }
+                }
+                Clause::Unwind(u) => {
+                    let mut columns = plan.columns.clone();
+                    columns.push(u.variable.name.clone());
+                    LogicalPlan::new(
+                        PlanOp::Unwind {
+                            input: Box::new(plan),
+                            expr: u.expr.clone(),
+                            var: u.variable.name.clone(),
+                        },
+                        columns,
+                    )
+                }
+                Clause::With(w) => self.projection(plan, &w.projection, w.where_.as_ref())?,
+                Clause::Return(r) => {
+                    returned = true;
+                    self.projection(plan, &r.projection, None)?
+                }
+                Clause::Create(c) => {
+                    let columns = with_pattern_vars(&plan.columns, &c.pattern);
+                    LogicalPlan::new(
+                        PlanOp::Create {
+                            input: Box::new(plan),
+                            parts: c.pattern.clone(),
+                        },
+                        columns,
+                    )
+                }
+                Clause::Merge(m) => {
+                    let arg = LogicalPlan::argument(plan.columns.clone());
+                    let matcher = PatternPlanner::new(self).plan(
+                        arg,
+                        std::slice::from_ref(&m.part),
+                        None,
+                    )?;
+                    let columns = with_pattern_vars(&plan.columns, std::slice::from_ref(&m.part));
+                    LogicalPlan::new(
+                        PlanOp::Merge {
+                            input: Box::new(plan),
+                            part: m.part.clone(),
+                            matcher: Box::new(matcher),
+                            on_create: m.on_create.clone(),
+                            on_match: m.on_match.clone(),
+                        },
+                        columns,
+                    )
+                }
+                Clause::Set(s) => {
+                    let columns = plan.columns.clone();
+                    LogicalPlan::new(
+                        PlanOp::SetProps {
+                            input: Box::new(plan),
+                            items: s.items.clone(),
+                        },
+                        columns,
+                    )
+                }
+                Clause::Remove(r) => {
+                    let columns = plan.columns.clone();
+                    LogicalPlan::new(
+                        PlanOp::Remove {
+                            input: Box::new(plan),
+                            items: r.items.clone(),
+                        },
+                        columns,
+                    )
+                }
+                Clause::Delete(d) => {
+                    let columns = plan.columns.clone();
+                    LogicalPlan::new(
+                        PlanOp::Delete {
+                            input: Box::new(plan),
+                            exprs: d.exprs.clone(),
+                            detach: d.detach,
+                        },
+                        columns,
+                    )
+                }
+                Clause::Call(c) => {
+                    let standalone = n == 1;
+                    if standalone {
+                        returned = true;
+                    }
+                    self.call(plan, c, standalone)?
+                }
+            };
+        }
+        if !returned {
+            plan = LogicalPlan::new(
+                PlanOp::Discard {
+                    input: Box::new(plan),
+                },
+                vec![],
+            );
+        }
+        Ok(plan)
+    }
+
+    fn call(&mut self, plan: LogicalPlan, c: &Call, standalone: bool) -> Result<LogicalPlan> {
+        let sig = (self.catalog.procedure)(&c.procedure).ok_or_else(|| {
+            QueryError::new(
+                crate::error::ErrorClass::ProcedureError,
+                "ProcedureNotFound",
+                crate::error::Phase::Compile,
+                format!("there is no procedure `{}`", c.procedure),
+            )
+            .at(c.span)
+        })?;
+        if let Some(args) = &c.args {
+            let required = sig.inputs.len();
+            if args.len() != required {
+                return Err(QueryError::syntax(
+                    "InvalidNumberOfArguments",
+                    format!(
+                        "procedure `{}` takes {} argument(s), {} given",
+                        sig.name,
+                        required,
+                        args.len()
+                    ),
+                )
+                .at(c.span)
+                .into());
+            }
+            for a in args {
+                if walk::has_aggregate(a) {
+                    return Err(QueryError::syntax(
+                        "InvalidAggregation",
+                        "aggregation is not allowed in procedure arguments",
+                    )
+                    .at(a.span)
+                    .into());
+                }
+            }
+        } else if !standalone {
+            return Err(QueryError::syntax(
+                "InvalidArgumentPassingMode",
+                "procedure calls inside a query need an argument list in parentheses",
+            )
+            .at(c.span)
+            .into());
+        }
+        let mut yields = Vec::new();
+        let mut columns = plan.columns.clone();
+        match &c.yields {
+            Some(items) if !c.yield_star => {
+                for y in items {
+                    let idx = sig
+                        .outputs
+                        .iter()
+                        .position(|(n, _)| *n == y.column)
+                        .ok_or_else(|| {
+                            QueryError::syntax(
+                                "UndefinedVariable",
+                                format!(
+                                    "procedure `{}` has no output `{}`",
+                                    sig.name, y.column
+                                ),
+                            )
+                            .at(y.span)
+                        })?;
+                    let var = y.alias.as_ref().map_or(&y.column, |a| &a.name).clone();
+                    if columns.contains(&var) {
+                        return Err(QueryError::syntax(
+                            "VariableAlreadyBound",
+                            format!("variable `{var}` is already defined"),
+                        )
+                        .at(y.span)
+                        .into());
+                    }
+                    columns.push(var.clone());
+                    yields.push((idx, var));
+                }
+            }
+            _ => {
+                if !standalone && !sig.outputs.is_empty() && !c.yield_star {
+                    return Err(QueryError::syntax(
+                        "UndefinedVariable",
+                        "procedure calls inside a query must YIELD their outputs",
+                    )
+                    .at(c.span)
+                    .into());
+                }
+                for (i, (n, _)) in sig.outputs.iter().enumerate() {
+                    columns.push(n.clone());
+                    yields.push((i, n.clone()));
+                }
+            }
+        }
+        let mut plan = LogicalPlan::new(
+            PlanOp::Call {
+                input: Box::new(plan),
+                procedure: sig.name.clone(),
+                args: c.args.clone(),
+                yields,
+            },
+            columns,
+        );
+        if let Some(w) = &c.where_ {
+            let columns = plan.columns.clone();
+            plan = LogicalPlan::new(
+                PlanOp::Filter {
+                    input: Box::new(plan),
+                    predicate: w.clone(),
+                },
+                columns,
+            );
+        }
+        Ok(plan)
+    }
+
+    /// WITH / RETURN: projection, aggregation, DISTINCT, ORDER BY, SKIP, LIMIT, WHERE.
+    fn projection(
+        &mut self,
+        plan: LogicalPlan,
+        proj: &Projection,
+        where_: Option<&Expr>,
+    ) -> Result<LogicalPlan> {
+        // Items: `*` expands to the visible variables (sorted by name, as Neo4j shows them).
+        let mut items: Vec<(String, Expr, String)> = Vec::new();
+        if proj.star {
+            let mut vars: Vec<&String> = plan
+                .columns
+                .iter()
+                .filter(|c| !crate::plan::is_hidden(c))
+                .collect();
+            vars.sort();
+            vars.dedup();
+            for v in vars {
+                items.push((v.clone(), var_expr(v, Span::default()), v.clone()));
+            }
+        }
+        for it in &proj.items {
+            let name = it.name().to_string();
+            let text = self.text(it.expr.span);
+            items.push((name, it.expr.clone(), text));
+        }
+        let aggregating = items.iter().any(|(_, e, _)| walk::has_aggregate(e));
+        let mut sort_keys: Vec<(Expr, bool)> = proj
+            .order_by
+            .iter()
+            .map(|s| (s.expr.clone(), s.descending))
+            .collect();
+        let names: Vec<String> = items.iter().map(|(n, _, _)| n.clone()).collect();
+
+        let mut plan = plan;
+        let keep_input: bool;
+        if aggregating {
+            let mut keys = Vec::new();
+            let mut aggs = Vec::new();
+            let mut post = Vec::new();
+            let mut needs_post = false;
+            for (name, expr, _) in &items {
+                if walk::has_aggregate(expr) {
+                    let mut e = expr.clone();
+                    let direct = walk::is_aggregate_call(&e);
+                    self.extract_aggs(&mut e, &mut aggs, if direct { Some(name) } else { None })?;
+                    if !direct {
+                        needs_post = true;
+                    }
+                    post.push((name.clone(), e));
+                } else {
+                    keys.push((name.clone(), expr.clone()));
+                    post.push((name.clone(), var_expr(name, expr.span)));
+                }
+            }
+            // ORDER BY may name an aggregate that is not projected: compute it too.
+            for (e, _) in sort_keys.iter_mut() {
+                self.replace_items(e, &items);
+                if walk::has_aggregate(e) {
+                    self.extract_aggs(e, &mut aggs, None)?;
+                    needs_post = true;
+                }
+            }
+            let mut columns: Vec<String> = keys.iter().map(|(n, _)| n.clone()).collect();
+            columns.extend(aggs.iter().map(|a| a.column.clone()));
+            if columns != names {
+                needs_post = true;
+            }
+            plan = LogicalPlan::new(
+                PlanOp::Aggregate {
+                    input: Box::new(plan),
+                    keys,
+                    aggs,
+                },
+                columns,
+            );
+            if needs_post {
+                let mut columns = names.clone();
+                columns.extend(plan.columns.iter().cloned());
+                plan = LogicalPlan::new(
+                    PlanOp::Project {
+                        input: Box::new(plan),
+                        items: post,
+                        keep: true,
+                    },
+                    columns,
+                );
+            }
+            keep_input = needs_post;
+            if proj.distinct {
+                plan = self.select(plan, names.len());
+                plan = distinct(plan);
+            }
+        } else if proj.distinct || {
+            for (e, _) in sort_keys.iter_mut() {
+                self.replace_items(e, &items);
+            }
+            // Sort keys that only use projected columns need nothing else kept.
+            sort_keys
+                .iter()
+                .all(|(e, _)| walk::variables(e).iter().all(|v| names.contains(v)))
+        } {
+            let p: Vec<(String, Expr)> = items.iter().map(|(n, e, _)| (n.clone(), e.clone())).collect();
+            plan = LogicalPlan::new(
+                PlanOp::Project {
+                    input: Box::new(plan),
+                    items: p,
+                    keep: false,
+                },
+                names.clone(),
+            );
+            if proj.distinct {
+                plan = distinct(plan);
+            }
+            keep_input = false;
+        } else {
+            // ORDER BY uses variables that are not projected: keep them until sorted.
+            let p: Vec<(String, Expr)> = items.iter().map(|(n, e, _)| (n.clone(), e.clone())).collect();
+            let mut columns = names.clone();
+            columns.extend(plan.columns.iter().cloned());
+            plan = LogicalPlan::new(
+                PlanOp::Project {
+                    input: Box::new(plan),
+                    items: p,
+                    keep: true,
+                },
+                columns,
+            );
+            keep_input = true;
+        }
+
+        if !sort_keys.is_empty() {
+            let columns = plan.columns.clone();
+            match (&proj.limit, &proj.skip) {
+                (Some(limit), skip) => {
+                    // Top keeps skip + limit rows; Skip/Limit below cut them.
+                    let total = match skip {
+                        Some(s) => Expr {
+                            kind: ExprKind::Binary(
+                                crate::ast::BinaryOp::Add,
+                                Box::new(limit.clone()),
+                                Box::new(s.clone()),
+                            ),
+                            span: limit.span,
+                        },
+                        None => limit.clone(),
+                    };
+                    plan = LogicalPlan::new(
+                        PlanOp::Top {
+                            input: Box::new(plan),
+                            keys: sort_keys,
+                            limit: total,
+                        },
+                        columns,
+                    );
+                }
+                _ => {
+                    plan = LogicalPlan::new(
+                        PlanOp::Sort {
+                            input: Box::new(plan),
+                            keys: sort_keys,
+                        },
+                        columns,
+                    );
+                }
+            }
+        }
+        if let Some(s) = &proj.skip {
+            let columns = plan.columns.clone();
+            plan = LogicalPlan::new(
+                PlanOp::Skip {
+                    input: Box::new(plan),
+                    count: s.clone(),
+                },
+                columns,
+            );
+        }
+        if let Some(l) = &proj.limit {
+            let columns = plan.columns.clone();
+            plan = LogicalPlan::new(
+                PlanOp::Limit {
+                    input: Box::new(plan),
+                    count: l.clone(),
+                },
+                columns,
+            );
+        }
+        if keep_input && plan.columns.len() > names.len() {
+            plan = self.select(plan, names.len());
+        }
+        if let Some(w) = where_ {
+            let columns = plan.columns.clone();
+            plan = LogicalPlan::new(
+                PlanOp::Filter {
+                    input: Box::new(plan),
+                    predicate: w.clone(),
+                },
+                columns,
+            );
+        }
+        Ok(plan)
+    }
+
+    fn select(&self, plan: LogicalPlan, count: usize) -> LogicalPlan {
+        let columns = plan.columns[..count.min(plan.columns.len())].to_vec();
+        LogicalPlan::new(
+            PlanOp::Select {
+                input: Box::new(plan),
+                count,
+            },
+            columns,
+        )
+    }
+
+    /// Replaces sub-expressions of an ORDER BY key that are written like a projection item
+    /// (or name its alias) with that item's column.
+    fn replace_items(&self, e: &mut Expr, items: &[(String, Expr, String)]) {
+        let texts: Vec<(String, String)> = items
+            .iter()
+            .map(|(n, _, t)| (n.clone(), t.clone()))
+            .collect();
+        let source = self.source;
+        walk::rewrite(e, &mut |x| {
+            if let ExprKind::Variable(v) = &x.kind {
+                if texts.iter().any(|(n, _)| n == v) {
+                    return false;
+                }
+            }
+            let t: String = source
+                .get(x.span.start..x.span.end)
+                .unwrap_or("")
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            if !t.is_empty() && !matches!(x.kind, ExprKind::Variable(_)) {
+                if let Some((n, _)) = texts.iter().find(|(_, it)| *it == t) {
+                    *x = var_expr(n, x.span);
+                    return false;
+                }
+            }
+            true
+        });
+    }
+
+    /// Replaces aggregate calls inside `e` with hidden columns and records them.
+    fn extract_aggs(
+        &mut self,
+        e: &mut Expr,
+        aggs: &mut Vec<AggSpec>,
+        name: Option<&String>,
+    ) -> Result<()> {
+        let mut err = None;
+        let mut found: Vec<(Expr, String)> = Vec::new();
+        let mut counter = self.fresh;
+        walk::rewrite(e, &mut |x| {
+            if walk::is_aggregate_call(x) {
+                let column = match name {
+                    Some(n) if found.is_empty() => n.clone(),
+                    _ => {
+                        counter += 1;
+                        format!("  agg_{counter}")
+                    }
+                };
+                if let ExprKind::Function { args, .. } = &x.kind {
+                    if args.iter().any(walk::has_aggregate) {
+                        err = Some(
+                            QueryError::syntax(
+                                "NestedAggregation",
+                                "aggregate functions cannot be nested",
+                            )
+                            .at(x.span),
+                        );
+                    }
+                }
+                let original = x.clone();
+                *x = var_expr(&column, x.span);
+                found.push((original, column));
+                return false;
+            }
+            true
+        });
+        self.fresh = counter;
+        if let Some(e) = err {
+            return Err(e.into());
+        }
+        for (call, column) in found {
+            let spec = match call.kind {
+                ExprKind::CountStar => AggSpec {
+                    column,
+                    name: "count".into(),
+                    distinct: false,
+                    args: vec![],
+                    star: true,
+                },
+                ExprKind::Function {
+                    name,
+                    distinct,
+                    args,
+                } => AggSpec {
+                    column,
+                    name: name.to_ascii_lowercase(),
+                    distinct,
+                    args,
+                    star: false,
+                },
+                _ => continue,
+            };
+            aggs.push(spec);
+        }
+        Ok(())
+    }
+}
+
+fn distinct(plan: LogicalPlan) -> LogicalPlan {
+    let columns = plan.columns.clone();
+    LogicalPlan::new(
+        PlanOp::Distinct {
+            input: Box::new(plan),
+        },
+        columns,
+    )
+}
+
+/// `columns` plus the named variables a CREATE/MERGE pattern introduces.
+fn with_pattern_vars(columns: &[String], parts: &[PatternPart]) -> Vec<String> {
+    let mut out = columns.to_vec();
+    let mut add = |v: &Option<Variable>| {
+        if let Some(v) = v {
+            if !out.contains(&v.name) {
+                out.push(v.name.clone());
+            }
+        }
+    };
+    for p in parts {
+        add(&p.element.start.variable);
+        for (r, n) in &p.element.chain {
+            add(&r.variable);
+            add(&n.variable);
+        }
+        add(&p.variable);
+    }
+    out
+}

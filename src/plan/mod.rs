@@ -1,0 +1,469 @@
+//! Logical plans: the operator tree a statement compiles to, with `Display` as the indented
+//! EXPLAIN text. `build` turns the AST into a plan, `optimize` applies pure rewrite passes.
+
+pub mod build;
+pub mod optimize;
+pub(crate) mod pattern;
+pub mod walk;
+
+use std::fmt;
+
+use crate::ast::{Expr, PatternPart, RemoveItem, SetItem};
+use crate::model::Direction;
+
+pub use build::{build, Compiled};
+
+/// A plan node: the operation and the names of the columns of the rows it produces (hidden
+/// helper columns start with a space and never reach the user).
+#[derive(Clone, Debug)]
+pub struct LogicalPlan {
+    pub op: PlanOp,
+    pub columns: Vec<String>,
+}
+
+/// How a variable-length or fixed-length expansion is bounded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hops {
+    pub min: u64,
+    /// `None`: unbounded.
+    pub max: Option<u64>,
+}
+
+/// One relationship step of a pattern.
+#[derive(Clone, Debug)]
+pub struct ExpandSpec {
+    pub from: String,
+    /// Relationship variable (a list of relationships for a variable-length step).
+    pub rel: String,
+    pub to: String,
+    pub types: Vec<String>,
+    pub direction: Direction,
+    /// True when `to` is already bound: the step only checks the connection.
+    pub into: bool,
+    /// `Some` for a variable-length step.
+    pub hops: Option<Hops>,
+    /// Relationship variables bound earlier in the same MATCH: a relationship is used at most
+    /// once per match (openCypher relationship isomorphism). Var-length lists are included.
+    pub unique_with: Vec<String>,
+    /// Property map of the relationship pattern (checked on every traversed relationship).
+    pub properties: Option<Expr>,
+    /// The step was planned right-to-left: a var-length list is reversed before binding so it
+    /// reads in pattern order.
+    pub reversed: bool,
+}
+
+/// An aggregate call extracted from a projection.
+#[derive(Clone, Debug)]
+pub struct AggSpec {
+    pub column: String,
+    /// Lower-case function name; `count` with no args for `count(*)`.
+    pub name: String,
+    pub distinct: bool,
+    pub args: Vec<Expr>,
+    pub star: bool,
+}
+
+/// One element of a named path, in pattern order.
+#[derive(Clone, Debug)]
+pub enum PathStep {
+    Node(String),
+    /// A single relationship variable.
+    Rel(String),
+    /// A variable-length relationship list variable.
+    RelList(String),
+}
+
+#[derive(Clone, Debug)]
+pub enum PlanOp {
+    /// Produces the argument row once (the outer row for subqueries; empty at the top).
+    Argument,
+    AllNodesScan {
+        input: Box<LogicalPlan>,
+        var: String,
+    },
+    LabelScan {
+        input: Box<LogicalPlan>,
+        var: String,
+        label: String,
+    },
+    /// `WHERE id(n) = x` / `id(n) IN list`.
+    NodeById {
+        input: Box<LogicalPlan>,
+        var: String,
+        ids: Expr,
+        /// True when `ids` is a list (IN).
+        list: bool,
+    },
+    /// Equality lookup through a property index; `label` empty = the any-label index.
+    IndexSeek {
+        input: Box<LogicalPlan>,
+        var: String,
+        label: String,
+        property: String,
+        value: Expr,
+    },
+    Expand {
+        input: Box<LogicalPlan>,
+        spec: ExpandSpec,
+    },
+    /// Distinct end nodes reachable within `hops` (replaces var-length Expand + DISTINCT when
+    /// neither the path nor the relationships are observed).
+    Reach {
+        input: Box<LogicalPlan>,
+        spec: ExpandSpec,
+    },
+    ShortestPath {
+        input: Box<LogicalPlan>,
+        spec: ExpandSpec,
+        path: String,
+        all: bool,
+    },
+    Filter {
+        input: Box<LogicalPlan>,
+        predicate: Expr,
+    },
+    /// Evaluates `items` and prepends them to the row (`keep`) or replaces the row.
+    Project {
+        input: Box<LogicalPlan>,
+        items: Vec<(String, Expr)>,
+        keep: bool,
+    },
+    /// Keeps the first `count` columns.
+    Select {
+        input: Box<LogicalPlan>,
+        count: usize,
+    },
+    Aggregate {
+        input: Box<LogicalPlan>,
+        keys: Vec<(String, Expr)>,
+        aggs: Vec<AggSpec>,
+    },
+    /// `count(x)` over one expansion from a bound node: the node's degree.
+    DegreeCount {
+        input: Box<LogicalPlan>,
+        node: String,
+        types: Vec<String>,
+        direction: Direction,
+        column: String,
+    },
+    Distinct {
+        input: Box<LogicalPlan>,
+    },
+    Sort {
+        input: Box<LogicalPlan>,
+        keys: Vec<(Expr, bool)>,
+    },
+    /// Sort + LIMIT fused: keeps only the best `limit` (+ `skip`) rows.
+    Top {
+        input: Box<LogicalPlan>,
+        keys: Vec<(Expr, bool)>,
+        limit: Expr,
+    },
+    Skip {
+        input: Box<LogicalPlan>,
+        count: Expr,
+    },
+    Limit {
+        input: Box<LogicalPlan>,
+        count: Expr,
+    },
+    Unwind {
+        input: Box<LogicalPlan>,
+        expr: Expr,
+        var: String,
+    },
+    /// OPTIONAL MATCH: rows of `inner` (run with each input row as its argument), or the input
+    /// row padded with nulls when `inner` has none.
+    Optional {
+        input: Box<LogicalPlan>,
+        inner: Box<LogicalPlan>,
+    },
+    /// Runs `inner` for every input row (its argument) and emits its rows.
+    Apply {
+        input: Box<LogicalPlan>,
+        inner: Box<LogicalPlan>,
+    },
+    Union {
+        left: Box<LogicalPlan>,
+        right: Box<LogicalPlan>,
+        all: bool,
+    },
+    BuildPath {
+        input: Box<LogicalPlan>,
+        var: String,
+        steps: Vec<PathStep>,
+    },
+    Create {
+        input: Box<LogicalPlan>,
+        parts: Vec<PatternPart>,
+    },
+    Merge {
+        input: Box<LogicalPlan>,
+        part: PatternPart,
+        /// Matches the pattern with the input row as argument.
+        matcher: Box<LogicalPlan>,
+        on_create: Vec<SetItem>,
+        on_match: Vec<SetItem>,
+    },
+    SetProps {
+        input: Box<LogicalPlan>,
+        items: Vec<SetItem>,
+    },
+    Remove {
+        input: Box<LogicalPlan>,
+        items: Vec<RemoveItem>,
+    },
+    Delete {
+        input: Box<LogicalPlan>,
+        exprs: Vec<Expr>,
+        detach: bool,
+    },
+    /// Consumes all input (for write clauses that end a query without RETURN).
+    Discard {
+        input: Box<LogicalPlan>,
+    },
+    Call {
+        input: Box<LogicalPlan>,
+        procedure: String,
+        /// `None`: arguments come from parameters named like the inputs.
+        args: Option<Vec<Expr>>,
+        /// (output column index, variable).
+        yields: Vec<(usize, String)>,
+    },
+}
+
+impl LogicalPlan {
+    pub fn new(op: PlanOp, columns: Vec<String>) -> LogicalPlan {
+        LogicalPlan { op, columns }
+    }
+
+    pub fn argument(columns: Vec<String>) -> LogicalPlan {
+        LogicalPlan::new(PlanOp::Argument, columns)
+    }
+
+    /// The inputs of this node (for generic passes).
+    pub fn inputs(&self) -> Vec<&LogicalPlan> {
+        use PlanOp::*;
+        match &self.op {
+            Argument => vec![],
+            AllNodesScan { input, .. }
+            | LabelScan { input, .. }
+            | NodeById { input, .. }
+            | IndexSeek { input, .. }
+            | Expand { input, .. }
+            | Reach { input, .. }
+            | ShortestPath { input, .. }
+            | Filter { input, .. }
+            | Project { input, .. }
+            | Select { input, .. }
+            | Aggregate { input, .. }
+            | DegreeCount { input, .. }
+            | Distinct { input }
+            | Sort { input, .. }
+            | Top { input, .. }
+            | Skip { input, .. }
+            | Limit { input, .. }
+            | Unwind { input, .. }
+            | BuildPath { input, .. }
+            | Create { input, .. }
+            | SetProps { input, .. }
+            | Remove { input, .. }
+            | Delete { input, .. }
+            | Discard { input }
+            | Call { input, .. } => vec![input],
+            Merge { input, matcher, .. } => vec![input, matcher],
+            Optional { input, inner } | Apply { input, inner } => vec![input, inner],
+            Union { left, right, .. } => vec![left, right],
+        }
+    }
+
+    /// True when the plan contains a write operator.
+    pub fn writes(&self) -> bool {
+        matches!(
+            self.op,
+            PlanOp::Create { .. }
+                | PlanOp::Merge { .. }
+                | PlanOp::SetProps { .. }
+                | PlanOp::Remove { .. }
+                | PlanOp::Delete { .. }
+        ) || self.inputs().iter().any(|p| p.writes())
+    }
+
+    fn describe(&self) -> String {
+        use PlanOp::*;
+        match &self.op {
+            Argument => {
+                if self.columns.is_empty() {
+                    "Start".into()
+                } else {
+                    format!("Argument({})", shown(&self.columns).join(", "))
+                }
+            }
+            AllNodesScan { var, .. } => format!("AllNodesScan({})", show(var)),
+            LabelScan { var, label, .. } => format!("NodeByLabelScan({}:{label})", show(var)),
+            NodeById { var, .. } => format!("NodeByIdSeek({})", show(var)),
+            IndexSeek {
+                var,
+                label,
+                property,
+                ..
+            } => {
+                if label.is_empty() {
+                    format!("NodeIndexSeek({}.{property})", show(var))
+                } else {
+                    format!("NodeIndexSeek({}:{label}.{property})", show(var))
+                }
+            }
+            Expand { spec, .. } => {
+                let kind = match (spec.hops.is_some(), spec.into) {
+                    (true, false) => "VarLengthExpand",
+                    (true, true) => "VarLengthExpandInto",
+                    (false, true) => "ExpandInto",
+                    (false, false) => "Expand",
+                };
+                format!("{kind}({})", step(spec))
+            }
+            Reach { spec, .. } => format!("DistinctReach({})", step(spec)),
+            ShortestPath { spec, path, all, .. } => format!(
+                "{}({} = {})",
+                if *all { "AllShortestPaths" } else { "ShortestPath" },
+                show(path),
+                step(spec)
+            ),
+            Filter { .. } => "Filter".into(),
+            Project { items, .. } => format!(
+                "Projection({})",
+                items
+                    .iter()
+                    .map(|(n, _)| show(n))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Select { .. } => format!("Produce({})", shown(&self.columns).join(", ")),
+            Aggregate { keys, aggs, .. } => format!(
+                "Aggregate(keys: [{}], aggregates: [{}])",
+                keys.iter()
+                    .map(|(n, _)| show(n))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                aggs.iter()
+                    .map(|a| format!(
+                        "{}({}{})",
+                        a.name,
+                        if a.distinct { "DISTINCT " } else { "" },
+                        if a.star { "*" } else { "…" }
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            DegreeCount {
+                node,
+                types,
+                direction,
+                ..
+            } => format!(
+                "DegreeCount({}, {:?}{})",
+                show(node),
+                direction,
+                if types.is_empty() {
+                    String::new()
+                } else {
+                    format!(", :{}", types.join("|"))
+                }
+            ),
+            Distinct { .. } => "Distinct".into(),
+            Sort { keys, .. } => format!("Sort({} keys)", keys.len()),
+            Top { keys, .. } => format!("Top({} keys)", keys.len()),
+            Skip { .. } => "Skip".into(),
+            Limit { .. } => "Limit".into(),
+            Unwind { var, .. } => format!("Unwind({})", show(var)),
+            Optional { .. } => "Optional".into(),
+            Apply { .. } => "Apply".into(),
+            Union { all, .. } => {
+                if *all {
+                    "UnionAll".into()
+                } else {
+                    "Union".into()
+                }
+            }
+            BuildPath { var, .. } => format!("NamedPath({})", show(var)),
+            Create { .. } => "Create".into(),
+            Merge { .. } => "Merge".into(),
+            SetProps { .. } => "Set".into(),
+            Remove { .. } => "Remove".into(),
+            Delete { detach, .. } => {
+                if *detach {
+                    "DetachDelete".into()
+                } else {
+                    "Delete".into()
+                }
+            }
+            Discard { .. } => "EmptyResult".into(),
+            Call { procedure, .. } => format!("ProcedureCall({procedure})"),
+        }
+    }
+
+    /// Writes the tree, one operator per line, children indented below their parent.
+    pub fn write_tree(&self, out: &mut String, depth: usize, extra: &dyn Fn(&LogicalPlan) -> String) {
+        for _ in 0..depth {
+            out.push_str("  ");
+        }
+        out.push_str(&self.describe());
+        out.push_str(&extra(self));
+        out.push('\n');
+        for c in self.inputs() {
+            c.write_tree(out, depth + 1, extra);
+        }
+    }
+}
+
+impl fmt::Display for LogicalPlan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = String::new();
+        self.write_tree(&mut s, 0, &|_| String::new());
+        f.write_str(&s)
+    }
+}
+
+fn step(spec: &ExpandSpec) -> String {
+    let (l, r) = match spec.direction {
+        Direction::Outgoing => ("-", "->"),
+        Direction::Incoming => ("<-", "-"),
+        Direction::Both => ("-", "-"),
+    };
+    let types = if spec.types.is_empty() {
+        String::new()
+    } else {
+        format!(":{}", spec.types.join("|"))
+    };
+    let hops = match spec.hops {
+        None => String::new(),
+        Some(h) => match h.max {
+            Some(m) => format!("*{}..{}", h.min, m),
+            None => format!("*{}..", h.min),
+        },
+    };
+    format!(
+        "({}){l}[{}{types}{hops}]{r}({})",
+        show(&spec.from),
+        show(&spec.rel),
+        show(&spec.to)
+    )
+}
+
+/// Hidden variables print as `anon_N`.
+fn show(name: &str) -> String {
+    match name.strip_prefix(' ') {
+        Some(rest) => rest.trim().to_string(),
+        None => name.to_string(),
+    }
+}
+
+fn shown(cols: &[String]) -> Vec<String> {
+    cols.iter().map(|c| show(c)).collect()
+}
+
+/// True for planner-generated helper columns.
+pub fn is_hidden(name: &str) -> bool {
+    name.starts_with(' ')
+}

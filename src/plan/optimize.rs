@@ -1,0 +1,329 @@
+//! Pure rewrite passes over a logical plan, applied in a fixed order after building:
+//! 1. `count(x)` over a single expansion → the start node's degree (no edge decoding);
+//! 2. a variable-length expansion whose relationships and path are never observed, under an
+//!    aggregation that only sees distinct end nodes → a breadth-first reach with a visited set.
+
+use crate::ast::{Expr, ExprKind};
+use crate::model::Direction;
+use crate::plan::walk;
+use crate::plan::{is_hidden, AggSpec, ExpandSpec, LogicalPlan, PlanOp};
+
+pub fn optimize(plan: LogicalPlan) -> LogicalPlan {
+    transform(plan, &|p| degree_count(reach(p)))
+}
+
+/// Applies `f` bottom-up to every node.
+fn transform(plan: LogicalPlan, f: &dyn Fn(LogicalPlan) -> LogicalPlan) -> LogicalPlan {
+    let LogicalPlan { op, columns } = plan;
+    let t = |b: Box<LogicalPlan>| Box::new(transform(*b, f));
+    use PlanOp::*;
+    let op = match op {
+        Argument => Argument,
+        AllNodesScan { input, var } => AllNodesScan { input: t(input), var },
+        LabelScan { input, var, label } => LabelScan {
+            input: t(input),
+            var,
+            label,
+        },
+        NodeById {
+            input,
+            var,
+            ids,
+            list,
+        } => NodeById {
+            input: t(input),
+            var,
+            ids,
+            list,
+        },
+        IndexSeek {
+            input,
+            var,
+            label,
+            property,
+            value,
+        } => IndexSeek {
+            input: t(input),
+            var,
+            label,
+            property,
+            value,
+        },
+        Expand { input, spec } => Expand {
+            input: t(input),
+            spec,
+        },
+        Reach { input, spec } => Reach {
+            input: t(input),
+            spec,
+        },
+        ShortestPath {
+            input,
+            spec,
+            path,
+            all,
+        } => ShortestPath {
+            input: t(input),
+            spec,
+            path,
+            all,
+        },
+        Filter { input, predicate } => Filter {
+            input: t(input),
+            predicate,
+        },
+        Project { input, items, keep } => Project {
+            input: t(input),
+            items,
+            keep,
+        },
+        Select { input, count } => Select {
+            input: t(input),
+            count,
+        },
+        Aggregate { input, keys, aggs } => Aggregate {
+            input: t(input),
+            keys,
+            aggs,
+        },
+        DegreeCount {
+            input,
+            node,
+            types,
+            direction,
+            column,
+        } => DegreeCount {
+            input: t(input),
+            node,
+            types,
+            direction,
+            column,
+        },
+        Distinct { input } => Distinct { input: t(input) },
+        Sort { input, keys } => Sort {
+            input: t(input),
+            keys,
+        },
+        Top { input, keys, limit } => Top {
+            input: t(input),
+            keys,
+            limit,
+        },
+        Skip { input, count } => Skip {
+            input: t(input),
+            count,
+        },
+        Limit { input, count } => Limit {
+            input: t(input),
+            count,
+        },
+        Unwind { input, expr, var } => Unwind {
+            input: t(input),
+            expr,
+            var,
+        },
+        Optional { input, inner } => Optional {
+            input: t(input),
+            inner: t(inner),
+        },
+        Apply { input, inner } => Apply {
+            input: t(input),
+            inner: t(inner),
+        },
+        Union { left, right, all } => Union {
+            left: t(left),
+            right: t(right),
+            all,
+        },
+        BuildPath { input, var, steps } => BuildPath {
+            input: t(input),
+            var,
+            steps,
+        },
+        Create { input, parts } => Create {
+            input: t(input),
+            parts,
+        },
+        Merge {
+            input,
+            part,
+            matcher,
+            on_create,
+            on_match,
+        } => Merge {
+            input: t(input),
+            part,
+            matcher: t(matcher),
+            on_create,
+            on_match,
+        },
+        SetProps { input, items } => SetProps {
+            input: t(input),
+            items,
+        },
+        Remove { input, items } => Remove {
+            input: t(input),
+            items,
+        },
+        Delete {
+            input,
+            exprs,
+            detach,
+        } => Delete {
+            input: t(input),
+            exprs,
+            detach,
+        },
+        Discard { input } => Discard { input: t(input) },
+        Call {
+            input,
+            procedure,
+            args,
+            yields,
+        } => Call {
+            input: t(input),
+            procedure,
+            args,
+            yields,
+        },
+    };
+    f(LogicalPlan { op, columns })
+}
+
+fn is_var(e: &Expr, name: &str) -> bool {
+    matches!(&e.kind, ExprKind::Variable(v) if v == name)
+}
+
+/// `MATCH (a)-->(b) RETURN count(b)` → sum of degree(a).
+fn degree_count(plan: LogicalPlan) -> LogicalPlan {
+    let LogicalPlan { op, columns } = plan;
+    let PlanOp::Aggregate { input, keys, aggs } = op else {
+        return LogicalPlan { op, columns };
+    };
+    let applies = keys.is_empty()
+        && aggs.len() == 1
+        && aggs[0].name == "count"
+        && !aggs[0].distinct
+        && matches!(&input.op, PlanOp::Expand { spec, .. }
+            if spec.hops.is_none() && !spec.into && spec.unique_with.is_empty()
+                && spec.properties.is_none()
+                && !input_binds(&input, &spec.rel)
+                && (aggs[0].star || (aggs[0].args.len() == 1
+                    && (is_var(&aggs[0].args[0], &spec.to) || is_var(&aggs[0].args[0], &spec.rel)))));
+    if !applies {
+        return LogicalPlan {
+            op: PlanOp::Aggregate { input, keys, aggs },
+            columns,
+        };
+    }
+    let PlanOp::Expand { input: inner, spec } = input.op else {
+        unreachable!("checked above")
+    };
+    let deg = "  degree".to_string();
+    let mut cols = inner.columns.clone();
+    cols.push(deg.clone());
+    let dc = LogicalPlan::new(
+        PlanOp::DegreeCount {
+            input: inner,
+            node: spec.from.clone(),
+            types: spec.types.clone(),
+            direction: spec.direction,
+            column: deg.clone(),
+        },
+        cols,
+    );
+    let span = aggs[0].args.first().map(|a| a.span).unwrap_or_default();
+    LogicalPlan {
+        op: PlanOp::Aggregate {
+            input: Box::new(dc),
+            keys,
+            aggs: vec![AggSpec {
+                column: aggs[0].column.clone(),
+                name: "sum".into(),
+                distinct: false,
+                args: vec![crate::plan::build::var_expr(&deg, span)],
+                star: false,
+            }],
+        },
+        columns,
+    }
+}
+
+/// True when the relationship variable was bound before the expansion (then the expansion
+/// checks rather than enumerates).
+fn input_binds(input: &LogicalPlan, rel: &str) -> bool {
+    match &input.op {
+        PlanOp::Expand { input, .. } => input.columns.iter().any(|c| c == rel),
+        _ => false,
+    }
+}
+
+/// Aggregation over distinct end nodes of an unobserved var-length expansion → BFS reach.
+fn reach(plan: LogicalPlan) -> LogicalPlan {
+    let LogicalPlan { op, columns } = plan;
+    let PlanOp::Aggregate { input, keys, aggs } = op else {
+        return LogicalPlan { op, columns };
+    };
+    let insensitive = aggs
+        .iter()
+        .all(|a| !a.star && (a.distinct || a.name == "min" || a.name == "max"));
+    if !insensitive || !keys.is_empty() {
+        return LogicalPlan {
+            op: PlanOp::Aggregate { input, keys, aggs },
+            columns,
+        };
+    }
+    let input = Box::new(to_reach(*input, &aggs));
+    LogicalPlan {
+        op: PlanOp::Aggregate { input, keys, aggs },
+        columns,
+    }
+}
+
+fn reach_ok(spec: &ExpandSpec) -> bool {
+    let Some(h) = spec.hops else { return false };
+    is_hidden(&spec.rel)
+        && !spec.into
+        && spec.unique_with.is_empty()
+        && spec.properties.is_none()
+        // With min 0/1 and a directed step, a node is the end of some trail of length within
+        // the bounds exactly when its BFS distance is (a shortest walk never repeats a
+        // relationship); the start node itself is handled by the operator. Longer minimums
+        // or undirected cycles back to the start are not captured by distances: keep them.
+        && (h.min == 0 || (h.min == 1 && spec.direction != Direction::Both))
+}
+
+fn to_reach(plan: LogicalPlan, aggs: &[AggSpec]) -> LogicalPlan {
+    let LogicalPlan { op, columns } = plan;
+    match op {
+        PlanOp::Filter { input, predicate }
+            if !walk::variables(&predicate)
+                .iter()
+                .any(|v| is_hidden(v) && v.contains("anon_rel")) =>
+        {
+            LogicalPlan {
+                op: PlanOp::Filter {
+                    input: Box::new(to_reach(*input, aggs)),
+                    predicate,
+                },
+                columns,
+            }
+        }
+        PlanOp::Expand { input, spec } if reach_ok(&spec) => {
+            let uses_rel = aggs
+                .iter()
+                .any(|a| a.args.iter().any(|e| walk::variables(e).contains(&spec.rel)));
+            if uses_rel {
+                return LogicalPlan {
+                    op: PlanOp::Expand { input, spec },
+                    columns,
+                };
+            }
+            LogicalPlan {
+                op: PlanOp::Reach { input, spec },
+                columns,
+            }
+        }
+        op => LogicalPlan { op, columns },
+    }
+}

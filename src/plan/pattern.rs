@@ -1,0 +1,579 @@
+//! Planning of MATCH patterns: pick the most selective start node (bound variable > id seek >
+//! property index > label scan > all nodes), expand along the chain in both directions, and
+//! apply each WHERE conjunct as soon as its variables are bound.
+
+use crate::ast::{
+    BinaryOp, Expr, ExprKind, LengthRange, PathKind, PatternPart, RelDirection, Span,
+};
+use crate::error::{QueryError, Result};
+use crate::model::Direction;
+use crate::plan::build::{var_expr, Builder};
+use crate::plan::walk;
+use crate::plan::{ExpandSpec, Hops, LogicalPlan, PathStep, PlanOp};
+
+pub(crate) struct PatternPlanner<'b, 'a> {
+    b: &'b mut Builder<'a>,
+    /// WHERE conjuncts and pattern property equalities not yet applied.
+    preds: Vec<Pred>,
+    /// Labels each variable must carry (checked when the variable is bound).
+    labels: Vec<(String, Vec<String>)>,
+    /// Relationship variables matched so far by this MATCH (for uniqueness).
+    rels: Vec<String>,
+    /// Every variable named in the pattern.
+    pattern_vars: Vec<String>,
+}
+
+struct Pred {
+    expr: Expr,
+    vars: Vec<String>,
+}
+
+struct NodeStep {
+    var: String,
+}
+
+struct RelStep {
+    var: String,
+    types: Vec<String>,
+    direction: RelDirection,
+    length: Option<LengthRange>,
+    properties: Option<Expr>,
+}
+
+impl<'b, 'a> PatternPlanner<'b, 'a> {
+    pub fn new(b: &'b mut Builder<'a>) -> Self {
+        PatternPlanner {
+            b,
+            preds: Vec::new(),
+            labels: Vec::new(),
+            rels: Vec::new(),
+            pattern_vars: Vec::new(),
+        }
+    }
+
+    pub fn plan(
+        mut self,
+        input: LogicalPlan,
+        pattern: &[PatternPart],
+        where_: Option<&Expr>,
+    ) -> Result<LogicalPlan> {
+        // Name anonymous elements and collect per-element predicates.
+        let mut parts = Vec::new();
+        for part in pattern {
+            let mut nodes = Vec::new();
+            let mut rels = Vec::new();
+            let el = &part.element;
+            nodes.push(self.node(&el.start)?);
+            for (r, n) in &el.chain {
+                let var = match &r.variable {
+                    Some(v) => v.name.clone(),
+                    None => self.b.fresh("anon_rel"),
+                };
+                self.pattern_vars.push(var.clone());
+                rels.push(RelStep {
+                    var,
+                    types: r.types.clone(),
+                    direction: r.direction,
+                    length: r.length,
+                    properties: r.properties.clone(),
+                });
+                nodes.push(self.node(n)?);
+            }
+            let path = part.variable.as_ref().map(|v| v.name.clone());
+            if let Some(p) = &path {
+                self.pattern_vars.push(p.clone());
+            }
+            parts.push((part, path, nodes, rels));
+        }
+        if let Some(w) = where_ {
+            let mut conj = Vec::new();
+            split_and(w, &mut conj);
+            for c in conj {
+                self.add_pred(c.clone());
+            }
+        }
+
+        let mut plan = input;
+        plan = self.apply_ready(plan);
+        for (part, path, nodes, rels) in parts {
+            match part.kind {
+                PathKind::Normal => {
+                    plan = self.chain(plan, &nodes, &rels)?;
+                    if let Some(p) = path {
+                        let mut steps = vec![PathStep::Node(nodes[0].var.clone())];
+                        for (r, n) in rels.iter().zip(&nodes[1..]) {
+                            steps.push(if r.length.is_some() {
+                                PathStep::RelList(r.var.clone())
+                            } else {
+                                PathStep::Rel(r.var.clone())
+                            });
+                            steps.push(PathStep::Node(n.var.clone()));
+                        }
+                        let mut columns = plan.columns.clone();
+                        columns.push(p.clone());
+                        plan = LogicalPlan::new(
+                            PlanOp::BuildPath {
+                                input: Box::new(plan),
+                                var: p,
+                                steps,
+                            },
+                            columns,
+                        );
+                        plan = self.apply_ready(plan);
+                    }
+                }
+                PathKind::Shortest | PathKind::AllShortest => {
+                    if rels.len() != 1 {
+                        return Err(QueryError::syntax(
+                            "InvalidShortestPath",
+                            "shortestPath needs a pattern with exactly one relationship",
+                        )
+                        .at(part.span)
+                        .into());
+                    }
+                    let r = &rels[0];
+                    for n in &nodes {
+                        if !plan.columns.contains(&n.var) {
+                            plan = self.scan(plan, &n.var);
+                            plan = self.apply_ready(plan);
+                        }
+                    }
+                    let path = path.unwrap_or_else(|| self.b.fresh("anon_path"));
+                    let (min, max) = match r.length {
+                        Some(l) => (l.min.unwrap_or(1), l.max),
+                        None => (1, Some(1)),
+                    };
+                    if min > 1 {
+                        return Err(QueryError::unsupported(
+                            "shortestPath with a minimal length above 1",
+                        )
+                        .at(part.span)
+                        .into());
+                    }
+                    let spec = ExpandSpec {
+                        from: nodes[0].var.clone(),
+                        rel: r.var.clone(),
+                        to: nodes[1].var.clone(),
+                        types: r.types.clone(),
+                        direction: direction(r.direction, false),
+                        into: true,
+                        hops: Some(Hops { min, max }),
+                        unique_with: vec![],
+                        properties: r.properties.clone(),
+                        reversed: false,
+                    };
+                    let mut columns = plan.columns.clone();
+                    columns.push(r.var.clone());
+                    columns.push(path.clone());
+                    plan = LogicalPlan::new(
+                        PlanOp::ShortestPath {
+                            input: Box::new(plan),
+                            spec,
+                            path,
+                            all: part.kind == PathKind::AllShortest,
+                        },
+                        columns,
+                    );
+                    self.rels.push(r.var.clone());
+                    plan = self.apply_ready(plan);
+                }
+            }
+        }
+        // Whatever is left (e.g. predicates on variables this pattern does not bind).
+        let rest: Vec<Expr> = self.preds.drain(..).map(|p| p.expr).collect();
+        if !rest.is_empty() {
+            plan = filter(plan, rest);
+        }
+        Ok(plan)
+    }
+
+    fn node(&mut self, n: &crate::ast::NodePattern) -> Result<NodeStep> {
+        let var = match &n.variable {
+            Some(v) => v.name.clone(),
+            None => self.b.fresh("anon_node"),
+        };
+        self.pattern_vars.push(var.clone());
+        if !n.labels.is_empty() {
+            match self.labels.iter_mut().find(|(v, _)| *v == var) {
+                Some((_, ls)) => {
+                    for l in &n.labels {
+                        if !ls.contains(l) {
+                            ls.push(l.clone());
+                        }
+                    }
+                }
+                None => self.labels.push((var.clone(), n.labels.clone())),
+            }
+        }
+        if let Some(props) = &n.properties {
+            for p in property_predicates(&var, props, n.span) {
+                self.add_pred(p);
+            }
+        }
+        Ok(NodeStep { var })
+    }
+
+    fn add_pred(&mut self, expr: Expr) {
+        let vars = walk::variables(&expr);
+        self.preds.push(Pred { expr, vars });
+    }
+
+    /// Applies the label checks and predicates whose variables are all bound in `plan`.
+    fn apply_ready(&mut self, plan: LogicalPlan) -> LogicalPlan {
+        let bound = |v: &String, cols: &[String], pv: &[String]| cols.contains(v) || !pv.contains(v);
+        let mut ready = Vec::new();
+        let mut i = 0;
+        while i < self.labels.len() {
+            if plan.columns.contains(&self.labels[i].0) {
+                let (v, ls) = self.labels.remove(i);
+                if !ls.is_empty() {
+                    ready.push(Expr {
+                        kind: ExprKind::HasLabels(Box::new(var_expr(&v, Span::default())), ls),
+                        span: Span::default(),
+                    });
+                }
+            } else {
+                i += 1;
+            }
+        }
+        let mut i = 0;
+        while i < self.preds.len() {
+            if self.preds[i]
+                .vars
+                .iter()
+                .all(|v| bound(v, &plan.columns, &self.pattern_vars))
+            {
+                ready.push(self.preds.remove(i).expr);
+            } else {
+                i += 1;
+            }
+        }
+        if ready.is_empty() {
+            plan
+        } else {
+            filter(plan, ready)
+        }
+    }
+
+    /// Binds `var` with the cheapest access path available.
+    fn scan(&mut self, plan: LogicalPlan, var: &str) -> LogicalPlan {
+        let mut columns = plan.columns.clone();
+        columns.push(var.to_string());
+        let input = Box::new(plan);
+        let var_s = var.to_string();
+        match self.best_access(var, &columns) {
+            Access::Id(ids, list) => LogicalPlan::new(
+                PlanOp::NodeById {
+                    input,
+                    var: var_s,
+                    ids,
+                    list,
+                },
+                columns,
+            ),
+            Access::Index(label, property, value) => LogicalPlan::new(
+                PlanOp::IndexSeek {
+                    input,
+                    var: var_s,
+                    label,
+                    property,
+                    value,
+                },
+                columns,
+            ),
+            Access::Label(label) => {
+                // The scanned label needs no further check.
+                if let Some((_, ls)) = self.labels.iter_mut().find(|(v, _)| v == var) {
+                    ls.retain(|l| *l != label);
+                }
+                LogicalPlan::new(
+                    PlanOp::LabelScan {
+                        input,
+                        var: var_s,
+                        label,
+                    },
+                    columns,
+                )
+            }
+            Access::All => LogicalPlan::new(PlanOp::AllNodesScan { input, var: var_s }, columns),
+        }
+    }
+
+    /// The variables an expression may use for a seek on `var`: bound ones only.
+    fn independent(&self, e: &Expr, bound: &[String], var: &str) -> bool {
+        walk::variables(e)
+            .iter()
+            .all(|v| v != var && (bound.contains(v) || !self.pattern_vars.contains(v)))
+    }
+
+    fn best_access(&self, var: &str, columns_after: &[String]) -> Access {
+        let bound: Vec<String> = columns_after[..columns_after.len() - 1].to_vec();
+        let labels: Vec<String> = self
+            .labels
+            .iter()
+            .find(|(v, _)| v == var)
+            .map(|(_, l)| l.clone())
+            .unwrap_or_default();
+        let mut index: Option<(u8, Access)> = None;
+        for p in &self.preds {
+            let ExprKind::Binary(op, l, r) = &p.expr.kind else {
+                continue;
+            };
+            if *op != BinaryOp::Eq && *op != BinaryOp::In {
+                continue;
+            }
+            for (a, b) in [(l, r), (r, l)] {
+                if *op == BinaryOp::In && std::ptr::eq(a, r) {
+                    continue;
+                }
+                if !self.independent(b, &bound, var) {
+                    continue;
+                }
+                if is_id_of(a, var) {
+                    return Access::Id((**b).clone(), *op == BinaryOp::In);
+                }
+                if *op != BinaryOp::Eq {
+                    continue;
+                }
+                if let ExprKind::Property(t, key) = &a.kind {
+                    if !matches!(&t.kind, ExprKind::Variable(v) if v == var) {
+                        continue;
+                    }
+                    for def in self.b.catalog.indexes {
+                        if def.property != *key {
+                            continue;
+                        }
+                        let rank = if def.label.is_empty() {
+                            2
+                        } else if labels.contains(&def.label) {
+                            if def.unique {
+                                0
+                            } else {
+                                1
+                            }
+                        } else {
+                            continue;
+                        };
+                        if index.as_ref().is_none_or(|(r, _)| rank < *r) {
+                            index = Some((
+                                rank,
+                                Access::Index(def.label.clone(), key.clone(), (**b).clone()),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        if let Some((_, a)) = index {
+            return a;
+        }
+        match labels.first() {
+            Some(l) => Access::Label(l.clone()),
+            None => Access::All,
+        }
+    }
+
+    fn score(&self, var: &str, bound: &[String]) -> u8 {
+        if bound.iter().any(|c| c == var) {
+            return 0;
+        }
+        let mut cols = bound.to_vec();
+        cols.push(var.to_string());
+        match self.best_access(var, &cols) {
+            Access::Id(..) => 1,
+            Access::Index(label, ..) if !label.is_empty() => 2,
+            Access::Index(..) => 3,
+            Access::Label(_) => 4,
+            Access::All => 5,
+        }
+    }
+
+    fn chain(
+        &mut self,
+        mut plan: LogicalPlan,
+        nodes: &[NodeStep],
+        rels: &[RelStep],
+    ) -> Result<LogicalPlan> {
+        let start = (0..nodes.len())
+            .min_by_key(|&i| self.score(&nodes[i].var, &plan.columns))
+            .unwrap_or(0);
+        if !plan.columns.contains(&nodes[start].var) {
+            plan = self.scan(plan, &nodes[start].var);
+            plan = self.apply_ready(plan);
+        }
+        for i in start..rels.len() {
+            plan = self.expand(plan, &nodes[i].var, &rels[i], &nodes[i + 1].var, false);
+        }
+        for i in (0..start).rev() {
+            plan = self.expand(plan, &nodes[i + 1].var, &rels[i], &nodes[i].var, true);
+        }
+        Ok(plan)
+    }
+
+    fn expand(
+        &mut self,
+        plan: LogicalPlan,
+        from: &str,
+        r: &RelStep,
+        to: &str,
+        reversed: bool,
+    ) -> LogicalPlan {
+        let into = plan.columns.iter().any(|c| c == to);
+        let hops = r.length.map(|l| Hops {
+            min: l.min.unwrap_or(1),
+            max: l.max,
+        });
+        let spec = ExpandSpec {
+            from: from.to_string(),
+            rel: r.var.clone(),
+            to: to.to_string(),
+            types: r.types.clone(),
+            direction: direction(r.direction, reversed),
+            into,
+            hops,
+            unique_with: self.rels.iter().filter(|x| **x != r.var).cloned().collect(),
+            properties: r.properties.clone(),
+            reversed,
+        };
+        let mut columns = plan.columns.clone();
+        if !columns.contains(&r.var) {
+            columns.push(r.var.clone());
+        }
+        if !into {
+            columns.push(to.to_string());
+        }
+        self.rels.push(r.var.clone());
+        let plan = LogicalPlan::new(
+            PlanOp::Expand {
+                input: Box::new(plan),
+                spec,
+            },
+            columns,
+        );
+        self.apply_ready(plan)
+    }
+}
+
+enum Access {
+    Id(Expr, bool),
+    Index(String, String, Expr),
+    Label(String),
+    All,
+}
+
+fn is_id_of(e: &Expr, var: &str) -> bool {
+    match &e.kind {
+        ExprKind::Function { name, args, .. } => {
+            name.eq_ignore_ascii_case("id")
+                && args.len() == 1
+                && matches!(&args[0].kind, ExprKind::Variable(v) if v == var)
+        }
+        _ => false,
+    }
+}
+
+fn direction(d: RelDirection, reversed: bool) -> Direction {
+    let dir = match d {
+        RelDirection::LeftToRight => Direction::Outgoing,
+        RelDirection::RightToLeft => Direction::Incoming,
+        RelDirection::Undirected => Direction::Both,
+    };
+    if reversed {
+        dir.reverse()
+    } else {
+        dir
+    }
+}
+
+/// Splits `a AND b AND c` into its conjuncts.
+pub(crate) fn split_and<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    match &e.kind {
+        ExprKind::Binary(BinaryOp::And, a, b) => {
+            split_and(a, out);
+            split_and(b, out);
+        }
+        _ => out.push(e),
+    }
+}
+
+/// `(n {k: v, ...})` as equality predicates; a parameter map as "every key equal".
+pub(crate) fn property_predicates(var: &str, props: &Expr, span: Span) -> Vec<Expr> {
+    let target = var_expr(var, span);
+    match &props.kind {
+        ExprKind::Map(items) => items
+            .iter()
+            .map(|(k, v)| Expr {
+                kind: ExprKind::Binary(
+                    BinaryOp::Eq,
+                    Box::new(Expr {
+                        kind: ExprKind::Property(Box::new(target.clone()), k.clone()),
+                        span: v.span,
+                    }),
+                    Box::new(v.clone()),
+                ),
+                span: v.span,
+            })
+            .collect(),
+        _ => {
+            // all(k IN keys(props) WHERE n[k] = props[k])
+            let k = "  key".to_string();
+            let kv = var_expr(&k, span);
+            let pred = Expr {
+                kind: ExprKind::Binary(
+                    BinaryOp::Eq,
+                    Box::new(Expr {
+                        kind: ExprKind::Index(Box::new(target), Box::new(kv.clone())),
+                        span,
+                    }),
+                    Box::new(Expr {
+                        kind: ExprKind::Index(Box::new(props.clone()), Box::new(kv)),
+                        span,
+                    }),
+                ),
+                span,
+            };
+            vec![Expr {
+                kind: ExprKind::Quantifier {
+                    kind: crate::ast::Quantifier::All,
+                    variable: crate::ast::Variable {
+                        name: k,
+                        span,
+                    },
+                    list: Box::new(Expr {
+                        kind: ExprKind::Function {
+                            name: "keys".into(),
+                            distinct: false,
+                            args: vec![props.clone()],
+                        },
+                        span,
+                    }),
+                    predicate: Some(Box::new(pred)),
+                },
+                span,
+            }]
+        }
+    }
+}
+
+/// A Filter over the conjunction of `preds`.
+pub(crate) fn filter(plan: LogicalPlan, preds: Vec<Expr>) -> LogicalPlan {
+    let mut it = preds.into_iter();
+    let Some(mut e) = it.next() else {
+        return plan;
+    };
+    for p in it {
+        let span = p.span;
+        e = Expr {
+            kind: ExprKind::Binary(BinaryOp::And, Box::new(e), Box::new(p)),
+            span,
+        };
+    }
+    let columns = plan.columns.clone();
+    LogicalPlan::new(
+        PlanOp::Filter {
+            input: Box::new(plan),
+            predicate: e,
+        },
+        columns,
+    )
+}

@@ -1,0 +1,294 @@
+//! Generic traversal of expression trees: read-only visits and in-place rewrites.
+
+use crate::ast::{Clause, Expr, ExprKind, MapProjectionItem, PatternElement, SingleQuery};
+
+/// Calls `f` on `e` and, when `f` returns true, on its children (pre-order).
+pub fn visit(e: &Expr, f: &mut dyn FnMut(&Expr) -> bool) {
+    if !f(e) {
+        return;
+    }
+    for c in children(e) {
+        visit(c, f);
+    }
+}
+
+/// The direct sub-expressions of `e` (pattern property maps included).
+pub fn children(e: &Expr) -> Vec<&Expr> {
+    let mut out: Vec<&Expr> = Vec::new();
+    match &e.kind {
+        ExprKind::Null
+        | ExprKind::Bool(_)
+        | ExprKind::Int(_)
+        | ExprKind::Float(_)
+        | ExprKind::String(_)
+        | ExprKind::Parameter(_)
+        | ExprKind::Variable(_)
+        | ExprKind::CountStar => {}
+        ExprKind::List(items) => out.extend(items.iter()),
+        ExprKind::Map(items) => out.extend(items.iter().map(|(_, v)| v)),
+        ExprKind::Property(b, _) => out.push(b),
+        ExprKind::Index(a, b) => {
+            out.push(a);
+            out.push(b);
+        }
+        ExprKind::Slice(a, b, c) => {
+            out.push(a);
+            out.extend(b.as_deref());
+            out.extend(c.as_deref());
+        }
+        ExprKind::Unary(_, a) => out.push(a),
+        ExprKind::Binary(_, a, b) => {
+            out.push(a);
+            out.push(b);
+        }
+        ExprKind::IsNull { expr, .. } => out.push(expr),
+        ExprKind::HasLabels(a, _) => out.push(a),
+        ExprKind::Function { args, .. } => out.extend(args.iter()),
+        ExprKind::Case {
+            operand,
+            whens,
+            else_,
+        } => {
+            out.extend(operand.as_deref());
+            for (w, t) in whens {
+                out.push(w);
+                out.push(t);
+            }
+            out.extend(else_.as_deref());
+        }
+        ExprKind::ListComprehension {
+            list,
+            predicate,
+            projection,
+            ..
+        } => {
+            out.push(list);
+            out.extend(predicate.as_deref());
+            out.extend(projection.as_deref());
+        }
+        ExprKind::PatternComprehension {
+            pattern,
+            predicate,
+            projection,
+            ..
+        } => {
+            pattern_exprs(pattern, &mut out);
+            out.extend(predicate.as_deref());
+            out.push(projection);
+        }
+        ExprKind::Quantifier {
+            list, predicate, ..
+        } => {
+            out.push(list);
+            out.extend(predicate.as_deref());
+        }
+        ExprKind::Reduce {
+            init, list, expr, ..
+        } => {
+            out.push(init);
+            out.push(list);
+            out.push(expr);
+        }
+        ExprKind::MapProjection { items, .. } => {
+            for it in items {
+                if let MapProjectionItem::Literal(_, v) = it {
+                    out.push(v);
+                }
+            }
+        }
+        ExprKind::PatternPredicate(p) => pattern_exprs(p, &mut out),
+        ExprKind::ExistsSubquery(_) => {}
+    }
+    out
+}
+
+fn pattern_exprs<'a>(p: &'a PatternElement, out: &mut Vec<&'a Expr>) {
+    out.extend(p.start.properties.as_ref());
+    for (r, n) in &p.chain {
+        out.extend(r.properties.as_ref());
+        out.extend(n.properties.as_ref());
+    }
+}
+
+/// Rewrites `e` in place: `f` may replace a node and returns true to descend into the
+/// (possibly new) node's children.
+pub fn rewrite(e: &mut Expr, f: &mut dyn FnMut(&mut Expr) -> bool) {
+    if !f(e) {
+        return;
+    }
+    match &mut e.kind {
+        ExprKind::List(items) => items.iter_mut().for_each(|c| rewrite(c, f)),
+        ExprKind::Map(items) => items.iter_mut().for_each(|(_, c)| rewrite(c, f)),
+        ExprKind::Property(b, _) => rewrite(b, f),
+        ExprKind::Index(a, b) => {
+            rewrite(a, f);
+            rewrite(b, f);
+        }
+        ExprKind::Slice(a, b, c) => {
+            rewrite(a, f);
+            if let Some(b) = b {
+                rewrite(b, f);
+            }
+            if let Some(c) = c {
+                rewrite(c, f);
+            }
+        }
+        ExprKind::Unary(_, a) => rewrite(a, f),
+        ExprKind::Binary(_, a, b) => {
+            rewrite(a, f);
+            rewrite(b, f);
+        }
+        ExprKind::IsNull { expr, .. } => rewrite(expr, f),
+        ExprKind::HasLabels(a, _) => rewrite(a, f),
+        ExprKind::Function { args, .. } => args.iter_mut().for_each(|c| rewrite(c, f)),
+        ExprKind::Case {
+            operand,
+            whens,
+            else_,
+        } => {
+            if let Some(o) = operand {
+                rewrite(o, f);
+            }
+            for (w, t) in whens {
+                rewrite(w, f);
+                rewrite(t, f);
+            }
+            if let Some(x) = else_ {
+                rewrite(x, f);
+            }
+        }
+        ExprKind::ListComprehension {
+            list,
+            predicate,
+            projection,
+            ..
+        } => {
+            rewrite(list, f);
+            if let Some(p) = predicate {
+                rewrite(p, f);
+            }
+            if let Some(p) = projection {
+                rewrite(p, f);
+            }
+        }
+        ExprKind::Quantifier {
+            list, predicate, ..
+        } => {
+            rewrite(list, f);
+            if let Some(p) = predicate {
+                rewrite(p, f);
+            }
+        }
+        ExprKind::Reduce {
+            init, list, expr, ..
+        } => {
+            rewrite(init, f);
+            rewrite(list, f);
+            rewrite(expr, f);
+        }
+        ExprKind::MapProjection { items, .. } => {
+            for it in items {
+                if let MapProjectionItem::Literal(_, v) = it {
+                    rewrite(v, f);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Variables referenced anywhere in `e` (free or not; callers use it to decide what a
+/// subquery needs from the outer row).
+pub fn variables(e: &Expr) -> Vec<String> {
+    let mut out = Vec::new();
+    visit(e, &mut |x| {
+        match &x.kind {
+            ExprKind::Variable(v) => out.push(v.clone()),
+            ExprKind::MapProjection { variable, items } => {
+                out.push(variable.name.clone());
+                for it in items {
+                    if let MapProjectionItem::Variable(v) = it {
+                        out.push(v.name.clone());
+                    }
+                }
+            }
+            ExprKind::PatternPredicate(p) => element_vars(p, &mut out),
+            ExprKind::PatternComprehension { pattern, .. } => element_vars(pattern, &mut out),
+            ExprKind::ExistsSubquery(sq) => query_vars(sq, &mut out),
+            _ => {}
+        }
+        true
+    });
+    out
+}
+
+/// Variables named in a pattern element.
+pub fn element_vars(p: &PatternElement, out: &mut Vec<String>) {
+    out.extend(p.start.variable.as_ref().map(|v| v.name.clone()));
+    for (r, n) in &p.chain {
+        out.extend(r.variable.as_ref().map(|v| v.name.clone()));
+        out.extend(n.variable.as_ref().map(|v| v.name.clone()));
+    }
+}
+
+/// True when `e` contains an aggregate function call (not descending into subqueries).
+pub fn has_aggregate(e: &Expr) -> bool {
+    let mut found = false;
+    visit(e, &mut |x| {
+        if is_aggregate_call(x) {
+            found = true;
+        }
+        !found
+    });
+    found
+}
+
+/// True for `count(*)` and calls of aggregate functions.
+pub fn is_aggregate_call(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::CountStar => true,
+        ExprKind::Function { name, .. } => crate::functions::lookup(name).is_some_and(|f| f.aggregate),
+        _ => false,
+    }
+}
+
+/// Variables named in a subquery's clauses (patterns and expressions).
+pub fn query_vars(sq: &SingleQuery, out: &mut Vec<String>) {
+    for c in &sq.clauses {
+        match c {
+            Clause::Match(m) => {
+                for p in &m.pattern {
+                    element_vars(&p.element, out);
+                    let mut ps = Vec::new();
+                    ps.extend(p.element.start.properties.iter());
+                    for (r, n) in &p.element.chain {
+                        ps.extend(r.properties.iter());
+                        ps.extend(n.properties.iter());
+                    }
+                    for e in ps {
+                        out.extend(variables(e));
+                    }
+                }
+                if let Some(w) = &m.where_ {
+                    out.extend(variables(w));
+                }
+            }
+            Clause::With(w) => {
+                for it in &w.projection.items {
+                    out.extend(variables(&it.expr));
+                }
+                if let Some(x) = &w.where_ {
+                    out.extend(variables(x));
+                }
+            }
+            Clause::Return(r) => {
+                for it in &r.projection.items {
+                    out.extend(variables(&it.expr));
+                }
+            }
+            Clause::Unwind(u) => out.extend(variables(&u.expr)),
+            _ => {}
+        }
+    }
+}
+

@@ -1,0 +1,217 @@
+//! Procedures callable with `CALL name(args) YIELD ...`: the contract (`Procedure`,
+//! `ProcedureSignature`, `ProcedureContext`), the registry a `Database` holds, and the
+//! built-ins `db.labels()`, `db.relationshipTypes()`, `db.propertyKeys()`, `kg.procedures()`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::error::{ErrorClass, Phase, QueryError, Result};
+use crate::store::GraphRead;
+use crate::value::Value;
+
+/// Name, typed inputs and outputs (types as Cypher writes them, e.g. `INTEGER?`), description.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProcedureSignature {
+    pub name: String,
+    pub inputs: Vec<(String, String)>,
+    pub outputs: Vec<(String, String)>,
+    pub description: String,
+}
+
+impl ProcedureSignature {
+    /// `name(in :: TYPE, ...) :: (out :: TYPE, ...)`, as Neo4j prints signatures.
+    pub fn display(&self) -> String {
+        let list = |v: &[(String, String)]| {
+            v.iter()
+                .map(|(n, t)| format!("{n} :: {t}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        format!(
+            "{}({}) :: ({})",
+            self.name,
+            list(&self.inputs),
+            list(&self.outputs)
+        )
+    }
+}
+
+/// What a procedure sees while it runs.
+pub struct ProcedureContext<'a> {
+    graph: &'a dyn GraphRead,
+    generation: u64,
+    registry: &'a Registry,
+}
+
+impl<'a> ProcedureContext<'a> {
+    pub fn new(graph: &'a dyn GraphRead, generation: u64, registry: &'a Registry) -> Self {
+        ProcedureContext {
+            graph,
+            generation,
+            registry,
+        }
+    }
+
+    pub fn graph(&self) -> &dyn GraphRead {
+        self.graph
+    }
+
+    /// Bumps on every commit: a procedure may cache a projection of the graph per generation.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Signatures of every registered procedure, by name.
+    pub fn procedures(&self) -> Vec<ProcedureSignature> {
+        self.registry.signatures()
+    }
+}
+
+pub trait Procedure: Send + Sync {
+    fn signature(&self) -> &ProcedureSignature;
+    /// Rows with one value per output column, in output order.
+    fn call(&self, ctx: &ProcedureContext, args: &[Value]) -> Result<Vec<Vec<Value>>>;
+}
+
+/// Registered procedures by lower-case name.
+#[derive(Clone, Default)]
+pub struct Registry {
+    map: BTreeMap<String, Arc<dyn Procedure>>,
+}
+
+impl Registry {
+    /// A registry holding the built-in procedures.
+    pub fn with_builtins() -> Registry {
+        let mut r = Registry::default();
+        for p in builtins() {
+            r.register(p);
+        }
+        r
+    }
+
+    pub fn register(&mut self, p: Arc<dyn Procedure>) {
+        self.map.insert(p.signature().name.to_ascii_lowercase(), p);
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Arc<dyn Procedure>> {
+        self.map.get(&name.to_ascii_lowercase())
+    }
+
+    pub fn signatures(&self) -> Vec<ProcedureSignature> {
+        let mut v: Vec<ProcedureSignature> =
+            self.map.values().map(|p| p.signature().clone()).collect();
+        v.sort_by(|a, b| a.name.cmp(&b.name));
+        v
+    }
+}
+
+/// Checks (and where Cypher allows, converts) an argument against a declared input type.
+pub fn coerce_argument(proc_name: &str, input: &(String, String), v: Value) -> Result<Value> {
+    let ty = input.1.trim().to_ascii_uppercase();
+    let nullable = ty.ends_with('?');
+    let base = ty.trim_end_matches('?').trim();
+    let ok = match (&v, base) {
+        (Value::Null, _) => nullable || base == "ANY",
+        (_, "ANY") => true,
+        (Value::Int(_), "INTEGER" | "NUMBER") => true,
+        (Value::Int(i), "FLOAT") => return Ok(Value::Float(*i as f64)),
+        (Value::Float(_), "FLOAT" | "NUMBER") => true,
+        (Value::String(_), "STRING") => true,
+        (Value::Bool(_), "BOOLEAN") => true,
+        (Value::Map(_), "MAP") => true,
+        (Value::Date(_), "DATE") => true,
+        (Value::List(_), b) if b.starts_with("LIST") => true,
+        (Value::NodeRef(_) | Value::Node(_), "NODE") => true,
+        (Value::RelRef(_) | Value::Relationship(_), "RELATIONSHIP") => true,
+        (Value::PathRef(_) | Value::Path(_), "PATH") => true,
+        _ => false,
+    };
+    if ok {
+        Ok(v)
+    } else {
+        Err(QueryError::new(
+            ErrorClass::SyntaxError,
+            "InvalidArgumentType",
+            Phase::Runtime,
+            format!(
+                "procedure `{proc_name}` expects {} for `{}`, got {}",
+                input.1,
+                input.0,
+                v.type_name()
+            ),
+        )
+        .into())
+    }
+}
+
+struct Builtin {
+    sig: ProcedureSignature,
+    f: fn(&ProcedureContext) -> Result<Vec<Vec<Value>>>,
+}
+
+impl Procedure for Builtin {
+    fn signature(&self) -> &ProcedureSignature {
+        &self.sig
+    }
+    fn call(&self, ctx: &ProcedureContext, _args: &[Value]) -> Result<Vec<Vec<Value>>> {
+        (self.f)(ctx)
+    }
+}
+
+fn names(v: Vec<String>) -> Vec<Vec<Value>> {
+    v.into_iter().map(|s| vec![Value::String(s)]).collect()
+}
+
+fn builtins() -> Vec<Arc<dyn Procedure>> {
+    let sig = |name: &str, out: &[(&str, &str)], description: &str| ProcedureSignature {
+        name: name.into(),
+        inputs: vec![],
+        outputs: out
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect(),
+        description: description.into(),
+    };
+    vec![
+        Arc::new(Builtin {
+            sig: sig("db.labels", &[("label", "STRING")], "Lists every node label in the database."),
+            f: |ctx| Ok(names(ctx.graph().labels()?)),
+        }),
+        Arc::new(Builtin {
+            sig: sig(
+                "db.relationshipTypes",
+                &[("relationshipType", "STRING")],
+                "Lists every relationship type in the database.",
+            ),
+            f: |ctx| Ok(names(ctx.graph().relationship_types()?)),
+        }),
+        Arc::new(Builtin {
+            sig: sig(
+                "db.propertyKeys",
+                &[("propertyKey", "STRING")],
+                "Lists every property key in the database.",
+            ),
+            f: |ctx| Ok(names(ctx.graph().property_keys()?)),
+        }),
+        Arc::new(Builtin {
+            sig: sig(
+                "kg.procedures",
+                &[("name", "STRING"), ("signature", "STRING"), ("description", "STRING")],
+                "Lists the procedures available to CALL.",
+            ),
+            f: |ctx| {
+                Ok(ctx
+                    .procedures()
+                    .into_iter()
+                    .map(|s| {
+                        vec![
+                            Value::String(s.name.clone()),
+                            Value::String(s.display()),
+                            Value::String(s.description.clone()),
+                        ]
+                    })
+                    .collect())
+            },
+        }),
+    ]
+}

@@ -1,0 +1,428 @@
+//! The bulk-write path for imports and the seed loader: nodes and relationships are gathered
+//! in memory, packed into blocks and adjacency sections, and written as sorted batches.
+//!
+//! Memory is bounded by the batch size: the loader flushes (one atomic, consistent sled
+//! batch: records, adjacency, label bitmaps, index entries, counters) every
+//! [`BulkLoader::set_batch_size`] nodes or relationships (default 1M nodes / 2M
+//! relationships, roughly 100 bytes of pending state per relationship and 150 per node).
+//! Each flush leaves a consistent store; an error aborts only the pending batch.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::time::Instant;
+
+use crate::error::{ErrorClass, Phase, QueryError, Result};
+use crate::model::{NodeId, RelId};
+use crate::value::Value;
+
+use super::codec::{index_key, index_key_prefix, put_varint};
+use super::engine::{IndexMeta, Store};
+use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
+use super::records::{
+    block_entries, block_get, block_merge, bucket_entries, decode_section, encode_section, AdjList,
+    NodeRecord, RelRecord, BITMAP_BYTES,
+};
+use super::txn::{entity_not_found, Txn};
+
+/// What a bulk load wrote.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BulkReport {
+    pub nodes: u64,
+    pub relationships: u64,
+    /// Atomic batches written.
+    pub batches: u32,
+    pub seconds: f64,
+}
+
+/// Writes many nodes and relationships fast. Holds the store's writer lock until dropped.
+///
+/// ```no_run
+/// # fn demo(store: &kgstore::store::Store) -> kgstore::Result<()> {
+/// use kgstore::Value;
+/// let mut bulk = store.bulk_loader()?;
+/// let a = bulk.add_node(&["Company"], [("name", Value::from("DeepSeek"))])?;
+/// let b = bulk.add_node(&["Investor"], [("name", Value::from("HF"))])?;
+/// bulk.add_relationship("INVESTED_IN", b, a, [("amount", Value::Float(1.0))])?;
+/// let report = bulk.finish()?;
+/// # Ok(()) }
+/// ```
+pub struct BulkLoader {
+    store: Store,
+    txn: Option<Txn>,
+    started: Instant,
+    report: BulkReport,
+    first_node: NodeId,
+    next_node: NodeId,
+    next_rel: RelId,
+    node_blocks: BTreeMap<u64, Vec<u8>>,
+    rel_blocks: BTreeMap<u64, Vec<u8>>,
+    /// (node, type*2+incoming, rel, other)
+    adjacency: Vec<(u64, u64, u64, u64)>,
+    bitmaps: HashMap<Vec<u8>, Vec<u8>>,
+    /// bucket key → new (index key, node) entries
+    index_entries: HashMap<Vec<u8>, Vec<(Vec<u8>, u64)>>,
+    /// (index, equality prefix) pending in this batch, for unique indexes
+    unique_seen: HashSet<(u32, Vec<u8>)>,
+    counters: HashMap<Vec<u8>, i64>,
+    indexes: Vec<IndexMeta>,
+    pending_nodes: usize,
+    pending_rels: usize,
+    max_nodes: usize,
+    max_rels: usize,
+}
+
+impl Store {
+    /// A bulk loader; waits (up to 10 s) for other writers to finish, then excludes them.
+    pub fn bulk_loader(&self) -> Result<BulkLoader> {
+        self.inner.writer.acquire()?;
+        let txn = Txn::with_lock_held(self.clone());
+        let next_node = txn.get_u64(keys::META_NEXT_NODE)?;
+        let next_rel = txn.get_u64(keys::META_NEXT_REL)?;
+        let indexes = (*txn.index_metas()).clone();
+        Ok(BulkLoader {
+            store: self.clone(),
+            txn: Some(txn),
+            started: Instant::now(),
+            report: BulkReport::default(),
+            first_node: next_node,
+            next_node,
+            next_rel,
+            node_blocks: BTreeMap::new(),
+            rel_blocks: BTreeMap::new(),
+            adjacency: Vec::new(),
+            bitmaps: HashMap::new(),
+            index_entries: HashMap::new(),
+            unique_seen: HashSet::new(),
+            counters: HashMap::new(),
+            indexes,
+            pending_nodes: 0,
+            pending_rels: 0,
+            max_nodes: 1_000_000,
+            max_rels: 2_000_000,
+        })
+    }
+}
+
+fn append_entry(block: &mut Vec<u8>, slot: u8, bytes: &[u8]) {
+    block.push(slot);
+    put_varint(block, bytes.len() as u64);
+    block.extend_from_slice(bytes);
+}
+
+impl BulkLoader {
+    /// Flush after this many pending nodes or relationships (bounds memory).
+    pub fn set_batch_size(&mut self, nodes: usize, relationships: usize) {
+        self.max_nodes = nodes.max(1);
+        self.max_rels = relationships.max(1);
+    }
+
+    fn txn(&mut self) -> &mut Txn {
+        // Invariant: `txn` is Some between calls (flush replaces it before returning).
+        self.txn
+            .get_or_insert_with(|| Txn::with_lock_held(self.store.clone()))
+    }
+
+    fn intern_props<K: AsRef<str>>(
+        &mut self,
+        props: impl IntoIterator<Item = (K, Value)>,
+    ) -> Result<Vec<(u32, Value)>> {
+        let mut out = Vec::new();
+        for (k, v) in props {
+            if v.is_null() {
+                continue;
+            }
+            let id = self.txn().cat_intern(KIND_KEY, k.as_ref())?;
+            match out.iter_mut().find(|(i, _)| *i == id) {
+                Some(slot) => *slot = (id, v),
+                None => out.push((id, v)),
+            }
+        }
+        out.sort_by_key(|(k, _)| *k);
+        Ok(out)
+    }
+
+    fn existing_block(&mut self, key: &[u8]) -> Result<Vec<u8>> {
+        Ok(self
+            .txn()
+            .kv_get(key)?
+            .map(|b| b.to_vec())
+            .unwrap_or_default())
+    }
+
+    /// Adds a node; returns its id.
+    pub fn add_node<L: AsRef<str>, K: AsRef<str>>(
+        &mut self,
+        labels: &[L],
+        properties: impl IntoIterator<Item = (K, Value)>,
+    ) -> Result<NodeId> {
+        let props = self.intern_props(properties)?;
+        let mut label_ids = Vec::with_capacity(labels.len());
+        for l in labels {
+            let id = self.txn().cat_intern(KIND_LABEL, l.as_ref())?;
+            if !label_ids.contains(&id) {
+                label_ids.push(id);
+            }
+        }
+        let id = self.next_node;
+        // Index entries first: a unique violation must leave nothing behind.
+        let covering: Vec<IndexMeta> = self
+            .indexes
+            .iter()
+            .filter(|i| label_ids.contains(&i.label))
+            .cloned()
+            .collect();
+        let mut entries = Vec::new();
+        for ix in &covering {
+            let Some((_, v)) = props.iter().find(|(k, _)| *k == ix.key) else {
+                continue;
+            };
+            let mut prefix = Vec::new();
+            if index_key_prefix(&mut prefix, v).is_none() {
+                continue;
+            }
+            if ix.unique {
+                let taken = self.unique_seen.contains(&(ix.id, prefix.clone()))
+                    || !self.txn().index_nodes(ix.id, v)?.is_empty();
+                if taken {
+                    return Err(QueryError::new(
+                        ErrorClass::ConstraintVerificationFailed,
+                        "UniquenessConstraintViolation",
+                        Phase::Runtime,
+                        format!(
+                            "a node with label `{}` and property `{}` = {} already exists",
+                            self.txn().cat_name(KIND_LABEL, ix.label)?,
+                            self.txn().cat_name(KIND_KEY, ix.key)?,
+                            super::display_value(v)
+                        ),
+                    )
+                    .into());
+                }
+            }
+            let mut full = Vec::new();
+            index_key(&mut full, v);
+            entries.push((ix.id, ix.unique, prefix, full));
+        }
+        let rec = NodeRecord {
+            labels: label_ids,
+            props,
+        }
+        .encode()?;
+        for (ix, unique, prefix, full) in entries {
+            let bucket = keys::index_bucket(ix, &prefix);
+            if unique {
+                self.unique_seen.insert((ix, prefix));
+            }
+            self.index_entries
+                .entry(bucket)
+                .or_default()
+                .push((full, id));
+        }
+        let block_no = id >> keys::NODE_SHIFT;
+        if !self.node_blocks.contains_key(&block_no) {
+            let existing = self.existing_block(&keys::node_block(id))?;
+            self.node_blocks.insert(block_no, existing);
+        }
+        if let Some(block) = self.node_blocks.get_mut(&block_no) {
+            append_entry(block, keys::node_slot(id), &rec);
+        }
+        let label_ids = NodeRecord::decode_labels(&rec).unwrap_or_default();
+        for l in label_ids {
+            let key = keys::label_bitmap(l, id);
+            if !self.bitmaps.contains_key(&key) {
+                let mut bits = self.existing_block(&key)?;
+                bits.resize(BITMAP_BYTES, 0);
+                self.bitmaps.insert(key.clone(), bits);
+            }
+            if let Some(bits) = self.bitmaps.get_mut(&key) {
+                let bit = (id & ((1 << keys::LABEL_SHIFT) - 1)) as usize;
+                bits[bit / 8] |= 1 << (bit % 8);
+            }
+            *self
+                .counters
+                .entry(keys::counter(KIND_LABEL, l))
+                .or_default() += 1;
+        }
+        *self
+            .counters
+            .entry(keys::META_NODE_COUNT.to_vec())
+            .or_default() += 1;
+        self.next_node += 1;
+        self.report.nodes += 1;
+        self.pending_nodes += 1;
+        if self.pending_nodes >= self.max_nodes {
+            self.flush()?;
+        }
+        Ok(id)
+    }
+
+    fn node_exists(&mut self, id: NodeId) -> Result<bool> {
+        if (self.first_node..self.next_node).contains(&id) {
+            return Ok(true);
+        }
+        Ok(self.txn().node_bytes(id)?.is_some())
+    }
+
+    /// Adds a relationship between two nodes (added earlier by this loader or already stored).
+    pub fn add_relationship<K: AsRef<str>>(
+        &mut self,
+        rel_type: &str,
+        start: NodeId,
+        end: NodeId,
+        properties: impl IntoIterator<Item = (K, Value)>,
+    ) -> Result<RelId> {
+        for n in [start, end] {
+            if !self.node_exists(n)? {
+                return Err(entity_not_found(&format!("node {n} does not exist")).into());
+            }
+        }
+        let props = self.intern_props(properties)?;
+        let t = self.txn().cat_intern(KIND_TYPE, rel_type)?;
+        let id = self.next_rel;
+        let rec = RelRecord {
+            rel_type: t,
+            start,
+            end,
+            props,
+        }
+        .encode()?;
+        let block_no = id >> keys::REL_SHIFT;
+        if !self.rel_blocks.contains_key(&block_no) {
+            let existing = self.existing_block(&keys::rel_block(id))?;
+            self.rel_blocks.insert(block_no, existing);
+        }
+        if let Some(block) = self.rel_blocks.get_mut(&block_no) {
+            append_entry(block, keys::rel_slot(id), &rec);
+        }
+        let td = u64::from(t) * 2;
+        self.adjacency.push((start, td, id, end));
+        self.adjacency.push((end, td + 1, id, start));
+        *self
+            .counters
+            .entry(keys::counter(KIND_TYPE, t))
+            .or_default() += 1;
+        *self
+            .counters
+            .entry(keys::META_REL_COUNT.to_vec())
+            .or_default() += 1;
+        self.next_rel += 1;
+        self.report.relationships += 1;
+        self.pending_rels += 1;
+        if self.pending_rels >= self.max_rels {
+            self.flush()?;
+        }
+        Ok(id)
+    }
+
+    /// Writes everything pending as one atomic batch.
+    pub fn flush(&mut self) -> Result<()> {
+        let mut txn = self
+            .txn
+            .take()
+            .unwrap_or_else(|| Txn::with_lock_held(self.store.clone()));
+        for (block_no, block) in std::mem::take(&mut self.node_blocks) {
+            txn.kv_put(keys::node_block(block_no << keys::NODE_SHIFT), Some(block));
+        }
+        for (block_no, block) in std::mem::take(&mut self.rel_blocks) {
+            txn.kv_put(keys::rel_block(block_no << keys::REL_SHIFT), Some(block));
+        }
+        for (key, bits) in std::mem::take(&mut self.bitmaps) {
+            txn.kv_put(key, Some(bits));
+        }
+        self.write_adjacency(&mut txn)?;
+        for (bucket, mut new) in std::mem::take(&mut self.index_entries) {
+            let old = txn.kv_get(&bucket)?.map(|b| b.to_vec()).unwrap_or_default();
+            new.extend(bucket_entries(&old).map(|(k, n)| (k.to_vec(), n)));
+            new.sort();
+            new.dedup();
+            let mut out = Vec::new();
+            for (k, n) in new {
+                put_varint(&mut out, k.len() as u64);
+                out.extend_from_slice(&k);
+                put_varint(&mut out, n);
+            }
+            txn.kv_put(bucket, Some(out));
+        }
+        self.unique_seen.clear();
+        for (key, delta) in std::mem::take(&mut self.counters) {
+            txn.add_counter(&key, delta)?;
+        }
+        txn.put_u64(keys::META_NEXT_NODE, self.next_node);
+        txn.put_u64(keys::META_NEXT_REL, self.next_rel);
+        txn.commit()?;
+        self.report.batches += 1;
+        self.pending_nodes = 0;
+        self.pending_rels = 0;
+        self.txn = Some(Txn::with_lock_held(self.store.clone()));
+        Ok(())
+    }
+
+    fn write_adjacency(&mut self, txn: &mut Txn) -> Result<()> {
+        let mut adj = std::mem::take(&mut self.adjacency);
+        adj.sort_unstable();
+        let mut i = 0;
+        while i < adj.len() {
+            let block_no = adj[i].0 >> keys::NODE_SHIFT;
+            let key = keys::adj_block(adj[i].0);
+            let old = txn.kv_get(&key)?.map(|b| b.to_vec()).unwrap_or_default();
+            let mut updates: Vec<(u8, Option<Vec<u8>>)> = Vec::new();
+            while i < adj.len() && adj[i].0 >> keys::NODE_SHIFT == block_no {
+                let node = adj[i].0;
+                let slot = keys::node_slot(node);
+                let mut lists = match block_get(&old, slot) {
+                    Some(b) => decode_section(b)
+                        .ok_or_else(|| txn.corrupt(&format!("adjacency of node {node}")))?,
+                    None => Vec::new(),
+                };
+                while i < adj.len() && adj[i].0 == node {
+                    let (_, td, rel, other) = adj[i];
+                    let (rel_type, incoming) = ((td >> 1) as u32, td & 1 == 1);
+                    match lists
+                        .iter_mut()
+                        .find(|l| l.rel_type == rel_type && l.incoming == incoming)
+                    {
+                        Some(l) => l.edges.push((rel, other)),
+                        None => lists.push(AdjList {
+                            rel_type,
+                            incoming,
+                            edges: vec![(rel, other)],
+                        }),
+                    }
+                    i += 1;
+                }
+                for l in &mut lists {
+                    if !l.edges.windows(2).all(|w| w[0].0 < w[1].0) {
+                        l.edges.sort_unstable();
+                    }
+                }
+                updates.push((slot, Some(encode_section(&mut lists))));
+            }
+            let block = if old.is_empty() {
+                let mut b = Vec::new();
+                for (s, v) in &updates {
+                    if let Some(v) = v {
+                        append_entry(&mut b, *s, v);
+                    }
+                }
+                b
+            } else {
+                block_merge(&old, &updates)
+            };
+            debug_assert!(block_entries(&block).count() >= updates.len());
+            txn.kv_put(key, Some(block));
+        }
+        Ok(())
+    }
+
+    /// Flushes the rest and releases the writer lock.
+    pub fn finish(mut self) -> Result<BulkReport> {
+        self.flush()?;
+        self.report.seconds = self.started.elapsed().as_secs_f64();
+        Ok(self.report.clone())
+    }
+}
+
+impl Drop for BulkLoader {
+    fn drop(&mut self) {
+        self.txn = None;
+        self.store.inner.writer.release();
+    }
+}

@@ -1,0 +1,520 @@
+//! `Store::check`: verifies that records, adjacency, label bitmaps, index entries, catalog
+//! and counters agree with each other (`kg check`).
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use crate::error::Result;
+
+use super::codec::{equality_prefix, index_key};
+use super::engine::{IndexMeta, Store, FORMAT_VERSION};
+use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
+use super::records::{
+    bitmap_ids, block_entries, block_is_well_formed, bucket_entries, decode_section, NodeRecord,
+    RelRecord, BITMAP_BYTES,
+};
+use super::txn::Txn;
+
+/// Problems kept in the report (the count covers all).
+const MAX_PROBLEMS: usize = 100;
+
+/// The outcome of [`Store::check`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CheckReport {
+    pub nodes: u64,
+    pub relationships: u64,
+    pub labels: usize,
+    pub relationship_types: usize,
+    pub property_keys: usize,
+    pub indexes: usize,
+    pub index_entries: u64,
+    /// The first problems found, one sentence each.
+    pub problems: Vec<String>,
+    pub problem_count: u64,
+}
+
+impl CheckReport {
+    pub fn is_clean(&self) -> bool {
+        self.problem_count == 0
+    }
+
+    fn problem(&mut self, p: String) {
+        self.problem_count += 1;
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push(p);
+        }
+    }
+}
+
+impl fmt::Display for CheckReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} nodes, {} relationships, {} labels, {} relationship types, {} property keys, {} indexes ({} entries): ",
+            self.nodes,
+            self.relationships,
+            self.labels,
+            self.relationship_types,
+            self.property_keys,
+            self.indexes,
+            self.index_entries
+        )?;
+        if self.is_clean() {
+            return write!(f, "consistent");
+        }
+        write!(f, "{} problem(s)", self.problem_count)?;
+        for p in &self.problems {
+            write!(f, "\n  - {p}")?;
+        }
+        if self.problem_count > self.problems.len() as u64 {
+            write!(f, "\n  - …")?;
+        }
+        Ok(())
+    }
+}
+
+/// (rel, type, start, end)
+type RelRow = (u64, u32, u64, u64);
+
+impl Store {
+    /// Verifies the committed state. Errors only when the store cannot be read at all;
+    /// inconsistencies are reported in the [`CheckReport`].
+    pub fn check(&self) -> Result<CheckReport> {
+        let t = self.begin();
+        let mut r = CheckReport::default();
+        match t.kv_get(keys::META_FORMAT)? {
+            Some(v) if *v == FORMAT_VERSION.to_be_bytes() => {}
+            other => r.problem(format!(
+                "format marker is {:?}, expected {FORMAT_VERSION}",
+                other.map(|b| b.to_vec())
+            )),
+        }
+        let mut names: [HashMap<u32, String>; 3] = Default::default();
+        for (slot, kind) in [KIND_LABEL, KIND_TYPE, KIND_KEY].into_iter().enumerate() {
+            names[slot] = t.cat_all(kind).into_iter().collect();
+            let next = t.get_u64(&[keys::P_META, b'n', kind])?;
+            if let Some(max) = names[slot].keys().max() {
+                if u64::from(*max) >= next {
+                    r.problem(format!(
+                        "catalog {} id {max} is not below its sequence {next}",
+                        kind as char
+                    ));
+                }
+            }
+        }
+        r.labels = names[0].len();
+        r.relationship_types = names[1].len();
+        r.property_keys = names[2].len();
+        let indexes = self.check_index_defs(&t, &names, &mut r)?;
+        r.indexes = indexes.len();
+
+        // Node records.
+        let mut node_labels: BTreeMap<u64, Vec<u32>> = BTreeMap::new();
+        let mut label_counts: HashMap<u32, u64> = HashMap::new();
+        let mut expected_index: Vec<(u32, Vec<u8>, u64)> = Vec::new();
+        for item in t.kv_scan(&[keys::P_NODE]) {
+            let (k, v) = item?;
+            let Some(base) = keys::block_base(&k, keys::NODE_SHIFT).filter(|_| k.len() == 9) else {
+                r.problem(format!("malformed node block key {k:?}"));
+                continue;
+            };
+            if !block_is_well_formed(&v) {
+                r.problem(format!("node block at {base} is malformed"));
+                continue;
+            }
+            for (slot, bytes) in block_entries(&v) {
+                let id = base + u64::from(slot);
+                let Some(rec) = NodeRecord::decode(bytes) else {
+                    r.problem(format!("node {id}: record does not decode"));
+                    continue;
+                };
+                for l in &rec.labels {
+                    if !names[0].contains_key(l) {
+                        r.problem(format!("node {id}: label id {l} not in the catalog"));
+                    }
+                    *label_counts.entry(*l).or_default() += 1;
+                }
+                for (key, value) in &rec.props {
+                    if !names[2].contains_key(key) {
+                        r.problem(format!(
+                            "node {id}: property key id {key} not in the catalog"
+                        ));
+                    }
+                    for ix in indexes
+                        .iter()
+                        .filter(|i| i.key == *key && rec.labels.contains(&i.label))
+                    {
+                        let mut full = Vec::new();
+                        if index_key(&mut full, value).is_some() {
+                            expected_index.push((ix.id, full, id));
+                        }
+                    }
+                }
+                node_labels.insert(id, rec.labels);
+            }
+        }
+        r.nodes = node_labels.len() as u64;
+
+        // Relationship records.
+        let mut rels: Vec<RelRow> = Vec::new();
+        let mut type_counts: HashMap<u32, u64> = HashMap::new();
+        for item in t.kv_scan(&[keys::P_REL]) {
+            let (k, v) = item?;
+            let Some(base) = keys::block_base(&k, keys::REL_SHIFT).filter(|_| k.len() == 9) else {
+                r.problem(format!("malformed relationship block key {k:?}"));
+                continue;
+            };
+            if !block_is_well_formed(&v) {
+                r.problem(format!("relationship block at {base} is malformed"));
+                continue;
+            }
+            for (slot, bytes) in block_entries(&v) {
+                let id = base + u64::from(slot);
+                let Some(rec) = RelRecord::decode(bytes) else {
+                    r.problem(format!("relationship {id}: record does not decode"));
+                    continue;
+                };
+                if !names[1].contains_key(&rec.rel_type) {
+                    r.problem(format!("relationship {id}: type id not in the catalog"));
+                }
+                for n in [rec.start, rec.end] {
+                    if !node_labels.contains_key(&n) {
+                        r.problem(format!(
+                            "relationship {id}: endpoint node {n} does not exist"
+                        ));
+                    }
+                }
+                *type_counts.entry(rec.rel_type).or_default() += 1;
+                rels.push((id, rec.rel_type, rec.start, rec.end));
+            }
+        }
+        r.relationships = rels.len() as u64;
+
+        self.check_adjacency(&t, &node_labels, &rels, &mut r)?;
+        self.check_label_bitmaps(&t, &node_labels, &mut r)?;
+        self.check_index_entries(&t, &indexes, expected_index, &mut r)?;
+
+        // Counters and sequences.
+        let counted = [
+            (keys::META_NODE_COUNT, r.nodes, "node"),
+            (keys::META_REL_COUNT, r.relationships, "relationship"),
+        ];
+        for (key, actual, what) in counted {
+            let stored = t.get_u64(key)?;
+            if stored != actual {
+                r.problem(format!("{what} counter says {stored}, found {actual}"));
+            }
+        }
+        for (kind, counts, slot) in [(KIND_LABEL, &label_counts, 0), (KIND_TYPE, &type_counts, 1)] {
+            for id in names[slot].keys() {
+                let stored = t.get_u64(&keys::counter(kind, *id))?;
+                let actual = counts.get(id).copied().unwrap_or(0);
+                if stored != actual {
+                    r.problem(format!(
+                        "counter of {} `{}` says {stored}, found {actual}",
+                        if kind == KIND_LABEL { "label" } else { "type" },
+                        names[slot][id]
+                    ));
+                }
+            }
+        }
+        let next_node = t.get_u64(keys::META_NEXT_NODE)?;
+        if node_labels
+            .keys()
+            .next_back()
+            .is_some_and(|m| *m >= next_node)
+        {
+            r.problem(format!(
+                "node id sequence {next_node} is not above every node id"
+            ));
+        }
+        let next_rel = t.get_u64(keys::META_NEXT_REL)?;
+        if rels.iter().any(|x| x.0 >= next_rel) {
+            r.problem(format!(
+                "relationship id sequence {next_rel} is not above every id"
+            ));
+        }
+        Ok(r)
+    }
+
+    fn check_index_defs(
+        &self,
+        t: &Txn,
+        names: &[HashMap<u32, String>; 3],
+        r: &mut CheckReport,
+    ) -> Result<Vec<IndexMeta>> {
+        let mut out = Vec::new();
+        for item in t.kv_scan(&[keys::P_INDEX_DEF]) {
+            let (k, v) = item?;
+            let id = k.get(1..5).and_then(|b| <[u8; 4]>::try_from(b).ok());
+            match id.and_then(|id| IndexMeta::decode(u32::from_be_bytes(id), &v)) {
+                None => r.problem(format!("index definition {k:?} does not decode")),
+                Some(ix) => {
+                    if !names[0].contains_key(&ix.label) || !names[2].contains_key(&ix.key) {
+                        r.problem(format!("index `{}` names unknown catalog ids", ix.name));
+                    }
+                    out.push(ix);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn check_adjacency(
+        &self,
+        t: &Txn,
+        nodes: &BTreeMap<u64, Vec<u32>>,
+        rels: &[RelRow],
+        r: &mut CheckReport,
+    ) -> Result<()> {
+        let mut outs: Vec<RelRow> = Vec::with_capacity(rels.len());
+        let mut ins: Vec<RelRow> = Vec::with_capacity(rels.len());
+        for item in t.kv_scan(&[keys::P_ADJ]) {
+            let (k, v) = item?;
+            let Some(base) = keys::block_base(&k, keys::NODE_SHIFT).filter(|_| k.len() == 9) else {
+                r.problem(format!("malformed adjacency block key {k:?}"));
+                continue;
+            };
+            if !block_is_well_formed(&v) {
+                r.problem(format!("adjacency block at {base} is malformed"));
+                continue;
+            }
+            for (slot, bytes) in block_entries(&v) {
+                let node = base + u64::from(slot);
+                if !nodes.contains_key(&node) {
+                    r.problem(format!("adjacency of missing node {node}"));
+                }
+                let Some(lists) = decode_section(bytes) else {
+                    r.problem(format!("adjacency of node {node} does not decode"));
+                    continue;
+                };
+                for l in lists {
+                    if !l.edges.windows(2).all(|w| w[0].0 < w[1].0) {
+                        r.problem(format!("adjacency list of node {node} is not sorted"));
+                    }
+                    for (rel, other) in l.edges {
+                        if l.incoming {
+                            ins.push((rel, l.rel_type, other, node));
+                        } else {
+                            outs.push((rel, l.rel_type, node, other));
+                        }
+                    }
+                }
+            }
+        }
+        outs.sort_unstable();
+        ins.sort_unstable();
+        for (list, what) in [(&outs, "outgoing"), (&ins, "incoming")] {
+            if list.as_slice() != rels {
+                let diff = first_difference(rels, list);
+                r.problem(format!(
+                    "{what} adjacency does not match the relationship records ({} entries vs {} records; first difference: {diff})",
+                    list.len(),
+                    rels.len()
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_label_bitmaps(
+        &self,
+        t: &Txn,
+        nodes: &BTreeMap<u64, Vec<u32>>,
+        r: &mut CheckReport,
+    ) -> Result<()> {
+        let mut seen: u64 = 0;
+        for item in t.kv_scan(&[keys::P_LABEL]) {
+            let (k, v) = item?;
+            let Some((label, base)) = keys::parse_label_bitmap(&k).filter(|_| k.len() == 13) else {
+                r.problem(format!("malformed label key {k:?}"));
+                continue;
+            };
+            if v.len() != BITMAP_BYTES {
+                r.problem(format!("label bitmap {label}/{base} has the wrong size"));
+                continue;
+            }
+            for id in bitmap_ids(base, &v) {
+                seen += 1;
+                if !nodes.get(&id).is_some_and(|ls| ls.contains(&label)) {
+                    r.problem(format!(
+                        "label index lists node {id} under label id {label}, but the node record does not have it"
+                    ));
+                }
+            }
+        }
+        let expected: u64 = nodes.values().map(|ls| ls.len() as u64).sum();
+        if seen != expected {
+            r.problem(format!(
+                "label index holds {seen} entries, node records carry {expected} labels"
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_index_entries(
+        &self,
+        t: &Txn,
+        indexes: &[IndexMeta],
+        mut expected: Vec<(u32, Vec<u8>, u64)>,
+        r: &mut CheckReport,
+    ) -> Result<()> {
+        let mut actual: Vec<(u32, Vec<u8>, u64)> = Vec::with_capacity(expected.len());
+        for item in t.kv_scan(&[keys::P_INDEX]) {
+            let (k, v) = item?;
+            let id = k
+                .get(1..5)
+                .and_then(|b| <[u8; 4]>::try_from(b).ok())
+                .map(u32::from_be_bytes);
+            let Some(id) = id.filter(|i| k.len() == 7 && indexes.iter().any(|x| x.id == *i)) else {
+                r.problem(format!("index bucket {k:?} belongs to no index"));
+                continue;
+            };
+            for (full, node) in bucket_entries(&v) {
+                if keys::index_bucket(id, equality_prefix(full)) != k {
+                    r.problem(format!(
+                        "index entry for node {node} is in the wrong bucket"
+                    ));
+                }
+                actual.push((id, full.to_vec(), node));
+            }
+        }
+        r.index_entries = actual.len() as u64;
+        expected.sort_unstable();
+        actual.sort_unstable();
+        if expected != actual {
+            let missing = expected
+                .iter()
+                .filter(|e| actual.binary_search(e).is_err())
+                .count();
+            let extra = actual
+                .iter()
+                .filter(|e| expected.binary_search(e).is_err())
+                .count();
+            r.problem(format!(
+                "property indexes disagree with node records: {missing} entries missing, {extra} stale"
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn first_difference(a: &[RelRow], b: &[RelRow]) -> String {
+    for i in 0..a.len().max(b.len()) {
+        match (a.get(i), b.get(i)) {
+            (Some(x), Some(y)) if x == y => continue,
+            (x, y) => {
+                return format!(
+                    "record {} vs adjacency {}",
+                    x.map_or("none".into(), |x| format!("rel {} {}->{}", x.0, x.2, x.3)),
+                    y.map_or("none".into(), |y| format!("rel {} {}->{}", y.0, y.2, y.3))
+                )
+            }
+        }
+    }
+    "none".into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Properties;
+    use crate::store::{GraphWrite, IndexDef};
+    use crate::value::Value;
+
+    fn sample() -> (Store, u64, u64, u64) {
+        let store = Store::open_temporary().unwrap();
+        let mut t = store.begin();
+        let mut p = Properties::new();
+        p.insert("name".into(), Value::from("a"));
+        let a = t.create_node(&["A".to_string()], p).unwrap();
+        let b = t
+            .create_node(&["B".to_string()], Properties::new())
+            .unwrap();
+        let r = t.create_relationship("R", a, b, Properties::new()).unwrap();
+        t.create_index(
+            IndexDef {
+                name: "ix".into(),
+                label: "A".into(),
+                property: "name".into(),
+                unique: true,
+            },
+            false,
+        )
+        .unwrap();
+        t.commit().unwrap();
+        (store, a, b, r)
+    }
+
+    fn corrupt_with(f: impl FnOnce(&mut Txn)) -> CheckReport {
+        let (store, ..) = sample();
+        let mut t = store.begin();
+        t.write_access().unwrap();
+        f(&mut t);
+        t.commit().unwrap();
+        store.check().unwrap()
+    }
+
+    #[test]
+    fn clean_store_is_clean() {
+        let (store, ..) = sample();
+        let report = store.check().unwrap();
+        assert!(report.is_clean(), "{report}");
+        assert_eq!(
+            (report.nodes, report.relationships, report.index_entries),
+            (2, 1, 1)
+        );
+        assert!(report.to_string().ends_with("consistent"));
+    }
+
+    #[test]
+    fn detects_missing_relationship_record() {
+        let report = corrupt_with(|t| t.kv_put(keys::rel_block(0), None));
+        assert!(!report.is_clean());
+        assert!(
+            report.to_string().contains("adjacency does not match"),
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn detects_dangling_adjacency_and_label_bits() {
+        let report = corrupt_with(|t| {
+            t.kv_put(keys::adj_block(0), Some(b"\x07\x00".to_vec()));
+        });
+        assert!(report.to_string().contains("missing node 7"), "{report}");
+        let report = corrupt_with(|t| {
+            let mut bits = vec![0u8; BITMAP_BYTES];
+            bits[0] = 0b11; // nodes 0 and 1 under label id 0 (`A`), but node 1 is a `B`
+            t.kv_put(keys::label_bitmap(0, 0), Some(bits));
+        });
+        assert!(
+            report.to_string().contains("label index lists node 1"),
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn detects_index_and_counter_drift() {
+        let report = corrupt_with(|t| {
+            let buckets: Vec<Vec<u8>> = t.kv_scan(&[keys::P_INDEX]).map(|x| x.unwrap().0).collect();
+            for b in buckets {
+                t.kv_put(b, None);
+            }
+        });
+        assert!(report.to_string().contains("1 entries missing"), "{report}");
+        let report = corrupt_with(|t| t.put_u64(keys::META_NODE_COUNT, 5));
+        assert!(
+            report.to_string().contains("node counter says 5"),
+            "{report}"
+        );
+        let report =
+            corrupt_with(|t| t.kv_put(keys::node_block(0), Some(vec![0, 3, 255, 255, 255])));
+        assert!(
+            report
+                .to_string()
+                .contains("node 0: record does not decode"),
+            "{report}"
+        );
+    }
+}

@@ -1,0 +1,139 @@
+//! Statement atomicity and explicit transactions through the `Database` façade: auto-commit,
+//! BEGIN/COMMIT/ROLLBACK, failed statements leaving no trace, read-your-writes, cancellation
+//! and timeouts.
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Duration;
+
+use kgstore::db::{Database, Params, RunOptions};
+use kgstore::error::Error;
+use kgstore::Value;
+
+fn count(db: &Database) -> i64 {
+    let r = db.run("MATCH (n) RETURN count(n) AS c", &Params::new()).expect("count");
+    match r.rows[0][0] {
+        Value::Int(i) => i,
+        ref other => panic!("count returned {other:?}"),
+    }
+}
+
+#[test]
+fn auto_commit_statement_is_visible_to_the_next() {
+    let db = Database::open_in_memory().unwrap();
+    let r = db.run("CREATE (:A {x: 1}), (:A {x: 2})", &Params::new()).unwrap();
+    assert_eq!(r.stats.nodes_created, 2);
+    assert_eq!(r.stats.properties_set, 2);
+    assert_eq!(count(&db), 2);
+}
+
+#[test]
+fn failing_statement_leaves_graph_unchanged() {
+    let db = Database::open_in_memory().unwrap();
+    db.run("CREATE (a:A)-[:R]->(b:B)", &Params::new()).unwrap();
+    // Creates a node, then fails on the connected node: nothing of it may remain.
+    let err = db
+        .run("CREATE (:C) WITH 1 AS x MATCH (a:A) DELETE a", &Params::new())
+        .unwrap_err();
+    assert_eq!(err.as_query().map(|q| q.detail.as_str()), Some("DeleteConnectedNode"));
+    assert_eq!(count(&db), 2);
+    // A runtime error in the middle of a write (division by zero) also rolls back.
+    assert!(db
+        .run("UNWIND [1, 0] AS x CREATE (:D {v: 1 / x})", &Params::new())
+        .is_err());
+    assert_eq!(count(&db), 2);
+}
+
+#[test]
+fn explicit_transaction_commit_and_read_your_writes() {
+    let db = Database::open_in_memory().unwrap();
+    let mut s = db.session();
+    s.run("BEGIN", &Params::new()).unwrap();
+    assert!(s.in_transaction());
+    s.run("CREATE (:T {v: 1})", &Params::new()).unwrap();
+    let r = s.run("MATCH (t:T) RETURN t.v", &Params::new()).unwrap();
+    assert_eq!(r.rows, vec![vec![Value::Int(1)]]);
+    // Not visible outside before COMMIT.
+    assert_eq!(count(&db), 0);
+    s.run("COMMIT", &Params::new()).unwrap();
+    assert!(!s.in_transaction());
+    assert_eq!(count(&db), 1);
+}
+
+#[test]
+fn rollback_discards_and_failed_statement_keeps_transaction_open() {
+    let db = Database::open_in_memory().unwrap();
+    let mut s = db.session();
+    s.run("BEGIN", &Params::new()).unwrap();
+    s.run("CREATE (:T {v: 1})", &Params::new()).unwrap();
+    // This statement fails half-way: its own node must vanish, the earlier one stays.
+    assert!(s
+        .run("CREATE (:T {v: 2}) WITH 1 AS one RETURN 1 / 0", &Params::new())
+        .is_err());
+    assert!(s.in_transaction());
+    let r = s.run("MATCH (t:T) RETURN t.v ORDER BY t.v", &Params::new()).unwrap();
+    assert_eq!(r.rows, vec![vec![Value::Int(1)]]);
+    s.run("ROLLBACK", &Params::new()).unwrap();
+    assert_eq!(count(&db), 0);
+}
+
+#[test]
+fn commit_without_begin_is_a_transaction_error() {
+    let db = Database::open_in_memory().unwrap();
+    let mut s = db.session();
+    assert!(matches!(s.run("COMMIT", &Params::new()), Err(Error::Transaction(_))));
+    assert!(matches!(s.run("ROLLBACK", &Params::new()), Err(Error::Transaction(_))));
+    s.run("BEGIN", &Params::new()).unwrap();
+    assert!(matches!(s.run("BEGIN", &Params::new()), Err(Error::Transaction(_))));
+}
+
+#[test]
+fn cancelled_query_is_an_error_and_writes_nothing() {
+    let db = Database::open_in_memory().unwrap();
+    let flag = Arc::new(AtomicBool::new(true));
+    let opts = RunOptions {
+        cancel: Some(flag),
+        ..RunOptions::default()
+    };
+    let mut s = db.session();
+    let err = s
+        .run_with("UNWIND range(1, 100000) AS i CREATE (:N {i: i})", &Params::new(), &opts)
+        .unwrap_err();
+    assert!(matches!(err, Error::Cancelled), "{err:?}");
+    assert_eq!(count(&db), 0);
+}
+
+#[test]
+fn timeout_stops_a_long_query() {
+    let db = Database::open_in_memory().unwrap();
+    db.run("UNWIND range(1, 60) AS i CREATE (:N {i: i})", &Params::new()).unwrap();
+    let opts = RunOptions {
+        timeout: Some(Duration::from_millis(50)),
+        ..RunOptions::default()
+    };
+    let mut s = db.session();
+    // 60^4 = 13M rows: far longer than 50 ms.
+    let err = s
+        .run_with(
+            "MATCH (a), (b), (c), (d) RETURN count(*)",
+            &Params::new(),
+            &opts,
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout(50)), "{err:?}");
+}
+
+#[test]
+fn parameters_and_plan_cache_give_fresh_results() {
+    let db = Database::open_in_memory().unwrap();
+    let mut p = Params::new();
+    for i in 0..3 {
+        p.insert("v".into(), Value::Int(i));
+        db.run("CREATE (:P {v: $v})", &p).unwrap();
+        let r = db.run("MATCH (n:P) RETURN count(*)", &Params::new()).unwrap();
+        assert_eq!(r.rows, vec![vec![Value::Int(i + 1)]]);
+    }
+    p.insert("v".into(), Value::Int(1));
+    let r = db.run("MATCH (n:P) WHERE n.v = $v RETURN n.v", &p).unwrap();
+    assert_eq!(r.rows, vec![vec![Value::Int(1)]]);
+}
