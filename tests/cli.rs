@@ -547,3 +547,71 @@ fn export_to_dot_from_the_command_and_the_shell() {
         r.dump()
     );
 }
+
+#[test]
+fn export_and_import_round_trip_through_the_command_line() {
+    let dir = tempdir();
+    kg_args(
+        dir.path(),
+        &[
+            "--db",
+            "src.db",
+            "query",
+            "CREATE (:Lab {name: 'DeepSeek', founded: 2023})-[:USES {share: 0.5}]->(:Chip {name: 'H800'})",
+        ],
+    )
+    .ok();
+    for format in ["jsonl", "cypher"] {
+        let file = format!("g.{format}");
+        kg_args(
+            dir.path(),
+            &["--db", "src.db", "export", "--format", format, "-o", &file],
+        )
+        .ok();
+        let target = format!("{format}.db");
+        let r = kg_args(
+            dir.path(),
+            &["--db", &target, "import", "--format", format, &file],
+        )
+        .ok();
+        let q = kg_args(
+            dir.path(),
+            &[
+                "--db",
+                &target,
+                "query",
+                "--format",
+                "csv",
+                "MATCH (l:Lab)-[u:USES]->(c:Chip) RETURN l.name, l.founded, u.share, c.name",
+            ],
+        )
+        .ok();
+        assert_eq!(
+            q.stdout(),
+            "l.name,l.founded,u.share,c.name\r\nDeepSeek,2023,0.5,H800\r\n",
+            "{format}\n{}\n{}",
+            r.dump(),
+            q.dump()
+        );
+    }
+    // A bad line: nothing of the file is imported.
+    std::fs::write(dir.path().join("bad.jsonl"), "{\"not\": \"a node\"\n").expect("write");
+    let r = kg_args(
+        dir.path(),
+        &["--db", "bad.db", "import", "--format", "jsonl", "bad.jsonl"],
+    );
+    assert_eq!(r.code(), Some(1), "{}", r.dump());
+    let q = kg_args(
+        dir.path(),
+        &[
+            "--db",
+            "bad.db",
+            "query",
+            "--format",
+            "csv",
+            "MATCH (n) RETURN count(n) AS n",
+        ],
+    )
+    .ok();
+    assert_eq!(q.stdout(), "n\r\n0\r\n", "{}", q.dump());
+}
