@@ -125,9 +125,13 @@ impl Database {
     }
 
     fn with_store(store: Store) -> Database {
+        let mut registry = Registry::with_builtins();
+        for p in crate::algo::procedures() {
+            registry.register(p);
+        }
         Database {
             store,
-            procedures: RwLock::new(Registry::with_builtins()),
+            procedures: RwLock::new(registry),
             cache: Mutex::new(HashMap::new()),
         }
     }
@@ -199,7 +203,12 @@ impl Database {
     }
 
     fn cached(&self, key: &str, generation: u64) -> Option<Arc<Compiled>> {
-        match self.cache.lock().unwrap_or_else(|e| e.into_inner()).get(key) {
+        match self
+            .cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+        {
             Some((g, c)) if *g == generation => Some(c.clone()),
             _ => None,
         }

@@ -51,11 +51,20 @@ impl Operator for CallOp<'_> {
                 }
                 None => {
                     for input in &sig.inputs {
+                        // An optional input (`name = default`) is taken from `$name` if given.
+                        if let Some((name, _)) = input.0.split_once(" = ") {
+                            match ctx.params.get(name) {
+                                Some(v) => args.push(coerce_argument(&sig.name, input, v.clone())?),
+                                None => break,
+                            }
+                            continue;
+                        }
                         let v = ctx.params.get(&input.0).cloned().ok_or_else(|| {
                             QueryError::new(
                                 ErrorClass::ParameterMissing,
                                 "MissingParameter",
-                                Phase::Runtime,
+                                // Raised before the procedure runs or anything is written.
+                                Phase::Compile,
                                 format!(
                                     "expected parameter `${}` for procedure `{}`",
                                     input.0, sig.name
@@ -68,7 +77,12 @@ impl Operator for CallOp<'_> {
             }
             let pctx = ProcedureContext::new(ctx.read(), ctx.generation, ctx.procedures);
             let rows = proc.call(&pctx, &args)?;
-            self.rows = rows.into_iter();
+            if sig.outputs.is_empty() {
+                // A void procedure leaves its input row as it was.
+                self.rows = vec![Vec::new()].into_iter();
+            } else {
+                self.rows = rows.into_iter();
+            }
             self.current = Some(row);
         }
     }
