@@ -337,9 +337,14 @@ fn explain_text(c: &Compiled, profile: Option<&crate::exec::Profile>) -> String 
             });
             s
         }
-        Compiled::CreateIndex(d, _) => format!("CreateIndex({}:{}.{})\n", d.name, d.label, d.property),
+        Compiled::CreateIndex(d, _) => {
+            format!("CreateIndex({}:{}.{})\n", d.name, d.label, d.property)
+        }
         Compiled::CreateConstraint(d, _) => {
-            format!("CreateUniqueConstraint({}:{}.{})\n", d.name, d.label, d.property)
+            format!(
+                "CreateUniqueConstraint({}:{}.{})\n",
+                d.name, d.label, d.property
+            )
         }
         Compiled::DropIndex(..) => "DropIndex\n".into(),
         Compiled::DropConstraint(..) => "DropConstraint\n".into(),
@@ -409,7 +414,8 @@ fn execute(
                 plan: prof.as_ref().map(|p| explain_text(c, Some(p))),
             })
         }
-        Compiled::CreateIndex(def, if_not_exists) | Compiled::CreateConstraint(def, if_not_exists) => {
+        Compiled::CreateIndex(def, if_not_exists)
+        | Compiled::CreateConstraint(def, if_not_exists) => {
             let before = txn.indexes()?.len();
             txn.create_index(def.clone(), *if_not_exists)?;
             if txn.indexes()?.len() > before {

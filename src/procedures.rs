@@ -174,7 +174,11 @@ fn builtins() -> Vec<Arc<dyn Procedure>> {
     };
     vec![
         Arc::new(Builtin {
-            sig: sig("db.labels", &[("label", "STRING")], "Lists every node label in the database."),
+            sig: sig(
+                "db.labels",
+                &[("label", "STRING")],
+                "Lists every node label in the database.",
+            ),
             f: |ctx| Ok(names(ctx.graph().labels()?)),
         }),
         Arc::new(Builtin {
@@ -196,7 +200,11 @@ fn builtins() -> Vec<Arc<dyn Procedure>> {
         Arc::new(Builtin {
             sig: sig(
                 "kg.procedures",
-                &[("name", "STRING"), ("signature", "STRING"), ("description", "STRING")],
+                &[
+                    ("name", "STRING"),
+                    ("signature", "STRING"),
+                    ("description", "STRING"),
+                ],
                 "Lists the procedures available to CALL.",
             ),
             f: |ctx| {

@@ -11,7 +11,9 @@ use kgstore::error::Error;
 use kgstore::Value;
 
 fn count(db: &Database) -> i64 {
-    let r = db.run("MATCH (n) RETURN count(n) AS c", &Params::new()).expect("count");
+    let r = db
+        .run("MATCH (n) RETURN count(n) AS c", &Params::new())
+        .expect("count");
     match r.rows[0][0] {
         Value::Int(i) => i,
         ref other => panic!("count returned {other:?}"),
@@ -21,7 +23,9 @@ fn count(db: &Database) -> i64 {
 #[test]
 fn auto_commit_statement_is_visible_to_the_next() {
     let db = Database::open_in_memory().unwrap();
-    let r = db.run("CREATE (:A {x: 1}), (:A {x: 2})", &Params::new()).unwrap();
+    let r = db
+        .run("CREATE (:A {x: 1}), (:A {x: 2})", &Params::new())
+        .unwrap();
     assert_eq!(r.stats.nodes_created, 2);
     assert_eq!(r.stats.properties_set, 2);
     assert_eq!(count(&db), 2);
@@ -33,9 +37,15 @@ fn failing_statement_leaves_graph_unchanged() {
     db.run("CREATE (a:A)-[:R]->(b:B)", &Params::new()).unwrap();
     // Creates a node, then fails on the connected node: nothing of it may remain.
     let err = db
-        .run("CREATE (:C) WITH 1 AS x MATCH (a:A) DELETE a", &Params::new())
+        .run(
+            "CREATE (:C) WITH 1 AS x MATCH (a:A) DELETE a",
+            &Params::new(),
+        )
         .unwrap_err();
-    assert_eq!(err.as_query().map(|q| q.detail.as_str()), Some("DeleteConnectedNode"));
+    assert_eq!(
+        err.as_query().map(|q| q.detail.as_str()),
+        Some("DeleteConnectedNode")
+    );
     assert_eq!(count(&db), 2);
     // A runtime error in the middle of a write (division by zero) also rolls back.
     assert!(db
@@ -68,10 +78,15 @@ fn rollback_discards_and_failed_statement_keeps_transaction_open() {
     s.run("CREATE (:T {v: 1})", &Params::new()).unwrap();
     // This statement fails half-way: its own node must vanish, the earlier one stays.
     assert!(s
-        .run("CREATE (:T {v: 2}) WITH 1 AS one RETURN 1 / 0", &Params::new())
+        .run(
+            "CREATE (:T {v: 2}) WITH 1 AS one RETURN 1 / 0",
+            &Params::new()
+        )
         .is_err());
     assert!(s.in_transaction());
-    let r = s.run("MATCH (t:T) RETURN t.v ORDER BY t.v", &Params::new()).unwrap();
+    let r = s
+        .run("MATCH (t:T) RETURN t.v ORDER BY t.v", &Params::new())
+        .unwrap();
     assert_eq!(r.rows, vec![vec![Value::Int(1)]]);
     s.run("ROLLBACK", &Params::new()).unwrap();
     assert_eq!(count(&db), 0);
@@ -81,10 +96,19 @@ fn rollback_discards_and_failed_statement_keeps_transaction_open() {
 fn commit_without_begin_is_a_transaction_error() {
     let db = Database::open_in_memory().unwrap();
     let mut s = db.session();
-    assert!(matches!(s.run("COMMIT", &Params::new()), Err(Error::Transaction(_))));
-    assert!(matches!(s.run("ROLLBACK", &Params::new()), Err(Error::Transaction(_))));
+    assert!(matches!(
+        s.run("COMMIT", &Params::new()),
+        Err(Error::Transaction(_))
+    ));
+    assert!(matches!(
+        s.run("ROLLBACK", &Params::new()),
+        Err(Error::Transaction(_))
+    ));
     s.run("BEGIN", &Params::new()).unwrap();
-    assert!(matches!(s.run("BEGIN", &Params::new()), Err(Error::Transaction(_))));
+    assert!(matches!(
+        s.run("BEGIN", &Params::new()),
+        Err(Error::Transaction(_))
+    ));
 }
 
 #[test]
@@ -97,7 +121,11 @@ fn cancelled_query_is_an_error_and_writes_nothing() {
     };
     let mut s = db.session();
     let err = s
-        .run_with("UNWIND range(1, 100000) AS i CREATE (:N {i: i})", &Params::new(), &opts)
+        .run_with(
+            "UNWIND range(1, 100000) AS i CREATE (:N {i: i})",
+            &Params::new(),
+            &opts,
+        )
         .unwrap_err();
     assert!(matches!(err, Error::Cancelled), "{err:?}");
     assert_eq!(count(&db), 0);
@@ -106,7 +134,11 @@ fn cancelled_query_is_an_error_and_writes_nothing() {
 #[test]
 fn timeout_stops_a_long_query() {
     let db = Database::open_in_memory().unwrap();
-    db.run("UNWIND range(1, 60) AS i CREATE (:N {i: i})", &Params::new()).unwrap();
+    db.run(
+        "UNWIND range(1, 60) AS i CREATE (:N {i: i})",
+        &Params::new(),
+    )
+    .unwrap();
     let opts = RunOptions {
         timeout: Some(Duration::from_millis(50)),
         ..RunOptions::default()
@@ -130,7 +162,9 @@ fn parameters_and_plan_cache_give_fresh_results() {
     for i in 0..3 {
         p.insert("v".into(), Value::Int(i));
         db.run("CREATE (:P {v: $v})", &p).unwrap();
-        let r = db.run("MATCH (n:P) RETURN count(*)", &Params::new()).unwrap();
+        let r = db
+            .run("MATCH (n:P) RETURN count(*)", &Params::new())
+            .unwrap();
         assert_eq!(r.rows, vec![vec![Value::Int(i + 1)]]);
     }
     p.insert("v".into(), Value::Int(1));

@@ -33,7 +33,10 @@ fn props(p: &std::collections::BTreeMap<String, Value>) -> String {
     if p.is_empty() {
         return String::new();
     }
-    let items: Vec<String> = p.iter().map(|(k, v)| format!("{k}: {}", render(v))).collect();
+    let items: Vec<String> = p
+        .iter()
+        .map(|(k, v)| format!("{k}: {}", render(v)))
+        .collect();
     format!(" {{{}}}", items.join(", "))
 }
 
@@ -212,8 +215,14 @@ fn main() {
     files.sort();
     let (mut passed, mut failed) = (0, 0);
     for f in files {
-        let name = f.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-        if filter.as_ref().is_some_and(|flt| !name.contains(flt.as_str())) {
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        if filter
+            .as_ref()
+            .is_some_and(|flt| !name.contains(flt.as_str()))
+        {
             continue;
         }
         let text = std::fs::read_to_string(&f).expect("readable fixture");
@@ -223,7 +232,10 @@ fn main() {
                 Ok(()) => passed += 1,
                 Err(msg) => {
                     failed += 1;
-                    eprintln!("FAIL tests/cases/{name}:{}\n  {}\n  {msg}\n", r.line, r.query);
+                    eprintln!(
+                        "FAIL tests/cases/{name}:{}\n  {}\n  {msg}\n",
+                        r.line, r.query
+                    );
                 }
             }
         }

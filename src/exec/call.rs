@@ -56,7 +56,10 @@ impl Operator for CallOp<'_> {
                                 ErrorClass::ParameterMissing,
                                 "MissingParameter",
                                 Phase::Runtime,
-                                format!("expected parameter `${}` for procedure `{}`", input.0, sig.name),
+                                format!(
+                                    "expected parameter `${}` for procedure `{}`",
+                                    input.0, sig.name
+                                ),
                             )
                         })?;
                         args.push(coerce_argument(&sig.name, input, v)?);

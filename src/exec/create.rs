@@ -93,7 +93,10 @@ pub(crate) fn create_part(
     let el = &part.element;
     let mut nodes: Vec<NodeId> = Vec::new();
     let mut rels: Vec<RelId> = Vec::new();
-    let node_of = |ctx: &mut ExecCtx<'_>, b: &mut Bindings<'_>, n: &crate::ast::NodePattern| -> Result<NodeId> {
+    let node_of = |ctx: &mut ExecCtx<'_>,
+                   b: &mut Bindings<'_>,
+                   n: &crate::ast::NodePattern|
+     -> Result<NodeId> {
         if let Some(v) = &n.variable {
             if let Some(val) = b.get(&v.name) {
                 return match node_id(val)? {

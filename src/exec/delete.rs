@@ -47,7 +47,10 @@ impl Delete<'_> {
             other => {
                 return Err(QueryError::type_error(
                     "InvalidArgumentType",
-                    format!("DELETE expects a node, relationship or path, got {}", other.type_name()),
+                    format!(
+                        "DELETE expects a node, relationship or path, got {}",
+                        other.type_name()
+                    ),
                 )
                 .into())
             }

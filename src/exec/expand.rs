@@ -54,7 +54,10 @@ impl<'p> Step<'p> {
                 Value::Null => Ok(Some(BTreeMap::new())),
                 other => Err(crate::error::QueryError::type_error(
                     "InvalidArgumentType",
-                    format!("relationship properties must be a map, got {}", other.type_name()),
+                    format!(
+                        "relationship properties must be a map, got {}",
+                        other.type_name()
+                    ),
                 )
                 .into()),
             },
@@ -65,7 +68,9 @@ impl<'p> Step<'p> {
     pub fn used(&self, row: &Row, rel: RelId) -> bool {
         self.unique.iter().any(|&s| match &row[s] {
             Value::RelRef(r) => *r == rel,
-            Value::List(items) => items.iter().any(|v| matches!(v, Value::RelRef(r) if *r == rel)),
+            Value::List(items) => items
+                .iter()
+                .any(|v| matches!(v, Value::RelRef(r) if *r == rel)),
             _ => false,
         })
     }

@@ -84,5 +84,3 @@ impl Operator for Discard<'_> {
         Ok(None)
     }
 }
-
-

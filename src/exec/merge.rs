@@ -35,7 +35,9 @@ fn check_null_props(ctx: &ExecCtx<'_>, part: &PatternPart, b: &Bindings<'_>) -> 
                 return Err(runtime(
                     ErrorClass::SemanticError,
                     "MergeReadOwnWrites",
-                    format!("cannot merge a node or relationship using a null property value for `{k}`"),
+                    format!(
+                        "cannot merge a node or relationship using a null property value for `{k}`"
+                    ),
                 ));
             }
         }
@@ -67,7 +69,14 @@ impl Operator for Merge<'_> {
                     create_part(ctx, self.part, &mut b)?;
                     let r = b.out_row(self.out_cols);
                     for it in self.on_create {
-                        apply_set(ctx, it, &RowScope { cols: self.out_cols, row: &r })?;
+                        apply_set(
+                            ctx,
+                            it,
+                            &RowScope {
+                                cols: self.out_cols,
+                                row: &r,
+                            },
+                        )?;
                     }
                     out.push(r);
                 } else {
@@ -78,7 +87,14 @@ impl Operator for Merge<'_> {
                             r.push(i.map_or(Value::Null, |i| m[i].clone()));
                         }
                         for it in self.on_match {
-                            apply_set(ctx, it, &RowScope { cols: self.out_cols, row: &r })?;
+                            apply_set(
+                                ctx,
+                                it,
+                                &RowScope {
+                                    cols: self.out_cols,
+                                    row: &r,
+                                },
+                            )?;
                         }
                         out.push(r);
                     }

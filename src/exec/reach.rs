@@ -28,7 +28,11 @@ impl<'p> Reach<'p> {
     }
 
     fn bfs(&self, ctx: &mut ExecCtx<'_>, start: NodeId) -> Result<Vec<NodeId>> {
-        let hops = self.step.spec.hops.unwrap_or(crate::plan::Hops { min: 1, max: None });
+        let hops = self
+            .step
+            .spec
+            .hops
+            .unwrap_or(crate::plan::Hops { min: 1, max: None });
         let mut visited: HashSet<NodeId> = HashSet::new();
         visited.insert(start);
         let mut out = Vec::new();
@@ -39,7 +43,10 @@ impl<'p> Reach<'p> {
             let mut next = Vec::new();
             for n in frontier {
                 ctx.tick()?;
-                for e in ctx.read().edges(n, self.step.spec.direction, &self.step.types)? {
+                for e in ctx
+                    .read()
+                    .edges(n, self.step.spec.direction, &self.step.types)?
+                {
                     if e.other == start {
                         start_again = true;
                     }

@@ -93,7 +93,10 @@ pub(crate) fn apply_set(ctx: &mut ExecCtx<'_>, item: &SetItem, scope: &dyn Scope
                 Value::Null => Properties::new(),
                 other => match entity(&other)? {
                     Some(Entity::Node(id)) => {
-                        ctx.read().node(id)?.ok_or_else(|| deleted(&Entity::Node(id)))?.properties
+                        ctx.read()
+                            .node(id)?
+                            .ok_or_else(|| deleted(&Entity::Node(id)))?
+                            .properties
                     }
                     Some(Entity::Rel(id)) => {
                         ctx.read()

@@ -164,7 +164,12 @@ pub struct ShortestPathOp<'p> {
 }
 
 impl<'p> ShortestPathOp<'p> {
-    pub fn new(spec: &'p ExpandSpec, all: bool, cols: &'p [String], input: BoxOp<'p>) -> Result<Self> {
+    pub fn new(
+        spec: &'p ExpandSpec,
+        all: bool,
+        cols: &'p [String],
+        input: BoxOp<'p>,
+    ) -> Result<Self> {
         Ok(ShortestPathOp {
             step: Step::new(spec, cols)?,
             all,
@@ -181,7 +186,9 @@ impl Operator for ShortestPathOp<'_> {
             if let Some(row) = &self.current {
                 if let Some(p) = self.paths.next() {
                     let mut r = row.clone();
-                    r.push(Value::List(p.rels.iter().map(|x| Value::RelRef(*x)).collect()));
+                    r.push(Value::List(
+                        p.rels.iter().map(|x| Value::RelRef(*x)).collect(),
+                    ));
                     r.push(Value::PathRef(Box::new(p)));
                     return Ok(Some(r));
                 }
@@ -196,7 +203,11 @@ impl Operator for ShortestPathOp<'_> {
                 self.current = None;
                 continue;
             };
-            let hops = self.step.spec.hops.unwrap_or(crate::plan::Hops { min: 1, max: None });
+            let hops = self
+                .step
+                .spec
+                .hops
+                .unwrap_or(crate::plan::Hops { min: 1, max: None });
             let dir = self.step.spec.direction;
             let types = self.step.types.clone();
             let limits = ctx.child();

@@ -66,9 +66,7 @@ fn plan_for(expr: &Expr, bound: &[String]) -> Result<LogicalPlan> {
                 },
             }
         }
-        _ => {
-            return Err(crate::error::QueryError::unsupported("this subquery expression").into())
-        }
+        _ => return Err(crate::error::QueryError::unsupported("this subquery expression").into()),
     };
     Ok(crate::plan::optimize::optimize(plan))
 }

@@ -83,7 +83,11 @@ impl<'p> VarExpand<'p> {
 
 impl Operator for VarExpand<'_> {
     fn next(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
-        let hops = self.step.spec.hops.unwrap_or(crate::plan::Hops { min: 1, max: None });
+        let hops = self
+            .step
+            .spec
+            .hops
+            .unwrap_or(crate::plan::Hops { min: 1, max: None });
         loop {
             if let Some(row) = self.current.take() {
                 if self.zero_pending {

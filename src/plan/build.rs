@@ -211,11 +211,8 @@ impl Builder<'_> {
                 }
                 Clause::Merge(m) => {
                     let arg = LogicalPlan::argument(plan.columns.clone());
-                    let matcher = PatternPlanner::new(self).plan(
-                        arg,
-                        std::slice::from_ref(&m.part),
-                        None,
-                    )?;
+                    let matcher =
+                        PatternPlanner::new(self).plan(arg, std::slice::from_ref(&m.part), None)?;
                     let columns = with_pattern_vars(&plan.columns, std::slice::from_ref(&m.part));
                     LogicalPlan::new(
                         PlanOp::Merge {
@@ -334,10 +331,7 @@ impl Builder<'_> {
                         .ok_or_else(|| {
                             QueryError::syntax(
                                 "UndefinedVariable",
-                                format!(
-                                    "procedure `{}` has no output `{}`",
-                                    sig.name, y.column
-                                ),
+                                format!("procedure `{}` has no output `{}`", sig.name, y.column),
                             )
                             .at(y.span)
                         })?;
@@ -493,7 +487,10 @@ impl Builder<'_> {
                 .iter()
                 .all(|(e, _)| walk::variables(e).iter().all(|v| names.contains(v)))
         } {
-            let p: Vec<(String, Expr)> = items.iter().map(|(n, e, _)| (n.clone(), e.clone())).collect();
+            let p: Vec<(String, Expr)> = items
+                .iter()
+                .map(|(n, e, _)| (n.clone(), e.clone()))
+                .collect();
             plan = LogicalPlan::new(
                 PlanOp::Project {
                     input: Box::new(plan),
@@ -508,7 +505,10 @@ impl Builder<'_> {
             keep_input = false;
         } else {
             // ORDER BY uses variables that are not projected: keep them until sorted.
-            let p: Vec<(String, Expr)> = items.iter().map(|(n, e, _)| (n.clone(), e.clone())).collect();
+            let p: Vec<(String, Expr)> = items
+                .iter()
+                .map(|(n, e, _)| (n.clone(), e.clone()))
+                .collect();
             let mut columns = names.clone();
             columns.extend(plan.columns.iter().cloned());
             plan = LogicalPlan::new(

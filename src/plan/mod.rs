@@ -324,9 +324,15 @@ impl LogicalPlan {
                 format!("{kind}({})", step(spec))
             }
             Reach { spec, .. } => format!("DistinctReach({})", step(spec)),
-            ShortestPath { spec, path, all, .. } => format!(
+            ShortestPath {
+                spec, path, all, ..
+            } => format!(
                 "{}({} = {})",
-                if *all { "AllShortestPaths" } else { "ShortestPath" },
+                if *all {
+                    "AllShortestPaths"
+                } else {
+                    "ShortestPath"
+                },
                 show(path),
                 step(spec)
             ),
@@ -404,7 +410,12 @@ impl LogicalPlan {
     }
 
     /// Writes the tree, one operator per line, children indented below their parent.
-    pub fn write_tree(&self, out: &mut String, depth: usize, extra: &dyn Fn(&LogicalPlan) -> String) {
+    pub fn write_tree(
+        &self,
+        out: &mut String,
+        depth: usize,
+        extra: &dyn Fn(&LogicalPlan) -> String,
+    ) {
         for _ in 0..depth {
             out.push_str("  ");
         }

@@ -19,7 +19,10 @@ fn transform(plan: LogicalPlan, f: &dyn Fn(LogicalPlan) -> LogicalPlan) -> Logic
     use PlanOp::*;
     let op = match op {
         Argument => Argument,
-        AllNodesScan { input, var } => AllNodesScan { input: t(input), var },
+        AllNodesScan { input, var } => AllNodesScan {
+            input: t(input),
+            var,
+        },
         LabelScan { input, var, label } => LabelScan {
             input: t(input),
             var,
@@ -310,9 +313,11 @@ fn to_reach(plan: LogicalPlan, aggs: &[AggSpec]) -> LogicalPlan {
             }
         }
         PlanOp::Expand { input, spec } if reach_ok(&spec) => {
-            let uses_rel = aggs
-                .iter()
-                .any(|a| a.args.iter().any(|e| walk::variables(e).contains(&spec.rel)));
+            let uses_rel = aggs.iter().any(|a| {
+                a.args
+                    .iter()
+                    .any(|e| walk::variables(e).contains(&spec.rel))
+            });
             if uses_rel {
                 return LogicalPlan {
                     op: PlanOp::Expand { input, spec },

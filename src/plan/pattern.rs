@@ -220,7 +220,8 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
 
     /// Applies the label checks and predicates whose variables are all bound in `plan`.
     fn apply_ready(&mut self, plan: LogicalPlan) -> LogicalPlan {
-        let bound = |v: &String, cols: &[String], pv: &[String]| cols.contains(v) || !pv.contains(v);
+        let bound =
+            |v: &String, cols: &[String], pv: &[String]| cols.contains(v) || !pv.contains(v);
         let mut ready = Vec::new();
         let mut i = 0;
         while i < self.labels.len() {
@@ -535,10 +536,7 @@ pub(crate) fn property_predicates(var: &str, props: &Expr, span: Span) -> Vec<Ex
             vec![Expr {
                 kind: ExprKind::Quantifier {
                     kind: crate::ast::Quantifier::All,
-                    variable: crate::ast::Variable {
-                        name: k,
-                        span,
-                    },
+                    variable: crate::ast::Variable { name: k, span },
                     list: Box::new(Expr {
                         kind: ExprKind::Function {
                             name: "keys".into(),

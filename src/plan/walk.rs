@@ -247,7 +247,9 @@ pub fn has_aggregate(e: &Expr) -> bool {
 pub fn is_aggregate_call(e: &Expr) -> bool {
     match &e.kind {
         ExprKind::CountStar => true,
-        ExprKind::Function { name, .. } => crate::functions::lookup(name).is_some_and(|f| f.aggregate),
+        ExprKind::Function { name, .. } => {
+            crate::functions::lookup(name).is_some_and(|f| f.aggregate)
+        }
         _ => false,
     }
 }
@@ -291,4 +293,3 @@ pub fn query_vars(sq: &SingleQuery, out: &mut Vec<String>) {
         }
     }
 }
-
