@@ -168,7 +168,7 @@ impl Database {
 
     /// The plan of `query` as an indented tree, without running it.
     pub fn explain(&self, query: &str) -> Result<String> {
-        let c = self.compile(query)?;
+        let (c, _) = self.compile(query)?;
         Ok(explain_text(&c, None))
     }
 
@@ -176,20 +176,46 @@ impl Database {
         self.cache.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 
-    /// Parses, checks and plans `query`, through the plan cache.
-    fn compile(&self, query: &str) -> Result<Arc<Compiled>> {
+    /// Parses, checks and plans `query`, through the plan cache. Simple literals of MATCH
+    /// queries are lifted into parameters first (see `plan::literals`), so queries that differ
+    /// only in them share a plan; the lifted values are returned to bind at run time.
+    fn compile(&self, query: &str) -> Result<(Arc<Compiled>, Option<Vec<(String, Value)>>)> {
         let generation = self.store.generation();
-        if let Some((g, c)) = self
-            .cache
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(query)
-        {
-            if *g == generation {
-                return Ok(c.clone());
+        if let Some(c) = self.cached(query, generation) {
+            return Ok((c, None));
+        }
+        if let Some((norm, lits)) = crate::plan::literals::lift(query) {
+            if let Some(c) = self.cached(&norm, generation) {
+                return Ok((c, Some(lits)));
+            }
+            if let Ok(c) = self.compile_uncached(&norm) {
+                self.remember(norm, generation, c.clone());
+                return Ok((c, Some(lits)));
             }
         }
+        let c = self.compile_uncached(query)?;
+        self.remember(query.to_string(), generation, c.clone());
+        Ok((c, None))
+    }
+
+    fn cached(&self, key: &str, generation: u64) -> Option<Arc<Compiled>> {
+        match self.cache.lock().unwrap_or_else(|e| e.into_inner()).get(key) {
+            Some((g, c)) if *g == generation => Some(c.clone()),
+            _ => None,
+        }
+    }
+
+    fn remember(&self, key: String, generation: u64, c: Arc<Compiled>) {
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        if cache.len() >= PLAN_CACHE_SIZE {
+            cache.clear();
+        }
+        cache.insert(key, (generation, c));
+    }
+
+    fn compile_uncached(&self, query: &str) -> Result<Arc<Compiled>> {
         let stmt = crate::parser::parse(query)?;
+        crate::semantic::check(&stmt)?;
         let indexes = self.store.begin().indexes()?;
         let registry = self.procedures.read().unwrap_or_else(|e| e.into_inner());
         let lookup = |name: &str| registry.get(name).map(|p| p.signature().clone());
@@ -197,13 +223,7 @@ impl Database {
             indexes: &indexes,
             procedure: &lookup,
         };
-        let compiled = Arc::new(crate::plan::build(&stmt, query, &catalog)?);
-        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.len() >= PLAN_CACHE_SIZE {
-            cache.clear();
-        }
-        cache.insert(query.to_string(), (generation, compiled.clone()));
-        Ok(compiled)
+        Ok(Arc::new(crate::plan::build(&stmt, query, &catalog)?))
     }
 }
 
@@ -257,7 +277,17 @@ impl Session<'_> {
         params: &Params,
         opts: &RunOptions,
     ) -> Result<QueryResult> {
-        let compiled = self.db.compile(query)?;
+        let (compiled, lifted) = self.db.compile(query)?;
+        let merged;
+        let params = match lifted {
+            Some(lits) => {
+                let mut p = params.clone();
+                p.extend(lits);
+                merged = p;
+                &merged
+            }
+            None => params,
+        };
         match &*compiled {
             Compiled::Begin => {
                 self.begin()?;

@@ -25,3 +25,4 @@ pub mod diagnostic;
 pub mod export;
 pub mod import;
 pub mod parser;
+pub mod semantic;

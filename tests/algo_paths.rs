@@ -156,3 +156,36 @@ fn zero_length_cycles_and_missing_nodes() {
         4
     );
 }
+
+#[test]
+fn huge_sparse_ids_give_the_same_answers() {
+    // Ids beyond the direct-mapped scratch force the hash-map fallback, also mid-search.
+    let mut g = MemGraph::new();
+    let a = g.named("N", "a");
+    g.skip_ids(1 << 40);
+    let [b, c, d] = ["b", "c", "d"].map(|n| g.named("N", n));
+    let r1 = g.rel("R", a, b, &[]);
+    let r2 = g.rel("R", b, d, &[]);
+    let r3 = g.rel("R", a, c, &[]);
+    let r4 = g.rel("R", c, d, &[]);
+    let all = both(&g, a, d, Direction::Outgoing, &[], 0, None, true);
+    assert_eq!(
+        all,
+        vec![
+            PathRef {
+                nodes: vec![a, b, d],
+                rels: vec![r1, r2]
+            },
+            PathRef {
+                nodes: vec![a, c, d],
+                rels: vec![r3, r4]
+            },
+        ]
+    );
+    assert_eq!(
+        both(&g, d, a, Direction::Both, &[], 0, None, false)[0]
+            .rels
+            .len(),
+        2
+    );
+}

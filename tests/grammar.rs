@@ -511,3 +511,86 @@ fn samples_parse() {
         parse(s).unwrap_or_else(|e| panic!("{s}: {e}"));
     }
 }
+
+// ───────────────────────────── semantic checks ─────────────────────────────
+
+fn semantic(q: &str) -> Result<(), String> {
+    let stmt = parse(q).map_err(|e| format!("parse: {e}"))?;
+    kgstore::semantic::check(&stmt).map_err(|e| e.detail)
+}
+
+#[test]
+fn semantic_accepts_valid_queries() {
+    for q in [
+        "MATCH (a)-[r]->(b) WHERE (a)-->(b) RETURN a, r, b",
+        "MATCH (a) WITH a.name AS name, count(*) AS c ORDER BY a.name + 'x' RETURN name, c",
+        "MATCH (a) OPTIONAL MATCH (a)-[r]->(b) WITH a WHERE r IS NULL RETURN a",
+        "MATCH (me)--(you) RETURN me.age AS age, count(you.age) AS c ORDER BY me.age + count(you.age)",
+        "UNWIND [1, 2] AS x RETURN [y IN collect(x) WHERE y > 1] AS ys",
+        "MATCH (a) RETURN a.name, {kids: collect(a.x), foo: a.name = 'x'}",
+        "MATCH (a) CREATE (a)-[:R]->(b:B {x: a.x}) RETURN b",
+        "WITH null AS a OPTIONAL MATCH (a)-[r]->() RETURN r",
+        "MATCH () CREATE () WITH * CREATE ()",
+        "RETURN 1 AS a UNION RETURN 2 AS a",
+        "MATCH (n) RETURN [(n)-->(m) | m.name] AS names, exists((n)-->())",
+    ] {
+        assert_eq!(semantic(q), Ok(()), "{q}");
+    }
+}
+
+#[test]
+fn semantic_rejects_with_tck_codes() {
+    for (q, detail) in [
+        ("MATCH (a) RETURN b", "UndefinedVariable"),
+        ("MATCH (a) WITH a AS x RETURN a", "UndefinedVariable"),
+        ("MATCH (n) WHERE (n)-[r]->(a) RETURN n", "UndefinedVariable"),
+        ("MATCH (r) MATCH ()-[r]-() RETURN r", "VariableTypeConflict"),
+        ("WITH 1 AS n MATCH (n) RETURN n", "VariableTypeConflict"),
+        ("MATCH p = (p)-->() RETURN p", "VariableAlreadyBound"),
+        ("MATCH (a) CREATE (a)", "VariableAlreadyBound"),
+        (
+            "MATCH (a)-[r]->()-[r]->(a) RETURN r",
+            "RelationshipUniquenessViolation",
+        ),
+        (
+            "MATCH (a) WHERE count(a) > 1 RETURN a",
+            "InvalidAggregation",
+        ),
+        ("RETURN count(count(*))", "NestedAggregation"),
+        (
+            "MATCH (a)--(b) RETURN a.x + count(b)",
+            "AmbiguousAggregationExpression",
+        ),
+        ("MATCH (n) RETURN n LIMIT n.x", "NonConstantExpression"),
+        ("MATCH (n) RETURN n SKIP -1", "NegativeIntegerArgument"),
+        ("MATCH (n) RETURN n LIMIT 1.5", "InvalidArgumentType"),
+        ("CREATE ()-[:A|:B]->()", "NoSingleRelationshipType"),
+        ("CREATE (a)-[:R]-(b)", "RequiresDirectedRelationship"),
+        ("CREATE ()-[:R*2]->()", "CreatingVarLength"),
+        (
+            "RETURN 1 AS a UNION RETURN 2 AS b",
+            "DifferentColumnsInUnion",
+        ),
+        (
+            "RETURN 1 AS a UNION RETURN 2 AS a UNION ALL RETURN 3 AS a",
+            "InvalidClauseComposition",
+        ),
+        ("RETURN 1 AS a, 2 AS a", "ColumnNameConflict"),
+        ("MATCH (a) WITH a, count(*) RETURN a", "NoExpressionAlias"),
+        ("MATCH (n) DELETE n:Person", "InvalidDelete"),
+        ("MATCH () RETURN *", "NoVariablesInScope"),
+        ("RETURN foo(1)", "UnknownFunction"),
+        ("RETURN abs(1, 2)", "InvalidNumberOfArguments"),
+        ("RETURN 1 AND true", "InvalidArgumentType"),
+        ("RETURN 1 IN 'abc'", "InvalidArgumentType"),
+        (
+            "RETURN any(x IN ['a'] WHERE x % 2 = 0)",
+            "InvalidArgumentType",
+        ),
+        ("MATCH ()-[r:T $p]->() RETURN r", "InvalidParameterUse"),
+        ("MATCH (n) RETURN (n)-->()", "UnexpectedSyntax"),
+        ("CREATE (a) MATCH (b) RETURN b", "InvalidClauseComposition"),
+    ] {
+        assert_eq!(semantic(q), Err(detail.to_string()), "{q}");
+    }
+}

@@ -11,6 +11,6 @@ pub mod procs;
 pub mod projection;
 pub mod visit;
 
-pub use paths::{shortest_paths, shortest_paths_projected};
+pub use paths::{shortest_paths, shortest_paths_projected, shortest_paths_with_tick};
 pub use procs::{AlgoProcedure, Kind};
 pub use projection::{Projection, ProjectionCache, ProjectionSpec};

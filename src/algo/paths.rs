@@ -34,6 +34,33 @@ pub fn shortest_paths(
     max_hops: Option<u32>,
     all: bool,
 ) -> Result<Vec<PathRef>> {
+    shortest_paths_with_tick(
+        graph,
+        from,
+        to,
+        direction,
+        types,
+        min_hops,
+        max_hops,
+        all,
+        &mut || Ok(()),
+    )
+}
+
+/// [`shortest_paths`] calling `tick` before every node expansion, so the executor can
+/// cancel or time out a long search (an `Err` from `tick` ends the search with that error).
+#[allow(clippy::too_many_arguments)]
+pub fn shortest_paths_with_tick(
+    graph: &dyn GraphRead,
+    from: NodeId,
+    to: NodeId,
+    direction: Direction,
+    types: &[&str],
+    min_hops: u32,
+    max_hops: Option<u32>,
+    all: bool,
+    tick: &mut dyn FnMut() -> Result<()>,
+) -> Result<Vec<PathRef>> {
     if graph.node(from)?.is_none() || graph.node(to)?.is_none() {
         return Ok(Vec::new());
     }
@@ -42,6 +69,7 @@ pub fn shortest_paths(
         return Ok(Vec::new());
     }
     let mut expand = |node: NodeId, forward: bool, out: &mut Vec<(RelId, NodeId)>| {
+        tick()?;
         let dir = if forward {
             direction
         } else {
@@ -64,7 +92,22 @@ pub fn shortest_paths(
     if min_hops >= 2 || from == to {
         return trail_search(from, to, min_hops.max(1), max, all, &mut expand);
     }
-    bidirectional(from, to, max, all, &mut expand)
+    // Frontier cost = relationships to scan; degree() reads only adjacency headers.
+    let mut cost = |node: NodeId, forward: bool| -> Result<u64> {
+        let dir = if forward {
+            direction
+        } else {
+            direction.reverse()
+        };
+        Ok(match dir {
+            Direction::Both => {
+                graph.degree(node, Direction::Outgoing, types)?
+                    + graph.degree(node, Direction::Incoming, types)?
+            }
+            d => graph.degree(node, d, types)?,
+        })
+    };
+    bidirectional(from, to, max, all, &mut expand, &mut cost)
 }
 
 /// [`shortest_paths`] on a projection (relationships outside it do not exist; `types` filters
@@ -116,53 +159,152 @@ pub fn shortest_paths_projected(
     if min_hops >= 2 || from == to {
         return trail_search(from, to, min_hops.max(1), max, all, &mut expand);
     }
-    bidirectional(from, to, max, all, &mut expand)
+    let mut cost = |node: NodeId, forward: bool| -> Result<u64> {
+        let dir = if forward {
+            direction
+        } else {
+            direction.reverse()
+        };
+        Ok(proj.index_of(node).map_or(0, |v| match dir {
+            Direction::Outgoing => proj.out_degree(v),
+            Direction::Incoming => proj.in_degree(v),
+            Direction::Both => proj.out_degree(v) + proj.in_degree(v),
+        }) as u64)
+    };
+    bidirectional(from, to, max, all, &mut expand, &mut cost)
 }
+
+/// Estimated work to expand a node (its degree in the search direction).
+type Cost<'a> = dyn FnMut(NodeId, bool) -> Result<u64> + 'a;
 
 type Expand<'a> = dyn FnMut(NodeId, bool, &mut Vec<(RelId, NodeId)>) -> Result<()> + 'a;
 
+/// A BFS record: depth, first predecessor towards the side's start, relationship used.
+type Seen = (u32, NodeId, RelId);
+
+/// Node ids above this use hash maps instead of the direct-mapped scratch arrays.
+const DENSE_LIMIT: u64 = 1 << 22;
+
+/// Direct-mapped visited marks reused across searches on this thread: `slots[id]` holds
+/// (epoch, record index), valid only when the epoch matches, so starting a search is O(1)
+/// instead of clearing per-node arrays. Node ids from the store are dense, so this replaces
+/// hashing on the hot path.
+#[derive(Default)]
+struct DenseSeen {
+    slots: Vec<(u32, u32)>,
+    records: Vec<Seen>,
+    epoch: u32,
+}
+
+impl DenseSeen {
+    fn begin(&mut self) {
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 {
+            self.slots.iter_mut().for_each(|s| *s = (0, 0));
+            self.epoch = 1;
+        }
+        self.records.clear();
+    }
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<[DenseSeen; 2]> = Default::default();
+}
+
+/// Visited map of one side: the thread's scratch arrays, or a hash map for huge ids.
+enum SeenMap<'a> {
+    Dense(&'a mut DenseSeen),
+    Sparse(IdMap<NodeId, Seen>),
+}
+
+/// A node id too large for the dense scratch: restart with hash maps.
+struct TooSparse;
+
+impl SeenMap<'_> {
+    #[inline]
+    fn get(&self, v: NodeId) -> Option<Seen> {
+        match self {
+            SeenMap::Dense(d) => {
+                let &(stamp, idx) = d.slots.get(usize::try_from(v).ok()?)?;
+                (stamp == d.epoch).then(|| d.records[idx as usize])
+            }
+            SeenMap::Sparse(m) => m.get(&v).copied(),
+        }
+    }
+
+    #[inline]
+    fn insert(&mut self, v: NodeId, rec: Seen) -> std::result::Result<(), TooSparse> {
+        match self {
+            SeenMap::Dense(d) => {
+                if v >= DENSE_LIMIT {
+                    return Err(TooSparse);
+                }
+                let i = v as usize;
+                if i >= d.slots.len() {
+                    let len = (i + 1).max(d.slots.len() * 2).min(DENSE_LIMIT as usize);
+                    d.slots.resize(len, (0, 0));
+                }
+                d.slots[i] = (d.epoch, d.records.len() as u32);
+                d.records.push(rec);
+            }
+            SeenMap::Sparse(m) => {
+                m.insert(v, rec);
+            }
+        }
+        Ok(())
+    }
+}
+
 /// One BFS side: depth and first predecessor of each reached node (towards this side's start),
 /// plus the other equally short predecessors when all paths are wanted.
-struct Side {
-    seen: IdMap<NodeId, (u32, NodeId, RelId)>,
+struct Side<'a> {
+    seen: SeenMap<'a>,
     extra: IdMap<NodeId, Vec<(NodeId, RelId)>>,
     frontier: Vec<NodeId>,
+    /// Sum of the frontier's degrees, computed lazily once per level.
+    cost: Option<u64>,
     level: u32,
     forward: bool,
 }
 
-impl Side {
-    fn new(start: NodeId, forward: bool) -> Side {
-        let mut seen = IdMap::default();
-        seen.insert(start, (0, start, RelId::MAX));
-        Side {
+impl<'a> Side<'a> {
+    fn new(
+        mut seen: SeenMap<'a>,
+        start: NodeId,
+        forward: bool,
+    ) -> std::result::Result<Side<'a>, TooSparse> {
+        seen.insert(start, (0, start, RelId::MAX))?;
+        Ok(Side {
             seen,
             extra: IdMap::default(),
             frontier: vec![start],
+            cost: None,
             level: 0,
             forward,
-        }
+        })
     }
 
-    /// Expands one whole level; returns the newly reached nodes.
+    /// Expands one whole level, making the newly reached nodes the frontier.
     fn expand(
         &mut self,
         all: bool,
         expand: &mut Expand<'_>,
         buf: &mut Vec<(RelId, NodeId)>,
-    ) -> Result<()> {
+    ) -> Result<std::result::Result<(), TooSparse>> {
         let next_level = self.level + 1;
         let mut next = Vec::new();
         for &u in &self.frontier {
             buf.clear();
             expand(u, self.forward, buf)?;
             for &(rel, v) in buf.iter() {
-                match self.seen.get(&v) {
+                match self.seen.get(v) {
                     None => {
-                        self.seen.insert(v, (next_level, u, rel));
+                        if let Err(e) = self.seen.insert(v, (next_level, u, rel)) {
+                            return Ok(Err(e));
+                        }
                         next.push(v);
                     }
-                    Some(&(d, _, _)) if all && d == next_level => {
+                    Some((d, _, _)) if all && d == next_level => {
                         self.extra.entry(v).or_default().push((u, rel));
                     }
                     Some(_) => {}
@@ -170,13 +312,26 @@ impl Side {
             }
         }
         self.frontier = next;
+        self.cost = None;
         self.level = next_level;
-        Ok(())
+        Ok(Ok(()))
+    }
+
+    fn frontier_cost(&mut self, cost: &mut Cost<'_>) -> Result<u64> {
+        if let Some(c) = self.cost {
+            return Ok(c);
+        }
+        let mut total = 0u64;
+        for &v in &self.frontier {
+            total = total.saturating_add(cost(v, self.forward)?);
+        }
+        self.cost = Some(total);
+        Ok(total)
     }
 
     /// Every shortest chain from `node` back to this side's start: (nodes, rels), `node` first.
     fn chains(&self, node: NodeId, all: bool) -> Vec<(Vec<NodeId>, Vec<RelId>)> {
-        let Some(&(depth, pred, rel)) = self.seen.get(&node) else {
+        let Some((depth, pred, rel)) = self.seen.get(node) else {
             return Vec::new();
         };
         if depth == 0 {
@@ -209,9 +364,59 @@ fn bidirectional(
     max: u32,
     all: bool,
     expand: &mut Expand<'_>,
+    cost: &mut Cost<'_>,
 ) -> Result<Vec<PathRef>> {
-    let mut fwd = Side::new(from, true);
-    let mut bwd = Side::new(to, false);
+    let dense = SCRATCH.with(|cell| {
+        let Ok(mut guard) = cell.try_borrow_mut() else {
+            return Ok(Err(TooSparse));
+        };
+        let [a, b] = &mut *guard;
+        a.begin();
+        b.begin();
+        search(
+            SeenMap::Dense(a),
+            SeenMap::Dense(b),
+            from,
+            to,
+            max,
+            all,
+            expand,
+            cost,
+        )
+    })?;
+    match dense {
+        Ok(paths) => Ok(paths),
+        Err(TooSparse) => Ok(search(
+            SeenMap::Sparse(IdMap::default()),
+            SeenMap::Sparse(IdMap::default()),
+            from,
+            to,
+            max,
+            all,
+            expand,
+            cost,
+        )?
+        .unwrap_or_default()),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn search(
+    fwd_seen: SeenMap<'_>,
+    bwd_seen: SeenMap<'_>,
+    from: NodeId,
+    to: NodeId,
+    max: u32,
+    all: bool,
+    expand: &mut Expand<'_>,
+    cost: &mut Cost<'_>,
+) -> Result<std::result::Result<Vec<PathRef>, TooSparse>> {
+    let (Ok(mut fwd), Ok(mut bwd)) = (
+        Side::new(fwd_seen, from, true),
+        Side::new(bwd_seen, to, false),
+    ) else {
+        return Ok(Err(TooSparse));
+    };
     let mut buf = Vec::new();
     // Invariant: no node is reached by both sides before this loop's check. When a level of
     // one side first reaches nodes the other side has seen, every such meeting node lies at
@@ -219,17 +424,21 @@ fn bidirectional(
     // that position — so joining the two sides' chains through them yields each shortest path
     // exactly once.
     while !fwd.frontier.is_empty() && !bwd.frontier.is_empty() && fwd.level + bwd.level < max {
-        let (this, other) = if fwd.frontier.len() <= bwd.frontier.len() {
+        // Expand the cheaper side: on skewed graphs one hub makes a small frontier expensive,
+        // so compare degree sums rather than frontier sizes.
+        let (this, other) = if fwd.frontier_cost(cost)? <= bwd.frontier_cost(cost)? {
             (&mut fwd, &bwd)
         } else {
             (&mut bwd, &fwd)
         };
-        this.expand(all, expand, &mut buf)?;
+        if let Err(e) = this.expand(all, expand, &mut buf)? {
+            return Ok(Err(e));
+        }
         let meeting: Vec<NodeId> = this
             .frontier
             .iter()
             .copied()
-            .filter(|v| other.seen.contains_key(v))
+            .filter(|&v| other.seen.get(v).is_some())
             .collect();
         if meeting.is_empty() {
             continue;
@@ -244,15 +453,15 @@ fn bidirectional(
                     rels.extend_from_slice(&brels);
                     paths.push(PathRef { nodes, rels });
                     if !all {
-                        return Ok(paths);
+                        return Ok(Ok(paths));
                     }
                 }
             }
         }
         paths.sort_by(|a, b| a.rels.cmp(&b.rels));
-        return Ok(paths);
+        return Ok(Ok(paths));
     }
-    Ok(Vec::new())
+    Ok(Ok(Vec::new()))
 }
 
 /// Shortest trails of length `min..=max` (no relationship repeated), by iterative deepening.

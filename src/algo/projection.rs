@@ -351,13 +351,17 @@ impl Projection {
     }
 }
 
-/// Projections cached by (store generation, spec). A write bumps the generation, so entries of
-/// older generations are dropped on the next lookup. One cache per `Database` (the procedures
-/// of one database share it), so two databases never share entries.
+/// Projections cached by (store generation, node count, relationship count, spec). A commit
+/// bumps the generation, so entries of older generations are dropped on the next lookup; the
+/// counts catch a view with uncommitted creates or deletes that still reports the last
+/// committed generation. One cache per `Database` (the procedures of one database share it),
+/// so two databases never share entries.
 #[derive(Default)]
 pub struct ProjectionCache {
-    entries: Mutex<Vec<(u64, ProjectionSpec, Arc<Projection>)>>,
+    entries: Mutex<Vec<(CacheKey, ProjectionSpec, Arc<Projection>)>>,
 }
+
+type CacheKey = (u64, u64, u64);
 
 /// How many projections of one generation are kept.
 const CACHE_CAPACITY: usize = 4;
@@ -379,9 +383,10 @@ impl ProjectionCache {
         let Some(generation) = generation else {
             return Ok(Arc::new(Projection::build(graph, spec)?));
         };
+        let key = (generation, graph.node_count()?, graph.relationship_count()?);
         if let Ok(mut entries) = self.entries.lock() {
-            entries.retain(|(g, _, _)| *g == generation);
-            if let Some(pos) = entries.iter().position(|(_, s, _)| s == spec) {
+            entries.retain(|(k, _, _)| k.0 == generation);
+            if let Some(pos) = entries.iter().position(|(k, s, _)| *k == key && s == spec) {
                 let hit = entries.remove(pos);
                 let proj = hit.2.clone();
                 entries.push(hit); // most recently used last
@@ -391,16 +396,16 @@ impl ProjectionCache {
         // Build outside the lock: a long build must not block other readers.
         let proj = Arc::new(Projection::build(graph, spec)?);
         if let Ok(mut entries) = self.entries.lock() {
-            entries.retain(|(g, _, _)| *g == generation);
+            entries.retain(|(k, _, _)| k.0 == generation);
             if entries.len() >= CACHE_CAPACITY {
                 entries.remove(0);
             }
-            entries.push((generation, spec.clone(), proj.clone()));
+            entries.push((key, spec.clone(), proj.clone()));
         }
         Ok(proj)
     }
 
-    /// Number of cached projections (for tests and `:stats`-style introspection).
+    /// Number of cached projections (for tests and introspection).
     pub fn len(&self) -> usize {
         self.entries.lock().map_or(0, |e| e.len())
     }

@@ -63,8 +63,22 @@ impl<'p> NodeScan<'p> {
                 }
                 match g.index_lookup(label, property, &v)? {
                     Some(ids) => ids,
-                    None if label.is_empty() => g.node_ids()?.collect::<Result<Vec<_>>>()?,
-                    None => g.nodes_with_label(label)?.collect::<Result<Vec<_>>>()?,
+                    None => {
+                        // The index is gone (dropped after planning): scan and compare.
+                        let ids = if label.is_empty() {
+                            g.node_ids()?.collect::<Result<Vec<_>>>()?
+                        } else {
+                            g.nodes_with_label(label)?.collect::<Result<Vec<_>>>()?
+                        };
+                        let mut out = Vec::new();
+                        for id in ids {
+                            let p = g.node_property(id, property)?.unwrap_or(Value::Null);
+                            if crate::expr::equals(&p, &v) == Some(true) {
+                                out.push(id);
+                            }
+                        }
+                        out
+                    }
                 }
             }
             _ => Vec::new(),

@@ -111,13 +111,13 @@ pub(crate) fn date_component(d: Date, key: &str) -> Result<Value> {
         "year" => i64::from(d.year),
         "month" => i64::from(d.month),
         "day" => i64::from(d.day),
-        "quarter" => i64::from((d.month - 1) / 3 + 1),
+        "quarter" => i64::from(d.month.saturating_sub(1) / 3 + 1),
         "dayOfWeek" | "weekDay" => i64::from(d.weekday()),
         "ordinalDay" => i64::from(d.ordinal()),
         "week" => iso_week(d).1,
         "weekYear" => iso_week(d).0,
         "dayOfQuarter" => {
-            let first_month = (d.month - 1) / 3 * 3 + 1;
+            let first_month = d.month.saturating_sub(1) / 3 * 3 + 1;
             let start = Date::new(d.year, first_month, 1).map_or(0, Date::to_days);
             d.to_days() - start + 1
         }

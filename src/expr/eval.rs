@@ -551,6 +551,9 @@ fn call_function(
             format!("unknown function `{name}`"),
         )
     })?;
+    if info.name == "temporal function" {
+        return Err(QueryError::unsupported(format!("temporal function {name}")).into());
+    }
     if info.aggregate {
         return Err(QueryError::new(
             ErrorClass::SyntaxError,

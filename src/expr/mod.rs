@@ -34,6 +34,12 @@ pub trait EvalContext {
     /// Evaluates a PatternPredicate / PatternComprehension / ExistsSubquery expression under
     /// the current bindings (implemented by exec).
     fn subquery(&self, expr: &Expr, scope: &dyn Scope) -> Result<Value>;
+    /// A relationship deleted earlier in this statement, when the engine kept a copy: openCypher
+    /// still lets `type(r)` read a deleted relationship's type (TCK Return2 [14]), while its
+    /// properties raise DeletedEntityAccess. Default: nothing kept.
+    fn deleted_relationship(&self, _id: crate::model::RelId) -> Option<crate::model::Relationship> {
+        None
+    }
 }
 
 /// A scope with no variables.

@@ -79,6 +79,15 @@ impl EvalContext for Ctx {
     fn subquery(&self, _expr: &Expr, _scope: &dyn Scope) -> Result<Value> {
         Ok(Value::Bool(true))
     }
+    fn deleted_relationship(&self, id: RelId) -> Option<Relationship> {
+        (id == 98).then(|| Relationship {
+            id,
+            rel_type: "GONE".into(),
+            start: 1,
+            end: 2,
+            properties: BTreeMap::new(),
+        })
+    }
 }
 
 pub(crate) fn ctx() -> Ctx {
@@ -186,6 +195,7 @@ pub(crate) fn row() -> Vec<(String, Value)> {
         ("c".into(), Value::NodeRef(2)),
         ("r".into(), Value::RelRef(7)),
         ("gone".into(), Value::NodeRef(99)),
+        ("goneRel".into(), Value::RelRef(98)),
         (
             "m".into(),
             Value::Map([("k".to_string(), Value::Int(1))].into()),

@@ -216,3 +216,23 @@ fn functions_by_family() {
     check_err("labels(1)", ErrorClass::TypeError, "InvalidArgumentValue");
     check_err("datetime()", ErrorClass::Unsupported, "Unsupported");
 }
+
+#[test]
+fn unsupported_temporal_functions_say_so() {
+    check_err(
+        "duration.between(date('2020-01-01'), date('2021-01-01'))",
+        ErrorClass::Unsupported,
+        "Unsupported",
+    );
+    check_err(
+        "date.truncate('month', date('2020-05-05'))",
+        ErrorClass::Unsupported,
+        "Unsupported",
+    );
+    check_err("localtime('12:00')", ErrorClass::Unsupported, "Unsupported");
+    check_err(
+        "nosuch.function(1)",
+        ErrorClass::SyntaxError,
+        "UnknownFunction",
+    );
+}

@@ -49,7 +49,10 @@ pub(super) fn call(name: &str, args: &mut [Value], ctx: &dyn EvalContext) -> Opt
             Value::Relationship(r) => Ok(Value::String(r.rel_type.clone())),
             Value::RelRef(id) => match ctx.graph().relationship(*id) {
                 Ok(Some(r)) => Ok(Value::String(r.rel_type)),
-                Ok(None) => Err(crate::expr::access_deleted("relationship", *id)),
+                Ok(None) => match ctx.deleted_relationship(*id) {
+                    Some(r) => Ok(Value::String(r.rel_type)),
+                    None => Err(crate::expr::access_deleted("relationship", *id)),
+                },
                 Err(e) => Err(e),
             },
             other => Err(bad_arg(name, other)),

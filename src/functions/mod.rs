@@ -168,8 +168,22 @@ pub fn lookup(name: &str) -> Option<FunctionInfo> {
             .collect()
     });
     let mut buf = [0u8; 32];
-    table.get(lowercase_name(name, &mut buf)).copied()
+    let lower = lowercase_name(name, &mut buf);
+    if let Some(f) = table.get(lower) {
+        return Some(*f);
+    }
+    // `date.truncate`, `duration.between`, `datetime.fromepoch`, …: known to openCypher, not
+    // implemented here; they resolve so that calling them reports "not supported".
+    let namespace = lower.split_once('.').map(|(ns, _)| ns);
+    matches!(
+        namespace,
+        Some("date" | "datetime" | "localdatetime" | "time" | "localtime" | "duration")
+    )
+    .then_some(TEMPORAL_NAMESPACED)
 }
+
+/// The stand-in for namespaced temporal functions (see [`lookup`]).
+const TEMPORAL_NAMESPACED: FunctionInfo = f("temporal function", 0, VARIADIC);
 
 /// True for the aggregate functions (`count`, `sum`, …), case-insensitive.
 pub fn is_aggregate(name: &str) -> bool {

@@ -2,6 +2,7 @@
 //! EXPLAIN text. `build` turns the AST into a plan, `optimize` applies pure rewrite passes.
 
 pub mod build;
+pub mod literals;
 pub mod optimize;
 pub(crate) mod pattern;
 pub mod walk;

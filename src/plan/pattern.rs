@@ -272,16 +272,23 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
                 },
                 columns,
             ),
-            Access::Index(label, property, value) => LogicalPlan::new(
-                PlanOp::IndexSeek {
-                    input,
-                    var: var_s,
-                    label,
-                    property,
-                    value,
-                },
-                columns,
-            ),
+            Access::Index(label, property, value, pred) => {
+                // The index answers the equality (and the label) exactly.
+                self.preds.remove(pred);
+                if let Some((_, ls)) = self.labels.iter_mut().find(|(v, _)| v == var) {
+                    ls.retain(|l| *l != label);
+                }
+                LogicalPlan::new(
+                    PlanOp::IndexSeek {
+                        input,
+                        var: var_s,
+                        label,
+                        property,
+                        value,
+                    },
+                    columns,
+                )
+            }
             Access::Label(label) => {
                 // The scanned label needs no further check.
                 if let Some((_, ls)) = self.labels.iter_mut().find(|(v, _)| v == var) {
@@ -316,7 +323,7 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
             .map(|(_, l)| l.clone())
             .unwrap_or_default();
         let mut index: Option<(u8, Access)> = None;
-        for p in &self.preds {
+        for (pi, p) in self.preds.iter().enumerate() {
             let ExprKind::Binary(op, l, r) = &p.expr.kind else {
                 continue;
             };
@@ -358,7 +365,7 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
                         if index.as_ref().is_none_or(|(r, _)| rank < *r) {
                             index = Some((
                                 rank,
-                                Access::Index(def.label.clone(), key.clone(), (**b).clone()),
+                                Access::Index(def.label.clone(), key.clone(), (**b).clone(), pi),
                             ));
                         }
                     }
@@ -457,7 +464,8 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
 
 enum Access {
     Id(Expr, bool),
-    Index(String, String, Expr),
+    /// (label, property, value, the predicate it answers)
+    Index(String, String, Expr, usize),
     Label(String),
     All,
 }

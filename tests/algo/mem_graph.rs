@@ -21,6 +21,11 @@ impl MemGraph {
         MemGraph::default()
     }
 
+    /// Makes later ids start at `next` (to exercise code paths for large, sparse ids).
+    pub fn skip_ids(&mut self, next: u64) {
+        self.next = self.next.max(next);
+    }
+
     pub fn node(&mut self, labels: &[&str], props: &[(&str, Value)]) -> NodeId {
         let id = self.next;
         self.next += 1;
