@@ -15,6 +15,7 @@ pub mod functions;
 pub mod model;
 pub mod plan;
 pub mod procedures;
+pub mod seed;
 pub mod store;
 pub mod value;
 

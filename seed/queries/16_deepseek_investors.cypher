@@ -1,0 +1,8 @@
+// Who put money into the DeepSeek Series A, and on what terms?
+//
+// Four investors in the Series A: the founder with a stated amount, and three strategic
+// investors who took shares without votes.
+MATCH (i:Investor)-[r:INVESTED_IN]->(:Organization {name: 'DeepSeek'})
+RETURN i.name AS investor, labels(i) AS labels, r.round AS round, r.role AS role,
+       r.amount_usd / 1.0e9 AS amount_usd_bn, r.voting_rights AS voting_rights
+ORDER BY investor;
