@@ -7,6 +7,7 @@
 
 pub mod algo;
 pub mod ast;
+pub mod cli;
 pub mod db;
 pub mod error;
 pub mod exec;
@@ -15,7 +16,9 @@ pub mod functions;
 pub mod model;
 pub mod plan;
 pub mod procedures;
+pub mod render;
 pub mod seed;
+pub mod shell;
 pub mod store;
 pub mod value;
 

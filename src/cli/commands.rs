@@ -1,0 +1,227 @@
+//! What each `kg` subcommand does, on top of the shell engine, the store and the interchange
+//! modules.
+
+use std::io::{self, BufWriter, IsTerminal, Write};
+
+use crate::db::{Database, Durability, Params};
+use crate::render::Format;
+use crate::shell::interactive;
+use crate::shell::repl::{Repl, ShellError, ShellOptions};
+use crate::shell::signal;
+
+use super::open::{open_database, resolve_db_path};
+use super::{Cli, Command, DurabilityArg, ShellArgs};
+
+pub fn dispatch(cli: Cli) -> i32 {
+    let loc = resolve_db_path(cli.db.as_deref(), std::env::var_os("KG_DB").as_deref());
+    let durability = match cli.durability {
+        DurabilityArg::Full => Durability::Full,
+        DurabilityArg::Relaxed => Durability::Relaxed,
+    };
+    let db = match open_database(&loc, durability) {
+        Ok(db) => db,
+        Err(code) => return code,
+    };
+    let timeout = cli.timeout.map(std::time::Duration::from_millis);
+    match cli.command {
+        None => {
+            if io::stdin().is_terminal() {
+                repl(&db, &loc.path, &cli.shell, timeout)
+            } else {
+                script(&db, &["-".to_string()], &cli.shell, timeout, false)
+            }
+        }
+        Some(Command::Repl(args)) => {
+            let args = merge(&cli.shell, &args);
+            if io::stdin().is_terminal() {
+                repl(&db, &loc.path, &args, timeout)
+            } else {
+                script(&db, &["-".to_string()], &args, timeout, false)
+            }
+        }
+        Some(Command::Query { query, shell }) => {
+            let args = merge(&cli.shell, &shell);
+            query_command(&db, &query, &args, timeout)
+        }
+        Some(Command::Run {
+            files,
+            continue_on_error,
+            shell,
+        }) => {
+            let args = merge(&cli.shell, &shell);
+            script(&db, &files, &args, timeout, continue_on_error)
+        }
+        Some(Command::Import(args)) => super::interchange::import(&db, &args),
+        Some(Command::Export(args)) => {
+            let export_params = ShellArgs {
+                param: args.param.clone(),
+                params: args.params.clone(),
+                ..ShellArgs::default()
+            };
+            let params = params_of(&merge(&cli.shell, &export_params));
+            super::interchange::export(&db, &args, &params)
+        }
+        Some(Command::Seed) => seed(&db),
+        Some(Command::Check) => check(&db),
+        Some(Command::Stats) => match crate::shell::catalog::stats_text(&db) {
+            Ok(text) => {
+                print!("{text}");
+                0
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                1
+            }
+        },
+    }
+}
+
+/// Options given before the subcommand apply unless the subcommand repeats them.
+fn merge(outer: &ShellArgs, inner: &ShellArgs) -> ShellArgs {
+    ShellArgs {
+        format: inner.format.or(outer.format),
+        param: outer.param.iter().chain(&inner.param).cloned().collect(),
+        params: outer.params.iter().chain(&inner.params).cloned().collect(),
+        timing: outer.timing || inner.timing,
+    }
+}
+
+/// `--params` files first, then `--param` values (which win).
+pub fn params_of(args: &ShellArgs) -> Params {
+    let mut params = Params::new();
+    for file in &args.params {
+        params.extend(file.0.iter().cloned());
+    }
+    params.extend(args.param.iter().cloned());
+    params
+}
+
+fn options(args: &ShellArgs, timeout: Option<std::time::Duration>) -> ShellOptions {
+    ShellOptions {
+        format: args.format.unwrap_or(Format::Table),
+        timing: args.timing,
+        timeout,
+        max_width: if io::stdout().is_terminal() {
+            signal::terminal_width()
+        } else {
+            None
+        },
+        continue_on_error: false,
+        interactive: false,
+    }
+}
+
+fn repl(
+    db: &Database,
+    path: &std::path::Path,
+    args: &ShellArgs,
+    timeout: Option<std::time::Duration>,
+) -> i32 {
+    let mut opts = options(args, timeout);
+    // Interactive users want to see how long a query took.
+    opts.timing = true;
+    opts.interactive = true;
+    let mut shell = Repl::new(db, opts, io::stdout(), io::stderr());
+    shell.params = params_of(args);
+    interactive::run(&mut shell, path)
+}
+
+fn exit_code(result: Result<(), ShellError>) -> i32 {
+    match result {
+        Ok(()) => 0,
+        Err(ShellError::Failed) => 1,
+        Err(ShellError::Io(e)) if e.kind() == io::ErrorKind::BrokenPipe => 0,
+        Err(ShellError::Io(e)) => {
+            eprintln!("error: {e}");
+            1
+        }
+    }
+}
+
+fn query_command(
+    db: &Database,
+    query: &str,
+    args: &ShellArgs,
+    timeout: Option<std::time::Duration>,
+) -> i32 {
+    let out = BufWriter::new(io::stdout().lock());
+    let mut shell = Repl::new(db, options(args, timeout), out, io::stderr());
+    shell.params = params_of(args);
+    let result = shell.run_source(None, query).map(|_| ());
+    let flushed = shell.out().flush();
+    exit_code(result.and(flushed.map_err(ShellError::Io)))
+}
+
+fn script(
+    db: &Database,
+    files: &[String],
+    args: &ShellArgs,
+    timeout: Option<std::time::Duration>,
+    continue_on_error: bool,
+) -> i32 {
+    let out = BufWriter::new(io::stdout().lock());
+    let mut opts = options(args, timeout);
+    opts.continue_on_error = continue_on_error;
+    let mut shell = Repl::new(db, opts, out, io::stderr());
+    shell.params = params_of(args);
+    let mut failed = false;
+    for file in files {
+        let result = if file == "-" {
+            let stdin = io::stdin();
+            let mut input = stdin.lock();
+            shell.run_stream("<stdin>", &mut input)
+        } else {
+            match std::fs::read_to_string(file) {
+                Ok(text) => shell.run_source(Some(file), &text).map(|_| ()),
+                Err(e) => {
+                    eprintln!("error: cannot read {file}: {e}");
+                    Err(ShellError::Failed)
+                }
+            }
+        };
+        match result {
+            Ok(()) => {}
+            Err(ShellError::Failed) if continue_on_error => failed = true,
+            Err(e) => {
+                let _ = shell.out().flush();
+                return exit_code(Err(e));
+            }
+        }
+    }
+    let flushed = shell.out().flush().map_err(ShellError::Io);
+    match flushed {
+        Err(e) => exit_code(Err(e)),
+        Ok(()) if failed => 1,
+        Ok(()) => 0,
+    }
+}
+
+fn seed(db: &Database) -> i32 {
+    match super::seeding::load(db) {
+        Ok(report) => {
+            println!("{report}");
+            0
+        }
+        Err(e) => {
+            eprintln!("error: loading the seed graph: {e}");
+            1
+        }
+    }
+}
+
+fn check(db: &Database) -> i32 {
+    match db.store().check() {
+        Ok(report) => {
+            println!("{report}");
+            if report.is_clean() {
+                0
+            } else {
+                1
+            }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            1
+        }
+    }
+}

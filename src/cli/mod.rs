@@ -1,0 +1,230 @@
+//! The `kg` command line (clap): global options, subcommands and their examples, exit codes.
+//!
+//! Exit codes: 0 success, 1 a query, script or command failed, 2 the database cannot be
+//! opened (e.g. held by another process) or the command line is wrong.
+
+mod commands;
+mod interchange;
+mod open;
+mod seeding;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::render::Format;
+use crate::shell::literal::{from_json, parse_literal};
+use crate::value::Value;
+
+pub use open::{resolve_db_path, DbLocation};
+
+const MAIN_EXAMPLES: &str = "\
+Examples:
+  kg                                    open the shell on ./kg.db (created with the seed graph)
+  kg query 'MATCH (c:Company) RETURN c.name LIMIT 5'
+  kg --db my.db run schema.cypher data.cypher
+  echo 'MATCH (n) RETURN count(n);' | kg --format json
+  kg export --format dot -o graph.dot";
+
+/// kgstore: an embedded knowledge-graph database with an openCypher shell.
+#[derive(Debug, Parser)]
+#[command(name = "kg", version, after_help = MAIN_EXAMPLES)]
+pub struct Cli {
+    /// Database directory [default: $KG_DB, else ./kg.db]
+    #[arg(long, global = true, value_name = "DIR")]
+    pub db: Option<PathBuf>,
+    /// full: every statement is flushed before it is reported; relaxed: faster bulk loads,
+    /// a crash may lose the last moments
+    #[arg(long, global = true, value_enum, default_value_t = DurabilityArg::Full)]
+    pub durability: DurabilityArg,
+    /// Cancel any query that runs longer than this many milliseconds
+    #[arg(long, global = true, value_name = "MS")]
+    pub timeout: Option<u64>,
+    #[command(flatten)]
+    pub shell: ShellArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DurabilityArg {
+    Full,
+    Relaxed,
+}
+
+/// Options of every command that runs Cypher.
+#[derive(Clone, Debug, Default, Args)]
+pub struct ShellArgs {
+    /// Output format
+    #[arg(long, short = 'f', value_enum)]
+    pub format: Option<Format>,
+    /// A query parameter, the value a Cypher literal: --param name="'DeepSeek'" --param n=5
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param_arg)]
+    pub param: Vec<(String, Value)>,
+    /// Query parameters from a JSON object file
+    #[arg(long = "params", value_name = "FILE.json", value_parser = parse_params_file)]
+    pub params: Vec<ParamFile>,
+    /// Show each statement's time in the table footer
+    #[arg(long)]
+    pub timing: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Interactive shell (the default command)
+    #[command(after_help = "Example:\n  kg --db my.db repl\n  kg> MATCH (n) RETURN count(n);")]
+    Repl(#[command(flatten)] ShellArgs),
+    /// Run one Cypher statement (or several separated by `;`)
+    #[command(after_help = "Examples:\n  \
+        kg query 'MATCH (c:Company) RETURN c.name ORDER BY c.name LIMIT 3'\n  \
+        kg query --format json --param name=\"'DeepSeek'\" 'MATCH (n {name: $name}) RETURN n'")]
+    Query {
+        /// The Cypher text
+        query: String,
+        #[command(flatten)]
+        shell: ShellArgs,
+    },
+    /// Run script files (statements ended by `;`, `//` comments, meta commands); `-` is stdin
+    #[command(after_help = "Examples:\n  \
+        kg run schema.cypher data.cypher\n  \
+        kg run --format csv --continue-on-error report.cypher > report.csv\n  \
+        cat script.cypher | kg run -")]
+    Run {
+        /// Script files, `-` for standard input
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<String>,
+        /// Keep going after a failed statement (the exit code is still 1)
+        #[arg(long)]
+        continue_on_error: bool,
+        #[command(flatten)]
+        shell: ShellArgs,
+    },
+    /// Import a graph (jsonl, graphml, neo4j-admin csv, cypher)
+    #[command(after_help = "Examples:\n  \
+        kg --db new.db import --format csv --id-type integer dump/\n  \
+        kg import --format jsonl graph.jsonl\n  \
+        kg import --format graphml --skip-bad graph.graphml")]
+    Import(ImportArgs),
+    /// Export the graph or a query's subgraph (dot, svg, png, jsonl, graphml, csv, cypher)
+    #[command(after_help = "Examples:\n  \
+        kg export --format dot -o graph.dot\n  \
+        kg export --format svg --query 'MATCH p=(:Company)-[:OWNS]->() RETURN p' -o owns.svg\n  \
+        kg export --format csv -o dump/")]
+    Export(ExportArgs),
+    /// Load the built-in seed graph (China's AI capital markets 2026)
+    #[command(after_help = "Example:\n  kg --db demo.db seed")]
+    Seed,
+    /// Verify the store's indexes, adjacency and counters; exit 1 on any inconsistency
+    #[command(after_help = "Example:\n  kg --db my.db check")]
+    Check,
+    /// Counts per label and relationship type, property keys and indexes
+    #[command(after_help = "Example:\n  kg --db my.db stats")]
+    Stats,
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct ImportArgs {
+    /// Input format
+    #[arg(long, short = 'f', default_value = "jsonl", value_parser = ["jsonl", "graphml", "csv", "cypher"])]
+    pub format: String,
+    /// How csv `:ID` values are read, as in neo4j-admin
+    #[arg(long, default_value = "string", value_parser = ["string", "integer"])]
+    pub id_type: String,
+    /// Skip malformed lines (and report how many) instead of rejecting the file
+    #[arg(long)]
+    pub skip_bad: bool,
+    /// Files, or directories of csv files (nodes before relationships)
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Clone, Debug, Args)]
+pub struct ExportArgs {
+    /// Output format
+    #[arg(long, short = 'f', default_value = "dot", value_parser = ["dot", "svg", "png", "jsonl", "graphml", "csv", "cypher"])]
+    pub format: String,
+    /// Export only the nodes, relationships and paths this query returns
+    #[arg(long, short = 'q', value_name = "CYPHER")]
+    pub query: Option<String>,
+    /// Output file (a directory for csv) [default: stdout]
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// GraphViz rank direction: LR, TB, RL or BT
+    #[arg(long)]
+    pub rankdir: Option<String>,
+    /// Cluster nodes by this property (e.g. exchange)
+    #[arg(long, value_name = "PROPERTY")]
+    pub cluster_by: Option<String>,
+    /// Per-label style overrides
+    #[arg(long, value_name = "FILE")]
+    pub style: Option<PathBuf>,
+    /// A parameter of --query, the value a Cypher literal
+    #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param_arg)]
+    pub param: Vec<(String, Value)>,
+    /// Parameters of --query from a JSON object file
+    #[arg(long = "params", value_name = "FILE.json", value_parser = parse_params_file)]
+    pub params: Vec<ParamFile>,
+}
+
+fn parse_param_arg(s: &str) -> Result<(String, Value), String> {
+    let (name, value) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected NAME=VALUE, got `{s}`"))?;
+    let name = name.trim().trim_start_matches('$');
+    if name.is_empty() {
+        return Err(format!("expected NAME=VALUE, got `{s}`"));
+    }
+    let value = parse_literal(value).map_err(|e| format!("parameter `{name}`: {e}"))?;
+    Ok((name.to_string(), value))
+}
+
+/// The parameters of one `--params FILE.json`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamFile(pub Vec<(String, Value)>);
+
+fn parse_params_file(path: &str) -> Result<ParamFile, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{path} is not valid JSON: {e}"))?;
+    match from_json(&json) {
+        Value::Map(m) => Ok(ParamFile(m.into_iter().collect())),
+        _ => Err(format!("{path} must hold a JSON object of parameters")),
+    }
+}
+
+/// Runs the `kg` program; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    commands::dispatch(cli)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn params_parse_as_literals() {
+        assert_eq!(
+            parse_param_arg("name='DeepSeek'"),
+            Ok(("name".to_string(), Value::from("DeepSeek")))
+        );
+        assert_eq!(
+            parse_param_arg("$n=1"),
+            Ok(("n".to_string(), Value::Int(1)))
+        );
+        assert!(parse_param_arg("n").is_err());
+        assert!(parse_param_arg("=1").is_err());
+    }
+}

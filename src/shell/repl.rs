@@ -1,0 +1,434 @@
+//! The shell's engine: runs statements and meta commands against one session, renders results
+//! in the current mode, and reports errors. Both the interactive REPL and the script runner
+//! (`kg run`, `kg query`, piped stdin, `:source`) drive it; it writes to any `Write`, so tests
+//! need no terminal.
+
+use std::fs;
+use std::io::{self, BufRead, Write};
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::db::{Database, Params, QueryResult, RunOptions, Session};
+use crate::error::Error;
+use crate::render::{self, Format, RenderOptions};
+
+use super::meta::{MetaCommand, COMMANDS};
+use super::split::{line_at, line_col, PieceKind, Splitter};
+use super::{catalog, export};
+
+/// What the caller should do after a piece of input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Control {
+    Continue,
+    Quit,
+}
+
+/// Why running input stopped: a statement failed (already reported on the error stream), or
+/// output failed (a closed stdout, `BrokenPipe`, ends the program quietly).
+#[derive(Debug)]
+pub enum ShellError {
+    Failed,
+    Io(io::Error),
+}
+
+impl From<io::Error> for ShellError {
+    fn from(e: io::Error) -> Self {
+        ShellError::Io(e)
+    }
+}
+
+/// Settings of a shell: output mode, timing, limits, and how to report errors.
+#[derive(Clone, Debug)]
+pub struct ShellOptions {
+    pub format: Format,
+    pub timing: bool,
+    pub timeout: Option<Duration>,
+    /// Truncate table cells to this terminal width.
+    pub max_width: Option<usize>,
+    /// Keep going after a failed statement (scripts).
+    pub continue_on_error: bool,
+    /// Acknowledge meta commands (`output mode: csv`); scripts stay quiet so their output
+    /// holds only results.
+    pub interactive: bool,
+}
+
+impl Default for ShellOptions {
+    fn default() -> Self {
+        ShellOptions {
+            format: Format::Table,
+            timing: false,
+            timeout: None,
+            max_width: None,
+            continue_on_error: false,
+            interactive: false,
+        }
+    }
+}
+
+/// The shell engine over one database session, writing results to `W` and diagnostics to `E`.
+pub struct Repl<'db, W: Write, E: Write> {
+    pub db: &'db Database,
+    session: Session<'db>,
+    pub params: Params,
+    pub options: ShellOptions,
+    /// Set from the Ctrl-C handler while a query runs.
+    pub cancel: Arc<AtomicBool>,
+    /// The last statement that returned rows (`:export` without a query exports its result).
+    pub last_query: Option<String>,
+    out: W,
+    err: E,
+    /// Nested `:source` depth, to stop a script that sources itself.
+    depth: usize,
+}
+
+impl<'db, W: Write, E: Write> Repl<'db, W, E> {
+    pub fn new(db: &'db Database, options: ShellOptions, out: W, err: E) -> Self {
+        Repl {
+            db,
+            session: db.session(),
+            params: Params::new(),
+            options,
+            cancel: Arc::new(AtomicBool::new(false)),
+            last_query: None,
+            out,
+            err,
+            depth: 0,
+        }
+    }
+
+    pub fn in_transaction(&self) -> bool {
+        self.session.in_transaction()
+    }
+
+    pub fn out(&mut self) -> &mut W {
+        &mut self.out
+    }
+
+    pub fn into_writers(self) -> (W, E) {
+        (self.out, self.err)
+    }
+
+    /// Runs a whole text (a script file or an interactive entry): statements and meta
+    /// commands in order. `name` is the file name for error locations (`None`: interactive,
+    /// errors show line:col only when the input has several lines).
+    pub fn run_source(&mut self, name: Option<&str>, source: &str) -> Result<Control, ShellError> {
+        let mut splitter = Splitter::new();
+        let mut pieces = splitter.feed(source);
+        pieces.extend(splitter.finish(source));
+        let mut failed = false;
+        for piece in pieces {
+            match self.run_piece(name, source, piece.kind, piece.start, piece.end) {
+                Ok(Control::Quit) => return Ok(Control::Quit),
+                Ok(Control::Continue) => {}
+                Err(ShellError::Failed) => {
+                    failed = true;
+                    if !self.options.continue_on_error {
+                        return Err(ShellError::Failed);
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        if failed {
+            Err(ShellError::Failed)
+        } else {
+            Ok(Control::Continue)
+        }
+    }
+
+    /// Runs statements from a stream as each one completes (piped stdin), flushing output
+    /// after each so a reader sees every acknowledgement at once.
+    pub fn run_stream(&mut self, name: &str, input: &mut dyn BufRead) -> Result<(), ShellError> {
+        let mut source = String::new();
+        let mut splitter = Splitter::new();
+        let mut failed = false;
+        loop {
+            let mut line = String::new();
+            let n = input.read_line(&mut line).map_err(|e| {
+                let _ = writeln!(self.err, "error: reading {name}: {e}");
+                ShellError::Failed
+            })?;
+            source.push_str(&line);
+            let pieces = if n == 0 {
+                splitter.finish(&source)
+            } else {
+                splitter.feed(&source)
+            };
+            for piece in pieces {
+                match self.run_piece(Some(name), &source, piece.kind, piece.start, piece.end) {
+                    Ok(Control::Quit) => return Ok(()),
+                    Ok(Control::Continue) => {}
+                    Err(ShellError::Failed) => {
+                        failed = true;
+                        if !self.options.continue_on_error {
+                            return Err(ShellError::Failed);
+                        }
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            if n == 0 {
+                break;
+            }
+        }
+        if failed {
+            Err(ShellError::Failed)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn run_piece(
+        &mut self,
+        name: Option<&str>,
+        source: &str,
+        kind: PieceKind,
+        start: usize,
+        end: usize,
+    ) -> Result<Control, ShellError> {
+        let text = &source[start..end];
+        let result = match kind {
+            PieceKind::Meta => match MetaCommand::parse(text) {
+                Ok(cmd) => self.meta(cmd),
+                Err(msg) => Err(Reported::Message(msg)),
+            },
+            PieceKind::Statement => self.statement(text).map(|()| Control::Continue),
+        };
+        self.out.flush()?;
+        match result {
+            Ok(c) => Ok(c),
+            Err(Reported::Io(e)) => Err(ShellError::Io(e)),
+            Err(Reported::Done) => Err(ShellError::Failed),
+            Err(Reported::Message(msg)) => {
+                self.report(name, source, start, &msg, None)?;
+                Err(ShellError::Failed)
+            }
+            Err(Reported::Query(e)) => {
+                let at = e.span().map_or(start, |s| start + s.start.min(text.len()));
+                self.report(name, source, at, &e.to_string(), Some(&e))?;
+                Err(ShellError::Failed)
+            }
+        }
+    }
+
+    /// `FILE:LINE:COL: error: MESSAGE`, the source line and a caret (scripts), or
+    /// `error: MESSAGE` plus line and caret (interactive).
+    fn report(
+        &mut self,
+        name: Option<&str>,
+        source: &str,
+        at: usize,
+        msg: &str,
+        err: Option<&Error>,
+    ) -> io::Result<()> {
+        let (line, col) = line_col(source, at);
+        let multiline = source.trim_end().contains('\n');
+        match name {
+            Some(name) => writeln!(self.err, "{name}:{line}:{col}: error: {msg}")?,
+            None if multiline => writeln!(self.err, "{line}:{col}: error: {msg}")?,
+            None => writeln!(self.err, "error: {msg}")?,
+        }
+        // Only errors that point into the text get the line and caret.
+        if err.is_some_and(|e| e.span().is_some()) {
+            let text = line_at(source, at);
+            let caret_pad: String = text
+                .chars()
+                .take(col - 1)
+                .map(|c| if c == '\t' { '\t' } else { ' ' })
+                .collect();
+            writeln!(self.err, "  {text}")?;
+            writeln!(self.err, "  {caret_pad}^")?;
+        }
+        self.err.flush()
+    }
+
+    /// Runs one statement and renders its result.
+    fn statement(&mut self, text: &str) -> Result<(), Reported> {
+        self.cancel.store(false, Ordering::SeqCst);
+        let opts = RunOptions {
+            cancel: Some(self.cancel.clone()),
+            timeout: self.options.timeout,
+            profile: false,
+        };
+        let started = Instant::now();
+        let result = self
+            .session
+            .run_with(text, &self.params, &opts)
+            .map_err(Reported::Query)?;
+        let elapsed = started.elapsed();
+        if !result.columns.is_empty() {
+            self.last_query = Some(text.to_string());
+        }
+        self.render(&result, elapsed).map_err(Reported::Io)
+    }
+
+    fn render(&mut self, result: &QueryResult, elapsed: Duration) -> io::Result<()> {
+        let opts = RenderOptions {
+            max_width: self.options.max_width,
+            elapsed: self.options.timing.then_some(elapsed),
+        };
+        render::render(self.options.format, result, &opts, &mut self.out)
+    }
+
+    fn meta(&mut self, cmd: MetaCommand) -> Result<Control, Reported> {
+        match cmd {
+            MetaCommand::Help => self.help()?,
+            MetaCommand::Quit => return Ok(Control::Quit),
+            MetaCommand::Schema => {
+                let text = catalog::schema_text(self.db).map_err(Reported::Query)?;
+                write!(self.out, "{text}")?;
+            }
+            MetaCommand::Stats => {
+                let text = catalog::stats_text(self.db).map_err(Reported::Query)?;
+                write!(self.out, "{text}")?;
+            }
+            MetaCommand::Param { name, value } => {
+                if self.options.interactive {
+                    writeln!(self.out, "{name} => {}", render::cypher::literal(&value))?;
+                }
+                self.params.insert(name, value);
+            }
+            MetaCommand::Params => {
+                if self.params.is_empty() {
+                    writeln!(
+                        self.out,
+                        "no parameters (set one with :param name => value)"
+                    )?;
+                }
+                for (k, v) in &self.params {
+                    writeln!(self.out, ":param {k} => {}", render::cypher::literal(v))?;
+                }
+            }
+            MetaCommand::Clear => {
+                self.params.clear();
+                if self.options.interactive {
+                    writeln!(self.out, "parameters cleared")?;
+                }
+            }
+            MetaCommand::Mode(format) => {
+                self.options.format = format;
+                if self.options.interactive {
+                    writeln!(self.out, "output mode: {format}")?;
+                }
+            }
+            MetaCommand::Timing(on) => {
+                self.options.timing = on;
+                if self.options.interactive {
+                    writeln!(self.out, "timing {}", if on { "on" } else { "off" })?;
+                }
+            }
+            MetaCommand::Timeout(ms) => {
+                self.options.timeout = ms.map(Duration::from_millis);
+                if self.options.interactive {
+                    match ms {
+                        Some(ms) => writeln!(self.out, "queries time out after {ms} ms")?,
+                        None => writeln!(self.out, "no query time limit")?,
+                    }
+                }
+            }
+            MetaCommand::Source(path) => return self.source(&path),
+            MetaCommand::Export {
+                format,
+                file,
+                query,
+            } => {
+                let query = query.or_else(|| self.last_query.clone()).ok_or_else(|| {
+                    Reported::Message(
+                        "nothing to export yet: run a query first or give one: :export dot FILE QUERY"
+                            .to_string(),
+                    )
+                })?;
+                let summary = export::export_query(
+                    self.db,
+                    &mut self.session,
+                    &format,
+                    &file,
+                    &query,
+                    &self.params,
+                )
+                .map_err(Reported::Query)?;
+                writeln!(self.out, "{summary}")?;
+            }
+            MetaCommand::Begin => self.transaction("BEGIN", "transaction open")?,
+            MetaCommand::Commit => self.transaction("COMMIT", "committed")?,
+            MetaCommand::Rollback => self.transaction("ROLLBACK", "rolled back")?,
+        }
+        Ok(Control::Continue)
+    }
+
+    fn transaction(&mut self, stmt: &str, done: &str) -> Result<(), Reported> {
+        self.session
+            .run(stmt, &self.params)
+            .map_err(Reported::Query)?;
+        if self.options.interactive {
+            writeln!(self.out, "{done}")?;
+        }
+        Ok(())
+    }
+
+    fn source(&mut self, path: &Path) -> Result<Control, Reported> {
+        if self.depth >= 16 {
+            return Err(Reported::Message(format!(
+                ":source nested too deeply at {}",
+                path.display()
+            )));
+        }
+        let text = fs::read_to_string(path)
+            .map_err(|e| Reported::Message(format!("cannot read {}: {e}", path.display())))?;
+        self.depth += 1;
+        let name = path.display().to_string();
+        let result = self.run_source(Some(&name), &text);
+        self.depth -= 1;
+        match result {
+            Ok(c) => Ok(c),
+            Err(ShellError::Io(e)) => Err(Reported::Io(e)),
+            Err(ShellError::Failed) => Err(Reported::Done),
+        }
+    }
+
+    fn help(&mut self) -> io::Result<()> {
+        writeln!(
+            self.out,
+            "Type Cypher statements ended by `;` (they may span lines), or a meta command:"
+        )?;
+        for (cmd, what) in COMMANDS {
+            writeln!(self.out, "  {cmd:<10} {what}")?;
+        }
+        writeln!(self.out)?;
+        writeln!(self.out, "Examples:")?;
+        for ex in HELP_EXAMPLES {
+            writeln!(self.out, "  {ex}")?;
+        }
+        writeln!(
+            self.out,
+            "Tab completes keywords, functions, labels, types and keys; Ctrl-R searches history;\n\
+             Ctrl-C cancels a running query or clears the input; Ctrl-D or :quit leaves."
+        )
+    }
+}
+
+const HELP_EXAMPLES: &[&str] = &[
+    "MATCH (n) RETURN labels(n)[0] AS label, count(*) AS n ORDER BY n DESC;",
+    "MATCH (c:Company)-[r]->(x) RETURN c.name, type(r), x.name LIMIT 10;",
+    ":param name => 'DeepSeek'",
+    "MATCH (n {name: $name})-[r]-(m) RETURN n, r, m;",
+    ":mode json",
+    ":export dot graph.dot MATCH p=()-[]->() RETURN p LIMIT 50",
+];
+
+/// How a failed piece was (or is to be) reported.
+enum Reported {
+    Query(Error),
+    Message(String),
+    Io(io::Error),
+    /// Already reported (a failing `:source` script).
+    Done,
+}
+
+impl From<io::Error> for Reported {
+    fn from(e: io::Error) -> Self {
+        Reported::Io(e)
+    }
+}
