@@ -20,10 +20,9 @@ ON CREATE SET r.since = '2026-01',
 MATCH (o:Organization {name: 'MiniMax'}), (x:Exchange {name: 'Hong Kong Stock Exchange'})
 MERGE (o)-[r:LISTED_ON]->(x)
 ON CREATE SET r.since = '2026-01',
-  r.share_class = 'H',
   r.as_of = '2026-01',
   r.source = ['001_325c0e11d694aac3.txt', '003_c6bf8357882345ea.txt'],
-  r.note = 'Board not named in the sources';
+  r.note = 'Board and share class not named in the sources';
 
 MATCH (o:Organization {name: 'Biren Technology'}), (x:Exchange {name: 'Hong Kong Stock Exchange'})
 MERGE (o)-[r:LISTED_ON]->(x)

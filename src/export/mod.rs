@@ -15,7 +15,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use crate::db::{Params, QueryResult};
+use crate::db::{Database, Params, QueryResult};
 use crate::error::{Error, Result};
 use crate::store::GraphRead;
 
@@ -303,4 +303,55 @@ pub fn export_result_from(
 ) -> Result<ExportReport> {
     let sub = Subgraph::from_result(result, graph)?;
     write_source_to(Source::Subgraph(&sub), format, opts, output)
+}
+
+/// `kg export`: the whole graph, or with `opts.query` the subgraph that query returns, to
+/// `output` (a file; a directory for CSV) or standard output when `None`.
+pub fn export(
+    db: &Database,
+    format: ExportFormat,
+    opts: &ExportOptions,
+    output: Option<&Path>,
+) -> Result<ExportReport> {
+    match &opts.query {
+        Some(q) => {
+            let result = db.run(q, &opts.params)?;
+            export_result(db, &result, format, opts, output)
+        }
+        None => {
+            let txn = db.store().begin();
+            write_source_to(Source::Graph(&txn), format, opts, output)
+        }
+    }
+}
+
+/// Like [`export`], to any writer (not CSV, which writes a directory).
+pub fn export_to_writer(
+    db: &Database,
+    format: ExportFormat,
+    opts: &ExportOptions,
+    out: &mut dyn Write,
+) -> Result<ExportReport> {
+    let txn = db.store().begin();
+    match &opts.query {
+        Some(q) => {
+            let result = db.run(q, &opts.params)?;
+            let sub = Subgraph::from_result(&result, &txn)?;
+            write_source(Source::Subgraph(&sub), format, opts, out)
+        }
+        None => write_source(Source::Graph(&txn), format, opts, out),
+    }
+}
+
+/// The REPL's `:export FORMAT FILE`: the subgraph of an already computed result (nodes,
+/// relationships, paths, and both ends of every relationship).
+pub fn export_result(
+    db: &Database,
+    result: &QueryResult,
+    format: ExportFormat,
+    opts: &ExportOptions,
+    output: Option<&Path>,
+) -> Result<ExportReport> {
+    let txn = db.store().begin();
+    export_result_from(&txn, result, format, opts, output)
 }

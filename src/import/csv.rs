@@ -347,6 +347,19 @@ pub fn stage(
         }
         drop(fields);
         drop(text); // read again when its turn comes, so only one file is in memory at a time
+        for c in &columns {
+            if let Column::Id {
+                key: Some(k),
+                space,
+            } = c
+            {
+                let space_name = &spaces.names[*space as usize];
+                let hint = (space_name.clone(), staging.keys.names[*k as usize].clone());
+                if !space_name.is_empty() && !staging.id_indexes.contains(&hint) {
+                    staging.id_indexes.push(hint);
+                }
+            }
+        }
         parsed.push(CsvFile {
             path,
             columns,

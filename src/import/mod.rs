@@ -4,6 +4,7 @@
 
 pub mod csv;
 pub mod csv_reader;
+pub mod cypher;
 pub mod graphml;
 pub mod jsonl;
 pub mod staging;
@@ -17,9 +18,10 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::db::Database;
 use crate::error::{Error, Result};
 use crate::model::NodeId;
-use crate::store::GraphWrite;
+use crate::store::{GraphWrite, IndexDef, Store};
 
 pub use staging::{BadLines, Staging};
 
@@ -241,8 +243,8 @@ pub fn stage(
     Ok((staging, report))
 }
 
-/// Writes a staged import through `g`; `batch_done` is called after every `batch` entities
-/// (e.g. to commit) and at the end. Returns the new node ids in staging order.
+/// Writes a staged import through `g` (nodes first, then relationships). Returns the new node
+/// ids in staging order.
 pub fn write_staged(
     staging: &Staging,
     g: &mut dyn GraphWrite,
@@ -278,4 +280,152 @@ pub fn write_staged(
     }
     bar.finish_and_clear();
     Ok(ids)
+}
+
+/// Imports files (not a Cypher script) into `store`: everything is parsed and checked first
+/// (a bad line aborts before anything is written), then written through the store's bulk
+/// loader. With `index_ids`, indexes on CSV `id:ID(Label)` properties are created first so the
+/// loader fills them as it goes.
+pub fn import_into_store(
+    store: &Store,
+    format: ImportFormat,
+    paths: &[PathBuf],
+    opts: &ImportOptions,
+) -> Result<ImportReport> {
+    let started = Instant::now();
+    let (staging, mut report) = stage(format, paths, opts)?;
+    if opts.index_ids && !staging.id_indexes.is_empty() {
+        let mut txn = store.begin();
+        for (label, key) in &staging.id_indexes {
+            let def = IndexDef {
+                name: index_name(label, key),
+                label: label.clone(),
+                property: key.clone(),
+                unique: false,
+            };
+            txn.create_index(def, true)?;
+        }
+        txn.commit()?;
+    }
+    bulk_write(&staging, store, opts.progress)?;
+    report.nodes = staging.nodes.len() as u64;
+    report.relationships = staging.rels.len() as u64;
+    report.elapsed = started.elapsed();
+    Ok(report)
+}
+
+/// Writes a staged import through the store's bulk loader.
+pub fn bulk_write(staging: &Staging, store: &Store, show_progress: bool) -> Result<()> {
+    let total = (staging.nodes.len() + staging.rels.len()) as u64;
+    let bar = progress_bar(show_progress, Some(total), "writing");
+    bar.set_message("entities");
+    let mut bulk = store.bulk_loader()?;
+    let mut ids = Vec::with_capacity(staging.nodes.len());
+    let mut done = 0u64;
+    let key = |k: &u32| staging.keys.names[*k as usize].as_str();
+    for n in &staging.nodes {
+        let labels: Vec<&str> = n
+            .labels
+            .iter()
+            .map(|l| staging.labels.names[*l as usize].as_str())
+            .collect();
+        ids.push(bulk.add_node(&labels, n.props.iter().map(|(k, v)| (key(k), v.clone())))?);
+        done += 1;
+        if done.is_multiple_of(8192) {
+            bar.set_position(done);
+        }
+    }
+    for r in &staging.rels {
+        bulk.add_relationship(
+            &staging.types.names[r.rel_type as usize],
+            ids[r.start as usize],
+            ids[r.end as usize],
+            r.props.iter().map(|(k, v)| (key(k), v.clone())),
+        )?;
+        done += 1;
+        if done.is_multiple_of(8192) {
+            bar.set_position(done);
+        }
+    }
+    bar.set_message("entities, flushing");
+    bulk.finish()?;
+    bar.finish_and_clear();
+    Ok(())
+}
+
+/// `Company`, `id` → `company_id` (what `:schema` shows for an index the import created).
+fn index_name(label: &str, key: &str) -> String {
+    let clean = |s: &str| -> String {
+        s.chars()
+            .map(|c| {
+                if c.is_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '_'
+                }
+            })
+            .collect()
+    };
+    format!("{}_{}", clean(label), clean(key))
+}
+
+/// `kg import`: files into the database. CSV, JSONL and GraphML go through the bulk loader;
+/// a Cypher script runs statement by statement in one transaction (a failing statement rolls
+/// everything back and is reported with its file and line).
+pub fn import(
+    db: &Database,
+    format: ImportFormat,
+    paths: &[PathBuf],
+    opts: &ImportOptions,
+) -> Result<ImportReport> {
+    match format {
+        ImportFormat::Cypher => run_scripts(db, paths, opts),
+        _ => import_into_store(db.store(), format, paths, opts),
+    }
+}
+
+fn run_scripts(db: &Database, paths: &[PathBuf], opts: &ImportOptions) -> Result<ImportReport> {
+    let started = Instant::now();
+    let files = csv::expand(paths, &["cypher", "cql", "cyp", "txt"])?;
+    let mut scripts = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f)
+            .map_err(|e| Error::Io(format!("cannot read {}: {e}", f.display())))?;
+        scripts.push((f, cypher::split_statements(&text)));
+    }
+    let total: usize = scripts.iter().map(|(_, s)| s.len()).sum();
+    let bar = progress_bar(opts.progress, Some(total as u64), "running");
+    bar.set_message("statements");
+    let mut report = ImportReport {
+        format: Some(ImportFormat::Cypher),
+        files: files.len(),
+        ..ImportReport::default()
+    };
+    let mut session = db.session();
+    session.begin()?;
+    for (file, statements) in &scripts {
+        for st in statements {
+            match session.run(&st.text, &crate::db::Params::new()) {
+                Ok(r) => {
+                    report.nodes += r.stats.nodes_created;
+                    report.relationships += r.stats.relationships_created;
+                }
+                Err(e) => {
+                    let _ = session.rollback();
+                    bar.finish_and_clear();
+                    return Err(Error::Io(format!(
+                        "{}:{}: {e} (nothing was imported)",
+                        file.display(),
+                        st.line
+                    )));
+                }
+            }
+            report.statements += 1;
+            bar.inc(1);
+        }
+    }
+    session.commit()?;
+    bar.finish_and_clear();
+    report.elapsed = started.elapsed();
+    Ok(report)
 }

@@ -81,6 +81,8 @@ pub struct Staging {
     pub keys: Interner,
     pub nodes: Vec<StagedNode>,
     pub rels: Vec<StagedRel>,
+    /// (label, property) pairs worth an index after the load: CSV `id:ID(Company)` columns.
+    pub id_indexes: Vec<(String, String)>,
 }
 
 impl Staging {
