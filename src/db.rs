@@ -199,7 +199,12 @@ impl Database {
     }
 
     fn cached(&self, key: &str, generation: u64) -> Option<Arc<Compiled>> {
-        match self.cache.lock().unwrap_or_else(|e| e.into_inner()).get(key) {
+        match self
+            .cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+        {
             Some((g, c)) if *g == generation => Some(c.clone()),
             _ => None,
         }

@@ -425,7 +425,12 @@ fn the_default_database_is_created_with_the_seed_graph() {
     let dir = tempdir();
     let r = kg_args(
         dir.path(),
-        &["query", "--format", "csv", "MATCH (n) RETURN count(n) > 0 AS seeded"],
+        &[
+            "query",
+            "--format",
+            "csv",
+            "MATCH (n) RETURN count(n) > 0 AS seeded",
+        ],
     )
     .ok();
     assert_eq!(r.stdout(), "seeded\r\ntrue\r\n", "{}", r.dump());

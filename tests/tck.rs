@@ -84,8 +84,12 @@ fn main() {
             }
             let outcome = run_guarded(sc.clone(), graphs.clone());
             if verbose {
-                if let Outcome::Fail(why) = &outcome {
-                    println!("FAIL {}\n     {}", sc.id, why.replace('\n', "\n     "));
+                match &outcome {
+                    Outcome::Fail(why) => {
+                        println!("FAIL {}\n     {}", sc.id, why.replace('\n', "\n     "))
+                    }
+                    Outcome::Unsupported(why) => println!("UNSUPPORTED {}: {why}", sc.id),
+                    Outcome::Pass => {}
                 }
             }
             results.push((folder.clone(), sc.id, outcome));
@@ -340,7 +344,7 @@ fn run_step(st: &mut State, step: &Step, graphs: &Path) -> Result<(), Outcome> {
     }
     if t.starts_with("the result should be") {
         let res = take_ok(st)?;
-        return check_result(t, &res, step.table.as_deref().unwrap_or(&[]));
+        return check_result(t, res, step.table.as_deref().unwrap_or(&[]));
     }
     if let Some(rest) = t.strip_prefix("a ").or_else(|| t.strip_prefix("an ")) {
         if let Some((class, rest)) = rest.split_once(" should be raised at ") {

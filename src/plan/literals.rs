@@ -102,7 +102,11 @@ pub fn lift(query: &str) -> Option<(String, Vec<(String, Value)>)> {
             while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
                 i += 1;
             }
-            toks.push((start, i, Tok::Word(query.get(start..i)?.to_ascii_uppercase())));
+            toks.push((
+                start,
+                i,
+                Tok::Word(query.get(start..i)?.to_ascii_uppercase()),
+            ));
             continue;
         }
         if !c.is_ascii() {
@@ -182,7 +186,10 @@ mod tests {
 
     #[test]
     fn lifts_map_values_and_comparisons_only() {
-        let (q, p) = lift("MATCH (a:Person {id: 17, name: 'x'})-[*1..3]->(b) WHERE b.v = 2.5 RETURN b.v = 3, 'k'").unwrap();
+        let (q, p) = lift(
+            "MATCH (a:Person {id: 17, name: 'x'})-[*1..3]->(b) WHERE b.v = 2.5 RETURN b.v = 3, 'k'",
+        )
+        .unwrap();
         assert_eq!(
             q,
             "MATCH (a:Person {id: $__kg_lit0, name: $__kg_lit1})-[*1..3]->(b) WHERE b.v = $__kg_lit2 RETURN b.v = 3, 'k'"

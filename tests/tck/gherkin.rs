@@ -21,14 +21,13 @@ struct Pending {
     name: String,
     outline: bool,
     steps: Vec<Step>,
-    examples: Vec<Vec<String>>,
     /// Header of the Examples table being read (rows follow it).
     header: Option<Vec<String>>,
     rows: Vec<Vec<(String, String)>>,
     in_examples: bool,
 }
 
-/// Splits a table line into cells, honouring `\|` (and `\\` before a pipe).
+/// Splits a table line into cells, unescaping `\|`, `\\` and `\n` as the TCK README says.
 pub fn cells(line: &str) -> Vec<String> {
     let inner = line.trim();
     let inner = inner.strip_prefix('|').unwrap_or(inner);
@@ -43,7 +42,11 @@ pub fn cells(line: &str) -> Vec<String> {
                     chars.next();
                 }
                 Some('\\') => {
-                    cur.push_str("\\\\");
+                    cur.push('\\');
+                    chars.next();
+                }
+                Some('n') => {
+                    cur.push('\n');
                     chars.next();
                 }
                 _ => cur.push('\\'),
@@ -97,7 +100,6 @@ fn finish(p: Pending, path: &str, out: &mut Vec<Scenario>) {
             steps,
         });
     }
-    let _ = p.examples;
 }
 
 /// All scenarios of one feature file (`path` is its id prefix, relative to the features dir).
@@ -125,7 +127,6 @@ pub fn parse(path: &str, src: &str) -> Vec<Scenario> {
                 name: name.0.trim().to_string(),
                 outline: name.1,
                 steps: Vec::new(),
-                examples: Vec::new(),
                 header: None,
                 rows: Vec::new(),
                 in_examples: false,
