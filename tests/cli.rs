@@ -484,3 +484,134 @@ fn every_command_help_shows_an_example() {
         assert!(r.stdout().contains("kg "), "{}", r.dump());
     }
 }
+
+#[test]
+fn export_to_dot_from_the_command_and_the_shell() {
+    let dir = tempdir();
+    kg_args(
+        dir.path(),
+        &[
+            "--db",
+            "d.db",
+            "query",
+            "CREATE (:Lab {name: 'DeepSeek'})-[:USES {since: 2024}]->(:Chip {name: 'H800'}), (:Other {name: 'Unrelated'})",
+        ],
+    )
+    .ok();
+    // The whole graph.
+    let r = kg_args(
+        dir.path(),
+        &["--db", "d.db", "export", "--format", "dot", "-o", "all.dot"],
+    )
+    .ok();
+    let all = std::fs::read_to_string(dir.path().join("all.dot")).expect("all.dot written");
+    assert!(all.starts_with("digraph"), "{all}\n{}", r.dump());
+    for name in ["DeepSeek", "H800", "Unrelated", "USES"] {
+        assert!(all.contains(name), "{name} missing:\n{all}");
+    }
+    // The subgraph of a query, to stdout.
+    let r = kg_args(
+        dir.path(),
+        &[
+            "--db",
+            "d.db",
+            "export",
+            "--format",
+            "dot",
+            "--query",
+            "MATCH p=(:Lab)-[:USES]->() RETURN p",
+        ],
+    )
+    .ok();
+    assert!(r.stdout().starts_with("digraph"), "{}", r.dump());
+    assert!(r.stdout().contains("H800"), "{}", r.dump());
+    assert!(!r.stdout().contains("Unrelated"), "{}", r.dump());
+    // `:export dot FILE` in the shell exports the last result.
+    let mut cmd = kg(dir.path());
+    cmd.args(["--db", "d.db"]);
+    let r = run(
+        cmd,
+        Some("MATCH (l:Lab)-[r]->(c) RETURN l, r, c;\n:export dot last.dot\n"),
+    )
+    .ok();
+    let last = std::fs::read_to_string(dir.path().join("last.dot")).expect("last.dot written");
+    assert!(
+        last.contains("DeepSeek") && last.contains("H800"),
+        "{last}\n{}",
+        r.dump()
+    );
+    assert!(!last.contains("Unrelated"), "{last}");
+    assert!(
+        r.stdout().contains("exported 2 nodes and 1 relationships"),
+        "{}",
+        r.dump()
+    );
+}
+
+#[test]
+fn export_and_import_round_trip_through_the_command_line() {
+    let dir = tempdir();
+    kg_args(
+        dir.path(),
+        &[
+            "--db",
+            "src.db",
+            "query",
+            "CREATE (:Lab {name: 'DeepSeek', founded: 2023})-[:USES {share: 0.5}]->(:Chip {name: 'H800'})",
+        ],
+    )
+    .ok();
+    for format in ["jsonl", "cypher"] {
+        let file = format!("g.{format}");
+        kg_args(
+            dir.path(),
+            &["--db", "src.db", "export", "--format", format, "-o", &file],
+        )
+        .ok();
+        let target = format!("{format}.db");
+        let r = kg_args(
+            dir.path(),
+            &["--db", &target, "import", "--format", format, &file],
+        )
+        .ok();
+        let q = kg_args(
+            dir.path(),
+            &[
+                "--db",
+                &target,
+                "query",
+                "--format",
+                "csv",
+                "MATCH (l:Lab)-[u:USES]->(c:Chip) RETURN l.name, l.founded, u.share, c.name",
+            ],
+        )
+        .ok();
+        assert_eq!(
+            q.stdout(),
+            "l.name,l.founded,u.share,c.name\r\nDeepSeek,2023,0.5,H800\r\n",
+            "{format}\n{}\n{}",
+            r.dump(),
+            q.dump()
+        );
+    }
+    // A bad line: nothing of the file is imported.
+    std::fs::write(dir.path().join("bad.jsonl"), "{\"not\": \"a node\"\n").expect("write");
+    let r = kg_args(
+        dir.path(),
+        &["--db", "bad.db", "import", "--format", "jsonl", "bad.jsonl"],
+    );
+    assert_eq!(r.code(), Some(1), "{}", r.dump());
+    let q = kg_args(
+        dir.path(),
+        &[
+            "--db",
+            "bad.db",
+            "query",
+            "--format",
+            "csv",
+            "MATCH (n) RETURN count(n) AS n",
+        ],
+    )
+    .ok();
+    assert_eq!(q.stdout(), "n\r\n0\r\n", "{}", q.dump());
+}

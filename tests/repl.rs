@@ -108,19 +108,29 @@ fn multi_line_statement_prints_its_table() {
 }
 
 #[test]
-fn tab_completes_a_label_from_the_catalog() {
+fn tab_completes_a_label_from_the_seed_graph() {
     let dir = tempfile::tempdir().expect("tempdir");
-    prepare(
-        dir.path(),
-        "t.db",
-        "CREATE (:VentureCapitalFirm {name: 'Sequoia China'})",
-    );
-    let mut sh = Shell::start(dir.path(), "t.db");
-    sh.send("MATCH (v:Ventu");
+    // No --db: the default ./kg.db is created with the seed graph.
+    let mut cmd = Command::new(KG);
+    cmd.current_dir(dir.path())
+        .env_remove("KG_DB")
+        .env("HOME", dir.path())
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm");
+    let mut session = Session::spawn(cmd).expect("spawn kg in a pty");
+    session.set_expect_timeout(Some(Duration::from_secs(60)));
+    let mut sh = Shell {
+        session,
+        seen: String::new(),
+    };
+    sh.expect("kg.db");
+    sh.expect("kg> ");
+    // `ChipMaker` is a label of the seed graph; nothing else starts with `ChipM`.
+    sh.send("MATCH (c:ChipM");
     sh.send("\t");
-    sh.expect("VentureCapitalFirm");
-    sh.send(") RETURN v.name AS name;\r");
-    sh.expect("Sequoia China");
+    sh.expect("ChipMaker");
+    sh.send(") RETURN count(c) > 0 AS found;\r");
+    sh.expect(r"\| true +\|");
     sh.expect(r"1 row \(\d+ ms\)");
     sh.send(":quit\r");
 }
