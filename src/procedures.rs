@@ -132,7 +132,8 @@ pub fn coerce_argument(proc_name: &str, input: &(String, String), v: Value) -> R
         Err(QueryError::new(
             ErrorClass::SyntaxError,
             "InvalidArgumentType",
-            Phase::Runtime,
+            // Checked before the procedure runs, as a compile-time argument check would.
+            Phase::Compile,
             format!(
                 "procedure `{proc_name}` expects {} for `{}`, got {}",
                 input.1,

@@ -21,7 +21,7 @@ pub use open::{resolve_db_path, DbLocation};
 const MAIN_EXAMPLES: &str = "\
 Examples:
   kg                                    open the shell on ./kg.db (created with the seed graph)
-  kg query 'MATCH (c:Company) RETURN c.name LIMIT 5'
+  kg query 'MATCH (l:Lab) RETURN l.name LIMIT 5'
   kg --db my.db run schema.cypher data.cypher
   echo 'MATCH (n) RETURN count(n);' | kg --format json
   kg export --format dot -o graph.dot";
@@ -76,7 +76,7 @@ pub enum Command {
     Repl(#[command(flatten)] ShellArgs),
     /// Run one Cypher statement (or several separated by `;`)
     #[command(after_help = "Examples:\n  \
-        kg query 'MATCH (c:Company) RETURN c.name ORDER BY c.name LIMIT 3'\n  \
+        kg query 'MATCH (l:Lab) RETURN l.name ORDER BY l.name LIMIT 3'\n  \
         kg query --format json --param name=\"'DeepSeek'\" 'MATCH (n {name: $name}) RETURN n'")]
     Query {
         /// The Cypher text
@@ -108,7 +108,7 @@ pub enum Command {
     /// Export the graph or a query's subgraph (dot, svg, png, jsonl, graphml, csv, cypher)
     #[command(after_help = "Examples:\n  \
         kg export --format dot -o graph.dot\n  \
-        kg export --format svg --query 'MATCH p=(:Company)-[:OWNS]->() RETURN p' -o owns.svg\n  \
+        kg export --format svg --query 'MATCH p=(:Lab)-[:DEVELOPS]->() RETURN p' -o owns.svg\n  \
         kg export --format csv -o dump/")]
     Export(ExportArgs),
     /// Load the built-in seed graph (China's AI capital markets 2026)

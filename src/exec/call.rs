@@ -55,7 +55,8 @@ impl Operator for CallOp<'_> {
                             QueryError::new(
                                 ErrorClass::ParameterMissing,
                                 "MissingParameter",
-                                Phase::Runtime,
+                                // Raised before the procedure runs or anything is written.
+                                Phase::Compile,
                                 format!(
                                     "expected parameter `${}` for procedure `{}`",
                                     input.0, sig.name
@@ -68,7 +69,12 @@ impl Operator for CallOp<'_> {
             }
             let pctx = ProcedureContext::new(ctx.read(), ctx.generation, ctx.procedures);
             let rows = proc.call(&pctx, &args)?;
-            self.rows = rows.into_iter();
+            if sig.outputs.is_empty() {
+                // A void procedure leaves its input row as it was.
+                self.rows = vec![Vec::new()].into_iter();
+            } else {
+                self.rows = rows.into_iter();
+            }
             self.current = Some(row);
         }
     }

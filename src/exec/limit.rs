@@ -11,17 +11,17 @@ pub(crate) fn eval_count(ctx: &ExecCtx<'_>, e: &Expr) -> Result<u64> {
     match ctx.eval_const(e)? {
         Value::Int(i) if i >= 0 => Ok(i as u64),
         Value::Int(_) => Err(runtime(
-            ErrorClass::ArgumentError,
+            ErrorClass::SyntaxError,
             "NegativeIntegerArgument",
             "SKIP and LIMIT need a non-negative integer",
         )),
         Value::Float(f) if f.fract() == 0.0 && f >= 0.0 => Err(runtime(
-            ErrorClass::ArgumentError,
+            ErrorClass::SyntaxError,
             "InvalidArgumentType",
             "SKIP and LIMIT need an integer",
         )),
         other => Err(runtime(
-            ErrorClass::ArgumentError,
+            ErrorClass::SyntaxError,
             "InvalidArgumentType",
             format!("SKIP and LIMIT need an integer, got {}", other.type_name()),
         )),
@@ -53,6 +53,8 @@ pub struct Limit<'p> {
     pub input: BoxOp<'p>,
     pub count: &'p Expr,
     pub remaining: Option<u64>,
+    /// The input writes: its updates happen even for rows the limit cuts off.
+    pub drain: bool,
 }
 
 impl Operator for Limit<'_> {
@@ -61,7 +63,15 @@ impl Operator for Limit<'_> {
             self.remaining = Some(eval_count(ctx, self.count)?);
         }
         match self.remaining {
-            Some(0) | None => Ok(None),
+            Some(0) | None => {
+                if self.drain {
+                    self.drain = false;
+                    while self.input.next(ctx)?.is_some() {
+                        ctx.tick()?;
+                    }
+                }
+                Ok(None)
+            }
             Some(n) => {
                 let r = self.input.next(ctx)?;
                 self.remaining = Some(if r.is_some() { n - 1 } else { 0 });

@@ -297,6 +297,7 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
             input: b(input)?,
             count,
             remaining: None,
+            drain: input.writes(),
         }),
         PlanOp::Unwind { input, expr, .. } => Box::new(project::Unwind {
             input: b(input)?,

@@ -372,6 +372,15 @@ impl Builder<'_> {
             },
             columns,
         );
+        if standalone && sig.outputs.is_empty() {
+            // A standalone call of a void procedure returns no rows at all.
+            plan = LogicalPlan::new(
+                PlanOp::Discard {
+                    input: Box::new(plan),
+                },
+                vec![],
+            );
+        }
         if let Some(w) = &c.where_ {
             let columns = plan.columns.clone();
             plan = LogicalPlan::new(
@@ -390,7 +399,7 @@ impl Builder<'_> {
         &mut self,
         plan: LogicalPlan,
         proj: &Projection,
-        where_: Option<&Expr>,
+        mut where_: Option<&Expr>,
     ) -> Result<LogicalPlan> {
         // Items: `*` expands to the visible variables (sorted by name, as Neo4j shows them).
         let mut items: Vec<(String, Expr, String)> = Vec::new();
@@ -420,7 +429,7 @@ impl Builder<'_> {
         let names: Vec<String> = items.iter().map(|(n, _, _)| n.clone()).collect();
 
         let mut plan = plan;
-        let keep_input: bool;
+        let mut keep_input: bool;
         if aggregating {
             let mut keys = Vec::new();
             let mut aggs = Vec::new();
@@ -478,48 +487,56 @@ impl Builder<'_> {
                 plan = self.select(plan, names.len());
                 plan = distinct(plan);
             }
-        } else if proj.distinct || {
+        } else {
             for (e, _) in sort_keys.iter_mut() {
                 self.replace_items(e, &items);
             }
+            // WITH ... WHERE may still see the variables from before the WITH.
+            let where_outer =
+                where_.is_some_and(|w| walk::variables(w).iter().any(|v| !names.contains(v)));
             // Sort keys that only use projected columns need nothing else kept.
-            sort_keys
+            let sort_projected = sort_keys
                 .iter()
-                .all(|(e, _)| walk::variables(e).iter().all(|v| names.contains(v)))
-        } {
+                .all(|(e, _)| walk::variables(e).iter().all(|v| names.contains(v)));
             let p: Vec<(String, Expr)> = items
                 .iter()
                 .map(|(n, e, _)| (n.clone(), e.clone()))
                 .collect();
-            plan = LogicalPlan::new(
-                PlanOp::Project {
-                    input: Box::new(plan),
-                    items: p,
-                    keep: false,
-                },
-                names.clone(),
-            );
-            if proj.distinct {
-                plan = distinct(plan);
+            if !where_outer && (proj.distinct || sort_projected) {
+                plan = LogicalPlan::new(
+                    PlanOp::Project {
+                        input: Box::new(plan),
+                        items: p,
+                        keep: false,
+                    },
+                    names.clone(),
+                );
+                if proj.distinct {
+                    plan = distinct(plan);
+                }
+                keep_input = false;
+            } else {
+                // Keep the input variables until ORDER BY / WHERE have used them.
+                let mut columns = names.clone();
+                columns.extend(plan.columns.iter().cloned());
+                plan = LogicalPlan::new(
+                    PlanOp::Project {
+                        input: Box::new(plan),
+                        items: p,
+                        keep: true,
+                    },
+                    columns,
+                );
+                keep_input = true;
+                if proj.distinct {
+                    if let Some(w) = where_.take() {
+                        plan = crate::plan::pattern::filter(plan, vec![w.clone()]);
+                    }
+                    plan = self.select(plan, names.len());
+                    plan = distinct(plan);
+                    keep_input = false;
+                }
             }
-            keep_input = false;
-        } else {
-            // ORDER BY uses variables that are not projected: keep them until sorted.
-            let p: Vec<(String, Expr)> = items
-                .iter()
-                .map(|(n, e, _)| (n.clone(), e.clone()))
-                .collect();
-            let mut columns = names.clone();
-            columns.extend(plan.columns.iter().cloned());
-            plan = LogicalPlan::new(
-                PlanOp::Project {
-                    input: Box::new(plan),
-                    items: p,
-                    keep: true,
-                },
-                columns,
-            );
-            keep_input = true;
         }
 
         if !sort_keys.is_empty() {
@@ -579,6 +596,9 @@ impl Builder<'_> {
             );
         }
         if keep_input && plan.columns.len() > names.len() {
+            if let Some(w) = where_.take() {
+                plan = crate::plan::pattern::filter(plan, vec![w.clone()]);
+            }
             plan = self.select(plan, names.len());
         }
         if let Some(w) = where_ {

@@ -411,7 +411,7 @@ impl<'db, W: Write, E: Write> Repl<'db, W, E> {
 
 const HELP_EXAMPLES: &[&str] = &[
     "MATCH (n) RETURN labels(n)[0] AS label, count(*) AS n ORDER BY n DESC;",
-    "MATCH (c:Company)-[r]->(x) RETURN c.name, type(r), x.name LIMIT 10;",
+    "MATCH (l:Lab)-[r]->(x) RETURN l.name, type(r), x.name LIMIT 10;",
     ":param name => 'DeepSeek'",
     "MATCH (n {name: $name})-[r]-(m) RETURN n, r, m;",
     ":mode json",
