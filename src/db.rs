@@ -125,9 +125,13 @@ impl Database {
     }
 
     fn with_store(store: Store) -> Database {
+        let mut registry = Registry::with_builtins();
+        for p in crate::algo::procedures() {
+            registry.register(p);
+        }
         Database {
             store,
-            procedures: RwLock::new(Registry::with_builtins()),
+            procedures: RwLock::new(registry),
             cache: Mutex::new(HashMap::new()),
         }
     }

@@ -9,8 +9,10 @@ pub mod ownership;
 pub mod paths;
 pub mod procs;
 pub mod projection;
+pub mod register;
 pub mod visit;
 
 pub use paths::{shortest_paths, shortest_paths_projected, shortest_paths_with_tick};
 pub use procs::{AlgoProcedure, Kind};
 pub use projection::{Projection, ProjectionCache, ProjectionSpec};
+pub use register::procedures;

@@ -36,7 +36,8 @@ pub struct Spec {
     pub description: &'static str,
 }
 
-const CONFIG: (&str, &str) = ("config", "MAP?");
+/// Optional trailing input, Neo4j style: `name = default` may be omitted in a CALL.
+const CONFIG: (&str, &str) = ("config = {}", "MAP?");
 
 impl Kind {
     pub const ALL: [Kind; 9] = [

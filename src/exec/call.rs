@@ -51,6 +51,14 @@ impl Operator for CallOp<'_> {
                 }
                 None => {
                     for input in &sig.inputs {
+                        // An optional input (`name = default`) is taken from `$name` if given.
+                        if let Some((name, _)) = input.0.split_once(" = ") {
+                            match ctx.params.get(name) {
+                                Some(v) => args.push(coerce_argument(&sig.name, input, v.clone())?),
+                                None => break,
+                            }
+                            continue;
+                        }
                         let v = ctx.params.get(&input.0).cloned().ok_or_else(|| {
                             QueryError::new(
                                 ErrorClass::ParameterMissing,

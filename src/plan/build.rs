@@ -287,14 +287,23 @@ impl Builder<'_> {
             .at(c.span)
         })?;
         if let Some(args) = &c.args {
-            let required = sig.inputs.len();
-            if args.len() != required {
+            // Trailing inputs declared Neo4j-style as `name = default` may be omitted.
+            let required = sig
+                .inputs
+                .iter()
+                .filter(|(n, _)| !n.contains(" = "))
+                .count();
+            if args.len() < required || args.len() > sig.inputs.len() {
                 return Err(QueryError::syntax(
                     "InvalidNumberOfArguments",
                     format!(
                         "procedure `{}` takes {} argument(s), {} given",
                         sig.name,
-                        required,
+                        if required == sig.inputs.len() {
+                            required.to_string()
+                        } else {
+                            format!("{required} to {}", sig.inputs.len())
+                        },
                         args.len()
                     ),
                 )
