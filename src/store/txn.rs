@@ -99,7 +99,9 @@ impl Txn {
         let inner = Arc::clone(&self.store.inner);
         if !self.overlay.is_empty() {
             let mut batch = sled::Batch::default();
+            let mut bytes = 0u64;
             for (k, v) in std::mem::take(&mut self.overlay) {
+                bytes += (k.len() + v.as_ref().map_or(0, Vec::len)) as u64;
                 match v {
                     Some(v) => batch.insert(k, v),
                     None => batch.remove(k),
@@ -123,6 +125,7 @@ impl Txn {
                 *inner.indexes.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(list);
             }
             inner.generation.fetch_add(1, Ordering::AcqRel);
+            inner.snapshot.written.fetch_add(bytes, Ordering::AcqRel);
             if inner.durability == Durability::Full && inner.path.is_some() {
                 inner.db.flush().map_err(|e| inner.sled_err(e))?;
             }

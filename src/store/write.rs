@@ -150,6 +150,66 @@ impl Txn {
         Ok(())
     }
 
+    /// Fills a new (empty) index from the nodes carrying its label, one write per bucket.
+    fn build_index(&mut self, ix: &IndexMeta, label: &str, property: &str) -> Result<()> {
+        let nodes: Vec<NodeId> = self.nodes_with_label(label)?.collect::<Result<_>>()?;
+        // (equality prefix, full key, node)
+        let mut entries: Vec<(Vec<u8>, Vec<u8>, NodeId)> = Vec::new();
+        for n in nodes {
+            let Some(v) = self.node_property(n, property)? else {
+                continue;
+            };
+            let mut prefix = Vec::new();
+            if index_key_prefix(&mut prefix, &v).is_none() {
+                continue;
+            }
+            let mut full = Vec::new();
+            index_key(&mut full, &v);
+            entries.push((prefix, full, n));
+        }
+        entries.sort_unstable();
+        if ix.unique {
+            for w in entries.windows(2) {
+                let same = w[0].0 == w[1].0
+                    && (w[0].1 == w[1].1 || numeric_equal(&w[0].1, &w[1].1, w[0].0.len()));
+                if same {
+                    let v = self.node_property(w[1].2, property)?.unwrap_or(Value::Null);
+                    return Err(QueryError::new(
+                        ErrorClass::ConstraintVerificationFailed,
+                        "UniquenessConstraintViolation",
+                        Phase::Runtime,
+                        format!(
+                            "cannot create unique index: nodes {} and {} both have label `{label}` and property `{property}` = {}",
+                            w[0].2,
+                            w[1].2,
+                            crate::store::display_value(&v)
+                        ),
+                    )
+                    .into());
+                }
+            }
+        }
+        let mut buckets: std::collections::BTreeMap<Vec<u8>, Vec<(Vec<u8>, NodeId)>> =
+            Default::default();
+        for (prefix, full, n) in entries {
+            buckets
+                .entry(keys::index_bucket(ix.id, &prefix))
+                .or_default()
+                .push((full, n));
+        }
+        for (key, mut list) in buckets {
+            list.sort_unstable();
+            let mut out = Vec::new();
+            for (k, n) in list {
+                super::codec::put_varint(&mut out, k.len() as u64);
+                out.extend_from_slice(&k);
+                super::codec::put_varint(&mut out, n);
+            }
+            self.kv_put(key, Some(out));
+        }
+        Ok(())
+    }
+
     fn require_node(&self, id: NodeId) -> Result<NodeRecord> {
         self.node_record(id)?
             .ok_or_else(|| entity_not_found(&format!("node {id} does not exist")).into())
@@ -210,6 +270,19 @@ impl Txn {
         }
         self.put_rel_record(id, Some(&rec))?;
         Ok(true)
+    }
+}
+
+/// Two full numeric index keys with the same equality prefix denote equal values unless
+/// both are integers that differ (beyond f64 precision).
+fn numeric_equal(a: &[u8], b: &[u8], prefix_len: usize) -> bool {
+    match (
+        super::codec::numeric_tail(&a[prefix_len..]),
+        super::codec::numeric_tail(&b[prefix_len..]),
+    ) {
+        (Some(Value::Int(x)), Some(Value::Int(y))) => x == y,
+        (Some(_), Some(_)) => true,
+        _ => false,
     }
 }
 
@@ -455,12 +528,7 @@ impl GraphWrite for Txn {
             unique: def.unique,
         };
         self.kv_put(keys::index_def(id), Some(meta.encode()));
-        let nodes: Vec<NodeId> = self.nodes_with_label(&def.label)?.collect::<Result<_>>()?;
-        for n in nodes {
-            if let Some(v) = self.node_property(n, &def.property)? {
-                self.index_entry(&meta, n, &v, true)?;
-            }
-        }
+        self.build_index(&meta, &def.label, &def.property)?;
         let mut list = (*self.index_metas()).clone();
         list.push(meta);
         self.local_indexes = Some(list);
