@@ -350,3 +350,52 @@ fn persistence_across_reopen_and_format_check() {
     let err = Store::open(&other, &opts).unwrap_err();
     assert!(err.to_string().contains("not a kgstore database"), "{err}");
 }
+
+#[test]
+fn index_over_every_node_follows_writes() {
+    let store = Store::open_temporary().unwrap();
+    let mut t = store.begin();
+    let a = t
+        .create_node(&labels(&["Lab"]), props(&[("name", "DeepSeek".into())]))
+        .unwrap();
+    let b = t
+        .create_node(&labels(&[]), props(&[("name", "DeepSeek".into())]))
+        .unwrap();
+    let def = IndexDef {
+        name: "any_name".into(),
+        label: String::new(),
+        property: "name".into(),
+        unique: false,
+    };
+    t.create_index(def, false).unwrap();
+    t.commit().unwrap();
+
+    let mut t = store.begin();
+    let found = |t: &kgstore::store::Txn, v: &str| {
+        let mut ids = t
+            .index_lookup("", "name", &Value::from(v))
+            .unwrap()
+            .unwrap();
+        ids.sort();
+        ids
+    };
+    assert_eq!(found(&t, "DeepSeek"), vec![a, b]);
+    // A label change neither adds nor drops entries; property changes and deletes do.
+    t.add_label(b, "Investor").unwrap();
+    t.remove_label(a, "Lab").unwrap();
+    assert_eq!(found(&t, "DeepSeek"), vec![a, b]);
+    t.set_node_property(a, "name", "Zhipu AI".into()).unwrap();
+    t.delete_node(b).unwrap();
+    let c = t
+        .create_node(&labels(&["ChipMaker"]), props(&[("name", "MetaX".into())]))
+        .unwrap();
+    assert_eq!(found(&t, "DeepSeek"), Vec::<u64>::new());
+    assert_eq!(found(&t, "Zhipu AI"), vec![a]);
+    assert_eq!(found(&t, "MetaX"), vec![c]);
+    t.commit().unwrap();
+    // The empty label is not a label of the graph, and the store stays consistent.
+    let t = store.begin();
+    assert!(!t.labels().unwrap().iter().any(|l| l.is_empty()));
+    assert!(t.indexes().unwrap().iter().any(|i| i.label.is_empty()));
+    assert!(store.check().unwrap().is_clean());
+}

@@ -2,18 +2,17 @@
 
 use std::io;
 use std::path::PathBuf;
-use std::time::Instant;
 
 use crate::db::{Database, Params};
 use crate::error::{Error, Result};
 use crate::export::{export_result_from, write_source_to, ExportFormat, ExportOptions, Source};
-use crate::import::{stage, write_staged, ImportFormat, ImportOptions};
+use crate::import::{ImportFormat, ImportOptions};
 use crate::shell::repl::{Repl, ShellOptions};
 
 use super::{ExportArgs, ImportArgs};
 
-/// Reads every file before writing anything, then writes the graph in one transaction, so a
-/// malformed line leaves the database unchanged (unless `--skip-bad`). Cypher scripts run
+/// Reads every file before writing anything, then writes the graph through the bulk loader, so
+/// a malformed line leaves the database unchanged (unless `--skip-bad`). Cypher scripts run
 /// statement by statement like `kg run`.
 pub fn import(db: &Database, args: &ImportArgs) -> i32 {
     match run_import(db, args) {
@@ -38,14 +37,9 @@ fn run_import(db: &Database, args: &ImportArgs) -> Result<String> {
         skip_bad: args.skip_bad,
         ..ImportOptions::default()
     };
-    let started = Instant::now();
-    let (staging, mut report) = stage(format, &args.paths, &opts)?;
-    let mut txn = db.store().begin();
-    write_staged(&staging, &mut txn, opts.progress)?;
-    txn.commit()?;
-    report.nodes = staging.nodes.len() as u64;
-    report.relationships = staging.rels.len() as u64;
-    report.elapsed = started.elapsed();
+    // Parsed and checked in full first, then written through the store's bulk loader (with
+    // indexes on the CSV id columns), so a malformed line leaves the database unchanged.
+    let report = crate::import::import_into_store(db.store(), format, &args.paths, &opts)?;
     Ok(report.to_string())
 }
 

@@ -294,8 +294,20 @@ pub fn import_into_store(
 ) -> Result<ImportReport> {
     let started = Instant::now();
     let (staging, mut report) = stage(format, paths, opts)?;
-    if opts.index_ids && !staging.id_indexes.is_empty() {
+    // Knowledge graphs are looked up by `name` whatever the label (`MATCH (n {name: $x})`), so
+    // a node property `name` also gets an index over every node (label "").
+    let name_index = staging.keys.names.iter().any(|k| k == "name");
+    if opts.index_ids && (!staging.id_indexes.is_empty() || name_index) {
         let mut txn = store.begin();
+        if name_index {
+            let def = IndexDef {
+                name: "any_name".into(),
+                label: String::new(),
+                property: "name".into(),
+                unique: false,
+            };
+            txn.create_index(def, true)?;
+        }
         for (label, key) in &staging.id_indexes {
             let def = IndexDef {
                 name: index_name(label, key),

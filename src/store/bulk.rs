@@ -167,7 +167,7 @@ impl BulkLoader {
         let covering: Vec<IndexMeta> = self
             .indexes
             .iter()
-            .filter(|i| label_ids.contains(&i.label))
+            .filter(|i| i.covers(&label_ids))
             .cloned()
             .collect();
         let mut entries = Vec::new();
@@ -189,7 +189,7 @@ impl BulkLoader {
                         Phase::Runtime,
                         format!(
                             "a node with label `{}` and property `{}` = {} already exists",
-                            self.txn().cat_name(KIND_LABEL, ix.label)?,
+                            self.txn().index_label_name(ix.label)?,
                             self.txn().cat_name(KIND_KEY, ix.key)?,
                             super::display_value(v)
                         ),

@@ -142,7 +142,7 @@ impl Store {
                     }
                     for ix in indexes
                         .iter()
-                        .filter(|i| i.key == *key && rec.labels.contains(&i.label))
+                        .filter(|i| i.key == *key && i.covers(&rec.labels))
                     {
                         let mut full = Vec::new();
                         if index_key(&mut full, value).is_some() {
@@ -250,7 +250,9 @@ impl Store {
             match id.and_then(|id| IndexMeta::decode(u32::from_be_bytes(id), &v)) {
                 None => r.problem(format!("index definition {k:?} does not decode")),
                 Some(ix) => {
-                    if !names[0].contains_key(&ix.label) || !names[2].contains_key(&ix.key) {
+                    let label_known =
+                        ix.label == super::engine::ANY_LABEL || names[0].contains_key(&ix.label);
+                    if !label_known || !names[2].contains_key(&ix.key) {
                         r.problem(format!("index `{}` names unknown catalog ids", ix.name));
                     }
                     out.push(ix);

@@ -74,6 +74,10 @@ impl Catalog {
     }
 }
 
+/// The label id of an index over every node, whatever its labels (declared with an empty
+/// label, e.g. by `kg import` for `name`). Never a catalog id, so it never shows as a label.
+pub(crate) const ANY_LABEL: u32 = u32::MAX;
+
 /// A property index as stored: catalog ids instead of names.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct IndexMeta {
@@ -85,6 +89,11 @@ pub(crate) struct IndexMeta {
 }
 
 impl IndexMeta {
+    /// True when a node carrying `labels` belongs in this index.
+    pub fn covers(&self, labels: &[u32]) -> bool {
+        self.label == ANY_LABEL || labels.contains(&self.label)
+    }
+
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::new();
         super::codec::put_varint(&mut out, self.name.len() as u64);

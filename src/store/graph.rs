@@ -135,8 +135,21 @@ impl Txn {
         Ok(out)
     }
 
+    /// The label an index is declared on; empty for an index over every node.
+    pub(crate) fn index_label_name(&self, label: u32) -> Result<String> {
+        if label == super::engine::ANY_LABEL {
+            Ok(String::new())
+        } else {
+            self.cat_name(KIND_LABEL, label)
+        }
+    }
+
     fn find_index(&self, label: &str, property: &str) -> Option<super::engine::IndexMeta> {
-        let l = self.cat_id(KIND_LABEL, label)?;
+        let l = if label.is_empty() {
+            super::engine::ANY_LABEL
+        } else {
+            self.cat_id(KIND_LABEL, label)?
+        };
         let k = self.cat_id(KIND_KEY, property)?;
         self.index_metas()
             .iter()
@@ -323,7 +336,7 @@ impl GraphRead for Txn {
             .map(|i| {
                 Ok(IndexDef {
                     name: i.name.clone(),
-                    label: self.cat_name(KIND_LABEL, i.label)?,
+                    label: self.index_label_name(i.label)?,
                     property: self.cat_name(KIND_KEY, i.key)?,
                     unique: i.unique,
                 })

@@ -6,7 +6,7 @@ use crate::model::{Direction, NodeId, Properties, RelId};
 use crate::value::Value;
 
 use super::codec::{encode_value, index_key, index_key_prefix};
-use super::engine::IndexMeta;
+use super::engine::{IndexMeta, ANY_LABEL};
 use super::graph::section_lists;
 use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
 use super::records::{
@@ -99,10 +99,14 @@ impl Txn {
     }
 
     /// Indexes that cover a node with `labels` for property key `key` (any key when None).
-    fn covering(&self, labels: &[u32], key: Option<u32>) -> Vec<IndexMeta> {
+    /// `all_nodes`: include the indexes over every node (not when only a label changes).
+    fn covering(&self, labels: &[u32], key: Option<u32>, all_nodes: bool) -> Vec<IndexMeta> {
         self.index_metas()
             .iter()
-            .filter(|i| labels.contains(&i.label) && key.is_none_or(|k| k == i.key))
+            .filter(|i| {
+                (labels.contains(&i.label) || (all_nodes && i.label == ANY_LABEL))
+                    && key.is_none_or(|k| k == i.key)
+            })
             .cloned()
             .collect()
     }
@@ -124,7 +128,7 @@ impl Txn {
                 .into_iter()
                 .find(|n| *n != node);
             if let Some(other) = clash {
-                let label = self.cat_name(KIND_LABEL, ix.label)?;
+                let label = self.index_label_name(ix.label)?;
                 let key = self.cat_name(KIND_KEY, ix.key)?;
                 return Err(QueryError::new(
                     ErrorClass::ConstraintVerificationFailed,
@@ -152,7 +156,11 @@ impl Txn {
 
     /// Fills a new (empty) index from the nodes carrying its label, one write per bucket.
     fn build_index(&mut self, ix: &IndexMeta, label: &str, property: &str) -> Result<()> {
-        let nodes: Vec<NodeId> = self.nodes_with_label(label)?.collect::<Result<_>>()?;
+        let nodes: Vec<NodeId> = if ix.label == ANY_LABEL {
+            self.node_ids()?.collect::<Result<_>>()?
+        } else {
+            self.nodes_with_label(label)?.collect::<Result<_>>()?
+        };
         // (equality prefix, full key, node)
         let mut entries: Vec<(Vec<u8>, Vec<u8>, NodeId)> = Vec::new();
         for n in nodes {
@@ -228,7 +236,7 @@ impl Txn {
             return Ok(false);
         }
         encode_value(&mut Vec::new(), &value)?;
-        for ix in self.covering(&rec.labels, Some(key)) {
+        for ix in self.covering(&rec.labels, Some(key), true) {
             if let Some(o) = &old {
                 self.index_entry(&ix, id, o, false)?;
             }
@@ -298,7 +306,7 @@ impl GraphWrite for Txn {
             }
         }
         let id = self.next_id(keys::META_NEXT_NODE)?;
-        for ix in self.covering(&label_ids, None) {
+        for ix in self.covering(&label_ids, None, true) {
             if let Some((_, v)) = props.iter().find(|(k, _)| *k == ix.key) {
                 self.index_entry(&ix, id, v, true)?;
             }
@@ -409,7 +417,7 @@ impl GraphWrite for Txn {
         if rec.labels.contains(&l) {
             return Ok(false);
         }
-        for ix in self.covering(&[l], None) {
+        for ix in self.covering(&[l], None, false) {
             if let Some((_, v)) = rec.props.iter().find(|(k, _)| *k == ix.key) {
                 self.index_entry(&ix, id, v, true)?;
             }
@@ -430,7 +438,7 @@ impl GraphWrite for Txn {
         let Some(pos) = rec.labels.iter().position(|x| *x == l) else {
             return Ok(false);
         };
-        for ix in self.covering(&[l], None) {
+        for ix in self.covering(&[l], None, false) {
             if let Some((_, v)) = rec.props.iter().find(|(k, _)| *k == ix.key) {
                 self.index_entry(&ix, id, v, false)?;
             }
@@ -459,7 +467,7 @@ impl GraphWrite for Txn {
             )
             .into());
         }
-        for ix in self.covering(&rec.labels, None) {
+        for ix in self.covering(&rec.labels, None, true) {
             if let Some((_, v)) = rec.props.iter().find(|(k, _)| *k == ix.key) {
                 self.index_entry(&ix, id, v, false)?;
             }
@@ -516,7 +524,11 @@ impl GraphWrite for Txn {
             )
             .into());
         }
-        let label = self.cat_intern(KIND_LABEL, &def.label)?;
+        let label = if def.label.is_empty() {
+            ANY_LABEL
+        } else {
+            self.cat_intern(KIND_LABEL, &def.label)?
+        };
         let key = self.cat_intern(KIND_KEY, &def.property)?;
         let id = u32::try_from(self.next_id(keys::META_NEXT_INDEX)?)
             .map_err(|_| self.corrupt("index id space exhausted"))?;
