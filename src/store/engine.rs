@@ -267,12 +267,26 @@ impl Store {
             }
             .into());
         }
-        let db = sled::Config::new()
+        let config = sled::Config::new()
             .path(path)
             .cache_capacity(opts.cache_capacity.unwrap_or(DEFAULT_CACHE))
-            .flush_every_ms(Some(500))
-            .open()
-            .map_err(|e| sled_error(path, e))?;
+            .flush_every_ms(Some(500));
+        // sled releases its file lock from a background thread after the last handle drops,
+        // so a reopen right after a close (or after a process that is just exiting) can see
+        // the lock for a few milliseconds. Retry briefly before reporting `Locked`.
+        let mut waited_ms = 0;
+        let db = loop {
+            match config.open() {
+                Ok(db) => break db,
+                Err(e) => match sled_error(path, e) {
+                    Error::Store(StoreError::Locked { .. }) if waited_ms < 1000 => {
+                        std::thread::sleep(Duration::from_millis(20));
+                        waited_ms += 20;
+                    }
+                    other => return Err(other),
+                },
+            }
+        };
         Store::init(db, Some(path.to_path_buf()), opts.durability)
     }
 

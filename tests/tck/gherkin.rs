@@ -106,6 +106,8 @@ fn finish(p: Pending, path: &str, out: &mut Vec<Scenario>) {
 pub fn parse(path: &str, src: &str) -> Vec<Scenario> {
     let mut out = Vec::new();
     let mut cur: Option<Pending> = None;
+    let mut background: Vec<Step> = Vec::new();
+    let mut in_background = false;
     let lines: Vec<&str> = src.lines().collect();
     let mut i = 0;
     while i < lines.len() {
@@ -115,18 +117,35 @@ pub fn parse(path: &str, src: &str) -> Vec<Scenario> {
         if line.is_empty() || line.starts_with('#') || line.starts_with('@') {
             continue;
         }
+        if line.starts_with("Background:") {
+            in_background = true;
+            cur = Some(Pending {
+                name: String::new(),
+                outline: false,
+                steps: Vec::new(),
+                header: None,
+                rows: Vec::new(),
+                in_examples: false,
+            });
+            continue;
+        }
         if let Some(name) = line
             .strip_prefix("Scenario Outline:")
             .map(|n| (n, true))
             .or_else(|| line.strip_prefix("Scenario:").map(|n| (n, false)))
         {
             if let Some(p) = cur.take() {
-                finish(p, path, &mut out);
+                if std::mem::take(&mut in_background) {
+                    // Background steps run before every scenario of the feature.
+                    background = p.steps;
+                } else {
+                    finish(p, path, &mut out);
+                }
             }
             cur = Some(Pending {
                 name: name.0.trim().to_string(),
                 outline: name.1,
-                steps: Vec::new(),
+                steps: background.clone(),
                 header: None,
                 rows: Vec::new(),
                 in_examples: false,
