@@ -523,7 +523,7 @@ fn run(n_nodes: usize, n_rels: usize) -> Result<(), String> {
     let mut out: Vec<Outcome> = Vec::new();
 
     // W1: load through the store's bulk loader, with the (label, id) indexes `kg import`
-    // creates for neo4j-admin `id:ID(Label)` columns.
+    // creates for neo4j-admin `id:ID(Label)` columns ...
     let c = thread_cpu();
     let t = Instant::now();
     let db = open(&dir)?;
@@ -533,6 +533,19 @@ fn run(n_nodes: usize, n_rels: usize) -> Result<(), String> {
             &Params::new(),
         )
         .map_err(|e| e.to_string())?;
+    }
+    // ... and the index over every node on `name` that `kg import` adds (label "").
+    {
+        use kgstore::store::{GraphWrite, IndexDef};
+        let mut txn = db.store().begin();
+        let def = IndexDef {
+            name: "any_name".into(),
+            label: String::new(),
+            property: "name".into(),
+            unique: false,
+        };
+        txn.create_index(def, true).map_err(|e| e.to_string())?;
+        txn.commit().map_err(|e| e.to_string())?;
     }
     let mut node_ids = Vec::with_capacity(g.nodes.len());
     {

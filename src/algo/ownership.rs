@@ -2,7 +2,7 @@
 //! (look-through) stakes solved exactly through cycles, ultimate controllers, and supply
 //! dependents.
 //!
-//! Conventions (also in docs/algorithms.md):
+//! Conventions (also in docs/query-language.md, "Algorithms and procedures"):
 //! - `OWNS` runs parent → holding with `stake` as a fraction in 0..1. A stake that is missing,
 //!   not a number, or outside 0..1 is *unknown*.
 //! - Effective stake of P in C = sum over every ownership walk P → … → C of the product of
