@@ -212,7 +212,23 @@ impl Operator for ShortestPathOp<'_> {
             let types = self.step.types.clone();
             let limits = ctx.child();
             let mut tick = || limits.check_limits();
-            let mut paths = if self.all {
+            let mut paths = if hops.min > 1 {
+                // A lower bound above 1 can't be met by filtering the unbounded shortest paths
+                // (a 1-hop path would hide a 2-hop one): the algo layer searches trails of at
+                // least `min` hops by iterative deepening.
+                let bound = |h: u64| u32::try_from(h).unwrap_or(u32::MAX);
+                crate::algo::shortest_paths_with_tick(
+                    ctx.read(),
+                    a,
+                    b,
+                    dir,
+                    &types,
+                    bound(hops.min),
+                    hops.max.map(bound),
+                    self.all,
+                    &mut tick,
+                )?
+            } else if self.all {
                 all_shortest_paths(ctx.read(), a, b, dir, &types, hops.max, &mut tick)?
             } else {
                 shortest_path(ctx.read(), a, b, dir, &types, hops.max, &mut tick)?

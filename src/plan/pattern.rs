@@ -143,13 +143,6 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
                         Some(l) => (l.min.unwrap_or(1), l.max),
                         None => (1, Some(1)),
                     };
-                    if min > 1 {
-                        return Err(QueryError::unsupported(
-                            "shortestPath with a minimal length above 1",
-                        )
-                        .at(part.span)
-                        .into());
-                    }
                     let spec = ExpandSpec {
                         from: nodes[0].var.clone(),
                         rel: r.var.clone(),
