@@ -99,6 +99,9 @@ use crate::store::{GraphRead, GraphWrite, Store, Txn};
 /// Plans kept per query text; cleared when it grows past this many entries.
 const PLAN_CACHE_SIZE: usize = 1024;
 
+/// Literal values lifted out of a query into hidden parameters (see `plan::literals`).
+type LiftedParams = Vec<(String, Value)>;
+
 /// An open kgstore database: the store, the procedure registry and a plan cache.
 pub struct Database {
     store: Store,
@@ -183,7 +186,7 @@ impl Database {
     /// Parses, checks and plans `query`, through the plan cache. Simple literals of MATCH
     /// queries are lifted into parameters first (see `plan::literals`), so queries that differ
     /// only in them share a plan; the lifted values are returned to bind at run time.
-    fn compile(&self, query: &str) -> Result<(Arc<Compiled>, Option<Vec<(String, Value)>>)> {
+    fn compile(&self, query: &str) -> Result<(Arc<Compiled>, Option<LiftedParams>)> {
         let generation = self.store.generation();
         if let Some(c) = self.cached(query, generation) {
             return Ok((c, None));

@@ -11,6 +11,9 @@ use crate::functions::{new_aggregator, Aggregator};
 use crate::plan::AggSpec;
 use crate::value::Value;
 
+/// One group: its key values and an aggregator per aggregate expression.
+type Group = (Vec<Value>, Vec<Box<dyn Aggregator>>);
+
 /// `count(*)`: counts rows, nulls included.
 struct CountStar(i64);
 
@@ -62,7 +65,7 @@ impl<'p> Aggregate<'p> {
     }
 
     fn fill(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Vec<Row>> {
-        let mut groups: Vec<(Vec<Value>, Vec<Box<dyn Aggregator>>)> = Vec::new();
+        let mut groups: Vec<Group> = Vec::new();
         let mut index: HashMap<GroupKey, usize> = HashMap::new();
         let mut args: Vec<Value> = Vec::new();
         while let Some(row) = self.input.next(ctx)? {

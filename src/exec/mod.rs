@@ -35,6 +35,9 @@ use crate::procedures::Registry;
 use crate::store::{GraphRead, GraphWrite};
 use crate::value::Value;
 
+/// Subquery plans keyed by (expression address, the variables already bound), planned once.
+pub(crate) type SubPlans = Rc<RefCell<HashMap<(usize, String), Rc<LogicalPlan>>>>;
+
 pub type Row = Vec<Value>;
 
 /// One operator of a running plan.
@@ -66,7 +69,7 @@ pub struct ExecCtx<'g> {
     ticks: u32,
     pub profile: Option<Profile>,
     /// Subquery plans (pattern predicates, comprehensions, EXISTS), planned on first use.
-    pub(crate) subplans: Rc<RefCell<HashMap<(usize, String), Rc<LogicalPlan>>>>,
+    pub(crate) subplans: SubPlans,
 }
 
 impl<'g> ExecCtx<'g> {

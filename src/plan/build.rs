@@ -13,6 +13,7 @@ use crate::store::IndexDef;
 
 /// What a statement compiled to.
 #[derive(Clone, Debug)]
+#[allow(clippy::large_enum_variant)] // one per cached statement; boxing buys nothing
 pub enum Compiled {
     Query {
         plan: LogicalPlan,
