@@ -82,96 +82,25 @@ impl fmt::Display for SeedReport {
     }
 }
 
-/// One statement of a script: its text (comments blanked out) and its 1-based first line.
+/// One statement of a script: its text and its 1-based first line.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Statement {
     pub text: String,
     pub line: usize,
 }
 
-/// Splits a Cypher script into `;`-terminated statements. Semicolons inside string literals,
-/// backtick-quoted names and comments do not split; comments are replaced by spaces (newlines
-/// kept) so the engine never sees them and spans still line up within a statement.
+/// Splits a Cypher script into `;`-terminated statements with the shell's splitter (strings,
+/// backtick-quoted names and comments do not split; leading comments are dropped).
 pub fn statements(script: &str) -> Vec<Statement> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    let mut start_line = 1;
-    let mut line = 1;
-    let mut chars = script.chars().peekable();
-    let mut quote: Option<char> = None;
-    while let Some(c) = chars.next() {
-        if c == '\n' {
-            line += 1;
-        }
-        if let Some(q) = quote {
-            current.push(c);
-            if c == '\\' && q != '`' {
-                if let Some(next) = chars.next() {
-                    if next == '\n' {
-                        line += 1;
-                    }
-                    current.push(next);
-                }
-            } else if c == q {
-                quote = None;
-            }
-            continue;
-        }
-        match c {
-            '\'' | '"' | '`' => {
-                quote = Some(c);
-                current.push(c);
-            }
-            '/' if chars.peek() == Some(&'/') => {
-                // Line comment: blank it up to (not including) the newline.
-                current.push(' ');
-                while let Some(&n) = chars.peek() {
-                    if n == '\n' {
-                        break;
-                    }
-                    chars.next();
-                    current.push(' ');
-                }
-            }
-            '/' if chars.peek() == Some(&'*') => {
-                chars.next();
-                current.push_str("  ");
-                let mut prev = ' ';
-                for n in chars.by_ref() {
-                    if n == '\n' {
-                        line += 1;
-                        current.push('\n');
-                    } else {
-                        current.push(' ');
-                    }
-                    if prev == '*' && n == '/' {
-                        break;
-                    }
-                    prev = n;
-                }
-            }
-            ';' => {
-                push_statement(&mut out, &mut current, start_line);
-                start_line = line;
-            }
-            _ => current.push(c),
-        }
-    }
-    push_statement(&mut out, &mut current, start_line);
-    out
-}
-
-fn push_statement(out: &mut Vec<Statement>, current: &mut String, start_line: usize) {
-    let text = std::mem::take(current);
-    let leading = &text[..text.len() - text.trim_start().len()];
-    let line = start_line + leading.matches('\n').count();
-    let trimmed = text.trim();
-    if !trimmed.is_empty() {
-        out.push(Statement {
-            text: trimmed.to_string(),
-            line,
-        });
-    }
+    use crate::shell::split::{line_col, split, PieceKind};
+    split(script)
+        .into_iter()
+        .filter(|p| p.kind == PieceKind::Statement && !p.text(script).trim().is_empty())
+        .map(|p| Statement {
+            text: p.text(script).to_string(),
+            line: line_col(script, p.start).0,
+        })
+        .collect()
 }
 
 /// Loads the seed graph into `db`, statement by statement, each committing on success.
