@@ -173,42 +173,16 @@ fn unclosed_opener(src: &str, pos: usize, close: char) -> Option<(usize, &'stati
         ']' => b'[',
         _ => b'{',
     };
-    let bytes = src.as_bytes();
     let mut stack: Vec<usize> = Vec::new();
-    let mut i = 0;
-    while i < pos.min(bytes.len()) {
-        match bytes[i] {
-            q @ (b'\'' | b'"' | b'`') => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != q {
-                    if bytes[i] == b'\\' && q != b'`' {
-                        i += 1;
-                    }
-                    i += 1;
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i += 2;
-                while i + 1 < bytes.len() && !(bytes[i] == b'*' && bytes[i + 1] == b'/') {
-                    i += 1;
-                }
-                i += 1;
-            }
-            b'(' | b'[' | b'{' => stack.push(i),
-            b')' | b']' | b'}' => {
-                stack.pop();
-            }
-            _ => {}
+    for (i, b) in super::Brackets::new(src, pos) {
+        if matches!(b, b'(' | b'[' | b'{') {
+            stack.push(i);
+        } else {
+            stack.pop();
         }
-        i += 1;
     }
     let at = *stack.last()?;
-    if bytes[at] != open {
+    if src.as_bytes()[at] != open {
         return None;
     }
     Some((at, opener_kind(src, at)))

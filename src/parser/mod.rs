@@ -63,46 +63,82 @@ fn span_of(p: &Pair<'_, Rule>) -> Span {
 
 /// Rejects bracket nesting deeper than [`MAX_NESTING`] (outside strings, names and comments).
 fn check_nesting(query: &str) -> PResult<()> {
-    let bytes = query.as_bytes();
     let mut depth = 0usize;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            q @ (b'\'' | b'"' | b'`') => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != q {
-                    if bytes[i] == b'\\' && q != b'`' {
+    for (i, b) in Brackets::new(query, query.len()) {
+        if matches!(b, b'(' | b'[' | b'{') {
+            depth += 1;
+            if depth > MAX_NESTING {
+                return Err(QueryError::syntax(
+                    "UnexpectedSyntax",
+                    format!("brackets nested more than {MAX_NESTING} deep"),
+                )
+                .at(Span::new(i, i + 1)));
+            }
+        } else {
+            depth = depth.saturating_sub(1);
+        }
+    }
+    Ok(())
+}
+
+/// The brackets `()[]{}` of a query before byte `end`, with their offsets, skipping strings,
+/// backtick names and comments (shared by the nesting guard and the "unclosed" messages).
+pub(crate) struct Brackets<'a> {
+    bytes: &'a [u8],
+    i: usize,
+    end: usize,
+}
+
+impl<'a> Brackets<'a> {
+    pub(crate) fn new(src: &'a str, end: usize) -> Self {
+        Brackets {
+            bytes: src.as_bytes(),
+            i: 0,
+            end: end.min(src.len()),
+        }
+    }
+}
+
+impl Iterator for Brackets<'_> {
+    type Item = (usize, u8);
+
+    fn next(&mut self) -> Option<(usize, u8)> {
+        let bytes = self.bytes;
+        while self.i < self.end {
+            let mut i = self.i;
+            let found = match bytes[i] {
+                q @ (b'\'' | b'"' | b'`') => {
+                    i += 1;
+                    while i < bytes.len() && bytes[i] != q {
+                        if bytes[i] == b'\\' && q != b'`' {
+                            i += 1;
+                        }
+                        i += 1;
+                    }
+                    None
+                }
+                b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                    while i < bytes.len() && bytes[i] != b'\n' {
+                        i += 1;
+                    }
+                    None
+                }
+                b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                    i += 2;
+                    while i + 1 < bytes.len() && !(bytes[i] == b'*' && bytes[i + 1] == b'/') {
                         i += 1;
                     }
                     i += 1;
+                    None
                 }
+                b @ (b'(' | b'[' | b'{' | b')' | b']' | b'}') => Some((i, b)),
+                _ => None,
+            };
+            self.i = i + 1;
+            if found.is_some() {
+                return found;
             }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i += 2;
-                while i + 1 < bytes.len() && !(bytes[i] == b'*' && bytes[i + 1] == b'/') {
-                    i += 1;
-                }
-                i += 1;
-            }
-            b'(' | b'[' | b'{' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Err(QueryError::syntax(
-                        "UnexpectedSyntax",
-                        format!("brackets nested more than {MAX_NESTING} deep"),
-                    )
-                    .at(Span::new(i, i + 1)));
-                }
-            }
-            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
         }
-        i += 1;
+        None
     }
-    Ok(())
 }
