@@ -226,37 +226,19 @@ impl Builder<'_> {
                         columns,
                     )
                 }
-                Clause::Set(s) => {
-                    let columns = plan.columns.clone();
-                    LogicalPlan::new(
-                        PlanOp::SetProps {
-                            input: Box::new(plan),
-                            items: s.items.clone(),
-                        },
-                        columns,
-                    )
-                }
-                Clause::Remove(r) => {
-                    let columns = plan.columns.clone();
-                    LogicalPlan::new(
-                        PlanOp::Remove {
-                            input: Box::new(plan),
-                            items: r.items.clone(),
-                        },
-                        columns,
-                    )
-                }
-                Clause::Delete(d) => {
-                    let columns = plan.columns.clone();
-                    LogicalPlan::new(
-                        PlanOp::Delete {
-                            input: Box::new(plan),
-                            exprs: d.exprs.clone(),
-                            detach: d.detach,
-                        },
-                        columns,
-                    )
-                }
+                Clause::Set(s) => same_columns(plan, |input| PlanOp::SetProps {
+                    input,
+                    items: s.items.clone(),
+                }),
+                Clause::Remove(r) => same_columns(plan, |input| PlanOp::Remove {
+                    input,
+                    items: r.items.clone(),
+                }),
+                Clause::Delete(d) => same_columns(plan, |input| PlanOp::Delete {
+                    input,
+                    exprs: d.exprs.clone(),
+                    detach: d.detach,
+                }),
                 Clause::Call(c) => {
                     let standalone = n == 1;
                     if standalone {
@@ -763,4 +745,11 @@ fn with_pattern_vars(columns: &[String], parts: &[PatternPart]) -> Vec<String> {
         add(&p.variable);
     }
     out
+}
+
+/// Wraps `plan` in an operator that passes its rows through with the same columns (the
+/// updating clauses SET, REMOVE and DELETE).
+fn same_columns(plan: LogicalPlan, op: impl FnOnce(Box<LogicalPlan>) -> PlanOp) -> LogicalPlan {
+    let columns = plan.columns.clone();
+    LogicalPlan::new(op(Box::new(plan)), columns)
 }
