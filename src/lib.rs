@@ -17,6 +17,7 @@ pub mod model;
 pub mod plan;
 pub mod procedures;
 pub mod render;
+pub mod script;
 pub mod seed;
 pub mod shell;
 pub mod store;

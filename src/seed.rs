@@ -92,7 +92,7 @@ pub struct Statement {
 /// Splits a Cypher script into `;`-terminated statements with the shell's splitter (strings,
 /// backtick-quoted names and comments do not split; leading comments are dropped).
 pub fn statements(script: &str) -> Vec<Statement> {
-    use crate::shell::split::{line_col, split, PieceKind};
+    use crate::script::{line_col, split, PieceKind};
     split(script)
         .into_iter()
         .filter(|p| p.kind == PieceKind::Statement && !p.text(script).trim().is_empty())

@@ -13,7 +13,7 @@ pub struct Statement {
 /// with the shell's splitter. Empty statements are dropped; shell commands (lines starting
 /// with `:`, e.g. `:begin` in cypher-shell scripts) are skipped.
 pub fn split_statements(script: &str) -> Vec<Statement> {
-    use crate::shell::split::{line_col, split, PieceKind};
+    use crate::script::{line_col, split, PieceKind};
     split(script)
         .into_iter()
         .filter(|p| p.kind == PieceKind::Statement && !p.text(script).trim().is_empty())

@@ -12,7 +12,7 @@ use rustyline::validate::Validator;
 use rustyline::{Context, Helper};
 
 use super::meta::COMMANDS;
-use super::split::Splitter;
+use crate::script::Splitter;
 
 pub const KEYWORDS: &[&str] = &[
     "MATCH",

@@ -1,5 +1,5 @@
-//! The interactive shell and the script runner's building blocks: statement splitting, meta
-//! commands, parameter literals, the REPL and its line-editor helper.
+//! The interactive shell and the script runner's building blocks: meta commands, parameter
+//! literals, the REPL and its line-editor helper (statement splitting is in `crate::script`).
 
 pub mod catalog;
 pub mod export;
@@ -9,4 +9,3 @@ pub mod literal;
 pub mod meta;
 pub mod repl;
 pub mod signal;
-pub mod split;

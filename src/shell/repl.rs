@@ -15,8 +15,8 @@ use crate::error::Error;
 use crate::render::{self, Format, RenderOptions};
 
 use super::meta::{MetaCommand, COMMANDS};
-use super::split::{line_at, line_col, PieceKind, Splitter};
 use super::{catalog, export};
+use crate::script::{line_at, line_col, PieceKind, Splitter};
 
 /// What the caller should do after a piece of input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
