@@ -1,0 +1,188 @@
+//! Pattern checks: binding node and relationship variables in MATCH, CREATE, MERGE, pattern
+//! comprehensions and pattern predicates, with the rules each of them adds.
+
+use super::*;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Mode {
+    Match,
+    Create,
+    Merge,
+    /// A pattern comprehension: binds new variables in its own scope.
+    Comprehension,
+    /// A pattern predicate: may only use variables already bound.
+    Predicate,
+}
+
+pub(super) fn bind_pattern(
+    pattern: &[PatternPart],
+    scope: &mut Scope,
+    mode: Mode,
+) -> Result<(), QueryError> {
+    let before = scope.clone();
+    let mut rels_here: HashSet<String> = HashSet::new();
+    let mut bound_here: HashSet<String> = HashSet::new();
+    for part in pattern {
+        let el = &part.element;
+        let lone = el.chain.is_empty();
+        bind_node(&el.start, lone, scope, &before, &mut bound_here, mode)?;
+        for (rel, node) in &el.chain {
+            bind_rel(rel, scope, &mut rels_here, mode)?;
+            bind_node(node, false, scope, &before, &mut bound_here, mode)?;
+        }
+        if let Some(p) = &part.variable {
+            if mode == Mode::Predicate {
+                return Err(err(
+                    "UnexpectedSyntax",
+                    "a pattern predicate cannot name its path",
+                    p.span,
+                ));
+            }
+            if scope.get(&p.name).is_some() {
+                return Err(already_bound(p));
+            }
+            scope.bind(&p.name, Ty::Path);
+        }
+    }
+    // Property expressions may refer to anything bound by the pattern itself.
+    for part in pattern {
+        let el = &part.element;
+        let props = std::iter::once(&el.start.properties).chain(
+            el.chain
+                .iter()
+                .flat_map(|(r, n)| [&r.properties, &n.properties]),
+        );
+        for p in props.flatten() {
+            if matches!(mode, Mode::Match | Mode::Merge) {
+                if let ExprKind::Parameter(_) = p.kind {
+                    return Err(err(
+                        "InvalidParameterUse",
+                        "a parameter cannot be used as a property map in MATCH or MERGE; write {key: $param.key}",
+                        p.span,
+                    ));
+                }
+            }
+            expr(p, scope, Ctx::default())?;
+        }
+    }
+    Ok(())
+}
+
+fn bind_node(
+    n: &NodePattern,
+    lone: bool,
+    scope: &mut Scope,
+    before: &Scope,
+    bound_here: &mut HashSet<String>,
+    mode: Mode,
+) -> Result<(), QueryError> {
+    let Some(v) = &n.variable else {
+        return Ok(());
+    };
+    match scope.get(&v.name) {
+        None if mode == Mode::Predicate => Err(undefined(&v.name, v.span)),
+        None => {
+            scope.bind(&v.name, Ty::Node);
+            bound_here.insert(v.name.clone());
+            Ok(())
+        }
+        Some(t) => {
+            if !matches!(t, Ty::Node | Ty::Any | Ty::Null) {
+                return Err(err(
+                    "VariableTypeConflict",
+                    format!("variable `{}` is {}, not a node", v.name, t.name()),
+                    v.span,
+                ));
+            }
+            let creating = matches!(mode, Mode::Create | Mode::Merge);
+            let earlier = before.get(&v.name).is_some() || bound_here.contains(&v.name);
+            if creating && earlier && (lone || !n.labels.is_empty() || n.properties.is_some()) {
+                return Err(already_bound(v));
+            }
+            Ok(())
+        }
+    }
+}
+
+fn bind_rel(
+    r: &RelPattern,
+    scope: &mut Scope,
+    rels_here: &mut HashSet<String>,
+    mode: Mode,
+) -> Result<(), QueryError> {
+    let creating = matches!(mode, Mode::Create | Mode::Merge);
+    if let Some(v) = &r.variable {
+        if creating && scope.get(&v.name).is_some() {
+            return Err(already_bound(v));
+        }
+    }
+    if matches!(mode, Mode::Create | Mode::Merge) {
+        if r.types.len() != 1 {
+            return Err(err(
+                "NoSingleRelationshipType",
+                "a relationship must have exactly one type to be created",
+                r.span,
+            ));
+        }
+        if mode == Mode::Create && r.direction == RelDirection::Undirected {
+            return Err(err(
+                "RequiresDirectedRelationship",
+                "only directed relationships can be created",
+                r.span,
+            ));
+        }
+        if r.length.is_some() {
+            return Err(err(
+                "CreatingVarLength",
+                "variable-length relationships cannot be created",
+                r.span,
+            ));
+        }
+    }
+    let Some(v) = &r.variable else {
+        return Ok(());
+    };
+    let ty = if r.length.is_some() {
+        Ty::RelList
+    } else {
+        Ty::Rel
+    };
+    match scope.get(&v.name) {
+        None if mode == Mode::Predicate => Err(undefined(&v.name, v.span)),
+        None => {
+            scope.bind(&v.name, ty);
+            rels_here.insert(v.name.clone());
+            Ok(())
+        }
+        Some(t) => {
+            if !matches!(t, Ty::Rel | Ty::RelList | Ty::Any | Ty::Null | Ty::List(_)) {
+                return Err(err(
+                    "VariableTypeConflict",
+                    format!("variable `{}` is {}, not a relationship", v.name, t.name()),
+                    v.span,
+                ));
+            }
+            if matches!(t, Ty::List(_)) && r.length.is_none() {
+                return Err(err(
+                    "VariableTypeConflict",
+                    format!("variable `{}` is a list, not a relationship", v.name),
+                    v.span,
+                ));
+            }
+            if matches!(mode, Mode::Create | Mode::Merge) {
+                return Err(already_bound(v));
+            }
+            if rels_here.contains(&v.name) {
+                return Err(err(
+                    "RelationshipUniquenessViolation",
+                    format!(
+                        "relationship `{}` cannot be matched twice in one pattern",
+                        v.name
+                    ),
+                    v.span,
+                ));
+            }
+            Ok(())
+        }
+    }
+}
