@@ -90,6 +90,9 @@ pub enum Clause {
     Remove(Remove),
     Delete(Delete),
     Call(Call),
+    Foreach(Foreach),
+    LoadCsv(LoadCsv),
+    CallSubquery(CallSubquery),
 }
 
 impl Clause {
@@ -105,6 +108,9 @@ impl Clause {
             Clause::Remove(c) => c.span,
             Clause::Delete(c) => c.span,
             Clause::Call(c) => c.span,
+            Clause::Foreach(c) => c.span,
+            Clause::LoadCsv(c) => c.span,
+            Clause::CallSubquery(c) => c.span,
         }
     }
 }
@@ -331,6 +337,86 @@ pub struct Call {
     pub yield_star: bool,
     pub where_: Option<Expr>,
     pub span: Span,
+}
+
+/// `FOREACH (variable IN list | clauses)`: updating clauses run once per list element.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Foreach {
+    pub variable: Variable,
+    pub list: Expr,
+    /// Only updating clauses (CREATE, MERGE, SET, REMOVE, DELETE, FOREACH).
+    pub clauses: Vec<Clause>,
+    pub span: Span,
+}
+
+/// `LOAD CSV [WITH HEADERS] FROM source AS variable [FIELDTERMINATOR 'c']`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadCsv {
+    /// Rows become maps keyed by the first line instead of lists of strings.
+    pub headers: bool,
+    /// A `file:` URL or a path.
+    pub source: Expr,
+    pub variable: Variable,
+    pub terminator: Option<String>,
+    pub span: Span,
+}
+
+/// `CALL [(scope)] { query } [IN TRANSACTIONS]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CallSubquery {
+    pub query: Box<Query>,
+    /// Neo4j 5's scope clause `CALL (a, b) { … }`; `None` when the subquery imports with a
+    /// leading `WITH a, b` instead.
+    pub scope: Option<SubqueryScope>,
+    /// `IN TRANSACTIONS [OF n ROWS]` was written (kgstore runs the whole statement in one
+    /// transaction either way).
+    pub in_transactions: bool,
+    pub span: Span,
+}
+
+impl CallSubquery {
+    /// The outer variables (of `outer`, in that order) this subquery imports: those named by
+    /// its scope clause, or else those a leading `WITH` of each UNION part refers to by name
+    /// (`WITH *` imports everything). Hidden helper columns (starting with a space) never.
+    pub fn imports(&self, outer: &[String]) -> Vec<String> {
+        let visible = outer.iter().filter(|c| !c.starts_with(' '));
+        match &self.scope {
+            Some(SubqueryScope::All) => visible.cloned().collect(),
+            Some(SubqueryScope::Vars(vars)) => visible
+                .filter(|c| vars.iter().any(|v| &v.name == *c))
+                .cloned()
+                .collect(),
+            None => {
+                let parts = std::iter::once(&self.query.first)
+                    .chain(self.query.unions.iter().map(|(_, sq)| sq));
+                let mut names: Vec<&str> = Vec::new();
+                let mut star = false;
+                for sq in parts {
+                    if let Some(Clause::With(w)) = sq.clauses.first() {
+                        star |= w.projection.star;
+                        for item in &w.projection.items {
+                            if let ExprKind::Variable(v) = &item.expr.kind {
+                                names.push(v);
+                            }
+                        }
+                    }
+                }
+                visible
+                    .filter(|c| star || names.contains(&c.as_str()))
+                    .cloned()
+                    .collect()
+            }
+        }
+    }
+}
+
+/// The variables a `CALL (…) { }` subquery imports.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SubqueryScope {
+    /// `CALL (*) { … }`.
+    All,
+    /// `CALL (a, b) { … }`; empty for `CALL () { … }`.
+    Vars(Vec<Variable>),
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -136,7 +136,26 @@ fn is_updating(c: &Clause) -> bool {
             | Clause::Set(_)
             | Clause::Remove(_)
             | Clause::Delete(_)
+            | Clause::Foreach(_)
     )
+}
+
+/// The clause a query may end with: RETURN, an updating clause, a unit subquery or a CALL
+/// (openCypher: a reading clause at the end would compute rows nobody sees).
+fn may_conclude(c: &Clause) -> bool {
+    is_updating(c) || matches!(c, Clause::Return(_) | Clause::Call(_))
+}
+
+fn clause_name(c: &Clause) -> &'static str {
+    match c {
+        Clause::Match(m) if m.optional => "OPTIONAL MATCH",
+        Clause::Match(_) => "MATCH",
+        Clause::Unwind(_) => "UNWIND",
+        Clause::With(_) => "WITH",
+        Clause::LoadCsv(_) => "LOAD CSV",
+        Clause::CallSubquery(_) => "a CALL { } that returns rows",
+        _ => "this clause",
+    }
 }
 
 /// Checks one single query starting from `outer` (non-empty for EXISTS subqueries) and
@@ -149,6 +168,8 @@ fn single_query(
     let mut scope = outer.clone();
     let mut columns = Vec::new();
     let mut updated = false;
+    // Set by a unit subquery (no RETURN), the one kind of CALL { } a query may end with.
+    let mut unit_subquery = false;
     let n = sq.clauses.len();
     for (i, clause) in sq.clauses.iter().enumerate() {
         if subquery && is_updating(clause) {
@@ -158,7 +179,10 @@ fn single_query(
                 clause.span(),
             ));
         }
-        let reading = matches!(clause, Clause::Match(_) | Clause::Unwind(_));
+        let reading = matches!(
+            clause,
+            Clause::Match(_) | Clause::Unwind(_) | Clause::LoadCsv(_)
+        );
         if reading && updated {
             return Err(err(
                 "InvalidClauseComposition",
@@ -263,6 +287,115 @@ fn single_query(
                 }
                 call(c, &mut scope)?
             }
+            Clause::Foreach(f) => {
+                updated = true;
+                foreach(f, &scope)?;
+            }
+            Clause::LoadCsv(l) => {
+                expr(&l.source, &scope, Ctx::default())?;
+                if let Some(t) = &l.terminator {
+                    if t.len() != 1 {
+                        return Err(err(
+                            "InvalidArgumentValue",
+                            format!("FIELDTERMINATOR must be a single ASCII character, got {t:?}"),
+                            l.span,
+                        ));
+                    }
+                }
+                if scope.get(&l.variable.name).is_some() {
+                    return Err(already_bound(&l.variable));
+                }
+                let row = if l.headers {
+                    Ty::Map
+                } else {
+                    Ty::List(Box::new(Ty::Any))
+                };
+                scope.bind(&l.variable.name, row);
+            }
+            Clause::CallSubquery(c) => {
+                let added = call_subquery(c, &scope)?;
+                unit_subquery = added.is_empty();
+                for col in added {
+                    if scope.get(&col).is_some() {
+                        return Err(err(
+                            "VariableAlreadyBound",
+                            format!("variable `{col}` returned by the subquery is already bound outside it"),
+                            c.span,
+                        ));
+                    }
+                    scope.bind(&col, Ty::Any);
+                }
+            }
+        }
+    }
+    if !subquery {
+        if let Some(last) = sq
+            .clauses
+            .last()
+            .filter(|c| !(may_conclude(c) || unit_subquery && matches!(c, Clause::CallSubquery(_))))
+        {
+            return Err(err(
+                "InvalidClauseComposition",
+                format!(
+                    "a query cannot end with {}; finish it with RETURN, an updating clause or a CALL",
+                    clause_name(last)
+                ),
+                last.span(),
+            ));
+        }
+    }
+    Ok(columns)
+}
+
+/// FOREACH: the list is checked in the outer scope; its clauses see the outer variables plus
+/// the element variable, may only update, and bind nothing outside.
+fn foreach(f: &Foreach, scope: &Scope) -> Result<(), QueryError> {
+    expr(&f.list, scope, Ctx::default())?;
+    if scope.get(&f.variable.name).is_some() {
+        return Err(already_bound(&f.variable));
+    }
+    let mut inner = scope.clone();
+    inner.bind(&f.variable.name, Ty::Any);
+    for c in &f.clauses {
+        if !is_updating(c) {
+            return Err(err(
+                "InvalidClauseComposition",
+                "FOREACH may only contain updating clauses (CREATE, MERGE, SET, REMOVE, DELETE, FOREACH)",
+                c.span(),
+            ));
+        }
+    }
+    let body = SingleQuery {
+        clauses: f.clauses.clone(),
+        span: f.span,
+    };
+    single_query(&body, &inner, false).map(|_| ())
+}
+
+/// `CALL { … }`: each UNION part starts from the variables it imports; returns the columns the
+/// subquery adds to the outer rows (none for a unit subquery).
+fn call_subquery(c: &CallSubquery, scope: &Scope) -> Result<Vec<String>, QueryError> {
+    if let Some(SubqueryScope::Vars(vars)) = &c.scope {
+        for v in vars {
+            lookup_var(v, scope)?;
+        }
+    }
+    let outer: Vec<String> = scope.vars.iter().map(|(n, _)| n.clone()).collect();
+    let imports = c.imports(&outer);
+    let mut inner = Scope::default();
+    for name in &imports {
+        if let Some(t) = scope.get(name) {
+            inner.bind(name, t.clone());
+        }
+    }
+    let columns = single_query(&c.query.first, &inner, false)?;
+    for (_, sq) in &c.query.unions {
+        if single_query(sq, &inner, false)? != columns {
+            return Err(err(
+                "DifferentColumnsInUnion",
+                "all queries in a UNION must return the same columns",
+                sq.span,
+            ));
         }
     }
     Ok(columns)

@@ -386,15 +386,39 @@ fn statements() {
 #[test]
 fn unsupported_features_are_named() {
     for (q, feature) in [
-        ("MATCH (n) FOREACH (x IN [1] | SET n.x = x)", "FOREACH"),
-        ("LOAD CSV FROM 'f' AS row RETURN row", "LOAD CSV"),
-        ("CALL { RETURN 1 AS x } RETURN x", "CALL { subquery }"),
         ("USE db MATCH (n) RETURN n", "USE"),
+        ("SHOW INDEXES", "SHOW"),
     ] {
         let e = err(q);
         assert_eq!(e.class, kgstore::error::ErrorClass::Unsupported, "{q}");
         assert_eq!(e.message, format!("not supported: {feature}"));
     }
+}
+
+#[test]
+fn nested_clauses_parse_into_their_parts() {
+    let cs = clauses("MATCH (n) FOREACH (x IN [1, 2] | SET n.x = x CREATE (:A))");
+    let Clause::Foreach(f) = &cs[1] else {
+        panic!("{:?}", cs[1]);
+    };
+    assert_eq!(f.variable.name, "x");
+    assert_eq!(f.clauses.len(), 2);
+
+    let cs =
+        clauses("MATCH (n) CALL (n) { RETURN 1 AS one } IN TRANSACTIONS OF 10 ROWS RETURN one");
+    let Clause::CallSubquery(c) = &cs[1] else {
+        panic!("{:?}", cs[1]);
+    };
+    assert!(c.in_transactions);
+    assert!(matches!(&c.scope, Some(SubqueryScope::Vars(v)) if v[0].name == "n"));
+
+    let cs = clauses("LOAD CSV WITH HEADERS FROM 'x.csv' AS row FIELDTERMINATOR '\\t' RETURN row");
+    let Clause::LoadCsv(l) = &cs[0] else {
+        panic!("{:?}", cs[0]);
+    };
+    assert!(l.headers);
+    assert_eq!(l.terminator.as_deref(), Some("\t"));
+    assert_eq!(l.variable.name, "row");
 }
 
 #[test]

@@ -91,3 +91,63 @@ impl Operator for Union<'_> {
         }
     }
 }
+
+/// `CALL { … }` and FOREACH (see `PlanOp::Subquery`). When the inner plan writes, the input is
+/// read in full first, so the outer reads never see the subquery's own writes (as Neo4j's
+/// Eager operator guarantees).
+pub struct Subquery<'p> {
+    pub input: BoxOp<'p>,
+    pub inner: &'p LogicalPlan,
+    pub imports: &'p [usize],
+    pub unit: bool,
+    pub profile: bool,
+    /// `Some` once the input has been drained (writing subqueries only).
+    pub buffered: Option<std::collections::VecDeque<Row>>,
+    pub current: Option<(Row, BoxOp<'p>)>,
+}
+
+impl<'p> Subquery<'p> {
+    fn next_input(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
+        if self.inner.writes() {
+            if self.buffered.is_none() {
+                let mut rows = std::collections::VecDeque::new();
+                while let Some(r) = self.input.next(ctx)? {
+                    rows.push_back(r);
+                }
+                self.buffered = Some(rows);
+            }
+            return Ok(self.buffered.as_mut().and_then(|b| b.pop_front()));
+        }
+        self.input.next(ctx)
+    }
+}
+
+impl Operator for Subquery<'_> {
+    fn next(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
+        loop {
+            if let Some((row, op)) = &mut self.current {
+                if let Some(r) = op.next(ctx)? {
+                    let mut out = row.clone();
+                    out.extend(r);
+                    return Ok(Some(out));
+                }
+                self.current = None;
+            }
+            let Some(row) = self.next_input(ctx)? else {
+                return Ok(None);
+            };
+            ctx.tick()?;
+            let arg: Row = self
+                .imports
+                .iter()
+                .map(|&i| row.get(i).cloned().unwrap_or(Value::Null))
+                .collect();
+            let mut op = build(self.inner, &arg, self.profile)?;
+            if self.unit {
+                while op.next(ctx)?.is_some() {}
+                return Ok(Some(row));
+            }
+            self.current = Some((row, op));
+        }
+    }
+}

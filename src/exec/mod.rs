@@ -9,6 +9,7 @@ mod delete;
 mod expand;
 mod filter;
 mod limit;
+mod load_csv;
 mod merge;
 mod path;
 mod project;
@@ -326,6 +327,36 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
             current: None,
             matched: false,
             profile,
+        }),
+        PlanOp::Subquery {
+            input,
+            inner,
+            imports,
+            unit,
+            ..
+        } => Box::new(apply::Subquery {
+            input: b(input)?,
+            inner,
+            imports,
+            unit: *unit,
+            profile,
+            buffered: None,
+            current: None,
+        }),
+        PlanOp::LoadCsv {
+            input,
+            source,
+            headers,
+            delimiter,
+            ..
+        } => Box::new(load_csv::LoadCsv {
+            input: b(input)?,
+            source,
+            cols: &input.columns,
+            headers: *headers,
+            delimiter: *delimiter,
+            current: None,
+            records: Vec::new().into_iter(),
         }),
         PlanOp::Union { left, right, all } => Box::new(apply::Union {
             left: b(left)?,

@@ -101,7 +101,7 @@ fn schema(p: Pair<'_, Rule>) -> PResult<Statement> {
     })
 }
 
-fn query(p: Pair<'_, Rule>) -> PResult<Query> {
+pub(super) fn query(p: Pair<'_, Rule>) -> PResult<Query> {
     let span = span_of(&p);
     let mut first = None;
     let mut unions = Vec::new();
@@ -135,7 +135,7 @@ pub fn single_query(p: Pair<'_, Rule>) -> PResult<SingleQuery> {
     Ok(SingleQuery { clauses, span })
 }
 
-fn clause(p: Pair<'_, Rule>) -> PResult<Clause> {
+pub(super) fn clause(p: Pair<'_, Rule>) -> PResult<Clause> {
     let span = span_of(&p);
     match p.as_rule() {
         Rule::match_clause => {
@@ -237,6 +237,9 @@ fn clause(p: Pair<'_, Rule>) -> PResult<Clause> {
             }))
         }
         Rule::call_clause => call(p),
+        Rule::foreach_clause => super::nested::foreach(p),
+        Rule::load_csv_clause => super::nested::load_csv(p),
+        Rule::call_subquery => super::nested::call_subquery(p),
         Rule::unsupported_clause => {
             let feature = p
                 .into_inner()
@@ -244,9 +247,6 @@ fn clause(p: Pair<'_, Rule>) -> PResult<Clause> {
                 .ok_or_else(|| unexpected(Rule::unsupported_clause, span))?;
             let fspan = span_of(&feature);
             let name = match feature.into_inner().next().map(|k| k.as_rule()) {
-                Some(Rule::FOREACH) => "FOREACH",
-                Some(Rule::LOAD) => "LOAD CSV",
-                Some(Rule::CALL) => "CALL { subquery }",
                 Some(Rule::USE) => "USE",
                 _ => "SHOW",
             };

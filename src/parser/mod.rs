@@ -8,6 +8,7 @@ mod clauses;
 mod errors;
 mod expr;
 mod literal;
+mod nested;
 mod patterns;
 
 use std::num::NonZeroUsize;

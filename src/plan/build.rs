@@ -1,8 +1,8 @@
 //! AST → logical plan: clauses in order, each extending the plan of the clauses before it.
 
 use crate::ast::{
-    Call, Clause, Expr, ExprKind, PatternPart, Projection, Query, SingleQuery, Span, Statement,
-    Variable,
+    Call, CallSubquery, Clause, Expr, ExprKind, Foreach, PatternPart, Projection, Query,
+    SingleQuery, Span, Statement, Variable,
 };
 use crate::error::{QueryError, Result};
 use crate::plan::pattern::PatternPlanner;
@@ -246,6 +246,27 @@ impl Builder<'_> {
                     }
                     self.call(plan, c, standalone)?
                 }
+                Clause::Foreach(f) => self.foreach(plan, f)?,
+                Clause::CallSubquery(c) => self.call_subquery(plan, c)?,
+                Clause::LoadCsv(l) => {
+                    let mut columns = plan.columns.clone();
+                    columns.push(l.variable.name.clone());
+                    let delimiter = l
+                        .terminator
+                        .as_deref()
+                        .and_then(|t| t.bytes().next())
+                        .unwrap_or(b',');
+                    LogicalPlan::new(
+                        PlanOp::LoadCsv {
+                            input: Box::new(plan),
+                            source: l.source.clone(),
+                            var: l.variable.name.clone(),
+                            headers: l.headers,
+                            delimiter,
+                        },
+                        columns,
+                    )
+                }
             };
         }
         if !returned {
@@ -257,6 +278,59 @@ impl Builder<'_> {
             );
         }
         Ok(plan)
+    }
+
+    /// FOREACH as a unit subquery over every outer column: `UNWIND list AS x` then the
+    /// updating clauses, once per input row.
+    fn foreach(&mut self, plan: LogicalPlan, f: &Foreach) -> Result<LogicalPlan> {
+        let arg = LogicalPlan::argument(plan.columns.clone());
+        let mut columns = plan.columns.clone();
+        columns.push(f.variable.name.clone());
+        let unwind = LogicalPlan::new(
+            PlanOp::Unwind {
+                input: Box::new(arg),
+                expr: f.list.clone(),
+                var: f.variable.name.clone(),
+            },
+            columns,
+        );
+        let body = SingleQuery {
+            clauses: f.clauses.clone(),
+            span: f.span,
+        };
+        let inner = self.single(&body, unwind)?;
+        let imports = (0..plan.columns.len()).collect();
+        Ok(same_columns(plan, |input| PlanOp::Subquery {
+            input,
+            inner: Box::new(inner),
+            imports,
+            unit: true,
+            foreach: true,
+        }))
+    }
+
+    /// `CALL { … }`: the inner query runs on an argument row of the imported columns only, so
+    /// an outer variable it does not import is a fresh name inside.
+    fn call_subquery(&mut self, plan: LogicalPlan, c: &CallSubquery) -> Result<LogicalPlan> {
+        let imports = c.imports(&plan.columns);
+        let positions = imports
+            .iter()
+            .filter_map(|name| plan.columns.iter().position(|c| c == name))
+            .collect();
+        let inner = self.query(&c.query, LogicalPlan::argument(imports))?;
+        let unit = inner.columns.is_empty();
+        let mut columns = plan.columns.clone();
+        columns.extend(inner.columns.iter().cloned());
+        Ok(LogicalPlan::new(
+            PlanOp::Subquery {
+                input: Box::new(plan),
+                inner: Box::new(inner),
+                imports: positions,
+                unit,
+                foreach: false,
+            },
+            columns,
+        ))
     }
 
     fn call(&mut self, plan: LogicalPlan, c: &Call, standalone: bool) -> Result<LogicalPlan> {

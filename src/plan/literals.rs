@@ -9,7 +9,7 @@ use crate::value::Value;
 /// Clause keywords after which nothing is lifted.
 const STOP: &[&str] = &[
     "RETURN", "WITH", "UNWIND", "CREATE", "MERGE", "SET", "DELETE", "DETACH", "REMOVE", "CALL",
-    "UNION", "FOREACH", "ORDER", "SKIP", "LIMIT",
+    "UNION", "FOREACH", "ORDER", "SKIP", "LIMIT", "LOAD",
 ];
 
 #[derive(Clone, Debug, PartialEq)]

@@ -223,6 +223,26 @@ pub enum PlanOp {
     Discard {
         input: Box<LogicalPlan>,
     },
+    /// `CALL { … }` and FOREACH: runs `inner` for every input row with the columns at
+    /// `imports` as its argument row, and emits the input row extended by each inner row; a
+    /// unit subquery (`unit`, no RETURN) emits each input row once after running `inner`.
+    Subquery {
+        input: Box<LogicalPlan>,
+        inner: Box<LogicalPlan>,
+        imports: Vec<usize>,
+        unit: bool,
+        /// Planned from FOREACH (only changes the EXPLAIN name).
+        foreach: bool,
+    },
+    /// `LOAD CSV`: for every input row, appends one row per record of the file `source`
+    /// names, as a list of strings or (with `headers`) a map.
+    LoadCsv {
+        input: Box<LogicalPlan>,
+        source: Expr,
+        var: String,
+        headers: bool,
+        delimiter: u8,
+    },
     Call {
         input: Box<LogicalPlan>,
         procedure: String,
@@ -233,19 +253,12 @@ pub enum PlanOp {
     },
 }
 
-impl LogicalPlan {
-    pub fn new(op: PlanOp, columns: Vec<String>) -> LogicalPlan {
-        LogicalPlan { op, columns }
-    }
-
-    pub fn argument(columns: Vec<String>) -> LogicalPlan {
-        LogicalPlan::new(PlanOp::Argument, columns)
-    }
-
-    /// The inputs of this node (for generic passes).
-    pub fn inputs(&self) -> Vec<&LogicalPlan> {
+/// The child plans of a `PlanOp`, by shared or mutable reference (one list of variants for
+/// `inputs` and `inputs_mut`).
+macro_rules! plan_inputs {
+    ($op:expr) => {{
         use PlanOp::*;
-        match &self.op {
+        match $op {
             Argument => vec![],
             AllNodesScan { input, .. }
             | LabelScan { input, .. }
@@ -271,11 +284,35 @@ impl LogicalPlan {
             | Remove { input, .. }
             | Delete { input, .. }
             | Discard { input }
+            | LoadCsv { input, .. }
             | Call { input, .. } => vec![input],
             Merge { input, matcher, .. } => vec![input, matcher],
-            Optional { input, inner } | Apply { input, inner } => vec![input, inner],
+            Optional { input, inner } | Apply { input, inner } | Subquery { input, inner, .. } => {
+                vec![input, inner]
+            }
             Union { left, right, .. } => vec![left, right],
         }
+    }};
+}
+
+impl LogicalPlan {
+    pub fn new(op: PlanOp, columns: Vec<String>) -> LogicalPlan {
+        LogicalPlan { op, columns }
+    }
+
+    pub fn argument(columns: Vec<String>) -> LogicalPlan {
+        LogicalPlan::new(PlanOp::Argument, columns)
+    }
+
+    /// The inputs of this node (for generic passes).
+    pub fn inputs(&self) -> Vec<&LogicalPlan> {
+        let children: Vec<&Box<LogicalPlan>> = plan_inputs!(&self.op);
+        children.into_iter().map(|b| &**b).collect()
+    }
+
+    /// The inputs of this node, for passes that rewrite them in place.
+    pub fn inputs_mut(&mut self) -> Vec<&mut Box<LogicalPlan>> {
+        plan_inputs!(&mut self.op)
     }
 
     /// True when the plan contains a write operator.
@@ -407,6 +444,19 @@ impl LogicalPlan {
             }
             Discard { .. } => "EmptyResult".into(),
             Call { procedure, .. } => format!("ProcedureCall({procedure})"),
+            Subquery { foreach: true, .. } => "Foreach".into(),
+            Subquery { unit, .. } => {
+                if *unit {
+                    "UnitSubquery".into()
+                } else {
+                    "Subquery".into()
+                }
+            }
+            LoadCsv { var, headers, .. } => format!(
+                "LoadCsv({}{})",
+                show(var),
+                if *headers { ", with headers" } else { "" }
+            ),
         }
     }
 

@@ -1,0 +1,198 @@
+//! LOAD CSV: one row per record of a local CSV file named by a `file:` URL or a path, as a
+//! list of strings or, `WITH HEADERS`, a map keyed by the first line. An unquoted empty field
+//! is null; `""` is the empty string.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use crate::ast::Expr;
+use crate::error::{ErrorClass, Phase, QueryError, Result};
+use crate::exec::{BoxOp, ExecCtx, Operator, Row};
+use crate::import::csv_reader::CsvReader;
+use crate::value::Value;
+
+pub struct LoadCsv<'p> {
+    pub input: BoxOp<'p>,
+    pub source: &'p Expr,
+    pub cols: &'p [String],
+    pub headers: bool,
+    pub delimiter: u8,
+    pub current: Option<Row>,
+    pub records: std::vec::IntoIter<Value>,
+}
+
+impl Operator for LoadCsv<'_> {
+    fn next(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
+        loop {
+            if let Some(row) = &self.current {
+                if let Some(v) = self.records.next() {
+                    ctx.tick()?;
+                    let mut r = row.clone();
+                    r.push(v);
+                    return Ok(Some(r));
+                }
+            }
+            let Some(row) = self.input.next(ctx)? else {
+                return Ok(None);
+            };
+            let source = match ctx.eval(self.source, self.cols, &row)? {
+                Value::String(s) => s,
+                other => {
+                    return Err(QueryError::type_error(
+                        "InvalidArgumentType",
+                        format!(
+                            "LOAD CSV FROM expects a file URL or path as a string, got {}",
+                            other.type_name()
+                        ),
+                    )
+                    .at(self.source.span)
+                    .into())
+                }
+            };
+            let path = resolve(&source).map_err(|e| e.at(self.source.span))?;
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                load_error(format!("LOAD CSV cannot read {}: {e}", path.display()))
+                    .at(self.source.span)
+            })?;
+            let records = records(&text, self.delimiter, self.headers).map_err(|(line, msg)| {
+                load_error(format!("LOAD CSV: {}:{line}: {msg}", path.display()))
+                    .at(self.source.span)
+            })?;
+            self.records = records.into_iter();
+            self.current = Some(row);
+        }
+    }
+}
+
+fn load_error(message: String) -> QueryError {
+    QueryError::new(
+        ErrorClass::ArgumentError,
+        "LoadCsvFailed",
+        Phase::Runtime,
+        message,
+    )
+}
+
+/// The local file a LOAD CSV source names: `file:///abs/path`, `file:rel/path`, or a plain
+/// path (relative to the working directory). Percent escapes in URLs are decoded.
+fn resolve(source: &str) -> std::result::Result<PathBuf, QueryError> {
+    let lower = source.to_ascii_lowercase();
+    if ["http://", "https://", "ftp://", "s3://", "gs://"]
+        .iter()
+        .any(|p| lower.starts_with(p))
+    {
+        return Err(QueryError::new(
+            ErrorClass::Unsupported,
+            "Unsupported",
+            Phase::Runtime,
+            "not supported: LOAD CSV from a remote URL (download the file and LOAD CSV FROM its path)",
+        ));
+    }
+    let Some(rest) = lower.starts_with("file:").then(|| &source[5..]) else {
+        return Ok(PathBuf::from(source));
+    };
+    // file:///abs → /abs; file://rel (FalkorDB's spelling) and file:rel → rel.
+    let path = match rest.strip_prefix("//") {
+        Some(after) if after.starts_with('/') => after,
+        Some(after) => after,
+        None => rest,
+    };
+    percent_decode(path)
+        .map(PathBuf::from)
+        .ok_or_else(|| load_error(format!("LOAD CSV: malformed percent escape in {source:?}")))
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Every record of `text` as a value; `Err((line, message))` for a malformed record.
+fn records(
+    text: &str,
+    delimiter: u8,
+    headers: bool,
+) -> std::result::Result<Vec<Value>, (usize, String)> {
+    let mut reader = CsvReader::new(text, delimiter);
+    let mut fields = Vec::new();
+    let mut names: Option<Vec<String>> = None;
+    let mut out = Vec::new();
+    while let Some(rec) = reader.next_record(&mut fields) {
+        rec?;
+        let values = fields.iter().map(|f| {
+            if f.is_absent() {
+                Value::Null
+            } else {
+                Value::String(f.text.to_string())
+            }
+        });
+        if !headers {
+            out.push(Value::List(values.collect()));
+            continue;
+        }
+        match &names {
+            None => names = Some(fields.iter().map(|f| f.text.to_string()).collect()),
+            Some(names) => {
+                let mut map: BTreeMap<String, Value> =
+                    names.iter().map(|n| (n.clone(), Value::Null)).collect();
+                for (name, v) in names.iter().zip(values) {
+                    map.insert(name.clone(), v);
+                }
+                out.push(Value::Map(map));
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_urls_and_paths() {
+        assert_eq!(
+            resolve("file:///tmp/a%20b.csv").ok(),
+            Some("/tmp/a b.csv".into())
+        );
+        assert_eq!(resolve("file://data/x.csv").ok(), Some("data/x.csv".into()));
+        assert_eq!(resolve("file:x.csv").ok(), Some("x.csv".into()));
+        assert_eq!(resolve("rel/x.csv").ok(), Some("rel/x.csv".into()));
+        assert!(resolve("https://example.com/x.csv").is_err());
+        assert!(resolve("file:///bad%zz").is_err());
+    }
+
+    #[test]
+    fn records_with_and_without_headers() {
+        let text = "name,age\n\"Ann, A\",31\nBob,\n";
+        let rows = records(text, b',', false).unwrap_or_default();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(
+            rows[2],
+            Value::List(vec![Value::String("Bob".into()), Value::Null])
+        );
+        let rows = records(text, b',', true).unwrap_or_default();
+        assert_eq!(rows.len(), 2);
+        let Value::Map(m) = &rows[0] else {
+            panic!("expected a map, got {:?}", rows[0]);
+        };
+        assert_eq!(m.get("name"), Some(&Value::String("Ann, A".into())));
+        assert_eq!(m.get("age"), Some(&Value::String("31".into())));
+        let Value::Map(m) = &rows[1] else {
+            panic!("expected a map, got {:?}", rows[1]);
+        };
+        assert_eq!(m.get("age"), Some(&Value::Null));
+    }
+}
