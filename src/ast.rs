@@ -519,8 +519,20 @@ pub enum ExprKind {
     },
     /// A bare pattern used as a predicate: `WHERE (a)-->(b)`.
     PatternPredicate(Box<PatternElement>),
-    /// `EXISTS { MATCH ... }` or `EXISTS { (a)-->(b) WHERE ... }`.
-    ExistsSubquery(Box<SingleQuery>),
+    /// `EXISTS { … }`, `COUNT { … }` or `COLLECT { … }` around a read-only query (the
+    /// pattern form `EXISTS { (a)-->(b) WHERE … }` is stored as its MATCH).
+    Subquery(SubqueryKind, Box<SingleQuery>),
+}
+
+/// What a subquery expression makes of its rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SubqueryKind {
+    /// `EXISTS { }`: whether there is a row.
+    Exists,
+    /// `COUNT { }`: how many rows.
+    Count,
+    /// `COLLECT { … RETURN x }`: the list of the single returned column.
+    Collect,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

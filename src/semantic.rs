@@ -175,7 +175,7 @@ fn single_query(
         if subquery && is_updating(clause) {
             return Err(err(
                 "InvalidClauseComposition",
-                "an EXISTS subquery cannot update the graph",
+                "a subquery expression (EXISTS, COUNT or COLLECT { }) cannot update the graph",
                 clause.span(),
             ));
         }

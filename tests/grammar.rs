@@ -291,11 +291,11 @@ fn expression_forms() {
     );
     assert!(matches!(
         ret("RETURN EXISTS { MATCH (a)-->(b) }").kind,
-        ExprKind::ExistsSubquery(_)
+        ExprKind::Subquery(..)
     ));
     assert!(matches!(
         ret("RETURN EXISTS { (a)-->(b) WHERE b.x = 1 }").kind,
-        ExprKind::ExistsSubquery(_)
+        ExprKind::Subquery(..)
     ));
     assert!(matches!(
         ret("RETURN a =~ 'x.*'").kind,

@@ -1,10 +1,10 @@
 //! Subqueries inside expressions: pattern predicates (`WHERE (a)-->(b)`), pattern
-//! comprehensions and `EXISTS { ... }`, planned on first use with the outer variables they
+//! comprehensions and `EXISTS { }` / `COUNT { }` / `COLLECT { }`, planned on first use with the outer variables they
 //! see as arguments, then run read-only per evaluation.
 
 use std::rc::Rc;
 
-use crate::ast::{Expr, ExprKind, PathKind, PatternPart};
+use crate::ast::{Expr, ExprKind, PathKind, PatternPart, SubqueryKind};
 use crate::error::Result;
 use crate::exec::{build, ExecCtx};
 use crate::expr::Scope;
@@ -56,7 +56,7 @@ fn plan_for(expr: &Expr, bound: &[String]) -> Result<LogicalPlan> {
                 vec!["  value".into()],
             )
         }
-        ExprKind::ExistsSubquery(sq) => {
+        ExprKind::Subquery(_, sq) => {
             let p = b.single(sq, arg)?;
             match p.op {
                 PlanOp::Discard { input } => *input,
@@ -75,7 +75,7 @@ pub fn evaluate(ctx: &ExecCtx<'_>, expr: &Expr, scope: &dyn Scope) -> Result<Val
     let mut names = walk::variables(expr);
     match &expr.kind {
         ExprKind::PatternComprehension { pattern, .. } => walk::element_vars(pattern, &mut names),
-        ExprKind::ExistsSubquery(sq) => walk::query_vars(sq, &mut names),
+        ExprKind::Subquery(_, sq) => walk::query_vars(sq, &mut names),
         _ => {}
     }
     names.sort();
@@ -102,6 +102,22 @@ pub fn evaluate(ctx: &ExecCtx<'_>, expr: &Expr, scope: &dyn Scope) -> Result<Val
             let mut out = Vec::new();
             while let Some(mut r) = op.next(&mut child)? {
                 out.push(r.swap_remove(0));
+            }
+            Ok(Value::List(out))
+        }
+        ExprKind::Subquery(SubqueryKind::Count, _) => {
+            let mut n: i64 = 0;
+            while op.next(&mut child)?.is_some() {
+                n += 1;
+            }
+            Ok(Value::Int(n))
+        }
+        ExprKind::Subquery(SubqueryKind::Collect, _) => {
+            let mut out = Vec::new();
+            while let Some(mut r) = op.next(&mut child)? {
+                if !r.is_empty() {
+                    out.push(r.swap_remove(0));
+                }
             }
             Ok(Value::List(out))
         }

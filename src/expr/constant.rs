@@ -26,7 +26,7 @@ pub fn is_constant(expr: &Expr, allow_parameters: bool) -> bool {
         | ExprKind::CountStar
         | ExprKind::PatternPredicate(_)
         | ExprKind::PatternComprehension { .. }
-        | ExprKind::ExistsSubquery(_)
+        | ExprKind::Subquery(..)
         | ExprKind::MapProjection { .. }
         // Comprehension bodies refer to their own variable; treat them as non-constant.
         | ExprKind::ListComprehension { .. }

@@ -247,7 +247,7 @@ fn eval_owned(expr: &Expr, scope: &dyn Scope, ctx: &dyn EvalContext) -> Result<V
         }
         ExprKind::PatternPredicate(_)
         | ExprKind::PatternComprehension { .. }
-        | ExprKind::ExistsSubquery(_) => ctx.subquery(expr, scope)?,
+        | ExprKind::Subquery(..) => ctx.subquery(expr, scope)?,
     })
 }
 
@@ -526,9 +526,7 @@ fn call_function(
         "exists" if args.len() == 1 => {
             let arg = &args[0];
             return match arg.kind {
-                ExprKind::PatternPredicate(_) | ExprKind::ExistsSubquery(_) => {
-                    ctx.subquery(arg, scope)
-                }
+                ExprKind::PatternPredicate(_) | ExprKind::Subquery(..) => ctx.subquery(arg, scope),
                 _ => Ok(Value::Bool(!eval_cow(arg, scope, ctx)?.is_null())),
             };
         }

@@ -31,7 +31,7 @@ pub trait Scope {
 pub trait EvalContext {
     fn graph(&self) -> &dyn GraphRead;
     fn parameter(&self, name: &str) -> Option<&Value>;
-    /// Evaluates a PatternPredicate / PatternComprehension / ExistsSubquery expression under
+    /// Evaluates a PatternPredicate / PatternComprehension / Subquery expression under
     /// the current bindings (implemented by exec).
     fn subquery(&self, expr: &Expr, scope: &dyn Scope) -> Result<Value>;
     /// A relationship deleted earlier in this statement, when the engine kept a copy: openCypher

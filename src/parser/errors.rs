@@ -43,7 +43,7 @@ fn classify(rule: Rule) -> Expect {
         | pattern_comprehension
         | quantifier
         | reduce
-        | exists_subquery
+        | subquery_expression
         | pattern_predicate
         | parenthesized
         | function_call

@@ -362,7 +362,7 @@ fn atom(p: Pair<'_, Rule>) -> PResult<Built> {
                 .ok_or_else(|| unexpected(Rule::pattern_predicate, span))??;
             mk(ExprKind::PatternPredicate(Box::new(el)))
         }
-        Rule::exists_subquery => mk(exists_subquery(p)?),
+        Rule::subquery_expression => mk(subquery_expression(p)?),
         Rule::map_projection => mk(map_projection(p)?),
         r => Err(unexpected(r, span)),
     }
@@ -552,23 +552,27 @@ fn reduce(p: Pair<'_, Rule>) -> PResult<ExprKind> {
     }
 }
 
-fn exists_subquery(p: Pair<'_, Rule>) -> PResult<ExprKind> {
+fn subquery_expression(p: Pair<'_, Rule>) -> PResult<ExprKind> {
     let span = span_of(&p);
+    let mut kind = SubqueryKind::Exists;
     let mut pat = None;
     let mut where_ = None;
     for q in p.into_inner() {
         match q.as_rule() {
+            Rule::COUNT => kind = SubqueryKind::Count,
+            Rule::COLLECT => kind = SubqueryKind::Collect,
             Rule::single_query => {
-                return Ok(ExprKind::ExistsSubquery(Box::new(clauses::single_query(
-                    q,
-                )?)))
+                return Ok(ExprKind::Subquery(
+                    kind,
+                    Box::new(clauses::single_query(q)?),
+                ))
             }
             Rule::pattern => pat = Some(pattern(q)?),
             Rule::where_clause => where_ = Some(sub_expression(q)?),
             _ => {}
         }
     }
-    let pattern = pat.ok_or_else(|| unexpected(Rule::exists_subquery, span))?;
+    let pattern = pat.ok_or_else(|| unexpected(Rule::subquery_expression, span))?;
     // `EXISTS { (a)-->(b) WHERE … }` is short for `EXISTS { MATCH (a)-->(b) WHERE … }`.
     let m = Match {
         optional: false,
@@ -576,10 +580,13 @@ fn exists_subquery(p: Pair<'_, Rule>) -> PResult<ExprKind> {
         where_,
         span,
     };
-    Ok(ExprKind::ExistsSubquery(Box::new(SingleQuery {
-        clauses: vec![Clause::Match(m)],
-        span,
-    })))
+    Ok(ExprKind::Subquery(
+        kind,
+        Box::new(SingleQuery {
+            clauses: vec![Clause::Match(m)],
+            span,
+        }),
+    ))
 }
 
 fn map_projection(p: Pair<'_, Rule>) -> PResult<ExprKind> {

@@ -97,7 +97,7 @@ pub fn children(e: &Expr) -> Vec<&Expr> {
             }
         }
         ExprKind::PatternPredicate(p) => pattern_exprs(p, &mut out),
-        ExprKind::ExistsSubquery(_) => {}
+        ExprKind::Subquery(..) => {}
     }
     out
 }
@@ -214,7 +214,7 @@ pub fn variables(e: &Expr) -> Vec<String> {
             }
             ExprKind::PatternPredicate(p) => element_vars(p, &mut out),
             ExprKind::PatternComprehension { pattern, .. } => element_vars(pattern, &mut out),
-            ExprKind::ExistsSubquery(sq) => query_vars(sq, &mut out),
+            ExprKind::Subquery(_, sq) => query_vars(sq, &mut out),
             _ => {}
         }
         true

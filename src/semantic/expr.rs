@@ -85,7 +85,7 @@ pub(super) fn collect_vars(e: &Expr, local: &mut Vec<String>, out: &mut Vec<(Str
         }
         ExprKind::PatternPredicate(_)
         | ExprKind::PatternComprehension { .. }
-        | ExprKind::ExistsSubquery(_) => {
+        | ExprKind::Subquery(..) => {
             // Patterns refer to graph variables; treat them as non-constant.
             out.push((String::new(), e.span));
         }
@@ -425,9 +425,22 @@ pub(super) fn expr(e: &Expr, scope: &Scope, ctx: Ctx) -> Result<Ty, QueryError> 
             }
             Ty::List(Box::new(expr(projection, &local, nested)?))
         }
-        ExprKind::ExistsSubquery(sq) => {
-            single_query(sq, scope, true)?;
-            Ty::Bool
+        ExprKind::Subquery(kind, sq) => {
+            let columns = single_query(sq, scope, true)?;
+            match kind {
+                SubqueryKind::Exists => Ty::Bool,
+                SubqueryKind::Count => Ty::Int,
+                SubqueryKind::Collect => {
+                    if columns.len() != 1 {
+                        return Err(err(
+                            "InvalidClauseComposition",
+                            "a COLLECT subquery must end with a RETURN of exactly one column",
+                            e.span,
+                        ));
+                    }
+                    Ty::List(Box::new(Ty::Any))
+                }
+            }
         }
     })
 }

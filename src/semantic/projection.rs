@@ -216,7 +216,7 @@ fn order_expr(
         ExprKind::Reduce { .. }
         | ExprKind::PatternComprehension { .. }
         | ExprKind::PatternPredicate(_)
-        | ExprKind::ExistsSubquery(_)
+        | ExprKind::Subquery(..)
         | ExprKind::MapProjection { .. } => {
             let mut sc = scope.clone();
             for l in local.iter() {

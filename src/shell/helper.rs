@@ -76,6 +76,12 @@ pub const KEYWORDS: &[&str] = &[
     "SHORTESTPATH",
     "ALLSHORTESTPATHS",
     "FOREACH",
+    "LOAD",
+    "CSV",
+    "HEADERS",
+    "FROM",
+    "FIELDTERMINATOR",
+    "TRANSACTIONS",
 ];
 
 pub const FUNCTIONS: &[&str] = &[
