@@ -157,9 +157,58 @@ pub struct NodePattern {
     pub variable: Option<Variable>,
     /// `(n:A:B)`: the node must carry all of them.
     pub labels: Vec<String>,
+    /// The rest of a GQL label expression that is not a plain conjunction of labels
+    /// (`(n:A|B)`, `(n:!A)`); `None` for `(n:A:B)` and `(n:A&B)`.
+    pub label_expr: Option<LabelExpr>,
     /// `{k: v}` (an `ExprKind::Map`) or a parameter `$props`.
     pub properties: Option<Expr>,
     pub span: Span,
+}
+
+/// A GQL label expression over a node's labels.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LabelExpr {
+    Label(String),
+    /// `%`: at least one label.
+    Any,
+    Not(Box<LabelExpr>),
+    And(Vec<LabelExpr>),
+    Or(Vec<LabelExpr>),
+}
+
+impl LabelExpr {
+    /// Whether a node with these labels satisfies the expression.
+    pub fn matches(&self, labels: &[String]) -> bool {
+        match self {
+            LabelExpr::Label(l) => labels.contains(l),
+            LabelExpr::Any => !labels.is_empty(),
+            LabelExpr::Not(e) => !e.matches(labels),
+            LabelExpr::And(es) => es.iter().all(|e| e.matches(labels)),
+            LabelExpr::Or(es) => es.iter().any(|e| e.matches(labels)),
+        }
+    }
+}
+
+impl std::fmt::Display for LabelExpr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let join = |f: &mut std::fmt::Formatter<'_>, es: &[LabelExpr], sep: &str| {
+            f.write_str("(")?;
+            for (i, e) in es.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(sep)?;
+                }
+                write!(f, "{e}")?;
+            }
+            f.write_str(")")
+        };
+        match self {
+            LabelExpr::Label(l) => f.write_str(l),
+            LabelExpr::Any => f.write_str("%"),
+            LabelExpr::Not(e) => write!(f, "!{e}"),
+            LabelExpr::And(es) => join(f, es, "&"),
+            LabelExpr::Or(es) => join(f, es, "|"),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -469,6 +518,8 @@ pub enum ExprKind {
     },
     /// `n:A:B` used as a predicate.
     HasLabels(Box<Expr>, Vec<String>),
+    /// A node pattern's GQL label expression as a predicate (planner-made: `(n:A|B)`).
+    LabelTest(Box<Expr>, LabelExpr),
     /// A function call; `name` as written, possibly namespaced (`date.truncate`). Matching
     /// function names is case-insensitive.
     Function {

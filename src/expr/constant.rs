@@ -42,7 +42,7 @@ pub fn is_constant(expr: &Expr, allow_parameters: bool) -> bool {
         ExprKind::Unary(_, e) => c(e),
         ExprKind::Binary(_, l, r) => c(l) && c(r),
         ExprKind::IsNull { expr, .. } => c(expr),
-        ExprKind::HasLabels(e, _) => c(e),
+        ExprKind::HasLabels(e, _) | ExprKind::LabelTest(e, _) => c(e),
         ExprKind::Function { name, args, .. } => {
             let volatile = |f: &crate::functions::FunctionInfo| {
                 matches!(f.name, "rand" | "timestamp" | "randomUUID")

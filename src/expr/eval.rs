@@ -142,6 +142,21 @@ fn eval_owned(expr: &Expr, scope: &dyn Scope, ctx: &dyn EvalContext) -> Result<V
             let v = eval_cow(e, scope, ctx)?;
             has_labels(ctx, &v, labels)?
         }
+        ExprKind::LabelTest(e, test) => match &*eval_cow(e, scope, ctx)? {
+            Value::Null => Value::Null,
+            Value::NodeRef(id) => match ctx.graph().node(*id)? {
+                Some(node) => Value::Bool(test.matches(&node.labels)),
+                None => return Err(access::deleted("node", *id).into()),
+            },
+            Value::Node(n) => Value::Bool(test.matches(&n.labels)),
+            other => {
+                return Err(QueryError::type_error(
+                    "InvalidArgumentType",
+                    format!("a label expression needs a NODE, got {}", other.type_name()),
+                )
+                .into())
+            }
+        },
         ExprKind::Function {
             name,
             distinct: _,

@@ -55,10 +55,12 @@ fn classify(rule: Rule) -> Expect {
         MATCH | OPTIONAL | UNWIND | WITH | RETURN | CREATE | MERGE | SET | REMOVE | DELETE
         | DETACH | CALL | UNION | match_clause | unwind_clause | with_clause | return_clause
         | create_clause | merge_clause | set_clause | remove_clause | delete_clause
-        | call_clause | single_query => Expect::Clause,
+        | call_clause | foreach_clause | load_csv_clause | call_subquery | FOREACH | LOAD
+        | single_query => Expect::Clause,
         variable | symbolic_name | schema_name | property_key_name | schema_object_name
         | procedure_name | function_name | yield_item => Expect::Name,
-        label_name | rel_type_name | node_labels => Expect::Label,
+        label_name | rel_type_name | node_labels | label_expression | label_or | label_and
+        | label_not | label_atom => Expect::Label,
         node_pattern | pattern | pattern_part | pattern_element => Expect::NodePattern,
         lparen => Expect::Token("`(`"),
         lbracket => Expect::Token("`[`"),

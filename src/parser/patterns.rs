@@ -97,13 +97,18 @@ fn node_pattern(p: Pair<'_, Rule>) -> PResult<NodePattern> {
     let mut node = NodePattern {
         variable: None,
         labels: Vec::new(),
+        label_expr: None,
         properties: None,
         span,
     };
     for q in p.into_inner() {
         match q.as_rule() {
             Rule::variable => node.variable = Some(variable(q)),
-            Rule::node_labels => node.labels = node_labels(q),
+            Rule::label_expression => {
+                let (labels, rest) = label_expression(q)?;
+                node.labels = labels;
+                node.label_expr = rest;
+            }
             Rule::map_literal | Rule::parameter => node.properties = Some(properties(q)?),
             _ => {}
         }
@@ -122,6 +127,67 @@ fn properties(q: Pair<'_, Rule>) -> PResult<Expr> {
 }
 
 /// `:A:B` → `["A", "B"]`.
+/// A node pattern's label expression, split into the plain labels every match must carry
+/// (what the planner can scan for) and the remaining condition, if any.
+fn label_expression(p: Pair<'_, Rule>) -> PResult<(Vec<String>, Option<LabelExpr>)> {
+    let mut conj = Vec::new();
+    for q in p.into_inner() {
+        if q.as_rule() == Rule::label_or {
+            match label_or(q)? {
+                LabelExpr::And(es) => conj.extend(es),
+                e => conj.push(e),
+            }
+        }
+    }
+    let mut labels = Vec::new();
+    let mut rest = Vec::new();
+    for e in conj {
+        match e {
+            LabelExpr::Label(l) => {
+                if !labels.contains(&l) {
+                    labels.push(l);
+                }
+            }
+            e => rest.push(e),
+        }
+    }
+    let rest = match rest.len() {
+        0 => None,
+        1 => rest.pop(),
+        _ => Some(LabelExpr::And(rest)),
+    };
+    Ok((labels, rest))
+}
+
+fn label_or(p: Pair<'_, Rule>) -> PResult<LabelExpr> {
+    let span = span_of(&p);
+    let rule = p.as_rule();
+    let mut parts = Vec::new();
+    let mut negations = 0;
+    for q in p.into_inner() {
+        match q.as_rule() {
+            Rule::label_and | Rule::label_not | Rule::label_atom | Rule::label_or => {
+                parts.push(label_or(q)?)
+            }
+            Rule::label_name => parts.push(LabelExpr::Label(name_of(q))),
+            Rule::percent => parts.push(LabelExpr::Any),
+            Rule::bang => negations += 1,
+            _ => {}
+        }
+    }
+    let mut e = match rule {
+        Rule::label_or if parts.len() > 1 => LabelExpr::Or(parts),
+        Rule::label_and if parts.len() > 1 => LabelExpr::And(parts),
+        _ => parts
+            .pop()
+            .ok_or_else(|| unexpected(Rule::label_expression, span))?,
+    };
+    for _ in 0..negations {
+        e = LabelExpr::Not(Box::new(e));
+    }
+    Ok(e)
+}
+
 pub fn node_labels(p: Pair<'_, Rule>) -> Vec<String> {
     p.into_inner()
         .filter(|q| q.as_rule() == Rule::label_name)

@@ -198,6 +198,12 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
                 None => self.labels.push((var.clone(), n.labels.clone())),
             }
         }
+        if let Some(test) = &n.label_expr {
+            self.add_pred(Expr {
+                kind: ExprKind::LabelTest(Box::new(var_expr(&var, n.span)), test.clone()),
+                span: n.span,
+            });
+        }
         if let Some(props) = &n.properties {
             for p in property_predicates(&var, props, n.span) {
                 self.add_pred(p);

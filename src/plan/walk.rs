@@ -42,7 +42,7 @@ pub fn children(e: &Expr) -> Vec<&Expr> {
             out.push(b);
         }
         ExprKind::IsNull { expr, .. } => out.push(expr),
-        ExprKind::HasLabels(a, _) => out.push(a),
+        ExprKind::HasLabels(a, _) | ExprKind::LabelTest(a, _) => out.push(a),
         ExprKind::Function { args, .. } => out.extend(args.iter()),
         ExprKind::Case {
             operand,
@@ -139,7 +139,7 @@ pub fn rewrite(e: &mut Expr, f: &mut dyn FnMut(&mut Expr) -> bool) {
             rewrite(b, f);
         }
         ExprKind::IsNull { expr, .. } => rewrite(expr, f),
-        ExprKind::HasLabels(a, _) => rewrite(a, f),
+        ExprKind::HasLabels(a, _) | ExprKind::LabelTest(a, _) => rewrite(a, f),
         ExprKind::Function { args, .. } => args.iter_mut().for_each(|c| rewrite(c, f)),
         ExprKind::Case {
             operand,

@@ -113,7 +113,7 @@ pub(super) fn children<'a>(e: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
             f(b)
         }
         ExprKind::IsNull { expr, .. } => f(expr),
-        ExprKind::HasLabels(a, _) => f(a),
+        ExprKind::HasLabels(a, _) | ExprKind::LabelTest(a, _) => f(a),
         ExprKind::Function { args, .. } => args.iter().for_each(f),
         ExprKind::Case {
             operand,
@@ -275,7 +275,7 @@ pub(super) fn expr(e: &Expr, scope: &Scope, ctx: Ctx) -> Result<Ty, QueryError> 
             expr(a, scope, inner)?;
             Ty::Bool
         }
-        ExprKind::HasLabels(a, _) => {
+        ExprKind::HasLabels(a, _) | ExprKind::LabelTest(a, _) => {
             expr(a, scope, inner)?;
             Ty::Bool
         }

@@ -76,6 +76,15 @@ fn bind_node(
     bound_here: &mut HashSet<String>,
     mode: Mode,
 ) -> Result<(), QueryError> {
+    if let (Some(test), Mode::Create | Mode::Merge) = (&n.label_expr, mode) {
+        return Err(err(
+            "InvalidLabelExpression",
+            format!(
+                "CREATE and MERGE need plain labels (`:A:B` or `:A&B`), not the label expression `{test}`"
+            ),
+            n.span,
+        ));
+    }
     let Some(v) = &n.variable else {
         return Ok(());
     };
