@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use crate::ast::Expr;
 use crate::error::{ErrorClass, Phase, QueryError, Result};
+use crate::exec::project::Fanout;
 use crate::exec::{BoxOp, ExecCtx, Operator, Row};
 use crate::import::csv_reader::CsvReader;
 use crate::value::Value;
@@ -17,25 +18,15 @@ pub struct LoadCsv<'p> {
     pub cols: &'p [String],
     pub headers: bool,
     pub delimiter: u8,
-    pub current: Option<Row>,
-    pub records: std::vec::IntoIter<Value>,
+    pub fanout: Fanout,
 }
 
 impl Operator for LoadCsv<'_> {
     fn next(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
-        loop {
-            if let Some(row) = &self.current {
-                if let Some(v) = self.records.next() {
-                    ctx.tick()?;
-                    let mut r = row.clone();
-                    r.push(v);
-                    return Ok(Some(r));
-                }
-            }
-            let Some(row) = self.input.next(ctx)? else {
-                return Ok(None);
-            };
-            let source = match ctx.eval(self.source, self.cols, &row)? {
+        let (source, cols, headers, delimiter) =
+            (self.source, self.cols, self.headers, self.delimiter);
+        self.fanout.next(ctx, &mut self.input, |ctx, row| {
+            let name = match ctx.eval(source, cols, row)? {
                 Value::String(s) => s,
                 other => {
                     return Err(QueryError::type_error(
@@ -45,22 +36,20 @@ impl Operator for LoadCsv<'_> {
                             other.type_name()
                         ),
                     )
-                    .at(self.source.span)
+                    .at(source.span)
                     .into())
                 }
             };
-            let path = resolve(&source).map_err(|e| e.at(self.source.span))?;
+            let path = resolve(&name).map_err(|e| e.at(source.span))?;
             let text = std::fs::read_to_string(&path).map_err(|e| {
-                load_error(format!("LOAD CSV cannot read {}: {e}", path.display()))
-                    .at(self.source.span)
+                load_error(format!("LOAD CSV cannot read {}: {e}", path.display())).at(source.span)
             })?;
-            let records = records(&text, self.delimiter, self.headers).map_err(|(line, msg)| {
+            records(&text, delimiter, headers).map_err(|(line, msg)| {
                 load_error(format!("LOAD CSV: {}:{line}: {msg}", path.display()))
-                    .at(self.source.span)
-            })?;
-            self.records = records.into_iter();
-            self.current = Some(row);
-        }
+                    .at(source.span)
+                    .into()
+            })
+        })
     }
 }
 

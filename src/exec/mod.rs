@@ -307,8 +307,7 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
             input: b(input)?,
             expr,
             cols: &input.columns,
-            current: None,
-            items: Vec::new().into_iter(),
+            fanout: Default::default(),
         }),
         PlanOp::Optional { input, inner } => Box::new(apply::Apply {
             input: b(input)?,
@@ -355,8 +354,7 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
             cols: &input.columns,
             headers: *headers,
             delimiter: *delimiter,
-            current: None,
-            records: Vec::new().into_iter(),
+            fanout: Default::default(),
         }),
         PlanOp::Union { left, right, all } => Box::new(apply::Union {
             left: b(left)?,

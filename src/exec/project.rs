@@ -72,16 +72,22 @@ pub(crate) fn row_key(row: &[Value]) -> GroupKey {
     }
 }
 
-pub struct Unwind<'p> {
-    pub input: BoxOp<'p>,
-    pub expr: &'p Expr,
-    pub cols: &'p [String],
-    pub current: Option<Row>,
-    pub items: std::vec::IntoIter<Value>,
+/// The shared loop of operators that turn each input row into one row per item (UNWIND,
+/// LOAD CSV): the row extended by the item.
+#[derive(Default)]
+pub struct Fanout {
+    current: Option<Row>,
+    items: std::vec::IntoIter<Value>,
 }
 
-impl Operator for Unwind<'_> {
-    fn next(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
+impl Fanout {
+    /// The next output row; `items` gives the items of each new input row.
+    pub fn next(
+        &mut self,
+        ctx: &mut ExecCtx<'_>,
+        input: &mut BoxOp<'_>,
+        mut items: impl FnMut(&mut ExecCtx<'_>, &Row) -> Result<Vec<Value>>,
+    ) -> Result<Option<Row>> {
         loop {
             if let Some(row) = &self.current {
                 if let Some(v) = self.items.next() {
@@ -91,16 +97,31 @@ impl Operator for Unwind<'_> {
                     return Ok(Some(r));
                 }
             }
-            let Some(row) = self.input.next(ctx)? else {
+            let Some(row) = input.next(ctx)? else {
                 return Ok(None);
             };
-            let items = match ctx.eval(self.expr, self.cols, &row)? {
+            self.items = items(ctx, &row)?.into_iter();
+            self.current = Some(row);
+        }
+    }
+}
+
+pub struct Unwind<'p> {
+    pub input: BoxOp<'p>,
+    pub expr: &'p Expr,
+    pub cols: &'p [String],
+    pub fanout: Fanout,
+}
+
+impl Operator for Unwind<'_> {
+    fn next(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
+        let (expr, cols) = (self.expr, self.cols);
+        self.fanout.next(ctx, &mut self.input, |ctx, row| {
+            Ok(match ctx.eval(expr, cols, row)? {
                 Value::List(items) => items,
                 Value::Null => Vec::new(),
                 other => vec![other],
-            };
-            self.items = items.into_iter();
-            self.current = Some(row);
-        }
+            })
+        })
     }
 }
