@@ -21,6 +21,7 @@ pub mod script;
 pub mod seed;
 pub mod shell;
 pub mod store;
+pub mod temporal;
 pub mod value;
 
 pub use db::{Params, QueryResult};

@@ -9,9 +9,10 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Node, NodeId, Path, RelId, Relationship};
+use crate::temporal::{DateTime, Duration, LocalDateTime, LocalTime, Time};
 
-/// A Cypher value. Properties hold only `Null`..`Date` (no graph entities); query results may
-/// hold any variant.
+/// A Cypher value. Properties hold only `Null`..`Duration` (no graph entities); query results
+/// may hold any variant.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Value {
     Null,
@@ -22,6 +23,12 @@ pub enum Value {
     List(Vec<Value>),
     Map(BTreeMap<String, Value>),
     Date(Date),
+    LocalTime(LocalTime),
+    Time(Time),
+    LocalDateTime(LocalDateTime),
+    DateTime(DateTime),
+    /// Boxed: a duration is four words and would otherwise grow every `Value`.
+    Duration(Box<Duration>),
     Node(Box<Node>),
     Relationship(Box<Relationship>),
     Path(Box<Path>),
@@ -58,6 +65,11 @@ impl Value {
             Value::List(_) => "LIST",
             Value::Map(_) => "MAP",
             Value::Date(_) => "DATE",
+            Value::LocalTime(_) => "LOCAL TIME",
+            Value::Time(_) => "ZONED TIME",
+            Value::LocalDateTime(_) => "LOCAL DATETIME",
+            Value::DateTime(_) => "ZONED DATETIME",
+            Value::Duration(_) => "DURATION",
             Value::Node(_) | Value::NodeRef(_) => "NODE",
             Value::Relationship(_) | Value::RelRef(_) => "RELATIONSHIP",
             Value::Path(_) | Value::PathRef(_) => "PATH",
@@ -77,9 +89,57 @@ impl Value {
             | Value::Float(_)
             | Value::String(_)
             | Value::Map(_)
-            | Value::Date(_) => true,
+            | Value::Date(_)
+            | Value::LocalTime(_)
+            | Value::Time(_)
+            | Value::LocalDateTime(_)
+            | Value::DateTime(_)
+            | Value::Duration(_) => true,
             _ => false,
         }
+    }
+}
+
+impl Value {
+    /// True for the temporal types (`DATE` … `DURATION`).
+    pub fn is_temporal(&self) -> bool {
+        matches!(
+            self,
+            Value::Date(_)
+                | Value::LocalTime(_)
+                | Value::Time(_)
+                | Value::LocalDateTime(_)
+                | Value::DateTime(_)
+                | Value::Duration(_)
+        )
+    }
+
+    /// The ISO-8601 text of a temporal value (`None` for other values), as `toString` gives it.
+    pub fn temporal_text(&self) -> Option<String> {
+        Some(match self {
+            Value::Date(d) => d.to_string(),
+            Value::LocalTime(t) => t.to_string(),
+            Value::Time(t) => t.to_string(),
+            Value::LocalDateTime(t) => t.to_string(),
+            Value::DateTime(t) => t.to_string(),
+            Value::Duration(d) => d.to_string(),
+            _ => return None,
+        })
+    }
+
+    /// The Cypher function that builds this temporal type from its text (`date`,
+    /// `localtime`, `time`, `localdatetime`, `datetime`, `duration`); also the type name that
+    /// interchange formats (neo4j-admin CSV, GraphML, JSONL tags) use for it.
+    pub fn temporal_function(&self) -> Option<&'static str> {
+        Some(match self {
+            Value::Date(_) => "date",
+            Value::LocalTime(_) => "localtime",
+            Value::Time(_) => "time",
+            Value::LocalDateTime(_) => "localdatetime",
+            Value::DateTime(_) => "datetime",
+            Value::Duration(_) => "duration",
+            _ => return None,
+        })
     }
 }
 

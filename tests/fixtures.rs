@@ -72,7 +72,11 @@ fn render(v: &Value) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-        Value::Date(d) => format!("date('{d}')"),
+        v if v.is_temporal() => format!(
+            "{}('{}')",
+            v.temporal_function().unwrap_or_default(),
+            v.temporal_text().unwrap_or_default()
+        ),
         Value::Node(n) => node(n),
         Value::Relationship(r) => rel(r),
         Value::Path(p) => {

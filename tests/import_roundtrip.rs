@@ -19,6 +19,10 @@ fn date(y: i32, m: u8, d: u8) -> Value {
     Value::Date(Date::new(y, m, d).unwrap())
 }
 
+fn temporal(function: &str, text: &str) -> Value {
+    kgstore::temporal::parse_tagged(function, text).unwrap()
+}
+
 fn s(x: &str) -> Value {
     Value::String(x.to_string())
 }
@@ -80,7 +84,28 @@ fn hostile_graph() -> Store {
     let d = t
         .create_node(
             &["Person".into()],
-            props(vec![("name", s("智谱 → 'Zhipu'"))]),
+            props(vec![
+                ("name", s("智谱 → 'Zhipu'")),
+                (
+                    "born",
+                    temporal(
+                        "datetime",
+                        "1984-10-11T12:31:14.645876123+01:00[Europe/Stockholm]",
+                    ),
+                ),
+                ("met", temporal("datetime", "2017-10-29T02:30-02:05:07")),
+                ("wakes", temporal("localtime", "06:30:00.5")),
+                ("calls", temporal("time", "09:00+08:00")),
+                ("arrived", temporal("localdatetime", "-0044-03-15T12:00")),
+                ("tenure", temporal("duration", "P1Y2M10DT-12H45M30.25S")),
+                (
+                    "shifts",
+                    Value::List(vec![
+                        temporal("duration", "PT8H"),
+                        temporal("duration", "P1D"),
+                    ]),
+                ),
+            ]),
         )
         .unwrap();
     t.create_relationship(

@@ -71,6 +71,8 @@ pub struct ExecCtx<'g> {
     pub profile: Option<Profile>,
     /// Subquery plans (pattern predicates, comprehensions, EXISTS), planned on first use.
     pub(crate) subplans: SubPlans,
+    /// The statement clock (see `EvalContext::statement_time`).
+    pub clock: i128,
 }
 
 impl<'g> ExecCtx<'g> {
@@ -86,6 +88,7 @@ impl<'g> ExecCtx<'g> {
             ticks: 0,
             profile: None,
             subplans: Rc::default(),
+            clock: crate::functions::wall_clock(),
         }
     }
 
@@ -120,6 +123,7 @@ impl<'g> ExecCtx<'g> {
             ticks: 0,
             profile: None,
             subplans: self.subplans.clone(),
+            clock: self.clock,
         }
     }
 
@@ -191,6 +195,10 @@ impl EvalContext for EvalCx<'_, '_> {
 
     fn subquery(&self, expr: &Expr, scope: &dyn Scope) -> Result<Value> {
         subquery::evaluate(self.ctx, expr, scope)
+    }
+
+    fn statement_time(&self) -> Option<i128> {
+        Some(self.ctx.clock)
     }
 }
 

@@ -22,8 +22,7 @@ fn column_type(v: &Value) -> Option<String> {
             Value::Int(_) => Some("long"),
             Value::Float(_) => Some("double"),
             Value::String(_) => Some("string"),
-            Value::Date(_) => Some("date"),
-            _ => None,
+            other => other.temporal_function(),
         }
     }
     match v {
@@ -89,7 +88,7 @@ fn scalar_text(v: &Value) -> String {
         Value::Int(i) => i.to_string(),
         Value::Float(f) => json::float_text(*f),
         Value::String(s) => s.clone(),
-        Value::Date(d) => d.to_string(),
+        other if other.is_temporal() => other.temporal_text().unwrap_or_default(),
         other => {
             let mut s = String::new();
             json::write_value(&mut s, other);

@@ -66,9 +66,15 @@ pub fn literal(v: &Value, out: &mut String) {
         }),
         Value::Float(f) => out.push_str(&float_text(*f)),
         Value::String(s) => string_literal(s, out),
-        Value::Date(d) => {
-            out.push_str("date(");
-            string_literal(&d.to_string(), out);
+        Value::Date(_)
+        | Value::LocalTime(_)
+        | Value::Time(_)
+        | Value::LocalDateTime(_)
+        | Value::DateTime(_)
+        | Value::Duration(_) => {
+            out.push_str(v.temporal_function().unwrap_or("date"));
+            out.push('(');
+            string_literal(&v.temporal_text().unwrap_or_default(), out);
             out.push(')');
         }
         Value::List(items) => {

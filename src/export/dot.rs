@@ -108,7 +108,7 @@ pub fn display_value(v: &Value) -> String {
             )
         }
         Value::Bool(b) => b.to_string(),
-        Value::Date(d) => d.to_string(),
+        other if other.is_temporal() => other.temporal_text().unwrap_or_default(),
         Value::Null => "null".into(),
         Value::List(items) => {
             let parts: Vec<String> = items.iter().map(display_value).collect();

@@ -23,8 +23,7 @@ pub fn type_sig(v: &Value) -> String {
             Value::Int(_) => "long",
             Value::Float(_) => "double",
             Value::String(_) => "string",
-            Value::Date(_) => "date",
-            _ => "json",
+            other => other.temporal_function().unwrap_or("json"),
         }
     }
     match v {
@@ -82,7 +81,7 @@ fn value_text(v: &Value) -> String {
         Value::Int(i) => i.to_string(),
         Value::Float(f) => json::float_text(*f),
         Value::String(s) => s.clone(),
-        Value::Date(d) => d.to_string(),
+        other if other.is_temporal() => other.temporal_text().unwrap_or_default(),
         other => {
             let mut s = String::new();
             json::write_value(&mut s, other);

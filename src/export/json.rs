@@ -49,7 +49,12 @@ pub fn write_value(out: &mut String, v: &Value) {
         Value::Float(f) if f.is_finite() => out.push_str(&float_text(*f)),
         Value::Float(f) => write_str(out, &float_text(*f)),
         Value::String(s) => write_str(out, s),
-        Value::Date(d) => write_str(out, &d.to_string()),
+        Value::Date(_)
+        | Value::LocalTime(_)
+        | Value::Time(_)
+        | Value::LocalDateTime(_)
+        | Value::DateTime(_)
+        | Value::Duration(_) => write_str(out, &v.temporal_text().unwrap_or_default()),
         Value::List(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -106,15 +111,22 @@ fn write_map<'a>(out: &mut String, entries: impl Iterator<Item = (&'a String, &'
     out.push('}');
 }
 
-/// The tag recording a property's type when JSON would lose it: `date`, `float` (non-finite),
-/// and the same with `[]` for lists. `None` when the JSON value reads back as the same type.
+/// The tag recording a property's type when JSON would lose it: the temporal types (`date`,
+/// `localtime`, `time`, `localdatetime`, `datetime`, `duration`), `float` (non-finite), and
+/// the same with `[]` for lists. `None` when the JSON value reads back as the same type.
 pub fn type_tag(v: &Value) -> Option<&'static str> {
     match v {
-        Value::Date(_) => Some("date"),
         Value::Float(f) if !f.is_finite() => Some("float"),
         Value::List(items) => {
-            if items.iter().any(|i| matches!(i, Value::Date(_))) {
-                Some("date[]")
+            if let Some(t) = items.iter().find_map(Value::temporal_function) {
+                Some(match t {
+                    "date" => "date[]",
+                    "localtime" => "localtime[]",
+                    "time" => "time[]",
+                    "localdatetime" => "localdatetime[]",
+                    "datetime" => "datetime[]",
+                    _ => "duration[]",
+                })
             } else if items
                 .iter()
                 .any(|i| matches!(i, Value::Float(f) if !f.is_finite()))
@@ -124,7 +136,7 @@ pub fn type_tag(v: &Value) -> Option<&'static str> {
                 None
             }
         }
-        _ => None,
+        other => other.temporal_function(),
     }
 }
 

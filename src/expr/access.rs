@@ -1,11 +1,11 @@
-//! Reading into values: properties of nodes, relationships and maps, date components, list
+//! Reading into values: properties of nodes, relationships and maps, temporal components, list
 //! indexing and slicing, dynamic `x['key']` access.
 
 use std::collections::BTreeMap;
 
 use crate::error::{ErrorClass, Phase, QueryError, Result};
 use crate::model::{NodeId, RelId};
-use crate::value::{Date, Value};
+use crate::value::Value;
 
 use super::EvalContext;
 
@@ -44,7 +44,7 @@ pub fn property_of(ctx: &dyn EvalContext, v: &Value, key: &str) -> Result<Value>
         Value::RelRef(id) => relationship_property(ctx, *id, key),
         Value::Node(n) => Ok(n.properties.get(key).cloned().unwrap_or(Value::Null)),
         Value::Relationship(r) => Ok(r.properties.get(key).cloned().unwrap_or(Value::Null)),
-        Value::Date(d) => date_component(*d, key),
+        v if v.is_temporal() => crate::functions::temporal_component(v, key),
         other => Err(QueryError::type_error(
             "InvalidArgumentType",
             format!(
@@ -102,61 +102,6 @@ pub fn entity_labels(ctx: &dyn EvalContext, v: &Value) -> Result<Option<Vec<Stri
         )
         .into()),
     }
-}
-
-/// Components of a date value: `d.year`, `d.month`, `d.day`, `d.week`, `d.weekYear`,
-/// `d.dayOfWeek` (Monday = 1), `d.quarter`, `d.ordinalDay`, `d.dayOfQuarter`.
-pub(crate) fn date_component(d: Date, key: &str) -> Result<Value> {
-    let v = match key {
-        "year" => i64::from(d.year),
-        "month" => i64::from(d.month),
-        "day" => i64::from(d.day),
-        "quarter" => i64::from(d.month.saturating_sub(1) / 3 + 1),
-        "dayOfWeek" | "weekDay" => i64::from(d.weekday()),
-        "ordinalDay" => i64::from(d.ordinal()),
-        "week" => iso_week(d).1,
-        "weekYear" => iso_week(d).0,
-        "dayOfQuarter" => {
-            let first_month = d.month.saturating_sub(1) / 3 * 3 + 1;
-            let start = Date::new(d.year, first_month, 1).map_or(0, Date::to_days);
-            d.to_days() - start + 1
-        }
-        _ => {
-            return Err(QueryError::new(
-                ErrorClass::ArgumentError,
-                "InvalidArgumentValue",
-                Phase::Runtime,
-                format!("a date has no component `{key}`"),
-            )
-            .into())
-        }
-    };
-    Ok(Value::Int(v))
-}
-
-/// ISO-8601 (week-based year, week number).
-pub(crate) fn iso_week(d: Date) -> (i64, i64) {
-    let ordinal = i64::from(d.ordinal());
-    let weekday = i64::from(d.weekday());
-    let week = (ordinal - weekday + 10) / 7;
-    let year = i64::from(d.year);
-    if week < 1 {
-        let prev = Date::new(d.year - 1, 12, 31).unwrap_or(d);
-        return iso_week(prev);
-    }
-    let weeks_in_year = |y: i32| {
-        // A year has 53 weeks when Jan 1 is a Thursday, or a Wednesday in a leap year.
-        let jan1 = Date::new(y, 1, 1).map_or(1, Date::weekday);
-        if jan1 == 4 || (jan1 == 3 && crate::value::is_leap_year(y)) {
-            53
-        } else {
-            52
-        }
-    };
-    if week > weeks_in_year(d.year) {
-        return (year + 1, 1);
-    }
-    (year, week)
 }
 
 fn index_type_error(what: &Value) -> QueryError {

@@ -62,6 +62,9 @@ pub fn binary(op: BinaryOp, a: Value, b: Value) -> Result<Value> {
         return Ok(Value::Null);
     }
     let sym = symbol(op);
+    if let Some(r) = temporal(op, &a, &b) {
+        return r;
+    }
     if op == BinaryOp::Pow {
         return match (&a, &b) {
             (Value::Int(x), Value::Int(y)) => Ok(Value::Float((*x as f64).powf(*y as f64))),
@@ -97,6 +100,43 @@ pub fn binary(op: BinaryOp, a: Value, b: Value) -> Result<Value> {
         return add_other(a, b);
     }
     Err(mismatch(sym, &a, &b))
+}
+
+fn temporal_overflow(op: &str) -> Error {
+    Error::from(QueryError::new(
+        ErrorClass::ArgumentError,
+        "InvalidArgumentValue",
+        Phase::Runtime,
+        format!("temporal `{op}` out of range"),
+    ))
+}
+
+/// Arithmetic on temporal values: temporal ± duration, duration + temporal, duration ±
+/// duration, duration * number, number * duration, duration / number. `None` when neither
+/// operand makes it a temporal operation.
+fn temporal(op: BinaryOp, a: &Value, b: &Value) -> Option<Result<Value>> {
+    use crate::temporal::add_duration;
+    let sym = symbol(op);
+    let dur = |d: Option<crate::temporal::Duration>| {
+        d.map(|d| Value::Duration(Box::new(d)))
+            .ok_or_else(|| temporal_overflow(sym))
+    };
+    Some(match (op, a, b) {
+        (BinaryOp::Add | BinaryOp::Sub, x, Value::Duration(d)) if x.is_temporal() => {
+            add_duration(x, d, op == BinaryOp::Sub).ok_or_else(|| temporal_overflow(sym))
+        }
+        (BinaryOp::Add, Value::Duration(d), x) if x.is_temporal() => {
+            add_duration(x, d, false).ok_or_else(|| temporal_overflow(sym))
+        }
+        (BinaryOp::Mul, Value::Duration(d), Value::Int(k))
+        | (BinaryOp::Mul, Value::Int(k), Value::Duration(d)) => dur(d.checked_mul_int(*k)),
+        (BinaryOp::Mul, Value::Duration(d), Value::Float(f))
+        | (BinaryOp::Mul, Value::Float(f), Value::Duration(d)) => dur(d.mul_float(*f)),
+        (BinaryOp::Div, Value::Duration(d), Value::Int(k)) if *k == 0 => Err(division_by_zero()),
+        (BinaryOp::Div, Value::Duration(d), Value::Int(k)) => dur(d.div_float(*k as f64)),
+        (BinaryOp::Div, Value::Duration(d), Value::Float(f)) => dur(d.div_float(*f)),
+        _ => return None,
+    })
 }
 
 /// `+` beyond numbers: string concatenation (a number on the other side is rendered as a
@@ -140,6 +180,10 @@ pub fn negate(v: Value) -> Result<Value> {
         Value::Null => Ok(Value::Null),
         Value::Int(i) => i.checked_neg().map(Value::Int).ok_or_else(|| overflow("-")),
         Value::Float(f) => Ok(Value::Float(-f)),
+        Value::Duration(d) => d
+            .checked_neg()
+            .map(|d| Value::Duration(Box::new(d)))
+            .ok_or_else(|| temporal_overflow("-")),
         other => Err(QueryError::type_error(
             "InvalidArgumentType",
             format!("cannot negate {}", other.type_name()),

@@ -10,6 +10,7 @@
 use std::cmp::Ordering;
 
 use crate::model::{NodeId, RelId};
+use crate::temporal::{DateTime, Duration, LocalDateTime, LocalTime, Time};
 use crate::value::Value;
 
 /// A value's identity when it is a graph entity (by id), whatever its runtime form.
@@ -90,6 +91,11 @@ pub fn equals(a: &Value, b: &Value) -> Option<bool> {
         (Value::Bool(x), Value::Bool(y)) => Some(x == y),
         (Value::String(x), Value::String(y)) => Some(x == y),
         (Value::Date(x), Value::Date(y)) => Some(x == y),
+        (Value::LocalTime(x), Value::LocalTime(y)) => Some(x == y),
+        (Value::Time(x), Value::Time(y)) => Some(x == y),
+        (Value::LocalDateTime(x), Value::LocalDateTime(y)) => Some(x == y),
+        (Value::DateTime(x), Value::DateTime(y)) => Some(x == y),
+        (Value::Duration(x), Value::Duration(y)) => Some(x == y),
         _ if is_number(a) && is_number(b) => Some(cmp_numbers(a, b) == Some(Ordering::Equal)),
         (Value::List(x), Value::List(y)) => {
             if x.len() != y.len() {
@@ -132,15 +138,42 @@ fn all_equal<'a>(pairs: impl Iterator<Item = (&'a Value, &'a Value)>) -> Option<
     }
 }
 
+/// The order of two values of the same temporal type: chronological, times and date-times by
+/// instant (then by local value and zone, so that the order is total); durations by their
+/// approximate length. `None` when the types differ or are not temporal.
+fn order_temporal(a: &Value, b: &Value) -> Option<Ordering> {
+    Some(match (a, b) {
+        (Value::Date(x), Value::Date(y)) => x.cmp(y),
+        (Value::LocalTime(x), Value::LocalTime(y)) => x.cmp(y),
+        (Value::Time(x), Value::Time(y)) => x
+            .utc_nanos()
+            .cmp(&y.utc_nanos())
+            .then_with(|| x.time.cmp(&y.time)),
+        (Value::LocalDateTime(x), Value::LocalDateTime(y)) => x.cmp(y),
+        (Value::DateTime(x), Value::DateTime(y)) => x
+            .epoch_nanos()
+            .cmp(&y.epoch_nanos())
+            .then_with(|| x.local.cmp(&y.local))
+            .then_with(|| x.zone.map(|z| z.name()).cmp(&y.zone.map(|z| z.name()))),
+        (Value::Duration(x), Value::Duration(y)) => x
+            .approximate_nanos()
+            .cmp(&y.approximate_nanos())
+            .then_with(|| (x.months, x.days).cmp(&(y.months, y.days))),
+        _ => return None,
+    })
+}
+
 /// Cypher comparability, for `<`, `<=`, `>`, `>=`: an ordering within numbers, strings,
-/// booleans, dates and lists (lexicographic), `None` (null) across types, with nulls, and for
-/// NaN (see [`compare_op`] for the operator results, where NaN gives `false`).
+/// booleans, each temporal type but durations, and lists (lexicographic), `None` (null) across
+/// types, with nulls, and for NaN (see [`compare_op`] for the operator results, where NaN
+/// gives `false`).
 pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
     match (a, b) {
         (Value::Null, _) | (_, Value::Null) => None,
         (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
         (Value::String(x), Value::String(y)) => Some(x.cmp(y)),
-        (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
+        (Value::Duration(_), _) => None,
+        _ if a.is_temporal() => order_temporal(a, b),
         (Value::List(x), Value::List(y)) => {
             for (p, q) in x.iter().zip(y.iter()) {
                 match compare(p, q)? {
@@ -170,8 +203,9 @@ pub fn compare_op(a: &Value, b: &Value, accept: fn(Ordering) -> bool) -> Option<
     }
 }
 
-/// Rank of a type in the ORDER BY order (ascending): MAP < NODE < RELATIONSHIP < LIST < PATH <
-/// DATE < STRING < BOOLEAN < NUMBER < null.
+/// Rank of a type in the ORDER BY order (ascending), as Neo4j orders types: MAP < NODE <
+/// RELATIONSHIP < LIST < PATH < DATETIME < LOCAL DATETIME < DATE < TIME < LOCAL TIME <
+/// DURATION < STRING < BOOLEAN < NUMBER < null.
 fn type_rank(v: &Value) -> u8 {
     match v {
         Value::Map(_) => 0,
@@ -179,13 +213,20 @@ fn type_rank(v: &Value) -> u8 {
         Value::Relationship(_) | Value::RelRef(_) => 2,
         Value::List(_) => 3,
         Value::Path(_) | Value::PathRef(_) => 4,
-        Value::Date(_) => 5,
-        Value::String(_) => 6,
-        Value::Bool(_) => 7,
-        Value::Int(_) | Value::Float(_) => 8,
-        Value::Null => 9,
+        Value::DateTime(_) => 5,
+        Value::LocalDateTime(_) => 6,
+        Value::Date(_) => 7,
+        Value::Time(_) => 8,
+        Value::LocalTime(_) => 9,
+        Value::Duration(_) => 10,
+        Value::String(_) => 11,
+        Value::Bool(_) => 12,
+        Value::Int(_) | Value::Float(_) => NUMBER_RANK,
+        Value::Null => 14,
     }
 }
+
+const NUMBER_RANK: u8 = 13;
 
 /// Numbers in ORDER BY: numerically, NaN after +∞ (and equal to itself).
 fn order_numbers(a: &Value, b: &Value) -> Ordering {
@@ -208,7 +249,6 @@ pub fn order(a: &Value, b: &Value) -> Ordering {
     match (a, b) {
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
         (Value::String(x), Value::String(y)) => x.cmp(y),
-        (Value::Date(x), Value::Date(y)) => x.cmp(y),
         (Value::List(x), Value::List(y)) => order_lists(x, y),
         (Value::Map(x), Value::Map(y)) => {
             // As Neo4j: by size, then by the sorted keys, then by the values in key order.
@@ -223,7 +263,8 @@ pub fn order(a: &Value, b: &Value) -> Ordering {
                         .unwrap_or(Ordering::Equal)
                 })
         }
-        _ if ra == 8 => order_numbers(a, b),
+        _ if ra == NUMBER_RANK => order_numbers(a, b),
+        _ if a.is_temporal() => order_temporal(a, b).unwrap_or(Ordering::Equal),
         _ => match (entity(a), entity(b)) {
             (Some(Entity::Node(x)), Some(Entity::Node(y))) => x.cmp(&y),
             (Some(Entity::Rel(x)), Some(Entity::Rel(y))) => x.cmp(&y),
@@ -262,6 +303,11 @@ enum Key {
     Float(u64),
     String(String),
     Date(i64),
+    LocalTime(LocalTime),
+    Time(Time),
+    LocalDateTime(LocalDateTime),
+    DateTime(DateTime),
+    Duration(Duration),
     List(Vec<Key>),
     Map(Vec<(String, Key)>),
     Node(NodeId),
@@ -288,6 +334,11 @@ fn key(v: &Value) -> Key {
         Value::Float(f) => float_key(*f),
         Value::String(s) => Key::String(s.clone()),
         Value::Date(d) => Key::Date(d.to_days()),
+        Value::LocalTime(t) => Key::LocalTime(*t),
+        Value::Time(t) => Key::Time(*t),
+        Value::LocalDateTime(t) => Key::LocalDateTime(*t),
+        Value::DateTime(t) => Key::DateTime(*t),
+        Value::Duration(d) => Key::Duration(**d),
         Value::List(items) => Key::List(items.iter().map(key).collect()),
         Value::Map(m) => Key::Map(m.iter().map(|(k, v)| (k.clone(), key(v))).collect()),
         Value::Node(n) => Key::Node(n.id),

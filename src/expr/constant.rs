@@ -46,7 +46,7 @@ pub fn is_constant(expr: &Expr, allow_parameters: bool) -> bool {
         ExprKind::Function { name, args, .. } => {
             let volatile = |f: &crate::functions::FunctionInfo| {
                 matches!(f.name, "rand" | "timestamp" | "randomUUID")
-                    || (f.name == "date" && args.is_empty())
+                    || crate::functions::reads_clock(f, args.len())
             };
             let deterministic = crate::functions::lookup(name)
                 .is_some_and(|f| !f.aggregate && !volatile(&f));

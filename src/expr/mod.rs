@@ -40,6 +40,12 @@ pub trait EvalContext {
     fn deleted_relationship(&self, _id: crate::model::RelId) -> Option<crate::model::Relationship> {
         None
     }
+    /// The statement's clock (nanoseconds since the Unix epoch), read once when it starts, so
+    /// that `date()` and `datetime()` agree within a statement. Default: none, use the wall
+    /// clock.
+    fn statement_time(&self) -> Option<i128> {
+        None
+    }
 }
 
 /// A scope with no variables.
@@ -96,11 +102,6 @@ impl Scope for Vec<(String, Value)> {
 /// the statement (used by functions reading entities).
 pub fn access_deleted(what: &str, id: u64) -> crate::error::Error {
     access::deleted(what, id).into()
-}
-
-/// ISO-8601 (week-based year, week number) of a date.
-pub fn iso_week_of(d: crate::value::Date) -> (i64, i64) {
-    access::iso_week(d)
 }
 
 #[cfg(test)]

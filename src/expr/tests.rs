@@ -709,10 +709,18 @@ fn math_and_string_functions() {
         )),
         Value::Date(Date::new(2026, 6, 30).expect("valid"))
     );
+    assert!(matches!(ok(call("datetime", vec![])), Value::DateTime(_)));
     assert_eq!(
-        err_detail(call("datetime", vec![])).0,
-        ErrorClass::Unsupported
+        err_detail(call("datetime", vec![st("2026-02-30T12:00")])).0,
+        ErrorClass::ArgumentError
     );
+    // The clock functions are never folded into constants.
+    assert!(!super::is_constant(&call("datetime", vec![]), true));
+    assert!(!super::is_constant(&call("date.realtime", vec![]), true));
+    assert!(super::is_constant(
+        &call("date", vec![st("2026-01-01")]),
+        true
+    ));
 }
 
 #[test]

@@ -214,22 +214,126 @@ fn functions_by_family() {
         "InvalidArgumentValue",
     );
     check_err("labels(1)", ErrorClass::TypeError, "InvalidArgumentValue");
-    check_err("datetime()", ErrorClass::Unsupported, "Unsupported");
 }
 
 #[test]
-fn unsupported_temporal_functions_say_so() {
-    check_err(
-        "duration.between(date('2020-01-01'), date('2021-01-01'))",
-        ErrorClass::Unsupported,
-        "Unsupported",
+fn temporal_functions() {
+    check(
+        "duration.between(date('2020-01-01'), date('2021-03-02'))",
+        "duration('P1Y2M1D')",
     );
-    check_err(
+    check(
         "date.truncate('month', date('2020-05-05'))",
-        ErrorClass::Unsupported,
-        "Unsupported",
+        "date('2020-05-01')",
     );
-    check_err("localtime('12:00')", ErrorClass::Unsupported, "Unsupported");
+    check("localtime('12:00')", "localtime({hour: 12})");
+    check("time('12:00+01:00') = time('11:00Z')", "false");
+    check("time('12:00+01:00') < time('11:30Z')", "true");
+    check(
+        "datetime('2015-07-21T21:40:32.142+0100').epochMillis",
+        "1437511232142",
+    );
+    check(
+        "datetime('2015-07-21T21:40:32.142+0100').timezone",
+        "'+01:00'",
+    );
+    check("duration('P1DT2H') * 2", "duration({days: 2, hours: 4})");
+    check("duration('P1D') / 2", "duration('PT12H')");
+    check("-duration('PT1.5S')", "duration({milliseconds: -1500})");
+    check("duration('P1D') < duration('P2D')", "null");
+    check("duration('P1D') = duration('PT24H')", "false");
+    check(
+        "localdatetime('2020-01-31T10:00') + duration({months: 1})",
+        "localdatetime('2020-02-29T10:00')",
+    );
+    check(
+        "date('2020-03-01') - duration('PT36H')",
+        "date('2020-02-29')",
+    );
+    check("toString(duration({minutes: 90}))", "'PT1H30M'");
+    check(
+        "[date('2020-01-01')] + date('2020-01-02')",
+        "[date('2020-01-01'), date('2020-01-02')]",
+    );
+    for (bad, class, detail) in [
+        (
+            "date('2015-13-01')",
+            ErrorClass::ArgumentError,
+            "InvalidArgumentValue",
+        ),
+        (
+            "time({hour: 25})",
+            ErrorClass::ArgumentError,
+            "InvalidArgumentValue",
+        ),
+        (
+            "datetime({year: 2020, timezone: 'Mars/Olympus'})",
+            ErrorClass::ArgumentError,
+            "InvalidArgumentValue",
+        ),
+        (
+            "duration({weeks: 'x'})",
+            ErrorClass::ArgumentError,
+            "InvalidArgumentValue",
+        ),
+        (
+            "duration('P1X')",
+            ErrorClass::ArgumentError,
+            "InvalidArgumentValue",
+        ),
+        (
+            "date({year: 2020, bogus: 1})",
+            ErrorClass::ArgumentError,
+            "InvalidArgumentValue",
+        ),
+        (
+            "date.truncate('fortnight', date('2020-05-05'))",
+            ErrorClass::ArgumentError,
+            "InvalidArgumentValue",
+        ),
+        (
+            "localtime.truncate('year', localtime('12:00'))",
+            ErrorClass::ArgumentError,
+            "InvalidArgumentValue",
+        ),
+        (
+            "duration.between(duration('P1D'), date())",
+            ErrorClass::TypeError,
+            "InvalidArgumentValue",
+        ),
+        (
+            "duration('P1D') / 0",
+            ErrorClass::ArgumentError,
+            "DivisionByZero",
+        ),
+        (
+            "date('2020-01-01') + 1",
+            ErrorClass::TypeError,
+            "InvalidArgumentType",
+        ),
+        (
+            "date({year: 1000000000})",
+            ErrorClass::ArgumentError,
+            "InvalidArgumentValue",
+        ),
+        (
+            "duration({years: 9223372036854775807})",
+            ErrorClass::ArgumentError,
+            "InvalidArgumentValue",
+        ),
+        (
+            "date('+999999999-12-31') + duration('P1D')",
+            ErrorClass::ArgumentError,
+            "InvalidArgumentValue",
+        ),
+        (
+            "duration('P1D').fortnights",
+            ErrorClass::ArgumentError,
+            "InvalidArgumentValue",
+        ),
+    ] {
+        check_err(bad, class, detail);
+    }
     check_err(
         "nosuch.function(1)",
         ErrorClass::SyntaxError,

@@ -2,12 +2,12 @@
 //! (`new_aggregator`). One file per family.
 
 mod aggregate;
-mod date;
 mod graph;
 mod list;
 mod math;
 mod scalar;
 mod string;
+mod temporal;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -18,6 +18,7 @@ use crate::value::Value;
 
 pub use aggregate::{new_aggregator, Aggregator};
 pub use scalar::{format_float, to_string_value};
+pub(crate) use temporal::{component as temporal_component, wall_clock};
 
 /// What the planner and semantic checks need to know about a function.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -132,6 +133,32 @@ static FUNCTIONS: &[FunctionInfo] = &[
     f("time", 0, 1),
     f("localtime", 0, 1),
     f("duration", 1, 1),
+    f("date.truncate", 2, 3),
+    f("datetime.truncate", 2, 3),
+    f("localdatetime.truncate", 2, 3),
+    f("time.truncate", 2, 3),
+    f("localtime.truncate", 2, 3),
+    f("datetime.fromepoch", 2, 2),
+    f("datetime.fromepochmillis", 1, 1),
+    f("duration.between", 2, 2),
+    f("duration.inMonths", 2, 2),
+    f("duration.inDays", 2, 2),
+    f("duration.inSeconds", 2, 2),
+    f("date.transaction", 0, 1),
+    f("date.statement", 0, 1),
+    f("date.realtime", 0, 1),
+    f("localtime.transaction", 0, 1),
+    f("localtime.statement", 0, 1),
+    f("localtime.realtime", 0, 1),
+    f("time.transaction", 0, 1),
+    f("time.statement", 0, 1),
+    f("time.realtime", 0, 1),
+    f("localdatetime.transaction", 0, 1),
+    f("localdatetime.statement", 0, 1),
+    f("localdatetime.realtime", 0, 1),
+    f("datetime.transaction", 0, 1),
+    f("datetime.statement", 0, 1),
+    f("datetime.realtime", 0, 1),
     // aggregates
     agg("count", 1, 1),
     agg("sum", 1, 1),
@@ -169,21 +196,23 @@ pub fn lookup(name: &str) -> Option<FunctionInfo> {
     });
     let mut buf = [0u8; 32];
     let lower = lowercase_name(name, &mut buf);
-    if let Some(f) = table.get(lower) {
-        return Some(*f);
-    }
-    // `date.truncate`, `duration.between`, `datetime.fromepoch`, …: known to openCypher, not
-    // implemented here; they resolve so that calling them reports "not supported".
-    let namespace = lower.split_once('.').map(|(ns, _)| ns);
-    matches!(
-        namespace,
-        Some("date" | "datetime" | "localdatetime" | "time" | "localtime" | "duration")
-    )
-    .then_some(TEMPORAL_NAMESPACED)
+    table.get(lower).copied()
 }
 
-/// The stand-in for namespaced temporal functions (see [`lookup`]).
-const TEMPORAL_NAMESPACED: FunctionInfo = f("temporal function", 0, VARIADIC);
+/// True for functions whose result depends on the clock when called with `n_args` arguments
+/// (`date()`, `datetime.realtime()`, …): never constant-folded.
+pub fn reads_clock(info: &FunctionInfo, n_args: usize) -> bool {
+    match info.name.split_once('.') {
+        Some((_, "statement" | "transaction" | "realtime")) => true,
+        Some(_) => false,
+        None => {
+            matches!(
+                info.name,
+                "date" | "datetime" | "localdatetime" | "time" | "localtime"
+            ) && n_args == 0
+        }
+    }
+}
 
 /// True for the aggregate functions (`count`, `sum`, …), case-insensitive.
 pub fn is_aggregate(name: &str) -> bool {
@@ -237,7 +266,7 @@ pub fn call_function(
     if let Some(r) = string::call(info.name, args) {
         return r;
     }
-    if let Some(r) = date::call(info.name, args) {
+    if let Some(r) = temporal::call(info.name, args, ctx) {
         return r;
     }
     Err(QueryError::new(

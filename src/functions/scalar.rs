@@ -41,7 +41,7 @@ pub fn to_string_value(v: &Value) -> Option<String> {
         Value::Int(i) => i.to_string(),
         Value::Float(f) => format_float(*f),
         Value::Bool(b) => b.to_string(),
-        Value::Date(d) => d.to_string(),
+        other if other.is_temporal() => other.temporal_text()?,
         _ => return None,
     })
 }

@@ -8,7 +8,7 @@ use super::csv_reader::{CsvReader, Field};
 use super::staging::{BadLines, FastMap, Interner, StagedNode, StagedRel, Staging};
 use super::{IdType, ImportOptions};
 use crate::error::{Error, Result};
-use crate::value::{Date, Value};
+use crate::value::Value;
 
 /// A property column's element type.
 #[derive(Clone, Debug, PartialEq)]
@@ -17,8 +17,9 @@ enum Scalar {
     Float,
     Bool,
     Str,
-    Date,
-    /// A type kgstore has no value for (point, datetime, duration, …): kept as its text.
+    /// `date`, `localtime`, `time`, `localdatetime`, `datetime` or `duration`.
+    Temporal(&'static str),
+    /// A type kgstore has no value for (point): kept as its text.
     Other(String),
 }
 
@@ -39,10 +40,13 @@ fn scalar_type(t: &str) -> Option<Scalar> {
         "float" | "double" => Scalar::Float,
         "boolean" | "bool" => Scalar::Bool,
         "string" | "char" => Scalar::Str,
-        "date" => Scalar::Date,
-        "point" | "datetime" | "localdatetime" | "time" | "localtime" | "duration" => {
-            Scalar::Other(t.to_ascii_lowercase())
-        }
+        "date" => Scalar::Temporal("date"),
+        "localtime" => Scalar::Temporal("localtime"),
+        "time" => Scalar::Temporal("time"),
+        "localdatetime" => Scalar::Temporal("localdatetime"),
+        "datetime" => Scalar::Temporal("datetime"),
+        "duration" => Scalar::Temporal("duration"),
+        "point" => Scalar::Other(t.to_ascii_lowercase()),
         _ => return None,
     })
 }
@@ -126,9 +130,8 @@ fn parse_scalar(ty: &Scalar, text: &str) -> std::result::Result<Value, String> {
             "false" => Ok(Value::Bool(false)),
             _ => Err(format!("`{text}` is not a boolean (true or false)")),
         },
-        Scalar::Date => Date::parse_iso(text)
-            .map(Value::Date)
-            .ok_or_else(|| format!("`{text}` is not a date (YYYY-MM-DD)")),
+        Scalar::Temporal(t) => crate::temporal::parse_tagged(t, text)
+            .ok_or_else(|| format!("`{text}` is not an ISO-8601 {t}")),
     }
 }
 

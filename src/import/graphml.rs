@@ -11,7 +11,7 @@ use super::staging::{BadLines, StagedNode, StagedRel, Staging};
 use super::xml::{Event, XmlReader};
 use super::ImportOptions;
 use crate::error::{Error, Result};
-use crate::value::{Date, Value};
+use crate::value::Value;
 
 /// The relationship type used when an edge carries none.
 pub const DEFAULT_TYPE: &str = "RELATED";
@@ -41,9 +41,10 @@ fn scalar(ty: &str, text: &str) -> std::result::Result<Value, String> {
         "float" | "double" => parse_float(text.trim())
             .map(Value::Float)
             .ok_or_else(|| format!("`{text}` is not a number")),
-        "date" => Date::parse_iso(text)
-            .map(Value::Date)
-            .ok_or_else(|| format!("`{text}` is not a date")),
+        t @ ("date" | "localtime" | "time" | "localdatetime" | "datetime" | "duration") => {
+            crate::temporal::parse_tagged(t, text)
+                .ok_or_else(|| format!("`{text}` is not an ISO-8601 {t}"))
+        }
         _ => Ok(Value::String(text.to_string())),
     }
 }
@@ -69,7 +70,11 @@ fn convert(key: &Key, text: &str) -> std::result::Result<Value, String> {
             items
                 .iter()
                 .map(|i| match (elem.as_str(), i) {
-                    ("date", serde_json::Value::String(s)) => scalar("date", s),
+                    (
+                        t @ ("date" | "localtime" | "time" | "localdatetime" | "datetime"
+                        | "duration"),
+                        serde_json::Value::String(s),
+                    ) => scalar(t, s),
                     ("double" | "float", serde_json::Value::String(s)) => scalar("double", s),
                     ("double" | "float", serde_json::Value::Number(n)) => n
                         .as_f64()

@@ -13,7 +13,7 @@ use super::csv::{expand, parse_float};
 use super::staging::{BadLines, StagedNode, StagedRel, Staging};
 use super::ImportOptions;
 use crate::error::{Error, Result};
-use crate::value::{Date, Value};
+use crate::value::Value;
 
 /// A JSON value as a property value; `tag` is its `property_types` entry, if any.
 pub fn json_to_value(j: &Json, tag: Option<&str>) -> std::result::Result<Value, String> {
@@ -29,9 +29,10 @@ pub fn json_to_value(j: &Json, tag: Option<&str>) -> std::result::Result<Value, 
             ),
         },
         Json::String(s) => match tag {
-            Some("date") => {
-                Value::Date(Date::parse_iso(s).ok_or_else(|| format!("`{s}` is not a date"))?)
-            }
+            Some(
+                t @ ("date" | "localtime" | "time" | "localdatetime" | "datetime" | "duration"),
+            ) => crate::temporal::parse_tagged(t, s)
+                .ok_or_else(|| format!("`{s}` is not an ISO-8601 {t}"))?,
             Some("float") => {
                 Value::Float(parse_float(s).ok_or_else(|| format!("`{s}` is not a float"))?)
             }

@@ -33,9 +33,12 @@ fn write_value(out: &mut String, value: &Value) {
         }
         Value::Float(f) => out.push_str(&format_float(*f)),
         Value::String(s) => write_string(out, s),
-        Value::Date(d) => {
-            let _ = write!(out, "{d}");
-        }
+        Value::Date(_)
+        | Value::LocalTime(_)
+        | Value::Time(_)
+        | Value::LocalDateTime(_)
+        | Value::DateTime(_)
+        | Value::Duration(_) => out.push_str(&value.temporal_text().unwrap_or_default()),
         Value::List(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {

@@ -64,7 +64,12 @@ pub fn to_json(value: &Value) -> Json {
         Value::Int(i) => json!(i),
         Value::Float(f) => float_json(*f),
         Value::String(s) => Json::String(s.clone()),
-        Value::Date(d) => Json::String(d.to_string()),
+        Value::Date(_)
+        | Value::LocalTime(_)
+        | Value::Time(_)
+        | Value::LocalDateTime(_)
+        | Value::DateTime(_)
+        | Value::Duration(_) => Json::String(value.temporal_text().unwrap_or_default()),
         Value::List(items) => Json::Array(items.iter().map(to_json).collect()),
         Value::Map(m) => Json::Object(m.iter().map(|(k, v)| (k.clone(), to_json(v))).collect()),
         Value::Node(n) => node_json(n),

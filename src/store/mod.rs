@@ -62,7 +62,7 @@ pub(crate) fn display_value(v: &Value) -> String {
         Value::Int(i) => i.to_string(),
         Value::Float(f) => format!("{f:?}"),
         Value::Bool(b) => b.to_string(),
-        Value::Date(d) => d.to_string(),
+        other if other.is_temporal() => other.temporal_text().unwrap_or_default(),
         Value::Null => "null".into(),
         other => format!("{other:?}"),
     }
