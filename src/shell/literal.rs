@@ -1,10 +1,11 @@
 //! A parser for Cypher literals, used for `--param name=value`, `:param name => value` and
-//! JSON parameter files: null, booleans, integers, floats, strings, lists, maps and
-//! `date('YYYY-MM-DD')`.
+//! JSON parameter files: null, booleans, integers, floats, strings, lists, maps and temporal
+//! values from ISO text (`date('2026-01-15')`, `datetime('2026-01-15T09:30+08:00')`,
+//! `duration('P1DT2H')`, also `localtime`, `time`, `localdatetime`).
 
 use std::collections::BTreeMap;
 
-use crate::value::{Date, Value};
+use crate::value::Value;
 
 /// Parses one Cypher literal (the whole input must be consumed).
 pub fn parse_literal(text: &str) -> Result<Value, String> {
@@ -103,14 +104,14 @@ impl Parser<'_> {
                     "false" => Ok(Value::Bool(false)),
                     "nan" => Ok(Value::Float(f64::NAN)),
                     "infinity" => Ok(Value::Float(f64::INFINITY)),
-                    "date" => {
+                    f @ ("date" | "localtime" | "time" | "localdatetime" | "datetime"
+                    | "duration") => {
                         self.expect("(")?;
                         self.ws();
                         let s = self.string()?;
                         self.expect(")")?;
-                        Date::parse_iso(&s)
-                            .map(Value::Date)
-                            .ok_or_else(|| format!("invalid date `{s}` (expected YYYY-MM-DD)"))
+                        crate::temporal::parse_tagged(f, &s)
+                            .ok_or_else(|| format!("invalid {f} `{s}` (expected ISO-8601 text)"))
                     }
                     _ => Err(format!(
                         "`{word}` at column {at} is not a literal (quote strings: '{word}')"
@@ -256,6 +257,7 @@ impl Parser<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::Date;
 
     #[test]
     fn literals() {
@@ -281,6 +283,13 @@ mod tests {
             parse_literal("date('2026-01-15')"),
             Ok(Value::Date(Date::new(2026, 1, 15).unwrap()))
         );
+        let dt = parse_literal("datetime('2026-01-15T09:30+08:00[Asia/Shanghai]')").unwrap();
+        assert_eq!(
+            dt.temporal_text().as_deref(),
+            Some("2026-01-15T09:30+08:00[Asia/Shanghai]")
+        );
+        let d = parse_literal("duration('P1DT2H')").unwrap();
+        assert_eq!(d.temporal_text().as_deref(), Some("P1DT2H"));
     }
 
     #[test]
@@ -294,6 +303,8 @@ mod tests {
             "1 2",
             "99999999999999999999",
             "date('2026-02-30')",
+            "duration('1 day')",
+            "time(12)",
             "'\\u12'",
         ] {
             assert!(parse_literal(bad).is_err(), "{bad:?} parsed");

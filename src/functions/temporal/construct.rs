@@ -336,3 +336,118 @@ pub(super) fn from_temporal(kind: Kind, v: &Value, now: i128) -> Result<Value> {
     let m = BTreeMap::from([(key.to_string(), v.clone())]);
     from_map(kind, &m, Base::default(), Mode::Construct, now)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn build(kind: Kind, pairs: &[(&str, Value)]) -> String {
+        let m: BTreeMap<String, Value> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
+        match from_map(kind, &m, Base::default(), Mode::Construct, 0) {
+            Ok(v) => v.temporal_text().unwrap_or_default(),
+            Err(e) => format!("error: {e}"),
+        }
+    }
+
+    fn i(x: i64) -> Value {
+        Value::Int(x)
+    }
+
+    #[test]
+    fn dates_from_components() {
+        let date = |pairs: &[(&str, Value)]| build(Kind::Date, pairs);
+        assert_eq!(
+            date(&[("year", i(1984)), ("month", i(10)), ("day", i(11))]),
+            "1984-10-11"
+        );
+        assert_eq!(
+            date(&[("year", i(1984)), ("week", i(10)), ("dayOfWeek", i(3))]),
+            "1984-03-07"
+        );
+        assert_eq!(
+            date(&[("year", i(1984)), ("ordinalDay", i(202))]),
+            "1984-07-20"
+        );
+        assert_eq!(
+            date(&[
+                ("year", i(1984)),
+                ("quarter", i(3)),
+                ("dayOfQuarter", i(45))
+            ]),
+            "1984-08-14"
+        );
+        for bad in [
+            vec![("year", i(1984)), ("month", i(2)), ("day", i(30))],
+            vec![
+                ("year", i(1984)),
+                ("quarter", i(1)),
+                ("dayOfQuarter", i(i64::MAX)),
+            ],
+            vec![("year", i(i64::MAX))],
+            vec![("year", i(2020)), ("week", i(i64::MIN))],
+            vec![("month", i(1))],
+            vec![("year", Value::from("1984"))],
+        ] {
+            assert!(date(&bad).starts_with("error: "), "{bad:?}");
+        }
+        // Selecting from another value (TCK Temporal3 [1]).
+        let other = Value::Date(Date::new(1984, 11, 11).expect("valid"));
+        let with = |pairs: &[(&str, Value)]| {
+            let mut all = pairs.to_vec();
+            all.push(("date", other.clone()));
+            date(&all)
+        };
+        assert_eq!(with(&[]), "1984-11-11");
+        assert_eq!(with(&[("year", i(28))]), "0028-11-11");
+        assert_eq!(with(&[("week", i(1))]), "1984-01-08");
+        assert_eq!(with(&[("quarter", i(3))]), "1984-08-11");
+    }
+
+    #[test]
+    fn times_and_zones() {
+        let sub_second = [
+            ("hour", i(12)),
+            ("minute", i(31)),
+            ("second", i(14)),
+            ("nanosecond", i(789)),
+            ("millisecond", i(123)),
+            ("microsecond", i(456)),
+        ];
+        assert_eq!(build(Kind::LocalTime, &sub_second), "12:31:14.123456789");
+        let t = Value::Time(Time {
+            time: LocalTime::new(12, 31, 14, 0).expect("valid"),
+            offset: 3600,
+        });
+        assert_eq!(
+            build(
+                Kind::Time,
+                &[("time", t.clone()), ("timezone", Value::from("+05:00"))]
+            ),
+            "16:31:14+05:00"
+        );
+        assert_eq!(
+            build(
+                Kind::DateTime,
+                &[
+                    ("year", i(1984)),
+                    ("ordinalDay", i(202)),
+                    ("timezone", Value::from("Europe/Stockholm"))
+                ]
+            ),
+            "1984-07-20T00:00+02:00[Europe/Stockholm]"
+        );
+        for bad in [
+            vec![("hour", i(24))],
+            vec![("hour", i(1)), ("millisecond", i(1000))],
+            vec![("hour", i(1)), ("timezone", Value::from("Nowhere/Place"))],
+            vec![("hour", i(1)), ("timezone", i(1))],
+            vec![("time", Value::Int(3))],
+            vec![("hours", i(1))],
+        ] {
+            assert!(build(Kind::Time, &bad).starts_with("error: "), "{bad:?}");
+        }
+    }
+}
