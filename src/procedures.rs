@@ -164,6 +164,30 @@ impl Procedure for Builtin {
     }
 }
 
+/// The output columns of a built-in procedure (empty for any other name).
+pub fn builtin_outputs(name: &str) -> Vec<String> {
+    builtins()
+        .iter()
+        .find(|p| p.signature().name == name)
+        .map(|p| {
+            p.signature()
+                .outputs
+                .iter()
+                .map(|(n, _)| n.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `labelsOrTypes` of an index: null for the index over every node (empty label).
+fn labels_of(label: &str) -> Value {
+    if label.is_empty() {
+        Value::Null
+    } else {
+        Value::List(vec![Value::String(label.to_string())])
+    }
+}
+
 fn names(v: Vec<String>) -> Vec<Vec<Value>> {
     v.into_iter().map(|s| vec![Value::String(s)]).collect()
 }
@@ -202,6 +226,101 @@ fn builtins() -> Vec<Arc<dyn Procedure>> {
                 "Lists every property key in the database.",
             ),
             f: |ctx| Ok(names(ctx.graph().property_keys()?)),
+        }),
+        Arc::new(Builtin {
+            sig: sig(
+                "db.indexes",
+                &[
+                    ("name", "STRING"),
+                    ("type", "STRING"),
+                    ("entityType", "STRING"),
+                    ("labelsOrTypes", "LIST<STRING>"),
+                    ("properties", "LIST<STRING>"),
+                    ("owningConstraint", "STRING"),
+                ],
+                "Lists the property indexes (also `SHOW INDEXES`); equality lookups only.",
+            ),
+            f: |ctx| {
+                Ok(ctx
+                    .graph()
+                    .indexes()?
+                    .into_iter()
+                    .map(|ix| {
+                        vec![
+                            Value::String(ix.name.clone()),
+                            Value::String("HASH".into()),
+                            Value::String("NODE".into()),
+                            labels_of(&ix.label),
+                            Value::List(vec![Value::String(ix.property.clone())]),
+                            if ix.unique {
+                                Value::String(ix.name)
+                            } else {
+                                Value::Null
+                            },
+                        ]
+                    })
+                    .collect())
+            },
+        }),
+        Arc::new(Builtin {
+            sig: sig(
+                "db.constraints",
+                &[
+                    ("name", "STRING"),
+                    ("type", "STRING"),
+                    ("entityType", "STRING"),
+                    ("labelsOrTypes", "LIST<STRING>"),
+                    ("properties", "LIST<STRING>"),
+                ],
+                "Lists the unique constraints (also `SHOW CONSTRAINTS`).",
+            ),
+            f: |ctx| {
+                Ok(ctx
+                    .graph()
+                    .indexes()?
+                    .into_iter()
+                    .filter(|ix| ix.unique)
+                    .map(|ix| {
+                        vec![
+                            Value::String(ix.name),
+                            Value::String("UNIQUENESS".into()),
+                            Value::String("NODE".into()),
+                            labels_of(&ix.label),
+                            Value::List(vec![Value::String(ix.property)]),
+                        ]
+                    })
+                    .collect())
+            },
+        }),
+        Arc::new(Builtin {
+            sig: sig(
+                "kg.functions",
+                &[
+                    ("name", "STRING"),
+                    ("category", "STRING"),
+                    ("arguments", "STRING"),
+                ],
+                "Lists the built-in functions (also `SHOW FUNCTIONS`).",
+            ),
+            f: |_| {
+                Ok(crate::functions::all()
+                    .iter()
+                    .map(|f| {
+                        let arguments = match (f.min_args, f.max_args) {
+                            (lo, usize::MAX) => format!("{lo} or more"),
+                            (lo, hi) if lo == hi => lo.to_string(),
+                            (lo, hi) => format!("{lo} to {hi}"),
+                        };
+                        vec![
+                            Value::String(f.name.into()),
+                            Value::String(
+                                if f.aggregate { "Aggregating" } else { "Scalar" }.into(),
+                            ),
+                            Value::String(arguments),
+                        ]
+                    })
+                    .collect())
+            },
         }),
         Arc::new(Builtin {
             sig: sig(

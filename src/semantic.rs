@@ -478,6 +478,12 @@ fn call(c: &Call, scope: &mut Scope) -> Result<(), QueryError> {
             let name = y.alias.as_ref().map(|a| &a.name).unwrap_or(&y.column);
             scope.bind(name, Ty::Any);
         }
+    } else if c.yield_star {
+        // `YIELD * WHERE …` (and `SHOW INDEXES WHERE …`): a built-in's columns are known here;
+        // a registered procedure's are checked when the plan is built.
+        for name in crate::procedures::builtin_outputs(&c.procedure) {
+            scope.bind(&name, Ty::Any);
+        }
     }
     if let Some(w) = &c.where_ {
         where_(w, scope)?;

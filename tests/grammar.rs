@@ -387,7 +387,7 @@ fn statements() {
 fn unsupported_features_are_named() {
     for (q, feature) in [
         ("USE db MATCH (n) RETURN n", "USE"),
-        ("SHOW INDEXES", "SHOW"),
+        ("SHOW DATABASES", "SHOW"),
     ] {
         let e = err(q);
         assert_eq!(e.class, kgstore::error::ErrorClass::Unsupported, "{q}");

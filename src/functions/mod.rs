@@ -186,6 +186,11 @@ pub fn lowercase_name<'a>(name: &'a str, buf: &'a mut [u8; 32]) -> &'a str {
 }
 
 /// The function called `name` (case-insensitive), if there is one.
+/// Every built-in function, in the order of the table (for `SHOW FUNCTIONS`).
+pub fn all() -> &'static [FunctionInfo] {
+    FUNCTIONS
+}
+
 pub fn lookup(name: &str) -> Option<FunctionInfo> {
     static BY_NAME: OnceLock<HashMap<String, FunctionInfo>> = OnceLock::new();
     let table = BY_NAME.get_or_init(|| {

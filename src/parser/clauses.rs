@@ -38,6 +38,7 @@ pub fn statement(p: Pair<'_, Rule>) -> PResult<Statement> {
             schema(inner)
         }
         Rule::query => Ok(Statement::Query(query(inner)?)),
+        Rule::show_query => Ok(Statement::Query(show_query(inner)?)),
         r => Err(unexpected(r, inner_span)),
     }
 }
@@ -524,38 +525,83 @@ fn call(p: Pair<'_, Rule>) -> PResult<Clause> {
                         .collect::<PResult<Vec<_>>>()?,
                 )
             }
-            Rule::yield_clause => {
-                let mut items = Vec::new();
-                for r in q.into_inner() {
-                    match r.as_rule() {
-                        Rule::star => c.yield_star = true,
-                        Rule::yield_item => {
-                            let ispan = span_of(&r);
-                            let mut column = String::new();
-                            let mut alias = None;
-                            for s in r.into_inner() {
-                                match s.as_rule() {
-                                    Rule::symbolic_name => column = name_of(s),
-                                    Rule::variable => alias = Some(variable(s)),
-                                    _ => {}
-                                }
-                            }
-                            items.push(YieldItem {
-                                column,
-                                alias,
-                                span: ispan,
-                            });
-                        }
-                        Rule::where_clause => c.where_ = Some(sub_expression(r)?),
-                        _ => {}
-                    }
-                }
-                if !c.yield_star {
-                    c.yields = Some(items);
-                }
-            }
+            Rule::yield_clause => yield_clause(q, &mut c)?,
             _ => {}
         }
     }
     Ok(Clause::Call(c))
+}
+
+/// `SHOW INDEXES …` as the query `CALL db.indexes() [YIELD …] …`.
+fn show_query(p: Pair<'_, Rule>) -> PResult<Query> {
+    let span = span_of(&p);
+    let mut c = Call {
+        procedure: String::new(),
+        args: Some(Vec::new()),
+        yields: None,
+        yield_star: false,
+        where_: None,
+        span,
+    };
+    let mut clauses = Vec::new();
+    for q in p.into_inner() {
+        match q.as_rule() {
+            Rule::show_kind => {
+                let kind = q.as_str().to_ascii_lowercase();
+                c.procedure = match kind.trim_end_matches('s') {
+                    "index" | "indexe" => "db.indexes",
+                    "constraint" => "db.constraints",
+                    "procedure" => "kg.procedures",
+                    _ => "kg.functions",
+                }
+                .to_string();
+            }
+            Rule::yield_clause => yield_clause(q, &mut c)?,
+            Rule::where_clause => {
+                c.yield_star = true;
+                c.where_ = Some(sub_expression(q)?);
+            }
+            Rule::SHOW | Rule::ALL => {}
+            _ => clauses.push(clause(q)?),
+        }
+    }
+    clauses.insert(0, Clause::Call(c));
+    Ok(Query {
+        first: SingleQuery { clauses, span },
+        unions: Vec::new(),
+        span,
+    })
+}
+
+/// `YIELD *` or `YIELD a, b AS c [WHERE …]` into `c`.
+fn yield_clause(q: Pair<'_, Rule>, c: &mut Call) -> PResult<()> {
+    let mut items = Vec::new();
+    for r in q.into_inner() {
+        match r.as_rule() {
+            Rule::star => c.yield_star = true,
+            Rule::yield_item => {
+                let span = span_of(&r);
+                let mut column = String::new();
+                let mut alias = None;
+                for s in r.into_inner() {
+                    match s.as_rule() {
+                        Rule::symbolic_name => column = name_of(s),
+                        Rule::variable => alias = Some(variable(s)),
+                        _ => {}
+                    }
+                }
+                items.push(YieldItem {
+                    column,
+                    alias,
+                    span,
+                });
+            }
+            Rule::where_clause => c.where_ = Some(sub_expression(r)?),
+            _ => {}
+        }
+    }
+    if !c.yield_star {
+        c.yields = Some(items);
+    }
+    Ok(())
 }
