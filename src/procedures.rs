@@ -61,6 +61,12 @@ impl<'a> ProcedureContext<'a> {
         self.generation
     }
 
+    /// The generation when the graph view is exactly the committed store; `None` inside a
+    /// transaction that has written, whose view no cached projection describes.
+    pub fn committed_generation(&self) -> Option<u64> {
+        (!self.graph.has_uncommitted_writes()).then_some(self.generation)
+    }
+
     /// Signatures of every registered procedure, by name.
     pub fn procedures(&self) -> Vec<ProcedureSignature> {
         self.registry.signatures()

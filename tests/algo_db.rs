@@ -131,3 +131,32 @@ fn algorithms_through_cypher_and_invalidation() {
         )
         .is_err());
 }
+
+/// Inside an explicit transaction, a procedure must see the transaction's own writes even when
+/// they keep the node and relationship counts (a relationship moved to other ends), so the
+/// projection cached for the committed generation cannot answer it.
+#[test]
+fn uncommitted_writes_are_not_served_a_cached_projection() {
+    let db = setup();
+    let degree_of_c = "CALL algo.degree({relationshipTypes: ['SUPPLIES']}) YIELD node, degree \
+                       WITH node, degree WHERE node.name = 'C' RETURN degree";
+    let mut s = db.session();
+    let mut run_s = |q: &str| match s.run(q, &Params::new()) {
+        Ok(r) => r.rows,
+        Err(e) => panic!("{q}: {e}"),
+    };
+    run_s("BEGIN");
+    assert_eq!(run_s(degree_of_c), vec![vec![Value::Int(2)]]);
+    // Same counts afterwards: one SUPPLIES relationship of C replaced by one elsewhere.
+    run_s(
+        "MATCH (:Organization {name: 'A'})-[r:SUPPLIES]->(:Organization {name: 'C'}) DELETE r \
+         WITH count(*) AS gone MATCH (p {name: 'P'}), (b {name: 'B'}) CREATE (p)-[:SUPPLIES]->(b)",
+    );
+    assert_eq!(
+        run_s(degree_of_c),
+        vec![vec![Value::Int(1)]],
+        "the transaction's own writes must be visible to the algorithm"
+    );
+    run_s("ROLLBACK");
+    assert_eq!(run(&db, degree_of_c), vec![vec![Value::Int(2)]]);
+}

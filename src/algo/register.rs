@@ -54,6 +54,7 @@ impl Procedure for Registered {
     }
 
     fn call(&self, ctx: &ProcedureContext, args: &[Value]) -> Result<Vec<Vec<Value>>> {
-        self.inner.run(ctx.graph(), Some(ctx.generation()), args)
+        self.inner
+            .run(ctx.graph(), ctx.committed_generation(), args)
     }
 }

@@ -206,6 +206,10 @@ impl Txn {
 }
 
 impl GraphRead for Txn {
+    fn has_uncommitted_writes(&self) -> bool {
+        self.is_dirty()
+    }
+
     fn node(&self, id: NodeId) -> Result<Option<Node>> {
         let Some(rec) = self.node_record(id)? else {
             return Ok(None);

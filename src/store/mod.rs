@@ -160,6 +160,12 @@ pub trait GraphRead {
     fn node_count(&self) -> Result<u64>;
     fn relationship_count(&self) -> Result<u64>;
     fn stats(&self) -> Result<GraphStats>;
+
+    /// True when this view holds writes not yet committed, so it is not the committed store
+    /// generation (caches keyed by generation must not answer for it).
+    fn has_uncommitted_writes(&self) -> bool {
+        false
+    }
 }
 
 /// Write access; every method is visible to later reads of the same transaction at once.
