@@ -6,6 +6,7 @@ use super::expr::{map_literal, name_of, unexpected, variable};
 use super::literal;
 use super::{span_of, PResult, Rule};
 use crate::ast::*;
+use crate::error::QueryError;
 
 /// Comma-separated pattern parts.
 pub fn pattern(p: Pair<'_, Rule>) -> PResult<Pattern> {
@@ -130,13 +131,25 @@ fn properties(q: Pair<'_, Rule>) -> PResult<Expr> {
 /// A node pattern's label expression, split into the plain labels every match must carry
 /// (what the planner can scan for) and the remaining condition, if any.
 fn label_expression(p: Pair<'_, Rule>) -> PResult<(Vec<String>, Option<LabelExpr>)> {
+    let span = span_of(&p);
+    let parts = p
+        .into_inner()
+        .filter(|q| q.as_rule() == Rule::label_or)
+        .map(label_or)
+        .collect::<PResult<Vec<_>>>()?;
+    if parts.len() > 1 && parts.iter().any(|e| !matches!(e, LabelExpr::Label(_))) {
+        // As in Neo4j 5: `:A:B` and the operators do not mix in one expression.
+        return Err(QueryError::syntax(
+            "InvalidLabelExpression",
+            "`:A:B` cannot be mixed with `|`, `&`, `!` or `%` in one label expression; write the conjunction as `:A&B`",
+        )
+        .at(span));
+    }
     let mut conj = Vec::new();
-    for q in p.into_inner() {
-        if q.as_rule() == Rule::label_or {
-            match label_or(q)? {
-                LabelExpr::And(es) => conj.extend(es),
-                e => conj.push(e),
-            }
+    for e in parts {
+        match e {
+            LabelExpr::And(es) => conj.extend(es),
+            e => conj.push(e),
         }
     }
     let mut labels = Vec::new();
