@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use crate::error::{ErrorClass, Phase, QueryError, Result};
 use crate::expr::{order, GroupKey};
+use crate::temporal::Duration;
 use crate::value::Value;
 
 use super::arg_error;
@@ -132,17 +133,62 @@ fn not_numeric(name: &str, v: &Value) -> crate::error::Error {
     .into()
 }
 
+/// Sums durations component-wise (`sum()` and `avg()` of durations, as Neo4j); refuses a mix
+/// of durations and numbers.
+#[derive(Default)]
+struct DurationSum {
+    total: Option<Duration>,
+    numbers: bool,
+}
+
+impl DurationSum {
+    /// Adds `v` when it is a duration (`Ok(true)`); notes a number (`Ok(false)`).
+    fn add(&mut self, name: &str, v: &Value) -> Result<bool> {
+        let mixed = || {
+            crate::error::Error::from(QueryError::type_error(
+                "InvalidArgumentType",
+                format!("{name}() cannot mix durations and numbers"),
+            ))
+        };
+        match v {
+            Value::Duration(d) => {
+                if self.numbers {
+                    return Err(mixed());
+                }
+                let sum = self.total.unwrap_or_default().checked_add(**d);
+                self.total = Some(sum.ok_or_else(|| {
+                    arg_error(
+                        "InvalidArgumentValue",
+                        format!("duration overflow in {name}()"),
+                    )
+                })?);
+                Ok(true)
+            }
+            _ if self.total.is_some() => Err(mixed()),
+            _ => {
+                self.numbers = true;
+                Ok(false)
+            }
+        }
+    }
+}
+
 /// Integers stay integers (with an overflow check) until a float arrives.
 #[derive(Default)]
 struct Sum {
     int: i64,
     float: f64,
     any_float: bool,
+    durations: DurationSum,
 }
 
 impl Aggregator for Sum {
     fn update(&mut self, args: &[Value]) -> Result<()> {
-        match first(args) {
+        let v = first(args);
+        if !v.is_null() && self.durations.add("sum", v)? {
+            return Ok(());
+        }
+        match v {
             Value::Null => {}
             Value::Int(i) => {
                 self.int = self
@@ -159,6 +205,9 @@ impl Aggregator for Sum {
         Ok(())
     }
     fn finish(&mut self) -> Result<Value> {
+        if let Some(d) = self.durations.total {
+            return Ok(Value::Duration(Box::new(d)));
+        }
         Ok(if self.any_float {
             Value::Float(self.float + self.int as f64)
         } else {
@@ -172,11 +221,17 @@ struct Avg {
     int: i128,
     float: f64,
     count: u64,
+    durations: DurationSum,
 }
 
 impl Aggregator for Avg {
     fn update(&mut self, args: &[Value]) -> Result<()> {
-        match first(args) {
+        let v = first(args);
+        if !v.is_null() && self.durations.add("avg", v)? {
+            self.count += 1;
+            return Ok(());
+        }
+        match v {
             Value::Null => return Ok(()),
             Value::Int(i) => self.int += i128::from(*i),
             Value::Float(f) => self.float += f,
@@ -188,6 +243,12 @@ impl Aggregator for Avg {
     fn finish(&mut self) -> Result<Value> {
         if self.count == 0 {
             return Ok(Value::Null);
+        }
+        if let Some(d) = self.durations.total {
+            return d
+                .div_float(self.count as f64)
+                .map(|d| Value::Duration(Box::new(d)))
+                .ok_or_else(|| arg_error("InvalidArgumentValue", "duration overflow in avg()"));
         }
         Ok(Value::Float(
             (self.int as f64 + self.float) / self.count as f64,

@@ -535,6 +535,33 @@ mod tests {
         for w in ordered.windows(2) {
             assert!(key(&w[0]) < key(&w[1]), "{:?} < {:?}", w[0], w[1]);
         }
+        // Temporal keys: by instant within a type, and exact (the same instant at another
+        // offset is another value, as for `=`).
+        let t = |f: &str, x: &str| crate::temporal::parse_tagged(f, x).expect("valid");
+        let temporal = [
+            t("localtime", "00:00"),
+            t("localtime", "23:59:59.999999999"),
+            t("time", "12:00+05:00"),
+            t("time", "12:00Z"),
+            t("localdatetime", "-999999999-01-01"),
+            t("localdatetime", "2024-01-01T00:00"),
+            t("datetime", "2024-01-01T00:00+01:00"),
+            t("datetime", "2024-01-01T00:00Z"),
+            t("duration", "P-1M"),
+            t("duration", "PT0S"),
+            t("duration", "P1D"),
+        ];
+        for w in temporal.windows(2) {
+            assert!(key(&w[0]) < key(&w[1]), "{:?} < {:?}", w[0], w[1]);
+        }
+        assert_ne!(
+            key(&t("datetime", "2024-01-01T01:00+01:00")),
+            key(&t("datetime", "2024-01-01T00:00Z"))
+        );
+        assert_eq!(
+            key(&t("datetime", "2024-07-01T12:00[Europe/Stockholm]")),
+            key(&t("datetime", "2024-07-01T12:00+02:00[Europe/Stockholm]"))
+        );
         let mut p = Vec::new();
         index_key_prefix(&mut p, &Value::Int(1)).unwrap();
         assert!(key(&Value::Float(1.0)).starts_with(&p));

@@ -235,7 +235,8 @@ pub(super) fn from_map(
     for key in m.keys() {
         let known = DATE_KEYS.contains(&key.as_str())
             || TIME_KEYS.contains(&key.as_str())
-            || matches!(key.as_str(), "date" | "time" | "datetime" | "timezone");
+            || matches!(key.as_str(), "date" | "time" | "datetime" | "timezone")
+            || (kind == Kind::DateTime && matches!(key.as_str(), "epochSeconds" | "epochMillis"));
         if !known {
             return Err(invalid(kind, format!("unknown component `{key}`")));
         }
@@ -254,6 +255,9 @@ pub(super) fn from_map(
         None | Some(Value::Null) => None,
         Some(v) => Some(parse_zone(kind, v)?),
     };
+    if let Some(v) = from_epoch(kind, m, zone)? {
+        return Ok(v);
+    }
     let only_zone = m.keys().all(|k| k == "timezone");
     if only_zone && base.date.is_none() && base.time.is_none() {
         return super::now(kind, zone.unwrap_or(TimeZone::Offset(0)), now);
@@ -265,7 +269,16 @@ pub(super) fn from_map(
         None
     };
     let time = build_time(kind, m, base.time, mode)?;
-    let date_or_epoch = date.unwrap_or(Date::from_days(0));
+    // A time in a named zone takes the zone's offset of today (UTC).
+    let today = || {
+        Date::from_days(
+            i64::try_from(now.div_euclid(i128::from(86_400 * NANOS_PER_SECOND))).unwrap_or(0),
+        )
+    };
+    let date_or_epoch = date.unwrap_or_else(|| match kind {
+        Kind::Time => today(),
+        _ => Date::from_days(0),
+    });
     let local = LocalDateTime::new(date_or_epoch, time);
     Ok(match kind {
         Kind::Date => Value::Date(date_or_epoch),
@@ -296,6 +309,38 @@ pub(super) fn from_map(
         }
         Kind::Duration => return Err(invalid(kind, "not a component map of a duration")),
     })
+}
+
+/// `datetime({epochSeconds: s [, nanosecond: n]})` and `datetime({epochMillis: ms})`, in
+/// `timezone` or UTC; `None` when the map has neither key.
+fn from_epoch(
+    kind: Kind,
+    m: &BTreeMap<String, Value>,
+    zone: Option<TimeZone>,
+) -> Result<Option<Value>> {
+    let (secs, millis) = (int(kind, m, "epochSeconds")?, int(kind, m, "epochMillis")?);
+    let nanos = match (secs, millis) {
+        (None, None) => return Ok(None),
+        (Some(s), None) => {
+            let part = |key: &str, scale: i128| -> Result<i128> {
+                Ok(i128::from(int(kind, m, key)?.unwrap_or(0)) * scale)
+            };
+            i128::from(s) * i128::from(NANOS_PER_SECOND)
+                + part("nanosecond", 1)?
+                + part("microsecond", 1000)?
+                + part("millisecond", 1_000_000)?
+        }
+        (None, Some(ms)) => i128::from(ms) * 1_000_000,
+        (Some(_), Some(_)) => {
+            return Err(invalid(
+                kind,
+                "give `epochSeconds` or `epochMillis`, not both",
+            ))
+        }
+    };
+    DateTime::from_instant(nanos, zone.unwrap_or(TimeZone::Offset(0)))
+        .map(|dt| Some(Value::DateTime(dt)))
+        .ok_or_else(|| invalid(kind, "the epoch value is out of range"))
 }
 
 /// The value of type `kind` read from ISO text.
