@@ -187,19 +187,10 @@ impl Date {
         Some(Date { year, month, day })
     }
 
-    /// Parses ISO `YYYY-MM-DD` (also `YYYYMMDD`).
+    /// Parses an ISO-8601 date (`2026-06-30`, `20260630`, week and ordinal forms, signed
+    /// years): the same reader as `date('…')`.
     pub fn parse_iso(s: &str) -> Option<Date> {
-        let s = s.trim();
-        let (y, m, d) = if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
-            (&s[0..4], &s[4..6], &s[6..8])
-        } else {
-            let mut it = s.splitn(3, '-');
-            (it.next()?, it.next()?, it.next()?)
-        };
-        if m.len() != 2 || d.len() != 2 || y.len() < 4 {
-            return None;
-        }
-        Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+        crate::temporal::parse_date(s.trim())
     }
 
     /// Days since 1970-01-01 (negative before).
@@ -270,6 +261,12 @@ impl fmt::Display for Date {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_stay_four_words() {
+        // Rows are vectors of values: the temporal variants (a boxed duration) keep the size.
+        assert_eq!(std::mem::size_of::<Value>(), 32);
+    }
 
     #[test]
     fn date_days_round_trip() {
