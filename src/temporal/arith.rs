@@ -62,7 +62,9 @@ fn datetime_plus(dt: DateTime, delta: Delta) -> Option<DateTime> {
         .date
         .plus_months(delta.months)?
         .plus_days(delta.days)?;
-    let moved = DateTime::from_local(LocalDateTime::new(date, dt.local.time), tz)?;
+    // In an overlap the wall clock keeps its offset when it still can (Java's rule).
+    let moved =
+        DateTime::from_local_preferring(LocalDateTime::new(date, dt.local.time), tz, dt.offset)?;
     // Time units move the instant (across a DST change a day of hours is not a day).
     DateTime::from_instant(moved.epoch_nanos() + delta.time_nanos(), tz)
 }
@@ -149,6 +151,29 @@ mod tests {
         assert_eq!(
             add(Value::DateTime(dt), "P1D", false),
             "2017-10-29T12:00+01:00[Europe/Stockholm]"
+        );
+        // 2017-10-29 02:30 exists twice; from the later reading, P1D back keeps +01:00.
+        let later = DateTime::from_instant(
+            LocalDateTime::new(
+                Date::new(2017, 10, 29).expect("valid"),
+                LocalTime::new(2, 30, 0, 0).expect("valid"),
+            )
+            .epoch_nanos()
+                - 3600 * 1_000_000_000,
+            z,
+        )
+        .expect("in range");
+        assert_eq!(
+            later.to_string(),
+            "2017-10-29T02:30+01:00[Europe/Stockholm]"
+        );
+        assert_eq!(
+            add(Value::DateTime(later), "P7D", false),
+            "2017-11-05T02:30+01:00[Europe/Stockholm]"
+        );
+        assert_eq!(
+            add(Value::DateTime(later), "PT0S", false),
+            "2017-10-29T02:30+01:00[Europe/Stockholm]"
         );
         assert_eq!(
             add(Value::DateTime(dt), "PT24H", false),

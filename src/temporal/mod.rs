@@ -199,6 +199,22 @@ impl DateTime {
         DateTime::from_instant(local.epoch_nanos() - offset_nanos(offset), tz)
     }
 
+    /// As [`DateTime::from_local`], but keeping `preferred` when it is one of the local
+    /// date-time's valid offsets (the later reading of a time in an overlap).
+    pub fn from_local_preferring(
+        local: LocalDateTime,
+        tz: TimeZone,
+        preferred: i32,
+    ) -> Option<DateTime> {
+        if let TimeZone::Named(_) = tz {
+            let at = DateTime::from_instant(local.epoch_nanos() - offset_nanos(preferred), tz)?;
+            if at.local == local && at.offset == preferred {
+                return Some(at);
+            }
+        }
+        DateTime::from_local(local, tz)
+    }
+
     /// The instant `epoch_nanos` (UTC) seen in a zone.
     pub fn from_instant(epoch_nanos: i128, tz: TimeZone) -> Option<DateTime> {
         let second = i64::try_from(epoch_nanos.div_euclid(i128::from(NANOS_PER_SECOND))).ok()?;

@@ -19,6 +19,8 @@ pub(super) struct Base {
     pub date: Option<Date>,
     pub time: Option<LocalTime>,
     pub zone: Option<TimeZone>,
+    /// The offset the base had in `zone`, kept when still valid (a time in an overlap).
+    pub offset: Option<i32>,
 }
 
 /// How the map's components apply to the base.
@@ -55,6 +57,13 @@ fn time_of(kind: Kind, v: &Value) -> Option<(LocalTime, Option<TimeZone>)> {
     }
 }
 
+fn offset_of(v: &Value) -> Option<i32> {
+    match v {
+        Value::DateTime(dt) => Some(dt.offset),
+        _ => None,
+    }
+}
+
 /// The base selected by a map's `date`, `time` and `datetime` entries.
 fn base_of(kind: Kind, m: &BTreeMap<String, Value>) -> Result<Base> {
     let mut base = Base::default();
@@ -74,6 +83,7 @@ fn base_of(kind: Kind, m: &BTreeMap<String, Value>) -> Result<Base> {
         if let Some((t, z)) = time_of(kind, v) {
             base.time = Some(t);
             base.zone = z;
+            base.offset = offset_of(v);
         } else if base.date.is_some() {
             base.time = Some(LocalTime::MIDNIGHT);
         }
@@ -85,6 +95,7 @@ fn base_of(kind: Kind, m: &BTreeMap<String, Value>) -> Result<Base> {
         let (t, z) = time_of(kind, v).ok_or_else(|| invalid(kind, "`time` has no time of day"))?;
         base.time = Some(t);
         base.zone = z;
+        base.offset = offset_of(v);
     }
     Ok(base)
 }
@@ -250,6 +261,11 @@ pub(super) fn from_map(
         } else {
             base.zone
         },
+        offset: if own.time.is_some() {
+            own.offset
+        } else {
+            base.offset
+        },
     };
     let zone = match m.get("timezone") {
         None | Some(Value::Null) => None,
@@ -291,8 +307,13 @@ pub(super) fn from_map(
                 (Some(b), None, _) => b,
                 (None, None, _) => TimeZone::Offset(0),
             };
-            let at = DateTime::from_local(local, start)
-                .ok_or_else(|| invalid(kind, "the date is out of range"))?;
+            let at = match base.offset {
+                Some(o) if Some(start) == base.zone => {
+                    DateTime::from_local_preferring(local, start, o)
+                }
+                _ => DateTime::from_local(local, start),
+            }
+            .ok_or_else(|| invalid(kind, "the date is out of range"))?;
             let dt = match zone {
                 Some(z) if z != start => DateTime::from_instant(at.epoch_nanos(), z)
                     .ok_or_else(|| invalid(kind, "the date is out of range"))?,

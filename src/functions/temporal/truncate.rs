@@ -98,6 +98,7 @@ pub(super) fn truncate(kind: Kind, args: &[Value], clock: i128) -> Result<Value>
         date,
         time: Some(time),
         zone,
+        offset: None,
     };
     from_map(kind, m, base, Mode::Truncate, clock)
 }
