@@ -84,92 +84,14 @@ pub const KEYWORDS: &[&str] = &[
     "TRANSACTIONS",
 ];
 
-pub const FUNCTIONS: &[&str] = &[
-    "abs",
-    "acos",
-    "asin",
-    "atan",
-    "atan2",
-    "avg",
-    "ceil",
-    "coalesce",
-    "collect",
-    "cos",
-    "cot",
-    "count",
-    "date",
-    "date.truncate",
-    "datetime",
-    "datetime.fromepoch",
-    "datetime.fromepochmillis",
-    "datetime.truncate",
-    "duration",
-    "duration.between",
-    "duration.inDays",
-    "duration.inMonths",
-    "duration.inSeconds",
-    "localdatetime",
-    "localtime",
-    "time",
-    "degrees",
-    "e",
-    "endNode",
-    "exp",
-    "floor",
-    "head",
-    "id",
-    "isEmpty",
-    "keys",
-    "labels",
-    "last",
-    "left",
-    "length",
-    "log",
-    "log10",
-    "ltrim",
-    "max",
-    "min",
-    "nodes",
-    "percentileCont",
-    "percentileDisc",
-    "pi",
-    "properties",
-    "radians",
-    "rand",
-    "range",
-    "reduce",
-    "relationships",
-    "replace",
-    "reverse",
-    "right",
-    "round",
-    "rtrim",
-    "sign",
-    "sin",
-    "size",
-    "split",
-    "sqrt",
-    "startNode",
-    "stDev",
-    "stDevP",
-    "substring",
-    "sum",
-    "tail",
-    "tan",
-    "toBoolean",
-    "toFloat",
-    "toInteger",
-    "toLower",
-    "toString",
-    "toUpper",
-    "trim",
-    "type",
-    "all",
-    "any",
-    "none",
-    "single",
-    "exists",
-];
+/// Completable function names: the function table plus the list forms the grammar spells
+/// like calls (`reduce(…)`, `all(…)`, …), so the list cannot fall behind the functions.
+fn function_names() -> impl Iterator<Item = &'static str> {
+    crate::functions::all()
+        .iter()
+        .map(|f| f.name)
+        .chain(["reduce", "all", "any", "none", "single"])
+}
 
 /// Names read from the database catalog for completion.
 #[derive(Clone, Debug, Default)]
@@ -243,7 +165,7 @@ impl KgHelper {
             return (start, Vec::new());
         }
         let mut list = matching(KEYWORDS.iter().copied(), word, true);
-        list.extend(matching(FUNCTIONS.iter().copied(), word, false));
+        list.extend(matching(function_names(), word, false));
         list.dedup();
         (start, list)
     }
