@@ -5,6 +5,7 @@ mod aggregate;
 mod apply;
 mod call;
 mod create;
+mod degree;
 mod delete;
 mod expand;
 mod filter;
@@ -286,6 +287,14 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
             types: types.iter().map(String::as_str).collect(),
             direction: *direction,
             input: b(input)?,
+        }),
+        PlanOp::DegreeGroup { input, .. } => {
+            Box::new(degree::DegreeGroup::new(plan, &input.columns, b(input)?)?)
+        }
+        PlanOp::CountNodes { input, label, .. } => Box::new(degree::CountNodes {
+            input: b(input)?,
+            label: label.as_deref(),
+            width: plan.columns.len(),
         }),
         PlanOp::Distinct { input } => Box::new(project::Distinct {
             input: b(input)?,

@@ -2,6 +2,7 @@
 //! EXPLAIN text. `build` turns the AST into a plan, `optimize` applies pure rewrite passes.
 
 pub mod build;
+mod counts;
 pub mod literals;
 pub mod optimize;
 pub(crate) mod pattern;
@@ -147,6 +148,25 @@ pub enum PlanOp {
         direction: Direction,
         column: String,
     },
+    /// `count(*)` grouped by expressions of `var` over `(var)-[:T]-()` with an unobserved
+    /// other end: per-node degrees from one pass over the adjacency, degree-0 nodes skipped.
+    /// Columns: the keys, then `counts` count columns (all the group's degree sum).
+    DegreeGroup {
+        input: Box<LogicalPlan>,
+        var: String,
+        label: Option<String>,
+        types: Vec<String>,
+        direction: Direction,
+        keys: Vec<(String, Expr)>,
+        counts: usize,
+    },
+    /// `count(n)` over `MATCH (n)` / `MATCH (n:L)`: the node or label counter, one column per
+    /// count.
+    CountNodes {
+        input: Box<LogicalPlan>,
+        var: String,
+        label: Option<String>,
+    },
     Distinct {
         input: Box<LogicalPlan>,
     },
@@ -272,6 +292,8 @@ macro_rules! plan_inputs {
             | Select { input, .. }
             | Aggregate { input, .. }
             | DegreeCount { input, .. }
+            | DegreeGroup { input, .. }
+            | CountNodes { input, .. }
             | Distinct { input }
             | Sort { input, .. }
             | Top { input, .. }
@@ -415,6 +437,35 @@ impl LogicalPlan {
                     format!(", :{}", types.join("|"))
                 }
             ),
+            DegreeGroup {
+                var,
+                label,
+                types,
+                direction,
+                keys,
+                ..
+            } => {
+                let node = match label {
+                    Some(l) => format!("{}:{l}", show(var)),
+                    None => show(var),
+                };
+                let types = if types.is_empty() {
+                    String::new()
+                } else {
+                    format!("[:{}]", types.join("|"))
+                };
+                let rel = match direction {
+                    Direction::Outgoing => format!("-{types}->"),
+                    Direction::Incoming => format!("<-{types}-"),
+                    Direction::Both => format!("-{types}-"),
+                };
+                let keys: Vec<String> = keys.iter().map(|(n, _)| show(n)).collect();
+                format!("DegreeGroup(({node}){rel}(), keys: [{}])", keys.join(", "))
+            }
+            CountNodes { var, label, .. } => match label {
+                Some(l) => format!("CountNodes({}:{l})", show(var)),
+                None => format!("CountNodes({})", show(var)),
+            },
             Distinct { .. } => "Distinct".into(),
             Sort { keys, .. } => format!("Sort({} keys)", keys.len()),
             Top { keys, .. } => format!("Top({} keys)", keys.len()),

@@ -1,15 +1,19 @@
 //! Pure rewrite passes over a logical plan, applied in a fixed order after building:
-//! 1. `count(x)` over a single expansion → the start node's degree (no edge decoding);
-//! 2. a variable-length expansion whose relationships and path are never observed, under an
+//! 1. `count(*)` per node over `(n)-->()` → per-node degrees in one adjacency pass, and
+//!    `count(n)` over a node or label scan → the counter (`counts.rs`);
+//! 2. `count(x)` over a single expansion → the start node's degree (no edge decoding);
+//! 3. a variable-length expansion whose relationships and path are never observed, under an
 //!    aggregation that only sees distinct end nodes → a breadth-first reach with a visited set.
 
 use crate::ast::{Expr, ExprKind};
 use crate::model::Direction;
-use crate::plan::walk;
+use crate::plan::{counts, walk};
 use crate::plan::{is_hidden, AggSpec, ExpandSpec, LogicalPlan, PlanOp};
 
 pub fn optimize(plan: LogicalPlan) -> LogicalPlan {
-    transform(plan, &|p| degree_count(reach(p)))
+    transform(plan, &|p| {
+        degree_count(counts::count_nodes(counts::degree_group(reach(p))))
+    })
 }
 
 /// Applies `f` bottom-up to every node.

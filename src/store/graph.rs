@@ -77,7 +77,7 @@ impl Txn {
     }
 
     /// Type ids for a filter; `None` = any type. Unknown names are simply absent.
-    fn type_filter(&self, types: &[&str]) -> Option<Vec<u32>> {
+    pub(super) fn type_filter(&self, types: &[&str]) -> Option<Vec<u32>> {
         if types.is_empty() {
             return None;
         }
@@ -319,6 +319,20 @@ impl GraphRead for Txn {
             .filter(|h| filter.as_ref().is_none_or(|f| f.contains(&h.rel_type)))
             .map(|h| h.count)
             .sum())
+    }
+
+    fn degrees(
+        &self,
+        label: Option<&str>,
+        direction: Direction,
+        types: &[&str],
+        keys: &[&str],
+    ) -> Result<super::Degrees> {
+        self.scan_degrees(label, direction, types, keys)
+    }
+
+    fn count_nodes(&self, label: Option<&str>) -> Result<u64> {
+        self.label_count(label)
     }
 
     fn index_lookup(

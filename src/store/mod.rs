@@ -39,6 +39,7 @@
 mod bulk;
 mod check;
 mod codec;
+mod degrees;
 mod engine;
 mod graph;
 mod keys;
@@ -76,6 +77,16 @@ pub struct Edge {
     pub other: NodeId,
     /// True when the expanded node is the relationship's start.
     pub outgoing: bool,
+}
+
+/// Per-node degrees from [`GraphRead::degrees`]: the nodes whose degree is positive, ascending
+/// by id, with the values of the requested property keys (`Value::Null` when absent).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Degrees {
+    /// (node, degree), ascending by node.
+    pub nodes: Vec<(NodeId, u64)>,
+    /// `keys.len()` values per entry of `nodes`, in the same order.
+    pub values: Vec<Value>,
 }
 
 /// A user-declared property index: `CREATE INDEX name FOR (n:Label) ON (n.property)`.
@@ -144,6 +155,44 @@ pub trait GraphRead {
 
     /// Nodes with `label` whose `property` equals `value`, through an index. `None` when no
     /// index covers (label, property): the caller must scan.
+    /// Every node (with `label` when given) whose `degree(node, direction, types)` is
+    /// positive, with that degree and the values of the property `keys`. One pass over the
+    /// adjacency where the layout allows.
+    fn degrees(
+        &self,
+        label: Option<&str>,
+        direction: Direction,
+        types: &[&str],
+        keys: &[&str],
+    ) -> Result<Degrees> {
+        let ids: Vec<NodeId> = match label {
+            Some(l) => self.nodes_with_label(l)?.collect::<Result<_>>()?,
+            None => self.node_ids()?.collect::<Result<_>>()?,
+        };
+        let mut out = Degrees::default();
+        for id in ids {
+            let d = self.degree(id, direction, types)?;
+            if d > 0 {
+                out.nodes.push((id, d));
+                for k in keys {
+                    out.values
+                        .push(self.node_property(id, k)?.unwrap_or(Value::Null));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Number of nodes carrying `label` (every node when `None`).
+    fn count_nodes(&self, label: Option<&str>) -> Result<u64> {
+        match label {
+            Some(l) => self
+                .nodes_with_label(l)?
+                .try_fold(0, |n, id| id.map(|_| n + 1)),
+            None => self.node_count(),
+        }
+    }
+
     fn index_lookup(
         &self,
         label: &str,

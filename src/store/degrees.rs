@@ -1,0 +1,117 @@
+//! Per-node degrees in one pass over the adjacency blocks, and label counts from counters.
+
+use crate::error::Result;
+use crate::model::{Direction, NodeId};
+use crate::value::Value;
+
+use super::keys::{self, KIND_KEY, KIND_LABEL};
+use super::records::{adj_headers, adj_payload, block_entries, block_get, NodeRecord};
+use super::txn::Txn;
+use super::Degrees;
+
+impl Txn {
+    /// [`super::GraphRead::degrees`]: adjacency blocks in key order (64 sections per read), the
+    /// matching node block read once per adjacency block when labels or keys are needed.
+    pub(crate) fn scan_degrees(
+        &self,
+        label: Option<&str>,
+        direction: Direction,
+        types: &[&str],
+        keys: &[&str],
+    ) -> Result<Degrees> {
+        let mut out = Degrees::default();
+        let label = match label {
+            None => None,
+            Some(l) => match self.cat_id(KIND_LABEL, l) {
+                Some(id) => Some(id),
+                None => return Ok(out),
+            },
+        };
+        let filter = self.type_filter(types);
+        let key_ids: Vec<Option<u32>> = keys.iter().map(|k| self.cat_id(KIND_KEY, k)).collect();
+        let need_record = label.is_some() || key_ids.iter().any(Option::is_some);
+        let mut pairs = Vec::new();
+        for item in self.kv_scan(&[keys::P_ADJ]) {
+            let (k, block) = item?;
+            let base = keys::block_base(&k, keys::NODE_SHIFT)
+                .ok_or_else(|| self.corrupt("malformed adjacency key"))?;
+            let mut records = None;
+            for (slot, section) in block_entries(&block) {
+                let node = base + u64::from(slot);
+                let d = section_degree(section, node, direction, filter.as_deref(), &mut pairs)
+                    .ok_or_else(|| self.corrupt(&format!("adjacency of node {node}")))?;
+                if d == 0 {
+                    continue;
+                }
+                if !need_record {
+                    out.nodes.push((node, d));
+                    out.values.extend(keys.iter().map(|_| Value::Null));
+                    continue;
+                }
+                if records.is_none() {
+                    records = Some(self.kv_get(&keys::node_block(node))?);
+                }
+                let Some(rec) = records.as_ref().and_then(Option::as_deref) else {
+                    continue;
+                };
+                let Some(rec) = block_get(rec, slot) else {
+                    continue;
+                };
+                let corrupt = || self.corrupt(&format!("node {node} record"));
+                if let Some(l) = label {
+                    if !NodeRecord::decode_labels(rec).ok_or_else(corrupt)?.contains(&l) {
+                        continue;
+                    }
+                }
+                out.nodes.push((node, d));
+                for id in &key_ids {
+                    let v = match id {
+                        Some(id) => NodeRecord::decode_property(rec, *id).ok_or_else(corrupt)?,
+                        None => None,
+                    };
+                    out.values.push(v.unwrap_or(Value::Null));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// [`super::GraphRead::count_nodes`] from the per-label counter (O(1)).
+    pub(crate) fn label_count(&self, label: Option<&str>) -> Result<u64> {
+        match label {
+            None => self.get_u64(keys::META_NODE_COUNT),
+            Some(l) => match self.cat_id(KIND_LABEL, l) {
+                None => Ok(0),
+                Some(id) => self.get_u64(&keys::counter(KIND_LABEL, id)),
+            },
+        }
+    }
+}
+
+/// The degree of `node` from its adjacency section: list counts from the headers; with
+/// `Direction::Both` a self-loop (in both lists) counts once, which needs the incoming lists.
+fn section_degree(
+    section: &[u8],
+    node: NodeId,
+    direction: Direction,
+    filter: Option<&[u32]>,
+    pairs: &mut Vec<(u64, u64)>,
+) -> Option<u64> {
+    let mut d = 0u64;
+    for h in adj_headers(section) {
+        if filter.is_some_and(|f| !f.contains(&h.rel_type)) {
+            continue;
+        }
+        match direction {
+            Direction::Outgoing if h.incoming => continue,
+            Direction::Incoming if !h.incoming => continue,
+            Direction::Both if h.incoming => {
+                pairs.clear();
+                adj_payload(section.get(h.start..h.end)?, h.count, pairs)?;
+                d += pairs.iter().filter(|(_, other)| *other != node).count() as u64;
+            }
+            _ => d += h.count,
+        }
+    }
+    Some(d)
+}
