@@ -13,6 +13,7 @@ pub mod error;
 pub mod exec;
 pub mod expr;
 pub mod functions;
+pub mod hash;
 pub mod model;
 pub mod plan;
 pub mod procedures;

@@ -1,12 +1,11 @@
 //! Counting operators planned by `plan::counts`: per-node degrees grouped by keys of the node
 //! (`DegreeGroup`) and node counts from counters (`CountNodes`).
 
-use std::collections::HashMap;
-
 use crate::ast::{Expr, ExprKind};
 use crate::error::Result;
 use crate::exec::{BoxOp, ExecCtx, Operator, Row};
 use crate::expr::GroupKey;
+use crate::hash::FxHashMap;
 use crate::model::Direction;
 use crate::plan::{LogicalPlan, PlanOp};
 use crate::value::Value;
@@ -21,6 +20,96 @@ enum KeySource<'p> {
     Eval(&'p Expr),
 }
 
+/// The groups seen so far. Single integer keys (the common case) are collected in arrival
+/// order and grouped by sorting in `resolve` (a hash table of 100k+ groups costs a cache miss
+/// per node); any other key switches to a `GroupKey` table. Groups keep first-seen order;
+/// `counts[g]` is group g's degree sum.
+#[derive(Default)]
+struct Groups {
+    /// (key, degree) of single-integer keys not yet grouped.
+    pending: Vec<(i64, i64)>,
+    /// Integer keys of the groups while `any` is `None`.
+    int_keys: Vec<i64>,
+    /// Some once a key that is not a single integer was seen.
+    any: Option<FxHashMap<GroupKey, u32>>,
+    /// Key values, `width` per group, once `any` is `Some`.
+    keys: Vec<Value>,
+    counts: Vec<i64>,
+}
+
+impl Groups {
+    fn add(&mut self, kv: &[Value], d: i64) {
+        if let ([Value::Int(i)], None) = (kv, &self.any) {
+            self.pending.push((*i, d));
+            return;
+        }
+        if self.any.is_none() {
+            self.resolve();
+            let mut m = FxHashMap::default();
+            for (g, i) in std::mem::take(&mut self.int_keys).into_iter().enumerate() {
+                m.insert(GroupKey::new(&Value::Int(i)), g as u32);
+                self.keys.push(Value::Int(i));
+            }
+            self.any = Some(m);
+        }
+        let next = self.counts.len() as u32;
+        let Some(any) = self.any.as_mut() else { return };
+        let g = *any.entry(crate::exec::project::row_key(kv)).or_insert(next);
+        if g == next {
+            self.keys.extend_from_slice(kv);
+            self.counts.push(d);
+        } else {
+            let c = &mut self.counts[g as usize];
+            *c = c.saturating_add(d);
+        }
+    }
+
+    /// Groups the pending integer keys (appended after the existing integer groups, which
+    /// exist only when nothing is pending, so first-seen order holds).
+    fn resolve(&mut self) {
+        let pending = std::mem::take(&mut self.pending);
+        if pending.windows(2).all(|w| w[0].0 < w[1].0) {
+            // Distinct keys (e.g. an id that grows with the node id): one group each.
+            for (k, d) in pending {
+                self.int_keys.push(k);
+                self.counts.push(d);
+            }
+            return;
+        }
+        let mut by_key: Vec<(i64, u32, i64)> = pending
+            .iter()
+            .enumerate()
+            .map(|(seq, &(k, d))| (k, seq as u32, d))
+            .collect();
+        // Stable sorts: arrival order usually holds a few ascending runs (one per label),
+        // which they merge in near-linear time.
+        by_key.sort_by_key(|&(k, _, _)| k);
+        // One (first arrival, key, sum) per key, then back to arrival order.
+        let mut merged: Vec<(u32, i64, i64)> = Vec::new();
+        for (k, seq, d) in by_key {
+            match merged.last_mut() {
+                Some(last) if last.1 == k => last.2 = last.2.saturating_add(d),
+                _ => merged.push((seq, k, d)),
+            }
+        }
+        merged.sort_by_key(|&(seq, _, _)| seq);
+        for (_, k, d) in merged {
+            self.int_keys.push(k);
+            self.counts.push(d);
+        }
+    }
+
+    /// Group `g`'s key values, in a row with room for `extra` more columns.
+    fn key_values(&self, g: usize, width: usize, extra: usize) -> Vec<Value> {
+        let mut row = Vec::with_capacity(width + extra);
+        match (&self.any, self.int_keys.get(g)) {
+            (None, Some(i)) => row.push(Value::Int(*i)),
+            _ => row.extend_from_slice(&self.keys[g * width..(g + 1) * width]),
+        }
+        row
+    }
+}
+
 pub struct DegreeGroup<'p> {
     input: BoxOp<'p>,
     label: Option<&'p str>,
@@ -31,7 +120,8 @@ pub struct DegreeGroup<'p> {
     counts: usize,
     /// The input's columns plus the node variable: the scope of `Eval` keys.
     scope: Vec<String>,
-    out: std::vec::IntoIter<Row>,
+    /// The current input row's groups and the next one to emit.
+    out: Option<(Groups, usize)>,
 }
 
 impl<'p> DegreeGroup<'p> {
@@ -73,35 +163,36 @@ impl<'p> DegreeGroup<'p> {
             prefetch,
             counts: *counts,
             scope,
-            out: Vec::new().into_iter(),
+            out: None,
         })
     }
 
-    /// The group rows for one input row.
-    fn groups(&self, ctx: &mut ExecCtx<'_>, row: &Row) -> Result<Vec<Row>> {
-        let degrees =
-            ctx.read()
-                .degrees(self.label, self.direction, &self.types, &self.prefetch)?;
-        let mut groups: Vec<(Vec<Value>, i64)> = Vec::new();
-        let mut index: HashMap<GroupKey, usize> = HashMap::new();
+    /// The groups for one input row (rows are built one at a time when emitted).
+    fn groups(&self, ctx: &ExecCtx<'_>, row: &Row) -> Result<Groups> {
+        let g = ctx.read();
+        let mut groups = Groups::default();
         if self.keys.is_empty() {
-            groups.push((Vec::new(), 0));
+            groups.counts.push(0);
         }
-        let width = self.prefetch.len();
         let mut scope_row = row.clone();
         scope_row.push(Value::Null);
-        for (i, &(node, d)) in degrees.nodes.iter().enumerate() {
-            ctx.tick()?;
+        let mut kv = Vec::with_capacity(self.keys.len());
+        let mut seen = 0u32;
+        let mut visit = |node, d, values: &[Value]| -> Result<()> {
+            seen = seen.wrapping_add(1);
+            if seen % 4096 == 0 {
+                ctx.check_limits()?;
+            }
             let d = i64::try_from(d).unwrap_or(i64::MAX);
             if self.keys.is_empty() {
-                groups[0].1 = groups[0].1.saturating_add(d);
-                continue;
+                groups.counts[0] = groups.counts[0].saturating_add(d);
+                return Ok(());
             }
-            let mut kv = Vec::with_capacity(self.keys.len());
+            kv.clear();
             for k in &self.keys {
                 kv.push(match k {
                     KeySource::Node => Value::NodeRef(node),
-                    KeySource::Prefetched(j) => degrees.values[i * width + j].clone(),
+                    KeySource::Prefetched(j) => values[*j].clone(),
                     KeySource::Eval(e) => {
                         if let Some(last) = scope_row.last_mut() {
                             *last = Value::NodeRef(node);
@@ -110,35 +201,39 @@ impl<'p> DegreeGroup<'p> {
                     }
                 });
             }
-            let key = crate::exec::project::row_key(&kv);
-            match index.get(&key) {
-                Some(&g) => groups[g].1 = groups[g].1.saturating_add(d),
-                None => {
-                    index.insert(key, groups.len());
-                    groups.push((kv, d));
-                }
-            }
+            groups.add(&kv, d);
+            Ok(())
+        };
+        g.for_each_degree(
+            self.label,
+            self.direction,
+            &self.types,
+            &self.prefetch,
+            &mut visit,
+        )?;
+        if groups.any.is_none() {
+            groups.resolve();
         }
-        Ok(groups
-            .into_iter()
-            .map(|(mut kv, d)| {
-                kv.extend(std::iter::repeat_n(Value::Int(d), self.counts));
-                kv
-            })
-            .collect())
+        Ok(groups)
     }
 }
 
 impl Operator for DegreeGroup<'_> {
     fn next(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
         loop {
-            if let Some(r) = self.out.next() {
-                return Ok(Some(r));
+            if let Some((groups, next)) = &mut self.out {
+                if let Some(&d) = groups.counts.get(*next) {
+                    let width = self.keys.len();
+                    let mut row = groups.key_values(*next, width, self.counts);
+                    row.extend(std::iter::repeat_n(Value::Int(d), self.counts));
+                    *next += 1;
+                    return Ok(Some(row));
+                }
             }
             let Some(row) = self.input.next(ctx)? else {
                 return Ok(None);
             };
-            self.out = self.groups(ctx, &row)?.into_iter();
+            self.out = Some((self.groups(ctx, &row)?, 0));
         }
     }
 }

@@ -43,9 +43,9 @@ pub fn degree_group(plan: LogicalPlan) -> LogicalPlan {
                 && spec.unique_with.is_empty()
                 && spec.properties.is_none()
                 && node_scan(scan).is_some_and(|(var, _)| *var == spec.from)
-                && keys.iter().all(|(_, e)| {
-                    walk::variables(e).iter().all(|v| *v == spec.from)
-                })
+                && keys
+                    .iter()
+                    .all(|(_, e)| walk::variables(e).iter().all(|v| *v == spec.from))
                 && plain_counts(&aggs, &[&spec.from, &spec.rel, &spec.to])
         }
         _ => false,
@@ -84,8 +84,8 @@ pub fn count_nodes(plan: LogicalPlan) -> LogicalPlan {
     let PlanOp::Aggregate { input, keys, aggs } = op else {
         return LogicalPlan { op, columns };
     };
-    let applies = keys.is_empty()
-        && node_scan(&input).is_some_and(|(var, _)| plain_counts(&aggs, &[var]));
+    let applies =
+        keys.is_empty() && node_scan(&input).is_some_and(|(var, _)| plain_counts(&aggs, &[var]));
     if !applies {
         return LogicalPlan {
             op: PlanOp::Aggregate { input, keys, aggs },

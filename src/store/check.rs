@@ -10,8 +10,8 @@ use super::codec::{equality_prefix, index_key};
 use super::engine::{IndexMeta, Store, FORMAT_VERSION};
 use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
 use super::records::{
-    bitmap_ids, block_entries, block_is_well_formed, bucket_entries, decode_section, NodeRecord,
-    RelRecord, BITMAP_BYTES,
+    bitmap_ids, block_entries, block_is_well_formed, bucket_entries, decode_section,
+    section_totals, NodeRecord, RelRecord, BITMAP_BYTES,
 };
 use super::txn::Txn;
 
@@ -290,6 +290,22 @@ impl Store {
                     r.problem(format!("adjacency of node {node} does not decode"));
                     continue;
                 };
+                let held = |incoming: bool| {
+                    lists
+                        .iter()
+                        .filter(|l| l.incoming == incoming)
+                        .map(|l| l.edges.len() as u64)
+                        .sum::<u64>()
+                };
+                let held = (held(false), held(true));
+                if let Some((out, inc, _)) = section_totals(bytes) {
+                    if (out, inc) != held {
+                        r.problem(format!(
+                            "adjacency totals of node {node} say {out} out / {inc} in, its lists hold {} / {}",
+                            held.0, held.1
+                        ));
+                    }
+                }
                 for l in lists {
                     if !l.edges.windows(2).all(|w| w[0].0 < w[1].0) {
                         r.problem(format!("adjacency list of node {node} is not sorted"));

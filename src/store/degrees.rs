@@ -5,12 +5,12 @@ use crate::model::{Direction, NodeId};
 use crate::value::Value;
 
 use super::keys::{self, KIND_KEY, KIND_LABEL};
-use super::records::{adj_headers, adj_payload, block_entries, block_get, NodeRecord};
+use super::records::{adj_headers, adj_payload, block_entries, section_totals, NodeRecord};
 use super::txn::Txn;
-use super::Degrees;
+use super::DegreeVisitor;
 
 impl Txn {
-    /// [`super::GraphRead::degrees`]: adjacency blocks in key order (64 sections per read), the
+    /// [`super::GraphRead::for_each_degree`]: adjacency blocks in key order (64 sections per read), the
     /// matching node block read once per adjacency block when labels or keys are needed.
     pub(crate) fn scan_degrees(
         &self,
@@ -18,24 +18,32 @@ impl Txn {
         direction: Direction,
         types: &[&str],
         keys: &[&str],
-    ) -> Result<Degrees> {
-        let mut out = Degrees::default();
+        f: &mut DegreeVisitor<'_>,
+    ) -> Result<()> {
         let label = match label {
             None => None,
             Some(l) => match self.cat_id(KIND_LABEL, l) {
                 Some(id) => Some(id),
-                None => return Ok(out),
+                None => return Ok(()),
             },
         };
         let filter = self.type_filter(types);
         let key_ids: Vec<Option<u32>> = keys.iter().map(|k| self.cat_id(KIND_KEY, k)).collect();
         let need_record = label.is_some() || key_ids.iter().any(Option::is_some);
         let mut pairs = Vec::new();
+        let nulls = vec![Value::Null; keys.len()];
+        let mut values = Vec::with_capacity(keys.len());
         for item in self.kv_scan(&[keys::P_ADJ]) {
             let (k, block) = item?;
             let base = keys::block_base(&k, keys::NODE_SHIFT)
                 .ok_or_else(|| self.corrupt("malformed adjacency key"))?;
-            let mut records = None;
+            // The node block of the same 64 nodes, walked alongside (slots ascend in both).
+            let records = if need_record {
+                self.kv_get(&keys::node_block(base))?
+            } else {
+                None
+            };
+            let mut recs = records.as_deref().map(|r| block_entries(r).peekable());
             for (slot, section) in block_entries(&block) {
                 let node = base + u64::from(slot);
                 let d = section_degree(section, node, direction, filter.as_deref(), &mut pairs)
@@ -43,37 +51,37 @@ impl Txn {
                 if d == 0 {
                     continue;
                 }
-                if !need_record {
-                    out.nodes.push((node, d));
-                    out.values.extend(keys.iter().map(|_| Value::Null));
-                    continue;
-                }
-                if records.is_none() {
-                    records = Some(self.kv_get(&keys::node_block(node))?);
-                }
-                let Some(rec) = records.as_ref().and_then(Option::as_deref) else {
+                let Some(recs) = recs.as_mut() else {
+                    if !need_record {
+                        f(node, d, &nulls)?;
+                    }
                     continue;
                 };
-                let Some(rec) = block_get(rec, slot) else {
+                while recs.next_if(|(s, _)| *s < slot).is_some() {}
+                let Some((_, rec)) = recs.next_if(|(s, _)| *s == slot) else {
                     continue;
                 };
                 let corrupt = || self.corrupt(&format!("node {node} record"));
                 if let Some(l) = label {
-                    if !NodeRecord::decode_labels(rec).ok_or_else(corrupt)?.contains(&l) {
+                    if !NodeRecord::decode_labels(rec)
+                        .ok_or_else(corrupt)?
+                        .contains(&l)
+                    {
                         continue;
                     }
                 }
-                out.nodes.push((node, d));
+                values.clear();
                 for id in &key_ids {
                     let v = match id {
                         Some(id) => NodeRecord::decode_property(rec, *id).ok_or_else(corrupt)?,
                         None => None,
                     };
-                    out.values.push(v.unwrap_or(Value::Null));
+                    values.push(v.unwrap_or(Value::Null));
                 }
+                f(node, d, &values)?;
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// [`super::GraphRead::count_nodes`] from the per-label counter (O(1)).
@@ -88,8 +96,9 @@ impl Txn {
     }
 }
 
-/// The degree of `node` from its adjacency section: list counts from the headers; with
-/// `Direction::Both` a self-loop (in both lists) counts once, which needs the incoming lists.
+/// The degree of `node` from its adjacency section: the section's totals for one direction
+/// and any type, else list counts from the headers; with `Direction::Both` a self-loop (in
+/// both lists) counts once, which needs the incoming lists.
 fn section_degree(
     section: &[u8],
     node: NodeId,
@@ -97,6 +106,14 @@ fn section_degree(
     filter: Option<&[u32]>,
     pairs: &mut Vec<(u64, u64)>,
 ) -> Option<u64> {
+    if filter.is_none() {
+        let (out, inc, _) = section_totals(section)?;
+        match direction {
+            Direction::Outgoing => return Some(out),
+            Direction::Incoming => return Some(inc),
+            Direction::Both => {}
+        }
+    }
     let mut d = 0u64;
     for h in adj_headers(section) {
         if filter.is_some_and(|f| !f.contains(&h.rel_type)) {

@@ -13,8 +13,9 @@ use crate::error::{Error, Result, StoreError};
 use super::keys;
 use super::txn::Txn;
 
-/// The on-disk format this build writes and the newest it reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The on-disk format this build writes and the newest it reads; older ones are upgraded on
+/// open (`migrate.rs`). 2: adjacency sections start with their degree totals.
+pub const FORMAT_VERSION: u32 = 2;
 
 /// How long a transaction waits for another writer before giving up.
 const WRITER_WAIT: Duration = Duration::from_secs(10);
@@ -316,6 +317,9 @@ impl Store {
                         supported: FORMAT_VERSION,
                     }
                     .into());
+                }
+                if found < FORMAT_VERSION {
+                    super::migrate::upgrade(&db, found, &shown)?;
                 }
             }
             None => {

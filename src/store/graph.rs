@@ -9,7 +9,7 @@ use super::codec::{index_key_prefix, numeric_tail};
 use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
 use super::records::{
     adj_headers, adj_payload, bitmap_ids, block_entries, block_get, bucket_entries, decode_section,
-    NodeRecord, RelRecord,
+    section_totals, NodeRecord, RelRecord,
 };
 use super::txn::Txn;
 use super::{Edge, GraphRead, GraphStats, IndexDef};
@@ -314,6 +314,11 @@ impl GraphRead for Txn {
             return Ok(0);
         };
         let incoming = direction == Direction::Incoming;
+        if filter.is_none() {
+            let (out, inc, _) = section_totals(&section)
+                .ok_or_else(|| self.corrupt(&format!("adjacency of node {node}")))?;
+            return Ok(if incoming { inc } else { out });
+        }
         Ok(adj_headers(&section)
             .filter(|h| h.incoming == incoming)
             .filter(|h| filter.as_ref().is_none_or(|f| f.contains(&h.rel_type)))
@@ -321,14 +326,15 @@ impl GraphRead for Txn {
             .sum())
     }
 
-    fn degrees(
+    fn for_each_degree(
         &self,
         label: Option<&str>,
         direction: Direction,
         types: &[&str],
         keys: &[&str],
-    ) -> Result<super::Degrees> {
-        self.scan_degrees(label, direction, types, keys)
+        f: &mut super::DegreeVisitor<'_>,
+    ) -> Result<()> {
+        self.scan_degrees(label, direction, types, keys, f)
     }
 
     fn count_nodes(&self, label: Option<&str>) -> Result<u64> {

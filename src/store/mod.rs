@@ -22,13 +22,14 @@
 //! | `'C' kind id:u32` (kind `L` label, `T` type, `K` property key) | the name (catalog) |
 //! | `'N' node>>6` | block of ≤ 64 node records: labels (ids) + properties (key ids + values) |
 //! | `'R' rel>>7` | block of ≤ 128 relationship records: type, start, end, properties |
-//! | `'A' node>>6` | block of ≤ 64 adjacency sections; a node's section = one list per (type, direction): count, then delta-encoded (rel id, other node) pairs |
+//! | `'A' node>>6` | block of ≤ 64 adjacency sections; a node's section = its degree totals (out, in), then one list per (type, direction): count, then delta-encoded (rel id, other node) pairs |
 //! | `'L' label:u32 node>>12` | label bitmap: 4096 bits, bit i = node (base + i) has the label |
 //! | `'X' index:u32` | index definition (name, label id, key id, unique) |
 //! | `'I' index:u32 bucket:u16` | index bucket (bucket = FNV-1a of the value's Cypher-equality encoding mod 4096): sorted (ordered value key, node id) entries |
 //!
 //! "All relationships of node N of type T in direction D" is one `get` of N's adjacency block
-//! plus a header walk to the (T, D) list; its degree needs no edge decoding.
+//! plus a header walk to the (T, D) list; its degree needs no edge decoding, and its degree over
+//! all types in one direction is read from the section's totals (format 2).
 //!
 //! Contracts every implementation keeps:
 //! - Reads through a [`GraphWrite`] see that transaction's own uncommitted writes.
@@ -43,6 +44,7 @@ mod degrees;
 mod engine;
 mod graph;
 mod keys;
+mod migrate;
 mod records;
 mod txn;
 mod write;
@@ -79,15 +81,8 @@ pub struct Edge {
     pub outgoing: bool,
 }
 
-/// Per-node degrees from [`GraphRead::degrees`]: the nodes whose degree is positive, ascending
-/// by id, with the values of the requested property keys (`Value::Null` when absent).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Degrees {
-    /// (node, degree), ascending by node.
-    pub nodes: Vec<(NodeId, u64)>,
-    /// `keys.len()` values per entry of `nodes`, in the same order.
-    pub values: Vec<Value>,
-}
+/// What [`GraphRead::for_each_degree`] calls per node: (node, degree, values of the keys).
+pub type DegreeVisitor<'a> = dyn FnMut(NodeId, u64, &[Value]) -> Result<()> + 'a;
 
 /// A user-declared property index: `CREATE INDEX name FOR (n:Label) ON (n.property)`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -155,32 +150,33 @@ pub trait GraphRead {
 
     /// Nodes with `label` whose `property` equals `value`, through an index. `None` when no
     /// index covers (label, property): the caller must scan.
-    /// Every node (with `label` when given) whose `degree(node, direction, types)` is
-    /// positive, with that degree and the values of the property `keys`. One pass over the
-    /// adjacency where the layout allows.
-    fn degrees(
+    /// Calls `f` for every node (with `label` when given) whose `degree(node, direction,
+    /// types)` is positive, ascending by id, with that degree and the values of the property
+    /// `keys` (`Value::Null` when absent). One pass over the adjacency where the layout allows.
+    fn for_each_degree(
         &self,
         label: Option<&str>,
         direction: Direction,
         types: &[&str],
         keys: &[&str],
-    ) -> Result<Degrees> {
+        f: &mut DegreeVisitor<'_>,
+    ) -> Result<()> {
         let ids: Vec<NodeId> = match label {
             Some(l) => self.nodes_with_label(l)?.collect::<Result<_>>()?,
             None => self.node_ids()?.collect::<Result<_>>()?,
         };
-        let mut out = Degrees::default();
+        let mut values = Vec::with_capacity(keys.len());
         for id in ids {
             let d = self.degree(id, direction, types)?;
             if d > 0 {
-                out.nodes.push((id, d));
+                values.clear();
                 for k in keys {
-                    out.values
-                        .push(self.node_property(id, k)?.unwrap_or(Value::Null));
+                    values.push(self.node_property(id, k)?.unwrap_or(Value::Null));
                 }
+                f(id, d, &values)?;
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Number of nodes carrying `label` (every node when `None`).

@@ -241,9 +241,11 @@ impl RelRecord {
 }
 
 // ---- adjacency sections ----------------------------------------------------------------------
-// A node's section: repeated lists (type*2+dir varint, count varint, byte length varint,
-// payload), ascending by (type, dir). Payload: per edge (rel id delta varint, other node
-// varint), rel ids ascending. dir 0 = outgoing, 1 = incoming.
+// A node's section (format 2): its degree totals (outgoing count varint, incoming count
+// varint), then repeated lists (type*2+dir varint, count varint, byte length varint, payload),
+// ascending by (type, dir). Payload: per edge (rel id delta varint, other node varint), rel
+// ids ascending. dir 0 = outgoing, 1 = incoming. A node without relationships has no section.
+// Format 1 had no totals (`upgrade_section_v1`).
 
 /// One adjacency list of a node: (type id, incoming?) and its edges (rel, other) by rel id.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -263,8 +265,25 @@ pub struct AdjHeader {
     pub end: usize,
 }
 
-pub fn adj_headers(section: &[u8]) -> impl Iterator<Item = AdjHeader> + '_ {
+/// The degree totals at the head of a section: (outgoing, incoming, where the lists start).
+/// An empty section has none.
+pub fn section_totals(section: &[u8]) -> Option<(u64, u64, usize)> {
+    if section.is_empty() {
+        return Some((0, 0, 0));
+    }
     let mut pos = 0usize;
+    let out = get_varint(section, &mut pos)?;
+    let inc = get_varint(section, &mut pos)?;
+    Some((out, inc, pos))
+}
+
+/// The list headers of a section (after its totals).
+pub fn adj_headers(section: &[u8]) -> impl Iterator<Item = AdjHeader> + '_ {
+    let pos = section_totals(section).map_or(section.len(), |(_, _, p)| p);
+    list_headers(section, pos)
+}
+
+fn list_headers(section: &[u8], mut pos: usize) -> impl Iterator<Item = AdjHeader> + '_ {
     std::iter::from_fn(move || {
         if pos >= section.len() {
             return None;
@@ -285,6 +304,30 @@ pub fn adj_headers(section: &[u8]) -> impl Iterator<Item = AdjHeader> + '_ {
     })
 }
 
+/// A format-1 section (lists only) in format 2 (totals first); `None` when it does not parse.
+pub fn upgrade_section_v1(old: &[u8]) -> Option<Vec<u8>> {
+    if old.is_empty() {
+        return Some(Vec::new());
+    }
+    let (mut out, mut inc, mut consumed) = (0u64, 0u64, 0usize);
+    for h in list_headers(old, 0) {
+        if h.incoming {
+            inc += h.count;
+        } else {
+            out += h.count;
+        }
+        consumed = h.end;
+    }
+    if consumed != old.len() {
+        return None;
+    }
+    let mut v = Vec::with_capacity(old.len() + 6);
+    put_varint(&mut v, out);
+    put_varint(&mut v, inc);
+    v.extend_from_slice(old);
+    Some(v)
+}
+
 /// Decodes a list payload into (rel, other) pairs, appending to `out`.
 pub fn adj_payload(payload: &[u8], count: u64, out: &mut Vec<(u64, u64)>) -> Option<()> {
     let mut pos = 0;
@@ -296,9 +339,10 @@ pub fn adj_payload(payload: &[u8], count: u64, out: &mut Vec<(u64, u64)>) -> Opt
     (pos == payload.len()).then_some(())
 }
 
+/// Every list of a section (totals not checked here: `check` compares them).
 pub fn decode_section(section: &[u8]) -> Option<Vec<AdjList>> {
+    let (_, _, mut consumed) = section_totals(section)?;
     let mut lists = Vec::new();
-    let mut consumed = 0;
     for h in adj_headers(section) {
         let mut edges = Vec::with_capacity(h.count.min(1 << 20) as usize);
         adj_payload(&section[h.start..h.end], h.count, &mut edges)?;
@@ -326,10 +370,24 @@ pub fn encode_list(out: &mut Vec<u8>, rel_type: u32, incoming: bool, edges: &[(u
     out.extend_from_slice(&payload);
 }
 
-/// Encodes lists (skipping empty ones) in (type, dir) order.
+/// Encodes lists (skipping empty ones) in (type, dir) order after the degree totals; no
+/// bytes at all when every list is empty.
 pub fn encode_section(lists: &mut [AdjList]) -> Vec<u8> {
     lists.sort_by_key(|l| (l.rel_type, l.incoming));
+    let total = |incoming: bool| {
+        lists
+            .iter()
+            .filter(|l| l.incoming == incoming)
+            .map(|l| l.edges.len() as u64)
+            .sum::<u64>()
+    };
+    let (out_total, in_total) = (total(false), total(true));
     let mut out = Vec::new();
+    if out_total + in_total == 0 {
+        return out;
+    }
+    put_varint(&mut out, out_total);
+    put_varint(&mut out, in_total);
     for l in lists.iter().filter(|l| !l.edges.is_empty()) {
         encode_list(&mut out, l.rel_type, l.incoming, &l.edges);
     }
@@ -415,7 +473,13 @@ mod tests {
             },
         ];
         let enc = encode_section(&mut lists);
-        assert_eq!(decode_section(&enc), Some(lists));
+        assert_eq!(section_totals(&enc).map(|(o, i, _)| (o, i)), Some((1, 2)));
+        assert_eq!(decode_section(&enc), Some(lists.clone()));
+        // Format 1 had the same lists without the totals.
+        let (_, _, start) = section_totals(&enc).unwrap_or_default();
+        assert_eq!(upgrade_section_v1(&enc[start..]), Some(enc.clone()));
+        assert_eq!(upgrade_section_v1(&enc[start..enc.len() - 1]), None);
+        assert!(encode_section(&mut []).is_empty());
     }
 
     #[test]
