@@ -67,33 +67,29 @@ impl Groups {
     /// Groups the pending integer keys (appended after the existing integer groups, which
     /// exist only when nothing is pending, so first-seen order holds).
     fn resolve(&mut self) {
-        let pending = std::mem::take(&mut self.pending);
-        if pending.windows(2).all(|w| w[0].0 < w[1].0) {
-            // Distinct keys (e.g. an id that grows with the node id): one group each.
-            for (k, d) in pending {
-                self.int_keys.push(k);
-                self.counts.push(d);
-            }
-            return;
-        }
-        let mut by_key: Vec<(i64, u32, i64)> = pending
-            .iter()
-            .enumerate()
-            .map(|(seq, &(k, d))| (k, seq as u32, d))
-            .collect();
-        // Stable sorts: arrival order usually holds a few ascending runs (one per label),
-        // which they merge in near-linear time.
-        by_key.sort_by_key(|&(k, _, _)| k);
-        // One (first arrival, key, sum) per key, then back to arrival order.
-        let mut merged: Vec<(u32, i64, i64)> = Vec::new();
-        for (k, seq, d) in by_key {
-            match merged.last_mut() {
-                Some(last) if last.1 == k => last.2 = last.2.saturating_add(d),
-                _ => merged.push((seq, k, d)),
+        let mut pending = std::mem::take(&mut self.pending);
+        if !pending.windows(2).all(|w| w[0].0 < w[1].0) {
+            // Arrival positions by key (a stable sort: arrival order usually holds a few
+            // ascending runs, one per label, which it merges in near-linear time). Each key's
+            // first arrival takes the run's sum; the others become 0 (degrees are positive).
+            let mut by_key: Vec<u32> = (0..pending.len() as u32).collect();
+            by_key.sort_by_key(|&i| pending[i as usize].0);
+            let mut head: Option<usize> = None;
+            for i in by_key {
+                let i = i as usize;
+                match head {
+                    Some(h) if pending[h].0 == pending[i].0 => {
+                        let (hd, d) = (pending[h].1, pending[i].1);
+                        pending[h].1 = i64::saturating_add(hd, d);
+                        pending[i].1 = 0;
+                    }
+                    _ => head = Some(i),
+                }
             }
         }
-        merged.sort_by_key(|&(seq, _, _)| seq);
-        for (_, k, d) in merged {
+        self.int_keys.reserve(pending.len());
+        self.counts.reserve(pending.len());
+        for (k, d) in pending.into_iter().filter(|&(_, d)| d > 0) {
             self.int_keys.push(k);
             self.counts.push(d);
         }
@@ -171,6 +167,11 @@ impl<'p> DegreeGroup<'p> {
     fn groups(&self, ctx: &ExecCtx<'_>, row: &Row) -> Result<Groups> {
         let g = ctx.read();
         let mut groups = Groups::default();
+        if let [KeySource::Prefetched(_)] = self.keys.as_slice() {
+            // Room for one entry per node (bounded), instead of growing by copies.
+            let expected = g.count_nodes(self.label)?.min(1 << 24);
+            groups.pending.reserve(expected as usize);
+        }
         if self.keys.is_empty() {
             groups.counts.push(0);
         }
