@@ -18,7 +18,8 @@ pub fn dispatch(cli: Cli) -> i32 {
         DurabilityArg::Full => Durability::Full,
         DurabilityArg::Relaxed => Durability::Relaxed,
     };
-    let db = match open_database(&loc, durability) {
+    let cache = cli.cache_mb.map(|mb| mb.saturating_mul(1 << 20));
+    let db = match open_database(&loc, durability, cache) {
         Ok(db) => db,
         Err(code) => return code,
     };

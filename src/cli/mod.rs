@@ -40,6 +40,10 @@ pub struct Cli {
     /// Cancel any query that runs longer than this many milliseconds
     #[arg(long, global = true, value_name = "MS")]
     pub timeout: Option<u64>,
+    /// Page cache of the storage engine in MiB [default: 256]; the main knob on the process's
+    /// memory (see docs/performance.md)
+    #[arg(long, global = true, env = "KG_CACHE_MB", value_name = "MIB")]
+    pub cache_mb: Option<u64>,
     #[command(flatten)]
     pub shell: ShellArgs,
     #[command(subcommand)]

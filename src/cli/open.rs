@@ -34,14 +34,19 @@ pub fn resolve_db_path(flag: Option<&Path>, env: Option<&std::ffi::OsStr>) -> Db
     }
 }
 
-/// Opens (creating when missing) the database; a new default database gets the seed graph.
-/// Errors are printed; the `Err` carries the exit code.
-pub fn open_database(loc: &DbLocation, durability: Durability) -> Result<Database, i32> {
+/// Opens (creating when missing) the database with a page cache of `cache` bytes (None: the
+/// store's default); a new default database gets the seed graph. Errors are printed; the
+/// `Err` carries the exit code.
+pub fn open_database(
+    loc: &DbLocation,
+    durability: Durability,
+    cache: Option<u64>,
+) -> Result<Database, i32> {
     let fresh = !loc.path.exists();
     let opts = OpenOptions {
         durability,
         create_if_missing: true,
-        cache_capacity: None,
+        cache_capacity: cache,
     };
     let db = match Database::open(&loc.path, &opts) {
         Ok(db) => db,

@@ -1,12 +1,11 @@
 //! Row sources and nested plans: the argument row, OPTIONAL MATCH / Apply (an inner plan run
 //! per input row), and UNION.
 
-use std::collections::HashSet;
-
 use crate::error::Result;
 use crate::exec::project::row_key;
 use crate::exec::{build, BoxOp, ExecCtx, Operator, Row};
 use crate::expr::GroupKey;
+use crate::hash::FxHashSet;
 use crate::plan::LogicalPlan;
 use crate::value::Value;
 
@@ -62,7 +61,7 @@ pub struct Union<'p> {
     pub left: BoxOp<'p>,
     pub right: BoxOp<'p>,
     pub on_right: bool,
-    pub seen: Option<HashSet<GroupKey>>,
+    pub seen: Option<FxHashSet<GroupKey>>,
 }
 
 impl Operator for Union<'_> {

@@ -1,11 +1,10 @@
 //! Projection (WITH/RETURN items), column selection, DISTINCT and UNWIND.
 
-use std::collections::HashSet;
-
 use crate::ast::Expr;
 use crate::error::Result;
 use crate::exec::{BoxOp, ExecCtx, Operator, Row};
 use crate::expr::GroupKey;
+use crate::hash::FxHashSet;
 use crate::value::Value;
 
 pub struct Project<'p> {
@@ -47,7 +46,7 @@ impl Operator for Select<'_> {
 
 pub struct Distinct<'p> {
     pub input: BoxOp<'p>,
-    pub seen: HashSet<GroupKey>,
+    pub seen: FxHashSet<GroupKey>,
 }
 
 impl Operator for Distinct<'_> {

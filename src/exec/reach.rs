@@ -1,11 +1,10 @@
 //! Distinct reach: the end nodes of `(a)-[:T*min..max]->(b)` found by breadth-first search with
 //! a visited set, for plans that only observe distinct end nodes (see `plan::optimize`).
 
-use std::collections::HashSet;
-
 use crate::error::Result;
 use crate::exec::expand::Step;
 use crate::exec::{node_id, BoxOp, ExecCtx, Operator, Row};
+use crate::hash::FxHashSet;
 use crate::model::NodeId;
 use crate::plan::ExpandSpec;
 use crate::value::Value;
@@ -33,30 +32,36 @@ impl<'p> Reach<'p> {
             .spec
             .hops
             .unwrap_or(crate::plan::Hops { min: 1, max: None });
-        let mut visited: HashSet<NodeId> = HashSet::new();
+        let mut visited: FxHashSet<NodeId> = FxHashSet::default();
         visited.insert(start);
         let mut out = Vec::new();
         let mut start_again = hops.min == 0;
         let mut frontier = vec![start];
+        let mut next = Vec::new();
+        let mut others = Vec::new();
         let mut depth = 0u64;
         while !frontier.is_empty() && hops.max.is_none_or(|m| depth < m) {
-            let mut next = Vec::new();
-            for n in frontier {
+            for &n in &frontier {
                 ctx.tick()?;
-                for e in ctx
-                    .read()
-                    .edges(n, self.step.spec.direction, &self.step.types)?
-                {
-                    if e.other == start {
+                others.clear();
+                ctx.read().neighbours(
+                    n,
+                    self.step.spec.direction,
+                    &self.step.types,
+                    &mut others,
+                )?;
+                for &o in &others {
+                    if o == start {
                         start_again = true;
                     }
-                    if visited.insert(e.other) {
-                        out.push(e.other);
-                        next.push(e.other);
+                    if visited.insert(o) {
+                        out.push(o);
+                        next.push(o);
                     }
                 }
             }
-            frontier = next;
+            std::mem::swap(&mut frontier, &mut next);
+            next.clear();
             depth += 1;
         }
         if start_again {

@@ -1,10 +1,9 @@
 //! Aggregate functions: count, sum, avg, min, max, collect, stDev, stDevP, percentileCont,
 //! percentileDisc, each optionally DISTINCT. Nulls are ignored by every aggregate.
 
-use std::collections::HashSet;
-
 use crate::error::{ErrorClass, Phase, QueryError, Result};
 use crate::expr::{order, GroupKey};
+use crate::hash::FxHashSet;
 use crate::temporal::Duration;
 use crate::value::Value;
 
@@ -69,7 +68,7 @@ pub fn new_aggregator(name: &str, distinct: bool) -> Result<Box<dyn Aggregator>>
     };
     Ok(if distinct {
         Box::new(Distinct {
-            seen: HashSet::new(),
+            seen: FxHashSet::default(),
             inner,
         })
     } else {
@@ -82,7 +81,7 @@ fn first(args: &[Value]) -> &Value {
 }
 
 struct Distinct {
-    seen: HashSet<GroupKey>,
+    seen: FxHashSet<GroupKey>,
     inner: Box<dyn Aggregator>,
 }
 

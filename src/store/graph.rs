@@ -8,8 +8,8 @@ use crate::value::Value;
 use super::codec::{index_key_prefix, numeric_tail};
 use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
 use super::records::{
-    adj_headers, adj_payload, bitmap_ids, block_entries, block_get, bucket_entries, decode_section,
-    section_totals, NodeRecord, RelRecord,
+    adj_headers, adj_others, adj_payload, bitmap_ids, block_entries, block_get, bucket_entries,
+    decode_section, section_totals, NodeRecord, RelRecord,
 };
 use super::txn::Txn;
 use super::{Edge, GraphRead, GraphStats, IndexDef};
@@ -97,7 +97,10 @@ impl Txn {
         types: &[&str],
     ) -> Result<Vec<(u32, Edge)>> {
         let filter = self.type_filter(types);
-        let Some(section) = self.section_bytes(node)? else {
+        let Some(block) = self.kv_get(&keys::adj_block(node))? else {
+            return Ok(Vec::new());
+        };
+        let Some(section) = block_get(&block, keys::node_slot(node)) else {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
@@ -303,6 +306,41 @@ impl GraphRead for Txn {
         let mut raw = self.raw_edges(node, direction, types)?;
         raw.sort_by_key(|(t, e)| (*t, e.rel));
         Ok(raw.into_iter().map(|(_, e)| e).collect())
+    }
+
+    fn neighbours(
+        &self,
+        node: NodeId,
+        direction: Direction,
+        types: &[&str],
+        out: &mut Vec<NodeId>,
+    ) -> Result<()> {
+        let filter = self.type_filter(types);
+        let Some(block) = self.kv_get(&keys::adj_block(node))? else {
+            return Ok(());
+        };
+        let Some(section) = block_get(&block, keys::node_slot(node)) else {
+            return Ok(());
+        };
+        for h in adj_headers(section) {
+            let wanted = match direction {
+                Direction::Outgoing => !h.incoming,
+                Direction::Incoming => h.incoming,
+                Direction::Both => true,
+            };
+            if !wanted || filter.as_ref().is_some_and(|f| !f.contains(&h.rel_type)) {
+                continue;
+            }
+            // A self-loop sits in both lists; report it once when both are wanted.
+            let skip_self = direction == Direction::Both && h.incoming;
+            adj_others(&section[h.start..h.end], h.count, |other| {
+                if !(skip_self && other == node) {
+                    out.push(other);
+                }
+            })
+            .ok_or_else(|| self.corrupt(&format!("adjacency of node {node}")))?;
+        }
+        Ok(())
     }
 
     fn degree(&self, node: NodeId, direction: Direction, types: &[&str]) -> Result<u64> {

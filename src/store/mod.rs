@@ -143,6 +143,18 @@ pub trait GraphRead {
     /// empty). With `Direction::Both` a self-loop is reported once. Order: by type, then by
     /// relationship id.
     fn edges(&self, node: NodeId, direction: Direction, types: &[&str]) -> Result<Vec<Edge>>;
+    /// Appends the other end of every relationship `edges(node, direction, types)` reports to
+    /// `out`, in no particular order, without building `Edge`s where the layout allows.
+    fn neighbours(
+        &self,
+        node: NodeId,
+        direction: Direction,
+        types: &[&str],
+        out: &mut Vec<NodeId>,
+    ) -> Result<()> {
+        out.extend(self.edges(node, direction, types)?.iter().map(|e| e.other));
+        Ok(())
+    }
     /// `edges(..).len()` without materialising the entries where the layout allows.
     fn degree(&self, node: NodeId, direction: Direction, types: &[&str]) -> Result<u64> {
         Ok(self.edges(node, direction, types)?.len() as u64)

@@ -339,6 +339,17 @@ pub fn adj_payload(payload: &[u8], count: u64, out: &mut Vec<(u64, u64)>) -> Opt
     (pos == payload.len()).then_some(())
 }
 
+/// Calls `f` with the other node of every entry of a list payload (rel ids skipped).
+#[inline]
+pub fn adj_others(payload: &[u8], count: u64, mut f: impl FnMut(u64)) -> Option<()> {
+    let mut pos = 0;
+    for _ in 0..count {
+        get_varint(payload, &mut pos)?;
+        f(get_varint(payload, &mut pos)?);
+    }
+    (pos == payload.len()).then_some(())
+}
+
 /// Every list of a section (totals not checked here: `check` compares them).
 pub fn decode_section(section: &[u8]) -> Option<Vec<AdjList>> {
     let (_, _, mut consumed) = section_totals(section)?;
