@@ -181,7 +181,7 @@ impl<'p> DegreeGroup<'p> {
         let mut seen = 0u32;
         let mut visit = |node, d, values: &[Value]| -> Result<()> {
             seen = seen.wrapping_add(1);
-            if seen % 4096 == 0 {
+            if seen.is_multiple_of(4096) {
                 ctx.check_limits()?;
             }
             let d = i64::try_from(d).unwrap_or(i64::MAX);

@@ -513,6 +513,25 @@ mod tests {
     }
 
     #[test]
+    fn detects_adjacency_totals_drift() {
+        // Node 0 has one outgoing relationship (0 → 1) and no incoming one.
+        let report = corrupt_with(|t| {
+            let mut section = vec![5, 0];
+            crate::store::records::encode_list(&mut section, 0, false, &[(0, 1)]);
+            let block = crate::store::records::block_put(&[], 0, Some(&section));
+            let block =
+                crate::store::records::block_merge(&block, &[(1, t.section_bytes(1).unwrap())]);
+            t.kv_put(keys::adj_block(0), Some(block));
+        });
+        assert!(
+            report
+                .to_string()
+                .contains("adjacency totals of node 0 say 5 out / 0 in, its lists hold 1 / 0"),
+            "{report}"
+        );
+    }
+
+    #[test]
     fn detects_index_and_counter_drift() {
         let report = corrupt_with(|t| {
             let buckets: Vec<Vec<u8>> = t.kv_scan(&[keys::P_INDEX]).map(|x| x.unwrap().0).collect();

@@ -105,7 +105,7 @@ impl Txn {
         };
         let mut out = Vec::new();
         let mut pairs = Vec::new();
-        for h in adj_headers(&section) {
+        for h in adj_headers(section) {
             if filter.as_ref().is_some_and(|f| !f.contains(&h.rel_type)) {
                 continue;
             }

@@ -37,3 +37,61 @@ pub(super) fn upgrade(db: &sled::Db, found: u32, shown: &Path) -> Result<()> {
     db.flush().map_err(e)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::OpenOptions;
+    use crate::model::{Direction, Properties};
+    use crate::store::records::section_totals;
+    use crate::store::{GraphRead, GraphWrite, Store};
+
+    /// Rewrites a format-2 store as format 1 (sections without totals), as an old build left it.
+    fn downgrade(path: &Path) {
+        let db = sled::Config::new().path(path).open().unwrap();
+        let mut batch = sled::Batch::default();
+        for item in db.scan_prefix([keys::P_ADJ]) {
+            let (k, v) = item.unwrap();
+            let mut block = Vec::new();
+            for (slot, section) in block_entries(&v) {
+                let (_, _, start) = section_totals(section).unwrap();
+                block.push(slot);
+                put_varint(&mut block, (section.len() - start) as u64);
+                block.extend_from_slice(&section[start..]);
+            }
+            batch.insert(k, block);
+        }
+        batch.insert(keys::META_FORMAT, &1u32.to_be_bytes());
+        db.apply_batch(batch).unwrap();
+        db.flush().unwrap();
+    }
+
+    #[test]
+    fn format_1_store_is_upgraded_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let opts = OpenOptions {
+            create_if_missing: true,
+            ..OpenOptions::default()
+        };
+        {
+            let store = Store::open(&path, &opts).unwrap();
+            let mut t = store.begin();
+            let a = t.create_node(&["A".into()], Properties::new()).unwrap();
+            let b = t.create_node(&["B".into()], Properties::new()).unwrap();
+            t.create_relationship("R", a, b, Properties::new()).unwrap();
+            t.create_relationship("S", a, a, Properties::new()).unwrap();
+            t.commit().unwrap();
+        }
+        downgrade(&path);
+        let store = Store::open(&path, &opts).unwrap();
+        let report = store.check().unwrap();
+        assert!(report.is_clean(), "{report}");
+        let t = store.begin();
+        assert_eq!(t.degree(0, Direction::Outgoing, &[]).unwrap(), 2);
+        assert_eq!(t.degree(0, Direction::Incoming, &[]).unwrap(), 1);
+        assert_eq!(t.degree(0, Direction::Both, &[]).unwrap(), 2);
+        assert_eq!(t.degree(1, Direction::Incoming, &[]).unwrap(), 1);
+        assert_eq!(t.edges(0, Direction::Outgoing, &["R"]).unwrap().len(), 1);
+    }
+}
