@@ -16,7 +16,12 @@ pub struct Delete<'p> {
     pub out: Option<std::vec::IntoIter<Row>>,
 }
 
+/// Deletes relationship `id`, keeping its type and ends for `type(r)` later in the statement.
 fn delete_rel(ctx: &mut ExecCtx<'_>, id: u64) -> Result<()> {
+    if let Some(mut r) = ctx.read().relationship(id)? {
+        r.properties.clear();
+        ctx.deleted_rels.borrow_mut().insert(id, r);
+    }
     if ctx.write()?.delete_relationship(id)? {
         ctx.stats.relationships_deleted += 1;
     }

@@ -32,6 +32,7 @@ use crate::ast::Expr;
 use crate::db::{Params, WriteStats};
 use crate::error::{Error, QueryError, Result};
 use crate::expr::{EvalContext, Scope};
+use crate::model::Relationship;
 use crate::plan::{LogicalPlan, PlanOp};
 use crate::procedures::Registry;
 use crate::store::{GraphRead, GraphWrite};
@@ -39,6 +40,10 @@ use crate::value::Value;
 
 /// Subquery plans keyed by (expression address, the variables already bound), planned once.
 pub(crate) type SubPlans = Rc<RefCell<HashMap<(usize, String), Rc<LogicalPlan>>>>;
+
+/// Relationships deleted so far in the statement (without their properties), so `type(r)`
+/// still reads them.
+pub(crate) type DeletedRels = Rc<RefCell<HashMap<u64, Relationship>>>;
 
 pub type Row = Vec<Value>;
 
@@ -74,6 +79,7 @@ pub struct ExecCtx<'g> {
     pub(crate) subplans: SubPlans,
     /// The statement clock (see `EvalContext::statement_time`).
     pub clock: i128,
+    pub(crate) deleted_rels: DeletedRels,
 }
 
 impl<'g> ExecCtx<'g> {
@@ -90,6 +96,7 @@ impl<'g> ExecCtx<'g> {
             profile: None,
             subplans: Rc::default(),
             clock: crate::functions::wall_clock(),
+            deleted_rels: Rc::default(),
         }
     }
 
@@ -125,6 +132,7 @@ impl<'g> ExecCtx<'g> {
             profile: None,
             subplans: self.subplans.clone(),
             clock: self.clock,
+            deleted_rels: self.deleted_rels.clone(),
         }
     }
 
@@ -200,6 +208,10 @@ impl EvalContext for EvalCx<'_, '_> {
 
     fn statement_time(&self) -> Option<i128> {
         Some(self.ctx.clock)
+    }
+
+    fn deleted_relationship(&self, id: u64) -> Option<Relationship> {
+        self.ctx.deleted_rels.borrow().get(&id).cloned()
     }
 }
 
