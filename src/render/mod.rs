@@ -104,6 +104,18 @@ pub fn render(
     }
 }
 
+/// What a script's output puts between two results that have a header, for the formats whose
+/// results would otherwise run together: an empty line in csv and tsv. The json and jsonl
+/// formats keep one line per statement or row, the table and markdown formats end each result
+/// with their own footer or blank line.
+pub fn result_separator(format: Format) -> Option<&'static str> {
+    match format {
+        Format::Csv => Some("\r\n"),
+        Format::Tsv => Some("\n"),
+        Format::Table | Format::Json | Format::Jsonl | Format::Markdown => None,
+    }
+}
+
 /// "2 nodes created, 1 relationship created, 3 properties set"; empty when nothing changed.
 pub fn stats_summary(stats: &WriteStats) -> String {
     let items = [

@@ -81,6 +81,8 @@ pub struct Repl<'db, W: Write, E: Write> {
     err: E,
     /// Nested `:source` depth, to stop a script that sources itself.
     depth: usize,
+    /// A result with a header was written (csv and tsv put an empty line before the next).
+    shown: bool,
 }
 
 impl<'db, W: Write, E: Write> Repl<'db, W, E> {
@@ -95,6 +97,7 @@ impl<'db, W: Write, E: Write> Repl<'db, W, E> {
             out,
             err,
             depth: 0,
+            shown: false,
         }
     }
 
@@ -269,7 +272,16 @@ impl<'db, W: Write, E: Write> Repl<'db, W, E> {
             max_width: self.options.max_width,
             elapsed: self.options.timing.then_some(elapsed),
         };
-        render::render(self.options.format, result, &opts, &mut self.out)
+        let format = self.options.format;
+        if let Some(sep) = render::result_separator(format) {
+            if !result.columns.is_empty() && !self.options.interactive {
+                if self.shown {
+                    self.out.write_all(sep.as_bytes())?;
+                }
+                self.shown = true;
+            }
+        }
+        render::render(format, result, &opts, &mut self.out)
     }
 
     fn meta(&mut self, cmd: MetaCommand) -> Result<Control, Reported> {
