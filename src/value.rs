@@ -11,6 +11,12 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Node, NodeId, Path, RelId, Relationship};
 use crate::temporal::{DateTime, Duration, LocalDateTime, LocalTime, Time};
 
+/// The longest string (in bytes) an expression may build, so that a doubling `reduce` or a
+/// `replace` fails with an error instead of exhausting memory.
+pub const MAX_STRING_BYTES: usize = 64 << 20;
+/// The longest list an expression may build (concatenation, `range`).
+pub const MAX_LIST_LEN: usize = 10_000_000;
+
 /// A Cypher value. Properties hold only `Null`..`Duration` (no graph entities); query results
 /// may hold any variant.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

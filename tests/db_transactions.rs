@@ -156,6 +156,28 @@ fn timeout_stops_a_long_query() {
 }
 
 #[test]
+fn timeout_stops_a_long_expression() {
+    // Found by tests/prop_queries.rs: comprehensions, quantifiers and reduce did not look at
+    // the time limit, so one row's expression could run for hours.
+    let db = Database::open_in_memory().unwrap();
+    let opts = RunOptions {
+        timeout: Some(Duration::from_millis(100)),
+        ..RunOptions::default()
+    };
+    let mut s = db.session();
+    for q in [
+        "RETURN size([i IN range(1, 1000000) | size([j IN range(1, 1000000) WHERE j = i])]) AS n",
+        "RETURN reduce(a = 0, i IN range(1, 1000000) | a + reduce(b = 0, j IN range(1, 1000000) | b + j)) AS n",
+        "RETURN all(i IN range(1, 1000000) WHERE any(j IN range(1, 1000000) WHERE j < 0)) AS n",
+    ] {
+        let started = std::time::Instant::now();
+        let err = s.run_with(q, &Params::new(), &opts).unwrap_err();
+        assert!(matches!(err, Error::Timeout(100)), "{q}: {err:?}");
+        assert!(started.elapsed() < Duration::from_secs(5), "{q}");
+    }
+}
+
+#[test]
 fn parameters_and_plan_cache_give_fresh_results() {
     let db = Database::open_in_memory().unwrap();
     let mut p = Params::new();

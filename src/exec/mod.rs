@@ -210,6 +210,10 @@ impl EvalContext for EvalCx<'_, '_> {
         Some(self.ctx.clock)
     }
 
+    fn tick(&self) -> Result<()> {
+        self.ctx.check_limits()
+    }
+
     fn deleted_relationship(&self, id: u64) -> Option<Relationship> {
         self.ctx.deleted_rels.borrow().get(&id).cloned()
     }

@@ -3,7 +3,7 @@
 
 use crate::ast::BinaryOp;
 use crate::error::{Error, ErrorClass, Phase, QueryError, Result};
-use crate::value::Value;
+use crate::value::{Value, MAX_LIST_LEN, MAX_STRING_BYTES};
 
 fn overflow(op: &str) -> Error {
     Error::from(QueryError::new(
@@ -21,6 +21,24 @@ fn division_by_zero() -> Error {
         Phase::Runtime,
         "integer division by zero",
     ))
+}
+
+/// ArgumentError when a string (bytes) or list (elements) would grow past its limit.
+pub(crate) fn check_len(what: &str, len: usize) -> Result<()> {
+    let max = if what == "string" {
+        MAX_STRING_BYTES
+    } else {
+        MAX_LIST_LEN
+    };
+    if len <= max {
+        return Ok(());
+    }
+    Err(Error::from(QueryError::new(
+        ErrorClass::ArgumentError,
+        "NumberOutOfRange",
+        Phase::Runtime,
+        format!("a {what} of {len} would be longer than the limit of {max}"),
+    )))
 }
 
 fn mismatch(op: &str, a: &Value, b: &Value) -> Error {
@@ -142,6 +160,12 @@ fn temporal(op: BinaryOp, a: &Value, b: &Value) -> Option<Result<Value>> {
 /// `+` beyond numbers: string concatenation (a number on the other side is rendered as a
 /// string, as Neo4j does), list concatenation, and prepending/appending one element.
 fn add_other(a: Value, b: Value) -> Result<Value> {
+    match (&a, &b) {
+        (Value::String(x), Value::String(y)) => check_len("string", x.len() + y.len())?,
+        (Value::List(x), Value::List(y)) => check_len("list", x.len() + y.len())?,
+        (Value::List(x), _) | (_, Value::List(x)) => check_len("list", x.len() + 1)?,
+        _ => {}
+    }
     match (a, b) {
         (Value::String(mut x), Value::String(y)) => {
             x.push_str(&y);

@@ -188,6 +188,7 @@ fn eval_owned(expr: &Expr, scope: &dyn Scope, ctx: &dyn EvalContext) -> Result<V
             };
             let mut out = Vec::with_capacity(items.len());
             for item in items {
+                ctx.tick()?;
                 let inner = Bound {
                     parent: scope,
                     name: &variable.name,
@@ -235,6 +236,7 @@ fn eval_owned(expr: &Expr, scope: &dyn Scope, ctx: &dyn EvalContext) -> Result<V
                 return Ok(Value::Null);
             };
             for item in items {
+                ctx.tick()?;
                 let with_acc = Bound {
                     parent: scope,
                     name: &accumulator.name,
@@ -445,6 +447,7 @@ fn quantifier(
 ) -> Result<Value> {
     let (mut trues, mut falses, mut nulls) = (0usize, 0usize, 0usize);
     for item in items {
+        ctx.tick()?;
         let r = match predicate {
             Some(p) => {
                 let inner = Bound {

@@ -18,6 +18,7 @@ use crate::store::GraphRead;
 use crate::value::Value;
 
 pub use access::{entity_labels, entity_properties, property_of};
+pub(crate) use arith::check_len;
 pub use compare::{compare, compare_op, equals, order, GroupKey, Ordered};
 pub use constant::{eval_constant, is_constant, EmptyGraph};
 pub use eval::{eval, eval_predicate};
@@ -45,6 +46,13 @@ pub trait EvalContext {
     /// clock.
     fn statement_time(&self) -> Option<i128> {
         None
+    }
+    /// Called once per element by comprehensions, quantifiers and `reduce`, so a long
+    /// expression stops at the statement's time limit or cancellation (exec checks on every
+    /// call: one clock read per element when a time limit is set; an element can be costly,
+    /// as a doubling `reduce` shows). Default: never stops.
+    fn tick(&self) -> Result<()> {
+        Ok(())
     }
 }
 

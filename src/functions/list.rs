@@ -6,7 +6,7 @@ use crate::value::Value;
 use super::{arg_error, bad_arg, scalar};
 
 /// More elements than this from one `range()` call is refused rather than exhausting memory.
-const MAX_RANGE_LEN: i128 = 10_000_000;
+const MAX_RANGE_LEN: i128 = crate::value::MAX_LIST_LEN as i128;
 
 fn range(args: &[Value]) -> Result<Value> {
     let int = |v: &Value| match v {

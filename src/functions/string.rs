@@ -138,7 +138,16 @@ pub(super) fn call(name: &str, args: &mut [Value]) -> Option<Result<Value>> {
             );
             match parts {
                 (Ok(Some(s)), Ok(Some(from)), Ok(Some(to))) => {
-                    Ok(Value::String(s.replace(from, to)))
+                    // Only a longer replacement grows the string: bound it before building.
+                    let growth = to.len().saturating_sub(from.len());
+                    let hits = if from.is_empty() {
+                        s.chars().count() + 1
+                    } else {
+                        s.len() / from.len()
+                    };
+                    let most = s.len().saturating_add(hits.saturating_mul(growth));
+                    crate::expr::check_len("string", most)
+                        .map(|()| Value::String(s.replace(from, to)))
                 }
                 (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => Err(e),
                 _ => Ok(Value::Null),
