@@ -25,6 +25,10 @@ fn num(s: &str) -> Option<i64> {
 /// A date: `2015-07-21`, `20150721`, `2015-07`, `201507`, `2015-W30-2`, `2015W302`,
 /// `2015-W30`, `2015-202`, `2015202`, `2015`, and signed years such as `-999999999-01-01`.
 pub fn parse_date(s: &str) -> Option<Date> {
+    // Every form is ASCII; the slicing below relies on it.
+    if !s.is_ascii() {
+        return None;
+    }
     let (negative, body) = match s.as_bytes().first()? {
         b'+' => (false, &s[1..]),
         b'-' => (true, &s[1..]),
@@ -380,6 +384,11 @@ mod tests {
             "2015-02-30",
             "2015-W54",
             "१२३४-01-01",
+            // Found by tests/prop_queries.rs-style probing: multi-byte characters where the
+            // parser sliced by byte position panicked.
+            "2015Waé",
+            "2015aéb",
+            "2015-Wé1",
         ] {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
