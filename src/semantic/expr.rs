@@ -42,55 +42,87 @@ pub(super) fn collect_vars(e: &Expr, local: &mut Vec<String>, out: &mut Vec<(Str
             out.push((variable.name.clone(), variable.span));
             children(e, &mut |c| collect_vars(c, local, out));
         }
-        ExprKind::ListComprehension {
-            variable,
-            list,
-            predicate,
-            projection,
-        } => {
-            collect_vars(list, local, out);
-            local.push(variable.name.clone());
-            for x in predicate.iter().chain(projection.iter()) {
-                collect_vars(x, local, out);
-            }
-            local.pop();
-        }
-        ExprKind::Quantifier {
-            variable,
-            list,
-            predicate,
-            ..
-        } => {
-            collect_vars(list, local, out);
-            local.push(variable.name.clone());
-            for x in predicate.iter() {
-                collect_vars(x, local, out);
-            }
-            local.pop();
-        }
-        ExprKind::Reduce {
-            accumulator,
-            init,
-            variable,
-            list,
-            expr,
-        } => {
-            collect_vars(init, local, out);
-            collect_vars(list, local, out);
-            local.push(accumulator.name.clone());
-            local.push(variable.name.clone());
-            collect_vars(expr, local, out);
-            local.pop();
-            local.pop();
-        }
         ExprKind::PatternPredicate(_)
         | ExprKind::PatternComprehension { .. }
         | ExprKind::Subquery(..) => {
             // Patterns refer to graph variables; treat them as non-constant.
             out.push((String::new(), e.span));
         }
-        _ => children(e, &mut |c| collect_vars(c, local, out)),
+        _ => {
+            let _ = scoped_children::<std::convert::Infallible>(e, local, &mut |c, local| {
+                collect_vars(c, local, out);
+                Ok(())
+            });
+        }
     }
+}
+
+/// A visitor of sub-expressions that receives the locally bound variable names.
+pub(super) type ScopedVisit<'a, E> = dyn FnMut(&Expr, &mut Vec<String>) -> Result<(), E> + 'a;
+
+/// Calls `f` on each direct sub-expression of `e` with `local` holding the variables that
+/// sub-expression sees: the variables a list comprehension, quantifier or `reduce` binds are
+/// pushed for the parts inside their scope (the list and the initial value are outside).
+/// Stops at the first error.
+pub(super) fn scoped_children<E>(
+    e: &Expr,
+    local: &mut Vec<String>,
+    f: &mut ScopedVisit<'_, E>,
+) -> Result<(), E> {
+    let (outside, binders, inside): (Vec<&Expr>, Vec<&str>, Vec<&Expr>) = match &e.kind {
+        ExprKind::ListComprehension {
+            variable,
+            list,
+            predicate,
+            projection,
+        } => (
+            vec![list],
+            vec![&variable.name],
+            predicate
+                .iter()
+                .chain(projection.iter())
+                .map(|x| &**x)
+                .collect(),
+        ),
+        ExprKind::Quantifier {
+            variable,
+            list,
+            predicate,
+            ..
+        } => (
+            vec![list],
+            vec![&variable.name],
+            predicate.iter().map(|x| &**x).collect(),
+        ),
+        ExprKind::Reduce {
+            accumulator,
+            init,
+            variable,
+            list,
+            expr,
+        } => (
+            vec![init, list],
+            vec![&accumulator.name, &variable.name],
+            vec![expr],
+        ),
+        _ => {
+            let mut result = Ok(());
+            children(e, &mut |c| {
+                if result.is_ok() {
+                    result = f(c, local);
+                }
+            });
+            return result;
+        }
+    };
+    for x in outside {
+        f(x, local)?;
+    }
+    let depth = local.len();
+    local.extend(binders.into_iter().map(String::from));
+    let result = inside.into_iter().try_for_each(|x| f(x, local));
+    local.truncate(depth);
+    result
 }
 
 /// Calls `f` on each direct sub-expression.

@@ -185,34 +185,6 @@ fn order_expr(
                 Err(undefined(v, e.span))
             }
         }
-        ExprKind::ListComprehension {
-            variable,
-            list,
-            predicate,
-            projection,
-        } => {
-            order_expr(list, p, scope, local)?;
-            local.push(variable.name.clone());
-            for x in predicate.iter().chain(projection.iter()) {
-                order_expr(x, p, scope, local)?;
-            }
-            local.pop();
-            Ok(())
-        }
-        ExprKind::Quantifier {
-            variable,
-            list,
-            predicate,
-            ..
-        } => {
-            order_expr(list, p, scope, local)?;
-            local.push(variable.name.clone());
-            for x in predicate.iter() {
-                order_expr(x, p, scope, local)?;
-            }
-            local.pop();
-            Ok(())
-        }
         ExprKind::Reduce { .. }
         | ExprKind::PatternComprehension { .. }
         | ExprKind::PatternPredicate(_)
@@ -233,15 +205,7 @@ fn order_expr(
             )
             .map(|_| ())
         }
-        _ => {
-            let mut result = Ok(());
-            children(e, &mut |c| {
-                if result.is_ok() {
-                    result = order_expr(c, p, scope, local);
-                }
-            });
-            result
-        }
+        _ => scoped_children(e, local, &mut |c, local| order_expr(c, p, scope, local)),
     }
 }
 
@@ -275,58 +239,6 @@ fn ambiguous(
                 Err(violation())
             }
         }
-        ExprKind::ListComprehension {
-            variable,
-            list,
-            predicate,
-            projection,
-        } => {
-            ambiguous(list, keys, aliases, local)?;
-            local.push(variable.name.clone());
-            let r = predicate
-                .iter()
-                .chain(projection.iter())
-                .try_for_each(|x| ambiguous(x, keys, aliases, local));
-            local.pop();
-            r
-        }
-        ExprKind::Quantifier {
-            variable,
-            list,
-            predicate,
-            ..
-        } => {
-            ambiguous(list, keys, aliases, local)?;
-            local.push(variable.name.clone());
-            let r = predicate
-                .iter()
-                .try_for_each(|x| ambiguous(x, keys, aliases, local));
-            local.pop();
-            r
-        }
-        ExprKind::Reduce {
-            accumulator,
-            init,
-            variable,
-            list,
-            expr,
-        } => {
-            ambiguous(init, keys, aliases, local)?;
-            ambiguous(list, keys, aliases, local)?;
-            local.push(accumulator.name.clone());
-            local.push(variable.name.clone());
-            let r = ambiguous(expr, keys, aliases, local);
-            local.truncate(local.len() - 2);
-            r
-        }
-        _ => {
-            let mut result = Ok(());
-            children(e, &mut |c| {
-                if result.is_ok() {
-                    result = ambiguous(c, keys, aliases, local);
-                }
-            });
-            result
-        }
+        _ => scoped_children(e, local, &mut |c, local| ambiguous(c, keys, aliases, local)),
     }
 }
