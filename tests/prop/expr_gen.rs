@@ -134,7 +134,12 @@ impl Gen {
         let Some(n) = scope.any(self, Kind::Node) else {
             return self.leaf(scope);
         };
-        match self.pick(5) {
+        match self.pick(7) {
+            5 => format!("COUNT {{ MATCH ({n})-[*0..2]-(m) RETURN m }}"),
+            6 => format!(
+                "COLLECT {{ MATCH ({n})--(m) RETURN m.{} }}",
+                self.one_of(KEYS)
+            ),
             0 => format!("[({n})-->(m) | m.{}]", self.one_of(KEYS)),
             1 => format!(
                 "EXISTS {{ MATCH ({n})-[:{}]-(m) WHERE m.num > {} }}",

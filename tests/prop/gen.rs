@@ -129,8 +129,8 @@ impl Gen {
         let mut updated = false;
         let n = self.pick(5);
         for _ in 0..n {
-            let c = self.pick(14);
-            let reading = matches!(c, 0 | 1 | 3 | 9 | 10 | 12 | 13);
+            let c = self.pick(16);
+            let reading = matches!(c, 0 | 1 | 3 | 9 | 10 | 12 | 13 | 15);
             if reading && updated && c != 4 {
                 parts.push("WITH *".into());
             }
@@ -142,12 +142,14 @@ impl Gen {
                 4 => self.with(&mut scope),
                 12 => self.call(&mut scope),
                 13 => self.shortest(&mut scope),
+                14 => self.foreach(&scope),
+                15 => self.subquery(&mut scope),
                 5 => self.merge(&mut scope),
                 6 => self.set(&mut scope),
                 7 => self.remove(&mut scope),
                 _ => self.delete(&scope),
             };
-            updated = matches!(c, 2 | 5..=8 | 11);
+            updated = matches!(c, 2 | 5..=8 | 11 | 14);
             parts.push(clause);
         }
         if !updated || self.chance(50) {
@@ -163,7 +165,10 @@ impl Gen {
             _ => self.fresh("n"),
         };
         let mut s = format!("({var}");
-        if self.chance(60) {
+        if !create && self.chance(15) {
+            s.push(':');
+            s.push_str(self.one_of(&["A|B", "A&B", "!A", "%", "(A|B)&!C", "!%"]));
+        } else if self.chance(60) {
             s.push(':');
             s.push_str(self.one_of(LABELS));
         }
@@ -257,6 +262,42 @@ impl Gen {
             _ => ("db.propertyKeys()", "propertyKey"),
         };
         format!("CALL {proc} YIELD {col} AS {v}")
+    }
+
+    fn foreach(&mut self, scope: &Scope) -> String {
+        let list = self.list(scope, 1);
+        let inner = scope.with_value("i");
+        let body = match (self.pick(4), scope.any(self, Kind::Node)) {
+            (1, Some(n)) => format!("SET {n}.num = i"),
+            (2, Some(n)) => format!("MERGE ({n})-[:T {{w: i}}]->(:C {{name: toString(i)}})"),
+            (3, _) => format!(
+                "FOREACH (j IN [i, {}] | CREATE (:B {{num: j}}))",
+                self.expr(&inner, 1)
+            ),
+            _ => format!("CREATE (:A {{num: i, s: {}}})", self.expr(&inner, 1)),
+        };
+        format!("FOREACH (i IN {list} | {body})")
+    }
+
+    /// A `CALL { }` subquery: correlated (importing one variable) or not, returning or unit.
+    fn subquery(&mut self, scope: &mut Scope) -> String {
+        let import = scope.any(self, Kind::Node);
+        let head = match &import {
+            Some(n) if self.chance(50) => format!("CALL ({n}) {{ MATCH ({n})-->(m) "),
+            Some(n) if self.chance(50) => format!("CALL {{ WITH {n} MATCH ({n})--(m) "),
+            _ => "CALL { MATCH (m) ".to_string(),
+        };
+        if self.chance(30) {
+            return format!("{head}SET m.f = {} }}", self.literal());
+        }
+        let v = self.fresh("v");
+        scope.bind(&v, Kind::Value);
+        let item = if self.chance(50) {
+            "count(m)".to_string()
+        } else {
+            format!("m.{}", self.one_of(super::expr_gen::KEYS))
+        };
+        format!("{head}RETURN {item} AS {v} }}")
     }
 
     fn shortest(&mut self, scope: &mut Scope) -> String {
