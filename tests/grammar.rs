@@ -618,3 +618,18 @@ fn semantic_rejects_with_tck_codes() {
         assert_eq!(semantic(q), Err(detail.to_string()), "{q}");
     }
 }
+
+/// Found by the `run` fuzz target (fuzz/README.md): nested `( x {k: (` is ambiguous between a
+/// node pattern and a parenthesised map projection, and pest backtracks through every reading.
+/// The parser's call limit bounds it (about 1 s in a release build, over 10 s under the
+/// fuzzer's instrumentation, which reported it as a timeout): the first input must stop at
+/// the limit, the second is just short of it and ends in a syntax error.
+#[test]
+fn ambiguous_nesting_stops_at_the_call_limit() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/grammar");
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).expect("fuzz reproducer");
+    let e = err(&read("fuzz_call_limit.cypher"));
+    assert!(e.message.contains("too complex"), "{e:?}");
+    let e = err(&read("fuzz_slow_unit.cypher"));
+    assert!(e.message.contains("expected an expression"), "{e:?}");
+}
