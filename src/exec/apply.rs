@@ -100,6 +100,8 @@ pub struct Subquery<'p> {
     pub imports: &'p [usize],
     pub unit: bool,
     pub profile: bool,
+    /// `inner.writes()`, decided once when the operator is built.
+    pub eager: bool,
     /// `Some` once the input has been drained (writing subqueries only).
     pub buffered: Option<std::collections::VecDeque<Row>>,
     pub current: Option<(Row, BoxOp<'p>)>,
@@ -107,7 +109,7 @@ pub struct Subquery<'p> {
 
 impl<'p> Subquery<'p> {
     fn next_input(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
-        if self.inner.writes() {
+        if self.eager {
             if self.buffered.is_none() {
                 let mut rows = std::collections::VecDeque::new();
                 while let Some(r) = self.input.next(ctx)? {

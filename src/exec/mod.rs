@@ -372,6 +372,7 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
             imports,
             unit: *unit,
             profile,
+            eager: inner.writes(),
             buffered: None,
             current: None,
         }),
