@@ -18,8 +18,8 @@ use super::codec::{index_key, index_key_prefix, put_varint};
 use super::engine::{IndexMeta, Store};
 use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
 use super::records::{
-    block_entries, block_get, block_merge, bucket_entries, decode_section, encode_section, AdjList,
-    NodeRecord, RelRecord, BITMAP_BYTES,
+    block_append, block_entries, block_get, block_merge, bucket_entries, decode_section,
+    degree_block, encode_section, AdjList, NodeRecord, RelRecord, BITMAP_BYTES,
 };
 use super::txn::{entity_not_found, Txn};
 
@@ -100,12 +100,6 @@ impl Store {
             max_rels: 2_000_000,
         })
     }
-}
-
-fn append_entry(block: &mut Vec<u8>, slot: u8, bytes: &[u8]) {
-    block.push(slot);
-    put_varint(block, bytes.len() as u64);
-    block.extend_from_slice(bytes);
 }
 
 impl BulkLoader {
@@ -222,7 +216,7 @@ impl BulkLoader {
             self.node_blocks.insert(block_no, existing);
         }
         if let Some(block) = self.node_blocks.get_mut(&block_no) {
-            append_entry(block, keys::node_slot(id), &rec);
+            block_append(block, keys::node_slot(id), &rec);
         }
         let label_ids = NodeRecord::decode_labels(&rec).unwrap_or_default();
         for l in label_ids {
@@ -290,7 +284,7 @@ impl BulkLoader {
             self.rel_blocks.insert(block_no, existing);
         }
         if let Some(block) = self.rel_blocks.get_mut(&block_no) {
-            append_entry(block, keys::rel_slot(id), &rec);
+            block_append(block, keys::rel_slot(id), &rec);
         }
         let td = u64::from(t) * 2;
         self.adjacency.push((start, td, id, end));
@@ -399,7 +393,7 @@ impl BulkLoader {
                 let mut b = Vec::new();
                 for (s, v) in &updates {
                     if let Some(v) = v {
-                        append_entry(&mut b, *s, v);
+                        block_append(&mut b, *s, v);
                     }
                 }
                 b
@@ -407,6 +401,11 @@ impl BulkLoader {
                 block_merge(&old, &updates)
             };
             debug_assert!(block_entries(&block).count() >= updates.len());
+            let degrees = degree_block(&block);
+            txn.kv_put(
+                keys::degree_block(adj[i - 1].0),
+                (!degrees.is_empty()).then_some(degrees),
+            );
             txn.kv_put(key, Some(block));
         }
         Ok(())

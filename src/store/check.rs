@@ -10,7 +10,7 @@ use super::codec::{equality_prefix, index_key};
 use super::engine::{IndexMeta, Store, FORMAT_VERSION};
 use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
 use super::records::{
-    bitmap_ids, block_entries, block_is_well_formed, bucket_entries, decode_section,
+    bitmap_ids, block_entries, block_is_well_formed, bucket_entries, decode_section, degree_block,
     section_totals, NodeRecord, RelRecord, BITMAP_BYTES,
 };
 use super::txn::Txn;
@@ -191,6 +191,7 @@ impl Store {
         r.relationships = rels.len() as u64;
 
         self.check_adjacency(&t, &node_labels, &rels, &mut r)?;
+        self.check_degree_blocks(&t, &mut r)?;
         self.check_label_bitmaps(&t, &node_labels, &mut r)?;
         self.check_index_entries(&t, &indexes, expected_index, &mut r)?;
 
@@ -331,6 +332,36 @@ impl Store {
                     rels.len()
                 ));
             }
+        }
+        Ok(())
+    }
+
+    /// Every degree block equals the one its adjacency block implies, and none is extra.
+    fn check_degree_blocks(&self, t: &Txn, r: &mut CheckReport) -> Result<()> {
+        let mut expected = BTreeMap::new();
+        for item in t.kv_scan(&[keys::P_ADJ]) {
+            let (k, v) = item?;
+            if let Some(base) = keys::block_base(&k, keys::NODE_SHIFT) {
+                let block = degree_block(&v);
+                if !block.is_empty() {
+                    expected.insert(keys::degree_block(base), block);
+                }
+            }
+        }
+        for item in t.kv_scan(&[keys::P_DEGREE]) {
+            let (k, v) = item?;
+            let base = keys::block_base(&k, keys::NODE_SHIFT).unwrap_or_default();
+            match expected.remove(&k) {
+                None => r.problem(format!("degree block at {base} has no adjacency")),
+                Some(want) if want != *v => r.problem(format!(
+                    "degree block at {base} disagrees with the adjacency totals"
+                )),
+                Some(_) => {}
+            }
+        }
+        for k in expected.keys() {
+            let base = keys::block_base(k, keys::NODE_SHIFT).unwrap_or_default();
+            r.problem(format!("degree block at {base} is missing"));
         }
         Ok(())
     }

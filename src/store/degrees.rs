@@ -1,11 +1,15 @@
 //! Per-node degrees in one pass over the adjacency blocks, and label counts from counters.
 
+use std::iter::Peekable;
+
 use crate::error::Result;
 use crate::model::{Direction, NodeId};
 use crate::value::Value;
 
 use super::keys::{self, KIND_KEY, KIND_LABEL};
-use super::records::{adj_headers, adj_payload, block_entries, section_totals, NodeRecord};
+use super::records::{
+    adj_headers, adj_payload, block_entries, degree_totals, section_totals, NodeRecord,
+};
 use super::txn::Txn;
 use super::DegreeVisitor;
 
@@ -30,24 +34,38 @@ impl Txn {
         let filter = self.type_filter(types);
         let key_ids: Vec<Option<u32>> = keys.iter().map(|k| self.cat_id(KIND_KEY, k)).collect();
         let need_record = label.is_some() || key_ids.iter().any(Option::is_some);
+        // Any type, one direction: the compact degree blocks; otherwise the adjacency lists.
+        let totals_only = filter.is_none() && direction != Direction::Both;
+        let prefix = if totals_only {
+            keys::P_DEGREE
+        } else {
+            keys::P_ADJ
+        };
+        // Node blocks are walked alongside, in the same key order, when labels or keys are needed.
+        let mut node_blocks = need_record.then(|| self.kv_scan(&[keys::P_NODE]).peekable());
         let mut pairs = Vec::new();
         let nulls = vec![Value::Null; keys.len()];
         let mut values = Vec::with_capacity(keys.len());
-        for item in self.kv_scan(&[keys::P_ADJ]) {
+        for item in self.kv_scan(&[prefix]) {
             let (k, block) = item?;
             let base = keys::block_base(&k, keys::NODE_SHIFT)
-                .ok_or_else(|| self.corrupt("malformed adjacency key"))?;
-            // The node block of the same 64 nodes, walked alongside (slots ascend in both).
-            let records = if need_record {
-                self.kv_get(&keys::node_block(base))?
-            } else {
-                None
+                .ok_or_else(|| self.corrupt("malformed degree or adjacency key"))?;
+            let records = match node_blocks.as_mut() {
+                None => None,
+                Some(scan) => next_block_at(scan, base)?,
             };
             let mut recs = records.as_deref().map(|r| block_entries(r).peekable());
-            for (slot, section) in block_entries(&block) {
+            for (slot, bytes) in block_entries(&block) {
                 let node = base + u64::from(slot);
-                let d = section_degree(section, node, direction, filter.as_deref(), &mut pairs)
-                    .ok_or_else(|| self.corrupt(&format!("adjacency of node {node}")))?;
+                let d = if totals_only {
+                    degree_totals(bytes).map(|(out, inc)| match direction {
+                        Direction::Incoming => inc,
+                        _ => out,
+                    })
+                } else {
+                    section_degree(bytes, node, direction, filter.as_deref(), &mut pairs)
+                }
+                .ok_or_else(|| self.corrupt(&format!("adjacency of node {node}")))?;
                 if d == 0 {
                     continue;
                 }
@@ -92,6 +110,26 @@ impl Txn {
                 None => Ok(0),
                 Some(id) => self.get_u64(&keys::counter(KIND_LABEL, id)),
             },
+        }
+    }
+}
+
+/// The node block of the nodes from `base` on, taken from a scan of node blocks in key order
+/// after skipping the blocks before it; `None` when there is no such block.
+fn next_block_at<B>(
+    scan: &mut Peekable<impl Iterator<Item = Result<(Vec<u8>, B)>>>,
+    base: u64,
+) -> Result<Option<B>> {
+    let at = keys::node_block(base);
+    loop {
+        match scan.peek() {
+            None => return Ok(None),
+            Some(Ok((k, _))) if *k < at => {
+                scan.next();
+            }
+            Some(Ok((k, _))) if *k > at => return Ok(None),
+            Some(Ok(_)) => return scan.next().transpose().map(|e| e.map(|(_, b)| b)),
+            Some(Err(_)) => return scan.next().transpose().map(|_| None),
         }
     }
 }

@@ -14,8 +14,8 @@ use super::keys;
 use super::txn::Txn;
 
 /// The on-disk format this build writes and the newest it reads; older ones are upgraded on
-/// open (`migrate.rs`). 2: adjacency sections start with their degree totals.
-pub const FORMAT_VERSION: u32 = 2;
+/// open (`migrate.rs`). 2: adjacency sections start with their degree totals. 3: degree blocks.
+pub const FORMAT_VERSION: u32 = 3;
 
 /// How long a transaction waits for another writer before giving up.
 const WRITER_WAIT: Duration = Duration::from_secs(10);

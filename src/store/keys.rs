@@ -15,6 +15,7 @@ pub const P_CATALOG: u8 = b'C';
 pub const P_NODE: u8 = b'N';
 pub const P_REL: u8 = b'R';
 pub const P_ADJ: u8 = b'A';
+pub const P_DEGREE: u8 = b'D';
 pub const P_LABEL: u8 = b'L';
 pub const P_INDEX_DEF: u8 = b'X';
 pub const P_INDEX: u8 = b'I';
@@ -61,6 +62,10 @@ pub fn rel_block(rel: u64) -> Vec<u8> {
 
 pub fn adj_block(node: u64) -> Vec<u8> {
     prefixed_u64(P_ADJ, node >> NODE_SHIFT)
+}
+
+pub fn degree_block(node: u64) -> Vec<u8> {
+    prefixed_u64(P_DEGREE, node >> NODE_SHIFT)
 }
 
 /// The slot of a node within its node / adjacency block.

@@ -44,6 +44,13 @@ pub fn block_is_well_formed(block: &[u8]) -> bool {
     true
 }
 
+/// Appends an entry to a block being built; slots must be appended in ascending order.
+pub fn block_append(block: &mut Vec<u8>, slot: u8, bytes: &[u8]) {
+    block.push(slot);
+    put_varint(block, bytes.len() as u64);
+    block.extend_from_slice(bytes);
+}
+
 pub fn block_get(block: &[u8], slot: u8) -> Option<&[u8]> {
     block_entries(block)
         .take_while(|(s, _)| *s <= slot)
@@ -275,6 +282,29 @@ pub fn section_totals(section: &[u8]) -> Option<(u64, u64, usize)> {
     let out = get_varint(section, &mut pos)?;
     let inc = get_varint(section, &mut pos)?;
     Some((out, inc, pos))
+}
+
+/// A node's entry in its degree block: the totals at the head of its adjacency section
+/// (outgoing, incoming as varints); `None` when the node has no relationships.
+pub fn degree_entry(section: &[u8]) -> Option<&[u8]> {
+    let (out, inc, end) = section_totals(section)?;
+    (out > 0 || inc > 0).then(|| &section[..end])
+}
+
+/// The degree block that mirrors an adjacency block: one [`degree_entry`] per section.
+pub fn degree_block(adjacency: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (slot, section) in block_entries(adjacency) {
+        if let Some(entry) = degree_entry(section) {
+            block_append(&mut out, slot, entry);
+        }
+    }
+    out
+}
+
+/// (outgoing, incoming) of a degree-block entry.
+pub fn degree_totals(entry: &[u8]) -> Option<(u64, u64)> {
+    section_totals(entry).map(|(out, inc, _)| (out, inc))
 }
 
 /// The list headers of a section (after its totals).

@@ -10,7 +10,8 @@ use super::engine::{IndexMeta, ANY_LABEL};
 use super::graph::section_lists;
 use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
 use super::records::{
-    block_put, bucket_update, encode_section, AdjList, NodeRecord, RelRecord, BITMAP_BYTES,
+    block_put, bucket_update, degree_entry, encode_section, AdjList, NodeRecord, RelRecord,
+    BITMAP_BYTES,
 };
 use super::txn::{entity_not_found, Txn};
 use super::{GraphRead, GraphWrite, IndexDef};
@@ -69,12 +70,10 @@ impl Txn {
         };
         f(&mut lists);
         let bytes = encode_section(&mut lists);
+        let slot = keys::node_slot(node);
+        self.put_block_entry(keys::degree_block(node), slot, degree_entry(&bytes))?;
         let value = (!bytes.is_empty()).then_some(bytes);
-        self.put_block_entry(
-            keys::adj_block(node),
-            keys::node_slot(node),
-            value.as_deref(),
-        )
+        self.put_block_entry(keys::adj_block(node), slot, value.as_deref())
     }
 
     fn storable(props: Properties) -> Result<Vec<(String, Value)>> {
