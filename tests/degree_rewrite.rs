@@ -140,3 +140,57 @@ fn count_nodes_matches_the_scan() {
     assert_eq!(*y, x + 2);
     s.run("ROLLBACK", &Params::new()).unwrap();
 }
+
+/// A top-k straight above the groups keeps only the groups that can reach the limit; it must
+/// keep exactly the rows a full sort would. Enough groups (> 128) for the candidate cuts to run,
+/// many ties, a null key and keys of mixed types.
+#[test]
+fn top_k_over_groups_matches_a_full_sort() {
+    let db = Database::open_in_memory().unwrap();
+    let mut rng = Rng(99);
+    let mut parts = Vec::new();
+    for i in 0..700 {
+        let props = match rng.below(20) {
+            0 => String::new(),
+            1 => format!(" {{id: 'k{}'}}", i % 7),
+            _ => format!(" {{id: {}}}", i % 250),
+        };
+        parts.push(format!("(n{i}{props})"));
+    }
+    for _ in 0..2500 {
+        let (s, e) = (rng.below(700), rng.below(700));
+        parts.push(format!("(n{s})-[:X]->(n{e})"));
+    }
+    db.run(&format!("CREATE {}", parts.join(", ")), &Params::new())
+        .unwrap();
+    let mut params = Params::new();
+    params.insert("k".into(), Value::Int(6));
+    // (ORDER BY ... LIMIT ..., whether the order is total so rows must match exactly)
+    let orders = [
+        ("ORDER BY d DESC, id ASC LIMIT 5", true),
+        ("ORDER BY d ASC, id DESC LIMIT 20", true),
+        ("ORDER BY id ASC LIMIT 3", true),
+        ("ORDER BY id DESC LIMIT 300", true),
+        ("ORDER BY d DESC, id ASC SKIP 3 LIMIT 4", true),
+        ("ORDER BY d DESC, id ASC LIMIT $k", true),
+        ("ORDER BY d DESC, id ASC LIMIT 0", true),
+        ("ORDER BY d DESC LIMIT 9", false),
+    ];
+    for (order, total) in orders {
+        let fast = format!("MATCH (n)<--() RETURN n.id AS id, count(*) AS d {order}");
+        // The same groups in the same order, with a projection between them and the top-k.
+        let unfused = format!("MATCH (n)<--() WITH n.id AS id, count(*) AS d RETURN id, d {order}");
+        let slow = format!("MATCH (n)<--() WHERE true RETURN n.id AS id, count(*) AS d {order}");
+        let plan = db.explain(&fast).unwrap();
+        assert!(
+            plan.contains("Top(") && plan.contains("  DegreeGroup"),
+            "{plan}"
+        );
+        assert!(db.explain(&unfused).unwrap().contains("Projection"));
+        let a = db.run(&fast, &params).unwrap().rows;
+        assert_eq!(a, db.run(&unfused, &params).unwrap().rows, "{order}");
+        if total {
+            assert_eq!(a, db.run(&slow, &params).unwrap().rows, "{order}");
+        }
+    }
+}

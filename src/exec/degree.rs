@@ -1,10 +1,13 @@
 //! Counting operators planned by `plan::counts`: per-node degrees grouped by keys of the node
 //! (`DegreeGroup`) and node counts from counters (`CountNodes`).
 
+use std::cmp::Ordering;
+
 use crate::ast::{Expr, ExprKind};
 use crate::error::Result;
+use crate::exec::limit::eval_count;
 use crate::exec::{BoxOp, ExecCtx, Operator, Row};
-use crate::expr::GroupKey;
+use crate::expr::{order, GroupKey};
 use crate::hash::FxHashMap;
 use crate::model::Direction;
 use crate::plan::{LogicalPlan, PlanOp};
@@ -95,6 +98,63 @@ impl Groups {
         }
     }
 
+    /// Compares groups `a` and `b` on output column `slot` (keys first, then the counts, which
+    /// all hold the group's degree sum).
+    fn cmp_slot(&self, a: usize, b: usize, slot: usize, width: usize) -> Ordering {
+        if slot >= width {
+            return self.counts[a].cmp(&self.counts[b]);
+        }
+        match &self.any {
+            None => self.int_keys[a].cmp(&self.int_keys[b]),
+            Some(_) => order(&self.keys[a * width + slot], &self.keys[b * width + slot]),
+        }
+    }
+
+    /// The indexes, ascending, of the `k` groups an ORDER BY on output columns `slots` would
+    /// put first. Ties go to the earlier group, as a stable sort of the emitted rows would, so
+    /// the rows kept are exactly those a full sort would keep.
+    fn best(&self, slots: &[(usize, bool)], width: usize, k: usize) -> Vec<usize> {
+        let cmp = |a: &usize, b: &usize| {
+            for &(slot, desc) in slots {
+                let o = self.cmp_slot(*a, *b, slot, width);
+                let o = if desc { o.reverse() } else { o };
+                if o != Ordering::Equal {
+                    return o;
+                }
+            }
+            a.cmp(b)
+        };
+        let n = self.counts.len();
+        if k >= n {
+            return (0..n).collect();
+        }
+        if k == 0 {
+            return Vec::new();
+        }
+        // Candidates in group order; every 2k of them the best k are kept and the worst kept
+        // one becomes the bar a later group must beat (most fail on the first key).
+        let cut = 2 * k.max(64);
+        let mut kept: Vec<usize> = Vec::with_capacity(cut);
+        let mut bar: Option<usize> = None;
+        for g in 0..n {
+            if bar.is_some_and(|b| cmp(&g, &b) != Ordering::Less) {
+                continue;
+            }
+            kept.push(g);
+            if kept.len() >= cut {
+                kept.select_nth_unstable_by(k - 1, cmp);
+                kept.truncate(k);
+                bar = kept.iter().copied().max_by(cmp);
+            }
+        }
+        if kept.len() > k {
+            kept.select_nth_unstable_by(k - 1, cmp);
+            kept.truncate(k);
+        }
+        kept.sort_unstable();
+        kept
+    }
+
     /// Group `g`'s key values, in a row with room for `extra` more columns.
     fn key_values(&self, g: usize, width: usize, extra: usize) -> Vec<Value> {
         let mut row = Vec::with_capacity(width + extra);
@@ -116,12 +176,27 @@ pub struct DegreeGroup<'p> {
     counts: usize,
     /// The input's columns plus the node variable: the scope of `Eval` keys.
     scope: Vec<String>,
-    /// The current input row's groups and the next one to emit.
-    out: Option<(Groups, usize)>,
+    /// Set when a top-k sits right above on output columns: then only the groups that can
+    /// make the limit become rows.
+    top: Option<TopHint<'p>>,
+    /// The current input row's groups, the groups to emit (None: all) and the next position.
+    out: Option<(Groups, Option<Vec<usize>>, usize)>,
+}
+
+/// ORDER BY on output columns ((column, descending) per key) plus LIMIT, from the `Top`
+/// operator that consumes the groups.
+pub struct TopHint<'p> {
+    pub slots: Vec<(usize, bool)>,
+    pub limit: &'p Expr,
 }
 
 impl<'p> DegreeGroup<'p> {
-    pub fn new(plan: &'p LogicalPlan, cols: &'p [String], input: BoxOp<'p>) -> Result<Self> {
+    pub fn new(
+        plan: &'p LogicalPlan,
+        cols: &'p [String],
+        input: BoxOp<'p>,
+        top: Option<TopHint<'p>>,
+    ) -> Result<Self> {
         let PlanOp::DegreeGroup {
             var,
             label,
@@ -159,6 +234,7 @@ impl<'p> DegreeGroup<'p> {
             prefetch,
             counts: *counts,
             scope,
+            top,
             out: None,
         })
     }
@@ -222,10 +298,14 @@ impl<'p> DegreeGroup<'p> {
 impl Operator for DegreeGroup<'_> {
     fn next(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
         loop {
-            if let Some((groups, next)) = &mut self.out {
-                if let Some(&d) = groups.counts.get(*next) {
+            if let Some((groups, chosen, next)) = &mut self.out {
+                let g = match chosen {
+                    Some(list) => list.get(*next).copied(),
+                    None => Some(*next),
+                };
+                if let Some((g, &d)) = g.and_then(|g| Some((g, groups.counts.get(g)?))) {
                     let width = self.keys.len();
-                    let mut row = groups.key_values(*next, width, self.counts);
+                    let mut row = groups.key_values(g, width, self.counts);
                     row.extend(std::iter::repeat_n(Value::Int(d), self.counts));
                     *next += 1;
                     return Ok(Some(row));
@@ -234,7 +314,16 @@ impl Operator for DegreeGroup<'_> {
             let Some(row) = self.input.next(ctx)? else {
                 return Ok(None);
             };
-            self.out = Some((self.groups(ctx, &row)?, 0));
+            let groups = self.groups(ctx, &row)?;
+            let chosen = match &self.top {
+                Some(top) => {
+                    let k = eval_count(ctx, top.limit)?;
+                    let k = usize::try_from(k).unwrap_or(usize::MAX);
+                    Some(groups.best(&top.slots, self.keys.len(), k))
+                }
+                None => None,
+            };
+            self.out = Some((groups, chosen, 0));
         }
     }
 }

@@ -304,9 +304,12 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
             direction: *direction,
             input: b(input)?,
         }),
-        PlanOp::DegreeGroup { input, .. } => {
-            Box::new(degree::DegreeGroup::new(plan, &input.columns, b(input)?)?)
-        }
+        PlanOp::DegreeGroup { input, .. } => Box::new(degree::DegreeGroup::new(
+            plan,
+            &input.columns,
+            b(input)?,
+            None,
+        )?),
         PlanOp::CountNodes { input, label, .. } => Box::new(degree::CountNodes {
             input: b(input)?,
             label: label.as_deref(),
@@ -319,12 +322,21 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
         PlanOp::Sort { input, keys } => {
             Box::new(sort::Sort::new(b(input)?, keys, None, &input.columns))
         }
-        PlanOp::Top { input, keys, limit } => Box::new(sort::Sort::new(
-            b(input)?,
-            keys,
-            Some(limit),
-            &input.columns,
-        )),
+        PlanOp::Top { input, keys, limit } => {
+            let below = match (&input.op, sort::column_slots(keys, &input.columns)) {
+                (PlanOp::DegreeGroup { input: arg, .. }, Some(slots)) => {
+                    let top = degree::TopHint { slots, limit };
+                    Box::new(degree::DegreeGroup::new(
+                        input,
+                        &arg.columns,
+                        b(arg)?,
+                        Some(top),
+                    )?)
+                }
+                _ => b(input)?,
+            };
+            Box::new(sort::Sort::new(below, keys, Some(limit), &input.columns))
+        }
         PlanOp::Skip { input, count } => Box::new(limit::Skip {
             input: b(input)?,
             count,

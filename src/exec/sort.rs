@@ -9,6 +9,16 @@ use crate::exec::{BoxOp, ExecCtx, Operator, Row};
 use crate::expr::order;
 use crate::value::Value;
 
+/// (column slot, descending) of each sort key when every key is a plain column of `cols`.
+pub fn column_slots(keys: &[(Expr, bool)], cols: &[String]) -> Option<Vec<(usize, bool)>> {
+    keys.iter()
+        .map(|(e, desc)| match &e.kind {
+            ExprKind::Variable(v) => cols.iter().position(|c| c == v).map(|s| (s, *desc)),
+            _ => None,
+        })
+        .collect()
+}
+
 pub struct Sort<'p> {
     input: BoxOp<'p>,
     keys: &'p [(Expr, bool)],
@@ -47,13 +57,7 @@ impl<'p> Sort<'p> {
     /// The row slots of the keys when every key is a plain column (then rows are compared in
     /// place, without evaluating or copying keys).
     fn key_slots(&self) -> Option<Vec<usize>> {
-        self.keys
-            .iter()
-            .map(|(e, _)| match &e.kind {
-                ExprKind::Variable(v) => self.cols.iter().position(|c| c == v),
-                _ => None,
-            })
-            .collect()
+        column_slots(self.keys, self.cols).map(|s| s.into_iter().map(|(slot, _)| slot).collect())
     }
 
     fn cmp_rows(&self, slots: &[usize], a: &[Value], b: &[Value]) -> Ordering {
