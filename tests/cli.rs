@@ -476,6 +476,7 @@ fn every_command_help_shows_an_example() {
         Some("seed"),
         Some("check"),
         Some("stats"),
+        Some("compact"),
     ] {
         let mut args: Vec<&str> = cmd.into_iter().collect();
         args.push("--help");

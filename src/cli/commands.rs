@@ -19,6 +19,10 @@ pub fn dispatch(cli: Cli) -> i32 {
         DurabilityArg::Relaxed => Durability::Relaxed,
     };
     let cache = cli.cache_mb.map(|mb| mb.saturating_mul(1 << 20));
+    if let Some(Command::Compact) = cli.command {
+        // Needs the database closed, so it never opens (nor creates or seeds) it here.
+        return super::interchange::compact(&loc.path);
+    }
     let db = match open_database(&loc, durability, cache) {
         Ok(db) => db,
         Err(code) => return code,
@@ -52,7 +56,16 @@ pub fn dispatch(cli: Cli) -> i32 {
             let args = merge(&cli.shell, &shell);
             script(&db, &files, &args, timeout, continue_on_error)
         }
-        Some(Command::Import(args)) => super::interchange::import(&db, &args),
+        Some(Command::Import(args)) => {
+            let before = crate::store::disk_bytes(&loc.path);
+            let code = super::interchange::import(&db, &args);
+            // Compaction needs the database closed.
+            drop(db);
+            if code == 0 {
+                super::interchange::compact_after_import(&loc.path, before);
+            }
+            code
+        }
         Some(Command::Export(args)) => {
             let export_params = ShellArgs {
                 param: args.param.clone(),
@@ -64,6 +77,7 @@ pub fn dispatch(cli: Cli) -> i32 {
         }
         Some(Command::Seed) => seed(&db),
         Some(Command::Check) => check(&db),
+        Some(Command::Compact) => super::interchange::compact(&loc.path),
         Some(Command::Stats) => match crate::shell::catalog::stats_text(&db) {
             Ok(text) => {
                 print!("{text}");

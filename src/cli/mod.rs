@@ -124,6 +124,11 @@ pub enum Command {
     /// Counts per label and relationship type, property keys and indexes
     #[command(after_help = "Example:\n  kg --db my.db stats")]
     Stats,
+    /// Rewrite the database's files compactly (`kg import` does this after a large import)
+    #[command(after_help = "Example:\n  kg --db my.db compact\n\n\
+        The copy is written beside the database (as .NAME.compact) and swapped in atomically,\n\
+        so it needs free disk space for one compact copy.")]
+    Compact,
 }
 
 #[derive(Clone, Debug, Args)]

@@ -42,6 +42,7 @@
 mod bulk;
 mod check;
 mod codec;
+mod compact;
 mod degrees;
 mod engine;
 mod graph;
@@ -57,6 +58,7 @@ use crate::value::Value;
 
 pub use bulk::{BulkLoader, BulkReport};
 pub use check::CheckReport;
+pub use compact::{disk_bytes, CompactReport};
 pub use engine::{Store, FORMAT_VERSION};
 pub use txn::{Checkpoint, Txn};
 

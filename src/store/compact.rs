@@ -1,0 +1,430 @@
+//! Compaction: the database copied into a fresh sled log, then swapped in for the original.
+//!
+//! Why: sled 0.34 shrinks its log file only at the tail, and reuses a segment only once every
+//! page in it is dead. Writing a tree rewrites each leaf several times (every insert appends a
+//! fragment, every split rewrites both halves), and one big atomic batch (an import: the bulk
+//! loader's flush) can reuse none of the segments it frees until it is done. So an import
+//! leaves a file of about 2.5x its data with a third or more of it in free segments in the
+//! middle, and every open then overwrites each free segment with 512 KiB of marker bytes
+//! (`SegmentAccountant::initialize_from_snapshot`). At bench scale M: a 193 MiB file for
+//! 75 MiB of keys and values, and 102 free segments = 54 MB written by every `kg` process
+//! before its first query.
+//!
+//! The copy writes the keys in order in small batches, each synced, so the segments one batch
+//! frees are reused by the next: 1.5-2x the live bytes on disk and a handful of free segments
+//! (see docs/performance.md).
+//!
+//! Crash safety: the source stays open (so locked against other processes) while the copy is
+//! written to a sibling directory `.NAME.compact`, compared key by key with the source, synced
+//! and exchanged with the original in one atomic `renameat2(RENAME_EXCHANGE)`; only then is
+//! the old copy deleted. A failure or crash at any point leaves a complete database at the
+//! original path (at worst a stale `.NAME.compact` beside it, removed by the next compaction).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result, StoreError};
+
+use super::engine::{sled_error, Store, FORMAT_VERSION};
+use super::keys;
+
+/// Bytes of keys and values per batch of the copy. One segment is 512 KiB; batches of about
+/// that size, each followed by a sync, gave the smallest files at M (112-125 MiB and 2-10 free
+/// segments). Without the syncs the results scatter (125-201 MiB, 5-103 free); a sync after
+/// 4 MiB batches left 137 MiB and 65 free; one batch 190 MiB and 100 free.
+const BATCH_BYTES: usize = 512 << 10;
+
+/// Page cache of each side while copying (the copy streams; nothing is read twice).
+const COPY_CACHE: u64 = 32 << 20;
+
+/// What [`Store::compact`] found and did.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CompactReport {
+    pub keys: u64,
+    /// Bytes of keys and values: what the database holds.
+    pub live_bytes: u64,
+    /// Bytes of the files in the directory before and after.
+    pub bytes_before: u64,
+    pub bytes_after: u64,
+    /// The old files, when they could not be deleted (safe to delete by hand).
+    pub leftover: Option<PathBuf>,
+    pub seconds: f64,
+}
+
+impl fmt::Display for CompactReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mib = |b: u64| b as f64 / f64::from(1u32 << 20);
+        write!(
+            f,
+            "compacted the database from {:.1} MiB to {:.1} MiB ({} keys, {:.1} MiB of data) in {:.2} s",
+            mib(self.bytes_before),
+            mib(self.bytes_after),
+            self.keys,
+            mib(self.live_bytes),
+            self.seconds
+        )?;
+        if let Some(old) = &self.leftover {
+            write!(f, "; the old files are still at {}", old.display())?;
+        }
+        Ok(())
+    }
+}
+
+/// Total size of the files under `dir` (the sled log, snapshots, blobs); 0 if unreadable.
+pub fn disk_bytes(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| match e.file_type() {
+            Ok(t) if t.is_dir() => disk_bytes(&e.path()),
+            Ok(t) if t.is_file() => e.metadata().map_or(0, |m| m.len()),
+            _ => 0,
+        })
+        .sum()
+}
+
+impl Store {
+    /// Rewrites the database in directory `path` compactly (see the module docs). The database
+    /// must not be open, in this process or another (`Locked` otherwise). Needs free disk space
+    /// for one compact copy.
+    pub fn compact(path: &Path) -> Result<CompactReport> {
+        let started = Instant::now();
+        let io_err = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| StoreError::Io { path, source }
+        };
+        if !path.join("conf").is_file() || !path.join("db").is_file() {
+            return Err(StoreError::Corrupt {
+                path: path.to_path_buf(),
+                reason: "not a kgstore database (no sled files there)".into(),
+            }
+            .into());
+        }
+        // Through symlinks: the exchange must swap the real directory.
+        let path = std::fs::canonicalize(path).map_err(io_err(path))?;
+        let (Some(parent), Some(tmp)) = (path.parent(), tmp_path(&path)) else {
+            return Err(not_compactable(&path, "it has no parent directory"));
+        };
+
+        let mut report = CompactReport {
+            bytes_before: disk_bytes(&path),
+            ..CompactReport::default()
+        };
+        let src = open_sled(&path, false)?;
+        let e = |err| sled_error(&path, err);
+        match src.get(keys::META_FORMAT).map_err(e)? {
+            Some(v) => {
+                let found = <[u8; 4]>::try_from(v.as_ref())
+                    .map(u32::from_be_bytes)
+                    .map_err(|_| not_compactable(&path, "its format marker is unreadable"))?;
+                if found > FORMAT_VERSION {
+                    return Err(StoreError::NewerFormat {
+                        path,
+                        found,
+                        supported: FORMAT_VERSION,
+                    }
+                    .into());
+                }
+            }
+            None => return Err(not_compactable(&path, "it has no kgstore format marker")),
+        }
+        let mut names = src.tree_names();
+        names.sort();
+
+        // Only this process can be here for this database (it holds the source's lock), so
+        // whatever is at `tmp` is a leftover of an interrupted compaction.
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp).map_err(io_err(&tmp))?;
+        }
+        let copied = copy_to(&src, &names, &tmp).and_then(|(keys, live)| {
+            report.keys = keys;
+            report.live_bytes = live;
+            verify(&src, &names, &tmp)?;
+            sync_tree(&tmp)
+        });
+        let swapped =
+            copied.and_then(|()| exchange(&path, &tmp).map_err(|e| io_err(&path)(e).into()));
+        if let Err(err) = swapped {
+            drop(src);
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(err);
+        }
+        // From here `path` holds the copy and `tmp` the original, which `src` still reads.
+        drop(src);
+        // Delete the original only once the exchange is durable; a leftover costs only disk
+        // space until the next compaction removes it.
+        if sync_dir(parent).is_err() || std::fs::remove_dir_all(&tmp).is_err() {
+            report.leftover = Some(tmp);
+        }
+        report.bytes_after = disk_bytes(&path);
+        report.seconds = started.elapsed().as_secs_f64();
+        Ok(report)
+    }
+}
+
+fn not_compactable(path: &Path, why: &str) -> Error {
+    StoreError::Corrupt {
+        path: path.to_path_buf(),
+        reason: format!("cannot compact: {why}"),
+    }
+    .into()
+}
+
+/// Opens a sled log without the background flusher (so its segment cleaner does not move
+/// pages while we copy). sled releases its file lock from a background thread after the last
+/// handle drops, so a reopen right after a close can still see it: retry for up to 1 s.
+fn open_sled(path: &Path, create_new: bool) -> Result<sled::Db> {
+    let config = sled::Config::new()
+        .path(path)
+        .cache_capacity(COPY_CACHE)
+        .flush_every_ms(None)
+        .create_new(create_new);
+    let mut waited = Duration::ZERO;
+    loop {
+        match config.open() {
+            Ok(db) => return Ok(db),
+            Err(err) => match sled_error(path, err) {
+                Error::Store(StoreError::Locked { .. }) if waited < Duration::from_secs(1) => {
+                    std::thread::sleep(Duration::from_millis(20));
+                    waited += Duration::from_millis(20);
+                }
+                other => return Err(other),
+            },
+        }
+    }
+}
+
+/// Copies every tree of `src` into a new sled log at `dst` in key order; returns (keys, bytes).
+/// Closes and reopens the copy once, so that it has a snapshot and its first open is fast.
+fn copy_to(src: &sled::Db, names: &[sled::IVec], dst: &Path) -> Result<(u64, u64)> {
+    std::fs::create_dir(dst).map_err(|source| StoreError::Io {
+        path: dst.to_path_buf(),
+        source,
+    })?;
+    let db = open_sled(dst, true)?;
+    let e = |err| sled_error(dst, err);
+    let (mut keys, mut live) = (0u64, 0u64);
+    for name in names {
+        let from = src.open_tree(name).map_err(e)?;
+        let to = db.open_tree(name).map_err(e)?;
+        let mut batch = sled::Batch::default();
+        let mut pending = 0;
+        for item in from.iter() {
+            let (k, v) = item.map_err(e)?;
+            pending += k.len() + v.len();
+            keys += 1;
+            live += (k.len() + v.len()) as u64;
+            batch.insert(k, v);
+            if pending >= BATCH_BYTES {
+                to.apply_batch(std::mem::take(&mut batch)).map_err(e)?;
+                // Syncing lets sled reuse the segments this batch freed for the next one.
+                db.flush().map_err(e)?;
+                pending = 0;
+            }
+        }
+        to.apply_batch(batch).map_err(e)?;
+    }
+    db.flush().map_err(e)?;
+    drop(db);
+    // sled writes its snapshot when it opens.
+    drop(open_sled(dst, false)?);
+    Ok((keys, live))
+}
+
+/// Reopens the copy and compares every tree with the source, key by key.
+fn verify(src: &sled::Db, names: &[sled::IVec], dst: &Path) -> Result<()> {
+    let db = open_sled(dst, false)?;
+    let e = |err| sled_error(dst, err);
+    let mut copied = db.tree_names();
+    copied.sort();
+    if copied != names {
+        return Err(not_compactable(
+            dst,
+            "the copy has other trees than the source",
+        ));
+    }
+    for name in names {
+        let mut a = src.open_tree(name).map_err(e)?.iter();
+        let mut b = db.open_tree(name).map_err(e)?.iter();
+        loop {
+            match (
+                a.next().transpose().map_err(e)?,
+                b.next().transpose().map_err(e)?,
+            ) {
+                (None, None) => break,
+                (x, y) if x == y => {}
+                _ => return Err(not_compactable(dst, "the copy differs from the source")),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// fsyncs every file and directory under `dir`, then `dir` itself.
+fn sync_tree(dir: &Path) -> Result<()> {
+    let io_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| StoreError::Io { path, source }
+    };
+    for entry in std::fs::read_dir(dir).map_err(io_err(dir))? {
+        let entry = entry.map_err(io_err(dir))?;
+        let p = entry.path();
+        if entry.file_type().map_err(io_err(&p))?.is_dir() {
+            sync_tree(&p)?;
+        } else {
+            std::fs::File::open(&p)
+                .and_then(|f| f.sync_all())
+                .map_err(io_err(&p))?;
+        }
+    }
+    sync_dir(dir)
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
+    std::fs::File::open(dir)
+        .and_then(|f| f.sync_all())
+        .map_err(|source| {
+            StoreError::Io {
+                path: dir.to_path_buf(),
+                source,
+            }
+            .into()
+        })
+}
+
+/// Swaps two directories atomically: a crash leaves either both old or both new names.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    const RENAME_EXCHANGE: libc::c_uint = 1 << 1;
+    let a = CString::new(a.as_os_str().as_bytes())?;
+    let b = CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both are valid NUL-terminated strings that outlive the call, which only reads
+    // them.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_renameat2,
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        "compaction needs an atomic directory exchange (Linux renameat2)",
+    ))
+}
+
+/// Where the copy of the database at `path` is written: `.NAME.compact` beside it.
+fn tmp_path(path: &Path) -> Option<PathBuf> {
+    let mut n = std::ffi::OsString::from(".");
+    n.push(path.file_name()?);
+    n.push(".compact");
+    Some(path.with_file_name(n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::OpenOptions;
+    use crate::value::Value;
+
+    /// sled's default segment size.
+    const SEGMENT: usize = 512 << 10;
+
+    /// (all-zero segments, segments) in the sled log. After an open these are exactly the
+    /// free segments: sled overwrites each with `MessageKind::Corrupted`, which is 0.
+    fn zero_segments(path: &Path) -> (usize, usize) {
+        let log = std::fs::read(path.join("db")).unwrap();
+        let zero = log
+            .chunks(SEGMENT)
+            .filter(|c| c.len() == SEGMENT && c.iter().all(|b| *b == 0))
+            .count();
+        (zero, log.len().div_ceil(SEGMENT))
+    }
+
+    fn contents(path: &Path) -> Vec<(sled::IVec, sled::IVec)> {
+        let opts = OpenOptions::default();
+        let store = Store::open(path, &opts).unwrap();
+        let report = store.check().unwrap();
+        assert!(report.is_clean(), "{report}");
+        store.inner.db.iter().map(|r| r.unwrap()).collect()
+    }
+
+    #[test]
+    fn compaction_keeps_every_key_and_leaves_no_free_segments() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.db");
+        let opts = OpenOptions {
+            create_if_missing: true,
+            ..OpenOptions::default()
+        };
+        // Large enough that the import's one batch leaves many free segments (a third of the
+        // file), as at bench scale M (2M relationships: 102 of 235).
+        let n = 100_000u64;
+        {
+            let store = Store::open(&path, &opts).unwrap();
+            let mut bulk = store.bulk_loader().unwrap();
+            for i in 0..n {
+                let props = [
+                    ("id", Value::Int(i as i64)),
+                    ("name", Value::from(format!("company {i}"))),
+                ];
+                bulk.add_node(&["Company"], props).unwrap();
+            }
+            let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+            for i in 0..1_000_000 {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                let w = [("w", Value::Int(i))];
+                bulk.add_relationship("OWNS", x % n, (x >> 32) % n, w)
+                    .unwrap();
+            }
+            // One atomic batch, as `kg import` writes it.
+            assert_eq!(bulk.finish().unwrap().batches, 1);
+        }
+        // Opening (in `contents`) overwrites the free segments with zeros.
+        let before = contents(&path);
+        let (free_before, segments_before) = zero_segments(&path);
+        let bytes_before = disk_bytes(&path);
+
+        let report = Store::compact(&path).unwrap();
+        assert_eq!(report.keys, before.len() as u64);
+        let live: usize = before.iter().map(|(k, v)| k.len() + v.len()).sum();
+        assert_eq!(report.live_bytes, live as u64);
+        assert_eq!(report.bytes_before, bytes_before);
+        assert_eq!(report.bytes_after, disk_bytes(&path));
+        assert_eq!(report.leftover, None);
+        assert!(!tmp_path(&path).unwrap().exists());
+
+        assert_eq!(contents(&path), before);
+        let (free_after, segments_after) = zero_segments(&path);
+        let bytes_after = disk_bytes(&path) as usize;
+        let state = format!(
+            "{report}\nbefore: {free_before} free of {segments_before} segments\n\
+             after: {free_after} free of {segments_after} segments, {bytes_after} bytes"
+        );
+        // Opening the copy overwrites at most a quarter of the live bytes in free segments
+        // (typically 2-8 segments whatever the size; before: 32-36 here)...
+        assert!(free_after < free_before, "{state}");
+        assert!(free_after * SEGMENT * 4 <= live, "{state}");
+        // ... and the files are within twice the live bytes (before: 2.6x).
+        assert!(bytes_after <= 2 * live + (4 << 20), "{state}");
+    }
+}
