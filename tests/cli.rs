@@ -2,6 +2,10 @@
 //! stdin piping and streaming, parameters, exit codes, the lock error and `--help` examples.
 //! Set `UPDATE_GOLDEN=1` to rewrite the golden files after an intended change.
 
+#[path = "support/holder.rs"]
+mod holder;
+use holder::Holder;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -367,24 +371,11 @@ fn exit_codes() {
 #[test]
 fn a_locked_database_is_refused_with_exit_2() {
     let dir = tempdir();
-    let mut holder = kg(dir.path())
-        .args(["--db", "locked.db", "run", "--format", "csv", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn holder");
-    let mut stdin = holder.stdin.take().expect("stdin");
-    writeln!(stdin, "RETURN 1 AS ready;").expect("write");
-    stdin.flush().expect("flush");
-    let mut out = BufReader::new(holder.stdout.take().expect("stdout"));
-    let mut line = String::new();
-    out.read_line(&mut line).expect("read");
-    assert_eq!(line, "ready\r\n", "the holder did not start");
-
+    let mut cmd = kg(dir.path());
+    cmd.args(["--db", "locked.db"]);
+    let holder = Holder::start(cmd);
     let r = kg_args(dir.path(), &["--db", "locked.db", "query", "RETURN 1"]);
-    drop(stdin);
-    let _ = holder.wait();
+    holder.stop();
     assert_eq!(r.code(), Some(2), "{}", r.dump());
     assert_eq!(
         r.stderr(),

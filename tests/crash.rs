@@ -3,6 +3,10 @@
 //! must open, `kg check` must be clean, every acknowledged statement must be there and no
 //! statement may be half there.
 
+#[path = "support/holder.rs"]
+mod holder;
+use holder::Holder;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -167,19 +171,8 @@ fn killed_writers_never_leave_partial_statements() {
 fn second_process_gets_the_lock_error() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("locked.db");
-    let mut holder = kg(&db)
-        .args(["run", "--format", "jsonl", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn kg");
-    // Wait until the holder has opened the database: it answers a statement.
-    let mut stdin = holder.stdin.take().expect("stdin");
-    stdin.write_all(b"RETURN 1 AS one;\n").expect("write");
-    let mut lines = BufReader::new(holder.stdout.take().expect("stdout")).lines();
-    let first = lines.next().and_then(Result::ok).unwrap_or_default();
-    assert!(first.contains("one"), "holder did not answer: {first:?}");
+    // Holds the database open until stopped.
+    let holder = Holder::start(kg(&db));
 
     let out = kg(&db).args(["query", "RETURN 1"]).output().expect("kg");
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -193,8 +186,7 @@ fn second_process_gets_the_lock_error() {
         "{stderr}"
     );
 
-    drop(stdin); // EOF: the holder finishes and releases the lock
-    let _ = holder.wait();
+    holder.stop(); // EOF: the holder finishes and releases the lock
     let out = kg(&db).args(["query", "RETURN 1"]).output().expect("kg");
     assert!(
         out.status.success(),
