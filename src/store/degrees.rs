@@ -1,4 +1,5 @@
-//! Per-node degrees in one pass over the adjacency blocks, and label counts from counters.
+//! Per-node degrees in one pass over the degree blocks (any type, one direction) or the
+//! adjacency blocks (types, or both directions), and label counts from counters.
 
 use std::iter::Peekable;
 
