@@ -306,7 +306,7 @@ pub fn import_into_store(
                 property: "name".into(),
                 unique: false,
             };
-            txn.create_index(def, true)?;
+            txn.create_index_expecting(def, true, staging.nodes.len() as u64)?;
         }
         for (label, key) in &staging.id_indexes {
             let def = IndexDef {
@@ -315,7 +315,16 @@ pub fn import_into_store(
                 property: key.clone(),
                 unique: false,
             };
-            txn.create_index(def, true)?;
+            // Sized for the nodes this import brings (the loader fills the index).
+            let expected = match staging.labels.names.iter().position(|l| l == label) {
+                Some(l) => staging
+                    .nodes
+                    .iter()
+                    .filter(|n| n.labels.contains(&(l as u32)))
+                    .count() as u64,
+                None => 0,
+            };
+            txn.create_index_expecting(def, true, expected)?;
         }
         txn.commit()?;
     }

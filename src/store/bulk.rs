@@ -22,6 +22,7 @@ use super::records::{
     degree_block, encode_section, AdjList, NodeRecord, RelRecord, BITMAP_BYTES,
 };
 use super::txn::{entity_not_found, Txn};
+use super::write::{bucket_count, GROW_BUCKET_BYTES};
 
 /// What a bulk load wrote.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -193,15 +194,15 @@ impl BulkLoader {
             }
             let mut full = Vec::new();
             index_key(&mut full, v);
-            entries.push((ix.id, ix.unique, prefix, full));
+            entries.push((ix.id, ix.buckets, ix.unique, prefix, full));
         }
         let rec = NodeRecord {
             labels: label_ids,
             props,
         }
         .encode()?;
-        for (ix, unique, prefix, full) in entries {
-            let bucket = keys::index_bucket(ix, &prefix);
+        for (ix, buckets, unique, prefix, full) in entries {
+            let bucket = keys::index_bucket(ix, buckets, &prefix);
             if unique {
                 self.unique_seen.insert((ix, prefix));
             }
@@ -322,6 +323,8 @@ impl BulkLoader {
             txn.kv_put(key, Some(bits));
         }
         self.write_adjacency(&mut txn)?;
+        // Indexes a bucket of which outgrew its share (more nodes than the index was sized for).
+        let mut grow = std::collections::BTreeSet::new();
         for (bucket, mut new) in std::mem::take(&mut self.index_entries) {
             let old = txn.kv_get(&bucket)?.map(|b| b.to_vec()).unwrap_or_default();
             new.extend(bucket_entries(&old).map(|(k, n)| (k.to_vec(), n)));
@@ -333,7 +336,19 @@ impl BulkLoader {
                 out.extend_from_slice(&k);
                 put_varint(&mut out, n);
             }
+            if out.len() > GROW_BUCKET_BYTES {
+                grow.extend(keys::index_of_bucket(&bucket));
+            }
             txn.kv_put(bucket, Some(out));
+        }
+        for id in grow {
+            let buckets = txn.index_buckets(id);
+            if buckets < keys::INDEX_BUCKETS {
+                txn.rehash_index(
+                    id,
+                    bucket_count(txn.index_entry_count(id)?).max(buckets * 8),
+                )?;
+            }
         }
         self.unique_seen.clear();
         for (key, delta) in std::mem::take(&mut self.counters) {
@@ -346,6 +361,7 @@ impl BulkLoader {
         self.pending_nodes = 0;
         self.pending_rels = 0;
         self.txn = Some(Txn::with_lock_held(self.store.clone()));
+        self.indexes = (*self.txn().index_metas()).clone();
         Ok(())
     }
 

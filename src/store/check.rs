@@ -415,12 +415,15 @@ impl Store {
                 .get(1..5)
                 .and_then(|b| <[u8; 4]>::try_from(b).ok())
                 .map(u32::from_be_bytes);
-            let Some(id) = id.filter(|i| k.len() == 7 && indexes.iter().any(|x| x.id == *i)) else {
+            let Some((id, buckets)) = id
+                .filter(|_| k.len() == 7)
+                .and_then(|i| indexes.iter().find(|x| x.id == i).map(|x| (i, x.buckets)))
+            else {
                 r.problem(format!("index bucket {k:?} belongs to no index"));
                 continue;
             };
             for (full, node) in bucket_entries(&v) {
-                if keys::index_bucket(id, equality_prefix(full)) != k {
+                if keys::index_bucket(id, buckets, equality_prefix(full)) != k {
                     r.problem(format!(
                         "index entry for node {node} is in the wrong bucket"
                     ));

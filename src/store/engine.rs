@@ -15,7 +15,8 @@ use super::txn::Txn;
 
 /// The on-disk format this build writes and the newest it reads; older ones are upgraded on
 /// open (`migrate.rs`). 2: adjacency sections start with their degree totals. 3: degree blocks.
-pub const FORMAT_VERSION: u32 = 3;
+/// 4: index definitions carry their bucket count.
+pub const FORMAT_VERSION: u32 = 4;
 
 /// How long a transaction waits for another writer before giving up.
 const WRITER_WAIT: Duration = Duration::from_secs(10);
@@ -89,6 +90,10 @@ pub(crate) struct IndexMeta {
     pub label: u32,
     pub key: u32,
     pub unique: bool,
+    /// Hash buckets (a power of two, at most [`keys::INDEX_BUCKETS`]): sized from the entries
+    /// expected when the index is created and grown when a bucket gets large (`write.rs`).
+    /// Index definitions written before format 4 have none stored and use the maximum.
+    pub buckets: u32,
 }
 
 impl IndexMeta {
@@ -104,6 +109,7 @@ impl IndexMeta {
         super::codec::put_varint(&mut out, u64::from(self.label));
         super::codec::put_varint(&mut out, u64::from(self.key));
         out.push(u8::from(self.unique));
+        super::codec::put_varint(&mut out, u64::from(self.buckets));
         out
     }
 
@@ -116,12 +122,22 @@ impl IndexMeta {
         let label = u32::try_from(get_varint(buf, &mut pos)?).ok()?;
         let key = u32::try_from(get_varint(buf, &mut pos)?).ok()?;
         let unique = *buf.get(pos)? == 1;
+        pos += 1;
+        let buckets = if pos < buf.len() {
+            u32::try_from(get_varint(buf, &mut pos)?).ok()?
+        } else {
+            keys::INDEX_BUCKETS
+        };
+        if !buckets.is_power_of_two() || buckets > keys::INDEX_BUCKETS {
+            return None;
+        }
         Some(IndexMeta {
             id,
             name: name.to_string(),
             label,
             key,
             unique,
+            buckets,
         })
     }
 }

@@ -166,7 +166,8 @@ impl Txn {
         if index_key_prefix(&mut prefix, value).is_none() {
             return Ok(Vec::new());
         }
-        let Some(bucket) = self.kv_get(&keys::index_bucket(index, &prefix))? else {
+        let buckets = self.index_buckets(index);
+        let Some(bucket) = self.kv_get(&keys::index_bucket(index, buckets, &prefix))? else {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();

@@ -7,7 +7,8 @@ pub const NODE_SHIFT: u32 = 6;
 pub const REL_SHIFT: u32 = 7;
 /// Nodes per label bitmap (`id >> LABEL_SHIFT`); 4096 bits = 512 bytes.
 pub const LABEL_SHIFT: u32 = 12;
-/// Hash buckets per property index.
+/// The most hash buckets a property index has (and the count of indexes written before
+/// format 4); an index's own count is in its definition.
 pub const INDEX_BUCKETS: u32 = 4096;
 
 pub const P_META: u8 = 0x00;
@@ -114,12 +115,18 @@ pub fn index_prefix(index: u32) -> Vec<u8> {
     k
 }
 
-/// The bucket holding entries whose Cypher-equality prefix is `value_prefix`.
-pub fn index_bucket(index: u32, value_prefix: &[u8]) -> Vec<u8> {
+/// The bucket, of `buckets`, holding entries whose Cypher-equality prefix is `value_prefix`.
+pub fn index_bucket(index: u32, buckets: u32, value_prefix: &[u8]) -> Vec<u8> {
     let mut k = index_prefix(index);
-    let bucket = (fnv1a(value_prefix) % u64::from(INDEX_BUCKETS)) as u16;
+    let bucket = (fnv1a(value_prefix) % u64::from(buckets.clamp(1, INDEX_BUCKETS))) as u16;
     k.extend_from_slice(&bucket.to_be_bytes());
     k
+}
+
+/// The index a bucket key belongs to.
+pub fn index_of_bucket(key: &[u8]) -> Option<u32> {
+    let id: [u8; 4] = key.get(1..5)?.try_into().ok()?;
+    (key.first() == Some(&P_INDEX)).then(|| u32::from_be_bytes(id))
 }
 
 /// FNV-1a: a hash that never changes between builds (bucket numbers are on disk).

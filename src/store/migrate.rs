@@ -1,6 +1,7 @@
 //! Upgrades of older on-disk formats, run once when a store is opened.
 //! Format 1 → 2: adjacency sections gain their degree totals (see `records.rs`).
 //! Format 2 → 3: degree blocks (`'D'`), a compact copy of those totals.
+//! Format 3 → 4: index definitions may carry a bucket count; older ones mean 4096.
 
 use std::path::Path;
 
@@ -17,7 +18,8 @@ use super::records::{
 pub(super) fn upgrade(db: &sled::Db, found: u32, shown: &Path) -> Result<()> {
     let e = |err| sled_error(shown, err);
     let mut batch = sled::Batch::default();
-    for item in db.scan_prefix([keys::P_ADJ]) {
+    // 3 → 4 rewrites nothing: index definitions without a bucket count keep the old 4096.
+    for item in db.scan_prefix([keys::P_ADJ]).filter(|_| found < 3) {
         let (k, v) = item.map_err(e)?;
         if !block_is_well_formed(&v) {
             return Err(corrupt(shown, "malformed adjacency block"));
@@ -55,12 +57,13 @@ mod tests {
     use crate::store::records::section_totals;
     use crate::store::{GraphRead, GraphWrite, Store};
 
-    /// Rewrites a current store as an old build left it: format 2 has no degree blocks, and
-    /// format 1 also has no totals at the head of adjacency sections.
+    /// Rewrites a current store as an old build left it: format 3 differs only in its marker
+    /// (its index definitions, without bucket counts, still read), format 2 has no degree
+    /// blocks, and format 1 also has no totals at the head of adjacency sections.
     fn downgrade(path: &Path, to: u32) {
         let db = sled::Config::new().path(path).open().unwrap();
         let mut batch = sled::Batch::default();
-        for item in db.scan_prefix([keys::P_DEGREE]) {
+        for item in db.scan_prefix([keys::P_DEGREE]).filter(|_| to < 3) {
             batch.remove(item.unwrap().0);
         }
         for item in db.scan_prefix([keys::P_ADJ]).filter(|_| to < 2) {
@@ -78,8 +81,8 @@ mod tests {
     }
 
     #[test]
-    fn format_1_and_2_stores_are_upgraded_on_open() {
-        for from in [1, 2] {
+    fn older_stores_are_upgraded_on_open() {
+        for from in [1, 2, 3] {
             upgraded_from(from);
         }
     }
@@ -102,7 +105,7 @@ mod tests {
         }
         downgrade(&path, from);
         let old = sled::Config::new().path(&path).open().unwrap();
-        assert_eq!(old.scan_prefix([keys::P_DEGREE]).count(), 0);
+        assert_eq!(old.scan_prefix([keys::P_DEGREE]).count() == 0, from < 3);
         drop(old);
         let store = Store::open(&path, &opts).unwrap();
         let report = store.check().unwrap();

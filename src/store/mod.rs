@@ -25,8 +25,8 @@
 //! | `'A' node>>6` | block of ≤ 64 adjacency sections; a node's section = its degree totals (out, in), then one list per (type, direction): count, then delta-encoded (rel id, other node) pairs |
 //! | `'D' node>>6` | block of ≤ 64 degree entries, a compact copy of the sections' totals (out, in); only nodes with relationships have one (format 3) |
 //! | `'L' label:u32 node>>12` | label bitmap: 4096 bits, bit i = node (base + i) has the label |
-//! | `'X' index:u32` | index definition (name, label id, key id, unique) |
-//! | `'I' index:u32 bucket:u16` | index bucket (bucket = FNV-1a of the value's Cypher-equality encoding mod 4096): sorted (ordered value key, node id) entries |
+//! | `'X' index:u32` | index definition (name, label id, key id, unique, bucket count; format ≤ 3 definitions have none and mean 4096) |
+//! | `'I' index:u32 bucket:u16` | index bucket (bucket = FNV-1a of the value's Cypher-equality encoding mod the index's bucket count: a power of two ≤ 4096 sized for ~128 entries per bucket when the index is created, ×8 when a bucket passes 16 KiB): sorted (ordered value key, node id) entries |
 //!
 //! "All relationships of node N of type T in direction D" is one `get` of N's adjacency block
 //! plus a header walk to the (T, D) list; its degree needs no edge decoding, and its degree over

@@ -5,13 +5,13 @@ use crate::error::{ErrorClass, Phase, QueryError, Result};
 use crate::model::{Direction, NodeId, Properties, RelId};
 use crate::value::Value;
 
-use super::codec::{encode_value, index_key, index_key_prefix};
+use super::codec::{encode_value, equality_prefix, index_key, index_key_prefix};
 use super::engine::{IndexMeta, ANY_LABEL};
 use super::graph::section_lists;
 use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
 use super::records::{
-    block_put, bucket_update, degree_entry, encode_section, AdjList, NodeRecord, RelRecord,
-    BITMAP_BYTES,
+    block_put, bucket_entries, bucket_update, degree_entry, encode_section, AdjList, NodeRecord,
+    RelRecord, BITMAP_BYTES,
 };
 use super::txn::{entity_not_found, Txn};
 use super::{GraphRead, GraphWrite, IndexDef};
@@ -143,13 +143,73 @@ impl Txn {
         }
         let mut full = Vec::new();
         index_key(&mut full, value);
-        let bucket_key = keys::index_bucket(ix.id, &prefix);
+        // The count as of now: an earlier entry of this statement may have grown the index.
+        let buckets = self.index_buckets(ix.id);
+        let bucket_key = keys::index_bucket(ix.id, buckets, &prefix);
         let old = self
             .kv_get(&bucket_key)?
             .map(|b| b.to_vec())
             .unwrap_or_default();
         let new = bucket_update(&old, &full, node, add);
+        let grow = new.len() > GROW_BUCKET_BYTES && buckets < keys::INDEX_BUCKETS;
         self.kv_put(bucket_key, (!new.is_empty()).then_some(new));
+        if grow {
+            let entries = self.index_entry_count(ix.id)?;
+            self.rehash_index(ix.id, bucket_count(entries).max(buckets.saturating_mul(8)))?;
+        }
+        Ok(())
+    }
+
+    /// The bucket count of index `id` as this transaction sees it.
+    pub(crate) fn index_buckets(&self, id: u32) -> u32 {
+        self.index_metas()
+            .iter()
+            .find(|m| m.id == id)
+            .map_or(keys::INDEX_BUCKETS, |m| m.buckets)
+    }
+
+    /// How many entries index `id` holds (a scan of its buckets).
+    pub(crate) fn index_entry_count(&self, id: u32) -> Result<u64> {
+        let mut n = 0u64;
+        for item in self.kv_scan(&keys::index_prefix(id)) {
+            n += bucket_entries(&item?.1).count() as u64;
+        }
+        Ok(n)
+    }
+
+    /// Redistributes index `id`'s entries over `buckets` buckets (capped at the maximum) and
+    /// records the new count in its definition.
+    pub(crate) fn rehash_index(&mut self, id: u32, buckets: u32) -> Result<()> {
+        let buckets = buckets.min(keys::INDEX_BUCKETS);
+        let mut list = (*self.index_metas()).clone();
+        let Some(meta) = list.iter_mut().find(|m| m.id == id) else {
+            return Ok(());
+        };
+        meta.buckets = buckets;
+        let def = meta.encode();
+        let mut old_keys = Vec::new();
+        let mut regrouped: std::collections::BTreeMap<Vec<u8>, Vec<(Vec<u8>, NodeId)>> =
+            Default::default();
+        for item in self.kv_scan(&keys::index_prefix(id)) {
+            let (k, v) = item?;
+            for (full, node) in bucket_entries(&v) {
+                let key = keys::index_bucket(id, buckets, equality_prefix(full));
+                regrouped
+                    .entry(key)
+                    .or_default()
+                    .push((full.to_vec(), node));
+            }
+            old_keys.push(k);
+        }
+        for k in old_keys {
+            self.kv_put(k, None);
+        }
+        for (key, mut list) in regrouped {
+            list.sort_unstable();
+            self.kv_put(key, Some(encode_bucket(&list)));
+        }
+        self.kv_put(keys::index_def(id), Some(def));
+        self.local_indexes = Some(list);
         Ok(())
     }
 
@@ -200,19 +260,13 @@ impl Txn {
             Default::default();
         for (prefix, full, n) in entries {
             buckets
-                .entry(keys::index_bucket(ix.id, &prefix))
+                .entry(keys::index_bucket(ix.id, ix.buckets, &prefix))
                 .or_default()
                 .push((full, n));
         }
         for (key, mut list) in buckets {
             list.sort_unstable();
-            let mut out = Vec::new();
-            for (k, n) in list {
-                super::codec::put_varint(&mut out, k.len() as u64);
-                out.extend_from_slice(&k);
-                super::codec::put_varint(&mut out, n);
-            }
-            self.kv_put(key, Some(out));
+            self.kv_put(key, Some(encode_bucket(&list)));
         }
         Ok(())
     }
@@ -503,47 +557,7 @@ impl GraphWrite for Txn {
     }
 
     fn create_index(&mut self, def: IndexDef, if_not_exists: bool) -> Result<()> {
-        self.write_access()?;
-        let existing = self.indexes()?;
-        if let Some(e) = existing
-            .iter()
-            .find(|e| e.name == def.name || (e.label == def.label && e.property == def.property))
-        {
-            if if_not_exists {
-                return Ok(());
-            }
-            return Err(QueryError::new(
-                ErrorClass::SemanticError,
-                "IndexAlreadyExists",
-                Phase::Runtime,
-                format!(
-                    "an index `{}` on :{}({}) already exists",
-                    e.name, e.label, e.property
-                ),
-            )
-            .into());
-        }
-        let label = if def.label.is_empty() {
-            ANY_LABEL
-        } else {
-            self.cat_intern(KIND_LABEL, &def.label)?
-        };
-        let key = self.cat_intern(KIND_KEY, &def.property)?;
-        let id = u32::try_from(self.next_id(keys::META_NEXT_INDEX)?)
-            .map_err(|_| self.corrupt("index id space exhausted"))?;
-        let meta = IndexMeta {
-            id,
-            name: def.name,
-            label,
-            key,
-            unique: def.unique,
-        };
-        self.kv_put(keys::index_def(id), Some(meta.encode()));
-        self.build_index(&meta, &def.label, &def.property)?;
-        let mut list = (*self.index_metas()).clone();
-        list.push(meta);
-        self.local_indexes = Some(list);
-        Ok(())
+        self.create_index_expecting(def, if_not_exists, 0)
     }
 
     fn drop_index(&mut self, name: &str, if_exists: bool) -> Result<()> {
@@ -572,5 +586,221 @@ impl GraphWrite for Txn {
         self.kv_put(keys::index_def(ix.id), None);
         self.local_indexes = Some(list);
         Ok(())
+    }
+}
+
+impl Txn {
+    /// [`GraphWrite::create_index`] for an index expected to hold about `expected` entries (an
+    /// import knows how many nodes it brings; 0: as many as it covers now), which sizes its
+    /// bucket count.
+    pub fn create_index_expecting(
+        &mut self,
+        def: IndexDef,
+        if_not_exists: bool,
+        expected: u64,
+    ) -> Result<()> {
+        self.write_access()?;
+        let existing = self.indexes()?;
+        if let Some(e) = existing
+            .iter()
+            .find(|e| e.name == def.name || (e.label == def.label && e.property == def.property))
+        {
+            if if_not_exists {
+                return Ok(());
+            }
+            return Err(QueryError::new(
+                ErrorClass::SemanticError,
+                "IndexAlreadyExists",
+                Phase::Runtime,
+                format!(
+                    "an index `{}` on :{}({}) already exists",
+                    e.name, e.label, e.property
+                ),
+            )
+            .into());
+        }
+        let label = if def.label.is_empty() {
+            ANY_LABEL
+        } else {
+            self.cat_intern(KIND_LABEL, &def.label)?
+        };
+        let key = self.cat_intern(KIND_KEY, &def.property)?;
+        let id = u32::try_from(self.next_id(keys::META_NEXT_INDEX)?)
+            .map_err(|_| self.corrupt("index id space exhausted"))?;
+        let covered = self.label_count((label != ANY_LABEL).then_some(def.label.as_str()))?;
+        let meta = IndexMeta {
+            id,
+            name: def.name,
+            label,
+            key,
+            unique: def.unique,
+            buckets: bucket_count(covered.max(expected)),
+        };
+        self.kv_put(keys::index_def(id), Some(meta.encode()));
+        self.build_index(&meta, &def.label, &def.property)?;
+        let mut list = (*self.index_metas()).clone();
+        list.push(meta);
+        self.local_indexes = Some(list);
+        Ok(())
+    }
+}
+
+/// About this many entries per bucket when an index is sized: a lookup reads one shared page
+/// of a few KiB instead of a page of its own (see docs/performance.md, "What a cold page costs").
+const ENTRIES_PER_BUCKET: u64 = 128;
+/// Fewest buckets an index has.
+const MIN_BUCKETS: u32 = 16;
+/// A bucket larger than this makes its index grow eightfold (until the maximum).
+pub(crate) const GROW_BUCKET_BYTES: usize = 16 << 10;
+
+/// Buckets for an index of `entries` entries.
+pub(crate) fn bucket_count(entries: u64) -> u32 {
+    let want = (entries / ENTRIES_PER_BUCKET).max(1).next_power_of_two();
+    u32::try_from(want)
+        .unwrap_or(keys::INDEX_BUCKETS)
+        .clamp(MIN_BUCKETS, keys::INDEX_BUCKETS)
+}
+
+/// A bucket's value: its sorted (index key, node) entries.
+fn encode_bucket(entries: &[(Vec<u8>, NodeId)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (k, n) in entries {
+        super::codec::put_varint(&mut out, k.len() as u64);
+        out.extend_from_slice(k);
+        super::codec::put_varint(&mut out, *n);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+
+    fn person(t: &mut Txn, i: i64) -> NodeId {
+        let props = vec![
+            ("id".to_string(), Value::Int(i)),
+            ("name".to_string(), Value::String(format!("person {i}"))),
+        ];
+        t.create_node(&["Person".into()], props.into_iter().collect())
+            .unwrap()
+    }
+
+    fn def(name: &str, label: &str, property: &str, unique: bool) -> IndexDef {
+        IndexDef {
+            name: name.into(),
+            label: label.into(),
+            property: property.into(),
+            unique,
+        }
+    }
+
+    #[test]
+    fn bucket_counts_follow_the_expected_entries() {
+        assert_eq!(bucket_count(0), MIN_BUCKETS);
+        assert_eq!(bucket_count(120_000), 1024);
+        assert_eq!(bucket_count(30_000), 256);
+        assert_eq!(bucket_count(u64::MAX), keys::INDEX_BUCKETS);
+        let store = Store::open_temporary().unwrap();
+        let mut t = store.begin();
+        t.create_index_expecting(def("p", "Person", "id", false), false, 120_000)
+            .unwrap();
+        assert_eq!(t.index_metas()[0].buckets, 1024);
+    }
+
+    /// Indexes created empty start small and grow as transactions fill them; every lookup
+    /// stays exact, uniqueness holds across a growth, and `check` agrees at each stage.
+    #[test]
+    fn small_indexes_grow_with_their_data() {
+        let store = Store::open_temporary().unwrap();
+        let mut t = store.begin();
+        t.create_index(def("by_id", "Person", "id", true), false)
+            .unwrap();
+        t.create_index(def("any_name", "", "name", false), false)
+            .unwrap();
+        t.commit().unwrap();
+        assert!(store
+            .begin()
+            .index_metas()
+            .iter()
+            .all(|m| m.buckets == MIN_BUCKETS));
+        let mut ids = Vec::new();
+        for round in 0..4 {
+            let mut t = store.begin();
+            for i in 0..5_000 {
+                ids.push(person(&mut t, round * 5_000 + i));
+            }
+            t.commit().unwrap();
+            let report = store.check().unwrap();
+            assert!(report.is_clean(), "round {round}: {report}");
+        }
+        let t = store.begin();
+        let metas = t.index_metas();
+        assert!(metas.iter().all(|m| m.buckets > MIN_BUCKETS), "{metas:?}");
+        for i in (0..20_000).step_by(997) {
+            let by_id = t.index_lookup("Person", "id", &Value::Int(i)).unwrap();
+            assert_eq!(by_id, Some(vec![ids[i as usize]]), "id {i}");
+            let name = Value::String(format!("person {i}"));
+            let by_name = t.index_lookup("", "name", &name).unwrap();
+            assert_eq!(by_name, Some(vec![ids[i as usize]]), "name {i}");
+        }
+        drop(t);
+        let mut t = store.begin();
+        let props = vec![("id".to_string(), Value::Int(7))]
+            .into_iter()
+            .collect();
+        assert!(t.create_node(&["Person".into()], props).is_err());
+    }
+
+    /// The bulk loader fills an index created small; the flush grows it.
+    #[test]
+    fn a_bulk_load_grows_an_index_sized_for_fewer_nodes() {
+        let store = Store::open_temporary().unwrap();
+        let mut t = store.begin();
+        t.create_index(def("by_id", "Person", "id", false), false)
+            .unwrap();
+        t.commit().unwrap();
+        let mut loader = store.bulk_loader().unwrap();
+        let mut ids = Vec::new();
+        for i in 0..30_000i64 {
+            ids.push(
+                loader
+                    .add_node(&["Person"], [("id", Value::Int(i))])
+                    .unwrap(),
+            );
+        }
+        loader.finish().unwrap();
+        let t = store.begin();
+        assert!(t.index_metas()[0].buckets > MIN_BUCKETS);
+        for i in (0..30_000).step_by(1009) {
+            let got = t.index_lookup("Person", "id", &Value::Int(i)).unwrap();
+            assert_eq!(got, Some(vec![ids[i as usize]]), "id {i}");
+        }
+        drop(t);
+        let report = store.check().unwrap();
+        assert!(report.is_clean(), "{report}");
+    }
+
+    /// A definition written before format 4 (no bucket count) reads as the old 4096.
+    #[test]
+    fn index_definitions_without_a_bucket_count_mean_the_maximum() {
+        let meta = IndexMeta {
+            id: 3,
+            name: "old".into(),
+            label: 1,
+            key: 2,
+            unique: false,
+            buckets: 64,
+        };
+        let enc = meta.encode();
+        assert_eq!(IndexMeta::decode(3, &enc).unwrap().buckets, 64);
+        let legacy = &enc[..enc.len() - 1];
+        assert_eq!(
+            IndexMeta::decode(3, legacy).unwrap().buckets,
+            keys::INDEX_BUCKETS
+        );
+        let mut bad = legacy.to_vec();
+        bad.push(100);
+        assert!(IndexMeta::decode(3, &bad).is_none());
     }
 }
