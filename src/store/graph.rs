@@ -166,8 +166,16 @@ impl Txn {
         if index_key_prefix(&mut prefix, value).is_none() {
             return Ok(Vec::new());
         }
-        let buckets = self.index_buckets(index);
-        let Some(bucket) = self.kv_get(&keys::index_bucket(index, buckets, &prefix))? else {
+        // The count is read again after the bucket: a commit that regrew the index between
+        // the two reads (see `Txn::commit`) makes the lookup start over.
+        let bucket = loop {
+            let buckets = self.index_buckets(index);
+            let bucket = self.kv_get(&keys::index_bucket(index, buckets, &prefix))?;
+            if self.index_buckets(index) == buckets {
+                break bucket;
+            }
+        };
+        let Some(bucket) = bucket else {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();

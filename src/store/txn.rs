@@ -114,15 +114,24 @@ impl Txn {
                     cat.insert(*kind, *id, name);
                 }
             }
+            // A changed index list (new, dropped or regrown indexes) is swapped in under the
+            // same write lock that spans the batch: a reader that looked up an index's bucket
+            // count before the batch and reads a bucket after it sees the count change when it
+            // looks again (`index_nodes` retries), never a bucket of the other layout.
+            let index_guard = self
+                .local_indexes
+                .is_some()
+                .then(|| inner.indexes.write().unwrap_or_else(|e| e.into_inner()));
             if let Err(e) = inner.db.apply_batch(batch) {
+                drop(index_guard);
                 let mut cat = inner.catalog.write().unwrap_or_else(|e| e.into_inner());
                 for (kind, id, _) in &self.local_catalog {
                     cat.remove(*kind, *id);
                 }
                 return Err(inner.sled_err(e));
             }
-            if let Some(list) = self.local_indexes.take() {
-                *inner.indexes.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(list);
+            if let (Some(mut guard), Some(list)) = (index_guard, self.local_indexes.take()) {
+                *guard = Arc::new(list);
             }
             inner.generation.fetch_add(1, Ordering::AcqRel);
             inner.snapshot.written.fetch_add(bytes, Ordering::AcqRel);
