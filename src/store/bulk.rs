@@ -367,14 +367,20 @@ impl BulkLoader {
 
     fn write_adjacency(&mut self, txn: &mut Txn) -> Result<()> {
         let mut adj = std::mem::take(&mut self.adjacency);
-        adj.sort_unstable();
+        // Outgoing lists first, then incoming ones (their own blocks), each by node.
+        adj.sort_unstable_by_key(|&(node, td, rel, other)| (td & 1, node, td, rel, other));
+        let mut touched = std::collections::BTreeSet::new();
         let mut i = 0;
         while i < adj.len() {
+            let incoming = adj[i].1 & 1 == 1;
             let block_no = adj[i].0 >> keys::NODE_SHIFT;
-            let key = keys::adj_block(adj[i].0);
+            let same_block = |e: &(u64, u64, u64, u64)| {
+                (e.1 & 1 == 1) == incoming && e.0 >> keys::NODE_SHIFT == block_no
+            };
+            let key = keys::adj_block(adj[i].0, incoming);
             let old = txn.kv_get(&key)?.map(|b| b.to_vec()).unwrap_or_default();
             let mut updates: Vec<(u8, Option<Vec<u8>>)> = Vec::new();
-            while i < adj.len() && adj[i].0 >> keys::NODE_SHIFT == block_no {
+            while i < adj.len() && same_block(&adj[i]) {
                 let node = adj[i].0;
                 let slot = keys::node_slot(node);
                 let mut lists = match block_get(&old, slot) {
@@ -382,13 +388,10 @@ impl BulkLoader {
                         .ok_or_else(|| txn.corrupt(&format!("adjacency of node {node}")))?,
                     None => Vec::new(),
                 };
-                while i < adj.len() && adj[i].0 == node {
+                while i < adj.len() && adj[i].0 == node && same_block(&adj[i]) {
                     let (_, td, rel, other) = adj[i];
-                    let (rel_type, incoming) = ((td >> 1) as u32, td & 1 == 1);
-                    match lists
-                        .iter_mut()
-                        .find(|l| l.rel_type == rel_type && l.incoming == incoming)
-                    {
+                    let rel_type = (td >> 1) as u32;
+                    match lists.iter_mut().find(|l| l.rel_type == rel_type) {
                         Some(l) => l.edges.push((rel, other)),
                         None => lists.push(AdjList {
                             rel_type,
@@ -417,12 +420,23 @@ impl BulkLoader {
                 block_merge(&old, &updates)
             };
             debug_assert!(block_entries(&block).count() >= updates.len());
-            let degrees = degree_block(&block);
+            touched.insert(block_no << keys::NODE_SHIFT);
+            txn.kv_put(key, Some(block));
+        }
+        // The degree blocks of the touched nodes, from both directions' blocks.
+        for base in touched {
+            let out = txn
+                .kv_get(&keys::adj_block(base, false))?
+                .map(|b| b.to_vec());
+            let inc = txn
+                .kv_get(&keys::adj_block(base, true))?
+                .map(|b| b.to_vec());
+            let degrees =
+                degree_block(out.as_deref().unwrap_or(&[]), inc.as_deref().unwrap_or(&[]));
             txn.kv_put(
-                keys::degree_block(adj[i - 1].0),
+                keys::degree_block(base),
                 (!degrees.is_empty()).then_some(degrees),
             );
-            txn.kv_put(key, Some(block));
         }
         Ok(())
     }

@@ -272,8 +272,15 @@ impl Store {
     ) -> Result<()> {
         let mut outs: Vec<RelRow> = Vec::with_capacity(rels.len());
         let mut ins: Vec<RelRow> = Vec::with_capacity(rels.len());
-        for item in t.kv_scan(&[keys::P_ADJ]) {
-            let (k, v) = item?;
+        let blocks = t
+            .kv_scan(&[keys::P_ADJ])
+            .map(|e| e.map(|(k, v)| (false, k, v)))
+            .chain(
+                t.kv_scan(&[keys::P_ADJ_IN])
+                    .map(|e| e.map(|(k, v)| (true, k, v))),
+            );
+        for item in blocks {
+            let (incoming_block, k, v) = item?;
             let Some(base) = keys::block_base(&k, keys::NODE_SHIFT).filter(|_| k.len() == 9) else {
                 r.problem(format!("malformed adjacency block key {k:?}"));
                 continue;
@@ -291,6 +298,11 @@ impl Store {
                     r.problem(format!("adjacency of node {node} does not decode"));
                     continue;
                 };
+                if lists.iter().any(|l| l.incoming != incoming_block) {
+                    r.problem(format!(
+                        "adjacency of node {node} holds a list of the other direction"
+                    ));
+                }
                 let held = |incoming: bool| {
                     lists
                         .iter()
@@ -336,16 +348,24 @@ impl Store {
         Ok(())
     }
 
-    /// Every degree block equals the one its adjacency block implies, and none is extra.
+    /// Every degree block equals the one its adjacency blocks imply, and none is extra.
     fn check_degree_blocks(&self, t: &Txn, r: &mut CheckReport) -> Result<()> {
-        let mut expected = BTreeMap::new();
-        for item in t.kv_scan(&[keys::P_ADJ]) {
-            let (k, v) = item?;
-            if let Some(base) = keys::block_base(&k, keys::NODE_SHIFT) {
-                let block = degree_block(&v);
-                if !block.is_empty() {
-                    expected.insert(keys::degree_block(base), block);
+        // (outgoing block, incoming block) per base.
+        let mut pairs: BTreeMap<u64, (Vec<u8>, Vec<u8>)> = BTreeMap::new();
+        for incoming in [false, true] {
+            for item in t.kv_scan(&[keys::adj_prefix(incoming)]) {
+                let (k, v) = item?;
+                if let Some(base) = keys::block_base(&k, keys::NODE_SHIFT) {
+                    let pair = pairs.entry(base).or_default();
+                    *(if incoming { &mut pair.1 } else { &mut pair.0 }) = v.to_vec();
                 }
+            }
+        }
+        let mut expected = BTreeMap::new();
+        for (base, (out, inc)) in pairs {
+            let block = degree_block(&out, &inc);
+            if !block.is_empty() {
+                expected.insert(keys::degree_block(base), block);
             }
         }
         for item in t.kv_scan(&[keys::P_DEGREE]) {
@@ -532,7 +552,7 @@ mod tests {
     #[test]
     fn detects_dangling_adjacency_and_label_bits() {
         let report = corrupt_with(|t| {
-            t.kv_put(keys::adj_block(0), Some(b"\x07\x00".to_vec()));
+            t.kv_put(keys::adj_block(0, false), Some(b"\x07\x00".to_vec()));
         });
         assert!(report.to_string().contains("missing node 7"), "{report}");
         let report = corrupt_with(|t| {
@@ -552,10 +572,9 @@ mod tests {
         let report = corrupt_with(|t| {
             let mut section = vec![5, 0];
             crate::store::records::encode_list(&mut section, 0, false, &[(0, 1)]);
+            // Node 1 has no outgoing lists, so node 0's section is the block's only one.
             let block = crate::store::records::block_put(&[], 0, Some(&section));
-            let block =
-                crate::store::records::block_merge(&block, &[(1, t.section_bytes(1).unwrap())]);
-            t.kv_put(keys::adj_block(0), Some(block));
+            t.kv_put(keys::adj_block(0, false), Some(block));
         });
         assert!(
             report

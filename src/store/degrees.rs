@@ -35,38 +35,98 @@ impl Txn {
         let filter = self.type_filter(types);
         let key_ids: Vec<Option<u32>> = keys.iter().map(|k| self.cat_id(KIND_KEY, k)).collect();
         let need_record = label.is_some() || key_ids.iter().any(Option::is_some);
-        // Any type, one direction: the compact degree blocks; otherwise the adjacency lists.
+        // Any type, one direction: the compact degree blocks; otherwise the adjacency lists of
+        // the direction, or both directions' blocks side by side.
         let totals_only = filter.is_none() && direction != Direction::Both;
-        let prefix = if totals_only {
-            keys::P_DEGREE
-        } else {
-            keys::P_ADJ
+        let (first, second) = match direction {
+            _ if totals_only => (keys::P_DEGREE, None),
+            Direction::Outgoing => (keys::P_ADJ, None),
+            Direction::Incoming => (keys::P_ADJ_IN, None),
+            Direction::Both => (keys::P_ADJ, Some(keys::P_ADJ_IN)),
         };
         // Node blocks are walked alongside, in the same key order, when labels or keys are needed.
         let mut node_blocks = need_record.then(|| self.kv_scan(&[keys::P_NODE]).peekable());
         let mut pairs = Vec::new();
         let nulls = vec![Value::Null; keys.len()];
         let mut values = Vec::with_capacity(keys.len());
-        for item in self.kv_scan(&[prefix]) {
-            let (k, block) = item?;
-            let base = keys::block_base(&k, keys::NODE_SHIFT)
-                .ok_or_else(|| self.corrupt("malformed degree or adjacency key"))?;
+        let mut degrees: Vec<(u8, u64)> = Vec::with_capacity(64);
+        let mut a = self.kv_scan(&[first]).peekable();
+        let mut b = second.map(|p| self.kv_scan(&[p]).peekable());
+        loop {
+            let base_of = |k: &[u8]| {
+                keys::block_base(k, keys::NODE_SHIFT)
+                    .ok_or_else(|| self.corrupt("malformed degree or adjacency key"))
+            };
+            let next_a = match a.peek() {
+                Some(Ok((k, _))) => Some(base_of(k)?),
+                Some(Err(_)) => return a.next().transpose().map(|_| ()),
+                None => None,
+            };
+            let next_b = match b.as_mut().map(|b| b.peek()) {
+                Some(Some(Ok((k, _)))) => Some(base_of(k)?),
+                Some(Some(Err(_))) => {
+                    return b.as_mut().and_then(|b| b.next()).transpose().map(|_| ())
+                }
+                _ => None,
+            };
+            let base = match (next_a, next_b) {
+                (None, None) => break,
+                (Some(x), None) | (None, Some(x)) => x,
+                (Some(x), Some(y)) => x.min(y),
+            };
+            let block_a = match next_a == Some(base) {
+                true => a.next().transpose()?.map(|(_, v)| v),
+                false => None,
+            };
+            let block_b = match (next_b == Some(base), b.as_mut()) {
+                (true, Some(b)) => b.next().transpose()?.map(|(_, v)| v),
+                _ => None,
+            };
+            degrees.clear();
+            let corrupt_adj = |node| self.corrupt(&format!("adjacency of node {node}"));
+            if totals_only {
+                for (slot, entry) in block_entries(block_a.as_deref().unwrap_or(&[])) {
+                    let node = base + u64::from(slot);
+                    let (out, inc) = degree_totals(entry).ok_or_else(|| corrupt_adj(node))?;
+                    let d = if direction == Direction::Incoming {
+                        inc
+                    } else {
+                        out
+                    };
+                    degrees.push((slot, d));
+                }
+            } else {
+                // One direction's sections, or both merged by slot (each counted with `Both`:
+                // an outgoing section has only outgoing lists, an incoming one only incoming).
+                let mut xs = block_entries(block_a.as_deref().unwrap_or(&[])).peekable();
+                let mut ys = block_entries(block_b.as_deref().unwrap_or(&[])).peekable();
+                loop {
+                    let slot = match (xs.peek(), ys.peek()) {
+                        (None, None) => break,
+                        (Some((s, _)), None) | (None, Some((s, _))) => *s,
+                        (Some((x, _)), Some((y, _))) => (*x).min(*y),
+                    };
+                    let node = base + u64::from(slot);
+                    let mut d = 0;
+                    for section in [xs.next_if(|e| e.0 == slot), ys.next_if(|e| e.0 == slot)]
+                        .into_iter()
+                        .flatten()
+                        .map(|(_, sec)| sec)
+                    {
+                        d +=
+                            section_degree(section, node, direction, filter.as_deref(), &mut pairs)
+                                .ok_or_else(|| corrupt_adj(node))?;
+                    }
+                    degrees.push((slot, d));
+                }
+            }
             let records = match node_blocks.as_mut() {
                 None => None,
                 Some(scan) => next_block_at(scan, base)?,
             };
             let mut recs = records.as_deref().map(|r| block_entries(r).peekable());
-            for (slot, bytes) in block_entries(&block) {
+            for &(slot, d) in &degrees {
                 let node = base + u64::from(slot);
-                let d = if totals_only {
-                    degree_totals(bytes).map(|(out, inc)| match direction {
-                        Direction::Incoming => inc,
-                        _ => out,
-                    })
-                } else {
-                    section_degree(bytes, node, direction, filter.as_deref(), &mut pairs)
-                }
-                .ok_or_else(|| self.corrupt(&format!("adjacency of node {node}")))?;
                 if d == 0 {
                     continue;
                 }

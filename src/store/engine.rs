@@ -15,8 +15,8 @@ use super::txn::Txn;
 
 /// The on-disk format this build writes and the newest it reads; older ones are upgraded on
 /// open (`migrate.rs`). 2: adjacency sections start with their degree totals. 3: degree blocks.
-/// 4: index definitions carry their bucket count.
-pub const FORMAT_VERSION: u32 = 4;
+/// 4: index definitions carry their bucket count. 5: adjacency split by direction.
+pub const FORMAT_VERSION: u32 = 5;
 
 /// How long a transaction waits for another writer before giving up.
 const WRITER_WAIT: Duration = Duration::from_secs(10);

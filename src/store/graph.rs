@@ -31,8 +31,33 @@ impl Txn {
         self.block_entry(&keys::rel_block(id), keys::rel_slot(id))
     }
 
-    pub(crate) fn section_bytes(&self, id: NodeId) -> Result<Option<Vec<u8>>> {
-        self.block_entry(&keys::adj_block(id), keys::node_slot(id))
+    /// `id`'s outgoing (or incoming) adjacency section.
+    pub(crate) fn section_bytes(&self, id: NodeId, incoming: bool) -> Result<Option<Vec<u8>>> {
+        self.block_entry(&keys::adj_block(id, incoming), keys::node_slot(id))
+    }
+
+    /// Calls `f` with each adjacency section of `node` that `direction` needs (the outgoing
+    /// one, the incoming one, or both), straight from the block.
+    fn with_sections(
+        &self,
+        node: NodeId,
+        direction: Direction,
+        mut f: impl FnMut(&[u8]) -> Result<()>,
+    ) -> Result<()> {
+        let wanted: &[bool] = match direction {
+            Direction::Outgoing => &[false],
+            Direction::Incoming => &[true],
+            Direction::Both => &[false, true],
+        };
+        for &incoming in wanted {
+            let Some(block) = self.kv_get(&keys::adj_block(node, incoming))? else {
+                continue;
+            };
+            if let Some(section) = block_get(&block, keys::node_slot(node)) {
+                f(section)?;
+            }
+        }
+        Ok(())
     }
 
     pub(crate) fn node_record(&self, id: NodeId) -> Result<Option<NodeRecord>> {
@@ -97,44 +122,33 @@ impl Txn {
         types: &[&str],
     ) -> Result<Vec<(u32, Edge)>> {
         let filter = self.type_filter(types);
-        let Some(block) = self.kv_get(&keys::adj_block(node))? else {
-            return Ok(Vec::new());
-        };
-        let Some(section) = block_get(&block, keys::node_slot(node)) else {
-            return Ok(Vec::new());
-        };
         let mut out = Vec::new();
         let mut pairs = Vec::new();
-        for h in adj_headers(section) {
-            if filter.as_ref().is_some_and(|f| !f.contains(&h.rel_type)) {
-                continue;
-            }
-            let wanted = match direction {
-                Direction::Outgoing => !h.incoming,
-                Direction::Incoming => h.incoming,
-                Direction::Both => true,
-            };
-            if !wanted {
-                continue;
-            }
-            pairs.clear();
-            adj_payload(&section[h.start..h.end], h.count, &mut pairs)
-                .ok_or_else(|| self.corrupt(&format!("adjacency of node {node}")))?;
-            for &(rel, other) in &pairs {
-                // A self-loop sits in both lists; report it once when both are wanted.
-                if direction == Direction::Both && h.incoming && other == node {
+        self.with_sections(node, direction, |section| {
+            for h in adj_headers(section) {
+                if filter.as_ref().is_some_and(|f| !f.contains(&h.rel_type)) {
                     continue;
                 }
-                out.push((
-                    h.rel_type,
-                    Edge {
-                        rel,
-                        other,
-                        outgoing: !h.incoming,
-                    },
-                ));
+                pairs.clear();
+                adj_payload(&section[h.start..h.end], h.count, &mut pairs)
+                    .ok_or_else(|| self.corrupt(&format!("adjacency of node {node}")))?;
+                for &(rel, other) in &pairs {
+                    // A self-loop sits in both lists; report it once when both are wanted.
+                    if direction == Direction::Both && h.incoming && other == node {
+                        continue;
+                    }
+                    out.push((
+                        h.rel_type,
+                        Edge {
+                            rel,
+                            other,
+                            outgoing: !h.incoming,
+                        },
+                    ));
+                }
             }
-        }
+            Ok(())
+        })?;
         Ok(out)
     }
 
@@ -325,31 +339,22 @@ impl GraphRead for Txn {
         out: &mut Vec<NodeId>,
     ) -> Result<()> {
         let filter = self.type_filter(types);
-        let Some(block) = self.kv_get(&keys::adj_block(node))? else {
-            return Ok(());
-        };
-        let Some(section) = block_get(&block, keys::node_slot(node)) else {
-            return Ok(());
-        };
-        for h in adj_headers(section) {
-            let wanted = match direction {
-                Direction::Outgoing => !h.incoming,
-                Direction::Incoming => h.incoming,
-                Direction::Both => true,
-            };
-            if !wanted || filter.as_ref().is_some_and(|f| !f.contains(&h.rel_type)) {
-                continue;
-            }
-            // A self-loop sits in both lists; report it once when both are wanted.
-            let skip_self = direction == Direction::Both && h.incoming;
-            adj_others(&section[h.start..h.end], h.count, |other| {
-                if !(skip_self && other == node) {
-                    out.push(other);
+        self.with_sections(node, direction, |section| {
+            for h in adj_headers(section) {
+                if filter.as_ref().is_some_and(|f| !f.contains(&h.rel_type)) {
+                    continue;
                 }
-            })
-            .ok_or_else(|| self.corrupt(&format!("adjacency of node {node}")))?;
-        }
-        Ok(())
+                // A self-loop sits in both lists; report it once when both are wanted.
+                let skip_self = direction == Direction::Both && h.incoming;
+                adj_others(&section[h.start..h.end], h.count, |other| {
+                    if !(skip_self && other == node) {
+                        out.push(other);
+                    }
+                })
+                .ok_or_else(|| self.corrupt(&format!("adjacency of node {node}")))?;
+            }
+            Ok(())
+        })
     }
 
     fn degree(&self, node: NodeId, direction: Direction, types: &[&str]) -> Result<u64> {
@@ -368,7 +373,7 @@ impl GraphRead for Txn {
                 .ok_or_else(|| self.corrupt(&format!("degree of node {node}")))?;
             return Ok(if incoming { inc } else { out });
         }
-        let Some(section) = self.section_bytes(node)? else {
+        let Some(section) = self.section_bytes(node, incoming)? else {
             return Ok(0);
         };
         Ok(adj_headers(&section)

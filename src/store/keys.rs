@@ -15,7 +15,9 @@ pub const P_META: u8 = 0x00;
 pub const P_CATALOG: u8 = b'C';
 pub const P_NODE: u8 = b'N';
 pub const P_REL: u8 = b'R';
+/// Adjacency blocks: outgoing lists under `P_ADJ`, incoming lists under `P_ADJ_IN`.
 pub const P_ADJ: u8 = b'A';
+pub const P_ADJ_IN: u8 = b'B';
 pub const P_DEGREE: u8 = b'D';
 pub const P_LABEL: u8 = b'L';
 pub const P_INDEX_DEF: u8 = b'X';
@@ -61,8 +63,18 @@ pub fn rel_block(rel: u64) -> Vec<u8> {
     prefixed_u64(P_REL, rel >> REL_SHIFT)
 }
 
-pub fn adj_block(node: u64) -> Vec<u8> {
-    prefixed_u64(P_ADJ, node >> NODE_SHIFT)
+/// The prefix of the adjacency blocks of one direction.
+pub fn adj_prefix(incoming: bool) -> u8 {
+    if incoming {
+        P_ADJ_IN
+    } else {
+        P_ADJ
+    }
+}
+
+/// The block holding `node`'s outgoing (or incoming) adjacency section.
+pub fn adj_block(node: u64, incoming: bool) -> Vec<u8> {
+    prefixed_u64(adj_prefix(incoming), node >> NODE_SHIFT)
 }
 
 pub fn degree_block(node: u64) -> Vec<u8> {

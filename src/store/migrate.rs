@@ -2,6 +2,8 @@
 //! Format 1 → 2: adjacency sections gain their degree totals (see `records.rs`).
 //! Format 2 → 3: degree blocks (`'D'`), a compact copy of those totals.
 //! Format 3 → 4: index definitions may carry a bucket count; older ones mean 4096.
+//! Format 4 → 5: each adjacency block splits into an outgoing (`'A'`) and an incoming (`'B'`)
+//! block, so a one-direction traversal reads about half the bytes.
 
 use std::path::Path;
 
@@ -10,7 +12,8 @@ use crate::error::Result;
 use super::engine::{corrupt, sled_error, FORMAT_VERSION};
 use super::keys;
 use super::records::{
-    block_append, block_entries, block_is_well_formed, degree_block, upgrade_section_v1,
+    block_append, block_entries, block_is_well_formed, decode_section, degree_block,
+    encode_section, upgrade_section_v1,
 };
 
 /// Rewrites a store written in format `found` (older than this build's) to the current format
@@ -18,29 +21,44 @@ use super::records::{
 pub(super) fn upgrade(db: &sled::Db, found: u32, shown: &Path) -> Result<()> {
     let e = |err| sled_error(shown, err);
     let mut batch = sled::Batch::default();
-    // 3 → 4 rewrites nothing: index definitions without a bucket count keep the old 4096.
-    for item in db.scan_prefix([keys::P_ADJ]).filter(|_| found < 3) {
+    // Before format 5 every `'A'` block held both directions; 3 → 4 rewrites nothing.
+    for item in db.scan_prefix([keys::P_ADJ]).filter(|_| found < 5) {
         let (k, v) = item.map_err(e)?;
         if !block_is_well_formed(&v) {
             return Err(corrupt(shown, "malformed adjacency block"));
         }
-        let block = if found < 2 {
-            let mut block = Vec::with_capacity(v.len() + 64 * 4);
-            for (slot, section) in block_entries(&v) {
-                let section = upgrade_section_v1(section)
-                    .ok_or_else(|| corrupt(shown, "malformed adjacency section (format 1)"))?;
-                block_append(&mut block, slot, &section);
-            }
-            batch.insert(k.as_ref(), block.as_slice());
-            block
-        } else {
-            v.to_vec()
-        };
         let base = keys::block_base(&k, keys::NODE_SHIFT)
             .ok_or_else(|| corrupt(shown, "malformed adjacency key"))?;
-        let degrees = degree_block(&block);
-        if !degrees.is_empty() {
-            batch.insert(keys::degree_block(base), degrees);
+        let (mut out, mut inc) = (Vec::new(), Vec::new());
+        for (slot, section) in block_entries(&v) {
+            let upgraded;
+            let section = if found < 2 {
+                upgraded = upgrade_section_v1(section)
+                    .ok_or_else(|| corrupt(shown, "malformed adjacency section (format 1)"))?;
+                upgraded.as_slice()
+            } else {
+                section
+            };
+            let lists = decode_section(section)
+                .ok_or_else(|| corrupt(shown, "malformed adjacency section"))?;
+            let (mut o, mut i): (Vec<_>, Vec<_>) = lists.into_iter().partition(|l| !l.incoming);
+            for (block, lists) in [(&mut out, &mut o), (&mut inc, &mut i)] {
+                if !lists.is_empty() {
+                    block_append(block, slot, &encode_section(lists));
+                }
+            }
+        }
+        let degrees = degree_block(&out, &inc);
+        for (key, value) in [
+            (keys::adj_block(base, false), out),
+            (keys::adj_block(base, true), inc),
+            (keys::degree_block(base), degrees),
+        ] {
+            if value.is_empty() {
+                batch.remove(key);
+            } else {
+                batch.insert(key, value);
+            }
         }
     }
     batch.insert(keys::META_FORMAT, &FORMAT_VERSION.to_be_bytes());
@@ -54,35 +72,75 @@ mod tests {
     use super::*;
     use crate::db::OpenOptions;
     use crate::model::{Direction, Properties};
-    use crate::store::records::section_totals;
+    use crate::store::records::{section_totals, AdjList};
     use crate::store::{GraphRead, GraphWrite, Store};
 
-    /// Rewrites a current store as an old build left it: format 3 differs only in its marker
-    /// (its index definitions, without bucket counts, still read), format 2 has no degree
-    /// blocks, and format 1 also has no totals at the head of adjacency sections.
+    /// Rewrites a current store as an old build left it: format 4 keeps both directions'
+    /// lists in one `'A'` block, format 3 differs from 4 only in its marker (its index
+    /// definitions, without bucket counts, still read), format 2 has no degree blocks, and
+    /// format 1 also has no totals at the head of adjacency sections.
     fn downgrade(path: &Path, to: u32) {
-        let db = sled::Config::new().path(path).open().unwrap();
+        use std::collections::BTreeMap;
+        // sled's threads release the file lock a few ms after the store above is dropped.
+        let mut waited = 0;
+        let db = loop {
+            match sled::Config::new().path(path).open() {
+                Ok(db) => break db,
+                Err(e) if waited < 2000 => {
+                    assert!(e.to_string().contains("lock"), "{e}");
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                    waited += 10;
+                }
+                Err(e) => panic!("{e}"),
+            }
+        };
         let mut batch = sled::Batch::default();
         for item in db.scan_prefix([keys::P_DEGREE]).filter(|_| to < 3) {
             batch.remove(item.unwrap().0);
         }
-        for item in db.scan_prefix([keys::P_ADJ]).filter(|_| to < 2) {
-            let (k, v) = item.unwrap();
-            let mut block = Vec::new();
-            for (slot, section) in block_entries(&v) {
-                let (_, _, start) = section_totals(section).unwrap();
-                block_append(&mut block, slot, &section[start..]);
+        let mut combined: BTreeMap<u64, BTreeMap<u8, Vec<AdjList>>> = BTreeMap::new();
+        for incoming in [false, true] {
+            for item in db.scan_prefix([keys::adj_prefix(incoming)]) {
+                let (k, v) = item.unwrap();
+                let base = keys::block_base(&k, keys::NODE_SHIFT).unwrap();
+                for (slot, section) in block_entries(&v) {
+                    let lists = decode_section(section).unwrap();
+                    combined
+                        .entry(base)
+                        .or_default()
+                        .entry(slot)
+                        .or_default()
+                        .extend(lists);
+                }
+                if incoming {
+                    batch.remove(k);
+                }
             }
-            batch.insert(k, block);
+        }
+        for (base, slots) in combined {
+            let mut block = Vec::new();
+            for (slot, mut lists) in slots {
+                let section = encode_section(&mut lists);
+                let (_, _, start) = section_totals(&section).unwrap();
+                let kept = if to < 2 {
+                    &section[start..]
+                } else {
+                    &section[..]
+                };
+                block_append(&mut block, slot, kept);
+            }
+            batch.insert(keys::adj_block(base, false), block);
         }
         batch.insert(keys::META_FORMAT, &to.to_be_bytes());
         db.apply_batch(batch).unwrap();
         db.flush().unwrap();
+        assert_eq!(db.scan_prefix([keys::P_DEGREE]).count() == 0, to < 3);
+        assert_eq!(db.scan_prefix([keys::P_ADJ_IN]).count(), 0);
     }
 
     #[test]
     fn older_stores_are_upgraded_on_open() {
-        for from in [1, 2, 3] {
+        for from in [1, 2, 3, 4] {
             upgraded_from(from);
         }
     }
@@ -104,9 +162,6 @@ mod tests {
             t.commit().unwrap();
         }
         downgrade(&path, from);
-        let old = sled::Config::new().path(&path).open().unwrap();
-        assert_eq!(old.scan_prefix([keys::P_DEGREE]).count() == 0, from < 3);
-        drop(old);
         let store = Store::open(&path, &opts).unwrap();
         let report = store.check().unwrap();
         assert!(report.is_clean(), "{report}");

@@ -22,16 +22,17 @@
 //! | `'C' kind id:u32` (kind `L` label, `T` type, `K` property key) | the name (catalog) |
 //! | `'N' node>>6` | block of ≤ 64 node records: labels (ids) + properties (key ids + values) |
 //! | `'R' rel>>7` | block of ≤ 128 relationship records: type, start, end, properties |
-//! | `'A' node>>6` | block of ≤ 64 adjacency sections; a node's section = its degree totals (out, in), then one list per (type, direction): count, then delta-encoded (rel id, other node) pairs |
+//! | `'A' node>>6`, `'B' node>>6` | blocks of ≤ 64 outgoing (`A`) and incoming (`B`) adjacency sections (format 5; before, one `A` block held both); a node's section = its degree totals (out, in; the other direction's is 0), then one list per relationship type: type and direction, count, then delta-encoded (rel id, other node) pairs |
 //! | `'D' node>>6` | block of ≤ 64 degree entries, a compact copy of the sections' totals (out, in); only nodes with relationships have one (format 3) |
 //! | `'L' label:u32 node>>12` | label bitmap: 4096 bits, bit i = node (base + i) has the label |
 //! | `'X' index:u32` | index definition (name, label id, key id, unique, bucket count; format ≤ 3 definitions have none and mean 4096) |
 //! | `'I' index:u32 bucket:u16` | index bucket (bucket = FNV-1a of the value's Cypher-equality encoding mod the index's bucket count: a power of two ≤ 4096 sized for ~128 entries per bucket when the index is created, ×8 when a bucket passes 16 KiB): sorted (ordered value key, node id) entries |
 //!
 //! "All relationships of node N of type T in direction D" is one `get` of N's adjacency block
-//! plus a header walk to the (T, D) list; its degree needs no edge decoding, and its degree over
-//! all types in one direction is read from the node's degree block, a few bytes per node, so a
-//! cold lookup or a scan of all degrees reads about 1/14 of the adjacency bytes (format 3).
+//! of that direction plus a header walk to the type's list (both directions: two gets); a
+//! one-direction traversal reads only that direction's bytes. The degree over all types in
+//! one direction is read from the node's degree block, a few bytes per node, so a cold lookup
+//! or a scan of all degrees reads about 1/14 of the adjacency bytes (format 3).
 //!
 //! Contracts every implementation keeps:
 //! - Reads through a [`GraphWrite`] see that transaction's own uncommitted writes.

@@ -284,19 +284,43 @@ pub fn section_totals(section: &[u8]) -> Option<(u64, u64, usize)> {
     Some((out, inc, pos))
 }
 
-/// A node's entry in its degree block: the totals at the head of its adjacency section
-/// (outgoing, incoming as varints); `None` when the node has no relationships.
-pub fn degree_entry(section: &[u8]) -> Option<&[u8]> {
-    let (out, inc, end) = section_totals(section)?;
-    (out > 0 || inc > 0).then(|| &section[..end])
+/// A node's entry in its degree block: its (outgoing, incoming) totals as varints; `None` when
+/// the node has no relationships.
+pub fn degree_entry(out: u64, inc: u64) -> Option<Vec<u8>> {
+    if out == 0 && inc == 0 {
+        return None;
+    }
+    let mut e = Vec::with_capacity(6);
+    put_varint(&mut e, out);
+    put_varint(&mut e, inc);
+    Some(e)
 }
 
-/// The degree block that mirrors an adjacency block: one [`degree_entry`] per section.
-pub fn degree_block(adjacency: &[u8]) -> Vec<u8> {
+/// The degree block of 64 nodes from their outgoing and incoming adjacency blocks (each
+/// section's totals count the lists of its own direction).
+pub fn degree_block(outgoing: &[u8], incoming: &[u8]) -> Vec<u8> {
+    let total = |section: &[u8], incoming: bool| {
+        section_totals(section).map_or(0, |(o, i, _)| if incoming { i } else { o })
+    };
     let mut out = Vec::new();
-    for (slot, section) in block_entries(adjacency) {
-        if let Some(entry) = degree_entry(section) {
-            block_append(&mut out, slot, entry);
+    let (mut a, mut b) = (
+        block_entries(outgoing).peekable(),
+        block_entries(incoming).peekable(),
+    );
+    loop {
+        let slot = match (a.peek(), b.peek()) {
+            (None, None) => break,
+            (Some((s, _)), None) | (None, Some((s, _))) => *s,
+            (Some((x, _)), Some((y, _))) => (*x).min(*y),
+        };
+        let o = a
+            .next_if(|(s, _)| *s == slot)
+            .map_or(0, |(_, x)| total(x, false));
+        let i = b
+            .next_if(|(s, _)| *s == slot)
+            .map_or(0, |(_, x)| total(x, true));
+        if let Some(e) = degree_entry(o, i) {
+            block_append(&mut out, slot, &e);
         }
     }
     out

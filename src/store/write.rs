@@ -10,8 +10,8 @@ use super::engine::{IndexMeta, ANY_LABEL};
 use super::graph::section_lists;
 use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
 use super::records::{
-    block_put, bucket_entries, bucket_update, degree_entry, encode_section, AdjList, NodeRecord,
-    RelRecord, BITMAP_BYTES,
+    block_put, bucket_entries, bucket_update, degree_entry, degree_totals, encode_section,
+    section_totals, AdjList, NodeRecord, RelRecord, BITMAP_BYTES,
 };
 use super::txn::{entity_not_found, Txn};
 use super::{GraphRead, GraphWrite, IndexDef};
@@ -62,18 +62,37 @@ impl Txn {
         Ok(())
     }
 
-    /// Changes a node's adjacency lists in place through `f`.
-    fn edit_section(&mut self, node: NodeId, f: impl FnOnce(&mut Vec<AdjList>)) -> Result<()> {
-        let mut lists = match self.section_bytes(node)? {
+    /// Changes a node's outgoing (or incoming) adjacency lists in place through `f`, and its
+    /// degree entry with them.
+    fn edit_section(
+        &mut self,
+        node: NodeId,
+        incoming: bool,
+        f: impl FnOnce(&mut Vec<AdjList>),
+    ) -> Result<()> {
+        let mut lists = match self.section_bytes(node, incoming)? {
             Some(b) => section_lists(self, node, &b)?,
             None => Vec::new(),
         };
         f(&mut lists);
         let bytes = encode_section(&mut lists);
         let slot = keys::node_slot(node);
-        self.put_block_entry(keys::degree_block(node), slot, degree_entry(&bytes))?;
+        let (out, inc, _) = section_totals(&bytes)
+            .ok_or_else(|| self.corrupt(&format!("adjacency of node {node}")))?;
+        let (old_out, old_inc) = match self.block_entry(&keys::degree_block(node), slot)? {
+            Some(e) => {
+                degree_totals(&e).ok_or_else(|| self.corrupt(&format!("degree of node {node}")))?
+            }
+            None => (0, 0),
+        };
+        let degrees = if incoming {
+            degree_entry(old_out, inc)
+        } else {
+            degree_entry(out, old_inc)
+        };
+        self.put_block_entry(keys::degree_block(node), slot, degrees.as_deref())?;
         let value = (!bytes.is_empty()).then_some(bytes);
-        self.put_block_entry(keys::adj_block(node), slot, value.as_deref())
+        self.put_block_entry(keys::adj_block(node, incoming), slot, value.as_deref())
     }
 
     fn storable(props: Properties) -> Result<Vec<(String, Value)>> {
@@ -401,7 +420,7 @@ impl GraphWrite for Txn {
         };
         self.put_rel_record(id, Some(&rec))?;
         for (node, other, incoming) in [(start, end, false), (end, start, true)] {
-            self.edit_section(node, |lists| {
+            self.edit_section(node, incoming, |lists| {
                 match lists
                     .iter_mut()
                     .find(|l| l.rel_type == t && l.incoming == incoming)
@@ -530,7 +549,9 @@ impl GraphWrite for Txn {
             self.add_counter(&keys::counter(KIND_LABEL, *l), -1)?;
         }
         self.add_counter(keys::META_NODE_COUNT, -1)?;
-        self.put_block_entry(keys::adj_block(id), keys::node_slot(id), None)?;
+        for incoming in [false, true] {
+            self.put_block_entry(keys::adj_block(id, incoming), keys::node_slot(id), None)?;
+        }
         self.put_node_record(id, None)?;
         Ok(true)
     }
@@ -541,7 +562,7 @@ impl GraphWrite for Txn {
             return Ok(false);
         };
         for (node, incoming) in [(rec.start, false), (rec.end, true)] {
-            self.edit_section(node, |lists| {
+            self.edit_section(node, incoming, |lists| {
                 for l in lists
                     .iter_mut()
                     .filter(|l| l.rel_type == rec.rel_type && l.incoming == incoming)
