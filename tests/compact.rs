@@ -5,7 +5,10 @@
 
 #[path = "support/holder.rs"]
 mod holder;
+#[path = "support/rng.rs"]
+mod rng;
 use holder::Holder;
+use rng::Rng;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -220,17 +223,6 @@ fn kg_compact_keeps_the_graph_and_refuses_missing_or_locked_databases() {
         "{:?}",
         leftovers(dir.path())
     );
-}
-
-/// A small deterministic generator for kill delays.
-struct Rng(u64);
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n.max(1)
-    }
 }
 
 #[test]

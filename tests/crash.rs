@@ -5,7 +5,10 @@
 
 #[path = "support/holder.rs"]
 mod holder;
+#[path = "support/rng.rs"]
+mod rng;
 use holder::Holder;
+use rng::Rng;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
@@ -20,17 +23,6 @@ fn kg(db: &Path) -> Command {
     let mut c = Command::new(KG);
     c.arg("--db").arg(db);
     c
-}
-
-/// A small deterministic generator for kill delays (no external crates).
-struct Rng(u64);
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
 }
 
 /// Parses `{"seq": N}` lines.
