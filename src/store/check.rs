@@ -567,6 +567,35 @@ mod tests {
     }
 
     #[test]
+    fn detects_lists_in_the_wrong_direction_block_and_degree_drift() {
+        // Node 1's incoming section (0 → 1) moved into the outgoing blocks.
+        let report = corrupt_with(|t| {
+            let section = t.section_bytes(1, true).unwrap().unwrap();
+            let block = t
+                .kv_get(&keys::adj_block(0, false))
+                .unwrap()
+                .unwrap()
+                .to_vec();
+            let block = crate::store::records::block_merge(&block, &[(1, Some(section))]);
+            t.kv_put(keys::adj_block(0, false), Some(block));
+            t.kv_put(keys::adj_block(0, true), None);
+        });
+        let text = report.to_string();
+        assert!(
+            text.contains("node 1 holds a list of the other direction"),
+            "{report}"
+        );
+        // A degree block that disagrees with the adjacency totals.
+        let report = corrupt_with(|t| {
+            let entry = crate::store::records::degree_entry(3, 0).unwrap();
+            let block = crate::store::records::block_put(&[], 0, Some(&entry));
+            t.kv_put(keys::degree_block(0), Some(block));
+        });
+        let text = report.to_string();
+        assert!(text.contains("degree block at 0 disagrees"), "{report}");
+    }
+
+    #[test]
     fn detects_adjacency_totals_drift() {
         // Node 0 has one outgoing relationship (0 → 1) and no incoming one.
         let report = corrupt_with(|t| {
