@@ -199,7 +199,10 @@ impl NodeRecord {
 
     pub fn decode_property(buf: &[u8], key: u32) -> Option<Option<Value>> {
         let mut pos = 0;
-        decode_labels(buf, &mut pos)?;
+        // Step over the labels without collecting them (a scan reads one key of every node).
+        for _ in 0..get_varint(buf, &mut pos)? {
+            get_varint(buf, &mut pos)?;
+        }
         find_prop(buf, &mut pos, key)
     }
 }
@@ -248,11 +251,13 @@ impl RelRecord {
 }
 
 // ---- adjacency sections ----------------------------------------------------------------------
-// A node's section (format 2): its degree totals (outgoing count varint, incoming count
-// varint), then repeated lists (type*2+dir varint, count varint, byte length varint, payload),
-// ascending by (type, dir). Payload: per edge (rel id delta varint, other node varint), rel
-// ids ascending. dir 0 = outgoing, 1 = incoming. A node without relationships has no section.
-// Format 1 had no totals (`upgrade_section_v1`).
+// A node's section: its degree totals (outgoing count varint, incoming count varint), then
+// repeated lists (type*2+dir varint, count varint, byte length varint, payload), ascending by
+// (type, dir). Payload: per edge (rel id delta varint, other node varint), rel ids ascending.
+// dir 0 = outgoing, 1 = incoming. Since format 5 a section holds the lists of one direction
+// (it sits in that direction's block) and the other direction's total is 0. A node without
+// relationships in a direction has no section there. Format 1 had no totals
+// (`upgrade_section_v1`).
 
 /// One adjacency list of a node: (type id, incoming?) and its edges (rel, other) by rel id.
 #[derive(Clone, Debug, Default, PartialEq)]
