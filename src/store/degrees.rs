@@ -9,14 +9,15 @@ use crate::value::Value;
 
 use super::keys::{self, KIND_KEY, KIND_LABEL};
 use super::records::{
-    adj_headers, adj_payload, block_entries, degree_totals, section_totals, NodeRecord,
+    adj_headers, adj_payload, block_entries, degree_totals, section_totals, zip_blocks, NodeRecord,
 };
-use super::txn::Txn;
+use super::txn::{Bytes, Txn};
 use super::DegreeVisitor;
 
 impl Txn {
-    /// [`super::GraphRead::for_each_degree`]: adjacency blocks in key order (64 sections per read), the
-    /// matching node block read once per adjacency block when labels or keys are needed.
+    /// [`super::GraphRead::for_each_degree`]: the degree blocks (any type, one direction) or
+    /// the adjacency blocks of the direction(s), in key order, 64 nodes per read; the node
+    /// blocks are scanned alongside when labels or keys are needed.
     pub(crate) fn scan_degrees(
         &self,
         label: Option<&str>,
@@ -50,75 +51,28 @@ impl Txn {
         let nulls = vec![Value::Null; keys.len()];
         let mut values = Vec::with_capacity(keys.len());
         let mut degrees: Vec<(u8, u64)> = Vec::with_capacity(64);
-        let mut a = self.kv_scan(&[first]).peekable();
-        let mut b = second.map(|p| self.kv_scan(&[p]).peekable());
-        loop {
-            let base_of = |k: &[u8]| {
-                keys::block_base(k, keys::NODE_SHIFT)
-                    .ok_or_else(|| self.corrupt("malformed degree or adjacency key"))
-            };
-            let next_a = match a.peek() {
-                Some(Ok((k, _))) => Some(base_of(k)?),
-                Some(Err(_)) => return a.next().transpose().map(|_| ()),
-                None => None,
-            };
-            let next_b = match b.as_mut().map(|b| b.peek()) {
-                Some(Some(Ok((k, _)))) => Some(base_of(k)?),
-                Some(Some(Err(_))) => {
-                    return b.as_mut().and_then(|b| b.next()).transpose().map(|_| ())
-                }
-                _ => None,
-            };
-            let base = match (next_a, next_b) {
-                (None, None) => break,
-                (Some(x), None) | (None, Some(x)) => x,
-                (Some(x), Some(y)) => x.min(y),
-            };
-            let block_a = match next_a == Some(base) {
-                true => a.next().transpose()?.map(|(_, v)| v),
-                false => None,
-            };
-            let block_b = match (next_b == Some(base), b.as_mut()) {
-                (true, Some(b)) => b.next().transpose()?.map(|(_, v)| v),
-                _ => None,
-            };
+        for item in self.blocks_by_base(first, second) {
+            let (base, block_a, block_b) = item?;
             degrees.clear();
             let corrupt_adj = |node| self.corrupt(&format!("adjacency of node {node}"));
-            if totals_only {
-                for (slot, entry) in block_entries(block_a.as_deref().unwrap_or(&[])) {
-                    let node = base + u64::from(slot);
-                    let (out, inc) = degree_totals(entry).ok_or_else(|| corrupt_adj(node))?;
-                    let d = if direction == Direction::Incoming {
-                        inc
+            let (a, b) = (block_a.as_deref(), block_b.as_deref());
+            // One direction's entries, or both directions' merged by slot (each section counted
+            // with `direction`: an outgoing section has only outgoing lists, and so on).
+            for (slot, x, y) in zip_blocks(a.unwrap_or(&[]), b.unwrap_or(&[])) {
+                let node = base + u64::from(slot);
+                let mut d = 0;
+                for bytes in [x, y].into_iter().flatten() {
+                    d += if totals_only {
+                        degree_totals(bytes).map(|(out, inc)| match direction {
+                            Direction::Incoming => inc,
+                            _ => out,
+                        })
                     } else {
-                        out
-                    };
-                    degrees.push((slot, d));
-                }
-            } else {
-                // One direction's sections, or both merged by slot (each counted with `Both`:
-                // an outgoing section has only outgoing lists, an incoming one only incoming).
-                let mut xs = block_entries(block_a.as_deref().unwrap_or(&[])).peekable();
-                let mut ys = block_entries(block_b.as_deref().unwrap_or(&[])).peekable();
-                loop {
-                    let slot = match (xs.peek(), ys.peek()) {
-                        (None, None) => break,
-                        (Some((s, _)), None) | (None, Some((s, _))) => *s,
-                        (Some((x, _)), Some((y, _))) => (*x).min(*y),
-                    };
-                    let node = base + u64::from(slot);
-                    let mut d = 0;
-                    for section in [xs.next_if(|e| e.0 == slot), ys.next_if(|e| e.0 == slot)]
-                        .into_iter()
-                        .flatten()
-                        .map(|(_, sec)| sec)
-                    {
-                        d +=
-                            section_degree(section, node, direction, filter.as_deref(), &mut pairs)
-                                .ok_or_else(|| corrupt_adj(node))?;
+                        section_degree(bytes, node, direction, filter.as_deref(), &mut pairs)
                     }
-                    degrees.push((slot, d));
+                    .ok_or_else(|| corrupt_adj(node))?;
                 }
+                degrees.push((slot, d));
             }
             let records = match node_blocks.as_mut() {
                 None => None,
@@ -161,6 +115,56 @@ impl Txn {
             }
         }
         Ok(())
+    }
+
+    /// The blocks under key prefix `first` (and `second`), merged by the first node id they
+    /// cover: (base, block under `first`, block under `second`), at least one present.
+    fn blocks_by_base(
+        &self,
+        first: u8,
+        second: Option<u8>,
+    ) -> impl Iterator<Item = Result<(u64, Option<Bytes<'_>>, Option<Bytes<'_>>)>> + '_ {
+        let mut a = self.kv_scan(&[first]).peekable();
+        let mut b = second.map(|p| self.kv_scan(&[p]).peekable());
+        let base_of = |k: &[u8]| {
+            keys::block_base(k, keys::NODE_SHIFT)
+                .ok_or_else(|| self.corrupt("malformed degree or adjacency key"))
+        };
+        std::iter::from_fn(move || {
+            let mut step = || -> Result<Option<_>> {
+                let next_a = match a.peek() {
+                    Some(Ok((k, _))) => Some(base_of(k)?),
+                    Some(Err(_)) => return a.next().transpose().map(|_| None),
+                    None => None,
+                };
+                let next_b = match b.as_mut().map(|b| b.peek()) {
+                    Some(Some(Ok((k, _)))) => Some(base_of(k)?),
+                    Some(Some(Err(_))) => {
+                        return b
+                            .as_mut()
+                            .and_then(Iterator::next)
+                            .transpose()
+                            .map(|_| None)
+                    }
+                    _ => None,
+                };
+                let base = match (next_a, next_b) {
+                    (None, None) => return Ok(None),
+                    (Some(x), None) | (None, Some(x)) => x,
+                    (Some(x), Some(y)) => x.min(y),
+                };
+                let block_a = match next_a == Some(base) {
+                    true => a.next().transpose()?.map(|(_, v)| v),
+                    false => None,
+                };
+                let block_b = match (next_b == Some(base), b.as_mut()) {
+                    (true, Some(b)) => b.next().transpose()?.map(|(_, v)| v),
+                    _ => None,
+                };
+                Ok(Some((base, block_a, block_b)))
+            };
+            step().transpose()
+        })
     }
 
     /// [`super::GraphRead::count_nodes`] from the per-label counter (O(1)).

@@ -304,31 +304,37 @@ pub fn degree_entry(out: u64, inc: u64) -> Option<Vec<u8>> {
 /// The degree block of 64 nodes from their outgoing and incoming adjacency blocks (each
 /// section's totals count the lists of its own direction).
 pub fn degree_block(outgoing: &[u8], incoming: &[u8]) -> Vec<u8> {
-    let total = |section: &[u8], incoming: bool| {
-        section_totals(section).map_or(0, |(o, i, _)| if incoming { i } else { o })
+    let total = |section: Option<&[u8]>, incoming: bool| {
+        section
+            .and_then(section_totals)
+            .map_or(0, |(o, i, _)| if incoming { i } else { o })
     };
     let mut out = Vec::new();
-    let (mut a, mut b) = (
-        block_entries(outgoing).peekable(),
-        block_entries(incoming).peekable(),
-    );
-    loop {
-        let slot = match (a.peek(), b.peek()) {
-            (None, None) => break,
-            (Some((s, _)), None) | (None, Some((s, _))) => *s,
-            (Some((x, _)), Some((y, _))) => (*x).min(*y),
-        };
-        let o = a
-            .next_if(|(s, _)| *s == slot)
-            .map_or(0, |(_, x)| total(x, false));
-        let i = b
-            .next_if(|(s, _)| *s == slot)
-            .map_or(0, |(_, x)| total(x, true));
-        if let Some(e) = degree_entry(o, i) {
+    for (slot, o, i) in zip_blocks(outgoing, incoming) {
+        if let Some(e) = degree_entry(total(o, false), total(i, true)) {
             block_append(&mut out, slot, &e);
         }
     }
     out
+}
+
+/// The entries of two blocks side by side, by ascending slot: (slot, entry of `a`, entry of
+/// `b`), at least one of them present.
+pub fn zip_blocks<'a>(
+    a: &'a [u8],
+    b: &'a [u8],
+) -> impl Iterator<Item = (u8, Option<&'a [u8]>, Option<&'a [u8]>)> + 'a {
+    let (mut xs, mut ys) = (block_entries(a).peekable(), block_entries(b).peekable());
+    std::iter::from_fn(move || {
+        let slot = match (xs.peek(), ys.peek()) {
+            (None, None) => return None,
+            (Some((s, _)), None) | (None, Some((s, _))) => *s,
+            (Some((x, _)), Some((y, _))) => (*x).min(*y),
+        };
+        let x = xs.next_if(|e| e.0 == slot).map(|e| e.1);
+        let y = ys.next_if(|e| e.0 == slot).map(|e| e.1);
+        Some((slot, x, y))
+    })
 }
 
 /// (outgoing, incoming) of a degree-block entry.
