@@ -22,7 +22,7 @@ use super::records::{
     degree_block, encode_section, AdjList, NodeRecord, RelRecord, BITMAP_BYTES,
 };
 use super::txn::{entity_not_found, Txn};
-use super::write::{bucket_count, GROW_BUCKET_BYTES};
+use super::write::GROW_BUCKET_BYTES;
 
 /// What a bulk load wrote.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -342,13 +342,7 @@ impl BulkLoader {
             txn.kv_put(bucket, Some(out));
         }
         for id in grow {
-            let buckets = txn.index_buckets(id);
-            if buckets < keys::INDEX_BUCKETS {
-                txn.rehash_index(
-                    id,
-                    bucket_count(txn.index_entry_count(id)?).max(buckets * 8),
-                )?;
-            }
+            txn.grow_index(id)?;
         }
         self.unique_seen.clear();
         for (key, delta) in std::mem::take(&mut self.counters) {

@@ -119,7 +119,7 @@ impl Txn {
 
     /// The blocks under key prefix `first` (and `second`), merged by the first node id they
     /// cover: (base, block under `first`, block under `second`), at least one present.
-    fn blocks_by_base(
+    pub(crate) fn blocks_by_base(
         &self,
         first: u8,
         second: Option<u8>,

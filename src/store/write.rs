@@ -173,10 +173,20 @@ impl Txn {
         let grow = new.len() > GROW_BUCKET_BYTES && buckets < keys::INDEX_BUCKETS;
         self.kv_put(bucket_key, (!new.is_empty()).then_some(new));
         if grow {
-            let entries = self.index_entry_count(ix.id)?;
-            self.rehash_index(ix.id, bucket_count(entries).max(buckets.saturating_mul(8)))?;
+            self.grow_index(ix.id)?;
         }
         Ok(())
+    }
+
+    /// Regrows index `id` after one of its buckets passed [`GROW_BUCKET_BYTES`]: eightfold, or
+    /// to the count its entries call for if that is more (never past the maximum).
+    pub(crate) fn grow_index(&mut self, id: u32) -> Result<()> {
+        let buckets = self.index_buckets(id);
+        if buckets >= keys::INDEX_BUCKETS {
+            return Ok(());
+        }
+        let entries = self.index_entry_count(id)?;
+        self.rehash_index(id, bucket_count(entries).max(buckets.saturating_mul(8)))
     }
 
     /// The bucket count of index `id` as this transaction sees it.
@@ -188,7 +198,7 @@ impl Txn {
     }
 
     /// How many entries index `id` holds (a scan of its buckets).
-    pub(crate) fn index_entry_count(&self, id: u32) -> Result<u64> {
+    fn index_entry_count(&self, id: u32) -> Result<u64> {
         let mut n = 0u64;
         for item in self.kv_scan(&keys::index_prefix(id)) {
             n += bucket_entries(&item?.1).count() as u64;
@@ -198,7 +208,7 @@ impl Txn {
 
     /// Redistributes index `id`'s entries over `buckets` buckets (capped at the maximum) and
     /// records the new count in its definition.
-    pub(crate) fn rehash_index(&mut self, id: u32, buckets: u32) -> Result<()> {
+    fn rehash_index(&mut self, id: u32, buckets: u32) -> Result<()> {
         let buckets = buckets.min(keys::INDEX_BUCKETS);
         let mut list = (*self.index_metas()).clone();
         let Some(meta) = list.iter_mut().find(|m| m.id == id) else {
