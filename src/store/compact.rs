@@ -27,6 +27,7 @@ use std::time::{Duration, Instant};
 use crate::error::{Error, Result, StoreError};
 
 use super::engine::{sled_error, Store, FORMAT_VERSION};
+use super::image::{self, ImageWriter};
 use super::keys;
 
 /// Bytes of keys and values per batch of the copy. One segment is 512 KiB; batches of about
@@ -47,6 +48,8 @@ pub struct CompactReport {
     /// Bytes of the files in the directory before and after.
     pub bytes_before: u64,
     pub bytes_after: u64,
+    /// Bytes of the read image among `bytes_after` (`image.rs`).
+    pub image_bytes: u64,
     /// The old files, when they could not be deleted (safe to delete by hand).
     pub leftover: Option<PathBuf>,
     pub seconds: f64,
@@ -57,9 +60,10 @@ impl fmt::Display for CompactReport {
         let mib = |b: u64| b as f64 / f64::from(1u32 << 20);
         write!(
             f,
-            "compacted the database from {:.1} MiB to {:.1} MiB ({} keys, {:.1} MiB of data) in {:.2} s",
+            "compacted the database from {:.1} MiB to {:.1} MiB, of which {:.1} MiB is the read image ({} keys, {:.1} MiB of data) in {:.2} s",
             mib(self.bytes_before),
             mib(self.bytes_after),
+            mib(self.image_bytes),
             self.keys,
             mib(self.live_bytes),
             self.seconds
@@ -115,7 +119,7 @@ impl Store {
         };
         let src = open_sled(&path, false)?;
         let e = |err| sled_error(&path, err);
-        match src.get(keys::META_FORMAT).map_err(e)? {
+        let format = match src.get(keys::META_FORMAT).map_err(e)? {
             Some(v) => {
                 let found = <[u8; 4]>::try_from(v.as_ref())
                     .map(u32::from_be_bytes)
@@ -128,9 +132,10 @@ impl Store {
                     }
                     .into());
                 }
+                found
             }
             None => return Err(not_compactable(&path, "it has no kgstore format marker")),
-        }
+        };
         let mut names = src.tree_names();
         names.sort();
 
@@ -142,7 +147,7 @@ impl Store {
         let copied = copy_to(&src, &names, &tmp).and_then(|(keys, live)| {
             report.keys = keys;
             report.live_bytes = live;
-            verify(&src, &names, &tmp)?;
+            verify_and_image(&src, &names, &tmp, format)?;
             sync_tree(&tmp)
         });
         let swapped =
@@ -160,6 +165,7 @@ impl Store {
             report.leftover = Some(tmp);
         }
         report.bytes_after = disk_bytes(&path);
+        report.image_bytes = std::fs::metadata(path.join(image::FILE_NAME)).map_or(0, |m| m.len());
         report.seconds = started.elapsed().as_secs_f64();
         Ok(report)
     }
@@ -234,8 +240,9 @@ fn copy_to(src: &sled::Db, names: &[sled::IVec], dst: &Path) -> Result<(u64, u64
     Ok((keys, live))
 }
 
-/// Reopens the copy and compares every tree with the source, key by key.
-fn verify(src: &sled::Db, names: &[sled::IVec], dst: &Path) -> Result<()> {
+/// Reopens the copy and compares every tree with the source, key by key; meanwhile writes the
+/// copy's read image (`image.rs`), then the image's stamp into the copy.
+fn verify_and_image(src: &sled::Db, names: &[sled::IVec], dst: &Path, format: u32) -> Result<()> {
     let db = open_sled(dst, false)?;
     let e = |err| sled_error(dst, err);
     let mut copied = db.tree_names();
@@ -246,6 +253,7 @@ fn verify(src: &sled::Db, names: &[sled::IVec], dst: &Path) -> Result<()> {
             "the copy has other trees than the source",
         ));
     }
+    let mut image = ImageWriter::create(dst)?;
     for name in names {
         let mut a = src.open_tree(name).map_err(e)?.iter();
         let mut b = db.open_tree(name).map_err(e)?.iter();
@@ -255,11 +263,20 @@ fn verify(src: &sled::Db, names: &[sled::IVec], dst: &Path) -> Result<()> {
                 b.next().transpose().map_err(e)?,
             ) {
                 (None, None) => break,
-                (x, y) if x == y => {}
+                (Some(x), Some((k, v))) if x == (k.clone(), v.clone()) => {
+                    // kgstore keeps everything in the default tree; a stale stamp is not data.
+                    if name == &src.name() && k != keys::META_IMAGE {
+                        image.push(&k, &v)?;
+                    }
+                }
                 _ => return Err(not_compactable(dst, "the copy differs from the source")),
             }
         }
     }
+    let stamp = image::new_stamp();
+    image.finish(&stamp, format)?;
+    db.insert(keys::META_IMAGE, &stamp).map_err(e)?;
+    db.flush().map_err(e)?;
     Ok(())
 }
 
@@ -342,6 +359,7 @@ fn tmp_path(path: &Path) -> Option<PathBuf> {
 mod tests {
     use super::*;
     use crate::db::OpenOptions;
+    use crate::store::image::Image;
     use crate::value::Value;
 
     /// sled's default segment size.
@@ -413,9 +431,24 @@ mod tests {
         assert_eq!(report.leftover, None);
         assert!(!tmp_path(&path).unwrap().exists());
 
-        assert_eq!(contents(&path), before);
+        // The copy holds every key, plus the stamp of the read image written beside it,
+        // which holds every key but the stamp.
+        let mut after = contents(&path);
+        let stamp_at = after
+            .iter()
+            .position(|(k, _)| k == keys::META_IMAGE)
+            .expect("the image's stamp");
+        let (_, stamp) = after.remove(stamp_at);
+        assert_eq!(after, before);
+        let image = Image::open(&path, Some(&stamp), FORMAT_VERSION).expect("a valid image");
+        let imaged: Vec<_> = image
+            .scan_prefix(Vec::new())
+            .map(|r| r.map(|(k, v)| (sled::IVec::from(k), sled::IVec::from(v))).unwrap())
+            .collect();
+        assert_eq!(imaged, before);
+        assert_eq!(report.image_bytes, image.file_bytes() as u64);
         let (free_after, segments_after) = zero_segments(&path);
-        let bytes_after = disk_bytes(&path) as usize;
+        let bytes_after = (disk_bytes(&path) - report.image_bytes) as usize;
         let state = format!(
             "{report}\nbefore: {free_before} free of {segments_before} segments\n\
              after: {free_after} free of {segments_after} segments, {bytes_after} bytes"

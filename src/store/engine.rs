@@ -1,15 +1,16 @@
 //! The concrete store: opening a sled database (format, lock, catalog), the single-writer
-//! lock, commits, generation counter and housekeeping.
+//! lock, commits, generation counter, the read image and housekeeping.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::Duration;
 
 use crate::db::{Durability, OpenOptions};
 use crate::error::{Error, Result, StoreError};
 
+use super::image::Image;
 use super::keys;
 use super::txn::Txn;
 
@@ -209,6 +210,10 @@ pub(crate) struct Inner {
     pub indexes: RwLock<Arc<Vec<IndexMeta>>>,
     pub generation: AtomicU64,
     pub writer: WriterLock,
+    /// The read image loaded at open, if sled still holds its stamp (see `image.rs`).
+    pub image: RwLock<Option<Arc<Image>>>,
+    /// True until the first commit of this process: while true, reads use `image`.
+    pub image_live: AtomicBool,
 }
 
 impl Inner {
@@ -371,6 +376,13 @@ impl Store {
                 .ok_or_else(|| corrupt(&shown, "malformed index key"))?;
             indexes.push(IndexMeta::decode(id, &v).ok_or_else(|| corrupt(&shown, "index"))?);
         }
+        let image = match &path {
+            Some(dir) => {
+                let stamp = db.get(keys::META_IMAGE).map_err(e)?;
+                Image::open(dir, stamp.as_deref(), FORMAT_VERSION).map(Arc::new)
+            }
+            None => None,
+        };
         Ok(Store {
             inner: Arc::new(Inner {
                 db,
@@ -384,6 +396,8 @@ impl Store {
                 indexes: RwLock::new(Arc::new(indexes)),
                 generation: AtomicU64::new(1),
                 writer: WriterLock::default(),
+                image_live: AtomicBool::new(image.is_some()),
+                image: RwLock::new(image),
             }),
         })
     }

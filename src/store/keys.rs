@@ -34,6 +34,8 @@ pub const META_NEXT_REL: &[u8] = b"\x00next_rel";
 pub const META_NEXT_INDEX: &[u8] = b"\x00next_index";
 pub const META_NODE_COUNT: &[u8] = b"\x00count_nodes";
 pub const META_REL_COUNT: &[u8] = b"\x00count_rels";
+/// The stamp of the valid read image (`image.rs`); every commit removes it.
+pub const META_IMAGE: &[u8] = b"\x00image";
 
 /// Per-label / per-type counters: `00 'c' kind id`.
 pub fn counter(kind: u8, id: u32) -> Vec<u8> {

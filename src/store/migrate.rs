@@ -62,6 +62,8 @@ pub(super) fn upgrade(db: &sled::Db, found: u32, shown: &Path) -> Result<()> {
         }
     }
     batch.insert(keys::META_FORMAT, &FORMAT_VERSION.to_be_bytes());
+    // A read image of the old format no longer matches (see `image.rs`).
+    batch.remove(keys::META_IMAGE);
     db.apply_batch(batch).map_err(e)?;
     db.flush().map_err(e)?;
     Ok(())

@@ -47,6 +47,7 @@ mod compact;
 mod degrees;
 mod engine;
 mod graph;
+mod image;
 mod keys;
 mod migrate;
 mod records;

@@ -10,6 +10,7 @@ use crate::db::Durability;
 use crate::error::{ErrorClass, Phase, QueryError, Result};
 
 use super::engine::{corrupt, IndexMeta, Store};
+use super::image::Image;
 use super::keys;
 
 /// Bytes read through a transaction: borrowed from the overlay or shared from sled.
@@ -56,6 +57,9 @@ pub struct Txn {
     writing: bool,
     /// False when someone else (the bulk loader) holds the writer lock for us.
     owns_lock: bool,
+    /// The store's read image when this transaction began; read only while it is still live
+    /// (no commit since), see [`Txn::image`].
+    image: Option<Arc<Image>>,
 }
 
 impl Txn {
@@ -68,7 +72,14 @@ impl Txn {
     }
 
     pub(crate) fn new(store: Store) -> Txn {
+        let image = store
+            .inner
+            .image
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         Txn {
+            image,
             store,
             overlay: BTreeMap::new(),
             undo: Vec::new(),
@@ -100,6 +111,17 @@ impl Txn {
         if !self.overlay.is_empty() {
             let mut batch = sled::Batch::default();
             let mut bytes = 0u64;
+            // The read image stops matching with this batch: stop reading it before the batch
+            // lands, and drop its stamp in the same atomic batch (see `image.rs`).
+            let image = inner
+                .image
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .take();
+            inner.image_live.store(false, Ordering::Release);
+            if image.is_some() {
+                batch.remove(keys::META_IMAGE);
+            }
             for (k, v) in std::mem::take(&mut self.overlay) {
                 bytes += (k.len() + v.as_ref().map_or(0, Vec::len)) as u64;
                 match v {
@@ -132,6 +154,11 @@ impl Txn {
             }
             if let (Some(mut guard), Some(list)) = (index_guard, self.local_indexes.take()) {
                 *guard = Arc::new(list);
+            }
+            if let Some(image) = image {
+                // Best effort: a leftover file is stale (its stamp is gone) and is deleted at
+                // the next open.
+                let _ = std::fs::remove_file(image.path());
             }
             inner.generation.fetch_add(1, Ordering::AcqRel);
             inner.snapshot.written.fetch_add(bytes, Ordering::AcqRel);
@@ -186,9 +213,20 @@ impl Txn {
         Ok(())
     }
 
+    /// The read image, while no commit has happened since it was loaded: it then holds
+    /// exactly what sled holds.
+    fn image(&self) -> Option<&Image> {
+        self.image
+            .as_deref()
+            .filter(|_| self.store.inner.image_live.load(Ordering::Acquire))
+    }
+
     pub(crate) fn kv_get(&self, key: &[u8]) -> Result<Option<Bytes<'_>>> {
         if let Some(v) = self.overlay.get(key) {
             return Ok(v.as_deref().map(Bytes::Borrowed));
+        }
+        if let Some(image) = self.image() {
+            return Ok(image.get(key)?.map(Bytes::Borrowed));
         }
         let inner = &self.store.inner;
         Ok(inner
@@ -212,7 +250,18 @@ impl Txn {
     /// Keys with `prefix`, ascending, overlay merged over committed data.
     pub(crate) fn kv_scan(&self, prefix: &[u8]) -> impl Iterator<Item = Entry<'_>> + '_ {
         let inner = &self.store.inner;
-        let mut base = inner.db.scan_prefix(prefix).peekable();
+        let base: Box<dyn Iterator<Item = Entry<'_>>> = match self.image() {
+            Some(image) => Box::new(
+                image
+                    .scan_prefix(prefix.to_vec())
+                    .map(|r| r.map(|(k, v)| (k.to_vec(), Bytes::Borrowed(v)))),
+            ),
+            None => Box::new(inner.db.scan_prefix(prefix).map(|r| {
+                r.map(|(k, v)| (k.to_vec(), Bytes::Owned(v)))
+                    .map_err(|e| inner.sled_err(e))
+            })),
+        };
+        let mut base = base.peekable();
         let p = prefix.to_vec();
         let mut over = self
             .overlay
@@ -220,24 +269,15 @@ impl Txn {
             .take_while(move |(k, _)| k.starts_with(&p))
             .peekable();
         std::iter::from_fn(move || loop {
-            let base_key = match base.peek() {
-                Some(Ok((k, _))) => Some(k.clone()),
-                Some(Err(_)) => {
-                    if let Some(Err(e)) = base.next() {
-                        return Some(Err(inner.sled_err(e)));
-                    }
-                    continue;
-                }
-                None => None,
-            };
-            let take_over = match (&base_key, over.peek()) {
-                (_, None) => false,
+            // An error from the base is returned as it comes (`take_over` is false then).
+            let take_over = match (base.peek(), over.peek()) {
+                (_, None) | (Some(Err(_)), _) => false,
                 (None, Some(_)) => true,
-                (Some(bk), Some((ok, _))) => ok.as_slice() <= bk.as_ref(),
+                (Some(Ok((bk, _))), Some((ok, _))) => *ok <= bk,
             };
             if take_over {
                 let (k, v) = over.next()?;
-                if base_key.as_deref() == Some(k.as_slice()) {
+                if matches!(base.peek(), Some(Ok((bk, _))) if bk == k) {
                     base.next();
                 }
                 match v {
@@ -245,10 +285,7 @@ impl Txn {
                     None => continue,
                 }
             }
-            return match base.next()? {
-                Ok((k, v)) => Some(Ok((k.to_vec(), Bytes::Owned(v)))),
-                Err(e) => Some(Err(inner.sled_err(e))),
-            };
+            return base.next();
         })
     }
 
