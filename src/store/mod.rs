@@ -19,6 +19,7 @@
 //! | `00 "format"` | format version, u32 ([`FORMAT_VERSION`]) |
 //! | `00 "next_node"` / `"next_rel"` / `"next_index"`, `00 'n' kind` | id sequences, u64 |
 //! | `00 "count_nodes"` / `"count_rels"`, `00 'c' kind id:u32` | counters (per label / type) |
+//! | `00 "image"` | stamp (16 bytes) of the read image `kg.image` that holds exactly this data; removed by every commit (`image.rs`) |
 //! | `'C' kind id:u32` (kind `L` label, `T` type, `K` property key) | the name (catalog) |
 //! | `'N' node>>6` | block of ≤ 64 node records: labels (ids) + properties (key ids + values) |
 //! | `'R' rel>>7` | block of ≤ 128 relationship records: type, start, end, properties |
@@ -33,6 +34,10 @@
 //! one-direction traversal reads only that direction's bytes. The degree over all types in
 //! one direction is read from the node's degree block, a few bytes per node, so a cold lookup
 //! or a scan of all degrees reads about 1/14 of the adjacency bytes (format 3).
+//!
+//! A compacted database also has a **read image** (`image.rs`): the same keys and values in one
+//! memory-mapped file that transactions read instead of sled until the process's first commit,
+//! so a fresh process does not pay sled's page loads.
 //!
 //! Contracts every implementation keeps:
 //! - Reads through a [`GraphWrite`] see that transaction's own uncommitted writes.
