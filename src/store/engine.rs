@@ -214,6 +214,10 @@ pub(crate) struct Inner {
     pub image: RwLock<Option<Arc<Image>>>,
     /// True until the first commit of this process: while true, reads use `image`.
     pub image_live: AtomicBool,
+    /// True while sled may hold an image's stamp, whether or not `image` was loaded (its
+    /// file missing or damaged) or a failed commit already took it: the next commit removes
+    /// the stamp, so that no file put back later can match it.
+    pub image_stamped: AtomicBool,
 }
 
 impl Inner {
@@ -376,11 +380,9 @@ impl Store {
                 .ok_or_else(|| corrupt(&shown, "malformed index key"))?;
             indexes.push(IndexMeta::decode(id, &v).ok_or_else(|| corrupt(&shown, "index"))?);
         }
+        let stamp = db.get(keys::META_IMAGE).map_err(e)?;
         let image = match &path {
-            Some(dir) => {
-                let stamp = db.get(keys::META_IMAGE).map_err(e)?;
-                Image::open(dir, stamp.as_deref(), FORMAT_VERSION).map(Arc::new)
-            }
+            Some(dir) => Image::open(dir, stamp.as_deref(), FORMAT_VERSION).map(Arc::new),
             None => None,
         };
         Ok(Store {
@@ -397,6 +399,7 @@ impl Store {
                 generation: AtomicU64::new(1),
                 writer: WriterLock::default(),
                 image_live: AtomicBool::new(image.is_some()),
+                image_stamped: AtomicBool::new(stamp.is_some()),
                 image: RwLock::new(image),
             }),
         })

@@ -112,14 +112,16 @@ impl Txn {
             let mut batch = sled::Batch::default();
             let mut bytes = 0u64;
             // The read image stops matching with this batch: stop reading it before the batch
-            // lands, and drop its stamp in the same atomic batch (see `image.rs`).
+            // lands, and drop its stamp in the same atomic batch (see `image.rs`). The stamp
+            // goes even when no image was loaded: a file put back later must not match it.
             let image = inner
                 .image
                 .write()
                 .unwrap_or_else(|e| e.into_inner())
                 .take();
             inner.image_live.store(false, Ordering::Release);
-            if image.is_some() {
+            let stamped = inner.image_stamped.load(Ordering::Acquire);
+            if stamped {
                 batch.remove(keys::META_IMAGE);
             }
             for (k, v) in std::mem::take(&mut self.overlay) {
@@ -151,6 +153,9 @@ impl Txn {
                     cat.remove(*kind, *id);
                 }
                 return Err(inner.sled_err(e));
+            }
+            if stamped {
+                inner.image_stamped.store(false, Ordering::Release);
             }
             if let (Some(mut guard), Some(list)) = (index_guard, self.local_indexes.take()) {
                 *guard = Arc::new(list);
@@ -215,7 +220,7 @@ impl Txn {
 
     /// The read image, while no commit has happened since it was loaded: it then holds
     /// exactly what sled holds.
-    fn image(&self) -> Option<&Image> {
+    pub(crate) fn image(&self) -> Option<&Image> {
         self.image
             .as_deref()
             .filter(|_| self.store.inner.image_live.load(Ordering::Acquire))
