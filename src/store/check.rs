@@ -82,6 +82,8 @@ impl Store {
     pub fn check(&self) -> Result<CheckReport> {
         let t = self.begin();
         let mut r = CheckReport::default();
+        // Everything below reads through the read image while it is live.
+        self.check_image(&t, &mut r)?;
         match t.kv_get(keys::META_FORMAT)? {
             Some(v) if *v == FORMAT_VERSION.to_be_bytes() => {}
             other => r.problem(format!(
@@ -236,6 +238,68 @@ impl Store {
             ));
         }
         Ok(r)
+    }
+
+    /// The read image, while reads go through it, holds exactly sled's keys and values but
+    /// its stamp.
+    fn check_image(&self, t: &Txn, r: &mut CheckReport) -> Result<()> {
+        let Some(image) = t.image() else {
+            return Ok(());
+        };
+        let inner = &self.inner;
+        let mut stored = inner.db.iter();
+        let mut next_stored = || loop {
+            match stored.next().transpose().map_err(|e| inner.sled_err(e))? {
+                Some((k, _)) if k == keys::META_IMAGE => continue,
+                other => return Ok::<_, Error>(other),
+            }
+        };
+        let mut imaged = image.scan_prefix(Vec::new());
+        let (mut s, mut i) = (next_stored()?, imaged.next().transpose()?);
+        // Keys sled holds and the image lacks, keys only the image holds, other values.
+        let (mut missing, mut extra, mut differ) = (0u64, 0u64, 0u64);
+        let mut first = None;
+        loop {
+            let key = match (&s, i) {
+                (None, None) => break,
+                (Some((sk, sv)), Some((ik, iv))) if &sk[..] == ik => {
+                    let key = (sv != iv).then(|| ik.to_vec());
+                    differ += u64::from(key.is_some());
+                    (s, i) = (next_stored()?, imaged.next().transpose()?);
+                    key
+                }
+                (Some((sk, _)), Some((ik, _))) if &sk[..] > ik => {
+                    extra += 1;
+                    let key = ik.to_vec();
+                    i = imaged.next().transpose()?;
+                    Some(key)
+                }
+                (None, Some((ik, _))) => {
+                    extra += 1;
+                    let key = ik.to_vec();
+                    i = imaged.next().transpose()?;
+                    Some(key)
+                }
+                (Some((sk, _)), _) => {
+                    missing += 1;
+                    let key = sk.to_vec();
+                    s = next_stored()?;
+                    Some(key)
+                }
+            };
+            if first.is_none() {
+                first = key;
+            }
+        }
+        // A commit during the comparison ends the image's life; it is no longer read then.
+        if let (Some(key), Some(image)) = (first, t.image()) {
+            r.problem(format!(
+                "the read image differs from the stored data ({missing} keys missing, {extra} extra, {differ} with another value; first at key {}); delete {} and reads use the stored data",
+                key.escape_ascii(),
+                image.path().display()
+            ));
+        }
+        Ok(())
     }
 
     fn check_index_defs(
@@ -493,6 +557,12 @@ mod tests {
 
     fn sample() -> (Store, u64, u64, u64) {
         let store = Store::open_temporary().unwrap();
+        let (a, b, r) = fill(&store);
+        (store, a, b, r)
+    }
+
+    /// Two nodes, a relationship and a unique index; (node a, node b, relationship).
+    fn fill(store: &Store) -> (u64, u64, u64) {
         let mut t = store.begin();
         let mut p = Properties::new();
         p.insert("name".into(), Value::from("a"));
@@ -512,7 +582,7 @@ mod tests {
         )
         .unwrap();
         t.commit().unwrap();
-        (store, a, b, r)
+        (a, b, r)
     }
 
     fn corrupt_with(f: impl FnOnce(&mut Txn)) -> CheckReport {
@@ -544,6 +614,50 @@ mod tests {
             report.to_string().contains("adjacency does not match"),
             "{report}"
         );
+    }
+
+    #[test]
+    fn detects_a_read_image_that_differs_from_sled() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.db");
+        let opts = crate::db::OpenOptions {
+            create_if_missing: true,
+            ..crate::db::OpenOptions::default()
+        };
+        fill(&Store::open(&path, &opts).unwrap());
+        Store::compact(&path).unwrap();
+        let store = Store::open(&path, &opts).unwrap();
+        assert!(store.begin().image().is_some(), "no read image");
+        // The image's stamp, which only sled holds, is not a difference.
+        let report = store.check().unwrap();
+        assert!(report.is_clean(), "{report}");
+
+        // Behind the image's back (its stamp stays): a value changed, a key added, one removed.
+        let db = &store.inner.db;
+        db.insert(keys::META_NODE_COUNT, &7u64.to_be_bytes())
+            .unwrap();
+        db.insert(b"\x00zz", b"new").unwrap();
+        db.remove(keys::META_NEXT_REL).unwrap();
+        assert!(db.get(keys::META_IMAGE).unwrap().is_some());
+        let report = store.check().unwrap();
+        // The rest of the check reads the image, which is consistent.
+        assert_eq!(report.problem_count, 1, "{report}");
+        let text = report.to_string();
+        assert!(
+            text.contains("the read image differs from the stored data (1 keys missing, 1 extra, 1 with another value; first at key \\x00count_nodes)"),
+            "{report}"
+        );
+
+        // After a commit reads use sled, and there is no image left to compare.
+        let mut t = store.begin();
+        t.write_access().unwrap();
+        t.put_u64(keys::META_NODE_COUNT, 2);
+        t.put_u64(keys::META_NEXT_REL, 1);
+        t.kv_put(b"\x00zz".to_vec(), None);
+        t.commit().unwrap();
+        assert!(store.begin().image().is_none());
+        let report = store.check().unwrap();
+        assert!(report.is_clean(), "{report}");
     }
 
     #[test]

@@ -281,10 +281,12 @@ impl Image {
         &self.path
     }
 
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.entries
     }
 
+    #[cfg(test)]
     pub fn file_bytes(&self) -> usize {
         self.map.len()
     }
