@@ -1,0 +1,471 @@
+//! The read image (`src/store/image.rs`) through the `kg` binary and the library: after
+//! `kg compact` reads go through `kg.image` and answer byte for byte as sled does, reads keep
+//! it, the first write in a process drops it (and that process and later ones see the write),
+//! a stale, torn or garbage image is ignored and deleted when the database opens, and
+//! `kg check` compares the image with sled.
+
+#[path = "support/rng.rs"]
+mod rng;
+use rng::Rng;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use kgstore::db::{Database, OpenOptions, Params, Session};
+use kgstore::store::Store;
+use kgstore::Value;
+
+const KG: &str = env!("CARGO_BIN_EXE_kg");
+
+/// 3000 `Person`s (a third also `Employee`, an index on `name`), 100 `Company`s, 7500 `KNOWS`
+/// (1-4 per person, so degrees differ) and 3000 `WORKS_AT` (squares mod 100: uneven staff).
+const BUILD: &str = "
+CREATE INDEX FOR (n:Person) ON (n.name);
+UNWIND range(0, 2999) AS i CREATE (:Person {name: 'person-' + toString(i), id: i, tag: 'tag-' + toString(100000 + i), score: i / 8.0, active: i % 2 = 0});
+UNWIND range(0, 99) AS i CREATE (:Company {name: 'company-' + toString(i), id: i});
+MATCH (p:Person) WHERE p.id % 3 = 0 SET p:Employee;
+UNWIND range(0, 2999) AS i UNWIND range(1, 1 + i % 4) AS k MATCH (a:Person {name: 'person-' + toString(i)}), (b:Person {name: 'person-' + toString((i * k * 7 + k * k * 13) % 3000)}) CREATE (a)-[:KNOWS {w: i * 10 + k}]->(b);
+MATCH (p:Person), (c:Company) WHERE c.id = (p.id * p.id) % 100 CREATE (p)-[:WORKS_AT {since: 2000 + p.id % 25}]->(c);
+";
+
+/// Index lookups, label scans, 1- and 2-hop and variable-length expansions, counts per label,
+/// degree orderings and sums over every relationship.
+const QUERIES: &str = "
+MATCH (p:Person {name: 'person-42'}) RETURN p.id AS id, p.tag AS tag, p.score AS score, p.active AS active;
+MATCH (p:Person) WHERE p.name IN ['person-1', 'person-2999', 'nobody'] RETURN p.name AS name, p.id AS id ORDER BY id;
+MATCH (c:Company) RETURN c.name AS name ORDER BY name LIMIT 5;
+MATCH (e:Employee) RETURN count(e) AS employees, sum(e.id) AS ids;
+MATCH (n) RETURN labels(n) AS labels, count(*) AS n ORDER BY n DESC, labels;
+MATCH (p:Person {name: 'person-7'})-[:KNOWS]->(q) RETURN q.name AS name ORDER BY name;
+MATCH (p:Person {name: 'person-7'})-[:KNOWS]->()-[:KNOWS]->(r) RETURN count(*) AS paths, count(DISTINCT r) AS ends;
+MATCH (p:Person {name: 'person-7'})-[:KNOWS*1..3]-(r) RETURN count(DISTINCT r) AS reached;
+MATCH (p:Person {name: 'person-11'})-[:WORKS_AT]->(c)<-[:WORKS_AT]-(q) RETURN c.name AS company, count(q) AS colleagues;
+MATCH (n)<-[:KNOWS]-() RETURN n.name AS name, count(*) AS d ORDER BY d DESC, name ASC LIMIT 5;
+MATCH (c:Company)<-[:WORKS_AT]-(p) RETURN c.name AS company, count(p) AS staff ORDER BY staff DESC, company LIMIT 5;
+MATCH ()-[r:KNOWS]->() RETURN count(r) AS rels, sum(r.w) AS w;
+MATCH ()-[r:WORKS_AT]->() RETURN count(r) AS rels, sum(r.since) AS since;
+MATCH (x:X) RETURN x.a AS a ORDER BY a;
+";
+
+/// The same person's tag before any write.
+const TAG_42: &str = "tag-100042";
+
+fn kg(db: &Path) -> Command {
+    let mut c = Command::new(KG);
+    c.env_remove("KG_DB")
+        .env("NO_COLOR", "1")
+        .arg("--db")
+        .arg(db);
+    c
+}
+
+fn describe(out: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn ok(out: Output) -> Output {
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("panicked"),
+        "{}",
+        describe(&out)
+    );
+    out
+}
+
+/// Runs `script` with `kg run --format csv -` in one process; returns its standard output.
+fn run(db: &Path, script: &str) -> String {
+    let mut child = kg(db)
+        .args(["run", "--format", "csv", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn kg run");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(script.as_bytes())
+        .expect("write the script");
+    let out = ok(child.wait_with_output().expect("kg run"));
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+fn query(db: &Path, q: &str) -> String {
+    let out = ok(kg(db)
+        .args(["query", "--format", "csv", q])
+        .output()
+        .expect("kg query"));
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+fn tag_of_42(db: &Path) -> String {
+    query(
+        db,
+        "MATCH (p:Person {name: 'person-42'}) RETURN p.tag AS tag",
+    )
+}
+
+fn compact(db: &Path) {
+    let out = ok(kg(db).arg("compact").output().expect("kg compact"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("read image"), "{err}");
+    assert!(image(db).is_file(), "no kg.image after compaction");
+}
+
+fn check(db: &Path) -> String {
+    let out = ok(kg(db).arg("check").output().expect("kg check"));
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.trim_end().ends_with("consistent"), "{text}");
+    text
+}
+
+fn image(db: &Path) -> PathBuf {
+    db.join("kg.image")
+}
+
+/// A database built by [`BUILD`] in `dir/name`, then changed by `writes` (one process each).
+fn build(dir: &Path, name: &str, writes: &[&str]) -> PathBuf {
+    let db = dir.join(name);
+    run(&db, BUILD);
+    for w in writes {
+        run(&db, w);
+    }
+    assert!(!image(&db).exists());
+    db
+}
+
+/// What [`QUERIES`] answer on a database that never had an image: built, then `writes`.
+fn reference(dir: &Path, writes: &[&str]) -> String {
+    static BUILT: AtomicUsize = AtomicUsize::new(0);
+    let n = BUILT.fetch_add(1, Ordering::Relaxed);
+    let db = build(dir, &format!("reference-{n}.db"), writes);
+    let answers = run(&db, QUERIES);
+    // The answers are real, not empty results of a broken build.
+    for expected in [
+        "employees,ids\r\n1000,1498500\r\n",
+        "company,staff\r\ncompany-0,300\r\ncompany-25,300\r\n",
+        "rels,w\r\n7500,112515000\r\n",
+        "paths,ends\r\n8,8\r\n",
+    ] {
+        assert!(answers.contains(expected), "{expected:?} not in\n{answers}");
+    }
+    answers
+}
+
+const SET_TAG: &str = "MATCH (p:Person {name: 'person-42'}) SET p.tag = 'changed';";
+const CREATE_X: &str = "CREATE (:X {a: 1});";
+
+#[test]
+fn imaged_reads_answer_exactly_like_sled() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = build(dir.path(), "g.db", &[]);
+    let sled = run(&db, QUERIES);
+    assert_eq!(sled, reference(dir.path(), &[]));
+    let sled_stats = ok(kg(&db).arg("stats").output().expect("kg stats")).stdout;
+
+    compact(&db);
+    let imaged = run(&db, QUERIES);
+    assert_eq!(imaged, sled);
+    // Each statement in a process of its own, where the image is cold.
+    for (q, expected) in QUERIES
+        .split(";\n")
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .zip(sled.split("\r\n\r\n"))
+    {
+        assert_eq!(query(&db, q).trim_end(), expected.trim_end(), "{q}");
+    }
+    assert_eq!(
+        ok(kg(&db).arg("stats").output().expect("kg stats")).stdout,
+        sled_stats
+    );
+    // Reads, `kg check` included, keep the image.
+    check(&db);
+    assert!(image(&db).is_file(), "a read dropped the image");
+
+    // Without the file, reads go to sled, and opening does not bring it back.
+    std::fs::remove_file(image(&db)).expect("remove kg.image");
+    assert_eq!(run(&db, QUERIES), sled);
+    assert!(!image(&db).exists());
+    check(&db);
+
+    // Compacting an imaged database again writes a new image that answers the same.
+    compact(&db);
+    compact(&db);
+    assert_eq!(run(&db, QUERIES), sled);
+    check(&db);
+}
+
+#[test]
+fn reads_go_through_the_image_and_check_compares_it_with_sled() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = build(dir.path(), "g.db", &[]);
+    compact(&db);
+    assert_eq!(tag_of_42(&db), format!("tag\r\n{TAG_42}\r\n"));
+
+    // Change one value inside the image only (same length, so its layout stays valid).
+    let mut bytes = std::fs::read(image(&db)).expect("read kg.image");
+    let at: Vec<usize> = bytes
+        .windows(TAG_42.len())
+        .enumerate()
+        .filter(|(_, w)| *w == TAG_42.as_bytes())
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(at.len(), 1, "the tag is stored once, as it is");
+    bytes[at[0]..at[0] + 3].copy_from_slice(b"TAG");
+    std::fs::write(image(&db), &bytes).expect("write kg.image");
+
+    // Reads see the image, not sled...
+    assert_eq!(tag_of_42(&db), "tag\r\nTAG-100042\r\n");
+    // ... and `kg check` finds that it differs from sled.
+    let out = kg(&db).arg("check").output().expect("kg check");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(text.contains("the read image differs"), "{text}");
+    assert!(text.contains("1 with another value"), "{text}");
+
+    // Without it, sled answers.
+    std::fs::remove_file(image(&db)).expect("remove kg.image");
+    assert_eq!(tag_of_42(&db), format!("tag\r\n{TAG_42}\r\n"));
+    check(&db);
+}
+
+#[test]
+fn a_write_drops_the_image_and_every_later_read_sees_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = build(dir.path(), "g.db", &[]);
+    compact(&db);
+
+    // A statement that fails commits nothing: the image still holds what sled holds.
+    let out = kg(&db)
+        .args(["query", "UNWIND [1, 0] AS x CREATE (:X {v: 1 / x})"])
+        .output()
+        .expect("kg query");
+    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    assert!(image(&db).is_file(), "a failed statement dropped the image");
+    assert_eq!(run(&db, QUERIES), reference(dir.path(), &[]));
+
+    // Writes, then reads of what they changed, in the same process.
+    let out = run(
+        &db,
+        &format!(
+            "{SET_TAG}\n{CREATE_X}\n\
+             MATCH (p:Person {{name: 'person-42'}}) RETURN p.tag AS tag;\n\
+             MATCH (x:X) RETURN x.a AS a;\n\
+             MATCH (n) RETURN count(n) AS n;"
+        ),
+    );
+    assert_eq!(out, "tag\r\nchanged\r\n\r\na\r\n1\r\n\r\nn\r\n3101\r\n");
+    assert!(!image(&db).exists(), "the write left kg.image behind");
+
+    // Later processes read sled and find the writes; none brings an image back.
+    let expected = reference(dir.path(), &[SET_TAG, CREATE_X]);
+    assert_eq!(run(&db, QUERIES), expected);
+    assert!(expected.contains("\r\n42,changed,"), "{expected}");
+    assert_eq!(run(&db, QUERIES), expected);
+    assert!(!image(&db).exists());
+    check(&db);
+
+    // A compaction after the write images the new state.
+    compact(&db);
+    assert_eq!(run(&db, QUERIES), expected);
+    check(&db);
+}
+
+#[test]
+fn a_small_import_drops_the_image() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = build(dir.path(), "g.db", &[]);
+    compact(&db);
+    let csv = dir.path().join("csv");
+    std::fs::create_dir_all(csv.join("nodes")).expect("mkdir");
+    std::fs::write(
+        csv.join("nodes/X.csv"),
+        "id:ID(X),a:int,:LABEL\n1,1,X\n2,2,X\n",
+    )
+    .expect("write csv");
+    let out = ok(kg(&db)
+        .args(["import", "--format", "csv", "--id-type", "integer"])
+        .arg(&csv)
+        .output()
+        .expect("kg import"));
+    // Too small to compact again.
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("compacted"),
+        "{}",
+        describe(&out)
+    );
+    assert!(!image(&db).exists(), "the import left kg.image behind");
+    assert_eq!(
+        query(&db, "MATCH (x:X) RETURN x.a AS a ORDER BY a"),
+        "a\r\n1\r\n2\r\n"
+    );
+    check(&db);
+}
+
+fn one_string(s: &mut Session<'_>, q: &str) -> String {
+    let r = s.run(q, &Params::new()).expect(q);
+    match &r.rows[..] {
+        [row] => match &row[..] {
+            [Value::String(v)] => v.clone(),
+            other => panic!("{q}: {other:?}"),
+        },
+        other => panic!("{q}: {other:?}"),
+    }
+}
+
+const READ_TAG_42: &str = "MATCH (p:Person {name: 'person-42'}) RETURN p.tag AS tag";
+const READ_TAG_43: &str = "MATCH (p:Person {name: 'person-43'}) RETURN p.tag AS tag";
+
+#[test]
+fn one_process_reads_its_writes_past_the_image() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = build(dir.path(), "g.db", &[]);
+    let report = Store::compact(&path).expect("compact");
+    assert!(report.image_bytes > 0, "{report}");
+    let opts = OpenOptions::default();
+    {
+        let db = Database::open(&path, &opts).expect("open");
+        let mut s = db.session();
+        assert_eq!(one_string(&mut s, READ_TAG_42), TAG_42);
+
+        // A transaction that writes reads its own writes over the image; a rollback keeps
+        // the image.
+        s.run("BEGIN", &Params::new()).expect("BEGIN");
+        s.run(
+            "MATCH (p:Person {name: 'person-43'}) SET p.tag = 'mine'",
+            &Params::new(),
+        )
+        .expect("SET");
+        assert_eq!(one_string(&mut s, READ_TAG_43), "mine");
+        s.run("ROLLBACK", &Params::new()).expect("ROLLBACK");
+        assert_eq!(one_string(&mut s, READ_TAG_43), "tag-100043");
+        assert!(image(&path).is_file(), "a rollback dropped the image");
+
+        // A transaction that began while the image was live and has read through it...
+        let mut reader = db.session();
+        reader.run("BEGIN", &Params::new()).expect("BEGIN");
+        assert_eq!(one_string(&mut reader, READ_TAG_42), TAG_42);
+
+        // ... sees a write committed after that (it reads committed data), and so does
+        // every later statement.
+        let r = s
+            .run(
+                "MATCH (p:Person {name: 'person-42'}) SET p.tag = 'changed' CREATE (:X {a: 1})",
+                &Params::new(),
+            )
+            .expect("write");
+        assert_eq!(r.stats.nodes_created, 1);
+        assert!(!image(&path).exists(), "the commit left kg.image behind");
+        assert_eq!(one_string(&mut reader, READ_TAG_42), "changed");
+        reader.run("COMMIT", &Params::new()).expect("COMMIT");
+        assert_eq!(one_string(&mut s, READ_TAG_42), "changed");
+        let n = db
+            .run("MATCH (x:X) RETURN count(x) AS n", &Params::new())
+            .expect("count");
+        assert_eq!(n.rows, vec![vec![Value::Int(1)]]);
+        let report = db.store().check().expect("check");
+        assert!(report.is_clean(), "{report}");
+    }
+    let db = Database::open(&path, &opts).expect("reopen");
+    assert!(!image(&path).exists());
+    assert_eq!(one_string(&mut db.session(), READ_TAG_42), "changed");
+    drop(db);
+    assert_eq!(
+        run(&path, QUERIES),
+        reference(dir.path(), &[SET_TAG, CREATE_X])
+    );
+}
+
+#[test]
+fn a_stale_image_is_ignored_and_deleted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = build(dir.path(), "g.db", &[]);
+    let saved = dir.path().join("saved.image");
+
+    // The image of before a write, put back after it: its stamp left sled with the write.
+    compact(&db);
+    std::fs::copy(image(&db), &saved).expect("save kg.image");
+    run(&db, SET_TAG);
+    assert!(!image(&db).exists());
+    std::fs::copy(&saved, image(&db)).expect("restore kg.image");
+    assert_eq!(tag_of_42(&db), "tag\r\nchanged\r\n");
+    assert!(!image(&db).exists(), "a stale image was kept");
+
+    // The same when the image was not in use while writing (deleted before): the write
+    // still removes its stamp.
+    compact(&db);
+    std::fs::copy(image(&db), &saved).expect("save kg.image");
+    std::fs::remove_file(image(&db)).expect("remove kg.image");
+    run(&db, CREATE_X);
+    std::fs::copy(&saved, image(&db)).expect("restore kg.image");
+    let expected = reference(dir.path(), &[SET_TAG, CREATE_X]);
+    assert_eq!(run(&db, QUERIES), expected);
+    assert!(!image(&db).exists(), "a stale image was kept");
+
+    // And when a torn image was ignored at the write's open.
+    compact(&db);
+    std::fs::copy(image(&db), &saved).expect("save kg.image");
+    std::fs::write(image(&db), b"KGIMAGE\0").expect("tear kg.image");
+    run(&db, "MATCH (x:X) SET x.a = 2;");
+    std::fs::copy(&saved, image(&db)).expect("restore kg.image");
+    assert_eq!(query(&db, "MATCH (x:X) RETURN x.a AS a"), "a\r\n2\r\n");
+    assert!(!image(&db).exists(), "a stale image was kept");
+
+    // The image of an earlier compaction, after another: the stamps differ.
+    compact(&db);
+    std::fs::copy(image(&db), &saved).expect("save kg.image");
+    run(&db, "MATCH (x:X) SET x.a = 1;");
+    compact(&db);
+    std::fs::copy(&saved, image(&db)).expect("replace kg.image");
+    assert_eq!(run(&db, QUERIES), expected);
+    assert!(!image(&db).exists(), "a stale image was kept");
+    check(&db);
+}
+
+#[test]
+fn a_torn_or_garbage_image_is_ignored_and_deleted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = build(dir.path(), "g.db", &[]);
+    let expected = run(&db, QUERIES);
+    compact(&db);
+    let good = std::fs::read(image(&db)).expect("read kg.image");
+    let mut rng = Rng(0x1a6e_5eed_0000_0001);
+    let mut random = |n: usize| -> Vec<u8> { (0..n).map(|_| rng.below(256) as u8).collect() };
+    let mut header_kept = good[..64].to_vec();
+    header_kept.extend(random(good.len() - 64));
+    let mut bad_magic = good.clone();
+    bad_magic[0] ^= 0x20;
+    let mut longer = good.clone();
+    longer.push(0);
+    let variants: Vec<(&str, Vec<u8>)> = vec![
+        ("empty", Vec::new()),
+        ("10 bytes", good[..10].to_vec()),
+        ("header only", good[..64].to_vec()),
+        ("half", good[..good.len() / 2].to_vec()),
+        ("one byte short", good[..good.len() - 1].to_vec()),
+        ("one byte more", longer),
+        ("random bytes", random(good.len())),
+        ("header and random bytes", header_kept),
+        ("another magic", bad_magic),
+    ];
+    for (what, bytes) in variants {
+        std::fs::write(image(&db), &bytes).expect("write kg.image");
+        assert_eq!(run(&db, QUERIES), expected, "{what}");
+        assert!(!image(&db).exists(), "{what}: kept");
+    }
+    // No write happened, so the stamp is still there and the good image is read again.
+    std::fs::write(image(&db), &good).expect("write kg.image");
+    assert_eq!(run(&db, QUERIES), expected);
+    assert!(image(&db).is_file(), "the good image was dropped");
+    check(&db);
+}
