@@ -16,8 +16,9 @@ use super::txn::Txn;
 
 /// The on-disk format this build writes and the newest it reads; older ones are upgraded on
 /// open (`migrate.rs`). 2: adjacency sections start with their degree totals. 3: degree blocks.
-/// 4: index definitions carry their bucket count. 5: adjacency split by direction.
-pub const FORMAT_VERSION: u32 = 5;
+/// 4: index definitions carry their bucket count. 5: adjacency split by direction. 6: may
+/// have a read image (`image.rs`), which builds before it would not keep correct.
+pub const FORMAT_VERSION: u32 = 6;
 
 /// How long a transaction waits for another writer before giving up.
 const WRITER_WAIT: Duration = Duration::from_secs(10);

@@ -4,6 +4,9 @@
 //! Format 3 → 4: index definitions may carry a bucket count; older ones mean 4096.
 //! Format 4 → 5: each adjacency block splits into an outgoing (`'A'`) and an incoming (`'B'`)
 //! block, so a one-direction traversal reads about half the bytes.
+//! Format 5 → 6: nothing to rewrite. Format 6 databases may have a read image (`image.rs`),
+//! which stays correct only if every writer drops its stamp; the new marker keeps builds that
+//! predate the image (and would write without dropping it) from opening them.
 
 use std::path::Path;
 
@@ -101,7 +104,7 @@ mod tests {
             batch.remove(item.unwrap().0);
         }
         let mut combined: BTreeMap<u64, BTreeMap<u8, Vec<AdjList>>> = BTreeMap::new();
-        for incoming in [false, true] {
+        for incoming in [false, true].into_iter().filter(|_| to < 5) {
             for item in db.scan_prefix([keys::adj_prefix(incoming)]) {
                 let (k, v) = item.unwrap();
                 let base = keys::block_base(&k, keys::NODE_SHIFT).unwrap();
@@ -137,14 +140,42 @@ mod tests {
         db.apply_batch(batch).unwrap();
         db.flush().unwrap();
         assert_eq!(db.scan_prefix([keys::P_DEGREE]).count() == 0, to < 3);
-        assert_eq!(db.scan_prefix([keys::P_ADJ_IN]).count(), 0);
+        assert!(to >= 5 || db.scan_prefix([keys::P_ADJ_IN]).count() == 0);
     }
 
     #[test]
     fn older_stores_are_upgraded_on_open() {
-        for from in [1, 2, 3, 4] {
+        for from in [1, 2, 3, 4, 5] {
             upgraded_from(from);
         }
+    }
+
+    /// A read image left on a database that an older build then opened (format 5 here) no
+    /// longer counts: the upgrade drops its stamp, and the open deletes the file.
+    #[test]
+    fn an_upgrade_drops_the_read_image() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db");
+        let opts = OpenOptions {
+            create_if_missing: true,
+            ..OpenOptions::default()
+        };
+        {
+            let store = Store::open(&path, &opts).unwrap();
+            let mut t = store.begin();
+            let a = t.create_node(&["A".into()], Properties::new()).unwrap();
+            t.create_relationship("R", a, a, Properties::new()).unwrap();
+            t.commit().unwrap();
+        }
+        Store::compact(&path).unwrap();
+        let image = path.join(crate::store::image::FILE_NAME);
+        assert!(image.exists());
+        downgrade(&path, 5);
+        let store = Store::open(&path, &opts).unwrap();
+        assert!(store.inner.image.read().unwrap().is_none());
+        assert!(!image.exists());
+        assert!(store.check().unwrap().is_clean());
+        assert_eq!(store.begin().node_ids().unwrap().count(), 1);
     }
 
     fn upgraded_from(from: u32) {
