@@ -117,25 +117,15 @@ impl Store {
             bytes_before: disk_bytes(&path),
             ..CompactReport::default()
         };
-        let src = open_sled(&path, false)?;
-        let e = |err| sled_error(&path, err);
-        let format = match src.get(keys::META_FORMAT).map_err(e)? {
-            Some(v) => {
-                let found = <[u8; 4]>::try_from(v.as_ref())
-                    .map(u32::from_be_bytes)
-                    .map_err(|_| not_compactable(&path, "its format marker is unreadable"))?;
-                if found > FORMAT_VERSION {
-                    return Err(StoreError::NewerFormat {
-                        path,
-                        found,
-                        supported: FORMAT_VERSION,
-                    }
-                    .into());
-                }
-                found
-            }
-            None => return Err(not_compactable(&path, "it has no kgstore format marker")),
-        };
+        let mut src = open_sled(&path, false)?;
+        if format_of(&src, &path)? < FORMAT_VERSION {
+            // Upgraded first, as any open would, so that the copy and its read image are
+            // current (an image of the old format would be dropped by the next open).
+            drop(src);
+            drop(Store::open(&path, &crate::db::OpenOptions::default())?);
+            src = open_sled(&path, false)?;
+        }
+        let format = format_of(&src, &path)?;
         let mut names = src.tree_names();
         names.sort();
 
@@ -168,6 +158,28 @@ impl Store {
         report.image_bytes = std::fs::metadata(path.join(image::FILE_NAME)).map_or(0, |m| m.len());
         report.seconds = started.elapsed().as_secs_f64();
         Ok(report)
+    }
+}
+
+/// The format marker of the database `db` at `path`; an error if it is missing or newer than
+/// this build.
+fn format_of(db: &sled::Db, path: &Path) -> Result<u32> {
+    match db.get(keys::META_FORMAT).map_err(|e| sled_error(path, e))? {
+        Some(v) => {
+            let found = <[u8; 4]>::try_from(v.as_ref())
+                .map(u32::from_be_bytes)
+                .map_err(|_| not_compactable(path, "its format marker is unreadable"))?;
+            if found > FORMAT_VERSION {
+                return Err(StoreError::NewerFormat {
+                    path: path.to_path_buf(),
+                    found,
+                    supported: FORMAT_VERSION,
+                }
+                .into());
+            }
+            Ok(found)
+        }
+        None => Err(not_compactable(path, "it has no kgstore format marker")),
     }
 }
 

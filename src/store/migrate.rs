@@ -176,6 +176,15 @@ mod tests {
         assert!(!image.exists());
         assert!(store.check().unwrap().is_clean());
         assert_eq!(store.begin().node_ids().unwrap().count(), 1);
+        drop(store);
+
+        // Compacting an older database upgrades it first, so its new image is used.
+        downgrade(&path, 5);
+        Store::compact(&path).unwrap();
+        let store = Store::open(&path, &opts).unwrap();
+        assert!(store.inner.image.read().unwrap().is_some());
+        assert!(store.check().unwrap().is_clean());
+        assert_eq!(store.begin().node_ids().unwrap().count(), 1);
     }
 
     fn upgraded_from(from: u32) {
