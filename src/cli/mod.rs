@@ -124,10 +124,13 @@ pub enum Command {
     /// Counts per label and relationship type, property keys and indexes
     #[command(after_help = "Example:\n  kg --db my.db stats")]
     Stats,
-    /// Rewrite the database's files compactly (`kg import` does this after a large import)
+    /// Rewrite the database's files compactly and write its read image (`kg import` does
+    /// this after a large import)
     #[command(after_help = "Example:\n  kg --db my.db compact\n\n\
         The copy is written beside the database (as .NAME.compact) and swapped in atomically,\n\
-        so it needs free disk space for one compact copy.")]
+        so it needs free disk space for one compact copy plus the read image (about the size\n\
+        of the data). The read image (kg.image) lets a new process read without loading the\n\
+        store's pages; it is dropped by the first write and rebuilt by the next compaction.")]
     Compact,
 }
 
