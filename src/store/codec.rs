@@ -21,13 +21,25 @@ pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
 }
 
 /// Reads a LEB128 varint at `*pos`, advancing it; `None` on truncated or overlong input.
-#[inline]
+///
+/// The one-byte case (slots, lengths, small counts and ids) is small enough to inline at
+/// every call site; longer varints take the loop in [`get_varint_long`]. Profiles of the
+/// scans showed the call to a whole `get_varint` for every one-byte varint as one of their
+/// top costs.
+#[inline(always)]
 pub fn get_varint(buf: &[u8], pos: &mut usize) -> Option<u64> {
     let first = *buf.get(*pos)?;
     if first < 0x80 {
         *pos += 1;
         return Some(u64::from(first));
     }
+    get_varint_long(buf, pos)
+}
+
+/// [`get_varint`] past its first byte's check (which is repeated here: the loop starts at
+/// `*pos`).
+#[inline(never)]
+fn get_varint_long(buf: &[u8], pos: &mut usize) -> Option<u64> {
     let mut v: u64 = 0;
     let mut shift = 0u32;
     loop {
@@ -263,6 +275,25 @@ pub fn decode_value(buf: &[u8], pos: &mut usize) -> Option<Value> {
         T_DATE => Value::Date(Date::from_days(unzigzag(get_varint(buf, pos)?))),
         other => decode_temporal(other, buf, pos)?,
     })
+}
+
+/// [`decode_value`] into `out`, overwriting it. An integer (the usual key of a scan) is
+/// written in place: returning a `Value` from a call copies it through memory piecewise, and
+/// reading it back stalled on every node in profiles of the degree scan.
+#[inline]
+pub fn decode_value_into(buf: &[u8], pos: &mut usize, out: &mut Value) -> Option<()> {
+    if *buf.get(*pos)? == T_INT {
+        let mut p = *pos + 1;
+        let i = unzigzag(get_varint(buf, &mut p)?);
+        *pos = p;
+        match out {
+            Value::Int(x) => *x = i,
+            _ => *out = Value::Int(i),
+        }
+        return Some(());
+    }
+    *out = decode_value(buf, pos)?;
+    Some(())
 }
 
 /// Skips one encoded value without allocating.

@@ -249,7 +249,22 @@ impl Image {
         &self,
         prefix: Vec<u8>,
     ) -> impl Iterator<Item = Result<(&[u8], &[u8])>> + '_ {
-        let (mut i, mut failed) = match self.lower_bound(&prefix) {
+        self.scan_range(prefix, None, None)
+    }
+
+    /// The entries whose keys start with `prefix`, from `from` on (inclusive) and below `to`
+    /// when given, ascending (a large scan is read in pieces this way, see `degrees.rs`).
+    pub fn scan_range(
+        &self,
+        prefix: Vec<u8>,
+        from: Option<&[u8]>,
+        to: Option<Vec<u8>>,
+    ) -> impl Iterator<Item = Result<(&[u8], &[u8])>> + '_ {
+        let start = match from {
+            Some(f) if f > prefix.as_slice() => f,
+            _ => prefix.as_slice(),
+        };
+        let (mut i, mut failed) = match self.lower_bound(start) {
             Ok(i) => (i, None),
             Err(e) => (self.entries, Some(e)),
         };
@@ -263,7 +278,7 @@ impl Image {
             let entry = self.entry(i);
             i += 1;
             match entry {
-                Ok((k, _)) if !k.starts_with(&prefix) => {
+                Ok((k, _)) if !k.starts_with(&prefix) || to.as_deref().is_some_and(|t| k >= t) => {
                     i = self.entries;
                     None
                 }

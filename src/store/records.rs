@@ -4,7 +4,9 @@
 use crate::error::Result;
 use crate::value::Value;
 
-use super::codec::{decode_value, encode_value, get_varint, put_varint, skip_value};
+use super::codec::{
+    decode_value, decode_value_into, encode_value, get_varint, put_varint, skip_value,
+};
 
 // ---- slot blocks ---------------------------------------------------------------------------
 // A block holds up to 256 entries: repeated (slot u8, len varint, bytes), ascending by slot.
@@ -204,6 +206,52 @@ impl NodeRecord {
             get_varint(buf, &mut pos)?;
         }
         find_prop(buf, &mut pos, key)
+    }
+
+    /// What a scan reading a few keys of many nodes needs, in one pass over the labels and
+    /// without collecting them: whether the record has `label` (always true without one) and,
+    /// when it has, the value of every `keys[i]` written to `out[i]` (`Value::Null` when
+    /// absent; an `out[i]` whose key is `None` is left as it is). Each value is written in
+    /// place, so a scan moves no `Option<Option<Value>>` per node (the profile of the degree
+    /// scan showed those copies). `None` when the record is malformed; the same checks as
+    /// [`NodeRecord::decode_labels`] (with a label) and [`NodeRecord::decode_property`].
+    pub fn read_keys(
+        buf: &[u8],
+        label: Option<u32>,
+        keys: &[Option<u32>],
+        out: &mut [Value],
+    ) -> Option<bool> {
+        let mut pos = 0;
+        let mut found = label.is_none();
+        for _ in 0..get_varint(buf, &mut pos)? {
+            let l = get_varint(buf, &mut pos)?;
+            if let Some(want) = label {
+                found |= u32::try_from(l).ok()? == want;
+            }
+        }
+        if !found {
+            return Some(false);
+        }
+        let props = pos;
+        for (key, slot) in keys.iter().zip(out.iter_mut()) {
+            let Some(key) = *key else { continue };
+            let mut pos = props;
+            let n = get_varint(buf, &mut pos)?;
+            let mut found = false;
+            for _ in 0..n {
+                let k = u32::try_from(get_varint(buf, &mut pos)?).ok()?;
+                if k == key {
+                    decode_value_into(buf, &mut pos, slot)?;
+                    found = true;
+                    break;
+                }
+                skip_value(buf, &mut pos)?;
+            }
+            if !found {
+                *slot = Value::Null;
+            }
+        }
+        Some(true)
     }
 }
 

@@ -254,24 +254,58 @@ impl Txn {
 
     /// Keys with `prefix`, ascending, overlay merged over committed data.
     pub(crate) fn kv_scan(&self, prefix: &[u8]) -> impl Iterator<Item = Entry<'_>> + '_ {
+        self.kv_range(prefix, None, None)
+    }
+
+    /// Keys with `prefix` from `from` on (inclusive) and below `to` when given, ascending,
+    /// overlay merged over committed data: a piece of [`Txn::kv_scan`].
+    pub(crate) fn kv_range(
+        &self,
+        prefix: &[u8],
+        from: Option<&[u8]>,
+        to: Option<&[u8]>,
+    ) -> impl Iterator<Item = Entry<'_>> + '_ {
         let inner = &self.store.inner;
-        let base: Box<dyn Iterator<Item = Entry<'_>>> = match self.image() {
-            Some(image) => Box::new(
+        let start = match from {
+            Some(f) if f > prefix => f,
+            _ => prefix,
+        };
+        let to = to.map(<[u8]>::to_vec);
+        let base: Box<dyn Iterator<Item = Entry<'_>>> = match (self.image(), &to) {
+            (Some(image), _) => Box::new(
                 image
-                    .scan_prefix(prefix.to_vec())
+                    .scan_range(prefix.to_vec(), Some(start), to.clone())
                     .map(|r| r.map(|(k, v)| (k.to_vec(), Bytes::Borrowed(v)))),
             ),
-            None => Box::new(inner.db.scan_prefix(prefix).map(|r| {
+            (None, None) if start == prefix => Box::new(inner.db.scan_prefix(prefix).map(|r| {
                 r.map(|(k, v)| (k.to_vec(), Bytes::Owned(v)))
                     .map_err(|e| inner.sled_err(e))
             })),
+            (None, _) => {
+                let (p, to) = (prefix.to_vec(), to.clone());
+                Box::new(
+                    inner
+                        .db
+                        .range(start..)
+                        .take_while(move |r| match r {
+                            Ok((k, _)) => {
+                                k.starts_with(&p) && to.as_deref().is_none_or(|t| &k[..] < t)
+                            }
+                            Err(_) => true,
+                        })
+                        .map(|r| {
+                            r.map(|(k, v)| (k.to_vec(), Bytes::Owned(v)))
+                                .map_err(|e| inner.sled_err(e))
+                        }),
+                )
+            }
         };
         let mut base = base.peekable();
         let p = prefix.to_vec();
         let mut over = self
             .overlay
-            .range(prefix.to_vec()..)
-            .take_while(move |(k, _)| k.starts_with(&p))
+            .range(start.to_vec()..)
+            .take_while(move |(k, _)| k.starts_with(&p) && to.as_deref().is_none_or(|t| &k[..] < t))
             .peekable();
         std::iter::from_fn(move || loop {
             // An error from the base is returned as it comes (`take_over` is false then).
