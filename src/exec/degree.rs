@@ -71,24 +71,12 @@ impl Groups {
     /// exist only when nothing is pending, so first-seen order holds).
     fn resolve(&mut self) {
         let mut pending = std::mem::take(&mut self.pending);
-        if !pending.windows(2).all(|w| w[0].0 < w[1].0) {
-            // Arrival positions by key (a stable sort: arrival order usually holds a few
-            // ascending runs, one per label, which it merges in near-linear time). Each key's
-            // first arrival takes the run's sum; the others become 0 (degrees are positive).
-            let mut by_key: Vec<u32> = (0..pending.len() as u32).collect();
-            by_key.sort_by_key(|&i| pending[i as usize].0);
-            let mut head: Option<usize> = None;
-            for i in by_key {
-                let i = i as usize;
-                match head {
-                    Some(h) if pending[h].0 == pending[i].0 => {
-                        let (hd, d) = (pending[h].1, pending[i].1);
-                        pending[h].1 = i64::saturating_add(hd, d);
-                        pending[i].1 = 0;
-                    }
-                    _ => head = Some(i),
-                }
-            }
+        if pending.windows(2).all(|w| w[0].0 < w[1].0) {
+            // Already one group per entry, in order.
+        } else if let Some((lo, width)) = dense_span(&pending) {
+            merge_dense(&mut pending, lo, width);
+        } else {
+            merge_sorted(&mut pending);
         }
         self.int_keys.reserve(pending.len());
         self.counts.reserve(pending.len());
@@ -164,6 +152,64 @@ impl Groups {
         }
         row
     }
+}
+
+/// Moves the degrees of every key's later arrivals onto its first arrival (summed in arrival
+/// order) and sets theirs to 0 (degrees are positive, so those entries are dropped after).
+///
+/// Arrival positions by key (a stable sort: arrival order usually holds a few ascending runs,
+/// one per label, which it merges in near-linear time); each key's first arrival takes the
+/// run's sum.
+fn merge_sorted(pending: &mut [(i64, i64)]) {
+    let mut by_key: Vec<u32> = (0..pending.len() as u32).collect();
+    by_key.sort_by_key(|&i| pending[i as usize].0);
+    let mut head: Option<usize> = None;
+    for i in by_key {
+        let i = i as usize;
+        match head {
+            Some(h) if pending[h].0 == pending[i].0 => {
+                let (hd, d) = (pending[h].1, pending[i].1);
+                pending[h].1 = i64::saturating_add(hd, d);
+                pending[i].1 = 0;
+            }
+            _ => head = Some(i),
+        }
+    }
+}
+
+/// [`merge_sorted`] in linear time for keys within a span not much wider than their number
+/// (ids, usually; see [`dense_span`]): each key's first arrival is found by its offset in the
+/// span. The sort was a sixth of W7's time at bench scale M (ids repeat across labels).
+fn merge_dense(pending: &mut [(i64, i64)], lo: i64, width: usize) {
+    let mut first = vec![u32::MAX; width];
+    for i in 0..pending.len() {
+        let (k, d) = pending[i];
+        // In the span by `dense_span`'s construction; a key outside it would be a bug, and
+        // is then kept as its own group rather than panicking.
+        let Some(slot) = first.get_mut(k.abs_diff(lo) as usize) else {
+            continue;
+        };
+        match *slot {
+            u32::MAX => *slot = i as u32,
+            h => {
+                let h = &mut pending[h as usize].1;
+                *h = i64::saturating_add(*h, d);
+                pending[i].1 = 0;
+            }
+        }
+    }
+}
+
+/// (smallest key, span width) of the pending keys when the span is narrow enough for a table
+/// of one `u32` per key value: at most twice the entries plus a little (so the table costs at
+/// most half what `pending` does), and fewer entries than `u32::MAX` (the table's "none").
+fn dense_span(pending: &[(i64, i64)]) -> Option<(i64, usize)> {
+    let lo = pending.iter().map(|p| p.0).min()?;
+    let hi = pending.iter().map(|p| p.0).max()?;
+    let width = usize::try_from(hi.abs_diff(lo)).ok()?.checked_add(1)?;
+    let n = pending.len();
+    (n < u32::MAX as usize && width <= n.saturating_mul(2).saturating_add(1024))
+        .then_some((lo, width))
 }
 
 pub struct DegreeGroup<'p> {
@@ -255,12 +301,19 @@ impl<'p> DegreeGroup<'p> {
         scope_row.push(Value::Null);
         let mut kv = Vec::with_capacity(self.keys.len());
         let mut seen = 0u32;
+        // `n.key` alone: an integer goes straight to `pending`, as `Groups::add` would put it,
+        // without building the key row (a clone and a match per node in the profile).
+        let single = matches!(self.keys.as_slice(), [KeySource::Prefetched(0)]);
         let mut visit = |node, d, values: &[Value]| -> Result<()> {
             seen = seen.wrapping_add(1);
             if seen.is_multiple_of(4096) {
                 ctx.check_limits()?;
             }
             let d = i64::try_from(d).unwrap_or(i64::MAX);
+            if let (true, None, Some(Value::Int(i))) = (single, &groups.any, values.first()) {
+                groups.pending.push((*i, d));
+                return Ok(());
+            }
             if self.keys.is_empty() {
                 groups.counts[0] = groups.counts[0].saturating_add(d);
                 return Ok(());
@@ -343,5 +396,69 @@ impl Operator for CountNodes<'_> {
         let n = ctx.read().count_nodes(self.label)?;
         let n = Value::Int(i64::try_from(n).unwrap_or(i64::MAX));
         Ok(Some(vec![n; self.width]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table and the sort merge pending keys alike, and `resolve` groups as a plain
+    /// first-seen map does: dense and sparse keys, repeats, extreme values, saturation.
+    #[test]
+    fn pending_keys_group_alike() {
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        for round in 0..200 {
+            let n = 1 + next(300) as usize;
+            let pending: Vec<(i64, i64)> = (0..n)
+                .map(|_| {
+                    let k = match round % 4 {
+                        0 => next(50) as i64 - 25,
+                        1 => (next(40) * 1_000_003) as i64,
+                        2 => [i64::MIN, i64::MAX, 0, -1][next(4) as usize],
+                        _ => next(n as u64 * 3) as i64,
+                    };
+                    let d = if next(9) == 0 {
+                        i64::MAX - 3
+                    } else {
+                        1 + next(20) as i64
+                    };
+                    (k, d)
+                })
+                .collect();
+            // The reference: a first-seen map.
+            let mut order: Vec<i64> = Vec::new();
+            let mut sums: FxHashMap<i64, i64> = FxHashMap::default();
+            for &(k, d) in &pending {
+                let s = sums.entry(k).or_insert_with(|| {
+                    order.push(k);
+                    0
+                });
+                *s = s.saturating_add(d);
+            }
+            let want: Vec<(i64, i64)> = order.iter().map(|k| (*k, sums[k])).collect();
+            let mut sorted = pending.clone();
+            merge_sorted(&mut sorted);
+            if let Some((lo, width)) = dense_span(&pending) {
+                let mut dense = pending.clone();
+                merge_dense(&mut dense, lo, width);
+                assert_eq!(dense, sorted, "round {round}");
+            } else {
+                assert!(round % 4 != 0, "small keys are dense");
+            }
+            let mut g = Groups {
+                pending,
+                ..Groups::default()
+            };
+            g.resolve();
+            let got: Vec<(i64, i64)> = g.int_keys.iter().copied().zip(g.counts).collect();
+            assert_eq!(got, want, "round {round}");
+        }
     }
 }
