@@ -25,6 +25,11 @@ const PARALLEL_MIN_BLOCKS: u64 = 256;
 /// and a piece's buffer stays small, large enough that starting its two range scans (a seek
 /// each) is noise.
 const CHUNK_BLOCKS: u64 = 64;
+/// Pieces per round of a parallel scan (a million nodes): the helper thread buffers what it
+/// decodes until this thread has visited its own pieces of the round, about 50 bytes per node
+/// with one integer key, so a round bounds that memory (some 30 MB) whatever the graph's size.
+/// A thread is started per round, which is noise next to a round's work (about 20 ms).
+const ROUND_PIECES: u64 = 256;
 
 /// How a degree scan is split (a parameter so that tests can force the parallel path on a
 /// small graph).
@@ -34,18 +39,23 @@ pub(crate) struct ScanSplit {
     pub min_blocks: u64,
     /// Blocks per piece.
     pub chunk_blocks: u64,
+    /// Pieces per round: a round starts a helper thread, which buffers at most its share of
+    /// the round.
+    pub round_pieces: u64,
 }
 
 impl ScanSplit {
     pub(crate) const DEFAULT: ScanSplit = ScanSplit {
         min_blocks: PARALLEL_MIN_BLOCKS,
         chunk_blocks: CHUNK_BLOCKS,
+        round_pieces: ROUND_PIECES,
     };
     /// Always one thread.
     #[cfg(test)]
     pub(crate) const SEQUENTIAL: ScanSplit = ScanSplit {
         min_blocks: u64::MAX,
         chunk_blocks: CHUNK_BLOCKS,
+        round_pieces: ROUND_PIECES,
     };
 }
 
@@ -112,7 +122,16 @@ impl Txn {
         if blocks < split.min_blocks.max(2) || blocks <= chunk {
             return scan.run(0, None, None, &mut |node, d, values| f(node, d, values));
         }
-        scan.run_parallel(blocks.div_ceil(chunk), chunk << keys::NODE_SHIFT, f)
+        // In rounds, so that what the helper buffers stays bounded on any graph.
+        let pieces = blocks.div_ceil(chunk);
+        let round = split.round_pieces.max(1);
+        let mut first = 0;
+        while first < pieces {
+            let end = first.saturating_add(round).min(pieces);
+            scan.run_parallel(first..end, pieces, chunk << keys::NODE_SHIFT, f)?;
+            first = end;
+        }
+        Ok(())
     }
 
     /// The blocks under key prefix `first` (and `second`), merged by the first node id they
@@ -224,9 +243,18 @@ struct Decoded {
     values: Vec<Value>,
 }
 
-/// A piece decoded by the helper thread: (piece index, what it decoded, the error that ended
-/// it early).
-type Piece = (u64, Decoded, Option<Error>);
+/// A piece decoded by the helper thread: what it decoded and the error that ended it early.
+type Piece = (Decoded, Option<Error>);
+
+/// Sets the flag when dropped: a panic on this thread (in the visitor) stops the helper too
+/// instead of leaving it to finish the round before the scope rejoins it.
+struct StopOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, AtomicOrdering::Relaxed);
+    }
+}
 
 impl DegreeScan<'_> {
     /// Calls `emit(node, degree, values)` for every node of the blocks from node `from` on and
@@ -330,8 +358,8 @@ impl DegreeScan<'_> {
         Ok(())
     }
 
-    /// Decodes pieces of `piece_nodes` nodes on this thread and a helper thread and calls `f`
-    /// for every node in key order, exactly as one thread would.
+    /// Decodes the pieces `round` (of `pieces` of `piece_nodes` nodes) on this thread and a
+    /// helper thread and calls `f` for every node in key order, exactly as one thread would.
     ///
     /// This thread takes pieces from the front and calls `f` as it decodes them; the helper
     /// takes pieces from the back and decodes each into a buffer. When they meet, this thread
@@ -340,13 +368,20 @@ impl DegreeScan<'_> {
     /// the work balances itself: the helper, which only decodes, ends up with the larger share,
     /// and a helper slowed down by another process simply takes fewer pieces. An error stops
     /// both and is returned after the nodes before it were visited, as sequentially.
-    fn run_parallel(&self, pieces: u64, piece_nodes: u64, f: &mut DegreeVisitor<'_>) -> Result<()> {
+    fn run_parallel(
+        &self,
+        round: std::ops::Range<u64>,
+        pieces: u64,
+        piece_nodes: u64,
+        f: &mut DegreeVisitor<'_>,
+    ) -> Result<()> {
+        // Piece p's nodes; the last piece runs to the end of the keys.
         let range = |p: u64| {
             let from = p * piece_nodes;
             (from, (p + 1 < pieces).then(|| from + piece_nodes))
         };
         // (next piece from the front, one past the last unclaimed piece at the back).
-        let claims = Mutex::new((0u64, pieces));
+        let claims = Mutex::new((round.start, round.end));
         let claim = |front: bool| {
             let mut c = claims.lock().unwrap_or_else(|e| e.into_inner());
             if c.0 >= c.1 {
@@ -367,28 +402,26 @@ impl DegreeScan<'_> {
                 .spawn_scoped(s, || {
                     let width = self.key_ids.len();
                     let mut done: Vec<Piece> = Vec::new();
-                    while let Some(p) = claim(false).filter(|_| !stop.load(AtomicOrdering::Relaxed))
-                    {
+                    while !stop.load(AtomicOrdering::Relaxed) {
+                        let Some(p) = claim(false) else { break };
                         let mut out = Decoded::default();
                         let (from, to) = range(p);
                         let r = self.run(from, to, Some(&stop), &mut |node, d, values| {
                             out.nodes.push((node, d));
-                            out.values.extend(
-                                values
-                                    .iter_mut()
-                                    .take(width)
-                                    .map(|v| std::mem::replace(v, Value::Null)),
-                            );
+                            for v in values.iter_mut().take(width) {
+                                out.values.push(std::mem::replace(v, Value::Null));
+                            }
                             Ok(())
                         });
                         let failed = r.is_err();
-                        done.push((p, out, r.err()));
+                        done.push((out, r.err()));
                         if failed {
                             break;
                         }
                     }
                     done
                 });
+            let _stop_on_panic = StopOnDrop(&stop);
             // If no thread can be started, this thread takes every piece.
             let mut result = Ok(());
             while let Some(p) = claim(true) {
@@ -406,7 +439,7 @@ impl DegreeScan<'_> {
             result?;
             // The helper's pieces, taken from the back, in key order.
             let width = self.key_ids.len();
-            for (_, out, err) in done.into_iter().rev() {
+            for (out, err) in done.into_iter().rev() {
                 let mut values = out.values.chunks_exact(width.max(1));
                 for &(node, d) in &out.nodes {
                     let v = match width {
@@ -516,10 +549,18 @@ mod tests {
     const TINY_PIECES: ScanSplit = ScanSplit {
         min_blocks: 0,
         chunk_blocks: 1,
+        round_pieces: 256,
     };
+    /// Several rounds, the last one short.
     const SMALL_PIECES: ScanSplit = ScanSplit {
         min_blocks: 0,
         chunk_blocks: 3,
+        round_pieces: 4,
+    };
+    const ROUNDS_OF_ONE: ScanSplit = ScanSplit {
+        min_blocks: 0,
+        chunk_blocks: 2,
+        round_pieces: 1,
     };
 
     struct Rng(u64);
@@ -591,7 +632,7 @@ mod tests {
         for case in cases() {
             let seq = scan(t, &case, ScanSplit::SEQUENTIAL).unwrap();
             assert_eq!(seq, reference(t, &case), "{what}: {case:?}");
-            for split in [TINY_PIECES, SMALL_PIECES, ScanSplit::DEFAULT] {
+            for split in [TINY_PIECES, SMALL_PIECES, ROUNDS_OF_ONE, ScanSplit::DEFAULT] {
                 let par = scan(t, &case, split).unwrap();
                 assert_eq!(par, seq, "{what}: {case:?} {split:?}");
             }
@@ -722,7 +763,7 @@ mod tests {
         for fail_at in [0, 5, total / 2, total - 1, usize::MAX] {
             let seq = run(&t, ScanSplit::SEQUENTIAL, fail_at);
             assert_eq!(seq.1.is_err(), fail_at < total);
-            for split in [TINY_PIECES, SMALL_PIECES] {
+            for split in [TINY_PIECES, SMALL_PIECES, ROUNDS_OF_ONE] {
                 assert_eq!(run(&t, split, fail_at), seq, "{fail_at} {split:?}");
             }
         }
@@ -743,7 +784,7 @@ mod tests {
             );
             let seq = run(&t, ScanSplit::SEQUENTIAL, usize::MAX);
             assert!(seq.1.is_err(), "block {block}");
-            for split in [TINY_PIECES, SMALL_PIECES] {
+            for split in [TINY_PIECES, SMALL_PIECES, ROUNDS_OF_ONE] {
                 assert_eq!(run(&t, split, usize::MAX), seq, "block {block} {split:?}");
             }
         }
