@@ -120,7 +120,7 @@ impl Txn {
             .div_ceil(1 << keys::NODE_SHIFT);
         let chunk = split.chunk_blocks.max(1);
         if blocks < split.min_blocks.max(2) || blocks <= chunk {
-            return scan.run(0, None, None, &mut |node, d, values| f(node, d, values));
+            return scan.run(None, None, None, &mut |node, d, values| f(node, d, values));
         }
         // In rounds, so that what the helper buffers stays bounded on any graph.
         let pieces = blocks.div_ceil(chunk);
@@ -141,22 +141,24 @@ impl Txn {
         first: u8,
         second: Option<u8>,
     ) -> impl Iterator<Item = Result<(u64, Option<Bytes<'_>>, Option<Bytes<'_>>)>> + '_ {
-        self.blocks_by_base_in(first, second, 0, None)
+        self.blocks_by_base_in(first, second, None, None)
     }
 
     /// [`Txn::blocks_by_base`] for the blocks of the nodes from `from` on and below `to`
-    /// (block boundaries).
+    /// (block boundaries; `None`: from the first key / to the last key under the prefix, so
+    /// that ranges from `None` to `None` together cover every key, malformed ones included).
     fn blocks_by_base_in(
         &self,
         first: u8,
         second: Option<u8>,
-        from: u64,
+        from: Option<u64>,
         to: Option<u64>,
     ) -> impl Iterator<Item = Result<(u64, Option<Bytes<'_>>, Option<Bytes<'_>>)>> + '_ {
         let range = |p: u8| {
-            let from = block_key(p, from);
+            let from = from.map(|f| block_key(p, f));
             let to = to.map(|t| block_key(p, t));
-            self.kv_range(&[p], Some(&from), to.as_deref()).peekable()
+            self.kv_range(&[p], from.as_deref(), to.as_deref())
+                .peekable()
         };
         let mut a = range(first);
         let mut b = second.map(range);
@@ -258,12 +260,12 @@ impl Drop for StopOnDrop<'_> {
 
 impl DegreeScan<'_> {
     /// Calls `emit(node, degree, values)` for every node of the blocks from node `from` on and
-    /// below `to`, in key order, as [`Txn::scan_degrees`] describes. `emit` may take the
+    /// below `to` (as [`Txn::blocks_by_base_in`] takes them), in key order, as [`Txn::scan_degrees`] describes. `emit` may take the
     /// values (they are rewritten for every node). Returns early, without an error, once `stop`
     /// is set.
     fn run(
         &self,
-        from: u64,
+        from: Option<u64>,
         to: Option<u64>,
         stop: Option<&AtomicBool>,
         emit: &mut impl FnMut(NodeId, u64, &mut [Value]) -> Result<()>,
@@ -273,10 +275,10 @@ impl DegreeScan<'_> {
         // needed.
         let mut node_blocks = self.need_record.then(|| {
             let (from, to) = (
-                block_key(keys::P_NODE, from),
+                from.map(|f| block_key(keys::P_NODE, f)),
                 to.map(|t| block_key(keys::P_NODE, t)),
             );
-            txn.kv_range(&[keys::P_NODE], Some(&from), to.as_deref())
+            txn.kv_range(&[keys::P_NODE], from.as_deref(), to.as_deref())
                 .peekable()
         });
         let mut pairs = Vec::new();
@@ -375,10 +377,13 @@ impl DegreeScan<'_> {
         piece_nodes: u64,
         f: &mut DegreeVisitor<'_>,
     ) -> Result<()> {
-        // Piece p's nodes; the last piece runs to the end of the keys.
+        // Piece p's nodes; the first piece runs from the first key, the last to the last one.
         let range = |p: u64| {
             let from = p * piece_nodes;
-            (from, (p + 1 < pieces).then(|| from + piece_nodes))
+            (
+                (p > 0).then_some(from),
+                (p + 1 < pieces).then(|| from + piece_nodes),
+            )
         };
         // (next piece from the front, one past the last unclaimed piece at the back).
         let claims = Mutex::new((round.start, round.end));
