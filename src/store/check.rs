@@ -503,7 +503,13 @@ impl Store {
                 r.problem(format!("index bucket {k:?} belongs to no index"));
                 continue;
             };
+            let mut previous: Option<(&[u8], u64)> = None;
             for (full, node) in bucket_entries(&v) {
+                // Lookups stop at the first key past the one they look for.
+                if previous.is_some_and(|p| p >= (full, node)) {
+                    r.problem(format!("index bucket {k:?} is not sorted (at node {node})"));
+                }
+                previous = Some((full, node));
                 if keys::index_bucket(id, buckets, equality_prefix(full)) != k {
                     r.problem(format!(
                         "index entry for node {node} is in the wrong bucket"
@@ -747,6 +753,20 @@ mod tests {
             report.to_string().contains("node counter says 5"),
             "{report}"
         );
+        let report = corrupt_with(|t| {
+            let (k, v) = t.kv_scan(&[keys::P_INDEX]).next().unwrap().unwrap();
+            let mut entries: Vec<(Vec<u8>, u64)> =
+                bucket_entries(&v).map(|(k, n)| (k.to_vec(), n)).collect();
+            entries.push((vec![0], 9));
+            let mut swapped = Vec::new();
+            for (key, n) in entries {
+                super::super::codec::put_varint(&mut swapped, key.len() as u64);
+                swapped.extend_from_slice(&key);
+                super::super::codec::put_varint(&mut swapped, n);
+            }
+            t.kv_put(k, Some(swapped));
+        });
+        assert!(report.to_string().contains("is not sorted"), "{report}");
         let report =
             corrupt_with(|t| t.kv_put(keys::node_block(0), Some(vec![0, 3, 255, 255, 255])));
         assert!(

@@ -193,8 +193,13 @@ impl Txn {
             return Ok(Vec::new());
         };
         let mut out = Vec::new();
+        // Entries ascend (`kg check` verifies it), so the keys with the prefix are one run and
+        // the walk ends at the first key past it: half a bucket on average, not all of it.
         for (k, node) in bucket_entries(&bucket) {
             let Some(rest) = k.strip_prefix(prefix.as_slice()) else {
+                if k > prefix.as_slice() {
+                    break;
+                }
                 continue;
             };
             let matches = rest.is_empty()
