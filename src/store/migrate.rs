@@ -150,23 +150,29 @@ mod tests {
         }
     }
 
+    /// A current store at `dir/db` holding (a:A)-[:R]->(b:B) and a self-loop (a)-[:S]->(a).
+    fn small_graph(dir: &Path) -> (std::path::PathBuf, OpenOptions) {
+        let path = dir.join("db");
+        let opts = OpenOptions {
+            create_if_missing: true,
+            ..OpenOptions::default()
+        };
+        let store = Store::open(&path, &opts).unwrap();
+        let mut t = store.begin();
+        let a = t.create_node(&["A".into()], Properties::new()).unwrap();
+        let b = t.create_node(&["B".into()], Properties::new()).unwrap();
+        t.create_relationship("R", a, b, Properties::new()).unwrap();
+        t.create_relationship("S", a, a, Properties::new()).unwrap();
+        t.commit().unwrap();
+        (path, opts)
+    }
+
     /// A read image left on a database that an older build then opened (format 5 here) no
     /// longer counts: the upgrade drops its stamp, and the open deletes the file.
     #[test]
     fn an_upgrade_drops_the_read_image() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("db");
-        let opts = OpenOptions {
-            create_if_missing: true,
-            ..OpenOptions::default()
-        };
-        {
-            let store = Store::open(&path, &opts).unwrap();
-            let mut t = store.begin();
-            let a = t.create_node(&["A".into()], Properties::new()).unwrap();
-            t.create_relationship("R", a, a, Properties::new()).unwrap();
-            t.commit().unwrap();
-        }
+        let (path, opts) = small_graph(dir.path());
         Store::compact(&path).unwrap();
         let image = path.join(crate::store::image::FILE_NAME);
         assert!(image.exists());
@@ -175,7 +181,7 @@ mod tests {
         assert!(store.inner.image.read().unwrap().is_none());
         assert!(!image.exists());
         assert!(store.check().unwrap().is_clean());
-        assert_eq!(store.begin().node_ids().unwrap().count(), 1);
+        assert_eq!(store.begin().node_ids().unwrap().count(), 2);
         drop(store);
 
         // Compacting an older database upgrades it first, so its new image is used.
@@ -184,25 +190,12 @@ mod tests {
         let store = Store::open(&path, &opts).unwrap();
         assert!(store.inner.image.read().unwrap().is_some());
         assert!(store.check().unwrap().is_clean());
-        assert_eq!(store.begin().node_ids().unwrap().count(), 1);
+        assert_eq!(store.begin().node_ids().unwrap().count(), 2);
     }
 
     fn upgraded_from(from: u32) {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("db");
-        let opts = OpenOptions {
-            create_if_missing: true,
-            ..OpenOptions::default()
-        };
-        {
-            let store = Store::open(&path, &opts).unwrap();
-            let mut t = store.begin();
-            let a = t.create_node(&["A".into()], Properties::new()).unwrap();
-            let b = t.create_node(&["B".into()], Properties::new()).unwrap();
-            t.create_relationship("R", a, b, Properties::new()).unwrap();
-            t.create_relationship("S", a, a, Properties::new()).unwrap();
-            t.commit().unwrap();
-        }
+        let (path, opts) = small_graph(dir.path());
         downgrade(&path, from);
         let store = Store::open(&path, &opts).unwrap();
         let report = store.check().unwrap();
