@@ -253,7 +253,8 @@ impl Image {
     }
 
     /// The entries whose keys start with `prefix`, from `from` on (inclusive) and below `to`
-    /// when given, ascending (a large scan is read in pieces this way, see `degrees.rs`).
+    /// when given, ascending (a large scan is read in pieces this way, see
+    /// `degrees/parallel.rs`).
     pub fn scan_range(
         &self,
         prefix: Vec<u8>,

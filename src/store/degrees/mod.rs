@@ -3,9 +3,8 @@
 
 use std::iter::Peekable;
 use std::sync::atomic::{AtomicBool, Ordering as AtomicOrdering};
-use std::sync::Mutex;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::{Direction, NodeId};
 use crate::value::Value;
 
@@ -17,47 +16,9 @@ use super::records::{
 use super::txn::{Bytes, Txn};
 use super::DegreeVisitor;
 
-/// Degree scans of at least this many blocks (64 nodes each) are decoded on two threads:
-/// below it a thread costs more than it saves (about 30 µs to start one against 3 to 5 µs per
-/// block).
-const PARALLEL_MIN_BLOCKS: u64 = 256;
-/// Blocks per piece of a parallel scan: small enough that the two threads end close together
-/// and a piece's buffer stays small, large enough that starting its two range scans (a seek
-/// each) is noise.
-const CHUNK_BLOCKS: u64 = 64;
-/// Pieces per round of a parallel scan (a million nodes): the helper thread buffers what it
-/// decodes until this thread has visited its own pieces of the round, about 50 bytes per node
-/// with one integer key, so a round bounds that memory (some 30 MB) whatever the graph's size.
-/// A thread is started per round, which is noise next to a round's work (about 20 ms).
-const ROUND_PIECES: u64 = 256;
+mod parallel;
 
-/// How a degree scan is split (a parameter so that tests can force the parallel path on a
-/// small graph).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct ScanSplit {
-    /// The fewest blocks decoded on two threads.
-    pub min_blocks: u64,
-    /// Blocks per piece.
-    pub chunk_blocks: u64,
-    /// Pieces per round: a round starts a helper thread, which buffers at most its share of
-    /// the round.
-    pub round_pieces: u64,
-}
-
-impl ScanSplit {
-    pub(crate) const DEFAULT: ScanSplit = ScanSplit {
-        min_blocks: PARALLEL_MIN_BLOCKS,
-        chunk_blocks: CHUNK_BLOCKS,
-        round_pieces: ROUND_PIECES,
-    };
-    /// Always one thread.
-    #[cfg(test)]
-    pub(crate) const SEQUENTIAL: ScanSplit = ScanSplit {
-        min_blocks: u64::MAX,
-        chunk_blocks: CHUNK_BLOCKS,
-        round_pieces: ROUND_PIECES,
-    };
-}
+pub(crate) use parallel::ScanSplit;
 
 impl Txn {
     /// [`super::GraphRead::for_each_degree`]: the degree blocks (any type, one direction) or
@@ -118,20 +79,7 @@ impl Txn {
         let blocks = self
             .get_u64(keys::META_NEXT_NODE)?
             .div_ceil(1 << keys::NODE_SHIFT);
-        let chunk = split.chunk_blocks.max(1);
-        if blocks < split.min_blocks.max(2) || blocks <= chunk {
-            return scan.run(None, None, None, &mut |node, d, values| f(node, d, values));
-        }
-        // In rounds, so that what the helper buffers stays bounded on any graph.
-        let pieces = blocks.div_ceil(chunk);
-        let round = split.round_pieces.max(1);
-        let mut first = 0;
-        while first < pieces {
-            let end = first.saturating_add(round).min(pieces);
-            scan.run_parallel(first..end, pieces, chunk << keys::NODE_SHIFT, f)?;
-            first = end;
-        }
-        Ok(())
+        scan.run_split(blocks, split, f)
     }
 
     /// The blocks under key prefix `first` (and `second`), merged by the first node id they
@@ -224,7 +172,7 @@ fn block_key(p: u8, node: u64) -> Vec<u8> {
 }
 
 /// A degree scan's parameters, resolved once: [`DegreeScan::run`] decodes any range of blocks,
-/// so that a large scan can be decoded in pieces on two threads.
+/// so that a large scan can be decoded in pieces on two threads (`parallel.rs`).
 struct DegreeScan<'t> {
     txn: &'t Txn,
     label: Option<u32>,
@@ -235,27 +183,6 @@ struct DegreeScan<'t> {
     totals_only: bool,
     first: u8,
     second: Option<u8>,
-}
-
-/// What a piece decoded by the helper thread holds for the visitor, in key order: per node
-/// (node, degree) and `width` key values.
-#[derive(Default)]
-struct Decoded {
-    nodes: Vec<(NodeId, u64)>,
-    values: Vec<Value>,
-}
-
-/// A piece decoded by the helper thread: what it decoded and the error that ended it early.
-type Piece = (Decoded, Option<Error>);
-
-/// Sets the flag when dropped: a panic on this thread (in the visitor) stops the helper too
-/// instead of leaving it to finish the round before the scope rejoins it.
-struct StopOnDrop<'a>(&'a AtomicBool);
-
-impl Drop for StopOnDrop<'_> {
-    fn drop(&mut self) {
-        self.0.store(true, AtomicOrdering::Relaxed);
-    }
 }
 
 impl DegreeScan<'_> {
@@ -359,107 +286,6 @@ impl DegreeScan<'_> {
         }
         Ok(())
     }
-
-    /// Decodes the pieces `round` (of `pieces` of `piece_nodes` nodes) on this thread and a
-    /// helper thread and calls `f` for every node in key order, exactly as one thread would.
-    ///
-    /// This thread takes pieces from the front and calls `f` as it decodes them; the helper
-    /// takes pieces from the back and decodes each into a buffer. When they meet, this thread
-    /// calls `f` for the helper's pieces, front to back. So the visitor sees the nodes in the
-    /// same order as a sequential scan (grouping, tie-breaking and results are unchanged), and
-    /// the work balances itself: the helper, which only decodes, ends up with the larger share,
-    /// and a helper slowed down by another process simply takes fewer pieces. An error stops
-    /// both and is returned after the nodes before it were visited, as sequentially.
-    fn run_parallel(
-        &self,
-        round: std::ops::Range<u64>,
-        pieces: u64,
-        piece_nodes: u64,
-        f: &mut DegreeVisitor<'_>,
-    ) -> Result<()> {
-        // Piece p's nodes; the first piece runs from the first key, the last to the last one.
-        let range = |p: u64| {
-            let from = p * piece_nodes;
-            (
-                (p > 0).then_some(from),
-                (p + 1 < pieces).then(|| from + piece_nodes),
-            )
-        };
-        // (next piece from the front, one past the last unclaimed piece at the back).
-        let claims = Mutex::new((round.start, round.end));
-        let claim = |front: bool| {
-            let mut c = claims.lock().unwrap_or_else(|e| e.into_inner());
-            if c.0 >= c.1 {
-                return None;
-            }
-            Some(if front {
-                c.0 += 1;
-                c.0 - 1
-            } else {
-                c.1 -= 1;
-                c.1
-            })
-        };
-        let stop = AtomicBool::new(false);
-        std::thread::scope(|s| {
-            let helper = std::thread::Builder::new()
-                .name("kg-degrees".into())
-                .spawn_scoped(s, || {
-                    let width = self.key_ids.len();
-                    let mut done: Vec<Piece> = Vec::new();
-                    while !stop.load(AtomicOrdering::Relaxed) {
-                        let Some(p) = claim(false) else { break };
-                        let mut out = Decoded::default();
-                        let (from, to) = range(p);
-                        let r = self.run(from, to, Some(&stop), &mut |node, d, values| {
-                            out.nodes.push((node, d));
-                            for v in values.iter_mut().take(width) {
-                                out.values.push(std::mem::replace(v, Value::Null));
-                            }
-                            Ok(())
-                        });
-                        let failed = r.is_err();
-                        done.push((out, r.err()));
-                        if failed {
-                            break;
-                        }
-                    }
-                    done
-                });
-            let _stop_on_panic = StopOnDrop(&stop);
-            // If no thread can be started, this thread takes every piece.
-            let mut result = Ok(());
-            while let Some(p) = claim(true) {
-                let (from, to) = range(p);
-                result = self.run(from, to, None, &mut |node, d, values| f(node, d, values));
-                if result.is_err() {
-                    stop.store(true, AtomicOrdering::Relaxed);
-                    break;
-                }
-            }
-            let done = match helper {
-                Ok(h) => h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
-                Err(_) => Vec::new(),
-            };
-            result?;
-            // The helper's pieces, taken from the back, in key order.
-            let width = self.key_ids.len();
-            for (out, err) in done.into_iter().rev() {
-                let mut values = out.values.chunks_exact(width.max(1));
-                for &(node, d) in &out.nodes {
-                    let v = match width {
-                        0 => &[][..],
-                        _ => values.next().unwrap_or(&[]),
-                    };
-                    f(node, d, v)?;
-                }
-                if let Some(e) = err {
-                    return Err(e);
-                }
-            }
-            Ok(())
-        })
-    }
 }
 
 /// The entry for `slot` of a slot block, searched from `*pos` on (slots ascend, so a walk over
@@ -541,257 +367,4 @@ fn section_degree(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::db::OpenOptions;
-    use crate::model::Properties;
-    use crate::store::{GraphRead, GraphWrite, Store};
-
-    /// What a scan reported: (node, degree, key values) in call order.
-    type Seen = Vec<(NodeId, u64, Vec<Value>)>;
-
-    /// Every node piece its own: the parallel path on a small graph, with many pieces.
-    const TINY_PIECES: ScanSplit = ScanSplit {
-        min_blocks: 0,
-        chunk_blocks: 1,
-        round_pieces: 256,
-    };
-    /// Several rounds, the last one short.
-    const SMALL_PIECES: ScanSplit = ScanSplit {
-        min_blocks: 0,
-        chunk_blocks: 3,
-        round_pieces: 4,
-    };
-    const ROUNDS_OF_ONE: ScanSplit = ScanSplit {
-        min_blocks: 0,
-        chunk_blocks: 2,
-        round_pieces: 1,
-    };
-
-    struct Rng(u64);
-
-    impl Rng {
-        fn below(&mut self, n: u64) -> u64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            (self.0 >> 33) % n
-        }
-    }
-
-    fn scan(t: &Txn, case: &Case, split: ScanSplit) -> Result<Seen> {
-        let mut out = Vec::new();
-        let (label, direction, types, keys) = case;
-        t.scan_degrees_split(*label, *direction, types, keys, split, &mut |n, d, v| {
-            out.push((n, d, v.to_vec()));
-            Ok(())
-        })?;
-        Ok(out)
-    }
-
-    /// The same from the node-at-a-time reads.
-    fn reference(t: &Txn, (label, direction, types, keys): &Case) -> Seen {
-        let ids: Vec<NodeId> = match label {
-            Some(l) => t.nodes_with_label(l).unwrap().map(|r| r.unwrap()).collect(),
-            None => t.node_ids().unwrap().map(|r| r.unwrap()).collect(),
-        };
-        let mut out = Vec::new();
-        for id in ids {
-            let d = t.degree(id, *direction, types).unwrap();
-            if d > 0 {
-                let values = keys
-                    .iter()
-                    .map(|k| t.node_property(id, k).unwrap().unwrap_or(Value::Null))
-                    .collect();
-                out.push((id, d, values));
-            }
-        }
-        out
-    }
-
-    type Case = (
-        Option<&'static str>,
-        Direction,
-        Vec<&'static str>,
-        Vec<&'static str>,
-    );
-
-    fn cases() -> Vec<Case> {
-        let mut all = Vec::new();
-        for label in [None, Some("A"), Some("B"), Some("Nope")] {
-            for direction in [Direction::Outgoing, Direction::Incoming, Direction::Both] {
-                for types in [vec![], vec!["X"], vec!["X", "Z"], vec!["Nope"]] {
-                    for keys in [vec![], vec!["id"], vec!["id", "name"], vec!["nope", "id"]] {
-                        all.push((label, direction, types.clone(), keys));
-                    }
-                }
-            }
-        }
-        all
-    }
-
-    /// Sequential, parallel in pieces of one and of three blocks, and the node-at-a-time
-    /// reference agree on every case, call for call.
-    fn assert_scans_agree(t: &Txn, what: &str) {
-        for case in cases() {
-            let seq = scan(t, &case, ScanSplit::SEQUENTIAL).unwrap();
-            assert_eq!(seq, reference(t, &case), "{what}: {case:?}");
-            for split in [TINY_PIECES, SMALL_PIECES, ROUNDS_OF_ONE, ScanSplit::DEFAULT] {
-                let par = scan(t, &case, split).unwrap();
-                assert_eq!(par, seq, "{what}: {case:?} {split:?}");
-            }
-        }
-    }
-
-    fn node(t: &mut Txn, rng: &mut Rng, i: u64) -> NodeId {
-        let labels: Vec<String> = match rng.below(4) {
-            0 => vec!["A".into()],
-            1 => vec!["B".into()],
-            2 => vec!["A".into(), "B".into()],
-            _ => vec![],
-        };
-        let mut props = Properties::new();
-        match rng.below(10) {
-            0 => {}
-            1 => {
-                props.insert("id".into(), Value::String(format!("k{}", i % 5)));
-            }
-            // Ids repeat, a few are large (multi-byte varints).
-            _ => {
-                let id = if i.is_multiple_of(13) {
-                    i << 40
-                } else {
-                    i % 37
-                };
-                props.insert("id".into(), Value::Int(id as i64));
-            }
-        }
-        if rng.below(3) > 0 {
-            props.insert("name".into(), Value::String(format!("node {i}")));
-        }
-        t.create_node(&labels, props).unwrap()
-    }
-
-    /// `n` nodes (a run of them isolated and deleted, leaving a block without nodes) and
-    /// random relationships of three types, self-loops included.
-    fn grow(t: &mut Txn, rng: &mut Rng, n: u64) -> Vec<NodeId> {
-        let mut ids: Vec<NodeId> = (0..n).map(|i| node(t, rng, i)).collect();
-        let gone: Vec<NodeId> = ids.drain(200..270).collect();
-        for id in gone {
-            assert!(t.delete_node(id).unwrap());
-        }
-        for _ in 0..ids.len() * 3 {
-            let s = ids[rng.below(ids.len() as u64) as usize];
-            let e = ids[rng.below(ids.len() as u64) as usize];
-            let ty = ["X", "Y", "Z"][rng.below(3) as usize];
-            t.create_relationship(ty, s, e, Properties::new()).unwrap();
-        }
-        ids
-    }
-
-    /// Writes of a transaction that its own scans must see: new nodes and relationships past
-    /// the committed blocks, deleted relationships, changed keys and labels.
-    fn change(t: &mut Txn, rng: &mut Rng, old: &[NodeId]) {
-        let new = grow(t, rng, 400);
-        for _ in 0..300 {
-            let s = old[rng.below(old.len() as u64) as usize];
-            let e = new[rng.below(new.len() as u64) as usize];
-            t.create_relationship("Y", e, s, Properties::new()).unwrap();
-        }
-        for rel in 0..200 {
-            t.delete_relationship(rel * 7).unwrap();
-        }
-        for &id in old.iter().step_by(11) {
-            t.set_node_property(id, "id", Value::Int(-(id as i64)))
-                .unwrap();
-            t.add_label(id, "A").unwrap();
-        }
-    }
-
-    /// The parallel scan returns what the sequential one does, call for call, from sled,
-    /// from the read image and with uncommitted writes over either.
-    #[test]
-    fn parallel_scans_match_the_sequential_scan() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("g.db");
-        let opts = OpenOptions {
-            create_if_missing: true,
-            ..OpenOptions::default()
-        };
-        let mut rng = Rng(7);
-        let old = {
-            let store = Store::open(&path, &opts).unwrap();
-            let mut t = store.begin();
-            let old = grow(&mut t, &mut rng, 1200);
-            assert_scans_agree(&t, "uncommitted, sled");
-            t.commit().unwrap();
-            let t = store.begin();
-            assert!(t.image().is_none());
-            assert_scans_agree(&t, "sled");
-            let mut t = store.begin();
-            change(&mut t, &mut Rng(8), &old);
-            assert_scans_agree(&t, "writes over sled");
-            old
-        };
-        Store::compact(&path).unwrap();
-        let store = Store::open(&path, &opts).unwrap();
-        let mut t = store.begin();
-        assert!(t.image().is_some());
-        assert_scans_agree(&t, "image");
-        change(&mut t, &mut Rng(8), &old);
-        assert!(t.image().is_some());
-        assert_scans_agree(&t, "writes over the image");
-    }
-
-    /// An error from the visitor or from a damaged block ends a parallel scan after the same
-    /// calls as a sequential one, with the same error.
-    #[test]
-    fn parallel_scans_stop_at_the_same_error() {
-        let store = Store::open_temporary().unwrap();
-        let mut t = store.begin();
-        grow(&mut t, &mut Rng(3), 1200);
-        let case: Case = (None, Direction::Both, vec![], vec!["id"]);
-        let run = |t: &Txn, split: ScanSplit, fail_at: usize| {
-            let mut seen = Vec::new();
-            let (label, direction, types, keys) = &case;
-            let r = t.scan_degrees_split(*label, *direction, types, keys, split, &mut |n, d, _| {
-                if seen.len() == fail_at {
-                    return Err(crate::error::Error::Timeout(1));
-                }
-                seen.push((n, d));
-                Ok(())
-            });
-            (seen, r.map_err(|e| e.to_string()))
-        };
-        let total = run(&t, ScanSplit::SEQUENTIAL, usize::MAX).0.len();
-        for fail_at in [0, 5, total / 2, total - 1, usize::MAX] {
-            let seq = run(&t, ScanSplit::SEQUENTIAL, fail_at);
-            assert_eq!(seq.1.is_err(), fail_at < total);
-            for split in [TINY_PIECES, SMALL_PIECES, ROUNDS_OF_ONE] {
-                assert_eq!(run(&t, split, fail_at), seq, "{fail_at} {split:?}");
-            }
-        }
-        drop(t);
-        // A damaged node block early (this thread's pieces) and late (the helper's).
-        for block in [2u64, 15] {
-            let mut t = store.begin();
-            grow(&mut t, &mut Rng(3), 1200);
-            t.write_access().unwrap();
-            // Every record: one label whose id is cut short.
-            let mut damaged = Vec::new();
-            for slot in 0..64 {
-                super::super::records::block_append(&mut damaged, slot, &[1, 0xff]);
-            }
-            t.kv_put(
-                block_key(keys::P_NODE, block << keys::NODE_SHIFT),
-                Some(damaged),
-            );
-            let seq = run(&t, ScanSplit::SEQUENTIAL, usize::MAX);
-            assert!(seq.1.is_err(), "block {block}");
-            for split in [TINY_PIECES, SMALL_PIECES, ROUNDS_OF_ONE] {
-                assert_eq!(run(&t, split, usize::MAX), seq, "block {block} {split:?}");
-            }
-        }
-    }
-}
+mod tests;
