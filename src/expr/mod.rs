@@ -36,7 +36,7 @@ pub trait EvalContext {
     /// the current bindings (implemented by exec).
     fn subquery(&self, expr: &Expr, scope: &dyn Scope) -> Result<Value>;
     /// A relationship deleted earlier in this statement, when the engine kept a copy: openCypher
-    /// still lets `type(r)` read a deleted relationship's type (TCK Return2 [14]), while its
+    /// still lets `type(r)` read a deleted relationship's type (TCK Return2, scenario 14), while its
     /// properties raise DeletedEntityAccess. Default: nothing kept.
     fn deleted_relationship(&self, _id: crate::model::RelId) -> Option<crate::model::Relationship> {
         None

@@ -26,7 +26,7 @@ pub use parse::{
 pub use zone::Zone;
 
 /// Reads the text of a temporal value of type `function` (`date`, `localtime`, `time`,
-/// `localdatetime`, `datetime`, `duration`, as [`Value::temporal_function`] names them), the
+/// `localdatetime`, `datetime`, `duration`, as [`crate::value::Value::temporal_function`] names them), the
 /// inverse of its `Display`; `None` for another name or unreadable text. Used by importers.
 pub fn parse_tagged(function: &str, text: &str) -> Option<crate::value::Value> {
     use crate::value::Value;
