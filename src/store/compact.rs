@@ -26,7 +26,7 @@ use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result, StoreError};
 
-use super::engine::{sled_error, Store, FORMAT_VERSION};
+use super::engine::{sled_error, stored_format, Store, FORMAT_VERSION};
 use super::image::{self, ImageWriter};
 use super::keys;
 
@@ -161,26 +161,10 @@ impl Store {
     }
 }
 
-/// The format marker of the database `db` at `path`; an error if it is missing or newer than
-/// this build.
+/// The format marker of the database `db` at `path`; an error if it is missing, unreadable or
+/// newer than this build.
 fn format_of(db: &sled::Db, path: &Path) -> Result<u32> {
-    match db.get(keys::META_FORMAT).map_err(|e| sled_error(path, e))? {
-        Some(v) => {
-            let found = <[u8; 4]>::try_from(v.as_ref())
-                .map(u32::from_be_bytes)
-                .map_err(|_| not_compactable(path, "its format marker is unreadable"))?;
-            if found > FORMAT_VERSION {
-                return Err(StoreError::NewerFormat {
-                    path: path.to_path_buf(),
-                    found,
-                    supported: FORMAT_VERSION,
-                }
-                .into());
-            }
-            Ok(found)
-        }
-        None => Err(not_compactable(path, "it has no kgstore format marker")),
-    }
+    stored_format(db, path)?.ok_or_else(|| not_compactable(path, "it has no kgstore format marker"))
 }
 
 fn not_compactable(path: &Path, why: &str) -> Error {

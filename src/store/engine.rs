@@ -333,19 +333,8 @@ impl Store {
     fn init(db: sled::Db, path: Option<PathBuf>, durability: Durability) -> Result<Store> {
         let shown = path.clone().unwrap_or_else(|| PathBuf::from(":memory:"));
         let e = |err| sled_error(&shown, err);
-        match db.get(keys::META_FORMAT).map_err(e)? {
-            Some(v) => {
-                let found = <[u8; 4]>::try_from(v.as_ref())
-                    .map(u32::from_be_bytes)
-                    .map_err(|_| not_a_database(&shown, "its format marker is unreadable"))?;
-                if found > FORMAT_VERSION {
-                    return Err(StoreError::NewerFormat {
-                        path: shown,
-                        found,
-                        supported: FORMAT_VERSION,
-                    }
-                    .into());
-                }
+        match stored_format(&db, &shown)? {
+            Some(found) => {
                 if found < FORMAT_VERSION {
                     super::migrate::upgrade(&db, found, &shown)?;
                 }
@@ -441,6 +430,26 @@ impl Store {
     pub fn durability(&self) -> Durability {
         self.inner.durability
     }
+}
+
+/// The format marker of the sled database `db` at `path` (`None`: it has none); an error when
+/// it is unreadable or newer than this build. Open and compaction both read it here.
+pub(crate) fn stored_format(db: &sled::Db, path: &Path) -> Result<Option<u32>> {
+    let Some(v) = db.get(keys::META_FORMAT).map_err(|e| sled_error(path, e))? else {
+        return Ok(None);
+    };
+    let found = <[u8; 4]>::try_from(v.as_ref())
+        .map(u32::from_be_bytes)
+        .map_err(|_| not_a_database(path, "its format marker is unreadable"))?;
+    if found > FORMAT_VERSION {
+        return Err(StoreError::NewerFormat {
+            path: path.to_path_buf(),
+            found,
+            supported: FORMAT_VERSION,
+        }
+        .into());
+    }
+    Ok(Some(found))
 }
 
 pub(crate) fn corrupt(path: &Path, reason: &str) -> Error {

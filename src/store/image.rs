@@ -43,6 +43,8 @@ use std::path::{Path, PathBuf};
 use crate::error::{Result, StoreError};
 
 use super::engine::corrupt;
+// FNV-1a builds the hash area; like the index buckets it relies on, it must never change.
+use super::keys::fnv1a;
 
 /// The image's file name inside the database directory.
 pub const FILE_NAME: &str = "kg.image";
@@ -76,16 +78,6 @@ fn le_u32(b: &[u8], at: usize) -> Option<u32> {
 
 fn le_u64(b: &[u8], at: usize) -> Option<usize> {
     usize::try_from(u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?)).ok()
-}
-
-/// FNV-1a, 64 bits: part of the file layout (the hash area is built with it), so it must never
-/// change for layout 1.
-fn fnv1a(key: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in key {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    h
 }
 
 /// The image's checksum: a multiply-rotate hash, eight bytes at a time, of the header with

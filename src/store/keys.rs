@@ -57,8 +57,13 @@ fn prefixed_u64(p: u8, v: u64) -> Vec<u8> {
     k
 }
 
+/// The key under `prefix` of the 64-node block (node, adjacency or degree) holding `node`.
+pub fn node_block_under(prefix: u8, node: u64) -> Vec<u8> {
+    prefixed_u64(prefix, node >> NODE_SHIFT)
+}
+
 pub fn node_block(node: u64) -> Vec<u8> {
-    prefixed_u64(P_NODE, node >> NODE_SHIFT)
+    node_block_under(P_NODE, node)
 }
 
 pub fn rel_block(rel: u64) -> Vec<u8> {
@@ -76,11 +81,11 @@ pub fn adj_prefix(incoming: bool) -> u8 {
 
 /// The block holding `node`'s outgoing (or incoming) adjacency section.
 pub fn adj_block(node: u64, incoming: bool) -> Vec<u8> {
-    prefixed_u64(adj_prefix(incoming), node >> NODE_SHIFT)
+    node_block_under(adj_prefix(incoming), node)
 }
 
 pub fn degree_block(node: u64) -> Vec<u8> {
-    prefixed_u64(P_DEGREE, node >> NODE_SHIFT)
+    node_block_under(P_DEGREE, node)
 }
 
 /// The slot of a node within its node / adjacency block.

@@ -103,8 +103,8 @@ impl Txn {
         to: Option<u64>,
     ) -> impl Iterator<Item = Result<(u64, Option<Bytes<'_>>, Option<Bytes<'_>>)>> + '_ {
         let range = |p: u8| {
-            let from = from.map(|f| block_key(p, f));
-            let to = to.map(|t| block_key(p, t));
+            let from = from.map(|f| keys::node_block_under(p, f));
+            let to = to.map(|t| keys::node_block_under(p, t));
             self.kv_range(&[p], from.as_deref(), to.as_deref())
                 .peekable()
         };
@@ -163,14 +163,6 @@ impl Txn {
     }
 }
 
-/// The key of the block under prefix `p` (node, degree or adjacency) holding node `node`.
-fn block_key(p: u8, node: u64) -> Vec<u8> {
-    let mut k = Vec::with_capacity(9);
-    k.push(p);
-    k.extend_from_slice(&(node >> keys::NODE_SHIFT).to_be_bytes());
-    k
-}
-
 /// A degree scan's parameters, resolved once: [`DegreeScan::run`] decodes any range of blocks,
 /// so that a large scan can be decoded in pieces on two threads (`parallel.rs`).
 struct DegreeScan<'t> {
@@ -202,8 +194,8 @@ impl DegreeScan<'_> {
         // needed.
         let mut node_blocks = self.need_record.then(|| {
             let (from, to) = (
-                from.map(|f| block_key(keys::P_NODE, f)),
-                to.map(|t| block_key(keys::P_NODE, t)),
+                from.map(|f| keys::node_block_under(keys::P_NODE, f)),
+                to.map(|t| keys::node_block_under(keys::P_NODE, t)),
             );
             txn.kv_range(&[keys::P_NODE], from.as_deref(), to.as_deref())
                 .peekable()

@@ -241,10 +241,7 @@ fn parallel_scans_stop_at_the_same_error() {
         for slot in 0..64 {
             super::super::records::block_append(&mut damaged, slot, &[1, 0xff]);
         }
-        t.kv_put(
-            block_key(keys::P_NODE, block << keys::NODE_SHIFT),
-            Some(damaged),
-        );
+        t.kv_put(keys::node_block(block << keys::NODE_SHIFT), Some(damaged));
         let seq = run(&t, ScanSplit::SEQUENTIAL, usize::MAX);
         assert!(seq.1.is_err(), "block {block}");
         for split in [TINY_PIECES, SMALL_PIECES, ROUNDS_OF_ONE] {
