@@ -164,7 +164,19 @@ fn query_command(
     shell.params = params_of(args);
     let result = shell.run_source(None, query).map(|_| ());
     let flushed = shell.out().flush();
-    exit_code(result.and(flushed.map_err(ShellError::Io)))
+    locked_exit(
+        &shell,
+        exit_code(result.and(flushed.map_err(ShellError::Io))),
+    )
+}
+
+/// A failure because another process holds the database exits 2, like a failed open.
+fn locked_exit<W: Write, E: Write>(shell: &Repl<'_, W, E>, code: i32) -> i32 {
+    if code == 1 && shell.locked {
+        2
+    } else {
+        code
+    }
 }
 
 fn script(
@@ -199,14 +211,14 @@ fn script(
             Err(ShellError::Failed) if continue_on_error => failed = true,
             Err(e) => {
                 let _ = shell.out().flush();
-                return exit_code(Err(e));
+                return locked_exit(&shell, exit_code(Err(e)));
             }
         }
     }
     let flushed = shell.out().flush().map_err(ShellError::Io);
     match flushed {
         Err(e) => exit_code(Err(e)),
-        Ok(()) if failed => 1,
+        Ok(()) if failed => locked_exit(&shell, 1),
         Ok(()) => 0,
     }
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::db::{Database, Params, QueryResult, RunOptions, Session};
-use crate::error::Error;
+use crate::error::{Error, StoreError};
 use crate::render::{self, Format, RenderOptions};
 
 use super::meta::{MetaCommand, COMMANDS};
@@ -83,6 +83,9 @@ pub struct Repl<'db, W: Write, E: Write> {
     depth: usize,
     /// A result with a header was written (csv and tsv put an empty line before the next).
     shown: bool,
+    /// A statement failed because another process holds the database (a write while other
+    /// readers share it, `seal.rs`): `kg` then exits 2, as when it cannot open it at all.
+    pub locked: bool,
 }
 
 impl<'db, W: Write, E: Write> Repl<'db, W, E> {
@@ -98,6 +101,7 @@ impl<'db, W: Write, E: Write> Repl<'db, W, E> {
             err,
             depth: 0,
             shown: false,
+            locked: false,
         }
     }
 
@@ -209,6 +213,7 @@ impl<'db, W: Write, E: Write> Repl<'db, W, E> {
                 Err(ShellError::Failed)
             }
             Err(Reported::Query(e)) => {
+                self.locked |= matches!(e, Error::Store(StoreError::Locked { .. }));
                 let at = e.span().map_or(start, |s| start + s.start.min(text.len()));
                 self.report(name, source, at, &e.to_string(), Some(&e))?;
                 Err(ShellError::Failed)

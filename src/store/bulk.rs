@@ -75,6 +75,11 @@ impl Store {
     /// A bulk loader; waits (up to 10 s) for other writers to finish, then excludes them.
     pub fn bulk_loader(&self) -> Result<BulkLoader> {
         self.inner.writer.acquire()?;
+        // Opened before the loader reads anything (under a seal, sled is not open yet).
+        if let Err(e) = self.inner.sled() {
+            self.inner.writer.release();
+            return Err(e);
+        }
         let txn = Txn::with_lock_held(self.clone());
         let next_node = txn.get_u64(keys::META_NEXT_NODE)?;
         let next_rel = txn.get_u64(keys::META_NEXT_REL)?;

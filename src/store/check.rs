@@ -80,6 +80,8 @@ impl Store {
     /// Verifies the committed state. Errors only when the store cannot be read at all;
     /// inconsistencies are reported in the [`CheckReport`].
     pub fn check(&self) -> Result<CheckReport> {
+        // The check compares the image with sled, so sled is opened even under a seal.
+        self.inner.sled()?;
         let t = self.begin();
         let mut r = CheckReport::default();
         // Everything below reads through the read image while it is live.
@@ -247,7 +249,7 @@ impl Store {
             return Ok(());
         };
         let inner = &self.inner;
-        let mut stored = inner.db.iter();
+        let mut stored = inner.sled()?.iter();
         let mut next_stored = || loop {
             match stored.next().transpose().map_err(|e| inner.sled_err(e))? {
                 Some((k, _)) if k == keys::META_IMAGE => continue,
@@ -639,7 +641,7 @@ mod tests {
         assert!(report.is_clean(), "{report}");
 
         // Behind the image's back (its stamp stays): a value changed, a key added, one removed.
-        let db = &store.inner.db;
+        let db = store.inner.sled().unwrap();
         db.insert(keys::META_NODE_COUNT, &7u64.to_be_bytes())
             .unwrap();
         db.insert(b"\x00zz", b"new").unwrap();

@@ -22,13 +22,13 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::error::{Error, Result, StoreError};
 
-use super::engine::{sled_error, stored_format, Store, FORMAT_VERSION};
+use super::engine::{self, sled_error, stored_format, Store, FORMAT_VERSION};
 use super::image::{self, ImageWriter};
-use super::keys;
+use super::{keys, seal};
 
 /// Bytes of keys and values per batch of the copy. One segment is 512 KiB; batches of about
 /// that size, each followed by a sync, gave the smallest files at M (112-125 MiB and 2-10 free
@@ -137,7 +137,9 @@ impl Store {
         let copied = copy_to(&src, &names, &tmp).and_then(|(keys, live)| {
             report.keys = keys;
             report.live_bytes = live;
-            verify_and_image(&src, &names, &tmp, format)?;
+            let stamp = verify_and_image(&src, &names, &tmp, format)?;
+            // The copy's sled is closed for good: seal the image to its files as they are.
+            seal::write(&tmp, &stamp, format)?;
             sync_tree(&tmp)
         });
         let swapped =
@@ -176,27 +178,14 @@ fn not_compactable(path: &Path, why: &str) -> Error {
 }
 
 /// Opens a sled log without the background flusher (so its segment cleaner does not move
-/// pages while we copy). sled releases its file lock from a background thread after the last
-/// handle drops, so a reopen right after a close can still see it: retry for up to 1 s.
+/// pages while we copy).
 fn open_sled(path: &Path, create_new: bool) -> Result<sled::Db> {
     let config = sled::Config::new()
         .path(path)
         .cache_capacity(COPY_CACHE)
         .flush_every_ms(None)
         .create_new(create_new);
-    let mut waited = Duration::ZERO;
-    loop {
-        match config.open() {
-            Ok(db) => return Ok(db),
-            Err(err) => match sled_error(path, err) {
-                Error::Store(StoreError::Locked { .. }) if waited < Duration::from_secs(1) => {
-                    std::thread::sleep(Duration::from_millis(20));
-                    waited += Duration::from_millis(20);
-                }
-                other => return Err(other),
-            },
-        }
-    }
+    engine::open_sled(&config, path)
 }
 
 /// Copies every tree of `src` into a new sled log at `dst` in key order; returns (keys, bytes).
@@ -237,8 +226,14 @@ fn copy_to(src: &sled::Db, names: &[sled::IVec], dst: &Path) -> Result<(u64, u64
 }
 
 /// Reopens the copy and compares every tree with the source, key by key; meanwhile writes the
-/// copy's read image (`image.rs`), then the image's stamp into the copy.
-fn verify_and_image(src: &sled::Db, names: &[sled::IVec], dst: &Path, format: u32) -> Result<()> {
+/// copy's read image (`image.rs`), then the image's stamp into the copy; returns the stamp
+/// once the copy is closed.
+fn verify_and_image(
+    src: &sled::Db,
+    names: &[sled::IVec],
+    dst: &Path,
+    format: u32,
+) -> Result<[u8; 16]> {
     let db = open_sled(dst, false)?;
     let e = |err| sled_error(dst, err);
     let mut copied = db.tree_names();
@@ -273,7 +268,8 @@ fn verify_and_image(src: &sled::Db, names: &[sled::IVec], dst: &Path, format: u3
     image.finish(&stamp, format)?;
     db.insert(keys::META_IMAGE, &stamp).map_err(e)?;
     db.flush().map_err(e)?;
-    Ok(())
+    drop(db);
+    Ok(stamp)
 }
 
 /// fsyncs every file and directory under `dir`, then `dir` itself.
@@ -377,7 +373,13 @@ mod tests {
         let store = Store::open(path, &opts).unwrap();
         let report = store.check().unwrap();
         assert!(report.is_clean(), "{report}");
-        store.inner.db.iter().map(|r| r.unwrap()).collect()
+        store
+            .inner
+            .sled()
+            .unwrap()
+            .iter()
+            .map(|r| r.unwrap())
+            .collect()
     }
 
     #[test]

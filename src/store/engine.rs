@@ -1,24 +1,27 @@
-//! The concrete store: opening a sled database (format, lock, catalog), the single-writer
-//! lock, commits, generation counter, the read image and housekeeping.
+//! The concrete store: opening a sled database (format, lock, catalog) or, when sealed, only
+//! its read image; the single-writer lock, commits, generation counter and housekeeping.
 
 use std::collections::HashMap;
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, RwLock};
 use std::time::Duration;
 
 use crate::db::{Durability, OpenOptions};
 use crate::error::{Error, Result, StoreError};
 
 use super::image::Image;
-use super::keys;
 use super::txn::Txn;
+use super::{keys, seal};
 
 /// The on-disk format this build writes and the newest it reads; older ones are upgraded on
 /// open (`migrate.rs`). 2: adjacency sections start with their degree totals. 3: degree blocks.
 /// 4: index definitions carry their bucket count. 5: adjacency split by direction. 6: may
-/// have a read image (`image.rs`), which builds before it would not keep correct.
-pub const FORMAT_VERSION: u32 = 6;
+/// have a read image (`image.rs`), which builds before it would not keep correct. 7: may have
+/// a seal (`seal.rs`) under which a process reads the image without opening sled; builds
+/// before it would open sled under a sealed reader's nose.
+pub const FORMAT_VERSION: u32 = 7;
 
 /// How long a transaction waits for another writer before giving up.
 const WRITER_WAIT: Duration = Duration::from_secs(10);
@@ -203,8 +206,16 @@ impl Drop for SnapshotOnClose {
 }
 
 pub(crate) struct Inner {
-    pub db: sled::Db,
+    /// sled, once open: at open, or for a sealed store (`seal.rs`) at its first write or read
+    /// that the image cannot answer. Declared first, so it drops before `snapshot`.
+    db: OnceLock<sled::Db>,
     pub snapshot: SnapshotOnClose,
+    /// How to open sled later (a sealed store; `None` once there is no need).
+    sled_config: Option<sled::Config>,
+    /// Serialises the late opening of sled.
+    opening: Mutex<()>,
+    /// A sealed store's shared lock on sled's lock file, held until sled is opened.
+    shared_lock: Mutex<Option<File>>,
     pub path: Option<PathBuf>,
     pub durability: Durability,
     pub catalog: RwLock<Catalog>,
@@ -219,6 +230,9 @@ pub(crate) struct Inner {
     /// file missing or damaged) or a failed commit already took it: the next commit removes
     /// the stamp, so that no file put back later can match it.
     pub image_stamped: AtomicBool,
+    /// Set when sled, opened late under a seal, no longer held the image's stamp: another
+    /// process wrote in between, so a transaction that read the image must not write.
+    pub image_went_stale: AtomicBool,
 }
 
 impl Inner {
@@ -230,6 +244,90 @@ impl Inner {
 
     pub fn sled_err(&self, e: sled::Error) -> Error {
         sled_error(&self.display_path(), e)
+    }
+
+    /// sled, if this process has opened it.
+    pub fn sled_if_open(&self) -> Option<&sled::Db> {
+        self.db.get()
+    }
+
+    /// sled, opened now if the store was opened sealed and has not needed it yet.
+    pub fn sled(&self) -> Result<&sled::Db> {
+        if let Some(db) = self.db.get() {
+            return Ok(db);
+        }
+        let _opening = self.opening.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(db) = self.db.get() {
+            return Ok(db);
+        }
+        let (Some(path), Some(config)) = (&self.path, &self.sled_config) else {
+            return Err(corrupt(
+                &self.display_path(),
+                "the store has no sled to open",
+            ));
+        };
+        // sled takes an exclusive lock on the file this process holds shared.
+        drop(self.lock_slot().take());
+        let db = match open_sled(config, path).and_then(|db| self.adopt(db, path)) {
+            Ok(db) => db,
+            Err(e) => {
+                // Back to reading the image under a shared lock; if a writer got in instead,
+                // the image can no longer be vouched for.
+                match seal::lock_shared(path) {
+                    Some(lock) => *self.lock_slot() = Some(lock),
+                    None => self.drop_image(),
+                }
+                return Err(e);
+            }
+        };
+        Ok(self.db.get_or_init(|| db))
+    }
+
+    fn lock_slot(&self) -> std::sync::MutexGuard<'_, Option<File>> {
+        self.shared_lock.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Checks sled, opened late by [`Inner::sled`], against the image read so far: when its
+    /// stamp no longer names the image, another process wrote since this one opened, and the
+    /// catalog is reloaded from sled.
+    fn adopt(&self, db: sled::Db, path: &Path) -> Result<sled::Db> {
+        let e = |err| sled_error(path, err);
+        match stored_format(&db, path)? {
+            Some(found) if found < FORMAT_VERSION => super::migrate::upgrade(&db, found, path)?,
+            Some(_) => {}
+            None => return Err(not_a_database(path, "it has no kgstore format marker")),
+        }
+        // sled's own open changed its files: the seal can never match again.
+        seal::remove(path);
+        let stamp = db.get(keys::META_IMAGE).map_err(e)?;
+        let image = self.image.read().unwrap_or_else(|e| e.into_inner()).clone();
+        let current = match (&image, &stamp) {
+            (Some(image), Some(stamp)) => image.stamp() == stamp.as_ref(),
+            _ => false,
+        };
+        if !current {
+            self.drop_image();
+            self.image_went_stale.store(true, Ordering::Release);
+            self.image_stamped.store(stamp.is_some(), Ordering::Release);
+            let (catalog, indexes) = load_schema(path, |p| {
+                db.scan_prefix([p])
+                    .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(e))
+                    .collect()
+            })?;
+            *self.catalog.write().unwrap_or_else(|e| e.into_inner()) = catalog;
+            *self.indexes.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(indexes);
+            self.generation.fetch_add(1, Ordering::AcqRel);
+            // Deletes the file if stale; a valid one (a compaction in between) stays for the
+            // next process, while this one reads sled from here on.
+            drop(Image::open(path, stamp.as_deref(), FORMAT_VERSION));
+        }
+        Ok(db)
+    }
+
+    /// Stops reading the image.
+    fn drop_image(&self) {
+        self.image_live.store(false, Ordering::Release);
+        self.image.write().unwrap_or_else(|e| e.into_inner()).take();
     }
 }
 
@@ -300,22 +398,10 @@ impl Store {
             .path(path)
             .cache_capacity(opts.cache_capacity.unwrap_or(DEFAULT_CACHE))
             .flush_every_ms(Some(500));
-        // sled releases its file lock from a background thread after the last handle drops,
-        // so a reopen right after a close (or after a process that is just exiting) can see
-        // the lock for a few milliseconds. Retry briefly before reporting `Locked`.
-        let mut waited_ms = 0;
-        let db = loop {
-            match config.open() {
-                Ok(db) => break db,
-                Err(e) => match sled_error(path, e) {
-                    Error::Store(StoreError::Locked { .. }) if waited_ms < 1000 => {
-                        std::thread::sleep(Duration::from_millis(20));
-                        waited_ms += 20;
-                    }
-                    other => return Err(other),
-                },
-            }
-        };
+        if let Some(store) = Store::open_sealed(path, &config, opts.durability)? {
+            return Ok(store);
+        }
+        let db = open_sled(&config, path)?;
         Store::init(db, Some(path.to_path_buf()), opts.durability)
     }
 
@@ -328,6 +414,44 @@ impl Store {
             .open()
             .map_err(|e| sled_error(Path::new(":memory:"), e))?;
         Store::init(db, None, Durability::Relaxed)
+    }
+
+    /// The store read through its image alone, when a seal vouches for it (`seal.rs`): sled is
+    /// opened only if the process comes to need it. `None`: open sled as usual.
+    fn open_sealed(
+        path: &Path,
+        config: &sled::Config,
+        durability: Durability,
+    ) -> Result<Option<Store>> {
+        let Some(lock) = seal::lock_shared(path) else {
+            return Ok(None);
+        };
+        let Some(stamp) = seal::check(path, FORMAT_VERSION) else {
+            return Ok(None);
+        };
+        let Some(image) = Image::map(&path.join(super::image::FILE_NAME), &stamp, FORMAT_VERSION)
+        else {
+            return Ok(None);
+        };
+        let format = image.get(keys::META_FORMAT)?;
+        if format != Some(&FORMAT_VERSION.to_be_bytes()[..]) {
+            return Ok(None);
+        }
+        let (catalog, indexes) = load_schema(path, |p| {
+            image
+                .scan_prefix(vec![p])
+                .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())))
+                .collect()
+        })?;
+        Ok(Some(Store::assemble(
+            None,
+            Some(path.to_path_buf()),
+            durability,
+            (catalog, indexes),
+            Some(Arc::new(image)),
+            true,
+            Some((config.clone(), lock)),
+        )))
     }
 
     fn init(db: sled::Db, path: Option<PathBuf>, durability: Durability) -> Result<Store> {
@@ -350,38 +474,55 @@ impl Store {
                 }
             }
         }
-        let mut catalog = Catalog::default();
-        for item in db.scan_prefix([keys::P_CATALOG]) {
-            let (k, v) = item.map_err(e)?;
-            let (Some(&kind), Some(id)) = (k.get(1), k.get(2..6)) else {
-                return Err(corrupt(&shown, "malformed catalog key"));
-            };
-            let id = u32::from_be_bytes(id.try_into().unwrap_or_default());
-            let name = std::str::from_utf8(&v).map_err(|_| corrupt(&shown, "catalog name"))?;
-            catalog.insert(kind, id, name);
-        }
-        let mut indexes = Vec::new();
-        for item in db.scan_prefix([keys::P_INDEX_DEF]) {
-            let (k, v) = item.map_err(e)?;
-            let id = k
-                .get(1..5)
-                .and_then(|b| <[u8; 4]>::try_from(b).ok())
-                .map(u32::from_be_bytes)
-                .ok_or_else(|| corrupt(&shown, "malformed index key"))?;
-            indexes.push(IndexMeta::decode(id, &v).ok_or_else(|| corrupt(&shown, "index"))?);
-        }
+        let schema = load_schema(&shown, |p| {
+            db.scan_prefix([p])
+                .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(e))
+                .collect()
+        })?;
         let stamp = db.get(keys::META_IMAGE).map_err(e)?;
         let image = match &path {
-            Some(dir) => Image::open(dir, stamp.as_deref(), FORMAT_VERSION).map(Arc::new),
+            Some(dir) => {
+                // Any seal there stopped matching when sled opened (it writes on open).
+                seal::remove(dir);
+                Image::open(dir, stamp.as_deref(), FORMAT_VERSION).map(Arc::new)
+            }
             None => None,
         };
-        Ok(Store {
+        Ok(Store::assemble(
+            Some(db),
+            path,
+            durability,
+            schema,
+            image,
+            stamp.is_some(),
+            None,
+        ))
+    }
+
+    fn assemble(
+        db: Option<sled::Db>,
+        path: Option<PathBuf>,
+        durability: Durability,
+        (catalog, indexes): (Catalog, Vec<IndexMeta>),
+        image: Option<Arc<Image>>,
+        stamped: bool,
+        sealed: Option<(sled::Config, File)>,
+    ) -> Store {
+        let (sled_config, lock) = sealed.unzip();
+        let cell = OnceLock::new();
+        if let Some(db) = db {
+            let _ = cell.set(db);
+        }
+        Store {
             inner: Arc::new(Inner {
-                db,
+                db: cell,
                 snapshot: SnapshotOnClose {
                     path: path.clone(),
                     written: AtomicU64::new(0),
                 },
+                sled_config,
+                opening: Mutex::new(()),
+                shared_lock: Mutex::new(lock),
                 path,
                 durability,
                 catalog: RwLock::new(catalog),
@@ -389,10 +530,11 @@ impl Store {
                 generation: AtomicU64::new(1),
                 writer: WriterLock::default(),
                 image_live: AtomicBool::new(image.is_some()),
-                image_stamped: AtomicBool::new(stamp.is_some()),
+                image_stamped: AtomicBool::new(stamped),
+                image_went_stale: AtomicBool::new(false),
                 image: RwLock::new(image),
             }),
-        })
+        }
     }
 
     /// Starts a transaction. Reads see committed data plus the transaction's own writes; the
@@ -408,18 +550,24 @@ impl Store {
 
     /// Forces everything committed so far to disk.
     pub fn flush(&self) -> Result<()> {
-        self.inner
-            .db
-            .flush()
-            .map(|_| ())
-            .map_err(|e| self.inner.sled_err(e))
+        // A store that never opened sled has committed nothing.
+        match self.inner.sled_if_open() {
+            Some(db) => db.flush().map(|_| ()).map_err(|e| self.inner.sled_err(e)),
+            None => Ok(()),
+        }
     }
 
     pub fn size_on_disk(&self) -> Result<u64> {
         self.inner
-            .db
+            .sled()?
             .size_on_disk()
             .map_err(|e| self.inner.sled_err(e))
+    }
+
+    /// True while this process reads the database through its sealed image alone, without
+    /// having opened sled (`seal.rs`): it then shares the database with other such readers.
+    pub fn is_sealed_reader(&self) -> bool {
+        self.inner.sled_if_open().is_none()
     }
 
     /// The directory, or `None` for a temporary store.
@@ -430,6 +578,51 @@ impl Store {
     pub fn durability(&self) -> Durability {
         self.inner.durability
     }
+}
+
+/// Opens sled at `path`. sled releases its file lock from a background thread after the last
+/// handle drops, so a reopen right after a close (or after a process that is just exiting)
+/// can see the lock for a few milliseconds: retry briefly before reporting `Locked`.
+pub(crate) fn open_sled(config: &sled::Config, path: &Path) -> Result<sled::Db> {
+    let mut waited_ms = 0;
+    loop {
+        match config.open() {
+            Ok(db) => return Ok(db),
+            Err(e) => match sled_error(path, e) {
+                Error::Store(StoreError::Locked { .. }) if waited_ms < 1000 => {
+                    std::thread::sleep(Duration::from_millis(20));
+                    waited_ms += 20;
+                }
+                other => return Err(other),
+            },
+        }
+    }
+}
+
+/// The catalog and index definitions, read through `scan` (the entries under a key prefix).
+fn load_schema(
+    shown: &Path,
+    scan: impl Fn(u8) -> Result<Vec<(Vec<u8>, Vec<u8>)>>,
+) -> Result<(Catalog, Vec<IndexMeta>)> {
+    let mut catalog = Catalog::default();
+    for (k, v) in scan(keys::P_CATALOG)? {
+        let (Some(&kind), Some(id)) = (k.get(1), k.get(2..6)) else {
+            return Err(corrupt(shown, "malformed catalog key"));
+        };
+        let id = u32::from_be_bytes(id.try_into().unwrap_or_default());
+        let name = std::str::from_utf8(&v).map_err(|_| corrupt(shown, "catalog name"))?;
+        catalog.insert(kind, id, name);
+    }
+    let mut indexes = Vec::new();
+    for (k, v) in scan(keys::P_INDEX_DEF)? {
+        let id = k
+            .get(1..5)
+            .and_then(|b| <[u8; 4]>::try_from(b).ok())
+            .map(u32::from_be_bytes)
+            .ok_or_else(|| corrupt(shown, "malformed index key"))?;
+        indexes.push(IndexMeta::decode(id, &v).ok_or_else(|| corrupt(shown, "index"))?);
+    }
+    Ok((catalog, indexes))
 }
 
 /// The format marker of the sled database `db` at `path` (`None`: it has none); an error when

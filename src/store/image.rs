@@ -124,12 +124,14 @@ impl Image {
         image
     }
 
-    fn map(path: &Path, stamp: &[u8], format: u32) -> Option<Image> {
+    /// The image at `path` if it is well formed, was written for store format `format` and
+    /// carries `stamp`; deletes nothing (a sealed reader holds only a shared lock).
+    pub fn map(path: &Path, stamp: &[u8], format: u32) -> Option<Image> {
         let file = File::open(path).ok()?;
         // SAFETY: mapping a file is undefined behaviour if another process changes it while
         // mapped. kgstore writes an image once under a temporary name and renames it into
-        // place, never modifying it afterwards, and only while it holds the database's lock;
-        // deleting or replacing it leaves this mapping on the old file.
+        // place, never modifying it afterwards, and only while it holds the database's
+        // exclusive lock; deleting or replacing it leaves this mapping on the old file.
         let map = unsafe { memmap2::Mmap::map(&file) }.ok()?;
         let h = map.get(..HEADER)?;
         if &h[..8] != MAGIC || le_u32(h, 8)? != LAYOUT || le_u32(h, 12)? != format {
@@ -282,6 +284,11 @@ impl Image {
                 }
             }
         })
+    }
+
+    /// The stamp naming this image.
+    pub fn stamp(&self) -> &[u8] {
+        &self.map[16..32]
     }
 
     /// The file the image was read from.

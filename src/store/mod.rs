@@ -56,6 +56,7 @@ mod image;
 mod keys;
 mod migrate;
 mod records;
+mod seal;
 mod txn;
 mod write;
 

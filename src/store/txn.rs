@@ -109,6 +109,8 @@ impl Txn {
         }
         let inner = Arc::clone(&self.store.inner);
         if !self.overlay.is_empty() {
+            self.check_writable()?;
+            let db = inner.sled()?;
             let mut batch = sled::Batch::default();
             let mut bytes = 0u64;
             // The read image stops matching with this batch: stop reading it before the batch
@@ -123,6 +125,10 @@ impl Txn {
             let stamped = inner.image_stamped.load(Ordering::Acquire);
             if stamped {
                 batch.remove(keys::META_IMAGE);
+                if let Some(dir) = &inner.path {
+                    // Belt and braces: sled's files change with the batch anyway.
+                    super::seal::remove(dir);
+                }
             }
             for (k, v) in std::mem::take(&mut self.overlay) {
                 bytes += (k.len() + v.as_ref().map_or(0, Vec::len)) as u64;
@@ -146,7 +152,7 @@ impl Txn {
                 .local_indexes
                 .is_some()
                 .then(|| inner.indexes.write().unwrap_or_else(|e| e.into_inner()));
-            if let Err(e) = inner.db.apply_batch(batch) {
+            if let Err(e) = db.apply_batch(batch) {
                 drop(index_guard);
                 let mut cat = inner.catalog.write().unwrap_or_else(|e| e.into_inner());
                 for (kind, id, _) in &self.local_catalog {
@@ -168,7 +174,7 @@ impl Txn {
             inner.generation.fetch_add(1, Ordering::AcqRel);
             inner.snapshot.written.fetch_add(bytes, Ordering::AcqRel);
             if inner.durability == Durability::Full && inner.path.is_some() {
-                inner.db.flush().map_err(|e| inner.sled_err(e))?;
+                db.flush().map_err(|e| inner.sled_err(e))?;
             }
         }
         Ok(())
@@ -213,7 +219,24 @@ impl Txn {
     pub(crate) fn write_access(&mut self) -> Result<()> {
         if !self.writing {
             self.store.inner.writer.acquire()?;
+            if let Err(e) = self.check_writable() {
+                self.store.inner.writer.release();
+                return Err(e);
+            }
             self.writing = true;
+        }
+        Ok(())
+    }
+
+    /// Opens sled if this process has only read the image so far (`seal.rs`), and refuses to
+    /// write on the strength of reads from an image that another process has since outdated.
+    fn check_writable(&self) -> Result<()> {
+        let inner = &self.store.inner;
+        inner.sled()?;
+        if self.image.is_some() && inner.image_went_stale.load(Ordering::Acquire) {
+            return Err(crate::error::Error::Transaction(
+                "another process changed the database after this transaction read it; run the transaction again".into(),
+            ));
         }
         Ok(())
     }
@@ -235,7 +258,7 @@ impl Txn {
         }
         let inner = &self.store.inner;
         Ok(inner
-            .db
+            .sled()?
             .get(key)
             .map_err(|e| inner.sled_err(e))?
             .map(Bytes::Owned))
@@ -271,22 +294,25 @@ impl Txn {
             _ => prefix,
         };
         let to = to.map(<[u8]>::to_vec);
-        let base: Box<dyn Iterator<Item = Entry<'_>>> = match (self.image(), &to) {
-            (Some(image), _) => Box::new(
+        let source = match self.image() {
+            Some(image) => Ok(Err(image)),
+            None => inner.sled().map(Ok),
+        };
+        let base: Box<dyn Iterator<Item = Entry<'_>>> = match (source, &to) {
+            (Err(e), _) => Box::new(std::iter::once(Err(e))),
+            (Ok(Err(image)), _) => Box::new(
                 image
                     .scan_range(prefix.to_vec(), Some(start), to.clone())
                     .map(|r| r.map(|(k, v)| (k.to_vec(), Bytes::Borrowed(v)))),
             ),
-            (None, None) if start == prefix => Box::new(inner.db.scan_prefix(prefix).map(|r| {
+            (Ok(Ok(db)), None) if start == prefix => Box::new(db.scan_prefix(prefix).map(|r| {
                 r.map(|(k, v)| (k.to_vec(), Bytes::Owned(v)))
                     .map_err(|e| inner.sled_err(e))
             })),
-            (None, _) => {
+            (Ok(Ok(db)), _) => {
                 let (p, to) = (prefix.to_vec(), to.clone());
                 Box::new(
-                    inner
-                        .db
-                        .range(start..)
+                    db.range(start..)
                         .take_while(move |r| match r {
                             Ok((k, _)) => {
                                 k.starts_with(&p) && to.as_deref().is_none_or(|t| &k[..] < t)
