@@ -129,8 +129,9 @@ pub enum Command {
     #[command(after_help = "Example:\n  kg --db my.db compact\n\n\
         The copy is written beside the database (as .NAME.compact) and swapped in atomically,\n\
         so it needs free disk space for one compact copy plus the read image (about the size\n\
-        of the data). The read image (kg.image) lets a new process read without loading the\n\
-        store's pages; it is dropped by the first write and rebuilt by the next compaction.")]
+        of the data). The read image (kg.image, sealed by kg.seal) lets a new process read\n\
+        without opening the store's log or loading its pages, and lets several processes read\n\
+        at once; it is dropped by the first write and rebuilt by the next compaction.")]
     Compact,
 }
 

@@ -37,7 +37,9 @@
 //!
 //! A compacted database also has a **read image** (`image.rs`): the same keys and values in one
 //! memory-mapped file that transactions read instead of sled until the process's first commit,
-//! so a fresh process does not pay sled's page loads.
+//! so a fresh process does not pay sled's page loads. Compaction also **seals** it
+//! (`seal.rs`): while sled's files are as compaction left them, a process reads through the
+//! image without opening sled at all, under a shared lock that other such readers share.
 //!
 //! Contracts every implementation keeps:
 //! - Reads through a [`GraphWrite`] see that transaction's own uncommitted writes.
