@@ -23,7 +23,13 @@ pub fn import(db: &Database, args: &ImportArgs) -> i32 {
         }
         Err(e) => {
             eprintln!("error: {e}");
-            1
+            // Another process reading the database (`store/seal.rs`): as when it cannot be
+            // opened at all.
+            if matches!(e, Error::Store(StoreError::Locked { .. })) {
+                2
+            } else {
+                1
+            }
         }
     }
 }
