@@ -2,7 +2,10 @@
 //! `kg compact` reads go through `kg.image` and answer byte for byte as sled does, reads keep
 //! it, the first write in a process drops it (and that process and later ones see the write),
 //! a stale, torn or garbage image is ignored and deleted when the database opens, and
-//! `kg check` compares the image with sled.
+//! `kg check` compares the image with sled. Under the seal compaction writes (`kg.seal`),
+//! reading processes share the database without opening sled (its files stay untouched),
+//! commands that need sled are refused with exit 2 until they close, and a seal put back
+//! after a write is refused.
 
 #[path = "support/rng.rs"]
 mod rng;
@@ -468,4 +471,309 @@ fn a_torn_or_garbage_image_is_ignored_and_deleted() {
     assert_eq!(run(&db, QUERIES), expected);
     assert!(image(&db).is_file(), "the good image was dropped");
     check(&db);
+}
+
+/// The seal (`src/store/seal.rs`), which exists only where file metadata has inodes and
+/// change times.
+#[cfg(unix)]
+mod sealed {
+    use super::*;
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::{Child, ChildStdin, ChildStdout};
+
+    fn seal(db: &Path) -> PathBuf {
+        db.join("kg.seal")
+    }
+
+    /// 100 `P` nodes: enough to read, quick to build.
+    const SMALL: &str = "UNWIND range(1, 100) AS i CREATE (:P {i: i});";
+    const COUNT_P: &str = "MATCH (p:P) RETURN count(p) AS n";
+    const COUNT_T: &str = "MATCH (t:T) RETURN count(t) AS t";
+
+    /// A database built by [`SMALL`] in `dir/name` and compacted, so sealed.
+    fn small_sealed(dir: &Path, name: &str) -> PathBuf {
+        let db = dir.join(name);
+        run(&db, SMALL);
+        compact(&db);
+        assert!(seal(&db).is_file(), "no kg.seal after compaction");
+        db
+    }
+
+    /// What the file system says about one of sled's files (or directories), contents included.
+    #[derive(Debug, PartialEq)]
+    struct FileState {
+        len: u64,
+        inode: u64,
+        mode: u32,
+        mtime: (i64, i64),
+        ctime: (i64, i64),
+        contents: Option<Vec<u8>>,
+    }
+
+    /// Every entry in the database directory but kgstore's own `kg.*` files: sled's files.
+    fn sled_files(db: &Path) -> std::collections::BTreeMap<String, FileState> {
+        use std::os::unix::fs::MetadataExt;
+        let mut files = std::collections::BTreeMap::new();
+        for entry in std::fs::read_dir(db).expect("read the database directory") {
+            let entry = entry.expect("directory entry");
+            let name = entry.file_name().into_string().expect("utf-8 name");
+            if name.starts_with("kg.") {
+                continue;
+            }
+            let path = entry.path();
+            let meta = std::fs::symlink_metadata(&path).expect("metadata");
+            let contents = meta
+                .is_file()
+                .then(|| std::fs::read(&path).expect("read a sled file"));
+            files.insert(
+                name,
+                FileState {
+                    len: meta.len(),
+                    inode: meta.ino(),
+                    mode: meta.mode(),
+                    mtime: (meta.mtime(), meta.mtime_nsec()),
+                    ctime: (meta.ctime(), meta.ctime_nsec()),
+                    contents,
+                },
+            );
+        }
+        assert!(
+            files.contains_key("db") && files.contains_key("conf"),
+            "not sled's files: {:?}",
+            files.keys()
+        );
+        files
+    }
+
+    /// A `kg run -` process kept open on a database: piped stdin runs each statement as soon as
+    /// it is complete, so statements go in one at a time and their answers come back while the
+    /// process (and whatever it holds on the database) stays alive. Unlike `support/holder.rs`,
+    /// it keeps reading answers after the first.
+    struct HeldReader {
+        child: Child,
+        stdin: Option<ChildStdin>,
+        stdout: BufReader<ChildStdout>,
+        answered: bool,
+    }
+
+    impl HeldReader {
+        fn open(db: &Path) -> HeldReader {
+            let mut child = kg(db)
+                .args(["run", "--format", "csv", "-"])
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn kg run");
+            let stdin = child.stdin.take();
+            let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+            HeldReader {
+                child,
+                stdin,
+                stdout,
+                answered: false,
+            }
+        }
+
+        /// Sends `statement` and waits for its answer, which must be `expected` (csv).
+        fn ask(&mut self, statement: &str, expected: &str) {
+            let stdin = self.stdin.as_mut().expect("still open");
+            writeln!(stdin, "{statement};").expect("write to kg run");
+            stdin.flush().expect("flush");
+            // csv puts an empty line before every result but the first.
+            let lines = expected.matches('\n').count() + usize::from(self.answered);
+            let mut got = String::new();
+            for _ in 0..lines {
+                let n = self.stdout.read_line(&mut got).expect("read from kg run");
+                assert!(n > 0, "kg run ended: {got:?}, stderr: {}", self.stderr());
+            }
+            self.answered = true;
+            assert_eq!(got.trim_start_matches("\r\n"), expected, "{statement}");
+        }
+
+        fn stderr(&mut self) -> String {
+            let _ = self.child.kill();
+            let mut err = String::new();
+            if let Some(mut e) = self.child.stderr.take() {
+                let _ = e.read_to_string(&mut err);
+            }
+            err
+        }
+
+        /// Ends the input; the process must exit cleanly.
+        fn close(mut self) {
+            drop(self.stdin.take());
+            let status = self.child.wait().expect("wait for kg run");
+            let mut err = String::new();
+            if let Some(mut e) = self.child.stderr.take() {
+                e.read_to_string(&mut err).expect("read stderr");
+            }
+            assert!(status.success(), "kg run: {status}, stderr: {err}");
+            assert!(err.is_empty(), "kg run: {err}");
+        }
+    }
+
+    impl Drop for HeldReader {
+        fn drop(&mut self) {
+            // After a failed assertion: do not leave the process behind.
+            if self.stdin.take().is_some() {
+                let _ = self.child.kill();
+            }
+            let _ = self.child.wait();
+        }
+    }
+
+    /// The point of the seal: a process that only reads a compacted database never opens sled,
+    /// whose every open rewrites its files; so they stay exactly as compaction left them (which
+    /// is also what lets the next process trust the seal again), and the answers are sled's.
+    #[test]
+    fn a_sealed_read_leaves_sleds_files_untouched_and_answers_as_before_compaction() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = build(dir.path(), "g.db", &[]);
+        let before = run(&db, QUERIES);
+        assert!(before.contains("rels,w\r\n7500,112515000\r\n"), "{before}");
+        compact(&db);
+        assert!(seal(&db).is_file(), "no kg.seal after compaction");
+        let files = sled_files(&db);
+
+        assert_eq!(tag_of_42(&db), format!("tag\r\n{TAG_42}\r\n"));
+        assert_eq!(
+            sled_files(&db),
+            files,
+            "a kg query read changed sled's files"
+        );
+        assert_eq!(run(&db, QUERIES), before);
+        assert_eq!(run(&db, QUERIES), before);
+        ok(kg(&db).arg("stats").output().expect("kg stats"));
+        assert_eq!(sled_files(&db), files, "reads changed sled's files");
+        assert!(seal(&db).is_file() && image(&db).is_file());
+    }
+
+    /// Sealed readers hold a shared lock on sled's lock file: any number of them read at once,
+    /// and a write, `kg check` or `kg import` (which need sled, and sled's exclusive lock) is
+    /// refused with exit 2 while one is open, without changing anything; once the readers are
+    /// gone, the write goes through.
+    #[test]
+    fn sealed_readers_share_the_database_and_writes_are_refused_until_they_close() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = small_sealed(dir.path(), "s.db");
+        let files = sled_files(&db);
+
+        let mut reader = HeldReader::open(&db);
+        // Answered: the reader has opened the database, and holds it until closed.
+        reader.ask(COUNT_P, "n\r\n100\r\n");
+        // Another reading process at the same time (it could not open sled: the reader holds it).
+        assert_eq!(query(&db, COUNT_P), "n\r\n100\r\n");
+
+        // Commands that need sled are refused as when the database cannot be opened (exit 2;
+        // `kg check` exits 1 for an inconsistency). Each waits about 1 s for sled's lock before
+        // giving up, so they run side by side.
+        let csv = dir.path().join("csv");
+        std::fs::create_dir_all(csv.join("nodes")).expect("mkdir");
+        std::fs::write(csv.join("nodes/T.csv"), "id:ID(T),:LABEL\n1,T\n").expect("write csv");
+        let refused: Vec<Child> = [
+            &["query", "CREATE (:T)"][..],
+            &["check"],
+            &[
+                "import",
+                "--format",
+                "csv",
+                "--id-type",
+                "integer",
+                csv.to_str().expect("utf-8"),
+            ],
+        ]
+        .iter()
+        .map(|args| {
+            kg(&db)
+                .args(*args)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn kg")
+        })
+        .collect();
+        for child in refused {
+            let out = child.wait_with_output().expect("kg");
+            assert_eq!(out.status.code(), Some(2), "{}", describe(&out));
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(
+                err.contains("is in use by another process"),
+                "{}",
+                describe(&out)
+            );
+            assert!(!err.contains("panicked"), "{err}");
+        }
+        // They did not get as far as opening sled: the seal still holds.
+        assert_eq!(
+            sled_files(&db),
+            files,
+            "a refused command changed sled's files"
+        );
+        assert!(seal(&db).is_file() && image(&db).is_file());
+        // The reader goes on reading, and did not see a write.
+        reader.ask(COUNT_T, "t\r\n0\r\n");
+        reader.ask(COUNT_P, "n\r\n100\r\n");
+        reader.close();
+        assert_eq!(query(&db, COUNT_T), "t\r\n0\r\n");
+
+        // Nobody else reads now: the same write succeeds, and drops the image and the seal.
+        ok(kg(&db)
+            .args(["query", "CREATE (:T)"])
+            .output()
+            .expect("kg query"));
+        assert!(!image(&db).exists(), "the write left kg.image behind");
+        assert!(!seal(&db).exists(), "the write left kg.seal behind");
+        assert_eq!(query(&db, COUNT_T), "t\r\n1\r\n");
+        assert_eq!(query(&db, COUNT_P), "n\r\n100\r\n");
+        check(&db);
+    }
+
+    /// sled's files change with every write, and their change times cannot be set back: an image
+    /// and its seal saved before a write and put back after it do not match, so the next open
+    /// reads sled (which has the write) and deletes both.
+    #[test]
+    fn an_image_and_seal_put_back_after_a_write_are_refused_and_deleted() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = small_sealed(dir.path(), "s.db");
+        let saved_image = dir.path().join("saved.image");
+        let saved_seal = dir.path().join("saved.seal");
+        std::fs::copy(image(&db), &saved_image).expect("save kg.image");
+        std::fs::copy(seal(&db), &saved_seal).expect("save kg.seal");
+
+        ok(kg(&db)
+            .args(["query", "CREATE (:T)"])
+            .output()
+            .expect("kg query"));
+        assert!(!image(&db).exists() && !seal(&db).exists());
+        std::fs::copy(&saved_image, image(&db)).expect("restore kg.image");
+        std::fs::copy(&saved_seal, seal(&db)).expect("restore kg.seal");
+
+        assert_eq!(query(&db, COUNT_T), "t\r\n1\r\n");
+        assert!(!image(&db).exists(), "a stale image was kept");
+        assert!(!seal(&db).exists(), "a stale seal was kept");
+        assert_eq!(query(&db, COUNT_T), "t\r\n1\r\n");
+        check(&db);
+    }
+
+    /// `kg check` opens sled under a seal (it compares the image with sled); that open costs the
+    /// seal, but not the image, whose stamp sled still holds; later reads answer as before.
+    #[test]
+    fn check_on_a_sealed_database_is_consistent_and_later_reads_still_answer() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = small_sealed(dir.path(), "s.db");
+        let text = check(&db);
+        assert!(text.contains("100 nodes"), "{text}");
+        assert!(
+            !seal(&db).exists(),
+            "sled was opened: the seal can no longer match"
+        );
+        assert!(image(&db).is_file(), "check dropped the image");
+        assert_eq!(query(&db, COUNT_P), "n\r\n100\r\n");
+        assert_eq!(
+            query(&db, "MATCH (p:P) WHERE p.i > 95 RETURN p.i AS i ORDER BY i"),
+            "i\r\n96\r\n97\r\n98\r\n99\r\n100\r\n"
+        );
+        check(&db);
+    }
 }

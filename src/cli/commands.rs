@@ -4,6 +4,7 @@
 use std::io::{self, BufWriter, IsTerminal, Write};
 
 use crate::db::{Database, Durability, Params};
+use crate::error::{Error, StoreError};
 use crate::render::Format;
 use crate::shell::interactive;
 use crate::shell::repl::{Repl, ShellError, ShellOptions};
@@ -223,6 +224,17 @@ fn script(
     }
 }
 
+/// The exit code of a command that failed with `e`: 2 when another process holds the
+/// database (a command that needs sled, while sealed readers share it: `store/seal.rs`), as
+/// when it cannot be opened at all; 1 otherwise.
+pub(super) fn failure_code(e: &Error) -> i32 {
+    if matches!(e, Error::Store(StoreError::Locked { .. })) {
+        2
+    } else {
+        1
+    }
+}
+
 fn seed(db: &Database) -> i32 {
     match super::seeding::load(db) {
         Ok(report) => {
@@ -231,7 +243,7 @@ fn seed(db: &Database) -> i32 {
         }
         Err(e) => {
             eprintln!("error: loading the seed graph: {e}");
-            1
+            failure_code(&e)
         }
     }
 }
@@ -248,7 +260,7 @@ fn check(db: &Database) -> i32 {
         }
         Err(e) => {
             eprintln!("error: {e}");
-            1
+            failure_code(&e)
         }
     }
 }

@@ -23,13 +23,7 @@ pub fn import(db: &Database, args: &ImportArgs) -> i32 {
         }
         Err(e) => {
             eprintln!("error: {e}");
-            // Another process reading the database (`store/seal.rs`): as when it cannot be
-            // opened at all.
-            if matches!(e, Error::Store(StoreError::Locked { .. })) {
-                2
-            } else {
-                1
-            }
+            super::commands::failure_code(&e)
         }
     }
 }

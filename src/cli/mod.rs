@@ -1,7 +1,8 @@
 //! The `kg` command line (clap): global options, subcommands and their examples, exit codes.
 //!
 //! Exit codes: 0 success, 1 a query, script or command failed, 2 the database cannot be
-//! opened (e.g. held by another process) or the command line is wrong.
+//! opened (e.g. held by another process), a write, import or check is refused because other
+//! processes are reading it, or the command line is wrong.
 
 mod commands;
 mod interchange;

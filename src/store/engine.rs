@@ -660,3 +660,7 @@ fn not_a_database(path: &Path, why: &str) -> Error {
     }
     .into()
 }
+
+#[cfg(all(test, unix))]
+#[path = "engine_tests.rs"]
+mod tests;

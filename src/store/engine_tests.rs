@@ -1,0 +1,172 @@
+//! The sealed open (`seal.rs`) where the `kg` binary cannot reach it reliably: a sealed reader
+//! that opens sled late and finds that another process wrote in between, a late open refused
+//! because another reader shares the database, and the bulk loader under a seal. Two stores
+//! on one path in one process stand for two processes (each has its own locks and sled).
+
+use std::path::{Path, PathBuf};
+
+use super::*;
+use crate::model::Properties;
+use crate::store::image;
+use crate::store::{GraphRead, GraphWrite};
+use crate::value::Value;
+
+/// `dir/db` holding ten `P` nodes (`i`: 0-9), compacted: sealed.
+fn sealed_graph(dir: &Path) -> PathBuf {
+    let path = dir.join("db");
+    let opts = OpenOptions {
+        create_if_missing: true,
+        ..OpenOptions::default()
+    };
+    let store = Store::open(&path, &opts).unwrap();
+    let mut t = store.begin();
+    for i in 0..10 {
+        t.create_node(&["P".into()], props(i)).unwrap();
+    }
+    t.commit().unwrap();
+    drop(store);
+    Store::compact(&path).unwrap();
+    assert!(path.join(seal::FILE_NAME).is_file());
+    path
+}
+
+fn props(i: i64) -> Properties {
+    Properties::from([("i".to_string(), Value::Int(i))])
+}
+
+fn open(path: &Path) -> Store {
+    Store::open(path, &OpenOptions::default()).unwrap()
+}
+
+fn count(store: &Store, label: &str) -> u64 {
+    store.begin().count_nodes(Some(label)).unwrap()
+}
+
+/// Two processes cannot stage this race on purpose: a sealed reader (A) gives up its shared
+/// lock to open sled, and another process (B) gets sled first and writes. A's image then no
+/// longer holds what sled holds: a transaction that read it must not write, and the store
+/// must go on from sled, with the names B added.
+#[test]
+fn a_transaction_that_read_an_image_another_store_outdated_cannot_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sealed_graph(dir.path());
+    let a = open(&path);
+    assert!(a.is_sealed_reader());
+    let mut before = a.begin();
+    assert_eq!(before.count_nodes(Some("P")).unwrap(), 10);
+    assert!(before.image().is_some(), "the read went through the image");
+
+    // A lets go of its shared lock, as it does on its way to opening sled.
+    *a.inner.lock_slot() = None;
+    let b = open(&path);
+    assert!(b.is_sealed_reader(), "the seal still held when B opened");
+    let mut t = b.begin();
+    let q = t.create_node(&["Q".into()], props(99)).unwrap();
+    t.commit().unwrap();
+    assert!(!b.is_sealed_reader());
+    drop(b);
+
+    let err = before.create_node(&["P".into()], props(10)).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("another process changed the database"),
+        "{err}"
+    );
+    drop(before);
+    assert!(!a.is_sealed_reader(), "the write attempt opened sled");
+    assert!(
+        a.inner.image.read().unwrap().is_none(),
+        "a stale image kept"
+    );
+    assert!(!path.join(image::FILE_NAME).exists());
+
+    // A new transaction reads sled: B's node, under the label B created (catalog reloaded).
+    let t = a.begin();
+    assert_eq!(t.count_nodes(Some("P")).unwrap(), 10);
+    assert_eq!(t.count_nodes(Some("Q")).unwrap(), 1);
+    assert_eq!(t.labels().unwrap(), ["P", "Q"]);
+    assert_eq!(t.node(q).unwrap().unwrap().labels, ["Q"]);
+    drop(t);
+    // ... and may write.
+    let mut t = a.begin();
+    t.create_node(&["Q".into()], props(100)).unwrap();
+    t.commit().unwrap();
+    assert_eq!(count(&a, "Q"), 2);
+    let report = a.check().unwrap();
+    assert!(report.is_clean(), "{report}");
+}
+
+/// A sealed reader that comes to write while another reader shares the database is refused
+/// (sled cannot take its exclusive lock), and goes back to reading the image under its shared
+/// lock, as it was; once the other reader is gone, the write goes through.
+#[test]
+fn a_write_refused_under_another_reader_leaves_a_sealed_reader() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sealed_graph(dir.path());
+    let a = open(&path);
+    let c = open(&path);
+    assert!(a.is_sealed_reader() && c.is_sealed_reader());
+
+    let mut t = a.begin();
+    let err = t.create_node(&["P".into()], props(10)).unwrap_err();
+    assert!(
+        matches!(err, Error::Store(StoreError::Locked { .. })),
+        "{err:?}"
+    );
+    drop(t);
+    assert!(a.is_sealed_reader());
+    assert!(
+        a.inner.lock_slot().is_some(),
+        "A did not take its lock back"
+    );
+    assert!(a.begin().image().is_some(), "A stopped reading the image");
+    assert_eq!(count(&a, "P"), 10);
+    assert_eq!(count(&c, "P"), 10);
+    // Nothing was written, and sled was not opened: the seal holds for the next process.
+    assert!(path.join(seal::FILE_NAME).is_file());
+    assert!(open(&path).is_sealed_reader());
+
+    drop(c);
+    let mut t = a.begin();
+    t.create_node(&["P".into()], props(10)).unwrap();
+    t.commit().unwrap();
+    assert!(!a.is_sealed_reader());
+    assert_eq!(count(&a, "P"), 11);
+    assert!(!path.join(seal::FILE_NAME).exists());
+    assert!(!path.join(image::FILE_NAME).exists());
+    let report = a.check().unwrap();
+    assert!(report.is_clean(), "{report}");
+}
+
+/// The bulk loader writes batches it builds from what it reads: it opens sled before reading
+/// anything, and its batches drop the image and the seal like any commit.
+#[test]
+fn the_bulk_loader_opens_sled_under_a_seal() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sealed_graph(dir.path());
+    let store = open(&path);
+    assert!(store.is_sealed_reader());
+    let mut bulk = store.bulk_loader().unwrap();
+    assert!(!store.is_sealed_reader());
+    let x = bulk.add_node(&["P"], [("i", Value::Int(10))]).unwrap();
+    let y = bulk.add_node(&["R"], [("i", Value::Int(11))]).unwrap();
+    bulk.add_relationship("T", x, y, [("w", Value::Int(1))])
+        .unwrap();
+    let report = bulk.finish().unwrap();
+    assert_eq!((report.nodes, report.relationships), (2, 1));
+    assert!(!path.join(seal::FILE_NAME).exists());
+    assert!(!path.join(image::FILE_NAME).exists());
+
+    let t = store.begin();
+    assert_eq!(t.count_nodes(Some("P")).unwrap(), 11);
+    assert_eq!(t.count_nodes(Some("R")).unwrap(), 1);
+    assert_eq!(t.relationship_count().unwrap(), 1);
+    assert_eq!(t.node_property(x, "i").unwrap(), Some(Value::Int(10)));
+    drop(t);
+    let report = store.check().unwrap();
+    assert!(report.is_clean(), "{report}");
+    drop(store);
+    let reopened = open(&path);
+    assert!(!reopened.is_sealed_reader());
+    assert_eq!(count(&reopened, "P"), 11);
+}
