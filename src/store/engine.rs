@@ -271,11 +271,18 @@ impl Inner {
         let db = match open_sled(config, path).and_then(|db| self.adopt(db, path)) {
             Ok(db) => db,
             Err(e) => {
-                // Back to reading the image under a shared lock; if a writer got in instead,
-                // the image can no longer be vouched for.
-                match seal::lock_shared(path) {
-                    Some(lock) => *self.lock_slot() = Some(lock),
-                    None => self.drop_image(),
+                // Back to reading the image under a shared lock, if the seal still vouches
+                // for it: while this process held no lock, a writer may have got in and out.
+                let lock = seal::lock_shared(path);
+                let image = self.image.read().unwrap_or_else(|e| e.into_inner()).clone();
+                let vouched = lock.is_some()
+                    && image.is_some_and(|image| {
+                        seal::check(path, FORMAT_VERSION).is_some_and(|s| s[..] == *image.stamp())
+                    });
+                if vouched {
+                    *self.lock_slot() = lock;
+                } else {
+                    self.drop_image();
                 }
                 return Err(e);
             }

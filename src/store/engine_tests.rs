@@ -1,6 +1,7 @@
 //! The sealed open (`seal.rs`) where the `kg` binary cannot reach it reliably: a sealed reader
 //! that opens sled late and finds that another process wrote in between, a late open refused
-//! because another reader shares the database, and the bulk loader under a seal. Two stores
+//! because another reader shares the database (also after another process wrote), and the
+//! bulk loader under a seal. Two stores
 //! on one path in one process stand for two processes (each has its own locks and sled).
 
 use std::path::{Path, PathBuf};
@@ -169,4 +170,42 @@ fn the_bulk_loader_opens_sled_under_a_seal() {
     let reopened = open(&path);
     assert!(!reopened.is_sealed_reader());
     assert_eq!(count(&reopened, "P"), 11);
+}
+
+/// A late open refused while another process holds the database, after a writer got in and
+/// out while this process held no lock: the shared lock comes back, but the seal no longer
+/// vouches for the image, so the store stops reading it (and reads sled once it can).
+#[test]
+fn a_refused_late_open_after_another_write_stops_reading_the_image() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sealed_graph(dir.path());
+    let a = open(&path);
+    assert!(a.is_sealed_reader());
+    // A lets go of its shared lock on the way to sled; B writes meanwhile and closes.
+    *a.inner.lock_slot() = None;
+    let b = open(&path);
+    let mut t = b.begin();
+    t.create_node(&["Q".into()], props(99)).unwrap();
+    t.commit().unwrap();
+    drop(b);
+    // Another reader keeps sled out (B's sled released its lock in the background: wait).
+    let reader = (0..100)
+        .find_map(|_| {
+            seal::lock_shared(&path).or_else(|| {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                None
+            })
+        })
+        .expect("B's lock was never released");
+    let err = a.inner.sled().unwrap_err();
+    assert!(
+        matches!(err, Error::Store(StoreError::Locked { .. })),
+        "{err:?}"
+    );
+    assert!(
+        a.begin().image().is_none(),
+        "A still reads an outdated image"
+    );
+    drop(reader);
+    assert_eq!(count(&a, "Q"), 1, "B's write, read from sled");
 }

@@ -42,9 +42,26 @@ const LAYOUT: u32 = 1;
 /// Takes a shared lock on sled's lock file (`db`), or `None` when a sled holds it (or there is
 /// no such file). Held for as long as the returned file is open.
 pub fn lock_shared(dir: &Path) -> Option<File> {
-    let file = File::open(dir.join("db")).ok()?;
+    let path = dir.join("db");
+    let file = File::open(&path).ok()?;
     file.try_lock_shared().ok()?;
-    Some(file)
+    // Compaction swaps in a new directory while it holds the old `db` locked: a file opened
+    // before the swap and locked after it is the old one, which keeps no writer out.
+    same_file(&file, &path).then_some(file)
+}
+
+#[cfg(unix)]
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => (a.dev(), a.ino()) == (b.dev(), b.ino()),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_file: &File, _path: &Path) -> bool {
+    false
 }
 
 /// The fingerprint of sled's files in `dir` (everything there but kgstore's own `kg.*`
@@ -176,6 +193,20 @@ mod tests {
         assert_eq!(check(dir.path(), 6), None);
         remove(dir.path());
         assert!(!path.exists());
+    }
+
+    /// Compaction swaps a new directory in while it holds the old `db` locked: a file opened
+    /// before the swap is not the one at the path any more, and locking it keeps no writer out.
+    #[test]
+    fn a_file_swapped_out_from_under_its_path_is_not_the_database() {
+        let dir = sled_like_dir();
+        let path = dir.path().join("db");
+        let old = File::open(&path).unwrap();
+        assert!(same_file(&old, &path));
+        std::fs::write(dir.path().join("db.new"), b"log").unwrap();
+        std::fs::rename(dir.path().join("db.new"), &path).unwrap();
+        assert!(!same_file(&old, &path));
+        assert!(lock_shared(dir.path()).is_some_and(|f| same_file(&f, &path)));
     }
 
     #[test]

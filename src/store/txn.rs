@@ -72,6 +72,14 @@ impl Txn {
     }
 
     pub(crate) fn new(store: Store) -> Txn {
+        let inner = &store.inner;
+        if !inner.image_live.load(Ordering::Acquire) && inner.sled_if_open().is_none() {
+            // A sealed store that lost its image without getting sled (a late open refused
+            // after another process wrote): its catalog is as old as the image, so open sled
+            // (which reloads it) before answering anything. If that fails, every read of this
+            // transaction fails the same way when it reaches for sled.
+            let _ = inner.sled();
+        }
         let image = store
             .inner
             .image
