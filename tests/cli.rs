@@ -216,6 +216,51 @@ fn script_error_reports_file_line_and_column() {
     assert_eq!(count.stdout(), "c\r\n3\r\n", "{}", count.dump());
 }
 
+/// A script's results are buffered (not flushed statement by statement into a pipe), but an
+/// error still lands after the results before it and before those after it when stdout and
+/// stderr go to one file, as `kg run script 2>&1 > log` users read them.
+#[test]
+fn script_results_and_errors_keep_their_order_in_one_file() {
+    let dir = tempdir();
+    std::fs::write(
+        dir.path().join("mixed.cypher"),
+        "RETURN 1 AS a;\nRETURN nope AS b;\nRETURN 3 AS c;\nRETURN 1/0 AS d;\nRETURN 5 AS e;\n",
+    )
+    .expect("write script");
+    let log = std::fs::File::create(dir.path().join("log")).expect("log file");
+    let status = kg(dir.path())
+        .args([
+            "--db",
+            "o.db",
+            "run",
+            "--continue-on-error",
+            "--format",
+            "csv",
+        ])
+        .arg("mixed.cypher")
+        .stdout(log.try_clone().expect("clone log"))
+        .stderr(log)
+        .status()
+        .expect("run kg");
+    assert_eq!(status.code(), Some(1));
+    let text = std::fs::read_to_string(dir.path().join("log")).expect("read log");
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("{needle:?} missing from:\n{text}"))
+    };
+    let order = [
+        at("a\r\n1"),
+        at("mixed.cypher:2:"),
+        at("c\r\n3"),
+        at("mixed.cypher:4:"),
+        at("e\r\n5"),
+    ];
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "out of order:\n{text}"
+    );
+}
+
 #[test]
 fn syntax_error_in_a_query_shows_a_caret() {
     let dir = tempdir();

@@ -124,6 +124,7 @@ fn options(args: &ShellArgs, timeout: Option<std::time::Duration>) -> ShellOptio
         },
         continue_on_error: false,
         interactive: false,
+        flush_each: io::stdout().is_terminal(),
     }
 }
 
@@ -202,6 +203,7 @@ fn script(
             match std::fs::read_to_string(file) {
                 Ok(text) => shell.run_source(Some(file), &text).map(|_| ()),
                 Err(e) => {
+                    let _ = shell.out().flush();
                     eprintln!("error: cannot read {file}: {e}");
                     Err(ShellError::Failed)
                 }

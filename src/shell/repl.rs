@@ -52,6 +52,11 @@ pub struct ShellOptions {
     /// Acknowledge meta commands (`output mode: csv`); scripts stay quiet so their output
     /// holds only results.
     pub interactive: bool,
+    /// Flush the results of every statement as it completes (output to a terminal). Otherwise
+    /// a script's results are written when the buffer fills and at the end, as the sqlite3 and
+    /// duckdb shells do: one `write` per statement into a pipe costs more than a point lookup.
+    /// Interactive shells and piped input always flush each statement.
+    pub flush_each: bool,
 }
 
 impl Default for ShellOptions {
@@ -63,6 +68,7 @@ impl Default for ShellOptions {
             max_width: None,
             continue_on_error: false,
             interactive: false,
+            flush_each: false,
         }
     }
 }
@@ -83,6 +89,8 @@ pub struct Repl<'db, W: Write, E: Write> {
     depth: usize,
     /// A result with a header was written (csv and tsv put an empty line before the next).
     shown: bool,
+    /// Inside [`Repl::run_stream`]: a reader may be waiting for each answer.
+    streaming: bool,
     /// A statement failed because another process holds the database (a write while other
     /// readers share it, `seal.rs`): `kg` then exits 2, as when it cannot open it at all.
     pub locked: bool,
@@ -101,6 +109,7 @@ impl<'db, W: Write, E: Write> Repl<'db, W, E> {
             err,
             depth: 0,
             shown: false,
+            streaming: false,
             locked: false,
         }
     }
@@ -148,6 +157,13 @@ impl<'db, W: Write, E: Write> Repl<'db, W, E> {
     /// Runs statements from a stream as each one completes (piped stdin), flushing output
     /// after each so a reader sees every acknowledgement at once.
     pub fn run_stream(&mut self, name: &str, input: &mut dyn BufRead) -> Result<(), ShellError> {
+        let streaming = std::mem::replace(&mut self.streaming, true);
+        let result = self.run_stream_inner(name, input);
+        self.streaming = streaming;
+        result
+    }
+
+    fn run_stream_inner(&mut self, name: &str, input: &mut dyn BufRead) -> Result<(), ShellError> {
         let mut source = String::new();
         let mut splitter = Splitter::new();
         let mut failed = false;
@@ -203,7 +219,9 @@ impl<'db, W: Write, E: Write> Repl<'db, W, E> {
             },
             PieceKind::Statement => self.statement(text).map(|()| Control::Continue),
         };
-        self.out.flush()?;
+        if self.options.flush_each || self.options.interactive || self.streaming {
+            self.out.flush()?;
+        }
         match result {
             Ok(c) => Ok(c),
             Err(Reported::Io(e)) => Err(ShellError::Io(e)),
@@ -231,6 +249,8 @@ impl<'db, W: Write, E: Write> Repl<'db, W, E> {
         msg: &str,
         err: Option<&Error>,
     ) -> io::Result<()> {
+        // Results so far come first, also where stdout and stderr end up in one file.
+        self.out.flush()?;
         let (line, col) = line_col(source, at);
         let multiline = source.trim_end().contains('\n');
         match name {
