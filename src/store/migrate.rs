@@ -148,7 +148,7 @@ mod tests {
 
     #[test]
     fn older_stores_are_upgraded_on_open() {
-        for from in [1, 2, 3, 4, 5] {
+        for from in [1, 2, 3, 4, 5, 6] {
             upgraded_from(from);
         }
     }
