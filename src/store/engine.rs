@@ -210,7 +210,7 @@ pub(crate) struct Inner {
     /// that the image cannot answer. Declared first, so it drops before `snapshot`.
     db: OnceLock<sled::Db>,
     pub snapshot: SnapshotOnClose,
-    /// How to open sled later (a sealed store; `None` once there is no need).
+    /// How to open sled later (a sealed store; `None` for one that opened sled at once).
     sled_config: Option<sled::Config>,
     /// Serialises the late opening of sled.
     opening: Mutex<()>,
@@ -249,92 +249,6 @@ impl Inner {
     /// sled, if this process has opened it.
     pub fn sled_if_open(&self) -> Option<&sled::Db> {
         self.db.get()
-    }
-
-    /// sled, opened now if the store was opened sealed and has not needed it yet.
-    pub fn sled(&self) -> Result<&sled::Db> {
-        if let Some(db) = self.db.get() {
-            return Ok(db);
-        }
-        let _opening = self.opening.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(db) = self.db.get() {
-            return Ok(db);
-        }
-        let (Some(path), Some(config)) = (&self.path, &self.sled_config) else {
-            return Err(corrupt(
-                &self.display_path(),
-                "the store has no sled to open",
-            ));
-        };
-        // sled takes an exclusive lock on the file this process holds shared.
-        drop(self.lock_slot().take());
-        let db = match open_sled(config, path).and_then(|db| self.adopt(db, path)) {
-            Ok(db) => db,
-            Err(e) => {
-                // Back to reading the image under a shared lock, if the seal still vouches
-                // for it: while this process held no lock, a writer may have got in and out.
-                let lock = seal::lock_shared(path);
-                let image = self.image.read().unwrap_or_else(|e| e.into_inner()).clone();
-                let vouched = lock.is_some()
-                    && image.is_some_and(|image| {
-                        seal::check(path, FORMAT_VERSION).is_some_and(|s| s[..] == *image.stamp())
-                    });
-                if vouched {
-                    *self.lock_slot() = lock;
-                } else {
-                    self.drop_image();
-                }
-                return Err(e);
-            }
-        };
-        Ok(self.db.get_or_init(|| db))
-    }
-
-    fn lock_slot(&self) -> std::sync::MutexGuard<'_, Option<File>> {
-        self.shared_lock.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Checks sled, opened late by [`Inner::sled`], against the image read so far: when its
-    /// stamp no longer names the image, another process wrote since this one opened, and the
-    /// catalog is reloaded from sled.
-    fn adopt(&self, db: sled::Db, path: &Path) -> Result<sled::Db> {
-        let e = |err| sled_error(path, err);
-        match stored_format(&db, path)? {
-            Some(found) if found < FORMAT_VERSION => super::migrate::upgrade(&db, found, path)?,
-            Some(_) => {}
-            None => return Err(not_a_database(path, "it has no kgstore format marker")),
-        }
-        // sled's own open changed its files: the seal can never match again.
-        seal::remove(path);
-        let stamp = db.get(keys::META_IMAGE).map_err(e)?;
-        let image = self.image.read().unwrap_or_else(|e| e.into_inner()).clone();
-        let current = match (&image, &stamp) {
-            (Some(image), Some(stamp)) => image.stamp() == stamp.as_ref(),
-            _ => false,
-        };
-        if !current {
-            self.drop_image();
-            self.image_went_stale.store(true, Ordering::Release);
-            self.image_stamped.store(stamp.is_some(), Ordering::Release);
-            let (catalog, indexes) = load_schema(path, |p| {
-                db.scan_prefix([p])
-                    .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(e))
-                    .collect()
-            })?;
-            *self.catalog.write().unwrap_or_else(|e| e.into_inner()) = catalog;
-            *self.indexes.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(indexes);
-            self.generation.fetch_add(1, Ordering::AcqRel);
-            // Deletes the file if stale; a valid one (a compaction in between) stays for the
-            // next process, while this one reads sled from here on.
-            drop(Image::open(path, stamp.as_deref(), FORMAT_VERSION));
-        }
-        Ok(db)
-    }
-
-    /// Stops reading the image.
-    fn drop_image(&self) {
-        self.image_live.store(false, Ordering::Release);
-        self.image.write().unwrap_or_else(|e| e.into_inner()).take();
     }
 }
 
@@ -405,7 +319,7 @@ impl Store {
             .path(path)
             .cache_capacity(opts.cache_capacity.unwrap_or(DEFAULT_CACHE))
             .flush_every_ms(Some(500));
-        if let Some(store) = Store::open_sealed(path, &config, opts.durability)? {
+        if let Some(store) = Store::open_sealed(path, &config, opts.durability) {
             return Ok(store);
         }
         let db = open_sled(&config, path)?;
@@ -421,44 +335,6 @@ impl Store {
             .open()
             .map_err(|e| sled_error(Path::new(":memory:"), e))?;
         Store::init(db, None, Durability::Relaxed)
-    }
-
-    /// The store read through its image alone, when a seal vouches for it (`seal.rs`): sled is
-    /// opened only if the process comes to need it. `None`: open sled as usual.
-    fn open_sealed(
-        path: &Path,
-        config: &sled::Config,
-        durability: Durability,
-    ) -> Result<Option<Store>> {
-        let Some(lock) = seal::lock_shared(path) else {
-            return Ok(None);
-        };
-        let Some(stamp) = seal::check(path, FORMAT_VERSION) else {
-            return Ok(None);
-        };
-        let Some(image) = Image::map(&path.join(super::image::FILE_NAME), &stamp, FORMAT_VERSION)
-        else {
-            return Ok(None);
-        };
-        let format = image.get(keys::META_FORMAT)?;
-        if format != Some(&FORMAT_VERSION.to_be_bytes()[..]) {
-            return Ok(None);
-        }
-        let (catalog, indexes) = load_schema(path, |p| {
-            image
-                .scan_prefix(vec![p])
-                .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())))
-                .collect()
-        })?;
-        Ok(Some(Store::assemble(
-            None,
-            Some(path.to_path_buf()),
-            durability,
-            (catalog, indexes),
-            Some(Arc::new(image)),
-            true,
-            Some((config.clone(), lock)),
-        )))
     }
 
     fn init(db: sled::Db, path: Option<PathBuf>, durability: Durability) -> Result<Store> {
@@ -481,11 +357,7 @@ impl Store {
                 }
             }
         }
-        let schema = load_schema(&shown, |p| {
-            db.scan_prefix([p])
-                .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(e))
-                .collect()
-        })?;
+        let schema = schema_in_sled(&db, &shown)?;
         let stamp = db.get(keys::META_IMAGE).map_err(e)?;
         let image = match &path {
             Some(dir) => {
@@ -606,6 +478,18 @@ pub(crate) fn open_sled(config: &sled::Config, path: &Path) -> Result<sled::Db> 
     }
 }
 
+/// The catalog and index definitions in sled.
+fn schema_in_sled(db: &sled::Db, shown: &Path) -> Result<(Catalog, Vec<IndexMeta>)> {
+    load_schema(shown, |p| {
+        db.scan_prefix([p])
+            .map(|r| {
+                r.map(|(k, v)| (k.to_vec(), v.to_vec()))
+                    .map_err(|e| sled_error(shown, e))
+            })
+            .collect()
+    })
+}
+
 /// The catalog and index definitions, read through `scan` (the entries under a key prefix).
 fn load_schema(
     shown: &Path,
@@ -667,6 +551,9 @@ fn not_a_database(path: &Path, why: &str) -> Error {
     }
     .into()
 }
+
+#[path = "sealed_open.rs"]
+mod sealed_open;
 
 #[cfg(all(test, unix))]
 #[path = "engine_tests.rs"]

@@ -1,0 +1,138 @@
+//! The sealed open (`seal.rs`): a store that reads only its image, under a shared lock, and
+//! opens sled when it first needs it (a write, or a read the image cannot serve), checking
+//! there that no other process wrote in between.
+
+use std::fs::File;
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use crate::db::Durability;
+use crate::error::Result;
+
+use super::super::image::{self, Image};
+use super::super::{keys, migrate, seal};
+use super::{
+    corrupt, load_schema, not_a_database, open_sled, schema_in_sled, sled_error, stored_format,
+    Inner, Store, FORMAT_VERSION,
+};
+
+impl Store {
+    /// The store read through its image alone, when a seal vouches for it (`seal.rs`): sled is
+    /// opened only if the process comes to need it (`Inner::sled`). `None`: open sled as usual.
+    pub(super) fn open_sealed(
+        path: &Path,
+        config: &sled::Config,
+        durability: Durability,
+    ) -> Option<Store> {
+        let lock = seal::lock_shared(path)?;
+        let stamp = seal::check(path, FORMAT_VERSION)?;
+        let image = Image::map(&path.join(image::FILE_NAME), &stamp, FORMAT_VERSION)?;
+        // An image that cannot answer these (a damaged value) leaves the store to sled.
+        let format = image.get(keys::META_FORMAT).ok().flatten();
+        if format != Some(&FORMAT_VERSION.to_be_bytes()[..]) {
+            return None;
+        }
+        let Ok((catalog, indexes)) = load_schema(path, |p| {
+            image
+                .scan_prefix(vec![p])
+                .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())))
+                .collect()
+        }) else {
+            return None;
+        };
+        Some(Store::assemble(
+            None,
+            Some(path.to_path_buf()),
+            durability,
+            (catalog, indexes),
+            Some(Arc::new(image)),
+            true,
+            Some((config.clone(), lock)),
+        ))
+    }
+}
+
+impl Inner {
+    /// sled, opened now if the store was opened sealed and has not needed it yet.
+    pub fn sled(&self) -> Result<&sled::Db> {
+        if let Some(db) = self.db.get() {
+            return Ok(db);
+        }
+        let _opening = self.opening.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(db) = self.db.get() {
+            return Ok(db);
+        }
+        let (Some(path), Some(config)) = (&self.path, &self.sled_config) else {
+            return Err(corrupt(
+                &self.display_path(),
+                "the store has no sled to open",
+            ));
+        };
+        // sled takes an exclusive lock on the file this process holds shared.
+        drop(self.lock_slot().take());
+        let db = match open_sled(config, path).and_then(|db| self.adopt(db, path)) {
+            Ok(db) => db,
+            Err(e) => {
+                // Back to reading the image under a shared lock, if the seal still vouches
+                // for it: while this process held no lock, a writer may have got in and out.
+                let lock = seal::lock_shared(path);
+                let image = self.image.read().unwrap_or_else(|e| e.into_inner()).clone();
+                let vouched = lock.is_some()
+                    && image.is_some_and(|image| {
+                        seal::check(path, FORMAT_VERSION).is_some_and(|s| s[..] == *image.stamp())
+                    });
+                if vouched {
+                    *self.lock_slot() = lock;
+                } else {
+                    self.drop_image();
+                }
+                return Err(e);
+            }
+        };
+        Ok(self.db.get_or_init(|| db))
+    }
+
+    pub(super) fn lock_slot(&self) -> std::sync::MutexGuard<'_, Option<File>> {
+        self.shared_lock.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Checks sled, opened late by [`Inner::sled`], against the image read so far: when its
+    /// stamp no longer names the image, another process wrote since this one opened, and the
+    /// catalog is reloaded from sled.
+    fn adopt(&self, db: sled::Db, path: &Path) -> Result<sled::Db> {
+        let e = |err| sled_error(path, err);
+        match stored_format(&db, path)? {
+            Some(found) if found < FORMAT_VERSION => migrate::upgrade(&db, found, path)?,
+            Some(_) => {}
+            None => return Err(not_a_database(path, "it has no kgstore format marker")),
+        }
+        // sled's own open changed its files: the seal can never match again.
+        seal::remove(path);
+        let stamp = db.get(keys::META_IMAGE).map_err(e)?;
+        let image = self.image.read().unwrap_or_else(|e| e.into_inner()).clone();
+        let current = match (&image, &stamp) {
+            (Some(image), Some(stamp)) => image.stamp() == stamp.as_ref(),
+            _ => false,
+        };
+        if !current {
+            self.drop_image();
+            self.image_went_stale.store(true, Ordering::Release);
+            self.image_stamped.store(stamp.is_some(), Ordering::Release);
+            let (catalog, indexes) = schema_in_sled(&db, path)?;
+            *self.catalog.write().unwrap_or_else(|e| e.into_inner()) = catalog;
+            *self.indexes.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(indexes);
+            self.generation.fetch_add(1, Ordering::AcqRel);
+            // Deletes the file if stale; a valid one (a compaction in between) stays for the
+            // next process, while this one reads sled from here on.
+            drop(Image::open(path, stamp.as_deref(), FORMAT_VERSION));
+        }
+        Ok(db)
+    }
+
+    /// Stops reading the image.
+    fn drop_image(&self) {
+        self.image_live.store(false, Ordering::Release);
+        self.image.write().unwrap_or_else(|e| e.into_inner()).take();
+    }
+}
