@@ -209,3 +209,33 @@ fn a_refused_late_open_after_another_write_stops_reading_the_image() {
     drop(reader);
     assert_eq!(count(&a, "Q"), 1, "B's write, read from sled");
 }
+
+/// A store that opened sled and wrote nothing (here `check`, which compares the image with
+/// sled) seals its image again when it closes; one that committed does not.
+#[test]
+fn a_close_without_a_commit_seals_the_image_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sealed_graph(dir.path());
+    let store = open(&path);
+    assert!(store.check().unwrap().is_clean());
+    assert!(!store.is_sealed_reader());
+    assert!(
+        !path.join(seal::FILE_NAME).exists(),
+        "sled's open broke the seal"
+    );
+    drop(store);
+    assert!(path.join(seal::FILE_NAME).is_file(), "not sealed again");
+    let store = open(&path);
+    assert!(store.is_sealed_reader());
+    assert_eq!(count(&store, "P"), 10);
+
+    let mut t = store.begin();
+    t.create_node(&["P".into()], props(10)).unwrap();
+    t.commit().unwrap();
+    drop(store);
+    assert!(!path.join(seal::FILE_NAME).exists());
+    assert!(!path.join(image::FILE_NAME).exists());
+    let store = open(&path);
+    assert!(!store.is_sealed_reader());
+    assert_eq!(count(&store, "P"), 11);
+}

@@ -19,15 +19,22 @@
 //! sled can open (and write) while it reads, and any number of sealed readers share the
 //! database. A sealed reader that comes to write gives up its shared lock and opens sled like
 //! any other process; if sled's stamp no longer names the image, another process wrote in
-//! between and the transaction that read the image fails (`engine.rs`). Every commit also
-//! deletes the seal before its batch (belt and braces: the fingerprint already changed).
+//! between and the transaction that read the image fails (`sealed_open.rs`). Every commit also
+//! deletes the seal and the image before its batch (belt and braces for the seal: the
+//! fingerprint changes anyway).
+//!
+//! Resealing: a process that opened sled but committed nothing (`kg check`, a write that
+//! failed) leaves sled holding what the image copied, but its open changed sled's files. As it
+//! closes, it seals the image again ([`reseal`]) if, under sled's lock, sled's files are as it
+//! left them and `kg.image` still carries the stamp.
 //!
 //! Layout: magic `KGSEAL\0\0`, layout u32, store format u32, stamp (16 bytes), fingerprint
 //! length u32 and bytes, FNV-1a of everything before it (u64), little-endian.
 
-use std::fs::File;
-use std::io::Write;
+use std::fs::{File, TryLockError};
+use std::io::{Read, Write};
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use crate::error::{Result, StoreError};
 
@@ -136,6 +143,45 @@ pub fn write(dir: &Path, stamp: &[u8; 16], format: u32) -> Result<()> {
     Ok(())
 }
 
+/// Seals the image named `stamp` again after this process closed sled without committing
+/// anything (`kg check`, a write that failed), so that later readers need not open sled until
+/// the next write. Gives up silently unless it can be sure: it takes sled's lock itself (sled
+/// lets go of it from a background thread just after closing), and requires that sled's files
+/// did not change since it closed (no one opened sled in between) and that `kg.image` still
+/// carries `stamp` (every commit deletes the image before its batch).
+pub fn reseal(dir: &Path, stamp: &[u8; 16], format: u32) {
+    let Some(closed) = fingerprint(dir) else {
+        return;
+    };
+    let path = dir.join("db");
+    let Ok(file) = File::open(&path) else {
+        return;
+    };
+    let deadline = Instant::now() + RESEAL_WAIT;
+    loop {
+        match file.try_lock() {
+            Ok(()) => break,
+            Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            Err(_) => return,
+        }
+    }
+    if !same_file(&file, &path) || fingerprint(dir).as_ref() != Some(&closed) {
+        return;
+    }
+    let mut head = [0u8; 32];
+    let named = File::open(dir.join(super::image::FILE_NAME))
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|()| head[16..] == stamp[..]);
+    if named {
+        let _ = write(dir, stamp, format);
+    }
+}
+
+/// How long [`reseal`] waits for sled to let go of its lock.
+const RESEAL_WAIT: Duration = Duration::from_millis(200);
+
 /// The stamp the seal in `dir` vouches for, if there is a well-formed seal for store format
 /// `format` whose fingerprint matches sled's files now. The caller holds [`lock_shared`].
 pub fn check(dir: &Path, format: u32) -> Option<[u8; 16]> {
@@ -193,6 +239,56 @@ mod tests {
         assert_eq!(check(dir.path(), 6), None);
         remove(dir.path());
         assert!(!path.exists());
+    }
+
+    /// A `kg.image` whose header carries `stamp` (all `reseal` reads of it).
+    fn image_named(dir: &Path, stamp: &[u8; 16]) {
+        let mut head = vec![0u8; 32];
+        head[16..].copy_from_slice(stamp);
+        std::fs::write(dir.join(crate::store::image::FILE_NAME), head).unwrap();
+    }
+
+    #[test]
+    fn a_reseal_waits_for_the_lock_and_seals_files_left_as_they_were() {
+        let dir = sled_like_dir();
+        let stamp = [3u8; 16];
+        image_named(dir.path(), &stamp);
+        // sled still holds its lock for a moment after closing.
+        let sled = File::open(dir.path().join("db")).unwrap();
+        sled.lock().unwrap();
+        let release = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(30));
+            drop(sled);
+        });
+        reseal(dir.path(), &stamp, 6);
+        release.join().unwrap();
+        assert_eq!(check(dir.path(), 6), Some(stamp));
+    }
+
+    #[test]
+    fn no_reseal_when_sled_was_opened_meanwhile_or_the_image_is_another() {
+        let dir = sled_like_dir();
+        let stamp = [3u8; 16];
+        image_named(dir.path(), &stamp);
+        // Someone else's sled opens (and writes) before this process gets the lock.
+        let sled = File::open(dir.path().join("db")).unwrap();
+        sled.lock().unwrap();
+        let db = dir.path().join("db");
+        let other = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(30));
+            std::fs::write(&db, b"written meanwhile").unwrap();
+            drop(sled);
+        });
+        reseal(dir.path(), &stamp, 6);
+        other.join().unwrap();
+        assert!(!dir.path().join(FILE_NAME).exists());
+
+        // Files as they were, but the image is not the one named.
+        reseal(dir.path(), &[4u8; 16], 6);
+        assert!(!dir.path().join(FILE_NAME).exists());
+        // And the control: same files, the image named.
+        reseal(dir.path(), &stamp, 6);
+        assert_eq!(check(dir.path(), 6), Some(stamp));
     }
 
     /// Compaction swaps a new directory in while it holds the old `db` locked: a file opened

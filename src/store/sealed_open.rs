@@ -1,6 +1,7 @@
 //! The sealed open (`seal.rs`): a store that reads only its image, under a shared lock, and
 //! opens sled when it first needs it (a write, or a read the image cannot serve), checking
-//! there that no other process wrote in between.
+//! there that no other process wrote in between; and a store that opened sled but wrote
+//! nothing seals its image again when it closes.
 
 use std::fs::File;
 use std::path::Path;
@@ -134,5 +135,27 @@ impl Inner {
     fn drop_image(&self) {
         self.image_live.store(false, Ordering::Release);
         self.image.write().unwrap_or_else(|e| e.into_inner()).take();
+    }
+}
+
+impl Drop for Inner {
+    /// A process that opened sled and committed nothing leaves sled holding what the image
+    /// copied (`image_live`: checked at open, cleared by a commit): its close seals the image
+    /// again (`seal::reseal`), since sled's open broke the old seal.
+    fn drop(&mut self) {
+        let Some(db) = self.db.take() else {
+            return;
+        };
+        let stamp: Option<[u8; 16]> = self
+            .image
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_ref()
+            .filter(|_| self.image_live.load(Ordering::Acquire))
+            .and_then(|image| image.stamp().try_into().ok());
+        drop(db);
+        if let (Some(path), Some(stamp)) = (&self.path, stamp) {
+            seal::reseal(path, &stamp, FORMAT_VERSION);
+        }
     }
 }

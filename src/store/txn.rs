@@ -138,6 +138,12 @@ impl Txn {
                     super::seal::remove(dir);
                 }
             }
+            if let Some(image) = &image {
+                // Before the batch, so that an image still there under the database's lock
+                // means no commit since it was checked (a closing reader reseals it on that
+                // ground, `sealed_open.rs`). Best effort: its stamp goes with the batch.
+                let _ = std::fs::remove_file(image.path());
+            }
             for (k, v) in std::mem::take(&mut self.overlay) {
                 bytes += (k.len() + v.as_ref().map_or(0, Vec::len)) as u64;
                 match v {
@@ -173,11 +179,6 @@ impl Txn {
             }
             if let (Some(mut guard), Some(list)) = (index_guard, self.local_indexes.take()) {
                 *guard = Arc::new(list);
-            }
-            if let Some(image) = image {
-                // Best effort: a leftover file is stale (its stamp is gone) and is deleted at
-                // the next open.
-                let _ = std::fs::remove_file(image.path());
             }
             inner.generation.fetch_add(1, Ordering::AcqRel);
             inner.snapshot.written.fetch_add(bytes, Ordering::AcqRel);
