@@ -379,14 +379,24 @@ fn reps() -> usize {
         .max(1)
 }
 
-/// CPU time of the calling thread (queries run on it), from the scheduler's own accounting.
-/// On a loaded machine wall time mostly measures waiting for a core; this does not.
+/// CPU time of the calling thread (queries run on it). On a loaded machine wall time mostly
+/// measures waiting for a core; this does not. (`/proc/thread-self/schedstat`, used before,
+/// is brought up to date only when the thread is descheduled or the tick lands: a statement
+/// shorter than a time slice read as 0.)
 fn thread_cpu() -> Duration {
-    std::fs::read_to_string("/proc/thread-self/schedstat")
-        .ok()
-        .and_then(|s| s.split_whitespace().next()?.parse().ok())
-        .map(Duration::from_nanos)
-        .unwrap_or_default()
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec for the duration of the call.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    if rc != 0 {
+        return Duration::ZERO;
+    }
+    Duration::new(
+        u64::try_from(ts.tv_sec).unwrap_or(0),
+        u32::try_from(ts.tv_nsec).unwrap_or(0),
+    )
 }
 
 fn cap() -> Duration {
