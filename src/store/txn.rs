@@ -30,6 +30,12 @@ impl Deref for Bytes<'_> {
 }
 
 type Entry<'a> = Result<(Vec<u8>, Bytes<'a>)>;
+
+/// Where committed data is read from: the read image while it is live, else sled.
+enum Source<'a> {
+    Image(&'a Image),
+    Sled(&'a sled::Db),
+}
 /// An overlay slot: absent, deleted (`Some(None)`) or written.
 type OverlaySlot = Option<Option<Vec<u8>>>;
 
@@ -304,21 +310,23 @@ impl Txn {
         };
         let to = to.map(<[u8]>::to_vec);
         let source = match self.image() {
-            Some(image) => Ok(Err(image)),
-            None => inner.sled().map(Ok),
+            Some(image) => Ok(Source::Image(image)),
+            None => inner.sled().map(Source::Sled),
         };
         let base: Box<dyn Iterator<Item = Entry<'_>>> = match (source, &to) {
             (Err(e), _) => Box::new(std::iter::once(Err(e))),
-            (Ok(Err(image)), _) => Box::new(
+            (Ok(Source::Image(image)), _) => Box::new(
                 image
                     .scan_range(prefix.to_vec(), Some(start), to.clone())
                     .map(|r| r.map(|(k, v)| (k.to_vec(), Bytes::Borrowed(v)))),
             ),
-            (Ok(Ok(db)), None) if start == prefix => Box::new(db.scan_prefix(prefix).map(|r| {
-                r.map(|(k, v)| (k.to_vec(), Bytes::Owned(v)))
-                    .map_err(|e| inner.sled_err(e))
-            })),
-            (Ok(Ok(db)), _) => {
+            (Ok(Source::Sled(db)), None) if start == prefix => {
+                Box::new(db.scan_prefix(prefix).map(|r| {
+                    r.map(|(k, v)| (k.to_vec(), Bytes::Owned(v)))
+                        .map_err(|e| inner.sled_err(e))
+                }))
+            }
+            (Ok(Source::Sled(db)), _) => {
                 let (p, to) = (prefix.to_vec(), to.clone());
                 Box::new(
                     db.range(start..)
