@@ -81,8 +81,18 @@ impl Store {
             return Err(e);
         }
         let txn = Txn::with_lock_held(self.clone());
-        let next_node = txn.get_u64(keys::META_NEXT_NODE)?;
-        let next_rel = txn.get_u64(keys::META_NEXT_REL)?;
+        // Until the loader exists, its `Drop` cannot release the lock: release it here.
+        let start = txn
+            .get_u64(keys::META_NEXT_NODE)
+            .and_then(|node| Ok((node, txn.get_u64(keys::META_NEXT_REL)?)));
+        let (next_node, next_rel) = match start {
+            Ok(ids) => ids,
+            Err(e) => {
+                drop(txn);
+                self.inner.writer.release();
+                return Err(e);
+            }
+        };
         let indexes = (*txn.index_metas()).clone();
         Ok(BulkLoader {
             store: self.clone(),

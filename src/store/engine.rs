@@ -20,7 +20,7 @@ use super::{keys, seal};
 /// 4: index definitions carry their bucket count. 5: adjacency split by direction. 6: may
 /// have a read image (`image.rs`), which builds before it would not keep correct. 7: may have
 /// a seal (`seal.rs`) under which a process reads the image without opening sled; builds
-/// before it would open sled under a sealed reader's nose.
+/// before it would commit without deleting the seal and the image.
 pub const FORMAT_VERSION: u32 = 7;
 
 /// How long a transaction waits for another writer before giving up.
@@ -361,7 +361,7 @@ impl Store {
         let stamp = db.get(keys::META_IMAGE).map_err(e)?;
         let image = match &path {
             Some(dir) => {
-                // Any seal there stopped matching when sled opened (it writes on open).
+                // Whoever opens sled deletes the seal: the open may have changed sled's files.
                 seal::remove(dir);
                 Image::open(dir, stamp.as_deref(), FORMAT_VERSION).map(Arc::new)
             }

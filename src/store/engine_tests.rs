@@ -239,3 +239,44 @@ fn a_close_without_a_commit_seals_the_image_again() {
     assert!(!store.is_sealed_reader());
     assert_eq!(count(&store, "P"), 11);
 }
+
+/// A store that lost its image (a late open refused while another store held sled) and then
+/// commits must still delete the image and the seal by their paths: here the other store,
+/// closing without a commit, has sealed the image again meanwhile, and a reader trusting it
+/// would not see the commit.
+#[test]
+fn a_commit_deletes_the_image_and_seal_it_no_longer_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sealed_graph(dir.path());
+    let a = open(&path);
+    // A lets go of its shared lock; B opens sled and holds it.
+    *a.inner.lock_slot() = None;
+    let b = open(&path);
+    b.inner.sled().unwrap();
+    let err = a.inner.sled().unwrap_err();
+    assert!(
+        matches!(err, Error::Store(StoreError::Locked { .. })),
+        "{err:?}"
+    );
+    assert!(a.inner.image.read().unwrap().is_none(), "A kept its image");
+    drop(b);
+    assert!(
+        path.join(seal::FILE_NAME).is_file(),
+        "B, closing, sealed again"
+    );
+
+    let mut t = a.begin();
+    t.create_node(&["X".into()], props(1)).unwrap();
+    t.commit().unwrap();
+    assert!(
+        !path.join(image::FILE_NAME).exists(),
+        "the image outlived a commit"
+    );
+    assert!(
+        !path.join(seal::FILE_NAME).exists(),
+        "the seal outlived a commit"
+    );
+    drop(a);
+    let c = open(&path);
+    assert_eq!(count(&c, "X"), 1);
+}

@@ -9,7 +9,7 @@
 //! predate the image (and would write without dropping it) from opening them.
 //! Format 6 → 7: nothing to rewrite. Format 7 databases may have a seal (`seal.rs`) under
 //! which readers share the database without opening sled; the new marker keeps builds that
-//! predate it (and would open sled, and write, under such readers) from opening them.
+//! predate it (and would commit without deleting the seal) from opening them.
 
 use std::path::Path;
 

@@ -2,31 +2,38 @@
 //!
 //! Why: opening sled 0.34 costs a `kg` process about 12 ms (its segment-header scan starts a
 //! thread pool whose workers busy-wait until all seven have started, then it replays its log
-//! and writes a snapshot). A process that only reads a compacted database needs nothing from
+//! and may write a snapshot). A process that only reads a compacted database needs nothing from
 //! sled that the image does not hold, except the assurance that sled still holds exactly what
 //! the image copied — which the stamp in sled gives, but only once sled is open.
 //!
-//! The seal gives that assurance from the file system instead. Compaction, after it has closed
-//! the copy's sled, writes `kg.seal`: the image's stamp and a **fingerprint** of sled's files
-//! (for each: name, length, inode, modification and change times to the nanosecond). sled
-//! writes its log and a new snapshot on every open, let alone every commit, so any process that
-//! opened sled since (a writer, `kg check`, an older build) changed the fingerprint, and a
-//! process that finds it unchanged knows sled holds what the image copied. Change times cannot
-//! be set back by hand, so an image put back from a backup is refused too.
+//! The seal gives that assurance from the file system instead, on two grounds:
+//!
+//! 1. **Every commit deletes the seal and the image** before its batch, and syncs the
+//!    directory so that the deletion is durable before the batch can be (one fsync, at the
+//!    first commit after a compaction). So a seal and image that are there, under a lock that
+//!    keeps sled closed, were written after the last commit. Format 7 keeps out builds from
+//!    before the seal, which would commit without deleting them.
+//! 2. **A fingerprint of sled's files**: compaction, after it has closed the copy's sled,
+//!    writes `kg.seal` with the image's stamp and, for each of sled's files, name, length,
+//!    inode, mode, modification and change times. A seal whose fingerprint no longer matches
+//!    is not trusted. This catches what does not commit through kgstore: an image and seal put
+//!    back from a backup (change times cannot be set back by hand), sled's files replaced or
+//!    copied. It is not a guarantee that every sled open shows: the kernel keeps file times
+//!    in clock ticks (≈ 4 ms here), and sled rewrites its snapshot only when its log advanced;
+//!    ground 1 is what makes a commit show.
 //!
 //! The lock: sled holds an exclusive `flock` on its `db` file while open. A sealed reader holds
 //! a *shared* `flock` on the same file instead, taken before it checks the fingerprint, so no
 //! sled can open (and write) while it reads, and any number of sealed readers share the
 //! database. A sealed reader that comes to write gives up its shared lock and opens sled like
 //! any other process; if sled's stamp no longer names the image, another process wrote in
-//! between and the transaction that read the image fails (`sealed_open.rs`). Every commit also
-//! deletes the seal and the image before its batch (belt and braces for the seal: the
-//! fingerprint changes anyway).
+//! between and the transaction that read the image fails (`sealed_open.rs`). Every process
+//! that opens sled deletes the seal (its open may have changed sled's files).
 //!
 //! Resealing: a process that opened sled but committed nothing (`kg check`, a write that
-//! failed) leaves sled holding what the image copied, but its open changed sled's files. As it
-//! closes, it seals the image again ([`reseal`]) if, under sled's lock, sled's files are as it
-//! left them and `kg.image` still carries the stamp.
+//! failed) leaves sled holding what the image copied. As it closes, it seals the image again
+//! ([`reseal`]) if, under sled's lock, sled's files are as it left them and `kg.image` still
+//! carries the stamp (by ground 1, no commit came in between).
 //!
 //! Layout: magic `KGSEAL\0\0`, layout u32, store format u32, stamp (16 bytes), fingerprint
 //! length u32 and bytes, FNV-1a of everything before it (u64), little-endian.

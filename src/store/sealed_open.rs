@@ -108,7 +108,7 @@ impl Inner {
             Some(_) => {}
             None => return Err(not_a_database(path, "it has no kgstore format marker")),
         }
-        // sled's own open changed its files: the seal can never match again.
+        // Whoever opens sled deletes the seal: the open may have changed sled's files.
         seal::remove(path);
         let stamp = db.get(keys::META_IMAGE).map_err(e)?;
         let image = self.image.read().unwrap_or_else(|e| e.into_inner()).clone();

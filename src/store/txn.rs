@@ -140,16 +140,17 @@ impl Txn {
             if stamped {
                 batch.remove(keys::META_IMAGE);
                 if let Some(dir) = &inner.path {
-                    // Belt and braces: sled's files change with the batch anyway.
+                    // Neither the seal nor the image it names may outlive this batch, also
+                    // across a power loss: both go, durably, before it (one directory sync, at
+                    // the first commit after a compaction). The image by its path, whether or
+                    // not this process still has it loaded: an image still there under the
+                    // database's lock then means no commit since (`seal::reseal` relies on it).
                     super::seal::remove(dir);
+                    let _ = std::fs::remove_file(dir.join(super::image::FILE_NAME));
+                    super::compact::sync_dir(dir)?;
                 }
             }
-            if let Some(image) = &image {
-                // Before the batch, so that an image still there under the database's lock
-                // means no commit since it was checked (a closing reader reseals it on that
-                // ground, `sealed_open.rs`). Best effort: its stamp goes with the batch.
-                let _ = std::fs::remove_file(image.path());
-            }
+            drop(image);
             for (k, v) in std::mem::take(&mut self.overlay) {
                 bytes += (k.len() + v.as_ref().map_or(0, Vec::len)) as u64;
                 match v {
