@@ -83,15 +83,20 @@ fn ok(out: Output) -> Output {
     out
 }
 
-/// Runs `script` with `kg run --format csv -` in one process; returns its standard output.
-fn run(db: &Path, script: &str) -> String {
-    let mut child = kg(db)
+/// `kg run --format csv -` on `db`, its standard streams piped.
+fn spawn_csv_run(db: &Path) -> std::process::Child {
+    kg(db)
         .args(["run", "--format", "csv", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("spawn kg run");
+        .expect("spawn kg run")
+}
+
+/// Runs `script` with `kg run --format csv -` in one process; returns its standard output.
+fn run(db: &Path, script: &str) -> String {
+    let mut child = spawn_csv_run(db);
     child
         .stdin
         .take()
@@ -558,13 +563,7 @@ mod sealed {
 
     impl HeldReader {
         fn open(db: &Path) -> HeldReader {
-            let mut child = kg(db)
-                .args(["run", "--format", "csv", "-"])
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("spawn kg run");
+            let mut child = spawn_csv_run(db);
             let stdin = child.stdin.take();
             let stdout = BufReader::new(child.stdout.take().expect("stdout"));
             HeldReader {
