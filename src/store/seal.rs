@@ -255,20 +255,31 @@ mod tests {
         std::fs::write(dir.join(crate::store::image::FILE_NAME), head).unwrap();
     }
 
+    /// Runs `meanwhile` while an exclusive lock on `dir/db` (a sled) is held: the lock is
+    /// let go 30 ms later, after `then` has run there.
+    fn sled_holds_the_lock_while(
+        dir: &Path,
+        then: impl FnOnce() + Send + 'static,
+        meanwhile: impl FnOnce(),
+    ) {
+        let sled = File::open(dir.join("db")).unwrap();
+        sled.lock().unwrap();
+        let other = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(30));
+            then();
+            drop(sled);
+        });
+        meanwhile();
+        other.join().unwrap();
+    }
+
     #[test]
     fn a_reseal_waits_for_the_lock_and_seals_files_left_as_they_were() {
         let dir = sled_like_dir();
         let stamp = [3u8; 16];
         image_named(dir.path(), &stamp);
         // sled still holds its lock for a moment after closing.
-        let sled = File::open(dir.path().join("db")).unwrap();
-        sled.lock().unwrap();
-        let release = std::thread::spawn(move || {
-            std::thread::sleep(std::time::Duration::from_millis(30));
-            drop(sled);
-        });
-        reseal(dir.path(), &stamp, 6);
-        release.join().unwrap();
+        sled_holds_the_lock_while(dir.path(), || {}, || reseal(dir.path(), &stamp, 6));
         assert_eq!(check(dir.path(), 6), Some(stamp));
     }
 
@@ -278,16 +289,12 @@ mod tests {
         let stamp = [3u8; 16];
         image_named(dir.path(), &stamp);
         // Someone else's sled opens (and writes) before this process gets the lock.
-        let sled = File::open(dir.path().join("db")).unwrap();
-        sled.lock().unwrap();
         let db = dir.path().join("db");
-        let other = std::thread::spawn(move || {
-            std::thread::sleep(std::time::Duration::from_millis(30));
-            std::fs::write(&db, b"written meanwhile").unwrap();
-            drop(sled);
-        });
-        reseal(dir.path(), &stamp, 6);
-        other.join().unwrap();
+        sled_holds_the_lock_while(
+            dir.path(),
+            move || std::fs::write(&db, b"written meanwhile").unwrap(),
+            || reseal(dir.path(), &stamp, 6),
+        );
         assert!(!dir.path().join(FILE_NAME).exists());
 
         // Files as they were, but the image is not the one named.

@@ -131,8 +131,8 @@ impl Inner {
         Ok(db)
     }
 
-    /// Stops reading the image.
-    fn drop_image(&self) {
+    /// Stops reading the image (a commit, or sled found it stale).
+    pub(crate) fn drop_image(&self) {
         self.image_live.store(false, Ordering::Release);
         self.image.write().unwrap_or_else(|e| e.into_inner()).take();
     }

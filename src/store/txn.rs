@@ -130,12 +130,7 @@ impl Txn {
             // The read image stops matching with this batch: stop reading it before the batch
             // lands, and drop its stamp in the same atomic batch (see `image.rs`). The stamp
             // goes even when no image was loaded: a file put back later must not match it.
-            let image = inner
-                .image
-                .write()
-                .unwrap_or_else(|e| e.into_inner())
-                .take();
-            inner.image_live.store(false, Ordering::Release);
+            inner.drop_image();
             let stamped = inner.image_stamped.load(Ordering::Acquire);
             if stamped {
                 batch.remove(keys::META_IMAGE);
@@ -150,7 +145,6 @@ impl Txn {
                     super::compact::sync_dir(dir)?;
                 }
             }
-            drop(image);
             for (k, v) in std::mem::take(&mut self.overlay) {
                 bytes += (k.len() + v.as_ref().map_or(0, Vec::len)) as u64;
                 match v {
