@@ -160,6 +160,13 @@ impl Database {
         }
     }
 
+    /// A session that continues `txn`, an explicit transaction taken out of another session
+    /// with [`Session::detach`]. A server keeps a connection's transaction between requests
+    /// this way, without a session borrowing the database across threads or messages.
+    pub fn session_with(&self, txn: Option<Txn>) -> Session<'_> {
+        Session { db: self, txn }
+    }
+
     /// Makes a procedure callable with `CALL name(...)` (replacing one of the same name).
     pub fn register_procedure(&self, p: Arc<dyn Procedure>) {
         self.procedures
@@ -255,6 +262,12 @@ impl Session<'_> {
         self.txn.is_some()
     }
 
+    /// Ends the session, handing back its open explicit transaction (if any) uncommitted, to
+    /// be continued with [`Database::session_with`] or dropped (which rolls it back).
+    pub fn detach(self) -> Option<Txn> {
+        self.txn
+    }
+
     pub fn begin(&mut self) -> Result<()> {
         if self.txn.is_some() {
             return Err(Error::Transaction(
@@ -332,10 +345,21 @@ impl Session<'_> {
         profile: bool,
     ) -> Result<QueryResult> {
         let db = self.db;
+        // A statement that will write takes the writer lock before the statement gate, never
+        // while holding it (`Store::statement_gate`); the gate then keeps commits of other
+        // sessions from landing while this statement reads.
+        let writes = c.writes();
         let result = match &mut self.txn {
             Some(txn) => {
+                if writes {
+                    txn.prepare_write()?;
+                }
                 let cp = txn.checkpoint();
-                match execute(db, txn, c, params, opts, profile) {
+                let r = {
+                    let _gate = db.store.statement_gate();
+                    execute(db, txn, c, params, opts, profile)
+                };
+                match r {
                     Ok(r) => Ok(r),
                     Err(e) => {
                         txn.restore(cp);
@@ -345,7 +369,13 @@ impl Session<'_> {
             }
             None => {
                 let mut txn = db.store.begin();
-                let r = execute(db, &mut txn, c, params, opts, profile)?;
+                if writes {
+                    txn.prepare_write()?;
+                }
+                let r = {
+                    let _gate = db.store.statement_gate();
+                    execute(db, &mut txn, c, params, opts, profile)?
+                };
                 txn.commit()?;
                 Ok(r)
             }

@@ -33,6 +33,21 @@ pub enum Compiled {
     Profile(Box<Compiled>),
 }
 
+impl Compiled {
+    /// True when running the statement may write (schema changes included).
+    pub fn writes(&self) -> bool {
+        match self {
+            Compiled::Query { plan, .. } => plan.writes(),
+            Compiled::CreateIndex(..)
+            | Compiled::DropIndex(..)
+            | Compiled::CreateConstraint(..)
+            | Compiled::DropConstraint(..) => true,
+            Compiled::Begin | Compiled::Commit | Compiled::Rollback | Compiled::Explain(_) => false,
+            Compiled::Profile(inner) => inner.writes(),
+        }
+    }
+}
+
 /// What the planner needs to know about the database while compiling.
 pub struct Catalog<'a> {
     pub indexes: &'a [IndexDef],

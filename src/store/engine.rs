@@ -222,6 +222,9 @@ pub(crate) struct Inner {
     pub indexes: RwLock<Arc<Vec<IndexMeta>>>,
     pub generation: AtomicU64,
     pub writer: WriterLock,
+    /// Statements hold it shared while they read; a commit holds it exclusively while its
+    /// batch lands, so no statement sees part of a commit (see [`Store::statement_gate`]).
+    pub commit_gate: RwLock<()>,
     /// The read image loaded at open, if sled still holds its stamp (see `image.rs`).
     pub image: RwLock<Option<Arc<Image>>>,
     /// True until the first commit of this process: while true, reads use `image`.
@@ -408,6 +411,7 @@ impl Store {
                 indexes: RwLock::new(Arc::new(indexes)),
                 generation: AtomicU64::new(1),
                 writer: WriterLock::default(),
+                commit_gate: RwLock::new(()),
                 image_live: AtomicBool::new(image.is_some()),
                 image_stamped: AtomicBool::new(stamped),
                 image_went_stale: AtomicBool::new(false),
@@ -420,6 +424,17 @@ impl Store {
     /// first write waits (up to 10 s) for any other writer to finish.
     pub fn begin(&self) -> Txn {
         Txn::new(self.clone())
+    }
+
+    /// Held shared for the whole of a statement's reads: no commit lands while it is held, so a
+    /// statement reads one committed state (sled gives no snapshots; this is what does). A
+    /// holder must never wait for the writer lock (a committer holds it while it waits for
+    /// this gate): take write access first ([`Txn::prepare_write`]), then the gate.
+    pub fn statement_gate(&self) -> std::sync::RwLockReadGuard<'_, ()> {
+        self.inner
+            .commit_gate
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     /// Bumped on every commit that changed something; algorithms key caches on it.

@@ -127,6 +127,8 @@ impl Txn {
             let db = inner.sled()?;
             let mut batch = sled::Batch::default();
             let mut bytes = 0u64;
+            // No statement may read while the batch lands (`Store::statement_gate`).
+            let gate = inner.commit_gate.write().unwrap_or_else(|e| e.into_inner());
             // The read image stops matching with this batch: stop reading it before the batch
             // lands, and drop its stamp in the same atomic batch (see `image.rs`). The stamp
             // goes even when no image was loaded: a file put back later must not match it.
@@ -183,6 +185,7 @@ impl Txn {
             }
             inner.generation.fetch_add(1, Ordering::AcqRel);
             inner.snapshot.written.fetch_add(bytes, Ordering::AcqRel);
+            drop(gate);
             if inner.durability == Durability::Full && inner.path.is_some() {
                 db.flush().map_err(|e| inner.sled_err(e))?;
             }
@@ -225,6 +228,12 @@ impl Txn {
     }
 
     // ---- raw key/value access ------------------------------------------------------------
+
+    /// Takes the writer lock now (waiting up to 10 s for another writer), as a statement that
+    /// will write does before it takes the statement gate.
+    pub fn prepare_write(&mut self) -> Result<()> {
+        self.write_access()
+    }
 
     pub(crate) fn write_access(&mut self) -> Result<()> {
         if !self.writing {
