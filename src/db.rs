@@ -47,6 +47,9 @@ pub struct RunOptions {
     pub timeout: Option<Duration>,
     /// PROFILE-style per-operator counters even without the PROFILE keyword.
     pub profile: bool,
+    /// Refuse a statement that would write (a server's read-only mode or a client's read
+    /// access mode), before it runs.
+    pub read_only: bool,
 }
 
 /// What a write statement changed.
@@ -349,6 +352,11 @@ impl Session<'_> {
         // while holding it (`Store::statement_gate`); the gate then keeps commits of other
         // sessions from landing while this statement reads.
         let writes = c.writes();
+        if writes && opts.read_only {
+            return Err(Error::AccessMode(
+                "writing is not allowed here: the session or server is read-only".into(),
+            ));
+        }
         let result = match &mut self.txn {
             Some(txn) => {
                 if writes {

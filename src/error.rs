@@ -151,6 +151,9 @@ pub enum Error {
     /// A transaction-control misuse, e.g. COMMIT without BEGIN.
     #[error("{0}")]
     Transaction(String),
+    /// A write in a read-only session or on a read-only server.
+    #[error("{0}")]
+    AccessMode(String),
     #[error("query cancelled")]
     Cancelled,
     #[error("query timed out after {0} ms")]

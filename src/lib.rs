@@ -20,6 +20,7 @@ pub mod procedures;
 pub mod render;
 pub mod script;
 pub mod seed;
+pub mod server;
 pub mod shell;
 pub mod store;
 pub mod temporal;

@@ -278,7 +278,7 @@ impl<'db, W: Write, E: Write> Repl<'db, W, E> {
         let opts = RunOptions {
             cancel: Some(self.cancel.clone()),
             timeout: self.options.timeout,
-            profile: false,
+            ..RunOptions::default()
         };
         let started = Instant::now();
         let result = self
