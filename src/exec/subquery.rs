@@ -4,7 +4,10 @@
 
 use std::rc::Rc;
 
-use crate::ast::{Expr, ExprKind, PathKind, PatternPart, SubqueryKind};
+use crate::ast::{
+    Clause, Expr, ExprKind, PathKind, PatternPart, ProjectionItem, SingleQuery, SubqueryKind,
+    Variable,
+};
 use crate::error::Result;
 use crate::exec::{build, ExecCtx};
 use crate::expr::Scope;
@@ -57,7 +60,8 @@ fn plan_for(expr: &Expr, bound: &[String]) -> Result<LogicalPlan> {
             )
         }
         ExprKind::Subquery(_, sq) => {
-            let p = b.single(sq, arg)?;
+            let sq = carry_outer(sq, bound);
+            let p = b.single(&sq, arg)?;
             match p.op {
                 PlanOp::Discard { input } => *input,
                 op => LogicalPlan {
@@ -69,6 +73,38 @@ fn plan_for(expr: &Expr, bound: &[String]) -> Result<LogicalPlan> {
         _ => return Err(crate::error::QueryError::unsupported("this subquery expression").into()),
     };
     Ok(crate::plan::optimize::optimize(plan))
+}
+
+/// The body of an EXISTS / COUNT / COLLECT subquery with every WITH passing the outer
+/// variables `bound` on: Neo4j keeps them visible for the whole body (the semantic pass
+/// rejects a WITH that would shadow one). They are constant per evaluation, so as extra
+/// grouping keys or DISTINCT columns they change nothing.
+fn carry_outer(sq: &SingleQuery, bound: &[String]) -> SingleQuery {
+    let mut sq = sq.clone();
+    for c in &mut sq.clauses {
+        let Clause::With(w) = c else { continue };
+        if w.projection.star {
+            continue;
+        }
+        for name in bound {
+            if w.projection.items.iter().any(|i| i.name() == *name) {
+                continue;
+            }
+            let span = w.span;
+            w.projection.items.push(ProjectionItem {
+                expr: Expr {
+                    kind: ExprKind::Variable(name.clone()),
+                    span,
+                },
+                alias: Some(Variable {
+                    name: name.clone(),
+                    span,
+                }),
+                text: name.clone(),
+            });
+        }
+    }
+    sq
 }
 
 pub fn evaluate(ctx: &ExecCtx<'_>, expr: &Expr, scope: &dyn Scope) -> Result<Value> {

@@ -276,20 +276,39 @@ pub fn query_vars(sq: &SingleQuery, out: &mut Vec<String>) {
                 }
             }
             Clause::With(w) => {
-                for it in &w.projection.items {
-                    out.extend(variables(&it.expr));
-                }
+                projection_vars(&w.projection, out);
                 if let Some(x) = &w.where_ {
                     out.extend(variables(x));
                 }
             }
-            Clause::Return(r) => {
-                for it in &r.projection.items {
-                    out.extend(variables(&it.expr));
+            Clause::Return(r) => projection_vars(&r.projection, out),
+            Clause::Unwind(u) => out.extend(variables(&u.expr)),
+            Clause::Call(c) => {
+                for a in c.args.iter().flatten().chain(c.where_.iter()) {
+                    out.extend(variables(a));
                 }
             }
-            Clause::Unwind(u) => out.extend(variables(&u.expr)),
+            Clause::CallSubquery(c) => {
+                for q in
+                    std::iter::once(&c.query.first).chain(c.query.unions.iter().map(|(_, q)| q))
+                {
+                    query_vars(q, out);
+                }
+            }
             _ => {}
         }
+    }
+}
+
+/// The variables a WITH or RETURN reads: its items, ORDER BY, SKIP and LIMIT.
+fn projection_vars(p: &crate::ast::Projection, out: &mut Vec<String>) {
+    for it in &p.items {
+        out.extend(variables(&it.expr));
+    }
+    for s in &p.order_by {
+        out.extend(variables(&s.expr));
+    }
+    for e in p.skip.iter().chain(p.limit.iter()) {
+        out.extend(variables(e));
     }
 }
