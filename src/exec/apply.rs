@@ -101,6 +101,10 @@ pub struct Subquery<'p> {
     pub inner: &'p LogicalPlan,
     pub imports: &'p [usize],
     pub unit: bool,
+    /// `OPTIONAL CALL { … }`: pad an invocation without rows with nulls.
+    pub optional: bool,
+    /// The current invocation has produced a row.
+    pub matched: bool,
     pub profile: bool,
     /// `inner.writes()`, decided once when the operator is built.
     pub eager: bool,
@@ -124,19 +128,40 @@ impl<'p> Subquery<'p> {
             return Ok(Some(row));
         }
         self.current = Some((row, op));
+        self.matched = false;
+        Ok(None)
+    }
+
+    /// The next row of the current invocation: an inner row appended to the outer row, or
+    /// (OPTIONAL CALL) the outer row padded with nulls when the invocation had none.
+    fn pull_current(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
+        let Some((row, op)) = &mut self.current else {
+            return Ok(None);
+        };
+        if let Some(r) = op.next(ctx)? {
+            self.matched = true;
+            let mut out = row.clone();
+            out.extend(r);
+            return Ok(Some(out));
+        }
+        let row = std::mem::take(row);
+        self.current = None;
+        if self.optional && !self.matched {
+            let mut out = row;
+            out.extend(std::iter::repeat_n(Value::Null, self.inner.columns.len()));
+            return Ok(Some(out));
+        }
         Ok(None)
     }
 
     /// The next output row, streaming (read-only subqueries).
     fn next_streaming(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
         loop {
-            if let Some((row, op)) = &mut self.current {
-                if let Some(r) = op.next(ctx)? {
-                    let mut out = row.clone();
-                    out.extend(r);
+            if self.current.is_some() {
+                if let Some(out) = self.pull_current(ctx)? {
                     return Ok(Some(out));
                 }
-                self.current = None;
+                continue;
             }
             let Some(row) = self.input.next(ctx)? else {
                 return Ok(None);
@@ -163,14 +188,9 @@ impl Operator for Subquery<'_> {
                 if let Some(r) = self.invoke(ctx, row)? {
                     out.push_back(r);
                 }
-                while let Some((row, op)) = &mut self.current {
-                    match op.next(ctx)? {
-                        Some(r) => {
-                            let mut o = row.clone();
-                            o.extend(r);
-                            out.push_back(o);
-                        }
-                        None => self.current = None,
+                while self.current.is_some() {
+                    if let Some(r) = self.pull_current(ctx)? {
+                        out.push_back(r);
                     }
                 }
             }

@@ -154,6 +154,9 @@ pub(super) fn clause(p: Pair<'_, Rule>) -> PResult<Clause> {
                     _ => {}
                 }
             }
+            // `(n WHERE …)` and `-[r WHERE …]->` become part of the MATCH's WHERE.
+            let hoisted = super::patterns::hoist_predicates(&mut m.pattern);
+            m.where_ = super::patterns::conjoin(hoisted, m.where_.take());
             Ok(Clause::Match(m))
         }
         Rule::unwind_clause => {
@@ -238,6 +241,17 @@ pub(super) fn clause(p: Pair<'_, Rule>) -> PResult<Clause> {
             }))
         }
         Rule::call_clause => call(p),
+        Rule::order_skip_limit => {
+            // Neo4j 5's standalone ORDER BY / SKIP / LIMIT: a `WITH *` that only sorts and
+            // pages.
+            let mut projection = projection_body(p)?;
+            projection.star = true;
+            Ok(Clause::With(With {
+                projection,
+                where_: None,
+                span,
+            }))
+        }
         Rule::foreach_clause => super::nested::foreach(p),
         Rule::load_csv_clause => super::nested::load_csv(p),
         Rule::call_subquery => super::nested::call_subquery(p),
@@ -505,6 +519,7 @@ fn remove_items(p: Pair<'_, Rule>) -> PResult<Vec<RemoveItem>> {
 fn call(p: Pair<'_, Rule>) -> PResult<Clause> {
     let span = span_of(&p);
     let mut c = Call {
+        optional: false,
         procedure: String::new(),
         args: None,
         yields: None,
@@ -514,6 +529,7 @@ fn call(p: Pair<'_, Rule>) -> PResult<Clause> {
     };
     for q in p.into_inner() {
         match q.as_rule() {
+            Rule::OPTIONAL => c.optional = true,
             Rule::procedure_name => {
                 c.procedure = q.into_inner().map(name_of).collect::<Vec<_>>().join(".")
             }
@@ -536,6 +552,7 @@ fn call(p: Pair<'_, Rule>) -> PResult<Clause> {
 fn show_query(p: Pair<'_, Rule>) -> PResult<Query> {
     let span = span_of(&p);
     let mut c = Call {
+        optional: false,
         procedure: String::new(),
         args: Some(Vec::new()),
         yields: None,

@@ -10,6 +10,7 @@ mod expr;
 mod literal;
 mod nested;
 mod patterns;
+mod types;
 
 use std::num::NonZeroUsize;
 use std::sync::Once;

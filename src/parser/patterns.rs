@@ -2,7 +2,7 @@
 
 use pest::iterators::Pair;
 
-use super::expr::{map_literal, name_of, unexpected, variable};
+use super::expr::{map_literal, name_of, sub_expression, unexpected, variable};
 use super::literal;
 use super::{span_of, PResult, Rule};
 use crate::ast::*;
@@ -100,6 +100,7 @@ fn node_pattern(p: Pair<'_, Rule>) -> PResult<NodePattern> {
         labels: Vec::new(),
         label_expr: None,
         properties: None,
+        where_: None,
         span,
     };
     for q in p.into_inner() {
@@ -111,6 +112,7 @@ fn node_pattern(p: Pair<'_, Rule>) -> PResult<NodePattern> {
                 node.label_expr = rest;
             }
             Rule::map_literal | Rule::parameter => node.properties = Some(properties(q)?),
+            Rule::pattern_where => node.where_ = Some(Box::new(sub_expression(q)?)),
             _ => {}
         }
     }
@@ -218,6 +220,7 @@ fn relationship_pattern(p: Pair<'_, Rule>) -> PResult<RelPattern> {
         direction: RelDirection::Undirected,
         length: None,
         properties: None,
+        where_: None,
         span,
     };
     for q in p.into_inner() {
@@ -238,6 +241,16 @@ fn relationship_pattern(p: Pair<'_, Rule>) -> PResult<RelPattern> {
                         Rule::range_literal => rel.length = Some(range(r)?),
                         Rule::map_literal | Rule::parameter => {
                             rel.properties = Some(properties(r)?)
+                        }
+                        Rule::pattern_where => {
+                            if rel.length.is_some() {
+                                return Err(QueryError::syntax(
+                                    "InvalidPatternPredicate",
+                                    "a relationship pattern with a length (`*`) cannot have a WHERE",
+                                )
+                                .at(span_of(&r)));
+                            }
+                            rel.where_ = Some(Box::new(sub_expression(r)?))
                         }
                         _ => {}
                     }
@@ -288,4 +301,40 @@ fn range(p: Pair<'_, Rule>) -> PResult<LengthRange> {
             max: before,
         }
     })
+}
+
+/// Takes Neo4j 5's pattern predicates (`(n WHERE …)`, `-[r WHERE …]->`) out of `pattern` and
+/// returns their conjunction, in pattern order. The places that allow them (MATCH, pattern
+/// comprehensions, EXISTS / COUNT / COLLECT patterns) add it to their WHERE; a predicate left
+/// in a pattern is reported by the semantic pass.
+pub fn hoist_predicates(pattern: &mut [PatternPart]) -> Option<Expr> {
+    let mut found = None;
+    for part in pattern {
+        found = conjoin(found, hoist_element(&mut part.element));
+    }
+    found
+}
+
+/// Like [`hoist_predicates`] for one element.
+pub fn hoist_element(el: &mut PatternElement) -> Option<Expr> {
+    let mut found = el.start.where_.take().map(|b| *b);
+    for (r, n) in &mut el.chain {
+        found = conjoin(found, r.where_.take().map(|b| *b));
+        found = conjoin(found, n.where_.take().map(|b| *b));
+    }
+    found
+}
+
+/// `a AND b`, either side optional.
+pub fn conjoin(a: Option<Expr>, b: Option<Expr>) -> Option<Expr> {
+    match (a, b) {
+        (Some(a), Some(b)) => {
+            let span = Span::new(a.span.start.min(b.span.start), a.span.end.max(b.span.end));
+            Some(Expr {
+                kind: ExprKind::Binary(BinaryOp::And, Box::new(a), Box::new(b)),
+                span,
+            })
+        }
+        (a, b) => a.or(b),
+    }
 }

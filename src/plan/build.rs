@@ -306,6 +306,7 @@ impl Builder<'_> {
             imports,
             unit: true,
             foreach: true,
+            optional: false,
         }))
     }
 
@@ -328,6 +329,7 @@ impl Builder<'_> {
                 imports: positions,
                 unit,
                 foreach: false,
+                optional: c.optional,
             },
             columns,
         ))
@@ -435,6 +437,7 @@ impl Builder<'_> {
                 procedure: sig.name.clone(),
                 args: c.args.clone(),
                 yields,
+                optional: c.optional,
             },
             columns,
         );

@@ -144,7 +144,7 @@ pub(super) fn children<'a>(e: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
             f(a);
             f(b)
         }
-        ExprKind::IsNull { expr, .. } => f(expr),
+        ExprKind::IsNull { expr, .. } | ExprKind::TypeTest { expr, .. } => f(expr),
         ExprKind::HasLabels(a, _) | ExprKind::LabelTest(a, _) => f(a),
         ExprKind::Function { args, .. } => args.iter().for_each(f),
         ExprKind::Case {
@@ -303,7 +303,7 @@ pub(super) fn expr(e: &Expr, scope: &Scope, ctx: Ctx) -> Result<Ty, QueryError> 
             }
         }
         ExprKind::Binary(op, a, b) => binary(*op, a, b, scope, inner)?,
-        ExprKind::IsNull { expr: a, .. } => {
+        ExprKind::IsNull { expr: a, .. } | ExprKind::TypeTest { expr: a, .. } => {
             expr(a, scope, inner)?;
             Ty::Bool
         }
@@ -570,6 +570,23 @@ pub(super) fn binary(
             }
             numeric(&ta, &tb)
         }
+        BinaryOp::Concat => match (&ta, &tb) {
+            (Ty::Str, Ty::Str) => Ty::Str,
+            (Ty::List(_), Ty::List(_)) => Ty::List(Box::new(Ty::Any)),
+            (x, _) | (_, x)
+                if matches!(
+                    x,
+                    Ty::Int | Ty::Float | Ty::Bool | Ty::Map | Ty::Node | Ty::Rel | Ty::Path
+                ) =>
+            {
+                return Err(err(
+                    "InvalidArgumentType",
+                    format!("`||` joins two strings or two lists, not {}", x.name()),
+                    e_span(a, b),
+                ));
+            }
+            _ => Ty::Any,
+        },
         BinaryOp::Add => match (&ta, &tb) {
             (Ty::Str, Ty::Str | Ty::Int | Ty::Float) | (Ty::Int | Ty::Float, Ty::Str) => Ty::Str,
             (Ty::List(_), _) | (_, Ty::List(_)) => Ty::Any,
@@ -673,4 +690,9 @@ pub(super) fn function(
         "relationships" => Ty::List(Box::new(Ty::Rel)),
         _ => Ty::Any,
     })
+}
+
+/// The span from the start of `a` to the end of `b`.
+fn e_span(a: &Expr, b: &Expr) -> Span {
+    Span::new(a.span.start.min(b.span.start), a.span.end.max(b.span.end))
 }
