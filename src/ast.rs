@@ -587,7 +587,7 @@ pub enum ExprKind {
     PatternPredicate(Box<PatternElement>),
     /// `EXISTS { … }`, `COUNT { … }` or `COLLECT { … }` around a read-only query (the
     /// pattern form `EXISTS { (a)-->(b) WHERE … }` is stored as its MATCH).
-    Subquery(SubqueryKind, Box<SingleQuery>),
+    Subquery(SubqueryKind, Box<Query>),
 }
 
 /// What a subquery expression makes of its rows.

@@ -59,16 +59,39 @@ fn plan_for(expr: &Expr, bound: &[String]) -> Result<LogicalPlan> {
                 vec!["  value".into()],
             )
         }
-        ExprKind::Subquery(_, sq) => {
-            let sq = carry_outer(sq, bound);
-            let p = b.single(&sq, arg)?;
-            match p.op {
-                PlanOp::Discard { input } => *input,
-                op => LogicalPlan {
-                    op,
-                    columns: p.columns,
-                },
+        ExprKind::Subquery(_, q) => {
+            // A part without RETURN ends in a Discard: its rows are what counts here.
+            let mut part = |sq: &SingleQuery| -> Result<LogicalPlan> {
+                let p = b.single(&carry_outer(sq, bound), arg.clone())?;
+                Ok(match p.op {
+                    PlanOp::Discard { input } => *input,
+                    op => LogicalPlan {
+                        op,
+                        columns: p.columns,
+                    },
+                })
+            };
+            let mut plan = part(&q.first)?;
+            for (all, sq) in &q.unions {
+                let right = part(sq)?;
+                // Parts without RETURN produce rows of different helper columns: for UNION
+                // they are all the same empty row.
+                let (left, right) = if plan.columns != right.columns {
+                    (select_none(plan), select_none(right))
+                } else {
+                    (plan, right)
+                };
+                let columns = left.columns.clone();
+                plan = LogicalPlan::new(
+                    PlanOp::Union {
+                        left: Box::new(left),
+                        right: Box::new(right),
+                        all: *all,
+                    },
+                    columns,
+                );
             }
+            plan
         }
         _ => return Err(crate::error::QueryError::unsupported("this subquery expression").into()),
     };
@@ -107,11 +130,26 @@ fn carry_outer(sq: &SingleQuery, bound: &[String]) -> SingleQuery {
     sq
 }
 
+/// `plan` with no columns (its rows become empty rows).
+fn select_none(plan: LogicalPlan) -> LogicalPlan {
+    LogicalPlan::new(
+        PlanOp::Select {
+            input: Box::new(plan),
+            count: 0,
+        },
+        Vec::new(),
+    )
+}
+
 pub fn evaluate(ctx: &ExecCtx<'_>, expr: &Expr, scope: &dyn Scope) -> Result<Value> {
     let mut names = walk::variables(expr);
     match &expr.kind {
         ExprKind::PatternComprehension { pattern, .. } => walk::element_vars(pattern, &mut names),
-        ExprKind::Subquery(_, sq) => walk::query_vars(sq, &mut names),
+        ExprKind::Subquery(_, q) => {
+            for sq in std::iter::once(&q.first).chain(q.unions.iter().map(|(_, s)| s)) {
+                walk::query_vars(sq, &mut names);
+            }
+        }
         _ => {}
     }
     names.sort();

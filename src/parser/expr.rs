@@ -579,12 +579,7 @@ fn subquery_expression(p: Pair<'_, Rule>) -> PResult<ExprKind> {
         match q.as_rule() {
             Rule::COUNT => kind = SubqueryKind::Count,
             Rule::COLLECT => kind = SubqueryKind::Collect,
-            Rule::single_query => {
-                return Ok(ExprKind::Subquery(
-                    kind,
-                    Box::new(clauses::single_query(q)?),
-                ))
-            }
+            Rule::query => return Ok(ExprKind::Subquery(kind, Box::new(clauses::query(q)?))),
             Rule::pattern => pat = Some(pattern(q)?),
             Rule::where_clause => where_ = Some(sub_expression(q)?),
             _ => {}
@@ -602,8 +597,12 @@ fn subquery_expression(p: Pair<'_, Rule>) -> PResult<ExprKind> {
     };
     Ok(ExprKind::Subquery(
         kind,
-        Box::new(SingleQuery {
-            clauses: vec![Clause::Match(m)],
+        Box::new(Query {
+            first: SingleQuery {
+                clauses: vec![Clause::Match(m)],
+                span,
+            },
+            unions: Vec::new(),
             span,
         }),
     ))

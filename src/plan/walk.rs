@@ -214,7 +214,11 @@ pub fn variables(e: &Expr) -> Vec<String> {
             }
             ExprKind::PatternPredicate(p) => element_vars(p, &mut out),
             ExprKind::PatternComprehension { pattern, .. } => element_vars(pattern, &mut out),
-            ExprKind::Subquery(_, sq) => query_vars(sq, &mut out),
+            ExprKind::Subquery(_, q) => {
+                for sq in std::iter::once(&q.first).chain(q.unions.iter().map(|(_, s)| s)) {
+                    query_vars(sq, &mut out);
+                }
+            }
             _ => {}
         }
         true

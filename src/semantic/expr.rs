@@ -457,8 +457,26 @@ pub(super) fn expr(e: &Expr, scope: &Scope, ctx: Ctx) -> Result<Ty, QueryError> 
             }
             Ty::List(Box::new(expr(projection, &local, nested)?))
         }
-        ExprKind::Subquery(kind, sq) => {
-            let columns = single_query(sq, scope, true)?;
+        ExprKind::Subquery(kind, q) => {
+            let columns = single_query(&q.first, scope, true)?;
+            let mut all_kind: Option<bool> = None;
+            for (all, sq) in &q.unions {
+                if all_kind.is_some_and(|k| k != *all) {
+                    return Err(err(
+                        "InvalidClauseComposition",
+                        "UNION and UNION ALL cannot be mixed in one query",
+                        sq.span,
+                    ));
+                }
+                all_kind = Some(*all);
+                if single_query(sq, scope, true)? != columns {
+                    return Err(err(
+                        "DifferentColumnsInUnion",
+                        "all queries in a UNION must return the same columns",
+                        sq.span,
+                    ));
+                }
+            }
             match kind {
                 SubqueryKind::Exists => Ty::Bool,
                 SubqueryKind::Count => Ty::Int,
