@@ -149,6 +149,16 @@ pub(super) fn clause(p: Pair<'_, Rule>) -> PResult<Clause> {
             for q in p.into_inner() {
                 match q.as_rule() {
                     Rule::OPTIONAL => m.optional = true,
+                    Rule::match_mode => {
+                        if q.as_str()
+                            .trim_start()
+                            .to_ascii_lowercase()
+                            .starts_with("repeatable")
+                        {
+                            return Err(QueryError::unsupported("MATCH REPEATABLE ELEMENTS")
+                                .at(span_of(&q)));
+                        }
+                    }
                     Rule::pattern => m.pattern = pattern(q)?,
                     Rule::where_clause => m.where_ = Some(sub_expression(q)?),
                     _ => {}

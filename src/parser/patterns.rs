@@ -19,16 +19,25 @@ pub fn pattern(p: Pair<'_, Rule>) -> PResult<Pattern> {
 pub fn pattern_part(p: Pair<'_, Rule>) -> PResult<PatternPart> {
     let span = span_of(&p);
     let mut var = None;
+    let mut kind = PathKind::Normal;
     for q in p.into_inner() {
         match q.as_rule() {
             Rule::variable => var = Some(variable(q)),
+            Rule::path_selector => kind = path_selector(q)?,
             Rule::pattern_element => {
+                let element = pattern_element(q)?;
+                if kind != PathKind::Normal && element.chain.len() != 1 {
+                    return Err(QueryError::unsupported(
+                        "a shortest-path selector over more than one relationship pattern",
+                    )
+                    .at(element.span));
+                }
                 return Ok(PatternPart {
                     variable: var,
-                    kind: PathKind::Normal,
-                    element: pattern_element(q)?,
+                    kind,
+                    element,
                     span,
-                })
+                });
             }
             Rule::shortest_path => {
                 let mut kind = PathKind::Shortest;
@@ -54,21 +63,177 @@ pub fn pattern_part(p: Pair<'_, Rule>) -> PResult<PatternPart> {
     Err(unexpected(Rule::pattern_part, span))
 }
 
-/// A node then relationship–node steps; parentheses around a whole element are dropped.
+/// A node then relationship–node steps; parentheses around a whole element are dropped. A
+/// leading quantified path pattern gets an anonymous start node.
 pub fn pattern_element(p: Pair<'_, Rule>) -> PResult<PatternElement> {
     let span = span_of(&p);
     let mut start = None;
     let mut chain = Vec::new();
+    let mut pending: Option<RelPattern> = None;
     for q in p.into_inner() {
         match q.as_rule() {
             Rule::pattern_element => return pattern_element(q),
-            Rule::node_pattern => start = Some(node_pattern(q)?),
+            Rule::node_pattern => {
+                let node = node_pattern(q)?;
+                match pending.take() {
+                    Some(rel) => chain.push((rel, node)),
+                    None => start = Some(node),
+                }
+            }
+            Rule::quantified_path => {
+                start = Some(anonymous_node(span_of(&q)));
+                pending = Some(quantified_path(q)?);
+            }
             Rule::pattern_chain => chain.push(pattern_chain(q)?),
             _ => {}
         }
     }
+    if let Some(rel) = pending {
+        let end = anonymous_node(Span::new(span.end, span.end));
+        chain.push((rel, end));
+    }
     let start = start.ok_or_else(|| unexpected(Rule::pattern_element, span))?;
     Ok(PatternElement { start, chain, span })
+}
+
+fn anonymous_node(span: Span) -> NodePattern {
+    NodePattern {
+        variable: None,
+        labels: Vec::new(),
+        label_expr: None,
+        properties: None,
+        where_: None,
+        span,
+    }
+}
+
+/// A GQL path selector as the `PathKind` it means (see the grammar).
+fn path_selector(p: Pair<'_, Rule>) -> PResult<PathKind> {
+    let span = span_of(&p);
+    let text = p.as_str().split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut all = false;
+    let mut shortest = false;
+    let mut groups = false;
+    let mut count = None;
+    for q in p.into_inner() {
+        match q.as_rule() {
+            Rule::ALL => all = true,
+            Rule::SHORTEST => shortest = true,
+            Rule::GROUPS => groups = true,
+            Rule::selector_count => {
+                count = Some(
+                    q.as_str()
+                        .parse::<u64>()
+                        .map_err(|_| literal::overflow(q.as_str(), span_of(&q)))?,
+                )
+            }
+            _ => {}
+        }
+    }
+    if count == Some(0) {
+        return Err(QueryError::syntax(
+            "InvalidArgumentValue",
+            "a path selector needs a count of at least 1",
+        )
+        .at(span));
+    }
+    if count.is_some_and(|k| k > 1) {
+        return Err(QueryError::unsupported(format!("the path selector `{text}`")).at(span));
+    }
+    Ok(match (all, shortest, groups) {
+        (true, true, _) | (false, true, true) => PathKind::AllShortest,
+        (true, false, _) => PathKind::Normal,
+        // `ANY` (any one path per pair of end nodes): a shortest one is such a path.
+        _ => PathKind::Shortest,
+    })
+}
+
+/// `+`, `*`, `{n}`, `{n,m}`, `{,m}`, `{n,}` as a length range (GQL: `*` is 0 or more).
+fn gql_quantifier(p: Pair<'_, Rule>) -> PResult<LengthRange> {
+    let mut bounds: Vec<Option<u64>> = vec![None];
+    let mut comma = false;
+    let mut kind = None;
+    for q in p.into_inner() {
+        match q.as_rule() {
+            Rule::plus_sign => kind = Some((1, None)),
+            Rule::star => kind = Some((0, None)),
+            Rule::comma => {
+                comma = true;
+                bounds.push(None);
+            }
+            Rule::range_int => {
+                let v: u64 = q
+                    .as_str()
+                    .parse()
+                    .map_err(|_| literal::overflow(q.as_str(), span_of(&q)))?;
+                if let Some(last) = bounds.last_mut() {
+                    *last = Some(v);
+                }
+            }
+            _ => {}
+        }
+    }
+    let (min, max) = match kind {
+        Some((min, max)) => (min, max),
+        None if comma => (
+            bounds.first().copied().flatten().unwrap_or(0),
+            bounds.get(1).copied().flatten(),
+        ),
+        None => {
+            let n = bounds.first().copied().flatten().unwrap_or(1);
+            (n, Some(n))
+        }
+    };
+    Ok(LengthRange {
+        min: Some(min),
+        max,
+    })
+}
+
+/// `((a)-[r:R]->(b)){1,3}` as the variable-length relationship `-[r:R*1..3]->`: kgstore runs
+/// a quantified path pattern when it is one relationship between two plain anonymous nodes
+/// (so no per-iteration node condition or group variable of nodes is needed).
+fn quantified_path(p: Pair<'_, Rule>) -> PResult<RelPattern> {
+    let span = span_of(&p);
+    let mut nodes = Vec::new();
+    let mut chains = Vec::new();
+    let mut range = None;
+    let mut has_where = false;
+    for q in p.into_inner() {
+        match q.as_rule() {
+            Rule::node_pattern => nodes.push(node_pattern(q)?),
+            Rule::pattern_chain => chains.push(pattern_chain(q)?),
+            Rule::pattern_where => has_where = true,
+            Rule::gql_quantifier => range = Some(gql_quantifier(q)?),
+            _ => {}
+        }
+    }
+    let unsupported = |what: &str| {
+        Err(QueryError::unsupported(format!("a quantified path pattern {what}")).at(span))
+    };
+    if has_where {
+        return unsupported("with a WHERE inside");
+    }
+    let [(rel, end)] = chains.as_slice() else {
+        return unsupported("of more than one relationship");
+    };
+    let plain = |n: &NodePattern| {
+        n.variable.is_none()
+            && n.labels.is_empty()
+            && n.label_expr.is_none()
+            && n.properties.is_none()
+            && n.where_.is_none()
+    };
+    if !nodes.iter().chain(std::iter::once(end)).all(plain) {
+        return unsupported("with variables, labels or properties on its nodes");
+    }
+    if rel.length.is_some() || rel.where_.is_some() {
+        return unsupported("with a variable-length or filtered relationship inside");
+    }
+    let mut rel = rel.clone();
+    rel.length = range;
+    rel.span = span;
+    Ok(rel)
 }
 
 /// `(a)-->(b)…` with at least one relationship (pattern predicates and comprehensions).
@@ -83,9 +248,28 @@ fn pattern_chain(p: Pair<'_, Rule>) -> PResult<(RelPattern, NodePattern)> {
     for q in p.into_inner() {
         match q.as_rule() {
             Rule::relationship_pattern => rel = Some(relationship_pattern(q)?),
+            Rule::quantified_path => rel = Some(quantified_path(q)?),
+            Rule::gql_quantifier => {
+                let qspan = span_of(&q);
+                let range = gql_quantifier(q)?;
+                if let Some(r) = rel.as_mut() {
+                    if r.length.is_some() || r.where_.is_some() {
+                        return Err(QueryError::syntax(
+                            "InvalidPatternPredicate",
+                            "a quantified relationship cannot also have a `*` length or a WHERE",
+                        )
+                        .at(qspan));
+                    }
+                    r.length = Some(range);
+                }
+            }
             Rule::node_pattern => node = Some(node_pattern(q)?),
             _ => {}
         }
+    }
+    // A quantified path pattern at the end of the element gets an anonymous end node.
+    if node.is_none() && rel.is_some() {
+        node = Some(anonymous_node(Span::new(span.end, span.end)));
     }
     match (rel, node) {
         (Some(r), Some(n)) => Ok((r, n)),
