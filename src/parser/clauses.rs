@@ -38,6 +38,15 @@ pub fn statement(p: Pair<'_, Rule>) -> PResult<Statement> {
             schema(inner)
         }
         Rule::query => Ok(Statement::Query(query(inner)?)),
+        Rule::schema_unsupported => {
+            let text = inner.as_str().to_ascii_lowercase();
+            let what = if text.contains("constraint") {
+                "this kind of constraint (kgstore has single-property uniqueness constraints)"
+            } else {
+                "this kind of index (kgstore has single-property range indexes)"
+            };
+            Err(QueryError::unsupported(what).at(inner_span))
+        }
         Rule::show_query => Ok(Statement::Query(show_query(inner)?)),
         r => Err(unexpected(r, inner_span)),
     }
@@ -412,6 +421,12 @@ fn property_target(p: Pair<'_, Rule>) -> PResult<(Expr, String)> {
             kind: lookup(target, l.clone())?,
             span: s,
         };
+    }
+    if last.as_rule() == Rule::index_or_slice {
+        return Err(
+            QueryError::unsupported("dynamic property keys in SET and REMOVE (`n[key]`)")
+                .at(span_of(last)),
+        );
     }
     if last.as_rule() != Rule::property_lookup {
         return Err(QueryError::syntax(

@@ -630,6 +630,9 @@ pub(super) fn function(
     ctx: Ctx,
 ) -> Result<Ty, QueryError> {
     let Some(info) = functions::lookup(name) else {
+        if let Some(what) = unsupported_function(name) {
+            return Err(QueryError::unsupported(what).at(e.span));
+        }
         return Err(err(
             "UnknownFunction",
             format!("unknown function `{name}`"),
@@ -713,4 +716,23 @@ pub(super) fn function(
 /// The span from the start of `a` to the end of `b`.
 fn e_span(a: &Expr, b: &Expr) -> Span {
     Span::new(a.span.start.min(b.span.start), a.span.end.max(b.span.end))
+}
+
+/// Neo4j functions kgstore does not have, named as not supported rather than unknown.
+fn unsupported_function(name: &str) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    let family = match lower.as_str() {
+        "point" | "point.distance" | "point.withinbbox" | "distance" => "spatial values",
+        "normalize" => "Unicode normalization",
+        "cosh" | "sinh" | "tanh" | "coth" => "hyperbolic functions",
+        "graph.names" | "graph.byname" | "graph.byelementid" | "graph.propertiesbyname" => {
+            "composite databases"
+        }
+        "db.namefromelementid" => "database names",
+        l if l.starts_with("vector") => "vector values",
+        l if l.starts_with("apoc.") => "APOC (a Neo4j plugin)",
+        l if l.starts_with("gds.") => "the Graph Data Science library (use CALL algo.*)",
+        _ => return None,
+    };
+    Some(format!("{family}: `{name}()`"))
 }
