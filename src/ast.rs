@@ -162,6 +162,8 @@ pub struct NodePattern {
     pub label_expr: Option<LabelExpr>,
     /// `{k: v}` (an `ExprKind::Map`) or a parameter `$props`.
     pub properties: Option<Expr>,
+    /// Neo4j 5's `(n WHERE pred)`; MATCH moves it into its WHERE, elsewhere it is an error.
+    pub where_: Option<Box<Expr>>,
     pub span: Span,
 }
 
@@ -221,6 +223,8 @@ pub struct RelPattern {
     /// `Some` for a variable-length relationship (`*`, `*2`, `*1..3`, `*..5`, `*2..`).
     pub length: Option<LengthRange>,
     pub properties: Option<Expr>,
+    /// Neo4j 5's `-[r WHERE pred]->`; MATCH moves it into its WHERE, elsewhere it is an error.
+    pub where_: Option<Box<Expr>>,
     pub span: Span,
 }
 
@@ -376,6 +380,8 @@ pub struct Delete {
 /// `CALL ns.name(args) [YIELD a, b AS c [WHERE expr]]`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Call {
+    /// `OPTIONAL CALL` (Neo4j 5): a row with nulls when the procedure yields none.
+    pub optional: bool,
     /// Dotted name as written, e.g. `db.labels`.
     pub procedure: String,
     /// `None` when called without parentheses (arguments then come from parameters of the
@@ -420,6 +426,9 @@ pub struct CallSubquery {
     /// `IN TRANSACTIONS [OF n ROWS]` was written (kgstore runs the whole statement in one
     /// transaction either way).
     pub in_transactions: bool,
+    /// `OPTIONAL CALL { … }` (Neo4j 5): an outer row the subquery returns nothing for goes on
+    /// with nulls in the returned columns.
+    pub optional: bool,
     pub span: Span,
 }
 
@@ -516,6 +525,12 @@ pub enum ExprKind {
         expr: Box<Expr>,
         negated: bool,
     },
+    /// `expr IS :: TYPE` (`negated`: `IS NOT :: TYPE`), Neo4j 5's type predicate.
+    TypeTest {
+        expr: Box<Expr>,
+        ty: CypherType,
+        negated: bool,
+    },
     /// `n:A:B` used as a predicate.
     HasLabels(Box<Expr>, Vec<String>),
     /// A node pattern's GQL label expression as a predicate (planner-made: `(n:A|B)`).
@@ -572,7 +587,7 @@ pub enum ExprKind {
     PatternPredicate(Box<PatternElement>),
     /// `EXISTS { … }`, `COUNT { … }` or `COLLECT { … }` around a read-only query (the
     /// pattern form `EXISTS { (a)-->(b) WHERE … }` is stored as its MATCH).
-    Subquery(SubqueryKind, Box<SingleQuery>),
+    Subquery(SubqueryKind, Box<Query>),
 }
 
 /// What a subquery expression makes of its rows.
@@ -616,6 +631,8 @@ pub enum BinaryOp {
     Contains,
     /// `=~`
     Regex,
+    /// `||`: string or list concatenation (Neo4j 5, GQL).
+    Concat,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -636,4 +653,42 @@ pub enum MapProjectionItem {
     Literal(String, Expr),
     /// `other` (a variable: `other: other`)
     Variable(Variable),
+}
+
+/// A value type as type predicates write it: one type or a closed union (`INTEGER | STRING`;
+/// `ANY<…>` is flattened into its members).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CypherType {
+    pub alts: Vec<TypeAlt>,
+}
+
+/// One member of a [`CypherType`]; `not_null` for `… NOT NULL`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypeAlt {
+    pub base: BaseType,
+    pub not_null: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum BaseType {
+    Nothing,
+    Null,
+    Bool,
+    String,
+    Int,
+    Float,
+    Date,
+    LocalTime,
+    ZonedTime,
+    LocalDateTime,
+    ZonedDateTime,
+    Duration,
+    Point,
+    Node,
+    Relationship,
+    Map,
+    Path,
+    PropertyValue,
+    Any,
+    List(Box<CypherType>),
 }

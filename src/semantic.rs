@@ -210,7 +210,32 @@ fn single_query(
             }
             Clause::With(w) => {
                 updated = false;
-                let (next, _) = projection(&w.projection, &scope, true, w.where_.as_ref(), w.span)?;
+                if subquery {
+                    no_shadowing(&w.projection, outer)?;
+                }
+                let where_here = if subquery { None } else { w.where_.as_ref() };
+                let (mut next, _) = projection(&w.projection, &scope, true, where_here, w.span)?;
+                if subquery {
+                    // Neo4j: the outer variables stay visible for the whole EXISTS / COUNT /
+                    // COLLECT body, also past a WITH that does not project them (and in its
+                    // WHERE, which otherwise sees the incoming variables unless it aggregates).
+                    for (name, ty) in &outer.vars {
+                        if next.get(name).is_none() {
+                            next.bind(name, ty.clone());
+                        }
+                    }
+                    if let Some(wh) = &w.where_ {
+                        let mut wide = next.clone();
+                        if !w.projection.items.iter().any(|i| has_aggregate(&i.expr)) {
+                            for (name, ty) in &scope.vars {
+                                if wide.get(name).is_none() {
+                                    wide.bind(name, ty.clone());
+                                }
+                            }
+                        }
+                        where_(wh, &wide)?;
+                    }
+                }
                 scope = next;
             }
             Clause::Return(r) => {
@@ -399,6 +424,30 @@ fn call_subquery(c: &CallSubquery, scope: &Scope) -> Result<Vec<String>, QueryEr
         }
     }
     Ok(columns)
+}
+
+/// A WITH inside EXISTS / COUNT / COLLECT may not introduce a name the outer scope already
+/// binds (Neo4j: "The variable `x` is shadowing a variable with the same name from the outer
+/// scope and needs to be renamed"); passing the outer variable on as itself is fine.
+fn no_shadowing(p: &Projection, outer: &Scope) -> Result<(), QueryError> {
+    for item in &p.items {
+        let Some(alias) = &item.alias else { continue };
+        if outer.get(&alias.name).is_none() {
+            continue;
+        }
+        if matches!(&item.expr.kind, ExprKind::Variable(v) if *v == alias.name) {
+            continue;
+        }
+        return Err(err(
+            "VariableShadowing",
+            format!(
+                "the variable `{}` is shadowing a variable with the same name from the outer scope and needs to be renamed",
+                alias.name
+            ),
+            alias.span,
+        ));
+    }
+    Ok(())
 }
 
 fn already_bound(v: &Variable) -> QueryError {

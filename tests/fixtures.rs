@@ -18,6 +18,9 @@
 //! MATCH (n:A) RETURN n
 //! ----
 //! Produce...
+//!
+//! param skip              # sets $skip for the rest of the file to the value of
+//! 1                       # the expression (evaluated with RETURN)
 //! ```
 //! Values print in TCK notation: `'s'`, `1`, `1.5`, `null`, `[1, 2]`, `{k: 1}`, `(:L {k: 1})`,
 //! `[:T {k: 1}]`, `<(:A)-[:T]->(:B)>`. Columns of a row are separated by ` | `.
@@ -141,9 +144,25 @@ fn parse(text: &str) -> Vec<Record> {
     out
 }
 
-fn run_record(db: &Database, r: &Record) -> Result<(), String> {
+fn run_record(db: &Database, r: &Record, params: &mut Params) -> Result<(), String> {
     let words: Vec<&str> = r.kind.split_whitespace().collect();
-    let res = db.run(&r.query, &Params::new());
+    if words.first().copied() == Some("param") {
+        let name = words
+            .get(1)
+            .ok_or_else(|| "`param` needs a name".to_string())?;
+        let res = db
+            .run(&format!("RETURN {}", r.query), params)
+            .map_err(|e| format!("parameter value failed: {e}"))?;
+        let v = res
+            .rows
+            .first()
+            .and_then(|row| row.first())
+            .cloned()
+            .ok_or_else(|| "parameter value gave no row".to_string())?;
+        params.insert(name.to_string(), v);
+        return Ok(());
+    }
+    let res = db.run(&r.query, params);
     match words.first().copied() {
         Some("statement") => match (words.get(1).copied(), res) {
             (Some("ok"), Ok(_)) => Ok(()),
@@ -231,8 +250,9 @@ fn main() {
         }
         let text = std::fs::read_to_string(&f).expect("readable fixture");
         let db = Database::open_in_memory().expect("in-memory database");
+        let mut params = Params::new();
         for r in parse(&text) {
-            match run_record(&db, &r) {
+            match run_record(&db, &r, &mut params) {
                 Ok(()) => passed += 1,
                 Err(msg) => {
                     failed += 1;

@@ -91,64 +91,111 @@ impl Operator for Union<'_> {
     }
 }
 
-/// `CALL { … }` and FOREACH (see `PlanOp::Subquery`). When the inner plan writes, the input is
-/// read in full first, so the outer reads never see the subquery's own writes (as Neo4j's
-/// Eager operator guarantees).
+/// `CALL { … }` and FOREACH (see `PlanOp::Subquery`). When the inner plan writes, the operator
+/// is an eager barrier on both sides, as Neo4j plans it: the input is read in full before the
+/// first invocation (so the outer reads never see the subquery's writes) and every invocation
+/// runs to completion before the first row goes on (so the clauses after it read the graph as
+/// the subquery left it, never a state half way through the input).
 pub struct Subquery<'p> {
     pub input: BoxOp<'p>,
     pub inner: &'p LogicalPlan,
     pub imports: &'p [usize],
     pub unit: bool,
+    /// `OPTIONAL CALL { … }`: pad an invocation without rows with nulls.
+    pub optional: bool,
+    /// The current invocation has produced a row.
+    pub matched: bool,
     pub profile: bool,
     /// `inner.writes()`, decided once when the operator is built.
     pub eager: bool,
-    /// `Some` once the input has been drained (writing subqueries only).
+    /// `Some` once every invocation has run (writing subqueries only): the output rows.
     pub buffered: Option<std::collections::VecDeque<Row>>,
     pub current: Option<(Row, BoxOp<'p>)>,
 }
 
 impl<'p> Subquery<'p> {
-    fn next_input(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
-        if self.eager {
-            if self.buffered.is_none() {
-                let mut rows = std::collections::VecDeque::new();
-                while let Some(r) = self.input.next(ctx)? {
-                    rows.push_back(r);
-                }
-                self.buffered = Some(rows);
-            }
-            return Ok(self.buffered.as_mut().and_then(|b| b.pop_front()));
+    /// The output rows of one invocation on the outer row `row`, pulled one at a time.
+    fn invoke(&mut self, ctx: &mut ExecCtx<'_>, row: Row) -> Result<Option<Row>> {
+        ctx.tick()?;
+        let arg: Row = self
+            .imports
+            .iter()
+            .map(|&i| row.get(i).cloned().unwrap_or(Value::Null))
+            .collect();
+        let mut op = build(self.inner, &arg, self.profile)?;
+        if self.unit {
+            while op.next(ctx)?.is_some() {}
+            return Ok(Some(row));
         }
-        self.input.next(ctx)
+        self.current = Some((row, op));
+        self.matched = false;
+        Ok(None)
+    }
+
+    /// The next row of the current invocation: an inner row appended to the outer row, or
+    /// (OPTIONAL CALL) the outer row padded with nulls when the invocation had none.
+    fn pull_current(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
+        let Some((row, op)) = &mut self.current else {
+            return Ok(None);
+        };
+        if let Some(r) = op.next(ctx)? {
+            self.matched = true;
+            let mut out = row.clone();
+            out.extend(r);
+            return Ok(Some(out));
+        }
+        let row = std::mem::take(row);
+        self.current = None;
+        if self.optional && !self.matched {
+            let mut out = row;
+            out.extend(std::iter::repeat_n(Value::Null, self.inner.columns.len()));
+            return Ok(Some(out));
+        }
+        Ok(None)
+    }
+
+    /// The next output row, streaming (read-only subqueries).
+    fn next_streaming(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
+        loop {
+            if self.current.is_some() {
+                if let Some(out) = self.pull_current(ctx)? {
+                    return Ok(Some(out));
+                }
+                continue;
+            }
+            let Some(row) = self.input.next(ctx)? else {
+                return Ok(None);
+            };
+            if let Some(out) = self.invoke(ctx, row)? {
+                return Ok(Some(out));
+            }
+        }
     }
 }
 
 impl Operator for Subquery<'_> {
     fn next(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
-        loop {
-            if let Some((row, op)) = &mut self.current {
-                if let Some(r) = op.next(ctx)? {
-                    let mut out = row.clone();
-                    out.extend(r);
-                    return Ok(Some(out));
-                }
-                self.current = None;
-            }
-            let Some(row) = self.next_input(ctx)? else {
-                return Ok(None);
-            };
-            ctx.tick()?;
-            let arg: Row = self
-                .imports
-                .iter()
-                .map(|&i| row.get(i).cloned().unwrap_or(Value::Null))
-                .collect();
-            let mut op = build(self.inner, &arg, self.profile)?;
-            if self.unit {
-                while op.next(ctx)?.is_some() {}
-                return Ok(Some(row));
-            }
-            self.current = Some((row, op));
+        if !self.eager {
+            return self.next_streaming(ctx);
         }
+        if self.buffered.is_none() {
+            let mut input = Vec::new();
+            while let Some(r) = self.input.next(ctx)? {
+                input.push(r);
+            }
+            let mut out = std::collections::VecDeque::new();
+            for row in input {
+                if let Some(r) = self.invoke(ctx, row)? {
+                    out.push_back(r);
+                }
+                while self.current.is_some() {
+                    if let Some(r) = self.pull_current(ctx)? {
+                        out.push_back(r);
+                    }
+                }
+            }
+            self.buffered = Some(out);
+        }
+        Ok(self.buffered.as_mut().and_then(|b| b.pop_front()))
     }
 }

@@ -11,6 +11,7 @@ pub struct CallOp<'p> {
     pub procedure: &'p str,
     pub args: Option<&'p [Expr]>,
     pub yields: &'p [(usize, String)],
+    pub optional: bool,
     pub cols: &'p [String],
     pub current: Option<Row>,
     pub rows: std::vec::IntoIter<Vec<Value>>,
@@ -77,8 +78,9 @@ impl Operator for CallOp<'_> {
             }
             let pctx = ProcedureContext::new(ctx.read(), ctx.generation, ctx.procedures);
             let rows = proc.call(&pctx, &args)?;
-            if sig.outputs.is_empty() {
-                // A void procedure leaves its input row as it was.
+            if sig.outputs.is_empty() || (self.optional && rows.is_empty()) {
+                // A void procedure leaves its input row as it was; OPTIONAL CALL pads a
+                // call that yields nothing with nulls.
                 self.rows = vec![Vec::new()].into_iter();
             } else {
                 self.rows = rows.into_iter();

@@ -4,7 +4,10 @@
 
 use std::rc::Rc;
 
-use crate::ast::{Expr, ExprKind, PathKind, PatternPart, SubqueryKind};
+use crate::ast::{
+    Clause, Expr, ExprKind, PathKind, PatternPart, ProjectionItem, SingleQuery, SubqueryKind,
+    Variable,
+};
 use crate::error::Result;
 use crate::exec::{build, ExecCtx};
 use crate::expr::Scope;
@@ -56,26 +59,97 @@ fn plan_for(expr: &Expr, bound: &[String]) -> Result<LogicalPlan> {
                 vec!["  value".into()],
             )
         }
-        ExprKind::Subquery(_, sq) => {
-            let p = b.single(sq, arg)?;
-            match p.op {
-                PlanOp::Discard { input } => *input,
-                op => LogicalPlan {
-                    op,
-                    columns: p.columns,
-                },
+        ExprKind::Subquery(_, q) => {
+            // A part without RETURN ends in a Discard: its rows are what counts here.
+            let mut part = |sq: &SingleQuery| -> Result<LogicalPlan> {
+                let p = b.single(&carry_outer(sq, bound), arg.clone())?;
+                Ok(match p.op {
+                    PlanOp::Discard { input } => *input,
+                    op => LogicalPlan {
+                        op,
+                        columns: p.columns,
+                    },
+                })
+            };
+            let mut plan = part(&q.first)?;
+            for (all, sq) in &q.unions {
+                let right = part(sq)?;
+                // Parts without RETURN produce rows of different helper columns: for UNION
+                // they are all the same empty row.
+                let (left, right) = if plan.columns != right.columns {
+                    (select_none(plan), select_none(right))
+                } else {
+                    (plan, right)
+                };
+                let columns = left.columns.clone();
+                plan = LogicalPlan::new(
+                    PlanOp::Union {
+                        left: Box::new(left),
+                        right: Box::new(right),
+                        all: *all,
+                    },
+                    columns,
+                );
             }
+            plan
         }
         _ => return Err(crate::error::QueryError::unsupported("this subquery expression").into()),
     };
     Ok(crate::plan::optimize::optimize(plan))
 }
 
+/// The body of an EXISTS / COUNT / COLLECT subquery with every WITH passing the outer
+/// variables `bound` on: Neo4j keeps them visible for the whole body (the semantic pass
+/// rejects a WITH that would shadow one). They are constant per evaluation, so as extra
+/// grouping keys or DISTINCT columns they change nothing.
+fn carry_outer(sq: &SingleQuery, bound: &[String]) -> SingleQuery {
+    let mut sq = sq.clone();
+    for c in &mut sq.clauses {
+        let Clause::With(w) = c else { continue };
+        if w.projection.star {
+            continue;
+        }
+        for name in bound {
+            if w.projection.items.iter().any(|i| i.name() == *name) {
+                continue;
+            }
+            let span = w.span;
+            w.projection.items.push(ProjectionItem {
+                expr: Expr {
+                    kind: ExprKind::Variable(name.clone()),
+                    span,
+                },
+                alias: Some(Variable {
+                    name: name.clone(),
+                    span,
+                }),
+                text: name.clone(),
+            });
+        }
+    }
+    sq
+}
+
+/// `plan` with no columns (its rows become empty rows).
+fn select_none(plan: LogicalPlan) -> LogicalPlan {
+    LogicalPlan::new(
+        PlanOp::Select {
+            input: Box::new(plan),
+            count: 0,
+        },
+        Vec::new(),
+    )
+}
+
 pub fn evaluate(ctx: &ExecCtx<'_>, expr: &Expr, scope: &dyn Scope) -> Result<Value> {
     let mut names = walk::variables(expr);
     match &expr.kind {
         ExprKind::PatternComprehension { pattern, .. } => walk::element_vars(pattern, &mut names),
-        ExprKind::Subquery(_, sq) => walk::query_vars(sq, &mut names),
+        ExprKind::Subquery(_, q) => {
+            for sq in std::iter::once(&q.first).chain(q.unions.iter().map(|(_, s)| s)) {
+                walk::query_vars(sq, &mut names);
+            }
+        }
         _ => {}
     }
     names.sort();

@@ -138,6 +138,14 @@ fn eval_owned(expr: &Expr, scope: &dyn Scope, ctx: &dyn EvalContext) -> Result<V
             let v = eval_cow(e, scope, ctx)?;
             Value::Bool(v.is_null() != *negated)
         }
+        ExprKind::TypeTest {
+            expr: e,
+            ty,
+            negated,
+        } => {
+            let v = eval_cow(e, scope, ctx)?;
+            Value::Bool(super::types::is_of_type(&v, ty) != *negated)
+        }
         ExprKind::HasLabels(e, labels) => {
             let v = eval_cow(e, scope, ctx)?;
             has_labels(ctx, &v, labels)?
@@ -326,6 +334,7 @@ fn binary(
         | BinaryOp::Div
         | BinaryOp::Mod
         | BinaryOp::Pow => arith::binary(op, eval(l, scope, ctx)?, eval(r, scope, ctx)?),
+        BinaryOp::Concat => concat(eval(l, scope, ctx)?, eval(r, scope, ctx)?),
         _ => {
             let a = eval_cow(l, scope, ctx)?;
             let b = eval_cow(r, scope, ctx)?;
@@ -584,4 +593,30 @@ fn call_function(
         .map(|a| eval(a, scope, ctx))
         .collect::<Result<Vec<_>>>()?;
     functions::call_function(&info, values, ctx)
+}
+
+/// `a || b`: two strings or two lists joined; null if either is null (Neo4j 5).
+fn concat(a: Value, b: Value) -> Result<Value> {
+    match (a, b) {
+        (Value::Null, _) | (_, Value::Null) => Ok(Value::Null),
+        (Value::String(mut x), Value::String(y)) => {
+            arith::check_len("string", x.len().saturating_add(y.len()))?;
+            x.push_str(&y);
+            Ok(Value::String(x))
+        }
+        (Value::List(mut x), Value::List(y)) => {
+            arith::check_len("list", x.len().saturating_add(y.len()))?;
+            x.extend(y);
+            Ok(Value::List(x))
+        }
+        (x, y) => Err(QueryError::type_error(
+            "InvalidArgumentType",
+            format!(
+                "`||` joins two strings or two lists, got {} and {}",
+                x.type_name(),
+                y.type_name()
+            ),
+        )
+        .into()),
+    }
 }

@@ -9,6 +9,7 @@ pub mod compare;
 mod constant;
 mod eval;
 mod regex_cache;
+pub mod types;
 
 use std::collections::{BTreeMap, HashMap};
 

@@ -206,6 +206,22 @@ pub(super) fn call(name: &str, args: &mut [Value]) -> Option<Result<Value>> {
         "toBoolean" => convert(name, a, to_boolean, false),
         "toBooleanOrNull" => convert(name, a, to_boolean, true),
         "timestamp" => Ok(Value::Int(now_millis())),
+        "valueType" => Ok(Value::String(crate::expr::types::value_type(a))),
+        "nullIf" => {
+            let b = args.get(1).unwrap_or(&Value::Null);
+            if crate::expr::equals(a, b) == Some(true) {
+                Ok(Value::Null)
+            } else {
+                Ok(args.first_mut().map(super::take).unwrap_or(Value::Null))
+            }
+        }
+        "isEmpty" => match a {
+            Value::Null => Ok(Value::Null),
+            Value::List(l) => Ok(Value::Bool(l.is_empty())),
+            Value::Map(m) => Ok(Value::Bool(m.is_empty())),
+            Value::String(s) => Ok(Value::Bool(s.is_empty())),
+            other => Err(bad_arg(name, other)),
+        },
         "randomUUID" => Ok(Value::String(random_uuid())),
         _ => return None,
     })

@@ -117,6 +117,31 @@ fn split(args: &[Value]) -> Result<Value> {
     Ok(Value::List(parts))
 }
 
+/// `btrim` / `ltrim` / `rtrim` (both ends / the start / the end), of whitespace or, with a
+/// second argument, of any of its characters (Neo4j 5); null if either is null.
+fn trim(name: &str, args: &[Value]) -> Result<Value> {
+    let Some(s) = string(name, args.first().unwrap_or(&Value::Null))? else {
+        return Ok(Value::Null);
+    };
+    let chars: Option<Vec<char>> = match args.get(1) {
+        None => None,
+        Some(v) => match string(name, v)? {
+            Some(c) => Some(c.chars().collect()),
+            None => return Ok(Value::Null),
+        },
+    };
+    let strip = |c: char| match &chars {
+        Some(set) => set.contains(&c),
+        None => c.is_whitespace(),
+    };
+    let out = match name {
+        "ltrim" => s.trim_start_matches(strip),
+        "rtrim" => s.trim_end_matches(strip),
+        _ => s.trim_matches(strip),
+    };
+    Ok(Value::String(out.to_string()))
+}
+
 fn map_string(name: &str, v: &Value, f: fn(&str) -> String) -> Result<Value> {
     Ok(string(name, v)?.map_or(Value::Null, |s| Value::String(f(s))))
 }
@@ -128,8 +153,10 @@ pub(super) fn call(name: &str, args: &mut [Value]) -> Option<Result<Value>> {
         "toLower" | "lower" => map_string(name, a, str::to_lowercase),
         "toUpper" | "upper" => map_string(name, a, str::to_uppercase),
         "trim" => map_string(name, a, |s| s.trim().to_string()),
-        "ltrim" => map_string(name, a, |s| s.trim_start().to_string()),
-        "rtrim" => map_string(name, a, |s| s.trim_end().to_string()),
+        "ltrim" | "rtrim" | "btrim" => trim(name, args),
+        "char_length" | "character_length" => {
+            string(name, a).map(|s| s.map_or(Value::Null, |s| Value::Int(s.chars().count() as i64)))
+        }
         "replace" => {
             let parts = (
                 string(name, a),

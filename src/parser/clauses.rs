@@ -38,6 +38,15 @@ pub fn statement(p: Pair<'_, Rule>) -> PResult<Statement> {
             schema(inner)
         }
         Rule::query => Ok(Statement::Query(query(inner)?)),
+        Rule::schema_unsupported => {
+            let text = inner.as_str().to_ascii_lowercase();
+            let what = if text.contains("constraint") {
+                "this kind of constraint (kgstore has single-property uniqueness constraints)"
+            } else {
+                "this kind of index (kgstore has single-property range indexes)"
+            };
+            Err(QueryError::unsupported(what).at(inner_span))
+        }
         Rule::show_query => Ok(Statement::Query(show_query(inner)?)),
         r => Err(unexpected(r, inner_span)),
     }
@@ -149,11 +158,24 @@ pub(super) fn clause(p: Pair<'_, Rule>) -> PResult<Clause> {
             for q in p.into_inner() {
                 match q.as_rule() {
                     Rule::OPTIONAL => m.optional = true,
+                    Rule::match_mode => {
+                        if q.as_str()
+                            .trim_start()
+                            .to_ascii_lowercase()
+                            .starts_with("repeatable")
+                        {
+                            return Err(QueryError::unsupported("MATCH REPEATABLE ELEMENTS")
+                                .at(span_of(&q)));
+                        }
+                    }
                     Rule::pattern => m.pattern = pattern(q)?,
                     Rule::where_clause => m.where_ = Some(sub_expression(q)?),
                     _ => {}
                 }
             }
+            // `(n WHERE …)` and `-[r WHERE …]->` become part of the MATCH's WHERE.
+            let hoisted = super::patterns::hoist_predicates(&mut m.pattern);
+            m.where_ = super::patterns::conjoin(hoisted, m.where_.take());
             Ok(Clause::Match(m))
         }
         Rule::unwind_clause => {
@@ -238,6 +260,17 @@ pub(super) fn clause(p: Pair<'_, Rule>) -> PResult<Clause> {
             }))
         }
         Rule::call_clause => call(p),
+        Rule::order_skip_limit => {
+            // Neo4j 5's standalone ORDER BY / SKIP / LIMIT: a `WITH *` that only sorts and
+            // pages.
+            let mut projection = projection_body(p)?;
+            projection.star = true;
+            Ok(Clause::With(With {
+                projection,
+                where_: None,
+                span,
+            }))
+        }
         Rule::foreach_clause => super::nested::foreach(p),
         Rule::load_csv_clause => super::nested::load_csv(p),
         Rule::call_subquery => super::nested::call_subquery(p),
@@ -389,6 +422,12 @@ fn property_target(p: Pair<'_, Rule>) -> PResult<(Expr, String)> {
             span: s,
         };
     }
+    if last.as_rule() == Rule::index_or_slice {
+        return Err(
+            QueryError::unsupported("dynamic property keys in SET and REMOVE (`n[key]`)")
+                .at(span_of(last)),
+        );
+    }
     if last.as_rule() != Rule::property_lookup {
         return Err(QueryError::syntax(
             "UnexpectedSyntax",
@@ -505,6 +544,7 @@ fn remove_items(p: Pair<'_, Rule>) -> PResult<Vec<RemoveItem>> {
 fn call(p: Pair<'_, Rule>) -> PResult<Clause> {
     let span = span_of(&p);
     let mut c = Call {
+        optional: false,
         procedure: String::new(),
         args: None,
         yields: None,
@@ -514,6 +554,7 @@ fn call(p: Pair<'_, Rule>) -> PResult<Clause> {
     };
     for q in p.into_inner() {
         match q.as_rule() {
+            Rule::OPTIONAL => c.optional = true,
             Rule::procedure_name => {
                 c.procedure = q.into_inner().map(name_of).collect::<Vec<_>>().join(".")
             }
@@ -536,6 +577,7 @@ fn call(p: Pair<'_, Rule>) -> PResult<Clause> {
 fn show_query(p: Pair<'_, Rule>) -> PResult<Query> {
     let span = span_of(&p);
     let mut c = Call {
+        optional: false,
         procedure: String::new(),
         args: Some(Vec::new()),
         yields: None,

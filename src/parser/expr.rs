@@ -33,8 +33,11 @@ fn pratt() -> &'static PrattParser<Rule> {
                 | Op::infix(Rule::op_ends_with, Assoc::Left)
                 | Op::infix(Rule::op_contains, Assoc::Left)
                 | Op::postfix(Rule::op_is_null)
-                | Op::postfix(Rule::op_is_not_null))
-            .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
+                | Op::postfix(Rule::op_is_not_null)
+                | Op::postfix(Rule::op_is_typed))
+            .op(Op::infix(Rule::op_add, Assoc::Left)
+                | Op::infix(Rule::op_sub, Assoc::Left)
+                | Op::infix(Rule::op_concat, Assoc::Left))
             .op(Op::infix(Rule::op_mul, Assoc::Left)
                 | Op::infix(Rule::op_div, Assoc::Left)
                 | Op::infix(Rule::op_mod, Assoc::Left))
@@ -125,6 +128,17 @@ pub fn expression(pair: Pair<'_, Rule>) -> PResult<Expr> {
         .map_postfix(|lhs, op| {
             let e = lhs?.checked()?;
             let span = join(e.span, span_of(&op));
+            if op.as_rule() == Rule::op_is_typed {
+                let (ty, negated) = super::types::type_predicate(op)?;
+                return Ok(Built::plain(Expr {
+                    kind: ExprKind::TypeTest {
+                        expr: Box::new(e),
+                        ty,
+                        negated,
+                    },
+                    span,
+                }));
+            }
             Ok(Built::plain(Expr {
                 kind: ExprKind::IsNull {
                     expr: Box::new(e),
@@ -207,6 +221,7 @@ fn binary_op(rule: Rule) -> BinaryOp {
         Rule::op_mul => BinaryOp::Mul,
         Rule::op_div => BinaryOp::Div,
         Rule::op_mod => BinaryOp::Mod,
+        Rule::op_concat => BinaryOp::Concat,
         _ => BinaryOp::Pow,
     }
 }
@@ -350,6 +365,7 @@ fn atom(p: Pair<'_, Rule>) -> PResult<Built> {
         Rule::count_star => mk(ExprKind::CountStar),
         Rule::case_expression => mk(case(p)?),
         Rule::function_call => mk(function_call(p)?),
+        Rule::trim_function => mk(trim_function(p)?),
         Rule::list_comprehension => mk(list_comprehension(p)?),
         Rule::pattern_comprehension => mk(pattern_comprehension(p)?),
         Rule::quantifier => mk(quantifier(p)?),
@@ -508,9 +524,11 @@ fn pattern_comprehension(p: Pair<'_, Rule>) -> PResult<ExprKind> {
             _ => {}
         }
     }
-    let (Some(pattern), Some(projection)) = (pat, projection) else {
+    let (Some(mut pattern), Some(projection)) = (pat, projection) else {
         return Err(unexpected(Rule::pattern_comprehension, span));
     };
+    let hoisted = super::patterns::hoist_element(&mut pattern);
+    let predicate = super::patterns::conjoin(hoisted, predicate.map(|b| *b)).map(Box::new);
     Ok(ExprKind::PatternComprehension {
         variable: var,
         pattern: Box::new(pattern),
@@ -561,18 +579,15 @@ fn subquery_expression(p: Pair<'_, Rule>) -> PResult<ExprKind> {
         match q.as_rule() {
             Rule::COUNT => kind = SubqueryKind::Count,
             Rule::COLLECT => kind = SubqueryKind::Collect,
-            Rule::single_query => {
-                return Ok(ExprKind::Subquery(
-                    kind,
-                    Box::new(clauses::single_query(q)?),
-                ))
-            }
+            Rule::query => return Ok(ExprKind::Subquery(kind, Box::new(clauses::query(q)?))),
             Rule::pattern => pat = Some(pattern(q)?),
             Rule::where_clause => where_ = Some(sub_expression(q)?),
             _ => {}
         }
     }
-    let pattern = pat.ok_or_else(|| unexpected(Rule::subquery_expression, span))?;
+    let mut pattern = pat.ok_or_else(|| unexpected(Rule::subquery_expression, span))?;
+    let hoisted = super::patterns::hoist_predicates(&mut pattern);
+    let where_ = super::patterns::conjoin(hoisted, where_);
     // `EXISTS { (a)-->(b) WHERE … }` is short for `EXISTS { MATCH (a)-->(b) WHERE … }`.
     let m = Match {
         optional: false,
@@ -582,11 +597,43 @@ fn subquery_expression(p: Pair<'_, Rule>) -> PResult<ExprKind> {
     };
     Ok(ExprKind::Subquery(
         kind,
-        Box::new(SingleQuery {
-            clauses: vec![Clause::Match(m)],
+        Box::new(Query {
+            first: SingleQuery {
+                clauses: vec![Clause::Match(m)],
+                span,
+            },
+            unions: Vec::new(),
             span,
         }),
     ))
+}
+
+/// `trim([BOTH | LEADING | TRAILING] [chars] FROM s)` as `btrim` / `ltrim` / `rtrim`.
+fn trim_function(p: Pair<'_, Rule>) -> PResult<ExprKind> {
+    let mut name = "btrim";
+    let mut exprs = Vec::new();
+    for q in p.into_inner() {
+        match q.as_rule() {
+            Rule::trim_spec => {
+                name = match q.into_inner().next().map(|k| k.as_rule()) {
+                    Some(Rule::LEADING) => "ltrim",
+                    Some(Rule::TRAILING) => "rtrim",
+                    _ => "btrim",
+                }
+            }
+            Rule::expression => exprs.push(expression(q)?),
+            _ => {}
+        }
+    }
+    // The source is last; the characters, if given, come first.
+    let source = exprs.pop();
+    let mut args: Vec<Expr> = source.into_iter().collect();
+    args.extend(exprs.pop());
+    Ok(ExprKind::Function {
+        name: name.into(),
+        distinct: false,
+        args,
+    })
 }
 
 fn map_projection(p: Pair<'_, Rule>) -> PResult<ExprKind> {

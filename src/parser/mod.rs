@@ -10,6 +10,7 @@ mod expr;
 mod literal;
 mod nested;
 mod patterns;
+mod types;
 
 use std::num::NonZeroUsize;
 use std::sync::Once;
@@ -48,6 +49,14 @@ pub fn parse_statement(query: &str) -> Result<Statement, QueryError> {
     let input = pairs
         .next()
         .ok_or_else(|| QueryError::syntax("UnexpectedSyntax", "expected a statement"))?;
+    if let Some(d) = input
+        .clone()
+        .into_inner()
+        .flatten()
+        .find(|p| p.as_rule() == Rule::dynamic_label)
+    {
+        return Err(QueryError::unsupported("dynamic labels and types (`:$(…)`)").at(span_of(&d)));
+    }
     let stmt = input
         .into_inner()
         .find(|p| p.as_rule() == Rule::statement)

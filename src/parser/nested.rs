@@ -72,8 +72,10 @@ pub(super) fn call_subquery(p: Pair<'_, Rule>) -> PResult<Clause> {
     let mut scope = None;
     let mut inner = None;
     let mut in_transactions = false;
+    let mut optional = false;
     for q in p.into_inner() {
         match q.as_rule() {
+            Rule::OPTIONAL => optional = true,
             Rule::subquery_scope => {
                 let mut vars = Vec::new();
                 let mut all = false;
@@ -93,10 +95,35 @@ pub(super) fn call_subquery(p: Pair<'_, Rule>) -> PResult<Clause> {
             Rule::query => inner = Some(query(q)?),
             Rule::in_transactions => {
                 in_transactions = true;
-                // The batch size is checked like any expression, then ignored.
+                // The batch size and concurrency are checked like any expression, then
+                // ignored; `ON ERROR FAIL` is what happens anyway.
                 for r in q.into_inner() {
-                    if r.as_rule() == Rule::expression {
-                        expression(r)?;
+                    match r.as_rule() {
+                        Rule::expression => {
+                            expression(r)?;
+                        }
+                        Rule::in_tx_concurrent => {
+                            for e in r.into_inner().filter(|e| e.as_rule() == Rule::expression) {
+                                expression(e)?;
+                            }
+                        }
+                        Rule::in_tx_option => {
+                            let ospan = span_of(&r);
+                            let text = r.as_str().split_whitespace().collect::<Vec<_>>();
+                            let fail = text.len() == 3 && text[2].eq_ignore_ascii_case("fail");
+                            if !fail {
+                                let what = if text[0].eq_ignore_ascii_case("report") {
+                                    "CALL { } IN TRANSACTIONS … REPORT STATUS".to_string()
+                                } else {
+                                    format!(
+                                        "CALL {{ }} IN TRANSACTIONS … ON ERROR {}",
+                                        text.get(2).copied().unwrap_or("").to_uppercase()
+                                    )
+                                };
+                                return Err(crate::error::QueryError::unsupported(what).at(ospan));
+                            }
+                        }
+                        _ => {}
                     }
                 }
             }
@@ -108,6 +135,7 @@ pub(super) fn call_subquery(p: Pair<'_, Rule>) -> PResult<Clause> {
         query: Box::new(query),
         scope,
         in_transactions,
+        optional,
         span,
     }))
 }

@@ -2,7 +2,7 @@
 
 use pest::iterators::Pair;
 
-use super::expr::{map_literal, name_of, unexpected, variable};
+use super::expr::{map_literal, name_of, sub_expression, unexpected, variable};
 use super::literal;
 use super::{span_of, PResult, Rule};
 use crate::ast::*;
@@ -19,16 +19,25 @@ pub fn pattern(p: Pair<'_, Rule>) -> PResult<Pattern> {
 pub fn pattern_part(p: Pair<'_, Rule>) -> PResult<PatternPart> {
     let span = span_of(&p);
     let mut var = None;
+    let mut kind = PathKind::Normal;
     for q in p.into_inner() {
         match q.as_rule() {
             Rule::variable => var = Some(variable(q)),
+            Rule::path_selector => kind = path_selector(q)?,
             Rule::pattern_element => {
+                let element = pattern_element(q)?;
+                if kind != PathKind::Normal && element.chain.len() != 1 {
+                    return Err(QueryError::unsupported(
+                        "a shortest-path selector over more than one relationship pattern",
+                    )
+                    .at(element.span));
+                }
                 return Ok(PatternPart {
                     variable: var,
-                    kind: PathKind::Normal,
-                    element: pattern_element(q)?,
+                    kind,
+                    element,
                     span,
-                })
+                });
             }
             Rule::shortest_path => {
                 let mut kind = PathKind::Shortest;
@@ -54,21 +63,177 @@ pub fn pattern_part(p: Pair<'_, Rule>) -> PResult<PatternPart> {
     Err(unexpected(Rule::pattern_part, span))
 }
 
-/// A node then relationship–node steps; parentheses around a whole element are dropped.
+/// A node then relationship–node steps; parentheses around a whole element are dropped. A
+/// leading quantified path pattern gets an anonymous start node.
 pub fn pattern_element(p: Pair<'_, Rule>) -> PResult<PatternElement> {
     let span = span_of(&p);
     let mut start = None;
     let mut chain = Vec::new();
+    let mut pending: Option<RelPattern> = None;
     for q in p.into_inner() {
         match q.as_rule() {
             Rule::pattern_element => return pattern_element(q),
-            Rule::node_pattern => start = Some(node_pattern(q)?),
+            Rule::node_pattern => {
+                let node = node_pattern(q)?;
+                match pending.take() {
+                    Some(rel) => chain.push((rel, node)),
+                    None => start = Some(node),
+                }
+            }
+            Rule::quantified_path => {
+                start = Some(anonymous_node(span_of(&q)));
+                pending = Some(quantified_path(q)?);
+            }
             Rule::pattern_chain => chain.push(pattern_chain(q)?),
             _ => {}
         }
     }
+    if let Some(rel) = pending {
+        let end = anonymous_node(Span::new(span.end, span.end));
+        chain.push((rel, end));
+    }
     let start = start.ok_or_else(|| unexpected(Rule::pattern_element, span))?;
     Ok(PatternElement { start, chain, span })
+}
+
+fn anonymous_node(span: Span) -> NodePattern {
+    NodePattern {
+        variable: None,
+        labels: Vec::new(),
+        label_expr: None,
+        properties: None,
+        where_: None,
+        span,
+    }
+}
+
+/// A GQL path selector as the `PathKind` it means (see the grammar).
+fn path_selector(p: Pair<'_, Rule>) -> PResult<PathKind> {
+    let span = span_of(&p);
+    let text = p.as_str().split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut all = false;
+    let mut shortest = false;
+    let mut groups = false;
+    let mut count = None;
+    for q in p.into_inner() {
+        match q.as_rule() {
+            Rule::ALL => all = true,
+            Rule::SHORTEST => shortest = true,
+            Rule::GROUPS => groups = true,
+            Rule::selector_count => {
+                count = Some(
+                    q.as_str()
+                        .parse::<u64>()
+                        .map_err(|_| literal::overflow(q.as_str(), span_of(&q)))?,
+                )
+            }
+            _ => {}
+        }
+    }
+    if count == Some(0) {
+        return Err(QueryError::syntax(
+            "InvalidArgumentValue",
+            "a path selector needs a count of at least 1",
+        )
+        .at(span));
+    }
+    if count.is_some_and(|k| k > 1) {
+        return Err(QueryError::unsupported(format!("the path selector `{text}`")).at(span));
+    }
+    Ok(match (all, shortest, groups) {
+        (true, true, _) | (false, true, true) => PathKind::AllShortest,
+        (true, false, _) => PathKind::Normal,
+        // `ANY` (any one path per pair of end nodes): a shortest one is such a path.
+        _ => PathKind::Shortest,
+    })
+}
+
+/// `+`, `*`, `{n}`, `{n,m}`, `{,m}`, `{n,}` as a length range (GQL: `*` is 0 or more).
+fn gql_quantifier(p: Pair<'_, Rule>) -> PResult<LengthRange> {
+    let mut bounds: Vec<Option<u64>> = vec![None];
+    let mut comma = false;
+    let mut kind = None;
+    for q in p.into_inner() {
+        match q.as_rule() {
+            Rule::plus_sign => kind = Some((1, None)),
+            Rule::star => kind = Some((0, None)),
+            Rule::comma => {
+                comma = true;
+                bounds.push(None);
+            }
+            Rule::range_int => {
+                let v: u64 = q
+                    .as_str()
+                    .parse()
+                    .map_err(|_| literal::overflow(q.as_str(), span_of(&q)))?;
+                if let Some(last) = bounds.last_mut() {
+                    *last = Some(v);
+                }
+            }
+            _ => {}
+        }
+    }
+    let (min, max) = match kind {
+        Some((min, max)) => (min, max),
+        None if comma => (
+            bounds.first().copied().flatten().unwrap_or(0),
+            bounds.get(1).copied().flatten(),
+        ),
+        None => {
+            let n = bounds.first().copied().flatten().unwrap_or(1);
+            (n, Some(n))
+        }
+    };
+    Ok(LengthRange {
+        min: Some(min),
+        max,
+    })
+}
+
+/// `((a)-[r:R]->(b)){1,3}` as the variable-length relationship `-[r:R*1..3]->`: kgstore runs
+/// a quantified path pattern when it is one relationship between two plain anonymous nodes
+/// (so no per-iteration node condition or group variable of nodes is needed).
+fn quantified_path(p: Pair<'_, Rule>) -> PResult<RelPattern> {
+    let span = span_of(&p);
+    let mut nodes = Vec::new();
+    let mut chains = Vec::new();
+    let mut range = None;
+    let mut has_where = false;
+    for q in p.into_inner() {
+        match q.as_rule() {
+            Rule::node_pattern => nodes.push(node_pattern(q)?),
+            Rule::pattern_chain => chains.push(pattern_chain(q)?),
+            Rule::pattern_where => has_where = true,
+            Rule::gql_quantifier => range = Some(gql_quantifier(q)?),
+            _ => {}
+        }
+    }
+    let unsupported = |what: &str| {
+        Err(QueryError::unsupported(format!("a quantified path pattern {what}")).at(span))
+    };
+    if has_where {
+        return unsupported("with a WHERE inside");
+    }
+    let [(rel, end)] = chains.as_slice() else {
+        return unsupported("of more than one relationship");
+    };
+    let plain = |n: &NodePattern| {
+        n.variable.is_none()
+            && n.labels.is_empty()
+            && n.label_expr.is_none()
+            && n.properties.is_none()
+            && n.where_.is_none()
+    };
+    if !nodes.iter().chain(std::iter::once(end)).all(plain) {
+        return unsupported("with variables, labels or properties on its nodes");
+    }
+    if rel.length.is_some() || rel.where_.is_some() {
+        return unsupported("with a variable-length or filtered relationship inside");
+    }
+    let mut rel = rel.clone();
+    rel.length = range;
+    rel.span = span;
+    Ok(rel)
 }
 
 /// `(a)-->(b)…` with at least one relationship (pattern predicates and comprehensions).
@@ -83,9 +248,28 @@ fn pattern_chain(p: Pair<'_, Rule>) -> PResult<(RelPattern, NodePattern)> {
     for q in p.into_inner() {
         match q.as_rule() {
             Rule::relationship_pattern => rel = Some(relationship_pattern(q)?),
+            Rule::quantified_path => rel = Some(quantified_path(q)?),
+            Rule::gql_quantifier => {
+                let qspan = span_of(&q);
+                let range = gql_quantifier(q)?;
+                if let Some(r) = rel.as_mut() {
+                    if r.length.is_some() || r.where_.is_some() {
+                        return Err(QueryError::syntax(
+                            "InvalidPatternPredicate",
+                            "a quantified relationship cannot also have a `*` length or a WHERE",
+                        )
+                        .at(qspan));
+                    }
+                    r.length = Some(range);
+                }
+            }
             Rule::node_pattern => node = Some(node_pattern(q)?),
             _ => {}
         }
+    }
+    // A quantified path pattern at the end of the element gets an anonymous end node.
+    if node.is_none() && rel.is_some() {
+        node = Some(anonymous_node(Span::new(span.end, span.end)));
     }
     match (rel, node) {
         (Some(r), Some(n)) => Ok((r, n)),
@@ -100,6 +284,7 @@ fn node_pattern(p: Pair<'_, Rule>) -> PResult<NodePattern> {
         labels: Vec::new(),
         label_expr: None,
         properties: None,
+        where_: None,
         span,
     };
     for q in p.into_inner() {
@@ -111,6 +296,7 @@ fn node_pattern(p: Pair<'_, Rule>) -> PResult<NodePattern> {
                 node.label_expr = rest;
             }
             Rule::map_literal | Rule::parameter => node.properties = Some(properties(q)?),
+            Rule::pattern_where => node.where_ = Some(Box::new(sub_expression(q)?)),
             _ => {}
         }
     }
@@ -218,6 +404,7 @@ fn relationship_pattern(p: Pair<'_, Rule>) -> PResult<RelPattern> {
         direction: RelDirection::Undirected,
         length: None,
         properties: None,
+        where_: None,
         span,
     };
     for q in p.into_inner() {
@@ -238,6 +425,16 @@ fn relationship_pattern(p: Pair<'_, Rule>) -> PResult<RelPattern> {
                         Rule::range_literal => rel.length = Some(range(r)?),
                         Rule::map_literal | Rule::parameter => {
                             rel.properties = Some(properties(r)?)
+                        }
+                        Rule::pattern_where => {
+                            if rel.length.is_some() {
+                                return Err(QueryError::syntax(
+                                    "InvalidPatternPredicate",
+                                    "a relationship pattern with a length (`*`) cannot have a WHERE",
+                                )
+                                .at(span_of(&r)));
+                            }
+                            rel.where_ = Some(Box::new(sub_expression(r)?))
                         }
                         _ => {}
                     }
@@ -288,4 +485,40 @@ fn range(p: Pair<'_, Rule>) -> PResult<LengthRange> {
             max: before,
         }
     })
+}
+
+/// Takes Neo4j 5's pattern predicates (`(n WHERE …)`, `-[r WHERE …]->`) out of `pattern` and
+/// returns their conjunction, in pattern order. The places that allow them (MATCH, pattern
+/// comprehensions, EXISTS / COUNT / COLLECT patterns) add it to their WHERE; a predicate left
+/// in a pattern is reported by the semantic pass.
+pub fn hoist_predicates(pattern: &mut [PatternPart]) -> Option<Expr> {
+    let mut found = None;
+    for part in pattern {
+        found = conjoin(found, hoist_element(&mut part.element));
+    }
+    found
+}
+
+/// Like [`hoist_predicates`] for one element.
+pub fn hoist_element(el: &mut PatternElement) -> Option<Expr> {
+    let mut found = el.start.where_.take().map(|b| *b);
+    for (r, n) in &mut el.chain {
+        found = conjoin(found, r.where_.take().map(|b| *b));
+        found = conjoin(found, n.where_.take().map(|b| *b));
+    }
+    found
+}
+
+/// `a AND b`, either side optional.
+pub fn conjoin(a: Option<Expr>, b: Option<Expr>) -> Option<Expr> {
+    match (a, b) {
+        (Some(a), Some(b)) => {
+            let span = Span::new(a.span.start.min(b.span.start), a.span.end.max(b.span.end));
+            Some(Expr {
+                kind: ExprKind::Binary(BinaryOp::And, Box::new(a), Box::new(b)),
+                span,
+            })
+        }
+        (a, b) => a.or(b),
+    }
 }

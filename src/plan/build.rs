@@ -321,6 +321,7 @@ impl Builder<'_> {
             imports,
             unit: true,
             foreach: true,
+            optional: false,
         }))
     }
 
@@ -343,6 +344,7 @@ impl Builder<'_> {
                 imports: positions,
                 unit,
                 foreach: false,
+                optional: c.optional,
             },
             columns,
         ))
@@ -450,6 +452,7 @@ impl Builder<'_> {
                 procedure: sig.name.clone(),
                 args: c.args.clone(),
                 yields,
+                optional: c.optional,
             },
             columns,
         );

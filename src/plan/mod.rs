@@ -253,6 +253,9 @@ pub enum PlanOp {
         unit: bool,
         /// Planned from FOREACH (only changes the EXPLAIN name).
         foreach: bool,
+        /// `OPTIONAL CALL { … }`: an input row the inner plan has no rows for is emitted once,
+        /// padded with nulls.
+        optional: bool,
     },
     /// `LOAD CSV`: for every input row, appends one row per record of the file `source`
     /// names, as a list of strings or (with `headers`) a map.
@@ -270,6 +273,8 @@ pub enum PlanOp {
         args: Option<Vec<Expr>>,
         /// (output column index, variable).
         yields: Vec<(usize, String)>,
+        /// `OPTIONAL CALL`: one row of nulls when the procedure yields none.
+        optional: bool,
     },
 }
 
@@ -494,15 +499,20 @@ impl LogicalPlan {
                 }
             }
             Discard { .. } => "EmptyResult".into(),
-            Call { procedure, .. } => format!("ProcedureCall({procedure})"),
+            Call {
+                procedure,
+                optional,
+                ..
+            } => format!(
+                "{}ProcedureCall({procedure})",
+                if *optional { "Optional" } else { "" }
+            ),
             Subquery { foreach: true, .. } => "Foreach".into(),
-            Subquery { unit, .. } => {
-                if *unit {
-                    "UnitSubquery".into()
-                } else {
-                    "Subquery".into()
-                }
-            }
+            Subquery { unit, optional, .. } => format!(
+                "{}{}",
+                if *optional { "Optional" } else { "" },
+                if *unit { "UnitSubquery" } else { "Subquery" }
+            ),
             LoadCsv { var, headers, .. } => format!(
                 "LoadCsv({}{})",
                 show(var),

@@ -41,7 +41,7 @@ pub fn children(e: &Expr) -> Vec<&Expr> {
             out.push(a);
             out.push(b);
         }
-        ExprKind::IsNull { expr, .. } => out.push(expr),
+        ExprKind::IsNull { expr, .. } | ExprKind::TypeTest { expr, .. } => out.push(expr),
         ExprKind::HasLabels(a, _) | ExprKind::LabelTest(a, _) => out.push(a),
         ExprKind::Function { args, .. } => out.extend(args.iter()),
         ExprKind::Case {
@@ -138,7 +138,7 @@ pub fn rewrite(e: &mut Expr, f: &mut dyn FnMut(&mut Expr) -> bool) {
             rewrite(a, f);
             rewrite(b, f);
         }
-        ExprKind::IsNull { expr, .. } => rewrite(expr, f),
+        ExprKind::IsNull { expr, .. } | ExprKind::TypeTest { expr, .. } => rewrite(expr, f),
         ExprKind::HasLabels(a, _) | ExprKind::LabelTest(a, _) => rewrite(a, f),
         ExprKind::Function { args, .. } => args.iter_mut().for_each(|c| rewrite(c, f)),
         ExprKind::Case {
@@ -214,7 +214,11 @@ pub fn variables(e: &Expr) -> Vec<String> {
             }
             ExprKind::PatternPredicate(p) => element_vars(p, &mut out),
             ExprKind::PatternComprehension { pattern, .. } => element_vars(pattern, &mut out),
-            ExprKind::Subquery(_, sq) => query_vars(sq, &mut out),
+            ExprKind::Subquery(_, q) => {
+                for sq in std::iter::once(&q.first).chain(q.unions.iter().map(|(_, s)| s)) {
+                    query_vars(sq, &mut out);
+                }
+            }
             _ => {}
         }
         true
@@ -276,20 +280,39 @@ pub fn query_vars(sq: &SingleQuery, out: &mut Vec<String>) {
                 }
             }
             Clause::With(w) => {
-                for it in &w.projection.items {
-                    out.extend(variables(&it.expr));
-                }
+                projection_vars(&w.projection, out);
                 if let Some(x) = &w.where_ {
                     out.extend(variables(x));
                 }
             }
-            Clause::Return(r) => {
-                for it in &r.projection.items {
-                    out.extend(variables(&it.expr));
+            Clause::Return(r) => projection_vars(&r.projection, out),
+            Clause::Unwind(u) => out.extend(variables(&u.expr)),
+            Clause::Call(c) => {
+                for a in c.args.iter().flatten().chain(c.where_.iter()) {
+                    out.extend(variables(a));
                 }
             }
-            Clause::Unwind(u) => out.extend(variables(&u.expr)),
+            Clause::CallSubquery(c) => {
+                for q in
+                    std::iter::once(&c.query.first).chain(c.query.unions.iter().map(|(_, q)| q))
+                {
+                    query_vars(q, out);
+                }
+            }
             _ => {}
         }
+    }
+}
+
+/// The variables a WITH or RETURN reads: its items, ORDER BY, SKIP and LIMIT.
+fn projection_vars(p: &crate::ast::Projection, out: &mut Vec<String>) {
+    for it in &p.items {
+        out.extend(variables(&it.expr));
+    }
+    for s in &p.order_by {
+        out.extend(variables(&s.expr));
+    }
+    for e in p.skip.iter().chain(p.limit.iter()) {
+        out.extend(variables(e));
     }
 }

@@ -144,7 +144,7 @@ pub(super) fn children<'a>(e: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
             f(a);
             f(b)
         }
-        ExprKind::IsNull { expr, .. } => f(expr),
+        ExprKind::IsNull { expr, .. } | ExprKind::TypeTest { expr, .. } => f(expr),
         ExprKind::HasLabels(a, _) | ExprKind::LabelTest(a, _) => f(a),
         ExprKind::Function { args, .. } => args.iter().for_each(f),
         ExprKind::Case {
@@ -303,7 +303,7 @@ pub(super) fn expr(e: &Expr, scope: &Scope, ctx: Ctx) -> Result<Ty, QueryError> 
             }
         }
         ExprKind::Binary(op, a, b) => binary(*op, a, b, scope, inner)?,
-        ExprKind::IsNull { expr: a, .. } => {
+        ExprKind::IsNull { expr: a, .. } | ExprKind::TypeTest { expr: a, .. } => {
             expr(a, scope, inner)?;
             Ty::Bool
         }
@@ -457,8 +457,26 @@ pub(super) fn expr(e: &Expr, scope: &Scope, ctx: Ctx) -> Result<Ty, QueryError> 
             }
             Ty::List(Box::new(expr(projection, &local, nested)?))
         }
-        ExprKind::Subquery(kind, sq) => {
-            let columns = single_query(sq, scope, true)?;
+        ExprKind::Subquery(kind, q) => {
+            let columns = single_query(&q.first, scope, true)?;
+            let mut all_kind: Option<bool> = None;
+            for (all, sq) in &q.unions {
+                if all_kind.is_some_and(|k| k != *all) {
+                    return Err(err(
+                        "InvalidClauseComposition",
+                        "UNION and UNION ALL cannot be mixed in one query",
+                        sq.span,
+                    ));
+                }
+                all_kind = Some(*all);
+                if single_query(sq, scope, true)? != columns {
+                    return Err(err(
+                        "DifferentColumnsInUnion",
+                        "all queries in a UNION must return the same columns",
+                        sq.span,
+                    ));
+                }
+            }
             match kind {
                 SubqueryKind::Exists => Ty::Bool,
                 SubqueryKind::Count => Ty::Int,
@@ -570,6 +588,23 @@ pub(super) fn binary(
             }
             numeric(&ta, &tb)
         }
+        BinaryOp::Concat => match (&ta, &tb) {
+            (Ty::Str, Ty::Str) => Ty::Str,
+            (Ty::List(_), Ty::List(_)) => Ty::List(Box::new(Ty::Any)),
+            (x, _) | (_, x)
+                if matches!(
+                    x,
+                    Ty::Int | Ty::Float | Ty::Bool | Ty::Map | Ty::Node | Ty::Rel | Ty::Path
+                ) =>
+            {
+                return Err(err(
+                    "InvalidArgumentType",
+                    format!("`||` joins two strings or two lists, not {}", x.name()),
+                    e_span(a, b),
+                ));
+            }
+            _ => Ty::Any,
+        },
         BinaryOp::Add => match (&ta, &tb) {
             (Ty::Str, Ty::Str | Ty::Int | Ty::Float) | (Ty::Int | Ty::Float, Ty::Str) => Ty::Str,
             (Ty::List(_), _) | (_, Ty::List(_)) => Ty::Any,
@@ -595,6 +630,9 @@ pub(super) fn function(
     ctx: Ctx,
 ) -> Result<Ty, QueryError> {
     let Some(info) = functions::lookup(name) else {
+        if let Some(what) = unsupported_function(name) {
+            return Err(QueryError::unsupported(what).at(e.span));
+        }
         return Err(err(
             "UnknownFunction",
             format!("unknown function `{name}`"),
@@ -673,4 +711,28 @@ pub(super) fn function(
         "relationships" => Ty::List(Box::new(Ty::Rel)),
         _ => Ty::Any,
     })
+}
+
+/// The span from the start of `a` to the end of `b`.
+fn e_span(a: &Expr, b: &Expr) -> Span {
+    Span::new(a.span.start.min(b.span.start), a.span.end.max(b.span.end))
+}
+
+/// Neo4j functions kgstore does not have, named as not supported rather than unknown.
+fn unsupported_function(name: &str) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    let family = match lower.as_str() {
+        "point" | "point.distance" | "point.withinbbox" | "distance" => "spatial values",
+        "normalize" => "Unicode normalization",
+        "cosh" | "sinh" | "tanh" | "coth" => "hyperbolic functions",
+        "graph.names" | "graph.byname" | "graph.byelementid" | "graph.propertiesbyname" => {
+            "composite databases"
+        }
+        "db.namefromelementid" => "database names",
+        l if l.starts_with("vector") => "vector values",
+        l if l.starts_with("apoc.") => "APOC (a Neo4j plugin)",
+        l if l.starts_with("gds.") => "the Graph Data Science library (use CALL algo.*)",
+        _ => return None,
+    };
+    Some(format!("{family}: `{name}()`"))
 }

@@ -24,6 +24,25 @@ pub(super) fn bind_pattern(
     let mut bound_here: HashSet<String> = HashSet::new();
     for part in pattern {
         let el = &part.element;
+        // MATCH, pattern comprehensions and EXISTS / COUNT / COLLECT patterns moved their
+        // `(n WHERE …)` predicates into a WHERE when parsed; any left are in the wrong place.
+        let predicates = std::iter::once(el.start.where_.as_deref()).chain(
+            el.chain
+                .iter()
+                .flat_map(|(r, n)| [r.where_.as_deref(), n.where_.as_deref()]),
+        );
+        if let Some(w) = predicates.flatten().next() {
+            let place = match mode {
+                Mode::Create => "CREATE",
+                Mode::Merge => "MERGE",
+                _ => "a pattern used as an expression",
+            };
+            return Err(err(
+                "InvalidPatternPredicate",
+                format!("a WHERE inside a node or relationship pattern is not allowed in {place}"),
+                w.span,
+            ));
+        }
         let lone = el.chain.is_empty();
         bind_node(&el.start, lone, scope, &before, &mut bound_here, mode)?;
         for (rel, node) in &el.chain {
