@@ -16,6 +16,7 @@
 
 pub mod address;
 pub mod auth;
+pub mod bolt;
 pub mod status;
 
 use std::collections::HashMap;
