@@ -24,11 +24,28 @@ pub fn dispatch(cli: Cli) -> i32 {
         // Needs the database closed, so it never opens (nor creates or seeds) it here.
         return super::interchange::compact(&loc.path);
     }
+    let timeout = cli.timeout.map(std::time::Duration::from_millis);
+    if let Some(Command::Passwd { file, user }) = &cli.command {
+        return super::serve::passwd(file, user);
+    }
+    if let Some(Command::Serve(args)) = &cli.command {
+        // The command line is checked before the database is opened (or created).
+        let cfg = match super::serve::config(args, &loc.path, timeout) {
+            Ok(c) => c,
+            Err(why) => {
+                eprintln!("error: {why}");
+                return 2;
+            }
+        };
+        return match open_database(&loc, durability, cache) {
+            Ok(db) => super::serve::serve(db, cfg),
+            Err(code) => code,
+        };
+    }
     let db = match open_database(&loc, durability, cache) {
         Ok(db) => db,
         Err(code) => return code,
     };
-    let timeout = cli.timeout.map(std::time::Duration::from_millis);
     match cli.command {
         None => {
             if io::stdin().is_terminal() {
@@ -79,6 +96,7 @@ pub fn dispatch(cli: Cli) -> i32 {
         Some(Command::Seed) => seed(&db),
         Some(Command::Check) => check(&db),
         Some(Command::Compact) => super::interchange::compact(&loc.path),
+        Some(Command::Serve(_)) | Some(Command::Passwd { .. }) => 0,
         Some(Command::Stats) => match crate::shell::catalog::stats_text(&db) {
             Ok(text) => {
                 print!("{text}");

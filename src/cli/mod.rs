@@ -8,6 +8,7 @@ mod commands;
 mod interchange;
 mod open;
 mod seeding;
+mod serve;
 
 use std::path::PathBuf;
 
@@ -134,6 +135,19 @@ pub enum Command {
         without opening the store's log or loading its pages, and lets several processes read\n\
         at once; it is dropped by the first write and rebuilt by the next compaction.")]
     Compact,
+    /// Serve the database to many clients: Bolt for every Neo4j driver (and HTTP)
+    #[command(after_help = serve::SERVE_EXAMPLES)]
+    Serve(serve::ServeArgs),
+    /// Add or replace a user in an auth file for `kg serve --auth-file` (password on stdin)
+    #[command(
+        after_help = "Example:\n  echo 's3cret' | kg passwd users.txt alice\n  kg serve --auth-file users.txt"
+    )]
+    Passwd {
+        /// The auth file (created when missing, readable by its owner only)
+        file: PathBuf,
+        /// The user name
+        user: String,
+    },
 }
 
 #[derive(Clone, Debug, Args)]
