@@ -20,3 +20,4 @@ pub fn accept(server: Arc<Server>, listener: TcpListener) {
         let _ = stream.shutdown(std::net::Shutdown::Both);
     });
 }
+pub mod client;
