@@ -46,6 +46,22 @@ pub struct Cli {
     /// memory (see docs/performance.md)
     #[arg(long, global = true, env = "KG_CACHE_MB", value_name = "MIB")]
     pub cache_mb: Option<u64>,
+    /// Run queries, scripts and the shell through the Bolt server at URL (bolt://HOST:PORT);
+    /// without it they go through the server that holds --db, if one does
+    #[arg(long, global = true, value_name = "URL", env = "KG_CONNECT")]
+    pub connect: Option<String>,
+    /// User name for the server (with --connect or a server found on --db)
+    #[arg(long, global = true, value_name = "USER", env = "KG_USER")]
+    pub user: Option<String>,
+    /// Password for the server (prefer the KG_PASSWORD environment variable)
+    #[arg(
+        long,
+        global = true,
+        value_name = "PASSWORD",
+        env = "KG_PASSWORD",
+        hide_env_values = true
+    )]
+    pub password: Option<String>,
     #[command(flatten)]
     pub shell: ShellArgs,
     #[command(subcommand)]

@@ -421,7 +421,15 @@ fn failure(meta: &PackValue) -> Error {
         _ => None,
     };
     match class {
-        Some(class) => QueryError::new(class, code, Phase::Runtime, message).into(),
+        Some(class) => {
+            // The server's text may begin with the class our error display adds again.
+            let prefix = format!("{class}: ");
+            let message = message
+                .strip_prefix(&prefix)
+                .unwrap_or(&message)
+                .to_string();
+            QueryError::new(class, code, Phase::Runtime, message).into()
+        }
         None if code.ends_with("AccessMode") => Error::AccessMode(message),
         None if code.contains("Transaction") => Error::Transaction(message),
         None => Error::Io(format!("{message} ({code})")),
