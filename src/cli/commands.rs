@@ -6,6 +6,7 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use crate::db::{Database, Durability, Params};
 use crate::error::{Error, StoreError};
 use crate::render::Format;
+use crate::server::bolt::client::{Client, Credentials};
 use crate::shell::interactive;
 use crate::shell::repl::{Repl, ShellError, ShellOptions};
 use crate::shell::signal;
@@ -24,11 +25,31 @@ pub fn dispatch(cli: Cli) -> i32 {
         // Needs the database closed, so it never opens (nor creates or seeds) it here.
         return super::interchange::compact(&loc.path);
     }
+    let timeout = cli.timeout.map(std::time::Duration::from_millis);
+    if let Some(Command::Passwd { file, user }) = &cli.command {
+        return super::serve::passwd(file, user);
+    }
+    if let Some(Command::Serve(args)) = &cli.command {
+        // The command line is checked before the database is opened (or created).
+        let cfg = match super::serve::config(args, &loc.path, timeout) {
+            Ok(c) => c,
+            Err(why) => {
+                eprintln!("error: {why}");
+                return 2;
+            }
+        };
+        return match open_database(&loc, durability, cache) {
+            Ok(db) => super::serve::serve(db, cfg),
+            Err(code) => code,
+        };
+    }
+    if let Some(code) = through_server(&cli, &loc.path, timeout) {
+        return code;
+    }
     let db = match open_database(&loc, durability, cache) {
         Ok(db) => db,
         Err(code) => return code,
     };
-    let timeout = cli.timeout.map(std::time::Duration::from_millis);
     match cli.command {
         None => {
             if io::stdin().is_terminal() {
@@ -79,6 +100,7 @@ pub fn dispatch(cli: Cli) -> i32 {
         Some(Command::Seed) => seed(&db),
         Some(Command::Check) => check(&db),
         Some(Command::Compact) => super::interchange::compact(&loc.path),
+        Some(Command::Serve(_)) | Some(Command::Passwd { .. }) => 0,
         Some(Command::Stats) => match crate::shell::catalog::stats_text(&db) {
             Ok(text) => {
                 print!("{text}");
@@ -193,6 +215,15 @@ fn script(
     opts.continue_on_error = continue_on_error;
     let mut shell = Repl::new(db, opts, out, io::stderr());
     shell.params = params_of(args);
+    run_files(&mut shell, files, continue_on_error)
+}
+
+/// Runs script files (`-`: stdin) in order; returns the exit code.
+fn run_files<W: Write>(
+    shell: &mut Repl<'_, W, io::Stderr>,
+    files: &[String],
+    continue_on_error: bool,
+) -> i32 {
     let mut failed = false;
     for file in files {
         let result = if file == "-" {
@@ -214,14 +245,14 @@ fn script(
             Err(ShellError::Failed) if continue_on_error => failed = true,
             Err(e) => {
                 let _ = shell.out().flush();
-                return locked_exit(&shell, exit_code(Err(e)));
+                return locked_exit(shell, exit_code(Err(e)));
             }
         }
     }
     let flushed = shell.out().flush().map_err(ShellError::Io);
     match flushed {
         Err(e) => exit_code(Err(e)),
-        Ok(()) if failed => locked_exit(&shell, 1),
+        Ok(()) if failed => locked_exit(shell, 1),
         Ok(()) => 0,
     }
 }
@@ -265,4 +296,88 @@ fn check(db: &Database) -> i32 {
             failure_code(&e)
         }
     }
+}
+
+/// Runs `kg query`, `kg run` and the shell through a server: the one `--connect` names, or the
+/// one whose address file (`kg.server`) is in the database directory. `None`: no server, run
+/// locally. Other commands need the store itself and open it as usual (and are told the
+/// database is in use while a server holds it).
+fn through_server(
+    cli: &Cli,
+    db_path: &std::path::Path,
+    timeout: Option<std::time::Duration>,
+) -> Option<i32> {
+    let shell_command = matches!(
+        cli.command,
+        None | Some(Command::Repl(_)) | Some(Command::Query { .. }) | Some(Command::Run { .. })
+    );
+    let address = match &cli.connect {
+        Some(url) => url.clone(),
+        None if shell_command => {
+            let found = crate::server::address::find(db_path)?;
+            format!("bolt://{}", found.bolt?)
+        }
+        None => return None,
+    };
+    if !shell_command {
+        eprintln!("error: --connect works with kg query, kg run and the shell only");
+        return Some(2);
+    }
+    let credentials = cli.user.as_ref().map(|user| Credentials {
+        user: user.clone(),
+        password: cli.password.clone().unwrap_or_default(),
+    });
+    let client = match Client::connect(&address, credentials.as_ref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: cannot use the server at {address}: {e}");
+            return Some(2);
+        }
+    };
+    let code = match &cli.command {
+        Some(Command::Query { query, shell }) => {
+            let args = merge(&cli.shell, shell);
+            let out = BufWriter::new(io::stdout().lock());
+            let mut repl =
+                Repl::remote(client, &address, options(&args, timeout), out, io::stderr());
+            repl.params = params_of(&args);
+            let result = repl.run_source(None, query).map(|_| ());
+            let flushed = repl.out().flush();
+            exit_code(result.and(flushed.map_err(ShellError::Io)))
+        }
+        Some(Command::Run {
+            files,
+            continue_on_error,
+            shell,
+        }) => {
+            let args = merge(&cli.shell, shell);
+            let mut opts = options(&args, timeout);
+            opts.continue_on_error = *continue_on_error;
+            let out = BufWriter::new(io::stdout().lock());
+            let mut repl = Repl::remote(client, &address, opts, out, io::stderr());
+            repl.params = params_of(&args);
+            run_files(&mut repl, files, *continue_on_error)
+        }
+        other => {
+            let args = match other {
+                Some(Command::Repl(args)) => merge(&cli.shell, args),
+                _ => cli.shell.clone(),
+            };
+            if io::stdin().is_terminal() {
+                let mut opts = options(&args, timeout);
+                opts.timing = true;
+                opts.interactive = true;
+                let mut repl = Repl::remote(client, &address, opts, io::stdout(), io::stderr());
+                repl.params = params_of(&args);
+                interactive::run(&mut repl, db_path)
+            } else {
+                let out = BufWriter::new(io::stdout().lock());
+                let mut repl =
+                    Repl::remote(client, &address, options(&args, timeout), out, io::stderr());
+                repl.params = params_of(&args);
+                run_files(&mut repl, &["-".to_string()], false)
+            }
+        }
+    };
+    Some(code)
 }

@@ -8,6 +8,7 @@ mod commands;
 mod interchange;
 mod open;
 mod seeding;
+mod serve;
 
 use std::path::PathBuf;
 
@@ -45,6 +46,22 @@ pub struct Cli {
     /// memory (see docs/performance.md)
     #[arg(long, global = true, env = "KG_CACHE_MB", value_name = "MIB")]
     pub cache_mb: Option<u64>,
+    /// Run queries, scripts and the shell through the Bolt server at URL (bolt://HOST:PORT);
+    /// without it they go through the server that holds --db, if one does
+    #[arg(long, global = true, value_name = "URL", env = "KG_CONNECT")]
+    pub connect: Option<String>,
+    /// User name for the server (with --connect or a server found on --db)
+    #[arg(long, global = true, value_name = "USER", env = "KG_USER")]
+    pub user: Option<String>,
+    /// Password for the server (prefer the KG_PASSWORD environment variable)
+    #[arg(
+        long,
+        global = true,
+        value_name = "PASSWORD",
+        env = "KG_PASSWORD",
+        hide_env_values = true
+    )]
+    pub password: Option<String>,
     #[command(flatten)]
     pub shell: ShellArgs,
     #[command(subcommand)]
@@ -134,6 +151,19 @@ pub enum Command {
         without opening the store's log or loading its pages, and lets several processes read\n\
         at once; it is dropped by the first write and rebuilt by the next compaction.")]
     Compact,
+    /// Serve the database to many clients: Bolt for every Neo4j driver (and HTTP)
+    #[command(after_help = serve::SERVE_EXAMPLES)]
+    Serve(serve::ServeArgs),
+    /// Add or replace a user in an auth file for `kg serve --auth-file` (password on stdin)
+    #[command(
+        after_help = "Example:\n  echo 's3cret' | kg passwd users.txt alice\n  kg serve --auth-file users.txt"
+    )]
+    Passwd {
+        /// The auth file (created when missing, readable by its owner only)
+        file: PathBuf,
+        /// The user name
+        user: String,
+    },
 }
 
 #[derive(Clone, Debug, Args)]

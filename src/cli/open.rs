@@ -51,10 +51,19 @@ pub fn open_database(
     let db = match Database::open(&loc.path, &opts) {
         Ok(db) => db,
         Err(Error::Store(StoreError::Locked { .. })) => {
-            eprintln!(
-                "error: database {} is in use by another process",
-                loc.path.display()
-            );
+            match crate::server::address::find(&loc.path) {
+                Some(server) => eprintln!(
+                    "error: database {} is held by a kg server (pid {}, bolt://{}); kg query, kg run \
+                     and the shell go through it, other commands need it stopped",
+                    loc.path.display(),
+                    server.pid,
+                    server.bolt.as_deref().unwrap_or("?")
+                ),
+                None => eprintln!(
+                    "error: database {} is in use by another process",
+                    loc.path.display()
+                ),
+            }
             return Err(2);
         }
         Err(e) => {

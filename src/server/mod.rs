@@ -16,6 +16,8 @@
 
 pub mod address;
 pub mod auth;
+pub mod bolt;
+pub mod compat;
 pub mod status;
 
 use std::collections::HashMap;
@@ -135,6 +137,7 @@ impl Drop for Connection {
 
 impl Server {
     pub fn new(db: Database, config: ServeConfig) -> Arc<Server> {
+        compat::register(&db);
         Arc::new(Server {
             db: Arc::new(db),
             config,
@@ -208,6 +211,9 @@ impl Server {
     ) -> Result<QueryResult> {
         if self.is_stopping() {
             return Err(Error::Cancelled);
+        }
+        if let Some(r) = compat::intercept(query) {
+            return Ok(r);
         }
         let opts = RunOptions {
             cancel: Some(conn.cancel.clone()),

@@ -3,6 +3,27 @@
 
 use crate::error::{Error, ErrorClass, StoreError};
 
+/// The message a client sees for `e` raised by `query`: our text, and for an error with a
+/// position Neo4j's `(line L, column C (offset: O))` followed by the line and a caret.
+pub fn message(query: &str, e: &Error) -> String {
+    let text = e.to_string();
+    let Some(span) = e.span() else {
+        return text;
+    };
+    let mut start = span.start.min(query.len());
+    while !query.is_char_boundary(start) {
+        start -= 1;
+    }
+    let (line, col) = crate::diagnostic::line_col(query, start);
+    let rendered = crate::diagnostic::render(query, e);
+    // render gives `L:C: error: message`, the source line and the caret line.
+    let excerpt: Vec<&str> = rendered.lines().skip(1).collect();
+    format!(
+        "{text} (line {line}, column {col} (offset: {start}))\n{}",
+        excerpt.join("\n")
+    )
+}
+
 /// The Neo4j status code for `e`.
 pub fn code(e: &Error) -> &'static str {
     match e {
@@ -21,8 +42,9 @@ pub fn code(e: &Error) -> &'static str {
         },
         Error::AccessMode(_) => "Neo.ClientError.Statement.AccessMode",
         // The writer lock was busy for its whole wait: a driver retries these.
+        // (Not LockClientStopped: the drivers turn that code into a non-retryable ClientError.)
         Error::Transaction(m) if m.starts_with("another write transaction") => {
-            "Neo.TransientError.Transaction.LockClientStopped"
+            "Neo.TransientError.Transaction.LockAcquisitionTimeout"
         }
         Error::Transaction(m) if m.starts_with("another process changed") => {
             "Neo.TransientError.Transaction.Outdated"
@@ -32,5 +54,20 @@ pub fn code(e: &Error) -> &'static str {
         Error::Timeout(_) => "Neo.ClientError.Transaction.TransactionTimedOut",
         Error::Store(StoreError::Locked { .. }) => "Neo.TransientError.General.DatabaseUnavailable",
         Error::Store(_) | Error::Io(_) => "Neo.DatabaseError.General.UnknownError",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syntax_errors_keep_line_and_column() {
+        let q = "MATCH (n)\nRETURN n.x +";
+        let e = crate::parser::parse(q).unwrap_err();
+        assert_eq!(code(&e), "Neo.ClientError.Statement.SyntaxError");
+        let m = message(q, &e);
+        assert!(m.contains("(line 2, column"), "{m}");
+        assert!(m.contains("RETURN n.x +"), "{m}");
     }
 }

@@ -57,7 +57,9 @@ pub fn run<W: Write, E: Write>(repl: &mut Repl<'_, W, E>, db_path: &Path) -> i32
         }
     };
     editor.set_helper(Some(KgHelper::new(
-        catalog::names(repl.db).unwrap_or_default(),
+        repl.db
+            .map(|db| catalog::names(db).unwrap_or_default())
+            .unwrap_or_default(),
         colour,
     )));
     let history = history_path(db_path);
@@ -66,7 +68,15 @@ pub fn run<W: Write, E: Write>(repl: &mut Repl<'_, W, E>, db_path: &Path) -> i32
     if !signal::cancel_on_sigint(repl.cancel.clone()) {
         eprintln!("warning: Ctrl-C cannot cancel queries in this session");
     }
-    let banner = catalog::banner(repl.db, db_path);
+    let banner = match (repl.db, repl.remote_address()) {
+        (Some(db), _) => catalog::banner(db, db_path),
+        (None, address) => format!(
+            "kgstore {} · {} through the server at {} · type :help for help, :quit to leave",
+            env!("CARGO_PKG_VERSION"),
+            db_path.display(),
+            address.unwrap_or("?")
+        ),
+    };
     if writeln!(repl.out(), "{banner}")
         .and_then(|_| repl.out().flush())
         .is_err()
@@ -112,7 +122,7 @@ pub fn run<W: Write, E: Write>(repl: &mut Repl<'_, W, E>, db_path: &Path) -> i32
                     }
                 }
                 if let Some(helper) = editor.helper_mut() {
-                    if let Ok(names) = catalog::names(repl.db) {
+                    if let Some(Ok(names)) = repl.db.map(catalog::names) {
                         helper.names = names;
                     }
                 }

@@ -9,3 +9,4 @@ pub mod literal;
 pub mod meta;
 pub mod repl;
 pub mod signal;
+pub mod target;

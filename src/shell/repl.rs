@@ -10,7 +10,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::db::{Database, Params, QueryResult, RunOptions, Session};
+use crate::db::{Database, Params, QueryResult, RunOptions};
+use crate::server::bolt::client::Client;
+
+use super::target::Target;
 use crate::error::{Error, StoreError};
 use crate::render::{self, Format, RenderOptions};
 
@@ -75,8 +78,9 @@ impl Default for ShellOptions {
 
 /// The shell engine over one database session, writing results to `W` and diagnostics to `E`.
 pub struct Repl<'db, W: Write, E: Write> {
-    pub db: &'db Database,
-    session: Session<'db>,
+    /// The database opened by this process (None when the shell runs through a server).
+    pub db: Option<&'db Database>,
+    session: Target<'db>,
     pub params: Params,
     pub options: ShellOptions,
     /// Set from the Ctrl-C handler while a query runs.
@@ -98,9 +102,28 @@ pub struct Repl<'db, W: Write, E: Write> {
 
 impl<'db, W: Write, E: Write> Repl<'db, W, E> {
     pub fn new(db: &'db Database, options: ShellOptions, out: W, err: E) -> Self {
+        Self::with_target(Some(db), Target::Local(db.session()), options, out, err)
+    }
+
+    /// A shell whose statements run on the server at `address` through `client`.
+    pub fn remote(client: Client, address: &str, options: ShellOptions, out: W, err: E) -> Self {
+        let target = Target::Remote {
+            client: Box::new(client),
+            address: address.to_string(),
+        };
+        Self::with_target(None, target, options, out, err)
+    }
+
+    fn with_target(
+        db: Option<&'db Database>,
+        session: Target<'db>,
+        options: ShellOptions,
+        out: W,
+        err: E,
+    ) -> Self {
         Repl {
             db,
-            session: db.session(),
+            session,
             params: Params::new(),
             options,
             cancel: Arc::new(AtomicBool::new(false)),
@@ -116,6 +139,22 @@ impl<'db, W: Write, E: Write> Repl<'db, W, E> {
 
     pub fn in_transaction(&self) -> bool {
         self.session.in_transaction()
+    }
+
+    /// The server's address when this shell runs through one.
+    pub fn remote_address(&self) -> Option<&str> {
+        self.session.remote_address()
+    }
+
+    /// The local database, or the message that `what` needs one.
+    fn local_db(&self, what: &str) -> Result<&'db Database, Reported> {
+        match (self.db, self.session.remote_address()) {
+            (Some(db), _) => Ok(db),
+            (None, address) => Err(Reported::Message(super::target::needs_local(
+                what,
+                address.unwrap_or("a server"),
+            ))),
+        }
     }
 
     pub fn out(&mut self) -> &mut W {
@@ -314,11 +353,13 @@ impl<'db, W: Write, E: Write> Repl<'db, W, E> {
             MetaCommand::Help => self.help()?,
             MetaCommand::Quit => return Ok(Control::Quit),
             MetaCommand::Schema => {
-                let text = catalog::schema_text(self.db).map_err(Reported::Query)?;
+                let text =
+                    catalog::schema_text(self.local_db(":schema")?).map_err(Reported::Query)?;
                 write!(self.out, "{text}")?;
             }
             MetaCommand::Stats => {
-                let text = catalog::stats_text(self.db).map_err(Reported::Query)?;
+                let text =
+                    catalog::stats_text(self.local_db(":stats")?).map_err(Reported::Query)?;
                 write!(self.out, "{text}")?;
             }
             MetaCommand::Param { name, value } => {
@@ -377,15 +418,13 @@ impl<'db, W: Write, E: Write> Repl<'db, W, E> {
                             .to_string(),
                     )
                 })?;
-                let summary = export::export_query(
-                    self.db,
-                    &mut self.session,
-                    &format,
-                    &file,
-                    &query,
-                    &self.params,
-                )
-                .map_err(Reported::Query)?;
+                let db = self.local_db(":export")?;
+                let Some(session) = self.session.local() else {
+                    return Err(Reported::Message(":export needs a local database".into()));
+                };
+                let summary =
+                    export::export_query(db, session, &format, &file, &query, &self.params)
+                        .map_err(Reported::Query)?;
                 writeln!(self.out, "{summary}")?;
             }
             MetaCommand::Begin => self.transaction("BEGIN", "transaction open")?,
@@ -397,7 +436,7 @@ impl<'db, W: Write, E: Write> Repl<'db, W, E> {
 
     fn transaction(&mut self, stmt: &str, done: &str) -> Result<(), Reported> {
         self.session
-            .run(stmt, &self.params)
+            .run_with(stmt, &self.params, &RunOptions::default())
             .map_err(Reported::Query)?;
         if self.options.interactive {
             writeln!(self.out, "{done}")?;

@@ -1,0 +1,170 @@
+//! `kg query`, `kg run` and the shell on a database that `kg serve` holds: they find the
+//! server through its address file and run through it (Bolt), with the outputs and exit codes
+//! of a local run; `--connect` names a server; a file left by a killed server is ignored.
+
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const KG: &str = env!("CARGO_BIN_EXE_kg");
+
+struct Served {
+    child: Child,
+    bolt: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(db: &Path) -> Served {
+    let child = Command::new(KG)
+        .arg("--db")
+        .arg(db)
+        .args(["serve", "--bolt", "127.0.0.1:0", "--http", "127.0.0.1:0"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start kg serve");
+    let file = db.join("kg.server");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(text) = std::fs::read_to_string(&file) {
+            let v: serde_json::Value = serde_json::from_str(&text).expect("address file is JSON");
+            if let Some(bolt) = v["bolt"].as_str() {
+                return Served {
+                    child,
+                    bolt: bolt.to_string(),
+                };
+            }
+        }
+        assert!(Instant::now() < deadline, "kg serve wrote no address file");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn kg(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(KG)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("KG_CONNECT")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run kg");
+    if let Some(text) = stdin {
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(text.as_bytes())
+            .expect("write stdin");
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().expect("kg output")
+}
+
+fn text(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+const QUERY: &str = "MATCH p = (l:Lab)-[r]->(m) RETURN p, r, l.name AS name, \
+    date('2024-01-02') AS d, duration('P1DT2H') AS du ORDER BY name, elementId(r) LIMIT 3";
+
+#[test]
+fn query_and_run_go_through_the_server_that_holds_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("g.db");
+    let seeded = kg(&db, &["seed"], None);
+    assert!(seeded.status.success(), "{seeded:?}");
+    let local = kg(&db, &["query", "--format", "json", QUERY], None);
+    assert!(local.status.success(), "{local:?}");
+
+    let served = serve(&db);
+    // The same answer, byte for byte, through the server.
+    let remote = kg(&db, &["query", "--format", "json", QUERY], None);
+    assert!(remote.status.success(), "{remote:?}");
+    assert_eq!(text(&remote), text(&local), "{remote:?}");
+
+    // An explicit transaction through the server, rolled back.
+    let script = "BEGIN;\nCREATE (:Tmp {x: 1});\nMATCH (t:Tmp) RETURN count(t) AS n;\nROLLBACK;\n\
+                  MATCH (t:Tmp) RETURN count(t) AS n;\n";
+    let run = kg(&db, &["run", "--format", "csv", "-"], Some(script));
+    assert!(run.status.success(), "{run:?}");
+    assert_eq!(text(&run), "n\r\n1\r\n\r\nn\r\n0\r\n");
+
+    // Errors keep their exit code and position.
+    let bad = kg(&db, &["query", "MATCH (l:Lab RETURN l"], None);
+    assert_eq!(bad.status.code(), Some(1), "{bad:?}");
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("line 1, column 14"), "{err}");
+
+    // --connect names the server explicitly (here from another directory).
+    let other = dir.path().join("elsewhere.db");
+    let url = format!("bolt://{}", served.bolt);
+    let named = kg(
+        &other,
+        &["--connect", &url, "query", "--format", "json", QUERY],
+        None,
+    );
+    assert!(named.status.success(), "{named:?}");
+    assert_eq!(text(&named), text(&local));
+    assert!(
+        !other.exists(),
+        "--connect must not create a local database"
+    );
+
+    // Commands that need the store itself say who holds it.
+    let check = kg(&db, &["check"], None);
+    assert_eq!(check.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&check.stderr).contains("held by a kg server"));
+}
+
+#[test]
+fn an_address_file_left_by_a_killed_server_is_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("g.db");
+    assert!(kg(&db, &["seed"], None).status.success());
+    let mut served = serve(&db);
+    served.child.kill().unwrap();
+    served.child.wait().unwrap();
+    assert!(
+        db.join("kg.server").exists(),
+        "SIGKILL leaves the file behind"
+    );
+    let q = kg(
+        &db,
+        &[
+            "query",
+            "--format",
+            "csv",
+            "MATCH (l:Lab) RETURN count(l) AS n",
+        ],
+        None,
+    );
+    assert!(q.status.success(), "{q:?}");
+    assert!(text(&q).starts_with("n\r\n"), "{q:?}");
+    assert!(!db.join("kg.server").exists(), "the stale file is removed");
+}
+
+#[test]
+fn a_server_that_is_gone_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("g.db");
+    // A port nobody listens on: bind one, then free it.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("bolt://127.0.0.1:{port}");
+    let q = kg(&db, &["--connect", &url, "query", "RETURN 1"], None);
+    assert_eq!(q.status.code(), Some(2), "{q:?}");
+    assert!(String::from_utf8_lossy(&q.stderr).contains("cannot use the server"));
+}
