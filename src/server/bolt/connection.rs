@@ -718,7 +718,7 @@ impl BoltConnection {
             Some(p) if columns.is_empty() => {
                 (vec!["plan".to_string()], vec![vec![Value::String(p)]])
             }
-            _ => (columns, rows.into()),
+            _ => (columns, rows),
         };
         let kind = query_type(&stats, !columns.is_empty());
         let qid = self.next_qid;
