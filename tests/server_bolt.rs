@@ -4,7 +4,8 @@
 //! The driver tests need Python interpreters with the `neo4j` package: `KG_PY` lists them,
 //! separated by `:` (`.ci/run` builds venvs with the latest 6.x and 5.28.x and sets it). Without
 //! `KG_PY` those tests print that they were skipped, unless `KG_REQUIRE_DRIVERS` is set (CI),
-//! where that is a failure.
+//! where that is a failure. `KG_NODE_PATH` likewise names a `node_modules` directory holding
+//! the JavaScript `neo4j-driver`.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -166,6 +167,42 @@ fn official_python_drivers_over_bolt_and_neo4j_urls() {
                 &server,
             );
         }
+    }
+}
+
+#[test]
+fn official_javascript_driver_over_bolt_and_neo4j_urls() {
+    let test = "official_javascript_driver_over_bolt_and_neo4j_urls";
+    let Some(modules) = std::env::var_os("KG_NODE_PATH").filter(|p| !p.is_empty()) else {
+        if std::env::var_os("KG_REQUIRE_DRIVERS").is_some() {
+            panic!("{test}: KG_REQUIRE_DRIVERS is set but KG_NODE_PATH names no node_modules with neo4j-driver");
+        }
+        eprintln!(
+            "SKIPPED {test}: set KG_NODE_PATH to a node_modules directory holding neo4j-driver \
+             (see .ci/run) to run the JavaScript driver test"
+        );
+        return;
+    };
+    let server = KgServer::start(&["--auth", "neo4j:js-secret"]);
+    for scheme in ["bolt", "neo4j"] {
+        let url = format!("{scheme}://{}", server.bolt);
+        let out = Command::new("node")
+            .arg(script("driver_basics.cjs"))
+            .args([url.as_str(), "neo4j", "js-secret"])
+            .env("NODE_PATH", &modules)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run node: {e}"));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains("all checks passed"),
+            "node driver_basics.cjs {url} failed:\n{stdout}\n{}\nserver log:\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            server.log()
+        );
+        eprintln!(
+            "node driver_basics.cjs {url}: {}",
+            stdout.lines().next().unwrap_or("")
+        );
     }
 }
 
