@@ -219,6 +219,39 @@ fn official_python_drivers_authenticate() {
     }
 }
 
+#[test]
+fn thirty_two_python_clients_read_and_write_at_once() {
+    let pys = pythons("thirty_two_python_clients_read_and_write_at_once");
+    let Some(py) = pys.first() else {
+        return;
+    };
+    let mut server = KgServer::start(&[]);
+    let url = format!("bolt://{}", server.bolt);
+    run_python(
+        py,
+        "concurrency.py",
+        &[&url, "neo4j", "x", "32", "5"],
+        &server,
+    );
+    assert!(
+        server.stop().is_some_and(|s| s.success()),
+        "{}",
+        server.log()
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_kg"))
+        .arg("--db")
+        .arg(server.db())
+        .arg("check")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "kg check after the run: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 // ---- A minimal Bolt client on our PackStream, for what drivers would never send. ----
 
 struct Raw {
