@@ -520,6 +520,29 @@ fn reset_interrupts_a_running_query_and_idle_transactions_time_out() {
 }
 
 #[test]
+fn a_client_killed_mid_transaction_leaves_nothing_behind() {
+    let server = KgServer::start(&[]);
+    let mut c = Raw::ready(&server.bolt);
+    c.send(&st(wire::BEGIN, vec![map(&[])]));
+    assert_eq!(c.recv().0, wire::SUCCESS);
+    assert_eq!(c.query("CREATE (n:Orphan) RETURN 1").len(), 1);
+    // Gone without a word, holding the writer lock.
+    drop(c);
+    let started = Instant::now();
+    let mut other = Raw::ready(&server.bolt);
+    assert_eq!(other.query("CREATE (n:Next) RETURN 1").len(), 1);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "the writer lock outlived its client: {:?}",
+        started.elapsed()
+    );
+    assert_eq!(
+        other.query("MATCH (n:Orphan) RETURN count(n)"),
+        vec![vec![PackValue::Int(0)]]
+    );
+}
+
+#[test]
 fn garbage_truncated_and_oversized_input_never_hurt_other_sessions() {
     let server = KgServer::start(&[]);
     // A session that stays open through everything below.
