@@ -520,6 +520,101 @@ fn reset_interrupts_a_running_query_and_idle_transactions_time_out() {
 }
 
 #[test]
+fn sigkill_under_load_keeps_every_acknowledged_commit() {
+    let mut server = KgServer::start(&[]);
+    let addr = server.bolt.clone();
+    let writers: Vec<_> = (0..8)
+        .map(|t| {
+            let addr = addr.clone();
+            std::thread::spawn(move || {
+                let mut acked = Vec::new();
+                let Ok(mut c) = std::panic::catch_unwind(|| Raw::ready(&addr)) else {
+                    return acked;
+                };
+                for i in 0.. {
+                    let id = t * 1_000_000 + i;
+                    c.run(&format!("CREATE (:Acked {{id: {id}}})"));
+                    c.pull();
+                    let run = c.try_recv();
+                    let pull = c.try_recv();
+                    match (run, pull) {
+                        (Some((wire::SUCCESS, _)), Some((wire::SUCCESS, _))) => acked.push(id),
+                        _ => return acked,
+                    }
+                }
+                acked
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(1500));
+    // SAFETY: signalling our own child process by its pid.
+    unsafe {
+        libc::kill(server.child.id() as libc::pid_t, libc::SIGKILL);
+    }
+    let _ = server.child.wait();
+    let acked: Vec<i64> = writers
+        .into_iter()
+        .flat_map(|w| w.join().unwrap_or_default())
+        .collect();
+    assert!(
+        !acked.is_empty(),
+        "no write was acknowledged before the kill"
+    );
+    // A new server on the same directory (the address file left behind is stale).
+    let db = server.db();
+    let log = std::fs::File::create(server.dir.path().join("serve2.log")).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_kg"))
+        .arg("--db")
+        .arg(&db)
+        .args(["serve", "--bolt", "127.0.0.1:0", "--http", "127.0.0.1:0"])
+        .stdin(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    server.child = child;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let bolt = loop {
+        let text = std::fs::read_to_string(db.join("kg.server")).unwrap_or_default();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        let pid = v["pid"].as_u64().unwrap_or(0);
+        if pid == u64::from(server.child.id()) {
+            break v["bolt"].as_str().unwrap().to_string();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the restarted server did not come up"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut c = Raw::ready(&bolt);
+    let present: std::collections::HashSet<i64> = c
+        .query("MATCH (n:Acked) RETURN n.id")
+        .into_iter()
+        .filter_map(|r| r[0].as_int())
+        .collect();
+    let lost: Vec<&i64> = acked.iter().filter(|id| !present.contains(id)).collect();
+    assert!(
+        lost.is_empty(),
+        "{} of {} acknowledged commits lost",
+        lost.len(),
+        acked.len()
+    );
+    drop(c);
+    assert!(server.stop().is_some_and(|s| s.success()));
+    let out = Command::new(env!("CARGO_BIN_EXE_kg"))
+        .arg("--db")
+        .arg(&db)
+        .arg("check")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
 fn a_client_killed_mid_transaction_leaves_nothing_behind() {
     let server = KgServer::start(&[]);
     let mut c = Raw::ready(&server.bolt);
