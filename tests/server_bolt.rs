@@ -5,7 +5,7 @@
 //! separated by `:` (`.ci/run` builds venvs with the latest 6.x and 5.28.x and sets it). Without
 //! `KG_PY` those tests print that they were skipped, unless `KG_REQUIRE_DRIVERS` is set (CI),
 //! where that is a failure. `KG_NODE_PATH` likewise names a `node_modules` directory holding
-//! the JavaScript `neo4j-driver`.
+//! the JavaScript `neo4j-driver`, and `KG_PY_LANGCHAIN` a Python with `langchain-neo4j`.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -217,6 +217,26 @@ fn official_python_drivers_authenticate() {
         let url = format!("neo4j://{}", server.bolt);
         run_python(py, "auth.py", &[&url, "neo4j", "correct-horse"], &server);
     }
+}
+
+#[test]
+fn langchain_neo4j_graph_reads_the_schema_and_queries() {
+    let test = "langchain_neo4j_graph_reads_the_schema_and_queries";
+    let Some(py) = std::env::var("KG_PY_LANGCHAIN")
+        .ok()
+        .filter(|p| !p.is_empty())
+    else {
+        if std::env::var_os("KG_REQUIRE_DRIVERS").is_some() {
+            panic!("{test}: KG_REQUIRE_DRIVERS is set but KG_PY_LANGCHAIN names no Python with langchain-neo4j");
+        }
+        eprintln!(
+            "SKIPPED {test}: set KG_PY_LANGCHAIN to a Python with langchain-neo4j (see .ci/run)"
+        );
+        return;
+    };
+    let server = KgServer::start(&["--auth", "neo4j:lc-secret"]);
+    let url = format!("neo4j://{}", server.bolt);
+    run_python(&py, "langchain.py", &[&url, "neo4j", "lc-secret"], &server);
 }
 
 #[test]
