@@ -360,6 +360,8 @@ impl BoltConnection {
                     self.last_activity = Instant::now();
                     let goodbye = matches!(req, Request::Goodbye);
                     self.handle(req);
+                    // Idle time counts from the answer: a long statement is not idleness.
+                    self.last_activity = Instant::now();
                     if goodbye || self.state == State::Defunct {
                         let _ = self.flush();
                         return;
