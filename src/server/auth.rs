@@ -112,10 +112,16 @@ impl Auth {
     pub fn check(&self, user: &str, password: &str) -> bool {
         match self {
             Auth::None => true,
-            Auth::Users(users) => users
-                .iter()
-                .find(|u| u.name == user)
-                .is_some_and(|u| u.verify(password)),
+            Auth::Users(users) => match users.iter().find(|u| u.name == user) {
+                Some(u) => u.verify(password),
+                None => {
+                    // As slow as a wrong password, so timing does not tell which users exist.
+                    if let Some(first) = users.first() {
+                        let _ = derive(password, &first.salt, first.iterations);
+                    }
+                    false
+                }
+            },
         }
     }
 

@@ -33,6 +33,10 @@ pub fn code(e: &Error) -> &'static str {
             ErrorClass::TypeError => "Neo.ClientError.Statement.TypeError",
             ErrorClass::ArgumentError => "Neo.ClientError.Statement.ArgumentError",
             ErrorClass::EntityNotFound => "Neo.ClientError.Statement.EntityNotFound",
+            // Tools tell a missing procedure (e.g. APOC) from one that failed.
+            ErrorClass::ProcedureError if q.detail == "ProcedureNotFound" => {
+                "Neo.ClientError.Procedure.ProcedureNotFound"
+            }
             ErrorClass::ProcedureError => "Neo.ClientError.Procedure.ProcedureCallFailed",
             ErrorClass::ParameterMissing => "Neo.ClientError.Statement.ParameterMissing",
             ErrorClass::ConstraintVerificationFailed => {
