@@ -65,8 +65,15 @@ impl Drop for TestServer {
 
 /// curl's body and status code.
 fn curl(args: &[&str]) -> (u16, Json) {
+    // Bodies are JSON unless a test says otherwise (curl's default is a form).
+    let json = if args.iter().any(|a| a.starts_with("Content-Type")) {
+        vec![]
+    } else {
+        vec!["-H", "Content-Type: application/json"]
+    };
     let out = Command::new("curl")
         .args(["-sS", "--max-time", "20", "-w", "\n%{http_code}"])
+        .args(json)
         .args(args)
         .output()
         .expect("curl runs (CI installs it)");
@@ -422,12 +429,28 @@ fn requests_on_one_connection_and_expect_continue() {
     let ts = TestServer::new();
     let body = r#"{"statement":"RETURN 1 AS x"}"#;
     let one = format!(
-        "POST /db/neo4j/query/v2 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        "POST /db/neo4j/query/v2 HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
-    let last = one.replacen("Host: x\r\n", "Host: x\r\nConnection: close\r\n", 1);
+    let last = one.replacen(
+        "Host: localhost\r\n",
+        "Host: localhost\r\nConnection: close\r\n",
+        1,
+    );
     let out = raw(ts.addr, format!("{one}{one}{last}").as_bytes(), false);
     assert_eq!(out.matches("HTTP/1.1 202 Accepted").count(), 3, "{out}");
+    // HEAD: the headers only, and the connection goes on.
+    let out = raw(
+        ts.addr,
+        format!("HEAD / HTTP/1.1\r\nHost: localhost\r\n\r\n{last}").as_bytes(),
+        false,
+    );
+    let (head, rest) = out.split_once("\r\n\r\n").unwrap();
+    assert!(
+        head.starts_with("HTTP/1.1 200 OK") && head.contains("Content-Length: "),
+        "{out}"
+    );
+    assert!(rest.starts_with("HTTP/1.1 202 Accepted"), "{out}");
     // curl waits for 100 Continue before sending a body it was told to announce.
     let big = json!({"statement": "RETURN size($s) AS n", "parameters": {"s": "x".repeat(5000)}});
     let (code, r) = curl(&[
@@ -453,7 +476,7 @@ fn garbage_truncated_oversized_and_slow_requests_never_stop_the_server() {
     });
     // A slow client holding half a request open while the others are served.
     let mut slow = TcpStream::connect(ts.addr).unwrap();
-    slow.write_all(b"POST /db/neo4j/query/v2 HTTP/1.1\r\nHost: x\r\n")
+    slow.write_all(b"POST /db/neo4j/query/v2 HTTP/1.1\r\nHost: localhost\r\n")
         .unwrap();
 
     let cases: Vec<(Vec<u8>, &str)> = vec![
@@ -490,12 +513,22 @@ fn garbage_truncated_oversized_and_slow_requests_never_stop_the_server() {
         (b"POST /db/neo4j/query/v2 HTTP/1.1\r\nContent-Le".to_vec(), "400"),
         // Valid HTTP, bad JSON bodies.
         (
-            b"POST /db/neo4j/query/v2 HTTP/1.1\r\nContent-Length: 4\r\nConnection: close\r\n\r\n\xff\xfe\x00\x01".to_vec(),
+            b"POST /db/neo4j/query/v2 HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 4\r\nConnection: close\r\n\r\n\xff\xfe\x00\x01".to_vec(),
             "400",
+        ),
+        // Not JSON: what a cross-site form would send.
+        (
+            b"POST /db/neo4j/query/v2 HTTP/1.1\r\nContent-Type: text/plain\r\nContent-Length: 25\r\nConnection: close\r\n\r\n{\"statement\":\"CREATE ()\"}".to_vec(),
+            "415",
+        ),
+        // A host name that is not loopback: DNS rebinding.
+        (
+            b"POST /db/neo4j/query/v2 HTTP/1.1\r\nHost: evil.example:7474\r\nContent-Type: application/json\r\nContent-Length: 25\r\nConnection: close\r\n\r\n{\"statement\":\"CREATE ()\"}".to_vec(),
+            "403",
         ),
         (
             format!(
-                "POST /db/neo4j/query/v2 HTTP/1.1\r\nContent-Length: 20000\r\nConnection: close\r\n\r\n{}{}",
+                "POST /db/neo4j/query/v2 HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 20000\r\nConnection: close\r\n\r\n{}{}",
                 "[".repeat(10_000),
                 "]".repeat(10_000)
             )
@@ -556,7 +589,7 @@ fn connections_past_the_limit_are_refused_with_503() {
     });
     let mut first = TcpStream::connect(ts.addr).unwrap();
     first
-        .write_all(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
         .unwrap();
     let mut buf = [0u8; 64];
     assert!(first.read(&mut buf).unwrap() > 0);
@@ -687,4 +720,93 @@ print("ok")
         &[&format!("http://{}", ts.addr)],
     );
     assert_eq!(out.trim(), "ok");
+}
+
+/// One request on a fresh connection, with std only: (status, body).
+fn request(addr: SocketAddr, method: &str, path: &str, body: &str) -> (u16, Json) {
+    let text = raw(
+        addr,
+        format!(
+            "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .as_bytes(),
+        false,
+    );
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, serde_json::from_str(body).unwrap_or(Json::Null))
+}
+
+/// Sixteen clients writing and reading at once: every acknowledged write is there afterwards,
+/// and nothing but a retryable 503 (the writer lock busy past its wait) is ever answered.
+#[test]
+fn many_clients_at_once() {
+    let ts = TestServer::new();
+    let addr = ts.addr;
+    let threads: Vec<_> = (0..16)
+        .map(|c| {
+            std::thread::spawn(move || {
+                let mut acknowledged = 0;
+                for i in 0..25 {
+                    let body = json!({
+                        "statement": "CREATE (:W {c: $c, i: $i})",
+                        "parameters": {"c": c, "i": i}
+                    })
+                    .to_string();
+                    loop {
+                        let (status, r) = request(addr, "POST", "/db/neo4j/query/v2", &body);
+                        match status {
+                            202 => {
+                                acknowledged += 1;
+                                break;
+                            }
+                            503 => continue,
+                            other => panic!("client {c}: {other} {r}"),
+                        }
+                    }
+                    let (status, r) = request(
+                        addr,
+                        "POST",
+                        "/db/neo4j/query/v2",
+                        &json!({"statement": "MATCH (w:W {c: $c}) RETURN count(w)", "parameters": {"c": c}}).to_string(),
+                    );
+                    assert_eq!(status, 202, "{r}");
+                    // Reads see every write of this client so far.
+                    assert_eq!(r["data"]["values"], json!([[i + 1]]));
+                }
+                acknowledged
+            })
+        })
+        .collect();
+    let total: i64 = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    assert_eq!(total, 16 * 25);
+    let (_, r) = query(&ts, "MATCH (w:W) RETURN count(w)");
+    assert_eq!(r["data"]["values"], json!([[total]]));
+}
+
+/// Stopping the server rolls back the transactions its clients left open.
+#[test]
+fn stopping_rolls_back_open_transactions() {
+    let mut ts = TestServer::new();
+    let (_, r) = post(
+        &ts,
+        "/db/neo4j/query/v2/tx",
+        json!({"statement": "CREATE (:Left)"}),
+    );
+    assert!(r["transaction"]["id"].is_string(), "{r}");
+    ts.server.stop();
+    if let Some(t) = ts.thread.take() {
+        t.join().unwrap();
+    }
+    let r = ts
+        .server
+        .db
+        .run("MATCH (n:Left) RETURN count(n) AS c", &Default::default())
+        .unwrap();
+    assert_eq!(r.rows, vec![vec![kgstore::Value::Int(0)]]);
 }

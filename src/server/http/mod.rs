@@ -49,7 +49,11 @@ const TYPED: &str = "application/vnd.neo4j.query";
 /// Serves HTTP on `listener` until the server stops; blocks. Open explicit transactions are
 /// rolled back when it returns.
 pub fn accept(server: Arc<Server>, listener: TcpListener) {
-    let http = Arc::new(Http::new(server.clone()));
+    let loopback = listener
+        .local_addr()
+        .map(|a| a.ip().is_loopback())
+        .unwrap_or(false);
+    let http = Arc::new(Http::new(server.clone(), loopback));
     let sweeper = {
         let http = http.clone();
         std::thread::Builder::new()
@@ -107,6 +111,8 @@ struct Http {
     /// Salted digests of credentials that passed `Auth::check`.
     auth_ok: Mutex<HashSet<[u8; 32]>>,
     salt: [u8; 16],
+    /// Listening on a loopback address: query requests must name a loopback host.
+    loopback: bool,
 }
 
 /// The parts of a query request body.
@@ -239,13 +245,57 @@ fn counters_json(s: &WriteStats) -> Json {
 }
 
 impl Http {
-    fn new(server: Arc<Server>) -> Http {
+    fn new(server: Arc<Server>, loopback: bool) -> Http {
         Http {
             server,
             txs: Mutex::new(HashMap::new()),
             auth_ok: Mutex::new(HashSet::new()),
             salt: random_bytes(),
+            loopback,
         }
+    }
+
+    /// Refuses what a web page in the user's browser could send to a server on loopback: a
+    /// request for another host name (DNS rebinding) or a body that is not JSON (a cross-site
+    /// form post needs no CORS preflight; a JSON one does, and gets none).
+    fn check_origin(&self, req: &Request) -> Result<(), Response> {
+        if self.loopback {
+            if let Some(host) = req.header("host") {
+                let name = match host.rsplit_once(':') {
+                    Some((h, p)) if p.bytes().all(|b| b.is_ascii_digit()) => h,
+                    _ => host,
+                };
+                let name = name.trim_start_matches('[').trim_end_matches(']');
+                let local = name.eq_ignore_ascii_case("localhost")
+                    || name
+                        .parse::<std::net::IpAddr>()
+                        .is_ok_and(|ip| ip.is_loopback());
+                if !local {
+                    return Err(error_response(
+                        403,
+                        "Neo.ClientError.Security.Forbidden",
+                        &format!(
+                            "this server listens on loopback and answers requests for localhost \
+                             only, not for `{host}`"
+                        ),
+                    ));
+                }
+            }
+        }
+        if !req.body.iter().all(u8::is_ascii_whitespace) {
+            let json = req.header("content-type").is_some_and(|c| {
+                let c = c.to_ascii_lowercase();
+                c.contains("json") || c.contains(TYPED)
+            });
+            if !json {
+                return Err(error_response(
+                    415,
+                    "Neo.ClientError.Request.InvalidFormat",
+                    "send the request body as JSON, with Content-Type: application/json",
+                ));
+            }
+        }
+        Ok(())
     }
 
     fn limits(&self) -> &super::Limits {
@@ -279,6 +329,7 @@ impl Http {
                         &error_response(status, code, &message),
                         false,
                     );
+                    reader.linger();
                     break;
                 }
                 Err(_) => break,
@@ -293,7 +344,8 @@ impl Http {
                 }
             }
             let keep = req.keep_alive && !self.server.is_stopping();
-            if wire::write(reader.stream(), &resp, keep).is_err() || !keep {
+            let body = req.method != "HEAD";
+            if wire::write_with(reader.stream(), &resp, keep, body).is_err() || !keep {
                 break;
             }
         }
@@ -313,6 +365,9 @@ impl Http {
                 }
             }
             ["db", db, "query", "v2", rest @ ..] => {
+                if let Err(r) = self.check_origin(req) {
+                    return r;
+                }
                 if *db != "system" {
                     if let Err(r) = self.check_db(db) {
                         return r;

@@ -81,6 +81,25 @@ impl Reader {
         &mut self.stream
     }
 
+    /// Before closing after an error: stops writing and reads away what the client is still
+    /// sending (up to 1 MiB or 1 s), so that the close does not reset the connection before
+    /// the client has read the answer.
+    pub fn linger(&mut self) {
+        let _ = self.stream.shutdown(std::net::Shutdown::Write);
+        let deadline = Instant::now() + Duration::from_secs(1);
+        let mut left = 1usize << 20;
+        let mut chunk = [0u8; 16 * 1024];
+        while left > 0 && Instant::now() < deadline {
+            match self.stream.read(&mut chunk) {
+                Ok(0) => return,
+                Ok(n) => left = left.saturating_sub(n),
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(_) => return,
+            }
+        }
+    }
+
     /// Reads more bytes into the buffer; `Ok(false)` at end of stream.
     fn fill(&mut self, deadline: Instant, stop: &AtomicBool) -> Result<bool, ReadError> {
         let mut chunk = [0u8; 16 * 1024];
@@ -321,6 +340,17 @@ impl Response {
 
 /// Writes `r`; `keep_alive` false adds `Connection: close`.
 pub fn write(stream: &mut TcpStream, r: &Response, keep_alive: bool) -> std::io::Result<()> {
+    write_with(stream, r, keep_alive, true)
+}
+
+/// Writes `r`, its body only when `body` (false answers a HEAD request: the headers, with the
+/// length the body would have).
+pub fn write_with(
+    stream: &mut TcpStream,
+    r: &Response,
+    keep_alive: bool,
+    body: bool,
+) -> std::io::Result<()> {
     let mut head = format!(
         "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nServer: kgstore/{}\r\n",
         r.status,
@@ -341,7 +371,9 @@ pub fn write(stream: &mut TcpStream, r: &Response, keep_alive: bool) -> std::io:
         "Connection: close\r\n\r\n"
     });
     let mut out = head.into_bytes();
-    out.extend_from_slice(&r.body);
+    if body {
+        out.extend_from_slice(&r.body);
+    }
     stream.write_all(&out)?;
     stream.flush()
 }
