@@ -125,13 +125,7 @@ pub fn config(
 }
 
 /// Runs `kg serve` on an open database; returns the exit code.
-pub fn serve(db: Database, mut cfg: ServeConfig) -> i32 {
-    // HTTP LISTENER: the HTTP helper's `crate::server::http::accept(server, listener)` goes
-    // into `loops` below; until it is merged, only Bolt is served.
-    let serve_http = false;
-    if !serve_http {
-        cfg.http = None;
-    }
+pub fn serve(db: Database, cfg: ServeConfig) -> i32 {
     let listeners = match server::bind(&cfg) {
         Ok(l) => l,
         Err(e) => {
@@ -165,8 +159,8 @@ pub fn serve(db: Database, mut cfg: ServeConfig) -> i32 {
     if let Some(l) = listeners.bolt {
         loops.push(Box::new(move |s| server::bolt::accept(s, l)));
     }
-    if let Some(_l) = listeners.http {
-        // HTTP LISTENER (see above): loops.push(Box::new(move |s| server::http::accept(s, _l)));
+    if let Some(l) = listeners.http {
+        loops.push(server::http::http_loop(l));
     }
     let mut out = std::io::stderr();
     let _ = writeln!(
@@ -181,7 +175,10 @@ pub fn serve(db: Database, mut cfg: ServeConfig) -> i32 {
         );
     }
     if let Some(a) = http_addr {
-        let _ = writeln!(out, "  HTTP  http://{a}/");
+        let _ = writeln!(
+            out,
+            "  HTTP  http://{a}/  (the explorer in a browser; the query API at /db/neo4j/query/v2)"
+        );
     }
     let _ = writeln!(out, "  stop with Ctrl-C");
     match server::run_until_stopped(server, loops, &addresses) {

@@ -18,6 +18,9 @@ pub mod address;
 pub mod auth;
 pub mod bolt;
 pub mod compat;
+pub mod explorer;
+pub mod http;
+pub mod mcp;
 pub mod status;
 
 use std::collections::HashMap;
