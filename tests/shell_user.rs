@@ -262,3 +262,97 @@ fn timeout_and_ctrl_c_stop_an_algorithm() {
     sh.expect("still here");
     sh.quit();
 }
+
+/// Tables at 80 columns (issue 18 items 1 and 2): an entity shows its name first and leaves
+/// out empty lists, a path is a chain of names, a number or a header is never cut into
+/// something else, a row that cannot fit switches to one field per line (also `:mode line`),
+/// and the width is read when a result is printed.
+#[test]
+fn repl_tables_are_readable_at_80_columns() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    query(
+        dir.path(),
+        "t.db",
+        "CREATE (d:Organization:Lab {name: 'DeepSeek', aliases: [], as_of: '2026-06', \
+         city: 'Hangzhou', note: 'Hangzhou LLM lab; its June 2026 Series A was the first money \
+         it took from outside investors'})-[:RAISED {amount: 7400000000.0}]->\
+         (:Round {name: 'DeepSeek Series A', aliases: []})",
+    );
+    let mut sh = Shell::start(dir.path(), "t.db");
+    sh.session
+        .get_process_mut()
+        .set_window_size(80, 40)
+        .expect("resize the pty");
+    // Too wide for 80 columns without cutting the amount or a name: one field per line.
+    sh.send("MATCH (n:Lab)-[r]->(m) RETURN n, r, m;\r");
+    let table = sh.expect(r"1 row");
+    assert!(table.contains("-[ RECORD 1 ]"), "{table}");
+    assert!(
+        table.contains("n | (:Organization:Lab {name: 'DeepSeek'"),
+        "{table}"
+    );
+    assert!(
+        table.contains("r | [:RAISED {amount: 7400000000.0}]"),
+        "{table}"
+    );
+    assert!(
+        table.contains("m | (:Round {name: 'DeepSeek Series A'})"),
+        "{table}"
+    );
+    assert!(!table.contains("aliases"), "{table}");
+    sh.expect("kg> ");
+    // A node fits when its long properties are cut between entries.
+    sh.send("MATCH (n:Lab)-[r]->(m) RETURN n, m.name;\r");
+    let table = sh.expect(r"1 row");
+    assert!(
+        table.contains("| (:Organization:Lab {name: 'DeepSeek', "),
+        "{table}"
+    );
+    assert!(table.contains("…"), "{table}");
+    sh.expect("kg> ");
+    sh.send("MATCH p = (:Lab)-[:RAISED]->() RETURN p;\r");
+    let table = sh.expect(r"1 row");
+    assert!(
+        table.contains("(DeepSeek)-[:RAISED]->(DeepSeek Series A)"),
+        "{table}"
+    );
+    sh.expect("kg> ");
+    sh.send(
+        "MATCH (f:Lab)-[r:RAISED]->(x) RETURN f.name, r.amount AS `f.amount_usd`, \
+         r.amount AS `f.amount_cny`, x.name, f.note;\r",
+    );
+    let table = sh.expect(r"1 row");
+    assert!(table.contains("7400000000.0"), "{table}");
+    assert!(table.contains("f.amount_usd"), "{table}");
+    assert!(table.contains("f.amount_cny"), "{table}");
+    sh.expect("kg> ");
+    // Headers alone wider than the terminal: one field per line.
+    let wide = "x".repeat(50);
+    sh.send(&format!("RETURN 1 AS a{wide}, 2 AS b{wide};\r"));
+    let records = sh.expect(r"1 row");
+    assert!(records.contains("-[ RECORD 1 ]"), "{records}");
+    assert!(records.contains(&format!("b{wide} | 2")), "{records}");
+    sh.expect("kg> ");
+    sh.send(":mode line\r");
+    sh.expect("output mode: line");
+    sh.expect("kg> ");
+    sh.send("RETURN 'short' AS s;\r");
+    let records = sh.expect(r"1 row");
+    assert!(records.contains("s | short"), "{records}");
+    sh.expect("kg> ");
+    sh.send(":mode table\r");
+    sh.expect("kg> ");
+    // Resized while the statement runs: the result fits the new width.
+    let long = "y".repeat(150);
+    sh.send(&format!(
+        "UNWIND range(1, 2000000) AS i WITH count(i) AS c RETURN c, '{long}' AS t;\r"
+    ));
+    std::thread::sleep(Duration::from_millis(150));
+    sh.session
+        .get_process_mut()
+        .set_window_size(200, 40)
+        .expect("resize the pty");
+    let table = sh.expect(r"1 row");
+    assert!(table.contains(&format!("| {long} |")), "{table}");
+    sh.quit();
+}

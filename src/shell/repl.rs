@@ -295,8 +295,14 @@ impl<'db, W: Write, E: Write> Repl<'db, W, E> {
     }
 
     fn render(&mut self, result: &QueryResult, elapsed: Duration) -> io::Result<()> {
+        // The terminal's width now, when the result is printed (it may have been resized
+        // while the statement ran).
+        let max_width = self
+            .options
+            .max_width
+            .map(|w| super::signal::terminal_width().unwrap_or(w));
         let opts = RenderOptions {
-            max_width: self.options.max_width,
+            max_width,
             elapsed: self.options.timing.then_some(elapsed),
         };
         let format = self.options.format;
