@@ -36,7 +36,6 @@ pub struct RunOptions {
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Mutex, RwLock};
-use std::time::Instant;
 
 use crate::error::{Error, QueryError, Result};
 use crate::exec::{run_all, ExecCtx, GraphAccess};
@@ -47,6 +46,10 @@ use crate::store::{GraphRead, GraphWrite, Store, Txn};
 
 /// Plans kept per query text; cleared when it grows past this many entries.
 const PLAN_CACHE_SIZE: usize = 1024;
+
+/// Statements longer than this are planned on every run instead of being cached: they may be
+/// deep, and only the run that planned them has a stack sized to drop them.
+const UNCACHED_QUERY_LEN: usize = 4096;
 
 /// Literal values lifted out of a query into hidden parameters (see `plan::literals`).
 type LiftedParams = Vec<(String, Value)>;
@@ -131,8 +134,10 @@ impl Database {
 
     /// The plan of `query` as an indented tree, without running it.
     pub fn explain(&self, query: &str) -> Result<String> {
-        let (c, _) = self.compile(query)?;
-        Ok(explain_text(&c, None))
+        crate::stack::with_stack_for(query, || {
+            let (c, _) = self.compile(query)?;
+            Ok(explain_text(&c, None))
+        })
     }
 
     fn clear_cache(&self) {
@@ -174,6 +179,11 @@ impl Database {
     }
 
     fn remember(&self, key: String, generation: u64, c: Arc<Compiled>) {
+        if key.len() > UNCACHED_QUERY_LEN {
+            // Dropping a deep plan recurses: let it happen inside the run, where the stack was
+            // sized for it (crate::stack), not later on whichever thread evicts the cache.
+            return;
+        }
         let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
         if cache.len() >= PLAN_CACHE_SIZE {
             cache.clear();
@@ -245,7 +255,25 @@ impl Session<'_> {
         }
     }
 
+    /// Runs one statement with cancellation, a time limit or profiling.
+    ///
+    /// Parsing, checking, planning and executing walk the statement recursively, so a long
+    /// statement (a chain of thousands of `OR`s or `WITH`s) needs more stack than a short one:
+    /// when the calling thread has less than [`crate::stack::needed`] left, the statement runs on a
+    /// stack of that size allocated for it, so any thread (Rust's default 2 MiB ones included)
+    /// can run any statement. Statements past [`crate::parser::MAX_EXPR_DEPTH`] or
+    /// [`crate::parser::MAX_CLAUSES`] fail with a `SyntaxError` instead. A failed statement
+    /// leaves an open transaction as it was.
     pub fn run_with(
+        &mut self,
+        query: &str,
+        params: &Params,
+        opts: &RunOptions,
+    ) -> Result<QueryResult> {
+        crate::stack::with_stack_for(query, || self.run_on_stack(query, params, opts))
+    }
+
+    fn run_on_stack(
         &mut self,
         query: &str,
         params: &Params,
@@ -409,21 +437,22 @@ fn execute(
         Compiled::Query { plan, columns, .. } => {
             let registry = db.procedures.read().unwrap_or_else(|e| e.into_inner());
             let generation = db.store.generation();
-            let (rows, stats, prof) = {
+            // The same limits for the operators (ExecCtx) and for the long loops they call
+            // without one: algorithms, projections (crate::interrupt).
+            let limits = crate::interrupt::Limits::new(opts.cancel.clone(), opts.timeout);
+            let (rows, stats, prof) = crate::interrupt::scope(limits.clone(), || {
                 let mut ctx = ExecCtx::new(GraphAccess::Write(txn), params, &registry);
                 ctx.generation = generation;
                 ctx.cancel = opts.cancel.as_deref();
-                if let Some(t) = opts.timeout {
-                    ctx.deadline = Some((Instant::now() + t, t.as_millis() as u64));
-                }
+                ctx.deadline = limits.deadline;
                 if profile {
                     ctx.profile = Some(Default::default());
                 }
                 ctx.check_limits()?;
                 let rows = run_all(plan, &mut ctx, &Vec::new())?;
                 ctx.check_limits()?;
-                (rows, ctx.stats, ctx.profile.take())
-            };
+                Ok::<_, Error>((rows, ctx.stats, ctx.profile.take()))
+            })?;
             let g: &dyn GraphRead = txn;
             let mut out = Vec::with_capacity(rows.len());
             for row in rows {

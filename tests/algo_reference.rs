@@ -96,7 +96,7 @@ fn betweenness_matches_networkx() {
     for name in FIXTURES {
         let (fx, g) = load(name);
         let proj = Projection::build(&g, &ProjectionSpec::default()).unwrap();
-        let ours = centrality::betweenness(&proj);
+        let ours = centrality::betweenness(&proj).expect("betweenness");
         for (v, (a, b)) in ours.iter().zip(floats(&fx["betweenness"])).enumerate() {
             assert!(
                 (a - b).abs() < 1e-6 * b.abs().max(1.0),

@@ -370,3 +370,58 @@ fn generator_produces_mostly_valid_statements() {
     assert!(parsed > 250, "only {parsed} of 300 statements parse");
     assert!(seen.len() > 250, "only {} distinct statements", seen.len());
 }
+
+/// Deep statements on a thread with a small stack (a quarter of Rust's default): each gives a
+/// result or a clear `SyntaxError`, never a stack overflow, and a failing one leaves the open
+/// transaction as it was (its earlier write commits).
+#[test]
+fn deep_statements_run_or_fail_cleanly_on_a_small_stack() {
+    let handle = std::thread::Builder::new()
+        .stack_size(512 * 1024)
+        .spawn(|| {
+            let db = Database::open_in_memory().expect("database");
+            let mut s = db.session();
+            s.run("BEGIN", &Params::new()).expect("begin");
+            s.run("CREATE (:Kept {v: 1})", &Params::new())
+                .expect("create");
+            let mut outcomes = Vec::new();
+            for shape in 0..6u32 {
+                for size in 0..3u32 {
+                    let q = Gen::new(vec![size, 0, shape]).deep();
+                    let r = s.run(&q, &Params::new());
+                    match &r {
+                        Ok(_) => outcomes.push(format!("{shape}/{size}: ok")),
+                        Err(e) => {
+                            // A query error (`m.a.a` fails at run time); past the limits a
+                            // SyntaxError that says why.
+                            let qe = e.as_query().unwrap_or_else(|| panic!("{e:?}"));
+                            if size == 2 {
+                                assert_eq!(qe.class.to_string(), "SyntaxError", "{e}");
+                                assert!(
+                                    qe.message.contains("too deeply")
+                                        || qe.message.contains("clauses"),
+                                    "{e}"
+                                );
+                            }
+                            outcomes.push(format!("{shape}/{size}: {}", qe.detail));
+                        }
+                    }
+                    assert!(s.in_transaction(), "{shape}/{size} ended the transaction");
+                }
+            }
+            s.run("COMMIT", &Params::new()).expect("commit");
+            let r = db
+                .run("MATCH (k:Kept) RETURN count(k)", &Params::new())
+                .expect("count");
+            assert_eq!(r.rows, vec![vec![Value::Int(1)]], "{outcomes:#?}");
+            outcomes
+        })
+        .expect("spawn");
+    let outcomes = handle.join().expect("no overflow, no panic");
+    // The 25,000-deep forms are refused, the 3,000-deep ones run.
+    assert!(outcomes.iter().any(|o| o.ends_with("ok")), "{outcomes:#?}");
+    assert!(
+        outcomes.iter().any(|o| o.contains("ExpressionTooDeep")),
+        "{outcomes:#?}"
+    );
+}

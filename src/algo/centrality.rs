@@ -59,6 +59,7 @@ pub fn page_rank(proj: &Projection, cfg: &PageRankConfig) -> Result<Vec<f64>> {
         })
         .collect();
     for _ in 0..cfg.max_iterations {
+        crate::interrupt::check()?;
         let dangling: f64 = (0..n).filter(|&v| inv_out[v] == 0.0).map(|v| x[v]).sum();
         let base = (alpha * dangling + (1.0 - alpha)) / nf;
         // Pull form: each node sums its in-neighbours' shares (cache-friendly on the CSR).
@@ -112,7 +113,8 @@ fn simple_adjacency(proj: &Projection, incoming: bool) -> (Vec<usize>, Vec<u32>)
 /// Brandes betweenness by dense index: for every ordered pair (s, t), s ≠ v ≠ t, the fraction
 /// of shortest directed s→t paths through v, summed. Unnormalised and directed, equal to
 /// NetworkX `betweenness_centrality(G, normalized=False)` on a DiGraph. O(n·m).
-pub fn betweenness(proj: &Projection) -> Vec<f64> {
+/// Checks for cancellation and the time limit once per source ([`crate::interrupt`]).
+pub fn betweenness(proj: &Projection) -> Result<Vec<f64>> {
     let n = proj.node_count();
     let (off, adj) = simple_adjacency(proj, false);
     let mut score = vec![0.0; n];
@@ -124,6 +126,7 @@ pub fn betweenness(proj: &Projection) -> Vec<f64> {
     // distance dist[w] - 1, found through the reversed simple adjacency.
     let (ioff, iadj) = simple_adjacency(proj, true);
     for s in 0..n {
+        crate::interrupt::check()?;
         order.clear();
         sigma.iter_mut().for_each(|x| *x = 0.0);
         dist.iter_mut().for_each(|x| *x = u32::MAX);
@@ -164,5 +167,5 @@ pub fn betweenness(proj: &Projection) -> Vec<f64> {
             score[w] += delta[w];
         }
     }
-    score
+    Ok(score)
 }

@@ -57,7 +57,9 @@ pub fn find_by_name(graph: &dyn GraphRead, name: &str) -> Result<Vec<NodeId>> {
         return Ok(found.into_iter().collect());
     }
     let mut by_alias = BTreeSet::new();
+    let mut ticker = crate::interrupt::Ticker::default();
     for id in graph.node_ids()? {
+        ticker.tick()?;
         let id = id?;
         match graph.node_property(id, "name")? {
             Some(Value::String(s)) if s == name => {
@@ -111,6 +113,7 @@ pub fn effective_stakes(graph: &dyn GraphRead, party: NodeId) -> Result<Vec<Hold
     let mut seen: BTreeSet<NodeId> = [party].into();
     let mut i = 0;
     while i < order.len() {
+        crate::interrupt::check()?;
         let u = order[i];
         i += 1;
         let mut list = Vec::new();
@@ -323,6 +326,7 @@ pub fn ultimate_controllers(
     let mut order = vec![company];
     let mut queue = VecDeque::from([company]);
     while let Some(v) = queue.pop_front() {
+        crate::interrupt::check()?;
         let edges = control_edges(graph, v)?;
         up.insert(v, edges.iter().map(|&(c, _)| c).collect());
         for (c, rel) in edges {
@@ -427,6 +431,7 @@ pub fn supply_dependents(graph: &dyn GraphRead, supplier: NodeId) -> Result<Vec<
     let mut queue = VecDeque::from([supplier]);
     let mut rows = Vec::new();
     while let Some(u) = queue.pop_front() {
+        crate::interrupt::check()?;
         let d = depth[&u];
         for e in graph.edges(u, Direction::Outgoing, &[SUPPLIES])? {
             if depth.contains_key(&e.other) || !is_actual_supply(graph, e.rel)? {

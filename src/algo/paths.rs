@@ -34,6 +34,8 @@ pub fn shortest_paths(
     max_hops: Option<u32>,
     all: bool,
 ) -> Result<Vec<PathRef>> {
+    // Stops with the statement's Ctrl-C or time limit (crate::interrupt).
+    let mut ticker = crate::interrupt::Ticker::default();
     shortest_paths_with_tick(
         graph,
         from,
@@ -43,7 +45,7 @@ pub fn shortest_paths(
         min_hops,
         max_hops,
         all,
-        &mut || Ok(()),
+        &mut || ticker.tick(),
     )
 }
 

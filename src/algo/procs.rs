@@ -186,7 +186,7 @@ impl AlgoProcedure {
             Kind::Betweenness => {
                 let cfg = Config::parse(name, args.first(), &[])?;
                 let proj = self.project(graph, generation, &cfg)?;
-                let score = centrality::betweenness(&proj);
+                let score = centrality::betweenness(&proj)?;
                 Ok(per_node(&proj, |v| vec![Value::Float(score[v])]))
             }
             Kind::Wcc | Kind::Scc => {

@@ -215,15 +215,19 @@ const NO_INDEX: u32 = u32::MAX;
 impl Projection {
     /// Builds the projection of `spec` from `graph` (costs one `edges` call per node and
     /// relationship type).
+    /// Stops with the statement's Ctrl-C or time limit ([`crate::interrupt`]).
     pub fn build(graph: &dyn GraphRead, spec: &ProjectionSpec) -> Result<Projection> {
+        let mut ticker = crate::interrupt::Ticker::default();
         let mut nodes: Vec<NodeId> = Vec::new();
         if spec.labels.is_empty() {
             for id in graph.node_ids()? {
+                ticker.tick()?;
                 nodes.push(id?);
             }
         } else {
             for label in &spec.labels {
                 for id in graph.nodes_with_label(label)? {
+                    ticker.tick()?;
                     nodes.push(id?);
                 }
             }
@@ -267,6 +271,7 @@ impl Projection {
         }
         let mut edges: Vec<(u32, u32, RelId, u16)> = Vec::new();
         for (i, &id) in proj.nodes.iter().enumerate() {
+            crate::interrupt::check()?;
             for (ty, name) in proj.types.iter().enumerate() {
                 for e in graph.edges(id, Direction::Outgoing, &[name.as_str()])? {
                     if let Some(other) = proj.index_of(e.other) {

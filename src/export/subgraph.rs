@@ -113,10 +113,13 @@ pub enum Source<'a> {
 }
 
 impl Source<'_> {
+    /// Calls `f` on every node; stops with Ctrl-C or the time limit (crate::interrupt).
     pub fn for_each_node(&self, f: &mut dyn FnMut(&Node) -> Result<()>) -> Result<()> {
+        let mut ticker = crate::interrupt::Ticker::default();
         match self {
             Source::Graph(g) => {
                 for id in g.node_ids()? {
+                    ticker.tick()?;
                     if let Some(n) = g.node(id?)? {
                         f(&n)?;
                     }
@@ -124,6 +127,7 @@ impl Source<'_> {
             }
             Source::Subgraph(s) => {
                 for n in s.nodes.values() {
+                    ticker.tick()?;
                     f(n)?;
                 }
             }
@@ -135,9 +139,11 @@ impl Source<'_> {
         &self,
         f: &mut dyn FnMut(&Relationship) -> Result<()>,
     ) -> Result<()> {
+        let mut ticker = crate::interrupt::Ticker::default();
         match self {
             Source::Graph(g) => {
                 for id in g.relationship_ids()? {
+                    ticker.tick()?;
                     if let Some(r) = g.relationship(id?)? {
                         f(&r)?;
                     }
@@ -145,6 +151,7 @@ impl Source<'_> {
             }
             Source::Subgraph(s) => {
                 for r in s.relationships.values() {
+                    ticker.tick()?;
                     f(r)?;
                 }
             }

@@ -147,6 +147,7 @@ pub fn single_query(p: Pair<'_, Rule>) -> PResult<SingleQuery> {
 
 pub(super) fn clause(p: Pair<'_, Rule>) -> PResult<Clause> {
     let span = span_of(&p);
+    super::count_clause(span)?;
     match p.as_rule() {
         Rule::match_clause => {
             let mut m = Match {

@@ -55,6 +55,8 @@ struct Built {
     /// The text of a literal equal to 2^63 (`9223372036854775808`, `0x8000000000000000`),
     /// valid only directly under unary minus.
     min_magnitude: Option<String>,
+    /// How deep `expr` is (a literal is 1, `a + b` is 2); bounded by [`super::MAX_EXPR_DEPTH`].
+    depth: usize,
 }
 
 impl Built {
@@ -63,7 +65,20 @@ impl Built {
             expr,
             chain_tail: None,
             min_magnitude: None,
+            depth: 1,
         }
+    }
+
+    /// `expr` as an operator over operands of depth `below`, refused past the limit.
+    fn over(expr: Expr, below: usize) -> PResult<Built> {
+        let depth = below + 1;
+        check_depth(depth, expr.span)?;
+        Ok(Built {
+            expr,
+            chain_tail: None,
+            min_magnitude: None,
+            depth,
+        })
     }
 
     fn checked(self) -> PResult<Expr> {
@@ -74,12 +89,55 @@ impl Built {
     }
 }
 
+/// Refuses an expression nested deeper than [`super::MAX_EXPR_DEPTH`], before anything walks
+/// it recursively.
+fn check_depth(depth: usize, span: Span) -> PResult<()> {
+    if depth > super::MAX_EXPR_DEPTH {
+        return Err(QueryError::syntax(
+            "ExpressionTooDeep",
+            format!(
+                "expression nested too deeply (more than {} operators or lookups inside one \
+                 another); split it up, e.g. `x IN [...]` instead of a long chain of `OR`s",
+                super::MAX_EXPR_DEPTH
+            ),
+        )
+        .at(span));
+    }
+    Ok(())
+}
+
+/// The depth of an expression tree, measured without recursion.
+pub(super) fn depth_of(e: &Expr) -> usize {
+    let mut max = 0;
+    let mut stack = vec![(e, 1usize)];
+    while let Some((e, d)) = stack.pop() {
+        max = max.max(d);
+        stack.extend(
+            crate::plan::walk::children(e)
+                .into_iter()
+                .map(|c| (c, d + 1)),
+        );
+    }
+    max
+}
+
 fn join(a: Span, b: Span) -> Span {
     Span::new(a.start.min(b.start), a.end.max(b.end))
 }
 
 /// Maps an `expression` pair.
 pub fn expression(pair: Pair<'_, Rule>) -> PResult<Expr> {
+    // pest's Pratt parser recurses once per prefix operator (`NOT NOT …`, `- - …`): refuse a
+    // run past the depth limit before it starts.
+    let mut run = 0usize;
+    for p in pair.clone().into_inner() {
+        if matches!(p.as_rule(), Rule::op_not | Rule::op_neg | Rule::op_pos) {
+            run += 1;
+            check_depth(run + 1, span_of(&p))?;
+        } else {
+            run = 0;
+        }
+    }
     let built = pratt()
         .map_primary(|p| match p.as_rule() {
             Rule::primary => primary(p),
@@ -88,6 +146,7 @@ pub fn expression(pair: Pair<'_, Rule>) -> PResult<Expr> {
         .map_prefix(|op, rhs| {
             let rhs = rhs?;
             let span = join(span_of(&op), rhs.expr.span);
+            let below = rhs.depth;
             match op.as_rule() {
                 Rule::op_neg => {
                     if rhs.min_magnitude.is_some() {
@@ -97,8 +156,18 @@ pub fn expression(pair: Pair<'_, Rule>) -> PResult<Expr> {
                         }));
                     }
                     let kind = match rhs.expr.kind {
-                        ExprKind::Int(v) => ExprKind::Int(-v),
-                        ExprKind::Float(v) => ExprKind::Float(-v),
+                        ExprKind::Int(v) => {
+                            return Ok(Built::plain(Expr {
+                                kind: ExprKind::Int(-v),
+                                span,
+                            }))
+                        }
+                        ExprKind::Float(v) => {
+                            return Ok(Built::plain(Expr {
+                                kind: ExprKind::Float(-v),
+                                span,
+                            }))
+                        }
                         other => ExprKind::Unary(
                             UnaryOp::Neg,
                             Box::new(Expr {
@@ -107,49 +176,64 @@ pub fn expression(pair: Pair<'_, Rule>) -> PResult<Expr> {
                             }),
                         ),
                     };
-                    Ok(Built::plain(Expr { kind, span }))
+                    Built::over(Expr { kind, span }, below)
                 }
                 Rule::op_pos => {
                     let e = rhs.checked()?;
-                    Ok(Built::plain(Expr {
-                        kind: ExprKind::Unary(UnaryOp::Pos, Box::new(e)),
-                        span,
-                    }))
+                    Built::over(
+                        Expr {
+                            kind: ExprKind::Unary(UnaryOp::Pos, Box::new(e)),
+                            span,
+                        },
+                        below,
+                    )
                 }
                 _ => {
                     let e = rhs.checked()?;
-                    Ok(Built::plain(Expr {
-                        kind: ExprKind::Unary(UnaryOp::Not, Box::new(e)),
-                        span,
-                    }))
+                    Built::over(
+                        Expr {
+                            kind: ExprKind::Unary(UnaryOp::Not, Box::new(e)),
+                            span,
+                        },
+                        below,
+                    )
                 }
             }
         })
         .map_postfix(|lhs, op| {
-            let e = lhs?.checked()?;
+            let lhs = lhs?;
+            let below = lhs.depth;
+            let e = lhs.checked()?;
             let span = join(e.span, span_of(&op));
             if op.as_rule() == Rule::op_is_typed {
                 let (ty, negated) = super::types::type_predicate(op)?;
-                return Ok(Built::plain(Expr {
-                    kind: ExprKind::TypeTest {
+                return Built::over(
+                    Expr {
+                        kind: ExprKind::TypeTest {
+                            expr: Box::new(e),
+                            ty,
+                            negated,
+                        },
+                        span,
+                    },
+                    below,
+                );
+            }
+            Built::over(
+                Expr {
+                    kind: ExprKind::IsNull {
                         expr: Box::new(e),
-                        ty,
-                        negated,
+                        negated: op.as_rule() == Rule::op_is_not_null,
                     },
                     span,
-                }));
-            }
-            Ok(Built::plain(Expr {
-                kind: ExprKind::IsNull {
-                    expr: Box::new(e),
-                    negated: op.as_rule() == Rule::op_is_not_null,
                 },
-                span,
-            }))
+                below,
+            )
         })
         .map_infix(|lhs, op, rhs| {
             let lhs = lhs?;
             let rhs = rhs?;
+            let below = lhs.depth.max(rhs.depth);
             let chain_tail = lhs.chain_tail.clone();
             let lhs_expr = lhs.checked()?;
             let rhs_expr = rhs.checked()?;
@@ -172,6 +256,7 @@ pub fn expression(pair: Pair<'_, Rule>) -> PResult<Expr> {
                         kind: ExprKind::Binary(bop, Box::new(prev), Box::new(rhs_expr.clone())),
                         span: right_span,
                     };
+                    check_depth(below + 1, span)?;
                     return Ok(Built {
                         expr: Expr {
                             kind: ExprKind::Binary(
@@ -183,18 +268,20 @@ pub fn expression(pair: Pair<'_, Rule>) -> PResult<Expr> {
                         },
                         chain_tail: Some(rhs_expr),
                         min_magnitude: None,
+                        depth: below + 1,
                     });
                 }
             }
             let tail = comparison.then(|| rhs_expr.clone());
-            Ok(Built {
-                expr: Expr {
+            let mut built = Built::over(
+                Expr {
                     kind: ExprKind::Binary(bop, Box::new(lhs_expr), Box::new(rhs_expr)),
                     span,
                 },
-                chain_tail: tail,
-                min_magnitude: None,
-            })
+                below,
+            )?;
+            built.chain_tail = tail;
+            Ok(built)
         })
         .parse(pair.into_inner())?;
     built.checked()
@@ -244,14 +331,28 @@ fn primary(pair: Pair<'_, Rule>) -> PResult<Built> {
         ));
     };
     let mut built = atom(first)?;
+    built.depth = depth_of(&built.expr);
+    check_depth(built.depth, built.expr.span)?;
     for p in inner {
+        let below = built.depth;
         let e = std::mem::replace(&mut built, Built::plain(null_expr())).checked()?;
         let span = join(e.span, span_of(&p));
         let kind = match p.as_rule() {
             Rule::node_labels => ExprKind::HasLabels(Box::new(e), node_labels(p)),
             _ => lookup(e, p)?,
         };
-        built = Built::plain(Expr { kind, span });
+        let expr = Expr { kind, span };
+        // An index brings an expression of its own: `xs[a + b]`.
+        let below = match &expr.kind {
+            ExprKind::Index(_, i) => below.max(depth_of(i)),
+            ExprKind::Slice(_, from, to) => from
+                .iter()
+                .chain(to.iter())
+                .map(|x| depth_of(x))
+                .fold(below, usize::max),
+            _ => below,
+        };
+        built = Built::over(expr, below)?;
     }
     Ok(built)
 }
@@ -338,6 +439,7 @@ fn atom(p: Pair<'_, Rule>) -> PResult<Built> {
                 },
                 chain_tail: None,
                 min_magnitude: Some(p.as_str().to_string()),
+                depth: 1,
             }),
         },
         Rule::float => mk(ExprKind::Float(literal::float(p.as_str(), span)?)),

@@ -31,6 +31,39 @@ type PResult<T> = Result<T, QueryError>;
 /// cannot exhaust the stack (test threads have 2 MiB).
 pub const MAX_NESTING: usize = 128;
 
+/// Deeper expressions than this (operators, property lookups and indexes inside one another,
+/// e.g. a chain of 20,000 `+`) are refused with a clear error. Every later stage walks
+/// expressions recursively; `Session::run` gives them a stack sized to the query (see
+/// `db::STACK_PER_QUERY_BYTE`), and this bound keeps that stack finite.
+pub const MAX_EXPR_DEPTH: usize = 20_000;
+
+/// More clauses in one statement than this (counting every UNION part and subquery) are refused:
+/// the plan is a chain of operators that later stages walk recursively.
+pub const MAX_CLAUSES: usize = 10_000;
+
+thread_local! {
+    /// Clauses seen by the statement being parsed on this thread.
+    static CLAUSES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts one clause of the statement being parsed, refusing more than [`MAX_CLAUSES`].
+fn count_clause(span: Span) -> PResult<()> {
+    let n = CLAUSES.with(|c| {
+        c.set(c.get() + 1);
+        c.get()
+    });
+    if n > MAX_CLAUSES {
+        return Err(QueryError::syntax(
+            "QueryTooLong",
+            format!(
+                "statement has more than {MAX_CLAUSES} clauses; split it into several statements"
+            ),
+        )
+        .at(span));
+    }
+    Ok(())
+}
+
 /// Bounds pest's work per parse so pathological input fails instead of hanging.
 const CALL_LIMIT: usize = 50_000_000;
 
@@ -39,11 +72,20 @@ pub fn parse(query: &str) -> Result<Statement, Error> {
     parse_statement(query).map_err(Error::from)
 }
 
-/// Like [`parse`] but with the query error unwrapped.
+/// Like [`parse`] but with the query error unwrapped. Runs where the stack is deep enough for
+/// `query` (see [`crate::stack`]), so any thread can parse any input.
 pub fn parse_statement(query: &str) -> Result<Statement, QueryError> {
+    // Half of what a whole statement is given: parsing is one of its stages, and inside
+    // `Session::run` this finds the stack already grown.
+    let need = crate::stack::needed(query) / 2;
+    stacker::maybe_grow(need, need, || parse_on_stack(query))
+}
+
+fn parse_on_stack(query: &str) -> Result<Statement, QueryError> {
     static LIMIT: Once = Once::new();
     LIMIT.call_once(|| pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT)));
     check_nesting(query)?;
+    CLAUSES.with(|c| c.set(0));
     let mut pairs =
         CypherParser::parse(Rule::query_input, query).map_err(|e| errors::from_pest(query, e))?;
     let input = pairs

@@ -160,6 +160,132 @@ fn write_path(out: &mut String, path: &Path) {
     }
 }
 
+/// Property keys that name an entity, most telling first: a table cell shows the first one
+/// present right after the labels, and a path shows only it.
+pub const CAPTION_KEYS: &[&str] = &["name", "title", "id", "key", "code", "label", "caption"];
+
+/// A value for a human table cell: like [`cell`], but a node or relationship shows its caption
+/// property (see [`CAPTION_KEYS`]) first and leaves out properties that say little in a cell
+/// (null, empty lists and maps), and a path is the chain of its nodes' captions:
+/// `(DeepSeek)-[:RAISED]->(DeepSeek Series A)`.
+pub fn display_cell(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => {
+            let mut out = String::new();
+            write_display(&mut out, other);
+            out
+        }
+    }
+}
+
+fn write_display(out: &mut String, value: &Value) {
+    match value {
+        Value::Node(n) => {
+            out.push('(');
+            for label in &n.labels {
+                out.push(':');
+                write_name(out, label);
+            }
+            write_entity_props(out, &n.properties, !n.labels.is_empty());
+            out.push(')');
+        }
+        Value::Relationship(r) => {
+            out.push_str("[:");
+            write_name(out, &r.rel_type);
+            write_entity_props(out, &r.properties, true);
+            out.push(']');
+        }
+        Value::Path(p) => write_path_captions(out, p),
+        Value::List(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_display(out, item);
+            }
+            out.push(']');
+        }
+        other => write_value(out, other),
+    }
+}
+
+/// The key of the caption property: the first of [`CAPTION_KEYS`] that is set.
+pub fn caption_key(props: &Properties) -> Option<&'static str> {
+    CAPTION_KEYS
+        .iter()
+        .copied()
+        .find(|k| props.get(*k).is_some_and(|v| !v.is_null()))
+}
+
+fn says_little(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::List(items) => items.is_empty(),
+        Value::Map(m) => m.is_empty(),
+        _ => false,
+    }
+}
+
+fn write_entity_props(out: &mut String, props: &Properties, space: bool) {
+    let caption = caption_key(props);
+    let first = caption.and_then(|k| props.get_key_value(k));
+    let rest = props
+        .iter()
+        .filter(|(k, v)| Some(k.as_str()) != caption && !says_little(v));
+    let entries: Vec<(&String, &Value)> = first.into_iter().chain(rest).collect();
+    if entries.is_empty() {
+        return;
+    }
+    if space {
+        out.push(' ');
+    }
+    out.push('{');
+    for (i, (k, v)) in entries.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        write_name(out, k);
+        out.push_str(": ");
+        write_display(out, v);
+    }
+    out.push('}');
+}
+
+/// `(caption)`: the caption property's value (a string unquoted), else the labels `(:Lab)`.
+fn write_node_caption(out: &mut String, node: &Node) {
+    out.push('(');
+    match caption_key(&node.properties).and_then(|k| node.properties.get(k)) {
+        Some(Value::String(s)) => out.push_str(s),
+        Some(v) => write_value(out, v),
+        None => {
+            for label in &node.labels {
+                out.push(':');
+                write_name(out, label);
+            }
+        }
+    }
+    out.push(')');
+}
+
+fn write_path_captions(out: &mut String, path: &Path) {
+    let Some(first) = path.nodes.first() else {
+        out.push_str("<empty path>");
+        return;
+    };
+    write_node_caption(out, first);
+    let mut prev = first.id;
+    for (rel, node) in path.relationships.iter().zip(path.nodes.iter().skip(1)) {
+        let forward = rel.start == prev;
+        out.push_str(if forward { "-[:" } else { "<-[:" });
+        write_name(out, &rel.rel_type);
+        out.push_str(if forward { "]->" } else { "]-" });
+        write_node_caption(out, node);
+        prev = node.id;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

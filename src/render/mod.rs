@@ -31,16 +31,20 @@ pub enum Format {
     Jsonl,
     /// A GitHub-flavoured Markdown table.
     Markdown,
+    /// One block per record, one `column | value` line per field (psql's `\\x`, duckdb's
+    /// `.mode line`): for records too wide for a table row.
+    Line,
 }
 
 impl Format {
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Table,
         Format::Csv,
         Format::Tsv,
         Format::Json,
         Format::Jsonl,
         Format::Markdown,
+        Format::Line,
     ];
 
     pub fn name(self) -> &'static str {
@@ -51,6 +55,7 @@ impl Format {
             Format::Json => "json",
             Format::Jsonl => "jsonl",
             Format::Markdown => "markdown",
+            Format::Line => "line",
         }
     }
 }
@@ -73,7 +78,7 @@ impl FromStr for Format {
                     .then_some(Format::Markdown)
             })
             .ok_or_else(|| {
-                format!("unknown format `{s}` (expected table, csv, tsv, json, jsonl or markdown)")
+                format!("unknown format `{s}` (expected table, csv, tsv, json, jsonl, markdown or line)")
             })
     }
 }
@@ -101,6 +106,7 @@ pub fn render(
         Format::Json => json::render(result, out),
         Format::Jsonl => jsonl::render(result, out),
         Format::Markdown => markdown::render(result, out),
+        Format::Line => table::render_records(result, opts, out),
     }
 }
 
@@ -112,7 +118,7 @@ pub fn result_separator(format: Format) -> Option<&'static str> {
     match format {
         Format::Csv => Some("\r\n"),
         Format::Tsv => Some("\n"),
-        Format::Table | Format::Json | Format::Jsonl | Format::Markdown => None,
+        Format::Table | Format::Json | Format::Jsonl | Format::Markdown | Format::Line => None,
     }
 }
 

@@ -37,7 +37,11 @@ pub fn render(result: &QueryResult, opts: &RenderOptions, out: &mut dyn Write) -
     let cells: Vec<Vec<String>> = result
         .rows
         .iter()
-        .map(|row| row.iter().map(|v| one_line(&cypher::cell(v))).collect())
+        .map(|row| {
+            row.iter()
+                .map(|v| one_line(&cypher::display_cell(v)))
+                .collect()
+        })
         .collect();
     let numeric: Vec<bool> = (0..header.len())
         .map(|i| {
@@ -56,15 +60,35 @@ pub fn render(result: &QueryResult, opts: &RenderOptions, out: &mut dyn Write) -
         }
     }
     if let Some(max) = opts.max_width {
-        fit(&mut widths, max);
+        // Headers and numbers are never cut (a cut one reads as another value); when the text
+        // columns cannot give up enough, the result is shown one field per line instead.
+        let mut least: Vec<usize> = header
+            .iter()
+            .zip(&widths)
+            .map(|(h, &w)| h.width().max(w.min(MIN_COLUMN)))
+            .collect();
+        for (row, values) in cells.iter().zip(&result.rows) {
+            for ((l, c), v) in least.iter_mut().zip(row).zip(values) {
+                *l = (*l).max(least_width(c, v));
+            }
+        }
+        if !fit(&mut widths, &least, max) {
+            return render_records(result, opts, out);
+        }
     }
 
     let rule = rule(&widths);
     writeln!(out, "{rule}")?;
     write_row(out, &header, &widths, &vec![false; widths.len()])?;
     writeln!(out, "{rule}")?;
-    for row in &cells {
-        write_row(out, row, &widths, &numeric)?;
+    for (row, values) in cells.iter().zip(&result.rows) {
+        let cut: Vec<String> = row
+            .iter()
+            .zip(values)
+            .zip(&widths)
+            .map(|((c, v), &w)| cut_cell(c, v, w))
+            .collect();
+        write_row(out, &cut, &widths, &numeric)?;
     }
     if !cells.is_empty() {
         writeln!(out, "{rule}")?;
@@ -77,22 +101,145 @@ pub fn render(result: &QueryResult, opts: &RenderOptions, out: &mut dyn Write) -
     Ok(())
 }
 
+/// The narrowest a cell may be shown: text shrinks to [`MIN_COLUMN`]; a node, relationship,
+/// list or map is cut only between its entries and keeps its first (the caption); numbers and
+/// other scalars are never cut.
+fn least_width(cell: &str, v: &Value) -> usize {
+    match v {
+        Value::String(_) => cell.width().min(MIN_COLUMN),
+        Value::Node(_) | Value::Relationship(_) | Value::List(_) | Value::Map(_) => {
+            match cell.find(", ") {
+                Some(i) => cell[..i].width() + 3,
+                None => cell.width(),
+            }
+        }
+        _ => cell.width(),
+    }
+}
+
+/// `cell` cut to `width` as [`least_width`] allows: text anywhere, structures after an entry.
+fn cut_cell(cell: &str, v: &Value, width: usize) -> String {
+    if cell.width() <= width {
+        return cell.to_string();
+    }
+    match v {
+        Value::Node(_) | Value::Relationship(_) | Value::List(_) | Value::Map(_) => {
+            let mut best = None;
+            for (i, _) in cell.match_indices(", ") {
+                if cell[..i].width() + 3 <= width {
+                    best = Some(i);
+                } else {
+                    break;
+                }
+            }
+            match best {
+                Some(i) => format!("{}, …", &cell[..i]),
+                None => truncate(cell, width),
+            }
+        }
+        _ => truncate(cell, width),
+    }
+}
+
 fn is_number(v: &Value) -> bool {
     matches!(v, Value::Int(_) | Value::Float(_))
 }
 
-/// Shrinks the widest columns until a row (borders included) fits `max` columns.
-fn fit(widths: &mut [usize], max: usize) {
+/// Shrinks the widest shrinkable columns (never below `least`) until a row, borders included,
+/// fits `max` columns; false when it cannot.
+fn fit(widths: &mut [usize], least: &[usize], max: usize) -> bool {
     let total = |w: &[usize]| w.iter().sum::<usize>() + 3 * w.len() + 1;
     while total(widths) > max {
-        let Some((i, &w)) = widths.iter().enumerate().max_by_key(|(_, w)| **w) else {
-            return;
+        let Some((i, _)) = widths
+            .iter()
+            .zip(least)
+            .enumerate()
+            .filter(|(_, (w, l))| w > l)
+            .max_by_key(|(_, (w, _))| **w)
+        else {
+            return false;
         };
-        if w <= MIN_COLUMN {
-            return;
-        }
-        widths[i] = w - 1;
+        widths[i] -= 1;
     }
+    true
+}
+
+/// The vertical display (`:mode line`, and a table whose rows cannot fit the terminal): one
+/// block per record, one `column | value` line per field, long values wrapped to the width.
+pub fn render_records(
+    result: &QueryResult,
+    opts: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if let Some(plan) = &result.plan {
+        writeln!(out, "{}", plan.trim_end())?;
+    }
+    let elapsed = opts
+        .elapsed
+        .map(|d| format!(" ({} ms)", d.as_millis()))
+        .unwrap_or_default();
+    let summary = stats_summary(&result.stats);
+    if result.columns.is_empty() {
+        if summary.is_empty() {
+            if result.plan.is_none() {
+                writeln!(out, "(no changes, no records){elapsed}")?;
+            }
+        } else {
+            writeln!(out, "{summary}{elapsed}")?;
+        }
+        return Ok(());
+    }
+    let header: Vec<String> = result.columns.iter().map(|c| one_line(c)).collect();
+    let key_width = header.iter().map(|h| h.width()).max().unwrap_or(0);
+    // What is left of a line for the value after `key | `.
+    let room = opts
+        .max_width
+        .map(|w| w.saturating_sub(key_width + 3).max(20));
+    for (n, row) in result.rows.iter().enumerate() {
+        let title = format!("-[ RECORD {} ]", n + 1);
+        let rule_len = opts
+            .max_width
+            .unwrap_or(key_width + 40)
+            .min(key_width + 40)
+            .max(title.width() + 1);
+        writeln!(out, "{title}{}", "-".repeat(rule_len - title.width()))?;
+        for (h, v) in header.iter().zip(row) {
+            let text = one_line(&cypher::display_cell(v));
+            let pad = " ".repeat(key_width - h.width());
+            let mut lines = wrap(&text, room).into_iter();
+            writeln!(out, "{h}{pad} | {}", lines.next().unwrap_or_default())?;
+            for more in lines {
+                writeln!(out, "{} | {more}", " ".repeat(key_width))?;
+            }
+        }
+    }
+    let n = result.rows.len() as u64;
+    writeln!(out, "{n} {}{elapsed}", plural(n, "row"))?;
+    if !summary.is_empty() {
+        writeln!(out, "{summary}")?;
+    }
+    Ok(())
+}
+
+/// Splits `s` into pieces of at most `width` terminal columns (one piece without a width).
+fn wrap(s: &str, width: Option<usize>) -> Vec<String> {
+    let Some(width) = width else {
+        return vec![s.to_string()];
+    };
+    let mut lines = vec![String::new()];
+    let mut used = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if used + cw > width && used > 0 {
+            lines.push(String::new());
+            used = 0;
+        }
+        if let Some(line) = lines.last_mut() {
+            line.push(c);
+        }
+        used += cw;
+    }
+    lines
 }
 
 fn rule(widths: &[usize]) -> String {

@@ -53,7 +53,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (":clear", "forget every parameter"),
     (
         ":mode",
-        "output format: :mode table|csv|tsv|json|jsonl|markdown",
+        "output format: :mode table|line|csv|tsv|json|jsonl|markdown (line: one field per line)",
     ),
     (":timing", "show query times: :timing on|off"),
     (":source", "run a script file: :source FILE"),
@@ -158,18 +158,29 @@ fn parse_param(args: &str) -> Result<MetaCommand, String> {
 }
 
 fn parse_export(args: &str) -> Result<MetaCommand, String> {
-    let usage = || "usage: :export dot FILE [query]".to_string();
-    let mut parts = args.splitn(3, char::is_whitespace);
-    let format = parts.next().filter(|f| !f.is_empty()).ok_or_else(usage)?;
-    let file = parts.next().filter(|f| !f.is_empty()).ok_or_else(usage)?;
-    let query = parts
-        .next()
-        .map(str::trim)
+    let usage = || "usage: :export dot FILE [query] (quote a FILE with spaces)".to_string();
+    let args = args.trim_start();
+    let (format, rest) = args.split_once(char::is_whitespace).ok_or_else(usage)?;
+    let rest = rest.trim_start();
+    // `"my file.dot"` or `'my file.dot'`: the name runs to the closing quote.
+    let (file, query) = match rest.chars().next() {
+        Some(q @ ('"' | '\'')) => {
+            let end = rest[1..]
+                .find(q)
+                .ok_or_else(|| format!(":export: the file name {rest} has no closing {q}"))?;
+            (&rest[1..1 + end], &rest[2 + end..])
+        }
+        _ => rest.split_once(char::is_whitespace).unwrap_or((rest, "")),
+    };
+    if format.is_empty() || file.is_empty() {
+        return Err(usage());
+    }
+    let query = Some(query.trim())
         .filter(|q| !q.is_empty())
         .map(String::from);
     Ok(MetaCommand::Export {
         format: format.to_ascii_lowercase(),
-        file: PathBuf::from(unquote(file)),
+        file: PathBuf::from(file),
         query,
     })
 }
@@ -187,6 +198,28 @@ fn unquote(s: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn export_takes_a_quoted_file_name_with_spaces() {
+        assert_eq!(
+            MetaCommand::parse(":export dot \"my file.dot\" MATCH (n) RETURN n"),
+            Ok(MetaCommand::Export {
+                format: "dot".into(),
+                file: "my file.dot".into(),
+                query: Some("MATCH (n) RETURN n".into())
+            })
+        );
+        assert_eq!(
+            MetaCommand::parse(":export dot 'my file.dot'"),
+            Ok(MetaCommand::Export {
+                format: "dot".into(),
+                file: "my file.dot".into(),
+                query: None
+            })
+        );
+        assert!(MetaCommand::parse(":export dot \"my file.dot").is_err());
+        assert!(MetaCommand::parse(":export dot").is_err());
+    }
 
     #[test]
     fn parses_every_command() {

@@ -85,8 +85,9 @@ pub struct Repl<'db, W: Write, E: Write> {
     pub options: ShellOptions,
     /// Set from the Ctrl-C handler while a query runs.
     pub cancel: Arc<AtomicBool>,
-    /// The last statement that returned rows (`:export` without a query exports its result).
-    pub last_query: Option<String>,
+    /// The last statement that returned columns and its result as it was returned: `:export`
+    /// without a query writes this result and never runs the statement again (it may write).
+    pub last_result: Option<(String, QueryResult)>,
     out: W,
     err: E,
     /// Nested `:source` depth, to stop a script that sources itself.
@@ -127,7 +128,7 @@ impl<'db, W: Write, E: Write> Repl<'db, W, E> {
             params: Params::new(),
             options,
             cancel: Arc::new(AtomicBool::new(false)),
-            last_query: None,
+            last_result: None,
             out,
             err,
             depth: 0,
@@ -299,7 +300,7 @@ impl<'db, W: Write, E: Write> Repl<'db, W, E> {
         }
         // Only errors that point into the text get the line and caret.
         if err.is_some_and(|e| e.span().is_some()) {
-            let text = line_at(source, at);
+            let (text, col) = error_window(line_at(source, at), col);
             let caret_pad: String = text
                 .chars()
                 .take(col - 1)
@@ -325,15 +326,22 @@ impl<'db, W: Write, E: Write> Repl<'db, W, E> {
             .run_with(text, &self.params, &opts)
             .map_err(Reported::Query)?;
         let elapsed = started.elapsed();
+        let rendered = self.render(&result, elapsed).map_err(Reported::Io);
         if !result.columns.is_empty() {
-            self.last_query = Some(text.to_string());
+            self.last_result = Some((text.to_string(), result));
         }
-        self.render(&result, elapsed).map_err(Reported::Io)
+        rendered
     }
 
     fn render(&mut self, result: &QueryResult, elapsed: Duration) -> io::Result<()> {
+        // The terminal's width now, when the result is printed (it may have been resized
+        // while the statement ran).
+        let max_width = self
+            .options
+            .max_width
+            .map(|w| super::signal::terminal_width().unwrap_or(w));
         let opts = RenderOptions {
-            max_width: self.options.max_width,
+            max_width,
             elapsed: self.options.timing.then_some(elapsed),
         };
         let format = self.options.format;
@@ -412,19 +420,39 @@ impl<'db, W: Write, E: Write> Repl<'db, W, E> {
                 file,
                 query,
             } => {
-                let query = query.or_else(|| self.last_query.clone()).ok_or_else(|| {
-                    Reported::Message(
-                        "nothing to export yet: run a query first or give one: :export dot FILE QUERY"
+                if query.is_none() && self.last_result.is_none() {
+                    return Err(Reported::Message(
+                        "nothing to export yet: no statement has returned a result in this \
+                         session; run a query first, or give one: \
+                         :export dot FILE MATCH p=()-->() RETURN p"
                             .to_string(),
-                    )
-                })?;
+                    ));
+                }
+                // Ctrl-C and the time limit stop the export's loops too (crate::interrupt).
+                self.cancel.store(false, Ordering::SeqCst);
+                let limits =
+                    crate::interrupt::Limits::new(Some(self.cancel.clone()), self.options.timeout);
+                let run = RunOptions {
+                    cancel: Some(self.cancel.clone()),
+                    timeout: self.options.timeout,
+                    ..RunOptions::default()
+                };
                 let db = self.local_db(":export")?;
+                let params = &self.params;
+                let last = &self.last_result;
                 let Some(session) = self.session.local() else {
                     return Err(Reported::Message(":export needs a local database".into()));
                 };
-                let summary =
-                    export::export_query(db, session, &format, &file, &query, &self.params)
-                        .map_err(Reported::Query)?;
+                let summary = crate::interrupt::scope(limits, || match (query, last) {
+                    (Some(query), _) => {
+                        export::export_query(db, session, &format, &file, &query, params, &run)
+                    }
+                    (None, Some((query, result))) => {
+                        export::export_result(db, &format, &file, query, result, params)
+                    }
+                    (None, None) => Ok(String::new()),
+                })
+                .map_err(Reported::Query)?;
                 writeln!(self.out, "{summary}")?;
             }
             MetaCommand::Begin => self.transaction("BEGIN", "transaction open")?,
@@ -484,6 +512,33 @@ impl<'db, W: Write, E: Write> Repl<'db, W, E> {
         )
     }
 }
+
+/// The part of a long source line shown under an error: at most [`ERROR_WINDOW`] characters
+/// around column `col` (1-based), with `…` where it was cut, and the column within it. A
+/// statement of 40,000 characters on one line is not echoed whole.
+fn error_window(line: &str, col: usize) -> (String, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= ERROR_WINDOW {
+        return (line.to_string(), col);
+    }
+    let at = col.saturating_sub(1).min(chars.len());
+    let start = at.saturating_sub(ERROR_WINDOW / 2);
+    let end = (start + ERROR_WINDOW).min(chars.len());
+    let start = end.saturating_sub(ERROR_WINDOW);
+    let mut text = String::new();
+    let mut col = at - start + 1;
+    if start > 0 {
+        text.push('…');
+        col += 1;
+    }
+    text.extend(&chars[start..end]);
+    if end < chars.len() {
+        text.push('…');
+    }
+    (text, col)
+}
+
+const ERROR_WINDOW: usize = 160;
 
 const HELP_EXAMPLES: &[&str] = &[
     "MATCH (n) RETURN labels(n)[0] AS label, count(*) AS n ORDER BY n DESC;",

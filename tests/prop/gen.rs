@@ -97,6 +97,11 @@ impl Gen {
     /// One statement: a chain of clauses ending in RETURN, or in an updating clause; sometimes
     /// a UNION of two reading queries or a schema command.
     pub fn statement(&mut self) -> String {
+        // Rarely, a very long statement: deep input must give a result or a clear error, never
+        // overflow the stack (the property test runs on a default 2 MiB thread).
+        if self.pick(40) == 39 {
+            return self.deep();
+        }
         match self.pick(20) {
             18 => {
                 let all = self.one_of(&["UNION", "UNION ALL"]);
@@ -108,6 +113,29 @@ impl Gen {
             _ => {}
         }
         self.clauses()
+    }
+
+    /// A chain of thousands of operators, clauses or lookups; some past the parser's limits.
+    pub fn deep(&mut self) -> String {
+        let n = [3_000usize, 12_000, 25_000][self.pick(3)];
+        let key = self.one_of(super::expr_gen::KEYS);
+        match self.pick(6) {
+            0 => {
+                let terms: Vec<String> = (0..n).map(|i| format!("n.{key} = {i}")).collect();
+                format!(
+                    "MATCH (n) WHERE {} RETURN count(n) AS c",
+                    terms.join(" OR ")
+                )
+            }
+            1 => format!("RETURN {} AS s", vec!["1"; n].join(" + ")),
+            2 => format!("WITH 1 AS a {} RETURN a", vec!["WITH a"; n / 2].join(" ")),
+            3 => format!("RETURN {}true AS t", "NOT ".repeat(n)),
+            4 => format!("WITH {{a: 1}} AS m RETURN m{} AS v", ".a".repeat(n)),
+            _ => format!(
+                "MATCH (n) SET n.{key} = {} RETURN count(n) AS c",
+                vec!["1"; n].join("+")
+            ),
+        }
     }
 
     fn schema(&mut self) -> String {

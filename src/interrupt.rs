@@ -1,0 +1,111 @@
+//! Cancellation (Ctrl-C) and time limits for long loops outside the executor's operators:
+//! algorithms, projections, exports. The executor's operators check `ExecCtx::tick`; code that
+//! has no `ExecCtx` (an algorithm deep inside a procedure, an exporter writing a subgraph)
+//! calls [`check`] or a [`Ticker`] instead, which read the limits of the statement or command
+//! running on this thread, set by [`scope`] (`Session::run_with` sets them for every
+//! statement, the shell for `:export`). Outside any scope [`check`] never fails.
+
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result};
+
+/// What stops a long loop: a cancellation flag and a deadline (with its limit in ms, for the
+/// error message).
+#[derive(Clone, Debug, Default)]
+pub struct Limits {
+    pub cancel: Option<Arc<AtomicBool>>,
+    pub deadline: Option<(Instant, u64)>,
+}
+
+impl Limits {
+    /// Limits starting now: `timeout` from now, and `cancel` when it is set.
+    pub fn new(cancel: Option<Arc<AtomicBool>>, timeout: Option<Duration>) -> Limits {
+        Limits {
+            cancel,
+            deadline: timeout.map(|t| (Instant::now() + t, t.as_millis() as u64)),
+        }
+    }
+
+    /// `Err(Cancelled)` once the flag is set, `Err(Timeout)` past the deadline.
+    pub fn check(&self) -> Result<()> {
+        if let Some(c) = &self.cancel {
+            if c.load(Ordering::Relaxed) {
+                return Err(Error::Cancelled);
+            }
+        }
+        if let Some((deadline, ms)) = self.deadline {
+            if Instant::now() >= deadline {
+                return Err(Error::Timeout(ms));
+            }
+        }
+        Ok(())
+    }
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Limits>> = const { RefCell::new(None) };
+}
+
+/// Restores the enclosing scope's limits, also when `f` panics.
+struct Restore(Option<Limits>);
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        let prev = self.0.take();
+        CURRENT.with(|c| *c.borrow_mut() = prev);
+    }
+}
+
+/// Runs `f` with `limits` as this thread's current limits.
+pub fn scope<R>(limits: Limits, f: impl FnOnce() -> R) -> R {
+    let prev = CURRENT.with(|c| c.borrow_mut().replace(limits));
+    let _restore = Restore(prev);
+    f()
+}
+
+/// Checks the current limits: call it in every long loop (once per outer iteration, or through
+/// a [`Ticker`] in tight loops).
+pub fn check() -> Result<()> {
+    CURRENT.with(|c| match &*c.borrow() {
+        Some(l) => l.check(),
+        None => Ok(()),
+    })
+}
+
+/// Calls [`check`] every 1,024 ticks, for tight loops.
+#[derive(Default)]
+pub struct Ticker(u32);
+
+impl Ticker {
+    #[inline]
+    pub fn tick(&mut self) -> Result<()> {
+        self.0 = self.0.wrapping_add(1);
+        if self.0 & 1023 != 0 {
+            return Ok(());
+        }
+        check()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_sets_and_restores_the_limits() {
+        assert!(check().is_ok());
+        let flag = Arc::new(AtomicBool::new(true));
+        let inner = scope(Limits::new(Some(flag.clone()), None), || {
+            let nested = scope(Limits::default(), check);
+            (check(), nested)
+        });
+        assert!(matches!(inner.0, Err(Error::Cancelled)));
+        assert!(inner.1.is_ok());
+        assert!(check().is_ok());
+        let timed = scope(Limits::new(None, Some(Duration::ZERO)), check);
+        assert!(matches!(timed, Err(Error::Timeout(0))));
+    }
+}
