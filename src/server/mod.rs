@@ -16,6 +16,7 @@
 
 pub mod address;
 pub mod auth;
+pub mod explorer;
 pub mod status;
 
 use std::collections::HashMap;
