@@ -204,8 +204,8 @@ export class Frame {
     const pattern = direction === 'out' ? `(n)-${rel}->(m)` : direction === 'in' ? `(n)<-${rel}-(m)` : `(n)-${rel}-(m)`;
     try {
       const res = await api.run(
-        `MATCH ${pattern} WHERE id(n) = $id RETURN r, m ORDER BY id(r) LIMIT $limit`,
-        { id, limit: s.expandLimit + 1 });
+        `MATCH ${pattern} WHERE id(n) = $id RETURN r, m ORDER BY id(r) LIMIT $max`,
+        { id, max: s.expandLimit + 1 });
       const rows = res.values.slice(0, s.expandLimit);
       const { added, skipped } = this.graph.add(rows.map((r) => r[1]), rows.map((r) => r[0]), id);
       if (s.connect && added) await this.connect();

@@ -95,7 +95,12 @@ export class GraphView {
     const maxN = this.hooks.maxNodes || 300;
     const center = around !== undefined ? this.cy.getElementById('n' + around) : null;
     const c = center && center.nonempty() ? center.position() : { x: 0, y: 0 };
-    const fresh = nodes.filter((n) => this.cy.getElementById('n' + n.id).empty());
+    const seen = new Set();
+    const fresh = nodes.filter((n) => {
+      if (seen.has(n.id) || this.cy.getElementById('n' + n.id).nonempty()) return false;
+      seen.add(n.id);
+      return true;
+    });
     const room = Math.max(0, maxN - this.cy.nodes().length);
     const added = fresh.slice(0, room);
     this.cy.batch(() => {
@@ -112,6 +117,7 @@ export class GraphView {
     if (added.length) {
       if (this.layoutName === 'force') {
         this.cy.layout({ ...LAYOUTS.force.options(this.cy.nodes().length), randomize: false, fit: true }).run();
+        this.calm();
       } else {
         this.runLayout();
       }
@@ -128,9 +134,18 @@ export class GraphView {
       if (roots.nonempty()) opts.roots = roots;
     }
     this.cy.layout(opts).run();
+    this.calm();
   }
 
-  fit() { this.cy.fit(undefined, 30); }
+  // A small graph is not blown up to fill the view.
+  calm() {
+    if (this.cy.zoom() > 1.3) {
+      this.cy.zoom(1.3);
+      this.cy.center();
+    }
+  }
+
+  fit() { this.cy.fit(undefined, 30); this.calm(); }
 
   nodeIds() { return this.cy.nodes().map((n) => n.data('kid')); }
 
