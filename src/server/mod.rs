@@ -16,6 +16,8 @@
 
 pub mod address;
 pub mod auth;
+pub mod explorer;
+pub mod http;
 pub mod status;
 
 use std::collections::HashMap;
