@@ -17,6 +17,7 @@
 pub mod address;
 pub mod auth;
 pub mod explorer;
+pub mod http;
 pub mod status;
 
 use std::collections::HashMap;
