@@ -150,7 +150,10 @@ mod tests {
         for cap in re.captures_iter(page) {
             assert!(asset(&cap[1]).is_some(), "{} is not embedded", &cap[1]);
         }
-        assert_eq!(asset("/app/main.js").unwrap().0, "text/javascript; charset=utf-8");
+        assert_eq!(
+            asset("/app/main.js").unwrap().0,
+            "text/javascript; charset=utf-8"
+        );
         assert!(asset("/app/nothing.js").is_none());
         assert!(asset("/../Cargo.toml").is_none());
         assert!(asset("/db/neo4j/query/v2").is_none());
@@ -163,7 +166,10 @@ mod tests {
             let text = std::str::from_utf8(bytes).unwrap();
             for cap in re.captures_iter(text) {
                 let target = format!("/app/{}", &cap[1]);
-                assert!(asset(&target).is_some(), "{path} imports {target}, not embedded");
+                assert!(
+                    asset(&target).is_some(),
+                    "{path} imports {target}, not embedded"
+                );
             }
         }
     }
@@ -178,7 +184,10 @@ mod tests {
             .collect();
         on_disk.sort();
         let listed: Vec<&str> = SEED_QUERIES.iter().map(|(n, _)| *n).collect();
-        assert_eq!(listed, on_disk, "SEED_QUERIES must list seed/queries/*.cypher");
+        assert_eq!(
+            listed, on_disk,
+            "SEED_QUERIES must list seed/queries/*.cypher"
+        );
         let (ty, doc) = asset("/app/favourites.json").unwrap();
         assert_eq!(ty, "application/json");
         let v: serde_json::Value = serde_json::from_slice(doc).unwrap();

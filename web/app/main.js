@@ -365,6 +365,9 @@ async function start() {
   document.querySelectorAll('#tabs button').forEach((b) => { b.onclick = () => showTab(b.dataset.tab); });
   $('#run').onclick = () => runEditor();
   $('#params').value = localStorage.getItem(PARAMS_KEY) || '';
+  const paramNames = () => { try { setNames({ params: Object.keys(params()) }); } catch (_) { /* not JSON yet */ } };
+  $('#params').addEventListener('input', paramNames);
+  paramNames();
   $('#clear-frames').onclick = () => { state.frames.forEach((f) => f.destroy()); state.frames = []; document.querySelectorAll('.welcome').forEach((w) => w.remove()); };
   document.addEventListener('keydown', (e) => {
     const typing = /INPUT|TEXTAREA|SELECT/.test(document.activeElement.tagName);
