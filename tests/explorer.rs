@@ -17,7 +17,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use kgstore::db::Database;
-use kgstore::server::{http, ServeConfig, Server};
+use kgstore::server::{http, Auth, ServeConfig, Server};
 use serde_json::{json, Value as Json};
 
 // ---- a minimal HTTP/1.1 client (chromedriver and our server both speak Content-Length) ----
@@ -330,7 +330,7 @@ struct TestServer {
 }
 
 impl TestServer {
-    fn start(read_only: bool) -> TestServer {
+    fn start(read_only: bool, auth: Option<&str>) -> TestServer {
         let db = Database::open_in_memory().expect("in-memory database");
         kgstore::seed::load(&db).expect("seed loads");
         let server = Server::new(
@@ -338,6 +338,7 @@ impl TestServer {
             ServeConfig {
                 bolt: None,
                 read_only,
+                auth: auth.map_or(Auth::None, |pair| Auth::from_pair(pair).unwrap()),
                 ..ServeConfig::default()
             },
         );
@@ -406,7 +407,7 @@ fn explorer_in_a_real_browser() {
     if !prerequisites() {
         return;
     }
-    let server = TestServer::start(false);
+    let server = TestServer::start(false, None);
     let downloads = tempfile::tempdir().unwrap();
     let profile = tempfile::tempdir().unwrap();
     let shots = screens();
@@ -438,9 +439,41 @@ fn explorer_in_a_real_browser() {
     assert_eq!(labels, json!(server.query("CALL db.labels()").len()));
     d.screenshot(&shots.join("01-first-page.png"));
 
+    // Completion from the live schema: a label after `(n:`.
+    let editor = d.find(".CodeMirror textarea");
+    d.cmd(
+        "POST",
+        &format!("/element/{editor}/value"),
+        json!({ "text": "MATCH (n:La" }),
+    );
+    let hints = d.wait(
+        "document.querySelector('.CodeMirror-hints') && document.querySelector('.CodeMirror-hints').innerText",
+        "the completion list",
+    );
+    assert!(
+        hints.as_str().unwrap().lines().any(|l| l == "Lab"),
+        "{hints}"
+    );
+    d.cmd(
+        "POST",
+        &format!("/element/{editor}/value"),
+        json!({ "text": "\u{E00C}" }),
+    );
+
+    // A question on the first page runs when clicked.
+    d.click(".welcome .question");
+    let frame = "kgExplorer.state.frames[0]";
+    let columns = d.wait(
+        &format!("{frame} && {frame}.result && {frame}.result.fields.join(',')"),
+        "the first question's result",
+    );
+    assert!(
+        columns.as_str().unwrap().starts_with("controller"),
+        "{columns}"
+    );
+
     // Type a query and run it with Ctrl-Enter: one node, captioned by its name.
     d.type_query("MATCH (l:Lab {name: 'DeepSeek'}) RETURN l");
-    let frame = "kgExplorer.state.frames[0]";
     d.wait(
         &format!("{frame}.el.dataset.nodes === '1'"),
         "one drawn node",
@@ -512,6 +545,18 @@ fn explorer_in_a_real_browser() {
     let height = u32::from_be_bytes(bytes[20..24].try_into().unwrap());
     assert!(width > 100 && height > 100, "{width}x{height}");
 
+    // And as SVG: a document with a circle per drawn node (kept beside the screenshots).
+    d.click(".frame .export-svg");
+    let svg = wait_for_file(downloads.path(), ".svg");
+    let text = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        text.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+        "{text}"
+    );
+    assert_eq!(text.matches("<circle").count() as u64, degree + 1);
+    assert!(text.contains(">DeepSeek</text>"));
+    std::fs::write(shots.join("02-graph-expanded.svg"), &text).unwrap();
+
     // The same result as a table.
     d.click(".frame .tab-table");
     let cell = d.wait(
@@ -577,13 +622,45 @@ fn explorer_in_a_real_browser() {
     );
     d.screenshot(&shots.join("04-error.png"));
 
+    // A write: its counters, and the sidebar's counts follow.
+    let nodes = server.query("MATCH (n) RETURN count(n)")[0][0]
+        .as_u64()
+        .unwrap();
+    d.type_query("CREATE (:Note {text: 'seen in the explorer'})");
+    d.wait(
+        &format!("{frame}.status.textContent.includes('nodes created: 1')"),
+        "the write's counters",
+    );
+    d.wait(
+        &format!(
+            "document.querySelector('#database .totals').textContent.includes('{} nodes')",
+            nodes + 1
+        ),
+        "the new node count in the sidebar",
+    );
+
     // A read-only server: the page says so, and a write is refused with a clear message.
     drop(server);
-    let server = TestServer::start(true);
+    // This one asks for a password: the page asks for it once, however many requests wait.
+    let server = TestServer::start(true, Some("neo4j:explorer-secret"));
     d.goto(&server.url());
+    d.wait(
+        "document.getElementById('login').open",
+        "the sign-in dialog",
+    );
+    let password = d.find("#login-password");
+    d.cmd(
+        "POST",
+        &format!("/element/{password}/value"),
+        json!({ "text": "explorer-secret\u{E007}" }),
+    );
     d.wait(
         "document.body.dataset.ready === 'true'",
         "the read-only page",
+    );
+    assert_eq!(
+        d.js("return document.getElementById('login').open"),
+        json!(false)
     );
     let badge = d.js("return !document.getElementById('read-only').hidden");
     assert_eq!(badge, json!(true), "the read-only badge shows");

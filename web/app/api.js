@@ -31,8 +31,22 @@ export function errorPosition(message) {
   return m ? { line: Number(m[1]), column: Number(m[2]) } : null;
 }
 
+// One sign-in at a time: requests refused together wait for the same dialog.
+let signingIn = null;
+function signIn(again) {
+  if (!signingIn) {
+    signingIn = (async () => {
+      const who = await loginPrompt(again);
+      if (who) sessionStorage.setItem(AUTH_KEY, btoa(unescape(encodeURIComponent(`${who.user}:${who.password}`))));
+      return Boolean(who);
+    })().finally(() => { signingIn = null; });
+  }
+  return signingIn;
+}
+
 async function request(method, url, body, headers = {}) {
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const sent = sessionStorage.getItem(AUTH_KEY);
     const res = await fetch(url, {
       method,
       headers: { Accept: 'application/json', ...authHeader(), ...headers },
@@ -40,9 +54,11 @@ async function request(method, url, body, headers = {}) {
       credentials: 'omit',
     });
     if (res.status === 401 && loginPrompt) {
-      const who = await loginPrompt(attempt > 0);
-      if (!who) throw new QueryError('Neo.ClientError.Security.Unauthorized', 'not signed in');
-      sessionStorage.setItem(AUTH_KEY, btoa(unescape(encodeURIComponent(`${who.user}:${who.password}`))));
+      // Someone signed in meanwhile: try again with their credentials.
+      if (sessionStorage.getItem(AUTH_KEY) !== sent) continue;
+      if (!(await signIn(Boolean(sent)))) {
+        throw new QueryError('Neo.ClientError.Security.Unauthorized', 'not signed in');
+      }
       continue;
     }
     return res;
@@ -70,7 +86,7 @@ export async function run(statement, parameters = {}) {
   let res;
   try {
     res = await request('POST', `/db/${encodeURIComponent(database)}/query/v2`,
-      JSON.stringify({ statement, parameters }), { 'Content-Type': 'application/json' });
+      JSON.stringify({ statement, parameters, includeCounters: true }), { 'Content-Type': 'application/json' });
   } catch (e) {
     if (e instanceof QueryError) throw e;
     throw new QueryError('Network', `cannot reach the server: ${e.message}`);
@@ -87,9 +103,20 @@ export async function run(statement, parameters = {}) {
   return {
     fields: body.data.fields || [],
     values: body.data.values || [],
-    counters: body.counters || null,
+    counters: writeCounters(body.counters),
     ms: Math.round(performance.now() - started),
   };
+}
+
+// Neo4j's counters (`nodesCreated`, …) as kg's write stats: the non-zero ones, snake_case
+// (`nodes_created`), as `kg query --format json` writes them; null when nothing was written.
+function writeCounters(c) {
+  if (!c) return null;
+  const out = {};
+  for (const [k, v] of Object.entries(c)) {
+    if (typeof v === 'number' && v > 0 && k !== 'systemUpdates') out[k.replace(/[A-Z]/g, (x) => '_' + x.toLowerCase())] = v;
+  }
+  return Object.keys(out).length ? out : null;
 }
 
 export function signOut() { sessionStorage.removeItem(AUTH_KEY); }

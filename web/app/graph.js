@@ -7,7 +7,7 @@ export const LAYOUTS = {
   force: { label: 'Force', options: (n) => ({
     name: 'cose', animate: false, randomize: true, fit: true, padding: 30,
     nodeRepulsion: () => 9000, idealEdgeLength: () => 95, edgeElasticity: () => 80,
-    gravity: 0.6, numIter: n > 400 ? 400 : 1000, nodeDimensionsIncludeLabels: true,
+    gravity: 0.6, numIter: n > 150 ? 500 : 1000, nodeDimensionsIncludeLabels: true,
   }) },
   hierarchical: { label: 'Hierarchical', options: () => ({
     name: 'breadthfirst', directed: true, spacingFactor: 1.05, fit: true, padding: 30,
@@ -202,29 +202,49 @@ export class GraphView {
       out.push(`<marker id="${id}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${esc(color)}"/></marker>`);
     }
     out.push('</defs>');
+    // Parallel relationships bend apart, as on screen: the k-th of m between two nodes gets a
+    // control point off the straight line.
+    const bundles = new Map();
     this.cy.edges().forEach((e) => {
-      const s = e.source().position();
-      const t = e.target().position();
-      const rs = e.source().data('size') / 2;
-      const rt = e.target().data('size') / 2 + 2;
-      const dx = t.x - s.x;
-      const dy = t.y - s.y;
-      const len = Math.hypot(dx, dy) || 1;
-      const x1 = s.x + (dx * rs) / len + ox;
-      const y1 = s.y + (dy * rs) / len + oy;
-      const x2 = t.x - (dx * rt) / len + ox;
-      const y2 = t.y - (dy * rt) / len + oy;
-      out.push(`<line x1="${x1.toFixed(1)}" y1="${y1.toFixed(1)}" x2="${x2.toFixed(1)}" y2="${y2.toFixed(1)}" stroke="${esc(e.data('color'))}" stroke-width="${e.data('width')}" marker-end="url(#${markers.get(e.data('color'))})"/>`);
-      const mx = (x1 + x2) / 2;
-      const my = (y1 + y2) / 2;
-      const caption = String(e.data('caption')).split('\n')[0];
-      out.push(`<text x="${mx.toFixed(1)}" y="${(my - 3).toFixed(1)}" font-size="9" fill="#5a6270" text-anchor="middle">${esc(caption)}</text>`);
+      const key = [e.source().id(), e.target().id()].sort().join('|');
+      if (!bundles.has(key)) bundles.set(key, []);
+      bundles.get(key).push(e);
     });
+    const f = (x) => x.toFixed(1);
+    for (const bundle of bundles.values()) {
+      bundle.forEach((e, k) => {
+        const s = e.source().position();
+        const t = e.target().position();
+        const dx = t.x - s.x;
+        const dy = t.y - s.y;
+        const len = Math.hypot(dx, dy) || 1;
+        // Perpendicular unit vector, always on the same side for the sorted pair.
+        const flip = e.source().id() < e.target().id() ? 1 : -1;
+        const nx = (-dy / len) * flip;
+        const ny = (dx / len) * flip;
+        const bend = (k - (bundle.length - 1) / 2) * 34;
+        const c = { x: (s.x + t.x) / 2 + nx * bend, y: (s.y + t.y) / 2 + ny * bend };
+        const trim = (from, to, r) => {
+          const ux = to.x - from.x;
+          const uy = to.y - from.y;
+          const l = Math.hypot(ux, uy) || 1;
+          return { x: from.x + (ux * r) / l, y: from.y + (uy * r) / l };
+        };
+        const a = trim(s, c, e.source().data('size') / 2);
+        const b = trim(t, c, e.target().data('size') / 2 + 2);
+        const color = esc(e.data('color'));
+        out.push(`<path d="M${f(a.x + ox)},${f(a.y + oy)} Q${f(c.x + ox)},${f(c.y + oy)} ${f(b.x + ox)},${f(b.y + oy)}" fill="none" stroke="${color}" stroke-width="${e.data('width')}" marker-end="url(#${markers.get(e.data('color'))})"/>`);
+        const mx = 0.25 * a.x + 0.5 * c.x + 0.25 * b.x + ox;
+        const my = 0.25 * a.y + 0.5 * c.y + 0.25 * b.y + oy;
+        const caption = String(e.data('caption')).split('\n')[0];
+        out.push(`<text x="${f(mx)}" y="${f(my - 3)}" font-size="9" fill="#5a6270" text-anchor="middle" paint-order="stroke" stroke="#ffffff" stroke-width="3">${esc(caption)}</text>`);
+      });
+    }
     this.cy.nodes().forEach((n) => {
       const p = n.position();
       const r = n.data('size') / 2;
       out.push(`<circle cx="${(p.x + ox).toFixed(1)}" cy="${(p.y + oy).toFixed(1)}" r="${r}" fill="${esc(n.data('fill'))}" stroke="${esc(n.data('border'))}" stroke-width="2"/>`);
-      out.push(`<text x="${(p.x + ox).toFixed(1)}" y="${(p.y + oy + r + 13).toFixed(1)}" font-size="11" fill="#1d2330" text-anchor="middle">${esc(n.data('caption'))}</text>`);
+      out.push(`<text x="${(p.x + ox).toFixed(1)}" y="${(p.y + oy + r + 13).toFixed(1)}" font-size="11" fill="#1d2330" text-anchor="middle" paint-order="stroke" stroke="#ffffff" stroke-width="3">${esc(n.data('caption'))}</text>`);
     });
     out.push('</svg>');
     return out.join('\n');
