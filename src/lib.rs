@@ -18,6 +18,7 @@ pub mod model;
 pub mod plan;
 pub mod procedures;
 pub mod render;
+pub mod result;
 pub mod script;
 pub mod seed;
 pub mod server;
@@ -26,8 +27,9 @@ pub mod store;
 pub mod temporal;
 pub mod value;
 
-pub use db::{Params, QueryResult};
 pub use error::{Error, Result};
+pub use result::QueryResult;
+pub use value::Params;
 pub use value::Value;
 pub mod diagnostic;
 pub mod export;

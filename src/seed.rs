@@ -8,8 +8,9 @@
 
 use std::fmt;
 
-use crate::db::{Database, Params};
+use crate::db::Database;
 use crate::error::{Error, Result};
+use crate::value::Params;
 
 /// One embedded seed script.
 #[derive(Clone, Copy, Debug)]

@@ -6,6 +6,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+/// Query parameters by name (without the `$`).
+pub type Params = std::collections::BTreeMap<String, Value>;
+
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Node, NodeId, Path, RelId, Relationship};

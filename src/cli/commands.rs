@@ -76,6 +76,14 @@ pub fn dispatch(cli: Cli) -> i32 {
             let params = params_of(&merge(&cli.shell, &export_params));
             super::interchange::export(&db, &args, &params)
         }
+        Some(Command::Mcp(args)) => {
+            let opts = crate::server::mcp::McpOptions {
+                allow_writes: args.allow_writes,
+                timeout,
+                db_path: Some(loc.path.clone()),
+            };
+            crate::server::mcp::run_stdio(db, &opts)
+        }
         Some(Command::Seed) => seed(&db),
         Some(Command::Check) => check(&db),
         Some(Command::Compact) => super::interchange::compact(&loc.path),

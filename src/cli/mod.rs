@@ -134,6 +134,27 @@ pub enum Command {
         without opening the store's log or loading its pages, and lets several processes read\n\
         at once; it is dropped by the first write and rebuilt by the next compaction.")]
     Compact,
+    /// A Model Context Protocol server on stdin/stdout, for AI agents (read-only unless
+    /// --allow-writes)
+    #[command(after_help = MCP_HELP)]
+    Mcp(McpArgs),
+}
+
+const MCP_HELP: &str = "\
+Tools: query (run Cypher; read-only unless --allow-writes), schema (labels and relationship
+types with counts, property keys, indexes), explain (a statement's plan), find_nodes (nodes by
+name or alias).
+
+An agent's MCP configuration (Claude Desktop, Claude Code, Cursor, …):
+  {\"mcpServers\": {\"kgstore\": {\"command\": \"kg\", \"args\": [\"mcp\", \"--db\", \"/path/to/kg.db\"]}}}
+
+While kg serve holds the database, kg mcp cannot open it (--connect is not there yet).";
+
+#[derive(Clone, Debug, Args)]
+pub struct McpArgs {
+    /// Let the query tool write (CREATE, MERGE, SET, DELETE, …)
+    #[arg(long)]
+    pub allow_writes: bool,
 }
 
 #[derive(Clone, Debug, Args)]

@@ -29,13 +29,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::ast::Expr;
-use crate::db::{Params, WriteStats};
 use crate::error::{Error, QueryError, Result};
 use crate::expr::{EvalContext, Scope};
 use crate::model::Relationship;
 use crate::plan::{LogicalPlan, PlanOp};
 use crate::procedures::Registry;
+use crate::result::WriteStats;
 use crate::store::{GraphRead, GraphWrite};
+use crate::value::Params;
 use crate::value::Value;
 
 /// Subquery plans keyed by (expression address, the variables already bound), planned once.

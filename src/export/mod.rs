@@ -15,9 +15,11 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use crate::db::{Database, Params, QueryResult};
+use crate::db::Database;
 use crate::error::{Error, Result};
+use crate::result::QueryResult;
 use crate::store::GraphRead;
+use crate::value::Params;
 
 pub use dot::DotOptions;
 pub use style::StyleSheet;

@@ -2,9 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::db::QueryResult;
 use crate::error::Result;
 use crate::model::{Node, NodeId, RelId, Relationship};
+use crate::result::QueryResult;
 use crate::store::GraphRead;
 use crate::value::Value;
 

@@ -426,7 +426,7 @@ fn run_scripts(db: &Database, paths: &[PathBuf], opts: &ImportOptions) -> Result
     session.begin()?;
     for (file, statements) in &scripts {
         for st in statements {
-            match session.run(&st.text, &crate::db::Params::new()) {
+            match session.run(&st.text, &crate::value::Params::new()) {
                 Ok(r) => {
                     report.nodes += r.stats.nodes_created;
                     report.relationships += r.stats.relationships_created;

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use crate::db::QueryResult;
+use crate::result::QueryResult;
 use crate::value::Value;
 
 use super::cypher;

@@ -10,8 +10,8 @@ use std::io::{self, Write};
 
 use serde_json::{json, Map, Value as Json};
 
-use crate::db::{QueryResult, WriteStats};
 use crate::model::{Node, Path, Properties, Relationship};
+use crate::result::{QueryResult, WriteStats};
 use crate::value::Value;
 
 use super::format_float;

@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use serde_json::{Map, Value as Json};
 
-use crate::db::QueryResult;
+use crate::result::QueryResult;
 
 use super::json::to_json;
 

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use crate::db::QueryResult;
+use crate::result::QueryResult;
 
 use super::{cypher, stats_summary};
 

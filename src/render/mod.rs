@@ -13,7 +13,7 @@ use std::io::{self, Write};
 use std::str::FromStr;
 use std::time::Duration;
 
-use crate::db::{QueryResult, WriteStats};
+use crate::result::{QueryResult, WriteStats};
 
 /// An output format of `kg query`, `kg run` and the shell's `:mode`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]

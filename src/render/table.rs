@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use crate::db::QueryResult;
+use crate::result::QueryResult;
 use crate::value::Value;
 
 use super::{cypher, plural, stats_summary, RenderOptions};
@@ -167,7 +167,7 @@ fn one_line(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::WriteStats;
+    use crate::result::WriteStats;
 
     fn result(columns: &[&str], rows: Vec<Vec<Value>>) -> QueryResult {
         QueryResult {

@@ -18,6 +18,7 @@ pub mod address;
 pub mod auth;
 pub mod explorer;
 pub mod http;
+pub mod mcp;
 pub mod status;
 
 use std::collections::HashMap;

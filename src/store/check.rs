@@ -628,9 +628,9 @@ mod tests {
     fn detects_a_read_image_that_differs_from_sled() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("g.db");
-        let opts = crate::db::OpenOptions {
+        let opts = crate::store::OpenOptions {
             create_if_missing: true,
-            ..crate::db::OpenOptions::default()
+            ..crate::store::OpenOptions::default()
         };
         fill(&Store::open(&path, &opts).unwrap());
         Store::compact(&path).unwrap();

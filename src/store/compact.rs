@@ -122,7 +122,7 @@ impl Store {
             // Upgraded first, as any open would, so that the copy and its read image are
             // current (an image of the old format would be dropped by the next open).
             drop(src);
-            drop(Store::open(&path, &crate::db::OpenOptions::default())?);
+            drop(Store::open(&path, &crate::store::OpenOptions::default())?);
             src = open_sled(&path, false)?;
         }
         let format = format_of(&src, &path)?;
@@ -351,8 +351,8 @@ fn tmp_path(path: &Path) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::OpenOptions;
     use crate::store::image::Image;
+    use crate::store::OpenOptions;
     use crate::value::Value;
 
     /// sled's default segment size.

@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, OnceLock, RwLock};
 use std::time::Duration;
 
-use crate::db::{Durability, OpenOptions};
+use super::options::{Durability, OpenOptions};
 use crate::error::{Error, Result, StoreError};
 
 use super::image::Image;

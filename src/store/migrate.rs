@@ -78,9 +78,9 @@ pub(super) fn upgrade(db: &sled::Db, found: u32, shown: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db::OpenOptions;
     use crate::model::{Direction, Properties};
     use crate::store::records::{section_totals, AdjList};
+    use crate::store::OpenOptions;
     use crate::store::{GraphRead, GraphWrite, Store};
 
     /// Rewrites a current store as an old build left it: format 4 keeps both directions'

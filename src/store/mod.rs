@@ -57,6 +57,7 @@ mod graph;
 mod image;
 mod keys;
 mod migrate;
+mod options;
 mod records;
 mod seal;
 mod txn;
@@ -70,6 +71,7 @@ pub use bulk::{BulkLoader, BulkReport};
 pub use check::CheckReport;
 pub use compact::{disk_bytes, CompactReport};
 pub use engine::{Store, FORMAT_VERSION};
+pub use options::{Durability, OpenOptions};
 pub use txn::{Checkpoint, Txn};
 
 /// A short rendering of a value for error messages (strings quoted).

@@ -8,8 +8,8 @@ use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use crate::db::Durability;
 use crate::error::Result;
+use crate::store::Durability;
 
 use super::super::image::{self, Image};
 use super::super::{keys, migrate, seal};

@@ -6,8 +6,8 @@ use std::ops::Deref;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use crate::db::Durability;
 use crate::error::{ErrorClass, Phase, QueryError, Result};
+use crate::store::Durability;
 
 use super::engine::{corrupt, IndexMeta, Store};
 use super::image::Image;

@@ -1,8 +1,8 @@
 //! Degree scans, sequential and on two threads, against the node-at-a-time reads.
 
 use super::*;
-use crate::db::OpenOptions;
 use crate::model::Properties;
+use crate::store::OpenOptions;
 use crate::store::{GraphRead, GraphWrite, Store};
 
 /// What a scan reported: (node, degree, key values) in call order.
