@@ -1,5 +1,6 @@
-// 08 — chip supply (SUPPLIES: supplier -> customer) and how it is shifting.
-// status: 'active' | 'sought' (customer pursues the supplier's hardware) | 'reducing' | 'increasing'
+// 08 — chip supply (SUPPLIES: Organization -> Organization, supplier to customer) and how it is
+// shifting. Only a supply the documents state is a SUPPLIES; `status`: 'active' | 'increasing' |
+// 'reducing'. Wanting a supplier's hardware is SEEKS_HARDWARE_FROM, not a supply.
 
 MATCH (s:Organization {name: 'Nvidia'}), (c:Organization {name: 'ByteDance'})
 MERGE (s)-[r:SUPPLIES]->(c)
@@ -7,31 +8,34 @@ ON CREATE SET r.status = 'reducing',
   r.product = 'AI chips',
   r.use = 'AI inference',
   r.reason = 'US export controls',
-  r.as_of = '2026-06',
-  r.source = '000_493c96e2e8fb84e9.txt',
+  r.reported_by = ['South China Morning Post'],
+  r.as_of = date('2026-06-19'), r.as_of_precision = 'day',
+  r.source = ['000_493c96e2e8fb84e9.txt'],
   r.note = 'ByteDance is cutting its reliance on Nvidia for inference';
 
-MATCH (s:Group {name: 'Tier-two domestic chip suppliers'}), (c:Organization {name: 'ByteDance'})
+MATCH (s:Organization {name: 'Tier-two domestic chip suppliers'}), (c:Organization {name: 'ByteDance'})
 MERGE (s)-[r:SUPPLIES]->(c)
 ON CREATE SET r.status = 'increasing',
   r.product = 'AI chips',
   r.use = 'AI inference',
-  r.as_of = '2026-06',
-  r.source = '000_493c96e2e8fb84e9.txt',
+  r.reported_by = ['South China Morning Post'],
+  r.as_of = date('2026-06-19'), r.as_of_precision = 'day',
+  r.source = ['000_493c96e2e8fb84e9.txt'],
   r.note = 'Domestic chips bought from second-tier vendors replace Nvidia for inference';
 
-// The labs spent venture money chasing Nvidia hardware (and talent).
-MATCH (s:Organization {name: 'Nvidia'}), (c:Organization {name: 'DeepSeek'})
-MERGE (s)-[r:SUPPLIES]->(c)
-ON CREATE SET r.status = 'sought', r.product = 'GPUs', r.as_of = '2026-06',
-  r.source = '000_493c96e2e8fb84e9.txt';
+// The digest says these labs spent venture money chasing Nvidia hardware (and talent); no
+// document says Nvidia supplies them.
+MATCH (c:Organization {name: 'DeepSeek'}), (s:Organization {name: 'Nvidia'})
+MERGE (c)-[r:SEEKS_HARDWARE_FROM]->(s)
+ON CREATE SET r.as_of = date('2026-06-19'), r.as_of_precision = 'day',
+  r.source = ['000_493c96e2e8fb84e9.txt'];
 
-MATCH (s:Organization {name: 'Nvidia'}), (c:Organization {name: 'Zhipu AI'})
-MERGE (s)-[r:SUPPLIES]->(c)
-ON CREATE SET r.status = 'sought', r.product = 'GPUs', r.as_of = '2026-06',
-  r.source = '000_493c96e2e8fb84e9.txt';
+MATCH (c:Organization {name: 'Zhipu AI'}), (s:Organization {name: 'Nvidia'})
+MERGE (c)-[r:SEEKS_HARDWARE_FROM]->(s)
+ON CREATE SET r.as_of = date('2026-06-19'), r.as_of_precision = 'day',
+  r.source = ['000_493c96e2e8fb84e9.txt'];
 
-MATCH (s:Organization {name: 'Nvidia'}), (c:Organization {name: 'Baichuan'})
-MERGE (s)-[r:SUPPLIES]->(c)
-ON CREATE SET r.status = 'sought', r.product = 'GPUs', r.as_of = '2026-06',
-  r.source = '000_493c96e2e8fb84e9.txt';
+MATCH (c:Organization {name: 'Baichuan'}), (s:Organization {name: 'Nvidia'})
+MERGE (c)-[r:SEEKS_HARDWARE_FROM]->(s)
+ON CREATE SET r.as_of = date('2026-06-19'), r.as_of_precision = 'day',
+  r.source = ['000_493c96e2e8fb84e9.txt'];

@@ -1,6 +1,8 @@
 //! Procedures callable with `CALL name(args) YIELD ...`: the contract (`Procedure`,
 //! `ProcedureSignature`, `ProcedureContext`), the registry a `Database` holds, and the
-//! built-ins `db.labels()`, `db.relationshipTypes()`, `db.propertyKeys()`, `kg.procedures()`.
+//! built-ins `db.labels()`, `db.relationshipTypes()`, `db.propertyKeys()`, `kg.procedures()`,
+//! and Neo4j's schema procedures `db.schema.nodeTypeProperties()`,
+//! `db.schema.relTypeProperties()`, `db.schema.visualization()` (in `schema`).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -8,6 +10,8 @@ use std::sync::Arc;
 use crate::error::{ErrorClass, Phase, QueryError, Result};
 use crate::store::GraphRead;
 use crate::value::Value;
+
+pub mod schema;
 
 /// Name, typed inputs and outputs (types as Cypher writes them, e.g. `INTEGER?`), description.
 #[derive(Clone, Debug, PartialEq)]
@@ -232,6 +236,44 @@ fn builtins() -> Vec<Arc<dyn Procedure>> {
                 "Lists every property key in the database.",
             ),
             f: |ctx| Ok(names(ctx.graph().property_keys()?)),
+        }),
+        Arc::new(Builtin {
+            sig: sig(
+                "db.schema.nodeTypeProperties",
+                &[
+                    ("nodeType", "STRING"),
+                    ("nodeLabels", "LIST<STRING>"),
+                    ("propertyName", "STRING"),
+                    ("propertyTypes", "LIST<STRING>"),
+                    ("mandatory", "BOOLEAN"),
+                ],
+                "Shows the property schema of the nodes, derived from the data: one row per label set and property, with its value types.",
+            ),
+            f: |ctx| schema::node_type_properties(ctx.graph()),
+        }),
+        Arc::new(Builtin {
+            sig: sig(
+                "db.schema.relTypeProperties",
+                &[
+                    ("relType", "STRING"),
+                    ("propertyName", "STRING"),
+                    ("propertyTypes", "LIST<STRING>"),
+                    ("mandatory", "BOOLEAN"),
+                ],
+                "Shows the property schema of the relationships, derived from the data: one row per type and property, with its value types.",
+            ),
+            f: |ctx| schema::rel_type_properties(ctx.graph()),
+        }),
+        Arc::new(Builtin {
+            sig: sig(
+                "db.schema.visualization",
+                &[
+                    ("nodes", "LIST<NODE>"),
+                    ("relationships", "LIST<RELATIONSHIP>"),
+                ],
+                "Visualizes the schema of the data: a virtual node per label and a virtual relationship per (label, type, label) that occurs.",
+            ),
+            f: |ctx| schema::visualization(ctx.graph()),
         }),
         Arc::new(Builtin {
             sig: sig(

@@ -40,6 +40,7 @@ pub const SCRIPTS: &[SeedScript] = &[
     script!("07_listings.cypher"),
     script!("08_supply.cypher"),
     script!("09_models.cypher"),
+    script!("10_discrepancies.cypher"),
 ];
 
 /// What a seed load did.

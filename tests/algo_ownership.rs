@@ -229,6 +229,52 @@ fn supply_dependents_by_depth() {
     assert!(supply_dependents(&g, other).unwrap().is_empty());
 }
 
+/// Only an actual supply makes a dependent: a customer that merely seeks the supplier's
+/// hardware, a planned or ended supply, or a speculative one is not followed (issue 17).
+#[test]
+fn supply_dependents_skip_what_is_not_a_supply() {
+    let mut g = MemGraph::new();
+    let [s, active, sought, planned, ended, guessed, shrinking, downstream] = [
+        "S",
+        "Active",
+        "Sought",
+        "Planned",
+        "Ended",
+        "Guessed",
+        "Shrinking",
+        "Down",
+    ]
+    .map(|n| g.named("Organization", n));
+    g.rel("SUPPLIES", s, active, &[("status", Value::from("active"))]);
+    g.rel("SUPPLIES", s, sought, &[("status", Value::from("sought"))]);
+    g.rel(
+        "SUPPLIES",
+        s,
+        planned,
+        &[("status", Value::from("Planned"))],
+    );
+    g.rel("SUPPLIES", s, ended, &[("status", Value::from("ended"))]);
+    g.rel(
+        "SUPPLIES",
+        s,
+        guessed,
+        &[("confidence", Value::from("speculative"))],
+    );
+    g.rel(
+        "SUPPLIES",
+        s,
+        shrinking,
+        &[("status", Value::from("reducing"))],
+    );
+    // Reached through a real supply, so it counts, even though `sought` also leads there.
+    g.rel("SUPPLIES", sought, downstream, &[]);
+    g.rel("SUPPLIES", active, downstream, &[("status", Value::Int(3))]);
+    assert_eq!(
+        supply_dependents(&g, s).unwrap(),
+        vec![(active, 1), (shrinking, 1), (downstream, 2)]
+    );
+}
+
 #[test]
 fn names_and_aliases() {
     let mut g = MemGraph::new();

@@ -12,12 +12,24 @@ use kgstore::Value;
 /// list where the issue gives one.
 const CANONICAL: &[(&str, &str, Option<&[&str]>)] = &[
     ("DeepSeek", "Lab", None),
-    ("Zhipu AI", "Lab", Some(&["Knowledge Atlas Technology"])),
+    (
+        "Zhipu AI",
+        "Lab",
+        Some(&["Zhipu", "Knowledge Atlas Technology", "智谱"]),
+    ),
     ("MiniMax", "Lab", None),
-    ("Moonshot AI", "Lab", Some(&["Moon's Dark Side"])),
-    ("StepFun", "Lab", Some(&["Jieyue Xingchen"])),
-    ("Baichuan", "Lab", Some(&["Baichuan Intelligence"])),
-    ("01.AI", "Lab", Some(&["Lingyi Wanshu"])),
+    (
+        "Moonshot AI",
+        "Lab",
+        Some(&["Moon's Dark Side", "月之暗面"]),
+    ),
+    ("StepFun", "Lab", Some(&["Jieyue Xingchen", "阶跃星辰"])),
+    (
+        "Baichuan",
+        "Lab",
+        Some(&["Baichuan Intelligence", "百川智能"]),
+    ),
+    ("01.AI", "Lab", Some(&["Lingyi Wanshu", "零一万物"])),
     ("Tencent", "Investor", None),
     ("CATL", "Investor", None),
     ("JD.com", "Investor", None),
@@ -28,8 +40,12 @@ const CANONICAL: &[(&str, &str, Option<&[&str]>)] = &[
     ("HKEX Main Board", "Market", None),
     ("Enflame", "ChipMaker", None),
     ("Moore Threads", "ChipMaker", None),
-    ("MetaX", "ChipMaker", Some(&["Muxi"])),
-    ("Biren Technology", "ChipMaker", None),
+    ("MetaX", "ChipMaker", Some(&["Muxi", "Muxi Co Ltd", "沐曦"])),
+    (
+        "Biren Technology",
+        "ChipMaker",
+        Some(&["Biren", "壁仞科技"]),
+    ),
     ("Iluvatar CoreX", "ChipMaker", None),
     ("Kunlunxin", "ChipMaker", None),
     ("Baidu", "Organization", None),
@@ -198,9 +214,8 @@ fn every_node_and_relationship_names_a_source_document() {
     assert!(sources.len() > 100, "too few entities: {}", sources.len());
     for (what, source) in sources {
         let names: Vec<String> = match &source {
-            Value::String(s) => vec![s.clone()],
-            Value::List(items) if items.len() >= 2 => items.iter().map(text).collect(),
-            other => panic!("{what}: source must be a file name or a list of several: {other:?}"),
+            Value::List(items) if !items.is_empty() => items.iter().map(text).collect(),
+            other => panic!("{what}: source must be a non-empty list of file names: {other:?}"),
         };
         let distinct: BTreeSet<_> = names.iter().collect();
         assert_eq!(distinct.len(), names.len(), "{what}: repeated source");
@@ -210,23 +225,43 @@ fn every_node_and_relationship_names_a_source_document() {
     }
 }
 
-/// Money is numeric; `as_of` is a date, `YYYY`, `YYYY-MM`; shares and stakes lie in 0..1;
+/// Money is numeric and says whether it is approximate; `as_of` is a date on everything but
+/// `Source` nodes; every date has a `<key>_precision` and every `_precision` a date; `source`,
+/// `aliases` and `reported_by` are lists of strings; shares and stakes lie in 0..1;
 /// `confidence` uses the documented vocabulary.
 #[test]
 fn properties_follow_the_schema_conventions() {
     let (db, _) = seeded();
     let mut checked = 0;
-    let rows = query(&db, "MATCH (n) RETURN n.name, properties(n)")
-        .into_iter()
-        .chain(query(
-            &db,
-            "MATCH (a)-[r]->(b) RETURN a.name + ' ' + type(r) + ' ' + b.name, properties(r)",
-        ));
+    let rows = query(
+        &db,
+        "MATCH (n) RETURN n.name, properties(n), 'Source' IN labels(n), true",
+    )
+    .into_iter()
+    .chain(query(
+        &db,
+        "MATCH (a)-[r]->(b) RETURN a.name + ' ' + type(r) + ' ' + b.name, properties(r), false AS is_source, false AS is_node",
+    ));
     for row in rows {
         let Value::Map(props) = &row[1] else {
             panic!("properties: {:?}", row[1]);
         };
         let who = format!("{:?}", row[0]);
+        let is_source = row[2] == Value::Bool(true);
+        let is_node = row[3] == Value::Bool(true);
+        if is_node {
+            assert!(
+                matches!(props.get("aliases"), Some(Value::List(_))),
+                "{who}: aliases must be a list"
+            );
+        }
+        if !is_source {
+            assert!(
+                matches!(props.get("as_of"), Some(Value::Date(_))),
+                "{who}: as_of must be a date: {:?}",
+                props.get("as_of")
+            );
+        }
         for (key, value) in props {
             checked += 1;
             if key.ends_with("_usd") || key.ends_with("_cny") {
@@ -234,18 +269,31 @@ fn properties_follow_the_schema_conventions() {
                     matches!(value, Value::Float(f) if *f >= 0.0) || matches!(value, Value::Int(_)),
                     "{who}.{key} must be numeric: {value:?}"
                 );
+                assert!(
+                    matches!(props.get("approximate"), Some(Value::Bool(_))),
+                    "{who} has {key} but no approximate flag"
+                );
             }
-            if key == "as_of" {
-                let ok = match value {
-                    Value::Date(_) => true,
-                    Value::String(s) => {
-                        let b = s.as_bytes();
-                        (b.len() == 4 || (b.len() == 7 && b[4] == b'-'))
-                            && s.chars().filter(|c| *c != '-').all(|c| c.is_ascii_digit())
-                    }
-                    _ => false,
-                };
-                assert!(ok, "{who}.as_of must be a date, YYYY or YYYY-MM: {value:?}");
+            if let Value::Date(_) = value {
+                let precision = props.get(&format!("{key}_precision"));
+                let ok = matches!(precision, Some(Value::String(p))
+                    if ["day", "month", "quarter", "half", "year"].contains(&p.as_str()));
+                assert!(
+                    ok,
+                    "{who}.{key} is a date without a valid precision: {precision:?}"
+                );
+            }
+            if let Some(base) = key.strip_suffix("_precision") {
+                assert!(
+                    matches!(props.get(base), Some(Value::Date(_))),
+                    "{who}.{key} has no date {base}"
+                );
+            }
+            if key == "source" || key == "aliases" || key == "reported_by" {
+                assert!(
+                    matches!(value, Value::List(items) if items.iter().all(|v| matches!(v, Value::String(_)))),
+                    "{who}.{key} must be a list of strings: {value:?}"
+                );
             }
             if key == "share" || key == "stake" || key == "gross_margin" {
                 assert!(
@@ -305,11 +353,11 @@ fn key_facts_are_modelled() {
         ),
         vec![vec![Value::String("reducing".into())]]
     );
-    // The document's guess about who files first stays marked as a guess.
+    // The document's guess about who files first stays a guess: a Forecast, not a plan.
     assert_eq!(
         query(
             &db,
-            "MATCH (:Lab {name: 'DeepSeek'})-[p:PLANS_LISTING_ON]->(:Market {name: 'STAR Market'}) RETURN p.confidence"
+            "MATCH (f:Forecast)-[:TIPS]->(:Lab {name: 'DeepSeek'}) RETURN f.confidence"
         ),
         vec![vec![Value::String("speculative".into())]]
     );

@@ -2,8 +2,10 @@
 //
 // China's GPU designers are converging on the STAR Market: two already trade there and a
 // third has had its application accepted. `coalesce` turns a missing status into 'listed'.
-MATCH (c:ChipMaker)-[r:LISTED_ON|PLANS_LISTING_ON]->(:Market {name: 'STAR Market'})
-WHERE c.product = 'GPU'
+// The document dates the application but not the two debuts, only that both came before
+// 8 January 2026 (`before`).
+MATCH (c:ChipMaker)-[r:LISTED_ON|PLANS_LISTING_ON]->(:Exchange {name: 'Shanghai Stock Exchange'})
+WHERE c.product = 'GPU' AND r.board = 'STAR Market'
 RETURN c.name AS chip_maker, type(r) AS relation, coalesce(r.status, 'listed') AS stage,
-       r.as_of AS as_of
+       coalesce(r.since, r.application_accepted) AS dated, r.before AS before
 ORDER BY relation, chip_maker;

@@ -1,10 +1,9 @@
-// Everything listed in Hong Kong, at the exchange or on a named board.
+// Everything listed in Hong Kong, with the board where a document names it.
 //
-// Some documents name only the exchange, one names the board; `OPTIONAL MATCH` on `PART_OF`
-// lifts a board to its exchange so both kinds of listing are found.
-MATCH (o:Organization)-[r:LISTED_ON]->(m)
-OPTIONAL MATCH (m)-[:PART_OF]->(x:Exchange)
-WITH o, r, m, coalesce(x.name, m.name) AS exchange
-WHERE exchange = 'Hong Kong Stock Exchange'
-RETURN o.name AS company, labels(o) AS labels, m.name AS listed_on, r.since AS since, r.before AS before
+// Every listing points at the exchange; `board` names the board when the document does.
+// A listing's date is `since` (with its precision); where the document gives only an upper
+// bound, `before` holds it.
+MATCH (o:Organization)-[r:LISTED_ON]->(:Exchange {name: 'Hong Kong Stock Exchange'})
+RETURN o.name AS company, labels(o) AS labels, r.board AS board, r.since AS since,
+       r.since_precision AS precision, r.before AS before
 ORDER BY company;

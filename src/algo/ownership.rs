@@ -380,8 +380,47 @@ fn chain(down: &IdMap<NodeId, (NodeId, RelId)>, from: NodeId, company: NodeId) -
     PathRef { nodes, rels }
 }
 
+/// `SUPPLIES.status` values that say no supply is under way: the customer only wants the
+/// supplier's goods, a supply is planned or guessed at, or it has stopped. Compared without
+/// regard to case.
+pub const NOT_A_SUPPLY: &[&str] = &[
+    "sought",
+    "wanted",
+    "planned",
+    "proposed",
+    "considering",
+    "speculated",
+    "rumoured",
+    "rumored",
+    "ended",
+    "stopped",
+    "terminated",
+    "cancelled",
+    "canceled",
+    "banned",
+];
+
+/// True when a `SUPPLIES` relationship states an actual supply: its `status` (if any) is not
+/// one of [`NOT_A_SUPPLY`] and it is not marked `confidence: 'speculative'`.
+pub fn is_actual_supply(graph: &dyn GraphRead, rel: RelId) -> Result<bool> {
+    if let Some(Value::String(status)) = graph.relationship_property(rel, "status")? {
+        let status = status.trim();
+        if NOT_A_SUPPLY.iter().any(|s| s.eq_ignore_ascii_case(status)) {
+            return Ok(false);
+        }
+    }
+    if let Some(Value::String(c)) = graph.relationship_property(rel, "confidence")? {
+        if c.trim().eq_ignore_ascii_case("speculative") {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
 /// Who depends on `supplier` through outgoing `SUPPLIES` chains (supplier → customer), with
-/// the number of hops of the shortest chain, ordered by depth then node id.
+/// the number of hops of the shortest chain, ordered by depth then node id. Only actual
+/// supplies count ([`is_actual_supply`]): a customer that merely seeks a supplier's hardware,
+/// or a supply that is planned, guessed at or ended, makes nobody a dependent.
 pub fn supply_dependents(graph: &dyn GraphRead, supplier: NodeId) -> Result<Vec<(NodeId, u32)>> {
     let mut depth: IdMap<NodeId, u32> = IdMap::default();
     depth.insert(supplier, 0);
@@ -390,6 +429,9 @@ pub fn supply_dependents(graph: &dyn GraphRead, supplier: NodeId) -> Result<Vec<
     while let Some(u) = queue.pop_front() {
         let d = depth[&u];
         for e in graph.edges(u, Direction::Outgoing, &[SUPPLIES])? {
+            if depth.contains_key(&e.other) || !is_actual_supply(graph, e.rel)? {
+                continue;
+            }
             if let std::collections::hash_map::Entry::Vacant(slot) = depth.entry(e.other) {
                 slot.insert(d + 1);
                 rows.push((e.other, d + 1));

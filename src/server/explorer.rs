@@ -78,6 +78,8 @@ pub const SEED_QUERIES: &[(&str, &str)] = seed_queries![
     "19_sources.cypher",
     "20_speculation.cypher",
     "21_provenance.cypher",
+    "22_discrepancies.cypher",
+    "23_timeline.cypher",
 ];
 
 fn favourites() -> &'static [u8] {
