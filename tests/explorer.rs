@@ -639,6 +639,40 @@ fn explorer_in_a_real_browser() {
         "the new node count in the sidebar",
     );
 
+    // A large result (5,000 nodes, 10,000 relationships): the drawing stops at its cap and
+    // says so, the table holds every row a page at a time, and the page keeps answering.
+    server.query("UNWIND range(1, 5000) AS i CREATE (:Big {name: 'big ' + toString(i)})");
+    server.query(
+        "MATCH (a:Big) WITH collect(a) AS all UNWIND range(1, 10000) AS k \
+         WITH all[k % 5000] AS a, all[(k * 7 + 13) % 5000] AS b CREATE (a)-[:LINKS]->(b)",
+    );
+    let started = Instant::now();
+    d.type_query("MATCH (a:Big)-[r:LINKS]->(b) RETURN a, r, b");
+    d.wait(
+        &format!("{frame}.el.dataset.nodes === '300'"),
+        "the capped drawing",
+    );
+    let notice = d.js(&format!("return {frame}.notice.textContent"));
+    assert!(
+        notice
+            .as_str()
+            .unwrap()
+            .starts_with("Showing 300 of 5,000 nodes"),
+        "{notice}"
+    );
+    eprintln!("10,000 rows drawn in {:?}", started.elapsed());
+    d.click(".frame .tab-table");
+    let rows = d.wait(
+        &format!("{frame}.el.querySelectorAll('table.result tbody tr').length"),
+        "the large table",
+    );
+    assert_eq!(rows, json!(500));
+    let more = d.js(&format!(
+        "return {frame}.el.querySelector('button.more').textContent"
+    ));
+    assert_eq!(more, json!("Show 500 more of 9,500 rows"));
+    d.screenshot(&shots.join("06-large.png"));
+
     // A read-only server: the page says so, and a write is refused with a clear message.
     drop(server);
     // This one asks for a password: the page asks for it once, however many requests wait.

@@ -300,7 +300,14 @@ async function welcome(counts) {
     app.edit(seedish ? "MATCH p = (:Lab {name: 'DeepSeek'})-[]-() RETURN p" : 'MATCH (n) RETURN n LIMIT 50');
     runEditor();
   };
-  intro.append(start);
+  const schema = el('button', '', 'Draw the schema');
+  schema.type = 'button';
+  schema.title = 'Which labels connect by which relationship types';
+  schema.onclick = () => schemaFrame();
+  const buttons = el('div', 'row');
+  buttons.append(start, schema);
+  intro.append(buttons);
+  intro.append(el('p', 'hint', 'Type Cypher above and press Ctrl-Enter. Click a node for its properties (with source and as_of), double-click it to expand its neighbours.'));
   body.append(intro);
   if (state.seedFavourites.length && seedish) {
     const qs = el('div', 'welcome-questions');
