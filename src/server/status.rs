@@ -3,25 +3,18 @@
 
 use crate::error::{Error, ErrorClass, StoreError};
 
-/// The message a client sees for `e` raised by `query`: our text, and for an error with a
-/// position Neo4j's `(line L, column C (offset: O))` followed by the line and a caret.
+/// The message a client sees for `e` raised by `query`: our text (which `Server::run` ends
+/// with Neo4j's `(line L, column C (offset: O))` when the error has a place), then the source
+/// line and a caret under the place.
 pub fn message(query: &str, e: &Error) -> String {
     let text = e.to_string();
-    let Some(span) = e.span() else {
+    if e.span().is_none() {
         return text;
-    };
-    let mut start = span.start.min(query.len());
-    while !query.is_char_boundary(start) {
-        start -= 1;
     }
-    let (line, col) = crate::diagnostic::line_col(query, start);
     let rendered = crate::diagnostic::render(query, e);
     // render gives `L:C: error: message`, the source line and the caret line.
     let excerpt: Vec<&str> = rendered.lines().skip(1).collect();
-    format!(
-        "{text} (line {line}, column {col} (offset: {start}))\n{}",
-        excerpt.join("\n")
-    )
+    format!("{text}\n{}", excerpt.join("\n"))
 }
 
 /// The Neo4j status code for `e`.

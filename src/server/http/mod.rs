@@ -440,6 +440,8 @@ impl Http {
         doc.insert("neo4j_version".into(), json!(version));
         doc.insert("neo4j_edition".into(), json!("community"));
         doc.insert("kgstore_version".into(), json!(env!("CARGO_PKG_VERSION")));
+        // The explorer shows read-only mode from this.
+        doc.insert("read_only".into(), json!(self.server.config.read_only));
         doc.insert("auth_config".into(), json!({ "oidc_providers": [] }));
         Response::new(200, JSON, Json::Object(doc).to_string().into_bytes())
     }
