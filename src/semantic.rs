@@ -113,7 +113,7 @@ fn query(q: &Query) -> Result<(), QueryError> {
         }
         all_kind = Some(*all);
         let cols = single_query(sq, &Scope::default(), false)?;
-        if cols != columns {
+        if !same_columns(&cols, &columns) {
             return Err(err(
                 "DifferentColumnsInUnion",
                 format!(
@@ -405,6 +405,9 @@ fn call_subquery(c: &CallSubquery, scope: &Scope) -> Result<Vec<String>, QueryEr
             lookup_var(v, scope)?;
         }
     }
+    for sq in std::iter::once(&c.query.first).chain(c.query.unions.iter().map(|(_, q)| q)) {
+        call_subquery_part(c, sq, scope)?;
+    }
     let outer: Vec<String> = scope.vars.iter().map(|(n, _)| n.clone()).collect();
     let imports = c.imports(&outer);
     let mut inner = Scope::default();
@@ -415,7 +418,7 @@ fn call_subquery(c: &CallSubquery, scope: &Scope) -> Result<Vec<String>, QueryEr
     }
     let columns = single_query(&c.query.first, &inner, false)?;
     for (_, sq) in &c.query.unions {
-        if single_query(sq, &inner, false)? != columns {
+        if !same_columns(&single_query(sq, &inner, false)?, &columns) {
             return Err(err(
                 "DifferentColumnsInUnion",
                 "all queries in a UNION must return the same columns",
@@ -446,6 +449,51 @@ fn no_shadowing(p: &Projection, outer: &Scope) -> Result<(), QueryError> {
             ),
             alias.span,
         ));
+    }
+    Ok(())
+}
+
+/// UNION parts must return the same column names; as in Neo4j 5 the order may differ (the
+/// first part's order is the result's).
+fn same_columns(a: &[String], b: &[String]) -> bool {
+    let mut a = a.to_vec();
+    let mut b = b.to_vec();
+    a.sort();
+    b.sort();
+    a == b
+}
+
+/// Neo4j's rules for one part of a `CALL { }`: an importing `WITH` (the leading one naming
+/// outer variables) only imports, so it may not filter; a returned expression needs an alias.
+fn call_subquery_part(c: &CallSubquery, sq: &SingleQuery, scope: &Scope) -> Result<(), QueryError> {
+    if c.scope.is_none() {
+        if let Some(Clause::With(w)) = sq.clauses.first() {
+            let imports = w.projection.star
+                || w.projection.items.iter().any(
+                    |i| matches!(&i.expr.kind, ExprKind::Variable(v) if scope.get(v).is_some()),
+                );
+            if let (true, Some(wh)) = (imports, &w.where_) {
+                return Err(err(
+                    "InvalidImportingWith",
+                    "an importing WITH may only name outer variables; WHERE is not allowed (filter in a second WITH)",
+                    wh.span,
+                ));
+            }
+        }
+    }
+    if let Some(Clause::Return(r)) = sq.clauses.last() {
+        for item in &r.projection.items {
+            if item.alias.is_none() && !matches!(item.expr.kind, ExprKind::Variable(_)) {
+                return Err(err(
+                    "NoExpressionAlias",
+                    format!(
+                        "an expression returned from CALL {{ }} must be aliased: `{} AS name`",
+                        item.text
+                    ),
+                    item.expr.span,
+                ));
+            }
+        }
     }
     Ok(())
 }

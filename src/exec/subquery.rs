@@ -73,7 +73,7 @@ fn plan_for(expr: &Expr, bound: &[String]) -> Result<LogicalPlan> {
             };
             let mut plan = part(&q.first)?;
             for (all, sq) in &q.unions {
-                let right = part(sq)?;
+                let right = crate::plan::build::in_order(part(sq)?, &plan.columns);
                 // Parts without RETURN produce rows of different helper columns: for UNION
                 // they are all the same empty row.
                 let (left, right) = if plan.columns != right.columns {

@@ -159,15 +159,15 @@ pub(super) fn clause(p: Pair<'_, Rule>) -> PResult<Clause> {
             for q in p.into_inner() {
                 match q.as_rule() {
                     Rule::OPTIONAL => m.optional = true,
-                    Rule::match_mode => {
+                    Rule::match_mode
                         if q.as_str()
                             .trim_start()
                             .to_ascii_lowercase()
-                            .starts_with("repeatable")
-                        {
-                            return Err(QueryError::unsupported("MATCH REPEATABLE ELEMENTS")
-                                .at(span_of(&q)));
-                        }
+                            .starts_with("repeatable") =>
+                    {
+                        return Err(
+                            QueryError::unsupported("MATCH REPEATABLE ELEMENTS").at(span_of(&q))
+                        );
                     }
                     Rule::pattern => m.pattern = pattern(q)?,
                     Rule::where_clause => m.where_ = Some(sub_expression(q)?),
@@ -352,6 +352,10 @@ fn projection_item(p: Pair<'_, Rule>) -> PResult<ProjectionItem> {
         }
     }
     let expr = expr.ok_or_else(|| unexpected(Rule::projection_item, span))?;
+    // Neo4j 5 names the column of an unaliased map projection `p {.name}` after its variable.
+    if let ExprKind::MapProjection { variable, .. } = &expr.kind {
+        text = variable.name.clone();
+    }
     Ok(ProjectionItem { expr, alias, text })
 }
 

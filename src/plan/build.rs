@@ -153,7 +153,7 @@ impl Builder<'_> {
     pub fn query(&mut self, q: &Query, input: LogicalPlan) -> Result<LogicalPlan> {
         let mut plan = self.single(&q.first, input.clone())?;
         for (all, sq) in &q.unions {
-            let right = self.single(sq, input.clone())?;
+            let right = in_order(self.single(sq, input.clone())?, &plan.columns);
             if right.columns != plan.columns {
                 return Err(QueryError::syntax(
                     "DifferentColumnsInUnion",
@@ -844,4 +844,36 @@ fn with_pattern_vars(columns: &[String], parts: &[PatternPart]) -> Vec<String> {
 fn same_columns(plan: LogicalPlan, op: impl FnOnce(Box<LogicalPlan>) -> PlanOp) -> LogicalPlan {
     let columns = plan.columns.clone();
     LogicalPlan::new(op(Box::new(plan)), columns)
+}
+
+/// `plan` with its columns in the order of `columns` when they are the same names in another
+/// order (a later UNION part, Neo4j 5); otherwise `plan` unchanged.
+pub(crate) fn in_order(plan: LogicalPlan, columns: &[String]) -> LogicalPlan {
+    let mut a = plan.columns.clone();
+    let mut b = columns.to_vec();
+    a.sort();
+    b.sort();
+    if plan.columns == columns || a != b {
+        return plan;
+    }
+    let items = columns
+        .iter()
+        .map(|c| {
+            (
+                c.clone(),
+                Expr {
+                    kind: ExprKind::Variable(c.clone()),
+                    span: crate::ast::Span::default(),
+                },
+            )
+        })
+        .collect();
+    LogicalPlan::new(
+        PlanOp::Project {
+            input: Box::new(plan),
+            items,
+            keep: false,
+        },
+        columns.to_vec(),
+    )
 }

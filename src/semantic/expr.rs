@@ -469,7 +469,7 @@ pub(super) fn expr(e: &Expr, scope: &Scope, ctx: Ctx) -> Result<Ty, QueryError> 
                     ));
                 }
                 all_kind = Some(*all);
-                if single_query(sq, scope, true)? != columns {
+                if !super::same_columns(&single_query(sq, scope, true)?, &columns) {
                     return Err(err(
                         "DifferentColumnsInUnion",
                         "all queries in a UNION must return the same columns",
