@@ -227,36 +227,12 @@ impl Server {
         let mut session = self.db.session_with(txn.take());
         let result = session.run_with(query, params, &opts);
         *txn = session.detach();
-        result.map_err(|e| with_position(e, query))
+        result.map_err(|e| status::with_position(e, query))
     }
 
     /// Writes one log line (connections, failed queries) to stderr.
     pub fn log(&self, line: &str) {
         eprintln!("{line}");
-    }
-}
-
-/// A query error with a place in its statement says where, as Neo4j does after its message:
-/// ` (line 2, column 1 (offset: 10))` (1-based line and column in characters, 0-based character
-/// offset). Drivers show it, and the explorer marks the place in its editor.
-fn with_position(e: Error, query: &str) -> Error {
-    match e {
-        Error::Query(mut q) => {
-            if let Some(span) = q.span {
-                let (line, column) = crate::diagnostic::line_col(query, span.start);
-                let mut start = span.start.min(query.len());
-                while !query.is_char_boundary(start) {
-                    start -= 1;
-                }
-                let offset = query[..start].chars().count();
-                q.message = format!(
-                    "{} (line {line}, column {column} (offset: {offset}))",
-                    q.message
-                );
-            }
-            Error::Query(q)
-        }
-        e => e,
     }
 }
 

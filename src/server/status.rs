@@ -17,6 +17,30 @@ pub fn message(query: &str, e: &Error) -> String {
     format!("{text}\n{}", excerpt.join("\n"))
 }
 
+/// A query error with a place in its statement says where, as Neo4j does after its message:
+/// ` (line 2, column 1 (offset: 10))` (1-based line and column in characters, 0-based character
+/// offset). Drivers show it, and the explorer marks the place in its editor.
+pub fn with_position(e: Error, query: &str) -> Error {
+    match e {
+        Error::Query(mut q) => {
+            if let Some(span) = q.span {
+                let (line, column) = crate::diagnostic::line_col(query, span.start);
+                let mut start = span.start.min(query.len());
+                while !query.is_char_boundary(start) {
+                    start -= 1;
+                }
+                let offset = query[..start].chars().count();
+                q.message = format!(
+                    "{} (line {line}, column {column} (offset: {offset}))",
+                    q.message
+                );
+            }
+            Error::Query(q)
+        }
+        e => e,
+    }
+}
+
 /// The Neo4j status code for `e`.
 pub fn code(e: &Error) -> &'static str {
     match e {
@@ -61,10 +85,14 @@ mod tests {
     #[test]
     fn syntax_errors_keep_line_and_column() {
         let q = "MATCH (n)\nRETURN n.x +";
-        let e = crate::parser::parse(q).unwrap_err();
+        let e = with_position(crate::parser::parse(q).unwrap_err(), q);
         assert_eq!(code(&e), "Neo.ClientError.Statement.SyntaxError");
         let m = message(q, &e);
-        assert!(m.contains("(line 2, column"), "{m}");
+        assert_eq!(
+            m.matches("(line 2, column 13 (offset: 22))").count(),
+            1,
+            "{m}"
+        );
         assert!(m.contains("RETURN n.x +"), "{m}");
     }
 }
