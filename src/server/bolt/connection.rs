@@ -10,7 +10,7 @@
 use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -28,8 +28,7 @@ use crate::value::Value;
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 /// How often the connection looks at the shutdown flag while it waits for a message.
 const POLL: Duration = Duration::from_millis(200);
-/// A query running longer than this gets NOOP chunks sent every this often, so that
-/// proxies and firewalls keep the idle-looking connection open.
+/// While a query runs, a NOOP chunk goes out this often (see [`keep_alive`]).
 const KEEP_ALIVE: Duration = Duration::from_secs(30);
 /// Messages read ahead of the one being answered (pipelining), before the reader waits.
 const READ_AHEAD: usize = 64;
@@ -44,6 +43,33 @@ fn bookmark() -> PackValue {
         "kgstore:{}",
         COMMITS.fetch_add(1, Ordering::Relaxed) + 1
     ))
+}
+
+/// What the keep-alive thread of a connection watches.
+#[derive(Default)]
+struct KeepAlive {
+    /// A statement is running.
+    busy: AtomicBool,
+    /// The connection is over: the thread ends.
+    closed: AtomicBool,
+}
+
+/// While a statement runs, writes a NOOP chunk every [`KEEP_ALIVE`], so that proxies and
+/// firewalls keep a connection that looks idle open. NOOPs go out under the writer's lock,
+/// which responses are written under whole, so they always fall between messages.
+fn keep_alive(state: &KeepAlive, writer: &Mutex<TcpStream>) {
+    loop {
+        std::thread::park_timeout(KEEP_ALIVE);
+        if state.closed.load(Ordering::Acquire) {
+            return;
+        }
+        if state.busy.load(Ordering::Acquire) {
+            let mut w = writer.lock().unwrap_or_else(|e| e.into_inner());
+            if wire::send(&mut *w, &[0, 0]).is_err() {
+                return;
+            }
+        }
+    }
 }
 
 /// Serves one accepted TCP connection until it ends.
@@ -104,6 +130,15 @@ pub fn serve(server: Arc<Server>, stream: TcpStream, conn: Connection) {
         }
     };
     let writer = Arc::new(Mutex::new(stream));
+    let alive = Arc::new(KeepAlive::default());
+    let pinger = {
+        let (alive, writer) = (alive.clone(), writer.clone());
+        std::thread::Builder::new()
+            .name(format!("{name}-keepalive"))
+            .stack_size(64 << 10)
+            .spawn(move || keep_alive(&alive, &writer))
+            .ok()
+    };
     let mut c = BoltConnection {
         server,
         conn,
@@ -123,6 +158,7 @@ pub fn serve(server: Arc<Server>, stream: TcpStream, conn: Connection) {
         out: Vec::new(),
         writer: writer.clone(),
         routing_address: None,
+        keep_alive: alive.clone(),
     };
     c.run(&rx);
     // Dropping the transaction rolls it back; closing the socket ends the reader.
@@ -132,6 +168,11 @@ pub fn serve(server: Arc<Server>, stream: TcpStream, conn: Connection) {
     }
     drop(rx);
     let _ = reader.join();
+    alive.closed.store(true, Ordering::Release);
+    if let Some(p) = pinger {
+        p.thread().unpark();
+        let _ = p.join();
+    }
 }
 
 /// Reads the preamble and the four proposals, answers with the agreed version.
@@ -171,7 +212,7 @@ enum Incoming {
 fn read_loop(
     mut stream: TcpStream,
     tx: SyncSender<Incoming>,
-    cancel: &std::sync::atomic::AtomicBool,
+    cancel: &AtomicBool,
     interrupts: &AtomicUsize,
     max_bytes: usize,
     max_depth: usize,
@@ -274,6 +315,7 @@ pub struct BoltConnection {
     writer: Arc<Mutex<TcpStream>>,
     /// The address the client used, from HELLO's routing context (for ROUTE).
     routing_address: Option<String>,
+    keep_alive: Arc<KeepAlive>,
 }
 
 fn failure(code: &str, message: impl Into<String>) -> (String, String) {
@@ -670,6 +712,12 @@ impl BoltConnection {
         in_tx: bool,
     ) -> Result<(), (String, String)> {
         let db = self.database(extra)?;
+        if is_transaction_statement(&query) {
+            return Err(failure(
+                INVALID,
+                "BEGIN, COMMIT and ROLLBACK are Bolt messages here, not statements: use the driver's transaction API",
+            ));
+        }
         let params: Params = map_from_pack(params)
             .map_err(|why| failure("Neo.ClientError.Statement.TypeError", why))?;
         let read_only = if in_tx {
@@ -718,7 +766,7 @@ impl BoltConnection {
             Some(p) if columns.is_empty() => {
                 (vec!["plan".to_string()], vec![vec![Value::String(p)]])
             }
-            _ => (columns, rows.into()),
+            _ => (columns, rows),
         };
         let kind = query_type(&stats, !columns.is_empty());
         let qid = self.next_qid;
@@ -749,8 +797,8 @@ impl BoltConnection {
         Ok(())
     }
 
-    /// Runs the statement through [`Server::run`]; while it runs longer than
-    /// [`KEEP_ALIVE`], NOOP chunks keep the connection looking alive.
+    /// Runs the statement through [`Server::run`], marked busy for the keep-alive thread
+    /// (see [`keep_alive`]).
     fn run_keeping_alive(
         &self,
         txn: &mut Option<Txn>,
@@ -758,21 +806,10 @@ impl BoltConnection {
         params: &Params,
         read_only: bool,
     ) -> crate::error::Result<QueryResult> {
-        let (done_tx, done_rx) = mpsc::channel::<()>();
-        let writer = self.writer.clone();
-        std::thread::scope(|s| {
-            s.spawn(move || {
-                while let Err(RecvTimeoutError::Timeout) = done_rx.recv_timeout(KEEP_ALIVE) {
-                    let mut w = writer.lock().unwrap_or_else(|e| e.into_inner());
-                    if wire::send(&mut *w, &[0, 0]).is_err() {
-                        return;
-                    }
-                }
-            });
-            let r = self.server.run(&self.conn, txn, query, params, read_only);
-            drop(done_tx);
-            r
-        })
+        self.keep_alive.busy.store(true, Ordering::Release);
+        let r = self.server.run(&self.conn, txn, query, params, read_only);
+        self.keep_alive.busy.store(false, Ordering::Release);
+        r
     }
 
     fn stream(&mut self, n: i64, qid: i64, pull: bool) -> Result<(), (String, String)> {
@@ -877,6 +914,13 @@ impl BoltConnection {
         self.success(vec![("rt", rt)]);
         Ok(())
     }
+}
+
+fn is_transaction_statement(q: &str) -> bool {
+    let w = q.trim().trim_end_matches(';').trim();
+    ["BEGIN", "COMMIT", "ROLLBACK"]
+        .iter()
+        .any(|k| w.eq_ignore_ascii_case(k))
 }
 
 fn read_mode(extra: &[(String, PackValue)]) -> bool {

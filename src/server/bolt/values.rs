@@ -126,7 +126,7 @@ fn path(p: &Path) -> PackValue {
     st(
         PATH,
         vec![
-            PackValue::List(nodes.into_iter().map(|n| node(n)).collect()),
+            PackValue::List(nodes.into_iter().map(node).collect()),
             PackValue::List(
                 rels.into_iter()
                     .map(|r| {

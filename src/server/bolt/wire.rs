@@ -46,9 +46,10 @@ pub fn negotiate(proposals: &[u8; 16]) -> Option<Version> {
             // 0xFF is the manifest request; other majors we do not speak.
             continue;
         }
+        // (OLDEST is 5.0, so the overlap's low end is the proposal's own.)
         let lowest = minor.saturating_sub(range);
         let top = minor.min(NEWEST.minor);
-        if top >= lowest && top >= OLDEST.minor {
+        if top >= lowest {
             return Some(Version {
                 major: NEWEST.major,
                 minor: top,
