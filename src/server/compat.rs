@@ -1,16 +1,20 @@
 //! What Neo4j drivers, tools and frameworks ask a server beyond plain Cypher, answered the way
 //! a single-database Neo4j server would: `CALL dbms.components()` (a procedure, so `YIELD`
-//! and `UNWIND` around it work) and the administration command `SHOW DATABASES` (and
+//! and `UNWIND` around it work), `CALL apoc.meta.data()` (the one APOC procedure the schema
+//! readers of `langchain-neo4j` and `neo4j-graphrag` cannot do without), and the
+//! administration command `SHOW DATABASES` (and
 //! `SHOW DATABASE name`, `SHOW DEFAULT DATABASE`, `SHOW HOME DATABASE`), which our grammar
 //! does not have.
 //!
 //! The database answers to the names in [`database_names`]: `neo4j` (what drivers and tools
 //! assume), `kgstore`, and the directory's name.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use crate::db::{Database, QueryResult};
 use crate::error::Result;
+use crate::model::Direction;
 use crate::procedures::{Procedure, ProcedureContext, ProcedureSignature};
 use crate::value::Value;
 
@@ -34,6 +38,154 @@ pub fn register(db: &Database) {
             description: "The server's name, versions and edition, as Neo4j reports them.".into(),
         },
     }));
+    let out = |n: &str, t: &str| (n.to_string(), t.to_string());
+    db.register_procedure(Arc::new(MetaData {
+        sig: ProcedureSignature {
+            name: "apoc.meta.data".into(),
+            inputs: vec![("config = {}".into(), "MAP?".into())],
+            outputs: vec![
+                out("label", "STRING"),
+                out("property", "STRING"),
+                out("count", "INTEGER"),
+                out("unique", "BOOLEAN"),
+                out("index", "BOOLEAN"),
+                out("existence", "BOOLEAN"),
+                out("type", "STRING"),
+                out("array", "BOOLEAN"),
+                out("sample", "LIST<ANY>"),
+                out("left", "INTEGER"),
+                out("right", "INTEGER"),
+                out("other", "LIST<STRING>"),
+                out("otherLabels", "LIST<STRING>"),
+                out("elementType", "STRING"),
+            ],
+            description: "APOC's schema summary from sampled nodes: a row per (label, property), \
+                          per (label, outgoing relationship type) with the labels at the other \
+                          end, and per (relationship type, property). `{sample: n}` reads at \
+                          most n nodes per label (1000 by default; -1 for all)."
+                .into(),
+        },
+    }));
+}
+
+/// `apoc.meta.data`, the subset of APOC's columns and rows that schema readers use.
+struct MetaData {
+    sig: ProcedureSignature,
+}
+
+/// APOC's name for the type of a property value.
+fn apoc_type(v: &Value) -> &'static str {
+    match v {
+        Value::LocalTime(_) => "LOCAL_TIME",
+        Value::Time(_) => "TIME",
+        Value::LocalDateTime(_) => "LOCAL_DATE_TIME",
+        Value::DateTime(_) => "DATE_TIME",
+        other => other.type_name(),
+    }
+}
+
+impl Procedure for MetaData {
+    fn signature(&self) -> &ProcedureSignature {
+        &self.sig
+    }
+
+    fn call(&self, ctx: &ProcedureContext, args: &[Value]) -> Result<Vec<Vec<Value>>> {
+        let sample = match args.first() {
+            Some(Value::Map(m)) => match m.get("sample") {
+                Some(Value::Int(n)) if *n > 0 => *n as usize,
+                Some(Value::Int(_)) => usize::MAX,
+                _ => 1000,
+            },
+            _ => 1000,
+        };
+        let g = ctx.graph();
+        let indexes = g.indexes()?;
+        let indexed = |label: &str, property: &str| {
+            let ix = indexes
+                .iter()
+                .filter(|ix| ix.label == label && ix.property == property);
+            let v: Vec<bool> = ix.map(|ix| ix.unique).collect();
+            (v.iter().any(|u| *u), !v.is_empty())
+        };
+        let s = |x: &str| Value::String(x.into());
+        let row = |label: &str,
+                   property: &str,
+                   count: u64,
+                   (unique, index): (bool, bool),
+                   ty: &str,
+                   other: Vec<Value>,
+                   element: &str| {
+            vec![
+                s(label),
+                s(property),
+                Value::Int(count as i64),
+                Value::Bool(unique),
+                Value::Bool(index),
+                Value::Bool(false),
+                s(ty),
+                Value::Bool(ty == "LIST"),
+                Value::List(vec![]),
+                Value::Int(0),
+                Value::Int(0),
+                Value::List(other),
+                Value::List(vec![]),
+                s(element),
+            ]
+        };
+        let mut rows = Vec::new();
+        // Relationship type → property → (type, count), from the sampled nodes' relationships.
+        let mut rel_props: BTreeMap<String, BTreeMap<String, (&'static str, u64)>> =
+            BTreeMap::new();
+        let mut seen_rels = BTreeSet::new();
+        for label in g.labels()? {
+            let mut props: BTreeMap<String, (&'static str, u64)> = BTreeMap::new();
+            // Outgoing type → (labels at the other end, count).
+            let mut out: BTreeMap<String, (BTreeSet<String>, u64)> = BTreeMap::new();
+            for id in g.nodes_with_label(&label)?.take(sample) {
+                let Some(node) = g.node(id?)? else { continue };
+                for (k, v) in node.properties.iter() {
+                    props.entry(k.clone()).or_insert((apoc_type(v), 0)).1 += 1;
+                }
+                for e in g.edges(node.id, Direction::Outgoing, &[])? {
+                    let Some(rel) = g.relationship(e.rel)? else {
+                        continue;
+                    };
+                    let entry = out.entry(rel.rel_type.clone()).or_default();
+                    entry.1 += 1;
+                    if let Some(other) = g.node(e.other)? {
+                        entry.0.extend(other.labels.iter().cloned());
+                    }
+                    if seen_rels.insert(rel.id) {
+                        let p = rel_props.entry(rel.rel_type.clone()).or_default();
+                        for (k, v) in rel.properties.iter() {
+                            p.entry(k.clone()).or_insert((apoc_type(v), 0)).1 += 1;
+                        }
+                    }
+                }
+            }
+            for (k, (ty, n)) in props {
+                rows.push(row(&label, &k, n, indexed(&label, &k), ty, vec![], "node"));
+            }
+            for (t, (others, n)) in out {
+                let others = others.into_iter().map(Value::String).collect();
+                rows.push(row(
+                    &label,
+                    &t,
+                    n,
+                    (false, false),
+                    "RELATIONSHIP",
+                    others,
+                    "node",
+                ));
+            }
+        }
+        for (t, props) in rel_props {
+            for (k, (ty, n)) in props {
+                rows.push(row(&t, &k, n, (false, false), ty, vec![], "relationship"));
+            }
+        }
+        Ok(rows)
+    }
 }
 
 struct Components {

@@ -33,6 +33,11 @@ pub fn code(e: &Error) -> &'static str {
             ErrorClass::TypeError => "Neo.ClientError.Statement.TypeError",
             ErrorClass::ArgumentError => "Neo.ClientError.Statement.ArgumentError",
             ErrorClass::EntityNotFound => "Neo.ClientError.Statement.EntityNotFound",
+            // Neo4j tells a missing procedure from one that failed; tools probe for optional
+            // procedures (APOC, GDS) and look for ProcedureNotFound.
+            ErrorClass::ProcedureError if q.detail == "ProcedureNotFound" => {
+                "Neo.ClientError.Procedure.ProcedureNotFound"
+            }
             ErrorClass::ProcedureError => "Neo.ClientError.Procedure.ProcedureCallFailed",
             ErrorClass::ParameterMissing => "Neo.ClientError.Statement.ParameterMissing",
             ErrorClass::ConstraintVerificationFailed => {
@@ -60,6 +65,7 @@ pub fn code(e: &Error) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::QueryError;
 
     #[test]
     fn syntax_errors_keep_line_and_column() {
@@ -69,5 +75,23 @@ mod tests {
         let m = message(q, &e);
         assert!(m.contains("(line 2, column"), "{m}");
         assert!(m.contains("RETURN n.x +"), "{m}");
+    }
+
+    #[test]
+    fn a_missing_procedure_is_procedure_not_found() {
+        let e = Error::Query(QueryError::new(
+            ErrorClass::ProcedureError,
+            "ProcedureNotFound",
+            crate::error::Phase::Compile,
+            "there is no procedure `apoc.meta.data`",
+        ));
+        assert_eq!(code(&e), "Neo.ClientError.Procedure.ProcedureNotFound");
+        let e = Error::Query(QueryError::new(
+            ErrorClass::ProcedureError,
+            "ProcedureCallFailed",
+            crate::error::Phase::Runtime,
+            "it failed",
+        ));
+        assert_eq!(code(&e), "Neo.ClientError.Procedure.ProcedureCallFailed");
     }
 }

@@ -19,12 +19,10 @@ let writes = 0
 
 async function client (driver, i) {
   const session = driver.session()
-  let x = i * 7919 + 1
   try {
     while (Date.now() < stopAt) {
-      x = (x * 1103515245 + 12345) % 2147483648
       try {
-        if (x % 2 === 0) {
+        if (Math.random() < 0.5) {
           const id = `${i}-${writes++}`
           await session.executeWrite(async tx => {
             await tx.run('CREATE (:Pair {id: $id, half: 1})', { id })
@@ -89,6 +87,7 @@ async function main () {
     if (records[0].get('n').toNumber() !== 2 * acked.length) throw new Error(`${records[0].get('n')} :Pair nodes`)
     const pending = (await driver.executeQuery('MATCH (q:Pending) RETURN count(q) AS n')).records[0].get('n').toNumber()
     if (pending !== 0) throw new Error(`${pending} :Pending nodes after their rollbacks`)
+    if (reads < clients || acked.length < clients) throw new Error(`too little done: ${acked.length} pairs, ${reads} reads`)
     console.log(`${clients} sessions, ${secondsArg} s: ${acked.length} pairs written, ${reads} reads`)
   } finally {
     await driver.close()
