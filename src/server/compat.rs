@@ -1,7 +1,7 @@
 //! What Neo4j drivers, tools and frameworks ask a server beyond plain Cypher, answered the way
 //! a single-database Neo4j server would: `CALL dbms.components()` (a procedure, so `YIELD`
-//! and `UNWIND` around it work), `CALL apoc.meta.data()` (the one APOC procedure the schema
-//! readers of `langchain-neo4j` and `neo4j-graphrag` cannot do without), and the
+//! and `UNWIND` around it work), `CALL apoc.meta.data()` and `CALL apoc.schema.nodes()` (the APOC
+//! procedures the schema readers of `langchain-neo4j` and `neo4j-graphrag` call), and the
 //! administration command `SHOW DATABASES` (and
 //! `SHOW DATABASE name`, `SHOW DEFAULT DATABASE`, `SHOW HOME DATABASE`), which our grammar
 //! does not have.
@@ -66,6 +66,76 @@ pub fn register(db: &Database) {
                 .into(),
         },
     }));
+    db.register_procedure(Arc::new(SchemaNodes {
+        sig: ProcedureSignature {
+            name: "apoc.schema.nodes".into(),
+            inputs: vec![("config = {}".into(), "MAP?".into())],
+            outputs: vec![
+                out("name", "STRING"),
+                out("label", "STRING"),
+                out("properties", "LIST<STRING>"),
+                out("status", "STRING"),
+                out("type", "STRING"),
+                out("failure", "STRING"),
+                out("populationProgress", "FLOAT"),
+                out("size", "INTEGER"),
+                out("valuesSelectivity", "FLOAT"),
+                out("userDescription", "STRING"),
+            ],
+            description: "APOC's list of node indexes and constraints: a row per index (type \
+                          HASH, as db.indexes() says: equality lookups only) and one more per \
+                          unique constraint (type UNIQUENESS); size is the label's node count."
+                .into(),
+        },
+    }));
+}
+
+/// `apoc.schema.nodes`: our indexes and unique constraints in APOC's columns.
+struct SchemaNodes {
+    sig: ProcedureSignature,
+}
+
+impl Procedure for SchemaNodes {
+    fn signature(&self) -> &ProcedureSignature {
+        &self.sig
+    }
+
+    fn call(&self, ctx: &ProcedureContext, _args: &[Value]) -> Result<Vec<Vec<Value>>> {
+        let g = ctx.graph();
+        let s = |x: &str| Value::String(x.into());
+        let mut rows = Vec::new();
+        for ix in g.indexes()? {
+            let size = g.count_nodes((!ix.label.is_empty()).then_some(ix.label.as_str()))?;
+            let row = |name: &str, ty: &str, selectivity: Value| {
+                vec![
+                    s(name),
+                    s(&ix.label),
+                    Value::List(vec![s(&ix.property)]),
+                    s("ONLINE"),
+                    s(ty),
+                    s("NO FAILURE"),
+                    Value::Float(100.0),
+                    Value::Int(size as i64),
+                    selectivity,
+                    s(&format!(
+                        "INDEX ON :{}({}) {}",
+                        ix.label,
+                        ix.property,
+                        if ty == "UNIQUENESS" {
+                            "UNIQUE"
+                        } else {
+                            "ONLINE"
+                        }
+                    )),
+                ]
+            };
+            if ix.unique {
+                rows.push(row(&ix.name, "UNIQUENESS", Value::Float(1.0)));
+            }
+            rows.push(row(&ix.name, "HASH", Value::Null));
+        }
+        Ok(rows)
+    }
 }
 
 /// `apoc.meta.data`, the subset of APOC's columns and rows that schema readers use.
@@ -291,5 +361,87 @@ mod tests {
         assert!(intercept("show databases;").is_some());
         assert!(intercept("SHOW DATABASE neo4j YIELD name").is_some());
         assert!(intercept("MATCH (n) RETURN n").is_none());
+    }
+
+    #[test]
+    fn apoc_meta_data_and_schema_nodes_as_langchain_reads_them() {
+        let db = Database::open_in_memory().unwrap();
+        register(&db);
+        let p = Default::default();
+        db.run(
+            "CREATE (k:Person {name: 'Keanu', born: 1964})-[:ACTED_IN {role: 'Neo'}]->\
+             (m:Movie {title: 'The Matrix', released: date('1999-03-31'), tags: ['a']}), \
+             (k)-[:KNOWS]->(:Person {name: 'Carrie'})",
+            &p,
+        )
+        .unwrap();
+        db.run(
+            "CREATE CONSTRAINT movie_title FOR (m:Movie) REQUIRE m.title IS UNIQUE",
+            &p,
+        )
+        .unwrap();
+        let rows = |q: &str| -> Vec<String> {
+            db.run(q, &p)
+                .unwrap()
+                .rows
+                .iter()
+                .map(|r| {
+                    r.iter()
+                        .map(|v| match v {
+                            Value::String(s) => s.clone(),
+                            other => format!("{other:?}"),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .collect()
+        };
+        // langchain-neo4j's node properties, relationship properties and relationships.
+        assert_eq!(
+            rows(
+                "CALL apoc.meta.data({sample: 1000}) YIELD label, type, property, elementType \
+                  WHERE NOT type = 'RELATIONSHIP' AND elementType = 'node' \
+                  RETURN label, property, type ORDER BY label, property"
+            ),
+            [
+                "Movie released DATE",
+                "Movie tags LIST",
+                "Movie title STRING",
+                "Person born INTEGER",
+                "Person name STRING",
+            ]
+        );
+        assert_eq!(
+            rows(
+                "CALL apoc.meta.data() YIELD label, type, property, elementType \
+                  WHERE elementType = 'relationship' RETURN label, property, type"
+            ),
+            ["ACTED_IN role STRING"]
+        );
+        assert_eq!(
+            rows(
+                "CALL apoc.meta.data() YIELD label, other, type, property \
+                  WHERE type = 'RELATIONSHIP' UNWIND other AS o \
+                  RETURN label, property, o ORDER BY property"
+            ),
+            ["Person ACTED_IN Movie", "Person KNOWS Person"]
+        );
+        assert_eq!(
+            rows(
+                "CALL apoc.meta.data({sample: -1}) YIELD label, property, unique, index \
+                  WHERE label = 'Movie' AND property = 'title' RETURN unique, index"
+            ),
+            ["Bool(true) Bool(true)"]
+        );
+        assert_eq!(
+            rows(
+                "CALL apoc.schema.nodes() YIELD name, label, properties, type, size \
+                  UNWIND properties AS p RETURN name, label, p, type, size ORDER BY type"
+            ),
+            [
+                "movie_title Movie title HASH Int(1)",
+                "movie_title Movie title UNIQUENESS Int(1)"
+            ]
+        );
     }
 }
