@@ -29,16 +29,19 @@ fn serve(db: &Path) -> Served {
         .stderr(Stdio::null())
         .spawn()
         .expect("start kg serve");
+    // Served from here on, so that its Drop stops the server if the wait below panics.
+    let mut served = Served {
+        child,
+        bolt: String::new(),
+    };
     let file = db.join("kg.server");
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         if let Ok(text) = std::fs::read_to_string(&file) {
             let v: serde_json::Value = serde_json::from_str(&text).expect("address file is JSON");
             if let Some(bolt) = v["bolt"].as_str() {
-                return Served {
-                    child,
-                    bolt: bolt.to_string(),
-                };
+                served.bolt = bolt.to_string();
+                return served;
             }
         }
         assert!(Instant::now() < deadline, "kg serve wrote no address file");

@@ -7,6 +7,8 @@
 
 use std::fmt::Write as _;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use crate::error::{Error, Result};
 
@@ -23,6 +25,34 @@ pub struct User {
     iterations: u32,
     salt: Vec<u8>,
     key: Vec<u8>,
+    verified: Verified,
+}
+
+/// The password last verified the slow way, kept as a one-round PBKDF2 under a fresh random
+/// salt, so that a driver opening a pool of connections (32 clients: 32 logons) pays the slow
+/// hash once, not once per connection (600k rounds took 0.3-0.7 s of CPU each, and 32 of them
+/// kept every query of a fresh 32-client pool waiting ~6 s on 2 cores). A wrong password never
+/// matches it and always pays the full cost. Shared by clones; ignored by `==`.
+#[derive(Clone, Default)]
+struct Verified(Arc<VerifiedInner>);
+
+#[derive(Default)]
+struct VerifiedInner {
+    quick: Mutex<Option<(Vec<u8>, Vec<u8>)>>,
+    /// Slow derivations done by `verify` (for tests).
+    slow: AtomicU64,
+}
+
+impl PartialEq for Verified {
+    fn eq(&self, _: &Verified) -> bool {
+        true
+    }
+}
+
+impl Eq for Verified {}
+
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 impl std::fmt::Debug for User {
@@ -46,18 +76,34 @@ impl User {
             iterations,
             salt,
             key,
+            verified: Verified::default(),
         })
     }
 
-    /// True when `password` is this user's; compares in constant time.
+    /// True when `password` is this user's; compares in constant time. A password verified
+    /// before is recognised from a one-round hash ([`Verified`]).
     pub fn verify(&self, password: &str) -> bool {
-        let key = derive(password, &self.salt, self.iterations);
-        key.len() == self.key.len()
-            && key
-                .iter()
-                .zip(&self.key)
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0
+        let cache = &self.verified.0;
+        if let Some((salt, quick)) = &*cache.quick.lock().unwrap_or_else(|e| e.into_inner()) {
+            if same(&derive(password, salt, 1), quick) {
+                return true;
+            }
+        }
+        cache.slow.fetch_add(1, Ordering::Relaxed);
+        let ok = same(&derive(password, &self.salt, self.iterations), &self.key);
+        if ok {
+            let mut salt = vec![0u8; SALT_BYTES];
+            if random_bytes(&mut salt).is_ok() {
+                let quick = derive(password, &salt, 1);
+                *cache.quick.lock().unwrap_or_else(|e| e.into_inner()) = Some((salt, quick));
+            }
+        }
+        ok
+    }
+
+    /// How many times `verify` ran the slow hash.
+    pub fn slow_verifications(&self) -> u64 {
+        self.verified.0.slow.load(Ordering::Relaxed)
     }
 
     /// The `USER:HASH` line of an auth file.
@@ -89,6 +135,7 @@ impl User {
             iterations,
             salt,
             key,
+            verified: Verified::default(),
         })
     }
 }
@@ -208,6 +255,34 @@ mod tests {
         let back = User::from_line(&line).unwrap();
         assert_eq!(back, u);
         assert!(back.verify("s3cret"));
+    }
+
+    #[test]
+    fn a_verified_password_skips_the_slow_hash_and_a_wrong_one_never_does() {
+        let u = User::with_iterations("neo4j", "s3cret", 1000).unwrap();
+        assert!(!u.verify("wrong"));
+        assert!(u.verify("s3cret"));
+        assert_eq!(u.slow_verifications(), 2);
+        let copy = u.clone();
+        for _ in 0..5 {
+            assert!(u.verify("s3cret"));
+            assert!(copy.verify("s3cret"));
+        }
+        assert_eq!(
+            u.slow_verifications(),
+            2,
+            "a verified password hashed again"
+        );
+        for _ in 0..3 {
+            assert!(!u.verify("s3cret!"));
+        }
+        assert_eq!(
+            u.slow_verifications(),
+            5,
+            "a wrong password skipped the slow hash"
+        );
+        assert!(u.verify("s3cret"));
+        assert_eq!(u.slow_verifications(), 5);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! What Neo4j drivers, tools and frameworks ask a server beyond plain Cypher, answered the way
 //! a single-database Neo4j server would: `CALL dbms.components()` (a procedure, so `YIELD`
-//! and `UNWIND` around it work) and the administration command `SHOW DATABASES` (and
+//! and `UNWIND` around it work), `CALL apoc.meta.data()` and `CALL apoc.schema.nodes()` (the APOC
+//! procedures the schema readers of `langchain-neo4j` and `neo4j-graphrag` call), and the
+//! administration command `SHOW DATABASES` (and
 //! `SHOW DATABASE name`, `SHOW DEFAULT DATABASE`, `SHOW HOME DATABASE`), which our grammar
 //! does not have.
 //!
@@ -43,6 +45,224 @@ pub fn register(db: &Database) {
             description: "The server's name, versions and edition, as Neo4j reports them.".into(),
         },
     }));
+    let out = |n: &str, t: &str| (n.to_string(), t.to_string());
+    db.register_procedure(Arc::new(MetaData {
+        sig: ProcedureSignature {
+            name: "apoc.meta.data".into(),
+            inputs: vec![("config = {}".into(), "MAP?".into())],
+            outputs: vec![
+                out("label", "STRING"),
+                out("property", "STRING"),
+                out("count", "INTEGER"),
+                out("unique", "BOOLEAN"),
+                out("index", "BOOLEAN"),
+                out("existence", "BOOLEAN"),
+                out("type", "STRING"),
+                out("array", "BOOLEAN"),
+                out("sample", "LIST<ANY>"),
+                out("left", "INTEGER"),
+                out("right", "INTEGER"),
+                out("other", "LIST<STRING>"),
+                out("otherLabels", "LIST<STRING>"),
+                out("elementType", "STRING"),
+            ],
+            description: "APOC's schema summary from sampled nodes: a row per (label, property), \
+                          per (label, outgoing relationship type) with the labels at the other \
+                          end, and per (relationship type, property). `{sample: n}` reads at \
+                          most n nodes per label (1000 by default; -1 for all)."
+                .into(),
+        },
+    }));
+    db.register_procedure(Arc::new(SchemaNodes {
+        sig: ProcedureSignature {
+            name: "apoc.schema.nodes".into(),
+            inputs: vec![("config = {}".into(), "MAP?".into())],
+            outputs: vec![
+                out("name", "STRING"),
+                out("label", "STRING"),
+                out("properties", "LIST<STRING>"),
+                out("status", "STRING"),
+                out("type", "STRING"),
+                out("failure", "STRING"),
+                out("populationProgress", "FLOAT"),
+                out("size", "INTEGER"),
+                out("valuesSelectivity", "FLOAT"),
+                out("userDescription", "STRING"),
+            ],
+            description: "APOC's list of node indexes and constraints: a row per index (type \
+                          HASH, as db.indexes() says: equality lookups only) and one more per \
+                          unique constraint (type UNIQUENESS); size is the label's node count."
+                .into(),
+        },
+    }));
+}
+
+/// `apoc.schema.nodes`: our indexes and unique constraints in APOC's columns.
+struct SchemaNodes {
+    sig: ProcedureSignature,
+}
+
+impl Procedure for SchemaNodes {
+    fn signature(&self) -> &ProcedureSignature {
+        &self.sig
+    }
+
+    fn call(&self, ctx: &ProcedureContext, _args: &[Value]) -> Result<Vec<Vec<Value>>> {
+        let g = ctx.graph();
+        let s = |x: &str| Value::String(x.into());
+        let mut rows = Vec::new();
+        for ix in g.indexes()? {
+            let size = g.count_nodes((!ix.label.is_empty()).then_some(ix.label.as_str()))?;
+            let row = |name: &str, ty: &str, selectivity: Value| {
+                vec![
+                    s(name),
+                    s(&ix.label),
+                    Value::List(vec![s(&ix.property)]),
+                    s("ONLINE"),
+                    s(ty),
+                    s("NO FAILURE"),
+                    Value::Float(100.0),
+                    Value::Int(size as i64),
+                    selectivity,
+                    s(&format!(
+                        "INDEX ON :{}({}) {}",
+                        ix.label,
+                        ix.property,
+                        if ty == "UNIQUENESS" {
+                            "UNIQUE"
+                        } else {
+                            "ONLINE"
+                        }
+                    )),
+                ]
+            };
+            if ix.unique {
+                rows.push(row(&ix.name, "UNIQUENESS", Value::Float(1.0)));
+            }
+            rows.push(row(&ix.name, "HASH", Value::Null));
+        }
+        Ok(rows)
+    }
+}
+
+/// `apoc.meta.data`, the subset of APOC's columns and rows that schema readers use.
+struct MetaData {
+    sig: ProcedureSignature,
+}
+
+/// APOC's name for the type of a property value.
+fn apoc_type(v: &Value) -> &'static str {
+    match v {
+        Value::LocalTime(_) => "LOCAL_TIME",
+        Value::Time(_) => "TIME",
+        Value::LocalDateTime(_) => "LOCAL_DATE_TIME",
+        Value::DateTime(_) => "DATE_TIME",
+        other => other.type_name(),
+    }
+}
+
+impl Procedure for MetaData {
+    fn signature(&self) -> &ProcedureSignature {
+        &self.sig
+    }
+
+    fn call(&self, ctx: &ProcedureContext, args: &[Value]) -> Result<Vec<Vec<Value>>> {
+        let sample = match args.first() {
+            Some(Value::Map(m)) => match m.get("sample") {
+                Some(Value::Int(n)) if *n > 0 => *n as usize,
+                Some(Value::Int(_)) => usize::MAX,
+                _ => 1000,
+            },
+            _ => 1000,
+        };
+        let g = ctx.graph();
+        let indexes = g.indexes()?;
+        let indexed = |label: &str, property: &str| {
+            let ix = indexes
+                .iter()
+                .filter(|ix| ix.label == label && ix.property == property);
+            let v: Vec<bool> = ix.map(|ix| ix.unique).collect();
+            (v.iter().any(|u| *u), !v.is_empty())
+        };
+        let s = |x: &str| Value::String(x.into());
+        let row = |label: &str,
+                   property: &str,
+                   count: u64,
+                   (unique, index): (bool, bool),
+                   ty: &str,
+                   other: Vec<Value>,
+                   element: &str| {
+            vec![
+                s(label),
+                s(property),
+                Value::Int(count as i64),
+                Value::Bool(unique),
+                Value::Bool(index),
+                Value::Bool(false),
+                s(ty),
+                Value::Bool(ty == "LIST"),
+                Value::List(vec![]),
+                Value::Int(0),
+                Value::Int(0),
+                Value::List(other),
+                Value::List(vec![]),
+                s(element),
+            ]
+        };
+        let mut rows = Vec::new();
+        // Relationship type → property → (type, count), from the sampled nodes' relationships.
+        let mut rel_props: BTreeMap<String, BTreeMap<String, (&'static str, u64)>> =
+            BTreeMap::new();
+        let mut seen_rels = BTreeSet::new();
+        for label in g.labels()? {
+            let mut props: BTreeMap<String, (&'static str, u64)> = BTreeMap::new();
+            // Outgoing type → (labels at the other end, count).
+            let mut out: BTreeMap<String, (BTreeSet<String>, u64)> = BTreeMap::new();
+            for id in g.nodes_with_label(&label)?.take(sample) {
+                let Some(node) = g.node(id?)? else { continue };
+                for (k, v) in node.properties.iter() {
+                    props.entry(k.clone()).or_insert((apoc_type(v), 0)).1 += 1;
+                }
+                for e in g.edges(node.id, Direction::Outgoing, &[])? {
+                    let Some(rel) = g.relationship(e.rel)? else {
+                        continue;
+                    };
+                    let entry = out.entry(rel.rel_type.clone()).or_default();
+                    entry.1 += 1;
+                    if let Some(other) = g.node(e.other)? {
+                        entry.0.extend(other.labels.iter().cloned());
+                    }
+                    if seen_rels.insert(rel.id) {
+                        let p = rel_props.entry(rel.rel_type.clone()).or_default();
+                        for (k, v) in rel.properties.iter() {
+                            p.entry(k.clone()).or_insert((apoc_type(v), 0)).1 += 1;
+                        }
+                    }
+                }
+            }
+            for (k, (ty, n)) in props {
+                rows.push(row(&label, &k, n, indexed(&label, &k), ty, vec![], "node"));
+            }
+            for (t, (others, n)) in out {
+                let others = others.into_iter().map(Value::String).collect();
+                rows.push(row(
+                    &label,
+                    &t,
+                    n,
+                    (false, false),
+                    "RELATIONSHIP",
+                    others,
+                    "node",
+                ));
+            }
+        }
+        for (t, props) in rel_props {
+            for (k, (ty, n)) in props {
+                rows.push(row(&t, &k, n, (false, false), ty, vec![], "relationship"));
+            }
+        }
+        Ok(rows)
+    }
 }
 
 struct MetaData {
@@ -340,5 +560,87 @@ mod tests {
         );
         assert!(intercept("SHOW DATABASE neo4j YIELD name").is_some());
         assert!(intercept("MATCH (n) RETURN n").is_none());
+    }
+
+    #[test]
+    fn apoc_meta_data_and_schema_nodes_as_langchain_reads_them() {
+        let db = Database::open_in_memory().unwrap();
+        register(&db);
+        let p = Default::default();
+        db.run(
+            "CREATE (k:Person {name: 'Keanu', born: 1964})-[:ACTED_IN {role: 'Neo'}]->\
+             (m:Movie {title: 'The Matrix', released: date('1999-03-31'), tags: ['a']}), \
+             (k)-[:KNOWS]->(:Person {name: 'Carrie'})",
+            &p,
+        )
+        .unwrap();
+        db.run(
+            "CREATE CONSTRAINT movie_title FOR (m:Movie) REQUIRE m.title IS UNIQUE",
+            &p,
+        )
+        .unwrap();
+        let rows = |q: &str| -> Vec<String> {
+            db.run(q, &p)
+                .unwrap()
+                .rows
+                .iter()
+                .map(|r| {
+                    r.iter()
+                        .map(|v| match v {
+                            Value::String(s) => s.clone(),
+                            other => format!("{other:?}"),
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .collect()
+        };
+        // langchain-neo4j's node properties, relationship properties and relationships.
+        assert_eq!(
+            rows(
+                "CALL apoc.meta.data({sample: 1000}) YIELD label, type, property, elementType \
+                  WHERE NOT type = 'RELATIONSHIP' AND elementType = 'node' \
+                  RETURN label, property, type ORDER BY label, property"
+            ),
+            [
+                "Movie released DATE",
+                "Movie tags LIST",
+                "Movie title STRING",
+                "Person born INTEGER",
+                "Person name STRING",
+            ]
+        );
+        assert_eq!(
+            rows(
+                "CALL apoc.meta.data() YIELD label, type, property, elementType \
+                  WHERE elementType = 'relationship' RETURN label, property, type"
+            ),
+            ["ACTED_IN role STRING"]
+        );
+        assert_eq!(
+            rows(
+                "CALL apoc.meta.data() YIELD label, other, type, property \
+                  WHERE type = 'RELATIONSHIP' UNWIND other AS o \
+                  RETURN label, property, o ORDER BY property"
+            ),
+            ["Person ACTED_IN Movie", "Person KNOWS Person"]
+        );
+        assert_eq!(
+            rows(
+                "CALL apoc.meta.data({sample: -1}) YIELD label, property, unique, index \
+                  WHERE label = 'Movie' AND property = 'title' RETURN unique, index"
+            ),
+            ["Bool(true) Bool(true)"]
+        );
+        assert_eq!(
+            rows(
+                "CALL apoc.schema.nodes() YIELD name, label, properties, type, size \
+                  UNWIND properties AS p RETURN name, label, p, type, size ORDER BY type"
+            ),
+            [
+                "movie_title Movie title HASH Int(1)",
+                "movie_title Movie title UNIQUENESS Int(1)"
+            ]
+        );
     }
 }

@@ -50,7 +50,8 @@ pub fn code(e: &Error) -> &'static str {
             ErrorClass::TypeError => "Neo.ClientError.Statement.TypeError",
             ErrorClass::ArgumentError => "Neo.ClientError.Statement.ArgumentError",
             ErrorClass::EntityNotFound => "Neo.ClientError.Statement.EntityNotFound",
-            // Tools tell a missing procedure (e.g. APOC) from one that failed.
+            // Neo4j tells a missing procedure from one that failed; tools probe for optional
+            // procedures (APOC, GDS) and look for ProcedureNotFound.
             ErrorClass::ProcedureError if q.detail == "ProcedureNotFound" => {
                 "Neo.ClientError.Procedure.ProcedureNotFound"
             }
@@ -81,6 +82,7 @@ pub fn code(e: &Error) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::QueryError;
 
     #[test]
     fn syntax_errors_keep_line_and_column() {
@@ -94,5 +96,23 @@ mod tests {
             "{m}"
         );
         assert!(m.contains("RETURN n.x +"), "{m}");
+    }
+
+    #[test]
+    fn a_missing_procedure_is_procedure_not_found() {
+        let e = Error::Query(QueryError::new(
+            ErrorClass::ProcedureError,
+            "ProcedureNotFound",
+            crate::error::Phase::Compile,
+            "there is no procedure `apoc.meta.data`",
+        ));
+        assert_eq!(code(&e), "Neo.ClientError.Procedure.ProcedureNotFound");
+        let e = Error::Query(QueryError::new(
+            ErrorClass::ProcedureError,
+            "ProcedureCallFailed",
+            crate::error::Phase::Runtime,
+            "it failed",
+        ));
+        assert_eq!(code(&e), "Neo.ClientError.Procedure.ProcedureCallFailed");
     }
 }
