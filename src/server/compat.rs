@@ -6,9 +6,6 @@
 //! `SHOW DATABASE name`, `SHOW DEFAULT DATABASE`, `SHOW HOME DATABASE`), which our grammar
 //! does not have.
 //!
-//! `apoc.meta.data()` is answered from a sample of the graph (the rows and columns APOC gives),
-//! because `langchain-neo4j`'s `Neo4jGraph` and `neo4j-graphrag` read the schema with it.
-//!
 //! The database answers to the names in [`database_names`]: `neo4j` (what drivers and tools
 //! assume), `kgstore`, and the directory's name.
 
@@ -19,7 +16,6 @@ use crate::db::{Database, QueryResult};
 use crate::error::Result;
 use crate::model::Direction;
 use crate::procedures::{Procedure, ProcedureContext, ProcedureSignature};
-use crate::store::GraphRead;
 use crate::value::Value;
 
 /// The name reported for the database (what drivers default to).
@@ -30,9 +26,6 @@ pub const NEO4J_VERSION: &str = "5.26.0";
 
 /// Registers the server's compatibility procedures on `db`.
 pub fn register(db: &Database) {
-    db.register_procedure(Arc::new(MetaData {
-        sig: meta_data_signature(),
-    }));
     db.register_procedure(Arc::new(Components {
         sig: ProcedureSignature {
             name: "dbms.components".into(),
@@ -265,163 +258,6 @@ impl Procedure for MetaData {
     }
 }
 
-struct MetaData {
-    sig: ProcedureSignature,
-}
-
-/// Nodes sampled per label when the config gives no `sample` (APOC's default).
-const META_SAMPLE: usize = 1000;
-/// Relationships looked at per sampled node.
-const META_EDGES_PER_NODE: usize = 100;
-
-fn meta_data_signature() -> ProcedureSignature {
-    let out = |v: &[(&str, &str)]| {
-        v.iter()
-            .map(|(n, t)| (n.to_string(), t.to_string()))
-            .collect()
-    };
-    ProcedureSignature {
-        name: "apoc.meta.data".into(),
-        inputs: vec![("config = {}".into(), "MAP?".into())],
-        outputs: out(&[
-            ("label", "STRING"),
-            ("property", "STRING"),
-            ("count", "INTEGER"),
-            ("unique", "BOOLEAN"),
-            ("index", "BOOLEAN"),
-            ("existence", "BOOLEAN"),
-            ("type", "STRING"),
-            ("array", "BOOLEAN"),
-            ("sample", "LIST?"),
-            ("left", "INTEGER"),
-            ("right", "INTEGER"),
-            ("other", "LIST<STRING>"),
-            ("otherLabels", "LIST<STRING>"),
-            ("elementType", "STRING"),
-        ]),
-        description: "The graph's labels, relationship types and their properties with types, \
-                      from a sample, as APOC's apoc.meta.data() gives them."
-            .into(),
-    }
-}
-
-/// APOC's type name of a property value.
-fn apoc_type(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "NULL",
-        Value::Bool(_) => "BOOLEAN",
-        Value::Int(_) => "INTEGER",
-        Value::Float(_) => "FLOAT",
-        Value::String(_) => "STRING",
-        Value::List(_) => "LIST",
-        Value::Map(_) => "MAP",
-        Value::Date(_) => "DATE",
-        Value::LocalTime(_) => "LOCAL_TIME",
-        Value::Time(_) => "TIME",
-        Value::LocalDateTime(_) => "LOCAL_DATE_TIME",
-        Value::DateTime(_) => "DATE_TIME",
-        Value::Duration(_) => "DURATION",
-        _ => "ANY",
-    }
-}
-
-fn meta_row(
-    label: &str,
-    property: &str,
-    count: u64,
-    ty: &str,
-    other: Vec<String>,
-    element: &str,
-) -> Vec<Value> {
-    let s = |x: &str| Value::String(x.to_string());
-    vec![
-        s(label),
-        s(property),
-        Value::Int(count as i64),
-        Value::Bool(false),
-        Value::Bool(false),
-        Value::Bool(false),
-        s(ty),
-        Value::Bool(ty == "LIST"),
-        Value::Null,
-        Value::Int(0),
-        Value::Int(0),
-        Value::List(other.into_iter().map(Value::String).collect()),
-        Value::List(vec![]),
-        s(element),
-    ]
-}
-
-impl Procedure for MetaData {
-    fn signature(&self) -> &ProcedureSignature {
-        &self.sig
-    }
-
-    fn call(&self, ctx: &ProcedureContext, args: &[Value]) -> Result<Vec<Vec<Value>>> {
-        let sample = match args.first() {
-            Some(Value::Map(m)) => match m.get("sample") {
-                Some(Value::Int(n)) if *n > 0 => *n as usize,
-                Some(Value::Int(_)) => usize::MAX,
-                _ => META_SAMPLE,
-            },
-            _ => META_SAMPLE,
-        };
-        let g: &dyn GraphRead = ctx.graph();
-        let mut rows = Vec::new();
-        let mut rel_props: BTreeMap<String, BTreeMap<String, &'static str>> = BTreeMap::new();
-        for label in g.labels()? {
-            let mut props: BTreeMap<String, &'static str> = BTreeMap::new();
-            let mut rels: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-            let mut count = 0u64;
-            for id in g.nodes_with_label(&label)?.take(sample) {
-                let id = id?;
-                count += 1;
-                if let Some(n) = g.node(id)? {
-                    for (k, v) in &n.properties {
-                        props.entry(k.clone()).or_insert(apoc_type(v));
-                    }
-                }
-                for e in g
-                    .edges(id, Direction::Outgoing, &[])?
-                    .into_iter()
-                    .take(META_EDGES_PER_NODE)
-                {
-                    let Some(r) = g.relationship(e.rel)? else {
-                        continue;
-                    };
-                    let others = rels.entry(r.rel_type.clone()).or_default();
-                    if let Some(o) = g.node(e.other)? {
-                        others.extend(o.labels);
-                    }
-                    let rp = rel_props.entry(r.rel_type).or_default();
-                    for (k, v) in &r.properties {
-                        rp.entry(k.clone()).or_insert(apoc_type(v));
-                    }
-                }
-            }
-            for (k, t) in props {
-                rows.push(meta_row(&label, &k, count, t, vec![], "node"));
-            }
-            for (t, others) in rels {
-                rows.push(meta_row(
-                    &label,
-                    &t,
-                    count,
-                    "RELATIONSHIP",
-                    others.into_iter().collect(),
-                    "node",
-                ));
-            }
-        }
-        for (t, props) in rel_props {
-            for (k, ty) in props {
-                rows.push(meta_row(&t, &k, 0, ty, vec![], "relationship"));
-            }
-        }
-        Ok(rows)
-    }
-}
-
 struct Components {
     sig: ProcedureSignature,
 }
@@ -523,41 +359,6 @@ mod tests {
             .unwrap();
         assert_eq!(r.rows[0][1], Value::String(NEO4J_VERSION.into()));
         assert!(intercept("show databases;").is_some());
-        db.run(
-            "CREATE (:A {name: 'x', n: 1})-[:R {w: 1.5}]->(:B {on: date('2026-01-01')})",
-            &Default::default(),
-        )
-        .unwrap();
-        let r = db
-            .run(
-                "CALL apoc.meta.data({sample: 10}) YIELD label, other, elementType, type, property \
-                 RETURN label, property, type, other, elementType ORDER BY elementType, label, property",
-                &Default::default(),
-            )
-            .unwrap();
-        let text: Vec<String> = r
-            .rows
-            .iter()
-            .map(|row| {
-                row.iter()
-                    .map(|v| match v {
-                        Value::String(s) => s.clone(),
-                        other => format!("{other:?}"),
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-            .collect();
-        assert_eq!(
-            text,
-            [
-                "A R RELATIONSHIP List([String(\"B\")]) node",
-                "A n INTEGER List([]) node",
-                "A name STRING List([]) node",
-                "B on DATE List([]) node",
-                "R w FLOAT List([]) relationship",
-            ]
-        );
         assert!(intercept("SHOW DATABASE neo4j YIELD name").is_some());
         assert!(intercept("MATCH (n) RETURN n").is_none());
     }
