@@ -171,3 +171,79 @@ fn a_server_that_is_gone_is_a_clear_error() {
     assert_eq!(q.status.code(), Some(2), "{q:?}");
     assert!(String::from_utf8_lossy(&q.stderr).contains("cannot use the server"));
 }
+
+/// `kg mcp` on a database a server holds runs its tools through that server: reads answer,
+/// writes are refused in read access mode, the schema and EXPLAIN come back as locally.
+#[test]
+fn mcp_runs_its_tools_through_the_server_that_holds_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("g.db");
+    assert!(kg(&db, &["seed"], None).status.success());
+    let _served = serve(&db);
+    let lines = [
+        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}"#,
+        r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+        r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"query","arguments":{"cypher":"MATCH (l:Lab) RETURN count(l) AS n"}}}"#,
+        r#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"query","arguments":{"cypher":"CREATE (:Intruder)"}}}"#,
+        r#"{"jsonrpc":"2.0","id":4,"method":"tools/call","params":{"name":"schema","arguments":{}}}"#,
+        r#"{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"explain","arguments":{"cypher":"MATCH (l:Lab) RETURN l"}}}"#,
+        r#"{"jsonrpc":"2.0","id":6,"method":"tools/call","params":{"name":"find_nodes","arguments":{"name":"Zhipu"}}}"#,
+    ];
+    let input = lines.join("\n") + "\n";
+    let out = kg(&db, &["mcp"], Some(&input));
+    assert!(out.status.success(), "{out:?}");
+    let replies: Vec<serde_json::Value> = text(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON-RPC line"))
+        .collect();
+    let reply = |id: i64| {
+        replies
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap_or_else(|| panic!("no reply {id}: {replies:?}"))
+    };
+    let content = |id: i64| {
+        reply(id)["result"]["content"][0]["text"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let local = kg(
+        &db,
+        &["--connect", "bolt://127.0.0.1:1", "query", "RETURN 1"],
+        None,
+    );
+    assert_eq!(
+        local.status.code(),
+        Some(2),
+        "the test's own sanity: a dead address fails"
+    );
+    assert_eq!(reply(2)["result"]["isError"], false, "{:?}", reply(2));
+    assert!(
+        content(2).contains("\"n\"") || content(2).contains("[["),
+        "{}",
+        content(2)
+    );
+    assert_eq!(reply(3)["result"]["isError"], true, "{:?}", reply(3));
+    assert!(content(3).contains("AccessMode"), "{}", content(3));
+    let schema: serde_json::Value = serde_json::from_str(&content(4)).expect("schema JSON");
+    assert!(
+        schema["labels"]["Lab"].as_i64().unwrap_or(0) > 0,
+        "{schema}"
+    );
+    assert!(schema["nodes"].as_i64().unwrap_or(0) > 0, "{schema}");
+    assert!(content(5).contains("Lab"), "{}", content(5));
+    assert!(content(6).contains("Zhipu AI"), "{}", content(6));
+    // The write was refused: nothing named Intruder exists.
+    let count = kg(
+        &db,
+        &[
+            "query",
+            "--format",
+            "csv",
+            "MATCH (x:Intruder) RETURN count(x) AS n",
+        ],
+        None,
+    );
+    assert_eq!(text(&count), "n\r\n0\r\n");
+}

@@ -317,7 +317,10 @@ fn through_server(
 ) -> Option<i32> {
     let shell_command = matches!(
         cli.command,
-        None | Some(Command::Repl(_)) | Some(Command::Query { .. }) | Some(Command::Run { .. })
+        None | Some(Command::Repl(_))
+            | Some(Command::Query { .. })
+            | Some(Command::Run { .. })
+            | Some(Command::Mcp(_))
     );
     let address = match &cli.connect {
         Some(url) => url.clone(),
@@ -328,7 +331,7 @@ fn through_server(
         None => return None,
     };
     if !shell_command {
-        eprintln!("error: --connect works with kg query, kg run and the shell only");
+        eprintln!("error: --connect works with kg query, kg run, kg mcp and the shell only");
         return Some(2);
     }
     let credentials = cli.user.as_ref().map(|user| Credentials {
@@ -343,6 +346,14 @@ fn through_server(
         }
     };
     let code = match &cli.command {
+        Some(Command::Mcp(args)) => {
+            let opts = crate::server::mcp::McpOptions {
+                allow_writes: args.allow_writes,
+                timeout,
+                db_path: Some(db_path.to_path_buf()),
+            };
+            crate::server::mcp::run_stdio_remote(client, &opts)
+        }
         Some(Command::Query { query, shell }) => {
             let args = merge(&cli.shell, shell);
             let out = BufWriter::new(io::stdout().lock());

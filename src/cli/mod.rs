@@ -178,7 +178,8 @@ name or alias).
 An agent's MCP configuration (Claude Desktop, Claude Code, Cursor, …):
   {\"mcpServers\": {\"kgstore\": {\"command\": \"kg\", \"args\": [\"mcp\", \"--db\", \"/path/to/kg.db\"]}}}
 
-While kg serve holds the database, kg mcp cannot open it (--connect is not there yet).";
+While kg serve holds the database, kg mcp runs its tools through it (over Bolt, in read access
+mode unless --allow-writes); --connect bolt://HOST:PORT names a server elsewhere.";
 
 #[derive(Clone, Debug, Args)]
 pub struct McpArgs {

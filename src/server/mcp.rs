@@ -15,13 +15,16 @@
 //! query); protocol mistakes are JSON-RPC errors.
 //!
 //! Statements run through [`Server::run`] like those of every other protocol, so read-only
-//! mode is `RunOptions::read_only` and `--timeout` applies.
+//! mode is `RunOptions::read_only` and `--timeout` applies. With `--connect` (or when a running
+//! `kg serve` holds the database) they go to that server over Bolt instead, in read access
+//! mode unless `--allow-writes`, and the schema is read with Cypher.
 
 use std::io::{BufRead, Write};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Map, Value as Json};
 
+use super::bolt::client::Client;
 use super::{Connection, Limits, ServeConfig, Server};
 use crate::db::{Database, Params, QueryResult};
 use crate::error::Error;
@@ -51,11 +54,23 @@ const INVALID_REQUEST: i64 = -32600;
 const METHOD_NOT_FOUND: i64 = -32601;
 const INVALID_PARAMS: i64 = -32602;
 
-/// The MCP server: a [`Server`] without listeners, and the one connection stdio is.
+/// Where the tools' statements run.
+enum Backend {
+    /// A [`Server`] without listeners on a database this process opened, and the one
+    /// connection stdio is.
+    Local {
+        server: Arc<Server>,
+        conn: Connection,
+    },
+    /// A running server, over Bolt.
+    Remote(Mutex<Client>),
+}
+
+/// The MCP server.
 pub struct Mcp {
-    server: Arc<Server>,
-    conn: Connection,
+    backend: Backend,
     allow_writes: bool,
+    max_message_bytes: usize,
 }
 
 impl Mcp {
@@ -75,16 +90,26 @@ impl Mcp {
             },
         );
         let conn = server.connect().map_err(Error::Io)?;
+        let max_message_bytes = server.config.limits.max_message_bytes;
         Ok(Mcp {
-            server,
-            conn,
+            backend: Backend::Local { server, conn },
             allow_writes: opts.allow_writes,
+            max_message_bytes,
         })
+    }
+
+    /// An MCP server whose tools run on the server `client` is connected to.
+    pub fn remote(client: Client, opts: &McpOptions) -> Mcp {
+        Mcp {
+            backend: Backend::Remote(Mutex::new(client)),
+            allow_writes: opts.allow_writes,
+            max_message_bytes: Limits::default().max_message_bytes,
+        }
     }
 
     /// Answers messages from `input` until it ends.
     pub fn serve(&self, input: &mut dyn BufRead, output: &mut dyn Write) -> std::io::Result<()> {
-        let max = self.server.config.limits.max_message_bytes;
+        let max = self.max_message_bytes;
         loop {
             let line = match read_line(input, max)? {
                 Line::End => return Ok(()),
@@ -150,13 +175,15 @@ impl Mcp {
             .iter()
             .find(|v| Some(**v) == asked)
             .unwrap_or(&PROTOCOL_VERSIONS[0]);
-        let db = self
-            .server
-            .config
-            .db_path
-            .as_ref()
-            .map(|p| format!(" {}", p.display()))
-            .unwrap_or_default();
+        let db = match &self.backend {
+            Backend::Local { server, .. } => server
+                .config
+                .db_path
+                .as_ref()
+                .map(|p| format!(" {}", p.display()))
+                .unwrap_or_default(),
+            Backend::Remote(_) => " (through a kg server)".to_string(),
+        };
         let writes = if self.allow_writes {
             "The query tool may write."
         } else {
@@ -309,10 +336,23 @@ impl Mcp {
     }
 
     fn run(&self, cypher: &str, params: &Params) -> Result<QueryResult, Error> {
+        let (server, conn) = match &self.backend {
+            Backend::Local { server, conn } => (server, conn),
+            Backend::Remote(client) => {
+                let mut client = client.lock().unwrap_or_else(|e| e.into_inner());
+                let r = client.run_in_mode(cypher, params, !self.allow_writes);
+                if client.in_transaction() {
+                    let _ = client.rollback();
+                    return Err(Error::Transaction(
+                        "explicit transactions are not available here: send one statement at a time"
+                            .into(),
+                    ));
+                }
+                return r;
+            }
+        };
         let mut txn = None;
-        let r = self
-            .server
-            .run(&self.conn, &mut txn, cypher, params, !self.allow_writes);
+        let r = server.run(conn, &mut txn, cypher, params, !self.allow_writes);
         if txn.take().is_some() {
             return Err(Error::Transaction(
                 "explicit transactions are not available here: send one statement at a time".into(),
@@ -322,7 +362,11 @@ impl Mcp {
     }
 
     fn schema(&self) -> Result<Json, Error> {
-        let s = crate::shell::catalog::stats(&self.server.db)?;
+        let server = match &self.backend {
+            Backend::Local { server, .. } => server,
+            Backend::Remote(_) => return self.schema_by_cypher(),
+        };
+        let s = crate::shell::catalog::stats(&server.db)?;
         let counts = |v: &[(String, u64)]| {
             Json::Object(v.iter().map(|(k, n)| (k.clone(), json!(n))).collect())
         };
@@ -340,6 +384,63 @@ impl Mcp {
             "property_keys": s.property_keys,
             "indexes": defs(indexes),
             "unique_constraints": defs(constraints),
+        }))
+    }
+
+    /// The `schema` tool's answer read with Cypher (on a remote server), in the same shape.
+    fn schema_by_cypher(&self) -> Result<Json, Error> {
+        let none = Params::new();
+        let one = |q: &str| -> Result<Json, Error> {
+            let r = self.run(q, &none)?;
+            Ok(r.rows
+                .first()
+                .and_then(|row| row.first())
+                .map(to_json)
+                .unwrap_or(Json::Null))
+        };
+        let counts = |q: &str| -> Result<Json, Error> {
+            let r = self.run(q, &none)?;
+            Ok(Json::Object(
+                r.rows
+                    .iter()
+                    .filter_map(|row| match (row.first(), row.get(1)) {
+                        (Some(Value::String(k)), Some(n)) => Some((k.clone(), to_json(n))),
+                        _ => None,
+                    })
+                    .collect(),
+            ))
+        };
+        let keys = self.run(
+            "CALL db.propertyKeys() YIELD propertyKey RETURN propertyKey ORDER BY propertyKey",
+            &none,
+        )?;
+        let indexes = self.run(
+            "CALL db.indexes() YIELD name, labelsOrTypes, properties, owningConstraint \
+             RETURN name, labelsOrTypes[0] AS label, properties[0] AS property, \
+             owningConstraint IS NOT NULL AS unique ORDER BY name",
+            &none,
+        )?;
+        let (mut plain, mut unique) = (Vec::new(), Vec::new());
+        for row in &indexes.rows {
+            let def = json!({
+                "name": row.first().map(to_json),
+                "label": row.get(1).map(to_json),
+                "property": row.get(2).map(to_json),
+            });
+            if matches!(row.get(3), Some(Value::Bool(true))) {
+                unique.push(def);
+            } else {
+                plain.push(def);
+            }
+        }
+        Ok(json!({
+            "nodes": one("MATCH (n) RETURN count(n)")?,
+            "relationships": one("MATCH ()-[r]->() RETURN count(r)")?,
+            "labels": counts("MATCH (n) UNWIND labels(n) AS l RETURN l, count(*) ORDER BY l")?,
+            "relationship_types": counts("MATCH ()-[r]->() RETURN type(r) AS t, count(*) ORDER BY t")?,
+            "property_keys": keys.rows.iter().filter_map(|r| r.first()).map(to_json).collect::<Vec<_>>(),
+            "indexes": plain,
+            "unique_constraints": unique,
         }))
     }
 
@@ -454,13 +555,21 @@ fn read_line(input: &mut dyn BufRead, max: usize) -> std::io::Result<Line> {
 
 /// `kg mcp`: serves stdin/stdout until stdin ends; returns the exit code.
 pub fn run_stdio(db: Database, opts: &McpOptions) -> i32 {
-    let mcp = match Mcp::new(db, opts) {
-        Ok(m) => m,
+    match Mcp::new(db, opts) {
+        Ok(m) => serve_stdio(&m),
         Err(e) => {
             eprintln!("error: {e}");
-            return 1;
+            1
         }
-    };
+    }
+}
+
+/// `kg mcp --connect URL` (or on a database a running server holds): the tools run there.
+pub fn run_stdio_remote(client: Client, opts: &McpOptions) -> i32 {
+    serve_stdio(&Mcp::remote(client, opts))
+}
+
+fn serve_stdio(mcp: &Mcp) -> i32 {
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
     let mut input = stdin.lock();

@@ -162,6 +162,17 @@ impl Client {
     /// Runs one statement and pulls its whole result. BEGIN / COMMIT / ROLLBACK written as
     /// statements become the Bolt messages of the same name.
     pub fn run(&mut self, query: &str, params: &Params) -> Result<QueryResult> {
+        self.run_in_mode(query, params, false)
+    }
+
+    /// [`Client::run`] in read access mode when `read_only` (Bolt's `mode: "r"`): the server
+    /// then refuses a write with `Neo.ClientError.Statement.AccessMode`.
+    pub fn run_in_mode(
+        &mut self,
+        query: &str,
+        params: &Params,
+        read_only: bool,
+    ) -> Result<QueryResult> {
         match transaction_keyword(query) {
             Some(Keyword::Begin) => return self.begin().map(|()| QueryResult::default()),
             Some(Keyword::Commit) => return self.commit().map(|()| QueryResult::default()),
@@ -180,7 +191,11 @@ impl Client {
             vec![
                 PackValue::String(query.to_string()),
                 params,
-                PackValue::Map(Vec::new()),
+                PackValue::Map(if read_only && !self.in_transaction {
+                    vec![("mode".into(), PackValue::String("r".into()))]
+                } else {
+                    Vec::new()
+                }),
             ],
         )?;
         self.send(PULL, vec![PackValue::map([("n", PackValue::Int(-1))])])?;
@@ -190,18 +205,31 @@ impl Client {
         let pull = self.records_then_summary(&mut rows);
         let run_meta = run_meta?;
         let pull_meta = pull?;
-        let columns = run_meta
+        let columns: Vec<String> = run_meta
             .get("fields")
             .and_then(PackValue::as_list)
             .unwrap_or_default()
             .iter()
             .map(|f| f.as_str().unwrap_or_default().to_string())
             .collect();
+        // EXPLAIN and PROFILE come back as one row with a `plan` column (a Bolt server of ours
+        // has no plan structure to send); give it back as the plan, as a local run does.
+        let explained = query.trim_start().get(..8).is_some_and(|w| {
+            w.eq_ignore_ascii_case("explain ") || w.eq_ignore_ascii_case("profile ")
+        });
+        let mut columns: Vec<String> = columns;
+        let mut plan = None;
+        if explained && columns == ["plan"] && rows.len() == 1 {
+            if let Some(Value::String(p)) = rows.pop().and_then(|mut r| r.pop()) {
+                plan = Some(p);
+                columns.clear();
+            }
+        }
         Ok(QueryResult {
             columns,
             rows,
             stats: stats(&pull_meta),
-            plan: None,
+            plan,
         })
     }
 
