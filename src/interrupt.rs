@@ -31,17 +31,19 @@ impl Limits {
 
     /// `Err(Cancelled)` once the flag is set, `Err(Timeout)` past the deadline.
     pub fn check(&self) -> Result<()> {
-        if let Some(c) = &self.cancel {
-            if c.load(Ordering::Relaxed) {
-                return Err(Error::Cancelled);
-            }
-        }
-        if let Some((deadline, ms)) = self.deadline {
-            if Instant::now() >= deadline {
-                return Err(Error::Timeout(ms));
-            }
-        }
-        Ok(())
+        check_limits(self.cancel.as_deref(), self.deadline)
+    }
+}
+
+/// The one test of a statement's limits (the executor's per-row check and [`Limits::check`]):
+/// `Err(Cancelled)` once `cancel` is set, `Err(Timeout(ms))` at or past `deadline`.
+pub fn check_limits(cancel: Option<&AtomicBool>, deadline: Option<(Instant, u64)>) -> Result<()> {
+    if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+        return Err(Error::Cancelled);
+    }
+    match deadline {
+        Some((deadline, ms)) if Instant::now() >= deadline => Err(Error::Timeout(ms)),
+        _ => Ok(()),
     }
 }
 

@@ -25,7 +25,7 @@ mod varlength;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 use crate::ast::Expr;
@@ -149,17 +149,7 @@ impl<'g> ExecCtx<'g> {
     }
 
     pub fn check_limits(&self) -> Result<()> {
-        if let Some(c) = self.cancel {
-            if c.load(Ordering::Relaxed) {
-                return Err(Error::Cancelled);
-            }
-        }
-        if let Some((deadline, ms)) = self.deadline {
-            if Instant::now() >= deadline {
-                return Err(Error::Timeout(ms));
-            }
-        }
-        Ok(())
+        crate::interrupt::check_limits(self.cancel, self.deadline)
     }
 
     /// Evaluates `e` against a row laid out as `cols`.
