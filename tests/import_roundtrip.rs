@@ -20,7 +20,7 @@ fn date(y: i32, m: u8, d: u8) -> Value {
 }
 
 fn temporal(function: &str, text: &str) -> Value {
-    kgstore::temporal::parse_tagged(function, text).unwrap()
+    kgstore::value::parse_tagged(function, text).unwrap()
 }
 
 fn s(x: &str) -> Value {

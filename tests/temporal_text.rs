@@ -1,7 +1,8 @@
 //! Temporal text, property-tested: every reader takes any string without panicking, and the
 //! text of every value reads back as the same value (the ISO forms are a round trip).
 
-use kgstore::temporal::{parse_tagged, Duration, LocalDateTime, LocalTime, Time, TimeZone, Zone};
+use kgstore::temporal::{Duration, LocalDateTime, LocalTime, Time, TimeZone, Zone};
+use kgstore::value::parse_tagged;
 use kgstore::value::{Date, Value};
 use proptest::prelude::*;
 

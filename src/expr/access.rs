@@ -44,7 +44,7 @@ pub fn property_of(ctx: &dyn EvalContext, v: &Value, key: &str) -> Result<Value>
         Value::RelRef(id) => relationship_property(ctx, *id, key),
         Value::Node(n) => Ok(n.properties.get(key).cloned().unwrap_or(Value::Null)),
         Value::Relationship(r) => Ok(r.properties.get(key).cloned().unwrap_or(Value::Null)),
-        v if v.is_temporal() => crate::functions::temporal_component(v, key),
+        v if v.is_temporal() => super::component::component(v, key),
         other => Err(QueryError::type_error(
             "InvalidArgumentType",
             format!(

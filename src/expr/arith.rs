@@ -120,6 +120,36 @@ pub fn binary(op: BinaryOp, a: Value, b: Value) -> Result<Value> {
     Err(mismatch(sym, &a, &b))
 }
 
+/// `v + d` (or `v - d` with `negate`) for a temporal `v`, by the calendar rules of
+/// `temporal::arith`; `None` when `v` is not temporal or
+/// the result is out of range.
+pub(crate) fn add_duration(
+    v: &Value,
+    d: &crate::temporal::Duration,
+    negate: bool,
+) -> Option<Value> {
+    use crate::temporal::{
+        date_plus, datetime_plus, local_datetime_plus, local_time_plus, Delta, Time,
+    };
+    let delta = Delta::of(d, negate)?;
+    Some(match v {
+        Value::Date(x) => Value::Date(date_plus(*x, delta)?),
+        Value::LocalTime(t) => Value::LocalTime(local_time_plus(*t, delta)),
+        Value::Time(t) => Value::Time(Time {
+            time: local_time_plus(t.time, delta),
+            offset: t.offset,
+        }),
+        Value::LocalDateTime(l) => Value::LocalDateTime(local_datetime_plus(*l, delta)?),
+        Value::DateTime(dt) => Value::DateTime(datetime_plus(*dt, delta)?),
+        Value::Duration(x) => Value::Duration(Box::new(if negate {
+            x.checked_add(d.checked_neg()?)?
+        } else {
+            x.checked_add(*d)?
+        })),
+        _ => return None,
+    })
+}
+
 fn temporal_overflow(op: &str) -> Error {
     Error::from(QueryError::new(
         ErrorClass::ArgumentError,
@@ -133,7 +163,6 @@ fn temporal_overflow(op: &str) -> Error {
 /// duration, duration * number, number * duration, duration / number. `None` when neither
 /// operand makes it a temporal operation.
 fn temporal(op: BinaryOp, a: &Value, b: &Value) -> Option<Result<Value>> {
-    use crate::temporal::add_duration;
     let sym = symbol(op);
     let dur = |d: Option<crate::temporal::Duration>| {
         d.map(|d| Value::Duration(Box::new(d)))
@@ -225,5 +254,97 @@ pub fn plus(v: Value) -> Result<Value> {
             format!("cannot apply unary `+` to {}", other.type_name()),
         )
         .into()),
+    }
+}
+
+#[cfg(test)]
+mod duration_tests {
+    use super::add_duration;
+    use crate::temporal::{parse_duration, Date, DateTime, LocalDateTime, LocalTime, TimeZone};
+    use crate::value::Value;
+
+    fn add(v: Value, d: &str, negate: bool) -> String {
+        let d = parse_duration(d).expect("valid duration");
+        add_duration(&v, &d, negate)
+            .map(|v| match v {
+                Value::Date(x) => x.to_string(),
+                Value::LocalTime(x) => x.to_string(),
+                Value::LocalDateTime(x) => x.to_string(),
+                Value::DateTime(x) => x.to_string(),
+                other => format!("{other:?}"),
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn adds_months_then_days_then_time() {
+        let date = Value::Date(Date::new(1984, 10, 11).expect("valid"));
+        assert_eq!(
+            add(date.clone(), "P12Y5M14DT16H13M10.000000002S", false),
+            "1997-03-25"
+        );
+        assert_eq!(
+            add(date.clone(), "P12Y5M14DT16H13M10.000000002S", true),
+            "1972-04-27"
+        );
+        assert_eq!(add(date, "P1M-14DT15H49M10S", false), "1984-10-28");
+        let t = Value::LocalTime(LocalTime::new(12, 31, 14, 1).expect("valid"));
+        assert_eq!(
+            add(t.clone(), "P12Y5M14DT16H13M10.000000002S", false),
+            "04:44:24.000000003"
+        );
+        assert_eq!(
+            add(t, "P12Y5M14DT16H13M10.000000002S", true),
+            "20:18:03.999999999"
+        );
+        let ldt = Value::LocalDateTime(LocalDateTime::new(
+            Date::new(1984, 10, 11).expect("valid"),
+            LocalTime::new(12, 31, 14, 1).expect("valid"),
+        ));
+        assert_eq!(
+            add(ldt, "P1M-14DT15H49M10S", false),
+            "1984-10-29T04:20:24.000000001"
+        );
+        // Across the end of summer time a day is 25 hours: P1D keeps the wall clock.
+        let z = TimeZone::Named(crate::temporal::Zone::by_name("Europe/Stockholm").expect("zone"));
+        let dt = DateTime::from_local(
+            LocalDateTime::new(
+                Date::new(2017, 10, 28).expect("valid"),
+                LocalTime::new(12, 0, 0, 0).expect("valid"),
+            ),
+            z,
+        )
+        .expect("in range");
+        assert_eq!(
+            add(Value::DateTime(dt), "P1D", false),
+            "2017-10-29T12:00+01:00[Europe/Stockholm]"
+        );
+        // 2017-10-29 02:30 exists twice; from the later reading, P1D back keeps +01:00.
+        let later = DateTime::from_instant(
+            LocalDateTime::new(
+                Date::new(2017, 10, 29).expect("valid"),
+                LocalTime::new(2, 30, 0, 0).expect("valid"),
+            )
+            .epoch_nanos()
+                - 3600 * 1_000_000_000,
+            z,
+        )
+        .expect("in range");
+        assert_eq!(
+            later.to_string(),
+            "2017-10-29T02:30+01:00[Europe/Stockholm]"
+        );
+        assert_eq!(
+            add(Value::DateTime(later), "P7D", false),
+            "2017-11-05T02:30+01:00[Europe/Stockholm]"
+        );
+        assert_eq!(
+            add(Value::DateTime(later), "PT0S", false),
+            "2017-10-29T02:30+01:00[Europe/Stockholm]"
+        );
+        assert_eq!(
+            add(Value::DateTime(dt), "PT24H", false),
+            "2017-10-29T11:00+01:00[Europe/Stockholm]"
+        );
     }
 }

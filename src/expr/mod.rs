@@ -6,6 +6,7 @@
 mod access;
 mod arith;
 pub mod compare;
+mod component;
 mod constant;
 mod eval;
 mod regex_cache;

@@ -18,7 +18,7 @@ use crate::value::Value;
 
 pub use aggregate::{new_aggregator, Aggregator};
 pub use scalar::{format_float, to_string_value};
-pub(crate) use temporal::{component as temporal_component, wall_clock};
+pub(crate) use temporal::wall_clock;
 
 /// What the planner and semantic checks need to know about a function.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -130,7 +130,7 @@ fn parse_scalar(ty: &Scalar, text: &str) -> std::result::Result<Value, String> {
             "false" => Ok(Value::Bool(false)),
             _ => Err(format!("`{text}` is not a boolean (true or false)")),
         },
-        Scalar::Temporal(t) => crate::temporal::parse_tagged(t, text)
+        Scalar::Temporal(t) => crate::value::parse_tagged(t, text)
             .ok_or_else(|| format!("`{text}` is not an ISO-8601 {t}")),
     }
 }

@@ -42,7 +42,7 @@ fn scalar(ty: &str, text: &str) -> std::result::Result<Value, String> {
             .map(Value::Float)
             .ok_or_else(|| format!("`{text}` is not a number")),
         t @ ("date" | "localtime" | "time" | "localdatetime" | "datetime" | "duration") => {
-            crate::temporal::parse_tagged(t, text)
+            crate::value::parse_tagged(t, text)
                 .ok_or_else(|| format!("`{text}` is not an ISO-8601 {t}"))
         }
         _ => Ok(Value::String(text.to_string())),

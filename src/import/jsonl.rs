@@ -31,7 +31,7 @@ pub fn json_to_value(j: &Json, tag: Option<&str>) -> std::result::Result<Value, 
         Json::String(s) => match tag {
             Some(
                 t @ ("date" | "localtime" | "time" | "localdatetime" | "datetime" | "duration"),
-            ) => crate::temporal::parse_tagged(t, s)
+            ) => crate::value::parse_tagged(t, s)
                 .ok_or_else(|| format!("`{s}` is not an ISO-8601 {t}"))?,
             Some("float") => {
                 Value::Float(parse_float(s).ok_or_else(|| format!("`{s}` is not a float"))?)

@@ -110,7 +110,7 @@ impl Parser<'_> {
                         self.ws();
                         let s = self.string()?;
                         self.expect(")")?;
-                        crate::temporal::parse_tagged(f, &s)
+                        crate::value::parse_tagged(f, &s)
                             .ok_or_else(|| format!("invalid {f} `{s}` (expected ISO-8601 text)"))
                     }
                     _ => Err(format!(

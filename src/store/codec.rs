@@ -531,7 +531,7 @@ mod tests {
             ("datetime", "1984-10-11T12:31+01:00"),
             ("duration", "P-12Y-4M-28DT-24M-0.000000001S"),
         ] {
-            round_trip(crate::temporal::parse_tagged(text.0, text.1).expect("valid"));
+            round_trip(crate::value::parse_tagged(text.0, text.1).expect("valid"));
         }
         // A zone name the tz database does not know is not a valid record.
         assert_eq!(
@@ -574,7 +574,7 @@ mod tests {
         }
         // Temporal keys: by instant within a type, and exact (the same instant at another
         // offset is another value, as for `=`).
-        let t = |f: &str, x: &str| crate::temporal::parse_tagged(f, x).expect("valid");
+        let t = |f: &str, x: &str| crate::value::parse_tagged(f, x).expect("valid");
         let temporal = [
             t("localtime", "00:00"),
             t("localtime", "23:59:59.999999999"),

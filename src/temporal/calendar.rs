@@ -1,6 +1,6 @@
 //! Calendar rules on [`Date`]: ISO week dates, ordinal days, quarters, adding months.
 
-use crate::value::{days_in_month, is_leap_year, Date};
+use super::{days_in_month, is_leap_year, Date};
 
 use super::year_in_range;
 

@@ -3,50 +3,27 @@
 //! The types follow openCypher / Neo4j: nanosecond precision, offsets in seconds east of UTC,
 //! named zones from the tz database (`zone.rs`), durations as (months, days, seconds,
 //! nanoseconds) that are never normalised across those units. Text forms are in `format.rs`
-//! and `parse.rs`, calendar arithmetic in `arith.rs`, `duration.between` in `between.rs`.
+//! and `parse.rs`, calendar arithmetic in `arith.rs`.
 
 mod arith;
-mod between;
 mod calendar;
+mod date;
 mod format;
 mod parse;
 mod zone;
 
 use serde::{Deserialize, Serialize};
 
-use crate::value::Date;
-
-pub use arith::{add_duration, AVG_SECONDS_PER_MONTH};
-pub use between::{between, BetweenUnit};
+pub use arith::{
+    date_plus, datetime_plus, local_datetime_plus, local_time_plus, Delta, AVG_SECONDS_PER_MONTH,
+};
+pub use date::{days_in_month, is_leap_year, Date};
 pub use format::format_offset;
 pub use parse::{
     parse_date, parse_datetime, parse_duration, parse_local_datetime, parse_local_time,
     parse_offset, parse_time,
 };
 pub use zone::Zone;
-
-/// Reads the text of a temporal value of type `function` (`date`, `localtime`, `time`,
-/// `localdatetime`, `datetime`, `duration`, as [`crate::value::Value::temporal_function`] names them), the
-/// inverse of its `Display`; `None` for another name or unreadable text. Used by importers.
-pub fn parse_tagged(function: &str, text: &str) -> Option<crate::value::Value> {
-    use crate::value::Value;
-    let t = text.trim();
-    Some(match function {
-        "date" => Value::Date(parse_date(t)?),
-        "localtime" => Value::LocalTime(parse_local_time(t)?),
-        "time" => {
-            let (time, offset) = parse_time(t)?;
-            Value::Time(Time {
-                time,
-                offset: offset.unwrap_or(0),
-            })
-        }
-        "localdatetime" => Value::LocalDateTime(parse_local_datetime(t)?),
-        "datetime" => Value::DateTime(parse_datetime(t, TimeZone::Offset(0))?),
-        "duration" => Value::Duration(Box::new(parse_duration(t)?)),
-        _ => return None,
-    })
-}
 
 pub const NANOS_PER_SECOND: i64 = 1_000_000_000;
 pub const SECONDS_PER_DAY: i64 = 86_400;

@@ -3,7 +3,7 @@
 //!
 //! Each parser returns `None` for text it cannot read; callers name the problem.
 
-use crate::value::Date;
+use super::Date;
 
 use super::{
     DateTime, Duration, LocalDateTime, LocalTime, TimeZone, Zone, MAX_OFFSET_SECONDS,

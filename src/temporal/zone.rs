@@ -82,8 +82,8 @@ impl<'de> Deserialize<'de> for Zone {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::temporal::Date;
     use crate::temporal::LocalTime;
-    use crate::value::Date;
 
     fn ldt(y: i32, m: u8, d: u8, h: i64) -> LocalDateTime {
         LocalDateTime::new(

@@ -3,8 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use super::between::{between as temporal_between, BetweenUnit};
 use crate::error::Result;
-use crate::temporal::{between as temporal_between, BetweenUnit, Duration};
+use crate::temporal::Duration;
 use crate::value::Value;
 
 use super::{bad_arg, invalid, Kind};

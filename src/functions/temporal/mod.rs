@@ -3,7 +3,7 @@
 //! `.truncate`, `.statement` / `.transaction` / `.realtime` variants, `datetime.fromepoch*`,
 //! and `duration.between` / `inMonths` / `inDays` / `inSeconds`.
 
-mod access;
+mod between;
 mod construct;
 mod duration;
 mod truncate;
@@ -12,8 +12,6 @@ use crate::error::Result;
 use crate::expr::EvalContext;
 use crate::temporal::{DateTime, TimeZone, NANOS_PER_SECOND};
 use crate::value::Value;
-
-pub(crate) use access::component;
 
 use super::{arg_error, bad_arg};
 

@@ -109,7 +109,7 @@ pub fn from_typed(json: &Json) -> Result<Value, String> {
     };
     let temporal = |function: &str| {
         let s = text()?;
-        crate::temporal::parse_tagged(function, s)
+        crate::value::parse_tagged(function, s)
             .ok_or_else(|| format!("`{s}` is not a valid {t} value"))
     };
     Ok(match t.as_str() {

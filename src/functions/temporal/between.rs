@@ -5,9 +5,11 @@
 //! without a zone is read in the other's zone, and months and days are only counted when both
 //! values have a date.
 
-use crate::value::{Date, Value};
-
-use super::{add_duration, DateTime, Duration, LocalDateTime, LocalTime, TimeZone};
+use crate::temporal::{
+    datetime_plus, local_datetime_plus, Date, DateTime, Delta, Duration, LocalDateTime, LocalTime,
+    TimeZone,
+};
+use crate::value::Value;
 
 /// Which units `between` counts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,15 +109,10 @@ impl Point {
             days,
             ..Duration::default()
         };
+        let delta = Delta::of(&d, false)?;
         Some(match self {
-            Point::Local(l) => match add_duration(&Value::LocalDateTime(l), &d, false)? {
-                Value::LocalDateTime(l) => Point::Local(l),
-                _ => return None,
-            },
-            Point::Zoned(z) => match add_duration(&Value::DateTime(z), &d, false)? {
-                Value::DateTime(z) => Point::Zoned(z),
-                _ => return None,
-            },
+            Point::Local(l) => Point::Local(local_datetime_plus(l, delta)?),
+            Point::Zoned(z) => Point::Zoned(datetime_plus(z, delta)?),
         })
     }
 }
@@ -170,7 +167,7 @@ mod tests {
     }
     fn time(s: &str) -> Value {
         let (t, o) = parse_time(s).expect("valid");
-        Value::Time(super::super::Time {
+        Value::Time(crate::temporal::Time {
             time: t,
             offset: o.unwrap_or(0),
         })
