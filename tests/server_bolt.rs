@@ -9,125 +9,20 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use kgstore::server::bolt::packstream::{self, PackValue};
 use kgstore::server::bolt::wire;
 
-/// A `kg serve` child process on free ports, stopped when dropped.
-struct KgServer {
-    child: Child,
-    dir: tempfile::TempDir,
-    bolt: String,
-}
+#[path = "support/serve.rs"]
+mod serve;
+use serve::{script, KgServer};
 
-impl KgServer {
-    fn start(extra: &[&str]) -> KgServer {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("db");
-        let log = std::fs::File::create(dir.path().join("serve.log")).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_kg"))
-            .arg("--db")
-            .arg(&db)
-            .args(["serve", "--bolt", "127.0.0.1:0", "--http", "127.0.0.1:0"])
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap();
-        let mut server = KgServer {
-            child,
-            dir,
-            bolt: String::new(),
-        };
-        let file = db.join("kg.server");
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Ok(text) = std::fs::read_to_string(&file) {
-                if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
-                    if let Some(b) = v["bolt"].as_str() {
-                        server.bolt = b.to_string();
-                        return server;
-                    }
-                }
-            }
-            if let Ok(Some(status)) = server.child.try_wait() {
-                panic!("kg serve exited with {status}: {}", server.log());
-            }
-            assert!(
-                Instant::now() < deadline,
-                "kg serve did not start: {}",
-                server.log()
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("serve.log")).unwrap_or_default()
-    }
-
-    fn db(&self) -> PathBuf {
-        self.dir.path().join("db")
-    }
-
-    /// SIGTERM, then waits (bounded); the exit status.
-    fn stop(&mut self) -> Option<std::process::ExitStatus> {
-        if let Ok(Some(s)) = self.child.try_wait() {
-            return Some(s);
-        }
-        // SAFETY: signalling our own child process by its pid.
-        unsafe {
-            libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM);
-        }
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if let Ok(Some(s)) = self.child.try_wait() {
-                return Some(s);
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        None
-    }
-}
-
-impl Drop for KgServer {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-/// The Python interpreters to run driver scripts with (`KG_PY`), or none (skipped).
+/// The Python interpreters of `KG_PY` with the official driver (none, with a "skipped" line,
+/// when it is unset outside CI).
 fn pythons(test: &str) -> Vec<String> {
-    let list: Vec<String> = std::env::var("KG_PY")
-        .unwrap_or_default()
-        .split(':')
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect();
-    if list.is_empty() {
-        if std::env::var_os("KG_REQUIRE_DRIVERS").is_some() {
-            panic!(
-                "{test}: KG_REQUIRE_DRIVERS is set but KG_PY names no Python with the neo4j driver"
-            );
-        }
-        eprintln!(
-            "SKIPPED {test}: set KG_PY to Python interpreters with the neo4j driver \
-             (see .ci/run) to run the official-driver tests"
-        );
-    }
-    list
-}
-
-fn script(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/server")
-        .join(name)
+    serve::pythons_with(test, &["neo4j"])
 }
 
 fn run_python(python: &str, script_name: &str, args: &[&str], server: &KgServer) {
@@ -173,14 +68,7 @@ fn official_python_drivers_over_bolt_and_neo4j_urls() {
 #[test]
 fn official_javascript_driver_over_bolt_and_neo4j_urls() {
     let test = "official_javascript_driver_over_bolt_and_neo4j_urls";
-    let Some(modules) = std::env::var_os("KG_NODE_PATH").filter(|p| !p.is_empty()) else {
-        if std::env::var_os("KG_REQUIRE_DRIVERS").is_some() {
-            panic!("{test}: KG_REQUIRE_DRIVERS is set but KG_NODE_PATH names no node_modules with neo4j-driver");
-        }
-        eprintln!(
-            "SKIPPED {test}: set KG_NODE_PATH to a node_modules directory holding neo4j-driver \
-             (see .ci/run) to run the JavaScript driver test"
-        );
+    let Some(modules) = serve::node_modules(test) else {
         return;
     };
     let server = KgServer::start(&["--auth", "neo4j:js-secret"]);
@@ -567,11 +455,7 @@ fn sigkill_under_load_keeps_every_acknowledged_commit() {
         })
         .collect();
     std::thread::sleep(Duration::from_millis(1500));
-    // SAFETY: signalling our own child process by its pid.
-    unsafe {
-        libc::kill(server.child.id() as libc::pid_t, libc::SIGKILL);
-    }
-    let _ = server.child.wait();
+    server.kill();
     let acked: Vec<i64> = writers
         .into_iter()
         .flat_map(|w| w.join().unwrap_or_default())
@@ -582,30 +466,8 @@ fn sigkill_under_load_keeps_every_acknowledged_commit() {
     );
     // A new server on the same directory (the address file left behind is stale).
     let db = server.db();
-    let log = std::fs::File::create(server.dir.path().join("serve2.log")).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_kg"))
-        .arg("--db")
-        .arg(&db)
-        .args(["serve", "--bolt", "127.0.0.1:0", "--http", "127.0.0.1:0"])
-        .stdin(Stdio::null())
-        .stderr(log)
-        .spawn()
-        .unwrap();
-    server.child = child;
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let bolt = loop {
-        let text = std::fs::read_to_string(db.join("kg.server")).unwrap_or_default();
-        let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-        let pid = v["pid"].as_u64().unwrap_or(0);
-        if pid == u64::from(server.child.id()) {
-            break v["bolt"].as_str().unwrap().to_string();
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the restarted server did not come up"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let mut restarted = KgServer::start_in(&server.dir, &[]);
+    let bolt = restarted.bolt.clone();
     let mut c = Raw::ready(&bolt);
     let present: std::collections::HashSet<i64> = c
         .query("MATCH (n:Acked) RETURN n.id")
@@ -620,18 +482,8 @@ fn sigkill_under_load_keeps_every_acknowledged_commit() {
         acked.len()
     );
     drop(c);
-    assert!(server.stop().is_some_and(|s| s.success()));
-    let out = Command::new(env!("CARGO_BIN_EXE_kg"))
-        .arg("--db")
-        .arg(&db)
-        .arg("check")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert!(restarted.stop().is_some_and(|s| s.success()));
+    serve::kg_check(&db);
 }
 
 #[test]
