@@ -531,6 +531,12 @@ pub enum ExprKind {
         ty: CypherType,
         negated: bool,
     },
+    /// `expr IS [NOT] [form] NORMALIZED` (Neo4j 5): null unless `expr` is a string.
+    Normalized {
+        expr: Box<Expr>,
+        form: NormalForm,
+        negated: bool,
+    },
     /// `n:A:B` used as a predicate.
     HasLabels(Box<Expr>, Vec<String>),
     /// A node pattern's GQL label expression as a predicate (planner-made: `(n:A|B)`).
@@ -691,4 +697,28 @@ pub enum BaseType {
     PropertyValue,
     Any,
     List(Box<CypherType>),
+}
+
+/// A Unicode normalization form, as `normalize(s, NFKC)` and `s IS NFD NORMALIZED` name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum NormalForm {
+    /// Canonical decomposition, then canonical composition (the default).
+    #[default]
+    Nfc,
+    Nfd,
+    Nfkc,
+    Nfkd,
+}
+
+impl NormalForm {
+    /// The form a (case-insensitive) name gives: `NFC`, `NFD`, `NFKC`, `NFKD`.
+    pub fn parse(name: &str) -> Option<NormalForm> {
+        Some(match name.to_ascii_uppercase().as_str() {
+            "NFC" => NormalForm::Nfc,
+            "NFD" => NormalForm::Nfd,
+            "NFKC" => NormalForm::Nfkc,
+            "NFKD" => NormalForm::Nfkd,
+            _ => return None,
+        })
+    }
 }

@@ -41,7 +41,8 @@ pub fn is_constant(expr: &Expr, allow_parameters: bool) -> bool {
         }
         ExprKind::Unary(_, e) => c(e),
         ExprKind::Binary(_, l, r) => c(l) && c(r),
-        ExprKind::IsNull { expr, .. } | ExprKind::TypeTest { expr, .. } => c(expr),
+        ExprKind::IsNull { expr, .. } | ExprKind::TypeTest { expr, .. }
+        | ExprKind::Normalized { expr, .. } => c(expr),
         ExprKind::HasLabels(e, _) | ExprKind::LabelTest(e, _) => c(e),
         ExprKind::Function { name, args, .. } => {
             let volatile = |f: &crate::functions::FunctionInfo| {

@@ -146,6 +146,14 @@ fn eval_owned(expr: &Expr, scope: &dyn Scope, ctx: &dyn EvalContext) -> Result<V
             let v = eval_cow(e, scope, ctx)?;
             Value::Bool(super::types::is_of_type(&v, ty) != *negated)
         }
+        ExprKind::Normalized {
+            expr: e,
+            form,
+            negated,
+        } => match &*eval_cow(e, scope, ctx)? {
+            Value::String(s) => Value::Bool(super::text::is_normalized(s, *form) != *negated),
+            _ => Value::Null,
+        },
         ExprKind::HasLabels(e, labels) => {
             let v = eval_cow(e, scope, ctx)?;
             has_labels(ctx, &v, labels)?

@@ -10,6 +10,7 @@ mod component;
 mod constant;
 mod eval;
 mod regex_cache;
+mod text;
 pub mod types;
 
 use std::collections::{BTreeMap, HashMap};
@@ -24,6 +25,7 @@ pub(crate) use arith::check_len;
 pub use compare::{compare, compare_op, equals, order, GroupKey, Ordered};
 pub use constant::{eval_constant, is_constant, EmptyGraph};
 pub use eval::{eval, eval_predicate};
+pub(crate) use text::normalize;
 
 /// Variable bindings visible to an expression (a row, plus any comprehension variables).
 pub trait Scope {

@@ -1,7 +1,8 @@
 //! String functions: toLower, toUpper, trim, ltrim, rtrim, replace, substring, split, left,
 //! right. Positions and lengths count Unicode characters.
 
-use crate::error::Result;
+use crate::ast::NormalForm;
+use crate::error::{ErrorClass, Phase, QueryError, Result};
 use crate::value::Value;
 
 use super::{arg_error, bad_arg};
@@ -142,6 +143,38 @@ fn trim(name: &str, args: &[Value]) -> Result<Value> {
     Ok(Value::String(out.to_string()))
 }
 
+/// `normalize(s [, form])`: `s` in Unicode normalization form `form` (NFC when absent); null
+/// if `s` is null. The parser turns the bare keyword `NFKC` into the string `'NFKC'`.
+fn normalize(args: &[Value]) -> Result<Value> {
+    let Some(s) = string("normalize", args.first().unwrap_or(&Value::Null))? else {
+        return Ok(Value::Null);
+    };
+    let form = match args.get(1) {
+        None => NormalForm::default(),
+        Some(Value::String(f)) => NormalForm::parse(f).ok_or_else(|| {
+            QueryError::new(
+                ErrorClass::ArgumentError,
+                "InvalidArgumentValue",
+                Phase::Runtime,
+                format!("`normalize()` knows the forms NFC, NFD, NFKC and NFKD, not `{f}`"),
+            )
+        })?,
+        Some(other) => {
+            return Err(QueryError::new(
+                ErrorClass::TypeError,
+                "InvalidArgumentType",
+                Phase::Runtime,
+                format!(
+                    "`normalize()` expects a normal form (NFC, NFD, NFKC, NFKD), not {}",
+                    other.type_name()
+                ),
+            )
+            .into())
+        }
+    };
+    Ok(Value::String(crate::expr::normalize(s, form)))
+}
+
 fn map_string(name: &str, v: &Value, f: fn(&str) -> String) -> Result<Value> {
     Ok(string(name, v)?.map_or(Value::Null, |s| Value::String(f(s))))
 }
@@ -154,6 +187,7 @@ pub(super) fn call(name: &str, args: &mut [Value]) -> Option<Result<Value>> {
         "toUpper" | "upper" => map_string(name, a, str::to_uppercase),
         "trim" => map_string(name, a, |s| s.trim().to_string()),
         "ltrim" | "rtrim" | "btrim" => trim(name, args),
+        "normalize" => normalize(args),
         "char_length" | "character_length" => {
             string(name, a).map(|s| s.map_or(Value::Null, |s| Value::Int(s.chars().count() as i64)))
         }

@@ -34,7 +34,8 @@ fn pratt() -> &'static PrattParser<Rule> {
                 | Op::infix(Rule::op_contains, Assoc::Left)
                 | Op::postfix(Rule::op_is_null)
                 | Op::postfix(Rule::op_is_not_null)
-                | Op::postfix(Rule::op_is_typed))
+                | Op::postfix(Rule::op_is_typed)
+                | Op::postfix(Rule::op_is_normalized))
             .op(Op::infix(Rule::op_add, Assoc::Left)
                 | Op::infix(Rule::op_sub, Assoc::Left)
                 | Op::infix(Rule::op_concat, Assoc::Left))
@@ -205,6 +206,30 @@ pub fn expression(pair: Pair<'_, Rule>) -> PResult<Expr> {
             let below = lhs.depth;
             let e = lhs.checked()?;
             let span = join(e.span, span_of(&op));
+            if op.as_rule() == Rule::op_is_normalized {
+                let mut negated = false;
+                let mut form = NormalForm::default();
+                for part in op.into_inner() {
+                    match part.as_rule() {
+                        Rule::NOT => negated = true,
+                        Rule::normal_form => {
+                            form = NormalForm::parse(part.as_str()).unwrap_or_default()
+                        }
+                        _ => {}
+                    }
+                }
+                return Built::over(
+                    Expr {
+                        kind: ExprKind::Normalized {
+                            expr: Box::new(e),
+                            form,
+                            negated,
+                        },
+                        span,
+                    },
+                    below,
+                );
+            }
             if op.as_rule() == Rule::op_is_typed {
                 let (ty, negated) = super::types::type_predicate(op)?;
                 return Built::over(
@@ -545,6 +570,16 @@ fn function_call(p: Pair<'_, Rule>) -> PResult<ExprKind> {
             Rule::DISTINCT => distinct = true,
             Rule::expression => args.push(expression(q)?),
             _ => {}
+        }
+    }
+    // `normalize(s, NFKC)`: the form is a keyword, not a variable (Neo4j 5's grammar).
+    if name.eq_ignore_ascii_case("normalize") {
+        if let Some(form) = args.get_mut(1) {
+            if let ExprKind::Variable(v) = &form.kind {
+                if NormalForm::parse(v).is_some() {
+                    form.kind = ExprKind::String(v.to_ascii_uppercase());
+                }
+            }
         }
     }
     Ok(ExprKind::Function {

@@ -41,7 +41,9 @@ pub fn children(e: &Expr) -> Vec<&Expr> {
             out.push(a);
             out.push(b);
         }
-        ExprKind::IsNull { expr, .. } | ExprKind::TypeTest { expr, .. } => out.push(expr),
+        ExprKind::IsNull { expr, .. }
+        | ExprKind::TypeTest { expr, .. }
+        | ExprKind::Normalized { expr, .. } => out.push(expr),
         ExprKind::HasLabels(a, _) | ExprKind::LabelTest(a, _) => out.push(a),
         ExprKind::Function { args, .. } => out.extend(args.iter()),
         ExprKind::Case {
@@ -138,7 +140,9 @@ pub fn rewrite(e: &mut Expr, f: &mut dyn FnMut(&mut Expr) -> bool) {
             rewrite(a, f);
             rewrite(b, f);
         }
-        ExprKind::IsNull { expr, .. } | ExprKind::TypeTest { expr, .. } => rewrite(expr, f),
+        ExprKind::IsNull { expr, .. }
+        | ExprKind::TypeTest { expr, .. }
+        | ExprKind::Normalized { expr, .. } => rewrite(expr, f),
         ExprKind::HasLabels(a, _) | ExprKind::LabelTest(a, _) => rewrite(a, f),
         ExprKind::Function { args, .. } => args.iter_mut().for_each(|c| rewrite(c, f)),
         ExprKind::Case {

@@ -144,7 +144,9 @@ pub(super) fn children<'a>(e: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
             f(a);
             f(b)
         }
-        ExprKind::IsNull { expr, .. } | ExprKind::TypeTest { expr, .. } => f(expr),
+        ExprKind::IsNull { expr, .. }
+        | ExprKind::TypeTest { expr, .. }
+        | ExprKind::Normalized { expr, .. } => f(expr),
         ExprKind::HasLabels(a, _) | ExprKind::LabelTest(a, _) => f(a),
         ExprKind::Function { args, .. } => args.iter().for_each(f),
         ExprKind::Case {
@@ -303,7 +305,9 @@ pub(super) fn expr(e: &Expr, scope: &Scope, ctx: Ctx) -> Result<Ty, QueryError> 
             }
         }
         ExprKind::Binary(op, a, b) => binary(*op, a, b, scope, inner)?,
-        ExprKind::IsNull { expr: a, .. } | ExprKind::TypeTest { expr: a, .. } => {
+        ExprKind::IsNull { expr: a, .. }
+        | ExprKind::TypeTest { expr: a, .. }
+        | ExprKind::Normalized { expr: a, .. } => {
             expr(a, scope, inner)?;
             Ty::Bool
         }
@@ -723,8 +727,6 @@ fn unsupported_function(name: &str) -> Option<String> {
     let lower = name.to_ascii_lowercase();
     let family = match lower.as_str() {
         "point" | "point.distance" | "point.withinbbox" | "distance" => "spatial values",
-        "normalize" => "Unicode normalization",
-        "cosh" | "sinh" | "tanh" | "coth" => "hyperbolic functions",
         "graph.names" | "graph.byname" | "graph.byelementid" | "graph.propertiesbyname" => {
             "composite databases"
         }
