@@ -756,6 +756,55 @@ mod sealed {
         check(&db);
     }
 
+    /// A compacted database copied with `cp -r` (new inodes and times for sled's files, so the
+    /// seal's fingerprint no longer matches) is read by concurrent processes like the original:
+    /// its first reader seals it again instead of holding sled open for its whole life, and
+    /// later reads leave sled's files alone.
+    #[test]
+    fn a_copied_database_is_shared_by_concurrent_readers_like_the_original() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = small_sealed(dir.path(), "s.db");
+        let copy = dir.path().join("copy.db");
+        let out = Command::new("cp")
+            .arg("-r")
+            .arg(&db)
+            .arg(&copy)
+            .output()
+            .expect("cp -r");
+        assert!(out.status.success(), "{}", describe(&out));
+
+        // A reader that stays open on the copy, and others beside it, all at once.
+        let mut reader = HeldReader::open(&copy);
+        reader.ask(COUNT_P, "n\r\n100\r\n");
+        let others: Vec<Child> = (0..4)
+            .map(|_| {
+                kg(&copy)
+                    .args(["query", "--format", "csv", COUNT_P])
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("spawn kg query")
+            })
+            .collect();
+        for child in others {
+            let out = ok(child.wait_with_output().expect("kg query"));
+            assert_eq!(String::from_utf8_lossy(&out.stdout), "n\r\n100\r\n");
+        }
+        reader.ask(COUNT_P, "n\r\n100\r\n");
+        reader.close();
+
+        assert!(seal(&copy).is_file(), "the copy was not sealed again");
+        let files = sled_files(&copy);
+        assert_eq!(query(&copy, COUNT_P), "n\r\n100\r\n");
+        assert_eq!(sled_files(&copy), files, "a read of the copy opened sled");
+        // The copy is a database of its own: a write there leaves the original as it was.
+        create_t(&copy);
+        assert_eq!(query(&copy, COUNT_T), "t\r\n1\r\n");
+        assert_eq!(query(&db, COUNT_T), "t\r\n0\r\n");
+        check(&copy);
+        check(&db);
+    }
+
     /// `kg check` opens sled under a seal (it compares the image with sled), which breaks the
     /// seal; having written nothing, it seals the image again as it closes, so later reads
     /// still leave sled's files alone and answer as before.

@@ -322,11 +322,10 @@ impl Store {
             .path(path)
             .cache_capacity(opts.cache_capacity.unwrap_or(DEFAULT_CACHE))
             .flush_every_ms(Some(500));
-        if let Some(store) = Store::open_sealed(path, &config, opts.durability) {
-            return Ok(store);
+        match Store::open_sealed_or_sled(path, &config, opts.durability)? {
+            Opened::Sealed(store) => Ok(store),
+            Opened::Sled(db) => Store::init(db, Some(path.to_path_buf()), opts.durability),
         }
-        let db = open_sled(&config, path)?;
-        Store::init(db, Some(path.to_path_buf()), opts.durability)
     }
 
     /// A fresh database in a temporary file, deleted when the last clone drops.
@@ -569,6 +568,7 @@ fn not_a_database(path: &Path, why: &str) -> Error {
 
 #[path = "sealed_open.rs"]
 mod sealed_open;
+use sealed_open::Opened;
 
 #[cfg(all(test, unix))]
 #[path = "engine_tests.rs"]

@@ -7,8 +7,9 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
-use crate::error::Result;
+use crate::error::{Error, Result, StoreError};
 use crate::store::Durability;
 
 use super::super::image::{self, Image};
@@ -18,7 +19,60 @@ use super::{
     Inner, Store, FORMAT_VERSION,
 };
 
+/// What [`Store::open_sealed_or_sled`] opened.
+pub(super) enum Opened {
+    Sealed(Store),
+    Sled(sled::Db),
+}
+
+/// How long an open waits for another process's sled to let go of the database.
+const LOCK_WAIT: Duration = Duration::from_secs(1);
+
 impl Store {
+    /// The store read through its sealed image, or else sled, opened. Waits up to [`LOCK_WAIT`]
+    /// while another process has sled open (it may be about to close, or to reseal).
+    ///
+    /// A database whose image is valid but no seal vouches for it (copied with `cp -r`, which
+    /// gives sled's files new inodes and times; or a process that had sled open died) is
+    /// sealed again here: sled is opened, its stamp found to name the image, closed, and the
+    /// image resealed under sled's lock (`seal::reseal`); then the open is tried sealed again.
+    /// So the first reader of a copy pays one sled open, and concurrent readers of a copy are
+    /// not shut out by it for its whole life.
+    pub(super) fn open_sealed_or_sled(
+        path: &Path,
+        config: &sled::Config,
+        durability: Durability,
+    ) -> Result<Opened> {
+        let mut resealed = false;
+        let mut deadline = Instant::now() + LOCK_WAIT;
+        loop {
+            if let Some(store) = Store::open_sealed(path, config, durability) {
+                return Ok(Opened::Sealed(store));
+            }
+            let err = match config.open() {
+                Ok(db) => match sealable(&db, path).filter(|_| !resealed && cfg!(unix)) {
+                    Some(stamp) => {
+                        drop(db);
+                        seal::reseal(path, &stamp, FORMAT_VERSION);
+                        resealed = true;
+                        deadline = Instant::now() + LOCK_WAIT;
+                        continue;
+                    }
+                    None => return Ok(Opened::Sled(db)),
+                },
+                Err(e) => sled_error(path, e),
+            };
+            match err {
+                Error::Store(StoreError::Locked { .. }) if Instant::now() < deadline => {
+                    // Unequal pauses, so that readers racing for a copy do not keep meeting.
+                    let jitter = u64::from(std::process::id() % 16);
+                    std::thread::sleep(Duration::from_millis(12 + jitter));
+                }
+                other => return Err(other),
+            }
+        }
+    }
+
     /// The store read through its image alone, when a seal vouches for it (`seal.rs`): sled is
     /// opened only if the process comes to need it (`Inner::sled`). `None`: open sled as usual.
     pub(super) fn open_sealed(
@@ -52,6 +106,19 @@ impl Store {
             Some((config.clone(), lock)),
         ))
     }
+}
+
+/// The stamp of the image in `path` if sled, open there, is of this build's format and names
+/// that image, and the image is well formed: then sled holds exactly what the image copied
+/// (every commit removes the stamp), and the image may be sealed.
+fn sealable(db: &sled::Db, path: &Path) -> Option<[u8; 16]> {
+    let file = path.join(image::FILE_NAME);
+    if !file.is_file() || stored_format(db, path).ok()? != Some(FORMAT_VERSION) {
+        return None;
+    }
+    let stamp = db.get(keys::META_IMAGE).ok()??;
+    Image::map(&file, &stamp, FORMAT_VERSION)?;
+    stamp.as_ref().try_into().ok()
 }
 
 impl Inner {
