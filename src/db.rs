@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use crate::value::Value;
 
+pub use crate::provenance::{RowWhy, WhyOptions};
 pub use crate::result::{QueryResult, WriteStats};
 pub use crate::store::{Durability, OpenOptions};
 pub use crate::value::Params;
@@ -31,6 +32,9 @@ pub struct RunOptions {
     /// Refuse a statement that would write (a server's read-only mode or a client's read
     /// access mode), before it runs.
     pub read_only: bool,
+    /// Provenance: return with each row the facts and documents it rests on
+    /// (`QueryResult::why`). Off, a statement runs exactly as without it.
+    pub why: Option<WhyOptions>,
 }
 
 use std::collections::HashMap;
@@ -38,8 +42,9 @@ use std::path::Path;
 use std::sync::{Mutex, RwLock};
 
 use crate::error::{Error, QueryError, Result};
+use crate::exec::lineage::fact_ids;
 use crate::exec::{run_all, ExecCtx, GraphAccess};
-use crate::plan::build::{Catalog, Compiled};
+use crate::plan::build::{Catalog, Compiled, PlanOptions};
 use crate::plan::LogicalPlan;
 use crate::procedures::{Procedure, Registry};
 use crate::store::{GraphRead, GraphWrite, Store, Txn};
@@ -135,7 +140,7 @@ impl Database {
     /// The plan of `query` as an indented tree, without running it.
     pub fn explain(&self, query: &str) -> Result<String> {
         crate::stack::with_stack_for(query, || {
-            let (c, _) = self.compile(query)?;
+            let (c, _) = self.compile(query, PlanOptions::default())?;
             Ok(explain_text(&c, None))
         })
     }
@@ -147,22 +152,35 @@ impl Database {
     /// Parses, checks and plans `query`, through the plan cache. Simple literals of MATCH
     /// queries are lifted into parameters first (see `plan::literals`), so queries that differ
     /// only in them share a plan; the lifted values are returned to bind at run time.
-    fn compile(&self, query: &str) -> Result<(Arc<Compiled>, Option<LiftedParams>)> {
+    /// Provenance plans are cached apart, under the query text behind a prefix no query
+    /// starts with.
+    fn compile(
+        &self,
+        query: &str,
+        opts: PlanOptions,
+    ) -> Result<(Arc<Compiled>, Option<LiftedParams>)> {
         let generation = self.store.generation();
-        if let Some(c) = self.cached(query, generation) {
+        let key = |q: &str| {
+            if opts.why {
+                format!("\u{0}why\u{0}{q}")
+            } else {
+                q.to_string()
+            }
+        };
+        if let Some(c) = self.cached(&key(query), generation) {
             return Ok((c, None));
         }
         if let Some((norm, lits)) = crate::plan::literals::lift(query) {
-            if let Some(c) = self.cached(&norm, generation) {
+            if let Some(c) = self.cached(&key(&norm), generation) {
                 return Ok((c, Some(lits)));
             }
-            if let Ok(c) = self.compile_uncached(&norm) {
-                self.remember(norm, generation, c.clone());
+            if let Ok(c) = self.compile_uncached(&norm, opts) {
+                self.remember(key(&norm), generation, c.clone());
                 return Ok((c, Some(lits)));
             }
         }
-        let c = self.compile_uncached(query)?;
-        self.remember(query.to_string(), generation, c.clone());
+        let c = self.compile_uncached(query, opts)?;
+        self.remember(key(query), generation, c.clone());
         Ok((c, None))
     }
 
@@ -191,7 +209,7 @@ impl Database {
         cache.insert(key, (generation, c));
     }
 
-    fn compile_uncached(&self, query: &str) -> Result<Arc<Compiled>> {
+    fn compile_uncached(&self, query: &str, opts: PlanOptions) -> Result<Arc<Compiled>> {
         let stmt = crate::parser::parse(query)?;
         crate::semantic::check(&stmt)?;
         let indexes = self.store.begin().indexes()?;
@@ -201,7 +219,9 @@ impl Database {
             indexes: &indexes,
             procedure: &lookup,
         };
-        Ok(Arc::new(crate::plan::build(&stmt, query, &catalog)?))
+        Ok(Arc::new(crate::plan::build::build_with(
+            &stmt, query, &catalog, opts,
+        )?))
     }
 }
 
@@ -279,7 +299,10 @@ impl Session<'_> {
         params: &Params,
         opts: &RunOptions,
     ) -> Result<QueryResult> {
-        let (compiled, lifted) = self.db.compile(query)?;
+        let plan_opts = PlanOptions {
+            why: opts.why.is_some(),
+        };
+        let (compiled, lifted) = self.db.compile(query, plan_opts)?;
         let merged;
         let params = match lifted {
             Some(lits) => {
@@ -434,7 +457,9 @@ fn execute(
 ) -> Result<QueryResult> {
     let mut stats = WriteStats::default();
     match c {
-        Compiled::Query { plan, columns, .. } => {
+        Compiled::Query {
+            plan, columns, why, ..
+        } => {
             let registry = db.procedures.read().unwrap_or_else(|e| e.into_inner());
             let generation = db.store.generation();
             // The same limits for the operators (ExecCtx) and for the long loops they call
@@ -445,6 +470,9 @@ fn execute(
                 ctx.generation = generation;
                 ctx.cancel = opts.cancel.as_deref();
                 ctx.deadline = limits.deadline;
+                if let Some(w) = &opts.why {
+                    ctx.why_limit = w.max_facts;
+                }
                 if profile {
                     ctx.profile = Some(Default::default());
                 }
@@ -455,7 +483,16 @@ fn execute(
             })?;
             let g: &dyn GraphRead = txn;
             let mut out = Vec::with_capacity(rows.len());
-            for row in rows {
+            let mut whys = opts.why.map(|_| Vec::with_capacity(rows.len()));
+            let mut resolver = crate::provenance::Resolver::new(g);
+            for mut row in rows {
+                if let (Some(whys), Some(w)) = (&mut whys, &opts.why) {
+                    // The facts the plan carried, and any the returned values hold besides
+                    // (entities a pattern comprehension found, say).
+                    let lineage = why.filter(|&i| i < row.len()).map(|i| row.remove(i));
+                    let ids = fact_ids(lineage.iter().chain(row.iter()), w.max_facts);
+                    whys.push(resolver.row(&ids)?);
+                }
                 let mut r = Vec::with_capacity(row.len());
                 for v in row {
                     r.push(resolve(g, v)?);
@@ -467,6 +504,7 @@ fn execute(
                 rows: out,
                 stats,
                 plan: prof.as_ref().map(|p| explain_text(c, Some(p))),
+                why: whys,
             })
         }
         Compiled::CreateIndex(def, if_not_exists)

@@ -18,6 +18,7 @@ pub mod interrupt;
 pub mod model;
 pub mod plan;
 pub mod procedures;
+pub mod provenance;
 pub mod render;
 pub mod result;
 pub mod script;

@@ -1,6 +1,7 @@
 //! What a statement returns: its columns, rows of values and write counters. The executor fills
 //! it, the façade hands it out, renderers and protocol encoders read it.
 
+use crate::provenance::RowWhy;
 use crate::value::Value;
 
 /// What a write statement changed.
@@ -36,4 +37,6 @@ pub struct QueryResult {
     pub stats: WriteStats,
     /// EXPLAIN / PROFILE output: the plan as an indented tree.
     pub plan: Option<String>,
+    /// With provenance on (`RunOptions::why`): why each row is the answer, one per row.
+    pub why: Option<Vec<RowWhy>>,
 }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use crate::ast::Expr;
 use crate::error::Result;
+use crate::exec::lineage::{Facts, LineageUnion};
 use crate::exec::{BoxOp, ExecCtx, Operator, Row};
 use crate::expr::GroupKey;
 use crate::functions::{new_aggregator, Aggregator};
@@ -51,12 +52,14 @@ impl<'p> Aggregate<'p> {
         }
     }
 
-    fn aggregators(&self) -> Result<Vec<Box<dyn Aggregator>>> {
+    fn aggregators(&self, why_limit: usize) -> Result<Vec<Box<dyn Aggregator>>> {
         self.aggs
             .iter()
             .map(|a| -> Result<Box<dyn Aggregator>> {
                 if a.star {
                     Ok(Box::new(CountStar(0)))
+                } else if a.name == crate::plan::provenance::LINEAGE_AGG {
+                    Ok(Box::new(LineageUnion(Facts::new(why_limit))))
                 } else {
                     new_aggregator(&a.name, a.distinct)
                 }
@@ -72,7 +75,7 @@ impl<'p> Aggregate<'p> {
             ctx.tick()?;
             let g = if self.keys.is_empty() {
                 if groups.is_empty() {
-                    groups.push((Vec::new(), self.aggregators()?));
+                    groups.push((Vec::new(), self.aggregators(ctx.why_limit)?));
                 }
                 0
             } else {
@@ -84,7 +87,7 @@ impl<'p> Aggregate<'p> {
                 match index.get(&key) {
                     Some(&i) => i,
                     None => {
-                        groups.push((kv, self.aggregators()?));
+                        groups.push((kv, self.aggregators(ctx.why_limit)?));
                         index.insert(key, groups.len() - 1);
                         groups.len() - 1
                     }
@@ -99,7 +102,7 @@ impl<'p> Aggregate<'p> {
             }
         }
         if groups.is_empty() && self.keys.is_empty() {
-            groups.push((Vec::new(), self.aggregators()?));
+            groups.push((Vec::new(), self.aggregators(ctx.why_limit)?));
         }
         let mut out = Vec::with_capacity(groups.len());
         for (mut kv, mut aggs) in groups {

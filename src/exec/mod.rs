@@ -10,6 +10,7 @@ mod delete;
 mod expand;
 mod filter;
 mod limit;
+pub mod lineage;
 mod load_csv;
 mod merge;
 mod path;
@@ -81,6 +82,8 @@ pub struct ExecCtx<'g> {
     /// The statement clock (see `EvalContext::statement_time`).
     pub clock: i128,
     pub(crate) deleted_rels: DeletedRels,
+    /// Provenance plans: the most facts a row keeps (`lineage`).
+    pub why_limit: usize,
 }
 
 impl<'g> ExecCtx<'g> {
@@ -98,6 +101,7 @@ impl<'g> ExecCtx<'g> {
             subplans: Rc::default(),
             clock: crate::functions::wall_clock(),
             deleted_rels: Rc::default(),
+            why_limit: lineage::DEFAULT_WHY_LIMIT,
         }
     }
 
@@ -134,6 +138,7 @@ impl<'g> ExecCtx<'g> {
             subplans: self.subplans.clone(),
             clock: self.clock,
             deleted_rels: self.deleted_rels.clone(),
+            why_limit: self.why_limit,
         }
     }
 
@@ -273,6 +278,7 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
             keep: *keep,
             cols: &input.columns,
         }),
+        PlanOp::Lineage { input } => Box::new(lineage::Lineage { input: b(input)? }),
         PlanOp::Select { input, count } => Box::new(project::Select {
             input: b(input)?,
             count: *count,

@@ -27,6 +27,7 @@ fn plan_for(expr: &Expr, bound: &[String]) -> Result<LogicalPlan> {
         source: "",
         catalog: &catalog,
         fresh: 0,
+        why: false,
     };
     let arg = LogicalPlan::argument(bound.to_vec());
     let part = |el: &crate::ast::PatternElement, var: Option<crate::ast::Variable>| PatternPart {

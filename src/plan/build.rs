@@ -6,6 +6,7 @@ use crate::ast::{
 };
 use crate::error::{QueryError, Result};
 use crate::plan::pattern::PatternPlanner;
+use crate::plan::provenance;
 use crate::plan::walk;
 use crate::plan::{AggSpec, LogicalPlan, PlanOp};
 use crate::procedures::ProcedureSignature;
@@ -19,6 +20,8 @@ pub enum Compiled {
         plan: LogicalPlan,
         /// Output column names (the user-visible ones).
         columns: Vec<String>,
+        /// Provenance plans: the position of the ` why` column in the plan's rows.
+        why: Option<usize>,
         /// The query text the plan's spans refer to.
         source: String,
     },
@@ -54,21 +57,56 @@ pub struct Catalog<'a> {
     pub procedure: &'a dyn Fn(&str) -> Option<ProcedureSignature>,
 }
 
+/// How to plan a statement.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PlanOptions {
+    /// Carry each row's facts in a hidden ` why` column (see `plan::provenance`).
+    pub why: bool,
+}
+
 /// Compiles a checked statement into a plan.
 pub fn build(stmt: &Statement, source: &str, catalog: &Catalog<'_>) -> Result<Compiled> {
+    build_with(stmt, source, catalog, PlanOptions::default())
+}
+
+/// Compiles a checked statement into a plan, as `opts` asks.
+pub fn build_with(
+    stmt: &Statement,
+    source: &str,
+    catalog: &Catalog<'_>,
+    opts: PlanOptions,
+) -> Result<Compiled> {
+    let build = |s: &Statement| build_with(s, source, catalog, opts);
     Ok(match stmt {
         Statement::Query(q) => {
             let mut b = Builder {
                 source,
                 catalog,
                 fresh: 0,
+                why: opts.why,
             };
             let plan = b.query(q, LogicalPlan::argument(vec![]))?;
-            let plan = crate::plan::optimize::optimize(plan);
-            let columns = plan.columns.clone();
+            // The count rewrites answer without visiting the facts a provenance plan reports.
+            let plan = if opts.why {
+                plan
+            } else {
+                crate::plan::optimize::optimize(plan)
+            };
+            let why = opts
+                .why
+                .then(|| plan.columns.iter().position(|c| c == provenance::WHY))
+                .flatten();
+            let columns = plan
+                .columns
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| Some(*i) != why)
+                .map(|(_, c)| c.clone())
+                .collect();
             Compiled::Query {
                 plan,
                 columns,
+                why,
                 source: source.to_string(),
             }
         }
@@ -113,8 +151,8 @@ pub fn build(stmt: &Statement, source: &str, catalog: &Catalog<'_>) -> Result<Co
         Statement::Begin => Compiled::Begin,
         Statement::Commit => Compiled::Commit,
         Statement::Rollback => Compiled::Rollback,
-        Statement::Explain(s) => Compiled::Explain(Box::new(build(s, source, catalog)?)),
-        Statement::Profile(s) => Compiled::Profile(Box::new(build(s, source, catalog)?)),
+        Statement::Explain(s) => Compiled::Explain(Box::new(build(s)?)),
+        Statement::Profile(s) => Compiled::Profile(Box::new(build(s)?)),
     })
 }
 
@@ -122,6 +160,8 @@ pub(crate) struct Builder<'a> {
     pub source: &'a str,
     pub catalog: &'a Catalog<'a>,
     pub fresh: usize,
+    /// Plan for provenance (`plan::provenance`).
+    pub why: bool,
 }
 
 /// A variable expression with the given name.
@@ -167,10 +207,13 @@ impl Builder<'_> {
                 PlanOp::Union {
                     left: Box::new(plan),
                     right: Box::new(right),
-                    all: *all,
+                    all: *all || self.why,
                 },
                 columns,
             );
+            if self.why && !*all {
+                plan = provenance::distinct(plan);
+            }
         }
         Ok(plan)
     }
@@ -546,6 +589,11 @@ impl Builder<'_> {
             if columns != names {
                 needs_post = true;
             }
+            if self.why {
+                plan = provenance::lineage(plan);
+                aggs.push(provenance::lineage_agg());
+                columns.push(provenance::WHY.to_string());
+            }
             plan = LogicalPlan::new(
                 PlanOp::Aggregate {
                     input: Box::new(plan),
@@ -569,7 +617,7 @@ impl Builder<'_> {
             keep_input = needs_post;
             if proj.distinct {
                 plan = self.select(plan, names.len());
-                plan = distinct(plan);
+                plan = self.distinct(plan);
             }
         } else {
             for (e, _) in sort_keys.iter_mut() {
@@ -587,16 +635,20 @@ impl Builder<'_> {
                 .map(|(n, e, _)| (n.clone(), e.clone()))
                 .collect();
             if !where_outer && (proj.distinct || sort_projected) {
-                plan = LogicalPlan::new(
-                    PlanOp::Project {
-                        input: Box::new(plan),
-                        items: p,
-                        keep: false,
-                    },
-                    names.clone(),
-                );
+                plan = if self.why {
+                    provenance::project(plan, p)
+                } else {
+                    LogicalPlan::new(
+                        PlanOp::Project {
+                            input: Box::new(plan),
+                            items: p,
+                            keep: false,
+                        },
+                        names.clone(),
+                    )
+                };
                 if proj.distinct {
-                    plan = distinct(plan);
+                    plan = self.distinct(plan);
                 }
                 keep_input = false;
             } else {
@@ -617,7 +669,7 @@ impl Builder<'_> {
                         plan = crate::plan::pattern::filter(plan, vec![w.clone()]);
                     }
                     plan = self.select(plan, names.len());
-                    plan = distinct(plan);
+                    plan = self.distinct(plan);
                     keep_input = false;
                 }
             }
@@ -699,6 +751,9 @@ impl Builder<'_> {
     }
 
     fn select(&self, plan: LogicalPlan, count: usize) -> LogicalPlan {
+        if self.why {
+            return provenance::select(plan, count);
+        }
         let columns = plan.columns[..count.min(plan.columns.len())].to_vec();
         LogicalPlan::new(
             PlanOp::Select {
@@ -707,6 +762,14 @@ impl Builder<'_> {
             },
             columns,
         )
+    }
+
+    fn distinct(&self, plan: LogicalPlan) -> LogicalPlan {
+        if self.why {
+            provenance::distinct(plan)
+        } else {
+            distinct(plan)
+        }
     }
 
     /// Replaces sub-expressions of an ORDER BY key that are written like a projection item

@@ -6,6 +6,7 @@ mod counts;
 pub mod literals;
 pub mod optimize;
 pub(crate) mod pattern;
+pub mod provenance;
 pub mod walk;
 
 use std::fmt;
@@ -266,6 +267,12 @@ pub enum PlanOp {
         headers: bool,
         delimiter: u8,
     },
+    /// Provenance plans only (`plan::provenance`): prepends the column ` why`, the facts
+    /// (node and relationship ids) found anywhere in the input row, before a projection drops
+    /// the columns that hold them.
+    Lineage {
+        input: Box<LogicalPlan>,
+    },
     Call {
         input: Box<LogicalPlan>,
         procedure: String,
@@ -312,6 +319,7 @@ macro_rules! plan_inputs {
             | Delete { input, .. }
             | Discard { input }
             | LoadCsv { input, .. }
+            | Lineage { input }
             | Call { input, .. } => vec![input],
             Merge { input, matcher, .. } => vec![input, matcher],
             Optional { input, inner } | Apply { input, inner } | Subquery { input, inner, .. } => {
@@ -411,6 +419,7 @@ impl LogicalPlan {
                     .join(", ")
             ),
             Select { .. } => format!("Produce({})", shown(&self.columns).join(", ")),
+            Lineage { .. } => "Lineage".into(),
             Aggregate { keys, aggs, .. } => format!(
                 "Aggregate(keys: [{}], aggregates: [{}])",
                 keys.iter()

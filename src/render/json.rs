@@ -139,6 +139,7 @@ mod tests {
                 ..WriteStats::default()
             },
             plan: None,
+            why: None,
         };
         let mut out = Vec::new();
         render(&r, &mut out).unwrap();

@@ -223,6 +223,7 @@ impl Server {
             timeout: self.config.limits.query_timeout,
             profile: false,
             read_only: read_only || self.config.read_only,
+            why: None,
         };
         let mut session = self.db.session_with(txn.take());
         let result = session.run_with(query, params, &opts);

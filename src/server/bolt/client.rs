@@ -230,6 +230,7 @@ impl Client {
             rows,
             stats: stats(&pull_meta),
             plan,
+            why: None,
         })
     }
 

@@ -762,6 +762,7 @@ impl BoltConnection {
             rows,
             stats,
             plan,
+            ..
         } = result;
         // EXPLAIN / PROFILE: the plan as one row, since we have no plan structure to send.
         let (columns, rows) = match plan {
