@@ -2,23 +2,12 @@
 //! completion from the catalog, Ctrl-C cancelling a long query, history across sessions.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
-use expectrl::{Regex, Session};
+#[path = "support/pty.rs"]
+mod pty;
 
-const KG: &str = env!("CARGO_BIN_EXE_kg");
-
-fn kg_command(dir: &Path, db: &str) -> Command {
-    let mut cmd = Command::new(KG);
-    cmd.current_dir(dir)
-        .args(["--db", db])
-        .env_remove("KG_DB")
-        .env("HOME", dir)
-        .env("NO_COLOR", "1")
-        .env("TERM", "xterm");
-    cmd
-}
+use pty::{kg_command, kg_in, Shell};
 
 /// Creates the database with a few labels through the non-interactive command.
 fn prepare(dir: &Path, db: &str, cypher: &str) {
@@ -32,56 +21,6 @@ fn prepare(dir: &Path, db: &str, cypher: &str) {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-struct Shell {
-    session: Session,
-    /// Everything read so far, for failure messages.
-    seen: String,
-}
-
-impl Shell {
-    fn start(dir: &Path, db: &str) -> Shell {
-        let mut session = Session::spawn(kg_command(dir, db)).expect("spawn kg in a pty");
-        session.set_expect_timeout(Some(Duration::from_secs(30)));
-        let mut shell = Shell {
-            session,
-            seen: String::new(),
-        };
-        shell.expect("type :help");
-        shell.expect("kg> ");
-        shell
-    }
-
-    fn expect(&mut self, pattern: &str) -> String {
-        match self.session.expect(Regex(pattern)) {
-            Ok(found) => {
-                let text = String::from_utf8_lossy(found.as_bytes()).into_owned();
-                self.seen.push_str(&text);
-                text
-            }
-            Err(e) => {
-                // Show what arrived after the last match too.
-                let mut rest = Vec::new();
-                let mut buf = [0u8; 4096];
-                while let Ok(n) = self.session.try_read(&mut buf) {
-                    if n == 0 {
-                        break;
-                    }
-                    rest.extend_from_slice(&buf[..n]);
-                }
-                panic!(
-                    "expected /{pattern}/: {e}\n--- terminal output so far ---\n{}\n--- unmatched ---\n{}",
-                    self.seen,
-                    String::from_utf8_lossy(&rest)
-                )
-            }
-        }
-    }
-
-    fn send(&mut self, text: &str) {
-        self.session.send(text).expect("send to pty");
-    }
 }
 
 #[test]
@@ -111,20 +50,7 @@ fn multi_line_statement_prints_its_table() {
 fn tab_completes_a_label_from_the_seed_graph() {
     let dir = tempfile::tempdir().expect("tempdir");
     // No --db: the default ./kg.db is created with the seed graph.
-    let mut cmd = Command::new(KG);
-    cmd.current_dir(dir.path())
-        .env_remove("KG_DB")
-        .env("HOME", dir.path())
-        .env("NO_COLOR", "1")
-        .env("TERM", "xterm");
-    let mut session = Session::spawn(cmd).expect("spawn kg in a pty");
-    session.set_expect_timeout(Some(Duration::from_secs(60)));
-    let mut sh = Shell {
-        session,
-        seen: String::new(),
-    };
-    sh.expect("kg.db");
-    sh.expect("kg> ");
+    let mut sh = Shell::spawn(kg_in(dir.path()), "kg.db");
     // `ChipMaker` is a label of the seed graph; nothing else starts with `ChipM`.
     sh.send("MATCH (c:ChipM");
     sh.send("\t");

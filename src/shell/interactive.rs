@@ -1,5 +1,7 @@
 //! The interactive REPL loop on rustyline: banner, prompts, persistent history, completion
-//! refreshed from the catalog, Ctrl-C / Ctrl-D handling.
+//! refreshed from the catalog, Ctrl-C / Ctrl-D handling. Type-ahead and pasted lines are never
+//! dropped: rustyline (with `buffer-redux`) keeps what it read past the line it returns, and
+//! a bracketed paste of several statements comes back as one entry that runs as a script.
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
