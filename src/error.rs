@@ -138,6 +138,40 @@ pub enum StoreError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// Out of space (or quota) while writing: the statement failed and changed nothing.
+    #[error("the disk is full: cannot write to {} (free some space and try again; the database keeps every statement that succeeded before this one)", path.display())]
+    DiskFull { path: PathBuf },
+    /// The storage log holds fewer commits than the commit mark says were acknowledged
+    /// (`store/recovery.rs`): the log was truncated or damaged after those commits.
+    #[error("database {} has lost acknowledged writes: its storage log {} holds {found} commits but {acknowledged} were acknowledged, so the last {} are gone (the file was truncated or damaged). Restore the database from a backup; to open what remains instead, delete {}", path.display(), path.join("db").display(), acknowledged - found, path.join(crate::store::COMMIT_MARK_FILE).display())]
+    LostCommits {
+        path: PathBuf,
+        acknowledged: u64,
+        found: u64,
+    },
+}
+
+impl StoreError {
+    /// `Io`, or `DiskFull` when the error says the file system is out of space or quota.
+    pub fn io(path: &std::path::Path, source: std::io::Error) -> StoreError {
+        if is_disk_full(&source) {
+            StoreError::DiskFull {
+                path: path.to_path_buf(),
+            }
+        } else {
+            StoreError::Io {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
+    }
+}
+
+/// ENOSPC or EDQUOT, also after sled has copied the error (its copies keep only the kind).
+pub fn is_disk_full(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    matches!(e.kind(), ErrorKind::StorageFull | ErrorKind::QuotaExceeded)
+        || matches!(e.raw_os_error(), Some(libc::ENOSPC | libc::EDQUOT))
 }
 
 /// The top-level error.

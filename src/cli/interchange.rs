@@ -64,7 +64,15 @@ pub fn compact(path: &Path) -> i32 {
             eprintln!("{report}");
             0
         }
-        Err(e @ Error::Store(StoreError::Locked { .. })) => {
+        // A database this build cannot open exits 2, as every other command does on it.
+        Err(
+            e @ Error::Store(
+                StoreError::Locked { .. }
+                | StoreError::NewerFormat { .. }
+                | StoreError::Corrupt { .. }
+                | StoreError::LostCommits { .. },
+            ),
+        ) => {
             eprintln!("error: {e}");
             2
         }

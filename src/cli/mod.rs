@@ -35,8 +35,9 @@ pub struct Cli {
     /// Database directory [default: $KG_DB, else ./kg.db]
     #[arg(long, global = true, value_name = "DIR")]
     pub db: Option<PathBuf>,
-    /// full: every statement is flushed before it is reported; relaxed: faster bulk loads,
-    /// a crash may lose the last moments
+    /// full: a statement is reported only once it is on disk (fdatasync), so it survives a
+    /// crash or power loss; relaxed: for bulk loads, statements are synced in the background
+    /// and a crash may lose the last half second of them (never part of one)
     #[arg(long, global = true, value_enum, default_value_t = DurabilityArg::Full)]
     pub durability: DurabilityArg,
     /// Cancel any query that runs longer than this many milliseconds

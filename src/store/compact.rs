@@ -28,7 +28,7 @@ use crate::error::{Error, Result, StoreError};
 
 use super::engine::{self, sled_error, stored_format, Store, FORMAT_VERSION};
 use super::image::{self, ImageWriter};
-use super::{keys, seal};
+use super::{durable, keys, seal};
 
 /// Bytes of keys and values per batch of the copy. One segment is 512 KiB; batches of about
 /// that size, each followed by a sync, gave the smallest files at M (112-125 MiB and 2-10 free
@@ -140,6 +140,11 @@ impl Store {
             let stamp = verify_and_image(&src, &names, &tmp, format)?;
             // The copy's sled is closed for good: seal the image to its files as they are.
             seal::write(&tmp, &stamp, format)?;
+            // The copy holds the source's commit count: the mark vouches for it there too.
+            let commits = durable::sled_commits(&src, &path)?;
+            if commits > 0 {
+                durable::write_mark_file(&tmp, commits)?;
+            }
             sync_tree(&tmp)
         });
         let swapped =

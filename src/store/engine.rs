@@ -11,6 +11,7 @@ use std::time::Duration;
 use super::options::{Durability, OpenOptions};
 use crate::error::{Error, Result, StoreError};
 
+use super::durable::DurableLog;
 use super::image::Image;
 use super::txn::Txn;
 use super::{keys, seal};
@@ -193,11 +194,8 @@ impl Drop for SnapshotOnClose {
         if let Some(path) = &self.path {
             if self.written.load(Ordering::Acquire) > SNAPSHOT_AFTER_BYTES {
                 // Best effort: a failure here only means the next open is slower.
-                if let Ok(db) = sled::Config::new()
-                    .path(path)
-                    .cache_capacity(1 << 20)
-                    .open()
-                {
+                let config = sled::Config::new().path(path).cache_capacity(1 << 20);
+                if let Ok(db) = open_sled(&config, path) {
                     drop(db);
                 }
             }
@@ -236,6 +234,15 @@ pub(crate) struct Inner {
     /// Set when sled, opened late under a seal, no longer held the image's stamp: another
     /// process wrote in between, so a transaction that read the image must not write.
     pub image_went_stale: AtomicBool,
+    /// The syncs a durable commit needs and the commit mark (`durable.rs`); `None` for a
+    /// temporary store.
+    pub durable: Option<DurableLog>,
+    /// The count of the newest commit whose mark is not written yet (`Relaxed` durability
+    /// writes it when the store closes); 0 when none is pending.
+    pub unmarked: AtomicU64,
+    /// Set once sled reported an I/O error (a full disk): sled may then never finish a
+    /// flush, so closing waits for it only briefly (`sealed_open.rs`, `Drop for Inner`).
+    pub io_failed: AtomicBool,
 }
 
 impl Inner {
@@ -246,7 +253,19 @@ impl Inner {
     }
 
     pub fn sled_err(&self, e: sled::Error) -> Error {
-        sled_error(&self.display_path(), e)
+        let err = sled_error(&self.display_path(), e);
+        if matches!(
+            err,
+            Error::Store(StoreError::Io { .. } | StoreError::DiskFull { .. })
+        ) {
+            self.note_io_failure();
+        }
+        err
+    }
+
+    /// sled may now never finish a flush: the close must not wait for one for long.
+    pub fn note_io_failure(&self) {
+        self.io_failed.store(true, Ordering::Release);
     }
 
     /// sled, if this process has opened it.
@@ -263,16 +282,12 @@ pub(crate) fn sled_error(path: &Path, e: sled::Error) -> Error {
             }
             .into()
         }
-        sled::Error::Io(io) => StoreError::Io {
-            path: path.to_path_buf(),
-            source: io,
+        // sled hands out copies of an I/O error it met in the background, with the original
+        // printed into the message (`Os { code: 28, … }`) and only the kind kept.
+        sled::Error::Io(io) => StoreError::io(path, io).into(),
+        sled::Error::Corruption { .. } => {
+            super::recovery::damaged_log(path, "sled found data that fails its checksum")
         }
-        .into(),
-        sled::Error::Corruption { .. } => StoreError::Corrupt {
-            path: path.to_path_buf(),
-            reason: "the storage log is damaged".into(),
-        }
-        .into(),
         other => StoreError::Sled(other.to_string()).into(),
     }
 }
@@ -292,10 +307,7 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Opens (or with `create_if_missing` creates) the database in directory `path`.
     pub fn open(path: &Path, opts: &OpenOptions) -> Result<Store> {
-        let io_err = |source| StoreError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
+        let io_err = |source| StoreError::io(path, source);
         let sled_conf = path.join("conf");
         let sled_db = path.join("db");
         if path.exists() {
@@ -303,11 +315,27 @@ impl Store {
                 return Err(not_a_database(path, "it is not a directory"));
             }
             let has_files = std::fs::read_dir(path).map_err(io_err)?.next().is_some();
-            if has_files && !(sled_conf.exists() && sled_db.exists()) {
+            if has_files && !sled_db.exists() && sled_conf.exists() {
+                return Err(StoreError::Corrupt {
+                    path: path.to_path_buf(),
+                    reason: format!(
+                        "its storage log {} is missing (sled's settings file conf is there); \
+                         restore the database from a backup",
+                        sled_db.display()
+                    ),
+                }
+                .into());
+            }
+            // Without `conf` sled writes it again with its defaults, which kgstore uses.
+            if has_files && !sled_db.exists() {
                 return Err(not_a_database(path, "the directory holds other files"));
             }
         } else if opts.create_if_missing {
             std::fs::create_dir_all(path).map_err(io_err)?;
+            // The new directory's name must survive a power loss with what is committed in it
+            // (best effort: the parent may not be readable).
+            let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+            let _ = super::durable::sync_dir(parent.unwrap_or(Path::new(".")));
         } else {
             return Err(StoreError::Io {
                 path: path.to_path_buf(),
@@ -354,8 +382,11 @@ impl Store {
                 }
                 db.insert(keys::META_FORMAT, &FORMAT_VERSION.to_be_bytes())
                     .map_err(e)?;
-                if path.is_some() {
+                if let Some(dir) = &path {
                     db.flush().map_err(e)?;
+                    // sled created its files here: their names must survive a power loss.
+                    DurableLog::new(dir.clone()).sync()?;
+                    super::durable::sync_dir(dir)?;
                 }
             }
         }
@@ -390,6 +421,7 @@ impl Store {
         sealed: Option<(sled::Config, File)>,
     ) -> Store {
         let (sled_config, lock) = sealed.unzip();
+        let durable = path.clone().map(DurableLog::new);
         let cell = OnceLock::new();
         if let Some(db) = db {
             let _ = cell.set(db);
@@ -415,6 +447,9 @@ impl Store {
                 image_stamped: AtomicBool::new(stamped),
                 image_went_stale: AtomicBool::new(false),
                 image: RwLock::new(image),
+                durable,
+                unmarked: AtomicU64::new(0),
+                io_failed: AtomicBool::new(false),
             }),
         }
     }
@@ -473,24 +508,7 @@ impl Store {
     }
 }
 
-/// Opens sled at `path`. sled releases its file lock from a background thread after the last
-/// handle drops, so a reopen right after a close (or after a process that is just exiting)
-/// can see the lock for a few milliseconds: retry briefly before reporting `Locked`.
-pub(crate) fn open_sled(config: &sled::Config, path: &Path) -> Result<sled::Db> {
-    let mut waited_ms = 0;
-    loop {
-        match config.open() {
-            Ok(db) => return Ok(db),
-            Err(e) => match sled_error(path, e) {
-                Error::Store(StoreError::Locked { .. }) if waited_ms < 1000 => {
-                    std::thread::sleep(Duration::from_millis(20));
-                    waited_ms += 20;
-                }
-                other => return Err(other),
-            },
-        }
-    }
-}
+pub(crate) use super::recovery::open_sled;
 
 /// The catalog and index definitions in sled.
 fn schema_in_sled(db: &sled::Db, shown: &Path) -> Result<(Catalog, Vec<IndexMeta>)> {

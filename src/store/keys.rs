@@ -36,6 +36,9 @@ pub const META_NODE_COUNT: &[u8] = b"\x00count_nodes";
 pub const META_REL_COUNT: &[u8] = b"\x00count_rels";
 /// The stamp of the valid read image (`image.rs`); every commit removes it.
 pub const META_IMAGE: &[u8] = b"\x00image";
+/// How many commits this log holds, u64; every commit counts itself in its batch
+/// (`durable.rs`, the commit mark).
+pub const META_COMMITS: &[u8] = b"\x00commits";
 
 /// Per-label / per-type counters: `00 'c' kind id`.
 pub fn counter(kind: u8, id: u32) -> Vec<u8> {

@@ -19,6 +19,7 @@
 //! | `00 "format"` | format version, u32 ([`FORMAT_VERSION`]) |
 //! | `00 "next_node"` / `"next_rel"` / `"next_index"`, `00 'n' kind` | id sequences, u64 |
 //! | `00 "count_nodes"` / `"count_rels"`, `00 'c' kind id:u32` | counters (per label / type) |
+//! | `00 "commits"` | commits this log holds, u64; each commit counts itself (`durable.rs`: the commit mark `kg.commits` outside the log tells a truncated log from an old one) |
 //! | `00 "image"` | stamp (16 bytes) of the read image `kg.image` that holds exactly this data; removed by every commit (`image.rs`) |
 //! | `'C' kind id:u32` (kind `L` label, `T` type, `K` property key) | the name (catalog) |
 //! | `'N' node>>6` | block of ≤ 64 node records: labels (ids) + properties (key ids + values) |
@@ -52,6 +53,7 @@ mod check;
 mod codec;
 mod compact;
 mod degrees;
+mod durable;
 mod engine;
 mod graph;
 mod image;
@@ -59,6 +61,7 @@ mod keys;
 mod migrate;
 mod options;
 mod records;
+mod recovery;
 mod seal;
 mod txn;
 mod write;
@@ -70,6 +73,7 @@ use crate::value::Value;
 pub use bulk::{BulkLoader, BulkReport};
 pub use check::CheckReport;
 pub use compact::{disk_bytes, CompactReport};
+pub use durable::COMMIT_MARK_FILE;
 pub use engine::{Store, FORMAT_VERSION};
 pub use options::{Durability, OpenOptions};
 pub use txn::{Checkpoint, Txn};

@@ -3,11 +3,15 @@
 /// How durable a successful statement is.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Durability {
-    /// Every committed statement is flushed to disk before it is reported (the default).
+    /// Every committed statement is on disk before it is reported (the default): sled's
+    /// flush, then an `fdatasync` of its log and of any new blob files and their directory
+    /// (`store/durable.rs`), so it survives a crash of the process or of the machine.
     #[default]
     Full,
-    /// Commits reach sled's log but are flushed in the background (sled flushes every few
-    /// hundred milliseconds); a crash may lose the last moments. For bulk loads.
+    /// Commits reach sled's write buffers and are written and synced in the background
+    /// (sled flushes every 500 ms) and when the store closes; a crash of the process or the
+    /// machine may lose the statements of the last half second or so, never part of one.
+    /// For bulk loads.
     Relaxed,
 }
 

@@ -220,9 +220,29 @@ impl Drop for Inner {
             .as_ref()
             .filter(|_| self.image_live.load(Ordering::Acquire))
             .and_then(|image| image.stamp().try_into().ok());
-        drop(db);
-        if let (Some(path), Some(stamp)) = (&self.path, stamp) {
-            seal::reseal(path, &stamp, FORMAT_VERSION);
+        let reseal = self.path.clone().zip(stamp);
+        let unmarked = self.unmarked.load(Ordering::Acquire);
+        let durable = self.durable.take();
+        let closed = super::super::durable::close_bounded(
+            db,
+            self.path.as_deref(),
+            self.io_failed.load(Ordering::Acquire),
+            move || {
+                if let Some(durable) = &durable {
+                    // Relaxed commits are durable now that sled has flushed them on close.
+                    if unmarked > 0 && durable.sync().is_ok() {
+                        let _ = durable.write_mark(unmarked);
+                    }
+                    durable.sync_mark();
+                }
+                if let Some((path, stamp)) = reseal {
+                    seal::reseal(&path, &stamp, FORMAT_VERSION);
+                }
+            },
+        );
+        if !closed {
+            // sled is still open in the thread that could not finish closing it.
+            self.snapshot.written.store(0, Ordering::Release);
         }
     }
 }

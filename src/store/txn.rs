@@ -147,6 +147,15 @@ impl Txn {
                     super::compact::sync_dir(dir)?;
                 }
             }
+            // Every commit counts itself in its own batch: the commit mark (`durable.rs`)
+            // compares this count with the one it recorded once the commit was durable.
+            let commit_no = match &inner.path {
+                Some(dir) => super::durable::sled_commits(db, dir)? + 1,
+                None => 0,
+            };
+            if commit_no > 0 {
+                batch.insert(keys::META_COMMITS, &commit_no.to_be_bytes());
+            }
             for (k, v) in std::mem::take(&mut self.overlay) {
                 bytes += (k.len() + v.as_ref().map_or(0, Vec::len)) as u64;
                 match v {
@@ -186,8 +195,18 @@ impl Txn {
             inner.generation.fetch_add(1, Ordering::AcqRel);
             inner.snapshot.written.fetch_add(bytes, Ordering::AcqRel);
             drop(gate);
-            if inner.durability == Durability::Full && inner.path.is_some() {
-                db.flush().map_err(|e| inner.sled_err(e))?;
+            if let Some(durable) = &inner.durable {
+                if inner.durability == Durability::Full {
+                    // sled's flush only starts the disk writes of the log (sync_file_range):
+                    // the fdatasync makes the commit survive a power loss (`durable.rs`).
+                    db.flush().map_err(|e| inner.sled_err(e))?;
+                    durable.sync().inspect_err(|_| inner.note_io_failure())?;
+                    durable
+                        .write_mark(commit_no)
+                        .inspect_err(|_| inner.note_io_failure())?;
+                } else {
+                    inner.unmarked.store(commit_no, Ordering::Release);
+                }
             }
         }
         Ok(())
