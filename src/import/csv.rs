@@ -235,16 +235,6 @@ struct CsvFile {
     is_relationships: bool,
 }
 
-fn read_text(path: &Path) -> Result<String> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| Error::Io(format!("cannot read {}: {e}", path.display())))?;
-    String::from_utf8(bytes).map_err(|e| {
-        let upto = e.utf8_error().valid_up_to();
-        let line = e.as_bytes()[..upto].iter().filter(|b| **b == b'\n').count() + 1;
-        Error::Io(format!("{}:{line}: invalid UTF-8", path.display()))
-    })
-}
-
 /// Every `.csv` file under the given paths (directories recursively, sorted by path).
 pub fn expand(paths: &[PathBuf], ext: &[&str]) -> Result<Vec<PathBuf>> {
     fn walk(dir: &Path, ext: &[&str], out: &mut Vec<PathBuf>) -> Result<()> {
@@ -304,7 +294,7 @@ pub fn stage(
     let mut spaces = Interner::default();
     let mut parsed = Vec::new();
     for path in files {
-        let text = read_text(&path)?;
+        let text = super::read_text(&path)?;
         let mut reader = CsvReader::new(&text, delim);
         let mut fields = Vec::new();
         let columns = match reader.next_record(&mut fields) {
@@ -380,7 +370,7 @@ pub fn stage(
             ids.freeze();
             frozen = true;
         }
-        let text = read_text(&file.path)?;
+        let text = super::read_text(&file.path)?;
         let mut reader = CsvReader::new(&text, delim);
         let mut fields = Vec::new();
         let _ = reader.next_record(&mut fields); // header

@@ -221,8 +221,7 @@ pub fn stage(
     let files = expand(paths, &["graphml", "xml"])?;
     let mut done = 0u64;
     for path in &files {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::Io(format!("cannot read {}: {e}", path.display())))?;
+        let text = super::read_text(path)?;
         let name = path.display().to_string();
         let mut r = XmlReader::new(&text);
         let mut keys: HashMap<String, Key> = HashMap::new();

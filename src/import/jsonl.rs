@@ -189,8 +189,7 @@ pub fn stage(
     let mut pending = Vec::new();
     let mut done = 0u64;
     for path in &files {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::Io(format!("cannot read {}: {e}", path.display())))?;
+        let text = super::read_text(path)?;
         for (i, line) in text.lines().enumerate() {
             let line = line.trim();
             if line.is_empty() {

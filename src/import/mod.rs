@@ -21,7 +21,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::db::Database;
 use crate::error::{Error, Result};
 use crate::model::NodeId;
-use crate::store::{GraphWrite, IndexDef, Store};
+use crate::store::{BulkLoader, GraphWrite, IndexDef, Store};
 
 pub use staging::{BadLines, Staging};
 
@@ -203,6 +203,24 @@ pub fn progress_bar(show: bool, total: Option<u64>, what: &str) -> ProgressBar {
     bar
 }
 
+/// The text of an import file. Invalid UTF-8 (a file cut inside a character, or not text)
+/// is an error naming the line, column and byte where it starts.
+pub(crate) fn read_text(path: &std::path::Path) -> Result<String> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| Error::Io(format!("cannot read {}: {e}", path.display())))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let upto = e.utf8_error().valid_up_to();
+        let before = &e.as_bytes()[..upto];
+        let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+        let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+        Error::Io(format!(
+            "{}:{line}:{column}: invalid UTF-8 at byte {upto} (is the file cut short, or not text?)",
+            path.display()
+        ))
+    })
+}
+
 /// Parses `paths` in `format` (not Cypher) into a [`Staging`] without touching any database.
 pub fn stage(
     format: ImportFormat,
@@ -284,8 +302,12 @@ pub fn write_staged(
 
 /// Imports files (not a Cypher script) into `store`: everything is parsed and checked first
 /// (a bad line aborts before anything is written), then written through the store's bulk
-/// loader. With `index_ids`, indexes on CSV `id:ID(Label)` properties are created first so the
-/// loader fills them as it goes.
+/// loader. With `index_ids`, indexes on CSV `id:ID(Label)` properties (and on `name`) are
+/// defined in the loader's first batch, so they commit with the data they index.
+///
+/// An import that fits in one batch of the bulk loader (a million nodes, two million
+/// relationships) is atomic. A larger one commits batch by batch: if writing fails after
+/// some batches, the error says how many nodes and relationships are in the database.
 pub fn import_into_store(
     store: &Store,
     format: ImportFormat,
@@ -294,53 +316,97 @@ pub fn import_into_store(
 ) -> Result<ImportReport> {
     let started = Instant::now();
     let (staging, mut report) = stage(format, paths, opts)?;
-    // Knowledge graphs are looked up by `name` whatever the label (`MATCH (n {name: $x})`), so
-    // a node property `name` also gets an index over every node (label "").
-    let name_index = staging.keys.names.iter().any(|k| k == "name");
-    if opts.index_ids && (!staging.id_indexes.is_empty() || name_index) {
-        let mut txn = store.begin();
-        if name_index {
-            let def = IndexDef {
-                name: "any_name".into(),
-                label: String::new(),
-                property: "name".into(),
-                unique: false,
-            };
-            txn.create_index_expecting(def, true, staging.nodes.len() as u64)?;
-        }
-        for (label, key) in &staging.id_indexes {
-            let def = IndexDef {
-                name: index_name(label, key),
-                label: label.clone(),
-                property: key.clone(),
-                unique: false,
-            };
-            // Sized for the nodes this import brings (the loader fills the index).
-            let expected = match staging.labels.names.iter().position(|l| l == label) {
-                Some(l) => staging
-                    .nodes
-                    .iter()
-                    .filter(|n| n.labels.contains(&(l as u32)))
-                    .count() as u64,
-                None => 0,
-            };
-            txn.create_index_expecting(def, true, expected)?;
-        }
-        txn.commit()?;
-    }
-    bulk_write(&staging, store, opts.progress)?;
+    let indexes = if opts.index_ids {
+        planned_indexes(&staging)
+    } else {
+        Vec::new()
+    };
+    bulk_write(&staging, store, &indexes, opts.progress)?;
     report.nodes = staging.nodes.len() as u64;
     report.relationships = staging.rels.len() as u64;
     report.elapsed = started.elapsed();
     Ok(report)
 }
 
-/// Writes a staged import through the store's bulk loader.
-pub fn bulk_write(staging: &Staging, store: &Store, show_progress: bool) -> Result<()> {
+/// The indexes an import defines, each with the number of nodes it will cover: one on every
+/// CSV `id:ID(Label)` property, and one on `name` over every node (knowledge graphs are
+/// looked up by name whatever the label: `MATCH (n {name: $x})`).
+fn planned_indexes(staging: &Staging) -> Vec<(IndexDef, u64)> {
+    let mut out = Vec::new();
+    if staging.keys.names.iter().any(|k| k == "name") {
+        let def = IndexDef {
+            name: "any_name".into(),
+            label: String::new(),
+            property: "name".into(),
+            unique: false,
+        };
+        out.push((def, staging.nodes.len() as u64));
+    }
+    for (label, key) in &staging.id_indexes {
+        let def = IndexDef {
+            name: index_name(label, key),
+            label: label.clone(),
+            property: key.clone(),
+            unique: false,
+        };
+        let expected = match staging.labels.names.iter().position(|l| l == label) {
+            Some(l) => staging
+                .nodes
+                .iter()
+                .filter(|n| n.labels.contains(&(l as u32)))
+                .count() as u64,
+            None => 0,
+        };
+        out.push((def, expected));
+    }
+    out
+}
+
+/// Writes a staged import through the store's bulk loader, defining `indexes` in its first
+/// batch. On an error after some batches were committed, the error says what they hold.
+pub fn bulk_write(
+    staging: &Staging,
+    store: &Store,
+    indexes: &[(IndexDef, u64)],
+    show_progress: bool,
+) -> Result<()> {
     let total = (staging.nodes.len() + staging.rels.len()) as u64;
     let bar = progress_bar(show_progress, Some(total), "writing");
     bar.set_message("entities");
     let mut bulk = store.bulk_loader()?;
+    let written = write_through(staging, &mut bulk, indexes, &bar);
+    let result = written.and_then(|()| {
+        bar.set_message("entities, flushing");
+        let before = bulk.committed();
+        bulk.finish()
+            .map(|_| ())
+            .map_err(|e| partly_written(before, e))
+    });
+    bar.finish_and_clear();
+    result
+}
+
+/// `e`, saying what earlier batches of the import committed when they did.
+fn partly_written((nodes, rels): (u64, u64), e: Error) -> Error {
+    if (nodes, rels) == (0, 0) {
+        return e;
+    }
+    Error::Io(format!(
+        "{e} (the import is partly written: its first {nodes} nodes and {rels} relationships \
+         were committed in earlier batches and are in the database)"
+    ))
+}
+
+fn write_through(
+    staging: &Staging,
+    bulk: &mut BulkLoader,
+    indexes: &[(IndexDef, u64)],
+    bar: &ProgressBar,
+) -> Result<()> {
+    let committed = |bulk: &BulkLoader, e: Error| partly_written(bulk.committed(), e);
+    for (def, expected) in indexes {
+        bulk.create_index(def.clone(), *expected)?;
+    }
     let mut ids = Vec::with_capacity(staging.nodes.len());
     let mut done = 0u64;
     let key = |k: &u32| staging.keys.names[*k as usize].as_str();
@@ -350,7 +416,11 @@ pub fn bulk_write(staging: &Staging, store: &Store, show_progress: bool) -> Resu
             .iter()
             .map(|l| staging.labels.names[*l as usize].as_str())
             .collect();
-        ids.push(bulk.add_node(&labels, n.props.iter().map(|(k, v)| (key(k), v.clone())))?);
+        let props = n.props.iter().map(|(k, v)| (key(k), v.clone()));
+        ids.push(
+            bulk.add_node(&labels, props)
+                .map_err(|e| committed(bulk, e))?,
+        );
         done += 1;
         if done.is_multiple_of(8192) {
             bar.set_position(done);
@@ -362,15 +432,13 @@ pub fn bulk_write(staging: &Staging, store: &Store, show_progress: bool) -> Resu
             ids[r.start as usize],
             ids[r.end as usize],
             r.props.iter().map(|(k, v)| (key(k), v.clone())),
-        )?;
+        )
+        .map_err(|e| committed(bulk, e))?;
         done += 1;
         if done.is_multiple_of(8192) {
             bar.set_position(done);
         }
     }
-    bar.set_message("entities, flushing");
-    bulk.finish()?;
-    bar.finish_and_clear();
     Ok(())
 }
 
@@ -410,8 +478,7 @@ fn run_scripts(db: &Database, paths: &[PathBuf], opts: &ImportOptions) -> Result
     let files = csv::expand(paths, &["cypher", "cql", "cyp", "txt"])?;
     let mut scripts = Vec::new();
     for f in &files {
-        let text = std::fs::read_to_string(f)
-            .map_err(|e| Error::Io(format!("cannot read {}: {e}", f.display())))?;
+        let text = read_text(f)?;
         scripts.push((f, cypher::split_statements(&text)));
     }
     let total: usize = scripts.iter().map(|(_, s)| s.len()).sum();

@@ -1,8 +1,16 @@
 //! A small pull parser for the XML that GraphML files use: elements, attributes, text,
 //! character and predefined entity references, CDATA; comments, processing instructions and
-//! DOCTYPE are skipped. Errors carry the line number.
+//! DOCTYPE are skipped. Errors carry the line number. The reader checks that elements nest
+//! (every end tag closes the innermost open element, and the text does not end inside one), so
+//! a truncated file is an error, not a shorter graph; nesting deeper than [`MAX_DEPTH`] is
+//! refused. Lines are counted as the reader advances, so reading is linear in the file size.
 
 use std::borrow::Cow;
+use std::cell::Cell;
+
+/// The deepest element nesting accepted. GraphML needs a handful of levels (nested graphs
+/// and yEd's graphics add a few each); this bounds the element stack of a hostile file.
+pub const MAX_DEPTH: usize = 1024;
 
 #[derive(Debug, PartialEq)]
 pub enum Event<'a> {
@@ -18,6 +26,10 @@ pub enum Event<'a> {
 pub struct XmlReader<'a> {
     text: &'a str,
     pos: usize,
+    /// The open elements, innermost last: (name, line of its start tag).
+    open: Vec<(&'a str, usize)>,
+    /// (offset, line at that offset): where line counting has got to.
+    counted: Cell<(usize, usize)>,
 }
 
 pub type XmlError = (usize, String);
@@ -25,16 +37,25 @@ pub type XmlError = (usize, String);
 impl<'a> XmlReader<'a> {
     pub fn new(text: &'a str) -> Self {
         let pos = if text.starts_with('\u{FEFF}') { 3 } else { 0 };
-        XmlReader { text, pos }
+        XmlReader {
+            text,
+            pos,
+            open: Vec::new(),
+            counted: Cell::new((0, 1)),
+        }
     }
 
-    /// The line of byte offset `at` (1-based).
+    /// The line of byte offset `at` (1-based). Counts on from the last offset asked for, so
+    /// asking in increasing order (as the reader does) costs one pass over the text.
     pub fn line_at(&self, at: usize) -> usize {
-        self.text.as_bytes()[..at.min(self.text.len())]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count()
-            + 1
+        let at = at.min(self.text.len());
+        let (from, line) = match self.counted.get() {
+            (pos, line) if pos <= at => (pos, line),
+            _ => (0, 1),
+        };
+        let line = line + memchr_count(&self.text.as_bytes()[from..at]);
+        self.counted.set((at, line));
+        line
     }
 
     /// The line the reader is at.
@@ -61,7 +82,16 @@ impl<'a> XmlReader<'a> {
         loop {
             let rest = &self.text[self.pos..];
             if rest.is_empty() {
-                return Ok(None);
+                return match self.open.last() {
+                    Some((name, line)) => Err((
+                        self.line(),
+                        format!(
+                            "the file ends inside <{name}> (opened on line {line}): it is \
+                             truncated or malformed"
+                        ),
+                    )),
+                    None => Ok(None),
+                };
             }
             if !rest.starts_with('<') {
                 let end = rest.find('<').unwrap_or(rest.len());
@@ -105,10 +135,39 @@ impl<'a> XmlReader<'a> {
                     .find('>')
                     .ok_or((self.line(), "unterminated end tag".to_string()))?;
                 let name = r[..end].trim();
+                let at = self.pos;
+                match self.open.pop() {
+                    Some((open, _)) if open == name => {}
+                    Some((open, line)) => {
+                        return self.err(
+                            at,
+                            format!("</{name}> closes <{open}> (opened on line {line})"),
+                        )
+                    }
+                    None => return self.err(at, format!("</{name}> closes no open element")),
+                }
                 self.pos += 2 + end + 1;
                 return Ok(Some(Event::End(name)));
             } else {
-                return self.start_tag().map(Some);
+                let at = self.pos;
+                let ev = self.start_tag()?;
+                if let Event::Start {
+                    name, empty: false, ..
+                } = ev
+                {
+                    if self.open.len() >= MAX_DEPTH {
+                        return self.err(
+                            at,
+                            format!(
+                                "elements nest deeper than {MAX_DEPTH} levels (the maximum \
+                                 this reader accepts)"
+                            ),
+                        );
+                    }
+                    let line = self.line_at(at);
+                    self.open.push((name, line));
+                }
+                return Ok(Some(ev));
             }
         }
     }
@@ -200,6 +259,11 @@ impl<'a> XmlReader<'a> {
             }
         }
     }
+}
+
+/// The number of line feeds in `bytes`.
+fn memchr_count(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|b| **b == b'\n').count()
 }
 
 /// Decodes entity and character references.

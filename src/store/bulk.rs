@@ -69,6 +69,8 @@ pub struct BulkLoader {
     pending_rels: usize,
     max_nodes: usize,
     max_rels: usize,
+    /// Nodes and relationships of this loader in batches already committed.
+    committed: (u64, u64),
 }
 
 impl Store {
@@ -114,6 +116,7 @@ impl Store {
             pending_rels: 0,
             max_nodes: 1_000_000,
             max_rels: 2_000_000,
+            committed: (0, 0),
         })
     }
 }
@@ -123,6 +126,22 @@ impl BulkLoader {
     pub fn set_batch_size(&mut self, nodes: usize, relationships: usize) {
         self.max_nodes = nodes.max(1);
         self.max_rels = relationships.max(1);
+    }
+
+    /// Defines an index (unless one on the same label and property exists) in the loader's
+    /// pending batch: it commits with the first batch of data, so an import killed before
+    /// that leaves no index behind, and the loader fills it as nodes arrive. `expected` sizes
+    /// it for the nodes to come.
+    pub fn create_index(&mut self, def: super::IndexDef, expected: u64) -> Result<()> {
+        self.txn().create_index_expecting(def, true, expected)?;
+        self.indexes = (*self.txn().index_metas()).clone();
+        Ok(())
+    }
+
+    /// The (nodes, relationships) of this loader that are committed: every batch flushed so
+    /// far. What an error after them leaves in the store.
+    pub fn committed(&self) -> (u64, u64) {
+        self.committed
     }
 
     fn txn(&mut self) -> &mut Txn {
@@ -366,6 +385,7 @@ impl BulkLoader {
         txn.put_u64(keys::META_NEXT_NODE, self.next_node);
         txn.put_u64(keys::META_NEXT_REL, self.next_rel);
         txn.commit()?;
+        self.committed = (self.report.nodes, self.report.relationships);
         self.report.batches += 1;
         self.pending_nodes = 0;
         self.pending_rels = 0;

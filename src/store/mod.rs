@@ -58,6 +58,7 @@ mod engine;
 mod graph;
 mod image;
 mod keys;
+mod local_catalog;
 mod migrate;
 mod options;
 mod records;

@@ -12,6 +12,7 @@ use crate::store::Durability;
 use super::engine::{corrupt, IndexMeta, Store};
 use super::image::Image;
 use super::keys;
+use super::local_catalog::LocalCatalog;
 
 /// Bytes read through a transaction: borrowed from the overlay or shared from sled.
 pub(crate) enum Bytes<'a> {
@@ -57,7 +58,7 @@ pub struct Txn {
     touched: HashSet<Vec<u8>>,
     recording: bool,
     /// Catalog names created by this transaction: (kind, id, name).
-    pub(crate) local_catalog: Vec<(u8, u32, String)>,
+    pub(crate) local_catalog: LocalCatalog,
     /// The index list as this transaction changed it (None: unchanged).
     pub(crate) local_indexes: Option<Vec<IndexMeta>>,
     writing: bool,
@@ -99,7 +100,7 @@ impl Txn {
             undo: Vec::new(),
             touched: HashSet::new(),
             recording: false,
-            local_catalog: Vec::new(),
+            local_catalog: LocalCatalog::default(),
             local_indexes: None,
             writing: false,
             owns_lock: true,
@@ -166,7 +167,7 @@ impl Txn {
             // Readers must know new names before records that use them become visible.
             {
                 let mut cat = inner.catalog.write().unwrap_or_else(|e| e.into_inner());
-                for (kind, id, name) in &self.local_catalog {
+                for (kind, id, name) in self.local_catalog.iter() {
                     cat.insert(*kind, *id, name);
                 }
             }
@@ -181,7 +182,7 @@ impl Txn {
             if let Err(e) = db.apply_batch(batch) {
                 drop(index_guard);
                 let mut cat = inner.catalog.write().unwrap_or_else(|e| e.into_inner());
-                for (kind, id, _) in &self.local_catalog {
+                for (kind, id, _) in self.local_catalog.iter() {
                     cat.remove(*kind, *id);
                 }
                 return Err(inner.sled_err(e));
@@ -427,12 +428,8 @@ impl Txn {
     // ---- catalog -------------------------------------------------------------------------
 
     pub(crate) fn cat_id(&self, kind: u8, name: &str) -> Option<u32> {
-        if let Some((_, id, _)) = self
-            .local_catalog
-            .iter()
-            .find(|(k, _, n)| *k == kind && n == name)
-        {
-            return Some(*id);
+        if let Some(id) = self.local_catalog.id(kind, name) {
+            return Some(id);
         }
         let cat = self
             .store
@@ -444,12 +441,8 @@ impl Txn {
     }
 
     pub(crate) fn cat_name(&self, kind: u8, id: u32) -> Result<String> {
-        if let Some((_, _, n)) = self
-            .local_catalog
-            .iter()
-            .find(|(k, i, _)| *k == kind && *i == id)
-        {
-            return Ok(n.clone());
+        if let Some(n) = self.local_catalog.name(kind, id) {
+            return Ok(n.to_string());
         }
         let cat = self
             .store
@@ -470,7 +463,7 @@ impl Txn {
         let id = u32::try_from(self.next_id(&seq)?)
             .map_err(|_| self.corrupt("catalog id space exhausted"))?;
         self.kv_put(keys::catalog(kind, id), Some(name.as_bytes().to_vec()));
-        self.local_catalog.push((kind, id, name.to_string()));
+        self.local_catalog.push(kind, id, name);
         Ok(id)
     }
 

@@ -1,0 +1,266 @@
+//! Input-side faults: a truncated or malformed import file of every format fails with a
+//! position and leaves the database as it was; hostile nesting is refused; indexes an import
+//! defines commit with its data.
+
+use std::path::{Path, PathBuf};
+
+use kgstore::db::Database;
+use kgstore::export::{write_source_to, ExportFormat, ExportOptions, Source};
+use kgstore::import::{import_into_store, ImportFormat, ImportOptions};
+use kgstore::model::Properties;
+use kgstore::store::{GraphRead, GraphWrite, IndexDef, Store};
+use kgstore::value::Value;
+
+fn opts() -> ImportOptions {
+    ImportOptions {
+        progress: false,
+        ..ImportOptions::default()
+    }
+}
+
+/// The seed graph exported in `format` under `dir` (a file, or a directory for csv).
+fn seed_export(dir: &Path, format: ExportFormat, name: &str) -> PathBuf {
+    let db = Database::open_in_memory().unwrap();
+    kgstore::seed::load(&db).unwrap();
+    let out = dir.join(name);
+    let txn = db.store().begin();
+    write_source_to(
+        Source::Graph(&txn),
+        format,
+        &ExportOptions::default(),
+        Some(&out),
+    )
+    .unwrap();
+    out
+}
+
+/// A store holding one node, as the database an import goes into.
+fn target() -> Store {
+    let store = Store::open_temporary().unwrap();
+    let mut t = store.begin();
+    let mut p = Properties::new();
+    p.insert("name".into(), Value::String("before".into()));
+    t.create_node(&["Existing".into()], p).unwrap();
+    t.commit().unwrap();
+    store
+}
+
+/// (nodes, relationships, index names) of `store`.
+fn state(store: &Store) -> (u64, u64, Vec<String>) {
+    let t = store.begin();
+    let indexes = t.indexes().unwrap().into_iter().map(|i| i.name).collect();
+    (
+        t.node_count().unwrap(),
+        t.relationship_count().unwrap(),
+        indexes,
+    )
+}
+
+/// Cut points spread over `len` bytes: about `n` of them, plus the last few bytes.
+fn cuts(len: usize, n: usize) -> Vec<usize> {
+    let mut out: Vec<usize> = (1..n).map(|i| i * len / n).collect();
+    out.extend([len - 1, len.saturating_sub(3), len.saturating_sub(9)]);
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// True when `message` names `path` (a file, or a file under a directory) with a line number
+/// after it (`path/x.csv:12: …`).
+fn positioned(message: &str, path: &Path) -> bool {
+    let name = path.display().to_string();
+    message.split(&name).skip(1).any(|rest| {
+        let file_end = rest.find([':', ' ']).unwrap_or(rest.len());
+        rest[file_end..]
+            .strip_prefix(':')
+            .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+    })
+}
+
+/// Imports `path`, which is `full` cut at `cut`, into a fresh target. `Some(message)` when it
+/// failed; the target is then checked to be unchanged.
+fn import_cut(format: ImportFormat, path: &Path) -> Option<String> {
+    let store = target();
+    let before = state(&store);
+    match import_into_store(&store, format, &[path.to_path_buf()], &opts()) {
+        Ok(_) => None,
+        Err(e) => {
+            assert_eq!(
+                state(&store),
+                before,
+                "a failed import changed the database"
+            );
+            Some(e.to_string())
+        }
+    }
+}
+
+#[test]
+fn a_truncated_graphml_file_fails_at_every_cut_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = std::fs::read(seed_export(dir.path(), ExportFormat::Graphml, "g.graphml")).unwrap();
+    let cut_file = dir.path().join("cut.graphml");
+    for cut in cuts(full.len(), 80) {
+        std::fs::write(&cut_file, &full[..cut]).unwrap();
+        if full[cut..].iter().all(u8::is_ascii_whitespace) {
+            // Only the white space after the document is gone.
+            assert_eq!(import_cut(ImportFormat::Graphml, &cut_file), None);
+            continue;
+        }
+        let Some(msg) = import_cut(ImportFormat::Graphml, &cut_file) else {
+            panic!("the file cut at byte {cut} of {} imported", full.len());
+        };
+        assert!(
+            positioned(&msg, &cut_file),
+            "cut at {cut}: no position: {msg}"
+        );
+    }
+    // The whole file imports.
+    std::fs::write(&cut_file, &full).unwrap();
+    assert_eq!(import_cut(ImportFormat::Graphml, &cut_file), None);
+}
+
+#[test]
+fn a_truncated_jsonl_file_fails_unless_cut_at_a_line_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let full = std::fs::read(seed_export(dir.path(), ExportFormat::Jsonl, "g.jsonl")).unwrap();
+    let cut_file = dir.path().join("cut.jsonl");
+    for cut in cuts(full.len(), 80) {
+        std::fs::write(&cut_file, &full[..cut]).unwrap();
+        // A cut right after a line's end, or of its line feed only, leaves whole records.
+        let at_line_end = full[cut - 1] == b'\n' || full[cut] == b'\n';
+        match import_cut(ImportFormat::Jsonl, &cut_file) {
+            Some(msg) => {
+                assert!(!at_line_end, "cut at a line end {cut} failed: {msg}");
+                assert!(
+                    positioned(&msg, &cut_file),
+                    "cut at {cut}: no position: {msg}"
+                );
+            }
+            None => assert!(at_line_end, "the file cut inside a line at {cut} imported"),
+        }
+    }
+}
+
+/// Whether a CSV text cut short shows it: its last record is inside quotes, or has fewer
+/// fields than the header. (A cut inside the last field of a record cannot be told from a
+/// shorter value.)
+fn csv_cut_shows(text: &[u8]) -> bool {
+    let (mut in_quotes, mut fields, mut header, mut line_start) = (false, 1, None, true);
+    for &b in text {
+        line_start = false;
+        match b {
+            b'"' => in_quotes = !in_quotes,
+            b',' if !in_quotes => fields += 1,
+            b'\n' if !in_quotes => {
+                header.get_or_insert(fields);
+                fields = 1;
+                line_start = true;
+            }
+            _ => {}
+        }
+    }
+    !line_start && (in_quotes || header.is_some_and(|h| fields < h))
+}
+
+#[test]
+fn a_truncated_csv_file_fails_with_its_line_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = seed_export(dir.path(), ExportFormat::Csv, "csv");
+    let mut files: Vec<PathBuf> = ["nodes", "relationships"]
+        .iter()
+        .flat_map(|sub| std::fs::read_dir(export.join(sub)).unwrap())
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort_by_key(|f| std::cmp::Reverse(std::fs::metadata(f).unwrap().len()));
+    let mut detected = 0;
+    // The largest node file and the largest relationship file.
+    let node_file = files.iter().find(|f| f.starts_with(export.join("nodes")));
+    let rel_file = files
+        .iter()
+        .find(|f| f.starts_with(export.join("relationships")));
+    for file in [node_file, rel_file].into_iter().flatten() {
+        let full = std::fs::read(file).unwrap();
+        for cut in cuts(full.len(), 40) {
+            std::fs::write(file, &full[..cut]).unwrap();
+            match import_cut(ImportFormat::Csv, &export) {
+                Some(msg) => {
+                    // The cut file, or one whose relationships refer to nodes it lost.
+                    assert!(
+                        positioned(&msg, &export),
+                        "cut at {cut}: no position: {msg}"
+                    );
+                    detected += 1;
+                }
+                None => assert!(
+                    !csv_cut_shows(&full[..cut]),
+                    "{} cut at {cut} imported",
+                    file.display()
+                ),
+            }
+        }
+        std::fs::write(file, &full).unwrap();
+    }
+    assert!(detected > 20, "only {detected} cuts were detected");
+}
+
+#[test]
+fn elements_nested_too_deep_are_refused_with_their_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("deep.graphml");
+    let depth = 100_000;
+    let mut text = String::from("<graphml><graph>\n<node id=\"a\"><data key=\"x\">\n");
+    text.push_str(&"<a>\n".repeat(depth));
+    text.push_str(&"</a>\n".repeat(depth));
+    text.push_str("</data></node></graph></graphml>\n");
+    std::fs::write(&file, text).unwrap();
+    let msg = import_cut(ImportFormat::Graphml, &file).expect("a 100,000-deep file imported");
+    assert!(msg.contains("deeper than 1024"), "{msg}");
+    assert!(positioned(&msg, &file), "{msg}");
+}
+
+#[test]
+fn mismatched_end_tags_are_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.graphml");
+    std::fs::write(
+        &file,
+        "<graphml><graph>\n<node id=\"a\"></edge>\n</graph></graphml>\n",
+    )
+    .unwrap();
+    let msg = import_cut(ImportFormat::Graphml, &file).expect("a mismatched file imported");
+    assert!(msg.contains("</edge> closes <node>"), "{msg}");
+    assert!(msg.contains("bad.graphml:2"), "{msg}");
+}
+
+/// An import whose write fails (here on a uniqueness constraint) leaves neither data nor the
+/// indexes it defines: they commit with its first batch.
+#[test]
+fn a_failed_import_leaves_no_index_behind() {
+    let dir = tempfile::tempdir().unwrap();
+    let nodes = dir.path().join("companies.csv");
+    let store = target();
+    let mut t = store.begin();
+    let def = IndexDef {
+        name: "existing_name".into(),
+        label: "Existing".into(),
+        property: "name".into(),
+        unique: true,
+    };
+    t.create_index_expecting(def, false, 1).unwrap();
+    let mut p = Properties::new();
+    p.insert("name".into(), Value::String("Taken".into()));
+    t.create_node(&["Existing".into()], p).unwrap();
+    t.commit().unwrap();
+    let before = state(&store);
+    let csv = ImportFormat::Csv;
+    // The second company also gets the label Existing, whose name must be unique.
+    std::fs::write(
+        &nodes,
+        "id:ID(Company),name,:LABEL\n1,Zhipu,Company\n2,Taken,Company;Existing\n",
+    )
+    .unwrap();
+    let err = import_into_store(&store, csv, &[nodes], &opts()).unwrap_err();
+    assert!(err.to_string().contains("already exists"), "{err}");
+    assert_eq!(state(&store), before);
+}
