@@ -14,12 +14,13 @@ use crate::error::{ErrorClass, Phase, QueryError, Result};
 use crate::model::{NodeId, RelId};
 use crate::value::Value;
 
+use super::adjacency::stub_parts;
 use super::codec::{index_key, index_key_prefix, put_varint};
 use super::engine::{IndexMeta, Store};
 use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
 use super::records::{
     block_append, block_entries, block_get, block_merge, bucket_entries, decode_section,
-    degree_block, encode_section, AdjList, NodeRecord, RelRecord, BITMAP_BYTES,
+    degree_block, AdjList, NodeRecord, RelRecord, BITMAP_BYTES,
 };
 use super::txn::{entity_not_found, Txn};
 use super::write::GROW_BUCKET_BYTES;
@@ -412,10 +413,13 @@ impl BulkLoader {
             while i < adj.len() && same_block(&adj[i]) {
                 let node = adj[i].0;
                 let slot = keys::node_slot(node);
-                let mut lists = match block_get(&old, slot) {
-                    Some(b) => decode_section(b)
+                let section = block_get(&old, slot);
+                // A spilled section (`adjacency.rs`) gets the new entries as a chunk of their own.
+                let spilled = section.and_then(|b| stub_parts(b, incoming));
+                let mut lists = match (section, spilled) {
+                    (Some(b), None) => decode_section(b)
                         .ok_or_else(|| txn.corrupt(&format!("adjacency of node {node}")))?,
-                    None => Vec::new(),
+                    _ => Vec::new(),
                 };
                 while i < adj.len() && adj[i].0 == node && same_block(&adj[i]) {
                     let (_, td, rel, other) = adj[i];
@@ -435,7 +439,11 @@ impl BulkLoader {
                         l.edges.sort_unstable();
                     }
                 }
-                updates.push((slot, Some(encode_section(&mut lists))));
+                let value = match spilled {
+                    Some(stub) => Some(txn.add_chunk(node, incoming, stub, &mut lists)?),
+                    None => txn.write_lists(node, incoming, &mut lists, false)?,
+                };
+                updates.push((slot, value));
             }
             let block = if old.is_empty() {
                 let mut b = Vec::new();

@@ -6,12 +6,13 @@ use std::fmt;
 
 use crate::error::{Error, Result, StoreError};
 
+use super::adjacency::stub_parts;
 use super::codec::{equality_prefix, index_key};
 use super::engine::{IndexMeta, Store, FORMAT_VERSION};
 use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
 use super::records::{
     bitmap_ids, block_entries, block_is_well_formed, bucket_entries, decode_section, degree_block,
-    section_totals, NodeRecord, RelRecord, BITMAP_BYTES,
+    section_totals, AdjList, NodeRecord, RelRecord, BITMAP_BYTES,
 };
 use super::txn::Txn;
 
@@ -336,6 +337,8 @@ impl Store {
         rels: &[RelRow],
         r: &mut CheckReport,
     ) -> Result<()> {
+        // (incoming, node) of every spilled section: its chunk count.
+        let mut spilled = BTreeMap::new();
         let mut outs: Vec<RelRow> = Vec::with_capacity(rels.len());
         let mut ins: Vec<RelRow> = Vec::with_capacity(rels.len());
         let blocks = t
@@ -360,7 +363,14 @@ impl Store {
                 if !nodes.contains_key(&node) {
                     r.problem(format!("adjacency of missing node {node}"));
                 }
-                let Some(lists) = decode_section(bytes) else {
+                let lists = match stub_parts(bytes, incoming_block) {
+                    None => decode_section(bytes),
+                    Some((_, count)) => {
+                        spilled.insert((incoming_block, node), count);
+                        self.chunk_lists(t, node, incoming_block, r)?
+                    }
+                };
+                let Some(lists) = lists else {
                     r.problem(format!("adjacency of node {node} does not decode"));
                     continue;
                 };
@@ -377,7 +387,12 @@ impl Store {
                         .sum::<u64>()
                 };
                 let held = (held(false), held(true));
-                if let Some((out, inc, _)) = section_totals(bytes) {
+                let totals = match stub_parts(bytes, incoming_block) {
+                    None => section_totals(bytes).map(|(out, inc, _)| (out, inc)),
+                    Some((own, _)) if incoming_block => Some((0, own)),
+                    Some((own, _)) => Some((own, 0)),
+                };
+                if let Some((out, inc)) = totals {
                     if (out, inc) != held {
                         r.problem(format!(
                             "adjacency totals of node {node} say {out} out / {inc} in, its lists hold {} / {}",
@@ -399,6 +414,7 @@ impl Store {
                 }
             }
         }
+        self.check_chunk_keys(t, &spilled, r)?;
         outs.sort_unstable();
         ins.sort_unstable();
         for (list, what) in [(&outs, "outgoing"), (&ins, "incoming")] {
@@ -409,6 +425,61 @@ impl Store {
                     list.len(),
                     rels.len()
                 ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The lists of a spilled section, from its chunks (`adjacency.rs`); each chunk decodes,
+    /// is not empty and has the totals of its own lists. `None` when one does not decode.
+    fn chunk_lists(
+        &self,
+        t: &Txn,
+        node: u64,
+        incoming: bool,
+        r: &mut CheckReport,
+    ) -> Result<Option<Vec<AdjList>>> {
+        let mut all = Vec::new();
+        for item in t.kv_scan(&keys::chunk_prefix(node, incoming)) {
+            let (k, v) = item?;
+            let Some(lists) = decode_section(&v) else {
+                return Ok(None);
+            };
+            let held: u64 = lists.iter().map(|l| l.edges.len() as u64).sum();
+            let own = section_totals(&v).map(|(o, i, _)| if incoming { (i, o) } else { (o, i) });
+            if held == 0 || own != Some((held, 0)) {
+                r.problem(format!(
+                    "adjacency chunk {:?} of node {node} is empty or its totals disagree with its lists",
+                    keys::parse_chunk(&k).map(|(_, c)| c)
+                ));
+            }
+            all.extend(lists);
+        }
+        Ok(Some(all))
+    }
+
+    /// Every chunk key belongs to a spilled section and is numbered below its chunk count.
+    fn check_chunk_keys(
+        &self,
+        t: &Txn,
+        spilled: &BTreeMap<(bool, u64), u32>,
+        r: &mut CheckReport,
+    ) -> Result<()> {
+        for incoming in [false, true] {
+            for item in t.kv_scan(&[keys::chunk_kind(incoming)]) {
+                let (k, _) = item?;
+                match keys::parse_chunk(&k) {
+                    None => r.problem(format!("malformed adjacency chunk key {k:?}")),
+                    Some((node, c)) => match spilled.get(&(incoming, node)) {
+                        None => r.problem(format!(
+                            "adjacency chunk {c} of node {node} has no spilled section"
+                        )),
+                        Some(count) if c >= *count => r.problem(format!(
+                            "adjacency chunk {c} of node {node} is past its stub's count {count}"
+                        )),
+                        Some(_) => {}
+                    },
+                }
             }
         }
         Ok(())

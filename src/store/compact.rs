@@ -125,6 +125,16 @@ impl Store {
             drop(Store::open(&path, &crate::store::OpenOptions::default())?);
             src = open_sled(&path, false)?;
         }
+        let spilled = [keys::P_CHUNK, keys::P_CHUNK_IN]
+            .iter()
+            .any(|p| src.scan_prefix([*p]).next().is_some());
+        if spilled {
+            // Spilled adjacency is folded first (`adjacency.rs`), through a store as any write
+            // is, so that the copy and its read image hold each hub's lists in one value.
+            drop(src);
+            Store::open(&path, &crate::store::OpenOptions::default())?.fold_adjacency()?;
+            src = open_sled(&path, false)?;
+        }
         let format = format_of(&src, &path)?;
         let mut names = src.tree_names();
         names.sort();

@@ -456,6 +456,11 @@ impl Store {
 
     /// Starts a transaction. Reads see committed data plus the transaction's own writes; the
     /// first write waits (up to 10 s) for any other writer to finish.
+    /// Bytes of keys and values this process has committed (what `apply_batch` was given).
+    pub fn committed_bytes(&self) -> u64 {
+        self.inner.snapshot.written.load(Ordering::Acquire)
+    }
+
     pub fn begin(&self) -> Txn {
         Txn::new(self.clone())
     }

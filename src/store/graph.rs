@@ -9,7 +9,7 @@ use super::codec::{index_key_prefix, numeric_tail};
 use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
 use super::records::{
     adj_headers, adj_others, adj_payload, bitmap_ids, block_entries, block_get, bucket_entries,
-    decode_section, degree_totals, NodeRecord, RelRecord,
+    degree_totals, NodeRecord, RelRecord,
 };
 use super::txn::Txn;
 use super::{Edge, GraphRead, GraphStats, IndexDef};
@@ -32,12 +32,14 @@ impl Txn {
     }
 
     /// `id`'s outgoing (or incoming) adjacency section.
+    #[cfg(test)]
     pub(crate) fn section_bytes(&self, id: NodeId, incoming: bool) -> Result<Option<Vec<u8>>> {
         self.block_entry(&keys::adj_block(id, incoming), keys::node_slot(id))
     }
 
     /// Calls `f` with each adjacency section of `node` that `direction` needs (the outgoing
-    /// one, the incoming one, or both), straight from the block.
+    /// one, the incoming one, or both), straight from the block, or each chunk of a spilled
+    /// one (`adjacency.rs`).
     fn with_sections(
         &self,
         node: NodeId,
@@ -50,12 +52,7 @@ impl Txn {
             Direction::Both => &[false, true],
         };
         for &incoming in wanted {
-            let Some(block) = self.kv_get(&keys::adj_block(node, incoming))? else {
-                continue;
-            };
-            if let Some(section) = block_get(&block, keys::node_slot(node)) {
-                f(section)?;
-            }
+            self.for_each_piece(node, incoming, &mut f)?;
         }
         Ok(())
     }
@@ -378,14 +375,16 @@ impl GraphRead for Txn {
                 .ok_or_else(|| self.corrupt(&format!("degree of node {node}")))?;
             return Ok(if incoming { inc } else { out });
         }
-        let Some(section) = self.section_bytes(node, incoming)? else {
-            return Ok(0);
-        };
-        Ok(adj_headers(&section)
-            .filter(|h| h.incoming == incoming)
-            .filter(|h| filter.as_ref().is_none_or(|f| f.contains(&h.rel_type)))
-            .map(|h| h.count)
-            .sum())
+        let mut d = 0;
+        self.for_each_piece(node, incoming, |section| {
+            d += adj_headers(section)
+                .filter(|h| h.incoming == incoming)
+                .filter(|h| filter.as_ref().is_none_or(|f| f.contains(&h.rel_type)))
+                .map(|h| h.count)
+                .sum::<u64>();
+            Ok(())
+        })?;
+        Ok(d)
     }
 
     fn for_each_degree(
@@ -462,13 +461,4 @@ impl GraphRead for Txn {
             indexes: self.indexes()?,
         })
     }
-}
-
-/// Decodes a whole adjacency section (used by writes and `check`).
-pub(crate) fn section_lists(
-    txn: &Txn,
-    node: NodeId,
-    bytes: &[u8],
-) -> Result<Vec<super::records::AdjList>> {
-    decode_section(bytes).ok_or_else(|| txn.corrupt(&format!("adjacency of node {node}")))
 }

@@ -18,6 +18,10 @@ pub const P_REL: u8 = b'R';
 /// Adjacency blocks: outgoing lists under `P_ADJ`, incoming lists under `P_ADJ_IN`.
 pub const P_ADJ: u8 = b'A';
 pub const P_ADJ_IN: u8 = b'B';
+/// Adjacency chunks of spilled sections (`adjacency.rs`): outgoing under `P_CHUNK`, incoming
+/// under `P_CHUNK_IN`.
+pub const P_CHUNK: u8 = b'E';
+pub const P_CHUNK_IN: u8 = b'F';
 pub const P_DEGREE: u8 = b'D';
 pub const P_LABEL: u8 = b'L';
 pub const P_INDEX_DEF: u8 = b'X';
@@ -85,6 +89,34 @@ pub fn adj_prefix(incoming: bool) -> u8 {
 /// The block holding `node`'s outgoing (or incoming) adjacency section.
 pub fn adj_block(node: u64, incoming: bool) -> Vec<u8> {
     node_block_under(adj_prefix(incoming), node)
+}
+
+/// The prefix of the chunk keys of one direction.
+pub fn chunk_kind(incoming: bool) -> u8 {
+    if incoming {
+        P_CHUNK_IN
+    } else {
+        P_CHUNK
+    }
+}
+
+/// The prefix of every chunk of `node`'s spilled outgoing (or incoming) section.
+pub fn chunk_prefix(node: u64, incoming: bool) -> Vec<u8> {
+    prefixed_u64(chunk_kind(incoming), node)
+}
+
+/// Chunk `chunk` of `node`'s spilled outgoing (or incoming) section.
+pub fn chunk(node: u64, incoming: bool, chunk: u32) -> Vec<u8> {
+    let mut k = chunk_prefix(node, incoming);
+    k.extend_from_slice(&chunk.to_be_bytes());
+    k
+}
+
+/// (node, chunk number) of a chunk key.
+pub fn parse_chunk(key: &[u8]) -> Option<(u64, u32)> {
+    let n: [u8; 8] = key.get(1..9)?.try_into().ok()?;
+    let c: [u8; 4] = key.get(9..13)?.try_into().ok()?;
+    (key.len() == 13).then(|| (u64::from_be_bytes(n), u32::from_be_bytes(c)))
 }
 
 pub fn degree_block(node: u64) -> Vec<u8> {

@@ -25,6 +25,7 @@
 //! | `'N' node>>6` | block of ≤ 64 node records: labels (ids) + properties (key ids + values) |
 //! | `'R' rel>>7` | block of ≤ 128 relationship records: type, start, end, properties |
 //! | `'A' node>>6`, `'B' node>>6` | blocks of ≤ 64 outgoing (`A`) and incoming (`B`) adjacency sections (format 5; before, one `A` block held both); a node's section = its degree totals (out, in; the other direction's is 0), then one list per relationship type: type and direction, count, then delta-encoded (rel id, other node) pairs |
+//! | `'E' node chunk:u32`, `'F' node chunk:u32` | chunks of a spilled outgoing (`E`) or incoming (`F`) section (`adjacency.rs`): a section longer than 2 KiB leaves its block for chunks, each a section of its own; the block keeps a stub (the direction's total, the chunk count in the other direction's field, no lists). No chunk keys: nothing spilled |
 //! | `'D' node>>6` | block of ≤ 64 degree entries, a compact copy of the sections' totals (out, in); only nodes with relationships have one (format 3) |
 //! | `'L' label:u32 node>>12` | label bitmap: 4096 bits, bit i = node (base + i) has the label |
 //! | `'X' index:u32` | index definition (name, label id, key id, unique, bucket count; format ≤ 3 definitions have none and mean 4096) |
@@ -48,6 +49,7 @@
 //! - Nothing is visible to other transactions or durable until `commit`.
 //! - Dropping a transaction without `commit` discards its writes.
 
+mod adjacency;
 mod bulk;
 mod check;
 mod codec;

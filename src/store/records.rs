@@ -494,6 +494,78 @@ pub fn encode_list(out: &mut Vec<u8>, rel_type: u32, incoming: bool, edges: &[(u
     out.extend_from_slice(&payload);
 }
 
+/// `section` (possibly empty) with (rel, other) appended to its list of (`rel_type`,
+/// `incoming`), created in its place when absent: one copy of the section, with only that
+/// list's payload walked (for its last rel id). `None` when `rel` is not above every rel id of
+/// the list (the caller decodes and re-encodes) or the section is malformed.
+pub fn section_push(
+    section: &[u8],
+    rel_type: u32,
+    incoming: bool,
+    rel: u64,
+    other: u64,
+) -> Option<Vec<u8>> {
+    let (out_total, in_total, lists_start) = section_totals(section)?;
+    let td = u64::from(rel_type) * 2 + u64::from(incoming);
+    let mut pos = lists_start;
+    // (header start, count, payload) of the list, or where a new one goes.
+    let mut found = None;
+    let mut insert_at = section.len();
+    while pos < section.len() {
+        let header = pos;
+        let t = get_varint(section, &mut pos)?;
+        let count = get_varint(section, &mut pos)?;
+        let len = usize::try_from(get_varint(section, &mut pos)?).ok()?;
+        let end = pos.checked_add(len).filter(|e| *e <= section.len())?;
+        if t == td {
+            found = Some((header, count, pos, end));
+            break;
+        }
+        if t > td {
+            insert_at = header;
+            break;
+        }
+        pos = end;
+    }
+    let mut out = Vec::with_capacity(section.len() + 24);
+    if incoming {
+        put_varint(&mut out, out_total);
+        put_varint(&mut out, in_total + 1);
+    } else {
+        put_varint(&mut out, out_total + 1);
+        put_varint(&mut out, in_total);
+    }
+    match found {
+        None => {
+            out.extend_from_slice(&section[lists_start..insert_at]);
+            encode_list(&mut out, rel_type, incoming, &[(rel, other)]);
+            out.extend_from_slice(&section[insert_at..]);
+        }
+        Some((header, count, start, end)) => {
+            let payload = &section[start..end];
+            let (mut p, mut last) = (0usize, 0u64);
+            for _ in 0..count {
+                last = last.checked_add(get_varint(payload, &mut p)?)?;
+                get_varint(payload, &mut p)?;
+            }
+            if p != payload.len() || (count > 0 && rel <= last) {
+                return None;
+            }
+            let mut tail = Vec::with_capacity(12);
+            put_varint(&mut tail, rel - last);
+            put_varint(&mut tail, other);
+            out.extend_from_slice(&section[lists_start..header]);
+            put_varint(&mut out, td);
+            put_varint(&mut out, count + 1);
+            put_varint(&mut out, (payload.len() + tail.len()) as u64);
+            out.extend_from_slice(payload);
+            out.extend_from_slice(&tail);
+            out.extend_from_slice(&section[end..]);
+        }
+    }
+    Some(out)
+}
+
 /// Encodes lists (skipping empty ones) in (type, dir) order after the degree totals; no
 /// bytes at all when every list is empty.
 pub fn encode_section(lists: &mut [AdjList]) -> Vec<u8> {
@@ -604,6 +676,39 @@ mod tests {
         assert_eq!(upgrade_section_v1(&enc[start..]), Some(enc.clone()));
         assert_eq!(upgrade_section_v1(&enc[start..enc.len() - 1]), None);
         assert!(encode_section(&mut []).is_empty());
+    }
+
+    /// Appending in place gives the bytes a full re-encode gives, list by list.
+    #[test]
+    fn section_push_matches_a_re_encode() {
+        let mut lists: Vec<AdjList> = Vec::new();
+        let mut section = Vec::new();
+        let steps = [
+            (3u32, 5u64, 9u64),
+            (1, 6, 2),
+            (3, 7, 300),
+            (2, 900, 1),
+            (1, 70_000, 4),
+        ];
+        for (t, rel, other) in steps {
+            section = section_push(&section, t, true, rel, other).unwrap();
+            match lists.iter_mut().find(|l| l.rel_type == t) {
+                Some(l) => l.edges.push((rel, other)),
+                None => lists.push(AdjList {
+                    rel_type: t,
+                    incoming: true,
+                    edges: vec![(rel, other)],
+                }),
+            }
+            assert_eq!(section, encode_section(&mut lists));
+        }
+        // Not above the list's last id: the caller re-encodes.
+        assert_eq!(section_push(&section, 3, true, 6, 1), None);
+        // A malformed list it has to walk.
+        assert_eq!(
+            section_push(&section[..section.len() - 1], 3, true, 901, 1),
+            None
+        );
     }
 
     #[test]

@@ -7,11 +7,9 @@ use crate::value::Value;
 
 use super::codec::{encode_value, equality_prefix, index_key, index_key_prefix};
 use super::engine::{IndexMeta, ANY_LABEL};
-use super::graph::section_lists;
 use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
 use super::records::{
-    block_put, bucket_entries, bucket_update, degree_entry, degree_totals, encode_section,
-    section_totals, AdjList, NodeRecord, RelRecord, BITMAP_BYTES,
+    block_put, bucket_entries, bucket_update, NodeRecord, RelRecord, BITMAP_BYTES,
 };
 use super::txn::{entity_not_found, Txn};
 use super::{GraphRead, GraphWrite, IndexDef};
@@ -60,39 +58,6 @@ impl Txn {
         let empty = bits.iter().all(|b| *b == 0);
         self.kv_put(key, (!empty).then_some(bits));
         Ok(())
-    }
-
-    /// Changes a node's outgoing (or incoming) adjacency lists in place through `f`, and its
-    /// degree entry with them.
-    fn edit_section(
-        &mut self,
-        node: NodeId,
-        incoming: bool,
-        f: impl FnOnce(&mut Vec<AdjList>),
-    ) -> Result<()> {
-        let mut lists = match self.section_bytes(node, incoming)? {
-            Some(b) => section_lists(self, node, &b)?,
-            None => Vec::new(),
-        };
-        f(&mut lists);
-        let bytes = encode_section(&mut lists);
-        let slot = keys::node_slot(node);
-        let (out, inc, _) = section_totals(&bytes)
-            .ok_or_else(|| self.corrupt(&format!("adjacency of node {node}")))?;
-        let (old_out, old_inc) = match self.block_entry(&keys::degree_block(node), slot)? {
-            Some(e) => {
-                degree_totals(&e).ok_or_else(|| self.corrupt(&format!("degree of node {node}")))?
-            }
-            None => (0, 0),
-        };
-        let degrees = if incoming {
-            degree_entry(old_out, inc)
-        } else {
-            degree_entry(out, old_inc)
-        };
-        self.put_block_entry(keys::degree_block(node), slot, degrees.as_deref())?;
-        let value = (!bytes.is_empty()).then_some(bytes);
-        self.put_block_entry(keys::adj_block(node, incoming), slot, value.as_deref())
     }
 
     fn storable(props: Properties) -> Result<Vec<(String, Value)>> {
@@ -429,21 +394,9 @@ impl GraphWrite for Txn {
             props,
         };
         self.put_rel_record(id, Some(&rec))?;
-        for (node, other, incoming) in [(start, end, false), (end, start, true)] {
-            self.edit_section(node, incoming, |lists| {
-                match lists
-                    .iter_mut()
-                    .find(|l| l.rel_type == t && l.incoming == incoming)
-                {
-                    Some(l) => l.edges.push((id, other)),
-                    None => lists.push(AdjList {
-                        rel_type: t,
-                        incoming,
-                        edges: vec![(id, other)],
-                    }),
-                }
-            })?;
-        }
+        // Appends cost the same at any degree (`adjacency.rs`).
+        self.append_edge(start, false, t, id, end)?;
+        self.append_edge(end, true, t, id, start)?;
         self.add_counter(&keys::counter(KIND_TYPE, t), 1)?;
         self.add_counter(keys::META_REL_COUNT, 1)?;
         Ok(id)
@@ -571,16 +524,8 @@ impl GraphWrite for Txn {
         let Some(rec) = self.rel_record(id)? else {
             return Ok(false);
         };
-        for (node, incoming) in [(rec.start, false), (rec.end, true)] {
-            self.edit_section(node, incoming, |lists| {
-                for l in lists
-                    .iter_mut()
-                    .filter(|l| l.rel_type == rec.rel_type && l.incoming == incoming)
-                {
-                    l.edges.retain(|(r, _)| *r != id);
-                }
-            })?;
-        }
+        self.remove_edge(rec.start, false, rec.rel_type, id)?;
+        self.remove_edge(rec.end, true, rec.rel_type, id)?;
         self.add_counter(&keys::counter(KIND_TYPE, rec.rel_type), -1)?;
         self.add_counter(keys::META_REL_COUNT, -1)?;
         self.put_rel_record(id, None)?;

@@ -8,6 +8,7 @@ use crate::error::Result;
 use crate::model::{Direction, NodeId};
 use crate::value::Value;
 
+use super::adjacency::stub_parts;
 use super::codec::get_varint;
 use super::keys::{self, KIND_KEY, KIND_LABEL};
 use super::records::{
@@ -220,7 +221,25 @@ impl DegreeScan<'_> {
                 let mut d = 0;
                 // One direction's entry, or both directions' (each section counted with
                 // `direction`: an outgoing section has only outgoing lists, and so on).
-                for bytes in [x, y].into_iter().flatten() {
+                // The first block is incoming only for `P_ADJ_IN`; a second one always is.
+                let directions = [(x, self.first == keys::P_ADJ_IN), (y, true)];
+                for (bytes, incoming) in directions {
+                    let Some(bytes) = bytes else { continue };
+                    if !self.totals_only && stub_parts(bytes, incoming).is_some() {
+                        // A spilled section: its lists are in its chunks (`adjacency.rs`).
+                        txn.for_each_chunk(node, incoming, |chunk| {
+                            d += section_degree(
+                                chunk,
+                                node,
+                                self.direction,
+                                self.filter.as_deref(),
+                                &mut pairs,
+                            )
+                            .ok_or_else(|| txn.corrupt(&format!("adjacency of node {node}")))?;
+                            Ok(())
+                        })?;
+                        continue;
+                    }
                     d += if self.totals_only {
                         degree_totals(bytes).map(|(out, inc)| match self.direction {
                             Direction::Incoming => inc,
