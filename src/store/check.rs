@@ -258,29 +258,38 @@ impl Store {
             }
         };
         let mut imaged = image.scan_prefix(Vec::new());
-        let (mut s, mut i) = (next_stored()?, imaged.next().transpose()?);
+        // A region that does not match its checksum is a finding, not a failure of the check.
+        let mut damage = None;
+        let mut next_imaged = || match imaged.next() {
+            Some(Err(e)) => {
+                damage = Some(e);
+                None
+            }
+            other => other.transpose().ok().flatten(),
+        };
+        let (mut s, mut i) = (next_stored()?, next_imaged());
         // Keys sled holds and the image lacks, keys only the image holds, other values.
         let (mut missing, mut extra, mut differ) = (0u64, 0u64, 0u64);
         let mut first = None;
         loop {
-            let key = match (&s, i) {
+            let key = match (&s, &i) {
                 (None, None) => break,
-                (Some((sk, sv)), Some((ik, iv))) if &sk[..] == ik => {
+                (Some((sk, sv)), Some((ik, iv))) if &sk[..] == *ik => {
                     let key = (sv != iv).then(|| ik.to_vec());
                     differ += u64::from(key.is_some());
-                    (s, i) = (next_stored()?, imaged.next().transpose()?);
+                    (s, i) = (next_stored()?, next_imaged());
                     key
                 }
-                (Some((sk, _)), Some((ik, _))) if &sk[..] > ik => {
+                (Some((sk, _)), Some((ik, _))) if &sk[..] > *ik => {
                     extra += 1;
                     let key = ik.to_vec();
-                    i = imaged.next().transpose()?;
+                    i = next_imaged();
                     Some(key)
                 }
                 (None, Some((ik, _))) => {
                     extra += 1;
                     let key = ik.to_vec();
-                    i = imaged.next().transpose()?;
+                    i = next_imaged();
                     Some(key)
                 }
                 (Some((sk, _)), _) => {
@@ -295,7 +304,12 @@ impl Store {
             }
         }
         // A commit during the comparison ends the image's life; it is no longer read then.
-        if let (Some(key), Some(image)) = (first, t.image()) {
+        if let (Some(e), Some(image)) = (damage, t.image()) {
+            r.problem(format!(
+                "{e} (delete {} and reads use the stored data)",
+                image.path().display()
+            ));
+        } else if let (Some(key), Some(image)) = (first, t.image()) {
             r.problem(format!(
                 "the read image differs from the stored data ({missing} keys missing, {extra} extra, {differ} with another value; first at key {}); delete {} and reads use the stored data",
                 key.escape_ascii(),

@@ -38,8 +38,8 @@
 //! or a scan of all degrees reads about 1/14 of the adjacency bytes (format 3).
 //!
 //! A compacted database also has a **read image** (`image.rs`): the same keys and values in one
-//! memory-mapped file that transactions read instead of sled until the process's first commit,
-//! so a fresh process does not pay sled's page loads. Compaction also **seals** it
+//! file, its values checked per region as they are read, that transactions read instead of
+//! sled until the process's first commit, so a fresh process does not pay sled's page loads. Compaction also **seals** it
 //! (`seal.rs`): while sled's files are as compaction left them, a process reads through the
 //! image without opening sled at all, under a shared lock that other such readers share.
 //!

@@ -5,7 +5,7 @@
 
 use std::fs::File;
 use std::path::Path;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -45,8 +45,10 @@ impl Store {
     ) -> Result<Opened> {
         let mut resealed = false;
         let mut deadline = Instant::now() + LOCK_WAIT;
+        // Why the image could not be read, if that is why the sealed open failed.
+        let mut damage = None;
         loop {
-            if let Some(store) = Store::open_sealed(path, config, durability) {
+            if let Some(store) = Store::open_sealed(path, config, durability, &mut damage) {
                 return Ok(Opened::Sealed(store));
             }
             let err = match config.open() {
@@ -68,33 +70,53 @@ impl Store {
                     let jitter = u64::from(std::process::id() % 16);
                     std::thread::sleep(Duration::from_millis(12 + jitter));
                 }
+                locked @ Error::Store(StoreError::Locked { .. }) => {
+                    return Err(match damage {
+                        Some(why) => corrupt(
+                            path,
+                            &format!("{why}, and the stored data cannot be read instead: {locked}"),
+                        ),
+                        None => locked,
+                    })
+                }
                 other => return Err(other),
             }
         }
     }
 
     /// The store read through its image alone, when a seal vouches for it (`seal.rs`): sled is
-    /// opened only if the process comes to need it (`Inner::sled`). `None`: open sled as usual.
+    /// opened only if the process comes to need it (`Inner::sled`). `None`: open sled as usual;
+    /// `damage` then says why when the image failed to give back what the open reads.
     pub(super) fn open_sealed(
         path: &Path,
         config: &sled::Config,
         durability: Durability,
+        damage: &mut Option<String>,
     ) -> Option<Store> {
         let lock = seal::lock_shared(path)?;
         let stamp = seal::check(path, FORMAT_VERSION)?;
-        let image = Image::map(&path.join(image::FILE_NAME), &stamp, FORMAT_VERSION)?;
+        let image = Image::load(&path.join(image::FILE_NAME), &stamp, FORMAT_VERSION)?;
         // An image that cannot answer these (a damaged value) leaves the store to sled.
-        let format = image.get(keys::META_FORMAT).ok().flatten();
-        if format != Some(&FORMAT_VERSION.to_be_bytes()[..]) {
-            return None;
-        }
-        let Ok((catalog, indexes)) = load_schema(path, |p| {
-            image
-                .scan_prefix(vec![p])
-                .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())))
-                .collect()
-        }) else {
-            return None;
+        let read = image.get(keys::META_FORMAT).and_then(|format| {
+            let schema = load_schema(path, |p| {
+                image
+                    .scan_prefix(vec![p])
+                    .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())))
+                    .collect()
+            })?;
+            Ok((format, schema))
+        });
+        let (catalog, indexes) = match read {
+            Ok((format, schema))
+                if format.as_deref() == Some(&FORMAT_VERSION.to_be_bytes()[..]) =>
+            {
+                schema
+            }
+            Ok(_) => return None,
+            Err(e) => {
+                *damage = Some(reason(&e));
+                return None;
+            }
         };
         Some(Store::assemble(
             None,
@@ -117,8 +139,20 @@ fn sealable(db: &sled::Db, path: &Path) -> Option<[u8; 16]> {
         return None;
     }
     let stamp = db.get(keys::META_IMAGE).ok()??;
-    Image::map(&file, &stamp, FORMAT_VERSION)?;
+    // Its values are checked as they are read; one read here keeps a plainly damaged image
+    // from being sealed.
+    Image::load(&file, &stamp, FORMAT_VERSION)?
+        .get(keys::META_FORMAT)
+        .ok()??;
     stamp.as_ref().try_into().ok()
+}
+
+/// What is wrong, without the "database … is corrupt" around it.
+fn reason(e: &Error) -> String {
+    match e {
+        Error::Store(StoreError::Corrupt { reason, .. }) => reason.clone(),
+        other => other.to_string(),
+    }
 }
 
 impl Inner {
@@ -194,6 +228,37 @@ impl Inner {
             // Deletes the file if stale; a valid one (a compaction in between) stays for the
             // next process, while this one reads sled from here on.
             drop(Image::open(path, stamp.as_deref(), FORMAT_VERSION));
+        }
+        Ok(db)
+    }
+
+    /// The image failed to give back what it holds (a region of values that does not match
+    /// its checksum, a file cut short or unreadable): this process stops reading it, says so
+    /// once on stderr, and reads sled from here on, which holds exactly what the image copied.
+    /// Holding sled's lock, it deletes the image and its seal, so that later processes do not
+    /// trip on them (`kg compact` writes a new image). When sled cannot be opened (a sealed
+    /// reader beside others) the read fails, naming both causes.
+    pub(crate) fn image_failed(&self, failure: Error) -> Result<&sled::Db> {
+        let why = reason(&failure);
+        let shown = self.display_path().join(image::FILE_NAME);
+        static TOLD: AtomicBool = AtomicBool::new(false);
+        if !TOLD.swap(true, Ordering::AcqRel) {
+            eprintln!(
+                "warning: {why} ({}); reading the stored data (sled) instead",
+                shown.display()
+            );
+        }
+        // sled first: opened late, it must find the image still current (`adopt`).
+        let db = self.sled().map_err(|e| {
+            corrupt(
+                &self.display_path(),
+                &format!("{why}, and the stored data cannot be read instead: {e}"),
+            )
+        })?;
+        self.drop_image();
+        if let Some(dir) = &self.path {
+            seal::remove(dir);
+            let _ = std::fs::remove_file(dir.join(image::FILE_NAME));
         }
         Ok(db)
     }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use crate::error::{ErrorClass, Phase, QueryError, Result};
 use crate::store::Durability;
 
-use super::engine::{corrupt, IndexMeta, Store};
+use super::engine::{corrupt, IndexMeta, Inner, Store};
 use super::image::Image;
 use super::keys;
 use super::local_catalog::LocalCatalog;
@@ -32,13 +32,80 @@ impl Deref for Bytes<'_> {
 
 type Entry<'a> = Result<(Vec<u8>, Bytes<'a>)>;
 
-/// Where committed data is read from: the read image while it is live, else sled.
-enum Source<'a> {
-    Image(&'a Image),
-    Sled(&'a sled::Db),
-}
 /// An overlay slot: absent, deleted (`Some(None)`) or written.
 type OverlaySlot = Option<Option<Vec<u8>>>;
+
+/// Committed entries with `prefix` from `start` on (inclusive), below `to` when given, from sled.
+fn sled_range<'a>(
+    inner: &'a Inner,
+    db: &'a sled::Db,
+    prefix: &[u8],
+    start: &[u8],
+    to: Option<Vec<u8>>,
+) -> Box<dyn Iterator<Item = Entry<'a>> + 'a> {
+    if start == prefix && to.is_none() {
+        return Box::new(db.scan_prefix(prefix).map(|r| {
+            r.map(|(k, v)| (k.to_vec(), Bytes::Owned(v)))
+                .map_err(|e| inner.sled_err(e))
+        }));
+    }
+    let p = prefix.to_vec();
+    Box::new(
+        db.range(start.to_vec()..)
+            .take_while(move |r| match r {
+                Ok((k, _)) => k.starts_with(&p) && to.as_deref().is_none_or(|t| &k[..] < t),
+                Err(_) => true,
+            })
+            .map(|r| {
+                r.map(|(k, v)| (k.to_vec(), Bytes::Owned(v)))
+                    .map_err(|e| inner.sled_err(e))
+            }),
+    )
+}
+
+/// A scan of the read image that, when the image fails to give back an entry (a region that
+/// does not match its checksum, a file cut short), goes on from that entry in sled, which
+/// holds the same (`Inner::image_failed`).
+struct ImageThenSled<'a> {
+    inner: &'a Inner,
+    scan: Option<super::image::Scan<'a>>,
+    sled: Option<Box<dyn Iterator<Item = Entry<'a>> + 'a>>,
+    prefix: Vec<u8>,
+    to: Option<Vec<u8>>,
+}
+
+impl<'a> Iterator for ImageThenSled<'a> {
+    type Item = Entry<'a>;
+
+    fn next(&mut self) -> Option<Entry<'a>> {
+        if let Some(scan) = &mut self.scan {
+            let failed = match scan.next()? {
+                Ok((k, v)) => return Some(Ok((k.to_vec(), Bytes::Owned(v)))),
+                Err(e) => e,
+            };
+            let resume = scan.resume_key().map(<[u8]>::to_vec);
+            self.scan = None;
+            let db = match self.inner.image_failed(failed) {
+                Ok(db) => db,
+                Err(e) => return Some(Err(e)),
+            };
+            let Some(from) = resume else {
+                return Some(Err(corrupt(
+                    &self.inner.display_path(),
+                    "the read image is damaged where a scan cannot resume",
+                )));
+            };
+            self.sled = Some(sled_range(
+                self.inner,
+                db,
+                &self.prefix,
+                &from,
+                self.to.take(),
+            ));
+        }
+        self.sled.as_mut()?.next()
+    }
+}
 
 /// A point inside a transaction to return to with [`Txn::restore`].
 #[derive(Clone, Debug)]
@@ -292,12 +359,13 @@ impl Txn {
         if let Some(v) = self.overlay.get(key) {
             return Ok(v.as_deref().map(Bytes::Borrowed));
         }
-        if let Some(image) = self.image() {
-            return Ok(image.get(key)?.map(Bytes::Borrowed));
-        }
         let inner = &self.store.inner;
-        Ok(inner
-            .sled()?
+        let db = match self.image().map(|image| image.get(key)) {
+            Some(Ok(value)) => return Ok(value.map(Bytes::Owned)),
+            Some(Err(e)) => inner.image_failed(e)?,
+            None => inner.sled()?,
+        };
+        Ok(db
             .get(key)
             .map_err(|e| inner.sled_err(e))?
             .map(Bytes::Owned))
@@ -333,39 +401,18 @@ impl Txn {
             _ => prefix,
         };
         let to = to.map(<[u8]>::to_vec);
-        let source = match self.image() {
-            Some(image) => Ok(Source::Image(image)),
-            None => inner.sled().map(Source::Sled),
-        };
-        let base: Box<dyn Iterator<Item = Entry<'_>>> = match (source, &to) {
-            (Err(e), _) => Box::new(std::iter::once(Err(e))),
-            (Ok(Source::Image(image)), _) => Box::new(
-                image
-                    .scan_range(prefix.to_vec(), Some(start), to.clone())
-                    .map(|r| r.map(|(k, v)| (k.to_vec(), Bytes::Borrowed(v)))),
-            ),
-            (Ok(Source::Sled(db)), None) if start == prefix => {
-                Box::new(db.scan_prefix(prefix).map(|r| {
-                    r.map(|(k, v)| (k.to_vec(), Bytes::Owned(v)))
-                        .map_err(|e| inner.sled_err(e))
-                }))
-            }
-            (Ok(Source::Sled(db)), _) => {
-                let (p, to) = (prefix.to_vec(), to.clone());
-                Box::new(
-                    db.range(start..)
-                        .take_while(move |r| match r {
-                            Ok((k, _)) => {
-                                k.starts_with(&p) && to.as_deref().is_none_or(|t| &k[..] < t)
-                            }
-                            Err(_) => true,
-                        })
-                        .map(|r| {
-                            r.map(|(k, v)| (k.to_vec(), Bytes::Owned(v)))
-                                .map_err(|e| inner.sled_err(e))
-                        }),
-                )
-            }
+        let base: Box<dyn Iterator<Item = Entry<'_>>> = match self.image() {
+            Some(image) => Box::new(ImageThenSled {
+                inner,
+                scan: Some(image.scan_range(prefix.to_vec(), Some(start), to.clone())),
+                sled: None,
+                prefix: prefix.to_vec(),
+                to: to.clone(),
+            }),
+            None => match inner.sled() {
+                Ok(db) => sled_range(inner, db, prefix, start, to.clone()),
+                Err(e) => Box::new(std::iter::once(Err(e))),
+            },
         };
         let mut base = base.peekable();
         let p = prefix.to_vec();
