@@ -47,6 +47,7 @@
 //! - Nothing is visible to other transactions or durable until `commit`.
 //! - Dropping a transaction without `commit` discards its writes.
 
+mod block_cache;
 mod bulk;
 mod check;
 mod codec;
@@ -139,6 +140,11 @@ pub trait GraphRead {
             .relationship(id)?
             .and_then(|r| r.properties.get(key).cloned()))
     }
+    /// True when the node exists (and was not deleted in this transaction).
+    fn node_exists(&self, id: NodeId) -> Result<bool> {
+        Ok(self.node(id)?.is_some())
+    }
+    /// True when the node exists and has the label.
     fn node_has_label(&self, id: NodeId, label: &str) -> Result<bool> {
         Ok(self
             .node(id)?
