@@ -774,7 +774,7 @@ mod tests {
     fn detects_lists_in_the_wrong_direction_block_and_degree_drift() {
         // Node 1's incoming section (0 → 1) moved into the outgoing blocks.
         let report = corrupt_with(|t| {
-            let section = t.section_bytes(1, true).unwrap().unwrap();
+            let section = t.section_bytes(1, true).unwrap().unwrap().to_vec();
             let block = t
                 .kv_get(&keys::adj_block(0, false))
                 .unwrap()

@@ -5,11 +5,12 @@ use crate::error::Result;
 use crate::model::{Direction, Node, NodeId, Properties, RelId, Relationship};
 use crate::value::Value;
 
+use super::block_cache::SlotBytes;
 use super::codec::{index_key_prefix, numeric_tail};
 use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
 use super::records::{
-    adj_headers, adj_others, adj_payload, bitmap_ids, block_entries, block_get, bucket_entries,
-    degree_totals, NodeRecord, RelRecord,
+    adj_headers, adj_others, adj_payload, bitmap_ids, block_entries, bucket_entries, degree_totals,
+    NodeRecord, RelRecord,
 };
 use super::txn::Txn;
 use super::{Edge, GraphRead, GraphStats, IndexDef};
@@ -17,23 +18,17 @@ use super::{Edge, GraphRead, GraphStats, IndexDef};
 type Ids<'a> = Box<dyn Iterator<Item = Result<u64>> + 'a>;
 
 impl Txn {
-    pub(crate) fn block_entry(&self, block_key: &[u8], slot: u8) -> Result<Option<Vec<u8>>> {
-        Ok(self
-            .kv_get(block_key)?
-            .and_then(|b| block_get(&b, slot).map(<[u8]>::to_vec)))
-    }
-
-    pub(crate) fn node_bytes(&self, id: NodeId) -> Result<Option<Vec<u8>>> {
+    pub(crate) fn node_bytes(&self, id: NodeId) -> Result<Option<SlotBytes>> {
         self.block_entry(&keys::node_block(id), keys::node_slot(id))
     }
 
-    pub(crate) fn rel_bytes(&self, id: RelId) -> Result<Option<Vec<u8>>> {
+    pub(crate) fn rel_bytes(&self, id: RelId) -> Result<Option<SlotBytes>> {
         self.block_entry(&keys::rel_block(id), keys::rel_slot(id))
     }
 
     /// `id`'s outgoing (or incoming) adjacency section.
     #[cfg(test)]
-    pub(crate) fn section_bytes(&self, id: NodeId, incoming: bool) -> Result<Option<Vec<u8>>> {
+    pub(crate) fn section_bytes(&self, id: NodeId, incoming: bool) -> Result<Option<SlotBytes>> {
         self.block_entry(&keys::adj_block(id, incoming), keys::node_slot(id))
     }
 
@@ -289,16 +284,17 @@ impl GraphRead for Txn {
         }
     }
 
+    fn node_exists(&self, id: NodeId) -> Result<bool> {
+        Ok(self.node_bytes(id)?.is_some())
+    }
+
     fn node_has_label(&self, id: NodeId, label: &str) -> Result<bool> {
         let Some(l) = self.cat_id(KIND_LABEL, label) else {
             return Ok(false);
         };
-        match self.node_bytes(id)? {
-            None => Ok(false),
-            Some(b) => NodeRecord::decode_labels(&b)
-                .map(|ls| ls.contains(&l))
-                .ok_or_else(|| self.corrupt(&format!("node {id} record"))),
-        }
+        // The bitmaps hold the same facts as the records (`kg check` verifies it; deleting a
+        // node clears its bits) and stay in cache where records would be random reads.
+        self.label_bit(l, id)
     }
 
     fn node_ids(&self) -> Result<Ids<'_>> {

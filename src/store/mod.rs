@@ -50,6 +50,7 @@
 //! - Dropping a transaction without `commit` discards its writes.
 
 mod adjacency;
+mod block_cache;
 mod bulk;
 mod check;
 mod codec;
@@ -146,6 +147,11 @@ pub trait GraphRead {
             .relationship(id)?
             .and_then(|r| r.properties.get(key).cloned()))
     }
+    /// True when the node exists (and was not deleted in this transaction).
+    fn node_exists(&self, id: NodeId) -> Result<bool> {
+        Ok(self.node(id)?.is_some())
+    }
+    /// True when the node exists and has the label.
     fn node_has_label(&self, id: NodeId, label: &str) -> Result<bool> {
         Ok(self
             .node(id)?

@@ -9,10 +9,12 @@ use std::sync::Arc;
 use crate::error::{ErrorClass, Phase, QueryError, Result};
 use crate::store::Durability;
 
+use super::block_cache::{BlockCache, SlotBytes};
 use super::engine::{corrupt, IndexMeta, Inner, Store};
 use super::image::Image;
 use super::keys;
 use super::local_catalog::LocalCatalog;
+use super::records::block_get;
 
 /// Bytes read through a transaction: borrowed from the overlay or shared from sled.
 pub(crate) enum Bytes<'a> {
@@ -134,6 +136,8 @@ pub struct Txn {
     /// The store's read image when this transaction began; read only while it is still live
     /// (no commit since), see [`Txn::image`].
     image: Option<Arc<Image>>,
+    /// Committed blocks this transaction has read, with their slot offsets.
+    blocks: Box<BlockCache>,
 }
 
 impl Txn {
@@ -171,6 +175,7 @@ impl Txn {
             local_indexes: None,
             writing: false,
             owns_lock: true,
+            blocks: Box::default(),
         }
     }
 
@@ -359,6 +364,46 @@ impl Txn {
         if let Some(v) = self.overlay.get(key) {
             return Ok(v.as_deref().map(Bytes::Borrowed));
         }
+        self.committed_get(key)
+    }
+
+    /// The entry at `slot` of the block under `key`: from the transaction's own writes, else
+    /// from committed data through the transaction's block cache (`block_cache.rs`).
+    pub(crate) fn block_entry(&self, key: &[u8], slot: u8) -> Result<Option<SlotBytes>> {
+        if let Some(v) = self.overlay.get(key) {
+            let entry = v.as_deref().and_then(|b| block_get(b, slot));
+            return Ok(entry.map(|e| SlotBytes::Owned(e.to_vec())));
+        }
+        self.blocks.entry(self.store.generation(), key, slot, || {
+            Ok(self.committed_get(key)?.map(|b| b.to_vec()))
+        })
+    }
+
+    /// True when `node` has the label with id `label`, from the label bitmaps (`'L'` keys):
+    /// a bit test in a few cached bitmaps, where the node's record would be a random read.
+    pub(crate) fn label_bit(&self, label: u32, node: u64) -> Result<bool> {
+        let key = keys::label_bitmap(label, node);
+        let bit = (node & ((1 << keys::LABEL_SHIFT) - 1)) as usize;
+        let test = |bits: &[u8]| -> Result<bool> {
+            match bits.get(bit / 8) {
+                Some(byte) => Ok(byte & (1 << (bit % 8)) != 0),
+                None => Err(self.corrupt("label bitmap size")),
+            }
+        };
+        if let Some(v) = self.overlay.get(&key) {
+            return v.as_deref().map_or(Ok(false), test);
+        }
+        let bits = self
+            .blocks
+            .value(self.store.generation(), &key, || -> Result<_> {
+                Ok(self.committed_get(&key)?.map(|b| b.to_vec()))
+            })?;
+        bits.as_deref().map_or(Ok(false), test)
+    }
+
+    /// A key's committed value (the read image while it is live, else sled), ignoring the
+    /// overlay.
+    fn committed_get(&self, key: &[u8]) -> Result<Option<Bytes<'_>>> {
         let inner = &self.store.inner;
         let db = match self.image().map(|image| image.get(key)) {
             Some(Ok(value)) => return Ok(value.map(Bytes::Owned)),
