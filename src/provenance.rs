@@ -247,3 +247,77 @@ fn fact(id: u64, kind: FactKind, text: String, props: &Properties) -> Fact {
         as_of: props.get(AS_OF_KEY).filter(|v| !v.is_null()).cloned(),
     }
 }
+
+impl RowWhy {
+    /// The stable shape programs read (`--format json`'s `why`, jsonl's and the protocols'
+    /// `why` field): `{facts: [{id, kind, labels | type, start, end, text, source, as_of}],
+    /// sources: [{name, title, publisher, date, as_of, facts}], unsourced, truncated}`, where
+    /// `facts`, `unsourced` and a source's `facts` hold positions in `facts`.
+    pub fn to_value(&self) -> Value {
+        let facts = self.facts.iter().map(Fact::to_value).collect();
+        let sources = self.sources.iter().map(SourceDoc::to_value).collect();
+        map([
+            ("facts", Value::List(facts)),
+            ("sources", Value::List(sources)),
+            ("unsourced", positions(&self.unsourced)),
+            ("truncated", Value::Bool(self.truncated)),
+        ])
+    }
+}
+
+impl Fact {
+    fn to_value(&self) -> Value {
+        let mut m = vec![("id", Value::Int(self.id as i64))];
+        match &self.kind {
+            FactKind::Node { labels } => {
+                m.push(("kind", Value::from("node")));
+                m.push(("labels", strings(labels)));
+            }
+            FactKind::Relationship {
+                rel_type,
+                start,
+                end,
+            } => {
+                m.push(("kind", Value::from("relationship")));
+                m.push(("type", Value::from(rel_type.as_str())));
+                m.push(("start", Value::Int(*start as i64)));
+                m.push(("end", Value::Int(*end as i64)));
+            }
+        }
+        m.push(("text", Value::from(self.text.as_str())));
+        m.push(("source", strings(&self.source)));
+        m.push(("as_of", self.as_of.clone().unwrap_or(Value::Null)));
+        map(m)
+    }
+}
+
+impl SourceDoc {
+    fn to_value(&self) -> Value {
+        let text = |s: &Option<String>| s.as_deref().map_or(Value::Null, Value::from);
+        map([
+            ("name", Value::from(self.name.as_str())),
+            ("title", text(&self.title)),
+            ("publisher", text(&self.publisher)),
+            ("date", self.date.clone().unwrap_or(Value::Null)),
+            ("as_of", Value::List(self.as_of.clone())),
+            ("facts", positions(&self.facts)),
+        ])
+    }
+}
+
+fn map<'k>(entries: impl IntoIterator<Item = (&'k str, Value)>) -> Value {
+    Value::Map(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )
+}
+
+fn strings(items: &[String]) -> Value {
+    Value::List(items.iter().map(|s| Value::from(s.as_str())).collect())
+}
+
+fn positions(items: &[usize]) -> Value {
+    Value::List(items.iter().map(|&i| Value::Int(i as i64)).collect())
+}

@@ -129,6 +129,7 @@ fn merge(outer: &ShellArgs, inner: &ShellArgs) -> ShellArgs {
         param: outer.param.iter().chain(&inner.param).cloned().collect(),
         params: outer.params.iter().chain(&inner.params).cloned().collect(),
         timing: outer.timing || inner.timing,
+        why: outer.why || inner.why,
     }
 }
 
@@ -155,6 +156,7 @@ fn options(args: &ShellArgs, timeout: Option<std::time::Duration>) -> ShellOptio
         continue_on_error: false,
         interactive: false,
         flush_each: io::stdout().is_terminal(),
+        why: args.why,
     }
 }
 

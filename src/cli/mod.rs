@@ -90,6 +90,10 @@ pub struct ShellArgs {
     /// Show each statement's time in the table footer
     #[arg(long)]
     pub timing: bool,
+    /// Provenance: show with each row the facts it rests on and the documents they cite (a
+    /// `sources` column and each row's facts by document; `why` in json and jsonl)
+    #[arg(long)]
+    pub why: bool,
 }
 
 #[derive(Debug, Subcommand)]

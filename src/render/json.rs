@@ -1,5 +1,6 @@
 //! The JSON format and the JSON shape of values (shared with jsonl and exporters):
-//! one line `{"columns": [...], "rows": [[...]], "stats": {...}}` per statement.
+//! one line `{"columns": [...], "rows": [[...]], "stats": {...}}` per statement, plus
+//! `"why": [{...}]` (one provenance object per row) when the statement ran with `--why`.
 //!
 //! Shapes (a public contract): node `{"id", "labels", "properties"}`, relationship
 //! `{"id", "type", "start", "end", "properties"}`, path `{"nodes", "relationships"}`, date an
@@ -25,6 +26,11 @@ pub fn render(result: &QueryResult, out: &mut dyn Write) -> io::Result<()> {
         .map(|row| Json::Array(row.iter().map(to_json).collect()))
         .collect();
     obj.insert("rows".into(), Json::Array(rows));
+    if let Some(whys) = &result.why {
+        // Provenance (`--why`): one object per row, in row order (`RowWhy::to_value`).
+        let whys = whys.iter().map(|w| to_json(&w.to_value())).collect();
+        obj.insert(super::why::WHY_FIELD.into(), Json::Array(whys));
+    }
     if !result.stats.is_empty() {
         obj.insert("stats".into(), stats_json(&result.stats));
     }

@@ -1,5 +1,6 @@
 //! The JSON Lines format: one object per row, keys are the column names in order; a statement
-//! without rows (e.g. a write) prints nothing.
+//! without rows (e.g. a write) prints nothing. With `--why`, each object ends with `why`, the
+//! row's provenance.
 
 use std::io::{self, Write};
 
@@ -10,13 +11,18 @@ use crate::result::QueryResult;
 use super::json::to_json;
 
 pub fn render(result: &QueryResult, out: &mut dyn Write) -> io::Result<()> {
-    for row in &result.rows {
-        let obj: Map<String, Json> = result
+    for (i, row) in result.rows.iter().enumerate() {
+        let mut obj: Map<String, Json> = result
             .columns
             .iter()
             .zip(row)
             .map(|(c, v)| (c.clone(), to_json(v)))
             .collect();
+        // Provenance (`--why`) goes last, under `why` (the shell refuses a query that has a
+        // column of that name, so the key never hides one).
+        if let Some(w) = result.why.as_ref().and_then(|w| w.get(i)) {
+            obj.insert(super::why::WHY_FIELD.into(), to_json(&w.to_value()));
+        }
         serde_json::to_writer(&mut *out, &Json::Object(obj)).map_err(io::Error::from)?;
         writeln!(out)?;
     }

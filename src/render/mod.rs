@@ -7,6 +7,7 @@ mod jsonl;
 mod markdown;
 pub mod table;
 mod tsv;
+pub mod why;
 
 use std::fmt;
 use std::io::{self, Write};

@@ -352,7 +352,7 @@ impl Mcp {
             }
         };
         let mut txn = None;
-        let r = server.run(conn, &mut txn, cypher, params, !self.allow_writes);
+        let r = server.run(conn, &mut txn, cypher, params, !self.allow_writes, false);
         if txn.take().is_some() {
             return Err(Error::Transaction(
                 "explicit transactions are not available here: send one statement at a time".into(),

@@ -30,7 +30,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::db::{Database, Params, QueryResult, RunOptions};
+use crate::db::{Database, Params, QueryResult, RunOptions, WhyOptions};
 use crate::error::{Error, Result};
 use crate::store::Txn;
 
@@ -211,6 +211,7 @@ impl Server {
         query: &str,
         params: &Params,
         read_only: bool,
+        why: bool,
     ) -> Result<QueryResult> {
         if self.is_stopping() {
             return Err(Error::Cancelled);
@@ -223,18 +224,45 @@ impl Server {
             timeout: self.config.limits.query_timeout,
             profile: false,
             read_only: read_only || self.config.read_only,
-            why: None,
+            why: why.then(WhyOptions::default),
         };
         let mut session = self.db.session_with(txn.take());
         let result = session.run_with(query, params, &opts);
         *txn = session.detach();
-        result.map_err(|e| status::with_position(e, query))
+        result
+            .and_then(why_column)
+            .map_err(|e| status::with_position(e, query))
     }
 
     /// Writes one log line (connections, failed queries) to stderr.
     pub fn log(&self, line: &str) {
         eprintln!("{line}");
     }
+}
+
+/// A result run with provenance, for clients that only see columns: its `why` becomes a last
+/// column `why` holding each row's provenance object (`RowWhy::to_value`). A result that
+/// already has a column of that name is refused rather than given two.
+fn why_column(mut r: QueryResult) -> Result<QueryResult> {
+    let Some(whys) = r.why.take() else {
+        return Ok(r);
+    };
+    let field = crate::render::why::WHY_FIELD;
+    if r.columns.iter().any(|c| c == field) {
+        return Err(crate::error::QueryError::syntax(
+            "ColumnNameConflict",
+            format!(
+                "with provenance on, a result cannot have a column named `{field}` (the name of \
+                 its provenance field); rename it with AS"
+            ),
+        )
+        .into());
+    }
+    r.columns.push(field.to_string());
+    for (row, w) in r.rows.iter_mut().zip(whys) {
+        row.push(w.to_value());
+    }
+    Ok(r)
 }
 
 /// The bound listeners of a server about to run.

@@ -38,6 +38,17 @@ pub enum MetaCommand {
     Stats,
     /// `:timeout MS`, `None` for `:timeout off` / `:timeout 0`.
     Timeout(Option<u64>),
+    /// `:why on|off` (provenance for the next statements) or `:why N` (row N's facts).
+    Why(Why),
+}
+
+/// What `:why` asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Why {
+    On,
+    Off,
+    /// A row of the last result, 1-based.
+    Row(usize),
 }
 
 /// Every meta command with a one-line description, for `:help` and Tab completion.
@@ -68,6 +79,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (
         ":timeout",
         "bound every query: :timeout MS (0 or off: no limit)",
+    ),
+    (
+        ":why",
+        "provenance: :why on|off (sources of every row), :why N (row N's facts by document)",
     ),
 ];
 
@@ -123,6 +138,14 @@ impl MetaCommand {
                     .parse::<u64>()
                     .map(|ms| MetaCommand::Timeout(Some(ms)))
                     .map_err(|_| "usage: :timeout MS (or :timeout off)".to_string()),
+            },
+            "why" => match args.to_ascii_lowercase().as_str() {
+                "on" => Ok(MetaCommand::Why(Why::On)),
+                "off" => Ok(MetaCommand::Why(Why::Off)),
+                a => match a.parse::<usize>() {
+                    Ok(n) if n > 0 => Ok(MetaCommand::Why(Why::Row(n))),
+                    _ => Err("usage: :why on|off, or :why N for row N of the last result".into()),
+                },
             },
             _ => Err(format!(
                 "unknown command `:{name}` (type :help for the list)"
@@ -247,6 +270,10 @@ mod tests {
         assert_eq!(M::parse(":params"), Ok(M::Params));
         assert_eq!(M::parse(":clear"), Ok(M::Clear));
         assert_eq!(M::parse(":mode csv"), Ok(M::Mode(Format::Csv)));
+        assert_eq!(M::parse(":why on"), Ok(M::Why(super::Why::On)));
+        assert_eq!(M::parse(":why 3;"), Ok(M::Why(super::Why::Row(3))));
+        assert!(M::parse(":why 0").is_err());
+        assert!(M::parse(":why").is_err());
         assert_eq!(M::parse(":timing off"), Ok(M::Timing(false)));
         assert_eq!(
             M::parse(":source 'my file.cypher'"),

@@ -10,14 +10,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::db::{Database, Params, QueryResult, RunOptions};
+use crate::db::{Database, Params, QueryResult, RunOptions, WhyOptions};
 use crate::server::bolt::client::Client;
 
 use super::target::Target;
 use crate::error::{Error, StoreError};
-use crate::render::{self, Format, RenderOptions};
+use crate::render::{self, why, Format, RenderOptions};
 
-use super::meta::{MetaCommand, COMMANDS};
+use super::meta::{MetaCommand, Why, COMMANDS};
 use super::{catalog, export};
 use crate::script::{line_at, line_col, PieceKind, Splitter};
 
@@ -60,6 +60,8 @@ pub struct ShellOptions {
     /// duckdb shells do: one `write` per statement into a pipe costs more than a point lookup.
     /// Interactive shells and piped input always flush each statement.
     pub flush_each: bool,
+    /// Provenance: run statements with `--why` / `:why on`.
+    pub why: bool,
 }
 
 impl Default for ShellOptions {
@@ -72,6 +74,7 @@ impl Default for ShellOptions {
             continue_on_error: false,
             interactive: false,
             flush_each: false,
+            why: false,
         }
     }
 }
@@ -318,6 +321,7 @@ impl<'db, W: Write, E: Write> Repl<'db, W, E> {
         let opts = RunOptions {
             cancel: Some(self.cancel.clone()),
             timeout: self.options.timeout,
+            why: self.options.why.then(WhyOptions::default),
             ..RunOptions::default()
         };
         let started = Instant::now();
@@ -326,6 +330,13 @@ impl<'db, W: Write, E: Write> Repl<'db, W, E> {
             .run_with(text, &self.params, &opts)
             .map_err(Reported::Query)?;
         let elapsed = started.elapsed();
+        if result.why.is_some() && result.columns.iter().any(|c| c == why::WHY_FIELD) {
+            return Err(Reported::Message(format!(
+                "with provenance on, a result cannot have a column named `{0}` (the name of \
+                 its provenance field); rename it with AS",
+                why::WHY_FIELD
+            )));
+        }
         let rendered = self.render(&result, elapsed).map_err(Reported::Io);
         if !result.columns.is_empty() {
             self.last_result = Some((text.to_string(), result));
@@ -353,7 +364,67 @@ impl<'db, W: Write, E: Write> Repl<'db, W, E> {
                 self.shown = true;
             }
         }
-        render::render(format, result, &opts, &mut self.out)
+        if result.why.is_none() || matches!(format, Format::Json | Format::Jsonl) {
+            return render::render(format, result, &opts, &mut self.out);
+        }
+        // Tables and text formats: the documents of each row as a last column; a script
+        // (kg query / kg run) then prints every row's facts, the REPL leaves them to `:why N`.
+        render::render(format, &why::with_sources(result), &opts, &mut self.out)?;
+        match format {
+            Format::Table | Format::Line | Format::Markdown if !self.options.interactive => {
+                why::render_rows(result, &opts, &mut self.out)
+            }
+            Format::Table | Format::Line if !result.rows.is_empty() => {
+                writeln!(self.out, "(:why N shows the facts behind row N)")
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// `:why on|off|N`.
+    fn why(&mut self, cmd: Why) -> Result<(), Reported> {
+        let n = match cmd {
+            Why::On | Why::Off => {
+                self.options.why = cmd == Why::On;
+                if self.options.interactive {
+                    let state = if self.options.why { "on" } else { "off" };
+                    writeln!(self.out, "provenance {state}")?;
+                }
+                return Ok(());
+            }
+            Why::Row(n) => n,
+        };
+        let Some((_, result)) = &self.last_result else {
+            return Err(Reported::Message(
+                "no result yet: turn provenance on with :why on, run a query, then :why N".into(),
+            ));
+        };
+        let Some(whys) = &result.why else {
+            return Err(Reported::Message(
+                "the last result was run without provenance: :why on, then run it again".into(),
+            ));
+        };
+        let Some(w) = whys.get(n - 1) else {
+            return Err(Reported::Message(format!(
+                "the last result has {} {}; there is no row {n}",
+                whys.len(),
+                render::plural(whys.len() as u64, "row")
+            )));
+        };
+        match self.options.format {
+            Format::Json | Format::Jsonl => {
+                let json = render::json::to_json(&w.to_value());
+                writeln!(self.out, "{json}")?;
+            }
+            _ => {
+                let opts = RenderOptions {
+                    max_width: self.options.max_width,
+                    elapsed: None,
+                };
+                why::render_row(n, w, &opts, &mut self.out)?;
+            }
+        }
+        Ok(())
     }
 
     fn meta(&mut self, cmd: MetaCommand) -> Result<Control, Reported> {
@@ -414,6 +485,7 @@ impl<'db, W: Write, E: Write> Repl<'db, W, E> {
                     }
                 }
             }
+            MetaCommand::Why(cmd) => self.why(cmd)?,
             MetaCommand::Source(path) => return self.source(&path),
             MetaCommand::Export {
                 format,

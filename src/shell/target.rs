@@ -28,6 +28,13 @@ impl<'db> Target<'db> {
     ) -> Result<QueryResult> {
         match self {
             Target::Local(s) => s.run_with(query, params, opts),
+            Target::Remote { address, .. } if opts.why.is_some() => {
+                Err(crate::error::QueryError::unsupported(needs_local(
+                    "provenance (--why, :why on)",
+                    address,
+                ))
+                .into())
+            }
             Target::Remote { client, .. } => client.run(query, params),
         }
     }

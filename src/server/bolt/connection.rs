@@ -150,6 +150,7 @@ pub fn serve(server: Arc<Server>, stream: TcpStream, conn: Connection) {
         txn: None,
         tx_db: None,
         tx_read_only: false,
+        tx_why: false,
         last_activity: Instant::now(),
         timed_out: false,
         results: VecDeque::new(),
@@ -305,6 +306,8 @@ pub struct BoltConnection {
     txn: Option<Txn>,
     tx_db: Option<String>,
     tx_read_only: bool,
+    /// The open transaction's BEGIN asked for provenance (`why_asked`).
+    tx_why: bool,
     last_activity: Instant,
     timed_out: bool,
     results: VecDeque<OpenResult>,
@@ -639,6 +642,7 @@ impl BoltConnection {
             Request::Begin { extra } if self.state == State::Ready => {
                 let db = self.database(&extra)?;
                 self.tx_read_only = read_mode(&extra);
+                self.tx_why = why_asked(&extra);
                 let mut session = self.server.db.session_with(None);
                 session.begin().map_err(|e| error(&e, ""))?;
                 self.txn = session.detach();
@@ -729,7 +733,9 @@ impl BoltConnection {
         };
         let started = Instant::now();
         let mut txn = if in_tx { self.txn.take() } else { None };
-        let result = self.run_keeping_alive(&mut txn, &query, &params, read_only);
+        // Provenance: `tx_metadata: {why: true}` on the RUN, or on the BEGIN of its transaction.
+        let why = if in_tx { self.tx_why } else { why_asked(extra) };
+        let result = self.run_keeping_alive(&mut txn, &query, &params, read_only, why);
         if in_tx {
             self.txn = txn;
         }
@@ -808,9 +814,12 @@ impl BoltConnection {
         query: &str,
         params: &Params,
         read_only: bool,
+        why: bool,
     ) -> crate::error::Result<QueryResult> {
         self.keep_alive.busy.store(true, Ordering::Release);
-        let r = self.server.run(&self.conn, txn, query, params, read_only);
+        let r = self
+            .server
+            .run(&self.conn, txn, query, params, read_only, why);
         self.keep_alive.busy.store(false, Ordering::Release);
         r
     }
@@ -932,6 +941,16 @@ fn read_mode(extra: &[(String, PackValue)]) -> bool {
         .find(|(k, _)| k == "mode")
         .and_then(|(_, v)| v.as_str())
         == Some("r")
+}
+
+/// True when the message's `tx_metadata` holds `why: true` (drivers send a query's or a
+/// transaction's metadata there): the client asks for each row's provenance.
+fn why_asked(extra: &[(String, PackValue)]) -> bool {
+    let Some((_, PackValue::Map(meta))) = extra.iter().find(|(k, _)| k == "tx_metadata") else {
+        return false;
+    };
+    meta.iter()
+        .any(|(k, v)| k == "why" && matches!(v, PackValue::Bool(true)))
 }
 
 fn first_line(q: &str) -> String {

@@ -121,6 +121,8 @@ struct StatementRequest {
     params: Params,
     counters: bool,
     read: bool,
+    /// `"why": true`: each row gains a `why` field, its provenance.
+    why: bool,
 }
 
 /// How a request wants its values.
@@ -563,6 +565,7 @@ impl Http {
             params: Params::new(),
             counters: false,
             read: false,
+            why: false,
         };
         if req.body.iter().all(u8::is_ascii_whitespace) {
             return Ok(out);
@@ -604,6 +607,11 @@ impl Http {
             None | Some(Json::Null) => {}
             Some(Json::Bool(b)) => out.counters = *b,
             Some(_) => return Err(invalid("`includeCounters` must be true or false".into())),
+        }
+        match obj.get("why") {
+            None | Some(Json::Null) => {}
+            Some(Json::Bool(b)) => out.why = *b,
+            Some(_) => return Err(invalid("`why` must be true or false".into())),
         }
         match obj.get("accessMode") {
             None | Some(Json::Null) => {}
@@ -669,7 +677,7 @@ impl Http {
         let mut txn = None;
         let result = self
             .server
-            .run(conn, &mut txn, statement, &body.params, body.read);
+            .run(conn, &mut txn, statement, &body.params, body.read, body.why);
         if txn.take().is_some() {
             return bad_request(
                 "BEGIN opens nothing here: open an explicit transaction with POST /db/{db}/query/v2/tx",
@@ -707,7 +715,7 @@ impl Http {
         if let Some(statement) = &body.statement {
             let r = self
                 .server
-                .run(conn, &mut txn, statement, &body.params, body.read);
+                .run(conn, &mut txn, statement, &body.params, body.read, body.why);
             match r.map(|r| self.result_json(&r, format, body.counters)) {
                 Ok(Ok(b)) => out = b,
                 Ok(Err(resp)) => return resp,
@@ -806,6 +814,7 @@ impl Http {
                 statement,
                 &body.params,
                 read_only || body.read,
+                body.why,
             );
             match r.map(|r| self.result_json(&r, format, body.counters)) {
                 Ok(Ok(b)) => out = b,
@@ -853,6 +862,7 @@ impl Http {
                 statement,
                 &body.params,
                 read_only || body.read,
+                body.why,
             );
             match r.map(|r| self.result_json(&r, format, body.counters)) {
                 Ok(Ok(b)) => out = b,
@@ -863,7 +873,7 @@ impl Http {
         if txn.is_some() {
             if let Err(e) = self
                 .server
-                .run(conn, &mut txn, "COMMIT", &Params::new(), false)
+                .run(conn, &mut txn, "COMMIT", &Params::new(), false, false)
             {
                 return error_of(&e);
             }
