@@ -180,7 +180,7 @@ fn assert_clear_failure(run: &Run, context: &str) {
 #[test]
 fn a_full_disk_fails_statements_clearly_and_loses_nothing_acknowledged() {
     let tmp = tempfile::tempdir().unwrap();
-    let Some(mount) = Mount::new(&tmp.path().join("small"), 6 << 20) else {
+    let Some(mount) = Mount::new(&tmp.path().join("small"), 96 << 20) else {
         println!("SKIPPED: cannot mount a tmpfs here (needs root); the full-disk test did not run");
         return;
     };
@@ -195,8 +195,9 @@ fn a_full_disk_fails_statements_clearly_and_loses_nothing_acknowledged() {
     let (mut full_errors, mut rounds) = (0, 0);
     for round in 0..36 {
         rounds += 1;
-        // Free space from nothing to a little over a sled segment (512 KiB).
-        fill(&filler, rng.below(700) << 10);
+        // Free space from nothing to four sled segments (512 KiB each): some rounds refuse
+        // every write, others take a few before the disk fills.
+        fill(&filler, rng.below(2048) << 10);
         for step in 0..4 {
             seq += 1;
             // Small values, and values large enough to go to sled's blob files.
