@@ -60,36 +60,37 @@ pub fn block_get(block: &[u8], slot: u8) -> Option<&[u8]> {
         .map(|(_, b)| b)
 }
 
-/// A copy of `block` with `slot` set to `value` (or removed when `None`).
+/// A copy of `block` with `slot` set to `value` (or removed when `None`). The entries before
+/// and after the slot are copied as they are (a walk finds where the slot goes; nothing is
+/// re-encoded), so a write into a block costs a copy of it. Like [`block_entries`], a
+/// malformed entry ends the block: it and what follows are dropped.
 pub fn block_put(block: &[u8], slot: u8, value: Option<&[u8]>) -> Vec<u8> {
-    let mut out = Vec::with_capacity(block.len() + value.map_or(0, |v| v.len() + 4));
-    let mut written = false;
-    let push = |out: &mut Vec<u8>, s: u8, v: &[u8]| {
-        out.push(s);
-        put_varint(out, v.len() as u64);
+    // The block's well-formed length, and where the slot's entry starts and ends (both at the
+    // first entry past the slot when it has none).
+    let (mut pos, mut at) = (0usize, None);
+    while let Some(&s) = block.get(pos) {
+        let mut p = pos + 1;
+        let Some(end) = get_varint(block, &mut p)
+            .and_then(|len| usize::try_from(len).ok())
+            .and_then(|len| p.checked_add(len))
+            .filter(|end| *end <= block.len())
+        else {
+            break;
+        };
+        if at.is_none() && s >= slot {
+            at = Some((pos, if s == slot { end } else { pos }));
+        }
+        pos = end;
+    }
+    let (start, end) = at.unwrap_or((pos, pos));
+    let mut out = Vec::with_capacity(pos + value.map_or(0, |v| v.len() + 4));
+    out.extend_from_slice(&block[..start]);
+    if let Some(v) = value {
+        out.push(slot);
+        put_varint(&mut out, v.len() as u64);
         out.extend_from_slice(v);
-    };
-    for (s, bytes) in block_entries(block) {
-        if s == slot {
-            if let Some(v) = value {
-                push(&mut out, slot, v);
-            }
-            written = true;
-            continue;
-        }
-        if s > slot && !written {
-            if let Some(v) = value {
-                push(&mut out, slot, v);
-            }
-            written = true;
-        }
-        push(&mut out, s, bytes);
     }
-    if !written {
-        if let Some(v) = value {
-            push(&mut out, slot, v);
-        }
-    }
+    out.extend_from_slice(&block[end..pos]);
     out
 }
 
@@ -652,6 +653,12 @@ mod tests {
         b = block_put(&b, 3, None);
         assert_eq!(block_get(&b, 3), None);
         assert_eq!(block_get(&b, 200), Some(&[200u8, 200][..]));
+        // Replacing keeps the others byte for byte; a malformed tail is dropped.
+        let replaced = block_put(&b, 5, Some(&[9, 9, 9]));
+        assert_eq!(block_merge(&b, &[(5, Some(vec![9, 9, 9]))]), replaced);
+        let mut torn = replaced.clone();
+        torn.extend_from_slice(&[201, 50, 1]);
+        assert_eq!(block_put(&torn, 1, Some(&[1, 1])), replaced);
     }
 
     #[test]
