@@ -103,3 +103,25 @@ fn history_survives_into_the_next_session() {
     sh.expect(r"\| +4242 \|");
     sh.send(":quit\r");
 }
+
+/// Tab after a function namespace completes the function, not a property key that happens to
+/// start the same way (issue 18 item 9: `date.tr` became `date.trading_name`).
+#[test]
+fn tab_completes_a_namespaced_function_before_a_property_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    prepare(dir.path(), "f.db", "CREATE (:Company {trading_name: 'DS'})");
+    let mut sh = Shell::start(dir.path(), "f.db");
+    // `date.tr` lists date.transaction and date.truncate (and no property key).
+    sh.send("RETURN date.tru");
+    sh.send("\t");
+    sh.expect("date.truncate");
+    sh.send("('month', date('2026-06-15')) AS m;\r");
+    sh.expect(r"\| 2026-06-01 \|");
+    sh.expect("kg> ");
+    sh.send("MATCH (c:Company) RETURN c.tr");
+    sh.send("\t");
+    sh.expect("c.trading_name");
+    sh.send(" AS t;\r");
+    sh.expect(r"\| DS +\|");
+    sh.quit();
+}

@@ -154,6 +154,9 @@ fn run_export(db: &Database, args: &ExportArgs, params: &Params) -> Result<Strin
         rankdir: args.rankdir.clone(),
         cluster_by: args.cluster_by.clone(),
         style_file: args.style.clone(),
+        colour_by: args.color_by.clone(),
+        no_legend: args.no_legend,
+        layout: args.layout.clone(),
         ..ExportOptions::default()
     };
     let output = args.output.as_deref();

@@ -136,6 +136,7 @@ pub enum Command {
     #[command(after_help = "Examples:\n  \
         kg export --format dot -o graph.dot\n  \
         kg export --format svg --query 'MATCH p=(:Lab)-[:DEVELOPS]->() RETURN p' -o owns.svg\n  \
+        kg export --format png --color-by source --query 'MATCH p=(:Lab {name: \"DeepSeek\"})--() RETURN p' -o sources.png\n  \
         kg export --format csv -o dump/")]
     Export(ExportArgs),
     /// Load the built-in seed graph (China's AI capital markets 2026)
@@ -149,12 +150,13 @@ pub enum Command {
     Stats,
     /// Rewrite the database's files compactly and write its read image (`kg import` does
     /// this after a large import)
-    #[command(after_help = "Example:\n  kg --db my.db compact\n\n\
+    #[command(after_help = "\
         The copy is written beside the database (as .NAME.compact) and swapped in atomically,\n\
         so it needs free disk space for one compact copy plus the read image (about the size\n\
         of the data). The read image (kg.image, sealed by kg.seal) lets a new process read\n\
         without opening the store's log or loading its pages, and lets several processes read\n\
-        at once; it is dropped by the first write and rebuilt by the next compaction.")]
+        at once; it is dropped by the first write and rebuilt by the next compaction.\n\n\
+        Example:\n  kg --db my.db compact")]
     Compact,
     /// Serve the database to many clients: Bolt for every Neo4j driver (and HTTP)
     #[command(after_help = serve::SERVE_EXAMPLES)]
@@ -184,7 +186,11 @@ An agent's MCP configuration (Claude Desktop, Claude Code, Cursor, …):
   {\"mcpServers\": {\"kgstore\": {\"command\": \"kg\", \"args\": [\"mcp\", \"--db\", \"/path/to/kg.db\"]}}}
 
 While kg serve holds the database, kg mcp runs its tools through it (over Bolt, in read access
-mode unless --allow-writes); --connect bolt://HOST:PORT names a server elsewhere.";
+mode unless --allow-writes); --connect bolt://HOST:PORT names a server elsewhere.
+
+Examples:
+  kg --db kg.db mcp
+  kg --db my.db mcp --allow-writes";
 
 #[derive(Clone, Debug, Args)]
 pub struct McpArgs {
@@ -229,6 +235,17 @@ pub struct ExportArgs {
     /// Per-label style overrides
     #[arg(long, value_name = "FILE")]
     pub style: Option<PathBuf>,
+    /// Colour every node and relationship by the values of this property instead of nodes by
+    /// label, with a legend of the values (`source`: each fact in its document's colour)
+    #[arg(long, value_name = "PROPERTY", visible_alias = "colour-by")]
+    pub color_by: Option<String>,
+    /// Leave out the legend
+    #[arg(long)]
+    pub no_legend: bool,
+    /// GraphViz layout engine [default: dot up to 40 nodes or with --rankdir/--cluster-by,
+    /// neato (near-square) for larger pictures, sfdp from 1000 nodes]
+    #[arg(long, value_name = "ENGINE", value_parser = ["dot", "neato", "fdp", "sfdp", "circo", "twopi"])]
+    pub layout: Option<String>,
     /// A parameter of --query, the value a Cypher literal
     #[arg(long = "param", value_name = "NAME=VALUE", value_parser = parse_param_arg)]
     pub param: Vec<(String, Value)>,

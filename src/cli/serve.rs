@@ -13,11 +13,6 @@ use crate::server::auth::User;
 use crate::server::{self, Auth, ServeConfig, Server};
 
 pub const SERVE_EXAMPLES: &str = "\
-Examples:
-  kg serve                                   Bolt on 127.0.0.1:7687, no authentication (loopback)
-  kg --db my.db serve --auth neo4j:s3cret
-  kg passwd users.txt alice && kg serve --bolt 0.0.0.0:7687 --auth-file users.txt
-
 From Python (pip install neo4j):
   from neo4j import GraphDatabase
   with GraphDatabase.driver(\"bolt://localhost:7687\", auth=(\"neo4j\", \"s3cret\")) as driver:
@@ -33,7 +28,12 @@ From JavaScript (npm install neo4j-driver):
 
 Without --auth the server accepts any credentials (and none); that is allowed on loopback
 only. Stop it with Ctrl-C or SIGTERM: running queries are cancelled, open transactions rolled
-back, and the database closed.";
+back, and the database closed.
+
+Examples:
+  kg serve                                   Bolt on 127.0.0.1:7687, no authentication (loopback)
+  kg --db my.db serve --auth neo4j:s3cret
+  echo 's3cret' | kg passwd users.txt alice && kg serve --bolt 0.0.0.0:7687 --auth-file users.txt";
 
 #[derive(Clone, Debug, Args)]
 pub struct ServeArgs {

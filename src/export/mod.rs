@@ -115,6 +115,10 @@ pub struct ExportOptions {
     pub style_file: Option<PathBuf>,
     /// DOT: leave out the legend.
     pub no_legend: bool,
+    /// DOT: colour facts by the values of this property (`source`: by document).
+    pub colour_by: Option<String>,
+    /// DOT: the GraphViz layout engine (default: chosen from the graph's size).
+    pub layout: Option<String>,
     /// CSV: field delimiter (default `,`) and array delimiter (default `;`).
     pub delimiter: char,
     pub array_delimiter: char,
@@ -132,6 +136,8 @@ impl Default for ExportOptions {
             cluster_by: None,
             style_file: None,
             no_legend: false,
+            colour_by: None,
+            layout: None,
             delimiter: ',',
             array_delimiter: ';',
             cypher_index: true,
@@ -184,6 +190,8 @@ fn dot_options(opts: &ExportOptions) -> Result<DotOptions> {
         cluster_by: opts.cluster_by.clone(),
         style,
         no_legend: opts.no_legend,
+        colour_by: opts.colour_by.clone(),
+        layout: opts.layout.as_deref().map(dot::check_layout).transpose()?,
     })
 }
 

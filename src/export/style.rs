@@ -19,8 +19,9 @@ use crate::error::{Error, Result};
 /// GraphViz attributes by name, written in name order.
 pub type Attrs = BTreeMap<String, String>;
 
-/// (fill colour, border colour): soft fills with a darker border of the same hue.
-const PALETTE: [(&str, &str); 12] = [
+/// (fill colour, border colour): soft fills with a darker border of the same hue, in an order
+/// where neighbours differ (Tableau 20 and a few more), so hashed labels rarely look alike.
+const PALETTE: [(&str, &str); 20] = [
     ("#aec7e8", "#1f77b4"),
     ("#ffbb78", "#ff7f0e"),
     ("#98df8a", "#2ca02c"),
@@ -33,8 +34,59 @@ const PALETTE: [(&str, &str); 12] = [
     ("#d9d9d9", "#7f7f7f"),
     ("#fdd0a2", "#e6550d"),
     ("#bcbddc", "#756bb1"),
+    ("#c7e9c0", "#31a354"),
+    ("#fcbba1", "#cb181d"),
+    ("#c6dbef", "#3182bd"),
+    ("#fee391", "#cc9a06"),
+    ("#e7cb94", "#8c6d31"),
+    ("#de9ed6", "#7b4173"),
+    ("#cedb9c", "#637939"),
+    ("#a1d99b", "#006d2c"),
 ];
-const SHAPES: [&str; 6] = ["box", "ellipse", "hexagon", "octagon", "house", "diamond"];
+
+/// Labels common in knowledge graphs, the seed graph's among them, each with its own palette
+/// slot (no two alike), so pictures of such graphs always tell them apart. Any other label
+/// gets a slot from its name's hash.
+const KNOWN_LABELS: [(&str, usize); 20] = [
+    ("Person", 0),
+    ("Organization", 9),
+    ("Company", 14),
+    ("Lab", 1),
+    ("ChipMaker", 2),
+    ("Investor", 3),
+    ("Exchange", 4),
+    ("Regulator", 5),
+    ("Publisher", 6),
+    ("FundingRound", 7),
+    ("Source", 8),
+    ("Model", 10),
+    ("Policy", 11),
+    ("Market", 12),
+    ("Event", 13),
+    ("Metric", 15),
+    ("Discrepancy", 16),
+    ("Purpose", 17),
+    ("Group", 18),
+    ("Forecast", 19),
+];
+
+/// Shapes of the common kinds of node (a node's first label, or a broad label it carries).
+const KIND_SHAPES: [(&str, &str); 9] = [
+    ("Person", "ellipse"),
+    ("Organization", "box"),
+    ("Company", "box"),
+    ("Source", "note"),
+    ("Document", "note"),
+    ("Event", "octagon"),
+    ("FundingRound", "octagon"),
+    ("Policy", "component"),
+    ("Model", "hexagon"),
+];
+const SHAPES: [&str; 5] = ["box", "ellipse", "hexagon", "octagon", "house"];
+
+/// Broad labels that say what kind of thing a node is; a node's other label is the one
+/// its colour shows (`:Organization:Lab` is drawn as an organisation in the colour of Lab).
+const BROAD_LABELS: [&str; 5] = ["Organization", "Person", "Entity", "Thing", "Agent"];
 
 /// FNV-1a: a hash that never changes between builds or runs, so a label keeps its colour.
 fn stable_hash(s: &str) -> u64 {
@@ -46,29 +98,95 @@ fn stable_hash(s: &str) -> u64 {
     h
 }
 
-/// Default styles for `labels` (sorted, distinct): each label's preferred palette slot comes
-/// from its name's hash; a label whose slot is taken moves to the next free one, so up to 12
-/// labels get distinct colours and a label keeps its colour in every export it appears in
-/// unless it collides.
-pub fn default_node_styles(labels: &[String]) -> BTreeMap<String, Attrs> {
+/// The palette slot of `label`: a function of the name alone, so the same label has the same
+/// colour in every export and every run, whatever else the picture holds.
+fn palette_slot(label: &str) -> usize {
+    KNOWN_LABELS
+        .iter()
+        .find(|(known, _)| *known == label)
+        .map_or_else(
+            || (stable_hash(label) % PALETTE.len() as u64) as usize,
+            |(_, slot)| *slot,
+        )
+}
+
+/// (fill, border) colour of `label`.
+pub fn label_colour(label: &str) -> (&'static str, &'static str) {
+    PALETTE[palette_slot(label)]
+}
+
+/// The shape of nodes whose kind is `kind`.
+pub fn kind_shape(kind: &str) -> &'static str {
+    KIND_SHAPES.iter().find(|(k, _)| *k == kind).map_or_else(
+        || SHAPES[((stable_hash(kind) >> 8) % SHAPES.len() as u64) as usize],
+        |(_, shape)| *shape,
+    )
+}
+
+/// What a node is drawn as: its kind (shape) and the label its colour shows.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct NodeKind {
+    pub kind: String,
+    pub colour_label: String,
+}
+
+impl NodeKind {
+    /// The kind is the node's broad label (`Organization`, `Person`, …) if it has one, else
+    /// its first label; the colour shows its first other label, else the kind. None for a
+    /// node without labels.
+    pub fn of(labels: &[String]) -> Option<NodeKind> {
+        let kind = labels
+            .iter()
+            .find(|l| BROAD_LABELS.contains(&l.as_str()))
+            .or(labels.first())?;
+        let colour_label = labels.iter().find(|l| *l != kind).unwrap_or(kind);
+        Some(NodeKind {
+            kind: kind.clone(),
+            colour_label: colour_label.clone(),
+        })
+    }
+
+    /// `:Organization:Lab`, or `:Person` when kind and colour are one label.
+    pub fn caption(&self) -> String {
+        if self.kind == self.colour_label {
+            format!(":{}", self.kind)
+        } else {
+            format!(":{}:{}", self.kind, self.colour_label)
+        }
+    }
+
+    /// The default attributes (shape, fill and border colour), then the style file's rules
+    /// for the kind and for the colour label, the more specific last.
+    pub fn attrs(&self, sheet: &StyleSheet) -> Attrs {
+        let (fill, border) = label_colour(&self.colour_label);
+        let mut a = Attrs::new();
+        a.insert("shape".into(), kind_shape(&self.kind).into());
+        a.insert("fillcolor".into(), fill.into());
+        a.insert("color".into(), border.into());
+        for label in [&self.kind, &self.colour_label] {
+            if let Some(rule) = sheet.labels.get(label) {
+                a.extend(rule.clone());
+            }
+        }
+        a
+    }
+}
+
+/// Distinct (fill, border) colours for the values of a property (`--color-by source`), in
+/// the order of `values` (sorted, distinct): each value's preferred slot comes from its hash,
+/// the next free slot on a collision, so up to 20 values are told apart.
+pub fn value_colours(values: &[String]) -> BTreeMap<String, (&'static str, &'static str)> {
     let mut taken = [false; PALETTE.len()];
     let mut out = BTreeMap::new();
-    for label in labels {
-        let h = stable_hash(label);
-        let mut slot = (h % PALETTE.len() as u64) as usize;
+    for v in values {
+        let mut slot = (stable_hash(v) % PALETTE.len() as u64) as usize;
         if taken.iter().any(|t| !t) {
             while taken[slot] {
                 slot = (slot + 1) % PALETTE.len();
             }
         }
         taken[slot] = true;
-        let (fill, border) = PALETTE[slot];
-        let shape = SHAPES[((h >> 8) % SHAPES.len() as u64) as usize];
-        let mut a = Attrs::new();
-        a.insert("shape".into(), shape.into());
-        a.insert("fillcolor".into(), fill.into());
-        a.insert("color".into(), border.into());
-        out.insert(label.clone(), a);
+        out.insert(v.clone(), PALETTE[slot]);
     }
     out
 }
@@ -201,15 +319,49 @@ mod tests {
     }
 
     #[test]
-    fn palette_is_stable_and_distinct() {
-        let labels: Vec<String> = ["Company", "Investor", "Person", "Exchange"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        let a = default_node_styles(&labels);
-        let b = default_node_styles(&labels);
-        assert_eq!(a, b);
-        let fills: std::collections::BTreeSet<_> = a.values().map(|x| &x["fillcolor"]).collect();
-        assert_eq!(fills.len(), 4);
+    fn a_label_has_one_colour_whatever_else_is_drawn() {
+        // The colour is a function of the name: the same in any company, in any order.
+        assert_eq!(label_colour("Person"), label_colour("Person"));
+        assert_eq!(label_colour("Widget"), label_colour("Widget"));
+        let known: std::collections::BTreeSet<usize> =
+            KNOWN_LABELS.iter().map(|(_, slot)| *slot).collect();
+        assert_eq!(
+            known.len(),
+            KNOWN_LABELS.len(),
+            "known labels share a colour"
+        );
+        let fills: std::collections::BTreeSet<&str> = PALETTE.iter().map(|p| p.0).collect();
+        assert_eq!(fills.len(), PALETTE.len());
+    }
+
+    #[test]
+    fn kind_and_colour_label() {
+        let labels = |ls: &[&str]| ls.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let lab = NodeKind::of(&labels(&["Organization", "Lab"])).unwrap();
+        assert_eq!(
+            (lab.kind.as_str(), lab.colour_label.as_str()),
+            ("Organization", "Lab")
+        );
+        assert_eq!(lab.caption(), ":Organization:Lab");
+        let same = NodeKind::of(&labels(&["Lab", "Organization"])).unwrap();
+        assert_eq!(same, lab);
+        let person = NodeKind::of(&labels(&["Person"])).unwrap();
+        assert_eq!(person.caption(), ":Person");
+        assert!(NodeKind::of(&[]).is_none());
+        let sheet = StyleSheet::parse("Organization: shape=box3d\nLab: fillcolor=gold").unwrap();
+        let a = lab.attrs(&sheet);
+        assert_eq!(
+            (a["shape"].as_str(), a["fillcolor"].as_str()),
+            ("box3d", "gold")
+        );
+        assert_eq!(a["color"], label_colour("Lab").1);
+    }
+
+    #[test]
+    fn value_colours_are_distinct() {
+        let values: Vec<String> = (0..20).map(|i| format!("{i:03}.txt")).collect();
+        let c = value_colours(&values);
+        let fills: std::collections::BTreeSet<_> = c.values().map(|x| x.0).collect();
+        assert_eq!(fills.len(), 20);
     }
 }

@@ -106,6 +106,8 @@ pub struct KgHelper {
     pub names: CatalogNames,
     pub colour: bool,
     files: FilenameCompleter,
+    /// Built-in procedure names (`algo.pagerank`, `db.labels`, …) for `CALL` completion.
+    procedures: Vec<String>,
 }
 
 impl KgHelper {
@@ -114,6 +116,16 @@ impl KgHelper {
             names,
             colour,
             files: FilenameCompleter::new(),
+            procedures: crate::procedures::Registry::with_builtins()
+                .signatures()
+                .into_iter()
+                .map(|p| p.name)
+                .chain(
+                    crate::algo::procedures()
+                        .iter()
+                        .map(|p| p.signature().name.clone()),
+                )
+                .collect(),
         }
     }
 
@@ -152,6 +164,19 @@ impl KgHelper {
             let list = matching(pool.iter().map(String::as_str), prefix, false);
             return (start + colon + 1, list);
         }
+        // `date.tr` → `date.truncate`, `algo.page` → `algo.pagerank`: a dotted prefix that
+        // names a function or procedure namespace completes within it, before property keys.
+        if start > 0 && before.as_bytes()[start - 1] == b'.' {
+            let qualifier = dotted_qualifier(&before[..start - 1]);
+            let list = if qualifier.is_empty() {
+                Vec::new()
+            } else {
+                self.namespaced(qualifier, word)
+            };
+            if !list.is_empty() {
+                return (start, list);
+            }
+        }
         // `n.key`
         if start > 0 && before.as_bytes()[start - 1] == b'.' {
             let list = matching(
@@ -168,6 +193,38 @@ impl KgHelper {
         list.extend(matching(function_names(), word, false));
         list.dedup();
         (start, list)
+    }
+}
+
+impl KgHelper {
+    /// The rest of every function and procedure named `qualifier.word…` (case-insensitively),
+    /// e.g. `truncate` for `date` and `tr`.
+    fn namespaced(&self, qualifier: &str, word: &str) -> Vec<String> {
+        let prefix = format!("{}.", qualifier.to_lowercase());
+        let procedures = self.procedures.iter().map(String::as_str);
+        let rests = procedures
+            .chain(function_names().map(|name| -> &str { name }))
+            .filter_map(|name| {
+                let lower = name.to_lowercase();
+                lower.starts_with(&prefix).then(|| &name[prefix.len()..])
+            });
+        matching(rests, word, false)
+    }
+}
+
+/// The dotted name ending `before` (`db.schema` in `CALL db.schema`), or "" when the text
+/// before the dot is not a name (`)`, a number, a string).
+fn dotted_qualifier(before: &str) -> &str {
+    let start = before
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == '.'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let qualifier = &before[start..];
+    if qualifier.starts_with(|c: char| c.is_alphabetic() || c == '_') {
+        qualifier
+    } else {
+        ""
     }
 }
 
@@ -363,6 +420,50 @@ mod tests {
             h.candidates(line, line.len()).1,
             vec!["toUpper".to_string()]
         );
+        // A function namespace wins over property keys (`date.trading_name` is a key here).
+        let h = KgHelper {
+            names: CatalogNames {
+                property_keys: vec!["trading_name".into(), "name".into()],
+                ..CatalogNames::default()
+            },
+            ..helper()
+        };
+        let line = "RETURN date.tr";
+        assert_eq!(
+            h.candidates(line, line.len()),
+            (12, vec!["transaction".to_string(), "truncate".to_string()])
+        );
+        let line = "RETURN date.tru";
+        assert_eq!(
+            h.candidates(line, line.len()).1,
+            vec!["truncate".to_string()]
+        );
+        let line = "RETURN DateTime.from";
+        assert_eq!(
+            h.candidates(line, line.len()).1,
+            vec!["fromepoch".to_string(), "fromepochmillis".to_string()]
+        );
+        let line = "CALL db.schema.node";
+        assert_eq!(
+            h.candidates(line, line.len()).1,
+            vec!["nodeTypeProperties".to_string()]
+        );
+        let line = "CALL algo.pager";
+        assert_eq!(
+            h.candidates(line, line.len()).1,
+            vec!["pageRank".to_string()]
+        );
+        // A variable, or a namespace with no such member: property keys.
+        let line = "MATCH (c) RETURN c.tr";
+        assert_eq!(
+            h.candidates(line, line.len()).1,
+            vec!["trading_name".to_string()]
+        );
+        let line = "RETURN date.na";
+        assert_eq!(h.candidates(line, line.len()).1, vec!["name".to_string()]);
+        let line = "RETURN (x).na";
+        assert_eq!(h.candidates(line, line.len()).1, vec!["name".to_string()]);
+        let h = helper();
         let line = ":sc";
         assert_eq!(
             h.candidates(line, line.len()),

@@ -22,7 +22,7 @@ use super::{keys, seal};
 /// have a read image (`image.rs`), which builds before it would not keep correct. 7: may have
 /// a seal (`seal.rs`) under which a process reads the image without opening sled; builds
 /// before it would commit without deleting the seal and the image.
-pub const FORMAT_VERSION: u32 = 7;
+pub const FORMAT_VERSION: u32 = 8;
 
 /// How long a transaction waits for another writer before giving up.
 const WRITER_WAIT: Duration = Duration::from_secs(10);

@@ -10,6 +10,10 @@
 //! Format 6 → 7: nothing to rewrite. Format 7 databases may have a seal (`seal.rs`) under
 //! which readers share the database without opening sled; the new marker keeps builds that
 //! predate it (and would commit without deleting the seal) from opening them.
+//! Format 7 → 8: nothing to rewrite. Format 8 databases may keep a hub's adjacency in chunk
+//! keys (`'E'`/`'F'`, `adjacency.rs`) behind a stub in its block, and count their commits
+//! (`00 "commits"`, `kg.commits`); a build that predates them would read a hub as having no
+//! relationships and commit without counting, so the new marker keeps it out.
 
 use std::path::Path;
 
@@ -148,7 +152,7 @@ mod tests {
 
     #[test]
     fn older_stores_are_upgraded_on_open() {
-        for from in [1, 2, 3, 4, 5, 6] {
+        for from in [1, 2, 3, 4, 5, 6, 7] {
             upgraded_from(from);
         }
     }
