@@ -106,7 +106,13 @@ pub struct Repl<'db, W: Write, E: Write> {
 
 impl<'db, W: Write, E: Write> Repl<'db, W, E> {
     pub fn new(db: &'db Database, options: ShellOptions, out: W, err: E) -> Self {
-        Self::with_target(Some(db), Target::Local(db.session()), options, out, err)
+        Self::with_target(
+            Some(db),
+            Target::Local(Box::new(db.session())),
+            options,
+            out,
+            err,
+        )
     }
 
     /// A shell whose statements run on the server at `address` through `client`.

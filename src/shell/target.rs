@@ -9,7 +9,7 @@ use crate::server::bolt::client::Client;
 /// The shell's connection to its data.
 pub enum Target<'db> {
     /// A session on a database opened by this process.
-    Local(Session<'db>),
+    Local(Box<Session<'db>>),
     /// A server holding the database; `address` is what the user sees (`bolt://…`).
     Remote {
         client: Box<Client>,
@@ -57,7 +57,7 @@ impl<'db> Target<'db> {
     /// The local session, for what needs the store itself (`:export`).
     pub fn local(&mut self) -> Option<&mut Session<'db>> {
         match self {
-            Target::Local(s) => Some(s),
+            Target::Local(s) => Some(&mut **s),
             Target::Remote { .. } => None,
         }
     }
