@@ -401,33 +401,48 @@ fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
     sh(Command::new("cp").arg("-a").arg(from).arg(to)).map(|_| ())
 }
 
-/// One `kg run` process over a file holding `stmt`: its wall time and the rows of its last
+/// CPU time (user + system) of all waited-for child processes so far.
+fn children_cpu() -> Duration {
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(ru.ru_utime) + tv(ru.ru_stime)
+}
+
+/// Wall and CPU time of one process.
+#[derive(Clone, Copy)]
+struct Took {
+    wall: Duration,
+    cpu: Duration,
+}
+
+/// One `kg run` process over a file holding `stmt`: its times and the rows of its last
 /// statement.
-fn kg_once(kg: &Path, db: &Path, stmt: &str) -> Result<(Duration, Vec<J>), String> {
+fn kg_once(kg: &Path, db: &Path, stmt: &str) -> Result<(Took, Vec<J>), String> {
     let file = std::env::temp_dir().join(format!("kg-analytics-{}.cypher", std::process::id()));
     fs::write(&file, format!("{stmt};\n")).map_err(|e| e.to_string())?;
-    let t = Instant::now();
+    let (t, cpu) = (Instant::now(), children_cpu());
     let out = sh(Command::new(kg)
         .arg("--db")
         .arg(db)
         .args(["run", "--format", "json"])
         .arg(&file))?;
-    let took = t.elapsed();
+    let took = Took {
+        wall: t.elapsed(),
+        cpu: children_cpu().saturating_sub(cpu),
+    };
     let last = out.lines().last().unwrap_or_default();
     let v: J = serde_json::from_str(last).map_err(|e| format!("{e}: {last}"))?;
     let rows = v["rows"].as_array().cloned().unwrap_or_default();
     Ok((took, rows))
 }
 
-/// Median of `REPS` runs of `stmt`; a destructive one runs on a fresh copy of `db` each time.
-fn kg_timed(
-    kg: &Path,
-    db: &Path,
-    stmt: &str,
-    destructive: bool,
-) -> Result<(Duration, Vec<J>), String> {
+/// Medians (wall and CPU separately) of `REPS` runs of `stmt`; a destructive one runs on a
+/// fresh copy of `db` each time.
+fn kg_timed(kg: &Path, db: &Path, stmt: &str, destructive: bool) -> Result<(Took, Vec<J>), String> {
     let work = db.with_extension("work");
-    let (mut times, mut rows) = (Vec::new(), Vec::new());
+    let (mut times, mut rows): (Vec<Took>, _) = (Vec::new(), Vec::new());
     for _ in 0..reps() {
         let target = if destructive {
             copy_dir(db, &work)?;
@@ -439,7 +454,11 @@ fn kg_timed(
         times.push(t);
         rows = r;
     }
-    Ok((median(times), rows))
+    let took = Took {
+        wall: median(times.iter().map(|t| t.wall).collect()),
+        cpu: median(times.iter().map(|t| t.cpu).collect()),
+    };
+    Ok((took, rows))
 }
 
 /// Imports and compacts the database unless `KG_DB` already holds it.
@@ -560,7 +579,7 @@ fn run(data: &Path) -> Result<bool, String> {
             all_ok &= check("kg after a write", s.name, &rows, &s.expected);
             kg_written.insert(s.name, t);
         }
-        eprintln!("kg {}: {}", s.name, ms(t));
+        eprintln!("kg {}: {} wall, {} CPU", s.name, ms(t.wall), ms(t.cpu));
     }
 
     let kz = match std::env::var("KUZU_PY") {
@@ -583,28 +602,38 @@ fn run(data: &Path) -> Result<bool, String> {
 
     println!(
         "\nAnalytics shapes at {scale} ({} nodes, {} relationships), REPS={}, medians; \
-         kg = whole process (net = minus `RETURN 1;` = {})\n",
+         kg = whole process: wall (net = minus `RETURN 1;` = {}) and CPU\n",
         d.nodes.len(),
         d.rels.len(),
         reps(),
-        ms(base)
+        ms(base.wall)
     );
-    let mut header = "| shape | what | kg (net) |".to_string();
+    let mut header = "| shape | what | kg wall (net) | kg CPU |".to_string();
     if after_write {
-        header.push_str(" kg after a write (net) |");
+        header.push_str(" after a write: wall (net), CPU |");
     }
-    header.push_str(" Kuzu | kg / Kuzu |");
+    header.push_str(" Kuzu | kg / Kuzu (wall) |");
     println!("{header}");
     println!("{}", "|---".repeat(header.matches('|').count() - 1) + "|");
     for s in &chosen {
-        let t = kg_times[s.name];
-        let net = t.saturating_sub(base);
-        let mut line = format!("| {} | {} | {} ({}) |", s.name, s.what, ms(t), ms(net));
+        let t: Took = kg_times[s.name];
+        let net = t.wall.saturating_sub(base.wall);
+        let mut line = format!(
+            "| {} | {} | {} ({}) | {} |",
+            s.name,
+            s.what,
+            ms(t.wall),
+            ms(net),
+            ms(t.cpu)
+        );
         if after_write {
             match kg_written.get(s.name) {
-                Some(w) => {
-                    line.push_str(&format!(" {} ({}) |", ms(*w), ms(w.saturating_sub(base))))
-                }
+                Some(w) => line.push_str(&format!(
+                    " {} ({}), {} |",
+                    ms(w.wall),
+                    ms(w.wall.saturating_sub(base.wall)),
+                    ms(w.cpu)
+                )),
                 None => line.push_str(" – |"),
             }
         }
@@ -613,7 +642,7 @@ fn run(data: &Path) -> Result<bool, String> {
                 let mut secs = k.secs.clone();
                 secs.sort_by(f64::total_cmp);
                 let med = secs.get(secs.len() / 2).copied().unwrap_or(0.0);
-                let ratio = t.as_secs_f64() / med.max(1e-9);
+                let ratio = t.wall.as_secs_f64() / med.max(1e-9);
                 line.push_str(&format!(" {:.1} ms | {ratio:.2}× |", med * 1e3));
             }
             None => line.push_str(" – | – |"),

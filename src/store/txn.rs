@@ -375,7 +375,7 @@ impl Txn {
             return Ok(entry.map(|e| SlotBytes::Owned(e.to_vec())));
         }
         self.blocks.entry(self.store.generation(), key, slot, || {
-            Ok(self.committed_get(key)?.map(|b| b.to_vec()))
+            self.committed_get(key)
         })
     }
 
