@@ -97,6 +97,9 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> QueryError {
     let pos = pos.min(src.len());
     let found = describe_found(src, pos);
     let span = Span::new(pos, next_token_end(src, pos));
+    if let Some(feature) = known_unsupported(src, pos) {
+        return QueryError::unsupported(feature).at(span);
+    }
     let mut detail = "UnexpectedSyntax";
     if let Some(c) = src.get(pos..).and_then(|s| s.chars().next()) {
         if !c.is_ascii() && !c.is_alphanumeric() && !c.is_whitespace() {
@@ -118,6 +121,46 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> QueryError {
         detail = "InvalidRelationshipPattern";
     }
     QueryError::syntax(detail, message).at(span)
+}
+
+/// Syntax Neo4j accepts that kgstore lacks, recognised where the parse stopped, so the error
+/// names the feature instead of listing what was expected.
+fn known_unsupported(src: &str, pos: usize) -> Option<String> {
+    let rest = src.get(pos..)?;
+    let word = |w: &str| {
+        rest.get(..w.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(w))
+            && !rest[w.len()..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_')
+    };
+    if word("NULLS") {
+        return Some(
+            "`NULLS FIRST` / `NULLS LAST` in ORDER BY (nulls sort last in ascending order and \
+             first in descending order, as in Neo4j)"
+                .into(),
+        );
+    }
+    // `WHERE n:A|B`, `n:A&B`: a label expression outside a node pattern.
+    let before = src[..pos].trim_end();
+    let after_label = before.rsplit_once(':').is_some_and(|(head, label)| {
+        !label.is_empty()
+            && label
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '`')
+            && head
+                .trim_end()
+                .ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '`')
+    });
+    if after_label && (rest.starts_with('|') || rest.starts_with('&')) && !rest.starts_with("||") {
+        return Some(
+            "label expressions (`n:A|B`, `n:A&B`) outside a node pattern; write \
+             `(n:A OR n:B)` or put the expression in the pattern: `MATCH (n:A|B)`"
+                .into(),
+        );
+    }
+    None
 }
 
 fn message_for(src: &str, pos: usize, kinds: &[Expect], found: &str) -> String {
