@@ -339,3 +339,53 @@ fn a_first_run_killed_while_seeding_leaves_no_partial_graph() {
         "no round killed the first run before it finished"
     );
 }
+
+/// LOAD CSV from a FIFO no one writes to stops at the statement's deadline, and on its
+/// cancel flag; from an endless line (`/dev/zero`) it stops at the line bound.
+#[test]
+fn load_csv_from_a_silent_fifo_or_an_endless_line_stops() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use kgstore::db::RunOptions;
+    use kgstore::error::Error;
+    use kgstore::value::Params;
+
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("silent.csv");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    let db = Database::open_in_memory().unwrap();
+    let query = |path: &Path| format!("LOAD CSV FROM '{}' AS r RETURN count(r)", path.display());
+    if made {
+        let timed = RunOptions {
+            timeout: Some(Duration::from_millis(300)),
+            ..RunOptions::default()
+        };
+        let r = db.session().run_with(&query(&fifo), &Params::new(), &timed);
+        assert!(matches!(r, Err(Error::Timeout(300))), "{r:?}");
+        let cancel = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&cancel);
+        let setter = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(200));
+            flag.store(true, Ordering::Relaxed);
+        });
+        let cancellable = RunOptions {
+            cancel: Some(cancel),
+            ..RunOptions::default()
+        };
+        let r = db
+            .session()
+            .run_with(&query(&fifo), &Params::new(), &cancellable);
+        setter.join().unwrap();
+        assert!(matches!(r, Err(Error::Cancelled)), "{r:?}");
+    } else {
+        eprintln!("mkfifo is not available: the FIFO half of this test did not run");
+    }
+    let r = db.run(&query(Path::new("/dev/zero")), &Params::new());
+    let msg = r.map(|_| String::new()).unwrap_or_else(|e| e.to_string());
+    assert!(msg.contains("line 1 is longer than 16 MiB"), "{msg}");
+}
