@@ -264,3 +264,128 @@ fn a_failed_import_leaves_no_index_behind() {
     assert!(err.to_string().contains("already exists"), "{err}");
     assert_eq!(state(&store), before);
 }
+
+const KG: &str = env!("CARGO_BIN_EXE_kg");
+
+/// `kg query` in `dir` on the default database: the process, not yet waited for.
+fn kg_default(dir: &Path, query: &str) -> std::process::Command {
+    let mut cmd = std::process::Command::new(KG);
+    cmd.current_dir(dir)
+        .env_remove("KG_DB")
+        .env_remove("KG_CONNECT")
+        .args(["query", "--format", "csv", query])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    cmd
+}
+
+/// The graph's size as `kg` in `dir` reports it (seeding the default database if missing).
+fn default_graph_size(dir: &Path) -> String {
+    let out = kg_default(
+        dir,
+        "MATCH (n) OPTIONAL MATCH (n)-[r]->() RETURN count(DISTINCT n) AS n, count(r) AS r",
+    )
+    .output()
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A first run killed while it creates and seeds `./kg.db` leaves either no database (the
+/// next run seeds it) or the whole seed graph, never part of it.
+#[test]
+fn a_first_run_killed_while_seeding_leaves_no_partial_graph() {
+    let reference = tempfile::tempdir().unwrap();
+    let full = default_graph_size(reference.path());
+    let started = std::time::Instant::now();
+    let _ = default_graph_size(tempfile::tempdir().unwrap().path());
+    // Kill points spread over a whole first run (at least 2 ms apart).
+    let span = started.elapsed().as_millis().max(40) as u64;
+    let rounds = 24;
+    let mut before_done = 0;
+    for round in 0..rounds {
+        let dir = tempfile::tempdir().unwrap();
+        let mut child = kg_default(dir.path(), "RETURN 1").spawn().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(round * span / rounds));
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        let db = dir.path().join("kg.db");
+        if !status.success() {
+            before_done += 1;
+        }
+        if db.exists() {
+            assert_eq!(
+                default_graph_size(dir.path()),
+                full,
+                "round {round}: partial seed"
+            );
+        } else {
+            // The next run seeds it whole and clears what the killed one left.
+            assert_eq!(default_graph_size(dir.path()), full, "round {round}");
+        }
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .filter(|n| n != "kg.db")
+            .collect();
+        assert!(leftovers.is_empty(), "round {round}: left {leftovers:?}");
+    }
+    assert!(
+        before_done > 0,
+        "no round killed the first run before it finished"
+    );
+}
+
+/// LOAD CSV from a FIFO no one writes to stops at the statement's deadline, and on its
+/// cancel flag; from an endless line (`/dev/zero`) it stops at the line bound.
+#[test]
+fn load_csv_from_a_silent_fifo_or_an_endless_line_stops() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use kgstore::db::RunOptions;
+    use kgstore::error::Error;
+    use kgstore::value::Params;
+
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("silent.csv");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    let db = Database::open_in_memory().unwrap();
+    let query = |path: &Path| format!("LOAD CSV FROM '{}' AS r RETURN count(r)", path.display());
+    if made {
+        let timed = RunOptions {
+            timeout: Some(Duration::from_millis(300)),
+            ..RunOptions::default()
+        };
+        let r = db.session().run_with(&query(&fifo), &Params::new(), &timed);
+        assert!(matches!(r, Err(Error::Timeout(300))), "{r:?}");
+        let cancel = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&cancel);
+        let setter = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(200));
+            flag.store(true, Ordering::Relaxed);
+        });
+        let cancellable = RunOptions {
+            cancel: Some(cancel),
+            ..RunOptions::default()
+        };
+        let r = db
+            .session()
+            .run_with(&query(&fifo), &Params::new(), &cancellable);
+        setter.join().unwrap();
+        assert!(matches!(r, Err(Error::Cancelled)), "{r:?}");
+    } else {
+        eprintln!("mkfifo is not available: the FIFO half of this test did not run");
+    }
+    let r = db.run(&query(Path::new("/dev/zero")), &Params::new());
+    let msg = r.map(|_| String::new()).unwrap_or_else(|e| e.to_string());
+    assert!(msg.contains("line 1 is longer than 16 MiB"), "{msg}");
+}

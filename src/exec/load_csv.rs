@@ -1,6 +1,8 @@
 //! LOAD CSV: one row per record of a local CSV file named by a `file:` URL or a path, as a
 //! list of strings or, `WITH HEADERS`, a map keyed by the first line. An unquoted empty field
-//! is null; `""` is the empty string.
+//! is null; `""` is the empty string. The source is read without blocking (a FIFO with no
+//! writer waits, checking the statement's cancel flag and deadline) and no line may exceed
+//! [`MAX_LINE_BYTES`] (so `/dev/zero` is an error, not all of memory).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -41,8 +43,11 @@ impl Operator for LoadCsv<'_> {
                 }
             };
             let path = resolve(&name).map_err(|e| e.at(source.span))?;
-            let text = std::fs::read_to_string(&path).map_err(|e| {
-                load_error(format!("LOAD CSV cannot read {}: {e}", path.display())).at(source.span)
+            let text = read_source(&path).map_err(|e| match e {
+                ReadError::Limit(e) => e,
+                ReadError::Failed(m) => load_error(format!("LOAD CSV: {}: {m}", path.display()))
+                    .at(source.span)
+                    .into(),
             })?;
             records(&text, delimiter, headers).map_err(|(line, msg)| {
                 load_error(format!("LOAD CSV: {}:{line}: {msg}", path.display()))
@@ -51,6 +56,78 @@ impl Operator for LoadCsv<'_> {
             })
         })
     }
+}
+
+/// The longest line LOAD CSV accepts, in bytes.
+pub const MAX_LINE_BYTES: usize = 16 << 20;
+
+enum ReadError {
+    /// The statement was cancelled or ran out of time.
+    Limit(crate::error::Error),
+    Failed(String),
+}
+
+/// The text of `path`, read in chunks: a FIFO's writer is waited for in slices of 100 ms,
+/// between which the statement's limits are checked (`interrupt::check`), and a line longer
+/// than [`MAX_LINE_BYTES`] stops the read.
+fn read_source(path: &std::path::Path) -> std::result::Result<String, ReadError> {
+    use std::io::Read;
+    use std::os::fd::AsRawFd;
+    use std::os::unix::fs::OpenOptionsExt;
+    // Non-blocking, so that opening a FIFO does not wait for a writer.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| ReadError::Failed(format!("cannot read it: {e}")))?;
+    let mut text = Vec::new();
+    let mut chunk = vec![0u8; 64 << 10];
+    let (mut line, mut line_len) = (1usize, 0usize);
+    loop {
+        crate::interrupt::check().map_err(ReadError::Limit)?;
+        let mut poll = libc::pollfd {
+            fd: file.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        // SAFETY: one valid pollfd for a descriptor `file` keeps open.
+        if unsafe { libc::poll(&mut poll, 1, 100) } == 0 {
+            continue;
+        }
+        let n = match (&file).read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::Interrupted
+                ) =>
+            {
+                continue
+            }
+            Err(e) => return Err(ReadError::Failed(format!("cannot read it: {e}"))),
+        };
+        for &b in &chunk[..n] {
+            if b == b'\n' {
+                line += 1;
+                line_len = 0;
+            } else {
+                line_len += 1;
+            }
+        }
+        if line_len > MAX_LINE_BYTES {
+            return Err(ReadError::Failed(format!(
+                "line {line} is longer than {} MiB, the most LOAD CSV reads in one line",
+                MAX_LINE_BYTES >> 20
+            )));
+        }
+        text.extend_from_slice(&chunk[..n]);
+    }
+    String::from_utf8(text).map_err(|e| {
+        let upto = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..upto].iter().filter(|b| **b == b'\n').count() + 1;
+        ReadError::Failed(format!("line {line}: invalid UTF-8 at byte {upto}"))
+    })
 }
 
 fn load_error(message: String) -> QueryError {

@@ -63,7 +63,7 @@ pub fn find(dir: &Path) -> Option<ServerAddress> {
     }
 }
 
-fn process_alive(pid: u32) -> bool {
+pub(crate) fn process_alive(pid: u32) -> bool {
     let Ok(pid) = libc::pid_t::try_from(pid) else {
         return false;
     };
