@@ -51,7 +51,9 @@ impl Store {
             if let Some(store) = Store::open_sealed(path, config, durability, &mut damage) {
                 return Ok(Opened::Sealed(store));
             }
-            let err = match config.open() {
+            // Through recovery (`recovery.rs`), as every sled open: damaged snapshots are set
+            // aside, sled's panics become errors and the commit mark is checked.
+            let err = match open_sled(config, path) {
                 Ok(db) => match sealable(&db, path).filter(|_| !resealed && cfg!(unix)) {
                     Some(stamp) => {
                         drop(db);
@@ -62,7 +64,7 @@ impl Store {
                     }
                     None => return Ok(Opened::Sled(db)),
                 },
-                Err(e) => sled_error(path, e),
+                Err(e) => e,
             };
             match err {
                 Error::Store(StoreError::Locked { .. }) if Instant::now() < deadline => {
