@@ -19,7 +19,10 @@
 //! checked there against the header's checksum. The values are grouped into *regions* of about
 //! [`REGION_BYTES`], each with a CRC-32 in the region table; a region is read with `pread`
 //! when a value in it is first wanted, checked, and kept in a cache bounded by
-//! [`CACHE_BYTES`] (clock eviction). A region that does not match, or that cannot be read
+//! [`CACHE_BYTES`] (clock eviction). The first read in each aligned [`READ_AROUND`] group of
+//! values asks the kernel to read the whole group (`POSIX_FADV_WILLNEED`), which a map got
+//! from the kernel's read-around: cold, neighbouring regions then come from memory, not each
+//! from the disk. A region that does not match, or that cannot be read
 //! whole (the file was cut short), is an error of this image alone: the store then reads sled
 //! instead (`Inner::image_failed`). Nothing is memory-mapped, so a file truncated or rewritten
 //! under a reader can make reads fail, never crash the process (a map would raise SIGBUS), and
@@ -77,6 +80,9 @@ const REGION: usize = 16;
 /// has a region of its own). Smaller regions make a cold point read cheaper (one `pread` and
 /// CRC of this size) and the region table larger; see docs/performance.md.
 pub const REGION_BYTES: usize = 8 << 10;
+/// The first cold read in an aligned group of this many bytes of values asks the kernel to
+/// read the whole group ([`Image::hint_group`]; see docs/performance.md).
+pub const READ_AROUND: usize = 128 << 10;
 /// The most bytes of regions one open image keeps in memory.
 pub const CACHE_BYTES: usize = 256 << 20;
 
@@ -167,6 +173,8 @@ pub(crate) struct Image {
     /// A power of two (so `hash & (slots - 1)` picks a slot).
     slots: usize,
     cache: Box<[Slot]>,
+    /// Per [`READ_AROUND`] group of the values: whether the kernel was asked to read it.
+    hinted: Box<[AtomicBool]>,
     cached_bytes: AtomicUsize,
     cache_limit: usize,
     clock: Mutex<usize>,
@@ -230,6 +238,9 @@ impl Image {
             values_end: keys_at,
             slots,
             cache: (0..regions).map(|_| Slot::default()).collect(),
+            hinted: (0..keys_at.div_ceil(READ_AROUND))
+                .map(|_| AtomicBool::new(false))
+                .collect(),
             cached_bytes: AtomicUsize::new(0),
             cache_limit: CACHE_BYTES,
             clock: Mutex::new(0),
@@ -275,17 +286,54 @@ impl Image {
         }
     }
 
+    /// (offset, length, CRC-32) of region `r` from the region table.
+    fn region_bounds(&self, r: usize) -> Option<(usize, usize, u32)> {
+        let at = self.regions_at.checked_add(r.checked_mul(REGION)?)?;
+        let start = le_u64(&self.index, at)?;
+        let len = le_u32(&self.index, at + 8)? as usize;
+        Some((start, len, le_u32(&self.index, at + 12)?))
+    }
+
+    /// Before the first read of a region in an aligned group of [`READ_AROUND`] bytes: asks
+    /// the kernel to read the whole group into its page cache (`POSIX_FADV_WILLNEED`), as it
+    /// reads around a page fault in a map. Cold, the neighbours' later `pread`s then find
+    /// their pages in memory instead of each waiting for the disk; warm, it costs one system
+    /// call per group and process. Only a hint: what is read is still checked.
+    fn hint_group(&self, start: usize) {
+        let group = start / READ_AROUND;
+        let Some(hinted) = self.hinted.get(group) else {
+            return;
+        };
+        if hinted.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::fd::AsRawFd;
+            let from = group * READ_AROUND;
+            let len = READ_AROUND.min(self.values_end.saturating_sub(from));
+            if let (Ok(from), Ok(len)) = (libc::off_t::try_from(from), libc::off_t::try_from(len)) {
+                // SAFETY: a plain system call on a descriptor this image owns; it reads no
+                // memory of ours, and its failure changes nothing (the pread reads anyway).
+                unsafe {
+                    libc::posix_fadvise(
+                        self.file.as_raw_fd(),
+                        from,
+                        len,
+                        libc::POSIX_FADV_WILLNEED,
+                    );
+                }
+            }
+        }
+    }
+
     /// (file offset, bytes) of region `r`: from the cache, or read and checked now.
     fn region(&self, r: usize) -> Result<(usize, IVec)> {
         let slot = self
             .cache
             .get(r)
             .ok_or_else(|| self.damaged("a value names no region"))?;
-        let at = self.regions_at + r * REGION;
-        let bounds = le_u64(&self.index, at)
-            .zip(le_u32(&self.index, at + 8))
-            .zip(le_u32(&self.index, at + 12));
-        let Some(((start, len), crc)) = bounds else {
+        let Some((start, len, crc)) = self.region_bounds(r) else {
             return Err(self.damaged("the region table is cut short"));
         };
         if !slot.used.load(Ordering::Relaxed) {
@@ -294,13 +342,14 @@ impl Image {
         if let Some(bytes) = &*slot.bytes.read().unwrap_or_else(|e| e.into_inner()) {
             return Ok((start, bytes.clone()));
         }
-        let len = len as usize;
         let end = start.checked_add(len).filter(|&e| e <= self.values_end);
         if start < HEADER || end.is_none() {
             return Err(self.damaged("a region lies outside the values"));
         }
+        self.hint_group(start);
         let mut buf = vec![0u8; len];
-        if let Err(e) = read_at(&self.file, &mut buf, start) {
+        let read = read_at(&self.file, &mut buf, start);
+        if let Err(e) = read {
             return Err(self.damaged(&format!(
                 "its values at bytes {start}..{} cannot be read ({e}); was the file changed?",
                 start + len
@@ -810,6 +859,42 @@ mod tests {
             }
         }
         assert_eq!(image.scan_prefix(Vec::new()).count(), 400);
+    }
+
+    #[test]
+    fn each_group_of_values_is_hinted_once_and_reads_stay_right() {
+        let dir = tempfile::tempdir().unwrap();
+        let stamp = new_stamp();
+        // 300 KiB of values: three groups of READ_AROUND bytes, 40-odd regions.
+        let values: Vec<(Vec<u8>, Vec<u8>)> = (0u32..300)
+            .map(|i| (i.to_be_bytes().to_vec(), vec![i as u8; 1 << 10]))
+            .collect();
+        let refs: Vec<(&[u8], &[u8])> = values.iter().map(|(k, v)| (&k[..], &v[..])).collect();
+        write(dir.path(), &refs, &stamp);
+        let image = Image::open(dir.path(), Some(&stamp), 5).expect("valid image");
+        assert_eq!(image.hinted.len(), image.values_end.div_ceil(READ_AROUND));
+        assert!(image.hinted.len() >= 3);
+        let hinted = |image: &Image| {
+            image
+                .hinted
+                .iter()
+                .filter(|h| h.load(Ordering::Relaxed))
+                .count()
+        };
+        assert_eq!(hinted(&image), 0, "nothing is hinted before a read");
+        assert_eq!(
+            image.get(&0u32.to_be_bytes()).unwrap().as_deref(),
+            Some(&values[0].1[..])
+        );
+        assert_eq!(hinted(&image), 1, "a read hints its own group only");
+        for (k, v) in values.iter().rev() {
+            assert_eq!(image.get(k).unwrap().as_deref(), Some(&v[..]));
+        }
+        assert_eq!(
+            hinted(&image),
+            image.hinted.len(),
+            "every group with values was hinted"
+        );
     }
 
     #[test]
