@@ -143,9 +143,11 @@ pub enum StoreError {
     DiskFull { path: PathBuf },
     /// The storage log holds fewer commits than the commit mark says were acknowledged
     /// (`store/recovery.rs`): the log was truncated or damaged after those commits.
-    #[error("database {} has lost acknowledged writes: its storage log {} holds {found} commits but {acknowledged} were acknowledged, so the last {} are gone (the file was truncated or damaged). Restore the database from a backup; to open what remains instead, delete {}", path.display(), path.join("db").display(), acknowledged - found, path.join(crate::store::COMMIT_MARK_FILE).display())]
+    #[error("database {} has lost acknowledged writes: its storage log {} holds {found} commits but {acknowledged} were acknowledged, so the last {} are gone (the file was truncated or damaged). Restore the database from a backup; to open what remains instead, delete {}", path.display(), path.join("db").display(), acknowledged - found, mark.display())]
     LostCommits {
         path: PathBuf,
+        /// The commit mark file (`kg.commits`): deleting it opens what remains.
+        mark: PathBuf,
         acknowledged: u64,
         found: u64,
     },

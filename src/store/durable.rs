@@ -78,6 +78,7 @@ pub(crate) fn check_mark(db: &sled::Db, dir: &Path) -> Result<()> {
     if found < acknowledged {
         return Err(StoreError::LostCommits {
             path: dir.to_path_buf(),
+            mark: dir.join(COMMIT_MARK_FILE),
             acknowledged,
             found,
         }
