@@ -178,7 +178,7 @@ fn assert_clear_failure(run: &Run, context: &str) {
 }
 
 #[test]
-#[ignore = "a read after a full-disk write hung past 60 s once in a clean-clone CI run (passed twice on the lead's tree): a remaining hang on a full disk, see issue 21; run with --ignored"]
+#[ignore = "runs 80 s and mounts a tmpfs; it found a hang (sled dropped on the opening thread after a failed first write) fixed in Store::init; run with --ignored until it has passed under CI load"]
 fn a_full_disk_fails_statements_clearly_and_loses_nothing_acknowledged() {
     let tmp = tempfile::tempdir().unwrap();
     let Some(mount) = Mount::new(&tmp.path().join("small"), 96 << 20) else {

@@ -369,30 +369,58 @@ impl Store {
 
     fn init(db: sled::Db, path: Option<PathBuf>, durability: Durability) -> Result<Store> {
         let shown = path.clone().unwrap_or_else(|| PathBuf::from(":memory:"));
-        let e = |err| sled_error(&shown, err);
-        match stored_format(&db, &shown)? {
+        let prepared = Store::prepare(&db, path.as_deref(), &shown);
+        match prepared {
+            Ok((schema, image, stamped)) => Ok(Store::assemble(
+                Some(db),
+                path,
+                durability,
+                schema,
+                image,
+                stamped,
+                None,
+            )),
+            Err(err) => {
+                // A first write that failed (a full disk) leaves sled's drop waiting forever
+                // for it: close on a thread of our own and stop waiting (`durable.rs`).
+                super::durable::close_bounded(db, path.as_deref(), true, || {});
+                Err(err)
+            }
+        }
+    }
+
+    /// Checks and upgrades the format (writing it into a new database) and loads the schema
+    /// and the read image of an open sled.
+    #[allow(clippy::type_complexity)]
+    fn prepare(
+        db: &sled::Db,
+        path: Option<&Path>,
+        shown: &Path,
+    ) -> Result<((Catalog, Vec<IndexMeta>), Option<Arc<Image>>, bool)> {
+        let e = |err| sled_error(shown, err);
+        match stored_format(db, shown)? {
             Some(found) => {
                 if found < FORMAT_VERSION {
-                    super::migrate::upgrade(&db, found, &shown)?;
+                    super::migrate::upgrade(db, found, shown)?;
                 }
             }
             None => {
                 if db.iter().next().is_some() {
-                    return Err(not_a_database(&shown, "it has no kgstore format marker"));
+                    return Err(not_a_database(shown, "it has no kgstore format marker"));
                 }
                 db.insert(keys::META_FORMAT, &FORMAT_VERSION.to_be_bytes())
                     .map_err(e)?;
-                if let Some(dir) = &path {
+                if let Some(dir) = path {
                     db.flush().map_err(e)?;
                     // sled created its files here: their names must survive a power loss.
-                    DurableLog::new(dir.clone()).sync()?;
+                    DurableLog::new(dir.to_path_buf()).sync()?;
                     super::durable::sync_dir(dir)?;
                 }
             }
         }
-        let schema = schema_in_sled(&db, &shown)?;
+        let schema = schema_in_sled(db, shown)?;
         let stamp = db.get(keys::META_IMAGE).map_err(e)?;
-        let image = match &path {
+        let image = match path {
             Some(dir) => {
                 // Whoever opens sled deletes the seal: the open may have changed sled's files.
                 seal::remove(dir);
@@ -400,15 +428,7 @@ impl Store {
             }
             None => None,
         };
-        Ok(Store::assemble(
-            Some(db),
-            path,
-            durability,
-            schema,
-            image,
-            stamp.is_some(),
-            None,
-        ))
+        Ok((schema, image, stamp.is_some()))
     }
 
     fn assemble(
