@@ -1,6 +1,6 @@
 """The write workloads of benches/writes.rs in Kuzu, for the same run (docs/performance.md).
 
-    /work/shared/bench/.venv12/bin/python benches/writes_kuzu.py [small large]
+    ../shared/bench/.venv12/bin/python benches/writes_kuzu.py [small large]
 
 Kuzu needs a schema: Hub and Leaf node tables keyed by id, R from Hub to Leaf.
 """
