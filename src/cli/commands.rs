@@ -4,13 +4,13 @@
 use std::io::{self, BufWriter, IsTerminal, Write};
 
 use crate::db::{Database, Durability, Params};
-use crate::error::{Error, StoreError};
 use crate::render::Format;
 use crate::server::bolt::client::{Client, Credentials};
 use crate::shell::interactive;
 use crate::shell::repl::{Repl, ShellError, ShellOptions};
 use crate::shell::signal;
 
+use super::exit::failure_code;
 use super::open::{open_database, resolve_db_path};
 use super::{Cli, Command, DurabilityArg, ShellArgs};
 
@@ -264,17 +264,6 @@ fn run_files<W: Write>(
         Err(e) => exit_code(Err(e)),
         Ok(()) if failed => locked_exit(shell, 1),
         Ok(()) => 0,
-    }
-}
-
-/// The exit code of a command that failed with `e`: 2 when another process holds the
-/// database (a command that needs sled, while sealed readers share it: `store/seal.rs`), as
-/// when it cannot be opened at all; 1 otherwise.
-pub(super) fn failure_code(e: &Error) -> i32 {
-    if matches!(e, Error::Store(StoreError::Locked { .. })) {
-        2
-    } else {
-        1
     }
 }
 

@@ -23,7 +23,7 @@ pub fn import(db: &Database, args: &ImportArgs) -> i32 {
         }
         Err(e) => {
             eprintln!("error: {e}");
-            super::commands::failure_code(&e)
+            super::exit::failure_code(&e)
         }
     }
 }

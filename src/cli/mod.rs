@@ -5,6 +5,7 @@
 //! processes are reading it, or the command line is wrong.
 
 mod commands;
+mod exit;
 mod interchange;
 mod open;
 mod seeding;

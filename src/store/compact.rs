@@ -26,9 +26,10 @@ use std::time::Instant;
 
 use crate::error::{Error, Result, StoreError};
 
+use super::durable::{self, sync_dir};
 use super::engine::{self, sled_error, stored_format, Store, FORMAT_VERSION};
 use super::image::{self, ImageWriter};
-use super::{durable, keys, seal};
+use super::{keys, seal};
 
 /// Bytes of keys and values per batch of the copy. One segment is 512 KiB; batches of about
 /// that size, each followed by a sync, gave the smallest files at M (112-125 MiB and 2-10 free
@@ -305,19 +306,6 @@ fn sync_tree(dir: &Path) -> Result<()> {
         }
     }
     sync_dir(dir)
-}
-
-/// fsyncs the directory `dir` (its entries: created, renamed, deleted files).
-pub(crate) fn sync_dir(dir: &Path) -> Result<()> {
-    std::fs::File::open(dir)
-        .and_then(|f| f.sync_all())
-        .map_err(|source| {
-            StoreError::Io {
-                path: dir.to_path_buf(),
-                source,
-            }
-            .into()
-        })
 }
 
 /// Swaps two directories atomically: a crash leaves either both old or both new names.

@@ -217,7 +217,7 @@ impl Txn {
                     // database's lock then means no commit since (`seal::reseal` relies on it).
                     super::seal::remove(dir);
                     let _ = std::fs::remove_file(dir.join(super::image::FILE_NAME));
-                    super::compact::sync_dir(dir)?;
+                    super::durable::sync_dir(dir)?;
                 }
             }
             // Every commit counts itself in its own batch: the commit mark (`durable.rs`)
