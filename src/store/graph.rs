@@ -8,9 +8,10 @@ use crate::value::Value;
 use super::block_cache::SlotBytes;
 use super::codec::{index_key_prefix, numeric_tail};
 use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
+use super::layout::bucket_entries;
 use super::records::{
-    adj_headers, adj_others, adj_payload, bitmap_ids, block_entries, bucket_entries, degree_totals,
-    NodeRecord, RelRecord,
+    adj_headers, adj_others, adj_payload, bitmap_ids, block_entries, degree_totals, NodeRecord,
+    RelRecord,
 };
 use super::txn::Txn;
 use super::{Edge, GraphRead, GraphStats, IndexDef};

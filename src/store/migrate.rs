@@ -21,9 +21,9 @@ use crate::error::Result;
 
 use super::engine::{corrupt, sled_error, FORMAT_VERSION};
 use super::keys;
+use super::layout::append_split_section;
 use super::records::{
-    block_append, block_entries, block_is_well_formed, decode_section, degree_block,
-    encode_section, upgrade_section_v1,
+    block_entries, block_is_well_formed, decode_section, degree_block, upgrade_section_v1,
 };
 
 /// Rewrites a store written in format `found` (older than this build's) to the current format
@@ -51,12 +51,7 @@ pub(super) fn upgrade(db: &sled::Db, found: u32, shown: &Path) -> Result<()> {
             };
             let lists = decode_section(section)
                 .ok_or_else(|| corrupt(shown, "malformed adjacency section"))?;
-            let (mut o, mut i): (Vec<_>, Vec<_>) = lists.into_iter().partition(|l| !l.incoming);
-            for (block, lists) in [(&mut out, &mut o), (&mut inc, &mut i)] {
-                if !lists.is_empty() {
-                    block_append(block, slot, &encode_section(lists));
-                }
-            }
+            append_split_section(&mut out, &mut inc, slot, lists);
         }
         let degrees = degree_block(&out, &inc);
         for (key, value) in [
@@ -83,7 +78,7 @@ pub(super) fn upgrade(db: &sled::Db, found: u32, shown: &Path) -> Result<()> {
 mod tests {
     use super::*;
     use crate::model::{Direction, Properties};
-    use crate::store::records::{section_totals, AdjList};
+    use crate::store::records::{block_append, encode_section, section_totals, AdjList};
     use crate::store::OpenOptions;
     use crate::store::{GraphRead, GraphWrite, Store};
 

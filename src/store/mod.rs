@@ -13,7 +13,7 @@
 //! nodes / 2M relationships is ~25k keys.
 //!
 //! ## Key layout (all integers big-endian; encoders in `keys.rs`, value formats in
-//! `records.rs`, property values in `codec.rs`)
+//! `records.rs`, property values in `codec.rs`, index buckets and label bits in `layout.rs`)
 //! | key | value |
 //! |---|---|
 //! | `00 "format"` | format version, u32 ([`FORMAT_VERSION`]) |
@@ -61,6 +61,7 @@ mod engine;
 mod graph;
 mod image;
 mod keys;
+mod layout;
 mod local_catalog;
 mod migrate;
 mod options;

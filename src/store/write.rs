@@ -5,12 +5,13 @@ use crate::error::{ErrorClass, Phase, QueryError, Result};
 use crate::model::{Direction, NodeId, Properties, RelId};
 use crate::value::Value;
 
-use super::codec::{encode_value, equality_prefix, index_key, index_key_prefix};
+use super::codec::{encode_value, equality_prefix};
 use super::engine::{IndexMeta, ANY_LABEL};
 use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
-use super::records::{
-    block_put, bucket_entries, bucket_update, NodeRecord, RelRecord, BITMAP_BYTES,
+use super::layout::{
+    bucket_entries, bucket_update, empty_bitmap, encode_bucket, set_label_bit, IndexEntry,
 };
+use super::records::{block_put, NodeRecord, RelRecord};
 use super::txn::{entity_not_found, Txn};
 use super::{GraphRead, GraphWrite, IndexDef};
 
@@ -45,15 +46,9 @@ impl Txn {
         let mut bits = self
             .kv_get(&key)?
             .map(|b| b.to_vec())
-            .unwrap_or_else(|| vec![0; BITMAP_BYTES]);
-        if bits.len() != BITMAP_BYTES {
+            .unwrap_or_else(empty_bitmap);
+        if set_label_bit(&mut bits, node, on).is_none() {
             return Err(self.corrupt("label bitmap size"));
-        }
-        let bit = (node & ((1 << keys::LABEL_SHIFT) - 1)) as usize;
-        if on {
-            bits[bit / 8] |= 1 << (bit % 8);
-        } else {
-            bits[bit / 8] &= !(1 << (bit % 8));
         }
         let empty = bits.iter().all(|b| *b == 0);
         self.kv_put(key, (!empty).then_some(bits));
@@ -101,10 +96,9 @@ impl Txn {
         value: &Value,
         add: bool,
     ) -> Result<()> {
-        let mut prefix = Vec::new();
-        if index_key_prefix(&mut prefix, value).is_none() {
+        let Some(entry) = IndexEntry::of(value) else {
             return Ok(());
-        }
+        };
         if add && ix.unique {
             let clash = self
                 .index_nodes(ix.id, value)?
@@ -125,16 +119,14 @@ impl Txn {
                 .into());
             }
         }
-        let mut full = Vec::new();
-        index_key(&mut full, value);
         // The count as of now: an earlier entry of this statement may have grown the index.
         let buckets = self.index_buckets(ix.id);
-        let bucket_key = keys::index_bucket(ix.id, buckets, &prefix);
+        let bucket_key = entry.bucket(ix.id, buckets);
         let old = self
             .kv_get(&bucket_key)?
             .map(|b| b.to_vec())
             .unwrap_or_default();
-        let new = bucket_update(&old, &full, node, add);
+        let new = bucket_update(&old, &entry.key, node, add);
         let grow = new.len() > GROW_BUCKET_BYTES && buckets < keys::INDEX_BUCKETS;
         self.kv_put(bucket_key, (!new.is_empty()).then_some(new));
         if grow {
@@ -220,13 +212,9 @@ impl Txn {
             let Some(v) = self.node_property(n, property)? else {
                 continue;
             };
-            let mut prefix = Vec::new();
-            if index_key_prefix(&mut prefix, &v).is_none() {
-                continue;
+            if let Some(IndexEntry { prefix, key }) = IndexEntry::of(&v) {
+                entries.push((prefix, key, n));
             }
-            let mut full = Vec::new();
-            index_key(&mut full, &v);
-            entries.push((prefix, full, n));
         }
         entries.sort_unstable();
         if ix.unique {
@@ -635,17 +623,6 @@ pub(crate) fn bucket_count(entries: u64) -> u32 {
     u32::try_from(want)
         .unwrap_or(keys::INDEX_BUCKETS)
         .clamp(MIN_BUCKETS, keys::INDEX_BUCKETS)
-}
-
-/// A bucket's value: its sorted (index key, node) entries.
-fn encode_bucket(entries: &[(Vec<u8>, NodeId)]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for (k, n) in entries {
-        super::codec::put_varint(&mut out, k.len() as u64);
-        out.extend_from_slice(k);
-        super::codec::put_varint(&mut out, *n);
-    }
-    out
 }
 
 #[cfg(test)]
