@@ -142,13 +142,13 @@ impl<'g> ExecCtx<'g> {
         }
     }
 
-    /// Checks cancellation and the time limit every few hundred calls; operators call it in
-    /// their loops.
+    /// Checks the memory limit on every call (one thread-local read) and cancellation and the
+    /// time limit every few hundred calls; operators call it in their loops.
     #[inline]
     pub fn tick(&mut self) -> Result<()> {
         self.ticks = self.ticks.wrapping_add(1);
         if self.ticks & 255 != 0 {
-            return Ok(());
+            return crate::memory_budget::check();
         }
         self.check_limits()
     }
