@@ -27,6 +27,8 @@ pub enum Statement {
         label: String,
         property: String,
         if_not_exists: bool,
+        /// `CREATE TEXT INDEX` (else `CREATE [RANGE] INDEX`).
+        text: bool,
     },
     /// `DROP INDEX name [IF EXISTS]` or `DROP INDEX ON :Label(prop)`.
     DropIndex {

@@ -248,7 +248,8 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
         PlanOp::AllNodesScan { input, .. }
         | PlanOp::LabelScan { input, .. }
         | PlanOp::NodeById { input, .. }
-        | PlanOp::IndexSeek { input, .. } => Box::new(scan::NodeScan::new(plan, b(input)?)),
+        | PlanOp::IndexSeek { input, .. }
+        | PlanOp::IndexRangeSeek { input, .. } => Box::new(scan::NodeScan::new(plan, b(input)?)),
         PlanOp::Expand { input, spec } => {
             if spec.hops.is_some() {
                 Box::new(varlength::VarExpand::new(spec, &input.columns, b(input)?)?)

@@ -32,6 +32,22 @@ pub struct Hops {
     pub max: Option<u64>,
 }
 
+/// What an [`PlanOp::IndexRangeSeek`] looks for; the expressions are evaluated per input row.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RangeSeek {
+    /// `lower <= n.p <= upper`, either bound optional (strict bounds re-checked above).
+    Range {
+        lower: Option<Expr>,
+        upper: Option<Expr>,
+    },
+    /// `n.p STARTS WITH x`.
+    Prefix(Expr),
+    /// `n.p CONTAINS x`.
+    Contains(Expr),
+    /// `n.p ENDS WITH x`.
+    Suffix(Expr),
+}
+
 /// One relationship step of a pattern.
 #[derive(Clone, Debug)]
 pub struct ExpandSpec {
@@ -104,6 +120,16 @@ pub enum PlanOp {
         label: String,
         property: String,
         value: Expr,
+    },
+    /// A scan of a property index's ordered pages (`label` empty = the any-label index): a
+    /// range of values, or strings by prefix, substring or suffix. The predicates it serves
+    /// stay in a filter above it (a range's bounds are inclusive here).
+    IndexRangeSeek {
+        input: Box<LogicalPlan>,
+        var: String,
+        label: String,
+        property: String,
+        seek: RangeSeek,
     },
     Expand {
         input: Box<LogicalPlan>,
@@ -296,6 +322,7 @@ macro_rules! plan_inputs {
             | LabelScan { input, .. }
             | NodeById { input, .. }
             | IndexSeek { input, .. }
+            | IndexRangeSeek { input, .. }
             | Expand { input, .. }
             | Reach { input, .. }
             | ShortestPath { input, .. }
@@ -386,6 +413,27 @@ impl LogicalPlan {
                 } else {
                     format!("NodeIndexSeek({}:{label}.{property})", show(var))
                 }
+            }
+            IndexRangeSeek {
+                var,
+                label,
+                property,
+                seek,
+                ..
+            } => {
+                // Neo4j's operator names.
+                let (name, test) = match seek {
+                    RangeSeek::Range { .. } => ("NodeIndexSeekByRange", ""),
+                    RangeSeek::Prefix(_) => ("NodeIndexSeekByRange", " STARTS WITH"),
+                    RangeSeek::Contains(_) => ("NodeIndexContainsScan", " CONTAINS"),
+                    RangeSeek::Suffix(_) => ("NodeIndexEndsWithScan", " ENDS WITH"),
+                };
+                let on = if label.is_empty() {
+                    String::new()
+                } else {
+                    format!(":{label}")
+                };
+                format!("{name}({}{on}.{property}{test})", show(var))
             }
             Expand { spec, .. } => {
                 let kind = match (spec.hops.is_some(), spec.into) {

@@ -9,7 +9,7 @@ use crate::error::{QueryError, Result};
 use crate::model::Direction;
 use crate::plan::build::{var_expr, Builder};
 use crate::plan::walk;
-use crate::plan::{ExpandSpec, Hops, LogicalPlan, PathStep, PlanOp};
+use crate::plan::{ExpandSpec, Hops, LogicalPlan, PathStep, PlanOp, RangeSeek};
 
 pub(crate) struct PatternPlanner<'b, 'a> {
     b: &'b mut Builder<'a>,
@@ -288,6 +288,22 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
                     columns,
                 )
             }
+            Access::Range(label, property, seek) => {
+                // The index holds only nodes with the label; the predicates stay, re-checked.
+                if let Some((_, ls)) = self.labels.iter_mut().find(|(v, _)| v == var) {
+                    ls.retain(|l| *l != label);
+                }
+                LogicalPlan::new(
+                    PlanOp::IndexRangeSeek {
+                        input,
+                        var: var_s,
+                        label,
+                        property,
+                        seek,
+                    },
+                    columns,
+                )
+            }
             Access::Label(label) => {
                 // The scanned label needs no further check.
                 if let Some((_, ls)) = self.labels.iter_mut().find(|(v, _)| v == var) {
@@ -374,6 +390,9 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
         if let Some((_, a)) = index {
             return a;
         }
+        if let Some(a) = self.range_access(var, &bound, &labels) {
+            return a;
+        }
         match labels.first() {
             Some(l) => Access::Label(l.clone()),
             None => Access::All,
@@ -390,9 +409,97 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
             Access::Id(..) => 1,
             Access::Index(label, ..) if !label.is_empty() => 2,
             Access::Index(..) => 3,
-            Access::Label(_) => 4,
-            Access::All => 5,
+            Access::Range(..) => 4,
+            Access::Label(_) => 5,
+            Access::All => 6,
         }
+    }
+
+    /// An ordered-index scan for `var` from the WHERE conjuncts on one indexed property:
+    /// comparisons (both bounds combined when given), else STARTS WITH, else CONTAINS or ENDS
+    /// WITH. Indexes on one of `var`'s labels come before the any-label index.
+    fn range_access(&self, var: &str, bound: &[String], labels: &[String]) -> Option<Access> {
+        let mut best: Option<(u8, Access)> = None;
+        for def in self.b.catalog.indexes {
+            let label_rank = if def.label.is_empty() {
+                1
+            } else if labels.contains(&def.label) {
+                0
+            } else {
+                continue;
+            };
+            let (mut lower, mut upper, mut text) = (None, None, None);
+            for p in &self.preds {
+                let ExprKind::Binary(op, l, r) = &p.expr.kind else {
+                    continue;
+                };
+                let on_var = |e: &Expr| {
+                    matches!(&e.kind, ExprKind::Property(t, key)
+                        if key == &def.property
+                            && matches!(&t.kind, ExprKind::Variable(v) if v == var))
+                };
+                // Normalise to `n.p op other`.
+                let (op, other) = if on_var(l) && self.independent(r, bound, var) {
+                    (*op, r)
+                } else if on_var(r) && self.independent(l, bound, var) {
+                    match op {
+                        BinaryOp::Lt => (BinaryOp::Gt, l),
+                        BinaryOp::Le => (BinaryOp::Ge, l),
+                        BinaryOp::Gt => (BinaryOp::Lt, l),
+                        BinaryOp::Ge => (BinaryOp::Le, l),
+                        _ => continue,
+                    }
+                } else {
+                    continue;
+                };
+                let other = (**other).clone();
+                match op {
+                    BinaryOp::Gt | BinaryOp::Ge if lower.is_none() => lower = Some(other),
+                    BinaryOp::Lt | BinaryOp::Le if upper.is_none() => upper = Some(other),
+                    BinaryOp::StartsWith => text = Some(RangeSeek::Prefix(other)),
+                    BinaryOp::Contains if !matches!(text, Some(RangeSeek::Prefix(_))) => {
+                        text = Some(RangeSeek::Contains(other))
+                    }
+                    BinaryOp::EndsWith if text.is_none() => text = Some(RangeSeek::Suffix(other)),
+                    _ => {}
+                }
+            }
+            // Two bounds beat a prefix, which beats one bound, which beats a substring test.
+            let (rank, seek) = match (lower, upper, text) {
+                (Some(lo), Some(hi), _) => (
+                    0,
+                    RangeSeek::Range {
+                        lower: Some(lo),
+                        upper: Some(hi),
+                    },
+                ),
+                (_, _, Some(p @ RangeSeek::Prefix(_))) => (1, p),
+                (lo @ Some(_), None, _) => (
+                    2,
+                    RangeSeek::Range {
+                        lower: lo,
+                        upper: None,
+                    },
+                ),
+                (None, hi @ Some(_), _) => (
+                    2,
+                    RangeSeek::Range {
+                        lower: None,
+                        upper: hi,
+                    },
+                ),
+                (None, None, Some(t)) => (3, t),
+                (None, None, None) => continue,
+            };
+            let rank = rank * 2 + label_rank;
+            if best.as_ref().is_none_or(|(r, _)| rank < *r) {
+                best = Some((
+                    rank,
+                    Access::Range(def.label.clone(), def.property.clone(), seek),
+                ));
+            }
+        }
+        best.map(|(_, a)| a)
     }
 
     fn chain(
@@ -465,6 +572,8 @@ enum Access {
     Id(Expr, bool),
     /// (label, property, value, the predicate it answers)
     Index(String, String, Expr, usize),
+    /// (label, property, what to look for); the predicates stay.
+    Range(String, String, RangeSeek),
     Label(String),
     All,
 }

@@ -484,6 +484,21 @@ pub fn numeric_tail(rest: &[u8]) -> Option<Value> {
     }
 }
 
+/// Whether two numeric index entries that share their f64 prefix hold values equal in
+/// Cypher's sense, from the tails after the prefix ([`numeric_tail`]): two integers compare
+/// exactly, an integer equals a float only if the float (its prefix) is exactly that integer,
+/// two floats with one prefix are equal. `false` when either tail is not numeric.
+pub fn numeric_tails_equal(a: &[u8], b: &[u8]) -> bool {
+    // An integer is its f64 (the shared prefix) exactly when the round trip keeps it.
+    let exact = |i: i64| (i as f64) as i128 == i128::from(i);
+    match (numeric_tail(a), numeric_tail(b)) {
+        (Some(Value::Int(x)), Some(Value::Int(y))) => x == y,
+        (Some(Value::Int(i)), Some(_)) | (Some(_), Some(Value::Int(i))) => exact(i),
+        (Some(_), Some(_)) => true,
+        _ => false,
+    }
+}
+
 /// The Cypher-equality prefix of a full index key (what its bucket is hashed from).
 pub fn equality_prefix(full: &[u8]) -> &[u8] {
     if full.first() == Some(&K_NUM) && full.len() > 9 {
@@ -491,6 +506,141 @@ pub fn equality_prefix(full: &[u8]) -> &[u8] {
     } else {
         full
     }
+}
+
+// ---- ordered index scans ---------------------------------------------------------------------
+//
+// The ordered pages (`ordered.rs`) keep every entry under its sort key: the value's index key
+// then the node id (8 bytes, big-endian). A scan asks for the value keys in `[lo, hi)`. The
+// bounds below are inclusive at both ends of the values they name (the caller re-checks the
+// predicate, which also settles strict bounds and integers beyond f64 precision): a superset
+// of the answer, never less.
+
+/// An entry's sort key in the ordered pages.
+pub fn index_sort_key(value_key: &[u8], node: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(value_key.len() + 8);
+    k.extend_from_slice(value_key);
+    k.extend_from_slice(&node.to_be_bytes());
+    k
+}
+
+/// The value key of a sort key (all but its last 8 bytes).
+pub fn value_key_of_sort_key(sort_key: &[u8]) -> &[u8] {
+    &sort_key[..sort_key.len().saturating_sub(8)]
+}
+
+/// The smallest byte string above every string that starts with `prefix`; `None` when there
+/// is none (all bytes 0xff).
+pub fn prefix_successor(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut out = prefix.to_vec();
+    while let Some(last) = out.pop() {
+        if last < 0xff {
+            out.push(last + 1);
+            return Some(out);
+        }
+    }
+    None
+}
+
+/// The value keys `[lo, hi)` to scan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyRange {
+    pub lo: Vec<u8>,
+    pub hi: Vec<u8>,
+}
+
+/// The leading bytes of `v`'s index key that decide its order among the values Cypher
+/// compares it with, and the tag of that group. `None` for values an order comparison never
+/// holds for, or that the index cannot order as Cypher does (null, NaN, durations, lists,
+/// maps).
+fn order_prefix(v: &Value) -> Option<(u8, Vec<u8>)> {
+    let mut key = Vec::new();
+    match v {
+        Value::Float(f) if f.is_nan() => return None,
+        Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::String(_) => {}
+        Value::Date(_) | Value::LocalTime(_) | Value::LocalDateTime(_) => {}
+        // By instant: the offset and zone after it only break ties Cypher also breaks later.
+        Value::Time(_) | Value::DateTime(_) => {}
+        _ => return None,
+    }
+    index_key_prefix(&mut key, v)?;
+    let keep = match v {
+        Value::Time(_) => 1 + 8,
+        Value::DateTime(_) => 1 + 16,
+        _ => key.len(),
+    };
+    key.truncate(keep);
+    Some((key[0], key))
+}
+
+/// The value keys that can hold every value `v` with `lower <= v <= upper` in Cypher's
+/// order (either bound optional, at least one given). `None` when the index cannot answer
+/// (see [`order_prefix`]); an empty range when the bounds are of types that never compare.
+pub fn index_range(lower: Option<&Value>, upper: Option<&Value>) -> Option<KeyRange> {
+    let lower = lower.map(order_prefix);
+    let upper = upper.map(order_prefix);
+    let (lower, upper) = match (lower, upper) {
+        (Some(None), _) | (_, Some(None)) | (None, None) => return None,
+        (l, u) => (l.flatten(), u.flatten()),
+    };
+    let tag = lower.as_ref().or(upper.as_ref())?.0;
+    if upper.as_ref().is_some_and(|u| u.0 != tag) {
+        return Some(KeyRange {
+            lo: vec![tag],
+            hi: vec![tag],
+        });
+    }
+    let lo = lower.map_or_else(|| vec![tag], |l| l.1);
+    let hi = match upper {
+        Some((_, u)) => prefix_successor(&u)?,
+        None => vec![tag + 1],
+    };
+    Some(KeyRange { lo, hi })
+}
+
+/// The value keys of the strings that start with `prefix`.
+pub fn index_prefix_range(prefix: &str) -> KeyRange {
+    let mut lo = vec![K_STRING];
+    let bytes = prefix.as_bytes();
+    for &b in bytes {
+        lo.push(b);
+        if b == 0 {
+            lo.push(0xff);
+        }
+    }
+    // Escaped bytes end before any 0xff run of their own, so the successor always exists.
+    let hi = prefix_successor(&lo).unwrap_or_else(|| vec![K_STRING + 1]);
+    KeyRange { lo, hi }
+}
+
+/// The value keys of every string.
+pub fn index_string_range() -> KeyRange {
+    KeyRange {
+        lo: vec![K_STRING],
+        hi: vec![K_STRING + 1],
+    }
+}
+
+/// The string an index value key holds; `None` for other values.
+pub fn index_key_string(value_key: &[u8]) -> Option<String> {
+    let rest = value_key.strip_prefix(&[K_STRING])?;
+    let mut out = Vec::with_capacity(rest.len());
+    let mut i = 0;
+    while i < rest.len() {
+        match (rest[i], rest.get(i + 1)) {
+            (0, Some(0)) => return String::from_utf8(out).ok(),
+            (0, Some(0xff)) => {
+                out.push(0);
+                i += 2;
+            }
+            (0, _) => return None,
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]
