@@ -17,6 +17,7 @@ mod path;
 mod project;
 mod reach;
 mod scan;
+mod search;
 mod set;
 pub mod shortest;
 mod sort;
@@ -268,6 +269,9 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
             &input.columns,
             b(input)?,
         )?),
+        PlanOp::PathSearch { input, spec } => {
+            Box::new(search::PathSearch::new(spec, &input.columns, b(input)?)?)
+        }
         PlanOp::Filter { input, predicate } => Box::new(filter::Filter {
             input: b(input)?,
             predicate,

@@ -9,35 +9,41 @@ use crate::error::{QueryError, Result};
 use crate::model::Direction;
 use crate::plan::build::{var_expr, Builder};
 use crate::plan::walk;
-use crate::plan::{ExpandSpec, Hops, LogicalPlan, PathStep, PlanOp, RangeSeek};
+use crate::plan::{
+    ExpandSpec, Hops, LogicalPlan, PathSearchSpec, PathStep, PlanOp, RangeSeek, Segment,
+};
 
 pub(crate) struct PatternPlanner<'b, 'a> {
-    b: &'b mut Builder<'a>,
+    pub(super) b: &'b mut Builder<'a>,
     /// WHERE conjuncts and pattern property equalities not yet applied.
-    preds: Vec<Pred>,
+    pub(super) preds: Vec<Pred>,
     /// Labels each variable must carry (checked when the variable is bound).
     labels: Vec<(String, Vec<String>)>,
     /// Relationship variables matched so far by this MATCH (for uniqueness).
-    rels: Vec<String>,
+    pub(super) rels: Vec<String>,
     /// Every variable named in the pattern.
-    pattern_vars: Vec<String>,
+    pub(super) pattern_vars: Vec<String>,
 }
 
-struct Pred {
-    expr: Expr,
-    vars: Vec<String>,
+pub(super) struct Pred {
+    pub(super) expr: Expr,
+    pub(super) vars: Vec<String>,
 }
 
-struct NodeStep {
-    var: String,
+pub(super) struct NodeStep {
+    pub(super) var: String,
 }
 
 struct RelStep {
+    /// The relationship variable; for a quantified path pattern, the column of all its
+    /// relationships.
     var: String,
     types: Vec<String>,
     direction: RelDirection,
     length: Option<LengthRange>,
     properties: Option<Expr>,
+    /// A quantified path pattern in this step's place.
+    qpp: Option<Segment>,
 }
 
 impl<'b, 'a> PatternPlanner<'b, 'a> {
@@ -59,7 +65,21 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
     ) -> Result<LogicalPlan> {
         // Name anonymous elements and collect per-element predicates.
         let mut parts = Vec::new();
+        let mut selective = Vec::new();
         for part in pattern {
+            if let PathKind::Selector(sel) = part.kind {
+                if pattern.len() > 1 {
+                    // Neo4j 5: a selective path pattern is the only one in its graph pattern.
+                    return Err(QueryError::syntax(
+                        "InvalidSelectivePattern",
+                        format!("a path pattern with the selector `{sel}` must be the only path pattern of its MATCH; write the others in another MATCH"),
+                    )
+                    .at(part.span)
+                    .into());
+                }
+                selective.push(self.selective_part(part, sel)?);
+                continue;
+            }
             let mut nodes = Vec::new();
             let mut rels = Vec::new();
             let el = &part.element;
@@ -67,15 +87,21 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
             for (r, n) in &el.chain {
                 let var = match &r.variable {
                     Some(v) => v.name.clone(),
+                    None if r.quantified.is_some() => self.b.fresh("qpp_rels"),
                     None => self.b.fresh("anon_rel"),
                 };
                 self.pattern_vars.push(var.clone());
+                let qpp = match &r.quantified {
+                    Some(q) => Some(self.qpp_segment(q)?),
+                    None => None,
+                };
                 rels.push(RelStep {
                     var,
                     types: r.types.clone(),
                     direction: r.direction,
                     length: r.length,
                     properties: r.properties.clone(),
+                    qpp,
                 });
                 nodes.push(self.node(n)?);
             }
@@ -95,6 +121,9 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
 
         let mut plan = input;
         plan = self.apply_ready(plan);
+        for sp in selective {
+            plan = self.plan_selective(plan, sp)?;
+        }
         for (part, path, nodes, rels) in parts {
             match part.kind {
                 PathKind::Normal => {
@@ -102,7 +131,7 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
                     if let Some(p) = path {
                         let mut steps = vec![PathStep::Node(nodes[0].var.clone())];
                         for (r, n) in rels.iter().zip(&nodes[1..]) {
-                            steps.push(if r.length.is_some() {
+                            steps.push(if r.length.is_some() || r.qpp.is_some() {
                                 PathStep::RelList(r.var.clone())
                             } else {
                                 PathStep::Rel(r.var.clone())
@@ -122,6 +151,7 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
                         plan = self.apply_ready(plan);
                     }
                 }
+                PathKind::Selector(_) => {}
                 PathKind::Shortest | PathKind::AllShortest => {
                     if rels.len() != 1 {
                         return Err(QueryError::syntax(
@@ -180,7 +210,7 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
         Ok(plan)
     }
 
-    fn node(&mut self, n: &crate::ast::NodePattern) -> Result<NodeStep> {
+    pub(super) fn node(&mut self, n: &crate::ast::NodePattern) -> Result<NodeStep> {
         let var = match &n.variable {
             Some(v) => v.name.clone(),
             None => self.b.fresh("anon_node"),
@@ -212,13 +242,13 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
         Ok(NodeStep { var })
     }
 
-    fn add_pred(&mut self, expr: Expr) {
+    pub(super) fn add_pred(&mut self, expr: Expr) {
         let vars = walk::variables(&expr);
         self.preds.push(Pred { expr, vars });
     }
 
     /// Applies the label checks and predicates whose variables are all bound in `plan`.
-    fn apply_ready(&mut self, plan: LogicalPlan) -> LogicalPlan {
+    pub(super) fn apply_ready(&mut self, plan: LogicalPlan) -> LogicalPlan {
         let bound =
             |v: &String, cols: &[String], pv: &[String]| cols.contains(v) || !pv.contains(v);
         let mut ready = Vec::new();
@@ -256,7 +286,7 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
     }
 
     /// Binds `var` with the cheapest access path available.
-    fn scan(&mut self, plan: LogicalPlan, var: &str) -> LogicalPlan {
+    pub(super) fn scan(&mut self, plan: LogicalPlan, var: &str) -> LogicalPlan {
         let mut columns = plan.columns.clone();
         columns.push(var.to_string());
         let input = Box::new(plan);
@@ -399,7 +429,7 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
         }
     }
 
-    fn score(&self, var: &str, bound: &[String]) -> u8 {
+    pub(super) fn score(&self, var: &str, bound: &[String]) -> u8 {
         if bound.iter().any(|c| c == var) {
             return 0;
         }
@@ -533,6 +563,32 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
         reversed: bool,
     ) -> LogicalPlan {
         let into = plan.columns.iter().any(|c| c == to);
+        if let Some(seg) = &r.qpp {
+            let spec = PathSearchSpec {
+                from: from.to_string(),
+                to: to.to_string(),
+                into,
+                segments: vec![seg.clone()],
+                junctions: Vec::new(),
+                selector: None,
+                predicate: None,
+                unique_with: self.rels.clone(),
+                rels_column: r.var.clone(),
+                path: None,
+                reversed,
+            };
+            let mut columns = plan.columns.clone();
+            columns.extend(spec.output_columns());
+            self.rels.push(r.var.clone());
+            let plan = LogicalPlan::new(
+                PlanOp::PathSearch {
+                    input: Box::new(plan),
+                    spec,
+                },
+                columns,
+            );
+            return self.apply_ready(plan);
+        }
         let hops = r.length.map(|l| Hops {
             min: l.min.unwrap_or(1),
             max: l.max,
@@ -589,7 +645,7 @@ fn is_id_of(e: &Expr, var: &str) -> bool {
     }
 }
 
-fn direction(d: RelDirection, reversed: bool) -> Direction {
+pub(super) fn direction(d: RelDirection, reversed: bool) -> Direction {
     let dir = match d {
         RelDirection::LeftToRight => Direction::Outgoing,
         RelDirection::RightToLeft => Direction::Incoming,
@@ -669,12 +725,10 @@ pub(crate) fn property_predicates(var: &str, props: &Expr, span: Span) -> Vec<Ex
     }
 }
 
-/// A Filter over the conjunction of `preds`.
-pub(crate) fn filter(plan: LogicalPlan, preds: Vec<Expr>) -> LogicalPlan {
+/// The conjunction of `preds`, if any.
+pub(crate) fn filter_expr(preds: Vec<Expr>) -> Option<Expr> {
     let mut it = preds.into_iter();
-    let Some(mut e) = it.next() else {
-        return plan;
-    };
+    let mut e = it.next()?;
     for p in it {
         let span = p.span;
         e = Expr {
@@ -682,6 +736,14 @@ pub(crate) fn filter(plan: LogicalPlan, preds: Vec<Expr>) -> LogicalPlan {
             span,
         };
     }
+    Some(e)
+}
+
+/// A Filter over the conjunction of `preds`.
+pub(crate) fn filter(plan: LogicalPlan, preds: Vec<Expr>) -> LogicalPlan {
+    let Some(e) = filter_expr(preds) else {
+        return plan;
+    };
     let columns = plan.columns.clone();
     LogicalPlan::new(
         PlanOp::Filter {

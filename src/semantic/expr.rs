@@ -432,6 +432,7 @@ pub(super) fn expr(e: &Expr, scope: &Scope, ctx: Ctx) -> Result<Ty, QueryError> 
                 variable: None,
                 kind: PathKind::Normal,
                 element: (**el).clone(),
+                where_: None,
                 span: el.span,
             };
             bind_pattern(std::slice::from_ref(&part), &mut local, Mode::Predicate)?;
@@ -448,6 +449,7 @@ pub(super) fn expr(e: &Expr, scope: &Scope, ctx: Ctx) -> Result<Ty, QueryError> 
                 variable: variable.clone(),
                 kind: PathKind::Normal,
                 element: (**pattern).clone(),
+                where_: None,
                 span: pattern.span,
             };
             bind_pattern(std::slice::from_ref(&part), &mut local, Mode::Comprehension)?;
