@@ -21,8 +21,9 @@ use super::{keys, seal};
 /// 4: index definitions carry their bucket count. 5: adjacency split by direction. 6: may
 /// have a read image (`image.rs`), which builds before it would not keep correct. 7: may have
 /// a seal (`seal.rs`) under which a process reads the image without opening sled; builds
-/// before it would commit without deleting the seal and the image.
-pub const FORMAT_VERSION: u32 = 8;
+/// before it would commit without deleting the seal and the image. 8: hub adjacency in chunk
+/// keys and commit counts. 9: property values may hold spatial points (`codec.rs`).
+pub const FORMAT_VERSION: u32 = 9;
 
 /// How long a transaction waits for another writer before giving up.
 const WRITER_WAIT: Duration = Duration::from_secs(10);

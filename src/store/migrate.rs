@@ -14,6 +14,9 @@
 //! keys (`'E'`/`'F'`, `adjacency.rs`) behind a stub in its block, and count their commits
 //! (`00 "commits"`, `kg.commits`); a build that predates them would read a hub as having no
 //! relationships and commit without counting, so the new marker keeps it out.
+//! Format 8 → 9: nothing to rewrite. Format 9 property values may hold spatial points
+//! (`codec.rs`, tag 14), which a build that predates them cannot decode, so the new marker
+//! keeps it out rather than let it report such records as damaged.
 
 use std::path::Path;
 
@@ -152,7 +155,7 @@ mod tests {
 
     #[test]
     fn older_stores_are_upgraded_on_open() {
-        for from in [1, 2, 3, 4, 5, 6, 7] {
+        for from in [1, 2, 3, 4, 5, 6, 7, 8] {
             upgraded_from(from);
         }
     }
