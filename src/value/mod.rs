@@ -162,7 +162,8 @@ impl Value {
 
 /// Reads the text of a temporal value of type `function` (`date`, `localtime`, `time`,
 /// `localdatetime`, `datetime`, `duration`, as [`Value::temporal_function`] names them), the
-/// inverse of its `Display`; `None` for another name or unreadable text. Used by importers.
+/// inverse of its `Display`, or of a `point` ([`Point::interchange_text`]); `None` for another
+/// name or unreadable text. Used by importers.
 pub fn parse_tagged(function: &str, text: &str) -> Option<Value> {
     use crate::temporal::{
         parse_date, parse_datetime, parse_duration, parse_local_datetime, parse_local_time,
@@ -182,6 +183,7 @@ pub fn parse_tagged(function: &str, text: &str) -> Option<Value> {
         "localdatetime" => Value::LocalDateTime(parse_local_datetime(t)?),
         "datetime" => Value::DateTime(parse_datetime(t, TimeZone::Offset(0))?),
         "duration" => Value::Duration(Box::new(parse_duration(t)?)),
+        "point" => Value::Point(Box::new(Point::parse_text(t).ok()?)),
         _ => return None,
     })
 }

@@ -190,6 +190,38 @@ impl Point {
         )
     }
 
+    /// The text interchange formats carry (neo4j-admin CSV's point syntax, also GraphML):
+    /// `{srid:4326, x:12.9, y:55.6}`. [`Point::parse_text`] reads it back.
+    pub fn interchange_text(&self) -> String {
+        let text = self.to_string();
+        text["point(".len()..text.len() - 1].to_string()
+    }
+
+    /// A point from neo4j-admin's text form, `{latitude: 55.6, longitude: 12.9}`,
+    /// `{x:1, y:2, crs:'cartesian'}` or `{srid:7203, x:1.0, y:2.0}` (values may be quoted),
+    /// also wrapped as `point({…})`; the keys are those of `point()`.
+    pub fn parse_text(text: &str) -> Result<Point, String> {
+        let t = text.trim();
+        let t = t
+            .strip_prefix("point(")
+            .and_then(|r| r.strip_suffix(')'))
+            .unwrap_or(t)
+            .trim();
+        let body = t
+            .strip_prefix('{')
+            .and_then(|r| r.strip_suffix('}'))
+            .ok_or_else(|| format!("`{text}` is not a point (expected `{{x:1.0, y:2.0}}`)"))?;
+        let unquote = |s: &str| s.trim().trim_matches(|c| c == '\'' || c == '"').to_string();
+        let mut map = BTreeMap::new();
+        for entry in body.split(',').filter(|e| !e.trim().is_empty()) {
+            let (k, v) = entry
+                .split_once(':')
+                .ok_or_else(|| format!("`{text}` is not a point (`{entry}` has no `:`)"))?;
+            map.insert(unquote(k), Value::String(unquote(v)));
+        }
+        Point::from_map(&map)?.ok_or_else(|| format!("`{text}` is not a point"))
+    }
+
     /// `point.distance(a, b)`: Euclidean for cartesian points, haversine on Neo4j's sphere for
     /// WGS-84 (at the mean height, then Pythagoras with the height difference, for 3D).
     /// `None` (null) for points of different systems.
@@ -569,6 +601,19 @@ mod tests {
             "point({x: 56.7, y: 12.78, z: 8.0, crs: 'wgs-84-3d'})"
         );
         assert_eq!(java_double(1e20), "1.0E20");
+        assert_eq!(g.interchange_text(), "{srid:4979, x:56.7, y:12.78, z:8.0}");
+        assert_eq!(Point::parse_text(&g.interchange_text()), Ok(g));
+        assert_eq!(Point::parse_text(&g.to_string()), Ok(g));
+        assert_eq!(
+            Point::parse_text("{ latitude: 12.78, longitude: \"56.7\" }").map(|p| p.to_string()),
+            Ok("point({srid:4326, x:56.7, y:12.78})".to_string())
+        );
+        assert_eq!(
+            Point::parse_text("{y:1.0, x:2.4, crs:'cartesian'}"),
+            Ok(Point::new(Crs::Cartesian, &[2.4, 1.0]).unwrap())
+        );
+        assert!(Point::parse_text("{x:1}").is_err());
+        assert!(Point::parse_text("x:1, y:2").is_err());
         assert_eq!(java_double(0.5), "0.5");
     }
 
