@@ -728,7 +728,8 @@ fn e_span(a: &Expr, b: &Expr) -> Span {
 fn unsupported_function(name: &str) -> Option<String> {
     let lower = name.to_ascii_lowercase();
     let family = match lower.as_str() {
-        "point" | "point.distance" | "point.withinbbox" | "distance" => "spatial values",
+        // Neo4j 5 dropped it too; `point.distance()` is the function.
+        "distance" => "Neo4j 4's distance (use point.distance)",
         "graph.names" | "graph.byname" | "graph.byelementid" | "graph.propertiesbyname" => {
             "composite databases"
         }

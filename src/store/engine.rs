@@ -21,9 +21,9 @@ use super::{keys, seal};
 /// 4: index definitions carry their bucket count. 5: adjacency split by direction. 6: may
 /// have a read image (`image.rs`), which builds before it would not keep correct. 7: may have
 /// a seal (`seal.rs`) under which a process reads the image without opening sled; builds
-/// before it would commit without deleting the seal and the image. 10: every index also keeps
-/// ordered pages (`ordered.rs`), which builds before it would not maintain (9 is another
-/// branch's).
+/// before it would commit without deleting the seal and the image. 8: hub adjacency in chunk
+/// keys and commit counts. 9: property values may hold spatial points (`codec.rs`). 10: every
+/// index also keeps ordered pages (`ordered.rs`), which builds before it would not maintain.
 pub const FORMAT_VERSION: u32 = 10;
 
 /// How long a transaction waits for another writer before giving up.

@@ -14,7 +14,10 @@
 //! keys (`'E'`/`'F'`, `adjacency.rs`) behind a stub in its block, and count their commits
 //! (`00 "commits"`, `kg.commits`); a build that predates them would read a hub as having no
 //! relationships and commit without counting, so the new marker keeps it out.
-//! Format 8 (or 9) → 10: every index gains its ordered pages (`'O'`, `ordered.rs`), built
+//! Format 8 → 9: nothing to rewrite. Format 9 property values may hold spatial points
+//! (`codec.rs`, tag 14), which a build that predates them cannot decode, so the new marker
+//! keeps it out rather than let it report such records as damaged.
+//! Format 8 or 9 → 10: every index gains its ordered pages (`'O'`, `ordered.rs`), built
 //! from its hash buckets' entries; a build that predates them would not maintain them.
 
 use std::path::Path;
