@@ -17,7 +17,7 @@ use crate::model::NodeId;
 use super::codec::{index_sort_key, put_varint, value_key_of_sort_key, KeyRange};
 use super::engine::IndexMeta;
 use super::keys;
-use super::records::{bucket_entries, bucket_update};
+use super::layout::{bucket_entries, bucket_update};
 use super::txn::Txn;
 
 /// A page larger than this is cut in pieces.

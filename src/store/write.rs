@@ -129,7 +129,7 @@ impl Txn {
         let new = bucket_update(&old, &entry.key, node, add);
         let grow = new.len() > GROW_BUCKET_BYTES && buckets < keys::INDEX_BUCKETS;
         self.kv_put(bucket_key, (!new.is_empty()).then_some(new));
-        self.page_entry(ix.id, &full, node, add)?;
+        self.page_entry(ix.id, &entry.key, node, add)?;
         if grow {
             self.grow_index(ix.id)?;
         }
