@@ -71,12 +71,12 @@ pub fn scope<R>(limits: Limits, f: impl FnOnce() -> R) -> R {
     f()
 }
 
-/// Checks the current limits: call it in every long loop (once per outer iteration, or through
-/// a [`Ticker`] in tight loops).
+/// Checks the current limits and the memory limit of the statement on this thread: call it in
+/// every long loop (once per outer iteration, or through a [`Ticker`] in tight loops).
 pub fn check() -> Result<()> {
     CURRENT.with(|c| match &*c.borrow() {
         Some(l) => l.check(),
-        None => Ok(()),
+        None => crate::memory_budget::check(),
     })
 }
 

@@ -252,3 +252,26 @@ fn the_server_fails_the_statement_with_neo4j_s_code_and_keeps_serving() {
     run_client(cmd, Duration::from_secs(120), &server);
     assert!(server.log().is_empty() || !server.log().contains("panicked"));
 }
+
+#[test]
+fn load_csv_of_a_large_file_fails_at_the_limit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let csv = dir.join("big.csv");
+    let mut rows = String::from("id,name\n");
+    for i in 0..300_000 {
+        rows.push_str(&format!("{i},name number {i}\n"));
+    }
+    std::fs::write(&csv, rows).unwrap();
+    let query = format!(
+        "LOAD CSV WITH HEADERS FROM 'file://{}' AS row CREATE (:Row {{id: row.id}})",
+        csv.display()
+    );
+    let out = kg(dir, &["--memory-limit", "16MB", "query", &query]);
+    assert_memory_error(&out, "16 MB");
+    assert_eq!(count(dir, "MATCH (n) RETURN count(n)"), "0");
+    // Within a larger limit the same file loads.
+    let out = kg(dir, &["--memory-limit", "1GB", "query", &query]);
+    assert!(out.status.success(), "{}", text(&out).1);
+    assert_eq!(count(dir, "MATCH (n:Row) RETURN count(n)"), "300000");
+}

@@ -10,12 +10,13 @@
 //! a shortest walk never repeats a relationship, so it is also the shortest trail.
 
 use std::collections::{HashMap, VecDeque};
+use std::rc::Rc;
 
 use crate::ast::PathSelector;
 use crate::error::ErrorClass;
 use crate::error::{QueryError, Result};
 use crate::exec::{node_id, runtime, slot, BoxOp, ExecCtx, Operator, Row};
-use crate::model::{NodeId, RelId};
+use crate::model::{Direction, NodeId, RelId};
 use crate::plan::{PathSearchSpec, Segment, SegmentSlot};
 use crate::value::{PathRef, Value};
 
@@ -39,6 +40,8 @@ pub struct PathSearch<'p> {
     unique: Vec<usize>,
     search: Option<Search>,
     ready: VecDeque<Row>,
+    /// The distances to the last bound end node searched into (rows often share it).
+    to_end_cache: Option<(NodeId, Rc<HashMap<NodeId, usize>>)>,
 }
 
 /// A partial trail: the relationship it ends with and where that leaves the pattern.
@@ -93,6 +96,22 @@ struct Search {
     partitions: HashMap<NodeId, Partition>,
     /// Set once the node-level shortest search has run for this row.
     by_nodes_done: bool,
+    /// Relationships in each partial trail of the frontier.
+    depth: usize,
+    /// Searching into a bound end node under a selector: rounds of growing length bound.
+    deepen: Option<Deepening>,
+}
+
+/// Iterative deepening towards a bound end node: round `bound` follows only partial trails that
+/// can still reach the end within `bound` relationships (by the end's BFS distances over every
+/// relationship the pattern could take, a lower bound) and accepts matches of exactly that
+/// length, so each length is selected in its own round and in ascending order.
+struct Deepening {
+    /// Distance to the end node, ignoring the pattern's order of steps and the trail rule.
+    to_end: Rc<HashMap<NodeId, usize>>,
+    bound: usize,
+    /// A partial trail was cut by the bound in this round (a longer match may exist).
+    cut: bool,
 }
 
 impl<'p> PathSearch<'p> {
@@ -132,6 +151,7 @@ impl<'p> PathSearch<'p> {
                 .collect(),
             search: None,
             ready: VecDeque::new(),
+            to_end_cache: None,
         })
     }
 
@@ -247,6 +267,10 @@ impl<'p> PathSearch<'p> {
         end: NodeId,
     ) -> Result<()> {
         if s.end.is_some_and(|e| e != end) {
+            return Ok(());
+        }
+        if s.deepen.as_ref().is_some_and(|d| d.bound != s.depth) {
+            // Found in an earlier round.
             return Ok(());
         }
         let mut chain = Vec::new();
@@ -386,6 +410,8 @@ impl<'p> PathSearch<'p> {
     fn level(&mut self, ctx: &mut ExecCtx<'_>, s: &mut Search) -> Result<()> {
         let frontier = std::mem::take(&mut s.frontier);
         let mut next = Vec::new();
+        // Matches completed while expanding are one relationship longer.
+        s.depth += 1;
         for cfg in frontier {
             let seg = &self.segs[cfg.seg];
             let k = seg.rels.len();
@@ -399,6 +425,16 @@ impl<'p> PathSearch<'p> {
                 ctx.tick()?;
                 if self.used(s, cfg.entry, e.rel) {
                     continue;
+                }
+                if let Some(d) = &mut s.deepen {
+                    match d.to_end.get(&e.other) {
+                        Some(&h) if s.depth + h <= d.bound => {}
+                        Some(_) => {
+                            d.cut = true;
+                            continue;
+                        }
+                        None => continue,
+                    }
                 }
                 if s.arena.len() >= MAX_PARTIAL_PATHS {
                     return Err(runtime(
@@ -443,6 +479,87 @@ impl<'p> PathSearch<'p> {
         Ok(())
     }
 
+    /// Starts the trail search of a row; under a selector with a bound end node, as rounds of
+    /// growing length (see [`Deepening`]).
+    fn begin(&mut self, ctx: &mut ExecCtx<'_>, s: &mut Search) -> Result<()> {
+        if let (Some(_), Some(end)) = (self.spec.selector, s.end) {
+            let to_end = match &self.to_end_cache {
+                Some((e, d)) if *e == end => d.clone(),
+                _ => {
+                    let d = Rc::new(self.distances_to(ctx, end)?);
+                    self.to_end_cache = Some((end, d.clone()));
+                    d
+                }
+            };
+            let Some(&bound) = to_end.get(&s.start) else {
+                // The end cannot be reached at all.
+                s.frontier.clear();
+                return Ok(());
+            };
+            s.deepen = Some(Deepening {
+                to_end,
+                bound,
+                cut: false,
+            });
+        }
+        self.restart(ctx, s)
+    }
+
+    /// (Re)starts the trail search from the start node.
+    fn restart(&mut self, ctx: &mut ExecCtx<'_>, s: &mut Search) -> Result<()> {
+        s.arena.clear();
+        s.depth = 0;
+        let mut next = Vec::new();
+        self.closure(ctx, s, &mut next, Config::start(s.start))?;
+        s.frontier = next;
+        Ok(())
+    }
+
+    /// BFS distances to `end` over every relationship any step of the pattern could take,
+    /// walked backwards: a lower bound on the relationships a match still needs.
+    fn distances_to(&self, ctx: &mut ExecCtx<'_>, end: NodeId) -> Result<HashMap<NodeId, usize>> {
+        let rels = self.segs.iter().flat_map(|s| s.rels.iter());
+        let mut any_type = false;
+        let mut types: Vec<&str> = Vec::new();
+        let mut direction = None;
+        for r in rels {
+            if r.types.is_empty() {
+                any_type = true;
+            }
+            types.extend(r.types.iter().map(String::as_str));
+            direction = match direction {
+                None => Some(r.direction),
+                Some(d) if d == r.direction => Some(d),
+                Some(_) => Some(Direction::Both),
+            };
+        }
+        if any_type {
+            types.clear();
+        }
+        types.sort_unstable();
+        types.dedup();
+        let back = direction.unwrap_or(Direction::Both).reverse();
+        let mut dist = HashMap::new();
+        dist.insert(end, 0);
+        let mut frontier = vec![end];
+        let mut d = 0;
+        while !frontier.is_empty() {
+            d += 1;
+            let mut next = Vec::new();
+            for u in frontier {
+                for e in ctx.read().edges(u, back, &types)? {
+                    ctx.tick()?;
+                    if let std::collections::hash_map::Entry::Vacant(v) = dist.entry(e.other) {
+                        v.insert(d);
+                        next.push(e.other);
+                    }
+                }
+            }
+            frontier = next;
+        }
+        Ok(dist)
+    }
+
     /// The node-level BFS for `SHORTEST 1` / `ANY` (`all` false) and `ALL SHORTEST` (`all`
     /// true) over one quantified relationship. Paths ending where they start (cycles, which a
     /// walk could close by going back along the same relationship) are left to the trail search.
@@ -460,6 +577,32 @@ impl<'p> PathSearch<'p> {
     fn shortest_rows(&self, ctx: &mut ExecCtx<'_>, s: &Search, all: bool) -> Result<Vec<Row>> {
         let mut rows = Vec::new();
         let seg = &self.segs[0];
+        if let (Some(end), None) = (s.end.filter(|&e| e != s.start), &seg.predicate) {
+            // Two bound ends: the bidirectional BFS `shortestPath` uses.
+            let r = &seg.rels[0];
+            let types: Vec<&str> = r.types.iter().map(String::as_str).collect();
+            let limits = ctx.child();
+            let mut tick = || limits.check_limits();
+            let bound = |h: u64| u32::try_from(h).unwrap_or(u32::MAX);
+            let paths = crate::algo::shortest_paths_with_tick(
+                ctx.read(),
+                s.start,
+                end,
+                r.direction,
+                &types,
+                1,
+                seg.max.map(bound),
+                all,
+                &mut tick,
+            )?;
+            for p in paths {
+                let segs = vec![0; p.rels.len()];
+                if let Some(row) = self.output(ctx, &s.row, &p.nodes, &p.rels, &segs)? {
+                    rows.push(row);
+                }
+            }
+            return Ok(rows);
+        }
         if seg.min == 0 && s.end.is_none_or(|e| e == s.start) {
             if let Some(row) = self.output(ctx, &s.row, &[s.start], &[], &[])? {
                 rows.push(row);
@@ -592,26 +735,31 @@ impl Operator for PathSearch<'_> {
                 if let Some(all) = self.by_nodes() {
                     if !s.by_nodes_done {
                         s.by_nodes_done = true;
-                        self.shortest_by_nodes(ctx, &mut s, all)?;
+                        if s.end != Some(s.start) || self.segs[0].min == 0 {
+                            self.shortest_by_nodes(ctx, &mut s, all)?;
+                        }
                         // Cycles back to the start: the trail search, for that partition only.
                         if self.segs[0].min >= 1 && s.end.is_none_or(|e| e == s.start) {
                             s.end = Some(s.start);
-                            let start = s.start;
-                            let mut next = Vec::new();
-                            self.closure(ctx, &mut s, &mut next, Config::start(start))?;
-                            s.frontier = next;
-                        } else {
-                            s.frontier.clear();
+                            self.begin(ctx, &mut s)?;
                         }
                         self.search = Some(s);
                         continue;
                     }
                 }
-                if s.frontier.is_empty() || self.saturated(&s) {
+                if !s.frontier.is_empty() && !self.saturated(&s) {
+                    self.level(ctx, &mut s)?;
+                    self.search = Some(s);
                     continue;
                 }
-                self.level(ctx, &mut s)?;
-                self.search = Some(s);
+                // A round is over: deepen while a longer match may still be selected.
+                let deeper = s.deepen.as_ref().is_some_and(|d| d.cut) && !self.saturated(&s);
+                if let (true, Some(d)) = (deeper, s.deepen.as_mut()) {
+                    d.bound += 1;
+                    d.cut = false;
+                    self.restart(ctx, &mut s)?;
+                    self.search = Some(s);
+                }
                 continue;
             }
             let Some(row) = self.input.next(ctx)? else {
@@ -635,11 +783,11 @@ impl Operator for PathSearch<'_> {
                 frontier: Vec::new(),
                 partitions: HashMap::new(),
                 by_nodes_done: false,
+                depth: 0,
+                deepen: None,
             };
             if self.by_nodes().is_none() {
-                let mut next = Vec::new();
-                self.closure(ctx, &mut s, &mut next, Config::start(start))?;
-                s.frontier = next;
+                self.begin(ctx, &mut s)?;
             }
             self.search = Some(s);
         }

@@ -236,6 +236,7 @@ fn path_selector(p: Pair<'_, Rule>) -> PResult<PathKind> {
 
 /// `+`, `*`, `{n}`, `{n,m}`, `{,m}`, `{n,}` as a length range (GQL: `*` is 0 or more).
 fn gql_quantifier(p: Pair<'_, Rule>) -> PResult<LengthRange> {
+    let span = span_of(&p);
     let mut bounds: Vec<Option<u64>> = vec![None];
     let mut comma = false;
     let mut kind = None;
@@ -270,6 +271,13 @@ fn gql_quantifier(p: Pair<'_, Rule>) -> PResult<LengthRange> {
             (n, Some(n))
         }
     };
+    if max.is_some_and(|m| m < min) {
+        return Err(QueryError::syntax(
+            "InvalidQuantifier",
+            format!("a quantifier's upper bound cannot be below its lower bound ({min})"),
+        )
+        .at(span));
+    }
     Ok(LengthRange {
         min: Some(min),
         max,
