@@ -43,7 +43,7 @@ use std::sync::{Mutex, RwLock};
 
 use crate::error::{Error, QueryError, Result};
 use crate::exec::lineage::fact_ids;
-use crate::exec::{run_all, ExecCtx, GraphAccess};
+use crate::exec::{run_all, BatchCommit, ExecCtx, GraphAccess, IMPLICIT_ONLY};
 use crate::plan::build::{Catalog, Compiled, PlanOptions};
 use crate::plan::LogicalPlan;
 use crate::procedures::{Procedure, Registry};
@@ -355,6 +355,7 @@ impl Session<'_> {
             ));
         }
         let result = match &mut self.txn {
+            Some(_) if c.in_transactions() => Err(Error::Transaction(IMPLICIT_ONLY.into())),
             Some(txn) => {
                 if writes {
                     txn.prepare_write()?;
@@ -362,7 +363,7 @@ impl Session<'_> {
                 let cp = txn.checkpoint();
                 let r = {
                     let _gate = db.store.statement_gate();
-                    execute(db, txn, c, params, opts, profile)
+                    execute(db, txn, c, params, opts, profile, None)
                 };
                 match r {
                     Ok(r) => Ok(r),
@@ -378,8 +379,11 @@ impl Session<'_> {
                     txn.prepare_write()?;
                 }
                 let r = {
-                    let _gate = db.store.statement_gate();
-                    execute(db, &mut txn, c, params, opts, profile)?
+                    let mut gate = Gate {
+                        store: &db.store,
+                        guard: Some(db.store.statement_gate()),
+                    };
+                    execute(db, &mut txn, c, params, opts, profile, Some(&mut gate))?
                 };
                 txn.commit()?;
                 Ok(r)
@@ -395,6 +399,23 @@ impl Session<'_> {
             db.clear_cache();
         }
         result
+    }
+}
+
+/// The statement gate of an auto-commit statement, which `CALL { } IN TRANSACTIONS` steps out
+/// of to commit a batch: the statement keeps the writer lock, so no other commit lands in
+/// between, and its reads after the commit see the batch.
+struct Gate<'s> {
+    store: &'s Store,
+    guard: Option<std::sync::RwLockReadGuard<'s, ()>>,
+}
+
+impl BatchCommit for Gate<'_> {
+    fn commit_batch(&mut self, graph: &mut dyn GraphWrite) -> Result<u64> {
+        self.guard = None;
+        let r = graph.commit_batch();
+        self.guard = Some(self.store.statement_gate());
+        r.map(|()| self.store.generation())
     }
 }
 
@@ -454,6 +475,7 @@ fn execute(
     params: &Params,
     opts: &RunOptions,
     profile: bool,
+    mut batch_commit: Option<&mut dyn BatchCommit>,
 ) -> Result<QueryResult> {
     let mut stats = WriteStats::default();
     match c {
@@ -468,6 +490,9 @@ fn execute(
             let (rows, stats, prof) = crate::interrupt::scope(limits.clone(), || {
                 let mut ctx = ExecCtx::new(GraphAccess::Write(txn), params, &registry);
                 ctx.generation = generation;
+                ctx.batch_commit = batch_commit
+                    .as_mut()
+                    .map(|b| &mut **b as &mut dyn BatchCommit);
                 ctx.cancel = opts.cancel.as_deref();
                 ctx.deadline = limits.deadline;
                 if let Some(w) = &opts.why {

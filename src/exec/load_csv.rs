@@ -49,11 +49,13 @@ impl Operator for LoadCsv<'_> {
                     .at(source.span)
                     .into(),
             })?;
-            records(&text, delimiter, headers).map_err(|(line, msg)| {
-                load_error(format!("LOAD CSV: {}:{line}: {msg}", path.display()))
-                    .at(source.span)
-                    .into()
-            })
+            records(&text, delimiter, headers)
+                .map(Into::into)
+                .map_err(|(line, msg)| {
+                    load_error(format!("LOAD CSV: {}:{line}: {msg}", path.display()))
+                        .at(source.span)
+                        .into()
+                })
         })
     }
 }

@@ -7,6 +7,7 @@ pub mod literals;
 pub mod optimize;
 pub(crate) mod pattern;
 pub mod provenance;
+pub mod transactions;
 pub mod walk;
 
 use std::fmt;
@@ -257,6 +258,8 @@ pub enum PlanOp {
         /// `OPTIONAL CALL { … }`: an input row the inner plan has no rows for is emitted once,
         /// padded with nulls.
         optional: bool,
+        /// `CALL { … } IN TRANSACTIONS`: batches of invocations commit on their own.
+        transactions: Option<Box<transactions::TxBatches>>,
     },
     /// `LOAD CSV`: for every input row, appends one row per record of the file `source`
     /// names, as a list of strings or (with `headers`) a map.
@@ -517,6 +520,11 @@ impl LogicalPlan {
                 if *optional { "Optional" } else { "" }
             ),
             Subquery { foreach: true, .. } => "Foreach".into(),
+            Subquery {
+                unit,
+                transactions: Some(tx),
+                ..
+            } => tx.describe(*unit),
             Subquery { unit, optional, .. } => format!(
                 "{}{}",
                 if *optional { "Optional" } else { "" },
