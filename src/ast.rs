@@ -470,13 +470,42 @@ pub struct CallSubquery {
     /// Neo4j 5's scope clause `CALL (a, b) { … }`; `None` when the subquery imports with a
     /// leading `WITH a, b` instead.
     pub scope: Option<SubqueryScope>,
-    /// `IN TRANSACTIONS [OF n ROWS]` was written (kgstore runs the whole statement in one
-    /// transaction either way).
-    pub in_transactions: bool,
+    /// `IN TRANSACTIONS …`: each batch of input rows runs and commits in a transaction of its
+    /// own.
+    pub in_transactions: Option<InTransactions>,
     /// `OPTIONAL CALL { … }` (Neo4j 5): an outer row the subquery returns nothing for goes on
     /// with nulls in the returned columns.
     pub optional: bool,
     pub span: Span,
+}
+
+/// `IN [[n] CONCURRENT] TRANSACTIONS [OF n ROWS] [ON ERROR …] [REPORT STATUS AS s]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InTransactions {
+    /// `OF n ROWS`; `None` means Neo4j's default of 1000.
+    pub batch_size: Option<Expr>,
+    /// `IN [n] CONCURRENT TRANSACTIONS`: `Some(None)` without a number. Batches still run one
+    /// after the other (docs/query-language.md).
+    pub concurrency: Option<Option<Expr>>,
+    pub on_error: OnError,
+    /// `ON ERROR …` was written (a second one is an error).
+    pub on_error_span: Option<Span>,
+    /// `REPORT STATUS AS s`.
+    pub report: Option<Variable>,
+    pub span: Span,
+}
+
+/// What `CALL { } IN TRANSACTIONS` does when a batch fails (its writes are rolled back in
+/// every case; batches committed before stay committed).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OnError {
+    /// The statement fails (the default).
+    #[default]
+    Fail,
+    /// The failed batch's rows go on with nulls; later batches run.
+    Continue,
+    /// The failed batch's rows and every later row go on with nulls; no batch runs again.
+    Break,
 }
 
 impl CallSubquery {

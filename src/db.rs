@@ -46,7 +46,7 @@ use std::sync::{Mutex, RwLock};
 
 use crate::error::{Error, QueryError, Result};
 use crate::exec::lineage::fact_ids;
-use crate::exec::{run_all, ExecCtx, GraphAccess};
+use crate::exec::{run_all, BatchCommit, ExecCtx, GraphAccess, IMPLICIT_ONLY};
 use crate::plan::build::{Catalog, Compiled, PlanOptions};
 use crate::plan::LogicalPlan;
 use crate::procedures::{Procedure, Registry};
@@ -358,6 +358,7 @@ impl Session<'_> {
             ));
         }
         let result = match &mut self.txn {
+            Some(_) if c.in_transactions() => Err(Error::Transaction(IMPLICIT_ONLY.into())),
             Some(txn) => {
                 if writes {
                     txn.prepare_write()?;
@@ -365,7 +366,7 @@ impl Session<'_> {
                 let cp = txn.checkpoint();
                 let r = {
                     let _gate = db.store.statement_gate();
-                    metered(opts, || execute(db, txn, c, params, opts, profile))
+                    metered(opts, || execute(db, txn, c, params, opts, profile, None))
                 };
                 match r {
                     Ok(r) => Ok(r),
@@ -381,8 +382,13 @@ impl Session<'_> {
                     txn.prepare_write()?;
                 }
                 let r = {
-                    let _gate = db.store.statement_gate();
-                    metered(opts, || execute(db, &mut txn, c, params, opts, profile))?
+                    let mut gate = Gate {
+                        store: &db.store,
+                        guard: Some(db.store.statement_gate()),
+                    };
+                    metered(opts, || {
+                        execute(db, &mut txn, c, params, opts, profile, Some(&mut gate))
+                    })?
                 };
                 txn.commit()?;
                 Ok(r)
@@ -413,6 +419,23 @@ fn metered(opts: &RunOptions, f: impl FnOnce() -> Result<QueryResult>) -> Result
         crate::memory_budget::check()?;
         Ok(r)
     })
+}
+
+/// The statement gate of an auto-commit statement, which `CALL { } IN TRANSACTIONS` steps out
+/// of to commit a batch: the statement keeps the writer lock, so no other commit lands in
+/// between, and its reads after the commit see the batch.
+struct Gate<'s> {
+    store: &'s Store,
+    guard: Option<std::sync::RwLockReadGuard<'s, ()>>,
+}
+
+impl BatchCommit for Gate<'_> {
+    fn commit_batch(&mut self, graph: &mut dyn GraphWrite) -> Result<u64> {
+        self.guard = None;
+        let r = graph.commit_batch();
+        self.guard = Some(self.store.statement_gate());
+        r.map(|()| self.store.generation())
+    }
 }
 
 fn explain_text(c: &Compiled, profile: Option<&crate::exec::Profile>) -> String {
@@ -471,6 +494,7 @@ fn execute(
     params: &Params,
     opts: &RunOptions,
     profile: bool,
+    mut batch_commit: Option<&mut dyn BatchCommit>,
 ) -> Result<QueryResult> {
     let mut stats = WriteStats::default();
     match c {
@@ -485,6 +509,9 @@ fn execute(
             let (rows, stats, prof) = crate::interrupt::scope(limits.clone(), || {
                 let mut ctx = ExecCtx::new(GraphAccess::Write(txn), params, &registry);
                 ctx.generation = generation;
+                ctx.batch_commit = batch_commit
+                    .as_mut()
+                    .map(|b| &mut **b as &mut dyn BatchCommit);
                 ctx.cancel = opts.cancel.as_deref();
                 ctx.deadline = limits.deadline;
                 if let Some(w) = &opts.why {

@@ -195,13 +195,15 @@ pub enum Error {
     #[error("query timed out after {0} ms")]
     Timeout(u64),
     /// The statement held more memory than its limit (`memory_budget`); it was stopped and
-    /// changed nothing.
-    #[error("{}", crate::memory_budget::exceeded_message(*limit, *held))]
+    /// changed nothing beyond the batches `CALL { } IN TRANSACTIONS` had committed.
+    #[error("{}", crate::memory_budget::exceeded_message(*limit, *held, *committed))]
     MemoryLimitExceeded {
         /// The limit in bytes.
         limit: u64,
         /// The most the statement held, in bytes.
         held: u64,
+        /// Batches of `CALL { } IN TRANSACTIONS` committed before it was stopped.
+        committed: u64,
     },
     /// Import/export and other file work.
     #[error("{0}")]

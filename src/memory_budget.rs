@@ -219,8 +219,8 @@ pub fn format_size(n: u64, si: bool) -> String {
 }
 
 /// The message of [`Error::MemoryLimitExceeded`]: the limit, what the statement held (in the
-/// limit's units), and what to do.
-pub fn exceeded_message(limit: u64, held: u64) -> String {
+/// limit's units), what stays committed, and what to do.
+pub fn exceeded_message(limit: u64, held: u64, committed: u64) -> String {
     let si = limit.is_multiple_of(1000);
     let (limit_text, held_text) = (format_size(limit, si), format_size(held, si));
     let held = if held_text == limit_text {
@@ -228,6 +228,16 @@ pub fn exceeded_message(limit: u64, held: u64) -> String {
     } else {
         held_text
     };
+    if committed > 0 {
+        let s = if committed == 1 { "" } else { "es" };
+        return format!(
+            "the statement needed more memory than its limit of {limit_text} (it held {held} \
+             when it was stopped); the {committed} batch{s} of CALL {{ … }} IN TRANSACTIONS \
+             committed before stay committed, the rest changed nothing: use smaller batches, \
+             return or collect less, or raise the limit with --memory-limit (KG_MEMORY_LIMIT; \
+             :memory-limit in the shell)"
+        );
+    }
     format!(
         "the statement needed more memory than its limit of {limit_text} (it held {held} when \
          it was stopped) and changed nothing: do the work in batches, e.g. with CALL {{ … }} \
@@ -360,6 +370,7 @@ fn exceeded() -> Error {
     METER.with(|m| Error::MemoryLimitExceeded {
         limit: m.limit.get(),
         held: m.peak.get().max(0) as u64,
+        committed: 0,
     })
 }
 
@@ -375,6 +386,7 @@ pub fn reserve(bytes: u64) -> Result<()> {
         return Err(METER.with(|m| Error::MemoryLimitExceeded {
             limit: m.limit.get(),
             held: (m.held.get().max(0) as u64).saturating_add(bytes),
+            committed: 0,
         }));
     }
     Ok(())
@@ -383,6 +395,19 @@ pub fn reserve(bytes: u64) -> Result<()> {
 /// What the statement on this thread holds now (0 outside a scope).
 pub fn held() -> i64 {
     METER.with(|m| m.held.get())
+}
+
+/// After a batch of `CALL { } IN TRANSACTIONS` has committed: what the statement holds goes
+/// back to at most `base`, what it held when the batch began. The batch's writes now belong to
+/// the store, and the commit hands buffers to sled that sled's own threads free later, which
+/// this thread's count would never see; without this a load of any size in batches would
+/// reach the limit while its real footprint stays flat.
+pub fn settle(base: i64) {
+    METER.with(|m| {
+        if m.held.get() > base {
+            m.held.set(base);
+        }
+    });
 }
 
 #[cfg(test)]
@@ -408,7 +433,7 @@ mod tests {
         assert_eq!(format_size(3 << 29, false), "1.5 GiB");
         assert_eq!(format_size(900, false), "900 B");
         assert_eq!(Limit::Bytes(512_000_000).to_string(), "512 MB");
-        let m = exceeded_message(512_000_000, 512_000_100);
+        let m = exceeded_message(512_000_000, 512_000_100, 0);
         assert!(
             m.contains("limit of 512 MB (it held just over 512 MB"),
             "{m}"
@@ -430,7 +455,7 @@ mod tests {
             polled
         });
         match r {
-            Err(Error::MemoryLimitExceeded { limit, held }) => {
+            Err(Error::MemoryLimitExceeded { limit, held, .. }) => {
                 assert_eq!(limit, 1 << 20);
                 assert!(held >= 2 << 20, "{held}");
             }

@@ -11,6 +11,7 @@ use crate::functions;
 mod expr;
 mod pattern;
 mod projection;
+mod transactions;
 use expr::*;
 use pattern::*;
 use projection::*;
@@ -94,7 +95,10 @@ fn err(detail: &str, message: impl Into<String>, span: Span) -> QueryError {
 /// Runs all checks on a statement.
 pub fn check(stmt: &Statement) -> Result<(), QueryError> {
     match stmt {
-        Statement::Query(q) => query(q),
+        Statement::Query(q) => {
+            transactions::check_query(q)?;
+            query(q)
+        }
         Statement::Explain(s) | Statement::Profile(s) => check(s),
         _ => Ok(()),
     }
@@ -338,8 +342,11 @@ fn single_query(
                 scope.bind(&l.variable.name, row);
             }
             Clause::CallSubquery(c) => {
-                let added = call_subquery(c, &scope)?;
+                let mut added = call_subquery(c, &scope)?;
                 unit_subquery = added.is_empty();
+                if let Some(s) = c.in_transactions.as_ref().and_then(|t| t.report.as_ref()) {
+                    added.push(s.name.clone());
+                }
                 for col in added {
                     if scope.get(&col).is_some() {
                         return Err(err(

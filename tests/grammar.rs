@@ -422,7 +422,7 @@ fn nested_clauses_parse_into_their_parts() {
     let Clause::CallSubquery(c) = &cs[1] else {
         panic!("{:?}", cs[1]);
     };
-    assert!(c.in_transactions);
+    assert!(c.in_transactions.is_some());
     assert!(matches!(&c.scope, Some(SubqueryScope::Vars(v)) if v[0].name == "n"));
 
     let cs = clauses("LOAD CSV WITH HEADERS FROM 'x.csv' AS row FIELDTERMINATOR '\\t' RETURN row");

@@ -66,6 +66,24 @@ fn official_python_drivers_over_bolt_and_neo4j_urls() {
 }
 
 #[test]
+fn call_in_transactions_through_the_python_driver() {
+    let pys = pythons("call_in_transactions_through_the_python_driver");
+    if pys.is_empty() {
+        return;
+    }
+    let server = KgServer::start(&[]);
+    for py in &pys {
+        let url = format!("bolt://{}", server.bolt);
+        run_python(
+            py,
+            "in_transactions.py",
+            &[&url, "neo4j", "anything"],
+            &server,
+        );
+    }
+}
+
+#[test]
 fn official_javascript_driver_over_bolt_and_neo4j_urls() {
     let test = "official_javascript_driver_over_bolt_and_neo4j_urls";
     let Some(modules) = serve::node_modules(test) else {

@@ -49,12 +49,16 @@ impl Operator for LoadCsv<'_> {
                     .at(source.span)
                     .into(),
             })?;
-            records(&text, delimiter, headers).map_err(|e| match e {
-                ReadError::Limit(e) => e,
-                ReadError::Failed(msg) => load_error(format!("LOAD CSV: {}:{msg}", path.display()))
-                    .at(source.span)
-                    .into(),
-            })
+            records(&text, delimiter, headers)
+                .map(Into::into)
+                .map_err(|e| match e {
+                    ReadError::Limit(e) => e,
+                    ReadError::Failed(msg) => {
+                        load_error(format!("LOAD CSV: {}:{msg}", path.display()))
+                            .at(source.span)
+                            .into()
+                    }
+                })
         })
     }
 }

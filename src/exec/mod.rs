@@ -22,6 +22,7 @@ mod set;
 pub mod shortest;
 mod sort;
 mod subquery;
+mod transactions;
 mod varlength;
 
 use std::cell::RefCell;
@@ -64,6 +65,17 @@ pub enum GraphAccess<'g> {
     Write(&'g mut dyn GraphWrite),
 }
 
+/// Commits a statement's writes so far in mid-statement, for `CALL { } IN TRANSACTIONS`.
+/// The façade gives one to an auto-commit statement only: it steps out of the statement gate
+/// for the commit and back in after it.
+pub trait BatchCommit {
+    /// Commits `graph`'s writes; returns the store generation after the commit.
+    fn commit_batch(&mut self, graph: &mut dyn GraphWrite) -> Result<u64>;
+}
+
+/// Neo4j's refusal of `CALL { } IN TRANSACTIONS` inside an explicit transaction.
+pub const IMPLICIT_ONLY: &str = "A query with 'CALL { ... } IN TRANSACTIONS' can only be executed in an implicit transaction, but tried to execute in an explicit transaction.";
+
 /// Per-operator PROFILE counters, keyed by plan node address.
 pub type Profile = HashMap<usize, (u64, Duration)>;
 
@@ -85,6 +97,8 @@ pub struct ExecCtx<'g> {
     pub(crate) deleted_rels: DeletedRels,
     /// Provenance plans: the most facts a row keeps (`lineage`).
     pub why_limit: usize,
+    /// How `CALL { } IN TRANSACTIONS` commits a batch; `None` outside an auto-commit statement.
+    pub batch_commit: Option<&'g mut (dyn BatchCommit + 'g)>,
 }
 
 impl<'g> ExecCtx<'g> {
@@ -103,6 +117,7 @@ impl<'g> ExecCtx<'g> {
             clock: crate::functions::wall_clock(),
             deleted_rels: Rc::default(),
             why_limit: lineage::DEFAULT_WHY_LIMIT,
+            batch_commit: None,
         }
     }
 
@@ -140,7 +155,18 @@ impl<'g> ExecCtx<'g> {
             clock: self.clock,
             deleted_rels: self.deleted_rels.clone(),
             why_limit: self.why_limit,
+            batch_commit: None,
         }
+    }
+
+    /// Commits the statement's writes so far (`CALL { } IN TRANSACTIONS`); fails as Neo4j does
+    /// where the statement runs inside an explicit transaction.
+    pub fn commit_batch(&mut self) -> Result<()> {
+        let (Some(hook), GraphAccess::Write(g)) = (&mut self.batch_commit, &mut self.graph) else {
+            return Err(Error::Transaction(IMPLICIT_ONLY.into()));
+        };
+        self.generation = hook.commit_batch(&mut **g)?;
+        Ok(())
     }
 
     /// Checks the memory limit on every call (one thread-local read) and cancellation and the
@@ -373,6 +399,27 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
             current: None,
             matched: false,
             profile,
+        }),
+        PlanOp::Subquery {
+            input,
+            inner,
+            imports,
+            unit,
+            transactions: Some(tx),
+            ..
+        } => Box::new(transactions::InTransactions {
+            input: b(input)?,
+            inner,
+            imports,
+            unit: *unit,
+            tx,
+            profile,
+            batch: None,
+            input_rows: None,
+            out: Default::default(),
+            done: false,
+            broken: false,
+            committed: 0,
         }),
         PlanOp::Subquery {
             input,

@@ -1,6 +1,6 @@
 //! Projection (WITH/RETURN items), column selection, DISTINCT and UNWIND.
 
-use crate::ast::Expr;
+use crate::ast::{Expr, ExprKind};
 use crate::error::Result;
 use crate::exec::{BoxOp, ExecCtx, Operator, Row};
 use crate::expr::GroupKey;
@@ -76,7 +76,7 @@ pub(crate) fn row_key(row: &[Value]) -> GroupKey {
 #[derive(Default)]
 pub struct Fanout {
     current: Option<Row>,
-    items: std::vec::IntoIter<Value>,
+    items: Items,
 }
 
 impl Fanout {
@@ -85,7 +85,7 @@ impl Fanout {
         &mut self,
         ctx: &mut ExecCtx<'_>,
         input: &mut BoxOp<'_>,
-        mut items: impl FnMut(&mut ExecCtx<'_>, &Row) -> Result<Vec<Value>>,
+        mut items: impl FnMut(&mut ExecCtx<'_>, &Row) -> Result<Items>,
     ) -> Result<Option<Row>> {
         loop {
             if let Some(row) = &self.current {
@@ -99,7 +99,7 @@ impl Fanout {
             let Some(row) = input.next(ctx)? else {
                 return Ok(None);
             };
-            self.items = items(ctx, &row)?.into_iter();
+            self.items = items(ctx, &row)?;
             self.current = Some(row);
         }
     }
@@ -116,11 +116,66 @@ impl Operator for Unwind<'_> {
     fn next(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
         let (expr, cols) = (self.expr, self.cols);
         self.fanout.next(ctx, &mut self.input, |ctx, row| {
+            // `UNWIND range(a, b)` counts instead of building the list, so a load of any size
+            // (`UNWIND range(1, 5000000) AS i CALL { … } IN TRANSACTIONS`) holds one number.
+            if let ExprKind::Function {
+                name,
+                distinct: false,
+                args,
+            } = &expr.kind
+            {
+                if name.eq_ignore_ascii_case("range") && (2..=3).contains(&args.len()) {
+                    let args = args
+                        .iter()
+                        .map(|a| ctx.eval(a, cols, row))
+                        .collect::<Result<Vec<_>>>()?;
+                    let (next, step, left) = crate::functions::range_parts(&args)?;
+                    return Ok(Items::Range { next, step, left });
+                }
+            }
             Ok(match ctx.eval(expr, cols, row)? {
-                Value::List(items) => items,
-                Value::Null => Vec::new(),
-                other => vec![other],
+                Value::List(items) => items.into(),
+                Value::Null => Vec::new().into(),
+                other => vec![other].into(),
             })
         })
+    }
+}
+
+/// The items one input row fans out to: a list, or an integer range walked lazily.
+pub enum Items {
+    List(std::vec::IntoIter<Value>),
+    Range { next: i128, step: i128, left: i128 },
+}
+
+impl Default for Items {
+    fn default() -> Self {
+        Items::List(Vec::new().into_iter())
+    }
+}
+
+impl From<Vec<Value>> for Items {
+    fn from(v: Vec<Value>) -> Self {
+        Items::List(v.into_iter())
+    }
+}
+
+impl Iterator for Items {
+    type Item = Value;
+
+    fn next(&mut self) -> Option<Value> {
+        match self {
+            Items::List(it) => it.next(),
+            Items::Range { next, step, left } => {
+                if *left <= 0 {
+                    return None;
+                }
+                let v = *next;
+                *next += *step;
+                *left -= 1;
+                // Every element lies between the (i64) bounds, so it fits.
+                Some(Value::Int(v as i64))
+            }
+        }
     }
 }

@@ -8,21 +8,24 @@ use super::{arg_error, bad_arg, scalar};
 /// More elements than this from one `range()` call is refused rather than exhausting memory.
 const MAX_RANGE_LEN: i128 = crate::value::MAX_LIST_LEN as i128;
 
-fn range(args: &[Value]) -> Result<Value> {
-    let int = |v: &Value| match v {
-        Value::Int(i) => Ok(*i),
+/// `range(start, end[, step])` as (start, step, number of elements), checked as `range()`
+/// checks them but without its length limit: UNWIND walks a range lazily (`exec::project`), so
+/// its length costs no memory.
+pub(crate) fn range_parts(args: &[Value]) -> Result<(i128, i128, i128)> {
+    let int = |v: Option<&Value>| match v {
+        Some(Value::Int(i)) => Ok(*i),
         other => Err(arg_error(
             "InvalidArgumentType",
             format!(
                 "range() expects INTEGER arguments, got {}",
-                other.type_name()
+                other.map_or("nothing", Value::type_name)
             ),
         )),
     };
-    let start = int(&args[0])?;
-    let end = int(&args[1])?;
+    let start = int(args.first())?;
+    let end = int(args.get(1))?;
     let step = match args.get(2) {
-        Some(v) => int(v)?,
+        Some(v) => int(Some(v))?,
         None => 1,
     };
     if step == 0 {
@@ -37,6 +40,11 @@ fn range(args: &[Value]) -> Result<Value> {
     } else {
         (e - s) / st + 1
     };
+    Ok((s, st, count))
+}
+
+fn range(args: &[Value]) -> Result<Value> {
+    let (s, st, count) = range_parts(args)?;
     if count > MAX_RANGE_LEN {
         return Err(arg_error(
             "NumberOutOfRange",

@@ -4,6 +4,7 @@
 mod aggregate;
 mod graph;
 mod list;
+pub(crate) use list::range_parts;
 mod math;
 mod scalar;
 mod spatial;

@@ -66,12 +66,89 @@ pub(super) fn load_csv(p: Pair<'_, Rule>) -> PResult<Clause> {
     }
 }
 
-/// `CALL [(scope)] { query } [IN TRANSACTIONS [OF n ROWS]]`.
+/// `IN [[n] CONCURRENT] TRANSACTIONS [OF n ROWS] [ON ERROR …] [REPORT STATUS AS s]`. A repeated
+/// option is an error; `ON ERROR RETRY` (Cypher 25, not Neo4j 5) is named as not supported.
+fn in_transactions_clause(p: Pair<'_, Rule>) -> PResult<InTransactions> {
+    let mut tx = InTransactions {
+        batch_size: None,
+        concurrency: None,
+        on_error: OnError::Fail,
+        on_error_span: None,
+        report: None,
+        span: span_of(&p),
+    };
+    let twice = |what: &str, span| {
+        crate::error::QueryError::syntax(
+            "InvalidClauseComposition",
+            format!("CALL {{ }} IN TRANSACTIONS takes {what} only once"),
+        )
+        .at(span)
+    };
+    for r in p.into_inner() {
+        match r.as_rule() {
+            Rule::expression => tx.batch_size = Some(expression(r)?),
+            Rule::in_tx_concurrent => {
+                let n = r.into_inner().find(|e| e.as_rule() == Rule::expression);
+                tx.concurrency = Some(n.map(expression).transpose()?);
+            }
+            Rule::in_tx_option => {
+                let ospan = span_of(&r);
+                let Some(o) = r.into_inner().find(|o| {
+                    matches!(
+                        o.as_rule(),
+                        Rule::in_tx_retry | Rule::symbolic_name | Rule::variable
+                    )
+                }) else {
+                    continue;
+                };
+                match o.as_rule() {
+                    Rule::in_tx_retry => {
+                        return Err(crate::error::QueryError::unsupported(
+                            "CALL { } IN TRANSACTIONS … ON ERROR RETRY (a Cypher 25 feature; kgstore follows Neo4j 5)",
+                        )
+                        .at(ospan))
+                    }
+                    Rule::variable => {
+                        if tx.report.is_some() {
+                            return Err(twice("REPORT STATUS", ospan));
+                        }
+                        tx.report = Some(variable(o));
+                    }
+                    _ => {
+                        if tx.on_error_span.is_some() {
+                            return Err(twice("ON ERROR", ospan));
+                        }
+                        tx.on_error_span = Some(ospan);
+                        tx.on_error = match o.as_str().to_ascii_lowercase().as_str() {
+                            "fail" => OnError::Fail,
+                            "continue" => OnError::Continue,
+                            "break" => OnError::Break,
+                            other => {
+                                return Err(crate::error::QueryError::syntax(
+                                    "InvalidArgumentValue",
+                                    format!(
+                                        "ON ERROR takes CONTINUE, BREAK or FAIL, not {}",
+                                        other.to_uppercase()
+                                    ),
+                                )
+                                .at(span_of(&o)))
+                            }
+                        };
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(tx)
+}
+
+/// `CALL [(scope)] { query } [IN TRANSACTIONS …]`.
 pub(super) fn call_subquery(p: Pair<'_, Rule>) -> PResult<Clause> {
     let span = span_of(&p);
     let mut scope = None;
     let mut inner = None;
-    let mut in_transactions = false;
+    let mut in_transactions = None;
     let mut optional = false;
     for q in p.into_inner() {
         match q.as_rule() {
@@ -93,40 +170,7 @@ pub(super) fn call_subquery(p: Pair<'_, Rule>) -> PResult<Clause> {
                 });
             }
             Rule::query => inner = Some(query(q)?),
-            Rule::in_transactions => {
-                in_transactions = true;
-                // The batch size and concurrency are checked like any expression, then
-                // ignored; `ON ERROR FAIL` is what happens anyway.
-                for r in q.into_inner() {
-                    match r.as_rule() {
-                        Rule::expression => {
-                            expression(r)?;
-                        }
-                        Rule::in_tx_concurrent => {
-                            for e in r.into_inner().filter(|e| e.as_rule() == Rule::expression) {
-                                expression(e)?;
-                            }
-                        }
-                        Rule::in_tx_option => {
-                            let ospan = span_of(&r);
-                            let text = r.as_str().split_whitespace().collect::<Vec<_>>();
-                            let fail = text.len() == 3 && text[2].eq_ignore_ascii_case("fail");
-                            if !fail {
-                                let what = if text[0].eq_ignore_ascii_case("report") {
-                                    "CALL { } IN TRANSACTIONS … REPORT STATUS".to_string()
-                                } else {
-                                    format!(
-                                        "CALL {{ }} IN TRANSACTIONS … ON ERROR {}",
-                                        text.get(2).copied().unwrap_or("").to_uppercase()
-                                    )
-                                };
-                                return Err(crate::error::QueryError::unsupported(what).at(ospan));
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            }
+            Rule::in_transactions => in_transactions = Some(in_transactions_clause(q)?),
             _ => {}
         }
     }

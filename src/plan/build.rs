@@ -7,6 +7,7 @@ use crate::ast::{
 use crate::error::{QueryError, Result};
 use crate::plan::pattern::PatternPlanner;
 use crate::plan::provenance;
+use crate::plan::transactions::TxBatches;
 use crate::plan::walk;
 use crate::plan::{AggSpec, LogicalPlan, PlanOp};
 use crate::procedures::ProcedureSignature;
@@ -37,6 +38,25 @@ pub enum Compiled {
 }
 
 impl Compiled {
+    /// True when the statement holds a `CALL { } IN TRANSACTIONS` (it commits as it goes, so
+    /// it may only run in an auto-commit transaction).
+    pub fn in_transactions(&self) -> bool {
+        fn has(p: &LogicalPlan) -> bool {
+            matches!(
+                p.op,
+                PlanOp::Subquery {
+                    transactions: Some(_),
+                    ..
+                }
+            ) || p.inputs().into_iter().any(has)
+        }
+        match self {
+            Compiled::Query { plan, .. } => has(plan),
+            Compiled::Profile(inner) => inner.in_transactions(),
+            _ => false,
+        }
+    }
+
     /// True when running the statement may write (schema changes included).
     pub fn writes(&self) -> bool {
         match self {
@@ -229,7 +249,7 @@ impl Builder<'_> {
         let mut plan = input;
         let mut returned = false;
         let n = sq.clauses.len();
-        for clause in &sq.clauses {
+        for (i, clause) in sq.clauses.iter().enumerate() {
             plan = match clause {
                 Clause::Match(m) => {
                     if m.optional {
@@ -312,7 +332,7 @@ impl Builder<'_> {
                     self.call(plan, c, standalone)?
                 }
                 Clause::Foreach(f) => self.foreach(plan, f)?,
-                Clause::CallSubquery(c) => self.call_subquery(plan, c)?,
+                Clause::CallSubquery(c) => self.call_subquery(plan, c, &sq.clauses[i + 1..])?,
                 Clause::LoadCsv(l) => {
                     let mut columns = plan.columns.clone();
                     columns.push(l.variable.name.clone());
@@ -372,12 +392,19 @@ impl Builder<'_> {
             unit: true,
             foreach: true,
             optional: false,
+            transactions: None,
         }))
     }
 
     /// `CALL { … }`: the inner query runs on an argument row of the imported columns only, so
-    /// an outer variable it does not import is a fresh name inside.
-    fn call_subquery(&mut self, plan: LogicalPlan, c: &CallSubquery) -> Result<LogicalPlan> {
+    /// an outer variable it does not import is a fresh name inside. `after` are the clauses
+    /// that follow it (they decide where `IN TRANSACTIONS` must wait).
+    fn call_subquery(
+        &mut self,
+        plan: LogicalPlan,
+        c: &CallSubquery,
+        after: &[Clause],
+    ) -> Result<LogicalPlan> {
         let imports = c.imports(&plan.columns);
         let positions = imports
             .iter()
@@ -387,6 +414,12 @@ impl Builder<'_> {
         let unit = inner.columns.is_empty();
         let mut columns = plan.columns.clone();
         columns.extend(inner.columns.iter().cloned());
+        let transactions = c.in_transactions.as_ref().map(|tx| {
+            if let Some(s) = &tx.report {
+                columns.push(s.name.clone());
+            }
+            Box::new(TxBatches::new(tx, &plan, after))
+        });
         Ok(LogicalPlan::new(
             PlanOp::Subquery {
                 input: Box::new(plan),
@@ -395,6 +428,7 @@ impl Builder<'_> {
                 unit,
                 foreach: false,
                 optional: c.optional,
+                transactions,
             },
             columns,
         ))

@@ -8,6 +8,7 @@ pub mod optimize;
 pub(crate) mod pattern;
 pub mod provenance;
 mod search;
+pub mod transactions;
 pub mod walk;
 
 use std::fmt;
@@ -370,6 +371,8 @@ pub enum PlanOp {
         /// `OPTIONAL CALL { … }`: an input row the inner plan has no rows for is emitted once,
         /// padded with nulls.
         optional: bool,
+        /// `CALL { … } IN TRANSACTIONS`: batches of invocations commit on their own.
+        transactions: Option<Box<transactions::TxBatches>>,
     },
     /// `LOAD CSV`: for every input row, appends one row per record of the file `source`
     /// names, as a list of strings or (with `headers`) a map.
@@ -654,6 +657,11 @@ impl LogicalPlan {
                 if *optional { "Optional" } else { "" }
             ),
             Subquery { foreach: true, .. } => "Foreach".into(),
+            Subquery {
+                unit,
+                transactions: Some(tx),
+                ..
+            } => tx.describe(*unit),
             Subquery { unit, optional, .. } => format!(
                 "{}{}",
                 if *optional { "Optional" } else { "" },

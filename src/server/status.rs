@@ -71,6 +71,9 @@ pub fn code(e: &Error) -> &'static str {
         Error::Transaction(m) if m.starts_with("another process changed") => {
             "Neo.TransientError.Transaction.Outdated"
         }
+        Error::Transaction(m) if m == crate::exec::IMPLICIT_ONLY => {
+            "Neo.DatabaseError.Transaction.TransactionStartFailed"
+        }
         Error::Transaction(_) => "Neo.ClientError.Request.Invalid",
         Error::Cancelled => "Neo.TransientError.Transaction.Terminated",
         Error::Timeout(_) => "Neo.ClientError.Transaction.TransactionTimedOut",

@@ -342,4 +342,14 @@ pub trait GraphWrite: GraphRead {
     /// (label, property) when `if_not_exists`.
     fn create_index(&mut self, def: IndexDef, if_not_exists: bool) -> Result<()>;
     fn drop_index(&mut self, name: &str, if_exists: bool) -> Result<()>;
+
+    /// `CALL { } IN TRANSACTIONS`: marks where a batch starts, to go back to with
+    /// [`GraphWrite::rollback_batch`] when it fails.
+    fn begin_batch(&mut self) -> Checkpoint;
+    /// Undoes every write since `cp`.
+    fn rollback_batch(&mut self, cp: Checkpoint);
+    /// Commits every write so far (durably, as a statement's commit) and goes on as a fresh
+    /// transaction that still holds the writer lock. The caller must not hold the statement
+    /// gate (the commit takes it exclusively).
+    fn commit_batch(&mut self) -> Result<()>;
 }

@@ -285,6 +285,22 @@ impl Txn {
         Ok(())
     }
 
+    /// Commits every write so far as [`Txn::commit`] does and goes on as a fresh transaction
+    /// that keeps the writer lock, so no other writer comes between two batches of
+    /// `CALL { } IN TRANSACTIONS`. The caller must not hold the statement gate.
+    pub fn commit_batch(&mut self) -> Result<()> {
+        if !self.writing {
+            return Ok(());
+        }
+        let mut next = Txn::new(self.store.clone());
+        next.writing = true;
+        next.owns_lock = self.owns_lock;
+        let mut done = std::mem::replace(self, next);
+        // The lock went to `self` with the line above: the committed part must not release it.
+        done.owns_lock = false;
+        done.commit()
+    }
+
     /// Discards every write (the same as dropping the transaction).
     pub fn rollback(self) {}
 

@@ -327,6 +327,18 @@ fn numeric_equal(a: &[u8], b: &[u8], prefix_len: usize) -> bool {
 }
 
 impl GraphWrite for Txn {
+    fn begin_batch(&mut self) -> super::Checkpoint {
+        self.checkpoint()
+    }
+
+    fn rollback_batch(&mut self, cp: super::Checkpoint) {
+        self.restore(cp)
+    }
+
+    fn commit_batch(&mut self) -> Result<()> {
+        Txn::commit_batch(self)
+    }
+
     fn create_node(&mut self, labels: &[String], properties: Properties) -> Result<NodeId> {
         self.write_access()?;
         let props = self.intern_props(properties)?;
