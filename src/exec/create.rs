@@ -122,7 +122,7 @@ fn node_labels(
     };
     for d in dynamic {
         let v = crate::expr::eval(&d.expr, b, &crate::exec::EvalCx { ctx })?;
-        let names = crate::expr::dynamic::label_names(&v).map_err(|e| at(e, d.span))?;
+        let names = crate::expr::dynamic::label_names(&v).map_err(|e| at(e, d.expr.span))?;
         for l in names {
             if !labels.contains(&l) {
                 labels.push(l);
@@ -146,7 +146,8 @@ fn rel_type(ctx: &ExecCtx<'_>, r: &crate::ast::RelPattern, b: &Bindings<'_>) -> 
         ([t], []) => Ok(t.clone()),
         ([], [d]) => {
             let v = crate::expr::eval(&d.expr, b, &crate::exec::EvalCx { ctx })?;
-            let mut names = crate::expr::dynamic::label_names(&v).map_err(|e| at(e, d.span))?;
+            let mut names =
+                crate::expr::dynamic::label_names(&v).map_err(|e| at(e, d.expr.span))?;
             match names.len() {
                 1 => Ok(names.remove(0)),
                 n => Err(QueryError::type_error(

@@ -39,7 +39,9 @@ impl<'p> NodeScan<'p> {
             PlanOp::DynamicLabelScan { label, .. } => {
                 let v = ctx.eval(&label.expr, in_cols, row)?;
                 let names = crate::expr::dynamic::label_names(&v).map_err(|e| match e {
-                    crate::error::Error::Query(q) if q.span.is_none() => q.at(label.span).into(),
+                    crate::error::Error::Query(q) if q.span.is_none() => {
+                        q.at(label.expr.span).into()
+                    }
                     other => other,
                 })?;
                 match (label.any, names.split_first()) {
