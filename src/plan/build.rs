@@ -578,7 +578,7 @@ impl Builder<'_> {
                         needs_post = true;
                         // `p.age - max(f.age)` next to the grouping key `p.age`: what is left
                         // outside the aggregates reads the key's column (the input row is gone).
-                        self.replace_keys(&mut e, &items);
+                        super::grouping::read_keys(&mut e, &items, self.source);
                     }
                     post.push((name.clone(), e));
                 } else {
@@ -812,96 +812,6 @@ impl Builder<'_> {
         });
     }
 
-    /// In the part of an aggregating item outside its aggregates, replaces each grouping key
-    /// Neo4j recognises there (a variable or a property/map access projected without
-    /// aggregation, written the same way) with that key's column. Comprehensions that rebind
-    /// the key's variable keep their own meaning inside.
-    fn replace_keys(&self, e: &mut Expr, items: &[(String, Expr, String)]) {
-        let keys: Vec<(&String, &String, String)> = items
-            .iter()
-            .filter(|(_, k, t)| !t.is_empty() && !walk::has_aggregate(k))
-            .filter_map(|(n, k, t)| key_root(k).map(|root| (n, t, root)))
-            .collect();
-        if keys.is_empty() {
-            return;
-        }
-        let source = self.source;
-        let text = |x: &Expr| -> String {
-            source
-                .get(x.span.start..x.span.end)
-                .unwrap_or("")
-                .chars()
-                .filter(|c| !c.is_whitespace())
-                .collect()
-        };
-        fn rebinds(x: &Expr, root: &str) -> bool {
-            match &x.kind {
-                ExprKind::ListComprehension { variable, .. }
-                | ExprKind::Quantifier { variable, .. } => variable.name == root,
-                ExprKind::Reduce {
-                    accumulator,
-                    variable,
-                    ..
-                } => variable.name == root || accumulator.name == root,
-                _ => false,
-            }
-        }
-        fn go(e: &mut Expr, keys: &[(&String, &String, String)], text: &dyn Fn(&Expr) -> String) {
-            walk::rewrite(e, &mut |x| {
-                if walk::is_aggregate_call(x)
-                    || matches!(&x.kind, ExprKind::Variable(v) if v.starts_with("  agg_"))
-                {
-                    return false;
-                }
-                // A comprehension rebinding a key's variable: only its list is outside it.
-                let visible: Vec<(&String, &String, String)> = keys
-                    .iter()
-                    .filter(|(_, _, root)| !rebinds(x, root))
-                    .map(|(n, t, r)| (*n, *t, r.clone()))
-                    .collect();
-                if visible.len() != keys.len() {
-                    match &mut x.kind {
-                        ExprKind::ListComprehension { list, .. }
-                        | ExprKind::Quantifier { list, .. } => go(list, keys, text),
-                        ExprKind::Reduce { init, list, .. } => {
-                            go(init, keys, text);
-                            go(list, keys, text);
-                        }
-                        _ => {}
-                    }
-                    let mut inner = x.clone();
-                    if let ExprKind::ListComprehension {
-                        predicate,
-                        projection,
-                        ..
-                    } = &mut inner.kind
-                    {
-                        for p in predicate.iter_mut().chain(projection.iter_mut()) {
-                            go(p, &visible, text);
-                        }
-                    }
-                    if let ExprKind::Quantifier { predicate, .. } = &mut inner.kind {
-                        for p in predicate.iter_mut() {
-                            go(p, &visible, text);
-                        }
-                    }
-                    if let ExprKind::Reduce { expr, .. } = &mut inner.kind {
-                        go(expr, &visible, text);
-                    }
-                    *x = inner;
-                    return false;
-                }
-                let t = text(x);
-                if let Some((n, _, _)) = keys.iter().find(|(_, kt, _)| **kt == t) {
-                    *x = var_expr(n, x.span);
-                    return false;
-                }
-                true
-            });
-        }
-        go(e, &keys, &text);
-    }
-
     /// Replaces aggregate calls inside `e` with hidden columns and records them.
     fn extract_aggs(
         &mut self,
@@ -1039,13 +949,4 @@ pub(crate) fn in_order(plan: LogicalPlan, columns: &[String]) -> LogicalPlan {
         },
         columns.to_vec(),
     )
-}
-
-/// The variable a recognisable grouping key (`p`, `p.age`, `p.address.city`) starts from.
-fn key_root(e: &Expr) -> Option<String> {
-    match &e.kind {
-        ExprKind::Variable(v) => Some(v.clone()),
-        ExprKind::Property(t, _) => key_root(t),
-        _ => None,
-    }
 }

@@ -3,6 +3,7 @@
 
 pub mod build;
 mod counts;
+mod grouping;
 pub mod literals;
 pub mod optimize;
 pub(crate) mod pattern;
