@@ -206,17 +206,103 @@ pub enum LabelExpr {
     Not(Box<LabelExpr>),
     And(Vec<LabelExpr>),
     Or(Vec<LabelExpr>),
+    /// Neo4j 5's `$(expr)` / `$all(expr)` / `$any(expr)`: names computed per row.
+    Dynamic(Box<DynamicLabel>),
+}
+
+/// A dynamic label or type, `:$(expr)`: the expression gives a name or a list of names
+/// (`STRING NOT NULL | LIST<STRING NOT NULL> NOT NULL`); `$(…)` and `$all(…)` need every
+/// name, `$any(…)` one of them.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DynamicLabel {
+    pub expr: Expr,
+    pub any: bool,
+    pub span: Span,
 }
 
 impl LabelExpr {
-    /// Whether a node with these labels satisfies the expression.
-    pub fn matches(&self, labels: &[String]) -> bool {
-        match self {
+    /// Whether a node with these labels (a relationship: `[its type]`) satisfies the
+    /// expression; `names` evaluates a dynamic label's expression to its names.
+    pub fn matches<E>(
+        &self,
+        labels: &[String],
+        names: &mut dyn FnMut(&DynamicLabel) -> Result<Vec<String>, E>,
+    ) -> Result<bool, E> {
+        Ok(match self {
             LabelExpr::Label(l) => labels.contains(l),
             LabelExpr::Any => !labels.is_empty(),
-            LabelExpr::Not(e) => !e.matches(labels),
-            LabelExpr::And(es) => es.iter().all(|e| e.matches(labels)),
-            LabelExpr::Or(es) => es.iter().any(|e| e.matches(labels)),
+            LabelExpr::Not(e) => !e.matches(labels, names)?,
+            LabelExpr::And(es) => {
+                for e in es {
+                    if !e.matches(labels, names)? {
+                        return Ok(false);
+                    }
+                }
+                true
+            }
+            LabelExpr::Or(es) => {
+                for e in es {
+                    if e.matches(labels, names)? {
+                        return Ok(true);
+                    }
+                }
+                false
+            }
+            LabelExpr::Dynamic(d) => {
+                let wanted = names(d)?;
+                if d.any {
+                    wanted.iter().any(|w| labels.contains(w))
+                } else {
+                    wanted.iter().all(|w| labels.contains(w))
+                }
+            }
+        })
+    }
+
+    /// The expressions of the dynamic labels inside, in order.
+    pub fn dynamic_exprs(&self) -> Vec<&Expr> {
+        let mut out = Vec::new();
+        self.each_dynamic(&mut |d| out.push(&d.expr));
+        out
+    }
+
+    fn each_dynamic<'e>(&'e self, f: &mut dyn FnMut(&'e DynamicLabel)) {
+        match self {
+            LabelExpr::Dynamic(d) => f(d),
+            LabelExpr::Not(e) => e.each_dynamic(f),
+            LabelExpr::And(es) | LabelExpr::Or(es) => es.iter().for_each(|e| e.each_dynamic(f)),
+            LabelExpr::Label(_) | LabelExpr::Any => {}
+        }
+    }
+
+    /// Mutable access to the dynamic labels' expressions (for rewrites).
+    pub fn dynamic_exprs_mut(&mut self) -> Vec<&mut Expr> {
+        fn go<'e>(e: &'e mut LabelExpr, out: &mut Vec<&'e mut Expr>) {
+            match e {
+                LabelExpr::Dynamic(d) => out.push(&mut d.expr),
+                LabelExpr::Not(e) => go(e, out),
+                LabelExpr::And(es) | LabelExpr::Or(es) => es.iter_mut().for_each(|e| go(e, out)),
+                LabelExpr::Label(_) | LabelExpr::Any => {}
+            }
+        }
+        let mut out = Vec::new();
+        go(self, &mut out);
+        out
+    }
+
+    /// The dynamic labels of a plain conjunction (`:$(a)`, `:$(a)&$(b)`), the only label
+    /// expression CREATE, MERGE and SET accept besides static labels; `None` for anything else.
+    pub fn dynamic_conjuncts(&self) -> Option<Vec<&DynamicLabel>> {
+        match self {
+            LabelExpr::Dynamic(d) => Some(vec![d]),
+            LabelExpr::And(es) => {
+                let mut out = Vec::new();
+                for e in es {
+                    out.extend(e.dynamic_conjuncts()?);
+                }
+                Some(out)
+            }
+            _ => None,
         }
     }
 }
@@ -239,6 +325,7 @@ impl std::fmt::Display for LabelExpr {
             LabelExpr::Not(e) => write!(f, "!{e}"),
             LabelExpr::And(es) => join(f, es, "&"),
             LabelExpr::Or(es) => join(f, es, "|"),
+            LabelExpr::Dynamic(d) => f.write_str(if d.any { "$any(…)" } else { "$(…)" }),
         }
     }
 }
@@ -246,8 +333,10 @@ impl std::fmt::Display for LabelExpr {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RelPattern {
     pub variable: Option<Variable>,
-    /// `[:A|B]`: any of them; empty means any type.
+    /// `[:A|B]`: any of them; empty means any type (unless `dynamic_types` has some).
     pub types: Vec<String>,
+    /// `[:$(expr)]`, `[:A|$any(expr)]`: alternatives whose names are computed per row.
+    pub dynamic_types: Vec<DynamicLabel>,
     /// Direction as written, from the left node to the right node.
     pub direction: RelDirection,
     /// `Some` for a variable-length relationship (`*`, `*2`, `*1..3`, `*..5`, `*2..`).
@@ -373,10 +462,12 @@ pub struct Set {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum SetItem {
-    /// `n.prop = expr` (the target is any expression followed by `.prop`, usually a variable).
+    /// `n.prop = expr` (the target is any expression followed by `.prop`, usually a variable),
+    /// or Neo4j 5's `n[keyExpr] = expr` (`key` is then empty and `dynamic_key` computes it).
     Property {
         target: Expr,
         key: String,
+        dynamic_key: Option<Box<Expr>>,
         value: Expr,
         span: Span,
     },
@@ -387,10 +478,11 @@ pub enum SetItem {
         merge: bool,
         span: Span,
     },
-    /// `n:A:B`
+    /// `n:A:B`, also `n:$(expr)` (Neo4j 5: the names it evaluates to).
     Labels {
         variable: Variable,
         labels: Vec<String>,
+        dynamic: Vec<Expr>,
         span: Span,
     },
 }
@@ -403,16 +495,18 @@ pub struct Remove {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum RemoveItem {
-    /// `REMOVE n.prop`
+    /// `REMOVE n.prop`, or Neo4j 5's `REMOVE n[keyExpr]` (`key` empty, `dynamic_key` set).
     Property {
         target: Expr,
         key: String,
+        dynamic_key: Option<Box<Expr>>,
         span: Span,
     },
-    /// `REMOVE n:A:B`
+    /// `REMOVE n:A:B`, also `REMOVE n:$(expr)`.
     Labels {
         variable: Variable,
         labels: Vec<String>,
+        dynamic: Vec<Expr>,
         span: Span,
     },
 }

@@ -274,11 +274,23 @@ fn single_query(
                 updated = true;
                 for item in &r.items {
                     match item {
-                        RemoveItem::Property { target, .. } => {
+                        RemoveItem::Property {
+                            target,
+                            dynamic_key,
+                            ..
+                        } => {
                             expr(target, &scope, Ctx::default())?;
+                            if let Some(k) = dynamic_key {
+                                expr(k, &scope, Ctx::default())?;
+                            }
                         }
-                        RemoveItem::Labels { variable, .. } => {
+                        RemoveItem::Labels {
+                            variable, dynamic, ..
+                        } => {
                             lookup_var(variable, &scope)?;
+                            for d in dynamic {
+                                expr(d, &scope, Ctx::default())?;
+                            }
                         }
                     }
                 }
@@ -544,8 +556,16 @@ fn where_(w: &Expr, scope: &Scope) -> Result<(), QueryError> {
 fn set_item(item: &SetItem, scope: &Scope) -> Result<(), QueryError> {
     let ctx = Ctx::default();
     match item {
-        SetItem::Property { target, value, .. } => {
+        SetItem::Property {
+            target,
+            dynamic_key,
+            value,
+            ..
+        } => {
             expr(target, scope, ctx)?;
+            if let Some(k) = dynamic_key {
+                expr(k, scope, ctx)?;
+            }
             expr(value, scope, ctx)?;
         }
         SetItem::Properties {
@@ -554,8 +574,13 @@ fn set_item(item: &SetItem, scope: &Scope) -> Result<(), QueryError> {
             lookup_var(variable, scope)?;
             expr(value, scope, ctx)?;
         }
-        SetItem::Labels { variable, .. } => {
+        SetItem::Labels {
+            variable, dynamic, ..
+        } => {
             lookup_var(variable, scope)?;
+            for d in dynamic {
+                expr(d, scope, ctx)?;
+            }
         }
     }
     Ok(())

@@ -100,6 +100,78 @@ pub(crate) fn check_storable(v: &Value) -> Result<()> {
     Ok(())
 }
 
+/// The labels a created node gets: its static labels, then those its dynamic labels
+/// (`:$(expr)`, the only label expression CREATE and MERGE accept) evaluate to.
+fn node_labels(
+    ctx: &ExecCtx<'_>,
+    n: &crate::ast::NodePattern,
+    b: &Bindings<'_>,
+) -> Result<Vec<String>> {
+    let mut labels = n.labels.clone();
+    let Some(test) = &n.label_expr else {
+        return Ok(labels);
+    };
+    let Some(dynamic) = test.dynamic_conjuncts() else {
+        // The semantic pass refuses any other label expression here.
+        return Err(QueryError::syntax(
+            "InvalidLabelExpression",
+            "CREATE and MERGE need plain labels (`:A:B`, `:A&B` or `:$(expr)`)",
+        )
+        .at(n.span)
+        .into());
+    };
+    for d in dynamic {
+        let v = crate::expr::eval(&d.expr, b, &crate::exec::EvalCx { ctx })?;
+        let names = crate::expr::dynamic::label_names(&v).map_err(|e| at(e, d.expr.span))?;
+        for l in names {
+            if !labels.contains(&l) {
+                labels.push(l);
+            }
+        }
+    }
+    Ok(labels)
+}
+
+/// The one type a created relationship gets, static or dynamic (`[:$(expr)]` must give
+/// exactly one name).
+fn rel_type(ctx: &ExecCtx<'_>, r: &crate::ast::RelPattern, b: &Bindings<'_>) -> Result<String> {
+    let single = || {
+        QueryError::syntax(
+            "NoSingleRelationshipType",
+            "a relationship must have exactly one type to be created",
+        )
+        .at(r.span)
+    };
+    match (r.types.as_slice(), r.dynamic_types.as_slice()) {
+        ([t], []) => Ok(t.clone()),
+        ([], [d]) => {
+            let v = crate::expr::eval(&d.expr, b, &crate::exec::EvalCx { ctx })?;
+            let mut names =
+                crate::expr::dynamic::label_names(&v).map_err(|e| at(e, d.expr.span))?;
+            match names.len() {
+                1 => Ok(names.remove(0)),
+                n => Err(QueryError::type_error(
+                    "NoSingleRelationshipType",
+                    format!(
+                        "a relationship must have exactly one type to be created; `$(…)` gave {n}"
+                    ),
+                )
+                .at(d.span)
+                .into()),
+            }
+        }
+        _ => Err(single().into()),
+    }
+}
+
+/// Gives a spanless query error the span of the construct that raised it.
+fn at(e: crate::error::Error, span: crate::ast::Span) -> crate::error::Error {
+    match e {
+        crate::error::Error::Query(q) if q.span.is_none() => q.at(span).into(),
+        other => other,
+    }
+}
+
 /// Creates the unbound parts of `part`, recording new variables in `b`.
 pub(crate) fn create_part(
     ctx: &mut ExecCtx<'_>,
@@ -125,12 +197,13 @@ pub(crate) fn create_part(
                 };
             }
         }
+        let labels = node_labels(ctx, n, b)?;
         let props = eval_props(ctx, n.properties.as_ref(), b)?;
         let np = props.len() as u64;
-        let id = ctx.write()?.create_node(&n.labels, props)?;
+        let id = ctx.write()?.create_node(&labels, props)?;
         ctx.stats.nodes_created += 1;
         ctx.stats.properties_set += np;
-        ctx.stats.labels_added += n.labels.len() as u64;
+        ctx.stats.labels_added += labels.len() as u64;
         if let Some(v) = &n.variable {
             b.new.push((v.name.clone(), Value::NodeRef(id)));
         }
@@ -140,14 +213,7 @@ pub(crate) fn create_part(
     nodes.push(prev);
     for (r, n) in &el.chain {
         let next = node_of(ctx, b, n)?;
-        if r.types.len() != 1 {
-            return Err(QueryError::syntax(
-                "NoSingleRelationshipType",
-                "a relationship must have exactly one type to be created",
-            )
-            .at(r.span)
-            .into());
-        }
+        let rel_type = rel_type(ctx, r, b)?;
         if r.length.is_some() {
             return Err(QueryError::syntax(
                 "CreatingVarLength",
@@ -162,7 +228,7 @@ pub(crate) fn create_part(
         };
         let props = eval_props(ctx, r.properties.as_ref(), b)?;
         let np = props.len() as u64;
-        let id = ctx.write()?.create_relationship(&r.types[0], s, e, props)?;
+        let id = ctx.write()?.create_relationship(&rel_type, s, e, props)?;
         ctx.stats.relationships_created += 1;
         ctx.stats.properties_set += np;
         if let Some(v) = &r.variable {

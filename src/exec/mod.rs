@@ -274,6 +274,7 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
         }),
         PlanOp::AllNodesScan { input, .. }
         | PlanOp::LabelScan { input, .. }
+        | PlanOp::DynamicLabelScan { input, .. }
         | PlanOp::NodeById { input, .. }
         | PlanOp::IndexSeek { input, .. }
         | PlanOp::IndexRangeSeek { input, .. } => Box::new(scan::NodeScan::new(plan, b(input)?)),

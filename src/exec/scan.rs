@@ -36,6 +36,33 @@ impl<'p> NodeScan<'p> {
             PlanOp::LabelScan { label, .. } => {
                 g.nodes_with_label(label)?.collect::<Result<Vec<_>>>()?
             }
+            PlanOp::DynamicLabelScan { label, .. } => {
+                let v = ctx.eval(&label.expr, in_cols, row)?;
+                let names = crate::expr::dynamic::label_names(&v).map_err(|e| match e {
+                    crate::error::Error::Query(q) if q.span.is_none() => {
+                        q.at(label.expr.span).into()
+                    }
+                    other => other,
+                })?;
+                match (label.any, names.split_first()) {
+                    // `$([])` asks for no label: every node.
+                    (false, None) => g.node_ids()?.collect::<Result<Vec<_>>>()?,
+                    (false, Some((first, _))) => {
+                        g.nodes_with_label(first)?.collect::<Result<Vec<_>>>()?
+                    }
+                    (true, _) => {
+                        let mut ids = Vec::new();
+                        for l in &names {
+                            for id in g.nodes_with_label(l)? {
+                                ids.push(id?);
+                            }
+                        }
+                        ids.sort_unstable();
+                        ids.dedup();
+                        ids
+                    }
+                }
+            }
             PlanOp::NodeById { ids, list, .. } => {
                 let v = ctx.eval(ids, in_cols, row)?;
                 let candidates: Vec<Value> = match (v, list) {

@@ -64,6 +64,47 @@ fn deleted(e: &Entity) -> crate::error::Error {
     }
 }
 
+/// The key of `n.key` or, for Neo4j 5's `n[expr]`, the string `expr` gives.
+fn prop_key(
+    ctx: &ExecCtx<'_>,
+    key: &str,
+    dynamic: Option<&crate::ast::Expr>,
+    scope: &dyn Scope,
+) -> Result<String> {
+    let Some(k) = dynamic else {
+        return Ok(key.to_string());
+    };
+    let v = crate::expr::eval(k, scope, &crate::exec::EvalCx { ctx })?;
+    crate::expr::dynamic::property_key(&v).map_err(|e| spanned(e, k.span))
+}
+
+/// Static labels, then the names each dynamic `$(expr)` gives (checked even when the node is
+/// null, so a bad label is an error on every row).
+fn all_labels(
+    ctx: &ExecCtx<'_>,
+    labels: &[String],
+    dynamic: &[crate::ast::Expr],
+    scope: &dyn Scope,
+) -> Result<Vec<String>> {
+    let mut out = labels.to_vec();
+    for d in dynamic {
+        let v = crate::expr::eval(d, scope, &crate::exec::EvalCx { ctx })?;
+        for l in crate::expr::dynamic::label_names(&v).map_err(|e| spanned(e, d.span))? {
+            if !out.contains(&l) {
+                out.push(l);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn spanned(e: crate::error::Error, span: crate::ast::Span) -> crate::error::Error {
+    match e {
+        crate::error::Error::Query(q) if q.span.is_none() => q.at(span).into(),
+        other => other,
+    }
+}
+
 /// Applies one SET item to the row bound in `scope`.
 pub(crate) fn apply_set(ctx: &mut ExecCtx<'_>, item: &SetItem, scope: &dyn Scope) -> Result<()> {
     let ev = |ctx: &ExecCtx<'_>, e: &crate::ast::Expr| {
@@ -71,12 +112,17 @@ pub(crate) fn apply_set(ctx: &mut ExecCtx<'_>, item: &SetItem, scope: &dyn Scope
     };
     match item {
         SetItem::Property {
-            target, key, value, ..
+            target,
+            key,
+            dynamic_key,
+            value,
+            ..
         } => {
             let t = ev(ctx, target)?;
+            let key = prop_key(ctx, key, dynamic_key.as_deref(), scope)?;
             let v = ev(ctx, value)?;
             if let Some(e) = entity(&t)? {
-                set_prop(ctx, &e, key, v)?;
+                set_prop(ctx, &e, &key, v)?;
             }
         }
         SetItem::Properties {
@@ -128,12 +174,16 @@ pub(crate) fn apply_set(ctx: &mut ExecCtx<'_>, item: &SetItem, scope: &dyn Scope
             }
         }
         SetItem::Labels {
-            variable, labels, ..
+            variable,
+            labels,
+            dynamic,
+            ..
         } => {
             let t = scope.get(&variable.name).cloned().unwrap_or(Value::Null);
+            let labels = all_labels(ctx, labels, dynamic, scope)?;
             match entity(&t)? {
                 Some(Entity::Node(id)) => {
-                    for l in labels {
+                    for l in &labels {
                         if ctx.write()?.add_label(id, l)? {
                             ctx.stats.labels_added += 1;
                         }
@@ -155,18 +205,28 @@ pub(crate) fn apply_set(ctx: &mut ExecCtx<'_>, item: &SetItem, scope: &dyn Scope
 
 fn apply_remove(ctx: &mut ExecCtx<'_>, item: &RemoveItem, scope: &dyn Scope) -> Result<()> {
     match item {
-        RemoveItem::Property { target, key, .. } => {
+        RemoveItem::Property {
+            target,
+            key,
+            dynamic_key,
+            ..
+        } => {
             let t = crate::expr::eval(target, scope, &crate::exec::EvalCx { ctx })?;
+            let key = prop_key(ctx, key, dynamic_key.as_deref(), scope)?;
             if let Some(e) = entity(&t)? {
-                set_prop(ctx, &e, key, Value::Null)?;
+                set_prop(ctx, &e, &key, Value::Null)?;
             }
         }
         RemoveItem::Labels {
-            variable, labels, ..
+            variable,
+            labels,
+            dynamic,
+            ..
         } => {
             let t = scope.get(&variable.name).cloned().unwrap_or(Value::Null);
+            let labels = all_labels(ctx, labels, dynamic, scope)?;
             if let Some(Entity::Node(id)) = entity(&t)? {
-                for l in labels {
+                for l in &labels {
                     if ctx.write()?.remove_label(id, l)? {
                         ctx.stats.labels_removed += 1;
                     }

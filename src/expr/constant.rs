@@ -43,7 +43,8 @@ pub fn is_constant(expr: &Expr, allow_parameters: bool) -> bool {
         ExprKind::Binary(_, l, r) => c(l) && c(r),
         ExprKind::IsNull { expr, .. } | ExprKind::TypeTest { expr, .. }
         | ExprKind::Normalized { expr, .. } => c(expr),
-        ExprKind::HasLabels(e, _) | ExprKind::LabelTest(e, _) => c(e),
+        ExprKind::HasLabels(e, _) => c(e),
+        ExprKind::LabelTest(e, test) => c(e) && test.dynamic_exprs().into_iter().all(c),
         ExprKind::Function { name, args, .. } => {
             let volatile = |f: &crate::functions::FunctionInfo| {
                 matches!(f.name, "rand" | "timestamp" | "randomUUID")

@@ -158,21 +158,34 @@ fn eval_owned(expr: &Expr, scope: &dyn Scope, ctx: &dyn EvalContext) -> Result<V
             let v = eval_cow(e, scope, ctx)?;
             has_labels(ctx, &v, labels)?
         }
-        ExprKind::LabelTest(e, test) => match &*eval_cow(e, scope, ctx)? {
-            Value::Null => Value::Null,
-            Value::NodeRef(id) => match ctx.graph().node(*id)? {
-                Some(node) => Value::Bool(test.matches(&node.labels)),
-                None => return Err(access::deleted("node", *id).into()),
-            },
-            Value::Node(n) => Value::Bool(test.matches(&n.labels)),
-            other => {
-                return Err(QueryError::type_error(
-                    "InvalidArgumentType",
-                    format!("a label expression needs a NODE, got {}", other.type_name()),
-                )
-                .into())
-            }
-        },
+        ExprKind::LabelTest(e, test) => {
+            // A relationship's "labels" are its type (`[r:$any(types)]`, `r:A|B`).
+            let labels = match &*eval_cow(e, scope, ctx)? {
+                Value::Null => return Ok(Value::Null),
+                Value::NodeRef(id) => match ctx.graph().node(*id)? {
+                    Some(node) => node.labels,
+                    None => return Err(access::deleted("node", *id).into()),
+                },
+                Value::Node(n) => n.labels.clone(),
+                Value::RelRef(id) => match ctx.graph().relationship(*id)? {
+                    Some(r) => vec![r.rel_type],
+                    None => return Err(access::deleted("relationship", *id).into()),
+                },
+                Value::Relationship(r) => vec![r.rel_type.clone()],
+                other => {
+                    return Err(QueryError::type_error(
+                        "InvalidArgumentType",
+                        format!("a label expression needs a NODE, got {}", other.type_name()),
+                    )
+                    .into())
+                }
+            };
+            let mut names = |d: &crate::ast::DynamicLabel| -> Result<Vec<String>> {
+                let v = eval_cow(&d.expr, scope, ctx)?;
+                super::dynamic::label_names(&v).map_err(|e| with_span(e, &d.expr))
+            };
+            Value::Bool(test.matches(&labels, &mut names)?)
+        }
         ExprKind::Function {
             name,
             distinct: _,

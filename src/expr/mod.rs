@@ -8,6 +8,7 @@ mod arith;
 pub mod compare;
 mod component;
 mod constant;
+pub mod dynamic;
 mod eval;
 mod regex_cache;
 mod text;

@@ -398,8 +398,9 @@ fn merge(p: Pair<'_, Rule>) -> PResult<Clause> {
     }))
 }
 
-/// `atom.a.b` → (`atom.a`, `b`): the target and the key written last.
-fn property_target(p: Pair<'_, Rule>) -> PResult<(Expr, String)> {
+/// `atom.a.b` → (`atom.a`, `b`, None): the target and the key written last; `atom[k]` →
+/// (`atom`, "", `k`): Neo4j 5's dynamic key.
+fn property_target(p: Pair<'_, Rule>) -> PResult<(Expr, String, Option<Box<Expr>>)> {
     let span = span_of(&p);
     let mut inner = p.into_inner();
     let first = inner
@@ -431,10 +432,17 @@ fn property_target(p: Pair<'_, Rule>) -> PResult<(Expr, String)> {
         };
     }
     if last.as_rule() == Rule::index_or_slice {
-        return Err(
-            QueryError::unsupported("dynamic property keys in SET and REMOVE (`n[key]`)")
-                .at(span_of(last)),
-        );
+        let key = match lookup(target.clone(), last.clone())? {
+            ExprKind::Index(_, key) => key,
+            _ => {
+                return Err(QueryError::syntax(
+                    "UnexpectedSyntax",
+                    "expected `[key]` (a slice names no property to set or remove)",
+                )
+                .at(span_of(last)))
+            }
+        };
+        return Ok((target, String::new(), Some(key)));
     }
     if last.as_rule() != Rule::property_lookup {
         return Err(QueryError::syntax(
@@ -449,22 +457,38 @@ fn property_target(p: Pair<'_, Rule>) -> PResult<(Expr, String)> {
         .find(|q| q.as_rule() == Rule::property_key_name)
         .map(name_of)
         .unwrap_or_default();
-    Ok((target, key))
+    Ok((target, key, None))
 }
 
-fn labels_item(p: Pair<'_, Rule>) -> PResult<(Variable, Vec<String>)> {
+/// `n:A:$(expr)` in SET or REMOVE: the variable, static labels and dynamic label expressions
+/// (`$any(…)` names no definite labels, so it is refused here as in Neo4j).
+fn labels_item(p: Pair<'_, Rule>) -> PResult<(Variable, Vec<String>, Vec<Expr>)> {
     let span = span_of(&p);
     let mut var = None;
     let mut labels = Vec::new();
+    let mut dynamic = Vec::new();
     for q in p.into_inner() {
         match q.as_rule() {
             Rule::variable => var = Some(variable(q)),
-            Rule::node_labels => labels = node_labels(q),
+            Rule::node_labels => {
+                let (l, d) = node_labels(q)?;
+                labels = l;
+                for d in d {
+                    if d.any {
+                        return Err(QueryError::syntax(
+                            "InvalidDynamicLabel",
+                            "`$any(…)` is only allowed in MATCH; SET and REMOVE take `$(…)`",
+                        )
+                        .at(d.span));
+                    }
+                    dynamic.push(d.expr);
+                }
+            }
             _ => {}
         }
     }
     let var = var.ok_or_else(|| unexpected(Rule::set_labels, span))?;
-    Ok((var, labels))
+    Ok((var, labels, dynamic))
 }
 
 fn set_items(p: Pair<'_, Rule>) -> PResult<Vec<SetItem>> {
@@ -482,10 +506,11 @@ fn set_items(p: Pair<'_, Rule>) -> PResult<Vec<SetItem>> {
                         _ => {}
                     }
                 }
-                if let (Some((target, key)), Some(value)) = (target, value) {
+                if let (Some((target, key, dynamic_key)), Some(value)) = (target, value) {
                     items.push(SetItem::Property {
                         target,
                         key,
+                        dynamic_key,
                         value,
                         span,
                     });
@@ -513,10 +538,11 @@ fn set_items(p: Pair<'_, Rule>) -> PResult<Vec<SetItem>> {
                 }
             }
             Rule::set_labels => {
-                let (variable, labels) = labels_item(q)?;
+                let (variable, labels, dynamic) = labels_item(q)?;
                 items.push(SetItem::Labels {
                     variable,
                     labels,
+                    dynamic,
                     span,
                 });
             }
@@ -532,16 +558,22 @@ fn remove_items(p: Pair<'_, Rule>) -> PResult<Vec<RemoveItem>> {
         let span = span_of(&q);
         match q.as_rule() {
             Rule::set_labels => {
-                let (variable, labels) = labels_item(q)?;
+                let (variable, labels, dynamic) = labels_item(q)?;
                 items.push(RemoveItem::Labels {
                     variable,
                     labels,
+                    dynamic,
                     span,
                 });
             }
             Rule::property_expression => {
-                let (target, key) = property_target(q)?;
-                items.push(RemoveItem::Property { target, key, span });
+                let (target, key, dynamic_key) = property_target(q)?;
+                items.push(RemoveItem::Property {
+                    target,
+                    key,
+                    dynamic_key,
+                    span,
+                });
             }
             _ => {}
         }

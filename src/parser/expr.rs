@@ -363,7 +363,23 @@ fn primary(pair: Pair<'_, Rule>) -> PResult<Built> {
         let e = std::mem::replace(&mut built, Built::plain(null_expr())).checked()?;
         let span = join(e.span, span_of(&p));
         let kind = match p.as_rule() {
-            Rule::node_labels => ExprKind::HasLabels(Box::new(e), node_labels(p)),
+            Rule::node_labels => {
+                let (labels, dynamic) = node_labels(p)?;
+                if dynamic.is_empty() {
+                    ExprKind::HasLabels(Box::new(e), labels)
+                } else {
+                    // `n:A:$(x)`: every static and every dynamic label.
+                    let mut all: Vec<LabelExpr> =
+                        labels.into_iter().map(LabelExpr::Label).collect();
+                    all.extend(dynamic.into_iter().map(|d| LabelExpr::Dynamic(Box::new(d))));
+                    let test = if all.len() == 1 {
+                        all.remove(0)
+                    } else {
+                        LabelExpr::And(all)
+                    };
+                    ExprKind::LabelTest(Box::new(e), test)
+                }
+            }
             _ => lookup(e, p)?,
         };
         let expr = Expr { kind, span };

@@ -91,14 +91,6 @@ fn parse_on_stack(query: &str) -> Result<Statement, QueryError> {
     let input = pairs
         .next()
         .ok_or_else(|| QueryError::syntax("UnexpectedSyntax", "expected a statement"))?;
-    if let Some(d) = input
-        .clone()
-        .into_inner()
-        .flatten()
-        .find(|p| p.as_rule() == Rule::dynamic_label)
-    {
-        return Err(QueryError::unsupported("dynamic labels and types (`:$(…)`)").at(span_of(&d)));
-    }
     let stmt = input
         .into_inner()
         .find(|p| p.as_rule() == Rule::statement)

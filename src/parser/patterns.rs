@@ -346,6 +346,7 @@ fn quantified_rel(q: QuantifiedPath, span: Span) -> RelPattern {
     RelPattern {
         variable: None,
         types: Vec::new(),
+        dynamic_types: Vec::new(),
         direction: RelDirection::LeftToRight,
         length: None,
         properties: None,
@@ -464,7 +465,8 @@ fn label_expression(p: Pair<'_, Rule>) -> PResult<(Vec<String>, Option<LabelExpr
         .filter(|q| q.as_rule() == Rule::label_or)
         .map(label_or)
         .collect::<PResult<Vec<_>>>()?;
-    if parts.len() > 1 && parts.iter().any(|e| !matches!(e, LabelExpr::Label(_))) {
+    let plain = |e: &LabelExpr| matches!(e, LabelExpr::Label(_) | LabelExpr::Dynamic(_));
+    if parts.len() > 1 && !parts.iter().all(plain) {
         // As in Neo4j 5: `:A:B` and the operators do not mix in one expression.
         return Err(QueryError::syntax(
             "InvalidLabelExpression",
@@ -510,6 +512,7 @@ fn label_or(p: Pair<'_, Rule>) -> PResult<LabelExpr> {
                 parts.push(label_or(q)?)
             }
             Rule::label_name => parts.push(LabelExpr::Label(name_of(q))),
+            Rule::dynamic_label => parts.push(LabelExpr::Dynamic(Box::new(dynamic_label(q)?))),
             Rule::percent => parts.push(LabelExpr::Any),
             Rule::bang => negations += 1,
             _ => {}
@@ -528,11 +531,27 @@ fn label_or(p: Pair<'_, Rule>) -> PResult<LabelExpr> {
     Ok(e)
 }
 
-pub fn node_labels(p: Pair<'_, Rule>) -> Vec<String> {
-    p.into_inner()
-        .filter(|q| q.as_rule() == Rule::label_name)
-        .map(name_of)
-        .collect()
+/// `:A:$(x):B` → (`["A", "B"]`, the dynamic labels).
+pub fn node_labels(p: Pair<'_, Rule>) -> PResult<(Vec<String>, Vec<DynamicLabel>)> {
+    let mut labels = Vec::new();
+    let mut dynamic = Vec::new();
+    for q in p.into_inner() {
+        match q.as_rule() {
+            Rule::label_name => labels.push(name_of(q)),
+            Rule::dynamic_label => dynamic.push(dynamic_label(q)?),
+            _ => {}
+        }
+    }
+    Ok((labels, dynamic))
+}
+
+/// `$(expr)`, `$all(expr)`, `$any(expr)`.
+pub fn dynamic_label(p: Pair<'_, Rule>) -> PResult<DynamicLabel> {
+    let span = span_of(&p);
+    let head = p.as_str()[1..].trim_start();
+    let any = head.len() >= 3 && head[..3].eq_ignore_ascii_case("any");
+    let expr = sub_expression(p)?;
+    Ok(DynamicLabel { expr, any, span })
 }
 
 fn relationship_pattern(p: Pair<'_, Rule>) -> PResult<RelPattern> {
@@ -542,6 +561,7 @@ fn relationship_pattern(p: Pair<'_, Rule>) -> PResult<RelPattern> {
     let mut rel = RelPattern {
         variable: None,
         types: Vec::new(),
+        dynamic_types: Vec::new(),
         direction: RelDirection::Undirected,
         length: None,
         properties: None,
@@ -558,11 +578,15 @@ fn relationship_pattern(p: Pair<'_, Rule>) -> PResult<RelPattern> {
                     match r.as_rule() {
                         Rule::variable => rel.variable = Some(variable(r)),
                         Rule::relationship_types => {
-                            rel.types = r
-                                .into_inner()
-                                .filter(|t| t.as_rule() == Rule::rel_type_name)
-                                .map(name_of)
-                                .collect()
+                            for t in r.into_inner() {
+                                match t.as_rule() {
+                                    Rule::rel_type_name => rel.types.push(name_of(t)),
+                                    Rule::dynamic_label => {
+                                        rel.dynamic_types.push(dynamic_label(t)?)
+                                    }
+                                    _ => {}
+                                }
+                            }
                         }
                         Rule::range_literal => rel.length = Some(range(r)?),
                         Rule::map_literal | Rule::parameter => {

@@ -610,6 +610,9 @@ impl Builder<'_> {
                     self.extract_aggs(&mut e, &mut aggs, if direct { Some(name) } else { None })?;
                     if !direct {
                         needs_post = true;
+                        // `p.age - max(f.age)` next to the grouping key `p.age`: what is left
+                        // outside the aggregates reads the key's column (the input row is gone).
+                        super::grouping::read_keys(&mut e, &items, self.source);
                     }
                     post.push((name.clone(), e));
                 } else {

@@ -3,6 +3,7 @@
 
 pub mod build;
 mod counts;
+mod grouping;
 pub mod literals;
 pub mod optimize;
 pub(crate) mod pattern;
@@ -187,6 +188,14 @@ pub enum PlanOp {
         input: Box<LogicalPlan>,
         var: String,
         label: String,
+    },
+    /// Neo4j 5's `(n:$(expr))` / `(n:$any(expr))`: `expr` is evaluated per input row and the
+    /// label scans it names are read (`$(…)`: the first name's; `$any`: each name's; every node
+    /// for `$([])`). A superset: the full label test stays in a filter above.
+    DynamicLabelScan {
+        input: Box<LogicalPlan>,
+        var: String,
+        label: crate::ast::DynamicLabel,
     },
     /// `WHERE id(n) = x` / `id(n) IN list`.
     NodeById {
@@ -410,6 +419,7 @@ macro_rules! plan_inputs {
             Argument => vec![],
             AllNodesScan { input, .. }
             | LabelScan { input, .. }
+            | DynamicLabelScan { input, .. }
             | NodeById { input, .. }
             | IndexSeek { input, .. }
             | IndexRangeSeek { input, .. }
@@ -492,6 +502,11 @@ impl LogicalPlan {
             }
             AllNodesScan { var, .. } => format!("AllNodesScan({})", show(var)),
             LabelScan { var, label, .. } => format!("NodeByLabelScan({}:{label})", show(var)),
+            DynamicLabelScan { var, label, .. } => format!(
+                "NodeByDynamicLabelScan({}:{})",
+                show(var),
+                crate::ast::LabelExpr::Dynamic(Box::new(label.clone()))
+            ),
             NodeById { var, .. } => format!("NodeByIdSeek({})", show(var)),
             IndexSeek {
                 var,

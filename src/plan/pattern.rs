@@ -3,7 +3,7 @@
 //! apply each WHERE conjunct as soon as its variables are bound.
 
 use crate::ast::{
-    BinaryOp, Expr, ExprKind, LengthRange, PathKind, PatternPart, RelDirection, Span,
+    BinaryOp, Expr, ExprKind, LabelExpr, LengthRange, PathKind, PatternPart, RelDirection, Span,
 };
 use crate::error::{QueryError, Result};
 use crate::model::Direction;
@@ -19,6 +19,8 @@ pub(crate) struct PatternPlanner<'b, 'a> {
     pub(super) preds: Vec<Pred>,
     /// Labels each variable must carry (checked when the variable is bound).
     labels: Vec<(String, Vec<String>)>,
+    /// A dynamic label (`(n:$(x))`) each variable must carry, for `DynamicLabelScan`.
+    dynamic: Vec<(String, crate::ast::DynamicLabel)>,
     /// Relationship variables matched so far by this MATCH (for uniqueness).
     pub(super) rels: Vec<String>,
     /// Every variable named in the pattern.
@@ -52,6 +54,7 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
             b,
             preds: Vec::new(),
             labels: Vec::new(),
+            dynamic: Vec::new(),
             rels: Vec::new(),
             pattern_vars: Vec::new(),
         }
@@ -95,9 +98,20 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
                     Some(q) => Some(self.qpp_segment(q)?),
                     None => None,
                 };
+                let (types, dynamic) = rel_types(&var, r);
+                if let Some(test) = dynamic {
+                    if matches!(part.kind, PathKind::Shortest | PathKind::AllShortest) {
+                        return Err(QueryError::unsupported(
+                            "dynamic relationship types in shortestPath (`[:$(…)]`)",
+                        )
+                        .at(r.span)
+                        .into());
+                    }
+                    self.add_pred(test);
+                }
                 rels.push(RelStep {
                     var,
-                    types: r.types.clone(),
+                    types,
                     direction: r.direction,
                     length: r.length,
                     properties: r.properties.clone(),
@@ -229,6 +243,9 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
             }
         }
         if let Some(test) = &n.label_expr {
+            if let Some(d) = test.dynamic_conjuncts().and_then(|ds| ds.first().copied()) {
+                self.dynamic.push((var.clone(), d.clone()));
+            }
             self.add_pred(Expr {
                 kind: ExprKind::LabelTest(Box::new(var_expr(&var, n.span)), test.clone()),
                 span: n.span,
@@ -348,6 +365,14 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
                     columns,
                 )
             }
+            Access::Dynamic(label) => LogicalPlan::new(
+                PlanOp::DynamicLabelScan {
+                    input,
+                    var: var_s,
+                    label,
+                },
+                columns,
+            ),
             Access::All => LogicalPlan::new(PlanOp::AllNodesScan { input, var: var_s }, columns),
         }
     }
@@ -423,8 +448,17 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
         if let Some(a) = self.range_access(var, &bound, &labels) {
             return a;
         }
-        match labels.first() {
-            Some(l) => Access::Label(l.clone()),
+        if let Some(l) = labels.first() {
+            return Access::Label(l.clone());
+        }
+        // A dynamic label whose expression is known before this node (a parameter, a literal,
+        // an earlier variable) narrows the scan at run time.
+        match self
+            .dynamic
+            .iter()
+            .find(|(v, d)| v == var && self.independent(&d.expr, &bound, var))
+        {
+            Some((_, d)) => Access::Dynamic(d.clone()),
             None => Access::All,
         }
     }
@@ -441,7 +475,8 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
             Access::Index(..) => 3,
             Access::Range(..) => 4,
             Access::Label(_) => 5,
-            Access::All => 6,
+            Access::Dynamic(_) => 6,
+            Access::All => 7,
         }
     }
 
@@ -631,6 +666,7 @@ enum Access {
     /// (label, property, what to look for); the predicates stay.
     Range(String, String, RangeSeek),
     Label(String),
+    Dynamic(crate::ast::DynamicLabel),
     All,
 }
 
@@ -752,4 +788,28 @@ pub(crate) fn filter(plan: LogicalPlan, preds: Vec<Expr>) -> LogicalPlan {
         },
         columns,
     )
+}
+
+/// A relationship pattern's types: the static ones the expand filters on, or, when some are
+/// dynamic (`[r:$(t)]`, `[r:A|$any(ts)]`), none there and a type test on `var` instead.
+pub(super) fn rel_types(var: &str, r: &crate::ast::RelPattern) -> (Vec<String>, Option<Expr>) {
+    if r.dynamic_types.is_empty() {
+        return (r.types.clone(), None);
+    }
+    let mut alts: Vec<LabelExpr> = r.types.iter().cloned().map(LabelExpr::Label).collect();
+    alts.extend(
+        r.dynamic_types
+            .iter()
+            .map(|d| LabelExpr::Dynamic(Box::new(d.clone()))),
+    );
+    let test = if alts.len() == 1 {
+        alts.remove(0)
+    } else {
+        LabelExpr::Or(alts)
+    };
+    let test = Expr {
+        kind: ExprKind::LabelTest(Box::new(var_expr(var, r.span)), test),
+        span: r.span,
+    };
+    (Vec::new(), Some(test))
 }

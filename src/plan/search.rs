@@ -190,9 +190,11 @@ impl PatternPlanner<'_, '_> {
             }
             preds.extend(r.where_.as_deref().cloned());
             named(&r.variable, SegmentSlot::Rel(i), &mut outputs)?;
+            let (types, dynamic) = super::pattern::rel_types(&var, r);
+            preds.extend(dynamic);
             rels.push(SegmentRel {
                 var,
-                types: r.types.clone(),
+                types,
                 direction: direction(r.direction, false),
             });
             let nv = self.inner_name(n);
@@ -235,10 +237,12 @@ impl PatternPlanner<'_, '_> {
             conds.extend(property_predicates(&var, props, r.span));
         }
         conds.extend(r.where_.as_deref().cloned());
+        let (types, dynamic) = super::pattern::rel_types(&var, r);
+        conds.extend(dynamic);
         let nodes = vec![self.b.fresh("anon_node"), self.b.fresh("anon_node")];
         let rels = vec![SegmentRel {
             var,
-            types: r.types.clone(),
+            types,
             direction: direction(r.direction, false),
         }];
         match r.length {

@@ -44,7 +44,11 @@ pub fn children(e: &Expr) -> Vec<&Expr> {
         ExprKind::IsNull { expr, .. }
         | ExprKind::TypeTest { expr, .. }
         | ExprKind::Normalized { expr, .. } => out.push(expr),
-        ExprKind::HasLabels(a, _) | ExprKind::LabelTest(a, _) => out.push(a),
+        ExprKind::HasLabels(a, _) => out.push(a),
+        ExprKind::LabelTest(a, test) => {
+            out.push(a);
+            out.extend(test.dynamic_exprs());
+        }
         ExprKind::Function { args, .. } => out.extend(args.iter()),
         ExprKind::Case {
             operand,
@@ -143,7 +147,13 @@ pub fn rewrite(e: &mut Expr, f: &mut dyn FnMut(&mut Expr) -> bool) {
         ExprKind::IsNull { expr, .. }
         | ExprKind::TypeTest { expr, .. }
         | ExprKind::Normalized { expr, .. } => rewrite(expr, f),
-        ExprKind::HasLabels(a, _) | ExprKind::LabelTest(a, _) => rewrite(a, f),
+        ExprKind::HasLabels(a, _) => rewrite(a, f),
+        ExprKind::LabelTest(a, test) => {
+            rewrite(a, f);
+            test.dynamic_exprs_mut()
+                .into_iter()
+                .for_each(|c| rewrite(c, f));
+        }
         ExprKind::Function { args, .. } => args.iter_mut().for_each(|c| rewrite(c, f)),
         ExprKind::Case {
             operand,

@@ -147,7 +147,11 @@ pub(super) fn children<'a>(e: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
         ExprKind::IsNull { expr, .. }
         | ExprKind::TypeTest { expr, .. }
         | ExprKind::Normalized { expr, .. } => f(expr),
-        ExprKind::HasLabels(a, _) | ExprKind::LabelTest(a, _) => f(a),
+        ExprKind::HasLabels(a, _) => f(a),
+        ExprKind::LabelTest(a, test) => {
+            f(a);
+            test.dynamic_exprs().into_iter().for_each(f)
+        }
         ExprKind::Function { args, .. } => args.iter().for_each(f),
         ExprKind::Case {
             operand,
@@ -311,8 +315,15 @@ pub(super) fn expr(e: &Expr, scope: &Scope, ctx: Ctx) -> Result<Ty, QueryError> 
             expr(a, scope, inner)?;
             Ty::Bool
         }
-        ExprKind::HasLabels(a, _) | ExprKind::LabelTest(a, _) => {
+        ExprKind::HasLabels(a, _) => {
             expr(a, scope, inner)?;
+            Ty::Bool
+        }
+        ExprKind::LabelTest(a, test) => {
+            expr(a, scope, inner)?;
+            for d in test.dynamic_exprs() {
+                expr(d, scope, inner)?;
+            }
             Ty::Bool
         }
         ExprKind::CountStar => {

@@ -88,6 +88,20 @@ pub(super) fn bind_pattern(
                 .iter()
                 .flat_map(|(r, n)| [&r.properties, &n.properties]),
         );
+        // Dynamic labels and types, like property maps, may read what the pattern binds.
+        let nodes = std::iter::once(&el.start).chain(el.chain.iter().map(|(_, n)| n));
+        for n in nodes {
+            if let Some(test) = &n.label_expr {
+                for d in test.dynamic_exprs() {
+                    expr(d, scope, Ctx::default())?;
+                }
+            }
+        }
+        for (r, _) in &el.chain {
+            for d in &r.dynamic_types {
+                expr(&d.expr, scope, Ctx::default())?;
+            }
+        }
         for p in props.flatten() {
             if matches!(mode, Mode::Match | Mode::Merge) {
                 if let ExprKind::Parameter(_) = p.kind {
@@ -178,13 +192,23 @@ fn bind_node(
     mode: Mode,
 ) -> Result<(), QueryError> {
     if let (Some(test), Mode::Create | Mode::Merge) = (&n.label_expr, mode) {
-        return Err(err(
-            "InvalidLabelExpression",
-            format!(
-                "CREATE and MERGE need plain labels (`:A:B` or `:A&B`), not the label expression `{test}`"
-            ),
-            n.span,
-        ));
+        // Dynamic labels `:$(expr)` are the one label expression they accept.
+        match test.dynamic_conjuncts() {
+            Some(ds) => {
+                if let Some(d) = ds.iter().find(|d| d.any) {
+                    return Err(any_outside_match(d.span));
+                }
+            }
+            None => {
+                return Err(err(
+                    "InvalidLabelExpression",
+                    format!(
+                        "CREATE and MERGE need plain labels (`:A:B`, `:A&B` or `:$(expr)`), not the label expression `{test}`"
+                    ),
+                    n.span,
+                ))
+            }
+        }
     }
     let Some(v) = &n.variable else {
         return Ok(());
@@ -227,7 +251,10 @@ fn bind_rel(
         }
     }
     if matches!(mode, Mode::Create | Mode::Merge) {
-        if r.types.len() != 1 {
+        if let Some(d) = r.dynamic_types.iter().find(|d| d.any) {
+            return Err(any_outside_match(d.span));
+        }
+        if r.types.len() + r.dynamic_types.len() != 1 {
             return Err(err(
                 "NoSingleRelationshipType",
                 "a relationship must have exactly one type to be created",
@@ -248,6 +275,12 @@ fn bind_rel(
                 r.span,
             ));
         }
+    }
+    if let (Some(d), Some(_)) = (r.dynamic_types.first(), r.length) {
+        return Err(QueryError::unsupported(
+            "dynamic relationship types on a variable-length relationship (`[:$(…)*]`)",
+        )
+        .at(d.span));
     }
     let Some(v) = &r.variable else {
         return Ok(());
@@ -295,4 +328,13 @@ fn bind_rel(
             Ok(())
         }
     }
+}
+
+/// `$any(…)` names no definite labels or type: only MATCH (and predicates) may use it.
+fn any_outside_match(span: Span) -> QueryError {
+    err(
+        "InvalidDynamicLabel",
+        "`$any(…)` is only allowed in MATCH; CREATE, MERGE and SET take `$(…)`",
+        span,
+    )
 }
