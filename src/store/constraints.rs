@@ -1,0 +1,998 @@
+//! Schema constraints beyond single-property node uniqueness (Neo4j 5): property existence,
+//! property type, node and relationship keys, composite and relationship uniqueness.
+//!
+//! A single-property node uniqueness constraint is a unique index (as before), so that older
+//! builds keep enforcing it; every other constraint is a record under `'Y' id` (the id drawn
+//! from the index sequence, so indexes and constraints share one id space, as in Neo4j). A
+//! database without such records reads the same in builds before them, and the format version
+//! is unchanged: an older build opens a database with records and does not enforce them.
+//!
+//! Enforcement is deferred to the end of the statement: every write notes the node or
+//! relationship it changed (only while records exist), and [`Txn::validate_constraints`]
+//! checks the noted entities against the records (the façade calls it after each statement;
+//! `commit` calls it too, so no commit path skips it). Uniqueness and node keys look up
+//! candidates through an index on the first property (the constraint creates one it owns
+//! when none exists); relationship uniqueness scans the relationships of its type once per
+//! validation, as relationships have no property indexes.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+use std::sync::Arc;
+use std::sync::OnceLock;
+
+use crate::error::{ErrorClass, Phase, QueryError, Result};
+use crate::model::{NodeId, RelId};
+use crate::value::Value;
+
+use super::keys::{self, KIND_TYPE};
+use super::txn::Txn;
+use super::{GraphRead, GraphWrite, IndexDef};
+
+/// What a constraint requires.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConstraintKind {
+    /// The combination of the properties is unique among entities that have all of them.
+    Unique,
+    /// Every property exists, and their combination is unique.
+    Key,
+    /// The (single) property exists.
+    Exists,
+    /// The (single) property, where present, has this type.
+    Type(PropertyType),
+}
+
+/// A property type a type constraint allows: one of Neo4j's property types, or a closed
+/// union of them (`INTEGER | FLOAT`), kept in Neo4j's order and without repeats.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PropertyType {
+    pub alts: Vec<(ScalarType, bool)>,
+}
+
+/// The property types a constraint can name; `(t, true)` in [`PropertyType::alts`] is
+/// `LIST<t NOT NULL>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ScalarType {
+    Boolean,
+    String,
+    Integer,
+    Float,
+    Date,
+    LocalTime,
+    ZonedTime,
+    LocalDateTime,
+    ZonedDateTime,
+    Duration,
+    Point,
+}
+
+const SCALARS: [ScalarType; 11] = [
+    ScalarType::Boolean,
+    ScalarType::String,
+    ScalarType::Integer,
+    ScalarType::Float,
+    ScalarType::Date,
+    ScalarType::LocalTime,
+    ScalarType::ZonedTime,
+    ScalarType::LocalDateTime,
+    ScalarType::ZonedDateTime,
+    ScalarType::Duration,
+    ScalarType::Point,
+];
+
+impl ScalarType {
+    /// The type's name as Neo4j writes it (`LOCAL DATETIME`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ScalarType::Boolean => "BOOLEAN",
+            ScalarType::String => "STRING",
+            ScalarType::Integer => "INTEGER",
+            ScalarType::Float => "FLOAT",
+            ScalarType::Date => "DATE",
+            ScalarType::LocalTime => "LOCAL TIME",
+            ScalarType::ZonedTime => "ZONED TIME",
+            ScalarType::LocalDateTime => "LOCAL DATETIME",
+            ScalarType::ZonedDateTime => "ZONED DATETIME",
+            ScalarType::Duration => "DURATION",
+            ScalarType::Point => "POINT",
+        }
+    }
+
+    fn matches(self, v: &Value) -> bool {
+        match self {
+            ScalarType::Boolean => matches!(v, Value::Bool(_)),
+            ScalarType::String => matches!(v, Value::String(_)),
+            ScalarType::Integer => matches!(v, Value::Int(_)),
+            ScalarType::Float => matches!(v, Value::Float(_)),
+            ScalarType::Date => matches!(v, Value::Date(_)),
+            ScalarType::LocalTime => matches!(v, Value::LocalTime(_)),
+            ScalarType::ZonedTime => matches!(v, Value::Time(_)),
+            ScalarType::LocalDateTime => matches!(v, Value::LocalDateTime(_)),
+            ScalarType::ZonedDateTime => matches!(v, Value::DateTime(_)),
+            ScalarType::Duration => matches!(v, Value::Duration(_)),
+            // kgstore stores no spatial values yet.
+            ScalarType::Point => false,
+        }
+    }
+}
+
+impl PropertyType {
+    /// The type with its members sorted in Neo4j's order (scalars, then lists) and deduplicated.
+    pub fn normalized(mut alts: Vec<(ScalarType, bool)>) -> PropertyType {
+        alts.sort_by_key(|(t, list)| (*list, *t));
+        alts.dedup();
+        PropertyType { alts }
+    }
+
+    /// True when a stored value `v` is of this type.
+    pub fn matches(&self, v: &Value) -> bool {
+        self.alts.iter().any(|(t, list)| match (list, v) {
+            (false, v) => t.matches(v),
+            (true, Value::List(items)) => items.iter().all(|i| t.matches(i)),
+            (true, _) => false,
+        })
+    }
+}
+
+impl fmt::Display for PropertyType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, (t, list)) in self.alts.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" | ")?;
+            }
+            if *list {
+                write!(f, "LIST<{} NOT NULL>", t.name())?;
+            } else {
+                f.write_str(t.name())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A constraint as `SHOW CONSTRAINTS` lists it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConstraintDef {
+    /// Shared with the indexes' ids (Neo4j's `id` column).
+    pub id: u64,
+    pub name: String,
+    pub kind: ConstraintKind,
+    /// True for a relationship type's constraint, false for a label's.
+    pub on_relationships: bool,
+    /// The label or relationship type.
+    pub label: String,
+    pub properties: Vec<String>,
+    /// The index this constraint created and drops with it.
+    pub owned_index: Option<String>,
+}
+
+impl ConstraintDef {
+    /// Neo4j's `type` column: `UNIQUENESS`, `NODE_KEY`, `NODE_PROPERTY_EXISTENCE`, …
+    pub fn type_name(&self) -> &'static str {
+        match (&self.kind, self.on_relationships) {
+            (ConstraintKind::Unique, false) => "UNIQUENESS",
+            (ConstraintKind::Unique, true) => "RELATIONSHIP_UNIQUENESS",
+            (ConstraintKind::Key, false) => "NODE_KEY",
+            (ConstraintKind::Key, true) => "RELATIONSHIP_KEY",
+            (ConstraintKind::Exists, false) => "NODE_PROPERTY_EXISTENCE",
+            (ConstraintKind::Exists, true) => "RELATIONSHIP_PROPERTY_EXISTENCE",
+            (ConstraintKind::Type(_), false) => "NODE_PROPERTY_TYPE",
+            (ConstraintKind::Type(_), true) => "RELATIONSHIP_PROPERTY_TYPE",
+        }
+    }
+
+    /// The schema as Neo4j's messages write it: `(:Book {isbn})`, `()-[:R {a, b}]-()`.
+    pub fn schema_text(&self) -> String {
+        let props = self.properties.join(", ");
+        if self.on_relationships {
+            format!("()-[:{} {{{props}}}]-()", self.label)
+        } else {
+            format!("(:{} {{{props}}})", self.label)
+        }
+    }
+
+    /// The Cypher that creates this constraint (export, `kg check` messages).
+    pub fn create_statement(&self) -> String {
+        let var = if self.on_relationships { "r" } else { "n" };
+        let target = if self.on_relationships {
+            format!("()-[{var}:{}]-()", quote(&self.label))
+        } else {
+            format!("({var}:{})", quote(&self.label))
+        };
+        let props: Vec<String> = self
+            .properties
+            .iter()
+            .map(|p| format!("{var}.{}", quote(p)))
+            .collect();
+        let props = if props.len() == 1 {
+            props[0].clone()
+        } else {
+            format!("({})", props.join(", "))
+        };
+        let require = match &self.kind {
+            ConstraintKind::Unique => "IS UNIQUE".to_string(),
+            ConstraintKind::Key if self.on_relationships => "IS RELATIONSHIP KEY".to_string(),
+            ConstraintKind::Key => "IS NODE KEY".to_string(),
+            ConstraintKind::Exists => "IS NOT NULL".to_string(),
+            ConstraintKind::Type(t) => format!("IS :: {t}"),
+        };
+        format!(
+            "CREATE CONSTRAINT {} IF NOT EXISTS FOR {target} REQUIRE {props} {require}",
+            quote(&self.name)
+        )
+    }
+
+    fn same_schema(&self, other: &ConstraintDef) -> bool {
+        self.on_relationships == other.on_relationships
+            && self.label == other.label
+            && self.properties == other.properties
+    }
+
+    fn entity_word(&self) -> (&'static str, &'static str) {
+        if self.on_relationships {
+            ("Relationship", "type")
+        } else {
+            ("Node", "label")
+        }
+    }
+
+    /// Why the entity `id` with `props` breaks this constraint's own-entity rules (existence
+    /// and type), or `None`. Uniqueness needs the other entities and is checked apart.
+    fn own_violation(&self, id: u64, props: &[(String, Value)]) -> Option<String> {
+        let get = |p: &str| props.iter().find(|(k, _)| k == p).map(|(_, v)| v);
+        let (entity, word) = self.entity_word();
+        match &self.kind {
+            ConstraintKind::Exists if get(&self.properties[0]).is_none() => Some(format!(
+                "{entity}({id}) with {word} `{}` must have the property `{}`",
+                self.label, self.properties[0]
+            )),
+            ConstraintKind::Key if self.properties.iter().any(|p| get(p).is_none()) => {
+                Some(if self.properties.len() == 1 {
+                    format!(
+                        "{entity}({id}) with {word} `{}` must have the property `{}`",
+                        self.label, self.properties[0]
+                    )
+                } else {
+                    let list: Vec<String> =
+                        self.properties.iter().map(|p| format!("`{p}`")).collect();
+                    format!(
+                        "{entity}({id}) with {word} `{}` must have the properties ({})",
+                        self.label,
+                        list.join(", ")
+                    )
+                })
+            }
+            ConstraintKind::Type(t) => match get(&self.properties[0]) {
+                Some(v) if !t.matches(v) => Some(format!(
+                    "{entity}({id}) with {word} `{}` required the property `{}` to be of type `{t}`, but was of type `{}`.",
+                    self.label,
+                    self.properties[0],
+                    type_of(v)
+                )),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The values of this constraint's properties in `props`, if the entity has all of them
+    /// and the constraint asks for uniqueness.
+    fn unique_values(&self, props: &[(String, Value)]) -> Option<Vec<Value>> {
+        if !matches!(self.kind, ConstraintKind::Unique | ConstraintKind::Key) {
+            return None;
+        }
+        self.properties
+            .iter()
+            .map(|p| props.iter().find(|(k, _)| k == p).map(|(_, v)| v.clone()))
+            .collect()
+    }
+
+    fn clash_message(&self, other: u64, values: &[Value]) -> String {
+        let (entity, word) = self.entity_word();
+        let pairs: Vec<String> = self
+            .properties
+            .iter()
+            .zip(values)
+            .map(|(p, v)| format!("`{p}` = {}", super::display_value(v)))
+            .collect();
+        let noun = if pairs.len() == 1 {
+            "property"
+        } else {
+            "properties"
+        };
+        format!(
+            "{entity}({other}) already exists with {word} `{}` and {noun} {}",
+            self.label,
+            pairs.join(", ")
+        )
+    }
+
+    fn encode(&self) -> Vec<u8> {
+        use super::codec::put_varint;
+        let mut out = vec![1u8];
+        let put_str = |out: &mut Vec<u8>, s: &str| {
+            put_varint(out, s.len() as u64);
+            out.extend_from_slice(s.as_bytes());
+        };
+        put_str(&mut out, &self.name);
+        out.push(u8::from(self.on_relationships));
+        out.push(match self.kind {
+            ConstraintKind::Unique => 0,
+            ConstraintKind::Key => 1,
+            ConstraintKind::Exists => 2,
+            ConstraintKind::Type(_) => 3,
+        });
+        put_str(&mut out, &self.label);
+        put_varint(&mut out, self.properties.len() as u64);
+        for p in &self.properties {
+            put_str(&mut out, p);
+        }
+        put_str(&mut out, self.owned_index.as_deref().unwrap_or(""));
+        if let ConstraintKind::Type(t) = &self.kind {
+            put_varint(&mut out, t.alts.len() as u64);
+            for (s, list) in &t.alts {
+                out.push(*s as u8);
+                out.push(u8::from(*list));
+            }
+        }
+        out
+    }
+
+    fn decode(id: u64, buf: &[u8]) -> Option<ConstraintDef> {
+        use super::codec::get_varint;
+        if buf.first() != Some(&1) {
+            return None;
+        }
+        let mut pos = 1;
+        let get_str = |pos: &mut usize| -> Option<String> {
+            let len = usize::try_from(get_varint(buf, pos)?).ok()?;
+            let s = std::str::from_utf8(buf.get(*pos..pos.checked_add(len)?)?).ok()?;
+            *pos += len;
+            Some(s.to_string())
+        };
+        let name = get_str(&mut pos)?;
+        let on_relationships = *buf.get(pos)? == 1;
+        let kind_tag = *buf.get(pos + 1)?;
+        pos += 2;
+        let label = get_str(&mut pos)?;
+        let n = get_varint(buf, &mut pos)?;
+        let mut properties = Vec::new();
+        for _ in 0..n.min(64) {
+            properties.push(get_str(&mut pos)?);
+        }
+        if properties.is_empty() || properties.len() as u64 != n {
+            return None;
+        }
+        let owned = get_str(&mut pos)?;
+        let kind = match kind_tag {
+            0 => ConstraintKind::Unique,
+            1 => ConstraintKind::Key,
+            2 => ConstraintKind::Exists,
+            3 => {
+                let n = get_varint(buf, &mut pos)?;
+                let mut alts = Vec::new();
+                for _ in 0..n.min(32) {
+                    let s = *SCALARS.get(usize::from(*buf.get(pos)?))?;
+                    alts.push((s, *buf.get(pos + 1)? == 1));
+                    pos += 2;
+                }
+                ConstraintKind::Type(PropertyType { alts })
+            }
+            _ => return None,
+        };
+        Some(ConstraintDef {
+            id,
+            name,
+            kind,
+            on_relationships,
+            label,
+            properties,
+            owned_index: (!owned.is_empty()).then_some(owned),
+        })
+    }
+}
+
+/// A name in backticks where Cypher needs them.
+fn quote(name: &str) -> String {
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+    if plain {
+        name.to_string()
+    } else {
+        format!("`{}`", name.replace('`', "``"))
+    }
+}
+
+/// A stored value's type as Neo4j's type-constraint messages name it.
+fn type_of(v: &Value) -> String {
+    if let Value::List(items) = v {
+        let inner = SCALARS
+            .iter()
+            .find(|t| items.first().is_some_and(|i| t.matches(i)))
+            .map_or("NOTHING", |t| t.name());
+        return format!("LIST<{inner} NOT NULL>");
+    }
+    SCALARS
+        .iter()
+        .find(|t| t.matches(v))
+        .map_or_else(|| v.type_name().to_string(), |t| t.name().to_string())
+}
+
+/// Property values equal as uniqueness sees them (`1` and `1.0` are the same value).
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Int(x), Value::Float(y)) | (Value::Float(y), Value::Int(x)) => *x as f64 == *y,
+        (Value::List(x), Value::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_value(a, b))
+        }
+        _ => a == b,
+    }
+}
+
+/// A hashable key for a tuple of values under [`same_value`] (integral floats as integers).
+fn tuple_key(values: &[Value]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for v in values {
+        let v = match v {
+            Value::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Value::Int(*f as i64),
+            v => v.clone(),
+        };
+        // Stored values always encode; a failure only makes the key less precise.
+        let _ = super::codec::encode_value(&mut out, &v);
+        out.push(0xff);
+    }
+    out
+}
+
+fn violation(detail: &str, message: String) -> crate::error::Error {
+    QueryError::new(
+        ErrorClass::ConstraintVerificationFailed,
+        detail,
+        Phase::Runtime,
+        message,
+    )
+    .into()
+}
+
+fn detail_of(kind: &ConstraintKind) -> &'static str {
+    match kind {
+        ConstraintKind::Unique => "UniquenessConstraintViolation",
+        ConstraintKind::Key => "KeyConstraintViolation",
+        ConstraintKind::Exists => "PropertyExistenceConstraintViolation",
+        ConstraintKind::Type(_) => "PropertyTypeConstraintViolation",
+    }
+}
+
+/// A transaction's constraint bookkeeping: the records (read once) and the entities its
+/// writes touched since the last validation.
+#[derive(Default)]
+pub(crate) struct ConstraintWork {
+    records: OnceLock<Arc<Vec<ConstraintDef>>>,
+    nodes: BTreeSet<NodeId>,
+    rels: BTreeSet<RelId>,
+}
+
+impl ConstraintWork {
+    /// Forgets the cached records (after a constraint changed or a checkpoint was restored).
+    pub fn forget(&mut self) {
+        self.records = OnceLock::new();
+    }
+}
+
+impl Txn {
+    /// The constraint records (not the unique indexes), read once per transaction.
+    pub(crate) fn constraint_records(&self) -> Result<Arc<Vec<ConstraintDef>>> {
+        if let Some(r) = self.constraint_work.records.get() {
+            return Ok(Arc::clone(r));
+        }
+        let mut list = Vec::new();
+        for item in self.kv_scan(&[keys::P_CONSTRAINT]) {
+            let (k, v) = item?;
+            let id = k
+                .get(1..9)
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .map(u64::from_be_bytes);
+            match id.and_then(|id| ConstraintDef::decode(id, &v)) {
+                Some(def) => list.push(def),
+                None => return Err(self.corrupt("constraint definition")),
+            }
+        }
+        let list = Arc::new(list);
+        let _ = self.constraint_work.records.set(Arc::clone(&list));
+        Ok(list)
+    }
+
+    /// Every constraint, the unique indexes included, by name.
+    pub(crate) fn all_constraints(&self) -> Result<Vec<ConstraintDef>> {
+        let mut out: Vec<ConstraintDef> = (*self.constraint_records()?).clone();
+        for (i, ix) in self.indexes()?.into_iter().enumerate() {
+            if ix.unique {
+                let id = self
+                    .index_metas()
+                    .iter()
+                    .find(|m| m.name == ix.name)
+                    .map_or(i as u64, |m| u64::from(m.id));
+                out.push(ConstraintDef {
+                    id,
+                    name: ix.name.clone(),
+                    kind: ConstraintKind::Unique,
+                    on_relationships: false,
+                    label: ix.label,
+                    properties: vec![ix.property],
+                    owned_index: Some(ix.name),
+                });
+            }
+        }
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(out)
+    }
+
+    /// Notes that node `id` changed, for the next validation (only while records exist).
+    pub(crate) fn note_node(&mut self, id: NodeId) -> Result<()> {
+        if !self.constraint_records()?.is_empty() {
+            self.constraint_work.nodes.insert(id);
+        }
+        Ok(())
+    }
+
+    pub(crate) fn note_rel(&mut self, id: RelId) -> Result<()> {
+        if !self.constraint_records()?.is_empty() {
+            self.constraint_work.rels.insert(id);
+        }
+        Ok(())
+    }
+
+    /// Notes nodes and relationships a bulk load wrote (ids in `nodes` and `rels`).
+    pub(crate) fn note_range(
+        &mut self,
+        nodes: std::ops::Range<NodeId>,
+        rels: std::ops::Range<RelId>,
+    ) -> Result<()> {
+        if !self.constraint_records()?.is_empty() {
+            self.constraint_work.nodes.extend(nodes);
+            self.constraint_work.rels.extend(rels);
+        }
+        Ok(())
+    }
+
+    /// Checks the entities written since the last call against every constraint record;
+    /// the first violation is the error. The noted entities are forgotten either way.
+    pub fn validate_constraints(&mut self) -> Result<()> {
+        let nodes = std::mem::take(&mut self.constraint_work.nodes);
+        let rels = std::mem::take(&mut self.constraint_work.rels);
+        if nodes.is_empty() && rels.is_empty() {
+            return Ok(());
+        }
+        let records = self.constraint_records()?;
+        let (rel_defs, node_defs): (Vec<&ConstraintDef>, Vec<&ConstraintDef>) =
+            records.iter().partition(|d| d.on_relationships);
+        if !node_defs.is_empty() {
+            for id in nodes {
+                self.check_node(id, &node_defs)?;
+            }
+        }
+        if !rel_defs.is_empty() && !rels.is_empty() {
+            self.check_rels(&rels, &rel_defs)?;
+        }
+        Ok(())
+    }
+
+    /// Node `id` (if it still exists) against the node constraints of its labels.
+    fn check_node(&self, id: NodeId, defs: &[&ConstraintDef]) -> Result<()> {
+        let Some(node) = self.node(id)? else {
+            return Ok(());
+        };
+        let props: Vec<(String, Value)> = node.properties.into_iter().collect();
+        for def in defs.iter().filter(|d| node.labels.contains(&d.label)) {
+            if let Some(m) = def.own_violation(id, &props) {
+                return Err(violation(detail_of(&def.kind), m));
+            }
+            if let Some(values) = def.unique_values(&props) {
+                if let Some(other) = self.node_clash(def, id, &values)? {
+                    return Err(violation(
+                        detail_of(&def.kind),
+                        def.clash_message(other, &values),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Another node with the constraint's label and the same `values`, found through an
+    /// index on the first property where there is one.
+    fn node_clash(
+        &self,
+        def: &ConstraintDef,
+        id: NodeId,
+        values: &[Value],
+    ) -> Result<Option<NodeId>> {
+        let candidates: Vec<NodeId> =
+            match self.index_lookup(&def.label, &def.properties[0], &values[0])? {
+                Some(ids) => ids,
+                None => self.nodes_with_label(&def.label)?.collect::<Result<_>>()?,
+            };
+        for other in candidates {
+            if other == id || !self.node_has_label(other, &def.label)? {
+                continue;
+            }
+            let mut all = true;
+            for (p, v) in def.properties.iter().zip(values) {
+                match self.node_property(other, p)? {
+                    Some(o) if same_value(&o, v) => {}
+                    _ => {
+                        all = false;
+                        break;
+                    }
+                }
+            }
+            if all {
+                return Ok(Some(other));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The relationships `ids` (those still there) against the relationship constraints.
+    fn check_rels(&self, ids: &BTreeSet<RelId>, defs: &[&ConstraintDef]) -> Result<()> {
+        let mut unique_wanted: Vec<&ConstraintDef> = Vec::new();
+        for &id in ids {
+            let Some(rel) = self.relationship(id)? else {
+                continue;
+            };
+            let props: Vec<(String, Value)> = rel.properties.into_iter().collect();
+            for def in defs.iter().filter(|d| d.label == rel.rel_type) {
+                if let Some(m) = def.own_violation(id, &props) {
+                    return Err(violation(detail_of(&def.kind), m));
+                }
+                if def.unique_values(&props).is_some()
+                    && !unique_wanted.iter().any(|d| d.name == def.name)
+                {
+                    unique_wanted.push(def);
+                }
+            }
+        }
+        for def in unique_wanted {
+            if let Some((other, values)) = self.rel_clash(def, Some(ids))? {
+                return Err(violation(
+                    detail_of(&def.kind),
+                    def.clash_message(other, &values),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Two relationships of the constraint's type with the same values, at least one of them
+    /// in `among` (any two when `None`): one pass over all relationships.
+    fn rel_clash(
+        &self,
+        def: &ConstraintDef,
+        among: Option<&BTreeSet<RelId>>,
+    ) -> Result<Option<(RelId, Vec<Value>)>> {
+        let Some(type_id) = self.cat_id(KIND_TYPE, &def.label) else {
+            return Ok(None);
+        };
+        let mut seen: HashMap<Vec<u8>, (RelId, bool)> = HashMap::new();
+        let ids: Vec<RelId> = self.relationship_ids()?.collect::<Result<_>>()?;
+        for id in ids {
+            let Some(rec) = self.rel_record(id)? else {
+                continue;
+            };
+            if rec.rel_type != type_id {
+                continue;
+            }
+            let mut values = Vec::with_capacity(def.properties.len());
+            for p in &def.properties {
+                match self.relationship_property(id, p)? {
+                    Some(v) => values.push(v),
+                    None => break,
+                }
+            }
+            if values.len() != def.properties.len() {
+                continue;
+            }
+            let mine = among.is_none_or(|s| s.contains(&id));
+            match seen.entry(tuple_key(&values)) {
+                std::collections::hash_map::Entry::Occupied(mut e) => {
+                    let (first, first_mine) = *e.get();
+                    if mine || first_mine {
+                        return Ok(Some((if mine { first } else { id }, values)));
+                    }
+                    e.insert((first, first_mine));
+                }
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert((id, mine));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Creates a constraint record after checking the existing data against it. Returns
+    /// false when `if_not_exists` found an equivalent constraint or one of the same name.
+    pub fn create_constraint(
+        &mut self,
+        mut def: ConstraintDef,
+        if_not_exists: bool,
+    ) -> Result<bool> {
+        self.write_access()?;
+        let existing = self.all_constraints()?;
+        let equivalent = existing.iter().find(|e| {
+            e.same_schema(&def)
+                && std::mem::discriminant(&e.kind) == std::mem::discriminant(&def.kind)
+                && (e.kind == def.kind || !matches!(def.kind, ConstraintKind::Type(_)))
+        });
+        if let Some(e) = equivalent.or_else(|| existing.iter().find(|e| e.name == def.name)) {
+            if if_not_exists {
+                return Ok(false);
+            }
+            let message = if e.name == def.name {
+                format!("There already exists a constraint called '{}'.", e.name)
+            } else {
+                format!(
+                    "An equivalent constraint already exists, 'Constraint( name='{}', type='{}', schema={} )'.",
+                    e.name,
+                    e.type_name(),
+                    e.schema_text()
+                )
+            };
+            return Err(QueryError::new(
+                ErrorClass::SemanticError,
+                "ConstraintAlreadyExists",
+                Phase::Runtime,
+                message,
+            )
+            .into());
+        }
+        let conflict = existing.iter().find(|e| {
+            e.same_schema(&def)
+                && match (&e.kind, &def.kind) {
+                    (ConstraintKind::Unique, ConstraintKind::Key)
+                    | (ConstraintKind::Key, ConstraintKind::Unique) => true,
+                    (ConstraintKind::Type(_), ConstraintKind::Type(_)) => true,
+                    _ => false,
+                }
+        });
+        if let Some(e) = conflict {
+            return Err(QueryError::new(
+                ErrorClass::SemanticError,
+                "ConstraintAlreadyExists",
+                Phase::Runtime,
+                format!(
+                    "Constraint already exists: Constraint( name='{}', type='{}', schema={} )",
+                    e.name,
+                    e.type_name(),
+                    e.schema_text()
+                ),
+            )
+            .into());
+        }
+        if self.indexes()?.iter().any(|i| i.name == def.name) {
+            return Err(QueryError::new(
+                ErrorClass::SemanticError,
+                "ConstraintAlreadyExists",
+                Phase::Runtime,
+                format!("There already exists an index called '{}'.", def.name),
+            )
+            .into());
+        }
+        // Node uniqueness looks its candidates up through an index on the first property:
+        // one the constraint owns unless one exists.
+        let wants_index = !def.on_relationships
+            && matches!(def.kind, ConstraintKind::Unique | ConstraintKind::Key);
+        if wants_index
+            && !self
+                .indexes()?
+                .iter()
+                .any(|i| i.label == def.label && i.property == def.properties[0])
+        {
+            self.create_index(
+                IndexDef {
+                    name: def.name.clone(),
+                    label: def.label.clone(),
+                    property: def.properties[0].clone(),
+                    unique: false,
+                },
+                false,
+            )?;
+            def.owned_index = Some(def.name.clone());
+        }
+        def.id = self.next_id(keys::META_NEXT_INDEX)?;
+        self.check_existing(&def).map_err(|e| match e {
+            crate::error::Error::Query(q) => QueryError::new(
+                ErrorClass::ConstraintVerificationFailed,
+                "ConstraintCreationFailed",
+                Phase::Runtime,
+                format!(
+                    "Unable to create Constraint( name='{}', type='{}', schema={} ):\n{}",
+                    def.name,
+                    def.type_name().replace('_', " "),
+                    def.schema_text(),
+                    q.message
+                ),
+            )
+            .into(),
+            other => other,
+        })?;
+        self.kv_put(keys::constraint_def(def.id), Some(def.encode()));
+        self.constraint_work.forget();
+        Ok(true)
+    }
+
+    /// Every existing entity the new constraint covers, checked against it.
+    fn check_existing(&self, def: &ConstraintDef) -> Result<()> {
+        if def.on_relationships {
+            let Some(type_id) = self.cat_id(KIND_TYPE, &def.label) else {
+                return Ok(());
+            };
+            let ids: Vec<RelId> = self.relationship_ids()?.collect::<Result<_>>()?;
+            for id in ids {
+                let Some(rec) = self.rel_record(id)? else {
+                    continue;
+                };
+                if rec.rel_type != type_id {
+                    continue;
+                }
+                let Some(rel) = self.relationship(id)? else {
+                    continue;
+                };
+                let props: Vec<(String, Value)> = rel.properties.into_iter().collect();
+                if let Some(m) = def.own_violation(id, &props) {
+                    return Err(violation(detail_of(&def.kind), m));
+                }
+            }
+            if matches!(def.kind, ConstraintKind::Unique | ConstraintKind::Key) {
+                if let Some((other, values)) = self.rel_clash(def, None)? {
+                    return Err(violation(
+                        detail_of(&def.kind),
+                        def.clash_message(other, &values),
+                    ));
+                }
+            }
+            return Ok(());
+        }
+        let ids: Vec<NodeId> = self.nodes_with_label(&def.label)?.collect::<Result<_>>()?;
+        for id in ids {
+            self.check_node(id, &[def])?;
+        }
+        Ok(())
+    }
+
+    /// Drops constraint `name` (a record and the index it owns, or a unique index). Returns
+    /// false when there is none and `if_exists`.
+    pub fn drop_constraint(&mut self, name: &str, if_exists: bool) -> Result<bool> {
+        self.write_access()?;
+        if let Some(def) = self.constraint_records()?.iter().find(|d| d.name == name) {
+            let def = def.clone();
+            self.kv_put(keys::constraint_def(def.id), None);
+            if let Some(ix) = &def.owned_index {
+                self.drop_index(ix, true)?;
+            }
+            self.constraint_work.forget();
+            return Ok(true);
+        }
+        if self.indexes()?.iter().any(|i| i.name == name && i.unique) {
+            self.drop_index(name, false)?;
+            return Ok(true);
+        }
+        if if_exists {
+            return Ok(false);
+        }
+        Err(QueryError::new(
+            ErrorClass::SemanticError,
+            "ConstraintNotFound",
+            Phase::Runtime,
+            format!("Unable to drop constraint `{name}`: No such constraint {name}."),
+        )
+        .into())
+    }
+
+    /// The constraint that owns index `name`, if one does.
+    pub fn index_owner(&self, name: &str) -> Result<Option<String>> {
+        Ok(self
+            .constraint_records()?
+            .iter()
+            .find(|d| d.owned_index.as_deref() == Some(name))
+            .map(|d| d.name.clone()))
+    }
+
+    /// Every violation of every constraint record in the committed data (`kg check`).
+    pub(crate) fn constraint_problems(&self) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for def in self.constraint_records()?.iter() {
+            if let Err(e) = self.check_existing(def) {
+                out.push(format!("constraint `{}`: {e}", def.name));
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn def(kind: ConstraintKind, rel: bool, props: &[&str]) -> ConstraintDef {
+        ConstraintDef {
+            id: 7,
+            name: "c".into(),
+            kind,
+            on_relationships: rel,
+            label: "Book".into(),
+            properties: props.iter().map(|p| p.to_string()).collect(),
+            owned_index: Some("c".into()),
+        }
+    }
+
+    #[test]
+    fn definitions_round_trip_through_their_encoding() {
+        let t = PropertyType::normalized(vec![
+            (ScalarType::Float, false),
+            (ScalarType::String, true),
+            (ScalarType::Integer, false),
+        ]);
+        assert_eq!(t.to_string(), "INTEGER | FLOAT | LIST<STRING NOT NULL>");
+        for d in [
+            def(ConstraintKind::Key, false, &["a", "b"]),
+            def(ConstraintKind::Exists, true, &["x"]),
+            def(ConstraintKind::Type(t), false, &["x"]),
+        ] {
+            assert_eq!(ConstraintDef::decode(7, &d.encode()), Some(d.clone()));
+        }
+        assert_eq!(ConstraintDef::decode(7, &[2, 0]), None);
+        assert_eq!(ConstraintDef::decode(7, &[]), None);
+    }
+
+    #[test]
+    fn types_match_stored_values() {
+        let t = PropertyType::normalized(vec![(ScalarType::Integer, true)]);
+        assert!(t.matches(&Value::List(vec![Value::Int(1)])));
+        assert!(t.matches(&Value::List(vec![])));
+        assert!(!t.matches(&Value::Int(1)));
+        assert!(!t.matches(&Value::List(vec![Value::Float(1.0)])));
+        assert_eq!(type_of(&Value::Float(1.5)), "FLOAT");
+        assert_eq!(
+            type_of(&Value::List(vec![Value::String("a".into())])),
+            "LIST<STRING NOT NULL>"
+        );
+    }
+
+    /// Data that breaks a record (written by a build that did not know it) is what
+    /// `kg check` reports; a later write to such a node is refused.
+    #[test]
+    fn check_reports_data_that_breaks_a_constraint() {
+        use crate::store::{GraphWrite, Store};
+        let store = Store::open_temporary().unwrap();
+        let mut t = store.begin();
+        let n = t.create_node(&["Book".into()], Default::default()).unwrap();
+        let mut d = def(ConstraintKind::Exists, false, &["isbn"]);
+        d.owned_index = None;
+        // As an older build would: the record lands without the data being checked.
+        t.kv_put(keys::constraint_def(d.id), Some(d.encode()));
+        t.commit().unwrap();
+        let report = store.check().unwrap();
+        assert!(!report.is_clean());
+        assert!(
+            report
+                .to_string()
+                .contains("Node(0) with label `Book` must have the property `isbn`"),
+            "{report}"
+        );
+        let mut t = store.begin();
+        t.set_node_property(n, "title", Value::String("x".into()))
+            .unwrap();
+        assert!(t.commit().is_err());
+    }
+
+    #[test]
+    fn create_statements_quote_names() {
+        let d = def(ConstraintKind::Key, true, &["a b", "c"]);
+        assert_eq!(
+            d.create_statement(),
+            "CREATE CONSTRAINT c IF NOT EXISTS FOR ()-[r:Book]-() REQUIRE (r.`a b`, r.c) IS RELATIONSHIP KEY"
+        );
+    }
+}
