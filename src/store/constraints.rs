@@ -749,12 +749,12 @@ impl Txn {
         }
         let conflict = existing.iter().find(|e| {
             e.same_schema(&def)
-                && match (&e.kind, &def.kind) {
+                && matches!(
+                    (&e.kind, &def.kind),
                     (ConstraintKind::Unique, ConstraintKind::Key)
-                    | (ConstraintKind::Key, ConstraintKind::Unique) => true,
-                    (ConstraintKind::Type(_), ConstraintKind::Type(_)) => true,
-                    _ => false,
-                }
+                        | (ConstraintKind::Key, ConstraintKind::Unique)
+                        | (ConstraintKind::Type(_), ConstraintKind::Type(_))
+                )
         });
         if let Some(e) = conflict {
             return Err(QueryError::new(
