@@ -286,7 +286,7 @@ fn builtins() -> Vec<Arc<dyn Procedure>> {
                     ("properties", "LIST<STRING>"),
                     ("owningConstraint", "STRING"),
                 ],
-                "Lists the property indexes (also `SHOW INDEXES`); equality lookups only.",
+                "Lists the property indexes (also `SHOW INDEXES`): RANGE or TEXT, each answering equality, range, prefix and substring scans.",
             ),
             f: |ctx| {
                 let constraints = ctx.graph().constraints()?;
@@ -301,7 +301,7 @@ fn builtins() -> Vec<Arc<dyn Procedure>> {
                             .map(|c| Value::String(c.name.clone()));
                         vec![
                             Value::String(ix.name.clone()),
-                            Value::String("HASH".into()),
+                            Value::String(ix.kind.name().into()),
                             Value::String("NODE".into()),
                             labels_of(&ix.label),
                             Value::List(vec![Value::String(ix.property.clone())]),

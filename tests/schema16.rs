@@ -125,6 +125,18 @@ fn constraints_persist_across_processes_and_hold_in_each() {
     );
     let check = ok(d, &["--db", "a.db", "check"]);
     assert!(check.contains("consistent"), "{check}");
+    // Compaction copies the records (and its read image serves them to the next process).
+    ok(d, &["--db", "a.db", "compact"]);
+    let err = fails(d, &["--db", "a.db", "query", "CREATE (:Book {title: 'x'})"]);
+    assert!(err.contains("must have the property `isbn`"), "{err}");
+    assert_eq!(
+        csv(
+            d,
+            "a.db",
+            "SHOW CONSTRAINTS YIELD name, type, properties, ownedIndex, propertyType"
+        ),
+        listed
+    );
     // The JSON shape of the statistics.
     let json = ok(
         d,

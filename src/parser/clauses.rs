@@ -64,6 +64,7 @@ fn schema(p: Pair<'_, Rule>) -> PResult<Statement> {
     let mut if_exists = false;
     let mut on_relationships = false;
     let mut requirement = None;
+    let mut text = false;
     let mut vars: Vec<Variable> = Vec::new();
     let mut pairs: Vec<Pair<'_, Rule>> = p.into_inner().collect();
     // The relationship form's variable and type are inside `constraint_rel`.
@@ -78,6 +79,7 @@ fn schema(p: Pair<'_, Rule>) -> PResult<Statement> {
     for q in pairs {
         match q.as_rule() {
             Rule::schema_object_name => name = Some(name_of(q)),
+            Rule::index_type => text = q.as_str().eq_ignore_ascii_case("text"),
             Rule::label_name | Rule::rel_type_name => label = Some(name_of(q)),
             Rule::property_key_name => properties.push(name_of(q)),
             Rule::if_not_exists => if_not_exists = true,
@@ -115,6 +117,7 @@ fn schema(p: Pair<'_, Rule>) -> PResult<Statement> {
             label: label.unwrap_or_default(),
             property: property.unwrap_or_default(),
             if_not_exists,
+            text,
         },
         Rule::create_constraint => match requirement {
             Some(ConstraintRequirement::Unique) if !on_relationships && properties.len() == 1 => {

@@ -15,12 +15,12 @@ use crate::model::{NodeId, RelId};
 use crate::value::Value;
 
 use super::adjacency::stub_parts;
-use super::codec::{index_key, index_key_prefix, put_varint};
 use super::engine::{IndexMeta, Store};
 use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
+use super::layout::{bucket_merge, set_label_bit, IndexEntry};
 use super::records::{
-    block_append, block_entries, block_get, block_merge, bucket_entries, decode_section,
-    degree_block, AdjList, NodeRecord, RelRecord, BITMAP_BYTES,
+    block_append, block_entries, block_get, block_merge, decode_section, degree_block, AdjList,
+    NodeRecord, RelRecord, BITMAP_BYTES,
 };
 use super::txn::{entity_not_found, Txn};
 use super::write::GROW_BUCKET_BYTES;
@@ -205,12 +205,11 @@ impl BulkLoader {
             let Some((_, v)) = props.iter().find(|(k, _)| *k == ix.key) else {
                 continue;
             };
-            let mut prefix = Vec::new();
-            if index_key_prefix(&mut prefix, v).is_none() {
+            let Some(entry) = IndexEntry::of(v) else {
                 continue;
-            }
+            };
             if ix.unique {
-                let taken = self.unique_seen.contains(&(ix.id, prefix.clone()))
+                let taken = self.unique_seen.contains(&(ix.id, entry.prefix.clone()))
                     || !self.txn().index_nodes(ix.id, v)?.is_empty();
                 if taken {
                     return Err(QueryError::new(
@@ -227,24 +226,22 @@ impl BulkLoader {
                     .into());
                 }
             }
-            let mut full = Vec::new();
-            index_key(&mut full, v);
-            entries.push((ix.id, ix.buckets, ix.unique, prefix, full));
+            entries.push((ix.id, ix.buckets, ix.unique, entry));
         }
         let rec = NodeRecord {
             labels: label_ids,
             props,
         }
         .encode()?;
-        for (ix, buckets, unique, prefix, full) in entries {
-            let bucket = keys::index_bucket(ix, buckets, &prefix);
+        for (ix, buckets, unique, entry) in entries {
+            let bucket = entry.bucket(ix, buckets);
             if unique {
-                self.unique_seen.insert((ix, prefix));
+                self.unique_seen.insert((ix, entry.prefix));
             }
             self.index_entries
                 .entry(bucket)
                 .or_default()
-                .push((full, id));
+                .push((entry.key, id));
         }
         let block_no = id >> keys::NODE_SHIFT;
         if !self.node_blocks.contains_key(&block_no) {
@@ -263,8 +260,8 @@ impl BulkLoader {
                 self.bitmaps.insert(key.clone(), bits);
             }
             if let Some(bits) = self.bitmaps.get_mut(&key) {
-                let bit = (id & ((1 << keys::LABEL_SHIFT) - 1)) as usize;
-                bits[bit / 8] |= 1 << (bit % 8);
+                // Sized above, so the bit is always there.
+                let _ = set_label_bit(bits, id, true);
             }
             *self
                 .counters
@@ -360,21 +357,20 @@ impl BulkLoader {
         self.write_adjacency(&mut txn)?;
         // Indexes a bucket of which outgrew its share (more nodes than the index was sized for).
         let mut grow = std::collections::BTreeSet::new();
-        for (bucket, mut new) in std::mem::take(&mut self.index_entries) {
-            let old = txn.kv_get(&bucket)?.map(|b| b.to_vec()).unwrap_or_default();
-            new.extend(bucket_entries(&old).map(|(k, n)| (k.to_vec(), n)));
-            new.sort();
-            new.dedup();
-            let mut out = Vec::new();
-            for (k, n) in new {
-                put_varint(&mut out, k.len() as u64);
-                out.extend_from_slice(&k);
-                put_varint(&mut out, n);
+        let mut ordered: std::collections::BTreeMap<u32, Vec<(Vec<u8>, u64)>> = Default::default();
+        for (bucket, new) in std::mem::take(&mut self.index_entries) {
+            if let Some(ix) = keys::index_of_bucket(&bucket) {
+                ordered.entry(ix).or_default().extend(new.iter().cloned());
             }
+            let old = txn.kv_get(&bucket)?.map(|b| b.to_vec()).unwrap_or_default();
+            let out = bucket_merge(&old, new);
             if out.len() > GROW_BUCKET_BYTES {
                 grow.extend(keys::index_of_bucket(&bucket));
             }
             txn.kv_put(bucket, Some(out));
+        }
+        for (ix, entries) in ordered {
+            txn.page_merge(ix, entries)?;
         }
         for id in grow {
             txn.grow_index(id)?;

@@ -10,9 +10,10 @@ use super::adjacency::stub_parts;
 use super::codec::{equality_prefix, index_key};
 use super::engine::{IndexMeta, Store, FORMAT_VERSION};
 use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
+use super::layout::bucket_entries;
 use super::records::{
-    bitmap_ids, block_entries, block_is_well_formed, bucket_entries, decode_section, degree_block,
-    section_totals, AdjList, NodeRecord, RelRecord, BITMAP_BYTES,
+    bitmap_ids, block_entries, block_is_well_formed, decode_section, degree_block, section_totals,
+    AdjList, NodeRecord, RelRecord, BITMAP_BYTES,
 };
 use super::txn::Txn;
 
@@ -624,6 +625,9 @@ impl Store {
                 "property indexes disagree with node records: {missing} entries missing, {extra} stale"
             ));
         }
+        for p in t.check_pages(indexes, &expected)? {
+            r.problem(p);
+        }
         Ok(())
     }
 }
@@ -673,6 +677,7 @@ mod tests {
                 label: "A".into(),
                 property: "name".into(),
                 unique: true,
+                kind: Default::default(),
             },
             false,
         )
@@ -848,13 +853,7 @@ mod tests {
             let mut entries: Vec<(Vec<u8>, u64)> =
                 bucket_entries(&v).map(|(k, n)| (k.to_vec(), n)).collect();
             entries.push((vec![0], 9));
-            let mut swapped = Vec::new();
-            for (key, n) in entries {
-                super::super::codec::put_varint(&mut swapped, key.len() as u64);
-                swapped.extend_from_slice(&key);
-                super::super::codec::put_varint(&mut swapped, n);
-            }
-            t.kv_put(k, Some(swapped));
+            t.kv_put(k, Some(super::super::layout::encode_bucket(&entries)));
         });
         assert!(report.to_string().contains("is not sorted"), "{report}");
         let report =

@@ -21,8 +21,11 @@ use super::{keys, seal};
 /// 4: index definitions carry their bucket count. 5: adjacency split by direction. 6: may
 /// have a read image (`image.rs`), which builds before it would not keep correct. 7: may have
 /// a seal (`seal.rs`) under which a process reads the image without opening sled; builds
-/// before it would commit without deleting the seal and the image.
-pub const FORMAT_VERSION: u32 = 8;
+/// before it would commit without deleting the seal and the image. 8: hub adjacency in chunk
+/// keys and commit counts. 9: property values may hold spatial points (`codec.rs`). 10: every
+/// index also keeps ordered pages (`ordered.rs`), which builds before it would not maintain,
+/// and constraint records may exist (`constraints.rs`), which builds before it would not enforce.
+pub const FORMAT_VERSION: u32 = 10;
 
 /// How long a transaction waits for another writer before giving up.
 const WRITER_WAIT: Duration = Duration::from_secs(10);
@@ -100,6 +103,8 @@ pub(crate) struct IndexMeta {
     /// expected when the index is created and grown when a bucket gets large (`write.rs`).
     /// Index definitions written before format 4 have none stored and use the maximum.
     pub buckets: u32,
+    /// Declared kind; definitions written before format 10 have none stored and are RANGE.
+    pub kind: super::IndexKind,
 }
 
 impl IndexMeta {
@@ -116,6 +121,10 @@ impl IndexMeta {
         super::codec::put_varint(&mut out, u64::from(self.key));
         out.push(u8::from(self.unique));
         super::codec::put_varint(&mut out, u64::from(self.buckets));
+        out.push(match self.kind {
+            super::IndexKind::Range => 0,
+            super::IndexKind::Text => 1,
+        });
         out
     }
 
@@ -137,6 +146,11 @@ impl IndexMeta {
         if !buckets.is_power_of_two() || buckets > keys::INDEX_BUCKETS {
             return None;
         }
+        let kind = match buf.get(pos) {
+            None | Some(0) => super::IndexKind::Range,
+            Some(1) => super::IndexKind::Text,
+            Some(_) => return None,
+        };
         Some(IndexMeta {
             id,
             name: name.to_string(),
@@ -144,6 +158,7 @@ impl IndexMeta {
             key,
             unique,
             buckets,
+            kind,
         })
     }
 }

@@ -603,39 +603,6 @@ pub fn bitmap_ids(base: u64, bitmap: &[u8]) -> impl Iterator<Item = u64> + '_ {
     })
 }
 
-// ---- property-index buckets ------------------------------------------------------------------
-// A bucket: repeated (key len varint, index key bytes, node id varint), sorted by (key, node).
-
-pub fn bucket_entries(bucket: &[u8]) -> impl Iterator<Item = (&[u8], u64)> {
-    let mut pos = 0usize;
-    std::iter::from_fn(move || {
-        let len = usize::try_from(get_varint(bucket, &mut pos)?).ok()?;
-        let key = bucket.get(pos..pos.checked_add(len)?)?;
-        pos += len;
-        let node = get_varint(bucket, &mut pos)?;
-        Some((key, node))
-    })
-}
-
-/// A copy of the bucket with (key, node) inserted (`add`) or removed.
-pub fn bucket_update(bucket: &[u8], key: &[u8], node: u64, add: bool) -> Vec<u8> {
-    let mut entries: Vec<(&[u8], u64)> = bucket_entries(bucket).collect();
-    match entries.binary_search(&(key, node)) {
-        Ok(i) if !add => {
-            entries.remove(i);
-        }
-        Err(i) if add => entries.insert(i, (key, node)),
-        _ => {}
-    }
-    let mut out = Vec::with_capacity(bucket.len() + key.len() + 12);
-    for (k, n) in entries {
-        put_varint(&mut out, k.len() as u64);
-        out.extend_from_slice(k);
-        put_varint(&mut out, n);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -716,16 +683,5 @@ mod tests {
             section_push(&section[..section.len() - 1], 3, true, 901, 1),
             None
         );
-    }
-
-    #[test]
-    fn buckets_sorted_and_unique() {
-        let mut b = bucket_update(&[], b"b", 2, true);
-        b = bucket_update(&b, b"a", 7, true);
-        b = bucket_update(&b, b"a", 7, true);
-        let all: Vec<_> = bucket_entries(&b).collect();
-        assert_eq!(all, vec![(&b"a"[..], 7), (&b"b"[..], 2)]);
-        b = bucket_update(&b, b"b", 2, false);
-        assert_eq!(bucket_entries(&b).count(), 1);
     }
 }

@@ -5,12 +5,13 @@ use crate::error::{ErrorClass, Phase, QueryError, Result};
 use crate::model::{Direction, NodeId, Properties, RelId};
 use crate::value::Value;
 
-use super::codec::{encode_value, equality_prefix, index_key, index_key_prefix};
+use super::codec::{encode_value, equality_prefix};
 use super::engine::{IndexMeta, ANY_LABEL};
 use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
-use super::records::{
-    block_put, bucket_entries, bucket_update, NodeRecord, RelRecord, BITMAP_BYTES,
+use super::layout::{
+    bucket_entries, bucket_update, empty_bitmap, encode_bucket, set_label_bit, IndexEntry,
 };
+use super::records::{block_put, NodeRecord, RelRecord};
 use super::txn::{entity_not_found, Txn};
 use super::{GraphRead, GraphWrite, IndexDef};
 
@@ -45,15 +46,9 @@ impl Txn {
         let mut bits = self
             .kv_get(&key)?
             .map(|b| b.to_vec())
-            .unwrap_or_else(|| vec![0; BITMAP_BYTES]);
-        if bits.len() != BITMAP_BYTES {
+            .unwrap_or_else(empty_bitmap);
+        if set_label_bit(&mut bits, node, on).is_none() {
             return Err(self.corrupt("label bitmap size"));
-        }
-        let bit = (node & ((1 << keys::LABEL_SHIFT) - 1)) as usize;
-        if on {
-            bits[bit / 8] |= 1 << (bit % 8);
-        } else {
-            bits[bit / 8] &= !(1 << (bit % 8));
         }
         let empty = bits.iter().all(|b| *b == 0);
         self.kv_put(key, (!empty).then_some(bits));
@@ -101,10 +96,9 @@ impl Txn {
         value: &Value,
         add: bool,
     ) -> Result<()> {
-        let mut prefix = Vec::new();
-        if index_key_prefix(&mut prefix, value).is_none() {
+        let Some(entry) = IndexEntry::of(value) else {
             return Ok(());
-        }
+        };
         if add && ix.unique {
             let clash = self
                 .index_nodes(ix.id, value)?
@@ -125,18 +119,17 @@ impl Txn {
                 .into());
             }
         }
-        let mut full = Vec::new();
-        index_key(&mut full, value);
         // The count as of now: an earlier entry of this statement may have grown the index.
         let buckets = self.index_buckets(ix.id);
-        let bucket_key = keys::index_bucket(ix.id, buckets, &prefix);
+        let bucket_key = entry.bucket(ix.id, buckets);
         let old = self
             .kv_get(&bucket_key)?
             .map(|b| b.to_vec())
             .unwrap_or_default();
-        let new = bucket_update(&old, &full, node, add);
+        let new = bucket_update(&old, &entry.key, node, add);
         let grow = new.len() > GROW_BUCKET_BYTES && buckets < keys::INDEX_BUCKETS;
         self.kv_put(bucket_key, (!new.is_empty()).then_some(new));
+        self.page_entry(ix.id, &entry.key, node, add)?;
         if grow {
             self.grow_index(ix.id)?;
         }
@@ -220,13 +213,9 @@ impl Txn {
             let Some(v) = self.node_property(n, property)? else {
                 continue;
             };
-            let mut prefix = Vec::new();
-            if index_key_prefix(&mut prefix, &v).is_none() {
-                continue;
+            if let Some(IndexEntry { prefix, key }) = IndexEntry::of(&v) {
+                entries.push((prefix, key, n));
             }
-            let mut full = Vec::new();
-            index_key(&mut full, &v);
-            entries.push((prefix, full, n));
         }
         entries.sort_unstable();
         if ix.unique {
@@ -252,12 +241,15 @@ impl Txn {
         }
         let mut buckets: std::collections::BTreeMap<Vec<u8>, Vec<(Vec<u8>, NodeId)>> =
             Default::default();
+        let mut ordered = Vec::with_capacity(entries.len());
         for (prefix, full, n) in entries {
+            ordered.push((full.clone(), n));
             buckets
                 .entry(keys::index_bucket(ix.id, ix.buckets, &prefix))
                 .or_default()
                 .push((full, n));
         }
+        self.page_merge(ix.id, ordered)?;
         for (key, mut list) in buckets {
             list.sort_unstable();
             self.kv_put(key, Some(encode_bucket(&list)));
@@ -330,17 +322,10 @@ impl Txn {
     }
 }
 
-/// Two full numeric index keys with the same equality prefix denote equal values unless
-/// both are integers that differ (beyond f64 precision).
+/// Two full numeric index keys with the same equality prefix denote equal values (see
+/// [`super::codec::numeric_tails_equal`]: integers beyond f64 precision are not their float).
 fn numeric_equal(a: &[u8], b: &[u8], prefix_len: usize) -> bool {
-    match (
-        super::codec::numeric_tail(&a[prefix_len..]),
-        super::codec::numeric_tail(&b[prefix_len..]),
-    ) {
-        (Some(Value::Int(x)), Some(Value::Int(y))) => x == y,
-        (Some(_), Some(_)) => true,
-        _ => false,
-    }
+    super::codec::numeric_tails_equal(&a[prefix_len..], &b[prefix_len..])
 }
 
 impl GraphWrite for Txn {
@@ -565,6 +550,7 @@ impl GraphWrite for Txn {
         for b in buckets {
             self.kv_put(b, None);
         }
+        self.drop_pages(ix.id)?;
         self.kv_put(keys::index_def(ix.id), None);
         self.local_indexes = Some(list);
         Ok(())
@@ -617,6 +603,7 @@ impl Txn {
             key,
             unique: def.unique,
             buckets: bucket_count(covered.max(expected)),
+            kind: def.kind,
         };
         self.kv_put(keys::index_def(id), Some(meta.encode()));
         self.build_index(&meta, &def.label, &def.property)?;
@@ -643,17 +630,6 @@ pub(crate) fn bucket_count(entries: u64) -> u32 {
         .clamp(MIN_BUCKETS, keys::INDEX_BUCKETS)
 }
 
-/// A bucket's value: its sorted (index key, node) entries.
-fn encode_bucket(entries: &[(Vec<u8>, NodeId)]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for (k, n) in entries {
-        super::codec::put_varint(&mut out, k.len() as u64);
-        out.extend_from_slice(k);
-        super::codec::put_varint(&mut out, *n);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -674,6 +650,7 @@ mod tests {
             label: label.into(),
             property: property.into(),
             unique,
+            kind: Default::default(),
         }
     }
 
@@ -818,10 +795,18 @@ mod tests {
             key: 2,
             unique: false,
             buckets: 64,
+            kind: crate::store::IndexKind::Text,
         };
         let enc = meta.encode();
-        assert_eq!(IndexMeta::decode(3, &enc).unwrap().buckets, 64);
-        let legacy = &enc[..enc.len() - 1];
+        assert_eq!(IndexMeta::decode(3, &enc).unwrap(), meta);
+        // Before format 10 no kind was stored: RANGE.
+        let before_kinds = &enc[..enc.len() - 1];
+        let decoded = IndexMeta::decode(3, before_kinds).unwrap();
+        assert_eq!(
+            (decoded.buckets, decoded.kind),
+            (64, crate::store::IndexKind::Range)
+        );
+        let legacy = &enc[..enc.len() - 2];
         assert_eq!(
             IndexMeta::decode(3, legacy).unwrap().buckets,
             keys::INDEX_BUCKETS

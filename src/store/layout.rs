@@ -1,0 +1,174 @@
+//! One writer per byte format: the index entries, index buckets, label bits and adjacency
+//! splits that the transaction (`write.rs`), bulk (`bulk.rs`) and upgrade (`migrate.rs`)
+//! paths write are encoded here and nowhere else.
+//!
+//! Keys are built in `keys.rs`, single records (node, relationship, adjacency section, block
+//! slots, degree entries) in `records.rs`, property values in `codec.rs`; this module holds
+//! what combines them into the bytes of one stored key, so that a change of an entry's layout
+//! is one edit and the three write paths cannot drift apart. The layout itself is described in
+//! `mod.rs` (the key table).
+
+use crate::value::Value;
+
+use super::codec::{get_varint, index_key, index_key_prefix, put_varint};
+use super::keys;
+use super::records::{block_append, encode_section, AdjList, BITMAP_BYTES};
+
+// ---- property-index entries -----------------------------------------------------------------
+// An index bucket `'I' index bucket` holds repeated (key length varint, index key bytes, node id
+// varint), sorted by (key, node) and without duplicates; the bucket is chosen by the FNV-1a of
+// the key's equality prefix (so numbers that are equal in Cypher share a bucket).
+
+/// The two encodings of one indexed value: the equality prefix that chooses its bucket and the
+/// full key stored in the bucket (the prefix plus what orders values that compare equal).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexEntry {
+    pub prefix: Vec<u8>,
+    pub key: Vec<u8>,
+}
+
+impl IndexEntry {
+    /// The entry of `value`, or `None` when the value is not indexed (null, NaN, a map...).
+    pub fn of(value: &Value) -> Option<IndexEntry> {
+        let mut prefix = Vec::new();
+        index_key_prefix(&mut prefix, value)?;
+        let mut key = Vec::new();
+        index_key(&mut key, value)?;
+        Some(IndexEntry { prefix, key })
+    }
+
+    /// The bucket key this entry lives under in index `index` of `buckets` buckets.
+    pub fn bucket(&self, index: u32, buckets: u32) -> Vec<u8> {
+        keys::index_bucket(index, buckets, &self.prefix)
+    }
+}
+
+/// The (index key, node) entries of a bucket, in stored order.
+pub fn bucket_entries(bucket: &[u8]) -> impl Iterator<Item = (&[u8], u64)> {
+    let mut pos = 0usize;
+    std::iter::from_fn(move || {
+        let len = usize::try_from(get_varint(bucket, &mut pos)?).ok()?;
+        let key = bucket.get(pos..pos.checked_add(len)?)?;
+        pos += len;
+        let node = get_varint(bucket, &mut pos)?;
+        Some((key, node))
+    })
+}
+
+/// A bucket's value from its entries, which the caller has sorted and deduplicated.
+pub fn encode_bucket<K: AsRef<[u8]>>(entries: &[(K, u64)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (k, n) in entries {
+        let k = k.as_ref();
+        put_varint(&mut out, k.len() as u64);
+        out.extend_from_slice(k);
+        put_varint(&mut out, *n);
+    }
+    out
+}
+
+/// A copy of the bucket with (key, node) inserted (`add`) or removed.
+pub fn bucket_update(bucket: &[u8], key: &[u8], node: u64, add: bool) -> Vec<u8> {
+    let mut entries: Vec<(&[u8], u64)> = bucket_entries(bucket).collect();
+    match entries.binary_search(&(key, node)) {
+        Ok(i) if !add => {
+            entries.remove(i);
+        }
+        Err(i) if add => entries.insert(i, (key, node)),
+        _ => {}
+    }
+    encode_bucket(&entries)
+}
+
+/// The bucket `old` with the entries `new` merged in (a bulk load's batch).
+pub fn bucket_merge(old: &[u8], mut new: Vec<(Vec<u8>, u64)>) -> Vec<u8> {
+    new.extend(bucket_entries(old).map(|(k, n)| (k.to_vec(), n)));
+    new.sort_unstable();
+    new.dedup();
+    encode_bucket(&new)
+}
+
+// ---- label bitmaps ----------------------------------------------------------------------------
+// `'L' label node>>12`: 4096 bits, bit i set when node (base + i) carries the label.
+
+/// An all-clear bitmap, for a label's first node in a range.
+pub fn empty_bitmap() -> Vec<u8> {
+    vec![0; BITMAP_BYTES]
+}
+
+/// Sets or clears `node`'s bit in its label bitmap; `None` when `bits` is not a bitmap.
+pub fn set_label_bit(bits: &mut [u8], node: u64, on: bool) -> Option<()> {
+    if bits.len() != BITMAP_BYTES {
+        return None;
+    }
+    let bit = (node & ((1 << keys::LABEL_SHIFT) - 1)) as usize;
+    let byte = bits.get_mut(bit / 8)?;
+    if on {
+        *byte |= 1 << (bit % 8);
+    } else {
+        *byte &= !(1 << (bit % 8));
+    }
+    Some(())
+}
+
+// ---- adjacency blocks by direction (format 5) ------------------------------------------------
+
+/// Splits one node's adjacency lists into its outgoing and its incoming block, appending the
+/// node's section at `slot` to each block that gets lists.
+pub fn append_split_section(out: &mut Vec<u8>, inc: &mut Vec<u8>, slot: u8, lists: Vec<AdjList>) {
+    let (mut o, mut i): (Vec<_>, Vec<_>) = lists.into_iter().partition(|l| !l.incoming);
+    for (block, lists) in [(out, &mut o), (inc, &mut i)] {
+        if !lists.is_empty() {
+            block_append(block, slot, &encode_section(lists));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bucket_round_trips_and_updates_in_order() {
+        let a = IndexEntry::of(&Value::Int(1)).unwrap();
+        let b = IndexEntry::of(&Value::String("b".into())).unwrap();
+        let bucket = bucket_update(&[], &b.key, 7, true);
+        let bucket = bucket_update(&bucket, &a.key, 9, true);
+        let bucket = bucket_update(&bucket, &a.key, 9, true);
+        let got: Vec<_> = bucket_entries(&bucket)
+            .map(|(k, n)| (k.to_vec(), n))
+            .collect();
+        let mut want = vec![(a.key.clone(), 9), (b.key.clone(), 7)];
+        want.sort();
+        assert_eq!(got, want, "sorted, a second add is no duplicate");
+        let merged = bucket_merge(&bucket, vec![(a.key.clone(), 3), (b.key.clone(), 7)]);
+        assert_eq!(bucket_entries(&merged).count(), 3);
+        assert_eq!(merged, {
+            let mut all = want.clone();
+            all.push((a.key.clone(), 3));
+            all.sort();
+            encode_bucket(&all)
+        });
+        let removed = bucket_update(&merged, &a.key, 3, false);
+        assert_eq!(removed, bucket);
+    }
+
+    #[test]
+    fn unindexable_values_have_no_entry_and_equal_numbers_share_a_bucket() {
+        assert_eq!(IndexEntry::of(&Value::Null), None);
+        let i = IndexEntry::of(&Value::Int(2)).unwrap();
+        let f = IndexEntry::of(&Value::Float(2.0)).unwrap();
+        assert_eq!(i.bucket(3, 64), f.bucket(3, 64));
+        assert_ne!(i.key, f.key);
+    }
+
+    #[test]
+    fn label_bits_set_and_clear_and_refuse_a_short_bitmap() {
+        let mut bits = empty_bitmap();
+        set_label_bit(&mut bits, 4096 + 9, true).unwrap();
+        assert_eq!(bits[1], 1 << 1);
+        set_label_bit(&mut bits, 9, false).unwrap();
+        assert!(bits.iter().all(|b| *b == 0));
+        assert_eq!(set_label_bit(&mut [0u8; 3], 1, true), None);
+    }
+}
