@@ -43,6 +43,9 @@ pub enum Statement {
         property: String,
         if_not_exists: bool,
     },
+    /// Neo4j 5's other constraints (existence, type, keys, composite or relationship
+    /// uniqueness): `CREATE CONSTRAINT … FOR (n:L) | ()-[r:T]-() REQUIRE … IS …`.
+    CreateConstraint(ConstraintSpec),
     /// `DROP CONSTRAINT name [IF EXISTS]`.
     DropConstraint {
         target: SchemaTarget,
@@ -55,6 +58,29 @@ pub enum Statement {
     Explain(Box<Statement>),
     /// `PROFILE statement`: executed, with rows and time per operator.
     Profile(Box<Statement>),
+}
+
+/// A `CREATE CONSTRAINT` other than a single node property's uniqueness.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConstraintSpec {
+    pub name: Option<String>,
+    pub if_not_exists: bool,
+    /// `FOR ()-[r:T]-()` rather than `FOR (n:L)`.
+    pub on_relationships: bool,
+    /// The label or relationship type.
+    pub label: String,
+    pub properties: Vec<String>,
+    pub requirement: ConstraintRequirement,
+    pub span: Span,
+}
+
+/// What `REQUIRE … IS …` asks for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConstraintRequirement {
+    Unique,
+    Key,
+    NotNull,
+    Typed(CypherType),
 }
 
 /// How a schema object is named in DROP.

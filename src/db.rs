@@ -399,6 +399,7 @@ impl Session<'_> {
             Compiled::CreateIndex(..)
                 | Compiled::DropIndex(..)
                 | Compiled::CreateConstraint(..)
+                | Compiled::CreateConstraintRecord(..)
                 | Compiled::DropConstraint(..)
         ) {
             db.clear_cache();
@@ -463,6 +464,9 @@ fn explain_text(c: &Compiled, profile: Option<&crate::exec::Profile>) -> String 
                 d.name, d.label, d.property
             )
         }
+        Compiled::CreateConstraintRecord(d, _) => {
+            format!("CreateConstraint({}: {})\n", d.name, d.create_statement())
+        }
         Compiled::DropIndex(..) => "DropIndex\n".into(),
         Compiled::DropConstraint(..) => "DropConstraint\n".into(),
         Compiled::Begin => "Begin\n".into(),
@@ -525,6 +529,8 @@ fn execute(
                 ctx.check_limits()?;
                 Ok::<_, Error>((rows, ctx.stats, ctx.profile.take()))
             })?;
+            // Constraints hold at the end of every statement (`store/constraints.rs`).
+            txn.validate_constraints()?;
             let g: &dyn GraphRead = txn;
             let mut out = Vec::with_capacity(rows.len());
             let mut whys = opts.why.map(|_| Vec::with_capacity(rows.len()));
@@ -566,6 +572,38 @@ fn execute(
                 stats,
                 ..QueryResult::default()
             })
+        }
+        Compiled::CreateConstraintRecord(def, if_not_exists) => {
+            if txn.create_constraint(def.clone(), *if_not_exists)? {
+                stats.constraints_added += 1;
+            }
+            Ok(QueryResult {
+                stats,
+                ..QueryResult::default()
+            })
+        }
+        Compiled::DropConstraint(crate::ast::SchemaTarget::Name(name), if_exists) => {
+            if txn.drop_constraint(name, *if_exists)? {
+                stats.constraints_removed += 1;
+            }
+            Ok(QueryResult {
+                stats,
+                ..QueryResult::default()
+            })
+        }
+        Compiled::DropIndex(crate::ast::SchemaTarget::Name(name), _)
+            if txn.index_owner(name)?.is_some() =>
+        {
+            Err(QueryError::new(
+                crate::error::ErrorClass::SemanticError,
+                "IndexBelongsToConstraint",
+                crate::error::Phase::Runtime,
+                format!(
+                    "Unable to drop index: Index belongs to constraint: `{}`",
+                    txn.index_owner(name)?.unwrap_or_default()
+                ),
+            )
+            .into())
         }
         Compiled::DropIndex(target, if_exists) | Compiled::DropConstraint(target, if_exists) => {
             let unique = matches!(c, Compiled::DropConstraint(..));

@@ -289,22 +289,23 @@ fn builtins() -> Vec<Arc<dyn Procedure>> {
                 "Lists the property indexes (also `SHOW INDEXES`): RANGE or TEXT, each answering equality, range, prefix and substring scans.",
             ),
             f: |ctx| {
+                let constraints = ctx.graph().constraints()?;
                 Ok(ctx
                     .graph()
                     .indexes()?
                     .into_iter()
                     .map(|ix| {
+                        let owner = constraints
+                            .iter()
+                            .find(|c| c.owned_index.as_deref() == Some(ix.name.as_str()))
+                            .map(|c| Value::String(c.name.clone()));
                         vec![
                             Value::String(ix.name.clone()),
                             Value::String(ix.kind.name().into()),
                             Value::String("NODE".into()),
                             labels_of(&ix.label),
                             Value::List(vec![Value::String(ix.property.clone())]),
-                            if ix.unique {
-                                Value::String(ix.name)
-                            } else {
-                                Value::Null
-                            },
+                            owner.unwrap_or(Value::Null),
                         ]
                     })
                     .collect())
@@ -314,27 +315,40 @@ fn builtins() -> Vec<Arc<dyn Procedure>> {
             sig: sig(
                 "db.constraints",
                 &[
+                    ("id", "INTEGER"),
                     ("name", "STRING"),
                     ("type", "STRING"),
                     ("entityType", "STRING"),
                     ("labelsOrTypes", "LIST<STRING>"),
                     ("properties", "LIST<STRING>"),
+                    ("ownedIndex", "STRING"),
+                    ("propertyType", "STRING"),
                 ],
-                "Lists the unique constraints (also `SHOW CONSTRAINTS`).",
+                "Lists the constraints (also `SHOW CONSTRAINTS`), in Neo4j 5's columns.",
             ),
             f: |ctx| {
                 Ok(ctx
                     .graph()
-                    .indexes()?
+                    .constraints()?
                     .into_iter()
-                    .filter(|ix| ix.unique)
-                    .map(|ix| {
+                    .map(|c| {
+                        let strings = |v: &[String]| {
+                            Value::List(v.iter().map(|s| Value::String(s.clone())).collect())
+                        };
                         vec![
-                            Value::String(ix.name),
-                            Value::String("UNIQUENESS".into()),
-                            Value::String("NODE".into()),
-                            labels_of(&ix.label),
-                            Value::List(vec![Value::String(ix.property)]),
+                            Value::Int(c.id as i64),
+                            Value::String(c.name.clone()),
+                            Value::String(c.type_name().into()),
+                            Value::String(
+                                if c.on_relationships { "RELATIONSHIP" } else { "NODE" }.into(),
+                            ),
+                            strings(std::slice::from_ref(&c.label)),
+                            strings(&c.properties),
+                            c.owned_index.clone().map_or(Value::Null, Value::String),
+                            match &c.kind {
+                                crate::store::ConstraintKind::Type(t) => Value::String(t.to_string()),
+                                _ => Value::Null,
+                            },
                         ]
                     })
                     .collect())

@@ -247,5 +247,11 @@ pub fn write_cypher(
     if index {
         w.emit("DROP INDEX kg_export_id IF EXISTS")?;
     }
+    // Constraints last: creating them checks the data just loaded, once.
+    if let Source::Graph(g) = &source {
+        for c in g.constraints()? {
+            w.emit(&c.create_statement())?;
+        }
+    }
     Ok((nodes, rels, w.statements))
 }

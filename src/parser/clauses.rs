@@ -41,7 +41,7 @@ pub fn statement(p: Pair<'_, Rule>) -> PResult<Statement> {
         Rule::schema_unsupported => {
             let text = inner.as_str().to_ascii_lowercase();
             let what = if text.contains("constraint") {
-                "this kind of constraint (kgstore has single-property uniqueness constraints)"
+                "this form of constraint (see docs/query-language.md for the ones kgstore has)"
             } else {
                 "this kind of index (kgstore has single-property range indexes)"
             };
@@ -56,26 +56,42 @@ pub fn statement(p: Pair<'_, Rule>) -> PResult<Statement> {
 /// order; the variable names are only checked to be consistent.
 fn schema(p: Pair<'_, Rule>) -> PResult<Statement> {
     let rule = p.as_rule();
+    let span = span_of(&p);
     let mut name = None;
     let mut label = None;
-    let mut property = None;
+    let mut properties = Vec::new();
     let mut if_not_exists = false;
     let mut if_exists = false;
+    let mut on_relationships = false;
+    let mut requirement = None;
     let mut text = false;
     let mut vars: Vec<Variable> = Vec::new();
-    for q in p.into_inner() {
+    let mut pairs: Vec<Pair<'_, Rule>> = p.into_inner().collect();
+    // The relationship form's variable and type are inside `constraint_rel`.
+    if let Some(i) = pairs
+        .iter()
+        .position(|q| q.as_rule() == Rule::constraint_rel)
+    {
+        on_relationships = true;
+        let rel = pairs.remove(i);
+        pairs.splice(i..i, rel.into_inner());
+    }
+    for q in pairs {
         match q.as_rule() {
             Rule::schema_object_name => name = Some(name_of(q)),
             Rule::index_type => text = q.as_str().eq_ignore_ascii_case("text"),
-            Rule::label_name => label = Some(name_of(q)),
-            Rule::property_key_name => property = Some(name_of(q)),
+            Rule::label_name | Rule::rel_type_name => label = Some(name_of(q)),
+            Rule::property_key_name => properties.push(name_of(q)),
             Rule::if_not_exists => if_not_exists = true,
             Rule::if_exists => if_exists = true,
             Rule::variable => vars.push(variable(q)),
+            Rule::constraint_kind => requirement = Some(constraint_requirement(q)?),
             _ => {}
         }
     }
-    if let [a, b] = vars.as_slice() {
+    let property = properties.first().cloned();
+    for b in vars.iter().skip(1) {
+        let a = &vars[0];
         if a.name != b.name {
             return Err(QueryError::syntax(
                 "UndefinedVariable",
@@ -103,14 +119,42 @@ fn schema(p: Pair<'_, Rule>) -> PResult<Statement> {
             if_not_exists,
             text,
         },
-        Rule::create_constraint => Statement::CreateUniqueConstraint {
-            name,
-            label: label.unwrap_or_default(),
-            property: property.unwrap_or_default(),
-            if_not_exists,
+        Rule::create_constraint => match requirement {
+            Some(ConstraintRequirement::Unique) if !on_relationships && properties.len() == 1 => {
+                Statement::CreateUniqueConstraint {
+                    name,
+                    label: label.unwrap_or_default(),
+                    property: property.unwrap_or_default(),
+                    if_not_exists,
+                }
+            }
+            requirement => Statement::CreateConstraint(ConstraintSpec {
+                name,
+                if_not_exists,
+                on_relationships,
+                label: label.unwrap_or_default(),
+                properties,
+                requirement: requirement.unwrap_or(ConstraintRequirement::Unique),
+                span,
+            }),
         },
         Rule::drop_index => Statement::DropIndex { target, if_exists },
         _ => Statement::DropConstraint { target, if_exists },
+    })
+}
+
+/// `IS UNIQUE`, `IS NODE KEY`, `IS NOT NULL`, `IS :: type`.
+fn constraint_requirement(p: Pair<'_, Rule>) -> PResult<ConstraintRequirement> {
+    let span = span_of(&p);
+    let inner = p
+        .into_inner()
+        .next()
+        .ok_or_else(|| unexpected(Rule::constraint_kind, span))?;
+    Ok(match inner.as_rule() {
+        Rule::constraint_unique => ConstraintRequirement::Unique,
+        Rule::constraint_key => ConstraintRequirement::Key,
+        Rule::constraint_not_null => ConstraintRequirement::NotNull,
+        _ => ConstraintRequirement::Typed(super::types::constraint_type(inner)?),
     })
 }
 

@@ -23,6 +23,16 @@ pub(super) fn type_predicate(op: Pair<'_, Rule>) -> PResult<(CypherType, bool)> 
     Ok((ty, negated))
 }
 
+/// The type of a `constraint_typed` pair (`IS :: T`, `IS TYPED T`).
+pub(super) fn constraint_type(p: Pair<'_, Rule>) -> PResult<CypherType> {
+    let span = span_of(&p);
+    let ty = p
+        .into_inner()
+        .find(|q| q.as_rule() == Rule::cypher_type)
+        .ok_or_else(|| unexpected(Rule::constraint_typed, span))?;
+    cypher_type(ty)
+}
+
 fn cypher_type(p: Pair<'_, Rule>) -> PResult<CypherType> {
     let mut alts = Vec::new();
     for q in p.into_inner().filter(|q| q.as_rule() == Rule::type_alt) {

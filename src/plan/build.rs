@@ -28,7 +28,10 @@ pub enum Compiled {
     },
     CreateIndex(IndexDef, bool),
     DropIndex(crate::ast::SchemaTarget, bool),
+    /// A single-property node uniqueness constraint: a unique index.
     CreateConstraint(IndexDef, bool),
+    /// Any other constraint: a record in the store's constraint catalog.
+    CreateConstraintRecord(crate::store::ConstraintDef, bool),
     DropConstraint(crate::ast::SchemaTarget, bool),
     Begin,
     Commit,
@@ -64,6 +67,7 @@ impl Compiled {
             Compiled::CreateIndex(..)
             | Compiled::DropIndex(..)
             | Compiled::CreateConstraint(..)
+            | Compiled::CreateConstraintRecord(..)
             | Compiled::DropConstraint(..) => true,
             Compiled::Begin | Compiled::Commit | Compiled::Rollback | Compiled::Explain(_) => false,
             Compiled::Profile(inner) => inner.writes(),
@@ -171,6 +175,10 @@ pub fn build_with(
                 kind: Default::default(),
             },
             *if_not_exists,
+        ),
+        Statement::CreateConstraint(spec) => Compiled::CreateConstraintRecord(
+            crate::plan::constraint::constraint_def(spec)?,
+            spec.if_not_exists,
         ),
         Statement::DropConstraint { target, if_exists } => {
             Compiled::DropConstraint(target.clone(), *if_exists)

@@ -2,6 +2,7 @@
 //! EXPLAIN text. `build` turns the AST into a plan, `optimize` applies pure rewrite passes.
 
 pub mod build;
+mod constraint;
 mod counts;
 mod grouping;
 pub mod literals;

@@ -381,6 +381,12 @@ impl BulkLoader {
         }
         txn.put_u64(keys::META_NEXT_NODE, self.next_node);
         txn.put_u64(keys::META_NEXT_REL, self.next_rel);
+        // The batch's entities are numbered consecutively up to the next ids; the commit
+        // checks them against the constraint records (`constraints.rs`).
+        txn.note_range(
+            self.next_node - self.pending_nodes as u64..self.next_node,
+            self.next_rel - self.pending_rels as u64..self.next_rel,
+        )?;
         txn.commit()?;
         self.committed = (self.report.nodes, self.report.relationships);
         self.report.batches += 1;

@@ -200,6 +200,9 @@ impl Store {
         self.check_degree_blocks(&t, &mut r)?;
         self.check_label_bitmaps(&t, &node_labels, &mut r)?;
         self.check_index_entries(&t, &indexes, expected_index, &mut r)?;
+        for problem in t.constraint_problems()? {
+            r.problem(problem);
+        }
 
         // Counters and sequences.
         let counted = [

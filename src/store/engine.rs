@@ -23,7 +23,8 @@ use super::{keys, seal};
 /// a seal (`seal.rs`) under which a process reads the image without opening sled; builds
 /// before it would commit without deleting the seal and the image. 8: hub adjacency in chunk
 /// keys and commit counts. 9: property values may hold spatial points (`codec.rs`). 10: every
-/// index also keeps ordered pages (`ordered.rs`), which builds before it would not maintain.
+/// index also keeps ordered pages (`ordered.rs`), which builds before it would not maintain,
+/// and constraint records may exist (`constraints.rs`), which builds before it would not enforce.
 pub const FORMAT_VERSION: u32 = 10;
 
 /// How long a transaction waits for another writer before giving up.

@@ -472,6 +472,10 @@ impl GraphRead for Txn {
         Ok(out)
     }
 
+    fn constraints(&self) -> Result<Vec<super::ConstraintDef>> {
+        self.all_constraints()
+    }
+
     fn labels(&self) -> Result<Vec<String>> {
         Ok(self.sorted_names(KIND_LABEL))
     }

@@ -26,6 +26,8 @@ pub const P_DEGREE: u8 = b'D';
 pub const P_LABEL: u8 = b'L';
 pub const P_INDEX_DEF: u8 = b'X';
 pub const P_INDEX: u8 = b'I';
+/// Constraint records other than single-property node uniqueness (`constraints.rs`).
+pub const P_CONSTRAINT: u8 = b'Y';
 /// Ordered index pages (format 10, `ordered.rs`): every index's entries again, in value order.
 pub const P_INDEX_PAGE: u8 = b'O';
 
@@ -163,6 +165,11 @@ pub fn index_def(index: u32) -> Vec<u8> {
     let mut k = vec![P_INDEX_DEF];
     k.extend_from_slice(&index.to_be_bytes());
     k
+}
+
+/// A constraint record's key: `'Y' id:u64` (ids from the index sequence).
+pub fn constraint_def(id: u64) -> Vec<u8> {
+    prefixed_u64(P_CONSTRAINT, id)
 }
 
 pub fn index_prefix(index: u32) -> Vec<u8> {

@@ -29,6 +29,7 @@
 //! | `'D' node>>6` | block of ≤ 64 degree entries, a compact copy of the sections' totals (out, in); only nodes with relationships have one (format 3) |
 //! | `'L' label:u32 node>>12` | label bitmap: 4096 bits, bit i = node (base + i) has the label |
 //! | `'X' index:u32` | index definition (name, label id, key id, unique, bucket count; format ≤ 3 definitions have none and mean 4096) |
+//! | `'Y' id:u64` | (format 10) constraint record other than single-property node uniqueness (`constraints.rs`): name, node or relationship, kind, label or type, properties, owned index, property type |
 //! | `'O' index:u32 bound` | ordered index page (format 10, `ordered.rs`): the index's (value key, node) entries sorted by value key then node id, each page holding those above the previous page's bound and at or below its own (the sort key of its last entry when cut, `0xff` for the last page) |
 //! | `'I' index:u32 bucket:u16` | index bucket (bucket = FNV-1a of the value's Cypher-equality encoding mod the index's bucket count: a power of two ≤ 4096 sized for ~128 entries per bucket when the index is created, ×8 when a bucket passes 16 KiB): sorted (ordered value key, node id) entries |
 //!
@@ -56,6 +57,7 @@ mod bulk;
 mod check;
 mod codec;
 mod compact;
+mod constraints;
 mod degrees;
 mod durable;
 mod engine;
@@ -80,6 +82,7 @@ use crate::value::Value;
 pub use bulk::{BulkLoader, BulkReport};
 pub use check::CheckReport;
 pub use compact::{disk_bytes, CompactReport};
+pub use constraints::{ConstraintDef, ConstraintKind, PropertyType, ScalarType};
 pub use durable::COMMIT_MARK_FILE;
 pub use engine::{Store, FORMAT_VERSION};
 pub use options::{Durability, OpenOptions};
@@ -294,6 +297,10 @@ pub trait GraphRead {
     }
 
     fn indexes(&self) -> Result<Vec<IndexDef>>;
+    /// Every constraint (unique indexes included), by name.
+    fn constraints(&self) -> Result<Vec<ConstraintDef>> {
+        Ok(Vec::new())
+    }
     /// Labels, relationship types and property keys known to the catalog, each sorted by name.
     fn labels(&self) -> Result<Vec<String>>;
     fn relationship_types(&self) -> Result<Vec<String>>;

@@ -130,6 +130,8 @@ pub struct Txn {
     pub(crate) local_catalog: LocalCatalog,
     /// The index list as this transaction changed it (None: unchanged).
     pub(crate) local_indexes: Option<Vec<IndexMeta>>,
+    /// Constraint records and the entities to validate against them (`constraints.rs`).
+    pub(crate) constraint_work: super::constraints::ConstraintWork,
     writing: bool,
     /// False when someone else (the bulk loader) holds the writer lock for us.
     owns_lock: bool,
@@ -173,6 +175,7 @@ impl Txn {
             recording: false,
             local_catalog: LocalCatalog::default(),
             local_indexes: None,
+            constraint_work: Default::default(),
             writing: false,
             owns_lock: true,
             blocks: Box::default(),
@@ -194,6 +197,7 @@ impl Txn {
         if !self.writing {
             return Ok(());
         }
+        self.validate_constraints()?;
         let inner = Arc::clone(&self.store.inner);
         if !self.overlay.is_empty() {
             self.check_writable()?;
@@ -332,6 +336,7 @@ impl Txn {
         }
         self.local_catalog.truncate(cp.catalog_len);
         self.local_indexes = cp.indexes;
+        self.constraint_work.forget();
         self.touched.clear();
     }
 

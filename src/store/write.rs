@@ -294,6 +294,7 @@ impl Txn {
             }
         }
         self.put_node_record(id, Some(&rec))?;
+        self.note_node(id)?;
         Ok(true)
     }
 
@@ -316,6 +317,7 @@ impl Txn {
             }
         }
         self.put_rel_record(id, Some(&rec))?;
+        self.note_rel(id)?;
         Ok(true)
     }
 }
@@ -365,6 +367,7 @@ impl GraphWrite for Txn {
             props,
         };
         self.put_node_record(id, Some(&rec))?;
+        self.note_node(id)?;
         Ok(id)
     }
 
@@ -396,6 +399,7 @@ impl GraphWrite for Txn {
         self.append_edge(end, true, t, id, start)?;
         self.add_counter(&keys::counter(KIND_TYPE, t), 1)?;
         self.add_counter(keys::META_REL_COUNT, 1)?;
+        self.note_rel(id)?;
         Ok(id)
     }
 
@@ -439,7 +443,8 @@ impl GraphWrite for Txn {
         let new = self.intern_props(properties)?;
         let mut rec = self.require_rel(id)?;
         rec.props = new;
-        self.put_rel_record(id, Some(&rec))
+        self.put_rel_record(id, Some(&rec))?;
+        self.note_rel(id)
     }
 
     fn add_label(&mut self, id: NodeId, label: &str) -> Result<bool> {
@@ -458,6 +463,7 @@ impl GraphWrite for Txn {
         self.set_label_bit(l, id, true)?;
         self.add_counter(&keys::counter(KIND_LABEL, l), 1)?;
         self.put_node_record(id, Some(&rec))?;
+        self.note_node(id)?;
         Ok(true)
     }
 

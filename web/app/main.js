@@ -213,7 +213,8 @@ async function refreshSchema() {
   db.append(el('h3', '', `Indexes (${indexes.length}) and constraints (${constraints.length})`));
   const ic = el('div', 'small');
   indexes.forEach((r) => ic.append(el('div', '', `index ${r[0]}: ${(r[3] || []).join(',')}(${(r[4] || []).join(', ')})`)));
-  constraints.forEach((r) => ic.append(el('div', '', `constraint ${r[0]}: ${(r[3] || []).join(',')}(${(r[4] || []).join(', ')})`)));
+  // SHOW CONSTRAINTS: id, name, type, entityType, labelsOrTypes, properties, …
+  constraints.forEach((r) => ic.append(el('div', '', `constraint ${r[1]} (${r[2]}): ${(r[4] || []).join(',')}(${(r[5] || []).join(', ')})`)));
   if (!indexes.length && !constraints.length) ic.append(el('span', 'dim', 'none'));
   db.append(ic);
   const pic = el('button', 'wide', 'Draw the schema');
