@@ -24,7 +24,7 @@
 //! from the kernel's read-around: cold, neighbouring regions then come from memory, not each
 //! from the disk. A region that does not match, or that cannot be read
 //! whole (the file was cut short), is an error of this image alone: the store then reads sled
-//! instead (`Inner::image_failed`). Nothing is memory-mapped, so a file truncated or rewritten
+//! instead (`Lifecycle::image_failed`, `lifecycle.rs`). Nothing is memory-mapped, so a file truncated or rewritten
 //! under a reader can make reads fail, never crash the process (a map would raise SIGBUS), and
 //! whatever was read before stays right: it was copied and checked.
 //!
@@ -59,7 +59,7 @@ use sled::IVec;
 
 use crate::error::{Result, StoreError};
 
-use super::engine::corrupt;
+use super::errors::corrupt;
 // FNV-1a builds the hash area; like the index buckets it relies on, it must never change.
 use super::keys::fnv1a;
 

@@ -27,7 +27,8 @@
 //! sled can open (and write) while it reads, and any number of sealed readers share the
 //! database. A sealed reader that comes to write gives up its shared lock and opens sled like
 //! any other process; if sled's stamp no longer names the image, another process wrote in
-//! between and the transaction that read the image fails (`sealed_open.rs`). Every process
+//! between and the transaction that read the image fails (`lifecycle.rs`, whose invariants list holds these rules with
+//! the others of the store's files). Every process
 //! that opens sled deletes the seal (its open may have changed sled's files).
 //!
 //! Resealing: a process that opened sled but committed nothing (`kg check`, a write that
