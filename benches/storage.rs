@@ -107,6 +107,7 @@ fn load(path: &Path, nodes: u64, rels: u64) -> Store {
                 label: label.into(),
                 property: "name".into(),
                 unique: true,
+                kind: Default::default(),
             },
             false,
         )

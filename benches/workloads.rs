@@ -553,6 +553,7 @@ fn run(n_nodes: usize, n_rels: usize) -> Result<(), String> {
             label: String::new(),
             property: "name".into(),
             unique: false,
+            kind: Default::default(),
         };
         txn.create_index(def, true).map_err(|e| e.to_string())?;
         txn.commit().map_err(|e| e.to_string())?;

@@ -27,6 +27,8 @@ pub enum Statement {
         label: String,
         property: String,
         if_not_exists: bool,
+        /// `CREATE TEXT INDEX` (else `CREATE [RANGE] INDEX`).
+        text: bool,
     },
     /// `DROP INDEX name [IF EXISTS]` or `DROP INDEX ON :Label(prop)`.
     DropIndex {
@@ -132,6 +134,9 @@ pub struct PatternPart {
     pub variable: Option<Variable>,
     pub kind: PathKind,
     pub element: PatternElement,
+    /// `SHORTEST 1 (p = (a)-->+(b) WHERE pred)`: the predicate of a parenthesized path pattern,
+    /// which a selective selector applies before selecting (elsewhere MATCH adds it to its WHERE).
+    pub where_: Option<Box<Expr>>,
     pub span: Span,
 }
 
@@ -142,6 +147,31 @@ pub enum PathKind {
     Shortest,
     /// `allShortestPaths(...)`
     AllShortest,
+    /// A selective GQL path selector (`SHORTEST k`, `ANY k`, ...); `ALL` is `Normal`.
+    Selector(PathSelector),
+}
+
+/// A selective GQL path selector: which paths of each (start node, end node) partition are kept,
+/// in ascending order of length.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathSelector {
+    /// `ANY k`: any k paths (kgstore returns k of the shortest).
+    Any(u64),
+    /// `SHORTEST k` (`ANY SHORTEST` is `SHORTEST 1`): the k shortest paths.
+    Shortest(u64),
+    /// `SHORTEST k GROUPS` (`ALL SHORTEST` is `SHORTEST 1 GROUPS`): every path whose length is
+    /// among the k smallest lengths.
+    ShortestGroups(u64),
+}
+
+impl std::fmt::Display for PathSelector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PathSelector::Any(k) => write!(f, "ANY {k}"),
+            PathSelector::Shortest(k) => write!(f, "SHORTEST {k}"),
+            PathSelector::ShortestGroups(k) => write!(f, "SHORTEST {k} GROUPS"),
+        }
+    }
 }
 
 /// A chain `(a)-[r]->(b)<-[s]-(c)`.
@@ -225,6 +255,23 @@ pub struct RelPattern {
     pub properties: Option<Expr>,
     /// Neo4j 5's `-[r WHERE pred]->`; MATCH moves it into its WHERE, elsewhere it is an error.
     pub where_: Option<Box<Expr>>,
+    /// A GQL quantified path pattern standing in this relationship's place, from the node before
+    /// it to the node after it; the other fields are then empty.
+    pub quantified: Option<Box<QuantifiedPath>>,
+    pub span: Span,
+}
+
+/// `((a)-[r:R]->(b) WHERE pred){m,n}`: a fixed path repeated m to n times, each iteration's
+/// last node being the next one's first. Variables inside are singletons within an iteration
+/// and lists (group variables) outside.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QuantifiedPath {
+    /// The repeated path, with its node and relationship WHEREs kept in place.
+    pub element: PatternElement,
+    /// The WHERE after the repeated path, checked on every iteration.
+    pub where_: Option<Box<Expr>>,
+    /// `min` is always set; `max` is `None` when unbounded.
+    pub range: LengthRange,
     pub span: Span,
 }
 

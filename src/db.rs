@@ -22,7 +22,7 @@ pub use crate::result::{QueryResult, WriteStats};
 pub use crate::store::{Durability, OpenOptions};
 pub use crate::value::Params;
 
-/// Per-run controls: cancellation flag (set from a Ctrl-C handler) and a time limit.
+/// Per-run controls: cancellation flag (set from a Ctrl-C handler), time and memory limits.
 #[derive(Clone, Debug, Default)]
 pub struct RunOptions {
     pub cancel: Option<Arc<AtomicBool>>,
@@ -35,6 +35,9 @@ pub struct RunOptions {
     /// Provenance: return with each row the facts and documents it rests on
     /// (`QueryResult::why`). Off, a statement runs exactly as without it.
     pub why: Option<WhyOptions>,
+    /// The most memory the statement may hold (`memory_budget`); None: the process default
+    /// (`memory_budget::default_limit`).
+    pub memory_limit: Option<crate::memory_budget::Limit>,
 }
 
 use std::collections::HashMap;
@@ -362,7 +365,7 @@ impl Session<'_> {
                 let cp = txn.checkpoint();
                 let r = {
                     let _gate = db.store.statement_gate();
-                    execute(db, txn, c, params, opts, profile)
+                    metered(opts, || execute(db, txn, c, params, opts, profile))
                 };
                 match r {
                     Ok(r) => Ok(r),
@@ -379,7 +382,7 @@ impl Session<'_> {
                 }
                 let r = {
                     let _gate = db.store.statement_gate();
-                    execute(db, &mut txn, c, params, opts, profile)?
+                    metered(opts, || execute(db, &mut txn, c, params, opts, profile))?
                 };
                 txn.commit()?;
                 Ok(r)
@@ -396,6 +399,20 @@ impl Session<'_> {
         }
         result
     }
+}
+
+/// Runs a statement under its memory limit (`memory_budget`): what it allocates on this
+/// thread is counted, and it fails with `MemoryLimitExceeded` at the first poll past the
+/// limit, or at the end (after its last allocation, before anything is committed).
+fn metered(opts: &RunOptions, f: impl FnOnce() -> Result<QueryResult>) -> Result<QueryResult> {
+    let limit = opts
+        .memory_limit
+        .unwrap_or_else(crate::memory_budget::default_limit);
+    crate::memory_budget::scope(limit, || {
+        let r = f()?;
+        crate::memory_budget::check()?;
+        Ok(r)
+    })
 }
 
 fn explain_text(c: &Compiled, profile: Option<&crate::exec::Profile>) -> String {

@@ -194,6 +194,15 @@ pub enum Error {
     Cancelled,
     #[error("query timed out after {0} ms")]
     Timeout(u64),
+    /// The statement held more memory than its limit (`memory_budget`); it was stopped and
+    /// changed nothing.
+    #[error("{}", crate::memory_budget::exceeded_message(*limit, *held))]
+    MemoryLimitExceeded {
+        /// The limit in bytes.
+        limit: u64,
+        /// The most the statement held, in bytes.
+        held: u64,
+    },
     /// Import/export and other file work.
     #[error("{0}")]
     Io(String),

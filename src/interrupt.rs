@@ -1,4 +1,4 @@
-//! Cancellation (Ctrl-C) and time limits for long loops outside the executor's operators:
+//! Cancellation (Ctrl-C), time and memory limits for long loops outside the executor's operators:
 //! algorithms, projections, exports. The executor's operators check `ExecCtx::tick`; code that
 //! has no `ExecCtx` (an algorithm deep inside a procedure, an exporter writing a subgraph)
 //! calls [`check`] or a [`Ticker`] instead, which read the limits of the statement or command
@@ -36,8 +36,11 @@ impl Limits {
 }
 
 /// The one test of a statement's limits (the executor's per-row check and [`Limits::check`]):
-/// `Err(Cancelled)` once `cancel` is set, `Err(Timeout(ms))` at or past `deadline`.
+/// `Err(Cancelled)` once `cancel` is set, `Err(Timeout(ms))` at or past `deadline`, and
+/// `Err(MemoryLimitExceeded)` once the statement on this thread is over its memory limit
+/// (`memory_budget`, which keeps that limit per thread itself).
 pub fn check_limits(cancel: Option<&AtomicBool>, deadline: Option<(Instant, u64)>) -> Result<()> {
+    crate::memory_budget::check()?;
     if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
         return Err(Error::Cancelled);
     }
@@ -68,12 +71,12 @@ pub fn scope<R>(limits: Limits, f: impl FnOnce() -> R) -> R {
     f()
 }
 
-/// Checks the current limits: call it in every long loop (once per outer iteration, or through
-/// a [`Ticker`] in tight loops).
+/// Checks the current limits and the memory limit of the statement on this thread: call it in
+/// every long loop (once per outer iteration, or through a [`Ticker`] in tight loops).
 pub fn check() -> Result<()> {
     CURRENT.with(|c| match &*c.borrow() {
         Some(l) => l.check(),
-        None => Ok(()),
+        None => crate::memory_budget::check(),
     })
 }
 

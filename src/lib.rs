@@ -15,6 +15,7 @@ pub mod expr;
 pub mod functions;
 pub mod hash;
 pub mod interrupt;
+pub mod memory_budget;
 pub mod model;
 pub mod plan;
 pub mod procedures;
@@ -39,3 +40,9 @@ pub mod export;
 pub mod import;
 pub mod parser;
 pub mod semantic;
+
+// The unit tests run with the counting allocator, as the `kg` binary does (src/main.rs), so
+// that `memory_budget`'s tests see real counts.
+#[cfg(test)]
+#[global_allocator]
+static ALLOC: memory_budget::CountingAlloc = memory_budget::CountingAlloc;

@@ -286,7 +286,7 @@ fn builtins() -> Vec<Arc<dyn Procedure>> {
                     ("properties", "LIST<STRING>"),
                     ("owningConstraint", "STRING"),
                 ],
-                "Lists the property indexes (also `SHOW INDEXES`); equality lookups only.",
+                "Lists the property indexes (also `SHOW INDEXES`): RANGE or TEXT, each answering equality, range, prefix and substring scans.",
             ),
             f: |ctx| {
                 Ok(ctx
@@ -296,7 +296,7 @@ fn builtins() -> Vec<Arc<dyn Procedure>> {
                     .map(|ix| {
                         vec![
                             Value::String(ix.name.clone()),
-                            Value::String("HASH".into()),
+                            Value::String(ix.kind.name().into()),
                             Value::String("NODE".into()),
                             labels_of(&ix.label),
                             Value::List(vec![Value::String(ix.property.clone())]),

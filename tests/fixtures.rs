@@ -80,6 +80,8 @@ fn render(v: &Value) -> String {
             v.temporal_function().unwrap_or_default(),
             v.temporal_text().unwrap_or_default()
         ),
+        // As the Neo4j manual prints a point: `point({srid:4326, x:56.7, y:12.78})`.
+        Value::Point(p) => p.to_string(),
         Value::Node(n) => node(n),
         Value::Relationship(r) => rel(r),
         Value::Path(p) => {

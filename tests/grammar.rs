@@ -348,9 +348,22 @@ fn statements() {
             name: Some("idx".into()),
             label: "Person".into(),
             property: "name".into(),
-            if_not_exists: true
+            if_not_exists: true,
+            text: false
         }
     );
+    assert!(matches!(
+        parse("CREATE TEXT INDEX t FOR (n:Person) ON (n.name)").unwrap(),
+        Statement::CreateIndex { text: true, .. }
+    ));
+    assert!(matches!(
+        parse("create range index r if not exists for (n:Person) on (n.age)").unwrap(),
+        Statement::CreateIndex {
+            text: false,
+            if_not_exists: true,
+            ..
+        }
+    ));
     assert!(matches!(
         parse("CREATE INDEX ON :Person(name)").unwrap(),
         Statement::CreateIndex { name: None, .. }

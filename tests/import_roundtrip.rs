@@ -9,7 +9,7 @@ use kgstore::export::{write_source_to, ExportFormat, ExportOptions, Source};
 use kgstore::import::{import_into_store, IdType, ImportFormat, ImportOptions};
 use kgstore::model::Properties;
 use kgstore::store::{GraphRead, GraphWrite, Store};
-use kgstore::value::{Date, Value};
+use kgstore::value::{Crs, Date, Point, Value};
 
 fn props(pairs: Vec<(&str, Value)>) -> Properties {
     pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
@@ -21,6 +21,10 @@ fn date(y: i32, m: u8, d: u8) -> Value {
 
 fn temporal(function: &str, text: &str) -> Value {
     kgstore::value::parse_tagged(function, text).unwrap()
+}
+
+fn point(crs: Crs, coords: &[f64]) -> Value {
+    Value::Point(Box::new(Point::new(crs, coords).unwrap()))
 }
 
 fn s(x: &str) -> Value {
@@ -103,6 +107,15 @@ fn hostile_graph() -> Store {
                     Value::List(vec![
                         temporal("duration", "PT8H"),
                         temporal("duration", "P1D"),
+                    ]),
+                ),
+                ("home", point(Crs::Wgs84, &[12.994341, 55.611784])),
+                ("desk", point(Crs::Cartesian3d, &[-1.5, 0.1, 2e-7])),
+                (
+                    "route",
+                    Value::List(vec![
+                        point(Crs::Wgs84_3d, &[-179.5, -90.0, 8848.86]),
+                        point(Crs::Wgs84_3d, &[180.0, 90.0, -0.5]),
                     ]),
                 ),
             ]),

@@ -246,6 +246,7 @@ fn a_failed_import_leaves_no_index_behind() {
         label: "Existing".into(),
         property: "name".into(),
         unique: true,
+        kind: Default::default(),
     };
     t.create_index_expecting(def, false, 1).unwrap();
     let mut p = Properties::new();

@@ -196,6 +196,7 @@ fn indexes_and_unique_constraints() {
             label: "C".into(),
             property: "v".into(),
             unique: false,
+            kind: Default::default(),
         },
         false,
     )
@@ -220,7 +221,8 @@ fn indexes_and_unique_constraints() {
                 name: "c_v".into(),
                 label: "C".into(),
                 property: "v".into(),
-                unique: false
+                unique: false,
+                kind: Default::default(),
             },
             true,
         )
@@ -234,6 +236,7 @@ fn indexes_and_unique_constraints() {
             label: "U".into(),
             property: "k".into(),
             unique: true,
+            kind: Default::default(),
         },
         false,
     )
@@ -296,6 +299,7 @@ fn persistence_across_reopen_and_format_check() {
                 label: "P".into(),
                 property: "name".into(),
                 unique: true,
+                kind: Default::default(),
             },
             false,
         )
@@ -366,6 +370,7 @@ fn index_over_every_node_follows_writes() {
         label: String::new(),
         property: "name".into(),
         unique: false,
+        kind: Default::default(),
     };
     t.create_index(def, false).unwrap();
     t.commit().unwrap();

@@ -118,6 +118,7 @@ fn bulk_load_appends_to_existing_data_and_indexes() {
             label: "C".into(),
             property: "name".into(),
             unique: true,
+            kind: Default::default(),
         },
         false,
     )

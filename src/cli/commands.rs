@@ -21,6 +21,9 @@ pub fn dispatch(cli: Cli) -> i32 {
         DurabilityArg::Relaxed => Durability::Relaxed,
     };
     let cache = cli.cache_mb.map(|mb| mb.saturating_mul(1 << 20));
+    if let Some(limit) = cli.memory_limit {
+        crate::memory_budget::set_default(limit);
+    }
     if let Some(Command::Compact) = cli.command {
         // Needs the database closed, so it never opens (nor creates or seeds) it here.
         return super::interchange::compact(&loc.path);
@@ -148,6 +151,7 @@ fn options(args: &ShellArgs, timeout: Option<std::time::Duration>) -> ShellOptio
         format: args.format.unwrap_or(Format::Table),
         timing: args.timing,
         timeout,
+        memory_limit: None,
         max_width: if io::stdout().is_terminal() {
             signal::terminal_width()
         } else {

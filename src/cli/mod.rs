@@ -44,6 +44,11 @@ pub struct Cli {
     /// Cancel any query that runs longer than this many milliseconds
     #[arg(long, global = true, value_name = "MS")]
     pub timeout: Option<u64>,
+    /// The most memory one statement may hold (e.g. 512MB, 4GiB; 0 or none: no limit); a
+    /// statement past it fails with an error and changes nothing [default: half the machine's
+    /// memory]. Applies to every statement of kg serve, each on its own
+    #[arg(long, global = true, env = "KG_MEMORY_LIMIT", value_name = "SIZE")]
+    pub memory_limit: Option<crate::memory_budget::Limit>,
     /// Page cache of the storage engine in MiB [default: 256]; the main knob on the process's
     /// memory (see docs/performance.md)
     #[arg(long, global = true, env = "KG_CACHE_MB", value_name = "MIB")]

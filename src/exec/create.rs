@@ -73,15 +73,31 @@ pub(crate) fn eval_props(
 }
 
 pub(crate) fn check_storable(v: &Value) -> Result<()> {
-    if v.is_storable() {
-        Ok(())
-    } else {
-        Err(QueryError::type_error(
+    if !v.is_storable() {
+        return Err(QueryError::type_error(
             "InvalidPropertyType",
             format!("a {} cannot be stored as a property", v.type_name()),
         )
-        .into())
+        .into());
     }
+    // As Neo4j: a stored list of points keeps one coordinate system.
+    if let Value::List(items) = v {
+        let mut systems = items.iter().filter_map(|i| match i {
+            Value::Point(p) => Some(p.crs()),
+            _ => None,
+        });
+        if let Some(first) = systems.next() {
+            if systems.any(|c| c != first) {
+                return Err(QueryError::type_error(
+                    "InvalidPropertyType",
+                    "Collections containing point values with different CRS can not be stored \
+                     in properties.",
+                )
+                .into());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Creates the unbound parts of `part`, recording new variables in `b`.

@@ -49,10 +49,11 @@ impl Operator for LoadCsv<'_> {
                     .at(source.span)
                     .into(),
             })?;
-            records(&text, delimiter, headers).map_err(|(line, msg)| {
-                load_error(format!("LOAD CSV: {}:{line}: {msg}", path.display()))
+            records(&text, delimiter, headers).map_err(|e| match e {
+                ReadError::Limit(e) => e,
+                ReadError::Failed(msg) => load_error(format!("LOAD CSV: {}:{msg}", path.display()))
                     .at(source.span)
-                    .into()
+                    .into(),
             })
         })
     }
@@ -185,18 +186,17 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// Every record of `text` as a value; `Err((line, message))` for a malformed record.
-fn records(
-    text: &str,
-    delimiter: u8,
-    headers: bool,
-) -> std::result::Result<Vec<Value>, (usize, String)> {
+/// Every record of `text` as a value; `Failed("LINE: message")` for a malformed record,
+/// `Limit` when the rows pass the statement's memory limit (checked every record: all of a
+/// file's rows are built before the first is returned).
+fn records(text: &str, delimiter: u8, headers: bool) -> std::result::Result<Vec<Value>, ReadError> {
     let mut reader = CsvReader::new(text, delimiter);
     let mut fields = Vec::new();
     let mut names: Option<Vec<String>> = None;
     let mut out = Vec::new();
     while let Some(rec) = reader.next_record(&mut fields) {
-        rec?;
+        rec.map_err(|(line, msg)| ReadError::Failed(format!("{line}: {msg}")))?;
+        crate::memory_budget::check().map_err(ReadError::Limit)?;
         let values = fields.iter().map(|f| {
             if f.is_absent() {
                 Value::Null
@@ -243,13 +243,13 @@ mod tests {
     #[test]
     fn records_with_and_without_headers() {
         let text = "name,age\n\"Ann, A\",31\nBob,\n";
-        let rows = records(text, b',', false).unwrap_or_default();
+        let rows = records(text, b',', false).ok().unwrap_or_default();
         assert_eq!(rows.len(), 3);
         assert_eq!(
             rows[2],
             Value::List(vec![Value::String("Bob".into()), Value::Null])
         );
-        let rows = records(text, b',', true).unwrap_or_default();
+        let rows = records(text, b',', true).ok().unwrap_or_default();
         assert_eq!(rows.len(), 2);
         let Value::Map(m) = &rows[0] else {
             panic!("expected a map, got {:?}", rows[0]);

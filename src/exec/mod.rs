@@ -17,6 +17,7 @@ mod path;
 mod project;
 mod reach;
 mod scan;
+mod search;
 mod set;
 pub mod shortest;
 mod sort;
@@ -142,13 +143,13 @@ impl<'g> ExecCtx<'g> {
         }
     }
 
-    /// Checks cancellation and the time limit every few hundred calls; operators call it in
-    /// their loops.
+    /// Checks the memory limit on every call (one thread-local read) and cancellation and the
+    /// time limit every few hundred calls; operators call it in their loops.
     #[inline]
     pub fn tick(&mut self) -> Result<()> {
         self.ticks = self.ticks.wrapping_add(1);
         if self.ticks & 255 != 0 {
-            return Ok(());
+            return crate::memory_budget::check();
         }
         self.check_limits()
     }
@@ -248,7 +249,8 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
         PlanOp::AllNodesScan { input, .. }
         | PlanOp::LabelScan { input, .. }
         | PlanOp::NodeById { input, .. }
-        | PlanOp::IndexSeek { input, .. } => Box::new(scan::NodeScan::new(plan, b(input)?)),
+        | PlanOp::IndexSeek { input, .. }
+        | PlanOp::IndexRangeSeek { input, .. } => Box::new(scan::NodeScan::new(plan, b(input)?)),
         PlanOp::Expand { input, spec } => {
             if spec.hops.is_some() {
                 Box::new(varlength::VarExpand::new(spec, &input.columns, b(input)?)?)
@@ -267,6 +269,9 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
             &input.columns,
             b(input)?,
         )?),
+        PlanOp::PathSearch { input, spec } => {
+            Box::new(search::PathSearch::new(spec, &input.columns, b(input)?)?)
+        }
         PlanOp::Filter { input, predicate } => Box::new(filter::Filter {
             input: b(input)?,
             predicate,

@@ -1,10 +1,12 @@
-//! Node sources: all nodes, by label, by id, and by property index (falling back to a scan
-//! when the store has no index for the key; the equality filter above re-checks either way).
+//! Node sources: all nodes, by label, by id, and by property index: equality, or a range or
+//! string test over its ordered pages (falling back to a scan when the store has no index for
+//! the key; a range's predicates stay in a filter above).
 
 use crate::error::Result;
 use crate::exec::{BoxOp, ExecCtx, Operator, Row};
 use crate::model::NodeId;
-use crate::plan::{LogicalPlan, PlanOp};
+use crate::plan::{LogicalPlan, PlanOp, RangeSeek};
+use crate::store::IndexScan;
 use crate::value::Value;
 
 pub struct NodeScan<'p> {
@@ -81,9 +83,61 @@ impl<'p> NodeScan<'p> {
                     }
                 }
             }
+            PlanOp::IndexRangeSeek {
+                label,
+                property,
+                seek,
+                ..
+            } => {
+                let Some(scan) = index_scan_for(ctx, seek, in_cols, row)? else {
+                    // A null bound, or a string test of a non-string: no value satisfies it.
+                    return Ok(Vec::new());
+                };
+                match g.index_scan(label, property, &scan)? {
+                    Some(ids) => ids,
+                    // No index any more, or bounds it cannot order (lists, NaN): every node
+                    // it would cover; the predicates above decide.
+                    None if label.is_empty() => g.node_ids()?.collect::<Result<Vec<_>>>()?,
+                    None => g.nodes_with_label(label)?.collect::<Result<Vec<_>>>()?,
+                }
+            }
             _ => Vec::new(),
         })
     }
+}
+
+/// The store's scan for `seek` with its expressions evaluated against `row`; `None` when no
+/// value can satisfy it (a null bound; STARTS WITH, CONTAINS or ENDS WITH with a non-string).
+fn index_scan_for(
+    ctx: &ExecCtx<'_>,
+    seek: &RangeSeek,
+    cols: &[String],
+    row: &Row,
+) -> Result<Option<IndexScan>> {
+    let bound = |e: &Option<crate::ast::Expr>| -> Result<Option<Option<Value>>> {
+        match e {
+            None => Ok(Some(None)),
+            Some(e) => match ctx.eval(e, cols, row)? {
+                Value::Null => Ok(None),
+                v => Ok(Some(Some(v))),
+            },
+        }
+    };
+    let text = |e: &crate::ast::Expr| -> Result<Option<String>> {
+        match ctx.eval(e, cols, row)? {
+            Value::String(s) => Ok(Some(s)),
+            _ => Ok(None),
+        }
+    };
+    Ok(match seek {
+        RangeSeek::Range { lower, upper } => match (bound(lower)?, bound(upper)?) {
+            (Some(lower), Some(upper)) => Some(IndexScan::Range { lower, upper }),
+            _ => None,
+        },
+        RangeSeek::Prefix(e) => text(e)?.map(IndexScan::Prefix),
+        RangeSeek::Contains(e) => text(e)?.map(IndexScan::Contains),
+        RangeSeek::Suffix(e) => text(e)?.map(IndexScan::Suffix),
+    })
 }
 
 impl Operator for NodeScan<'_> {

@@ -34,6 +34,7 @@ fn plan_for(expr: &Expr, bound: &[String]) -> Result<LogicalPlan> {
         variable: var,
         kind: PathKind::Normal,
         element: el.clone(),
+        where_: None,
         span: el.span,
     };
     let plan = match &expr.kind {

@@ -22,6 +22,7 @@ fn column_type(v: &Value) -> Option<String> {
             Value::Int(_) => Some("long"),
             Value::Float(_) => Some("double"),
             Value::String(_) => Some("string"),
+            Value::Point(_) => Some("point"),
             other => other.temporal_function(),
         }
     }
@@ -89,6 +90,7 @@ fn scalar_text(v: &Value) -> String {
         Value::Float(f) => json::float_text(*f),
         Value::String(s) => s.clone(),
         other if other.is_temporal() => other.temporal_text().unwrap_or_default(),
+        Value::Point(p) => p.interchange_text(),
         other => {
             let mut s = String::new();
             json::write_value(&mut s, other);

@@ -77,6 +77,13 @@ pub fn literal(v: &Value, out: &mut String) {
             string_literal(&v.temporal_text().unwrap_or_default(), out);
             out.push(')');
         }
+        Value::Point(p) => {
+            let _ = write!(out, "point({{srid: {}", p.crs().srid());
+            for (c, name) in p.coords().iter().zip(["x", "y", "z"]) {
+                let _ = write!(out, ", {name}: {}", float_text(*c));
+            }
+            out.push_str("})");
+        }
         Value::List(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {

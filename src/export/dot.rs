@@ -163,6 +163,8 @@ pub fn display_value(v: &Value) -> String {
         }
         Value::Bool(b) => b.to_string(),
         other if other.is_temporal() => other.temporal_text().unwrap_or_default(),
+        // As the manual prints it, not the JSON object.
+        Value::Point(p) => p.to_string(),
         Value::Null => "null".into(),
         Value::List(items) => {
             let parts: Vec<String> = items.iter().map(display_value).collect();

@@ -23,6 +23,7 @@ pub fn type_sig(v: &Value) -> String {
             Value::Int(_) => "long",
             Value::Float(_) => "double",
             Value::String(_) => "string",
+            Value::Point(_) => "point",
             other => other.temporal_function().unwrap_or("json"),
         }
     }
@@ -82,6 +83,7 @@ fn value_text(v: &Value) -> String {
         Value::Float(f) => json::float_text(*f),
         Value::String(s) => s.clone(),
         other if other.is_temporal() => other.temporal_text().unwrap_or_default(),
+        Value::Point(p) => p.interchange_text(),
         other => {
             let mut s = String::new();
             json::write_value(&mut s, other);

@@ -55,6 +55,8 @@ pub fn write_value(out: &mut String, v: &Value) {
         | Value::LocalDateTime(_)
         | Value::DateTime(_)
         | Value::Duration(_) => write_str(out, &v.temporal_text().unwrap_or_default()),
+        // The JSON output shape (Neo4j's HTTP API shape); tagged `point` for the importer.
+        Value::Point(p) => out.push_str(&crate::render::json::point_json(p).to_string()),
         Value::List(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -112,7 +114,8 @@ fn write_map<'a>(out: &mut String, entries: impl Iterator<Item = (&'a String, &'
 }
 
 /// The tag recording a property's type when JSON would lose it: the temporal types (`date`,
-/// `localtime`, `time`, `localdatetime`, `datetime`, `duration`), `float` (non-finite), and
+/// `localtime`, `time`, `localdatetime`, `datetime`, `duration`), `float` (non-finite),
+/// `point` (written as the JSON output's point object, which would read back as a map), and
 /// the same with `[]` for lists. `None` when the JSON value reads back as the same type.
 pub fn type_tag(v: &Value) -> Option<&'static str> {
     match v {
@@ -127,6 +130,8 @@ pub fn type_tag(v: &Value) -> Option<&'static str> {
                     "datetime" => "datetime[]",
                     _ => "duration[]",
                 })
+            } else if items.iter().any(|i| matches!(i, Value::Point(_))) {
+                Some("point[]")
             } else if items
                 .iter()
                 .any(|i| matches!(i, Value::Float(f) if !f.is_finite()))
@@ -136,6 +141,7 @@ pub fn type_tag(v: &Value) -> Option<&'static str> {
                 None
             }
         }
+        Value::Point(_) => Some("point"),
         other => other.temporal_function(),
     }
 }

@@ -1,5 +1,5 @@
-//! Reading into values: properties of nodes, relationships and maps, temporal components, list
-//! indexing and slicing, dynamic `x['key']` access.
+//! Reading into values: properties of nodes, relationships and maps, temporal and point
+//! components, list indexing and slicing, dynamic `x['key']` access.
 
 use std::collections::BTreeMap;
 
@@ -45,6 +45,16 @@ pub fn property_of(ctx: &dyn EvalContext, v: &Value, key: &str) -> Result<Value>
         Value::Node(n) => Ok(n.properties.get(key).cloned().unwrap_or(Value::Null)),
         Value::Relationship(r) => Ok(r.properties.get(key).cloned().unwrap_or(Value::Null)),
         v if v.is_temporal() => super::component::component(v, key),
+        // `p.x`, `p.latitude`, `p.crs`, … with Neo4j's message for a missing one.
+        Value::Point(p) => p.component(key).map_err(|message| {
+            QueryError::new(
+                ErrorClass::ArgumentError,
+                "InvalidArgumentValue",
+                Phase::Runtime,
+                message,
+            )
+            .into()
+        }),
         other => Err(QueryError::type_error(
             "InvalidArgumentType",
             format!(

@@ -23,15 +23,16 @@ fn division_by_zero() -> Error {
     ))
 }
 
-/// ArgumentError when a string (bytes) or list (elements) would grow past its limit.
+/// ArgumentError when a string (bytes) or list (elements) would grow past its limit;
+/// MemoryLimitExceeded when building it would take the statement past its memory limit.
 pub(crate) fn check_len(what: &str, len: usize) -> Result<()> {
-    let max = if what == "string" {
-        MAX_STRING_BYTES
+    let (max, item_bytes) = if what == "string" {
+        (MAX_STRING_BYTES, 1)
     } else {
-        MAX_LIST_LEN
+        (MAX_LIST_LEN, std::mem::size_of::<Value>())
     };
     if len <= max {
-        return Ok(());
+        return crate::memory_budget::reserve((len * item_bytes) as u64);
     }
     Err(Error::from(QueryError::new(
         ErrorClass::ArgumentError,

@@ -96,6 +96,7 @@ pub fn equals(a: &Value, b: &Value) -> Option<bool> {
         (Value::LocalDateTime(x), Value::LocalDateTime(y)) => Some(x == y),
         (Value::DateTime(x), Value::DateTime(y)) => Some(x == y),
         (Value::Duration(x), Value::Duration(y)) => Some(x == y),
+        (Value::Point(x), Value::Point(y)) => Some(x == y),
         _ if is_number(a) && is_number(b) => Some(cmp_numbers(a, b) == Some(Ordering::Equal)),
         (Value::List(x), Value::List(y)) => {
             if x.len() != y.len() {
@@ -165,14 +166,14 @@ fn order_temporal(a: &Value, b: &Value) -> Option<Ordering> {
 
 /// Cypher comparability, for `<`, `<=`, `>`, `>=`: an ordering within numbers, strings,
 /// booleans, each temporal type but durations, and lists (lexicographic), `None` (null) across
-/// types, with nulls, and for NaN (see [`compare_op`] for the operator results, where NaN
-/// gives `false`).
+/// types, with nulls, for NaN (see [`compare_op`] for the operator results, where NaN
+/// gives `false`) and for points (Neo4j 5 defines no inequality between points).
 pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
     match (a, b) {
         (Value::Null, _) | (_, Value::Null) => None,
         (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
         (Value::String(x), Value::String(y)) => Some(x.cmp(y)),
-        (Value::Duration(_), _) => None,
+        (Value::Duration(_), _) | (Value::Point(_), _) => None,
         _ if a.is_temporal() => order_temporal(a, b),
         (Value::List(x), Value::List(y)) => {
             for (p, q) in x.iter().zip(y.iter()) {
@@ -204,8 +205,8 @@ pub fn compare_op(a: &Value, b: &Value, accept: fn(Ordering) -> bool) -> Option<
 }
 
 /// Rank of a type in the ORDER BY order (ascending), as Neo4j orders types: MAP < NODE <
-/// RELATIONSHIP < LIST < PATH < DATETIME < LOCAL DATETIME < DATE < TIME < LOCAL TIME <
-/// DURATION < STRING < BOOLEAN < NUMBER < null.
+/// RELATIONSHIP < LIST < PATH < POINT < DATETIME < LOCAL DATETIME < DATE < TIME < LOCAL TIME
+/// < DURATION < STRING < BOOLEAN < NUMBER < null.
 fn type_rank(v: &Value) -> u8 {
     match v {
         Value::Map(_) => 0,
@@ -213,20 +214,21 @@ fn type_rank(v: &Value) -> u8 {
         Value::Relationship(_) | Value::RelRef(_) => 2,
         Value::List(_) => 3,
         Value::Path(_) | Value::PathRef(_) => 4,
-        Value::DateTime(_) => 5,
-        Value::LocalDateTime(_) => 6,
-        Value::Date(_) => 7,
-        Value::Time(_) => 8,
-        Value::LocalTime(_) => 9,
-        Value::Duration(_) => 10,
-        Value::String(_) => 11,
-        Value::Bool(_) => 12,
+        Value::Point(_) => 5,
+        Value::DateTime(_) => 6,
+        Value::LocalDateTime(_) => 7,
+        Value::Date(_) => 8,
+        Value::Time(_) => 9,
+        Value::LocalTime(_) => 10,
+        Value::Duration(_) => 11,
+        Value::String(_) => 12,
+        Value::Bool(_) => 13,
         Value::Int(_) | Value::Float(_) => NUMBER_RANK,
-        Value::Null => 14,
+        Value::Null => 15,
     }
 }
 
-const NUMBER_RANK: u8 = 13;
+const NUMBER_RANK: u8 = 14;
 
 /// Numbers in ORDER BY: numerically, NaN after +∞ (and equal to itself).
 fn order_numbers(a: &Value, b: &Value) -> Ordering {
@@ -263,6 +265,15 @@ pub fn order(a: &Value, b: &Value) -> Ordering {
                         .unwrap_or(Ordering::Equal)
                 })
         }
+        // As Neo4j: by SRID (4326 < 4979 < 7203 < 9157), then coordinate by coordinate.
+        (Value::Point(x), Value::Point(y)) => x.crs().srid().cmp(&y.crs().srid()).then_with(|| {
+            x.coords()
+                .iter()
+                .zip(y.coords())
+                .map(|(p, q)| p.total_cmp(q))
+                .find(|o| o.is_ne())
+                .unwrap_or(Ordering::Equal)
+        }),
         _ if ra == NUMBER_RANK => order_numbers(a, b),
         _ if a.is_temporal() => order_temporal(a, b).unwrap_or(Ordering::Equal),
         _ => match (entity(a), entity(b)) {
@@ -308,6 +319,8 @@ enum Key {
     LocalDateTime(LocalDateTime),
     DateTime(DateTime),
     Duration(Duration),
+    /// SRID and coordinate bits (a point never holds NaN or -0.0).
+    Point(i64, Vec<u64>),
     List(Vec<Key>),
     Map(Vec<(String, Key)>),
     Node(NodeId),
@@ -339,6 +352,10 @@ fn key(v: &Value) -> Key {
         Value::LocalDateTime(t) => Key::LocalDateTime(*t),
         Value::DateTime(t) => Key::DateTime(*t),
         Value::Duration(d) => Key::Duration(**d),
+        Value::Point(p) => Key::Point(
+            p.crs().srid(),
+            p.coords().iter().map(|c| c.to_bits()).collect(),
+        ),
         Value::List(items) => Key::List(items.iter().map(key).collect()),
         Value::Map(m) => Key::Map(m.iter().map(|(k, v)| (k.clone(), key(v))).collect()),
         Value::Node(n) => Key::Node(n.id),

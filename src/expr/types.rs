@@ -32,8 +32,7 @@ fn base_matches(v: &Value, base: &BaseType) -> bool {
         BaseType::LocalDateTime => matches!(v, Value::LocalDateTime(_)),
         BaseType::ZonedDateTime => matches!(v, Value::DateTime(_)),
         BaseType::Duration => matches!(v, Value::Duration(_)),
-        // kgstore has no spatial values yet.
-        BaseType::Point => false,
+        BaseType::Point => matches!(v, Value::Point(_)),
         BaseType::Node => matches!(v, Value::Node(_) | Value::NodeRef(_)),
         BaseType::Relationship => matches!(v, Value::Relationship(_) | Value::RelRef(_)),
         BaseType::Map => matches!(v, Value::Map(_)),
@@ -113,6 +112,7 @@ fn rank(v: &Value) -> usize {
         Value::LocalDateTime(_) => 8,
         Value::DateTime(_) => 9,
         Value::Duration(_) => 10,
+        Value::Point(_) => 11,
         Value::Node(_) | Value::NodeRef(_) => 12,
         Value::Relationship(_) | Value::RelRef(_) => 13,
         Value::Map(_) => 14,
@@ -154,5 +154,10 @@ mod tests {
             "LIST<INTEGER> NOT NULL"
         );
         assert_eq!(value_type(&Value::List(vec![])), "LIST<NOTHING> NOT NULL");
+        let p = crate::value::Point::new(crate::value::Crs::Cartesian, &[1.0, 2.0]).expect("valid");
+        let p = Value::Point(Box::new(p));
+        assert_eq!(value_type(&p), "POINT NOT NULL");
+        assert!(is_of_type(&p, &ty(BaseType::Point, true)));
+        assert!(is_of_type(&p, &ty(BaseType::PropertyValue, false)));
     }
 }

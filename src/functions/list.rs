@@ -43,6 +43,9 @@ fn range(args: &[Value]) -> Result<Value> {
             format!("range() would produce {count} elements (at most {MAX_RANGE_LEN})"),
         ));
     }
+    // One allocation of the whole list: refused up front when it would pass the statement's
+    // memory limit.
+    crate::memory_budget::reserve(count as u64 * std::mem::size_of::<Value>() as u64)?;
     Ok(Value::List(
         (0..count)
             .map(|k| Value::Int((s + k * st) as i64))

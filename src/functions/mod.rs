@@ -6,6 +6,7 @@ mod graph;
 mod list;
 mod math;
 mod scalar;
+mod spatial;
 mod string;
 mod temporal;
 
@@ -170,6 +171,10 @@ static FUNCTIONS: &[FunctionInfo] = &[
     f("datetime.transaction", 0, 1),
     f("datetime.statement", 0, 1),
     f("datetime.realtime", 0, 1),
+    // spatial
+    f("point", 1, 1),
+    f("point.distance", 2, 2),
+    f("point.withinBBox", 3, 3),
     // aggregates
     agg("count", 1, 1),
     agg("sum", 1, 1),
@@ -283,6 +288,9 @@ pub fn call_function(
         return r;
     }
     if let Some(r) = temporal::call(info.name, args, ctx) {
+        return r;
+    }
+    if let Some(r) = spatial::call(info.name, args) {
         return r;
     }
     Err(QueryError::new(

@@ -8,30 +8,8 @@ use super::bad_arg;
 
 /// Formats a float as Cypher (and Java) print it: always with a `.` or an exponent.
 pub fn format_float(f: f64) -> String {
-    if f.is_nan() {
-        return "NaN".to_string();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "Infinity" } else { "-Infinity" }.to_string();
-    }
-    let abs = f.abs();
-    if abs == 0.0 || (1e-3..1e7).contains(&abs) {
-        let s = format!("{f}");
-        if s.contains('.') {
-            s
-        } else {
-            format!("{s}.0")
-        }
-    } else {
-        // Java's scientific form: `1.0E20`, `1.5E-5`.
-        let s = format!("{f:e}");
-        let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
-        if mantissa.contains('.') {
-            format!("{mantissa}E{exp}")
-        } else {
-            format!("{mantissa}.0E{exp}")
-        }
-    }
+    // Java's `Double.toString`, which points print their coordinates with too.
+    crate::value::java_double(f)
 }
 
 /// `toString(v)` for the types it accepts; `None` for the others.
@@ -42,6 +20,7 @@ pub fn to_string_value(v: &Value) -> Option<String> {
         Value::Float(f) => format_float(*f),
         Value::Bool(b) => b.to_string(),
         other if other.is_temporal() => other.temporal_text()?,
+        Value::Point(p) => p.cypher_text(),
         _ => return None,
     })
 }

@@ -19,8 +19,8 @@ enum Scalar {
     Str,
     /// `date`, `localtime`, `time`, `localdatetime`, `datetime` or `duration`.
     Temporal(&'static str),
-    /// A type kgstore has no value for (point): kept as its text.
-    Other(String),
+    /// `point`: neo4j-admin's text form, `{latitude: 55.6, longitude: 12.9}`.
+    Point,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -46,7 +46,7 @@ fn scalar_type(t: &str) -> Option<Scalar> {
         "localdatetime" => Scalar::Temporal("localdatetime"),
         "datetime" => Scalar::Temporal("datetime"),
         "duration" => Scalar::Temporal("duration"),
-        "point" => Scalar::Other(t.to_ascii_lowercase()),
+        "point" => Scalar::Point,
         _ => return None,
     })
 }
@@ -116,7 +116,7 @@ fn parse_column(
 
 fn parse_scalar(ty: &Scalar, text: &str) -> std::result::Result<Value, String> {
     match ty {
-        Scalar::Str | Scalar::Other(_) => Ok(Value::String(text.to_string())),
+        Scalar::Str => Ok(Value::String(text.to_string())),
         Scalar::Int => text
             .trim()
             .parse::<i64>()
@@ -132,6 +132,7 @@ fn parse_scalar(ty: &Scalar, text: &str) -> std::result::Result<Value, String> {
         },
         Scalar::Temporal(t) => crate::value::parse_tagged(t, text)
             .ok_or_else(|| format!("`{text}` is not an ISO-8601 {t}")),
+        Scalar::Point => crate::value::Point::parse_text(text).map(|p| Value::Point(Box::new(p))),
     }
 }
 
@@ -325,18 +326,6 @@ pub fn stage(
                 "{}:1: bad header: a relationship file needs exactly one :START_ID and one :END_ID column",
                 path.display()
             )));
-        }
-        for c in &columns {
-            if let Column::Prop {
-                ty: Scalar::Other(t),
-                ..
-            } = c
-            {
-                warnings.push(format!(
-                    "{}: type `{t}` is not supported by kgstore; values kept as strings",
-                    path.display()
-                ));
-            }
         }
         drop(fields);
         drop(text); // read again when its turn comes, so only one file is in memory at a time

@@ -45,6 +45,7 @@ fn scalar(ty: &str, text: &str) -> std::result::Result<Value, String> {
             crate::value::parse_tagged(t, text)
                 .ok_or_else(|| format!("`{text}` is not an ISO-8601 {t}"))
         }
+        "point" => crate::value::Point::parse_text(text).map(|p| Value::Point(Box::new(p))),
         _ => Ok(Value::String(text.to_string())),
     }
 }
@@ -75,6 +76,9 @@ fn convert(key: &Key, text: &str) -> std::result::Result<Value, String> {
                         | "duration"),
                         serde_json::Value::String(s),
                     ) => scalar(t, s),
+                    ("point", p) => crate::render::json::point_from_json(p)
+                        .map(|p| Value::Point(Box::new(p)))
+                        .ok_or_else(|| format!("{p} is not a point")),
                     ("double" | "float", serde_json::Value::String(s)) => scalar("double", s),
                     ("double" | "float", serde_json::Value::Number(n)) => n
                         .as_f64()

@@ -2,7 +2,7 @@
 //! "properties"}` and relationships `{"kind": "relationship", "id", "type", "start", "end",
 //! "properties"}` (kgstore's export and JSON output shape; `kind` may be omitted), plus APOC's
 //! `apoc.export.json` shape (`"type": "node"`, relationship `"label"`, `start`/`end` objects).
-//! `property_types` restores dates and non-finite floats.
+//! `property_types` restores dates, points and non-finite floats.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -44,6 +44,10 @@ pub fn json_to_value(j: &Json, tag: Option<&str>) -> std::result::Result<Value, 
                 .map(|i| json_to_value(i, elem_tag))
                 .collect::<std::result::Result<_, _>>()?,
         ),
+        Json::Object(_) if tag == Some("point") => Value::Point(Box::new(
+            crate::render::json::point_from_json(j)
+                .ok_or_else(|| format!("{j} is not a point (`type`, `coordinates`, `crs.srid`)"))?,
+        )),
         Json::Object(m) => Value::Map(
             m.iter()
                 .map(|(k, v)| json_to_value(v, None).map(|v| (k.clone(), v)))

@@ -339,6 +339,7 @@ fn planned_indexes(staging: &Staging) -> Vec<(IndexDef, u64)> {
             label: String::new(),
             property: "name".into(),
             unique: false,
+            kind: Default::default(),
         };
         out.push((def, staging.nodes.len() as u64));
     }
@@ -348,6 +349,7 @@ fn planned_indexes(staging: &Staging) -> Vec<(IndexDef, u64)> {
             label: label.clone(),
             property: key.clone(),
             unique: false,
+            kind: Default::default(),
         };
         let expected = match staging.labels.names.iter().position(|l| l == label) {
             Some(l) => staging

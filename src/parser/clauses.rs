@@ -61,10 +61,12 @@ fn schema(p: Pair<'_, Rule>) -> PResult<Statement> {
     let mut property = None;
     let mut if_not_exists = false;
     let mut if_exists = false;
+    let mut text = false;
     let mut vars: Vec<Variable> = Vec::new();
     for q in p.into_inner() {
         match q.as_rule() {
             Rule::schema_object_name => name = Some(name_of(q)),
+            Rule::index_type => text = q.as_str().eq_ignore_ascii_case("text"),
             Rule::label_name => label = Some(name_of(q)),
             Rule::property_key_name => property = Some(name_of(q)),
             Rule::if_not_exists => if_not_exists = true,
@@ -99,6 +101,7 @@ fn schema(p: Pair<'_, Rule>) -> PResult<Statement> {
             label: label.unwrap_or_default(),
             property: property.unwrap_or_default(),
             if_not_exists,
+            text,
         },
         Rule::create_constraint => Statement::CreateUniqueConstraint {
             name,

@@ -25,17 +25,29 @@ pub fn pattern_part(p: Pair<'_, Rule>) -> PResult<PatternPart> {
             Rule::variable => var = Some(variable(q)),
             Rule::path_selector => kind = path_selector(q)?,
             Rule::pattern_element => {
-                let element = pattern_element(q)?;
-                if kind != PathKind::Normal && element.chain.len() != 1 {
-                    return Err(QueryError::unsupported(
-                        "a shortest-path selector over more than one relationship pattern",
-                    )
-                    .at(element.span));
+                let (element, subpath, where_) = parenthesized(q)?;
+                if let Some(sub) = subpath {
+                    // Neo4j 5: a subpath variable needs a selective selector.
+                    if !matches!(kind, PathKind::Selector(_)) {
+                        return Err(QueryError::syntax(
+                            "InvalidSubpathVariable",
+                            "a path variable inside parentheses needs a selective path selector such as `SHORTEST 1`",
+                        )
+                        .at(sub.span));
+                    }
+                    if var.is_some() {
+                        return Err(QueryError::unsupported(
+                            "a path variable both before a selector and inside its parentheses",
+                        )
+                        .at(sub.span));
+                    }
+                    var = Some(sub);
                 }
                 return Ok(PatternPart {
                     variable: var,
                     kind,
                     element,
+                    where_: where_.map(Box::new),
                     span,
                 });
             }
@@ -50,10 +62,25 @@ pub fn pattern_part(p: Pair<'_, Rule>) -> PResult<PatternPart> {
                     }
                 }
                 let element = element.ok_or_else(|| unexpected(Rule::shortest_path, span))?;
+                if element.chain.len() != 1 {
+                    return Err(QueryError::unsupported(
+                        "a shortest-path selector over more than one relationship pattern",
+                    )
+                    .at(element.span));
+                }
+                if let Some((r, _)) = element.chain.iter().find(|(r, _)| r.quantified.is_some()) {
+                    // Neo4j 5: the functions take a variable-length relationship only.
+                    return Err(QueryError::syntax(
+                        "InvalidShortestPath",
+                        "shortestPath() and allShortestPaths() take a variable-length relationship (`-[*]->`), not a quantified path pattern; use `SHORTEST 1` or `ALL SHORTEST`",
+                    )
+                    .at(r.span));
+                }
                 return Ok(PatternPart {
                     variable: var,
                     kind,
                     element,
+                    where_: None,
                     span,
                 });
             }
@@ -61,6 +88,45 @@ pub fn pattern_part(p: Pair<'_, Rule>) -> PResult<PatternPart> {
         }
     }
     Err(unexpected(Rule::pattern_part, span))
+}
+
+/// A pattern element with what its outer parentheses may add: `(p = … WHERE pred)`.
+fn parenthesized(p: Pair<'_, Rule>) -> PResult<(PatternElement, Option<Variable>, Option<Expr>)> {
+    let span = span_of(&p);
+    for q in p.clone().into_inner() {
+        match q.as_rule() {
+            Rule::pattern_element => return parenthesized(q),
+            Rule::parenthesized_path => {
+                let mut var = None;
+                let mut element = None;
+                let mut where_ = None;
+                for r in q.into_inner() {
+                    match r.as_rule() {
+                        Rule::variable => var = Some(variable(r)),
+                        Rule::pattern_element => {
+                            let (el, inner_var, inner_where) = parenthesized(r)?;
+                            if let Some(v) = inner_var {
+                                return Err(QueryError::unsupported(
+                                    "a path variable inside nested parentheses",
+                                )
+                                .at(v.span));
+                            }
+                            where_ = conjoin(where_, inner_where);
+                            element = Some(el);
+                        }
+                        Rule::pattern_where => {
+                            where_ = conjoin(where_, Some(sub_expression(r)?));
+                        }
+                        _ => {}
+                    }
+                }
+                let element = element.ok_or_else(|| unexpected(Rule::pattern_element, span))?;
+                return Ok((element, var, where_));
+            }
+            _ => {}
+        }
+    }
+    Ok((pattern_element(p)?, None, None))
 }
 
 /// A node then relationship–node steps; parentheses around a whole element are dropped. A
@@ -73,6 +139,12 @@ pub fn pattern_element(p: Pair<'_, Rule>) -> PResult<PatternElement> {
     for q in p.into_inner() {
         match q.as_rule() {
             Rule::pattern_element => return pattern_element(q),
+            Rule::parenthesized_path => {
+                return Err(QueryError::unsupported(
+                    "a parenthesized path pattern with a WHERE or a path variable here; it is allowed directly in MATCH",
+                )
+                .at(span_of(&q)))
+            }
             Rule::node_pattern => {
                 let node = node_pattern(q)?;
                 match pending.take() {
@@ -93,6 +165,22 @@ pub fn pattern_element(p: Pair<'_, Rule>) -> PResult<PatternElement> {
         chain.push((rel, end));
     }
     let start = start.ok_or_else(|| unexpected(Rule::pattern_element, span))?;
+    // Neo4j 5: a path pattern needs at least one element, so a lone quantified path pattern
+    // may not allow zero iterations.
+    if let [(r, end)] = chain.as_slice() {
+        let lone = start.span == r.span && end.span.start == end.span.end;
+        if lone
+            && r.quantified
+                .as_ref()
+                .is_some_and(|q| q.range.min == Some(0))
+        {
+            return Err(QueryError::syntax(
+                "InvalidQuantifier",
+                "a path pattern that is only a quantified path pattern needs a lower bound of at least 1",
+            )
+            .at(r.span));
+        }
+    }
     Ok(PatternElement { start, chain, span })
 }
 
@@ -110,7 +198,6 @@ fn anonymous_node(span: Span) -> NodePattern {
 /// A GQL path selector as the `PathKind` it means (see the grammar).
 fn path_selector(p: Pair<'_, Rule>) -> PResult<PathKind> {
     let span = span_of(&p);
-    let text = p.as_str().split_whitespace().collect::<Vec<_>>().join(" ");
     let mut all = false;
     let mut shortest = false;
     let mut groups = false;
@@ -119,7 +206,7 @@ fn path_selector(p: Pair<'_, Rule>) -> PResult<PathKind> {
         match q.as_rule() {
             Rule::ALL => all = true,
             Rule::SHORTEST => shortest = true,
-            Rule::GROUPS => groups = true,
+            Rule::GROUPS | Rule::GROUP_KW => groups = true,
             Rule::selector_count => {
                 count = Some(
                     q.as_str()
@@ -137,19 +224,19 @@ fn path_selector(p: Pair<'_, Rule>) -> PResult<PathKind> {
         )
         .at(span));
     }
-    if count.is_some_and(|k| k > 1) {
-        return Err(QueryError::unsupported(format!("the path selector `{text}`")).at(span));
-    }
+    let k = count.unwrap_or(1);
     Ok(match (all, shortest, groups) {
-        (true, true, _) | (false, true, true) => PathKind::AllShortest,
+        (true, true, _) => PathKind::Selector(PathSelector::ShortestGroups(1)),
         (true, false, _) => PathKind::Normal,
-        // `ANY` (any one path per pair of end nodes): a shortest one is such a path.
-        _ => PathKind::Shortest,
+        (false, true, true) => PathKind::Selector(PathSelector::ShortestGroups(k)),
+        (false, true, false) => PathKind::Selector(PathSelector::Shortest(k)),
+        (false, false, _) => PathKind::Selector(PathSelector::Any(k)),
     })
 }
 
 /// `+`, `*`, `{n}`, `{n,m}`, `{,m}`, `{n,}` as a length range (GQL: `*` is 0 or more).
 fn gql_quantifier(p: Pair<'_, Rule>) -> PResult<LengthRange> {
+    let span = span_of(&p);
     let mut bounds: Vec<Option<u64>> = vec![None];
     let mut comma = false;
     let mut kind = None;
@@ -184,39 +271,50 @@ fn gql_quantifier(p: Pair<'_, Rule>) -> PResult<LengthRange> {
             (n, Some(n))
         }
     };
+    if max.is_some_and(|m| m < min) {
+        return Err(QueryError::syntax(
+            "InvalidQuantifier",
+            format!("a quantifier's upper bound cannot be below its lower bound ({min})"),
+        )
+        .at(span));
+    }
     Ok(LengthRange {
         min: Some(min),
         max,
     })
 }
 
-/// `((a)-[r:R]->(b)){1,3}` as the variable-length relationship `-[r:R*1..3]->`: kgstore runs
-/// a quantified path pattern when it is one relationship between two plain anonymous nodes
-/// (so no per-iteration node condition or group variable of nodes is needed).
+/// `((a)-[r:R]->(b) WHERE …){1,3}`: one plain relationship between plain anonymous nodes is the
+/// variable-length relationship `-[r:R*1..3]->` (its variable a list, as a group variable is);
+/// anything else is kept as a [`QuantifiedPath`] in a relationship's place.
 fn quantified_path(p: Pair<'_, Rule>) -> PResult<RelPattern> {
     let span = span_of(&p);
-    let mut nodes = Vec::new();
-    let mut chains = Vec::new();
+    let mut start = None;
+    let mut chain = Vec::new();
     let mut range = None;
-    let mut has_where = false;
+    let mut where_ = None;
     for q in p.into_inner() {
         match q.as_rule() {
-            Rule::node_pattern => nodes.push(node_pattern(q)?),
-            Rule::pattern_chain => chains.push(pattern_chain(q)?),
-            Rule::pattern_where => has_where = true,
+            Rule::node_pattern => start = Some(node_pattern(q)?),
+            Rule::pattern_chain => chain.push(pattern_chain(q)?),
+            Rule::pattern_where => where_ = Some(Box::new(sub_expression(q)?)),
             Rule::gql_quantifier => range = Some(gql_quantifier(q)?),
             _ => {}
         }
     }
-    let unsupported = |what: &str| {
-        Err(QueryError::unsupported(format!("a quantified path pattern {what}")).at(span))
-    };
-    if has_where {
-        return unsupported("with a WHERE inside");
+    let start = start.ok_or_else(|| unexpected(Rule::quantified_path, span))?;
+    let range = range.ok_or_else(|| unexpected(Rule::quantified_path, span))?;
+    if let Some((r, _)) = chain
+        .iter()
+        .find(|(r, _)| r.length.is_some() || r.quantified.is_some())
+    {
+        // Neo4j 5: quantified path patterns do not nest.
+        return Err(QueryError::syntax(
+            "InvalidQuantifier",
+            "quantified path patterns cannot be nested: a quantified path pattern may not contain a quantified or variable-length relationship",
+        )
+        .at(r.span));
     }
-    let [(rel, end)] = chains.as_slice() else {
-        return unsupported("of more than one relationship");
-    };
     let plain = |n: &NodePattern| {
         n.variable.is_none()
             && n.labels.is_empty()
@@ -224,16 +322,37 @@ fn quantified_path(p: Pair<'_, Rule>) -> PResult<RelPattern> {
             && n.properties.is_none()
             && n.where_.is_none()
     };
-    if !nodes.iter().chain(std::iter::once(end)).all(plain) {
-        return unsupported("with variables, labels or properties on its nodes");
+    if let [(rel, end)] = chain.as_slice() {
+        if where_.is_none() && plain(&start) && plain(end) && rel.where_.is_none() {
+            let mut rel = rel.clone();
+            rel.length = Some(range);
+            rel.span = span;
+            return Ok(rel);
+        }
     }
-    if rel.length.is_some() || rel.where_.is_some() {
-        return unsupported("with a variable-length or filtered relationship inside");
+    Ok(quantified_rel(
+        QuantifiedPath {
+            element: PatternElement { start, chain, span },
+            where_,
+            range,
+            span,
+        },
+        span,
+    ))
+}
+
+/// An empty relationship pattern carrying a quantified path pattern.
+fn quantified_rel(q: QuantifiedPath, span: Span) -> RelPattern {
+    RelPattern {
+        variable: None,
+        types: Vec::new(),
+        direction: RelDirection::LeftToRight,
+        length: None,
+        properties: None,
+        where_: None,
+        quantified: Some(Box::new(q)),
+        span,
     }
-    let mut rel = rel.clone();
-    rel.length = range;
-    rel.span = span;
-    Ok(rel)
 }
 
 /// `(a)-->(b)…` with at least one relationship (pattern predicates and comprehensions).
@@ -253,14 +372,36 @@ fn pattern_chain(p: Pair<'_, Rule>) -> PResult<(RelPattern, NodePattern)> {
                 let qspan = span_of(&q);
                 let range = gql_quantifier(q)?;
                 if let Some(r) = rel.as_mut() {
-                    if r.length.is_some() || r.where_.is_some() {
+                    if r.length.is_some() || r.quantified.is_some() {
                         return Err(QueryError::syntax(
-                            "InvalidPatternPredicate",
-                            "a quantified relationship cannot also have a `*` length or a WHERE",
+                            "InvalidQuantifier",
+                            "a quantified relationship cannot also have a `*` length",
                         )
                         .at(qspan));
                     }
-                    r.length = Some(range);
+                    if r.where_.is_some() {
+                        // `-[r WHERE …]->+` is `(()-[r WHERE …]->())+`.
+                        let span = Span::new(r.span.start, qspan.end);
+                        let body = PatternElement {
+                            start: anonymous_node(Span::new(r.span.start, r.span.start)),
+                            chain: vec![(
+                                r.clone(),
+                                anonymous_node(Span::new(r.span.end, r.span.end)),
+                            )],
+                            span,
+                        };
+                        *r = quantified_rel(
+                            QuantifiedPath {
+                                element: body,
+                                where_: None,
+                                range,
+                                span,
+                            },
+                            span,
+                        );
+                    } else {
+                        r.length = Some(range);
+                    }
                 }
             }
             Rule::node_pattern => node = Some(node_pattern(q)?),
@@ -405,6 +546,7 @@ fn relationship_pattern(p: Pair<'_, Rule>) -> PResult<RelPattern> {
         length: None,
         properties: None,
         where_: None,
+        quantified: None,
         span,
     };
     for q in p.into_inner() {
@@ -494,6 +636,12 @@ fn range(p: Pair<'_, Rule>) -> PResult<LengthRange> {
 pub fn hoist_predicates(pattern: &mut [PatternPart]) -> Option<Expr> {
     let mut found = None;
     for part in pattern {
+        // A selective selector applies its pattern's predicates before selecting: the planner
+        // keeps them with the search.
+        if matches!(part.kind, PathKind::Selector(_)) {
+            continue;
+        }
+        found = conjoin(found, part.where_.take().map(|b| *b));
         found = conjoin(found, hoist_element(&mut part.element));
     }
     found

@@ -10,7 +10,7 @@ use crate::plan::provenance;
 use crate::plan::walk;
 use crate::plan::{AggSpec, LogicalPlan, PlanOp};
 use crate::procedures::ProcedureSignature;
-use crate::store::IndexDef;
+use crate::store::{IndexDef, IndexKind};
 
 /// What a statement compiled to.
 #[derive(Clone, Debug)]
@@ -115,6 +115,7 @@ pub fn build_with(
             label,
             property,
             if_not_exists,
+            text,
         } => Compiled::CreateIndex(
             IndexDef {
                 name: name
@@ -123,6 +124,11 @@ pub fn build_with(
                 label: label.clone(),
                 property: property.clone(),
                 unique: false,
+                kind: if *text {
+                    IndexKind::Text
+                } else {
+                    IndexKind::Range
+                },
             },
             *if_not_exists,
         ),
@@ -142,6 +148,7 @@ pub fn build_with(
                 label: label.clone(),
                 property: property.clone(),
                 unique: true,
+                kind: Default::default(),
             },
             *if_not_exists,
         ),

@@ -7,6 +7,7 @@ pub mod literals;
 pub mod optimize;
 pub(crate) mod pattern;
 pub mod provenance;
+mod search;
 pub mod walk;
 
 use std::fmt;
@@ -32,6 +33,22 @@ pub struct Hops {
     pub max: Option<u64>,
 }
 
+/// What an [`PlanOp::IndexRangeSeek`] looks for; the expressions are evaluated per input row.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RangeSeek {
+    /// `lower <= n.p <= upper`, either bound optional (strict bounds re-checked above).
+    Range {
+        lower: Option<Expr>,
+        upper: Option<Expr>,
+    },
+    /// `n.p STARTS WITH x`.
+    Prefix(Expr),
+    /// `n.p CONTAINS x`.
+    Contains(Expr),
+    /// `n.p ENDS WITH x`.
+    Suffix(Expr),
+}
+
 /// One relationship step of a pattern.
 #[derive(Clone, Debug)]
 pub struct ExpandSpec {
@@ -53,6 +70,87 @@ pub struct ExpandSpec {
     /// The step was planned right-to-left: a var-length list is reversed before binding so it
     /// reads in pattern order.
     pub reversed: bool,
+}
+
+/// A path pattern matched by searching from a bound node (`PlanOp::PathSearch`): quantified
+/// path patterns, and whole path patterns under a selective selector (`SHORTEST k`, `ANY k`,
+/// `SHORTEST k GROUPS`). Relationships are never reused within a match (TRAIL).
+#[derive(Clone, Debug)]
+pub struct PathSearchSpec {
+    pub from: String,
+    /// The last node: checked when `into`, bound by the search otherwise.
+    pub to: String,
+    pub into: bool,
+    pub segments: Vec<Segment>,
+    /// The node variables where one segment ends and the next begins (`segments.len() - 1`),
+    /// bound as singletons.
+    pub junctions: Vec<String>,
+    /// `None`: every match (no selector or `ALL`).
+    pub selector: Option<crate::ast::PathSelector>,
+    /// Checked on each complete match before selection: the pattern's predicates that are not
+    /// local to one iteration, over the input and every output column.
+    pub predicate: Option<Expr>,
+    /// Relationship variables bound earlier in the same MATCH (uniqueness).
+    pub unique_with: Vec<String>,
+    /// Output column with every relationship of the match in pattern order (for named paths and
+    /// the uniqueness of later steps).
+    pub rels_column: String,
+    /// The path variable, when the search builds the path (selective patterns).
+    pub path: Option<String>,
+    /// Planned right-to-left (a one-segment search from `to`'s side): the search runs on the
+    /// reversed pattern and outputs are put back in pattern order.
+    pub reversed: bool,
+}
+
+/// One part of a searched path pattern: a quantified path pattern (`group`), or one plain
+/// relationship (`min = max = 1`, not `group`).
+#[derive(Clone, Debug)]
+pub struct Segment {
+    pub min: u64,
+    /// `None`: unbounded.
+    pub max: Option<u64>,
+    /// Variables are lists outside the segment (group variables).
+    pub group: bool,
+    /// Node names at each position of one iteration (`rels.len() + 1`; hidden names for
+    /// anonymous nodes).
+    pub nodes: Vec<String>,
+    pub rels: Vec<SegmentRel>,
+    /// Checked on every iteration with its variables as singletons: the labels, properties and
+    /// WHEREs inside a quantified path pattern.
+    pub predicate: Option<Expr>,
+    /// The named variables the segment outputs, in column order.
+    pub outputs: Vec<(String, SegmentSlot)>,
+}
+
+/// Where a segment output comes from within one iteration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SegmentSlot {
+    Node(usize),
+    Rel(usize),
+}
+
+/// One relationship pattern of a segment.
+#[derive(Clone, Debug)]
+pub struct SegmentRel {
+    pub var: String,
+    pub types: Vec<String>,
+    pub direction: Direction,
+}
+
+impl PathSearchSpec {
+    /// The columns the search appends to its input row, in order.
+    pub fn output_columns(&self) -> Vec<String> {
+        let mut out = self.junctions.clone();
+        if !self.into {
+            out.push(self.to.clone());
+        }
+        for s in &self.segments {
+            out.extend(s.outputs.iter().map(|(n, _)| n.clone()));
+        }
+        out.push(self.rels_column.clone());
+        out.extend(self.path.iter().cloned());
+        out
+    }
 }
 
 /// An aggregate call extracted from a projection.
@@ -105,6 +203,16 @@ pub enum PlanOp {
         property: String,
         value: Expr,
     },
+    /// A scan of a property index's ordered pages (`label` empty = the any-label index): a
+    /// range of values, or strings by prefix, substring or suffix. The predicates it serves
+    /// stay in a filter above it (a range's bounds are inclusive here).
+    IndexRangeSeek {
+        input: Box<LogicalPlan>,
+        var: String,
+        label: String,
+        property: String,
+        seek: RangeSeek,
+    },
     Expand {
         input: Box<LogicalPlan>,
         spec: ExpandSpec,
@@ -120,6 +228,11 @@ pub enum PlanOp {
         spec: ExpandSpec,
         path: String,
         all: bool,
+    },
+    /// Quantified path patterns and selective path selectors (see [`PathSearchSpec`]).
+    PathSearch {
+        input: Box<LogicalPlan>,
+        spec: PathSearchSpec,
     },
     Filter {
         input: Box<LogicalPlan>,
@@ -296,9 +409,11 @@ macro_rules! plan_inputs {
             | LabelScan { input, .. }
             | NodeById { input, .. }
             | IndexSeek { input, .. }
+            | IndexRangeSeek { input, .. }
             | Expand { input, .. }
             | Reach { input, .. }
             | ShortestPath { input, .. }
+            | PathSearch { input, .. }
             | Filter { input, .. }
             | Project { input, .. }
             | Select { input, .. }
@@ -387,6 +502,27 @@ impl LogicalPlan {
                     format!("NodeIndexSeek({}:{label}.{property})", show(var))
                 }
             }
+            IndexRangeSeek {
+                var,
+                label,
+                property,
+                seek,
+                ..
+            } => {
+                // Neo4j's operator names.
+                let (name, test) = match seek {
+                    RangeSeek::Range { .. } => ("NodeIndexSeekByRange", ""),
+                    RangeSeek::Prefix(_) => ("NodeIndexSeekByRange", " STARTS WITH"),
+                    RangeSeek::Contains(_) => ("NodeIndexContainsScan", " CONTAINS"),
+                    RangeSeek::Suffix(_) => ("NodeIndexEndsWithScan", " ENDS WITH"),
+                };
+                let on = if label.is_empty() {
+                    String::new()
+                } else {
+                    format!(":{label}")
+                };
+                format!("{name}({}{on}.{property}{test})", show(var))
+            }
             Expand { spec, .. } => {
                 let kind = match (spec.hops.is_some(), spec.into) {
                     (true, false) => "VarLengthExpand",
@@ -409,6 +545,7 @@ impl LogicalPlan {
                 show(path),
                 step(spec)
             ),
+            PathSearch { spec, .. } => search(spec),
             Filter { .. } => "Filter".into(),
             Project { items, .. } => format!(
                 "Projection({})",
@@ -598,4 +735,45 @@ fn shown(cols: &[String]) -> Vec<String> {
 /// True for planner-generated helper columns.
 pub fn is_hidden(name: &str) -> bool {
     name.starts_with(' ')
+}
+
+/// `PathSearch(All|Into, SHORTEST 2: (a) ((x)-[r:R]->(y)){1,} (b))` for EXPLAIN.
+fn search(spec: &PathSearchSpec) -> String {
+    let arrows = |d: Direction| match d {
+        Direction::Outgoing => ("-", "->"),
+        Direction::Incoming => ("<-", "-"),
+        Direction::Both => ("-", "-"),
+    };
+    let mut text = format!("({})", show(&spec.from));
+    for (i, seg) in spec.segments.iter().enumerate() {
+        let mut body = String::new();
+        if seg.group {
+            body.push_str(&format!("({})", show(&seg.nodes[0])));
+        }
+        for (j, r) in seg.rels.iter().enumerate() {
+            let (l, rr) = arrows(r.direction);
+            let types = if r.types.is_empty() {
+                String::new()
+            } else {
+                format!(":{}", r.types.join("|"))
+            };
+            body.push_str(&format!("{l}[{}{types}]{rr}", show(&r.var)));
+            if seg.group {
+                body.push_str(&format!("({})", show(&seg.nodes[j + 1])));
+            }
+        }
+        if seg.group {
+            let max = seg.max.map(|m| m.to_string()).unwrap_or_default();
+            text.push_str(&format!(" ({body}){{{},{max}}} ", seg.min));
+        } else {
+            text.push_str(&body);
+        }
+        let end = spec.junctions.get(i).unwrap_or(&spec.to);
+        text.push_str(&format!("({})", show(end)));
+    }
+    let mode = if spec.into { "Into" } else { "All" };
+    match spec.selector {
+        Some(sel) => format!("PathSearch({mode}, {sel}: {text})"),
+        None => format!("PathSearch({mode}: {text})"),
+    }
 }

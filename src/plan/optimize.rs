@@ -4,15 +4,19 @@
 //! 2. `count(x)` over a single expansion → the start node's degree (no edge decoding);
 //! 3. a variable-length expansion whose relationships and path are never observed, under an
 //!    aggregation that only sees distinct end nodes → a breadth-first reach with a visited set.
+//! 4. `ORDER BY n.p LIMIT k` over a `STARTS WITH` seek of n.p's index → a plain limit: the
+//!    seek yields its rows in that order already, so the scan stops after k rows.
 
 use crate::ast::{Expr, ExprKind};
 use crate::model::Direction;
 use crate::plan::{counts, walk};
-use crate::plan::{is_hidden, AggSpec, ExpandSpec, LogicalPlan, PlanOp};
+use crate::plan::{is_hidden, AggSpec, ExpandSpec, LogicalPlan, PlanOp, RangeSeek};
 
 pub fn optimize(plan: LogicalPlan) -> LogicalPlan {
     transform(plan, &|p| {
-        degree_count(counts::count_nodes(counts::degree_group(reach(p))))
+        ordered_seek_top(degree_count(counts::count_nodes(counts::degree_group(
+            reach(p),
+        ))))
     })
 }
 
@@ -27,6 +31,58 @@ fn transform(mut plan: LogicalPlan, f: &dyn Fn(LogicalPlan) -> LogicalPlan) -> L
 
 fn is_var(e: &Expr, name: &str) -> bool {
     matches!(&e.kind, ExprKind::Variable(v) if v == name)
+}
+
+/// `ORDER BY n.p LIMIT k` (ascending, one key) over a prefix seek of the index on n.p, through
+/// projections and filters only: the Top becomes a Limit. Only for prefix seeks: every value
+/// they yield is a string, and the index's byte order is Cypher's string order (a numeric
+/// range is not quite: an integer beyond f64 precision sorts by its f64 there).
+fn ordered_seek_top(plan: LogicalPlan) -> LogicalPlan {
+    let LogicalPlan { op, columns } = plan;
+    match op {
+        PlanOp::Top { input, keys, limit }
+            if keys.len() == 1 && !keys[0].1 && seek_orders_by(&input, &keys[0].0) =>
+        {
+            LogicalPlan {
+                op: PlanOp::Limit {
+                    input,
+                    count: limit,
+                },
+                columns,
+            }
+        }
+        op => LogicalPlan { op, columns },
+    }
+}
+
+/// True when `plan` yields its rows ascending by `key` because they come, in order, from a
+/// prefix seek of an index on that property (run once, from the start of the statement).
+fn seek_orders_by(plan: &LogicalPlan, key: &Expr) -> bool {
+    match &plan.op {
+        PlanOp::Project { input, items, .. } => {
+            let key = match &key.kind {
+                ExprKind::Variable(c) => items
+                    .iter()
+                    .find(|(name, _)| name == c)
+                    .map_or(key, |(_, e)| e),
+                _ => key,
+            };
+            seek_orders_by(input, key)
+        }
+        PlanOp::Filter { input, .. } => seek_orders_by(input, key),
+        PlanOp::IndexRangeSeek {
+            input,
+            var,
+            property,
+            seek: RangeSeek::Prefix(_),
+            ..
+        } => {
+            matches!(input.op, PlanOp::Argument)
+                && input.columns.is_empty()
+                && matches!(&key.kind, ExprKind::Property(t, p) if p == property && is_var(t, var))
+        }
+        _ => false,
+    }
 }
 
 /// `MATCH (a)-->(b) RETURN count(b)` → sum of degree(a).

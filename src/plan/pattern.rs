@@ -9,35 +9,41 @@ use crate::error::{QueryError, Result};
 use crate::model::Direction;
 use crate::plan::build::{var_expr, Builder};
 use crate::plan::walk;
-use crate::plan::{ExpandSpec, Hops, LogicalPlan, PathStep, PlanOp};
+use crate::plan::{
+    ExpandSpec, Hops, LogicalPlan, PathSearchSpec, PathStep, PlanOp, RangeSeek, Segment,
+};
 
 pub(crate) struct PatternPlanner<'b, 'a> {
-    b: &'b mut Builder<'a>,
+    pub(super) b: &'b mut Builder<'a>,
     /// WHERE conjuncts and pattern property equalities not yet applied.
-    preds: Vec<Pred>,
+    pub(super) preds: Vec<Pred>,
     /// Labels each variable must carry (checked when the variable is bound).
     labels: Vec<(String, Vec<String>)>,
     /// Relationship variables matched so far by this MATCH (for uniqueness).
-    rels: Vec<String>,
+    pub(super) rels: Vec<String>,
     /// Every variable named in the pattern.
-    pattern_vars: Vec<String>,
+    pub(super) pattern_vars: Vec<String>,
 }
 
-struct Pred {
-    expr: Expr,
-    vars: Vec<String>,
+pub(super) struct Pred {
+    pub(super) expr: Expr,
+    pub(super) vars: Vec<String>,
 }
 
-struct NodeStep {
-    var: String,
+pub(super) struct NodeStep {
+    pub(super) var: String,
 }
 
 struct RelStep {
+    /// The relationship variable; for a quantified path pattern, the column of all its
+    /// relationships.
     var: String,
     types: Vec<String>,
     direction: RelDirection,
     length: Option<LengthRange>,
     properties: Option<Expr>,
+    /// A quantified path pattern in this step's place.
+    qpp: Option<Segment>,
 }
 
 impl<'b, 'a> PatternPlanner<'b, 'a> {
@@ -59,7 +65,21 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
     ) -> Result<LogicalPlan> {
         // Name anonymous elements and collect per-element predicates.
         let mut parts = Vec::new();
+        let mut selective = Vec::new();
         for part in pattern {
+            if let PathKind::Selector(sel) = part.kind {
+                if pattern.len() > 1 {
+                    // Neo4j 5: a selective path pattern is the only one in its graph pattern.
+                    return Err(QueryError::syntax(
+                        "InvalidSelectivePattern",
+                        format!("a path pattern with the selector `{sel}` must be the only path pattern of its MATCH; write the others in another MATCH"),
+                    )
+                    .at(part.span)
+                    .into());
+                }
+                selective.push(self.selective_part(part, sel)?);
+                continue;
+            }
             let mut nodes = Vec::new();
             let mut rels = Vec::new();
             let el = &part.element;
@@ -67,15 +87,21 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
             for (r, n) in &el.chain {
                 let var = match &r.variable {
                     Some(v) => v.name.clone(),
+                    None if r.quantified.is_some() => self.b.fresh("qpp_rels"),
                     None => self.b.fresh("anon_rel"),
                 };
                 self.pattern_vars.push(var.clone());
+                let qpp = match &r.quantified {
+                    Some(q) => Some(self.qpp_segment(q)?),
+                    None => None,
+                };
                 rels.push(RelStep {
                     var,
                     types: r.types.clone(),
                     direction: r.direction,
                     length: r.length,
                     properties: r.properties.clone(),
+                    qpp,
                 });
                 nodes.push(self.node(n)?);
             }
@@ -95,6 +121,9 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
 
         let mut plan = input;
         plan = self.apply_ready(plan);
+        for sp in selective {
+            plan = self.plan_selective(plan, sp)?;
+        }
         for (part, path, nodes, rels) in parts {
             match part.kind {
                 PathKind::Normal => {
@@ -102,7 +131,7 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
                     if let Some(p) = path {
                         let mut steps = vec![PathStep::Node(nodes[0].var.clone())];
                         for (r, n) in rels.iter().zip(&nodes[1..]) {
-                            steps.push(if r.length.is_some() {
+                            steps.push(if r.length.is_some() || r.qpp.is_some() {
                                 PathStep::RelList(r.var.clone())
                             } else {
                                 PathStep::Rel(r.var.clone())
@@ -122,6 +151,7 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
                         plan = self.apply_ready(plan);
                     }
                 }
+                PathKind::Selector(_) => {}
                 PathKind::Shortest | PathKind::AllShortest => {
                     if rels.len() != 1 {
                         return Err(QueryError::syntax(
@@ -180,7 +210,7 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
         Ok(plan)
     }
 
-    fn node(&mut self, n: &crate::ast::NodePattern) -> Result<NodeStep> {
+    pub(super) fn node(&mut self, n: &crate::ast::NodePattern) -> Result<NodeStep> {
         let var = match &n.variable {
             Some(v) => v.name.clone(),
             None => self.b.fresh("anon_node"),
@@ -212,13 +242,13 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
         Ok(NodeStep { var })
     }
 
-    fn add_pred(&mut self, expr: Expr) {
+    pub(super) fn add_pred(&mut self, expr: Expr) {
         let vars = walk::variables(&expr);
         self.preds.push(Pred { expr, vars });
     }
 
     /// Applies the label checks and predicates whose variables are all bound in `plan`.
-    fn apply_ready(&mut self, plan: LogicalPlan) -> LogicalPlan {
+    pub(super) fn apply_ready(&mut self, plan: LogicalPlan) -> LogicalPlan {
         let bound =
             |v: &String, cols: &[String], pv: &[String]| cols.contains(v) || !pv.contains(v);
         let mut ready = Vec::new();
@@ -256,7 +286,7 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
     }
 
     /// Binds `var` with the cheapest access path available.
-    fn scan(&mut self, plan: LogicalPlan, var: &str) -> LogicalPlan {
+    pub(super) fn scan(&mut self, plan: LogicalPlan, var: &str) -> LogicalPlan {
         let mut columns = plan.columns.clone();
         columns.push(var.to_string());
         let input = Box::new(plan);
@@ -284,6 +314,22 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
                         label,
                         property,
                         value,
+                    },
+                    columns,
+                )
+            }
+            Access::Range(label, property, seek) => {
+                // The index holds only nodes with the label; the predicates stay, re-checked.
+                if let Some((_, ls)) = self.labels.iter_mut().find(|(v, _)| v == var) {
+                    ls.retain(|l| *l != label);
+                }
+                LogicalPlan::new(
+                    PlanOp::IndexRangeSeek {
+                        input,
+                        var: var_s,
+                        label,
+                        property,
+                        seek,
                     },
                     columns,
                 )
@@ -374,13 +420,16 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
         if let Some((_, a)) = index {
             return a;
         }
+        if let Some(a) = self.range_access(var, &bound, &labels) {
+            return a;
+        }
         match labels.first() {
             Some(l) => Access::Label(l.clone()),
             None => Access::All,
         }
     }
 
-    fn score(&self, var: &str, bound: &[String]) -> u8 {
+    pub(super) fn score(&self, var: &str, bound: &[String]) -> u8 {
         if bound.iter().any(|c| c == var) {
             return 0;
         }
@@ -390,9 +439,97 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
             Access::Id(..) => 1,
             Access::Index(label, ..) if !label.is_empty() => 2,
             Access::Index(..) => 3,
-            Access::Label(_) => 4,
-            Access::All => 5,
+            Access::Range(..) => 4,
+            Access::Label(_) => 5,
+            Access::All => 6,
         }
+    }
+
+    /// An ordered-index scan for `var` from the WHERE conjuncts on one indexed property:
+    /// comparisons (both bounds combined when given), else STARTS WITH, else CONTAINS or ENDS
+    /// WITH. Indexes on one of `var`'s labels come before the any-label index.
+    fn range_access(&self, var: &str, bound: &[String], labels: &[String]) -> Option<Access> {
+        let mut best: Option<(u8, Access)> = None;
+        for def in self.b.catalog.indexes {
+            let label_rank = if def.label.is_empty() {
+                1
+            } else if labels.contains(&def.label) {
+                0
+            } else {
+                continue;
+            };
+            let (mut lower, mut upper, mut text) = (None, None, None);
+            for p in &self.preds {
+                let ExprKind::Binary(op, l, r) = &p.expr.kind else {
+                    continue;
+                };
+                let on_var = |e: &Expr| {
+                    matches!(&e.kind, ExprKind::Property(t, key)
+                        if key == &def.property
+                            && matches!(&t.kind, ExprKind::Variable(v) if v == var))
+                };
+                // Normalise to `n.p op other`.
+                let (op, other) = if on_var(l) && self.independent(r, bound, var) {
+                    (*op, r)
+                } else if on_var(r) && self.independent(l, bound, var) {
+                    match op {
+                        BinaryOp::Lt => (BinaryOp::Gt, l),
+                        BinaryOp::Le => (BinaryOp::Ge, l),
+                        BinaryOp::Gt => (BinaryOp::Lt, l),
+                        BinaryOp::Ge => (BinaryOp::Le, l),
+                        _ => continue,
+                    }
+                } else {
+                    continue;
+                };
+                let other = (**other).clone();
+                match op {
+                    BinaryOp::Gt | BinaryOp::Ge if lower.is_none() => lower = Some(other),
+                    BinaryOp::Lt | BinaryOp::Le if upper.is_none() => upper = Some(other),
+                    BinaryOp::StartsWith => text = Some(RangeSeek::Prefix(other)),
+                    BinaryOp::Contains if !matches!(text, Some(RangeSeek::Prefix(_))) => {
+                        text = Some(RangeSeek::Contains(other))
+                    }
+                    BinaryOp::EndsWith if text.is_none() => text = Some(RangeSeek::Suffix(other)),
+                    _ => {}
+                }
+            }
+            // Two bounds beat a prefix, which beats one bound, which beats a substring test.
+            let (rank, seek) = match (lower, upper, text) {
+                (Some(lo), Some(hi), _) => (
+                    0,
+                    RangeSeek::Range {
+                        lower: Some(lo),
+                        upper: Some(hi),
+                    },
+                ),
+                (_, _, Some(p @ RangeSeek::Prefix(_))) => (1, p),
+                (lo @ Some(_), None, _) => (
+                    2,
+                    RangeSeek::Range {
+                        lower: lo,
+                        upper: None,
+                    },
+                ),
+                (None, hi @ Some(_), _) => (
+                    2,
+                    RangeSeek::Range {
+                        lower: None,
+                        upper: hi,
+                    },
+                ),
+                (None, None, Some(t)) => (3, t),
+                (None, None, None) => continue,
+            };
+            let rank = rank * 2 + label_rank;
+            if best.as_ref().is_none_or(|(r, _)| rank < *r) {
+                best = Some((
+                    rank,
+                    Access::Range(def.label.clone(), def.property.clone(), seek),
+                ));
+            }
+        }
+        best.map(|(_, a)| a)
     }
 
     fn chain(
@@ -426,6 +563,32 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
         reversed: bool,
     ) -> LogicalPlan {
         let into = plan.columns.iter().any(|c| c == to);
+        if let Some(seg) = &r.qpp {
+            let spec = PathSearchSpec {
+                from: from.to_string(),
+                to: to.to_string(),
+                into,
+                segments: vec![seg.clone()],
+                junctions: Vec::new(),
+                selector: None,
+                predicate: None,
+                unique_with: self.rels.clone(),
+                rels_column: r.var.clone(),
+                path: None,
+                reversed,
+            };
+            let mut columns = plan.columns.clone();
+            columns.extend(spec.output_columns());
+            self.rels.push(r.var.clone());
+            let plan = LogicalPlan::new(
+                PlanOp::PathSearch {
+                    input: Box::new(plan),
+                    spec,
+                },
+                columns,
+            );
+            return self.apply_ready(plan);
+        }
         let hops = r.length.map(|l| Hops {
             min: l.min.unwrap_or(1),
             max: l.max,
@@ -465,6 +628,8 @@ enum Access {
     Id(Expr, bool),
     /// (label, property, value, the predicate it answers)
     Index(String, String, Expr, usize),
+    /// (label, property, what to look for); the predicates stay.
+    Range(String, String, RangeSeek),
     Label(String),
     All,
 }
@@ -480,7 +645,7 @@ fn is_id_of(e: &Expr, var: &str) -> bool {
     }
 }
 
-fn direction(d: RelDirection, reversed: bool) -> Direction {
+pub(super) fn direction(d: RelDirection, reversed: bool) -> Direction {
     let dir = match d {
         RelDirection::LeftToRight => Direction::Outgoing,
         RelDirection::RightToLeft => Direction::Incoming,
@@ -560,12 +725,10 @@ pub(crate) fn property_predicates(var: &str, props: &Expr, span: Span) -> Vec<Ex
     }
 }
 
-/// A Filter over the conjunction of `preds`.
-pub(crate) fn filter(plan: LogicalPlan, preds: Vec<Expr>) -> LogicalPlan {
+/// The conjunction of `preds`, if any.
+pub(crate) fn filter_expr(preds: Vec<Expr>) -> Option<Expr> {
     let mut it = preds.into_iter();
-    let Some(mut e) = it.next() else {
-        return plan;
-    };
+    let mut e = it.next()?;
     for p in it {
         let span = p.span;
         e = Expr {
@@ -573,6 +736,14 @@ pub(crate) fn filter(plan: LogicalPlan, preds: Vec<Expr>) -> LogicalPlan {
             span,
         };
     }
+    Some(e)
+}
+
+/// A Filter over the conjunction of `preds`.
+pub(crate) fn filter(plan: LogicalPlan, preds: Vec<Expr>) -> LogicalPlan {
+    let Some(e) = filter_expr(preds) else {
+        return plan;
+    };
     let columns = plan.columns.clone();
     LogicalPlan::new(
         PlanOp::Filter {

@@ -57,6 +57,7 @@ fn scalar_type_name(v: &Value) -> &'static str {
         Value::LocalDateTime(_) => "LocalDateTime",
         Value::DateTime(_) => "DateTime",
         Value::Duration(_) => "Duration",
+        Value::Point(_) => "Point",
         Value::Node(_) | Value::NodeRef(_) => "Node",
         Value::Relationship(_) | Value::RelRef(_) => "Relationship",
         Value::Path(_) | Value::PathRef(_) => "Path",

@@ -39,6 +39,9 @@ fn write_value(out: &mut String, value: &Value) {
         | Value::LocalDateTime(_)
         | Value::DateTime(_)
         | Value::Duration(_) => out.push_str(&value.temporal_text().unwrap_or_default()),
+        Value::Point(p) => {
+            let _ = write!(out, "{p}");
+        }
         Value::List(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {

@@ -5,7 +5,8 @@
 //! Shapes (a public contract): node `{"id", "labels", "properties"}`, relationship
 //! `{"id", "type", "start", "end", "properties"}`, path `{"nodes", "relationships"}`, date an
 //! ISO string, floats always with `.` or exponent (non-finite floats as the strings `"NaN"`,
-//! `"Infinity"`, `"-Infinity"`, which JSON cannot spell as numbers).
+//! `"Infinity"`, `"-Infinity"`, which JSON cannot spell as numbers), point as Neo4j's HTTP API
+//! writes it (a GeoJSON geometry with Neo4j's `crs` object, see [`point_json`]).
 
 use std::io::{self, Write};
 
@@ -13,7 +14,7 @@ use serde_json::{json, Map, Value as Json};
 
 use crate::model::{Node, Path, Properties, Relationship};
 use crate::result::{QueryResult, WriteStats};
-use crate::value::Value;
+use crate::value::{Crs, Point, Value};
 
 use super::format_float;
 
@@ -76,6 +77,7 @@ pub fn to_json(value: &Value) -> Json {
         | Value::LocalDateTime(_)
         | Value::DateTime(_)
         | Value::Duration(_) => Json::String(value.temporal_text().unwrap_or_default()),
+        Value::Point(p) => point_json(p),
         Value::List(items) => Json::Array(items.iter().map(to_json).collect()),
         Value::Map(m) => Json::Object(m.iter().map(|(k, v)| (k.clone(), to_json(v))).collect()),
         Value::Node(n) => node_json(n),
@@ -85,6 +87,48 @@ pub fn to_json(value: &Value) -> Json {
         Value::RelRef(id) => json!({ "id": id }),
         Value::PathRef(p) => json!({ "nodes": p.nodes, "relationships": p.rels }),
     }
+}
+
+/// A point as Neo4j's HTTP API writes it: `{"type": "Point", "coordinates": [x, y(, z)],
+/// "crs": {"srid", "name", "type": "link", "properties": {"href", "type": "ogcwkt"}}}`, a
+/// GeoJSON geometry that names its system. `kg import` reads it back (`value_from_json`).
+pub fn point_json(p: &Point) -> Json {
+    let srid = p.crs().srid();
+    let registry = if p.crs().is_geographic() {
+        "epsg"
+    } else {
+        "sr-org"
+    };
+    json!({
+        "type": "Point",
+        "coordinates": p.coords(),
+        "crs": {
+            "srid": srid,
+            "name": p.crs().name(),
+            "type": "link",
+            "properties": {
+                "href": format!("http://spatialreference.org/ref/{registry}/{srid}/ogcwkt/"),
+                "type": "ogcwkt",
+            },
+        },
+    })
+}
+
+/// The point a JSON object in the [`point_json`] shape stands for (only `type`,
+/// `coordinates` and `crs.srid` are read); `None` for any other JSON.
+pub fn point_from_json(j: &Json) -> Option<Point> {
+    let o = j.as_object()?;
+    if o.get("type")?.as_str()? != "Point" {
+        return None;
+    }
+    let srid = o.get("crs")?.get("srid")?.as_i64()?;
+    let coords: Vec<f64> = o
+        .get("coordinates")?
+        .as_array()?
+        .iter()
+        .map(Json::as_f64)
+        .collect::<Option<_>>()?;
+    Point::new(Crs::from_srid(srid)?, &coords).ok()
 }
 
 fn float_json(f: f64) -> Json {

@@ -432,6 +432,7 @@ pub(super) fn expr(e: &Expr, scope: &Scope, ctx: Ctx) -> Result<Ty, QueryError> 
                 variable: None,
                 kind: PathKind::Normal,
                 element: (**el).clone(),
+                where_: None,
                 span: el.span,
             };
             bind_pattern(std::slice::from_ref(&part), &mut local, Mode::Predicate)?;
@@ -448,6 +449,7 @@ pub(super) fn expr(e: &Expr, scope: &Scope, ctx: Ctx) -> Result<Ty, QueryError> 
                 variable: variable.clone(),
                 kind: PathKind::Normal,
                 element: (**pattern).clone(),
+                where_: None,
                 span: pattern.span,
             };
             bind_pattern(std::slice::from_ref(&part), &mut local, Mode::Comprehension)?;
@@ -726,7 +728,8 @@ fn e_span(a: &Expr, b: &Expr) -> Span {
 fn unsupported_function(name: &str) -> Option<String> {
     let lower = name.to_ascii_lowercase();
     let family = match lower.as_str() {
-        "point" | "point.distance" | "point.withinbbox" | "distance" => "spatial values",
+        // Neo4j 5 dropped it too; `point.distance()` is the function.
+        "distance" => "Neo4j 4's distance (use point.distance)",
         "graph.names" | "graph.byname" | "graph.byelementid" | "graph.propertiesbyname" => {
             "composite databases"
         }

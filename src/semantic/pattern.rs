@@ -25,13 +25,15 @@ pub(super) fn bind_pattern(
     for part in pattern {
         let el = &part.element;
         // MATCH, pattern comprehensions and EXISTS / COUNT / COLLECT patterns moved their
-        // `(n WHERE …)` predicates into a WHERE when parsed; any left are in the wrong place.
+        // `(n WHERE …)` predicates into a WHERE when parsed, except in a selective path
+        // pattern, which checks them during its search; any others are in the wrong place.
+        let selective = matches!(part.kind, PathKind::Selector(_)) && mode == Mode::Match;
         let predicates = std::iter::once(el.start.where_.as_deref()).chain(
             el.chain
                 .iter()
                 .flat_map(|(r, n)| [r.where_.as_deref(), n.where_.as_deref()]),
         );
-        if let Some(w) = predicates.flatten().next() {
+        if let Some(w) = predicates.flatten().next().filter(|_| !selective) {
             let place = match mode {
                 Mode::Create => "CREATE",
                 Mode::Merge => "MERGE",
@@ -46,7 +48,10 @@ pub(super) fn bind_pattern(
         let lone = el.chain.is_empty();
         bind_node(&el.start, lone, scope, &before, &mut bound_here, mode)?;
         for (rel, node) in &el.chain {
-            bind_rel(rel, scope, &mut rels_here, mode)?;
+            match &rel.quantified {
+                Some(q) => bind_quantified(q, scope, mode)?,
+                None => bind_rel(rel, scope, &mut rels_here, mode)?,
+            }
             bind_node(node, false, scope, &before, &mut bound_here, mode)?;
         }
         if let Some(p) = &part.variable {
@@ -66,6 +71,18 @@ pub(super) fn bind_pattern(
     // Property expressions may refer to anything bound by the pattern itself.
     for part in pattern {
         let el = &part.element;
+        if matches!(part.kind, PathKind::Selector(_)) {
+            let wheres = std::iter::once(el.start.where_.as_deref())
+                .chain(
+                    el.chain
+                        .iter()
+                        .flat_map(|(r, n)| [r.where_.as_deref(), n.where_.as_deref()]),
+                )
+                .chain([part.where_.as_deref()]);
+            for w in wheres.flatten() {
+                where_(w, scope)?;
+            }
+        }
         let props = std::iter::once(&el.start.properties).chain(
             el.chain
                 .iter()
@@ -83,6 +100,71 @@ pub(super) fn bind_pattern(
             }
             expr(p, scope, Ctx::default())?;
         }
+    }
+    Ok(())
+}
+
+/// A quantified path pattern: its variables are singletons inside it (where its predicates are
+/// checked) and lists outside it (group variables). They must be new: Neo4j 5 allows no
+/// equijoin on a variable inside a quantified path pattern.
+fn bind_quantified(q: &QuantifiedPath, scope: &mut Scope, mode: Mode) -> Result<(), QueryError> {
+    if matches!(mode, Mode::Create | Mode::Merge) {
+        return Err(err(
+            "InvalidQuantifiedPath",
+            "a quantified path pattern cannot be created",
+            q.span,
+        ));
+    }
+    let el = &q.element;
+    let mut inner = scope.clone();
+    let mut groups: Vec<(String, Ty)> = Vec::new();
+    let mut declare = |v: &Option<Variable>, ty: Ty| -> Result<(), QueryError> {
+        let Some(v) = v else { return Ok(()) };
+        if scope.get(&v.name).is_some() || groups.iter().any(|(n, _)| *n == v.name) {
+            return Err(err(
+                "VariableAlreadyBound",
+                format!(
+                    "variable `{}` is already bound; a variable inside a quantified path pattern must be new (it is a list outside)",
+                    v.name
+                ),
+                v.span,
+            ));
+        }
+        inner.bind(&v.name, ty.clone());
+        groups.push((v.name.clone(), ty));
+        Ok(())
+    };
+    declare(&el.start.variable, Ty::Node)?;
+    for (r, n) in &el.chain {
+        declare(&r.variable, Ty::Rel)?;
+        declare(&n.variable, Ty::Node)?;
+    }
+    let nodes = std::iter::once(&el.start).chain(el.chain.iter().map(|(_, n)| n));
+    for n in nodes {
+        if let Some(p) = &n.properties {
+            expr(p, &inner, Ctx::default())?;
+        }
+        if let Some(w) = &n.where_ {
+            where_(w, &inner)?;
+        }
+    }
+    for (r, _) in &el.chain {
+        if let Some(p) = &r.properties {
+            expr(p, &inner, Ctx::default())?;
+        }
+        if let Some(w) = &r.where_ {
+            where_(w, &inner)?;
+        }
+    }
+    if let Some(w) = &q.where_ {
+        where_(w, &inner)?;
+    }
+    for (name, ty) in groups {
+        let list = match ty {
+            Ty::Rel => Ty::RelList,
+            t => Ty::List(Box::new(t)),
+        };
+        scope.bind(&name, list);
     }
     Ok(())
 }

@@ -7,8 +7,8 @@
 //!
 //! Invariants:
 //! - Only `server/` opens sockets (see docs/architecture.md).
-//! - Every statement runs through [`Server::run`]: read-only mode, query timeout and the
-//!   connection's cancel flag are applied there, in one place.
+//! - Every statement runs through [`Server::run`]: read-only mode, query timeout, memory limit
+//!   and the connection's cancel flag are applied there, in one place.
 //! - A connection's explicit transaction is an `Option<Txn>` the connection owns; dropping it
 //!   (connection gone, RESET, timeout) rolls it back. Nothing half-done outlives a connection.
 //! - Shutdown (SIGINT/SIGTERM) sets every connection's cancel flag, waits for the connections to
@@ -225,6 +225,9 @@ impl Server {
             profile: false,
             read_only: read_only || self.config.read_only,
             why: why.then(WhyOptions::default),
+            // Each statement under the process default (`--memory-limit`), counted on its
+            // connection's thread alone.
+            memory_limit: None,
         };
         let mut session = self.db.session_with(txn.take());
         let result = session.run_with(query, params, &opts);

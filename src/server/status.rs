@@ -74,6 +74,10 @@ pub fn code(e: &Error) -> &'static str {
         Error::Transaction(_) => "Neo.ClientError.Request.Invalid",
         Error::Cancelled => "Neo.TransientError.Transaction.Terminated",
         Error::Timeout(_) => "Neo.ClientError.Transaction.TransactionTimedOut",
+        // Neo4j's code for a transaction past its memory limit (dbms.memory.transaction.max).
+        Error::MemoryLimitExceeded { .. } => {
+            "Neo.TransientError.General.MemoryPoolOutOfMemoryError"
+        }
         Error::Store(StoreError::Locked { .. }) => "Neo.TransientError.General.DatabaseUnavailable",
         Error::Store(_) | Error::Io(_) => "Neo.DatabaseError.General.UnknownError",
     }

@@ -1,7 +1,8 @@
 //! A parser for Cypher literals, used for `--param name=value`, `:param name => value` and
 //! JSON parameter files: null, booleans, integers, floats, strings, lists, maps and temporal
 //! values from ISO text (`date('2026-01-15')`, `datetime('2026-01-15T09:30+08:00')`,
-//! `duration('P1DT2H')`, also `localtime`, `time`, `localdatetime`).
+//! `duration('P1DT2H')`, also `localtime`, `time`, `localdatetime`) and points from a map
+//! (`point({x: 1, y: 2})`, `point({latitude: 55.6, longitude: 12.9})`, as `point()` reads it).
 
 use std::collections::BTreeMap;
 
@@ -112,6 +113,17 @@ impl Parser<'_> {
                         self.expect(")")?;
                         crate::value::parse_tagged(f, &s)
                             .ok_or_else(|| format!("invalid {f} `{s}` (expected ISO-8601 text)"))
+                    }
+                    "point" => {
+                        self.expect("(")?;
+                        let Value::Map(m) = self.value()? else {
+                            return Err(format!("`point` at column {at} takes a map"));
+                        };
+                        self.expect(")")?;
+                        match crate::value::Point::from_map(&m)? {
+                            Some(p) => Ok(Value::Point(Box::new(p))),
+                            None => Ok(Value::Null),
+                        }
                     }
                     _ => Err(format!(
                         "`{word}` at column {at} is not a literal (quote strings: '{word}')"
@@ -290,6 +302,13 @@ mod tests {
         );
         let d = parse_literal("duration('P1DT2H')").unwrap();
         assert_eq!(d.temporal_text().as_deref(), Some("P1DT2H"));
+        let Ok(Value::Point(p)) = parse_literal("point({latitude: 55.6, longitude: 12.9})") else {
+            panic!("not a point");
+        };
+        assert_eq!(p.to_string(), "point({srid:4326, x:12.9, y:55.6})");
+        assert_eq!(parse_literal("point({x: null, y: 1})"), Ok(Value::Null));
+        assert!(parse_literal("point({x: 1})").is_err());
+        assert!(parse_literal("point(1)").is_err());
     }
 
     #[test]

@@ -38,6 +38,9 @@ pub enum MetaCommand {
     Stats,
     /// `:timeout MS`, `None` for `:timeout off` / `:timeout 0`.
     Timeout(Option<u64>),
+    /// `:memory-limit SIZE` (`none` or `0`: no limit); `None` for `:memory-limit` alone,
+    /// which shows the limit.
+    MemoryLimit(Option<crate::memory_budget::Limit>),
     /// `:why on|off` (provenance for the next statements) or `:why N` (row N's facts).
     Why(Why),
 }
@@ -79,6 +82,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (
         ":timeout",
         "bound every query: :timeout MS (0 or off: no limit)",
+    ),
+    (
+        ":memory-limit",
+        "bound what one statement may hold: :memory-limit 512MB (0 or none: no limit)",
     ),
     (
         ":why",
@@ -139,6 +146,13 @@ impl MetaCommand {
                     .map(|ms| MetaCommand::Timeout(Some(ms)))
                     .map_err(|_| "usage: :timeout MS (or :timeout off)".to_string()),
             },
+            "memory-limit" | "memory_limit" | "memorylimit" if args.is_empty() => {
+                Ok(MetaCommand::MemoryLimit(None))
+            }
+            "memory-limit" | "memory_limit" | "memorylimit" => args
+                .parse()
+                .map(|l| MetaCommand::MemoryLimit(Some(l)))
+                .map_err(|e| format!("{e} (usage: :memory-limit SIZE, or :memory-limit none)")),
             "why" => match args.to_ascii_lowercase().as_str() {
                 "on" => Ok(MetaCommand::Why(Why::On)),
                 "off" => Ok(MetaCommand::Why(Why::Off)),
@@ -302,6 +316,16 @@ mod tests {
         assert_eq!(M::parse(":schema"), Ok(M::Schema));
         assert_eq!(M::parse(":timeout 500"), Ok(M::Timeout(Some(500))));
         assert_eq!(M::parse(":timeout off"), Ok(M::Timeout(None)));
+        use crate::memory_budget::Limit;
+        assert_eq!(
+            M::parse(":memory-limit 64MiB"),
+            Ok(M::MemoryLimit(Some(Limit::Bytes(64 << 20))))
+        );
+        assert_eq!(
+            M::parse(":memory-limit none"),
+            Ok(M::MemoryLimit(Some(Limit::Unlimited)))
+        );
+        assert_eq!(M::parse(":memory-limit"), Ok(M::MemoryLimit(None)));
     }
 
     #[test]
@@ -315,6 +339,7 @@ mod tests {
             ":export dot",
             ":source",
             ":quit now",
+            ":memory-limit lots",
             "help",
         ] {
             if bad == ":param" {

@@ -48,6 +48,8 @@ pub struct ShellOptions {
     pub format: Format,
     pub timing: bool,
     pub timeout: Option<Duration>,
+    /// The most memory a statement may hold; None: the process default (`--memory-limit`).
+    pub memory_limit: Option<crate::memory_budget::Limit>,
     /// Truncate table cells to this terminal width.
     pub max_width: Option<usize>,
     /// Keep going after a failed statement (scripts).
@@ -70,6 +72,7 @@ impl Default for ShellOptions {
             format: Format::Table,
             timing: false,
             timeout: None,
+            memory_limit: None,
             max_width: None,
             continue_on_error: false,
             interactive: false,
@@ -328,6 +331,7 @@ impl<'db, W: Write, E: Write> Repl<'db, W, E> {
             cancel: Some(self.cancel.clone()),
             timeout: self.options.timeout,
             why: self.options.why.then(WhyOptions::default),
+            memory_limit: self.options.memory_limit,
             ..RunOptions::default()
         };
         let started = Instant::now();
@@ -491,6 +495,23 @@ impl<'db, W: Write, E: Write> Repl<'db, W, E> {
                     }
                 }
             }
+            MetaCommand::MemoryLimit(limit) => {
+                if let Some(limit) = limit {
+                    self.options.memory_limit = Some(limit);
+                }
+                if self.options.interactive || limit.is_none() {
+                    let limit = self
+                        .options
+                        .memory_limit
+                        .unwrap_or_else(crate::memory_budget::default_limit);
+                    match limit {
+                        crate::memory_budget::Limit::Unlimited => {
+                            writeln!(self.out, "no memory limit per statement")?
+                        }
+                        l => writeln!(self.out, "a statement may hold at most {l}")?,
+                    }
+                }
+            }
             MetaCommand::Why(cmd) => self.why(cmd)?,
             MetaCommand::Source(path) => return self.source(&path),
             MetaCommand::Export {
@@ -513,6 +534,7 @@ impl<'db, W: Write, E: Write> Repl<'db, W, E> {
                 let run = RunOptions {
                     cancel: Some(self.cancel.clone()),
                     timeout: self.options.timeout,
+                    memory_limit: self.options.memory_limit,
                     ..RunOptions::default()
                 };
                 let db = self.local_db(":export")?;

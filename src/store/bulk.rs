@@ -357,13 +357,20 @@ impl BulkLoader {
         self.write_adjacency(&mut txn)?;
         // Indexes a bucket of which outgrew its share (more nodes than the index was sized for).
         let mut grow = std::collections::BTreeSet::new();
+        let mut ordered: std::collections::BTreeMap<u32, Vec<(Vec<u8>, u64)>> = Default::default();
         for (bucket, new) in std::mem::take(&mut self.index_entries) {
+            if let Some(ix) = keys::index_of_bucket(&bucket) {
+                ordered.entry(ix).or_default().extend(new.iter().cloned());
+            }
             let old = txn.kv_get(&bucket)?.map(|b| b.to_vec()).unwrap_or_default();
             let out = bucket_merge(&old, new);
             if out.len() > GROW_BUCKET_BYTES {
                 grow.extend(keys::index_of_bucket(&bucket));
             }
             txn.kv_put(bucket, Some(out));
+        }
+        for (ix, entries) in ordered {
+            txn.page_merge(ix, entries)?;
         }
         for id in grow {
             txn.grow_index(id)?;

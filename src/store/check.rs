@@ -623,6 +623,9 @@ impl Store {
                 "property indexes disagree with node records: {missing} entries missing, {extra} stale"
             ));
         }
+        for p in t.check_pages(indexes, &expected)? {
+            r.problem(p);
+        }
         Ok(())
     }
 }
@@ -672,6 +675,7 @@ mod tests {
                 label: "A".into(),
                 property: "name".into(),
                 unique: true,
+                kind: Default::default(),
             },
             false,
         )

@@ -8,7 +8,7 @@ use crate::temporal::{
     DateTime, Duration, LocalDateTime, LocalTime, Time, Zone, MAX_EPOCH_DAY, MIN_EPOCH_DAY,
     NANOS_PER_DAY, NANOS_PER_SECOND,
 };
-use crate::value::{Date, Value};
+use crate::value::{Crs, Date, Point, Value};
 
 // ---- varints -------------------------------------------------------------------------------
 
@@ -90,6 +90,9 @@ const T_TIME: u8 = 10;
 const T_LOCAL_DATETIME: u8 = 11;
 const T_DATETIME: u8 = 12;
 const T_DURATION: u8 = 13;
+// Spatial points (format 9): the SRID as a varint, then 2 or 3 little-endian f64 coordinates
+// (as many as the SRID's system has). A build from before format 9 refuses the database.
+const T_POINT: u8 = 14;
 
 /// The error for a value that cannot be stored as a property (a node, relationship, path).
 pub fn not_storable(v: &Value) -> QueryError {
@@ -168,6 +171,13 @@ pub fn encode_value(out: &mut Vec<u8>, v: &Value) -> Result<()> {
             put_varint(out, zigzag(d.seconds));
             put_varint(out, d.nanos as u64);
         }
+        Value::Point(p) => {
+            out.push(T_POINT);
+            put_varint(out, p.crs().srid() as u64);
+            for c in p.coords() {
+                out.extend_from_slice(&c.to_le_bytes());
+            }
+        }
         other => return Err(not_storable(other).into()),
     }
     Ok(())
@@ -235,6 +245,16 @@ fn decode_temporal(tag: u8, buf: &[u8], pos: &mut usize) -> Option<Value> {
                 seconds,
                 nanos: nanos as i32,
             }))
+        }
+        T_POINT => {
+            let crs = Crs::from_srid(i64::try_from(get_varint(buf, pos)?).ok()?)?;
+            let mut coords = [0.0; 3];
+            for c in coords.iter_mut().take(crs.dimensions()) {
+                let b: [u8; 8] = buf.get(*pos..*pos + 8)?.try_into().ok()?;
+                *pos += 8;
+                *c = f64::from_le_bytes(b);
+            }
+            Value::Point(Box::new(Point::new(crs, &coords[..crs.dimensions()]).ok()?))
         }
         _ => return None,
     })
@@ -317,7 +337,7 @@ pub fn skip_value(buf: &[u8], pos: &mut usize) -> Option<()> {
                 skip_value(buf, pos)?;
             }
         }
-        T_LOCAL_TIME..=T_DURATION => {
+        T_LOCAL_TIME..=T_POINT => {
             // Rare in hot paths: decoding validates and advances just the same.
             *pos -= 1;
             decode_value(buf, pos)?;
@@ -352,6 +372,7 @@ const K_TIME: u8 = 0x42;
 const K_LOCAL_DATETIME: u8 = 0x43;
 const K_DATETIME: u8 = 0x44;
 const K_DURATION: u8 = 0x45;
+const K_POINT: u8 = 0x48;
 const K_LIST: u8 = 0x50;
 const K_MAP: u8 = 0x60;
 const K_END: u8 = 0x00;
@@ -437,6 +458,14 @@ pub fn index_key_prefix(out: &mut Vec<u8>, v: &Value) -> Option<()> {
                 out.extend_from_slice(&ordered_i64(part));
             }
         }
+        // Points: by SRID, then coordinate by coordinate (the ORDER BY order).
+        Value::Point(p) => {
+            out.push(K_POINT);
+            out.extend_from_slice(&ordered_i64(p.crs().srid()));
+            for c in p.coords() {
+                out.extend_from_slice(&ordered_f64(*c));
+            }
+        }
         Value::List(items) => {
             out.push(K_LIST);
             for item in items {
@@ -484,6 +513,21 @@ pub fn numeric_tail(rest: &[u8]) -> Option<Value> {
     }
 }
 
+/// Whether two numeric index entries that share their f64 prefix hold values equal in
+/// Cypher's sense, from the tails after the prefix ([`numeric_tail`]): two integers compare
+/// exactly, an integer equals a float only if the float (its prefix) is exactly that integer,
+/// two floats with one prefix are equal. `false` when either tail is not numeric.
+pub fn numeric_tails_equal(a: &[u8], b: &[u8]) -> bool {
+    // An integer is its f64 (the shared prefix) exactly when the round trip keeps it.
+    let exact = |i: i64| (i as f64) as i128 == i128::from(i);
+    match (numeric_tail(a), numeric_tail(b)) {
+        (Some(Value::Int(x)), Some(Value::Int(y))) => x == y,
+        (Some(Value::Int(i)), Some(_)) | (Some(_), Some(Value::Int(i))) => exact(i),
+        (Some(_), Some(_)) => true,
+        _ => false,
+    }
+}
+
 /// The Cypher-equality prefix of a full index key (what its bucket is hashed from).
 pub fn equality_prefix(full: &[u8]) -> &[u8] {
     if full.first() == Some(&K_NUM) && full.len() > 9 {
@@ -491,6 +535,141 @@ pub fn equality_prefix(full: &[u8]) -> &[u8] {
     } else {
         full
     }
+}
+
+// ---- ordered index scans ---------------------------------------------------------------------
+//
+// The ordered pages (`ordered.rs`) keep every entry under its sort key: the value's index key
+// then the node id (8 bytes, big-endian). A scan asks for the value keys in `[lo, hi)`. The
+// bounds below are inclusive at both ends of the values they name (the caller re-checks the
+// predicate, which also settles strict bounds and integers beyond f64 precision): a superset
+// of the answer, never less.
+
+/// An entry's sort key in the ordered pages.
+pub fn index_sort_key(value_key: &[u8], node: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(value_key.len() + 8);
+    k.extend_from_slice(value_key);
+    k.extend_from_slice(&node.to_be_bytes());
+    k
+}
+
+/// The value key of a sort key (all but its last 8 bytes).
+pub fn value_key_of_sort_key(sort_key: &[u8]) -> &[u8] {
+    &sort_key[..sort_key.len().saturating_sub(8)]
+}
+
+/// The smallest byte string above every string that starts with `prefix`; `None` when there
+/// is none (all bytes 0xff).
+pub fn prefix_successor(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut out = prefix.to_vec();
+    while let Some(last) = out.pop() {
+        if last < 0xff {
+            out.push(last + 1);
+            return Some(out);
+        }
+    }
+    None
+}
+
+/// The value keys `[lo, hi)` to scan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyRange {
+    pub lo: Vec<u8>,
+    pub hi: Vec<u8>,
+}
+
+/// The leading bytes of `v`'s index key that decide its order among the values Cypher
+/// compares it with, and the tag of that group. `None` for values an order comparison never
+/// holds for, or that the index cannot order as Cypher does (null, NaN, durations, lists,
+/// maps).
+fn order_prefix(v: &Value) -> Option<(u8, Vec<u8>)> {
+    let mut key = Vec::new();
+    match v {
+        Value::Float(f) if f.is_nan() => return None,
+        Value::Bool(_) | Value::Int(_) | Value::Float(_) | Value::String(_) => {}
+        Value::Date(_) | Value::LocalTime(_) | Value::LocalDateTime(_) => {}
+        // By instant: the offset and zone after it only break ties Cypher also breaks later.
+        Value::Time(_) | Value::DateTime(_) => {}
+        _ => return None,
+    }
+    index_key_prefix(&mut key, v)?;
+    let keep = match v {
+        Value::Time(_) => 1 + 8,
+        Value::DateTime(_) => 1 + 16,
+        _ => key.len(),
+    };
+    key.truncate(keep);
+    Some((key[0], key))
+}
+
+/// The value keys that can hold every value `v` with `lower <= v <= upper` in Cypher's
+/// order (either bound optional, at least one given). `None` when the index cannot answer
+/// (see [`order_prefix`]); an empty range when the bounds are of types that never compare.
+pub fn index_range(lower: Option<&Value>, upper: Option<&Value>) -> Option<KeyRange> {
+    let lower = lower.map(order_prefix);
+    let upper = upper.map(order_prefix);
+    let (lower, upper) = match (lower, upper) {
+        (Some(None), _) | (_, Some(None)) | (None, None) => return None,
+        (l, u) => (l.flatten(), u.flatten()),
+    };
+    let tag = lower.as_ref().or(upper.as_ref())?.0;
+    if upper.as_ref().is_some_and(|u| u.0 != tag) {
+        return Some(KeyRange {
+            lo: vec![tag],
+            hi: vec![tag],
+        });
+    }
+    let lo = lower.map_or_else(|| vec![tag], |l| l.1);
+    let hi = match upper {
+        Some((_, u)) => prefix_successor(&u)?,
+        None => vec![tag + 1],
+    };
+    Some(KeyRange { lo, hi })
+}
+
+/// The value keys of the strings that start with `prefix`.
+pub fn index_prefix_range(prefix: &str) -> KeyRange {
+    let mut lo = vec![K_STRING];
+    let bytes = prefix.as_bytes();
+    for &b in bytes {
+        lo.push(b);
+        if b == 0 {
+            lo.push(0xff);
+        }
+    }
+    // Escaped bytes end before any 0xff run of their own, so the successor always exists.
+    let hi = prefix_successor(&lo).unwrap_or_else(|| vec![K_STRING + 1]);
+    KeyRange { lo, hi }
+}
+
+/// The value keys of every string.
+pub fn index_string_range() -> KeyRange {
+    KeyRange {
+        lo: vec![K_STRING],
+        hi: vec![K_STRING + 1],
+    }
+}
+
+/// The string an index value key holds; `None` for other values.
+pub fn index_key_string(value_key: &[u8]) -> Option<String> {
+    let rest = value_key.strip_prefix(&[K_STRING])?;
+    let mut out = Vec::with_capacity(rest.len());
+    let mut i = 0;
+    while i < rest.len() {
+        match (rest[i], rest.get(i + 1)) {
+            (0, Some(0)) => return String::from_utf8(out).ok(),
+            (0, Some(0xff)) => {
+                out.push(0);
+                i += 2;
+            }
+            (0, _) => return None,
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -533,6 +712,24 @@ mod tests {
         ] {
             round_trip(crate::value::parse_tagged(text.0, text.1).expect("valid"));
         }
+        let point = |crs, coords: &[f64]| Value::Point(Box::new(Point::new(crs, coords).unwrap()));
+        round_trip(point(Crs::Cartesian, &[1.5, -2.0]));
+        round_trip(point(Crs::Wgs84_3d, &[12.5, 55.6, 100.0]));
+        round_trip(Value::List(vec![
+            point(Crs::Wgs84, &[1.0, 2.0]),
+            point(Crs::Wgs84, &[3.0, 4.0]),
+        ]));
+        // A 2D SRID with a missing coordinate, an unknown SRID, a latitude out of range.
+        assert_eq!(
+            decode_value(&[T_POINT, 0x83, 0x38, 0, 0, 0, 0, 0, 0, 0, 0], &mut 0),
+            None
+        );
+        assert_eq!(decode_value(&[T_POINT, 1], &mut 0), None);
+        let mut bad = vec![T_POINT];
+        put_varint(&mut bad, 4326);
+        bad.extend_from_slice(&0.0f64.to_le_bytes());
+        bad.extend_from_slice(&91.0f64.to_le_bytes());
+        assert_eq!(decode_value(&bad, &mut 0), None);
         // A zone name the tz database does not know is not a valid record.
         assert_eq!(
             decode_value(&[T_DATETIME, 0, 0, 0, 3, b'X', b'/', b'Y'], &mut 0),
@@ -570,6 +767,17 @@ mod tests {
             Value::Date(Date::new(2026, 1, 1).unwrap()),
         ];
         for w in ordered.windows(2) {
+            assert!(key(&w[0]) < key(&w[1]), "{:?} < {:?}", w[0], w[1]);
+        }
+        let point = |crs, coords: &[f64]| Value::Point(Box::new(Point::new(crs, coords).unwrap()));
+        let points = [
+            point(Crs::Wgs84, &[-1.0, 5.0]),
+            point(Crs::Wgs84, &[1.0, -5.0]),
+            point(Crs::Wgs84_3d, &[0.0, 0.0, 0.0]),
+            point(Crs::Cartesian, &[-1.5, 0.0]),
+            point(Crs::Cartesian3d, &[0.0, 0.0, -1.0]),
+        ];
+        for w in points.windows(2) {
             assert!(key(&w[0]) < key(&w[1]), "{:?} < {:?}", w[0], w[1]);
         }
         // Temporal keys: by instant within a type, and exact (the same instant at another

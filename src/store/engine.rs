@@ -92,6 +92,8 @@ pub(crate) struct IndexMeta {
     /// expected when the index is created and grown when a bucket gets large (`write.rs`).
     /// Index definitions written before format 4 have none stored and use the maximum.
     pub buckets: u32,
+    /// Declared kind; definitions written before format 10 have none stored and are RANGE.
+    pub kind: super::IndexKind,
 }
 
 impl IndexMeta {
@@ -108,6 +110,10 @@ impl IndexMeta {
         super::codec::put_varint(&mut out, u64::from(self.key));
         out.push(u8::from(self.unique));
         super::codec::put_varint(&mut out, u64::from(self.buckets));
+        out.push(match self.kind {
+            super::IndexKind::Range => 0,
+            super::IndexKind::Text => 1,
+        });
         out
     }
 
@@ -129,6 +135,11 @@ impl IndexMeta {
         if !buckets.is_power_of_two() || buckets > keys::INDEX_BUCKETS {
             return None;
         }
+        let kind = match buf.get(pos) {
+            None | Some(0) => super::IndexKind::Range,
+            Some(1) => super::IndexKind::Text,
+            Some(_) => return None,
+        };
         Some(IndexMeta {
             id,
             name: name.to_string(),
@@ -136,6 +147,7 @@ impl IndexMeta {
             key,
             unique,
             buckets,
+            kind,
         })
     }
 }

@@ -6,7 +6,10 @@ use crate::model::{Direction, Node, NodeId, Properties, RelId, Relationship};
 use crate::value::Value;
 
 use super::block_cache::SlotBytes;
-use super::codec::{index_key_prefix, numeric_tail};
+use super::codec::{
+    index_key, index_key_prefix, index_key_string, index_prefix_range, index_range,
+    index_string_range, numeric_tails_equal, KeyRange,
+};
 use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
 use super::layout::bucket_entries;
 use super::records::{
@@ -14,7 +17,7 @@ use super::records::{
     RelRecord,
 };
 use super::txn::Txn;
-use super::{Edge, GraphRead, GraphStats, IndexDef};
+use super::{Edge, GraphRead, GraphStats, IndexDef, IndexScan};
 
 type Ids<'a> = Box<dyn Iterator<Item = Result<u64>> + 'a>;
 
@@ -185,6 +188,9 @@ impl Txn {
         let Some(bucket) = bucket else {
             return Ok(Vec::new());
         };
+        let mut full = Vec::new();
+        index_key(&mut full, value);
+        let tail = &full[prefix.len()..];
         let mut out = Vec::new();
         // Entries ascend (`kg check` verifies it), so the keys with the prefix are one run and
         // the walk ends at the first key past it: half a bucket on average, not all of it.
@@ -195,12 +201,7 @@ impl Txn {
                 }
                 continue;
             };
-            let matches = rest.is_empty()
-                || match (value, numeric_tail(rest)) {
-                    (Value::Int(a), Some(Value::Int(b))) => *a == b,
-                    (_, Some(_)) => true,
-                    _ => false,
-                };
+            let matches = rest.is_empty() || numeric_tails_equal(tail, rest);
             if matches {
                 out.push(node);
             }
@@ -411,6 +412,48 @@ impl GraphRead for Txn {
         }
     }
 
+    fn index_scan(
+        &self,
+        label: &str,
+        property: &str,
+        scan: &IndexScan,
+    ) -> Result<Option<Vec<NodeId>>> {
+        let Some(ix) = self.find_index(label, property) else {
+            return Ok(None);
+        };
+        // Substring tests decode each string key; the others are one key range.
+        let (range, text): (KeyRange, Option<(&str, bool)>) = match scan {
+            IndexScan::Range { lower, upper } => {
+                match index_range(lower.as_ref(), upper.as_ref()) {
+                    Some(r) => (r, None),
+                    None => return Ok(None),
+                }
+            }
+            IndexScan::Prefix(p) => (index_prefix_range(p), None),
+            IndexScan::Contains(t) => (index_string_range(), Some((t.as_str(), false))),
+            IndexScan::Suffix(t) => (index_string_range(), Some((t.as_str(), true))),
+        };
+        let mut out = Vec::new();
+        self.page_scan(ix.id, &range, &mut |key, node| {
+            if let Some((text, suffix)) = text {
+                let Some(s) = index_key_string(key) else {
+                    return Err(self.corrupt("index page entry of a string"));
+                };
+                let hit = if suffix {
+                    s.ends_with(text)
+                } else {
+                    s.contains(text)
+                };
+                if !hit {
+                    return Ok(true);
+                }
+            }
+            out.push(node);
+            Ok(true)
+        })?;
+        Ok(Some(out))
+    }
+
     fn indexes(&self) -> Result<Vec<IndexDef>> {
         let mut out = self
             .index_metas()
@@ -421,6 +464,7 @@ impl GraphRead for Txn {
                     label: self.index_label_name(i.label)?,
                     property: self.cat_name(KIND_KEY, i.key)?,
                     unique: i.unique,
+                    kind: i.kind,
                 })
             })
             .collect::<Result<Vec<_>>>()?;

@@ -26,6 +26,8 @@ pub const P_DEGREE: u8 = b'D';
 pub const P_LABEL: u8 = b'L';
 pub const P_INDEX_DEF: u8 = b'X';
 pub const P_INDEX: u8 = b'I';
+/// Ordered index pages (format 10, `ordered.rs`): every index's entries again, in value order.
+pub const P_INDEX_PAGE: u8 = b'O';
 
 /// Catalog kinds.
 pub const KIND_LABEL: u8 = b'L';
@@ -181,6 +183,32 @@ pub fn index_bucket(index: u32, buckets: u32, value_prefix: &[u8]) -> Vec<u8> {
 pub fn index_of_bucket(key: &[u8]) -> Option<u32> {
     let id: [u8; 4] = key.get(1..5)?.try_into().ok()?;
     (key.first() == Some(&P_INDEX)).then(|| u32::from_be_bytes(id))
+}
+
+/// The bound of an index's last page: above every entry (value keys start below 0x80).
+pub const LAST_PAGE_BOUND: &[u8] = &[0xff];
+
+/// The prefix of every ordered page of index `index`.
+pub fn index_page_prefix(index: u32) -> Vec<u8> {
+    let mut k = vec![P_INDEX_PAGE];
+    k.extend_from_slice(&index.to_be_bytes());
+    k
+}
+
+/// The ordered page of index `index` whose entries' sort keys are at most `bound` (and above
+/// the bound of the page before it); `bound` is the sort key of its last entry, or
+/// [`LAST_PAGE_BOUND`] for the page that takes everything above the others.
+pub fn index_page(index: u32, bound: &[u8]) -> Vec<u8> {
+    let mut k = index_page_prefix(index);
+    k.extend_from_slice(bound);
+    k
+}
+
+/// (index, bound) of an ordered page key.
+pub fn parse_index_page(key: &[u8]) -> Option<(u32, &[u8])> {
+    let id: [u8; 4] = key.get(1..5)?.try_into().ok()?;
+    (key.first() == Some(&P_INDEX_PAGE) && key.len() > 5)
+        .then(|| (u32::from_be_bytes(id), &key[5..]))
 }
 
 /// FNV-1a: a hash that never changes between builds (bucket numbers are on disk).

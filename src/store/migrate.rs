@@ -14,6 +14,11 @@
 //! keys (`'E'`/`'F'`, `adjacency.rs`) behind a stub in its block, and count their commits
 //! (`00 "commits"`, `kg.commits`); a build that predates them would read a hub as having no
 //! relationships and commit without counting, so the new marker keeps it out.
+//! Format 8 → 9: nothing to rewrite. Format 9 property values may hold spatial points
+//! (`codec.rs`, tag 14), which a build that predates them cannot decode, so the new marker
+//! keeps it out rather than let it report such records as damaged.
+//! Format 8 or 9 → 10: every index gains its ordered pages (`'O'`, `ordered.rs`), built
+//! from its hash buckets' entries; a build that predates them would not maintain them.
 
 use std::path::Path;
 
@@ -31,8 +36,10 @@ use super::records::{
 /// 4: index definitions carry their bucket count. 5: adjacency split by direction. 6: may
 /// have a read image (`image.rs`), which builds before it would not keep correct. 7: may have
 /// a seal (`seal.rs`) under which a process reads the image without opening sled; builds
-/// before it would commit without deleting the seal and the image.
-pub const FORMAT_VERSION: u32 = 8;
+/// before it would commit without deleting the seal and the image. 8: hub adjacency in chunk
+/// keys and commit counts. 9: property values may hold spatial points (`codec.rs`). 10: every
+/// index also keeps ordered pages (`ordered.rs`), which builds before it would not maintain.
+pub const FORMAT_VERSION: u32 = 10;
 
 /// The format marker of the sled database `db` at `path` (`None`: it has none); an error when
 /// it is unreadable or newer than this build. Open and compaction both read it here.
@@ -94,6 +101,16 @@ pub(super) fn upgrade(db: &sled::Db, found: u32, shown: &Path) -> Result<()> {
             }
         }
     }
+    if found < 10 {
+        let mut buckets = Vec::new();
+        for item in db.scan_prefix([keys::P_INDEX]) {
+            let (k, v) = item.map_err(e)?;
+            buckets.push((k.to_vec(), v.to_vec()));
+        }
+        for (k, v) in super::ordered::pages_from_buckets(buckets.into_iter()) {
+            batch.insert(k, v);
+        }
+    }
     batch.insert(keys::META_FORMAT, &FORMAT_VERSION.to_be_bytes());
     // A read image of the old format no longer matches (see `image.rs`).
     batch.remove(keys::META_IMAGE);
@@ -130,6 +147,9 @@ mod tests {
             }
         };
         let mut batch = sled::Batch::default();
+        for item in db.scan_prefix([keys::P_INDEX_PAGE]).filter(|_| to < 10) {
+            batch.remove(item.unwrap().0);
+        }
         for item in db.scan_prefix([keys::P_DEGREE]).filter(|_| to < 3) {
             batch.remove(item.unwrap().0);
         }
@@ -175,12 +195,13 @@ mod tests {
 
     #[test]
     fn older_stores_are_upgraded_on_open() {
-        for from in [1, 2, 3, 4, 5, 6, 7] {
+        for from in [1, 2, 3, 4, 5, 6, 7, 8] {
             upgraded_from(from);
         }
     }
 
-    /// A current store at `dir/db` holding (a:A)-[:R]->(b:B) and a self-loop (a)-[:S]->(a).
+    /// A current store at `dir/db` holding (a:A {name: 'ant'})-[:R]->(b:B {name: 'bee'}), a
+    /// self-loop (a)-[:S]->(a) and an index on every node's `name`.
     fn small_graph(dir: &Path) -> (std::path::PathBuf, OpenOptions) {
         let path = dir.join("db");
         let opts = OpenOptions {
@@ -189,10 +210,20 @@ mod tests {
         };
         let store = Store::open(&path, &opts).unwrap();
         let mut t = store.begin();
-        let a = t.create_node(&["A".into()], Properties::new()).unwrap();
-        let b = t.create_node(&["B".into()], Properties::new()).unwrap();
+        let name =
+            |n: &str| -> Properties { [("name".to_string(), n.into())].into_iter().collect() };
+        let a = t.create_node(&["A".into()], name("ant")).unwrap();
+        let b = t.create_node(&["B".into()], name("bee")).unwrap();
         t.create_relationship("R", a, b, Properties::new()).unwrap();
         t.create_relationship("S", a, a, Properties::new()).unwrap();
+        let def = crate::store::IndexDef {
+            name: "names".into(),
+            label: String::new(),
+            property: "name".into(),
+            unique: false,
+            kind: crate::store::IndexKind::Range,
+        };
+        t.create_index(def, false).unwrap();
         t.commit().unwrap();
         (path, opts)
     }
@@ -236,5 +267,8 @@ mod tests {
         assert_eq!(t.degree(0, Direction::Both, &[]).unwrap(), 2);
         assert_eq!(t.degree(1, Direction::Incoming, &[]).unwrap(), 1);
         assert_eq!(t.edges(0, Direction::Outgoing, &["R"]).unwrap().len(), 1);
+        // Format 10 built the ordered pages from the hash buckets.
+        let prefix = crate::store::IndexScan::Prefix("b".into());
+        assert_eq!(t.index_scan("", "name", &prefix).unwrap(), Some(vec![1]));
     }
 }

@@ -29,6 +29,7 @@
 //! | `'D' node>>6` | block of ≤ 64 degree entries, a compact copy of the sections' totals (out, in); only nodes with relationships have one (format 3) |
 //! | `'L' label:u32 node>>12` | label bitmap: 4096 bits, bit i = node (base + i) has the label |
 //! | `'X' index:u32` | index definition (name, label id, key id, unique, bucket count; format ≤ 3 definitions have none and mean 4096) |
+//! | `'O' index:u32 bound` | ordered index page (format 10, `ordered.rs`): the index's (value key, node) entries sorted by value key then node id, each page holding those above the previous page's bound and at or below its own (the sort key of its last entry when cut, `0xff` for the last page) |
 //! | `'I' index:u32 bucket:u16` | index bucket (bucket = FNV-1a of the value's Cypher-equality encoding mod the index's bucket count: a power of two ≤ 4096 sized for ~128 entries per bucket when the index is created, ×8 when a bucket passes 16 KiB): sorted (ordered value key, node id) entries |
 //!
 //! "All relationships of node N of type T in direction D" is one `get` of N's adjacency block
@@ -67,6 +68,7 @@ mod lifecycle;
 mod local_catalog;
 mod migrate;
 mod options;
+mod ordered;
 mod records;
 mod recovery;
 mod seal;
@@ -120,6 +122,44 @@ pub struct IndexDef {
     pub property: String,
     /// True when the index backs a unique constraint.
     pub unique: bool,
+    /// What `SHOW INDEXES` calls it; every kind answers equality, range and string scans.
+    pub kind: IndexKind,
+}
+
+/// The kind of a property index, as Neo4j 5 names it (`CREATE [RANGE | TEXT] INDEX`).
+/// Both hold every value and keep the same hash buckets and ordered pages; the kind is what
+/// the index was declared as, which `SHOW INDEXES` reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum IndexKind {
+    #[default]
+    Range,
+    Text,
+}
+
+impl IndexKind {
+    /// The name `SHOW INDEXES` gives it.
+    pub fn name(self) -> &'static str {
+        match self {
+            IndexKind::Range => "RANGE",
+            IndexKind::Text => "TEXT",
+        }
+    }
+}
+
+/// What [`GraphRead::index_scan`] looks for in an ordered index.
+#[derive(Clone, Debug, PartialEq)]
+pub enum IndexScan {
+    /// Values between the bounds in Cypher's order, both bounds inclusive (at least one given).
+    Range {
+        lower: Option<Value>,
+        upper: Option<Value>,
+    },
+    /// Strings that start with the text.
+    Prefix(String),
+    /// Strings that contain the text.
+    Contains(String),
+    /// Strings that end with the text.
+    Suffix(String),
 }
 
 /// Counts for `kg stats` and `:schema`.
@@ -240,6 +280,21 @@ pub trait GraphRead {
         property: &str,
         value: &Value,
     ) -> Result<Option<Vec<NodeId>>>;
+
+    /// Nodes with `label` whose `property` satisfies `scan`, through the ordered pages of an
+    /// index, ascending by (value, node id), each once. String scans are exact; a range may
+    /// also hold values equal to a bound (strict bounds, and integers beyond f64 precision,
+    /// are the caller's to re-check). `None` when no index covers (label, property) or the
+    /// index cannot order the bounds' type (null, NaN, lists, durations): the caller must scan.
+    fn index_scan(
+        &self,
+        label: &str,
+        property: &str,
+        scan: &IndexScan,
+    ) -> Result<Option<Vec<NodeId>>> {
+        let _ = (label, property, scan);
+        Ok(None)
+    }
 
     fn indexes(&self) -> Result<Vec<IndexDef>>;
     /// Labels, relationship types and property keys known to the catalog, each sorted by name.

@@ -129,6 +129,7 @@ impl Txn {
         let new = bucket_update(&old, &entry.key, node, add);
         let grow = new.len() > GROW_BUCKET_BYTES && buckets < keys::INDEX_BUCKETS;
         self.kv_put(bucket_key, (!new.is_empty()).then_some(new));
+        self.page_entry(ix.id, &entry.key, node, add)?;
         if grow {
             self.grow_index(ix.id)?;
         }
@@ -240,12 +241,15 @@ impl Txn {
         }
         let mut buckets: std::collections::BTreeMap<Vec<u8>, Vec<(Vec<u8>, NodeId)>> =
             Default::default();
+        let mut ordered = Vec::with_capacity(entries.len());
         for (prefix, full, n) in entries {
+            ordered.push((full.clone(), n));
             buckets
                 .entry(keys::index_bucket(ix.id, ix.buckets, &prefix))
                 .or_default()
                 .push((full, n));
         }
+        self.page_merge(ix.id, ordered)?;
         for (key, mut list) in buckets {
             list.sort_unstable();
             self.kv_put(key, Some(encode_bucket(&list)));
@@ -316,17 +320,10 @@ impl Txn {
     }
 }
 
-/// Two full numeric index keys with the same equality prefix denote equal values unless
-/// both are integers that differ (beyond f64 precision).
+/// Two full numeric index keys with the same equality prefix denote equal values (see
+/// [`super::codec::numeric_tails_equal`]: integers beyond f64 precision are not their float).
 fn numeric_equal(a: &[u8], b: &[u8], prefix_len: usize) -> bool {
-    match (
-        super::codec::numeric_tail(&a[prefix_len..]),
-        super::codec::numeric_tail(&b[prefix_len..]),
-    ) {
-        (Some(Value::Int(x)), Some(Value::Int(y))) => x == y,
-        (Some(_), Some(_)) => true,
-        _ => false,
-    }
+    super::codec::numeric_tails_equal(&a[prefix_len..], &b[prefix_len..])
 }
 
 impl GraphWrite for Txn {
@@ -547,6 +544,7 @@ impl GraphWrite for Txn {
         for b in buckets {
             self.kv_put(b, None);
         }
+        self.drop_pages(ix.id)?;
         self.kv_put(keys::index_def(ix.id), None);
         self.local_indexes = Some(list);
         Ok(())
@@ -599,6 +597,7 @@ impl Txn {
             key,
             unique: def.unique,
             buckets: bucket_count(covered.max(expected)),
+            kind: def.kind,
         };
         self.kv_put(keys::index_def(id), Some(meta.encode()));
         self.build_index(&meta, &def.label, &def.property)?;
@@ -645,6 +644,7 @@ mod tests {
             label: label.into(),
             property: property.into(),
             unique,
+            kind: Default::default(),
         }
     }
 
@@ -789,10 +789,18 @@ mod tests {
             key: 2,
             unique: false,
             buckets: 64,
+            kind: crate::store::IndexKind::Text,
         };
         let enc = meta.encode();
-        assert_eq!(IndexMeta::decode(3, &enc).unwrap().buckets, 64);
-        let legacy = &enc[..enc.len() - 1];
+        assert_eq!(IndexMeta::decode(3, &enc).unwrap(), meta);
+        // Before format 10 no kind was stored: RANGE.
+        let before_kinds = &enc[..enc.len() - 1];
+        let decoded = IndexMeta::decode(3, before_kinds).unwrap();
+        assert_eq!(
+            (decoded.buckets, decoded.kind),
+            (64, crate::store::IndexKind::Range)
+        );
+        let legacy = &enc[..enc.len() - 2];
         assert_eq!(
             IndexMeta::decode(3, legacy).unwrap().buckets,
             keys::INDEX_BUCKETS

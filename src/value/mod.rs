@@ -13,8 +13,10 @@ use serde::{Deserialize, Serialize};
 pub use crate::temporal::{days_in_month, is_leap_year, Date};
 use crate::temporal::{DateTime, Duration, LocalDateTime, LocalTime, Time};
 pub use graph::{Direction, Node, NodeId, Path, Properties, RelId, Relationship};
+pub use point::{java_double, Crs, Point};
 
 mod graph;
+mod point;
 
 /// The longest string (in bytes) an expression may build, so that a doubling `reduce` or a
 /// `replace` fails with an error instead of exhausting memory.
@@ -22,7 +24,7 @@ pub const MAX_STRING_BYTES: usize = 64 << 20;
 /// The longest list an expression may build (concatenation, `range`).
 pub const MAX_LIST_LEN: usize = 10_000_000;
 
-/// A Cypher value. Properties hold only `Null`..`Duration` (no graph entities); query results
+/// A Cypher value. Properties hold only `Null`..`Point` (no graph entities); query results
 /// may hold any variant.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Value {
@@ -40,6 +42,8 @@ pub enum Value {
     DateTime(DateTime),
     /// Boxed: a duration is four words and would otherwise grow every `Value`.
     Duration(Box<Duration>),
+    /// A spatial point; boxed for the same reason as a duration.
+    Point(Box<Point>),
     Node(Box<Node>),
     Relationship(Box<Relationship>),
     Path(Box<Path>),
@@ -81,6 +85,7 @@ impl Value {
             Value::LocalDateTime(_) => "LOCAL DATETIME",
             Value::DateTime(_) => "ZONED DATETIME",
             Value::Duration(_) => "DURATION",
+            Value::Point(_) => "POINT",
             Value::Node(_) | Value::NodeRef(_) => "NODE",
             Value::Relationship(_) | Value::RelRef(_) => "RELATIONSHIP",
             Value::Path(_) | Value::PathRef(_) => "PATH",
@@ -105,7 +110,8 @@ impl Value {
             | Value::Time(_)
             | Value::LocalDateTime(_)
             | Value::DateTime(_)
-            | Value::Duration(_) => true,
+            | Value::Duration(_)
+            | Value::Point(_) => true,
             _ => false,
         }
     }
@@ -156,7 +162,8 @@ impl Value {
 
 /// Reads the text of a temporal value of type `function` (`date`, `localtime`, `time`,
 /// `localdatetime`, `datetime`, `duration`, as [`Value::temporal_function`] names them), the
-/// inverse of its `Display`; `None` for another name or unreadable text. Used by importers.
+/// inverse of its `Display`, or of a `point` ([`Point::interchange_text`]); `None` for another
+/// name or unreadable text. Used by importers.
 pub fn parse_tagged(function: &str, text: &str) -> Option<Value> {
     use crate::temporal::{
         parse_date, parse_datetime, parse_duration, parse_local_datetime, parse_local_time,
@@ -176,6 +183,7 @@ pub fn parse_tagged(function: &str, text: &str) -> Option<Value> {
         "localdatetime" => Value::LocalDateTime(parse_local_datetime(t)?),
         "datetime" => Value::DateTime(parse_datetime(t, TimeZone::Offset(0))?),
         "duration" => Value::Duration(Box::new(parse_duration(t)?)),
+        "point" => Value::Point(Box::new(Point::parse_text(t).ok()?)),
         _ => return None,
     })
 }

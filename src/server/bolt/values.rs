@@ -17,6 +17,8 @@
 //! | DateTimeZoneId | `i` 0x69 | UTC seconds since the epoch, nanoseconds, zone id |
 //! | LocalDateTime | `d` 0x64 | seconds since the epoch as if UTC, nanoseconds |
 //! | Duration | `E` 0x45 | months, days, seconds, nanoseconds |
+//! | Point2D | `X` 0x58 | srid, x, y |
+//! | Point3D | `Y` 0x59 | srid, x, y, z |
 //!
 //! Element ids are the decimal ids, the same text `elementId()` returns, so a driver's
 //! `node.element_id` can be passed back into `WHERE elementId(n) = $id`. The Path `indices`
@@ -32,7 +34,7 @@ use crate::temporal::{
     DateTime, Duration, LocalDateTime, LocalTime, Time, TimeZone, Zone, MAX_EPOCH_DAY,
     MAX_OFFSET_SECONDS, MIN_EPOCH_DAY, NANOS_PER_DAY, NANOS_PER_SECOND,
 };
-use crate::value::{Date, Value};
+use crate::value::{Crs, Date, Point, Value};
 
 pub const NODE: u8 = b'N';
 pub const RELATIONSHIP: u8 = b'R';
@@ -196,6 +198,18 @@ pub fn to_pack(v: &Value) -> PackValue {
                 PackValue::Int(i64::from(d.nanos)),
             ],
         ),
+        Value::Point(p) => {
+            let mut fields = vec![PackValue::Int(p.crs().srid())];
+            fields.extend(p.coords().iter().map(|c| PackValue::Float(*c)));
+            st(
+                if fields.len() == 3 {
+                    POINT_2D
+                } else {
+                    POINT_3D
+                },
+                fields,
+            )
+        }
         Value::Node(n) => node(n),
         Value::Relationship(r) => relationship(r),
         Value::Path(p) => path(p),
@@ -345,7 +359,26 @@ fn structure(tag: u8, fields: Vec<PackValue>) -> Result<Value, String> {
                 Duration::new(m, d, s, n).ok_or("the duration is too long")?,
             ))
         }
-        POINT_2D | POINT_3D => return Err("spatial points are not supported by kgstore".into()),
+        POINT_2D | POINT_3D => {
+            let (name, n) = if tag == POINT_2D {
+                ("Point2D", 3)
+            } else {
+                ("Point3D", 4)
+            };
+            arity(name, &fields, n)?;
+            let [srid] = ints(name, &fields[..1])?;
+            let crs = Crs::from_srid(srid)
+                .ok_or_else(|| format!("Unknown coordinate reference system: code={srid}"))?;
+            let coords = fields[1..]
+                .iter()
+                .map(|f| match f {
+                    PackValue::Float(x) => Ok(*x),
+                    PackValue::Int(i) => Ok(*i as f64),
+                    _ => Err(format!("a {name} structure needs float coordinates")),
+                })
+                .collect::<Result<Vec<f64>, String>>()?;
+            Value::Point(Box::new(Point::new(crs, &coords)?))
+        }
         NODE | RELATIONSHIP | UNBOUND_RELATIONSHIP | PATH => {
             return Err("nodes, relationships and paths cannot be parameters".into())
         }

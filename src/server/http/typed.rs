@@ -8,8 +8,9 @@
 use serde_json::{json, Map, Value as Json};
 
 use crate::model::{Node, Path, Properties, Relationship};
+use crate::render::format_float;
 use crate::temporal::TimeZone;
-use crate::value::Value;
+use crate::value::{Crs, Point, Value};
 
 fn typed(t: &str, v: Json) -> Json {
     json!({ "$type": t, "_value": v })
@@ -37,6 +38,7 @@ pub fn to_typed(value: &Value) -> Json {
             TimeZone::Offset(_) => temporal("OffsetDateTime", value),
         },
         Value::Duration(_) => temporal("Duration", value),
+        Value::Point(p) => typed("Point", Json::String(wkt(p))),
         Value::Node(n) => node(n),
         Value::Relationship(r) => relationship(r),
         Value::Path(p) => path(p),
@@ -47,6 +49,40 @@ pub fn to_typed(value: &Value) -> Json {
         ),
         Value::RelRef(_) | Value::PathRef(_) => typed("Null", Json::Null),
     }
+}
+
+/// A point as the Query API writes it: `SRID=4326;POINT (12.5 55.6)` (`POINT Z` in 3D).
+fn wkt(p: &Point) -> String {
+    let coords: Vec<String> = p.coords().iter().map(|c| format_float(*c)).collect();
+    let z = if coords.len() == 3 { " Z" } else { "" };
+    format!("SRID={};POINT{z} ({})", p.crs().srid(), coords.join(" "))
+}
+
+/// The point of a `SRID=…;POINT (…)` text (see [`wkt`]).
+fn point_from_wkt(text: &str) -> Result<Value, String> {
+    let bad = || format!("`{text}` is not a point (`SRID=7203;POINT (1.0 2.0)`)");
+    let (srid, rest) = text.trim().split_once(';').ok_or_else(bad)?;
+    let srid: i64 = srid
+        .trim()
+        .strip_prefix("SRID=")
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(bad)?;
+    let rest = rest.trim();
+    let body = rest
+        .strip_prefix("POINT Z")
+        .or_else(|| rest.strip_prefix("POINT"))
+        .ok_or_else(bad)?
+        .trim()
+        .strip_prefix('(')
+        .and_then(|b| b.strip_suffix(')'))
+        .ok_or_else(bad)?;
+    let coords = body
+        .split_whitespace()
+        .map(|c| c.parse::<f64>().map_err(|_| bad()))
+        .collect::<Result<Vec<f64>, String>>()?;
+    let crs = Crs::from_srid(srid)
+        .ok_or_else(|| format!("Unknown coordinate reference system: code={srid}"))?;
+    Ok(Value::Point(Box::new(Point::new(crs, &coords)?)))
 }
 
 fn temporal(t: &str, v: &Value) -> Json {
@@ -161,6 +197,7 @@ pub fn from_typed(json: &Json) -> Result<Value, String> {
         "LocalDateTime" => temporal("localdatetime")?,
         "OffsetDateTime" | "ZonedDateTime" => temporal("datetime")?,
         "Duration" => temporal("duration")?,
+        "Point" => point_from_wkt(text()?)?,
         other => {
             return Err(format!(
                 "parameters of type {other} are not supported by kgstore"
@@ -223,7 +260,9 @@ mod tests {
         for bad in [
             json!({"$type": "Integer", "_value": "x"}),
             json!({"$type": "Date", "_value": "2026-02-30"}),
-            json!({"$type": "Point", "_value": "SRID=7203;POINT (1 2)"}),
+            json!({"$type": "Point", "_value": "SRID=7203;POINT (1 2 3)"}),
+            json!({"$type": "Point", "_value": "SRID=1;POINT (1 2)"}),
+            json!({"$type": "Point", "_value": "POINT (1 2)"}),
             json!({"$type": "List", "_value": 3}),
             json!({"$type": "Boolean", "_value": "yes"}),
         ] {

@@ -1,0 +1,494 @@
+//! Per-statement memory budget: a counting global allocator and the limit a statement polls.
+//!
+//! How a statement's memory is counted: [`CountingAlloc`] wraps the system allocator and adds
+//! every allocation's size to (and subtracts every deallocation's size from) a counter that
+//! belongs to the *thread*, not to the process. [`scope`] starts a statement's count on the
+//! thread that runs it (`Session::statement` opens it around every statement) and ends it
+//! after; outside a scope nothing is counted. A statement runs on one thread from start to
+//! finish (the shell's, or a server connection's), so the thread's count while the scope is
+//! open is what the statement holds: its rows, sorts, collected lists and its transaction's
+//! write overlay. Two statements on two server connections count on two threads and never see
+//! each other's memory, so one client's statement cannot fail another's. Memory the statement
+//! frees that was allocated before it (a cached plan evicted, say) lowers its count; memory it
+//! hands to another thread and that thread frees is not subtracted (nothing in the engine does
+//! that). The storage engine's page cache fills on the thread that reads, so a statement's
+//! count includes the pages it brings in (at most `--cache-mb`).
+//!
+//! Why a thread-local counter and not the process counter minus a baseline: the baseline is
+//! wrong as soon as two statements run at once (the server), and an atomic shared by all
+//! threads would cost a contended cache line on every allocation. The thread-local counter is
+//! a plain `Cell`: no atomics, no locks, no allocation inside the allocator, a few instructions
+//! per call (docs/performance.md has the measurement).
+//!
+//! Enforcement never aborts: the allocator never refuses memory because of the budget (a null
+//! return would abort the process). It marks the scope as over its limit, and the statement
+//! fails with [`Error::MemoryLimitExceeded`] at its next poll: [`check`], which
+//! `interrupt::check_limits` and `ExecCtx::tick` call wherever cancellation and the time limit
+//! are polled (every operator's row loop, every list comprehension, `reduce`, quantifier and
+//! `UNWIND` element). The bound on what a statement holds is therefore its limit plus what it
+//! allocates between two polls: one row, one list element, or the one allocation that crossed
+//! the limit (a list doubling its capacity). Where one allocation would be huge by itself the
+//! size is checked first with [`reserve`].
+//!
+//! The limit: `--memory-limit SIZE` (or `KG_MEMORY_LIMIT`; `0`/`none` for none) sets the
+//! process default for every statement, `kg serve`'s included (per statement, each on its
+//! connection's thread); the shell's `:memory-limit` changes it for the session. Without
+//! either it is half the memory the machine (or the cgroup the process runs in) has:
+//! [`machine_default`]. Embedders install the allocator with
+//! `#[global_allocator] static A: kgstore::memory_budget::CountingAlloc = CountingAlloc;`;
+//! without it no allocation is counted and only [`reserve`]'s up-front checks apply.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::fmt;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+
+use crate::error::{Error, Result};
+
+/// The system allocator, counting per thread what a statement in [`scope`] allocates.
+pub struct CountingAlloc;
+
+// SAFETY: every call is forwarded to `System` unchanged; the counting touches only this
+// thread's `Cell`s (no allocation, no lock, no unwinding).
+unsafe impl GlobalAlloc for CountingAlloc {
+    #[inline]
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = System.alloc(layout);
+        if !p.is_null() {
+            charge(layout.size() as i64);
+        }
+        p
+    }
+
+    #[inline]
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let p = System.alloc_zeroed(layout);
+        if !p.is_null() {
+            charge(layout.size() as i64);
+        }
+        p
+    }
+
+    #[inline]
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout);
+        charge(-(layout.size() as i64));
+    }
+
+    #[inline]
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let p = System.realloc(ptr, layout, new_size);
+        if !p.is_null() {
+            charge(new_size as i64 - layout.size() as i64);
+        }
+        p
+    }
+}
+
+/// The count of the statement running on this thread. `limit == 0`: no statement is being
+/// metered, and the allocator only reads this one field.
+struct Meter {
+    limit: Cell<u64>,
+    held: Cell<i64>,
+    peak: Cell<i64>,
+    over: Cell<bool>,
+}
+
+thread_local! {
+    // `const`-initialised and without `Drop`: no lazy initialisation and no destructor
+    // registration, so the allocator can read it at any point of a thread's life.
+    static METER: Meter = const {
+        Meter {
+            limit: Cell::new(0),
+            held: Cell::new(0),
+            peak: Cell::new(0),
+            over: Cell::new(false),
+        }
+    };
+}
+
+#[inline(always)]
+fn charge(delta: i64) {
+    METER.with(|m| {
+        let limit = m.limit.get();
+        if limit == 0 {
+            return;
+        }
+        let held = m.held.get() + delta;
+        m.held.set(held);
+        if held > m.peak.get() {
+            m.peak.set(held);
+            if held as u64 > limit {
+                m.over.set(true);
+            }
+        }
+    });
+}
+
+/// A statement's memory limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit {
+    Unlimited,
+    Bytes(u64),
+}
+
+impl Limit {
+    fn bytes(self) -> u64 {
+        match self {
+            Limit::Unlimited => 0,
+            Limit::Bytes(n) => n.max(1),
+        }
+    }
+}
+
+impl FromStr for Limit {
+    type Err = String;
+
+    /// `0`, `none`, `off` or `unlimited`; else a number with an optional unit: `B`, `K`/`KB`
+    /// (10^3), `KiB` (2^10), `M`/`MB`, `MiB`, `G`/`GB`, `GiB`, `T`/`TB`, `TiB`; fractions
+    /// allowed (`1.5GiB`).
+    fn from_str(s: &str) -> std::result::Result<Limit, String> {
+        let t = s.trim();
+        let lower = t.to_ascii_lowercase();
+        if matches!(lower.as_str(), "0" | "none" | "off" | "unlimited") {
+            return Ok(Limit::Unlimited);
+        }
+        let split = lower
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(lower.len());
+        let (number, unit) = lower.split_at(split);
+        let scale: u64 = match unit.trim() {
+            "" | "b" => 1,
+            "k" | "kb" => 1_000,
+            "kib" => 1 << 10,
+            "m" | "mb" => 1_000_000,
+            "mib" => 1 << 20,
+            "g" | "gb" => 1_000_000_000,
+            "gib" => 1 << 30,
+            "t" | "tb" => 1_000_000_000_000,
+            "tib" => 1 << 40,
+            _ => return Err(size_usage(t)),
+        };
+        let n: f64 = number.parse().map_err(|_| size_usage(t))?;
+        let bytes = n * scale as f64;
+        if !bytes.is_finite() || bytes < 0.0 || bytes >= u64::MAX as f64 {
+            return Err(size_usage(t));
+        }
+        Ok(match bytes as u64 {
+            0 => Limit::Unlimited,
+            b => Limit::Bytes(b),
+        })
+    }
+}
+
+fn size_usage(s: &str) -> String {
+    format!("`{s}` is not a memory size: write e.g. 512MB, 4GiB, or 0/none for no limit")
+}
+
+impl fmt::Display for Limit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Limit::Unlimited => f.write_str("none"),
+            Limit::Bytes(n) => f.write_str(&format_size(*n, n.is_multiple_of(1000))),
+        }
+    }
+}
+
+/// `n` bytes for people: `512 MiB`, `1.5 GiB`, `900 B`; with `si`, in powers of 1000
+/// (`512 MB`), as a limit given in those units reads best (a multiple of 1000 bytes was given
+/// in them, a limit in binary units never is).
+pub fn format_size(n: u64, si: bool) -> String {
+    let (base, units) = if si {
+        (1000.0, ["B", "kB", "MB", "GB", "TB"])
+    } else {
+        (1024.0, ["B", "KiB", "MiB", "GiB", "TiB"])
+    };
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= base && unit + 1 < units.len() {
+        value /= base;
+        unit += 1;
+    }
+    if unit == 0 || value.fract() < 0.05 || value.fract() > 0.95 {
+        format!("{value:.0} {}", units[unit])
+    } else {
+        format!("{value:.1} {}", units[unit])
+    }
+}
+
+/// The message of [`Error::MemoryLimitExceeded`]: the limit, what the statement held (in the
+/// limit's units), and what to do.
+pub fn exceeded_message(limit: u64, held: u64) -> String {
+    let si = limit.is_multiple_of(1000);
+    let (limit_text, held_text) = (format_size(limit, si), format_size(held, si));
+    let held = if held_text == limit_text {
+        format!("just over {held_text}")
+    } else {
+        held_text
+    };
+    format!(
+        "the statement needed more memory than its limit of {limit_text} (it held {held} when \
+         it was stopped) and changed nothing: do the work in batches, e.g. with CALL {{ … }} \
+         IN TRANSACTIONS OF 10000 ROWS, return or collect less, or raise the limit with \
+         --memory-limit (KG_MEMORY_LIMIT; :memory-limit in the shell)"
+    )
+}
+
+/// The process default, `u64::MAX` until [`set_default`]: then [`machine_default`] applies.
+static DEFAULT: AtomicU64 = AtomicU64::new(u64::MAX);
+
+/// Sets the limit of every statement that does not name its own (`RunOptions::memory_limit`).
+pub fn set_default(limit: Limit) {
+    DEFAULT.store(limit.bytes(), Ordering::Relaxed);
+}
+
+/// The limit of a statement that names none: the one [`set_default`] set, else
+/// [`machine_default`].
+pub fn default_limit() -> Limit {
+    match DEFAULT.load(Ordering::Relaxed) {
+        u64::MAX => machine_default(),
+        0 => Limit::Unlimited,
+        n => Limit::Bytes(n),
+    }
+}
+
+/// Half of the memory available to the process: the machine's physical memory, or the
+/// cgroup's `memory.max` when that is lower (a container). One statement may take half; the
+/// other half stays for the page cache, the read image's pages and other clients.
+pub fn machine_default() -> Limit {
+    static MACHINE: OnceLock<Limit> = OnceLock::new();
+    *MACHINE.get_or_init(|| match available_memory() {
+        Some(total) => Limit::Bytes(total / 2),
+        None => Limit::Unlimited,
+    })
+}
+
+fn available_memory() -> Option<u64> {
+    // SAFETY: sysconf only reads system configuration.
+    let (pages, page) = unsafe {
+        (
+            libc::sysconf(libc::_SC_PHYS_PAGES),
+            libc::sysconf(libc::_SC_PAGESIZE),
+        )
+    };
+    let physical = (pages > 0 && page > 0).then(|| pages as u64 * page as u64);
+    let cgroup = std::fs::read_to_string("/sys/fs/cgroup/memory.max")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok());
+    match (physical, cgroup) {
+        (Some(p), Some(c)) => Some(p.min(c)),
+        (p, c) => p.or(c),
+    }
+}
+
+/// The state of an enclosing scope, put back when the inner one ends.
+struct Saved {
+    limit: u64,
+    held: i64,
+    peak: i64,
+    over: bool,
+}
+
+/// Ends a scope: restores the enclosing one, which takes over what the inner one still holds.
+struct Restore(Saved);
+
+impl Drop for Restore {
+    fn drop(&mut self) {
+        METER.with(|m| {
+            let inner_held = m.held.get();
+            let outer = &self.0;
+            m.limit.set(outer.limit);
+            if outer.limit == 0 {
+                m.held.set(0);
+                m.peak.set(0);
+                m.over.set(false);
+                return;
+            }
+            let held = outer.held + inner_held;
+            m.held.set(held);
+            m.peak.set(outer.peak.max(held));
+            m.over.set(outer.over || held > outer.limit as i64);
+        });
+    }
+}
+
+/// Runs `f` as a statement holding at most `limit` on this thread: allocations are counted
+/// from zero and [`check`] fails once they pass the limit. Within an enclosing scope an
+/// unlimited `f` stays under the enclosing limit, and what `f` still holds when it returns
+/// counts for the enclosing scope.
+pub fn scope<R>(limit: Limit, f: impl FnOnce() -> R) -> R {
+    let saved = METER.with(|m| {
+        let saved = Saved {
+            limit: m.limit.get(),
+            held: m.held.get(),
+            peak: m.peak.get(),
+            over: m.over.get(),
+        };
+        // Inside an enclosing scope, what that scope has left bounds the inner one.
+        let left =
+            (saved.limit != 0).then(|| saved.limit.saturating_sub(saved.held.max(0) as u64).max(1));
+        let limit = match (limit.bytes(), left) {
+            (0, None) => 0,
+            (0, Some(left)) => left,
+            (n, None) => n,
+            (n, Some(left)) => n.min(left),
+        };
+        m.held.set(0);
+        m.peak.set(0);
+        m.over.set(false);
+        m.limit.set(limit);
+        saved
+    });
+    let _restore = Restore(saved);
+    f()
+}
+
+/// The poll: `Err(MemoryLimitExceeded)` once the statement on this thread has held more than
+/// its limit. Cheap (one thread-local read) so that tight loops may call it every iteration.
+#[inline]
+pub fn check() -> Result<()> {
+    if METER.with(|m| m.over.get()) {
+        return Err(exceeded());
+    }
+    Ok(())
+}
+
+#[cold]
+fn exceeded() -> Error {
+    METER.with(|m| Error::MemoryLimitExceeded {
+        limit: m.limit.get(),
+        held: m.peak.get().max(0) as u64,
+    })
+}
+
+/// Checks before allocating `bytes` at once: `Err(MemoryLimitExceeded)` when the statement on
+/// this thread would pass its limit, so that one huge allocation fails cleanly instead of
+/// being attempted.
+pub fn reserve(bytes: u64) -> Result<()> {
+    let over = METER.with(|m| {
+        let limit = m.limit.get();
+        limit != 0 && (m.held.get().max(0) as u64).saturating_add(bytes) > limit
+    });
+    if over {
+        return Err(METER.with(|m| Error::MemoryLimitExceeded {
+            limit: m.limit.get(),
+            held: (m.held.get().max(0) as u64).saturating_add(bytes),
+        }));
+    }
+    Ok(())
+}
+
+/// What the statement on this thread holds now (0 outside a scope).
+pub fn held() -> i64 {
+    METER.with(|m| m.held.get())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_with_units() {
+        let p = |s: &str| s.parse::<Limit>();
+        assert_eq!(p("512MB"), Ok(Limit::Bytes(512_000_000)));
+        assert_eq!(p("512MiB"), Ok(Limit::Bytes(512 << 20)));
+        assert_eq!(p("4GiB"), Ok(Limit::Bytes(4 << 30)));
+        assert_eq!(p("1.5 GiB"), Ok(Limit::Bytes(3 << 29)));
+        assert_eq!(p("100000"), Ok(Limit::Bytes(100_000)));
+        assert_eq!(p("64k"), Ok(Limit::Bytes(64_000)));
+        assert_eq!(p("0"), Ok(Limit::Unlimited));
+        assert_eq!(p("None"), Ok(Limit::Unlimited));
+        assert!(p("lots").is_err());
+        assert!(p("12 parsecs").is_err());
+        assert!(p("-5MB").is_err());
+        assert!(p("").is_err());
+        assert_eq!(format_size(512 << 20, false), "512 MiB");
+        assert_eq!(format_size(3 << 29, false), "1.5 GiB");
+        assert_eq!(format_size(900, false), "900 B");
+        assert_eq!(Limit::Bytes(512_000_000).to_string(), "512 MB");
+        let m = exceeded_message(512_000_000, 512_000_100);
+        assert!(
+            m.contains("limit of 512 MB (it held just over 512 MB"),
+            "{m}"
+        );
+        assert!(m.contains("IN TRANSACTIONS OF"), "{m}");
+    }
+
+    // The library's unit tests run with the counting allocator installed (lib.rs).
+    #[test]
+    fn a_scope_counts_its_allocations_and_fails_the_next_poll() {
+        let r = scope(Limit::Bytes(1 << 20), || {
+            assert!(check().is_ok());
+            let small = vec![0u8; 1000];
+            assert!(held() >= 1000);
+            assert!(check().is_ok());
+            let big = vec![1u8; 2 << 20];
+            let polled = check();
+            drop((small, big));
+            polled
+        });
+        match r {
+            Err(Error::MemoryLimitExceeded { limit, held }) => {
+                assert_eq!(limit, 1 << 20);
+                assert!(held >= 2 << 20, "{held}");
+            }
+            other => panic!("{other:?}"),
+        }
+        // Outside the scope nothing is counted or refused.
+        let big = vec![1u8; 4 << 20];
+        assert!(check().is_ok());
+        assert_eq!(held(), 0);
+        drop(big);
+    }
+
+    #[test]
+    fn freed_memory_leaves_the_count_and_nested_scopes_add_up() {
+        scope(Limit::Bytes(3 << 20), || {
+            for _ in 0..10 {
+                drop(vec![0u8; 2 << 20]);
+            }
+            assert!(check().is_ok(), "memory freed again never adds up");
+            let kept = scope(Limit::Unlimited, || vec![0u8; 2 << 20]);
+            assert!(check().is_ok());
+            let inner = scope(Limit::Bytes(8 << 20), || {
+                let more = vec![0u8; 2 << 20];
+                // The enclosing 3 MiB limit applies inside: 4 MiB held in all.
+                (check(), more)
+            });
+            assert!(inner.0.is_err());
+            assert!(check().is_err(), "what the inner scope kept counts outside");
+            drop((kept, inner));
+        });
+    }
+
+    #[test]
+    fn reserve_refuses_what_would_pass_the_limit() {
+        scope(Limit::Bytes(1 << 20), || {
+            assert!(reserve(1000).is_ok());
+            assert!(matches!(
+                reserve(1 << 40),
+                Err(Error::MemoryLimitExceeded { .. })
+            ));
+            assert!(check().is_ok(), "reserve allocates nothing");
+        });
+        assert!(reserve(1 << 40).is_ok(), "no limit outside a scope");
+    }
+
+    #[test]
+    fn other_threads_count_on_their_own() {
+        scope(Limit::Bytes(1 << 20), || {
+            let other = std::thread::spawn(|| {
+                scope(Limit::Bytes(64 << 20), || {
+                    let v = vec![0u8; 8 << 20];
+                    let r = check();
+                    drop(v);
+                    r.is_ok()
+                })
+            });
+            assert_eq!(other.join().ok(), Some(true));
+            assert!(check().is_ok());
+        });
+    }
+}
