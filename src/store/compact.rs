@@ -14,8 +14,8 @@
 //! frees are reused by the next: 1.5-2x the live bytes on disk and a handful of free segments
 //! (see docs/performance.md).
 //!
-//! Crash safety: the source stays open (so locked against other processes) while the copy is
-//! written to a sibling directory `.NAME.compact`, compared key by key with the source, synced
+//! Crash safety (invariant 10 of `lifecycle.rs`): the source stays open (so locked against
+//! other processes) while the copy is written to a sibling directory `.NAME.compact`, compared key by key with the source, synced
 //! and exchanged with the original in one atomic `renameat2(RENAME_EXCHANGE)`; only then is
 //! the old copy deleted. A failure or crash at any point leaves a complete database at the
 //! original path (at worst a stale `.NAME.compact` beside it, removed by the next compaction).

@@ -3,7 +3,10 @@
 //! (`image.rs`, `kg.image`), its stamp, the seal (`seal.rs`, `kg.seal`) and the commit mark
 //! (`durable.rs`, `kg.commits`) telling one story. **Where a commit happens and what protects
 //! it:** [`Lifecycle::begin_commit`], [`Commit::land`] and [`Lifecycle::make_durable`], called
-//! by `Txn::commit` in that order and by nothing else.
+//! by `Txn::commit` in that order and by nothing else. The writer lock (`engine.rs`) keeps it
+//! the only commit; the statement gate, held exclusively until the batch has landed, keeps
+//! readers from seeing part of it; the lifecycle's own lock, held from the preamble to the
+//! landing, keeps a late open or an image failure from changing the state in between.
 //!
 //! ## The states
 //! - `Sled`: sled is open in this process (at open, or late). Reads go to the read image while
@@ -24,7 +27,7 @@
 //! 1. The image is read only while sled holds its stamp (`00 "image"`) and nothing was committed
 //!    since: checked when sled is opened ([`Lifecycle::on_sled`], the late open's `adopt`), and
 //!    every commit stops the reads ([`Lifecycle::begin_commit`] bumps the image epoch) and removes
-//!    the stamp in its own batch.
+//!    the stamp in its own batch. An image whose stamp sled does not hold is deleted at open.
 //! 2. Image files are written to a temporary name, synced, renamed and the directory synced,
 //!    then stamped into sled (`ImageWriter::finish`, compaction); never changed in place.
 //! 3. A commit deletes the seal and the image first, with a directory sync, before its batch can
@@ -33,7 +36,8 @@
 //!    since, which resealing relies on.
 //! 4. A seal is written only under sled's exclusive lock with sled closed: by compaction on its
 //!    copy before the swap, or by [`Lifecycle::close`] (`seal::reseal`) when this process opened
-//!    sled, committed nothing and finds sled's files as it left them.
+//!    sled, committed nothing and finds sled's files as it left them. A seal is trusted only
+//!    while its fingerprint of sled's files still matches (`seal::check`).
 //! 5. A sealed reader holds a shared `flock` on `db`'s inode (the one at the path: compaction
 //!    swaps directories), taken before it checks the seal, so no sled opens while it reads.
 //! 6. Whoever opens sled deletes the seal: the open may change sled's files.
@@ -42,7 +46,7 @@
 //! 8. A transaction that read an image that sled, opened late, no longer stamps cannot commit:
 //!    it read at an image epoch below [`Lifecycle::outdated_below`] (an epoch, not a flag).
 //! 9. `FORMAT_VERSION` (`migrate.rs`) keeps out builds that would break these: 6 the image,
-//!    7 the seal, 8 chunked adjacency and the commit count.
+//!    7 the seal, 8 the commit count (the full list of versions is in `migrate.rs`).
 //! 10. Compaction keeps the source's sled open (so locked) until the atomic exchange.
 //! 11. sled is opened only through `recovery::open_sled`, which checks the commit mark; the mark
 //!     never counts a commit before it is durable ([`Lifecycle::make_durable`], `close`).

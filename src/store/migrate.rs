@@ -107,7 +107,7 @@ pub(super) fn upgrade(db: &sled::Db, found: u32, shown: &Path) -> Result<()> {
             let (k, v) = item.map_err(e)?;
             buckets.push((k.to_vec(), v.to_vec()));
         }
-        for (k, v) in super::ordered::pages_from_buckets(buckets.into_iter()) {
+        for (k, v) in super::layout::pages_from_buckets(buckets.into_iter()) {
             batch.insert(k, v);
         }
     }
