@@ -8,9 +8,10 @@ use crate::error::{Error, Result, StoreError};
 
 use super::adjacency::stub_parts;
 use super::codec::{equality_prefix, index_key};
-use super::engine::{IndexMeta, Store, FORMAT_VERSION};
+use super::engine::{IndexMeta, Store};
 use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
 use super::layout::bucket_entries;
+use super::migrate::FORMAT_VERSION;
 use super::records::{
     bitmap_ids, block_entries, block_is_well_formed, decode_section, degree_block, section_totals,
     AdjList, NodeRecord, RelRecord, BITMAP_BYTES,

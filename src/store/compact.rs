@@ -14,8 +14,8 @@
 //! frees are reused by the next: 1.5-2x the live bytes on disk and a handful of free segments
 //! (see docs/performance.md).
 //!
-//! Crash safety: the source stays open (so locked against other processes) while the copy is
-//! written to a sibling directory `.NAME.compact`, compared key by key with the source, synced
+//! Crash safety (invariant 10 of `lifecycle.rs`): the source stays open (so locked against
+//! other processes) while the copy is written to a sibling directory `.NAME.compact`, compared key by key with the source, synced
 //! and exchanged with the original in one atomic `renameat2(RENAME_EXCHANGE)`; only then is
 //! the old copy deleted. A failure or crash at any point leaves a complete database at the
 //! original path (at worst a stale `.NAME.compact` beside it, removed by the next compaction).
@@ -27,8 +27,11 @@ use std::time::Instant;
 use crate::error::{Error, Result, StoreError};
 
 use super::durable::{self, sync_dir};
-use super::engine::{self, sled_error, stored_format, Store, FORMAT_VERSION};
+use super::engine::Store;
+use super::errors::sled_error;
 use super::image::{self, ImageWriter};
+use super::migrate::{stored_format, FORMAT_VERSION};
+use super::recovery;
 use super::{keys, seal};
 
 /// Bytes of keys and values per batch of the copy. One segment is 512 KiB; batches of about
@@ -201,7 +204,7 @@ fn open_sled(path: &Path, create_new: bool) -> Result<sled::Db> {
         .cache_capacity(COPY_CACHE)
         .flush_every_ms(None)
         .create_new(create_new);
-    engine::open_sled(&config, path)
+    recovery::open_sled(&config, path)
 }
 
 /// Copies every tree of `src` into a new sled log at `dst` in key order; returns (keys, bytes).

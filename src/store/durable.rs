@@ -39,7 +39,7 @@ const MARK_MAGIC: &[u8; 8] = b"KGCOMMIT";
 pub(crate) fn sled_commits(db: &sled::Db, dir: &Path) -> Result<u64> {
     let stored = db
         .get(keys::META_COMMITS)
-        .map_err(|e| super::engine::sled_error(dir, e))?;
+        .map_err(|e| super::errors::sled_error(dir, e))?;
     Ok(stored
         .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
         .map_or(0, u64::from_be_bytes))

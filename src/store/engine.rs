@@ -1,31 +1,20 @@
-//! The concrete store: opening a sled database (format, lock, catalog) or, when sealed, only
-//! its read image; the single-writer lock, commits, generation counter and housekeeping.
+//! The concrete store: what it keeps in memory (catalog, index list, generation), the
+//! single-writer lock and the statement gate; its files are the lifecycle's (`lifecycle.rs`).
 
 use std::collections::HashMap;
-use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, OnceLock, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::time::Duration;
 
 use super::options::{Durability, OpenOptions};
 use crate::error::{Error, Result, StoreError};
 
-use super::durable::DurableLog;
+use super::errors::{corrupt, not_a_database, sled_error};
 use super::image::Image;
-use super::txn::Txn;
-use super::{keys, seal};
-
-/// The on-disk format this build writes and the newest it reads; older ones are upgraded on
-/// open (`migrate.rs`). 2: adjacency sections start with their degree totals. 3: degree blocks.
-/// 4: index definitions carry their bucket count. 5: adjacency split by direction. 6: may
-/// have a read image (`image.rs`), which builds before it would not keep correct. 7: may have
-/// a seal (`seal.rs`) under which a process reads the image without opening sled; builds
-/// before it would commit without deleting the seal and the image. 8: hub adjacency in chunk
-/// keys and commit counts. 9: property values may hold spatial points (`codec.rs`). 10: every
-/// index also keeps ordered pages (`ordered.rs`), which builds before it would not maintain,
-/// and constraint records may exist (`constraints.rs`), which builds before it would not enforce.
-pub const FORMAT_VERSION: u32 = 10;
+use super::keys;
+use super::lifecycle::{Lifecycle, Opened};
+use super::recovery::open_sled;
 
 /// How long a transaction waits for another writer before giving up.
 const WRITER_WAIT: Duration = Duration::from_secs(10);
@@ -219,18 +208,11 @@ impl Drop for SnapshotOnClose {
 }
 
 pub(crate) struct Inner {
-    /// sled, once open: at open, or for a sealed store (`seal.rs`) at its first write or read
-    /// that the image cannot answer. Declared first, so it drops before `snapshot`.
-    db: OnceLock<sled::Db>,
+    /// The on-disk state: sled, the read image, the seal, the commit mark (`lifecycle.rs`).
+    /// Declared first, so that sled closes before `snapshot` reopens it.
+    pub disk: Lifecycle,
     pub snapshot: SnapshotOnClose,
-    /// How to open sled later (a sealed store; `None` for one that opened sled at once).
-    sled_config: Option<sled::Config>,
-    /// Serialises the late opening of sled.
-    opening: Mutex<()>,
-    /// A sealed store's shared lock on sled's lock file, held until sled is opened.
-    shared_lock: Mutex<Option<File>>,
     pub path: Option<PathBuf>,
-    pub durability: Durability,
     pub catalog: RwLock<Catalog>,
     pub indexes: RwLock<Arc<Vec<IndexMeta>>>,
     pub generation: AtomicU64,
@@ -238,26 +220,6 @@ pub(crate) struct Inner {
     /// Statements hold it shared while they read; a commit holds it exclusively while its
     /// batch lands, so no statement sees part of a commit (see [`Store::statement_gate`]).
     pub commit_gate: RwLock<()>,
-    /// The read image loaded at open, if sled still holds its stamp (see `image.rs`).
-    pub image: RwLock<Option<Arc<Image>>>,
-    /// True until the first commit of this process: while true, reads use `image`.
-    pub image_live: AtomicBool,
-    /// True while sled may hold an image's stamp, whether or not `image` was loaded (its
-    /// file missing or damaged) or a failed commit already took it: the next commit removes
-    /// the stamp, so that no file put back later can match it.
-    pub image_stamped: AtomicBool,
-    /// Set when sled, opened late under a seal, no longer held the image's stamp: another
-    /// process wrote in between, so a transaction that read the image must not write.
-    pub image_went_stale: AtomicBool,
-    /// The syncs a durable commit needs and the commit mark (`durable.rs`); `None` for a
-    /// temporary store.
-    pub durable: Option<DurableLog>,
-    /// The count of the newest commit whose mark is not written yet (`Relaxed` durability
-    /// writes it when the store closes); 0 when none is pending.
-    pub unmarked: AtomicU64,
-    /// Set once sled reported an I/O error (a full disk): sled may then never finish a
-    /// flush, so closing waits for it only briefly (`sealed_open.rs`, `Drop for Inner`).
-    pub io_failed: AtomicBool,
 }
 
 impl Inner {
@@ -268,42 +230,40 @@ impl Inner {
     }
 
     pub fn sled_err(&self, e: sled::Error) -> Error {
-        let err = sled_error(&self.display_path(), e);
-        if matches!(
-            err,
-            Error::Store(StoreError::Io { .. } | StoreError::DiskFull { .. })
-        ) {
-            self.note_io_failure();
-        }
-        err
+        self.disk.sled_err(e)
     }
 
-    /// sled may now never finish a flush: the close must not wait for one for long.
-    pub fn note_io_failure(&self) {
-        self.io_failed.store(true, Ordering::Release);
+    /// sled, opened now if the store was opened sealed and has not needed it yet
+    /// ([`Lifecycle::sled`]).
+    pub fn sled(&self) -> Result<&sled::Db> {
+        self.disk.sled(&|db| self.reload_schema(db))
     }
 
-    /// sled, if this process has opened it.
-    pub fn sled_if_open(&self) -> Option<&sled::Db> {
-        self.db.get()
+    /// The image failed to give back what it holds: read sled from now on
+    /// ([`Lifecycle::image_failed`]).
+    pub(crate) fn image_failed(&self, failure: Error) -> Result<&sled::Db> {
+        self.disk
+            .image_failed(failure, &|db| self.reload_schema(db))
+    }
+
+    /// Another process wrote since this one read the image: the catalog and the index list
+    /// come from sled again, and caches keyed by generation retire.
+    fn reload_schema(&self, db: &sled::Db) -> Result<()> {
+        let shown = self.display_path();
+        let (catalog, indexes) = schema_in_sled(db, &shown)?;
+        *self.catalog.write().unwrap_or_else(|e| e.into_inner()) = catalog;
+        *self.indexes.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(indexes);
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        Ok(())
     }
 }
 
-pub(crate) fn sled_error(path: &Path, e: sled::Error) -> Error {
-    match e {
-        sled::Error::Io(io) if io.to_string().contains("could not acquire lock") => {
-            StoreError::Locked {
-                path: path.to_path_buf(),
-            }
-            .into()
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if !self.disk.close() {
+            // sled is still open in the thread that could not finish closing it.
+            self.snapshot.written.store(0, Ordering::Release);
         }
-        // sled hands out copies of an I/O error it met in the background, with the original
-        // printed into the message (`Os { code: 28, … }`) and only the kind kept.
-        sled::Error::Io(io) => StoreError::io(path, io).into(),
-        sled::Error::Corruption { .. } => {
-            super::recovery::damaged_log(path, "sled found data that fails its checksum")
-        }
-        other => StoreError::Sled(other.to_string()).into(),
     }
 }
 
@@ -365,8 +325,18 @@ impl Store {
             .path(path)
             .cache_capacity(opts.cache_capacity.unwrap_or(DEFAULT_CACHE))
             .flush_every_ms(Some(500));
-        match Store::open_sealed_or_sled(path, &config, opts.durability)? {
-            Opened::Sealed(store) => Ok(store),
+        let schema_of = |image: &Image| {
+            load_schema(path, |p| {
+                image
+                    .scan_prefix(vec![p])
+                    .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())))
+                    .collect()
+            })
+        };
+        match Lifecycle::open(path, &config, opts.durability, schema_of)? {
+            Opened::Sealed(disk, schema) => {
+                Ok(Store::assemble(disk, Some(path.to_path_buf()), schema))
+            }
             Opened::Sled(db) => Store::init(db, Some(path.to_path_buf()), opts.durability),
         }
     }
@@ -384,126 +354,49 @@ impl Store {
 
     fn init(db: sled::Db, path: Option<PathBuf>, durability: Durability) -> Result<Store> {
         let shown = path.clone().unwrap_or_else(|| PathBuf::from(":memory:"));
-        let prepared = Store::prepare(&db, path.as_deref(), &shown);
-        match prepared {
-            Ok((schema, image, stamped)) => Ok(Store::assemble(
-                Some(db),
-                path,
-                durability,
-                schema,
-                image,
-                stamped,
-                None,
-            )),
-            Err(err) => {
-                // A first write that failed (a full disk) leaves sled's drop waiting forever
-                // for it: close on a thread of our own and stop waiting (`durable.rs`).
-                super::durable::close_bounded(db, path.as_deref(), true, || {});
-                Err(err)
+        let disk = Lifecycle::on_sled(db, path.clone(), durability)?;
+        let schema = match disk.db_if_open().map(|db| schema_in_sled(db, &shown)) {
+            Some(Ok(schema)) => schema,
+            Some(Err(err)) => {
+                disk.abandon();
+                return Err(err);
             }
-        }
-    }
-
-    /// Checks and upgrades the format (writing it into a new database) and loads the schema
-    /// and the read image of an open sled.
-    #[allow(clippy::type_complexity)]
-    fn prepare(
-        db: &sled::Db,
-        path: Option<&Path>,
-        shown: &Path,
-    ) -> Result<((Catalog, Vec<IndexMeta>), Option<Arc<Image>>, bool)> {
-        let e = |err| sled_error(shown, err);
-        match stored_format(db, shown)? {
-            Some(found) => {
-                if found < FORMAT_VERSION {
-                    super::migrate::upgrade(db, found, shown)?;
-                }
-            }
-            None => {
-                if db.iter().next().is_some() {
-                    return Err(not_a_database(shown, "it has no kgstore format marker"));
-                }
-                db.insert(keys::META_FORMAT, &FORMAT_VERSION.to_be_bytes())
-                    .map_err(e)?;
-                if let Some(dir) = path {
-                    db.flush().map_err(e)?;
-                    // sled created its files here: their names must survive a power loss.
-                    DurableLog::new(dir.to_path_buf()).sync()?;
-                    super::durable::sync_dir(dir)?;
-                }
-            }
-        }
-        let schema = schema_in_sled(db, shown)?;
-        let stamp = db.get(keys::META_IMAGE).map_err(e)?;
-        let image = match path {
-            Some(dir) => {
-                // Whoever opens sled deletes the seal: the open may have changed sled's files.
-                seal::remove(dir);
-                Image::open(dir, stamp.as_deref(), FORMAT_VERSION).map(Arc::new)
-            }
-            None => None,
+            None => (Catalog::default(), Vec::new()),
         };
-        Ok((schema, image, stamp.is_some()))
+        Ok(Store::assemble(disk, path, schema))
     }
 
     fn assemble(
-        db: Option<sled::Db>,
+        disk: Lifecycle,
         path: Option<PathBuf>,
-        durability: Durability,
         (catalog, indexes): (Catalog, Vec<IndexMeta>),
-        image: Option<Arc<Image>>,
-        stamped: bool,
-        sealed: Option<(sled::Config, File)>,
     ) -> Store {
-        let (sled_config, lock) = sealed.unzip();
-        let durable = path.clone().map(DurableLog::new);
-        let cell = OnceLock::new();
-        if let Some(db) = db {
-            let _ = cell.set(db);
-        }
         Store {
             inner: Arc::new(Inner {
-                db: cell,
+                disk,
                 snapshot: SnapshotOnClose {
                     path: path.clone(),
                     written: AtomicU64::new(0),
                 },
-                sled_config,
-                opening: Mutex::new(()),
-                shared_lock: Mutex::new(lock),
                 path,
-                durability,
                 catalog: RwLock::new(catalog),
                 indexes: RwLock::new(Arc::new(indexes)),
                 generation: AtomicU64::new(1),
                 writer: WriterLock::default(),
                 commit_gate: RwLock::new(()),
-                image_live: AtomicBool::new(image.is_some()),
-                image_stamped: AtomicBool::new(stamped),
-                image_went_stale: AtomicBool::new(false),
-                image: RwLock::new(image),
-                durable,
-                unmarked: AtomicU64::new(0),
-                io_failed: AtomicBool::new(false),
             }),
         }
     }
 
-    /// Starts a transaction. Reads see committed data plus the transaction's own writes; the
-    /// first write waits (up to 10 s) for any other writer to finish.
     /// Bytes of keys and values this process has committed (what `apply_batch` was given).
     pub fn committed_bytes(&self) -> u64 {
         self.inner.snapshot.written.load(Ordering::Acquire)
     }
 
-    pub fn begin(&self) -> Txn {
-        Txn::new(self.clone())
-    }
-
     /// Held shared for the whole of a statement's reads: no commit lands while it is held, so a
     /// statement reads one committed state (sled gives no snapshots; this is what does). A
     /// holder must never wait for the writer lock (a committer holds it while it waits for
-    /// this gate): take write access first ([`Txn::prepare_write`]), then the gate.
+    /// this gate): take write access first (`Txn::prepare_write`), then the gate.
     pub fn statement_gate(&self) -> std::sync::RwLockReadGuard<'_, ()> {
         self.inner
             .commit_gate
@@ -519,7 +412,7 @@ impl Store {
     /// Forces everything committed so far to disk.
     pub fn flush(&self) -> Result<()> {
         // A store that never opened sled has committed nothing.
-        match self.inner.sled_if_open() {
+        match self.inner.disk.db_if_open() {
             Some(db) => db.flush().map(|_| ()).map_err(|e| self.inner.sled_err(e)),
             None => Ok(()),
         }
@@ -535,7 +428,7 @@ impl Store {
     /// True while this process reads the database through its sealed image alone, without
     /// having opened sled (`seal.rs`): it then shares the database with other such readers.
     pub fn is_sealed_reader(&self) -> bool {
-        self.inner.sled_if_open().is_none()
+        self.inner.disk.db_if_open().is_none()
     }
 
     /// The directory, or `None` for a temporary store.
@@ -544,11 +437,9 @@ impl Store {
     }
 
     pub fn durability(&self) -> Durability {
-        self.inner.durability
+        self.inner.disk.durability()
     }
 }
-
-pub(crate) use super::recovery::open_sled;
 
 /// The catalog and index definitions in sled.
 fn schema_in_sled(db: &sled::Db, shown: &Path) -> Result<(Catalog, Vec<IndexMeta>)> {
@@ -587,47 +478,3 @@ fn load_schema(
     }
     Ok((catalog, indexes))
 }
-
-/// The format marker of the sled database `db` at `path` (`None`: it has none); an error when
-/// it is unreadable or newer than this build. Open and compaction both read it here.
-pub(crate) fn stored_format(db: &sled::Db, path: &Path) -> Result<Option<u32>> {
-    let Some(v) = db.get(keys::META_FORMAT).map_err(|e| sled_error(path, e))? else {
-        return Ok(None);
-    };
-    let found = <[u8; 4]>::try_from(v.as_ref())
-        .map(u32::from_be_bytes)
-        .map_err(|_| not_a_database(path, "its format marker is unreadable"))?;
-    if found > FORMAT_VERSION {
-        return Err(StoreError::NewerFormat {
-            path: path.to_path_buf(),
-            found,
-            supported: FORMAT_VERSION,
-        }
-        .into());
-    }
-    Ok(Some(found))
-}
-
-pub(crate) fn corrupt(path: &Path, reason: &str) -> Error {
-    StoreError::Corrupt {
-        path: path.to_path_buf(),
-        reason: reason.to_string(),
-    }
-    .into()
-}
-
-fn not_a_database(path: &Path, why: &str) -> Error {
-    StoreError::Corrupt {
-        path: path.to_path_buf(),
-        reason: format!("not a kgstore database ({why})"),
-    }
-    .into()
-}
-
-#[path = "sealed_open.rs"]
-mod sealed_open;
-use sealed_open::Opened;
-
-#[cfg(all(test, unix))]
-#[path = "engine_tests.rs"]
-mod tests;

@@ -8,11 +8,9 @@
 //! region from the operating system's page cache and a warm read is a hash probe into memory.
 //!
 //! Validity: an image is a copy of the store at one moment, named by a random stamp that sled
-//! also holds (`00 "image"`). Every commit removes that key in its own atomic batch, and this
-//! process stops reading the image before the batch is applied, so an image is read only while
-//! sled holds exactly what it copied. The file is written under a temporary name, synced and
-//! renamed before the key is written, and never modified in place. An image that is missing,
-//! malformed or stale is ignored (reads go to sled) and deleted when the store opens.
+//! also holds (`00 "image"`). When it may be read, how it is written and what a commit does
+//! to it are invariants 1, 2 and 7 of `lifecycle.rs`; [`Image::open`] ignores (and deletes) an
+//! image that is missing, malformed or whose stamp sled does not hold.
 //!
 //! Integrity: what is read is checked. The keys, table, hash area and region table (the
 //! *index*, about 1.2 MiB at bench scale M) are read into memory when the image opens and
@@ -24,8 +22,8 @@
 //! from the kernel's read-around: cold, neighbouring regions then come from memory, not each
 //! from the disk. A region that does not match, or that cannot be read
 //! whole (the file was cut short), is an error of this image alone: the store then reads sled
-//! instead (`Inner::image_failed`). Nothing is memory-mapped, so a file truncated or rewritten
-//! under a reader can make reads fail, never crash the process (a map would raise SIGBUS), and
+//! instead (`Lifecycle::image_failed`). Nothing is memory-mapped, so a file truncated or
+//! rewritten under a reader can make reads fail, never crash the process (a map would raise SIGBUS), and
 //! whatever was read before stays right: it was copied and checked.
 //!
 //! Layout (little-endian integers):
@@ -59,7 +57,7 @@ use sled::IVec;
 
 use crate::error::{Result, StoreError};
 
-use super::engine::corrupt;
+use super::errors::corrupt;
 // FNV-1a builds the hash area; like the index buckets it relies on, it must never change.
 use super::keys::fnv1a;
 

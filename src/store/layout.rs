@@ -1,6 +1,6 @@
-//! One writer per byte format: the index entries, index buckets, label bits and adjacency
-//! splits that the transaction (`write.rs`), bulk (`bulk.rs`) and upgrade (`migrate.rs`)
-//! paths write are encoded here and nowhere else.
+//! One writer per byte format: the index entries, index buckets, ordered index pages, label
+//! bits and adjacency splits that the transaction (`write.rs`), bulk (`bulk.rs`) and upgrade
+//! (`migrate.rs`) paths write are encoded here and nowhere else.
 //!
 //! Keys are built in `keys.rs`, single records (node, relationship, adjacency section, block
 //! slots, degree entries) in `records.rs`, property values in `codec.rs`; this module holds
@@ -10,7 +10,7 @@
 
 use crate::value::Value;
 
-use super::codec::{get_varint, index_key, index_key_prefix, put_varint};
+use super::codec::{get_varint, index_key, index_key_prefix, index_sort_key, put_varint};
 use super::keys;
 use super::records::{block_append, encode_section, AdjList, BITMAP_BYTES};
 
@@ -122,6 +122,81 @@ pub fn append_split_section(out: &mut Vec<u8>, inc: &mut Vec<u8>, slot: u8, list
             block_append(block, slot, &encode_section(lists));
         }
     }
+}
+
+// ---- ordered index pages (`ordered.rs` keeps them; format 10) -----------------------------
+
+/// A page larger than this is cut in pieces.
+pub(crate) const PAGE_MAX_BYTES: usize = 8 << 10;
+/// The size pages are cut to, when built or split: room for inserts before the next split.
+const PAGE_FILL_BYTES: usize = 4 << 10;
+
+/// The encoded size of one entry (as in a hash bucket: key length, key, node id).
+fn entry_bytes(value_key: &[u8], node: u64) -> usize {
+    let mut scratch = Vec::with_capacity(20);
+    put_varint(&mut scratch, value_key.len() as u64);
+    put_varint(&mut scratch, node);
+    scratch.len() + value_key.len()
+}
+
+/// Appends one page entry, encoded as in a hash bucket.
+pub(crate) fn put_page_entry(out: &mut Vec<u8>, value_key: &[u8], node: u64) {
+    put_varint(out, value_key.len() as u64);
+    out.extend_from_slice(value_key);
+    put_varint(out, node);
+}
+
+/// Cuts sorted entries into pages: one page under `bound` when they fit in
+/// [`PAGE_MAX_BYTES`], else pieces of about [`PAGE_FILL_BYTES`], each but the last under the
+/// sort key of its own last entry, the last under `bound`. Returns (page key, value) pairs.
+pub(crate) fn cut_pages(
+    index: u32,
+    entries: &[(&[u8], u64)],
+    bound: &[u8],
+) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let total: usize = entries.iter().map(|(k, n)| entry_bytes(k, *n)).sum();
+    let target = if total <= PAGE_MAX_BYTES {
+        usize::MAX
+    } else {
+        PAGE_FILL_BYTES
+    };
+    let mut pages = Vec::new();
+    let mut page = Vec::new();
+    for (i, &(k, n)) in entries.iter().enumerate() {
+        put_page_entry(&mut page, k, n);
+        if page.len() >= target && i + 1 < entries.len() {
+            pages.push((
+                keys::index_page(index, &index_sort_key(k, n)),
+                std::mem::take(&mut page),
+            ));
+        }
+    }
+    if !page.is_empty() {
+        pages.push((keys::index_page(index, bound), page));
+    }
+    pages
+}
+
+/// The ordered pages of every index, built from its hash buckets' entries (the format 10
+/// upgrade): `buckets` yields (bucket key, bucket value) of `'I'` keys in any order.
+pub(crate) fn pages_from_buckets(
+    buckets: impl Iterator<Item = (Vec<u8>, Vec<u8>)>,
+) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let mut by_index: std::collections::BTreeMap<u32, Vec<(Vec<u8>, u64)>> = Default::default();
+    for (k, v) in buckets {
+        if let Some(id) = keys::index_of_bucket(&k) {
+            let list = by_index.entry(id).or_default();
+            list.extend(bucket_entries(&v).map(|(vk, n)| (vk.to_vec(), n)));
+        }
+    }
+    let mut out = Vec::new();
+    for (id, mut list) in by_index {
+        list.sort_unstable();
+        list.dedup();
+        let borrowed: Vec<(&[u8], u64)> = list.iter().map(|(k, n)| (k.as_slice(), *n)).collect();
+        out.extend(cut_pages(id, &borrowed, keys::LAST_PAGE_BOUND));
+    }
+    out
 }
 
 #[cfg(test)]

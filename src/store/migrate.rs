@@ -22,14 +22,45 @@
 
 use std::path::Path;
 
-use crate::error::Result;
+use crate::error::{Result, StoreError};
 
-use super::engine::{corrupt, sled_error, FORMAT_VERSION};
+use super::errors::{corrupt, not_a_database, sled_error};
 use super::keys;
 use super::layout::append_split_section;
 use super::records::{
     block_entries, block_is_well_formed, decode_section, degree_block, upgrade_section_v1,
 };
+
+/// The on-disk format this build writes and the newest it reads; older ones are upgraded on
+/// open ([`upgrade`]). 2: adjacency sections start with their degree totals. 3: degree blocks.
+/// 4: index definitions carry their bucket count. 5: adjacency split by direction. 6: may
+/// have a read image (`image.rs`), which builds before it would not keep correct. 7: may have
+/// a seal (`seal.rs`) under which a process reads the image without opening sled; builds
+/// before it would commit without deleting the seal and the image. 8: hub adjacency in chunk
+/// keys and commit counts. 9: property values may hold spatial points (`codec.rs`). 10: every
+/// index also keeps ordered pages (`ordered.rs`), which builds before it would not maintain,
+/// and constraint records may exist (`constraints/`), which builds before it would not enforce.
+pub const FORMAT_VERSION: u32 = 10;
+
+/// The format marker of the sled database `db` at `path` (`None`: it has none); an error when
+/// it is unreadable or newer than this build. Open and compaction both read it here.
+pub(crate) fn stored_format(db: &sled::Db, path: &Path) -> Result<Option<u32>> {
+    let Some(v) = db.get(keys::META_FORMAT).map_err(|e| sled_error(path, e))? else {
+        return Ok(None);
+    };
+    let found = <[u8; 4]>::try_from(v.as_ref())
+        .map(u32::from_be_bytes)
+        .map_err(|_| not_a_database(path, "its format marker is unreadable"))?;
+    if found > FORMAT_VERSION {
+        return Err(StoreError::NewerFormat {
+            path: path.to_path_buf(),
+            found,
+            supported: FORMAT_VERSION,
+        }
+        .into());
+    }
+    Ok(Some(found))
+}
 
 /// Rewrites a store written in format `found` (older than this build's) to the current format
 /// in one atomic batch, then flushes.
@@ -77,7 +108,7 @@ pub(super) fn upgrade(db: &sled::Db, found: u32, shown: &Path) -> Result<()> {
             let (k, v) = item.map_err(e)?;
             buckets.push((k.to_vec(), v.to_vec()));
         }
-        for (k, v) in super::ordered::pages_from_buckets(buckets.into_iter()) {
+        for (k, v) in super::layout::pages_from_buckets(buckets.into_iter()) {
             batch.insert(k, v);
         }
     }
@@ -209,7 +240,7 @@ mod tests {
         assert!(image.exists());
         downgrade(&path, 5);
         let store = Store::open(&path, &opts).unwrap();
-        assert!(store.inner.image.read().unwrap().is_none());
+        assert!(store.inner.disk.image().is_none());
         assert!(!image.exists());
         assert!(store.check().unwrap().is_clean());
         assert_eq!(store.begin().node_ids().unwrap().count(), 2);
@@ -219,7 +250,7 @@ mod tests {
         downgrade(&path, 5);
         Store::compact(&path).unwrap();
         let store = Store::open(&path, &opts).unwrap();
-        assert!(store.inner.image.read().unwrap().is_some());
+        assert!(store.inner.disk.image().is_some());
         assert!(store.check().unwrap().is_clean());
         assert_eq!(store.begin().node_ids().unwrap().count(), 2);
     }

@@ -9,88 +9,17 @@
 //! and at or below its own bound, so the page that holds (or is to hold) sort key `s` is the
 //! first whose bound is at or above `s`, found by a forward range scan from `s`. A removal
 //! never moves a bound; a page that empties is deleted; a page that passes [`PAGE_MAX_BYTES`]
-//! is cut into pages of about [`PAGE_FILL_BYTES`], the last of which keeps its key.
+//! is cut into pages of about `PAGE_FILL_BYTES`, the last of which keeps its key. The pages'
+//! bytes are encoded in `layout.rs` ([`cut_pages`]), which the format 10 upgrade also uses.
 
 use crate::error::Result;
 use crate::model::NodeId;
 
-use super::codec::{index_sort_key, put_varint, value_key_of_sort_key, KeyRange};
+use super::codec::{index_sort_key, value_key_of_sort_key, KeyRange};
 use super::engine::IndexMeta;
 use super::keys;
-use super::layout::{bucket_entries, bucket_update};
+use super::layout::{bucket_entries, bucket_update, cut_pages, put_page_entry, PAGE_MAX_BYTES};
 use super::txn::Txn;
-
-/// A page larger than this is cut in pieces.
-pub(crate) const PAGE_MAX_BYTES: usize = 8 << 10;
-/// The size pages are cut to, when built or split: room for inserts before the next split.
-const PAGE_FILL_BYTES: usize = 4 << 10;
-
-/// The encoded size of one entry (as in a hash bucket: key length, key, node id).
-fn entry_bytes(value_key: &[u8], node: NodeId) -> usize {
-    let mut scratch = Vec::with_capacity(20);
-    put_varint(&mut scratch, value_key.len() as u64);
-    put_varint(&mut scratch, node);
-    scratch.len() + value_key.len()
-}
-
-fn put_entry(out: &mut Vec<u8>, value_key: &[u8], node: NodeId) {
-    put_varint(out, value_key.len() as u64);
-    out.extend_from_slice(value_key);
-    put_varint(out, node);
-}
-
-/// Cuts sorted entries into pages: one page under `bound` when they fit in
-/// [`PAGE_MAX_BYTES`], else pieces of about [`PAGE_FILL_BYTES`], each but the last under the
-/// sort key of its own last entry, the last under `bound`. Returns (page key, value) pairs.
-pub(crate) fn cut_pages(
-    index: u32,
-    entries: &[(&[u8], NodeId)],
-    bound: &[u8],
-) -> Vec<(Vec<u8>, Vec<u8>)> {
-    let total: usize = entries.iter().map(|(k, n)| entry_bytes(k, *n)).sum();
-    let target = if total <= PAGE_MAX_BYTES {
-        usize::MAX
-    } else {
-        PAGE_FILL_BYTES
-    };
-    let mut pages = Vec::new();
-    let mut page = Vec::new();
-    for (i, &(k, n)) in entries.iter().enumerate() {
-        put_entry(&mut page, k, n);
-        if page.len() >= target && i + 1 < entries.len() {
-            pages.push((
-                keys::index_page(index, &index_sort_key(k, n)),
-                std::mem::take(&mut page),
-            ));
-        }
-    }
-    if !page.is_empty() {
-        pages.push((keys::index_page(index, bound), page));
-    }
-    pages
-}
-
-/// The ordered pages of every index, built from its hash buckets' entries (the format 10
-/// upgrade): `buckets` yields (bucket key, bucket value) of `'I'` keys in any order.
-pub(crate) fn pages_from_buckets(
-    buckets: impl Iterator<Item = (Vec<u8>, Vec<u8>)>,
-) -> Vec<(Vec<u8>, Vec<u8>)> {
-    let mut by_index: std::collections::BTreeMap<u32, Vec<(Vec<u8>, NodeId)>> = Default::default();
-    for (k, v) in buckets {
-        if let Some(id) = keys::index_of_bucket(&k) {
-            let list = by_index.entry(id).or_default();
-            list.extend(bucket_entries(&v).map(|(vk, n)| (vk.to_vec(), n)));
-        }
-    }
-    let mut out = Vec::new();
-    for (id, mut list) in by_index {
-        list.sort_unstable();
-        list.dedup();
-        let borrowed: Vec<(&[u8], NodeId)> = list.iter().map(|(k, n)| (k.as_slice(), *n)).collect();
-        out.extend(cut_pages(id, &borrowed, keys::LAST_PAGE_BOUND));
-    }
-    out
-}
 
 impl Txn {
     /// The page that holds, or is to hold, sort key `sort_key` of `index`: (key, value).
@@ -120,7 +49,7 @@ impl Txn {
         let Some((key, old)) = self.page_for(index, &sort_key)? else {
             if add {
                 let mut page = Vec::new();
-                put_entry(&mut page, value_key, node);
+                put_page_entry(&mut page, value_key, node);
                 self.kv_put(keys::index_page(index, keys::LAST_PAGE_BOUND), Some(page));
             }
             return Ok(());

@@ -22,7 +22,7 @@ use std::time::Duration;
 use crate::error::{Error, Result, StoreError};
 
 use super::durable;
-use super::engine::sled_error;
+use super::errors::{damaged_log, sled_error};
 
 /// Opens sled at `path`, recovering from damaged snapshots (see the module docs) and refusing
 /// a log that lost acknowledged commits.
@@ -128,17 +128,6 @@ fn repair(config: &sled::Config, path: &Path, err: Error) -> Result<sled::Db> {
             })
         }
     }
-}
-
-pub(crate) fn damaged_log(path: &Path, why: &str) -> Error {
-    StoreError::Corrupt {
-        path: path.to_path_buf(),
-        reason: format!(
-            "the storage log {} is damaged ({why}); restore the database from a backup",
-            path.join("db").display()
-        ),
-    }
-    .into()
 }
 
 /// What sled 0.34 writes into `conf` for the settings kgstore always uses (then a CRC-32).

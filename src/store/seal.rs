@@ -8,11 +8,10 @@
 //!
 //! The seal gives that assurance from the file system instead, on two grounds:
 //!
-//! 1. **Every commit deletes the seal and the image** before its batch, and syncs the
-//!    directory so that the deletion is durable before the batch can be (one fsync, at the
-//!    first commit after a compaction). So a seal and image that are there, under a lock that
-//!    keeps sled closed, were written after the last commit. Format 7 keeps out builds from
-//!    before the seal, which would commit without deleting them.
+//! 1. **Every commit deletes the seal and the image** before its batch, durably (invariant 3
+//!    of `lifecycle.rs`, which owns when seals are written, checked and deleted: invariants
+//!    3-6). So a seal and image that are there, under a lock that keeps sled closed, were
+//!    written after the last commit.
 //! 2. **A fingerprint of sled's files**: compaction, after it has closed the copy's sled,
 //!    writes `kg.seal` with the image's stamp and, for each of sled's files, name, length,
 //!    inode, mode, modification and change times. A seal whose fingerprint no longer matches
@@ -22,18 +21,13 @@
 //!    in clock ticks (≈ 4 ms here), and sled rewrites its snapshot only when its log advanced;
 //!    ground 1 is what makes a commit show.
 //!
-//! The lock: sled holds an exclusive `flock` on its `db` file while open. A sealed reader holds
-//! a *shared* `flock` on the same file instead, taken before it checks the fingerprint, so no
-//! sled can open (and write) while it reads, and any number of sealed readers share the
-//! database. A sealed reader that comes to write gives up its shared lock and opens sled like
-//! any other process; if sled's stamp no longer names the image, another process wrote in
-//! between and the transaction that read the image fails (`sealed_open.rs`). Every process
-//! that opens sled deletes the seal (its open may have changed sled's files).
+//! The lock: sled holds an exclusive `flock` on its `db` file while open; a sealed reader holds
+//! a *shared* `flock` on the same file ([`lock_shared`]), so that no sled opens while it reads
+//! and any number of sealed readers share the database (invariant 5 of `lifecycle.rs`).
 //!
-//! Resealing: a process that opened sled but committed nothing (`kg check`, a write that
-//! failed) leaves sled holding what the image copied. As it closes, it seals the image again
-//! ([`reseal`]) if, under sled's lock, sled's files are as it left them and `kg.image` still
-//! carries the stamp (by ground 1, no commit came in between).
+//! Resealing ([`reseal`], invariant 4): called under sled's lock, it writes a seal only if
+//! sled's files are as the closing process left them and `kg.image` still carries the stamp
+//! (by ground 1, no commit came in between).
 //!
 //! Layout: magic `KGSEAL\0\0`, layout u32, store format u32, stamp (16 bytes), fingerprint
 //! length u32 and bytes, FNV-1a of everything before it (u64), little-endian.

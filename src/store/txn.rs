@@ -7,10 +7,10 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use crate::error::{ErrorClass, Phase, QueryError, Result};
-use crate::store::Durability;
 
 use super::block_cache::{BlockCache, SlotBytes};
-use super::engine::{corrupt, IndexMeta, Inner, Store};
+use super::engine::{IndexMeta, Inner, Store};
+use super::errors::corrupt;
 use super::image::Image;
 use super::keys;
 use super::local_catalog::LocalCatalog;
@@ -67,7 +67,7 @@ fn sled_range<'a>(
 
 /// A scan of the read image that, when the image fails to give back an entry (a region that
 /// does not match its checksum, a file cut short), goes on from that entry in sled, which
-/// holds the same (`Inner::image_failed`).
+/// holds the same (`Lifecycle::image_failed`).
 struct ImageThenSled<'a> {
     inner: &'a Inner,
     scan: Option<super::image::Scan<'a>>,
@@ -109,6 +109,14 @@ impl<'a> Iterator for ImageThenSled<'a> {
     }
 }
 
+impl Store {
+    /// Starts a transaction. Reads see committed data plus the transaction's own writes; the
+    /// first write waits (up to 10 s) for any other writer to finish.
+    pub fn begin(&self) -> Txn {
+        Txn::new(self.clone())
+    }
+}
+
 /// A point inside a transaction to return to with [`Txn::restore`].
 #[derive(Clone, Debug)]
 pub struct Checkpoint {
@@ -135,9 +143,10 @@ pub struct Txn {
     writing: bool,
     /// False when someone else (the bulk loader) holds the writer lock for us.
     owns_lock: bool,
-    /// The store's read image when this transaction began; read only while it is still live
-    /// (no commit since), see [`Txn::image`].
+    /// The store's read image when this transaction began and the image epoch it was taken
+    /// at; read only while that epoch lasts (no commit since), see [`Txn::image`].
     image: Option<Arc<Image>>,
+    image_epoch: u64,
     /// Committed blocks this transaction has read, with their slot offsets.
     blocks: Box<BlockCache>,
 }
@@ -153,21 +162,17 @@ impl Txn {
 
     pub(crate) fn new(store: Store) -> Txn {
         let inner = &store.inner;
-        if !inner.image_live.load(Ordering::Acquire) && inner.sled_if_open().is_none() {
+        if inner.disk.is_detached() {
             // A sealed store that lost its image without getting sled (a late open refused
             // after another process wrote): its catalog is as old as the image, so open sled
             // (which reloads it) before answering anything. If that fails, every read of this
             // transaction fails the same way when it reaches for sled.
             let _ = inner.sled();
         }
-        let image = store
-            .inner
-            .image
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
+        let (image, image_epoch) = inner.disk.read_view();
         Txn {
             image,
+            image_epoch,
             store,
             overlay: BTreeMap::new(),
             undo: Vec::new(),
@@ -201,44 +206,14 @@ impl Txn {
         let inner = Arc::clone(&self.store.inner);
         if !self.overlay.is_empty() {
             self.check_writable()?;
-            let db = inner.sled()?;
-            let mut batch = sled::Batch::default();
             let mut bytes = 0u64;
             // No statement may read while the batch lands (`Store::statement_gate`).
             let gate = inner.commit_gate.write().unwrap_or_else(|e| e.into_inner());
-            // The read image stops matching with this batch: stop reading it before the batch
-            // lands, and drop its stamp in the same atomic batch (see `image.rs`). The stamp
-            // goes even when no image was loaded: a file put back later must not match it.
-            inner.drop_image();
-            let stamped = inner.image_stamped.load(Ordering::Acquire);
-            if stamped {
-                batch.remove(keys::META_IMAGE);
-                if let Some(dir) = &inner.path {
-                    // Neither the seal nor the image it names may outlive this batch, also
-                    // across a power loss: both go, durably, before it (one directory sync, at
-                    // the first commit after a compaction). The image by its path, whether or
-                    // not this process still has it loaded: an image still there under the
-                    // database's lock then means no commit since (`seal::reseal` relies on it).
-                    super::seal::remove(dir);
-                    let _ = std::fs::remove_file(dir.join(super::image::FILE_NAME));
-                    super::durable::sync_dir(dir)?;
-                }
-            }
-            // Every commit counts itself in its own batch: the commit mark (`durable.rs`)
-            // compares this count with the one it recorded once the commit was durable.
-            let commit_no = match &inner.path {
-                Some(dir) => super::durable::sled_commits(db, dir)? + 1,
-                None => 0,
-            };
-            if commit_no > 0 {
-                batch.insert(keys::META_COMMITS, &commit_no.to_be_bytes());
-            }
+            // What the commit does to the files, and what protects it: `lifecycle.rs`.
+            let mut commit = inner.disk.begin_commit()?;
             for (k, v) in std::mem::take(&mut self.overlay) {
                 bytes += (k.len() + v.as_ref().map_or(0, Vec::len)) as u64;
-                match v {
-                    Some(v) => batch.insert(k, v),
-                    None => batch.remove(k),
-                }
+                commit.put(k, v);
             }
             // Readers must know new names before records that use them become visible.
             {
@@ -255,36 +230,24 @@ impl Txn {
                 .local_indexes
                 .is_some()
                 .then(|| inner.indexes.write().unwrap_or_else(|e| e.into_inner()));
-            if let Err(e) = db.apply_batch(batch) {
-                drop(index_guard);
-                let mut cat = inner.catalog.write().unwrap_or_else(|e| e.into_inner());
-                for (kind, id, _) in self.local_catalog.iter() {
-                    cat.remove(*kind, *id);
+            let number = match commit.land() {
+                Ok(number) => number,
+                Err(e) => {
+                    drop(index_guard);
+                    let mut cat = inner.catalog.write().unwrap_or_else(|e| e.into_inner());
+                    for (kind, id, _) in self.local_catalog.iter() {
+                        cat.remove(*kind, *id);
+                    }
+                    return Err(e);
                 }
-                return Err(inner.sled_err(e));
-            }
-            if stamped {
-                inner.image_stamped.store(false, Ordering::Release);
-            }
+            };
             if let (Some(mut guard), Some(list)) = (index_guard, self.local_indexes.take()) {
                 *guard = Arc::new(list);
             }
             inner.generation.fetch_add(1, Ordering::AcqRel);
             inner.snapshot.written.fetch_add(bytes, Ordering::AcqRel);
             drop(gate);
-            if let Some(durable) = &inner.durable {
-                if inner.durability == Durability::Full {
-                    // sled's flush only starts the disk writes of the log (sync_file_range):
-                    // the fdatasync makes the commit survive a power loss (`durable.rs`).
-                    db.flush().map_err(|e| inner.sled_err(e))?;
-                    durable.sync().inspect_err(|_| inner.note_io_failure())?;
-                    durable
-                        .write_mark(commit_no)
-                        .inspect_err(|_| inner.note_io_failure())?;
-                } else {
-                    inner.unmarked.store(commit_no, Ordering::Release);
-                }
-            }
+            inner.disk.make_durable(number)?;
         }
         Ok(())
     }
@@ -365,7 +328,7 @@ impl Txn {
     fn check_writable(&self) -> Result<()> {
         let inner = &self.store.inner;
         inner.sled()?;
-        if self.image.is_some() && inner.image_went_stale.load(Ordering::Acquire) {
+        if self.image.is_some() && inner.disk.outdated(self.image_epoch) {
             return Err(crate::error::Error::Transaction(
                 "another process changed the database after this transaction read it; run the transaction again".into(),
             ));
@@ -378,7 +341,7 @@ impl Txn {
     pub(crate) fn image(&self) -> Option<&Image> {
         self.image
             .as_deref()
-            .filter(|_| self.store.inner.image_live.load(Ordering::Acquire))
+            .filter(|_| self.store.inner.disk.image_current(self.image_epoch))
     }
 
     pub(crate) fn kv_get(&self, key: &[u8]) -> Result<Option<Bytes<'_>>> {

@@ -8,8 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::*;
 use crate::model::Properties;
-use crate::store::image;
-use crate::store::{GraphRead, GraphWrite};
+use crate::store::{GraphRead, GraphWrite, OpenOptions, Store};
 use crate::value::Value;
 
 /// `dir/db` holding ten `P` nodes (`i`: 0-9), compacted: sealed.
@@ -58,7 +57,7 @@ fn a_transaction_that_read_an_image_another_store_outdated_cannot_write() {
     assert!(before.image().is_some(), "the read went through the image");
 
     // A lets go of its shared lock, as it does on its way to opening sled.
-    *a.inner.lock_slot() = None;
+    a.inner.disk.release_shared_lock();
     let b = open(&path);
     assert!(b.is_sealed_reader(), "the seal still held when B opened");
     let mut t = b.begin();
@@ -75,10 +74,7 @@ fn a_transaction_that_read_an_image_another_store_outdated_cannot_write() {
     );
     drop(before);
     assert!(!a.is_sealed_reader(), "the write attempt opened sled");
-    assert!(
-        a.inner.image.read().unwrap().is_none(),
-        "a stale image kept"
-    );
+    assert!(a.inner.disk.image().is_none(), "a stale image kept");
     assert!(!path.join(image::FILE_NAME).exists());
 
     // A new transaction reads sled: B's node, under the label B created (catalog reloaded).
@@ -117,7 +113,7 @@ fn a_write_refused_under_another_reader_leaves_a_sealed_reader() {
     drop(t);
     assert!(a.is_sealed_reader());
     assert!(
-        a.inner.lock_slot().is_some(),
+        a.inner.disk.holds_shared_lock(),
         "A did not take its lock back"
     );
     assert!(a.begin().image().is_some(), "A stopped reading the image");
@@ -182,7 +178,7 @@ fn a_refused_late_open_after_another_write_stops_reading_the_image() {
     let a = open(&path);
     assert!(a.is_sealed_reader());
     // A lets go of its shared lock on the way to sled; B writes meanwhile and closes.
-    *a.inner.lock_slot() = None;
+    a.inner.disk.release_shared_lock();
     let b = open(&path);
     let mut t = b.begin();
     t.create_node(&["Q".into()], props(99)).unwrap();
@@ -250,7 +246,7 @@ fn a_commit_deletes_the_image_and_seal_it_no_longer_holds() {
     let path = sealed_graph(dir.path());
     let a = open(&path);
     // A lets go of its shared lock; B opens sled and holds it.
-    *a.inner.lock_slot() = None;
+    a.inner.disk.release_shared_lock();
     let b = open(&path);
     b.inner.sled().unwrap();
     let err = a.inner.sled().unwrap_err();
@@ -258,7 +254,7 @@ fn a_commit_deletes_the_image_and_seal_it_no_longer_holds() {
         matches!(err, Error::Store(StoreError::Locked { .. })),
         "{err:?}"
     );
-    assert!(a.inner.image.read().unwrap().is_none(), "A kept its image");
+    assert!(a.inner.disk.image().is_none(), "A kept its image");
     drop(b);
     assert!(
         path.join(seal::FILE_NAME).is_file(),

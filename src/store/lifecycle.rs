@@ -1,0 +1,704 @@
+//! The on-disk lifecycle of a store: the states it can be in ([`DiskState`]), the transitions
+//! between them (methods of [`Lifecycle`]) and the rules that keep sled's log, the read image
+//! (`image.rs`, `kg.image`), its stamp, the seal (`seal.rs`, `kg.seal`) and the commit mark
+//! (`durable.rs`, `kg.commits`) telling one story. **Where a commit happens and what protects
+//! it:** [`Lifecycle::begin_commit`], [`Commit::land`] and [`Lifecycle::make_durable`], called
+//! by `Txn::commit` in that order and by nothing else. The writer lock (`engine.rs`) keeps it
+//! the only commit; the statement gate, held exclusively until the batch has landed, keeps
+//! readers from seeing part of it; the lifecycle's own lock, held from the preamble to the
+//! landing, keeps a late open or an image failure from changing the state in between.
+//!
+//! ## The states
+//! - `Sled`: sled is open in this process (at open, or late). Reads go to the read image while
+//!   it is current, else to sled.
+//! - `Sealed`: compaction left an image and a seal that vouches for it; this process reads the
+//!   image alone, under a shared lock, without having opened sled (opening sled costs a `kg`
+//!   process about 12 ms). Any number of sealed readers share a database.
+//! - `Detached`: a sealed store whose late open of sled failed while the seal no longer vouched
+//!   for its image: it has neither, and every read tries to open sled again.
+//! - `Temporary`: sled in a temporary file; no image, seal or mark.
+//!
+//! Transitions: [`Lifecycle::open`] (sealed, or sled's handle for [`Lifecycle::on_sled`]);
+//! [`Lifecycle::sled`] (sealed or detached → sled, at a write or a read the image cannot serve);
+//! [`Lifecycle::image_failed`] (stop reading a damaged image); [`Lifecycle::begin_commit`]
+//! (stop reading the image, delete it and the seal); [`Lifecycle::close`] (reseal).
+//!
+//! ## Invariants
+//! 1. The image is read only while sled holds its stamp (`00 "image"`) and nothing was committed
+//!    since: checked when sled is opened ([`Lifecycle::on_sled`], the late open's `adopt`), and
+//!    every commit stops the reads ([`Lifecycle::begin_commit`] bumps the image epoch) and removes
+//!    the stamp in its own batch. An image whose stamp sled does not hold is deleted at open.
+//! 2. Image files are written to a temporary name, synced, renamed and the directory synced,
+//!    then stamped into sled (`ImageWriter::finish`, compaction); never changed in place.
+//! 3. A commit deletes the seal and the image first, with a directory sync, before its batch can
+//!    land (once, at the first commit after a compaction), so that neither outlives the batch,
+//!    also across a power loss: an image still there under the database's lock means no commit
+//!    since, which resealing relies on.
+//! 4. A seal is written only under sled's exclusive lock with sled closed: by compaction on its
+//!    copy before the swap, or by [`Lifecycle::close`] (`seal::reseal`) when this process opened
+//!    sled, committed nothing and finds sled's files as it left them. A seal is trusted only
+//!    while its fingerprint of sled's files still matches (`seal::check`).
+//! 5. A sealed reader holds a shared `flock` on `db`'s inode (the one at the path: compaction
+//!    swaps directories), taken before it checks the seal, so no sled opens while it reads.
+//! 6. Whoever opens sled deletes the seal: the open may change sled's files.
+//! 7. Image reads are verified (header checksum, each region's CRC); a failure makes the process
+//!    read sled from there on and delete the image and seal ([`Lifecycle::image_failed`]).
+//! 8. A transaction that read an image that sled, opened late, no longer stamps cannot commit:
+//!    it read at an image epoch below [`Lifecycle::outdated_below`] (an epoch, not a flag).
+//! 9. `FORMAT_VERSION` (`migrate.rs`) keeps out builds that would break these: 6 the image,
+//!    7 the seal, 8 the commit count (the full list of versions is in `migrate.rs`).
+//! 10. Compaction keeps the source's sled open (so locked) until the atomic exchange.
+//! 11. sled is opened only through `recovery::open_sled`, which checks the commit mark; the mark
+//!     never counts a commit before it is durable ([`Lifecycle::make_durable`], `close`).
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result, StoreError};
+
+use super::durable::{self, DurableLog};
+use super::errors::{corrupt, not_a_database, sled_error};
+use super::image::{self, Image};
+use super::migrate::{self, stored_format, FORMAT_VERSION};
+use super::options::Durability;
+use super::recovery::open_sled;
+use super::{keys, seal};
+
+/// What the store's files are to this process (see the module docs).
+pub(crate) enum DiskState {
+    /// sled is open ([`Lifecycle`] keeps its handle where reads reach it without a lock).
+    /// `image`: the read image while it is current (invariant 1). `stamped`: sled may hold an
+    /// image's stamp, loaded or not; the next commit removes it, so that no file put back
+    /// later can match it.
+    Sled {
+        image: Option<Arc<Image>>,
+        stamped: bool,
+    },
+    /// Reading the sealed image alone. `shared_lock` is `None` only while the late open has
+    /// let go of it (and in tests that stand for that moment); `config` opens sled later.
+    Sealed {
+        image: Arc<Image>,
+        shared_lock: Option<File>,
+        config: sled::Config,
+    },
+    /// Neither image nor sled: the next read tries to open sled.
+    Detached {
+        config: sled::Config,
+    },
+    Temporary,
+}
+
+impl DiskState {
+    fn image(&self) -> Option<&Arc<Image>> {
+        match self {
+            DiskState::Sled { image, .. } => image.as_ref(),
+            DiskState::Sealed { image, .. } => Some(image),
+            DiskState::Detached { .. } | DiskState::Temporary => None,
+        }
+    }
+
+    fn config(&self) -> Option<&sled::Config> {
+        match self {
+            DiskState::Sealed { config, .. } | DiskState::Detached { config } => Some(config),
+            DiskState::Sled { .. } | DiskState::Temporary => None,
+        }
+    }
+}
+
+/// What [`Lifecycle::open`] opened: a sealed store with the schema `S` read from its image, or
+/// sled, for [`Lifecycle::on_sled`].
+pub(crate) enum Opened<S> {
+    Sealed(Lifecycle, S),
+    Sled(sled::Db),
+}
+
+/// Called with sled when a late open finds that another process wrote since this one read the
+/// image: reloads what the store keeps in memory (catalog, index list) from sled.
+pub(crate) type Reload<'a> = &'a dyn Fn(&sled::Db) -> Result<()>;
+
+/// The owner of a store's on-disk state (see the module docs).
+pub(crate) struct Lifecycle {
+    /// The database directory; `None` for a temporary store.
+    dir: Option<PathBuf>,
+    /// The state; its lock also serialises the transitions (a late open, a commit's preamble
+    /// up to its landing, an image failure).
+    state: Mutex<DiskState>,
+    /// sled's handle, set by the one transition into `Sled` and never unset while the store
+    /// lives, so that reads take it without the state's lock.
+    db: OnceLock<sled::Db>,
+    /// Bumped whenever the image stops being read (a commit, a stale or failed image): a
+    /// transaction reads the image only at the epoch it took it at (invariant 1).
+    image_epoch: AtomicU64,
+    /// A transaction that took the image at an epoch below this may not commit (invariant 8).
+    outdated_below: AtomicU64,
+    durability: Durability,
+    /// The syncs a durable commit needs and the commit mark; `None` for a temporary store.
+    durable: Option<DurableLog>,
+    /// The count of the newest commit whose mark is not written yet (`Relaxed` durability
+    /// writes it when the store closes); 0 when none is pending.
+    unmarked: AtomicU64,
+    /// Set once sled reported an I/O error (a full disk): sled may then never finish a flush,
+    /// so closing waits for it only briefly (`durable::close_bounded`).
+    io_failed: AtomicBool,
+}
+
+/// How long an open waits for another process's sled to let go of the database.
+const LOCK_WAIT: Duration = Duration::from_secs(1);
+
+impl Lifecycle {
+    fn new(dir: Option<PathBuf>, state: DiskState, durability: Durability) -> Lifecycle {
+        Lifecycle {
+            durable: dir.clone().map(DurableLog::new),
+            dir,
+            state: Mutex::new(state),
+            db: OnceLock::new(),
+            image_epoch: AtomicU64::new(0),
+            outdated_below: AtomicU64::new(0),
+            durability,
+            unmarked: AtomicU64::new(0),
+            io_failed: AtomicBool::new(false),
+        }
+    }
+
+    // ---- opening ---------------------------------------------------------------------------
+
+    /// The store read through its sealed image, with the schema `schema_of` reads from it, or
+    /// else sled, opened. Waits up to [`LOCK_WAIT`] while another process has sled open (it
+    /// may be about to close, or to reseal).
+    ///
+    /// A database whose image is valid but no seal vouches for it (copied with `cp -r`, which
+    /// gives sled's files new inodes and times; or a process that had sled open died) is
+    /// sealed again here: sled is opened, its stamp found to name the image, closed, and the
+    /// image resealed under sled's lock (`seal::reseal`); then the open is tried sealed again.
+    /// So the first reader of a copy pays one sled open, and concurrent readers of a copy are
+    /// not shut out by it for its whole life.
+    pub fn open<S>(
+        path: &Path,
+        config: &sled::Config,
+        durability: Durability,
+        schema_of: impl Fn(&Image) -> Result<S>,
+    ) -> Result<Opened<S>> {
+        let mut resealed = false;
+        let mut deadline = Instant::now() + LOCK_WAIT;
+        // Why the image could not be read, if that is why the sealed open failed.
+        let mut damage = None;
+        loop {
+            if let Some(opened) = open_sealed(path, config, durability, &schema_of, &mut damage) {
+                return Ok(opened);
+            }
+            // Through recovery (`recovery.rs`), as every sled open (invariant 11).
+            let err = match open_sled(config, path) {
+                Ok(db) => match sealable(&db, path).filter(|_| !resealed && cfg!(unix)) {
+                    Some(stamp) => {
+                        drop(db);
+                        seal::reseal(path, &stamp, FORMAT_VERSION);
+                        resealed = true;
+                        deadline = Instant::now() + LOCK_WAIT;
+                        continue;
+                    }
+                    None => return Ok(Opened::Sled(db)),
+                },
+                Err(e) => e,
+            };
+            match err {
+                Error::Store(StoreError::Locked { .. }) if Instant::now() < deadline => {
+                    // Unequal pauses, so that readers racing for a copy do not keep meeting.
+                    let jitter = u64::from(std::process::id() % 16);
+                    std::thread::sleep(Duration::from_millis(12 + jitter));
+                }
+                locked @ Error::Store(StoreError::Locked { .. }) => {
+                    return Err(match damage {
+                        Some(why) => corrupt(
+                            path,
+                            &format!("{why}, and the stored data cannot be read instead: {locked}"),
+                        ),
+                        None => locked,
+                    })
+                }
+                other => return Err(other),
+            }
+        }
+    }
+
+    /// A store on sled, open at `dir` (`None`: temporary): checks the format (writing it into
+    /// a new database, upgrading an older one), deletes the seal (invariant 6) and loads the
+    /// read image if sled holds its stamp. On an error sled is closed without waiting long
+    /// (a first write that failed on a full disk leaves sled's drop waiting forever).
+    pub fn on_sled(db: sled::Db, dir: Option<PathBuf>, durability: Durability) -> Result<Self> {
+        match prepare(&db, dir.as_deref()) {
+            Ok(state) => {
+                let lifecycle = Lifecycle::new(dir, state, durability);
+                let _ = lifecycle.db.set(db);
+                Ok(lifecycle)
+            }
+            Err(err) => {
+                durable::close_bounded(db, dir.as_deref(), true, || {});
+                Err(err)
+            }
+        }
+    }
+
+    /// Closes sled after a failed open, as [`Lifecycle::on_sled`] does on its own errors.
+    pub fn abandon(mut self) {
+        if let Some(db) = self.db.take() {
+            durable::close_bounded(db, self.dir.as_deref(), true, || {});
+        }
+    }
+
+    // ---- reading ---------------------------------------------------------------------------
+
+    /// sled, if this process has opened it.
+    pub fn db_if_open(&self) -> Option<&sled::Db> {
+        self.db.get()
+    }
+
+    /// The image a transaction beginning now reads, and the epoch it may read it at.
+    pub fn read_view(&self) -> (Option<Arc<Image>>, u64) {
+        let state = self.lock_state();
+        (
+            state.image().cloned(),
+            self.image_epoch.load(Ordering::Acquire),
+        )
+    }
+
+    /// True while an image taken at `epoch` is still what sled holds (invariant 1).
+    pub fn image_current(&self, epoch: u64) -> bool {
+        self.image_epoch.load(Ordering::Acquire) == epoch
+    }
+
+    /// True when a transaction that took the image at `epoch` read what another process has
+    /// since outdated (invariant 8).
+    pub fn outdated(&self, epoch: u64) -> bool {
+        epoch < self.outdated_below.load(Ordering::Acquire)
+    }
+
+    /// The image this process reads now, if any.
+    #[cfg(test)]
+    pub fn image(&self) -> Option<Arc<Image>> {
+        self.lock_state().image().cloned()
+    }
+
+    /// True in the `Detached` state: no image and no sled.
+    pub fn is_detached(&self) -> bool {
+        matches!(*self.lock_state(), DiskState::Detached { .. })
+    }
+
+    /// sled, opened now if the store was opened sealed (or detached) and has not needed it
+    /// yet. A late open that finds another process wrote since this one read the image
+    /// reloads the schema through `reload`.
+    pub fn sled(&self, reload: Reload<'_>) -> Result<&sled::Db> {
+        if let Some(db) = self.db.get() {
+            return Ok(db);
+        }
+        let mut state = self.lock_state();
+        if let Some(db) = self.db.get() {
+            return Ok(db);
+        }
+        let (Some(path), Some(config)) = (&self.dir, state.config().cloned()) else {
+            return Err(corrupt(self.shown(), "the store has no sled to open"));
+        };
+        // sled takes an exclusive lock on the file this process holds shared.
+        if let DiskState::Sealed { shared_lock, .. } = &mut *state {
+            drop(shared_lock.take());
+        }
+        match open_sled(&config, path).and_then(|db| self.adopt(db, path, &mut state, reload)) {
+            Ok(db) => Ok(self.db.get_or_init(|| db)),
+            Err(e) => {
+                // Back to reading the image under a shared lock, if the seal still vouches
+                // for it: while this process held no lock, a writer may have got in and out.
+                let lock = seal::lock_shared(path);
+                let vouched = lock.is_some()
+                    && state.image().is_some_and(|image| {
+                        seal::check(path, FORMAT_VERSION).is_some_and(|s| s[..] == *image.stamp())
+                    });
+                match &mut *state {
+                    DiskState::Sealed { shared_lock, .. } if vouched => *shared_lock = lock,
+                    _ => self.retire_image(&mut state),
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Checks sled, opened late by [`Lifecycle::sled`], against the image read so far: when
+    /// its stamp no longer names the image, another process wrote since this one opened.
+    fn adopt(
+        &self,
+        db: sled::Db,
+        path: &Path,
+        state: &mut DiskState,
+        reload: Reload<'_>,
+    ) -> Result<sled::Db> {
+        match stored_format(&db, path)? {
+            Some(found) if found < FORMAT_VERSION => migrate::upgrade(&db, found, path)?,
+            Some(_) => {}
+            None => return Err(not_a_database(path, "it has no kgstore format marker")),
+        }
+        // Invariant 6: the open may have changed sled's files.
+        seal::remove(path);
+        let stamp = db.get(keys::META_IMAGE).map_err(|e| sled_error(path, e))?;
+        let image = state.image().cloned();
+        let current = match (&image, &stamp) {
+            (Some(image), Some(stamp)) => image.stamp() == stamp.as_ref(),
+            _ => false,
+        };
+        if current {
+            *state = DiskState::Sled {
+                image,
+                stamped: true,
+            };
+            return Ok(db);
+        }
+        self.retire_image(state);
+        // Invariant 8: whatever read the image so far read what sled no longer holds.
+        self.outdated_below
+            .store(self.image_epoch.load(Ordering::Acquire), Ordering::Release);
+        reload(&db)?;
+        *state = DiskState::Sled {
+            image: None,
+            stamped: stamp.is_some(),
+        };
+        // Deletes the file if stale; a valid one (a compaction in between) stays for the next
+        // process, while this one reads sled from here on.
+        drop(Image::open(path, stamp.as_deref(), FORMAT_VERSION));
+        Ok(db)
+    }
+
+    /// The image failed to give back what it holds (a region of values that does not match
+    /// its checksum, a file cut short or unreadable): this process stops reading it, says so
+    /// once on stderr, and reads sled from here on, which holds exactly what the image copied.
+    /// Holding sled's lock, it deletes the image and its seal, so that later processes do not
+    /// trip on them (`kg compact` writes a new image). When sled cannot be opened (a sealed
+    /// reader beside others) the read fails, naming both causes.
+    pub fn image_failed(&self, failure: Error, reload: Reload<'_>) -> Result<&sled::Db> {
+        let why = reason(&failure);
+        let shown = self.shown().join(image::FILE_NAME);
+        static TOLD: AtomicBool = AtomicBool::new(false);
+        if !TOLD.swap(true, Ordering::AcqRel) {
+            eprintln!(
+                "warning: {why} ({}); reading the stored data (sled) instead",
+                shown.display()
+            );
+        }
+        // sled first: opened late, it must find the image still current (`adopt`).
+        let db = self.sled(reload).map_err(|e| {
+            corrupt(
+                self.shown(),
+                &format!("{why}, and the stored data cannot be read instead: {e}"),
+            )
+        })?;
+        self.retire_image(&mut self.lock_state());
+        if let Some(dir) = &self.dir {
+            seal::remove(dir);
+            let _ = std::fs::remove_file(dir.join(image::FILE_NAME));
+        }
+        Ok(db)
+    }
+
+    /// Stops reading the image: the epoch moves on, and a sealed store without sled detaches.
+    fn retire_image(&self, state: &mut DiskState) {
+        self.image_epoch.fetch_add(1, Ordering::AcqRel);
+        match state {
+            DiskState::Sled { image, .. } => *image = None,
+            DiskState::Sealed { config, .. } => {
+                *state = DiskState::Detached {
+                    config: config.clone(),
+                }
+            }
+            DiskState::Detached { .. } | DiskState::Temporary => {}
+        }
+    }
+
+    // ---- committing ------------------------------------------------------------------------
+
+    /// The preamble of every commit, the only thing `Txn::commit` does to the files before its
+    /// batch: stops the reads of the image and, while sled may hold an image's stamp, deletes
+    /// the seal and the image durably (invariant 3) and removes the stamp in the commit's own
+    /// batch; counts the commit in that batch (`durable.rs`). The returned [`Commit`] holds
+    /// the state's lock until it lands. The caller holds the writer lock and the statement
+    /// gate exclusively, and has opened sled ([`Lifecycle::sled`]).
+    pub fn begin_commit(&self) -> Result<Commit<'_>> {
+        let Some(db) = self.db.get() else {
+            return Err(corrupt(self.shown(), "a commit before sled was opened"));
+        };
+        let mut state = self.lock_state();
+        // The read image stops matching with this batch: stop reading it before it lands.
+        self.retire_image(&mut state);
+        let stamped = matches!(*state, DiskState::Sled { stamped: true, .. });
+        let mut batch = sled::Batch::default();
+        if stamped {
+            // The stamp goes even when no image was loaded: a file put back later must not
+            // match it.
+            batch.remove(keys::META_IMAGE);
+            if let Some(dir) = &self.dir {
+                // By its path, whether or not this process still has the image loaded.
+                seal::remove(dir);
+                let _ = std::fs::remove_file(dir.join(image::FILE_NAME));
+                durable::sync_dir(dir)?;
+            }
+        }
+        // Every commit counts itself in its own batch: the commit mark compares this count
+        // with the one it recorded once the commit was durable.
+        let number = match &self.dir {
+            Some(dir) => durable::sled_commits(db, dir)? + 1,
+            None => 0,
+        };
+        if number > 0 {
+            batch.insert(keys::META_COMMITS, &number.to_be_bytes());
+        }
+        Ok(Commit {
+            lifecycle: self,
+            state,
+            db,
+            batch,
+            stamped,
+            number,
+        })
+    }
+
+    /// Makes the commit numbered `number` durable (`Durability::Full`: sled's flush, then the
+    /// fdatasyncs and the mark, `durable.rs`), or leaves its mark to the close (`Relaxed`).
+    /// Called once the commit is visible, outside the statement gate.
+    pub fn make_durable(&self, number: u64) -> Result<()> {
+        let (Some(durable), Some(db)) = (&self.durable, self.db.get()) else {
+            return Ok(());
+        };
+        if self.durability == Durability::Full {
+            // sled's flush only starts the disk writes of the log (sync_file_range): the
+            // fdatasync makes the commit survive a power loss.
+            db.flush().map_err(|e| self.sled_err(e))?;
+            durable.sync().inspect_err(|_| self.note_io_failure())?;
+            durable
+                .write_mark(number)
+                .inspect_err(|_| self.note_io_failure())?;
+        } else {
+            self.unmarked.store(number, Ordering::Release);
+        }
+        Ok(())
+    }
+
+    // ---- closing ---------------------------------------------------------------------------
+
+    /// Closes sled, if this process opened it, on a thread of its own (`close_bounded`);
+    /// writes the pending commit mark, and seals the image again when this process committed
+    /// nothing (the image is still current), since sled's open broke the old seal
+    /// (invariant 4). False when sled did not finish closing in time.
+    pub fn close(&mut self) -> bool {
+        let Some(db) = self.db.take() else {
+            return true;
+        };
+        let state = self.state.get_mut().unwrap_or_else(|e| e.into_inner());
+        let stamp: Option<[u8; 16]> = state
+            .image()
+            .and_then(|image| image.stamp().try_into().ok());
+        let reseal = self.dir.clone().zip(stamp);
+        let unmarked = self.unmarked.load(Ordering::Acquire);
+        let durable = self.durable.take();
+        durable::close_bounded(
+            db,
+            self.dir.as_deref(),
+            self.io_failed.load(Ordering::Acquire),
+            move || {
+                if let Some(durable) = &durable {
+                    // Relaxed commits are durable now that sled has flushed them on close.
+                    if unmarked > 0 && durable.sync().is_ok() {
+                        let _ = durable.write_mark(unmarked);
+                    }
+                    durable.sync_mark();
+                }
+                if let Some((path, stamp)) = reseal {
+                    seal::reseal(&path, &stamp, FORMAT_VERSION);
+                }
+            },
+        )
+    }
+
+    // ---- errors ----------------------------------------------------------------------------
+
+    /// A sled error as kgstore reports it; an I/O error also shortens the close's wait.
+    pub fn sled_err(&self, e: sled::Error) -> Error {
+        let err = sled_error(self.shown(), e);
+        if matches!(
+            err,
+            Error::Store(StoreError::Io { .. } | StoreError::DiskFull { .. })
+        ) {
+            self.note_io_failure();
+        }
+        err
+    }
+
+    /// sled may now never finish a flush: the close must not wait for one for long.
+    pub fn note_io_failure(&self) {
+        self.io_failed.store(true, Ordering::Release);
+    }
+
+    pub fn durability(&self) -> Durability {
+        self.durability
+    }
+
+    fn shown(&self) -> &Path {
+        self.dir.as_deref().unwrap_or(Path::new(":memory:"))
+    }
+
+    fn lock_state(&self) -> MutexGuard<'_, DiskState> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// For tests that stand for two processes: lets go of a sealed reader's shared lock, as
+    /// the late open does on its way to sled.
+    #[cfg(test)]
+    pub fn release_shared_lock(&self) {
+        if let DiskState::Sealed { shared_lock, .. } = &mut *self.lock_state() {
+            drop(shared_lock.take());
+        }
+    }
+
+    #[cfg(test)]
+    pub fn holds_shared_lock(&self) -> bool {
+        matches!(
+            *self.lock_state(),
+            DiskState::Sealed {
+                shared_lock: Some(_),
+                ..
+            }
+        )
+    }
+}
+
+/// A commit between its preamble and its landing: holds the lifecycle's lock, so that no
+/// late open, image failure or other commit changes the state under it.
+pub(crate) struct Commit<'a> {
+    lifecycle: &'a Lifecycle,
+    state: MutexGuard<'a, DiskState>,
+    db: &'a sled::Db,
+    batch: sled::Batch,
+    stamped: bool,
+    number: u64,
+}
+
+impl Commit<'_> {
+    /// Adds a write (or with `None` a removal) to the commit's batch.
+    pub fn put(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) {
+        match value {
+            Some(v) => self.batch.insert(key, v),
+            None => self.batch.remove(key),
+        }
+    }
+
+    /// Applies the batch atomically; returns the commit's number for
+    /// [`Lifecycle::make_durable`] (0 for a temporary store).
+    pub fn land(mut self) -> Result<u64> {
+        let batch = std::mem::take(&mut self.batch);
+        self.db
+            .apply_batch(batch)
+            .map_err(|e| self.lifecycle.sled_err(e))?;
+        if let (true, DiskState::Sled { stamped, .. }) = (self.stamped, &mut *self.state) {
+            *stamped = false;
+        }
+        Ok(self.number)
+    }
+}
+
+/// The sealed open: `None` when no seal vouches for a readable image (open sled as usual);
+/// `damage` then says why when the image failed to give back what the open reads.
+fn open_sealed<S>(
+    path: &Path,
+    config: &sled::Config,
+    durability: Durability,
+    schema_of: &impl Fn(&Image) -> Result<S>,
+    damage: &mut Option<String>,
+) -> Option<Opened<S>> {
+    let lock = seal::lock_shared(path)?;
+    let stamp = seal::check(path, FORMAT_VERSION)?;
+    let image = Image::load(&path.join(image::FILE_NAME), &stamp, FORMAT_VERSION)?;
+    // An image that cannot answer these (a damaged value) leaves the store to sled.
+    let read = image
+        .get(keys::META_FORMAT)
+        .and_then(|format| Ok((format, schema_of(&image)?)));
+    let schema = match read {
+        Ok((format, schema)) if format.as_deref() == Some(&FORMAT_VERSION.to_be_bytes()[..]) => {
+            schema
+        }
+        Ok(_) => return None,
+        Err(e) => {
+            *damage = Some(reason(&e));
+            return None;
+        }
+    };
+    let state = DiskState::Sealed {
+        image: Arc::new(image),
+        shared_lock: Some(lock),
+        config: config.clone(),
+    };
+    let lifecycle = Lifecycle::new(Some(path.to_path_buf()), state, durability);
+    Some(Opened::Sealed(lifecycle, schema))
+}
+
+/// The state of a store whose sled is open at `dir` (see [`Lifecycle::on_sled`]).
+fn prepare(db: &sled::Db, dir: Option<&Path>) -> Result<DiskState> {
+    let shown = dir.unwrap_or(Path::new(":memory:"));
+    let e = |err| sled_error(shown, err);
+    match stored_format(db, shown)? {
+        Some(found) => {
+            if found < FORMAT_VERSION {
+                migrate::upgrade(db, found, shown)?;
+            }
+        }
+        None => {
+            if db.iter().next().is_some() {
+                return Err(not_a_database(shown, "it has no kgstore format marker"));
+            }
+            db.insert(keys::META_FORMAT, &FORMAT_VERSION.to_be_bytes())
+                .map_err(e)?;
+            if let Some(dir) = dir {
+                db.flush().map_err(e)?;
+                // sled created its files here: their names must survive a power loss.
+                DurableLog::new(dir.to_path_buf()).sync()?;
+                durable::sync_dir(dir)?;
+            }
+        }
+    }
+    let Some(dir) = dir else {
+        return Ok(DiskState::Temporary);
+    };
+    let stamp = db.get(keys::META_IMAGE).map_err(e)?;
+    // Invariant 6: the open may have changed sled's files.
+    seal::remove(dir);
+    let image = Image::open(dir, stamp.as_deref(), FORMAT_VERSION).map(Arc::new);
+    Ok(DiskState::Sled {
+        image,
+        stamped: stamp.is_some(),
+    })
+}
+
+/// The stamp of the image in `path` if sled, open there, is of this build's format and names
+/// that image, and the image is well formed: then sled holds exactly what the image copied
+/// (every commit removes the stamp), and the image may be sealed.
+fn sealable(db: &sled::Db, path: &Path) -> Option<[u8; 16]> {
+    let file = path.join(image::FILE_NAME);
+    if !file.is_file() || stored_format(db, path).ok()? != Some(FORMAT_VERSION) {
+        return None;
+    }
+    let stamp = db.get(keys::META_IMAGE).ok()??;
+    // Its values are checked as they are read; one read here keeps a plainly damaged image
+    // from being sealed.
+    Image::load(&file, &stamp, FORMAT_VERSION)?
+        .get(keys::META_FORMAT)
+        .ok()??;
+    stamp.as_ref().try_into().ok()
+}
+
+/// What is wrong, without the "database … is corrupt" around it.
+fn reason(e: &Error) -> String {
+    match e {
+        Error::Store(StoreError::Corrupt { reason, .. }) => reason.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(all(test, unix))]
+#[path = "lifecycle_tests.rs"]
+mod tests;
