@@ -301,8 +301,8 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
                 },
                 columns,
             ),
-            Access::Index(label, property, value, pred) => {
-                // The index answers the equality (and the label) exactly.
+            Access::Index(label, property, value, pred, list) => {
+                // The index answers the equality or membership (and the label) exactly.
                 self.preds.remove(pred);
                 if let Some((_, ls)) = self.labels.iter_mut().find(|(v, _)| v == var) {
                     ls.retain(|l| *l != label);
@@ -314,6 +314,7 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
                         label,
                         property,
                         value,
+                        list,
                     },
                     columns,
                 )
@@ -382,11 +383,9 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
                 if !self.independent(b, &bound, var) {
                     continue;
                 }
+                let list = *op == BinaryOp::In;
                 if is_id_of(a, var) {
-                    return Access::Id((**b).clone(), *op == BinaryOp::In);
-                }
-                if *op != BinaryOp::Eq {
-                    continue;
+                    return Access::Id((**b).clone(), list);
                 }
                 if let ExprKind::Property(t, key) = &a.kind {
                     if !matches!(&t.kind, ExprKind::Variable(v) if v == var) {
@@ -410,7 +409,13 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
                         if index.as_ref().is_none_or(|(r, _)| rank < *r) {
                             index = Some((
                                 rank,
-                                Access::Index(def.label.clone(), key.clone(), (**b).clone(), pi),
+                                Access::Index(
+                                    def.label.clone(),
+                                    key.clone(),
+                                    (**b).clone(),
+                                    pi,
+                                    list,
+                                ),
                             ));
                         }
                     }
@@ -692,8 +697,8 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
 
 enum Access {
     Id(Expr, bool),
-    /// (label, property, value, the predicate it answers)
-    Index(String, String, Expr, usize),
+    /// (label, property, value, the predicate it answers, whether the value is an IN list)
+    Index(String, String, Expr, usize, bool),
     /// (label, property, what to look for); the predicates stay.
     Range(String, String, RangeSeek),
     Label(String),
