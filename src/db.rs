@@ -502,6 +502,9 @@ fn execute(
                 if profile {
                     ctx.profile = Some(Default::default());
                 }
+                if !plan.writes() {
+                    ctx.memoize_properties();
+                }
                 ctx.check_limits()?;
                 let rows = run_all(plan, &mut ctx, &Vec::new())?;
                 ctx.check_limits()?;
