@@ -57,11 +57,11 @@ pub struct Catalog<'a> {
     pub procedure: &'a dyn Fn(&str) -> Option<ProcedureSignature>,
     /// The store's counters, asked lazily when a choice depends on them (`None` from the
     /// closure, or no closure: plan without them).
-    pub counts: Option<&'a CountFn>,
+    pub counts: Option<&'a CountFn<'a>>,
 }
 
 /// How the planner asks for a counter (`None`: not known).
-pub type CountFn = dyn Fn(Count<'_>) -> Option<u64>;
+pub type CountFn<'a> = dyn Fn(Count<'_>) -> Option<u64> + 'a;
 
 /// A counter the planner may weigh access paths with.
 #[derive(Clone, Copy, Debug)]
