@@ -47,7 +47,7 @@ use std::sync::{Mutex, RwLock};
 use crate::error::{Error, QueryError, Result};
 use crate::exec::lineage::fact_ids;
 use crate::exec::{run_all, BatchCommit, ExecCtx, GraphAccess, IMPLICIT_ONLY};
-use crate::plan::build::{Catalog, Compiled, PlanOptions};
+use crate::plan::build::{Catalog, Compiled, Count, PlanOptions};
 use crate::plan::LogicalPlan;
 use crate::procedures::{Procedure, Registry};
 use crate::store::{GraphRead, GraphWrite, Store, Txn};
@@ -215,12 +215,21 @@ impl Database {
     fn compile_uncached(&self, query: &str, opts: PlanOptions) -> Result<Arc<Compiled>> {
         let stmt = crate::parser::parse(query)?;
         crate::semantic::check(&stmt)?;
-        let indexes = self.store.begin().indexes()?;
+        let txn = self.store.begin();
+        let indexes = txn.indexes()?;
         let registry = self.procedures.read().unwrap_or_else(|e| e.into_inner());
         let lookup = |name: &str| registry.get(name).map(|p| p.signature().clone());
+        // A plan is cached per store generation, so counts read now stay true for its life.
+        let counts = |c: Count<'_>| match c {
+            Count::Nodes => txn.label_count(None).ok(),
+            Count::Label(l) => txn.label_count(Some(l)).ok(),
+            Count::Type(t) => txn.type_count(Some(t)).ok(),
+            Count::Relationships => txn.type_count(None).ok(),
+        };
         let catalog = Catalog {
             indexes: &indexes,
             procedure: &lookup,
+            counts: Some(&counts),
         };
         Ok(Arc::new(crate::plan::build::build_with(
             &stmt, query, &catalog, opts,
@@ -523,6 +532,9 @@ fn execute(
                 }
                 if profile {
                     ctx.profile = Some(Default::default());
+                }
+                if !plan.writes() {
+                    ctx.memoize_properties();
                 }
                 ctx.check_limits()?;
                 let rows = run_all(plan, &mut ctx, &Vec::new())?;

@@ -1,7 +1,7 @@
 //! A fast non-cryptographic hasher (the FxHash mix) for the executor's in-memory tables.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
 
 /// `HashMap` with [`FxHasher`]: grouping keys, visited sets and distinct sets. Keys come from
 /// the user's own graph, so hash flooding is not a threat model here.
@@ -61,6 +61,38 @@ impl Hasher for FxHasher {
     }
 }
 
+/// A key stored with its hash, computed once. A table that grows to millions of entries
+/// (one group per pair of nodes) rehashes from the stored hash instead of reading every key
+/// again, which for a key on the heap (a list of grouping values) is a cache miss each.
+#[derive(Clone, Debug)]
+pub struct Prehashed<K> {
+    hash: u64,
+    key: K,
+}
+
+impl<K: Hash> Prehashed<K> {
+    pub fn new(key: K) -> Prehashed<K> {
+        Prehashed {
+            hash: BuildHasherDefault::<FxHasher>::default().hash_one(&key),
+            key,
+        }
+    }
+}
+
+impl<K: PartialEq> PartialEq for Prehashed<K> {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash && self.key == other.key
+    }
+}
+
+impl<K: Eq> Eq for Prehashed<K> {}
+
+impl<K> Hash for Prehashed<K> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,5 +108,17 @@ mod tests {
         assert_ne!(h(b"abcdefghij"), h(b"abcdefghik"));
         let mut set: FxHashSet<u64> = FxHashSet::default();
         assert!(set.insert(7) && !set.insert(7));
+    }
+
+    #[test]
+    fn prehashed_keys_are_equal_exactly_when_their_keys_are() {
+        let mut set: FxHashSet<Prehashed<Vec<i64>>> = FxHashSet::default();
+        for i in 0..10_000 {
+            assert!(set.insert(Prehashed::new(vec![i, i + 1])));
+        }
+        assert!(!set.insert(Prehashed::new(vec![5, 6])));
+        assert!(set.contains(&Prehashed::new(vec![9_999, 10_000])));
+        assert!(!set.contains(&Prehashed::new(vec![6, 5])));
+        assert_eq!(set.len(), 10_000);
     }
 }

@@ -1,7 +1,7 @@
 //! Grouping and aggregation: rows are grouped by the values of the key expressions (with
 //! Cypher equivalence, so null groups with null and 1 with 1.0), one aggregator per call.
 
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use crate::ast::Expr;
 use crate::error::Result;
@@ -9,6 +9,7 @@ use crate::exec::lineage::{Facts, LineageUnion};
 use crate::exec::{BoxOp, ExecCtx, Operator, Row};
 use crate::expr::GroupKey;
 use crate::functions::{new_aggregator, Aggregator};
+use crate::hash::{FxHashMap, Prehashed};
 use crate::plan::AggSpec;
 use crate::value::Value;
 
@@ -67,10 +68,44 @@ impl<'p> Aggregate<'p> {
             .collect()
     }
 
+    /// Grouped `count(*)` only (how often each pair occurs, …): one counter per group where
+    /// the general path keeps a vector of boxed aggregators, two allocations fewer per group.
+    fn fill_counts(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Vec<Row>> {
+        let mut groups: Vec<(Vec<Value>, i64)> = Vec::new();
+        let mut index: FxHashMap<Prehashed<GroupKey>, usize> = FxHashMap::default();
+        let mut kv: Vec<Value> = Vec::with_capacity(self.keys.len());
+        while let Some(row) = self.input.next(ctx)? {
+            ctx.tick()?;
+            kv.clear();
+            for (_, e) in self.keys {
+                kv.push(ctx.eval(e, self.cols, &row)?);
+            }
+            match index.entry(Prehashed::new(crate::exec::project::row_key(&kv))) {
+                Entry::Occupied(o) => groups[*o.get()].1 += 1,
+                Entry::Vacant(v) => {
+                    v.insert(groups.len());
+                    groups.push((kv.clone(), 1));
+                }
+            }
+        }
+        Ok(groups
+            .into_iter()
+            .map(|(mut kv, n)| {
+                kv.extend(self.aggs.iter().map(|_| Value::Int(n)));
+                kv
+            })
+            .collect())
+    }
+
     fn fill(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Vec<Row>> {
+        if !self.keys.is_empty() && self.aggs.iter().all(|a| a.star) {
+            return self.fill_counts(ctx);
+        }
         let mut groups: Vec<Group> = Vec::new();
-        let mut index: HashMap<GroupKey, usize> = HashMap::new();
+        let mut index: FxHashMap<Prehashed<GroupKey>, usize> = FxHashMap::default();
         let mut args: Vec<Value> = Vec::new();
+        // The key values of the current row; copied into a group only when it is new.
+        let mut kv: Vec<Value> = Vec::with_capacity(self.keys.len());
         while let Some(row) = self.input.next(ctx)? {
             ctx.tick()?;
             let g = if self.keys.is_empty() {
@@ -79,16 +114,15 @@ impl<'p> Aggregate<'p> {
                 }
                 0
             } else {
-                let mut kv = Vec::with_capacity(self.keys.len());
+                kv.clear();
                 for (_, e) in self.keys {
                     kv.push(ctx.eval(e, self.cols, &row)?);
                 }
-                let key = crate::exec::project::row_key(&kv);
-                match index.get(&key) {
-                    Some(&i) => i,
-                    None => {
-                        groups.push((kv, self.aggregators(ctx.why_limit)?));
-                        index.insert(key, groups.len() - 1);
+                match index.entry(Prehashed::new(crate::exec::project::row_key(&kv))) {
+                    Entry::Occupied(o) => *o.get(),
+                    Entry::Vacant(v) => {
+                        v.insert(groups.len());
+                        groups.push((kv.clone(), self.aggregators(ctx.why_limit)?));
                         groups.len() - 1
                     }
                 }

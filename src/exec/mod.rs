@@ -12,6 +12,7 @@ mod filter;
 mod limit;
 pub mod lineage;
 mod load_csv;
+mod memo;
 mod merge;
 mod path;
 mod project;
@@ -34,7 +35,7 @@ use std::time::{Duration, Instant};
 use crate::ast::Expr;
 use crate::error::{Error, QueryError, Result};
 use crate::expr::{EvalContext, Scope};
-use crate::model::Relationship;
+use crate::model::{NodeId, Relationship};
 use crate::plan::{LogicalPlan, PlanOp};
 use crate::procedures::Registry;
 use crate::result::WriteStats;
@@ -99,6 +100,8 @@ pub struct ExecCtx<'g> {
     pub why_limit: usize,
     /// How `CALL { } IN TRANSACTIONS` commits a batch; `None` outside an auto-commit statement.
     pub batch_commit: Option<&'g mut (dyn BatchCommit + 'g)>,
+    /// Node property values read so far; only for a statement that cannot write (`memo.rs`).
+    pub(crate) memo: Option<Rc<memo::PropMemo>>,
 }
 
 impl<'g> ExecCtx<'g> {
@@ -118,7 +121,14 @@ impl<'g> ExecCtx<'g> {
             deleted_rels: Rc::default(),
             why_limit: lineage::DEFAULT_WHY_LIMIT,
             batch_commit: None,
+            memo: None,
         }
+    }
+
+    /// Remembers node property values for the rest of the statement; call only when the
+    /// statement's plan cannot write.
+    pub fn memoize_properties(&mut self) {
+        self.memo = Some(Rc::default());
     }
 
     pub fn read(&self) -> &dyn GraphRead {
@@ -156,6 +166,7 @@ impl<'g> ExecCtx<'g> {
             deleted_rels: self.deleted_rels.clone(),
             why_limit: self.why_limit,
             batch_commit: None,
+            memo: self.memo.clone(),
         }
     }
 
@@ -239,6 +250,14 @@ impl EvalContext for EvalCx<'_, '_> {
 
     fn deleted_relationship(&self, id: u64) -> Option<Relationship> {
         self.ctx.deleted_rels.borrow().get(&id).cloned()
+    }
+
+    fn node_property(&self, id: NodeId, key: &str) -> Result<Option<Value>> {
+        let g = self.ctx.read();
+        match &self.ctx.memo {
+            Some(m) => m.node_property(id, key, || g.node_property(id, key)),
+            None => g.node_property(id, key),
+        }
     }
 }
 

@@ -67,7 +67,7 @@ pub(crate) fn row_key(row: &[Value]) -> GroupKey {
     if row.len() == 1 {
         GroupKey::new(&row[0])
     } else {
-        GroupKey::new(&Value::List(row.to_vec()))
+        GroupKey::of_values(row)
     }
 }
 

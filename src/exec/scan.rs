@@ -84,31 +84,49 @@ impl<'p> NodeScan<'p> {
                 label,
                 property,
                 value,
+                list,
                 ..
             } => {
                 let v = ctx.eval(value, in_cols, row)?;
-                if v.is_null() {
-                    return Ok(Vec::new());
-                }
-                match g.index_lookup(label, property, &v)? {
-                    Some(ids) => ids,
-                    None => {
-                        // The index is gone (dropped after planning): scan and compare.
-                        let ids = if label.is_empty() {
-                            g.node_ids()?.collect::<Result<Vec<_>>>()?
-                        } else {
-                            g.nodes_with_label(label)?.collect::<Result<Vec<_>>>()?
-                        };
-                        let mut out = Vec::new();
-                        for id in ids {
-                            let p = g.node_property(id, property)?.unwrap_or(Value::Null);
-                            if crate::expr::equals(&p, &v) == Some(true) {
-                                out.push(id);
+                let values = match (v, list) {
+                    (Value::Null, _) => return Ok(Vec::new()),
+                    (Value::List(items), true) => items,
+                    (other, true) => {
+                        // What the IN this seek replaced would have raised.
+                        return Err(crate::error::QueryError::type_error(
+                            "InvalidArgumentType",
+                            format!("IN expects a LIST on its right, got {}", other.type_name()),
+                        )
+                        .into());
+                    }
+                    (v, false) => vec![v],
+                };
+                let mut out = Vec::new();
+                for v in values.iter().filter(|v| !v.is_null()) {
+                    match g.index_lookup(label, property, v)? {
+                        Some(ids) => out.extend(ids),
+                        None => {
+                            // The index is gone (dropped after planning): scan and compare.
+                            let ids = if label.is_empty() {
+                                g.node_ids()?.collect::<Result<Vec<_>>>()?
+                            } else {
+                                g.nodes_with_label(label)?.collect::<Result<Vec<_>>>()?
+                            };
+                            for id in ids {
+                                let p = g.node_property(id, property)?.unwrap_or(Value::Null);
+                                if crate::expr::equals(&p, v) == Some(true) {
+                                    out.push(id);
+                                }
                             }
                         }
-                        out
                     }
                 }
+                if values.len() > 1 {
+                    // Two items can find one node (`[1, 1.0]`, repeats); each is one match.
+                    out.sort_unstable();
+                    out.dedup();
+                }
+                out
             }
             PlanOp::IndexRangeSeek {
                 label,

@@ -22,6 +22,7 @@ fn plan_for(expr: &Expr, bound: &[String]) -> Result<LogicalPlan> {
     let catalog = Catalog {
         indexes: &[],
         procedure: &no_proc,
+        counts: None,
     };
     let mut b = Builder {
         source: "",

@@ -19,7 +19,7 @@ pub(crate) fn deleted(what: &str, id: u64) -> QueryError {
 }
 
 fn node_property(ctx: &dyn EvalContext, id: NodeId, key: &str) -> Result<Value> {
-    match ctx.graph().node_property(id, key)? {
+    match ctx.node_property(id, key)? {
         Some(v) => Ok(v),
         // A missing property reads as null, unless the node itself is gone.
         None if ctx.graph().node(id)?.is_none() => Err(deleted("node", id).into()),

@@ -40,6 +40,10 @@ pub trait EvalContext {
     /// Evaluates a PatternPredicate / PatternComprehension / Subquery expression under
     /// the current bindings (implemented by exec).
     fn subquery(&self, expr: &Expr, scope: &dyn Scope) -> Result<Value>;
+    /// A node's property (`None`: missing); exec answers from its memo when it keeps one.
+    fn node_property(&self, id: crate::model::NodeId, key: &str) -> Result<Option<Value>> {
+        self.graph().node_property(id, key)
+    }
     /// A relationship deleted earlier in this statement, when the engine kept a copy: openCypher
     /// still lets `type(r)` read a deleted relationship's type (TCK Return2, scenario 14), while its
     /// properties raise DeletedEntityAccess. Default: nothing kept.

@@ -79,6 +79,25 @@ impl Compiled {
 pub struct Catalog<'a> {
     pub indexes: &'a [IndexDef],
     pub procedure: &'a dyn Fn(&str) -> Option<ProcedureSignature>,
+    /// The store's counters, asked lazily when a choice depends on them (`None` from the
+    /// closure, or no closure: plan without them).
+    pub counts: Option<&'a CountFn<'a>>,
+}
+
+/// How the planner asks for a counter (`None`: not known).
+pub type CountFn<'a> = dyn Fn(Count<'_>) -> Option<u64> + 'a;
+
+/// A counter the planner may weigh access paths with.
+#[derive(Clone, Copy, Debug)]
+pub enum Count<'s> {
+    /// Every node.
+    Nodes,
+    /// Nodes carrying a label.
+    Label(&'s str),
+    /// Relationships of a type.
+    Type(&'s str),
+    /// Every relationship.
+    Relationships,
 }
 
 /// How to plan a statement.

@@ -213,6 +213,8 @@ pub enum PlanOp {
         label: String,
         property: String,
         value: Expr,
+        /// True when `value` is a list whose every item is looked up (`n.p IN list`).
+        list: bool,
     },
     /// A scan of a property index's ordered pages (`label` empty = the any-label index): a
     /// range of values, or strings by prefix, substring or suffix. The predicates it serves

@@ -7,7 +7,7 @@ use crate::ast::{
 };
 use crate::error::{QueryError, Result};
 use crate::model::Direction;
-use crate::plan::build::{var_expr, Builder};
+use crate::plan::build::{var_expr, Builder, Count};
 use crate::plan::walk;
 use crate::plan::{
     ExpandSpec, Hops, LogicalPlan, PathSearchSpec, PathStep, PlanOp, RangeSeek, Segment,
@@ -318,8 +318,8 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
                 },
                 columns,
             ),
-            Access::Index(label, property, value, pred) => {
-                // The index answers the equality (and the label) exactly.
+            Access::Index(label, property, value, pred, list) => {
+                // The index answers the equality or membership (and the label) exactly.
                 self.preds.remove(pred);
                 if let Some((_, ls)) = self.labels.iter_mut().find(|(v, _)| v == var) {
                     ls.retain(|l| *l != label);
@@ -331,6 +331,7 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
                         label,
                         property,
                         value,
+                        list,
                     },
                     columns,
                 )
@@ -407,11 +408,9 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
                 if !self.independent(b, &bound, var) {
                     continue;
                 }
+                let list = *op == BinaryOp::In;
                 if is_id_of(a, var) {
-                    return Access::Id((**b).clone(), *op == BinaryOp::In);
-                }
-                if *op != BinaryOp::Eq {
-                    continue;
+                    return Access::Id((**b).clone(), list);
                 }
                 if let ExprKind::Property(t, key) = &a.kind {
                     if !matches!(&t.kind, ExprKind::Variable(v) if v == var) {
@@ -435,7 +434,13 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
                         if index.as_ref().is_none_or(|(r, _)| rank < *r) {
                             index = Some((
                                 rank,
-                                Access::Index(def.label.clone(), key.clone(), (**b).clone(), pi),
+                                Access::Index(
+                                    def.label.clone(),
+                                    key.clone(),
+                                    (**b).clone(),
+                                    pi,
+                                    list,
+                                ),
                             ));
                         }
                     }
@@ -573,9 +578,12 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
         nodes: &[NodeStep],
         rels: &[RelStep],
     ) -> Result<LogicalPlan> {
-        let start = (0..nodes.len())
+        let mut start = (0..nodes.len())
             .min_by_key(|&i| self.score(&nodes[i].var, &plan.columns))
             .unwrap_or(0);
+        if let Some(other) = self.storage_order_start(nodes, rels, start, &plan.columns) {
+            start = other;
+        }
         if !plan.columns.contains(&nodes[start].var) {
             plan = self.scan(plan, &nodes[start].var);
             plan = self.apply_ready(plan);
@@ -587,6 +595,69 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
             plan = self.expand(plan, &nodes[i + 1].var, &rels[i], &nodes[i].var, true);
         }
         Ok(plan)
+    }
+
+    /// For `(a)-[r:T]->(b:L)` with `a` unconstrained, starting from every node instead of
+    /// from `L`'s label scan, when the counts say it is cheaper (returns `a`'s index).
+    ///
+    /// Relationships are stored in start-node order. Expanding `r` backwards from each `b`
+    /// reads their records (and then `a`'s) in random order, which costs several times
+    /// reading them forwards from every node in storage order, where `b:L` is a bitmap test.
+    /// Only worth it when the relationship is named (its record or its other end is then
+    /// read; an anonymous one is often only counted, from the degrees) and when `L` covers
+    /// enough of the graph that the scan of every node is not the larger cost.
+    fn storage_order_start(
+        &self,
+        nodes: &[NodeStep],
+        rels: &[RelStep],
+        start: usize,
+        bound: &[String],
+    ) -> Option<usize> {
+        /// The cost of a relationship read in random order, in sequential reads (measured on
+        /// the analytics bench's A1: 0.9–1.3 s backwards against 0.39 s forwards).
+        const RANDOM_READ: u64 = 3;
+        let [r] = rels else { return None };
+        let counts = self.b.catalog.counts?;
+        // The labelled end must be the head of a directed relationship, the other end free.
+        let (head, tail) = match r.direction {
+            RelDirection::LeftToRight => (1, 0),
+            RelDirection::RightToLeft => (0, 1),
+            RelDirection::Undirected => return None,
+        };
+        if start != head
+            || r.length.is_some()
+            || r.qpp.is_some()
+            || crate::plan::is_hidden(&r.var)
+            || self.score(&nodes[head].var, bound) != 5
+            || self.score(&nodes[tail].var, bound) != 6
+        {
+            return None;
+        }
+        let label = self
+            .labels
+            .iter()
+            .find(|(v, _)| *v == nodes[head].var)
+            .and_then(|(_, ls)| ls.first())?;
+        let n = counts(Count::Nodes)?;
+        let l = counts(Count::Label(label))?;
+        let t = if r.types.is_empty() {
+            counts(Count::Relationships)?
+        } else {
+            let mut sum = 0u64;
+            for ty in &r.types {
+                sum = sum.saturating_add(counts(Count::Type(ty))?);
+            }
+            sum
+        };
+        if n == 0 {
+            return None;
+        }
+        // Backwards: the label's nodes plus their share of the relationships, read randomly.
+        let share = (u128::from(t) * u128::from(l) / u128::from(n)) as u64;
+        let backwards = l.saturating_add(share.saturating_mul(RANDOM_READ));
+        // Forwards: every node plus every relationship of the types, in storage order.
+        let forwards = n.saturating_add(t);
+        (forwards < backwards).then_some(tail)
     }
 
     fn expand(
@@ -661,8 +732,8 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
 
 enum Access {
     Id(Expr, bool),
-    /// (label, property, value, the predicate it answers)
-    Index(String, String, Expr, usize),
+    /// (label, property, value, the predicate it answers, whether the value is an IN list)
+    Index(String, String, Expr, usize, bool),
     /// (label, property, what to look for); the predicates stay.
     Range(String, String, RangeSeek),
     Label(String),

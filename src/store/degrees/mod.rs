@@ -10,7 +10,7 @@ use crate::value::Value;
 
 use super::adjacency::stub_parts;
 use super::codec::get_varint;
-use super::keys::{self, KIND_KEY, KIND_LABEL};
+use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
 use super::records::{
     adj_headers, adj_payload, block_entries, degree_totals, section_totals, zip_blocks, NodeRecord,
 };
@@ -159,6 +159,17 @@ impl Txn {
             Some(l) => match self.cat_id(KIND_LABEL, l) {
                 None => Ok(0),
                 Some(id) => self.get_u64(&keys::counter(KIND_LABEL, id)),
+            },
+        }
+    }
+
+    /// Relationships of `rel_type` (every relationship when `None`) from the counters (O(1)).
+    pub(crate) fn type_count(&self, rel_type: Option<&str>) -> Result<u64> {
+        match rel_type {
+            None => self.get_u64(keys::META_REL_COUNT),
+            Some(t) => match self.cat_id(KIND_TYPE, t) {
+                None => Ok(0),
+                Some(id) => self.get_u64(&keys::counter(KIND_TYPE, id)),
             },
         }
     }
