@@ -196,7 +196,7 @@ pub enum Error {
     Timeout(u64),
     /// The statement held more memory than its limit (`memory_budget`); it was stopped and
     /// changed nothing beyond the batches `CALL { } IN TRANSACTIONS` had committed.
-    #[error("{}", crate::memory_budget::exceeded_message(*limit, *held, *committed))]
+    #[error("{}", exceeded_message(*limit, *held, *committed))]
     MemoryLimitExceeded {
         /// The limit in bytes.
         limit: u64,
@@ -223,4 +223,54 @@ impl Error {
     pub fn span(&self) -> Option<Span> {
         self.as_query().and_then(|q| q.span)
     }
+}
+
+/// `n` bytes for people: `512 MiB`, `1.5 GiB`, `900 B`; with `si`, in powers of 1000
+/// (`512 MB`), as a limit given in those units reads best (a multiple of 1000 bytes was given
+/// in them, a limit in binary units never is).
+pub fn format_size(n: u64, si: bool) -> String {
+    let (base, units) = if si {
+        (1000.0, ["B", "kB", "MB", "GB", "TB"])
+    } else {
+        (1024.0, ["B", "KiB", "MiB", "GiB", "TiB"])
+    };
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= base && unit + 1 < units.len() {
+        value /= base;
+        unit += 1;
+    }
+    if unit == 0 || value.fract() < 0.05 || value.fract() > 0.95 {
+        format!("{value:.0} {}", units[unit])
+    } else {
+        format!("{value:.1} {}", units[unit])
+    }
+}
+
+/// The message of [`Error::MemoryLimitExceeded`]: the limit, what the statement held (in the
+/// limit's units), what stays committed, and what to do.
+pub fn exceeded_message(limit: u64, held: u64, committed: u64) -> String {
+    let si = limit.is_multiple_of(1000);
+    let (limit_text, held_text) = (format_size(limit, si), format_size(held, si));
+    let held = if held_text == limit_text {
+        format!("just over {held_text}")
+    } else {
+        held_text
+    };
+    if committed > 0 {
+        let s = if committed == 1 { "" } else { "es" };
+        return format!(
+            "the statement needed more memory than its limit of {limit_text} (it held {held} \
+             when it was stopped); the {committed} batch{s} of CALL {{ … }} IN TRANSACTIONS \
+             committed before stay committed, the rest changed nothing: use smaller batches, \
+             return or collect less, or raise the limit with --memory-limit (KG_MEMORY_LIMIT; \
+             :memory-limit in the shell)"
+        );
+    }
+    format!(
+        "the statement needed more memory than its limit of {limit_text} (it held {held} when \
+         it was stopped) and changed nothing: do the work in batches, e.g. with CALL {{ … }} \
+         IN TRANSACTIONS OF 10000 ROWS, return or collect less, or raise the limit with \
+         --memory-limit (KG_MEMORY_LIMIT; :memory-limit in the shell)"
+    )
 }

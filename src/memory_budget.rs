@@ -45,7 +45,7 @@ use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
-use crate::error::{Error, Result};
+use crate::error::{format_size, Error, Result};
 
 /// The system allocator, counting per thread what a statement in [`scope`] allocates.
 pub struct CountingAlloc;
@@ -194,56 +194,6 @@ impl fmt::Display for Limit {
             Limit::Bytes(n) => f.write_str(&format_size(*n, n.is_multiple_of(1000))),
         }
     }
-}
-
-/// `n` bytes for people: `512 MiB`, `1.5 GiB`, `900 B`; with `si`, in powers of 1000
-/// (`512 MB`), as a limit given in those units reads best (a multiple of 1000 bytes was given
-/// in them, a limit in binary units never is).
-pub fn format_size(n: u64, si: bool) -> String {
-    let (base, units) = if si {
-        (1000.0, ["B", "kB", "MB", "GB", "TB"])
-    } else {
-        (1024.0, ["B", "KiB", "MiB", "GiB", "TiB"])
-    };
-    let mut value = n as f64;
-    let mut unit = 0;
-    while value >= base && unit + 1 < units.len() {
-        value /= base;
-        unit += 1;
-    }
-    if unit == 0 || value.fract() < 0.05 || value.fract() > 0.95 {
-        format!("{value:.0} {}", units[unit])
-    } else {
-        format!("{value:.1} {}", units[unit])
-    }
-}
-
-/// The message of [`Error::MemoryLimitExceeded`]: the limit, what the statement held (in the
-/// limit's units), what stays committed, and what to do.
-pub fn exceeded_message(limit: u64, held: u64, committed: u64) -> String {
-    let si = limit.is_multiple_of(1000);
-    let (limit_text, held_text) = (format_size(limit, si), format_size(held, si));
-    let held = if held_text == limit_text {
-        format!("just over {held_text}")
-    } else {
-        held_text
-    };
-    if committed > 0 {
-        let s = if committed == 1 { "" } else { "es" };
-        return format!(
-            "the statement needed more memory than its limit of {limit_text} (it held {held} \
-             when it was stopped); the {committed} batch{s} of CALL {{ … }} IN TRANSACTIONS \
-             committed before stay committed, the rest changed nothing: use smaller batches, \
-             return or collect less, or raise the limit with --memory-limit (KG_MEMORY_LIMIT; \
-             :memory-limit in the shell)"
-        );
-    }
-    format!(
-        "the statement needed more memory than its limit of {limit_text} (it held {held} when \
-         it was stopped) and changed nothing: do the work in batches, e.g. with CALL {{ … }} \
-         IN TRANSACTIONS OF 10000 ROWS, return or collect less, or raise the limit with \
-         --memory-limit (KG_MEMORY_LIMIT; :memory-limit in the shell)"
-    )
 }
 
 /// The process default, `u64::MAX` until [`set_default`]: then [`machine_default`] applies.
@@ -433,7 +383,7 @@ mod tests {
         assert_eq!(format_size(3 << 29, false), "1.5 GiB");
         assert_eq!(format_size(900, false), "900 B");
         assert_eq!(Limit::Bytes(512_000_000).to_string(), "512 MB");
-        let m = exceeded_message(512_000_000, 512_000_100, 0);
+        let m = crate::error::exceeded_message(512_000_000, 512_000_100, 0);
         assert!(
             m.contains("limit of 512 MB (it held just over 512 MB"),
             "{m}"

@@ -48,6 +48,11 @@ struct RelStep {
     qpp: Option<Segment>,
 }
 
+/// [`PatternPlanner::score`] of a node found only by its label's scan, and of one with nothing
+/// to find it by (named: `storage_order_start` compares them).
+const SCORE_LABEL_SCAN: u8 = 5;
+const SCORE_ALL_NODES: u8 = 7;
+
 impl<'b, 'a> PatternPlanner<'b, 'a> {
     pub fn new(b: &'b mut Builder<'a>) -> Self {
         PatternPlanner {
@@ -479,9 +484,9 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
             Access::Index(label, ..) if !label.is_empty() => 2,
             Access::Index(..) => 3,
             Access::Range(..) => 4,
-            Access::Label(_) => 5,
+            Access::Label(_) => SCORE_LABEL_SCAN,
             Access::Dynamic(_) => 6,
-            Access::All => 7,
+            Access::All => SCORE_ALL_NODES,
         }
     }
 
@@ -628,8 +633,8 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
             || r.length.is_some()
             || r.qpp.is_some()
             || crate::plan::is_hidden(&r.var)
-            || self.score(&nodes[head].var, bound) != 5
-            || self.score(&nodes[tail].var, bound) != 6
+            || self.score(&nodes[head].var, bound) != SCORE_LABEL_SCAN
+            || self.score(&nodes[tail].var, bound) != SCORE_ALL_NODES
         {
             return None;
         }

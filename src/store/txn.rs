@@ -139,7 +139,7 @@ pub struct Txn {
     /// The index list as this transaction changed it (None: unchanged).
     pub(crate) local_indexes: Option<Vec<IndexMeta>>,
     /// Constraint records and the entities to validate against them (`constraints.rs`).
-    pub(crate) constraint_work: super::constraints::ConstraintWork,
+    pub(crate) constraint_work: super::constraints::def::ConstraintWork,
     writing: bool,
     /// False when someone else (the bulk loader) holds the writer lock for us.
     owns_lock: bool,

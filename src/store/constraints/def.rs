@@ -1,8 +1,11 @@
 //! What a constraint is: its kinds, the property types a type constraint names, and the
 //! definition record with its encoding, its Cypher and Neo4j's messages about it.
 
+use std::collections::BTreeSet;
 use std::fmt;
+use std::sync::{Arc, OnceLock};
 
+use crate::model::{NodeId, RelId};
 use crate::value::Value;
 
 /// What a constraint requires.
@@ -394,4 +397,20 @@ pub(super) fn type_of(v: &Value) -> String {
         .iter()
         .find(|t| t.matches(v))
         .map_or_else(|| v.type_name().to_string(), |t| t.name().to_string())
+}
+
+/// A transaction's constraint bookkeeping: the records (read once) and the entities its
+/// writes touched since the last validation.
+#[derive(Default)]
+pub(crate) struct ConstraintWork {
+    pub(super) records: OnceLock<Arc<Vec<ConstraintDef>>>,
+    pub(super) nodes: BTreeSet<NodeId>,
+    pub(super) rels: BTreeSet<RelId>,
+}
+
+impl ConstraintWork {
+    /// Forgets the cached records (after a constraint changed or a checkpoint was restored).
+    pub fn forget(&mut self) {
+        self.records = OnceLock::new();
+    }
 }

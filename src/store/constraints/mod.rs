@@ -15,11 +15,10 @@
 //! when none exists); relationship uniqueness scans the relationships of its type once per
 //! validation, as relationships have no property indexes.
 
-mod def;
+pub(super) mod def;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
-use std::sync::OnceLock;
 
 use crate::error::{ErrorClass, Phase, QueryError, Result};
 use crate::model::{NodeId, RelId};
@@ -73,22 +72,6 @@ fn detail_of(kind: &ConstraintKind) -> &'static str {
         ConstraintKind::Key => "KeyConstraintViolation",
         ConstraintKind::Exists => "PropertyExistenceConstraintViolation",
         ConstraintKind::Type(_) => "PropertyTypeConstraintViolation",
-    }
-}
-
-/// A transaction's constraint bookkeeping: the records (read once) and the entities its
-/// writes touched since the last validation.
-#[derive(Default)]
-pub(crate) struct ConstraintWork {
-    records: OnceLock<Arc<Vec<ConstraintDef>>>,
-    nodes: BTreeSet<NodeId>,
-    rels: BTreeSet<RelId>,
-}
-
-impl ConstraintWork {
-    /// Forgets the cached records (after a constraint changed or a checkpoint was restored).
-    pub fn forget(&mut self) {
-        self.records = OnceLock::new();
     }
 }
 
