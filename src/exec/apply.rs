@@ -113,15 +113,19 @@ pub struct Subquery<'p> {
     pub current: Option<(Row, BoxOp<'p>)>,
 }
 
+/// The argument row a subquery invocation starts from: the outer row's imported columns.
+pub(crate) fn import_row(imports: &[usize], row: &Row) -> Row {
+    imports
+        .iter()
+        .map(|&i| row.get(i).cloned().unwrap_or(Value::Null))
+        .collect()
+}
+
 impl<'p> Subquery<'p> {
     /// The output rows of one invocation on the outer row `row`, pulled one at a time.
     fn invoke(&mut self, ctx: &mut ExecCtx<'_>, row: Row) -> Result<Option<Row>> {
         ctx.tick()?;
-        let arg: Row = self
-            .imports
-            .iter()
-            .map(|&i| row.get(i).cloned().unwrap_or(Value::Null))
-            .collect();
+        let arg = import_row(&self.imports, &row);
         let mut op = build(self.inner, &arg, self.profile)?;
         if self.unit {
             while op.next(ctx)?.is_some() {}

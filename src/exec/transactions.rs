@@ -134,11 +134,7 @@ impl InTransactions<'_> {
     ) -> Result<()> {
         for row in rows {
             ctx.tick()?;
-            let arg: Row = self
-                .imports
-                .iter()
-                .map(|&i| row.get(i).cloned().unwrap_or(Value::Null))
-                .collect();
+            let arg = super::apply::import_row(&self.imports, row);
             let mut op = build(self.inner, &arg, self.profile)?;
             if self.unit {
                 while op.next(ctx)?.is_some() {}
