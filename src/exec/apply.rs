@@ -125,7 +125,7 @@ impl<'p> Subquery<'p> {
     /// The output rows of one invocation on the outer row `row`, pulled one at a time.
     fn invoke(&mut self, ctx: &mut ExecCtx<'_>, row: Row) -> Result<Option<Row>> {
         ctx.tick()?;
-        let arg = import_row(&self.imports, &row);
+        let arg = import_row(self.imports, &row);
         let mut op = build(self.inner, &arg, self.profile)?;
         if self.unit {
             while op.next(ctx)?.is_some() {}

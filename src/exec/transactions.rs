@@ -134,7 +134,7 @@ impl InTransactions<'_> {
     ) -> Result<()> {
         for row in rows {
             ctx.tick()?;
-            let arg = super::apply::import_row(&self.imports, row);
+            let arg = super::apply::import_row(self.imports, row);
             let mut op = build(self.inner, &arg, self.profile)?;
             if self.unit {
                 while op.next(ctx)?.is_some() {}
