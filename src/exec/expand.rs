@@ -22,6 +22,21 @@ pub(crate) struct Step<'p> {
     pub rel: Option<usize>,
     pub unique: Vec<usize>,
     pub types: Vec<&'p str>,
+    /// The types the current input row may follow when the pattern names some dynamically
+    /// (`spec.dynamic_types`); see [`Step::resolve_types`].
+    row_types: RowTypes,
+}
+
+/// What a step with dynamic types may follow for the current input row.
+#[derive(Clone, Debug, PartialEq)]
+enum RowTypes {
+    /// The pattern's static types (`Step::types`; empty: every type).
+    Static,
+    /// Every type (`$all([])`: a relationship has all of no types).
+    Any,
+    /// These types only; none at all when empty (`$all(['A', 'B'])`: a relationship has one
+    /// type, never two).
+    Only(Vec<String>),
 }
 
 impl<'p> Step<'p> {
@@ -42,7 +57,48 @@ impl<'p> Step<'p> {
                 .filter_map(|u| cols.iter().position(|c| c == u))
                 .collect(),
             types: spec.types.iter().map(String::as_str).collect(),
+            row_types: RowTypes::Static,
         })
+    }
+
+    /// Resolves the pattern's dynamic types (if any) for one input row: a walk follows the same
+    /// types at every hop, so the names are evaluated once here, not per relationship.
+    pub fn resolve_types(&mut self, ctx: &ExecCtx<'_>, row: &Row) -> Result<()> {
+        if self.spec.dynamic_types.is_empty() {
+            return Ok(());
+        }
+        let mut names = self.spec.types.clone();
+        for d in &self.spec.dynamic_types {
+            let admitted = ctx
+                .eval(&d.expr, self.cols, row)
+                .and_then(|v| admitted_types(d, &v))
+                .map_err(|e| crate::expr::with_span(e, &d.expr))?;
+            match admitted {
+                None => {
+                    self.row_types = RowTypes::Any;
+                    return Ok(());
+                }
+                Some(more) => names.extend(more),
+            }
+        }
+        names.sort();
+        names.dedup();
+        self.row_types = RowTypes::Only(names);
+        Ok(())
+    }
+
+    /// Calls `f` with the types to follow from the current row (empty: every type), or returns
+    /// `none` when the row may follow no relationship at all.
+    pub fn with_types<R>(&self, none: R, f: impl FnOnce(&[&str]) -> Result<R>) -> Result<R> {
+        match &self.row_types {
+            RowTypes::Static => f(&self.types),
+            RowTypes::Any => f(&[]),
+            RowTypes::Only(names) if names.is_empty() => Ok(none),
+            RowTypes::Only(names) => {
+                let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+                f(&refs)
+            }
+        }
     }
 
     /// The relationship property constraints, evaluated for one input row.
@@ -74,6 +130,20 @@ impl<'p> Step<'p> {
             _ => false,
         })
     }
+}
+
+/// The relationship types a dynamic type admits (`None`: every type). `$(…)`/`$all(…)` need
+/// the relationship to have all the names, so they admit the one name they give, none when they
+/// give two different names, and every type when they give none; `$any(…)` admits each name.
+fn admitted_types(d: &crate::ast::DynamicLabel, value: &Value) -> Result<Option<Vec<String>>> {
+    let mut names = crate::expr::dynamic::label_names(value)?;
+    names.sort();
+    names.dedup();
+    Ok(match (d.any, names.len()) {
+        (true, _) | (false, 1) => Some(names),
+        (false, 0) => None,
+        (false, _) => Some(Vec::new()),
+    })
 }
 
 /// True when relationship `rel` carries every property in `props` with an equal value.

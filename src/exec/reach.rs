@@ -44,12 +44,10 @@ impl<'p> Reach<'p> {
             for &n in &frontier {
                 ctx.tick()?;
                 others.clear();
-                ctx.read().neighbours(
-                    n,
-                    self.step.spec.direction,
-                    &self.step.types,
-                    &mut others,
-                )?;
+                let dir = self.step.spec.direction;
+                let g = ctx.read();
+                self.step
+                    .with_types((), |types| g.neighbours(n, dir, types, &mut others))?;
                 for &o in &others {
                     if o == start {
                         start_again = true;
@@ -86,6 +84,7 @@ impl Operator for Reach<'_> {
             let Some(row) = self.input.next(ctx)? else {
                 return Ok(None);
             };
+            self.step.resolve_types(ctx, &row)?;
             let found = match node_id(&row[self.step.from])? {
                 Some(start) => self.bfs(ctx, start)?,
                 None => Vec::new(),

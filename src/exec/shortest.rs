@@ -61,23 +61,26 @@ impl Operator for ShortestPathOp<'_> {
                 .hops
                 .unwrap_or(crate::plan::Hops { min: 1, max: None });
             let dir = self.step.spec.direction;
-            let types = self.step.types.clone();
+            self.step.resolve_types(ctx, &row)?;
             let limits = ctx.child();
             let mut tick = || limits.check_limits();
             // The algo layer owns the search: BFS for a lower bound of at most 1, trail search
             // (no relationship twice) above it, cancellable through `tick`.
             let bound = |h: u64| u32::try_from(h).unwrap_or(u32::MAX);
-            let paths = crate::algo::shortest_paths_with_tick(
-                ctx.read(),
-                a,
-                b,
-                dir,
-                &types,
-                bound(hops.min),
-                hops.max.map(bound),
-                self.all,
-                &mut tick,
-            )?;
+            let g = ctx.read();
+            let paths = self.step.with_types(Vec::new(), |types| {
+                crate::algo::shortest_paths_with_tick(
+                    g,
+                    a,
+                    b,
+                    dir,
+                    types,
+                    bound(hops.min),
+                    hops.max.map(bound),
+                    self.all,
+                    &mut tick,
+                )
+            })?;
             self.paths = paths.into_iter();
             self.current = Some(row);
         }

@@ -67,7 +67,10 @@ impl<'p> VarExpand<'p> {
 
     fn edges(&self, ctx: &ExecCtx<'_>, node: NodeId) -> Result<Vec<Edge>> {
         let g = ctx.read();
-        let edges = g.edges(node, self.step.spec.direction, &self.step.types)?;
+        let dir = self.step.spec.direction;
+        let edges = self
+            .step
+            .with_types(Vec::new(), |types| g.edges(node, dir, types))?;
         if self.props.is_none() {
             return Ok(edges);
         }
@@ -145,6 +148,7 @@ impl Operator for VarExpand<'_> {
                 Some(start) => {
                     self.start = start;
                     self.props = self.step.props(ctx, &row)?;
+                    self.step.resolve_types(ctx, &row)?;
                     self.zero_pending = hops.min == 0;
                     if hops.max != Some(0) {
                         let first = self.edges(ctx, start)?;

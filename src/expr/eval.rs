@@ -28,7 +28,7 @@ pub fn eval_predicate(expr: &Expr, scope: &dyn Scope, ctx: &dyn EvalContext) -> 
     Ok(truth(&v).map_err(|e| with_span(e, expr))? == Some(true))
 }
 
-fn with_span(e: Error, expr: &Expr) -> Error {
+pub(crate) fn with_span(e: Error, expr: &Expr) -> Error {
     match e {
         Error::Query(q) if q.span.is_none() => Error::Query(q.at(expr.span)),
         other => other,

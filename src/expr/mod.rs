@@ -26,6 +26,7 @@ pub(crate) use arith::check_len;
 pub use compare::{compare, compare_op, equals, order, GroupKey, Ordered};
 pub use constant::{eval_constant, is_constant, EmptyGraph};
 pub use eval::{eval, eval_predicate};
+pub(crate) use eval::with_span;
 pub(crate) use text::normalize;
 
 /// Variable bindings visible to an expression (a row, plus any comprehension variables).

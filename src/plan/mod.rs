@@ -60,6 +60,9 @@ pub struct ExpandSpec {
     pub rel: String,
     pub to: String,
     pub types: Vec<String>,
+    /// Dynamic types (`[:$(t)*1..3]`, `[:A|$any(ts)]`) of a step over many relationships,
+    /// alternatives to `types`: resolved once per input row into the types the walk follows.
+    pub dynamic_types: Vec<crate::ast::DynamicLabel>,
     pub direction: Direction,
     /// True when `to` is already bound: the step only checks the connection.
     pub into: bool,
@@ -726,10 +729,16 @@ fn step(spec: &ExpandSpec) -> String {
         Direction::Incoming => ("<-", "-"),
         Direction::Both => ("-", "-"),
     };
-    let types = if spec.types.is_empty() {
+    let mut alts = spec.types.clone();
+    alts.extend(
+        spec.dynamic_types
+            .iter()
+            .map(|d| (if d.any { "$any(…)" } else { "$(…)" }).to_string()),
+    );
+    let types = if alts.is_empty() {
         String::new()
     } else {
-        format!(":{}", spec.types.join("|"))
+        format!(":{}", alts.join("|"))
     };
     let hops = match spec.hops {
         None => String::new(),

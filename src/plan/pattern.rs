@@ -44,6 +44,8 @@ struct RelStep {
     direction: RelDirection,
     length: Option<LengthRange>,
     properties: Option<Expr>,
+    /// Dynamic types of a variable-length or shortest-path step, resolved per input row.
+    dynamic_types: Vec<crate::ast::DynamicLabel>,
     /// A quantified path pattern in this step's place.
     qpp: Option<Segment>,
 }
@@ -103,23 +105,28 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
                     Some(q) => Some(self.qpp_segment(q)?),
                     None => None,
                 };
-                let (types, dynamic) = rel_types(&var, r);
-                if let Some(test) = dynamic {
-                    if matches!(part.kind, PathKind::Shortest | PathKind::AllShortest) {
-                        return Err(QueryError::unsupported(
-                            "dynamic relationship types in shortestPath (`[:$(…)]`)",
-                        )
-                        .at(r.span)
-                        .into());
+                let walks = r.length.is_some()
+                    || matches!(part.kind, PathKind::Shortest | PathKind::AllShortest);
+                let (types, dynamic_types) = if walks {
+                    // A walk follows the same types at every hop: their names are resolved
+                    // once per input row, so they may only read what the row holds before
+                    // this MATCH.
+                    bound_before(&r.dynamic_types, &input.columns)?;
+                    (r.types.clone(), r.dynamic_types.clone())
+                } else {
+                    let (types, dynamic) = rel_types(&var, r);
+                    if let Some(test) = dynamic {
+                        self.add_pred(test);
                     }
-                    self.add_pred(test);
-                }
+                    (types, Vec::new())
+                };
                 rels.push(RelStep {
                     var,
                     types,
                     direction: r.direction,
                     length: r.length,
                     properties: r.properties.clone(),
+                    dynamic_types,
                     qpp,
                 });
                 nodes.push(self.node(n)?);
@@ -197,6 +204,7 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
                         rel: r.var.clone(),
                         to: nodes[1].var.clone(),
                         types: r.types.clone(),
+                        dynamic_types: r.dynamic_types.clone(),
                         direction: direction(r.direction, false),
                         into: true,
                         hops: Some(Hops { min, max }),
@@ -709,6 +717,7 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
             rel: r.var.clone(),
             to: to.to_string(),
             types: r.types.clone(),
+            dynamic_types: r.dynamic_types.clone(),
             direction: direction(r.direction, reversed),
             into,
             hops,
@@ -888,4 +897,24 @@ pub(super) fn rel_types(var: &str, r: &crate::ast::RelPattern) -> (Vec<String>, 
         span: r.span,
     };
     (Vec::new(), Some(test))
+}
+
+/// Refuses a dynamic type of a variable-length or shortest-path relationship that reads a
+/// variable the MATCH itself binds (`(a)-[:$(b.kind)*]->(b)`): its names are resolved once per
+/// input row, before the walk binds anything.
+fn bound_before(dynamic: &[crate::ast::DynamicLabel], columns: &[String]) -> Result<()> {
+    for d in dynamic {
+        let e = &d.expr;
+        if let Some(v) = walk::variables(e)
+            .into_iter()
+            .find(|v| !columns.contains(v))
+        {
+            return Err(QueryError::unsupported(format!(
+                "a dynamic relationship type on a variable-length or shortest-path relationship that reads `{v}`, bound by the same MATCH (use a variable bound before it, or a parameter)"
+            ))
+            .at(e.span)
+            .into());
+        }
+    }
+    Ok(())
 }

@@ -276,12 +276,6 @@ fn bind_rel(
             ));
         }
     }
-    if let (Some(d), Some(_)) = (r.dynamic_types.first(), r.length) {
-        return Err(QueryError::unsupported(
-            "dynamic relationship types on a variable-length relationship (`[:$(…)*]`)",
-        )
-        .at(d.span));
-    }
     let Some(v) = &r.variable else {
         return Ok(());
     };
