@@ -4,6 +4,8 @@
 //! carries a byte [`Span`] into the query text; line and column are computed only when an error
 //! is rendered.
 
+pub mod walk;
+
 /// Byte range `[start, end)` in the query text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Span {

@@ -213,8 +213,10 @@ impl Database {
     }
 
     fn compile_uncached(&self, query: &str, opts: PlanOptions) -> Result<Arc<Compiled>> {
+        // The stages, each handing the next its result: parse → bind (checked, `*` expanded)
+        // → build → optimise → plan subqueries (with the catalog) → cached for execution.
         let stmt = crate::parser::parse(query)?;
-        crate::semantic::check(&stmt)?;
+        let bound = crate::semantic::bind(stmt)?;
         let txn = self.store.begin();
         let indexes = txn.indexes()?;
         let registry = self.procedures.read().unwrap_or_else(|e| e.into_inner());
@@ -231,9 +233,19 @@ impl Database {
             procedure: &lookup,
             counts: Some(&counts),
         };
-        Ok(Arc::new(crate::plan::build::build_with(
-            &stmt, query, &catalog, opts,
-        )?))
+        let compiled = crate::plan::build::build_with(&bound, query, &catalog, opts)?;
+        let compiled = compiled.map_plan(&mut |plan| {
+            // The count rewrites answer without visiting the facts a provenance plan reports.
+            let mut plan = if opts.why {
+                plan
+            } else {
+                crate::plan::optimize::optimize(plan)
+            };
+            // After the optimiser: a subquery imports what is bound where it ends up.
+            crate::plan::nested::plan_subqueries(&mut plan, &catalog, query)?;
+            Ok(plan)
+        })?;
+        Ok(Arc::new(compiled))
     }
 }
 
@@ -536,10 +548,12 @@ fn execute(
                 if !plan.writes() {
                     ctx.memoize_properties();
                 }
+                ctx.use_nested_plans(plan);
                 ctx.check_limits()?;
                 let rows = run_all(plan, &mut ctx, &Vec::new())?;
                 ctx.check_limits()?;
-                Ok::<_, Error>((rows, ctx.stats, ctx.profile.take()))
+                let prof = ctx.profile.take().map(|p| p.borrow().clone());
+                Ok::<_, Error>((rows, ctx.stats, prof))
             })?;
             // Constraints hold at the end of every statement (`store/constraints.rs`).
             txn.validate_constraints()?;

@@ -8,6 +8,7 @@ use crate::ast::*;
 use crate::error::{ErrorClass, Phase, QueryError};
 use crate::functions;
 
+mod bind;
 mod expr;
 mod pattern;
 mod projection;
@@ -15,6 +16,8 @@ mod transactions;
 use expr::*;
 use pattern::*;
 use projection::*;
+
+pub use bind::BoundStatement;
 
 /// What is statically known about a variable or expression.
 #[derive(Clone, Debug, PartialEq)]
@@ -58,13 +61,23 @@ impl Ty {
     }
 }
 
-/// Variables in scope, in binding order (RETURN * keeps that order).
+/// Variables in scope, in binding order.
 #[derive(Clone, Debug, Default)]
 struct Scope {
     vars: Vec<(String, Ty)>,
+    /// Where the `*` expansions found go (one collector for the whole statement).
+    stars: bind::Stars,
 }
 
 impl Scope {
+    /// A scope with no variables that records into the same collector.
+    fn empty(&self) -> Scope {
+        Scope {
+            vars: Vec::new(),
+            stars: self.stars.clone(),
+        }
+    }
+
     fn get(&self, name: &str) -> Option<&Ty> {
         self.vars.iter().find(|(n, _)| n == name).map(|(_, t)| t)
     }
@@ -94,18 +107,30 @@ fn err(detail: &str, message: impl Into<String>, span: Span) -> QueryError {
 
 /// Runs all checks on a statement.
 pub fn check(stmt: &Statement) -> Result<(), QueryError> {
+    check_in(stmt, &Scope::default())
+}
+
+/// Checks `stmt` and hands the planner its bound form (`*` projections expanded).
+pub fn bind(stmt: Statement) -> Result<BoundStatement, QueryError> {
+    let root = Scope::default();
+    check_in(&stmt, &root)?;
+    let stars = root.stars.borrow();
+    Ok(BoundStatement::new(stmt, &stars))
+}
+
+fn check_in(stmt: &Statement, root: &Scope) -> Result<(), QueryError> {
     match stmt {
         Statement::Query(q) => {
             transactions::check_query(q)?;
-            query(q)
+            query(q, root)
         }
-        Statement::Explain(s) | Statement::Profile(s) => check(s),
+        Statement::Explain(s) | Statement::Profile(s) => check_in(s, root),
         _ => Ok(()),
     }
 }
 
-fn query(q: &Query) -> Result<(), QueryError> {
-    let columns = single_query(&q.first, &Scope::default(), false)?;
+fn query(q: &Query, root: &Scope) -> Result<(), QueryError> {
+    let columns = single_query(&q.first, root, false)?;
     let mut all_kind: Option<bool> = None;
     for (all, sq) in &q.unions {
         if all_kind.is_some_and(|k| k != *all) {
@@ -116,7 +141,7 @@ fn query(q: &Query) -> Result<(), QueryError> {
             ));
         }
         all_kind = Some(*all);
-        let cols = single_query(sq, &Scope::default(), false)?;
+        let cols = single_query(sq, root, false)?;
         if !same_columns(&cols, &columns) {
             return Err(err(
                 "DifferentColumnsInUnion",
@@ -429,7 +454,7 @@ fn call_subquery(c: &CallSubquery, scope: &Scope) -> Result<Vec<String>, QueryEr
     }
     let outer: Vec<String> = scope.vars.iter().map(|(n, _)| n.clone()).collect();
     let imports = c.imports(&outer);
-    let mut inner = Scope::default();
+    let mut inner = scope.empty();
     for name in &imports {
         if let Some(t) = scope.get(name) {
             inner.bind(name, t.clone());

@@ -30,6 +30,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::ast::Expr;
@@ -43,8 +44,9 @@ use crate::store::{GraphRead, GraphWrite};
 use crate::value::Params;
 use crate::value::Value;
 
-/// Subquery plans keyed by (expression address, the variables already bound), planned once.
-pub(crate) type SubPlans = Rc<RefCell<HashMap<(usize, String), Rc<LogicalPlan>>>>;
+/// The nested plan each subquery expression ran with so far, keyed by (expression address, the
+/// variables imported), so a row after the first finds it with one hash lookup.
+pub(crate) type SubPlans = Rc<RefCell<HashMap<(usize, String), Arc<crate::plan::nested::SubPlan>>>>;
 
 /// Relationships deleted so far in the statement (without their properties), so `type(r)`
 /// still reads them.
@@ -90,8 +92,11 @@ pub struct ExecCtx<'g> {
     pub cancel: Option<&'g AtomicBool>,
     pub deadline: Option<(Instant, u64)>,
     ticks: u32,
-    pub profile: Option<Profile>,
-    /// Subquery plans (pattern predicates, comprehensions, EXISTS), planned on first use.
+    /// PROFILE counters, shared with the contexts nested plans run in.
+    pub profile: Option<Rc<RefCell<Profile>>>,
+    /// The statement's nested plans (pattern predicates, comprehensions, EXISTS), by expression.
+    pub(crate) nested: Rc<subquery::NestedIndex>,
+    /// The nested plan found for each subquery expression evaluated so far.
     pub(crate) subplans: SubPlans,
     /// The statement clock (see `EvalContext::statement_time`).
     pub clock: i128,
@@ -116,6 +121,7 @@ impl<'g> ExecCtx<'g> {
             deadline: None,
             ticks: 0,
             profile: None,
+            nested: Rc::default(),
             subplans: Rc::default(),
             clock: crate::functions::wall_clock(),
             deleted_rels: Rc::default(),
@@ -123,6 +129,12 @@ impl<'g> ExecCtx<'g> {
             batch_commit: None,
             memo: None,
         }
+    }
+
+    /// Makes the nested plans of `plan` (the statement about to run) findable by the
+    /// subquery expressions that own them.
+    pub fn use_nested_plans(&mut self, plan: &LogicalPlan) {
+        self.nested = Rc::new(subquery::NestedIndex::of(plan));
     }
 
     /// Remembers node property values for the rest of the statement; call only when the
@@ -160,7 +172,8 @@ impl<'g> ExecCtx<'g> {
             cancel: self.cancel,
             deadline: self.deadline,
             ticks: 0,
-            profile: None,
+            profile: self.profile.clone(),
+            nested: self.nested.clone(),
             subplans: self.subplans.clone(),
             clock: self.clock,
             deleted_rels: self.deleted_rels.clone(),
@@ -561,7 +574,8 @@ impl Operator for Profiled<'_> {
         let t = Instant::now();
         let r = self.inner.next(ctx)?;
         let dt = t.elapsed();
-        if let Some(p) = ctx.profile.as_mut() {
+        if let Some(p) = &ctx.profile {
+            let mut p = p.borrow_mut();
             let e = p.entry(self.key).or_default();
             e.1 += dt;
             if r.is_some() {

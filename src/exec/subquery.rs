@@ -1,23 +1,58 @@
 //! Subqueries inside expressions: pattern predicates (`WHERE (a)-->(b)`), pattern
-//! comprehensions and `EXISTS { }` / `COUNT { }` / `COLLECT { }`, planned on first use with the outer variables they
-//! see as arguments, then run read-only per evaluation.
+//! comprehensions and `EXISTS { }` / `COUNT { }` / `COLLECT { }`, run read-only per evaluation
+//! with the outer variables they see as the argument row. Their plans were made with the
+//! statement (`plan/nested.rs`); this finds the one for an expression and runs it.
 
-use std::rc::Rc;
+use std::collections::HashMap;
+use std::sync::Arc;
 
-use crate::ast::{
-    Clause, Expr, ExprKind, PathKind, PatternPart, ProjectionItem, SingleQuery, SubqueryKind,
-    Variable,
-};
+use crate::ast::{Expr, ExprKind, Span, SubqueryKind};
 use crate::error::Result;
 use crate::exec::{build, ExecCtx};
 use crate::expr::Scope;
 use crate::plan::build::{Builder, Catalog};
-use crate::plan::pattern::PatternPlanner;
-use crate::plan::walk;
-use crate::plan::{LogicalPlan, PlanOp};
+use crate::plan::nested::{self, SubPlan};
+use crate::plan::LogicalPlan;
 use crate::value::Value;
 
-fn plan_for(expr: &Expr, bound: &[String]) -> Result<LogicalPlan> {
+/// The nested plans of a statement by (expression span, imports): several when copies of
+/// one expression were planned apart, told apart by comparing the expression.
+#[derive(Default)]
+pub(crate) struct NestedIndex(HashMap<(Span, Vec<String>), Vec<Arc<SubPlan>>>);
+
+impl NestedIndex {
+    /// Every nested plan of `plan`, its inner plans and its nested plans.
+    pub fn of(plan: &LogicalPlan) -> NestedIndex {
+        fn walk(p: &LogicalPlan, into: &mut NestedIndex) {
+            for s in &p.nested {
+                into.0
+                    .entry((s.expr.span, s.imports.clone()))
+                    .or_default()
+                    .push(s.clone());
+                walk(&s.plan, into);
+            }
+            for i in p.inputs() {
+                walk(i, into);
+            }
+        }
+        let mut ix = NestedIndex::default();
+        walk(plan, &mut ix);
+        ix
+    }
+
+    fn find(&self, expr: &Expr, imports: &[String]) -> Option<Arc<SubPlan>> {
+        self.0
+            .get(&(expr.span, imports.to_vec()))?
+            .iter()
+            .find(|s| s.expr == *expr)
+            .cloned()
+    }
+}
+
+/// The plan for `expr` with `names` imported when the statement's plan has none (a scope the
+/// planner did not foresee): planned here, without the catalog, as a last resort that keeps
+/// the answer right.
+fn plan_late(expr: &Expr, names: &[String]) -> Result<Arc<SubPlan>> {
     let no_proc = |_: &str| None;
     let catalog = Catalog {
         indexes: &[],
@@ -30,140 +65,24 @@ fn plan_for(expr: &Expr, bound: &[String]) -> Result<LogicalPlan> {
         fresh: 0,
         why: false,
     };
-    let arg = LogicalPlan::argument(bound.to_vec());
-    let part = |el: &crate::ast::PatternElement, var: Option<crate::ast::Variable>| PatternPart {
-        variable: var,
-        kind: PathKind::Normal,
-        element: el.clone(),
-        where_: None,
-        span: el.span,
-    };
-    let plan = match &expr.kind {
-        ExprKind::PatternPredicate(el) => {
-            PatternPlanner::new(&mut b).plan(arg, &[part(el, None)], None)?
-        }
-        ExprKind::PatternComprehension {
-            variable,
-            pattern,
-            predicate,
-            projection,
-        } => {
-            let p = PatternPlanner::new(&mut b).plan(
-                arg,
-                &[part(pattern, variable.clone())],
-                predicate.as_deref(),
-            )?;
-            LogicalPlan::new(
-                PlanOp::Project {
-                    input: Box::new(p),
-                    items: vec![("  value".into(), (**projection).clone())],
-                    keep: false,
-                },
-                vec!["  value".into()],
-            )
-        }
-        ExprKind::Subquery(_, q) => {
-            // A part without RETURN ends in a Discard: its rows are what counts here.
-            let mut part = |sq: &SingleQuery| -> Result<LogicalPlan> {
-                let p = b.single(&carry_outer(sq, bound), arg.clone())?;
-                Ok(match p.op {
-                    PlanOp::Discard { input } => *input,
-                    op => LogicalPlan {
-                        op,
-                        columns: p.columns,
-                    },
-                })
-            };
-            let mut plan = part(&q.first)?;
-            for (all, sq) in &q.unions {
-                let right = crate::plan::build::in_order(part(sq)?, &plan.columns);
-                // Parts without RETURN produce rows of different helper columns: for UNION
-                // they are all the same empty row.
-                let (left, right) = if plan.columns != right.columns {
-                    (select_none(plan), select_none(right))
-                } else {
-                    (plan, right)
-                };
-                let columns = left.columns.clone();
-                plan = LogicalPlan::new(
-                    PlanOp::Union {
-                        left: Box::new(left),
-                        right: Box::new(right),
-                        all: *all,
-                    },
-                    columns,
-                );
-            }
-            plan
-        }
-        _ => return Err(crate::error::QueryError::unsupported("this subquery expression").into()),
-    };
-    Ok(crate::plan::optimize::optimize(plan))
-}
-
-/// The body of an EXISTS / COUNT / COLLECT subquery with every WITH passing the outer
-/// variables `bound` on: Neo4j keeps them visible for the whole body (the semantic pass
-/// rejects a WITH that would shadow one). They are constant per evaluation, so as extra
-/// grouping keys or DISTINCT columns they change nothing.
-fn carry_outer(sq: &SingleQuery, bound: &[String]) -> SingleQuery {
-    let mut sq = sq.clone();
-    for c in &mut sq.clauses {
-        let Clause::With(w) = c else { continue };
-        if w.projection.star {
-            continue;
-        }
-        for name in bound {
-            if w.projection.items.iter().any(|i| i.name() == *name) {
-                continue;
-            }
-            let span = w.span;
-            w.projection.items.push(ProjectionItem {
-                expr: Expr {
-                    kind: ExprKind::Variable(name.clone()),
-                    span,
-                },
-                alias: Some(Variable {
-                    name: name.clone(),
-                    span,
-                }),
-                text: name.clone(),
-            });
-        }
-    }
-    sq
-}
-
-/// `plan` with no columns (its rows become empty rows).
-fn select_none(plan: LogicalPlan) -> LogicalPlan {
-    LogicalPlan::new(
-        PlanOp::Select {
-            input: Box::new(plan),
-            count: 0,
-        },
-        Vec::new(),
-    )
+    Ok(Arc::new(SubPlan {
+        expr: expr.clone(),
+        imports: names.to_vec(),
+        plan: nested::plan_expr(expr, names, &mut b)?,
+    }))
 }
 
 pub fn evaluate(ctx: &ExecCtx<'_>, expr: &Expr, scope: &dyn Scope) -> Result<Value> {
-    let mut names = walk::variables(expr);
-    match &expr.kind {
-        ExprKind::PatternComprehension { pattern, .. } => walk::element_vars(pattern, &mut names),
-        ExprKind::Subquery(_, q) => {
-            for sq in std::iter::once(&q.first).chain(q.unions.iter().map(|(_, s)| s)) {
-                walk::query_vars(sq, &mut names);
-            }
-        }
-        _ => {}
-    }
-    names.sort();
-    names.dedup();
-    names.retain(|n| scope.get(n).is_some());
+    let names = nested::imports(expr, &|n| scope.get(n).is_some());
     let key = (expr as *const Expr as usize, names.join("\u{0}"));
     let cached = ctx.subplans.borrow().get(&key).cloned();
-    let plan = match cached {
+    let sub = match cached {
         Some(p) => p,
         None => {
-            let p = Rc::new(plan_for(expr, &names)?);
+            let p = match ctx.nested.find(expr, &names) {
+                Some(p) => p,
+                None => plan_late(expr, &names)?,
+            };
             ctx.subplans.borrow_mut().insert(key, p.clone());
             p
         }
@@ -173,7 +92,7 @@ pub fn evaluate(ctx: &ExecCtx<'_>, expr: &Expr, scope: &dyn Scope) -> Result<Val
         .map(|n| scope.get(n).cloned().unwrap_or(Value::Null))
         .collect();
     let mut child = ctx.child();
-    let mut op = build(&plan, &row, false)?;
+    let mut op = build(&sub.plan, &row, child.profile.is_some())?;
     match &expr.kind {
         ExprKind::PatternComprehension { .. } => {
             let mut out = Vec::new();

@@ -11,6 +11,7 @@ use crate::plan::transactions::TxBatches;
 use crate::plan::walk;
 use crate::plan::{AggSpec, LogicalPlan, PlanOp};
 use crate::procedures::ProcedureSignature;
+use crate::semantic::BoundStatement;
 use crate::store::{IndexDef, IndexKind};
 
 /// What a statement compiled to.
@@ -60,6 +61,30 @@ impl Compiled {
         }
     }
 
+    /// The statement with `f` applied to its query plan (under EXPLAIN or PROFILE too): how the
+    /// façade runs the plan stages after `build`.
+    pub fn map_plan(
+        self,
+        f: &mut dyn FnMut(LogicalPlan) -> Result<LogicalPlan>,
+    ) -> Result<Compiled> {
+        Ok(match self {
+            Compiled::Query {
+                plan,
+                columns,
+                why,
+                source,
+            } => Compiled::Query {
+                plan: f(plan)?,
+                columns,
+                why,
+                source,
+            },
+            Compiled::Explain(inner) => Compiled::Explain(Box::new(inner.map_plan(f)?)),
+            Compiled::Profile(inner) => Compiled::Profile(Box::new(inner.map_plan(f)?)),
+            other => other,
+        })
+    }
+
     /// True when running the statement may write (schema changes included).
     pub fn writes(&self) -> bool {
         match self {
@@ -107,19 +132,29 @@ pub struct PlanOptions {
     pub why: bool,
 }
 
-/// Compiles a checked statement into a plan.
-pub fn build(stmt: &Statement, source: &str, catalog: &Catalog<'_>) -> Result<Compiled> {
+/// Compiles a bound statement into a plan (see [`build_with`]).
+pub fn build(stmt: &BoundStatement, source: &str, catalog: &Catalog<'_>) -> Result<Compiled> {
     build_with(stmt, source, catalog, PlanOptions::default())
 }
 
-/// Compiles a checked statement into a plan, as `opts` asks.
+/// Compiles a checked statement into a plan, as `opts` asks: the plan as the clauses read,
+/// neither optimised nor with its subqueries planned (the façade runs those stages next).
 pub fn build_with(
+    stmt: &BoundStatement,
+    source: &str,
+    catalog: &Catalog<'_>,
+    opts: PlanOptions,
+) -> Result<Compiled> {
+    build_statement(stmt.statement(), source, catalog, opts)
+}
+
+fn build_statement(
     stmt: &Statement,
     source: &str,
     catalog: &Catalog<'_>,
     opts: PlanOptions,
 ) -> Result<Compiled> {
-    let build = |s: &Statement| build_with(s, source, catalog, opts);
+    let build = |s: &Statement| build_statement(s, source, catalog, opts);
     Ok(match stmt {
         Statement::Query(q) => {
             let mut b = Builder {
@@ -128,13 +163,9 @@ pub fn build_with(
                 fresh: 0,
                 why: opts.why,
             };
+            // The façade optimises the plan and plans its subqueries next (`db.rs`); the
+            // optimiser keeps the root's columns, so they are known here.
             let plan = b.query(q, LogicalPlan::argument(vec![]))?;
-            // The count rewrites answer without visiting the facts a provenance plan reports.
-            let plan = if opts.why {
-                plan
-            } else {
-                crate::plan::optimize::optimize(plan)
-            };
             let why = opts
                 .why
                 .then(|| plan.columns.iter().position(|c| c == provenance::WHY))
@@ -596,23 +627,21 @@ impl Builder<'_> {
         proj: &Projection,
         mut where_: Option<&Expr>,
     ) -> Result<LogicalPlan> {
-        // Items: `*` expands to the visible variables (sorted by name, as Neo4j shows them).
-        let mut items: Vec<(String, Expr, String)> = Vec::new();
+        // The semantic pass expanded any `*` (`semantic::BoundStatement`).
         if proj.star {
-            let mut vars: Vec<&String> = plan
-                .columns
-                .iter()
-                .filter(|c| !crate::plan::is_hidden(c))
-                .collect();
-            vars.sort();
-            vars.dedup();
-            for v in vars {
-                items.push((v.clone(), var_expr(v, Span::default()), v.clone()));
-            }
+            return Err(QueryError::unsupported(
+                "a `*` projection the semantic pass did not expand (internal error)",
+            )
+            .into());
         }
+        let mut items: Vec<(String, Expr, String)> = Vec::new();
         for it in &proj.items {
             let name = it.name().to_string();
-            let text = self.text(it.expr.span);
+            let text = match &it.expr.kind {
+                // An item a `*` became has no source text: a variable reads as its name.
+                ExprKind::Variable(v) if it.expr.span == Span::default() => v.clone(),
+                _ => self.text(it.expr.span),
+            };
             items.push((name, it.expr.clone(), text));
         }
         let aggregating = items.iter().any(|(_, e, _)| walk::has_aggregate(e));

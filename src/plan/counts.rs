@@ -32,9 +32,9 @@ fn node_scan(plan: &LogicalPlan) -> Option<(&String, Option<&String>)> {
 /// unobserved, the keys see only `n`, so each node contributes its degree to its group and
 /// nodes of degree 0 contribute nothing (they have no rows).
 pub fn degree_group(plan: LogicalPlan) -> LogicalPlan {
-    let LogicalPlan { op, columns } = plan;
+    let LogicalPlan { op, columns, .. } = plan;
     let PlanOp::Aggregate { input, keys, aggs } = op else {
-        return LogicalPlan { op, columns };
+        return LogicalPlan::new(op, columns);
     };
     let applies = match &input.op {
         PlanOp::Expand { input: scan, spec } => {
@@ -54,6 +54,7 @@ pub fn degree_group(plan: LogicalPlan) -> LogicalPlan {
         return LogicalPlan {
             op: PlanOp::Aggregate { input, keys, aggs },
             columns,
+            nested: Vec::new(),
         };
     }
     let PlanOp::Expand { input: scan, spec } = input.op else {
@@ -75,14 +76,15 @@ pub fn degree_group(plan: LogicalPlan) -> LogicalPlan {
             counts: aggs.len(),
         },
         columns,
+        nested: Vec::new(),
     }
 }
 
 /// `MATCH (n:L) RETURN count(n)` → the label's counter.
 pub fn count_nodes(plan: LogicalPlan) -> LogicalPlan {
-    let LogicalPlan { op, columns } = plan;
+    let LogicalPlan { op, columns, .. } = plan;
     let PlanOp::Aggregate { input, keys, aggs } = op else {
-        return LogicalPlan { op, columns };
+        return LogicalPlan::new(op, columns);
     };
     let applies =
         keys.is_empty() && node_scan(&input).is_some_and(|(var, _)| plain_counts(&aggs, &[var]));
@@ -90,6 +92,7 @@ pub fn count_nodes(plan: LogicalPlan) -> LogicalPlan {
         return LogicalPlan {
             op: PlanOp::Aggregate { input, keys, aggs },
             columns,
+            nested: Vec::new(),
         };
     }
     let (input, var, label) = match input.op {
@@ -100,5 +103,6 @@ pub fn count_nodes(plan: LogicalPlan) -> LogicalPlan {
     LogicalPlan {
         op: PlanOp::CountNodes { input, var, label },
         columns,
+        nested: Vec::new(),
     }
 }

@@ -6,14 +6,17 @@ mod constraint;
 mod counts;
 mod grouping;
 pub mod literals;
+pub mod nested;
 pub mod optimize;
 pub(crate) mod pattern;
 pub mod provenance;
 mod search;
 pub mod transactions;
-pub mod walk;
+/// Expression traversal lives with the AST (the semantic pass walks expressions too).
+pub use crate::ast::walk;
 
 use std::fmt;
+use std::sync::Arc;
 
 use crate::ast::{Expr, PatternPart, RemoveItem, SetItem};
 use crate::model::Direction;
@@ -26,6 +29,9 @@ pub use build::{build, Compiled};
 pub struct LogicalPlan {
     pub op: PlanOp,
     pub columns: Vec<String>,
+    /// The expression subqueries this node evaluates, planned with the statement (empty until
+    /// `nested::plan_subqueries` runs, after the optimiser has placed every expression).
+    pub nested: Vec<Arc<nested::SubPlan>>,
 }
 
 /// How a variable-length or fixed-length expansion is bounded.
@@ -466,7 +472,11 @@ macro_rules! plan_inputs {
 
 impl LogicalPlan {
     pub fn new(op: PlanOp, columns: Vec<String>) -> LogicalPlan {
-        LogicalPlan { op, columns }
+        LogicalPlan {
+            op,
+            columns,
+            nested: Vec::new(),
+        }
     }
 
     pub fn argument(columns: Vec<String>) -> LogicalPlan {
@@ -711,6 +721,16 @@ impl LogicalPlan {
         out.push('\n');
         for c in self.inputs() {
             c.write_tree(out, depth + 1, extra);
+        }
+        // A nested plan shows below the operator that evaluates its expression, after the
+        // operator's inputs, headed by the kind of subquery and the variables it imports.
+        for sub in &self.nested {
+            for _ in 0..=depth {
+                out.push_str("  ");
+            }
+            out.push_str(&sub.describe());
+            out.push('\n');
+            sub.plan.write_tree(out, depth + 2, extra);
         }
     }
 }

@@ -38,7 +38,7 @@ fn is_var(e: &Expr, name: &str) -> bool {
 /// they yield is a string, and the index's byte order is Cypher's string order (a numeric
 /// range is not quite: an integer beyond f64 precision sorts by its f64 there).
 fn ordered_seek_top(plan: LogicalPlan) -> LogicalPlan {
-    let LogicalPlan { op, columns } = plan;
+    let LogicalPlan { op, columns, .. } = plan;
     match op {
         PlanOp::Top { input, keys, limit }
             if keys.len() == 1 && !keys[0].1 && seek_orders_by(&input, &keys[0].0) =>
@@ -49,9 +49,10 @@ fn ordered_seek_top(plan: LogicalPlan) -> LogicalPlan {
                     count: limit,
                 },
                 columns,
+                nested: Vec::new(),
             }
         }
-        op => LogicalPlan { op, columns },
+        op => LogicalPlan::new(op, columns),
     }
 }
 
@@ -87,9 +88,9 @@ fn seek_orders_by(plan: &LogicalPlan, key: &Expr) -> bool {
 
 /// `MATCH (a)-->(b) RETURN count(b)` → sum of degree(a).
 fn degree_count(plan: LogicalPlan) -> LogicalPlan {
-    let LogicalPlan { op, columns } = plan;
+    let LogicalPlan { op, columns, .. } = plan;
     let PlanOp::Aggregate { input, keys, aggs } = op else {
-        return LogicalPlan { op, columns };
+        return LogicalPlan::new(op, columns);
     };
     let applies = keys.is_empty()
         && aggs.len() == 1
@@ -105,6 +106,7 @@ fn degree_count(plan: LogicalPlan) -> LogicalPlan {
         return LogicalPlan {
             op: PlanOp::Aggregate { input, keys, aggs },
             columns,
+            nested: Vec::new(),
         };
     }
     let PlanOp::Expand { input: inner, spec } = input.op else {
@@ -137,6 +139,7 @@ fn degree_count(plan: LogicalPlan) -> LogicalPlan {
             }],
         },
         columns,
+        nested: Vec::new(),
     }
 }
 
@@ -151,9 +154,9 @@ fn input_binds(input: &LogicalPlan, rel: &str) -> bool {
 
 /// Aggregation over distinct end nodes of an unobserved var-length expansion → BFS reach.
 fn reach(plan: LogicalPlan) -> LogicalPlan {
-    let LogicalPlan { op, columns } = plan;
+    let LogicalPlan { op, columns, .. } = plan;
     let PlanOp::Aggregate { input, keys, aggs } = op else {
-        return LogicalPlan { op, columns };
+        return LogicalPlan::new(op, columns);
     };
     let insensitive = aggs
         .iter()
@@ -162,12 +165,14 @@ fn reach(plan: LogicalPlan) -> LogicalPlan {
         return LogicalPlan {
             op: PlanOp::Aggregate { input, keys, aggs },
             columns,
+            nested: Vec::new(),
         };
     }
     let input = Box::new(to_reach(*input, &aggs));
     LogicalPlan {
         op: PlanOp::Aggregate { input, keys, aggs },
         columns,
+        nested: Vec::new(),
     }
 }
 
@@ -185,7 +190,7 @@ fn reach_ok(spec: &ExpandSpec) -> bool {
 }
 
 fn to_reach(plan: LogicalPlan, aggs: &[AggSpec]) -> LogicalPlan {
-    let LogicalPlan { op, columns } = plan;
+    let LogicalPlan { op, columns, .. } = plan;
     match op {
         PlanOp::Filter { input, predicate }
             if !walk::variables(&predicate)
@@ -198,6 +203,7 @@ fn to_reach(plan: LogicalPlan, aggs: &[AggSpec]) -> LogicalPlan {
                     predicate,
                 },
                 columns,
+                nested: Vec::new(),
             }
         }
         PlanOp::Expand { input, spec } if reach_ok(&spec) => {
@@ -210,13 +216,15 @@ fn to_reach(plan: LogicalPlan, aggs: &[AggSpec]) -> LogicalPlan {
                 return LogicalPlan {
                     op: PlanOp::Expand { input, spec },
                     columns,
+                    nested: Vec::new(),
                 };
             }
             LogicalPlan {
                 op: PlanOp::Reach { input, spec },
                 columns,
+                nested: Vec::new(),
             }
         }
-        op => LogicalPlan { op, columns },
+        op => LogicalPlan::new(op, columns),
     }
 }

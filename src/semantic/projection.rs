@@ -39,13 +39,19 @@ pub(super) fn projection(
             ambiguous(&item.expr, &keys, &[], &mut Vec::new())?;
         }
     }
-    let mut next = Scope::default();
+    let mut next = scope.empty();
     let mut columns = Vec::new();
     if p.star {
         for (name, ty) in &scope.vars {
             next.bind(name, ty.clone());
             columns.push(name.clone());
         }
+        // What the planner gets instead of the `*` (`bind.rs`): the names sorted, as Neo4j
+        // shows them.
+        let mut names = columns.clone();
+        names.sort();
+        names.dedup();
+        scope.stars.borrow_mut().entry(span).or_insert(names);
     }
     // Reported after ORDER BY, whose errors the TCK expects first.
     let mut alias_error = None;

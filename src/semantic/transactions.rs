@@ -57,7 +57,7 @@ fn options(tx: &InTransactions) -> Result<(), QueryError> {
         tx.concurrency.as_ref().and_then(Option::as_ref),
     ];
     for e in counts.into_iter().flatten() {
-        if let Some(v) = crate::plan::walk::variables(e).first() {
+        if let Some(v) = crate::ast::walk::variables(e).first() {
             return Err(err(
                 "NonConstantExpression",
                 format!("the number of rows or transactions may not refer to the variable `{v}`"),
