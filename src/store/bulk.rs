@@ -16,6 +16,7 @@ use crate::value::Value;
 
 use super::adjacency::stub_parts;
 use super::engine::{IndexMeta, Store};
+use super::index_write::GROW_BUCKET_BYTES;
 use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
 use super::layout::{bucket_merge, set_label_bit, IndexEntry};
 use super::records::{
@@ -23,7 +24,6 @@ use super::records::{
     NodeRecord, RelRecord, BITMAP_BYTES,
 };
 use super::txn::{entity_not_found, Txn};
-use super::write::GROW_BUCKET_BYTES;
 
 /// What a bulk load wrote.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -6,7 +6,7 @@ use crate::model::{Direction, Node, NodeId, Properties, RelId, Relationship};
 use crate::value::Value;
 
 use super::block_cache::SlotBytes;
-use super::codec::{
+use super::index_codec::{
     index_key, index_key_prefix, index_key_string, index_prefix_range, index_range,
     index_string_range, numeric_tails_equal, KeyRange,
 };

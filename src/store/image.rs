@@ -42,20 +42,21 @@
 //!
 //! The checksum covers the header (but itself) and the index, everything from the keys area on.
 //!
+//! The writer is `image_writer.rs` (compaction uses it); this file is the layout and the reader.
+//!
 //! Point reads go through the hash area (a probe or two, each one cache line, where a binary
 //! search over 30k entries touches about 15 lines of the table and 15 of the keys); prefix
 //! scans binary-search the table once and then walk it.
 
 use std::fs::File;
 use std::hash::{BuildHasher, Hasher};
-use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, RwLock};
 
 use sled::IVec;
 
-use crate::error::{Result, StoreError};
+use crate::error::Result;
 
 use super::errors::corrupt;
 // FNV-1a builds the hash area; like the index buckets it relies on, it must never change.
@@ -63,17 +64,17 @@ use super::keys::fnv1a;
 
 /// The image's file name inside the database directory.
 pub const FILE_NAME: &str = "kg.image";
-const TMP_NAME: &str = "kg.image.tmp";
-const MAGIC: &[u8; 8] = b"KGIMAGE\0";
+pub(super) const TMP_NAME: &str = "kg.image.tmp";
+pub(super) const MAGIC: &[u8; 8] = b"KGIMAGE\0";
 /// 2: values checked per region (1 had no value checksums, and is refused).
-const LAYOUT: u32 = 2;
-const HEADER: usize = 96;
+pub(super) const LAYOUT: u32 = 2;
+pub(super) const HEADER: usize = 96;
 /// An empty hash slot.
-const NO_ENTRY: u32 = u32::MAX;
+pub(super) const NO_ENTRY: u32 = u32::MAX;
 /// Bytes per table entry.
-const ENTRY: usize = 24;
+pub(super) const ENTRY: usize = 24;
 /// Bytes per region-table entry.
-const REGION: usize = 16;
+pub(super) const REGION: usize = 16;
 /// A region closes before a value that would take it past this many bytes (a larger value
 /// has a region of its own). Smaller regions make a cold point read cheaper (one `pread` and
 /// CRC of this size) and the region table larger; see docs/performance.md.
@@ -114,7 +115,7 @@ fn le_u64(b: &[u8], at: usize) -> Option<usize> {
 
 /// The image's checksum: a multiply-rotate hash, eight bytes at a time, of the header with
 /// the checksum field left out and of `rest` (part of the layout, like [`fnv1a`]).
-fn checksum(header: &[u8], rest: &[u8]) -> u64 {
+pub(super) fn checksum(header: &[u8], rest: &[u8]) -> u64 {
     let mut h: u64 = 0x9e37_79b9_7f4a_7c15;
     for part in [&header[..80], &header[88..HEADER], rest] {
         let mut words = part.chunks_exact(8);
@@ -553,354 +554,6 @@ impl<'a> Iterator for Scan<'a> {
     }
 }
 
-/// Writes an image from entries given in ascending key order.
-pub(crate) struct ImageWriter {
-    dir: PathBuf,
-    out: BufWriter<File>,
-    values_end: u64,
-    keys: Vec<u8>,
-    table: Vec<u8>,
-    last_key: Option<Vec<u8>>,
-    /// The region table so far, and the open region: start and CRC of its bytes.
-    regions: Vec<u8>,
-    region_start: u64,
-    region_crc: crc32fast::Hasher,
-}
-
-impl ImageWriter {
-    pub fn create(dir: &Path) -> Result<ImageWriter> {
-        let tmp = dir.join(TMP_NAME);
-        let mut out = File::create(&tmp)
-            .map(BufWriter::new)
-            .map_err(io_err(&tmp))?;
-        out.write_all(&[0; HEADER]).map_err(io_err(&tmp))?;
-        Ok(ImageWriter {
-            dir: dir.to_path_buf(),
-            out,
-            values_end: HEADER as u64,
-            keys: Vec::new(),
-            table: Vec::new(),
-            last_key: None,
-            regions: Vec::new(),
-            region_start: HEADER as u64,
-            region_crc: crc32fast::Hasher::new(),
-        })
-    }
-
-    /// Ends the open region, if it holds anything.
-    fn close_region(&mut self) -> Result<()> {
-        let len = self.values_end - self.region_start;
-        if len == 0 {
-            return Ok(());
-        }
-        let len = u32::try_from(len).map_err(|_| {
-            corrupt(
-                &self.dir.join(TMP_NAME),
-                "a value too large for the read image",
-            )
-        })?;
-        let crc = std::mem::take(&mut self.region_crc).finalize();
-        self.regions
-            .extend_from_slice(&self.region_start.to_le_bytes());
-        self.regions.extend_from_slice(&len.to_le_bytes());
-        self.regions.extend_from_slice(&crc.to_le_bytes());
-        self.region_start = self.values_end;
-        Ok(())
-    }
-
-    pub fn push(&mut self, key: &[u8], value: &[u8]) -> Result<()> {
-        let tmp = self.dir.join(TMP_NAME);
-        let too_big = || corrupt(&tmp, "a key or value too large for the read image");
-        if self.last_key.as_deref().is_some_and(|last| last >= key) {
-            return Err(corrupt(&tmp, "keys given to the read image out of order"));
-        }
-        if self.values_end - self.region_start + value.len() as u64 > REGION_BYTES as u64 {
-            self.close_region()?;
-        }
-        self.out.write_all(value).map_err(io_err(&tmp))?;
-        self.region_crc.update(value);
-        let region = self.regions.len() / REGION;
-        self.table.extend_from_slice(&self.values_end.to_le_bytes());
-        for n in [value.len(), self.keys.len(), key.len(), region] {
-            let n = u32::try_from(n).map_err(|_| too_big())?;
-            self.table.extend_from_slice(&n.to_le_bytes());
-        }
-        self.values_end += value.len() as u64;
-        self.keys.extend_from_slice(key);
-        self.last_key = Some(key.to_vec());
-        Ok(())
-    }
-
-    /// Completes the file, syncs it and renames it into place as the image named `stamp`.
-    /// The caller writes the stamp into sled afterwards, which is what makes the image valid.
-    pub fn finish(mut self, stamp: &[u8; 16], format: u32) -> Result<()> {
-        self.close_region()?;
-        let tmp = self.dir.join(TMP_NAME);
-        let e = io_err(&tmp);
-        let entries = self.table.len() / ENTRY;
-        if entries >= NO_ENTRY as usize {
-            return Err(corrupt(&tmp, "too many keys for the read image"));
-        }
-        let slots = (entries + 1).next_power_of_two() * 2;
-        let mut hash = vec![NO_ENTRY; slots];
-        for i in 0..entries {
-            let at = |f: usize| {
-                let b = &self.table[i * ENTRY + f..i * ENTRY + f + 4];
-                u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize
-            };
-            let (key_at, key_len) = (at(12), at(16));
-            let mut slot = fnv1a(&self.keys[key_at..key_at + key_len]) as usize & (slots - 1);
-            while hash[slot] != NO_ENTRY {
-                slot = (slot + 1) & (slots - 1);
-            }
-            hash[slot] = i as u32;
-        }
-        let keys_at = self.values_end;
-        let table_at = keys_at + self.keys.len() as u64;
-        let hash_at = table_at + self.table.len() as u64;
-        let regions_at = hash_at + 4 * slots as u64;
-        let len = regions_at + self.regions.len() as u64;
-        let hash: Vec<u8> = hash.iter().flat_map(|i| i.to_le_bytes()).collect();
-        let mut header = Vec::with_capacity(HEADER);
-        header.extend_from_slice(MAGIC);
-        header.extend_from_slice(&LAYOUT.to_le_bytes());
-        header.extend_from_slice(&format.to_le_bytes());
-        header.extend_from_slice(stamp);
-        for n in [
-            entries as u64,
-            keys_at,
-            table_at,
-            len,
-            hash_at,
-            slots as u64,
-            0,
-            regions_at,
-        ] {
-            header.extend_from_slice(&n.to_le_bytes());
-        }
-        debug_assert_eq!(header.len(), HEADER);
-        let mut rest = std::mem::take(&mut self.keys);
-        rest.extend_from_slice(&self.table);
-        rest.extend_from_slice(&hash);
-        rest.extend_from_slice(&self.regions);
-        let sum = checksum(&header, &rest);
-        header[80..88].copy_from_slice(&sum.to_le_bytes());
-        self.out.write_all(&rest).map_err(&e)?;
-        self.out.seek(SeekFrom::Start(0)).map_err(&e)?;
-        self.out.write_all(&header).map_err(&e)?;
-        let file = self.out.into_inner().map_err(|err| e(err.into_error()))?;
-        file.sync_all().map_err(&e)?;
-        drop(file);
-        let path = self.dir.join(FILE_NAME);
-        std::fs::rename(&tmp, &path).map_err(io_err(&path))?;
-        File::open(&self.dir)
-            .and_then(|d| d.sync_all())
-            .map_err(io_err(&self.dir))
-    }
-}
-
-fn io_err(path: &Path) -> impl Fn(std::io::Error) -> crate::error::Error {
-    let path = path.to_path_buf();
-    move |source| {
-        StoreError::Io {
-            path: path.clone(),
-            source,
-        }
-        .into()
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn write(dir: &Path, entries: &[(&[u8], &[u8])], stamp: &[u8; 16]) {
-        let mut w = ImageWriter::create(dir).unwrap();
-        for (k, v) in entries {
-            w.push(k, v).unwrap();
-        }
-        w.finish(stamp, 5).unwrap();
-    }
-
-    #[test]
-    fn reads_back_what_was_written() {
-        let dir = tempfile::tempdir().unwrap();
-        let stamp = new_stamp();
-        let entries: Vec<(Vec<u8>, Vec<u8>)> = (0u32..500)
-            .map(|i| {
-                let mut k = vec![if i % 2 == 0 { b'A' } else { b'N' }];
-                k.extend_from_slice(&i.to_be_bytes());
-                (k, vec![i as u8; (i % 37) as usize])
-            })
-            .collect();
-        let mut sorted = entries.clone();
-        sorted.sort();
-        let refs: Vec<(&[u8], &[u8])> = sorted.iter().map(|(k, v)| (&k[..], &v[..])).collect();
-        write(dir.path(), &refs, &stamp);
-        let image = Image::open(dir.path(), Some(&stamp), 5).expect("valid image");
-        assert_eq!(image.len(), 500);
-        for (k, v) in &entries {
-            assert_eq!(image.get(k).unwrap().as_deref(), Some(&v[..]));
-        }
-        assert_eq!(image.get(b"A").unwrap(), None);
-        assert_eq!(image.get(b"Z").unwrap(), None);
-        let a: Vec<_> = image
-            .scan_prefix(b"A".to_vec())
-            .map(|r| r.unwrap().0.to_vec())
-            .collect();
-        let expected: Vec<_> = sorted
-            .iter()
-            .filter(|(k, _)| k[0] == b'A')
-            .map(|(k, _)| k.clone())
-            .collect();
-        assert_eq!(a, expected);
-        assert_eq!(image.scan_prefix(b"B".to_vec()).count(), 0);
-        assert_eq!(image.scan_prefix(Vec::new()).count(), 500);
-    }
-
-    #[test]
-    fn a_wrong_stamp_format_or_damaged_file_is_ignored_and_deleted() {
-        let dir = tempfile::tempdir().unwrap();
-        let stamp = new_stamp();
-        let path = dir.path().join(FILE_NAME);
-        write(dir.path(), &[(b"a", b"1"), (b"b", b"2")], &stamp);
-        assert!(Image::open(dir.path(), Some(&new_stamp()), 5).is_none());
-        assert!(!path.exists(), "a stale image is deleted");
-
-        write(dir.path(), &[(b"a", b"1"), (b"b", b"2")], &stamp);
-        assert!(Image::open(dir.path(), Some(&stamp), 6).is_none());
-        write(dir.path(), &[(b"a", b"1"), (b"b", b"2")], &stamp);
-        assert!(Image::open(dir.path(), None, 5).is_none());
-
-        // Every truncation, and every change of the header, keys, table, hash area or region
-        // table, is refused at open; a changed value is refused when it is read (its region's
-        // CRC); none panics, and nothing is ever read back changed.
-        let entries: [(&[u8], &[u8]); 3] = [(b"a", b"1"), (b"b", b"2"), (b"c", b"")];
-        write(dir.path(), &entries, &stamp);
-        let good = std::fs::read(&path).unwrap();
-        for cut in 0..good.len() {
-            std::fs::write(&path, &good[..cut]).unwrap();
-            assert!(
-                Image::open(dir.path(), Some(&stamp), 5).is_none(),
-                "cut at {cut}"
-            );
-        }
-        let values_end = HEADER + 2;
-        for at in 0..good.len() {
-            let mut bad = good.clone();
-            bad[at] ^= 0x80;
-            std::fs::write(&path, &bad).unwrap();
-            let image = Image::open(dir.path(), Some(&stamp), 5);
-            if !(HEADER..values_end).contains(&at) {
-                assert!(image.is_none(), "byte {at} changed");
-                continue;
-            }
-            let image = image.expect("a changed value is not seen at open");
-            for (k, v) in entries {
-                match image.get(k) {
-                    Ok(got) => assert_eq!(got.as_deref(), Some(v), "byte {at} changed"),
-                    Err(e) => assert!(e.to_string().contains("checksum"), "{e}"),
-                }
-            }
-            let scan: Vec<_> = image.scan_prefix(Vec::new()).collect();
-            let last = scan.last().expect("something");
-            assert!(last.is_err(), "byte {at} changed, read back");
-        }
-    }
-
-    /// A file cut short or rewritten under an open image makes the reads of regions not yet
-    /// read fail (never crash: nothing is mapped); what was read before stays as it was.
-    #[test]
-    fn a_file_changed_under_an_open_image_fails_reads_and_keeps_what_was_read() {
-        let dir = tempfile::tempdir().unwrap();
-        let stamp = new_stamp();
-        let big = vec![7u8; REGION_BYTES];
-        let entries: [(&[u8], &[u8]); 3] = [(b"a", &big), (b"b", &big), (b"c", b"x")];
-        write(dir.path(), &entries, &stamp);
-        let image = Image::open(dir.path(), Some(&stamp), 5).unwrap();
-        assert_eq!(image.get(b"a").unwrap().as_deref(), Some(&big[..]));
-        let path = dir.path().join(FILE_NAME);
-        std::fs::OpenOptions::new()
-            .write(true)
-            .open(&path)
-            .unwrap()
-            .set_len(HEADER as u64 + 100)
-            .unwrap();
-        assert_eq!(image.get(b"a").unwrap().as_deref(), Some(&big[..]));
-        let e = image.get(b"b").unwrap_err().to_string();
-        assert!(e.contains("cannot be read"), "{e}");
-        // A scan gives out what it can, then the error, and says where to go on from.
-        let mut scan = image.scan_prefix(Vec::new());
-        assert_eq!(scan.next().unwrap().unwrap().0, b"a");
-        assert!(scan.next().unwrap().is_err());
-        assert_eq!(scan.resume_key(), Some(&b"b"[..]));
-        assert!(scan.next().is_none());
-    }
-
-    /// The region cache stays within its limit and reads right after evictions.
-    #[test]
-    fn the_region_cache_is_bounded() {
-        let dir = tempfile::tempdir().unwrap();
-        let stamp = new_stamp();
-        let values: Vec<(Vec<u8>, Vec<u8>)> = (0u32..400)
-            .map(|i| (i.to_be_bytes().to_vec(), vec![i as u8; 1000]))
-            .collect();
-        let refs: Vec<(&[u8], &[u8])> = values.iter().map(|(k, v)| (&k[..], &v[..])).collect();
-        write(dir.path(), &refs, &stamp);
-        let mut image = Image::open(dir.path(), Some(&stamp), 5).unwrap();
-        assert!(image.cache.len() >= 40, "{} regions", image.cache.len());
-        image.cache_limit = 4 * REGION_BYTES;
-        for round in 0..3 {
-            for (k, v) in values.iter().rev() {
-                assert_eq!(image.get(k).unwrap().as_deref(), Some(&v[..]), "{round}");
-                assert!(image.cached_bytes() <= image.cache_limit + REGION_BYTES);
-            }
-        }
-        assert_eq!(image.scan_prefix(Vec::new()).count(), 400);
-    }
-
-    #[test]
-    fn each_group_of_values_is_hinted_once_and_reads_stay_right() {
-        let dir = tempfile::tempdir().unwrap();
-        let stamp = new_stamp();
-        // 300 KiB of values: three groups of READ_AROUND bytes, 40-odd regions.
-        let values: Vec<(Vec<u8>, Vec<u8>)> = (0u32..300)
-            .map(|i| (i.to_be_bytes().to_vec(), vec![i as u8; 1 << 10]))
-            .collect();
-        let refs: Vec<(&[u8], &[u8])> = values.iter().map(|(k, v)| (&k[..], &v[..])).collect();
-        write(dir.path(), &refs, &stamp);
-        let image = Image::open(dir.path(), Some(&stamp), 5).expect("valid image");
-        assert_eq!(image.hinted.len(), image.values_end.div_ceil(READ_AROUND));
-        assert!(image.hinted.len() >= 3);
-        let hinted = |image: &Image| {
-            image
-                .hinted
-                .iter()
-                .filter(|h| h.load(Ordering::Relaxed))
-                .count()
-        };
-        assert_eq!(hinted(&image), 0, "nothing is hinted before a read");
-        assert_eq!(
-            image.get(&0u32.to_be_bytes()).unwrap().as_deref(),
-            Some(&values[0].1[..])
-        );
-        assert_eq!(hinted(&image), 1, "a read hints its own group only");
-        for (k, v) in values.iter().rev() {
-            assert_eq!(image.get(k).unwrap().as_deref(), Some(&v[..]));
-        }
-        assert_eq!(
-            hinted(&image),
-            image.hinted.len(),
-            "every group with values was hinted"
-        );
-    }
-
-    #[test]
-    fn the_writer_refuses_keys_out_of_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut w = ImageWriter::create(dir.path()).unwrap();
-        w.push(b"b", b"").unwrap();
-        assert!(w.push(b"a", b"").is_err());
-        assert!(w.push(b"b", b"").is_err());
-    }
-}
+#[path = "image_tests.rs"]
+mod tests;

@@ -10,7 +10,8 @@
 
 use crate::value::Value;
 
-use super::codec::{get_varint, index_key, index_key_prefix, index_sort_key, put_varint};
+use super::codec::{get_varint, put_varint};
+use super::index_codec::{index_key, index_key_prefix, index_sort_key};
 use super::keys;
 use super::records::{block_append, encode_section, AdjList, BITMAP_BYTES};
 

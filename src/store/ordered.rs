@@ -15,8 +15,8 @@
 use crate::error::Result;
 use crate::model::NodeId;
 
-use super::codec::{index_sort_key, value_key_of_sort_key, KeyRange};
 use super::engine::IndexMeta;
+use super::index_codec::{index_sort_key, value_key_of_sort_key, KeyRange};
 use super::keys;
 use super::layout::{bucket_entries, bucket_update, cut_pages, put_page_entry, PAGE_MAX_BYTES};
 use super::txn::Txn;
@@ -215,7 +215,7 @@ impl Txn {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::codec::{index_key, index_prefix_range, index_range};
+    use crate::store::index_codec::{index_key, index_prefix_range, index_range};
     use crate::store::Store;
     use crate::value::Value;
 

@@ -1,0 +1,198 @@
+//! The read image written by `image_writer.rs` and read back by `image.rs`: round trips,
+//! files it must ignore, a file changed under an open image, the bounded region cache and
+//! the read-around hints.
+
+use std::sync::atomic::Ordering;
+
+use super::*;
+use crate::store::image_writer::ImageWriter;
+
+fn write(dir: &Path, entries: &[(&[u8], &[u8])], stamp: &[u8; 16]) {
+    let mut w = ImageWriter::create(dir).unwrap();
+    for (k, v) in entries {
+        w.push(k, v).unwrap();
+    }
+    w.finish(stamp, 5).unwrap();
+}
+
+#[test]
+fn reads_back_what_was_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let stamp = new_stamp();
+    let entries: Vec<(Vec<u8>, Vec<u8>)> = (0u32..500)
+        .map(|i| {
+            let mut k = vec![if i % 2 == 0 { b'A' } else { b'N' }];
+            k.extend_from_slice(&i.to_be_bytes());
+            (k, vec![i as u8; (i % 37) as usize])
+        })
+        .collect();
+    let mut sorted = entries.clone();
+    sorted.sort();
+    let refs: Vec<(&[u8], &[u8])> = sorted.iter().map(|(k, v)| (&k[..], &v[..])).collect();
+    write(dir.path(), &refs, &stamp);
+    let image = Image::open(dir.path(), Some(&stamp), 5).expect("valid image");
+    assert_eq!(image.len(), 500);
+    for (k, v) in &entries {
+        assert_eq!(image.get(k).unwrap().as_deref(), Some(&v[..]));
+    }
+    assert_eq!(image.get(b"A").unwrap(), None);
+    assert_eq!(image.get(b"Z").unwrap(), None);
+    let a: Vec<_> = image
+        .scan_prefix(b"A".to_vec())
+        .map(|r| r.unwrap().0.to_vec())
+        .collect();
+    let expected: Vec<_> = sorted
+        .iter()
+        .filter(|(k, _)| k[0] == b'A')
+        .map(|(k, _)| k.clone())
+        .collect();
+    assert_eq!(a, expected);
+    assert_eq!(image.scan_prefix(b"B".to_vec()).count(), 0);
+    assert_eq!(image.scan_prefix(Vec::new()).count(), 500);
+}
+
+#[test]
+fn a_wrong_stamp_format_or_damaged_file_is_ignored_and_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let stamp = new_stamp();
+    let path = dir.path().join(FILE_NAME);
+    write(dir.path(), &[(b"a", b"1"), (b"b", b"2")], &stamp);
+    assert!(Image::open(dir.path(), Some(&new_stamp()), 5).is_none());
+    assert!(!path.exists(), "a stale image is deleted");
+
+    write(dir.path(), &[(b"a", b"1"), (b"b", b"2")], &stamp);
+    assert!(Image::open(dir.path(), Some(&stamp), 6).is_none());
+    write(dir.path(), &[(b"a", b"1"), (b"b", b"2")], &stamp);
+    assert!(Image::open(dir.path(), None, 5).is_none());
+
+    // Every truncation, and every change of the header, keys, table, hash area or region
+    // table, is refused at open; a changed value is refused when it is read (its region's
+    // CRC); none panics, and nothing is ever read back changed.
+    let entries: [(&[u8], &[u8]); 3] = [(b"a", b"1"), (b"b", b"2"), (b"c", b"")];
+    write(dir.path(), &entries, &stamp);
+    let good = std::fs::read(&path).unwrap();
+    for cut in 0..good.len() {
+        std::fs::write(&path, &good[..cut]).unwrap();
+        assert!(
+            Image::open(dir.path(), Some(&stamp), 5).is_none(),
+            "cut at {cut}"
+        );
+    }
+    let values_end = HEADER + 2;
+    for at in 0..good.len() {
+        let mut bad = good.clone();
+        bad[at] ^= 0x80;
+        std::fs::write(&path, &bad).unwrap();
+        let image = Image::open(dir.path(), Some(&stamp), 5);
+        if !(HEADER..values_end).contains(&at) {
+            assert!(image.is_none(), "byte {at} changed");
+            continue;
+        }
+        let image = image.expect("a changed value is not seen at open");
+        for (k, v) in entries {
+            match image.get(k) {
+                Ok(got) => assert_eq!(got.as_deref(), Some(v), "byte {at} changed"),
+                Err(e) => assert!(e.to_string().contains("checksum"), "{e}"),
+            }
+        }
+        let scan: Vec<_> = image.scan_prefix(Vec::new()).collect();
+        let last = scan.last().expect("something");
+        assert!(last.is_err(), "byte {at} changed, read back");
+    }
+}
+
+/// A file cut short or rewritten under an open image makes the reads of regions not yet
+/// read fail (never crash: nothing is mapped); what was read before stays as it was.
+#[test]
+fn a_file_changed_under_an_open_image_fails_reads_and_keeps_what_was_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let stamp = new_stamp();
+    let big = vec![7u8; REGION_BYTES];
+    let entries: [(&[u8], &[u8]); 3] = [(b"a", &big), (b"b", &big), (b"c", b"x")];
+    write(dir.path(), &entries, &stamp);
+    let image = Image::open(dir.path(), Some(&stamp), 5).unwrap();
+    assert_eq!(image.get(b"a").unwrap().as_deref(), Some(&big[..]));
+    let path = dir.path().join(FILE_NAME);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(HEADER as u64 + 100)
+        .unwrap();
+    assert_eq!(image.get(b"a").unwrap().as_deref(), Some(&big[..]));
+    let e = image.get(b"b").unwrap_err().to_string();
+    assert!(e.contains("cannot be read"), "{e}");
+    // A scan gives out what it can, then the error, and says where to go on from.
+    let mut scan = image.scan_prefix(Vec::new());
+    assert_eq!(scan.next().unwrap().unwrap().0, b"a");
+    assert!(scan.next().unwrap().is_err());
+    assert_eq!(scan.resume_key(), Some(&b"b"[..]));
+    assert!(scan.next().is_none());
+}
+
+/// The region cache stays within its limit and reads right after evictions.
+#[test]
+fn the_region_cache_is_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let stamp = new_stamp();
+    let values: Vec<(Vec<u8>, Vec<u8>)> = (0u32..400)
+        .map(|i| (i.to_be_bytes().to_vec(), vec![i as u8; 1000]))
+        .collect();
+    let refs: Vec<(&[u8], &[u8])> = values.iter().map(|(k, v)| (&k[..], &v[..])).collect();
+    write(dir.path(), &refs, &stamp);
+    let mut image = Image::open(dir.path(), Some(&stamp), 5).unwrap();
+    assert!(image.cache.len() >= 40, "{} regions", image.cache.len());
+    image.cache_limit = 4 * REGION_BYTES;
+    for round in 0..3 {
+        for (k, v) in values.iter().rev() {
+            assert_eq!(image.get(k).unwrap().as_deref(), Some(&v[..]), "{round}");
+            assert!(image.cached_bytes() <= image.cache_limit + REGION_BYTES);
+        }
+    }
+    assert_eq!(image.scan_prefix(Vec::new()).count(), 400);
+}
+
+#[test]
+fn each_group_of_values_is_hinted_once_and_reads_stay_right() {
+    let dir = tempfile::tempdir().unwrap();
+    let stamp = new_stamp();
+    // 300 KiB of values: three groups of READ_AROUND bytes, 40-odd regions.
+    let values: Vec<(Vec<u8>, Vec<u8>)> = (0u32..300)
+        .map(|i| (i.to_be_bytes().to_vec(), vec![i as u8; 1 << 10]))
+        .collect();
+    let refs: Vec<(&[u8], &[u8])> = values.iter().map(|(k, v)| (&k[..], &v[..])).collect();
+    write(dir.path(), &refs, &stamp);
+    let image = Image::open(dir.path(), Some(&stamp), 5).expect("valid image");
+    assert_eq!(image.hinted.len(), image.values_end.div_ceil(READ_AROUND));
+    assert!(image.hinted.len() >= 3);
+    let hinted = |image: &Image| {
+        image
+            .hinted
+            .iter()
+            .filter(|h| h.load(Ordering::Relaxed))
+            .count()
+    };
+    assert_eq!(hinted(&image), 0, "nothing is hinted before a read");
+    assert_eq!(
+        image.get(&0u32.to_be_bytes()).unwrap().as_deref(),
+        Some(&values[0].1[..])
+    );
+    assert_eq!(hinted(&image), 1, "a read hints its own group only");
+    for (k, v) in values.iter().rev() {
+        assert_eq!(image.get(k).unwrap().as_deref(), Some(&v[..]));
+    }
+    assert_eq!(
+        hinted(&image),
+        image.hinted.len(),
+        "every group with values was hinted"
+    );
+}
+
+#[test]
+fn the_writer_refuses_keys_out_of_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = ImageWriter::create(dir.path()).unwrap();
+    w.push(b"b", b"").unwrap();
+    assert!(w.push(b"a", b"").is_err());
+    assert!(w.push(b"b", b"").is_err());
+}
