@@ -186,3 +186,41 @@ impl Iterator for Brackets<'_> {
         None
     }
 }
+
+/// The number or string literal token at the start of `text`, read by the grammar's own
+/// `float`, `integer` and `string` rules: its length in bytes and its value. `None` when no
+/// such token starts there or it is malformed (an integer too large, a bad escape). The plan
+/// cache fills a statement's shape with it (`plan::autoparam`).
+pub fn literal_token(text: &str) -> Option<(usize, crate::value::Value)> {
+    use crate::value::Value;
+    let first = *text.as_bytes().first()?;
+    let rules: &[Rule] = match first {
+        b'\'' | b'"' => &[Rule::string],
+        b'0'..=b'9' | b'.' => &[Rule::float, Rule::integer],
+        _ => return None,
+    };
+    for &rule in rules {
+        let Ok(mut pairs) = CypherParser::parse(rule, text) else {
+            continue;
+        };
+        let pair = pairs.next()?;
+        let span = span_of(&pair);
+        let len = pair.as_str().len();
+        let value = match rule {
+            Rule::float => Value::Float(literal::float(pair.as_str(), span).ok()?),
+            Rule::integer => match literal::integer(pair.as_str(), span).ok()? {
+                literal::IntToken::Value(v) => Value::Int(v),
+                literal::IntToken::MinMagnitude => return None,
+            },
+            _ => {
+                let body = pair.into_inner().next();
+                let (body, start) = body
+                    .map(|b| (b.as_str(), b.as_span().start()))
+                    .unwrap_or(("", span.start));
+                Value::String(literal::string(body, start).ok()?)
+            }
+        };
+        return Some((len, value));
+    }
+    None
+}
