@@ -98,6 +98,29 @@ fn parse_on_stack(query: &str) -> Result<Statement, QueryError> {
     clauses::statement(stmt)
 }
 
+/// Parses a parameter value (`--param name=value`, `:param name => value`): one expression,
+/// whose map keys may also be quoted strings. Checking that it is constant and evaluating it
+/// is the caller's (`shell::literal`).
+pub fn parse_value(text: &str) -> Result<crate::ast::Expr, QueryError> {
+    let need = crate::stack::needed(text) / 2;
+    stacker::maybe_grow(need, need, || {
+        static LIMIT: Once = Once::new();
+        LIMIT.call_once(|| pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT)));
+        check_nesting(text)?;
+        CLAUSES.with(|c| c.set(0));
+        let mut pairs =
+            CypherParser::parse(Rule::value_input, text).map_err(|e| errors::from_pest(text, e))?;
+        let input = pairs
+            .next()
+            .ok_or_else(|| QueryError::syntax("UnexpectedSyntax", "expected a value"))?;
+        let expr = input
+            .into_inner()
+            .find(|p| p.as_rule() == Rule::expression)
+            .ok_or_else(|| QueryError::syntax("UnexpectedSyntax", "expected a value"))?;
+        expr::expression(expr)
+    })
+}
+
 /// The pair's span without the trailing whitespace pest may have consumed looking for more.
 fn span_of(p: &Pair<'_, Rule>) -> Span {
     let s = p.as_span();
