@@ -59,7 +59,7 @@ const PLAN_CACHE_SIZE: usize = 1024;
 /// deep, and only the run that planned them has a stack sized to drop them.
 const UNCACHED_QUERY_LEN: usize = 4096;
 
-/// Literal values lifted out of a query into hidden parameters (see `plan::literals`).
+/// Literal values lifted out of a query into hidden parameters (see `plan::autoparam`).
 type LiftedParams = Vec<(String, Value)>;
 
 /// An open kgstore database: the store, the procedure registry and a plan cache.
@@ -68,6 +68,9 @@ pub struct Database {
     procedures: RwLock<Registry>,
     /// query text → (store generation when planned, compiled statement).
     cache: Mutex<HashMap<String, (u64, Arc<Compiled>)>>,
+    /// The shapes of statements whose literals were lifted (they outlive store generations:
+    /// a shape is text, not a plan).
+    shapes: Mutex<crate::plan::autoparam::Shapes>,
 }
 
 impl std::fmt::Debug for Database {
@@ -96,6 +99,7 @@ impl Database {
             store,
             procedures: RwLock::new(registry),
             cache: Mutex::new(HashMap::new()),
+            shapes: Mutex::new(Default::default()),
         }
     }
 
@@ -153,10 +157,10 @@ impl Database {
     }
 
     /// Parses, checks and plans `query`, through the plan cache. Simple literals of MATCH
-    /// queries are lifted into parameters first (see `plan::literals`), so queries that differ
-    /// only in them share a plan; the lifted values are returned to bind at run time.
-    /// Provenance plans are cached apart, under the query text behind a prefix no query
-    /// starts with.
+    /// queries are lifted into parameters (see `plan::autoparam`), so queries that differ
+    /// only in them share a plan; the lifted values are returned to bind at run time. A query
+    /// of a shape seen before is keyed without being parsed. Provenance plans are cached
+    /// apart, under the query text behind a prefix no query starts with.
     fn compile(
         &self,
         query: &str,
@@ -173,16 +177,40 @@ impl Database {
         if let Some(c) = self.cached(&key(query), generation) {
             return Ok((c, None));
         }
-        if let Some((norm, lits)) = crate::plan::literals::lift(query) {
-            if let Some(c) = self.cached(&key(&norm), generation) {
-                return Ok((c, Some(lits)));
-            }
-            if let Ok(c) = self.compile_uncached(&norm, opts) {
-                self.remember(key(&norm), generation, c.clone());
-                return Ok((c, Some(lits)));
+        let shape = if query.len() <= UNCACHED_QUERY_LEN {
+            self.shapes
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .find(query)
+        } else {
+            None
+        };
+        if let Some(l) = shape {
+            if let Some(c) = self.cached(&key(&l.key), generation) {
+                return Ok((c, Some(l.params)));
             }
         }
-        let c = self.compile_uncached(query, opts)?;
+        let mut stmt = crate::parser::parse(query)?;
+        let mut spans = Vec::new();
+        if let Some(l) = crate::plan::autoparam::lift(&mut stmt, query, &mut spans) {
+            if query.len() <= UNCACHED_QUERY_LEN {
+                self.shapes
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remember(query, &spans, &l);
+            }
+            if let Some(c) = self.cached(&key(&l.key), generation) {
+                return Ok((c, Some(l.params)));
+            }
+            if let Ok(c) = self.compile_statement(stmt, query, opts) {
+                self.remember(key(&l.key), generation, c.clone());
+                return Ok((c, Some(l.params)));
+            }
+            // Planned with its literals as parameters the statement failed: plan it as
+            // written, for the error (or the plan) that text gives.
+            stmt = crate::parser::parse(query)?;
+        }
+        let c = self.compile_statement(stmt, query, opts)?;
         self.remember(key(query), generation, c.clone());
         Ok((c, None))
     }
@@ -212,10 +240,15 @@ impl Database {
         cache.insert(key, (generation, c));
     }
 
-    fn compile_uncached(&self, query: &str, opts: PlanOptions) -> Result<Arc<Compiled>> {
-        // The stages, each handing the next its result: parse → bind (checked, `*` expanded)
-        // → build → optimise → plan subqueries (with the catalog) → cached for execution.
-        let stmt = crate::parser::parse(query)?;
+    /// Checks and plans `stmt`, parsed from `query` (whose text gives column names). The
+    /// stages, each handing the next its result: bind (checked, `*` expanded) → build →
+    /// optimise → plan subqueries (with the catalog) → cached for execution.
+    fn compile_statement(
+        &self,
+        stmt: crate::ast::Statement,
+        query: &str,
+        opts: PlanOptions,
+    ) -> Result<Arc<Compiled>> {
         let bound = crate::semantic::bind(stmt)?;
         let txn = self.store.begin();
         let indexes = txn.indexes()?;
@@ -712,3 +745,7 @@ pub fn resolve(g: &dyn GraphRead, v: Value) -> Result<Value> {
         other => other,
     })
 }
+
+#[cfg(test)]
+#[path = "db_tests.rs"]
+mod tests;

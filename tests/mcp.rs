@@ -21,6 +21,23 @@ fn seeded_db() -> tempfile::TempDir {
         .status()
         .unwrap();
     assert!(status.success());
+    // Constraints other than uniqueness, which the schema tool must list too.
+    for q in [
+        "CREATE CONSTRAINT lab_name_exists FOR (l:Lab) REQUIRE l.name IS NOT NULL",
+        "CREATE CONSTRAINT lab_name_typed FOR (l:Lab) REQUIRE l.name IS :: STRING",
+    ] {
+        let status = Command::new(kg())
+            .args([
+                "--db",
+                &dir.path().join("kg.db").to_string_lossy(),
+                "query",
+                q,
+            ])
+            .stdout(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "{q}");
+    }
     dir
 }
 
@@ -53,6 +70,10 @@ async def with_client():
         schema = json.loads(text(r))
         assert schema["labels"]["Lab"] > 0 and schema["nodes"] > 0, schema
         assert "OWNS" in schema["relationship_types"] or schema["relationship_types"], schema
+        kinds = {(c["name"], c["type"], tuple(c["labelsOrTypes"]), tuple(c["properties"]), c["propertyType"])
+                 for c in schema["constraints"]}
+        assert ("lab_name_exists", "NODE_PROPERTY_EXISTENCE", ("Lab",), ("name",), None) in kinds, kinds
+        assert ("lab_name_typed", "NODE_PROPERTY_TYPE", ("Lab",), ("name",), "STRING") in kinds, kinds
 
         r = await client.call_tool("query", {"cypher": "MATCH (l:Lab) WHERE l.name = $n RETURN l.name AS name, l", "parameters": {"n": "DeepSeek"}})
         assert not is_error(r), r

@@ -262,3 +262,40 @@ fn load_csv_and_explicit_transactions_are_checked_per_statement() {
     drop(s);
     assert_eq!(count(&db), kgstore::Value::Int(2));
 }
+
+/// `kg stats` (and the shell's `:schema`, which writes the same lines) lists every constraint,
+/// not only the unique ones, as `CREATE CONSTRAINT` writes them.
+#[test]
+fn stats_list_every_constraint_kind() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    ok(
+        d,
+        &[
+            "--db",
+            "s.db",
+            "query",
+            "CREATE (:Book {isbn: '1', edition: 1})",
+        ],
+    );
+    for s in SCHEMA {
+        ok(d, &["--db", "s.db", "query", s]);
+    }
+    let out = ok(d, &["--db", "s.db", "stats"]);
+    let listed: Vec<&str> = out
+        .lines()
+        .skip_while(|l| !l.starts_with("Constraints ("))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            "Constraints (5):",
+            "  author_name FOR (n:Author) REQUIRE n.name IS UNIQUE",
+            "  book_isbn FOR (n:Book) REQUIRE n.isbn IS NOT NULL",
+            "  book_key FOR (n:Book) REQUIRE (n.isbn, n.edition) IS NODE KEY",
+            "  book_title FOR (n:Book) REQUIRE n.title IS :: STRING",
+            "  wrote_year FOR ()-[r:WROTE]-() REQUIRE r.year IS NOT NULL",
+        ],
+        "{out}"
+    );
+}

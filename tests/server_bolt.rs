@@ -145,6 +145,19 @@ fn langchain_neo4j_graph_reads_the_schema_and_queries() {
     run_python(&py, "langchain.py", &[&url, "neo4j", "lc-secret"], &server);
 }
 
+/// Constraints of every kind in SHOW CONSTRAINTS, `db.schema.visualization()` and the APOC
+/// schema procedures, read through the official driver (one interpreter is enough).
+#[test]
+fn every_constraint_kind_is_listed_through_the_driver() {
+    let pys = pythons("every_constraint_kind_is_listed_through_the_driver");
+    let Some(py) = pys.first() else {
+        return;
+    };
+    let server = KgServer::start(&[]);
+    let url = format!("bolt://{}", server.bolt);
+    run_python(py, "schema_listing.py", &[&url, "neo4j", "x"], &server);
+}
+
 #[test]
 fn thirty_two_python_clients_read_and_write_at_once() {
     let pys = pythons("thirty_two_python_clients_read_and_write_at_once");

@@ -179,6 +179,8 @@ fn mcp_runs_its_tools_through_the_server_that_holds_the_database() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("g.db");
     assert!(kg(&db, &["seed"], None).status.success());
+    let key = "CREATE CONSTRAINT lab_key FOR (l:Lab) REQUIRE l.name IS NODE KEY";
+    assert!(kg(&db, &["query", key], None).status.success());
     let _served = serve(&db);
     let lines = [
         r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"raw","version":"0"}}}"#,
@@ -232,6 +234,19 @@ fn mcp_runs_its_tools_through_the_server_that_holds_the_database() {
         "{schema}"
     );
     assert!(schema["nodes"].as_i64().unwrap_or(0) > 0, "{schema}");
+    // Every kind of constraint, read through the server as the local tool reads it.
+    assert_eq!(
+        schema["constraints"],
+        serde_json::json!([{
+            "name": "lab_key",
+            "type": "NODE_KEY",
+            "entityType": "NODE",
+            "labelsOrTypes": ["Lab"],
+            "properties": ["name"],
+            "propertyType": null,
+        }]),
+        "{schema}"
+    );
     assert!(content(5).contains("Lab"), "{}", content(5));
     assert!(content(6).contains("Zhipu AI"), "{}", content(6));
     // The write was refused: nothing named Intruder exists.

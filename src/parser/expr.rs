@@ -535,6 +535,14 @@ pub(super) fn map_literal(p: Pair<'_, Rule>) -> PResult<ExprKind> {
         for q in e.into_inner() {
             match q.as_rule() {
                 Rule::property_key_name => key = name_of(q),
+                // A quoted key: only a parameter value's grammar lets one through.
+                Rule::string => {
+                    let body = q.into_inner().next();
+                    let (text, start) = body
+                        .map(|b| (b.as_str(), b.as_span().start()))
+                        .unwrap_or(("", 0));
+                    key = literal::string(text, start)?;
+                }
                 Rule::expression => value = Some(expression(q)?),
                 _ => {}
             }

@@ -98,6 +98,29 @@ fn parse_on_stack(query: &str) -> Result<Statement, QueryError> {
     clauses::statement(stmt)
 }
 
+/// Parses a parameter value (`--param name=value`, `:param name => value`): one expression,
+/// whose map keys may also be quoted strings. Checking that it is constant and evaluating it
+/// is the caller's (`shell::literal`).
+pub fn parse_value(text: &str) -> Result<crate::ast::Expr, QueryError> {
+    let need = crate::stack::needed(text) / 2;
+    stacker::maybe_grow(need, need, || {
+        static LIMIT: Once = Once::new();
+        LIMIT.call_once(|| pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT)));
+        check_nesting(text)?;
+        CLAUSES.with(|c| c.set(0));
+        let mut pairs =
+            CypherParser::parse(Rule::value_input, text).map_err(|e| errors::from_pest(text, e))?;
+        let input = pairs
+            .next()
+            .ok_or_else(|| QueryError::syntax("UnexpectedSyntax", "expected a value"))?;
+        let expr = input
+            .into_inner()
+            .find(|p| p.as_rule() == Rule::expression)
+            .ok_or_else(|| QueryError::syntax("UnexpectedSyntax", "expected a value"))?;
+        expr::expression(expr)
+    })
+}
+
 /// The pair's span without the trailing whitespace pest may have consumed looking for more.
 fn span_of(p: &Pair<'_, Rule>) -> Span {
     let s = p.as_span();
@@ -185,4 +208,42 @@ impl Iterator for Brackets<'_> {
         }
         None
     }
+}
+
+/// The number or string literal token at the start of `text`, read by the grammar's own
+/// `float`, `integer` and `string` rules: its length in bytes and its value. `None` when no
+/// such token starts there or it is malformed (an integer too large, a bad escape). The plan
+/// cache fills a statement's shape with it (`plan::autoparam`).
+pub fn literal_token(text: &str) -> Option<(usize, crate::value::Value)> {
+    use crate::value::Value;
+    let first = *text.as_bytes().first()?;
+    let rules: &[Rule] = match first {
+        b'\'' | b'"' => &[Rule::string],
+        b'0'..=b'9' | b'.' => &[Rule::float, Rule::integer],
+        _ => return None,
+    };
+    for &rule in rules {
+        let Ok(mut pairs) = CypherParser::parse(rule, text) else {
+            continue;
+        };
+        let pair = pairs.next()?;
+        let span = span_of(&pair);
+        let len = pair.as_str().len();
+        let value = match rule {
+            Rule::float => Value::Float(literal::float(pair.as_str(), span).ok()?),
+            Rule::integer => match literal::integer(pair.as_str(), span).ok()? {
+                literal::IntToken::Value(v) => Value::Int(v),
+                literal::IntToken::MinMagnitude => return None,
+            },
+            _ => {
+                let body = pair.into_inner().next();
+                let (body, start) = body
+                    .map(|b| (b.as_str(), b.as_span().start()))
+                    .unwrap_or(("", span.start));
+                Value::String(literal::string(body, start).ok()?)
+            }
+        };
+        return Some((len, value));
+    }
+    None
 }

@@ -1,11 +1,11 @@
 //! Logical plans: the operator tree a statement compiles to, with `Display` as the indented
 //! EXPLAIN text. `build` turns the AST into a plan, `optimize` applies pure rewrite passes.
 
+pub mod autoparam;
 pub mod build;
 mod constraint;
 mod counts;
 mod grouping;
-pub mod literals;
 pub mod nested;
 pub mod optimize;
 pub(crate) mod pattern;

@@ -15,7 +15,7 @@
 //!   empty list that way); a list mixing types, which Neo4j cannot store, is `List`, and a map
 //!   is `Map`;
 //! - `visualization()` returns one virtual node per label (properties `name`, `indexes`,
-//!   `constraints`) and one virtual relationship per (start label, type, end label) that
+//!   `constraints`: every kind on the label, as Neo4j describes them) and one virtual relationship per (start label, type, end label) that
 //!   occurs; virtual ids count down from `u64::MAX` so they never name a stored entity.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -193,6 +193,7 @@ pub fn visualization(graph: &dyn GraphRead) -> Result<Vec<Vec<Value>>> {
         }
     }
     let indexes = graph.indexes()?;
+    let constraints = graph.constraints()?;
     let mut ids: BTreeMap<String, NodeId> = BTreeMap::new();
     let mut nodes = Vec::new();
     for (i, label) in labels.iter().enumerate() {
@@ -213,14 +214,10 @@ pub fn visualization(graph: &dyn GraphRead) -> Result<Vec<Vec<Value>>> {
         props.insert(
             "constraints".into(),
             Value::List(
-                on_label
-                    .filter(|ix| ix.unique)
-                    .map(|ix| {
-                        Value::String(format!(
-                            "Constraint( name='{}', type='UNIQUENESS', schema=(:{} {{{}}}) )",
-                            ix.name, ix.label, ix.property
-                        ))
-                    })
+                constraints
+                    .iter()
+                    .filter(|c| !c.on_relationships && &c.label == label)
+                    .map(|c| Value::String(c.description()))
                     .collect(),
             ),
         );

@@ -1,7 +1,8 @@
 //! What Neo4j drivers, tools and frameworks ask a server beyond plain Cypher, answered the way
 //! a single-database Neo4j server would: `CALL dbms.components()` (a procedure, so `YIELD`
-//! and `UNWIND` around it work), `CALL apoc.meta.data()` and `CALL apoc.schema.nodes()` (the APOC
-//! procedures the schema readers of `langchain-neo4j` and `neo4j-graphrag` call), and the
+//! and `UNWIND` around it work), `CALL apoc.meta.data()`, `CALL apoc.schema.nodes()` and
+//! `CALL apoc.schema.relationships()` (the APOC procedures the schema readers of
+//! `langchain-neo4j` and `neo4j-graphrag` call; constraints of every kind are listed), and the
 //! administration command `SHOW DATABASES` (and
 //! `SHOW DATABASE name`, `SHOW DEFAULT DATABASE`, `SHOW HOME DATABASE`), which our grammar
 //! does not have.
@@ -16,6 +17,7 @@ use crate::db::{Database, QueryResult};
 use crate::error::Result;
 use crate::model::Direction;
 use crate::procedures::{Procedure, ProcedureContext, ProcedureSignature};
+use crate::store::ConstraintKind;
 use crate::value::Value;
 
 /// The name reported for the database (what drivers default to).
@@ -83,14 +85,63 @@ pub fn register(db: &Database) {
                 out("userDescription", "STRING"),
             ],
             description: "APOC's list of node indexes and constraints: a row per index (type \
-                          HASH, as db.indexes() says: equality lookups only) and one more per \
-                          unique constraint (type UNIQUENESS); size is the label's node count."
+                          HASH, as db.indexes() says: equality lookups only), one more per \
+                          unique constraint (type UNIQUENESS), and one per other label \
+                          constraint (NODE_PROPERTY_EXISTENCE, NODE_KEY, NODE_PROPERTY_TYPE, \
+                          composite UNIQUENESS); size is the label's node count."
+                .into(),
+        },
+    }));
+    db.register_procedure(Arc::new(SchemaRelationships {
+        sig: ProcedureSignature {
+            name: "apoc.schema.relationships".into(),
+            inputs: vec![("config = {}".into(), "MAP?".into())],
+            outputs: vec![
+                out("name", "STRING"),
+                out("type", "STRING"),
+                out("properties", "LIST<STRING>"),
+                out("status", "STRING"),
+            ],
+            description: "APOC's list of relationship constraints: a row per constraint on a \
+                          relationship type (RELATIONSHIP_PROPERTY_EXISTENCE, \
+                          RELATIONSHIP_UNIQUENESS, RELATIONSHIP_KEY, \
+                          RELATIONSHIP_PROPERTY_TYPE)."
                 .into(),
         },
     }));
 }
 
-/// `apoc.schema.nodes`: our indexes and unique constraints in APOC's columns.
+/// `apoc.schema.relationships`: our relationship-type constraints of every kind in APOC's
+/// columns (our indexes are on node labels only).
+struct SchemaRelationships {
+    sig: ProcedureSignature,
+}
+
+impl Procedure for SchemaRelationships {
+    fn signature(&self) -> &ProcedureSignature {
+        &self.sig
+    }
+
+    fn call(&self, ctx: &ProcedureContext, _args: &[Value]) -> Result<Vec<Vec<Value>>> {
+        let s = |x: &str| Value::String(x.into());
+        Ok(ctx
+            .graph()
+            .constraints()?
+            .into_iter()
+            .filter(|c| c.on_relationships)
+            .map(|c| {
+                vec![
+                    s(&format!(":{}({})", c.label, c.properties.join(","))),
+                    s(c.type_name()),
+                    Value::List(c.properties.iter().map(|p| s(p)).collect()),
+                    s(""),
+                ]
+            })
+            .collect())
+    }
+}
+
+/// `apoc.schema.nodes`: our indexes and label constraints of every kind in APOC's columns.
 struct SchemaNodes {
     sig: ProcedureSignature,
 }
@@ -134,6 +185,25 @@ impl Procedure for SchemaNodes {
             }
             rows.push(row(&ix.name, "HASH", Value::Null));
         }
+        // The label constraints a unique index does not stand for (existence, key, type,
+        // composite uniqueness), as APOC lists a constraint: named `:Label(p1,p2)`, no status.
+        for c in g.constraints()? {
+            if c.on_relationships || (c.kind == ConstraintKind::Unique && c.properties.len() == 1) {
+                continue;
+            }
+            rows.push(vec![
+                s(&format!(":{}({})", c.label, c.properties.join(","))),
+                s(&c.label),
+                Value::List(c.properties.iter().map(|p| s(p)).collect()),
+                s(""),
+                s(c.type_name()),
+                s("NO FAILURE"),
+                Value::Float(0.0),
+                Value::Int(0),
+                Value::Float(0.0),
+                s(&c.description()),
+            ]);
+        }
         Ok(rows)
     }
 }
@@ -170,18 +240,37 @@ impl Procedure for MetaData {
         };
         let g = ctx.graph();
         let indexes = g.indexes()?;
-        let indexed = |label: &str, property: &str| {
-            let ix = indexes
+        let constraints = g.constraints()?;
+        // APOC's `unique`, `index` and `existence` of a label's (or type's) property: a
+        // single-property uniqueness or key constraint, an index, an existence or key constraint.
+        let flags = |on_rels: bool, label: &str, property: &str| {
+            let ix: Vec<bool> = indexes
                 .iter()
-                .filter(|ix| ix.label == label && ix.property == property);
-            let v: Vec<bool> = ix.map(|ix| ix.unique).collect();
-            (v.iter().any(|u| *u), !v.is_empty())
+                .filter(|ix| !on_rels && ix.label == label && ix.property == property)
+                .map(|ix| ix.unique)
+                .collect();
+            let mine = || {
+                constraints
+                    .iter()
+                    .filter(move |c| c.on_relationships == on_rels && c.label == label)
+            };
+            let unique = ix.iter().any(|u| *u)
+                || mine().any(|c| {
+                    matches!(c.kind, ConstraintKind::Unique | ConstraintKind::Key)
+                        && c.properties.len() == 1
+                        && c.properties[0] == property
+                });
+            let existence = mine().any(|c| {
+                matches!(c.kind, ConstraintKind::Exists | ConstraintKind::Key)
+                    && c.properties.iter().any(|p| p == property)
+            });
+            (unique, !ix.is_empty(), existence)
         };
         let s = |x: &str| Value::String(x.into());
         let row = |label: &str,
                    property: &str,
                    count: u64,
-                   (unique, index): (bool, bool),
+                   (unique, index, existence): (bool, bool, bool),
                    ty: &str,
                    other: Vec<Value>,
                    element: &str| {
@@ -191,7 +280,7 @@ impl Procedure for MetaData {
                 Value::Int(count as i64),
                 Value::Bool(unique),
                 Value::Bool(index),
-                Value::Bool(false),
+                Value::Bool(existence),
                 s(ty),
                 Value::Bool(ty == "LIST"),
                 Value::List(vec![]),
@@ -234,7 +323,15 @@ impl Procedure for MetaData {
                 }
             }
             for (k, (ty, n)) in props {
-                rows.push(row(&label, &k, n, indexed(&label, &k), ty, vec![], "node"));
+                rows.push(row(
+                    &label,
+                    &k,
+                    n,
+                    flags(false, &label, &k),
+                    ty,
+                    vec![],
+                    "node",
+                ));
             }
             for (t, (others, n)) in out {
                 let others = others.into_iter().map(Value::String).collect();
@@ -242,7 +339,7 @@ impl Procedure for MetaData {
                     &label,
                     &t,
                     n,
-                    (false, false),
+                    (false, false, false),
                     "RELATIONSHIP",
                     others,
                     "node",
@@ -251,7 +348,15 @@ impl Procedure for MetaData {
         }
         for (t, props) in rel_props {
             for (k, (ty, n)) in props {
-                rows.push(row(&t, &k, n, (false, false), ty, vec![], "relationship"));
+                rows.push(row(
+                    &t,
+                    &k,
+                    n,
+                    flags(true, &t, &k),
+                    ty,
+                    vec![],
+                    "relationship",
+                ));
             }
         }
         Ok(rows)

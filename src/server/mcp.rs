@@ -234,7 +234,7 @@ impl Mcp {
             {
                 "name": "schema",
                 "title": "Show the graph's schema",
-                "description": "Node labels and relationship types with how many nodes and relationships carry each, all property keys, indexes and uniqueness constraints.",
+                "description": "Node labels and relationship types with how many nodes and relationships carry each, all property keys, indexes, uniqueness constraints (`unique_constraints`) and every constraint of any kind (`constraints`: uniqueness, existence, property type, node and relationship keys, in SHOW CONSTRAINTS' columns).",
                 "inputSchema": { "type": "object", "properties": {} },
                 "annotations": { "readOnlyHint": true, "openWorldHint": false }
             },
@@ -384,6 +384,17 @@ impl Mcp {
             "property_keys": s.property_keys,
             "indexes": defs(indexes),
             "unique_constraints": defs(constraints),
+            "constraints": s.constraints.iter().map(|c| json!({
+                "name": c.name,
+                "type": c.type_name(),
+                "entityType": if c.on_relationships { "RELATIONSHIP" } else { "NODE" },
+                "labelsOrTypes": [c.label],
+                "properties": c.properties,
+                "propertyType": match &c.kind {
+                    crate::store::ConstraintKind::Type(t) => Json::String(t.to_string()),
+                    _ => Json::Null,
+                },
+            })).collect::<Vec<_>>(),
         }))
     }
 
@@ -433,6 +444,35 @@ impl Mcp {
                 plain.push(def);
             }
         }
+        // Every kind of constraint, in SHOW CONSTRAINTS' columns (as the local answer).
+        let columns = [
+            "name",
+            "type",
+            "entityType",
+            "labelsOrTypes",
+            "properties",
+            "propertyType",
+        ];
+        let constraints = self.run(
+            &format!(
+                "CALL db.constraints() YIELD {0} RETURN {0} ORDER BY name",
+                columns.join(", ")
+            ),
+            &none,
+        )?;
+        let constraints: Vec<Json> = constraints
+            .rows
+            .iter()
+            .map(|row| {
+                Json::Object(
+                    columns
+                        .iter()
+                        .zip(row)
+                        .map(|(c, v)| (c.to_string(), to_json(v)))
+                        .collect(),
+                )
+            })
+            .collect();
         Ok(json!({
             "nodes": one("MATCH (n) RETURN count(n)")?,
             "relationships": one("MATCH ()-[r]->() RETURN count(r)")?,
@@ -441,6 +481,7 @@ impl Mcp {
             "property_keys": keys.rows.iter().filter_map(|r| r.first()).map(to_json).collect::<Vec<_>>(),
             "indexes": plain,
             "unique_constraints": unique,
+            "constraints": constraints,
         }))
     }
 

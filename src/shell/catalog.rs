@@ -70,7 +70,8 @@ pub fn schema_text(db: &Database) -> Result<String> {
 }
 
 fn write_indexes(out: &mut String, s: &GraphStats) {
-    let (unique, plain): (Vec<_>, Vec<_>) = s.indexes.iter().partition(|i| i.unique);
+    // A unique constraint's index is listed with its constraint, not as an index of its own.
+    let plain: Vec<_> = s.indexes.iter().filter(|i| !i.unique).collect();
     let _ = writeln!(out, "Indexes ({}):", plain.len());
     for i in plain {
         let _ = writeln!(
@@ -79,13 +80,9 @@ fn write_indexes(out: &mut String, s: &GraphStats) {
             i.name, i.label, i.property
         );
     }
-    let _ = writeln!(out, "Constraints ({}):", unique.len());
-    for i in unique {
-        let _ = writeln!(
-            out,
-            "  {} FOR (n:{}) REQUIRE n.{} IS UNIQUE",
-            i.name, i.label, i.property
-        );
+    let _ = writeln!(out, "Constraints ({}):", s.constraints.len());
+    for c in &s.constraints {
+        let _ = writeln!(out, "  {} {}", c.name, c.definition());
     }
 }
 

@@ -1,26 +1,147 @@
-//! A parser for Cypher literals, used for `--param name=value`, `:param name => value` and
-//! JSON parameter files: null, booleans, integers, floats, strings, lists, maps and temporal
-//! values from ISO text (`date('2026-01-15')`, `datetime('2026-01-15T09:30+08:00')`,
-//! `duration('P1DT2H')`, also `localtime`, `time`, `localdatetime`) and points from a map
-//! (`point({x: 1, y: 2})`, `point({latitude: 55.6, longitude: 12.9})`, as `point()` reads it).
+//! Parameter values from text, for `--param name=value`, `:param name => value` and JSON
+//! parameter files.
+//!
+//! A value is a Cypher expression, parsed by the statement grammar (`parser::parse_value`) and
+//! evaluated by the engine's own evaluator as a constant (`expr::constant`): no graph, no
+//! variables, no parameters, only deterministic functions. So everything a query could write as
+//! a literal works — null, booleans, numbers, strings, lists, maps, `date('2026-01-15')` and the
+//! other temporal constructors, `duration('P1DT2H')`, `point({x: 1, y: 2})`, and arithmetic
+//! like `-1.5e3` or `2 * 60` — with the values a query would get. Two additions for parameters:
+//! map keys may be quoted (`{"a": 1}`), and the words `NaN` and `Infinity` (any case, also
+//! negated) stand for those floats.
+//!
+//! A value that is pure JSON (a large list pasted or read from a file, say) is read by
+//! serde_json first: the grammar reads about 0.3 MB/s, serde_json hundreds (docs/performance.md).
 
 use std::collections::BTreeMap;
 
+use crate::ast::{Expr, ExprKind, Span};
+use crate::error::QueryError;
+use crate::plan::walk;
 use crate::value::Value;
 
-/// Parses one Cypher literal (the whole input must be consumed).
+/// Parses one parameter value (the whole input must be consumed). Errors name a column.
 pub fn parse_literal(text: &str) -> Result<Value, String> {
-    let mut p = Parser { s: text, i: 0 };
-    let v = p.value()?;
-    p.ws();
-    if p.i < p.s.len() {
+    match json_value(text) {
+        Some(v) => Ok(v),
+        None => by_grammar(text),
+    }
+}
+
+/// [`parse_literal`] without the JSON fast path.
+fn by_grammar(text: &str) -> Result<Value, String> {
+    let mut expr = crate::parser::parse_value(text).map_err(|e| message(text, &e))?;
+    walk::rewrite(&mut expr, &mut |e: &mut Expr| {
+        if let ExprKind::Variable(name) = &e.kind {
+            if name.eq_ignore_ascii_case("nan") {
+                e.kind = ExprKind::Float(f64::NAN);
+            } else if name.eq_ignore_ascii_case("infinity") {
+                e.kind = ExprKind::Float(f64::INFINITY);
+            }
+        }
+        true
+    });
+    if let Some((span, variable)) = first_non_constant(&expr) {
+        let word = text.get(span.start..span.end).unwrap_or("");
+        let hint = if variable {
+            format!(" (quote strings: '{word}')")
+        } else {
+            String::new()
+        };
         return Err(format!(
-            "unexpected `{}` after the value at column {}",
-            p.rest().chars().next().unwrap_or(' '),
-            p.column()
+            "`{word}` at column {} is not a literal or constant{hint}",
+            column(text, span.start)
         ));
     }
-    Ok(v)
+    let no_params = BTreeMap::new();
+    match crate::expr::eval_constant(&expr, &no_params) {
+        Some(Ok(v)) => Ok(v),
+        Some(Err(e)) => Err(format!(
+            "{} (the value at column {})",
+            e,
+            column(text, failing_call(&expr).unwrap_or(expr.span.start))
+        )),
+        None => Err(format!(
+            "the value at column {} is not a constant",
+            column(text, expr.span.start)
+        )),
+    }
+}
+
+/// The value of `text` when it is a JSON document whose numbers Cypher reads the same way:
+/// integers that fit in 64 bits stay integers, and an integral float as large as 2^63 is left
+/// to the grammar (JSON cannot tell `1e19` from a too-large integer, which Cypher refuses).
+fn json_value(text: &str) -> Option<Value> {
+    let first = text.trim_start().as_bytes().first()?;
+    if !matches!(first, b'[' | b'{' | b'"' | b'-' | b'0'..=b'9') {
+        return None;
+    }
+    let json: serde_json::Value = serde_json::from_str(text).ok()?;
+    fn fits(j: &serde_json::Value) -> bool {
+        use serde_json::Value as J;
+        match j {
+            J::Number(n) => {
+                n.is_i64()
+                    || n.as_f64()
+                        .is_some_and(|f| f.fract() != 0.0 || f.abs() < 9.2e18)
+            }
+            J::Array(a) => a.iter().all(fits),
+            J::Object(o) => o.values().all(fits),
+            _ => true,
+        }
+    }
+    fits(&json).then(|| from_json(&json))
+}
+
+/// Where the first part of `e` (pre-order) that is not a constant is, and whether it is a
+/// variable: a variable, a parameter, a graph access or a function that is not deterministic.
+fn first_non_constant(e: &Expr) -> Option<(Span, bool)> {
+    let mut found = None;
+    walk::visit(e, &mut |x: &Expr| {
+        if found.is_some() {
+            return false;
+        }
+        if crate::expr::is_constant(x, false) {
+            return false;
+        }
+        // Report the innermost culprit: descend while a child is the non-constant part.
+        let culprit = walk::children(x)
+            .into_iter()
+            .all(|c| crate::expr::is_constant(c, false));
+        if culprit {
+            found = Some((x.span, matches!(x.kind, ExprKind::Variable(_))));
+            return false;
+        }
+        true
+    });
+    found
+}
+
+/// The start of the innermost function call whose evaluation fails, for an error's column.
+fn failing_call(e: &Expr) -> Option<usize> {
+    let no_params = BTreeMap::new();
+    let mut at = None;
+    walk::visit(e, &mut |x: &Expr| {
+        if let ExprKind::Function { .. } = x.kind {
+            if let Some(Err(_)) = crate::expr::eval_constant(x, &no_params) {
+                at = Some(x.span.start);
+            }
+        }
+        true
+    });
+    at
+}
+
+/// The 1-based column (in characters) of byte `at` of `text`.
+fn column(text: &str, at: usize) -> usize {
+    text.get(..at).map_or(at, |t| t.chars().count()) + 1
+}
+
+fn message(text: &str, e: &QueryError) -> String {
+    match e.span {
+        Some(s) => format!("{} at column {}", e.message, column(text, s.start)),
+        None => e.message.clone(),
+    }
 }
 
 /// Converts a JSON document into parameter values (integers stay integers).
@@ -39,305 +160,6 @@ pub fn from_json(json: &serde_json::Value) -> Value {
     }
 }
 
-struct Parser<'a> {
-    s: &'a str,
-    i: usize,
-}
-
-impl Parser<'_> {
-    fn rest(&self) -> &str {
-        &self.s[self.i..]
-    }
-
-    fn column(&self) -> usize {
-        self.s[..self.i].chars().count() + 1
-    }
-
-    fn ws(&mut self) {
-        let rest = self.rest();
-        self.i += rest.len() - rest.trim_start().len();
-    }
-
-    fn eat(&mut self, token: &str) -> bool {
-        self.ws();
-        if self.rest().starts_with(token) {
-            self.i += token.len();
-            true
-        } else {
-            false
-        }
-    }
-
-    fn expect(&mut self, token: &str) -> Result<(), String> {
-        if self.eat(token) {
-            Ok(())
-        } else {
-            Err(format!("expected `{token}` at column {}", self.column()))
-        }
-    }
-
-    fn word(&mut self) -> &str {
-        let rest = self.rest();
-        let len = rest
-            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .unwrap_or(rest.len());
-        let start = self.i;
-        self.i += len;
-        &self.s[start..self.i]
-    }
-
-    fn value(&mut self) -> Result<Value, String> {
-        self.ws();
-        let Some(c) = self.rest().chars().next() else {
-            return Err("expected a value".to_string());
-        };
-        match c {
-            '\'' | '"' => self.string().map(Value::String),
-            '[' => self.list(),
-            '{' => self.map(),
-            '-' | '+' | '.' | '0'..='9' => self.number(),
-            c if c.is_alphabetic() => {
-                let at = self.column();
-                let word = self.word().to_string();
-                match word.to_ascii_lowercase().as_str() {
-                    "null" => Ok(Value::Null),
-                    "true" => Ok(Value::Bool(true)),
-                    "false" => Ok(Value::Bool(false)),
-                    "nan" => Ok(Value::Float(f64::NAN)),
-                    "infinity" => Ok(Value::Float(f64::INFINITY)),
-                    f @ ("date" | "localtime" | "time" | "localdatetime" | "datetime"
-                    | "duration") => {
-                        self.expect("(")?;
-                        self.ws();
-                        let s = self.string()?;
-                        self.expect(")")?;
-                        crate::value::parse_tagged(f, &s)
-                            .ok_or_else(|| format!("invalid {f} `{s}` (expected ISO-8601 text)"))
-                    }
-                    "point" => {
-                        self.expect("(")?;
-                        let Value::Map(m) = self.value()? else {
-                            return Err(format!("`point` at column {at} takes a map"));
-                        };
-                        self.expect(")")?;
-                        match crate::value::Point::from_map(&m)? {
-                            Some(p) => Ok(Value::Point(Box::new(p))),
-                            None => Ok(Value::Null),
-                        }
-                    }
-                    _ => Err(format!(
-                        "`{word}` at column {at} is not a literal (quote strings: '{word}')"
-                    )),
-                }
-            }
-            c => Err(format!("unexpected `{c}` at column {}", self.column())),
-        }
-    }
-
-    fn number(&mut self) -> Result<Value, String> {
-        let rest = self.rest();
-        let mut len = 0;
-        let bytes = rest.as_bytes();
-        let mut float = false;
-        if matches!(bytes.first(), Some(b'-' | b'+')) {
-            len += 1;
-        }
-        if rest[len..].to_ascii_lowercase().starts_with("infinity") {
-            let neg = bytes[0] == b'-';
-            self.i += len + "infinity".len();
-            return Ok(Value::Float(if neg {
-                f64::NEG_INFINITY
-            } else {
-                f64::INFINITY
-            }));
-        }
-        while len < bytes.len() {
-            match bytes[len] {
-                b'0'..=b'9' => {}
-                b'.' | b'e' | b'E' => float = true,
-                b'-' | b'+' if matches!(bytes[len - 1], b'e' | b'E') => {}
-                _ => break,
-            }
-            len += 1;
-        }
-        let text = rest[..len].to_string();
-        let at = self.column();
-        self.i += len;
-        if float {
-            text.parse::<f64>()
-                .map(Value::Float)
-                .map_err(|_| format!("invalid number `{text}` at column {at}"))
-        } else {
-            text.parse::<i64>()
-                .map(Value::Int)
-                .map_err(|_| format!("invalid or out-of-range integer `{text}` at column {at}"))
-        }
-    }
-
-    fn string(&mut self) -> Result<String, String> {
-        let at = self.column();
-        let mut chars = self.rest().char_indices();
-        let Some((_, quote)) = chars.next() else {
-            return Err("expected a string".to_string());
-        };
-        if quote != '\'' && quote != '"' {
-            return Err(format!("expected a quoted string at column {at}"));
-        }
-        let mut out = String::new();
-        while let Some((i, c)) = chars.next() {
-            if c == quote {
-                self.i += i + c.len_utf8();
-                return Ok(out);
-            }
-            if c != '\\' {
-                out.push(c);
-                continue;
-            }
-            let Some((_, e)) = chars.next() else { break };
-            match e {
-                'n' => out.push('\n'),
-                't' => out.push('\t'),
-                'r' => out.push('\r'),
-                'b' => out.push('\u{8}'),
-                'f' => out.push('\u{c}'),
-                'u' => {
-                    let hex: String = chars.by_ref().take(4).map(|(_, c)| c).collect();
-                    let ch = u32::from_str_radix(&hex, 16)
-                        .ok()
-                        .and_then(char::from_u32)
-                        .ok_or_else(|| format!("invalid escape \\u{hex}"))?;
-                    out.push(ch);
-                }
-                other => out.push(other),
-            }
-        }
-        Err(format!("unterminated string starting at column {at}"))
-    }
-
-    fn list(&mut self) -> Result<Value, String> {
-        self.expect("[")?;
-        let mut items = Vec::new();
-        if self.eat("]") {
-            return Ok(Value::List(items));
-        }
-        loop {
-            items.push(self.value()?);
-            if self.eat("]") {
-                return Ok(Value::List(items));
-            }
-            self.expect(",")?;
-        }
-    }
-
-    fn map(&mut self) -> Result<Value, String> {
-        self.expect("{")?;
-        let mut map = BTreeMap::new();
-        if self.eat("}") {
-            return Ok(Value::Map(map));
-        }
-        loop {
-            self.ws();
-            let key = match self.rest().chars().next() {
-                Some('\'' | '"') => self.string()?,
-                Some('`') => {
-                    let rest = &self.rest()[1..];
-                    let end = rest
-                        .find('`')
-                        .ok_or_else(|| "unterminated `name`".to_string())?;
-                    let key = rest[..end].to_string();
-                    self.i += end + 2;
-                    key
-                }
-                _ => {
-                    let w = self.word().to_string();
-                    if w.is_empty() {
-                        return Err(format!("expected a key at column {}", self.column()));
-                    }
-                    w
-                }
-            };
-            self.expect(":")?;
-            map.insert(key, self.value()?);
-            if self.eat("}") {
-                return Ok(Value::Map(map));
-            }
-            self.expect(",")?;
-        }
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::value::Date;
-
-    #[test]
-    fn literals() {
-        assert_eq!(parse_literal("42"), Ok(Value::Int(42)));
-        assert_eq!(parse_literal(" -1.5e3 "), Ok(Value::Float(-1500.0)));
-        assert_eq!(parse_literal("'智谱'"), Ok(Value::from("智谱")));
-        assert_eq!(parse_literal("\"a\\\"b\""), Ok(Value::from("a\"b")));
-        assert_eq!(parse_literal("TRUE"), Ok(Value::Bool(true)));
-        assert_eq!(
-            parse_literal("[1, 'x', null]"),
-            Ok(Value::List(vec![
-                Value::Int(1),
-                Value::from("x"),
-                Value::Null
-            ]))
-        );
-        let Ok(Value::Map(m)) = parse_literal("{name: 'A', `two words`: 2, 'q': []}") else {
-            panic!("not a map");
-        };
-        assert_eq!(m.len(), 3);
-        assert_eq!(m.get("two words"), Some(&Value::Int(2)));
-        assert_eq!(
-            parse_literal("date('2026-01-15')"),
-            Ok(Value::Date(Date::new(2026, 1, 15).unwrap()))
-        );
-        let dt = parse_literal("datetime('2026-01-15T09:30+08:00[Asia/Shanghai]')").unwrap();
-        assert_eq!(
-            dt.temporal_text().as_deref(),
-            Some("2026-01-15T09:30+08:00[Asia/Shanghai]")
-        );
-        let d = parse_literal("duration('P1DT2H')").unwrap();
-        assert_eq!(d.temporal_text().as_deref(), Some("P1DT2H"));
-        let Ok(Value::Point(p)) = parse_literal("point({latitude: 55.6, longitude: 12.9})") else {
-            panic!("not a point");
-        };
-        assert_eq!(p.to_string(), "point({srid:4326, x:12.9, y:55.6})");
-        assert_eq!(parse_literal("point({x: null, y: 1})"), Ok(Value::Null));
-        assert!(parse_literal("point({x: 1})").is_err());
-        assert!(parse_literal("point(1)").is_err());
-    }
-
-    #[test]
-    fn errors_are_messages_not_panics() {
-        for bad in [
-            "",
-            "DeepSeek",
-            "'open",
-            "[1,",
-            "{a 1}",
-            "1 2",
-            "99999999999999999999",
-            "date('2026-02-30')",
-            "duration('1 day')",
-            "time(12)",
-            "'\\u12'",
-        ] {
-            assert!(parse_literal(bad).is_err(), "{bad:?} parsed");
-        }
-    }
-
-    #[test]
-    fn json_parameters() {
-        let j: serde_json::Value =
-            serde_json::from_str(r#"{"a": 1, "b": 1.0, "c": [true]}"#).unwrap();
-        let Value::Map(m) = from_json(&j) else {
-            panic!()
-        };
-        assert_eq!(m["a"], Value::Int(1));
-        assert_eq!(m["b"], Value::Float(1.0));
-    }
-}
+#[path = "literal_tests.rs"]
+mod tests;

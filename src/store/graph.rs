@@ -504,6 +504,7 @@ impl GraphRead for Txn {
             relationship_types: self.counters(KIND_TYPE)?,
             property_keys: self.property_keys()?,
             indexes: self.indexes()?,
+            constraints: self.constraints()?,
         })
     }
 }

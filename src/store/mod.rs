@@ -181,6 +181,8 @@ pub struct GraphStats {
     /// Every property key in the catalog, by name.
     pub property_keys: Vec<String>,
     pub indexes: Vec<IndexDef>,
+    /// Every constraint, of every kind (a unique one also owns one of `indexes`).
+    pub constraints: Vec<ConstraintDef>,
 }
 
 /// Read access to a graph (a committed store or a transaction with its own writes).

@@ -169,8 +169,34 @@ impl ConstraintDef {
         }
     }
 
+    /// Neo4j's description of the constraint (`userDescription` in APOC, the `constraints` of
+    /// `db.schema.visualization()`): `Constraint( id=3, name='c', type='NODE_KEY', schema=(:L {p}) )`.
+    pub fn description(&self) -> String {
+        let ty = match &self.kind {
+            ConstraintKind::Type(t) => format!(", propertyType={t}"),
+            _ => String::new(),
+        };
+        format!(
+            "Constraint( id={}, name='{}', type='{}', schema={}{ty} )",
+            self.id,
+            self.name,
+            self.type_name(),
+            self.schema_text()
+        )
+    }
+
     /// The Cypher that creates this constraint (export, `kg check` messages).
     pub fn create_statement(&self) -> String {
+        format!(
+            "CREATE CONSTRAINT {} IF NOT EXISTS {}",
+            quote(&self.name),
+            self.definition()
+        )
+    }
+
+    /// What the constraint holds, as `CREATE CONSTRAINT` writes it after the name:
+    /// `FOR (n:Book) REQUIRE n.isbn IS NOT NULL` (the shell's `:schema` lists these).
+    pub fn definition(&self) -> String {
         let var = if self.on_relationships { "r" } else { "n" };
         let target = if self.on_relationships {
             format!("()-[{var}:{}]-()", quote(&self.label))
@@ -194,10 +220,7 @@ impl ConstraintDef {
             ConstraintKind::Exists => "IS NOT NULL".to_string(),
             ConstraintKind::Type(t) => format!("IS :: {t}"),
         };
-        format!(
-            "CREATE CONSTRAINT {} IF NOT EXISTS FOR {target} REQUIRE {props} {require}",
-            quote(&self.name)
-        )
+        format!("FOR {target} REQUIRE {props} {require}")
     }
 
     pub(super) fn same_schema(&self, other: &ConstraintDef) -> bool {
