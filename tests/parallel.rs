@@ -239,3 +239,38 @@ fn the_time_and_memory_limits_stop_the_workers() {
     // Without the limit the same statement answers, in parallel.
     assert!(ran_parallel(&db, hungry, 4));
 }
+
+#[test]
+fn inside_a_transaction_that_wrote_workers_see_its_writes() {
+    let (_d, db) = on_disk();
+    graph(&db);
+    let mut s = db.session();
+    s.run("BEGIN", &Params::new()).expect("begin");
+    s.run(
+        "MATCH (n:P) WHERE n.i % 1000 = 7 SET n.g = 100 + n.i",
+        &Params::new(),
+    )
+    .expect("set");
+    s.run("CREATE (:P {i: -1, g: -5, x: 3})", &Params::new())
+        .expect("create");
+    let q = "MATCH (n:P) RETURN n.g AS g, count(*) AS c, sum(n.x) AS s";
+    let mut answers = Vec::new();
+    for threads in [1, 4] {
+        let opts = RunOptions {
+            threads: Some(threads),
+            profile: true,
+            ..RunOptions::default()
+        };
+        let r = s.run_with(q, &Params::new(), &opts).expect("query");
+        assert_eq!(
+            r.plan.expect("profile").contains("workers: "),
+            threads > 1,
+            "{threads}"
+        );
+        answers.push(r.rows);
+    }
+    assert_eq!(answers[0], answers[1]);
+    assert!(answers[0].iter().any(|r| r[0] == Value::Int(-5)));
+    assert!(answers[0].iter().any(|r| r[0] == Value::Int(107)));
+    s.run("ROLLBACK", &Params::new()).expect("rollback");
+}

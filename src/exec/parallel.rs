@@ -22,7 +22,9 @@
 //! from starting later morsels. Cancellation, the time limit (shared flag and deadline, and
 //! `interrupt::scope` on each worker) and the memory limit (split evenly between the threads,
 //! what a worker's partial tables hold handed back to the statement's count) apply across
-//! workers.
+//! workers. Each worker reads through its own view of the statement's transaction
+//! (`GraphRead::fork`: same committed state, its own block cache) and has its own property
+//! memo; a transaction that has written reads through the shared one (`GraphRead::as_sync`).
 
 use std::collections::hash_map::Entry;
 use std::ops::Range;
@@ -123,6 +125,8 @@ fn partial(spec: &AggSpec) -> Option<Box<dyn Aggregator>> {
     }
 }
 
+/// A group's key values and aggregators.
+type Aggs = (Vec<Value>, Vec<Box<dyn Aggregator>>);
 /// One group of a partial table: its key, key values and aggregators.
 type Group = (Prehashed<GroupKey>, Vec<Value>, Vec<Box<dyn Aggregator>>);
 
@@ -289,7 +293,14 @@ pub(crate) fn run(
 /// One thread's share of the job: morsels taken in turn until none is left or one failed.
 fn work(job: &Job<'_>, env: &Env<'_>) -> (Vec<Part>, Profile) {
     let _stop = StopOnPanic(&job.failed);
-    let mut ctx = ExecCtx::new(GraphAccess::Read(env.graph), env.params, env.procedures);
+    // A view of the graph with its own block cache where the store gives one, so workers
+    // never wait on each other for the shared cache's lock (taken on every property read).
+    let own = env.graph.fork();
+    let graph: &dyn GraphRead = match &own {
+        Some(g) => &**g,
+        None => env.graph,
+    };
+    let mut ctx = ExecCtx::new(GraphAccess::Read(graph), env.params, env.procedures);
     ctx.generation = env.generation;
     ctx.cancel = env.cancel;
     ctx.deadline = env.deadline;
@@ -333,7 +344,7 @@ fn aggregate_morsel(job: &Job<'_>, ctx: &mut ExecCtx<'_>, out: &mut Vec<Group>) 
     let cols = &job.pipeline.columns;
     let mut op = build(job.pipeline, job.arg, ctx.profile.is_some())?;
     let mut index: FxHashMap<Prehashed<GroupKey>, usize> = FxHashMap::default();
-    let mut groups: Vec<(Vec<Value>, Vec<Box<dyn Aggregator>>)> = Vec::new();
+    let mut groups: Vec<Aggs> = Vec::new();
     let mut kv: Vec<Value> = Vec::with_capacity(job.keys.len());
     let mut args: Vec<Value> = Vec::new();
     let result = (|| -> Result<()> {
@@ -386,7 +397,7 @@ fn merge(
     ctx: &mut ExecCtx<'_>,
 ) -> Result<Vec<Row>> {
     let mut index: FxHashMap<Prehashed<GroupKey>, usize> = FxHashMap::default();
-    let mut groups: Vec<(Vec<Value>, Vec<Box<dyn Aggregator>>)> = Vec::new();
+    let mut groups: Vec<Aggs> = Vec::new();
     for part in parts {
         for (key, kv, later) in part.groups {
             ctx.tick()?;

@@ -240,6 +240,10 @@ impl GraphRead for Txn {
         Some(self)
     }
 
+    fn fork(&self) -> Option<Box<dyn GraphRead>> {
+        self.reader().map(|t| Box::new(t) as Box<dyn GraphRead>)
+    }
+
     fn node(&self, id: NodeId) -> Result<Option<Node>> {
         let Some(rec) = self.node_record(id)? else {
             return Ok(None);

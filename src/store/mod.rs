@@ -188,6 +188,11 @@ pub trait GraphRead {
     fn as_sync(&self) -> Option<&(dyn GraphRead + Sync)> {
         None
     }
+    /// A view reading exactly what this one reads but with caches of its own, for one worker
+    /// thread; `None` when there is none (the worker then reads through `as_sync`).
+    fn fork(&self) -> Option<Box<dyn GraphRead>> {
+        None
+    }
     fn relationship(&self, id: RelId) -> Result<Option<Relationship>>;
 
     /// One property of a node, without decoding the rest where the layout allows.
