@@ -114,6 +114,8 @@ fn parallel_aggregations_answer_what_one_thread_answers() {
         "MATCH (n:P) OPTIONAL MATCH (n)-[:R]->(m:Q) RETURN n.g AS g, count(m) AS c, \
          collect(DISTINCT m.g) AS gs",
         "MATCH (n:P) RETURN n.g AS g, sum(n.x) AS s ORDER BY s DESC, g LIMIT 5",
+        "MATCH (n:P) WHERE EXISTS { (n)-[:R]->(:Q) } RETURN n.g AS g, count(*) AS c, \
+         sum(COUNT { (n)-[:R]->() }) AS d",
     ];
     for q in exact {
         assert!(ran_parallel(&db, q, 4), "{q} did not run in parallel");
