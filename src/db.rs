@@ -38,6 +38,9 @@ pub struct RunOptions {
     /// The most memory the statement may hold (`memory_budget`); None: the process default
     /// (`memory_budget::default_limit`).
     pub memory_limit: Option<crate::memory_budget::Limit>,
+    /// Threads a read-only statement's aggregation over a large scan may use
+    /// (`exec/parallel.rs`); None: the process default (`exec::default_threads`), 1: one.
+    pub threads: Option<usize>,
 }
 
 use std::collections::HashMap;
@@ -499,11 +502,19 @@ fn explain_text(c: &Compiled, profile: Option<&crate::exec::Profile>) -> String 
             let mut s = String::new();
             plan.write_tree(&mut s, 0, &|p: &LogicalPlan| match profile {
                 Some(prof) => {
-                    let (rows, t) = prof
+                    let s = prof
                         .get(&(p as *const LogicalPlan as usize))
                         .copied()
                         .unwrap_or_default();
-                    format!("  [rows: {rows}, time: {:.3} ms]", t.as_secs_f64() * 1000.0)
+                    let workers = match s.workers {
+                        0 | 1 => String::new(),
+                        n => format!(", workers: {n}"),
+                    };
+                    format!(
+                        "  [rows: {}, time: {:.3} ms{workers}]",
+                        s.rows,
+                        s.time.as_secs_f64() * 1000.0
+                    )
                 }
                 None => String::new(),
             });
@@ -580,6 +591,7 @@ fn execute(
                 }
                 if !plan.writes() {
                     ctx.memoize_properties();
+                    ctx.threads = opts.threads.unwrap_or_else(crate::exec::default_threads);
                 }
                 ctx.use_nested_plans(plan);
                 ctx.check_limits()?;

@@ -71,6 +71,11 @@ pub fn scope<R>(limits: Limits, f: impl FnOnce() -> R) -> R {
     f()
 }
 
+/// This thread's current limits (none outside a scope), to hand to a helper thread.
+pub fn current() -> Limits {
+    CURRENT.with(|c| c.borrow().clone().unwrap_or_default())
+}
+
 /// Checks the current limits and the memory limit of the statement on this thread: call it in
 /// every long loop (once per outer iteration, or through a [`Ticker`] in tight loops).
 pub fn check() -> Result<()> {

@@ -342,6 +342,28 @@ pub fn reserve(bytes: u64) -> Result<()> {
     Ok(())
 }
 
+/// The limit for each of `threads` threads sharing the rest of this thread's statement (a
+/// parallel aggregation's workers, this thread among them): an equal share of what it has
+/// left, or none when the statement has no limit.
+pub fn share(threads: usize) -> Limit {
+    METER.with(|m| {
+        let limit = m.limit.get();
+        if limit == 0 {
+            return Limit::Unlimited;
+        }
+        let left = limit.saturating_sub(m.held.get().max(0) as u64);
+        Limit::Bytes((left / threads.max(1) as u64).max(1))
+    })
+}
+
+/// Counts `bytes` that another thread allocated for this thread's statement and hands over
+/// (a worker's partial results), as if allocated here: this thread frees them later.
+pub fn adopt(bytes: i64) {
+    if bytes > 0 {
+        charge(bytes);
+    }
+}
+
 /// What the statement on this thread holds now (0 outside a scope).
 pub fn held() -> i64 {
     METER.with(|m| m.held.get())

@@ -24,6 +24,9 @@ pub fn dispatch(cli: Cli) -> i32 {
     if let Some(limit) = cli.memory_limit {
         crate::memory_budget::set_default(limit);
     }
+    if let Some(n) = cli.threads {
+        crate::exec::set_default_threads(n);
+    }
     if let Some(Command::Compact) = cli.command {
         // Needs the database closed, so it never opens (nor creates or seeds) it here.
         return super::interchange::compact(&loc.path);

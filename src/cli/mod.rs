@@ -49,6 +49,10 @@ pub struct Cli {
     /// memory]. Applies to every statement of kg serve, each on its own
     #[arg(long, global = true, env = "KG_MEMORY_LIMIT", value_name = "SIZE")]
     pub memory_limit: Option<crate::memory_budget::Limit>,
+    /// Threads one read-only statement may use to scan and aggregate many rows [default: the
+    /// machine's cores, at most 8]; 1 runs every statement on one thread
+    #[arg(long, global = true, env = "KG_THREADS", value_name = "N")]
+    pub threads: Option<usize>,
     /// Page cache of the storage engine in MiB [default: 256]; the main knob on the process's
     /// memory (see docs/performance.md)
     #[arg(long, global = true, env = "KG_CACHE_MB", value_name = "MIB")]

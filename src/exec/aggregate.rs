@@ -10,7 +10,7 @@ use crate::exec::{BoxOp, ExecCtx, Operator, Row};
 use crate::expr::GroupKey;
 use crate::functions::{new_aggregator, Aggregator};
 use crate::hash::{FxHashMap, Prehashed};
-use crate::plan::AggSpec;
+use crate::plan::{AggSpec, LogicalPlan};
 use crate::value::Value;
 
 /// One group: its key values and an aggregator per aggregate expression.
@@ -30,6 +30,11 @@ impl Aggregator for CountStar {
 }
 
 pub struct Aggregate<'p> {
+    /// This aggregation's plan node and its input's (for the parallel path, `parallel.rs`).
+    plan: &'p LogicalPlan,
+    input_plan: &'p LogicalPlan,
+    /// The row the plan's `Argument` leaves produce (a worker rebuilds the input from it).
+    arg: Row,
     input: BoxOp<'p>,
     keys: &'p [(String, Expr)],
     aggs: &'p [AggSpec],
@@ -39,16 +44,21 @@ pub struct Aggregate<'p> {
 
 impl<'p> Aggregate<'p> {
     pub fn new(
+        plan: &'p LogicalPlan,
         input: BoxOp<'p>,
         keys: &'p [(String, Expr)],
         aggs: &'p [AggSpec],
-        cols: &'p [String],
+        input_plan: &'p LogicalPlan,
+        arg: &Row,
     ) -> Self {
         Aggregate {
+            plan,
+            input_plan,
+            arg: arg.clone(),
             input,
             keys,
             aggs,
-            cols,
+            cols: &input_plan.columns,
             out: None,
         }
     }
@@ -98,6 +108,19 @@ impl<'p> Aggregate<'p> {
     }
 
     fn fill(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Vec<Row>> {
+        if ctx.threads > 1 {
+            let par = crate::exec::parallel::run(
+                self.plan,
+                self.input_plan,
+                self.keys,
+                self.aggs,
+                &self.arg,
+                ctx,
+            )?;
+            if let Some(rows) = par {
+                return Ok(rows);
+            }
+        }
         if !self.keys.is_empty() && self.aggs.iter().all(|a| a.star) {
             return self.fill_counts(ctx);
         }

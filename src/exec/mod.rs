@@ -14,6 +14,7 @@ pub mod lineage;
 mod load_csv;
 mod memo;
 mod merge;
+mod parallel;
 mod path;
 mod project;
 mod reach;
@@ -62,6 +63,8 @@ pub trait Operator {
 
 pub type BoxOp<'p> = Box<dyn Operator + 'p>;
 
+pub use parallel::{default_threads, set_default_threads};
+
 /// The graph a plan runs against: read-only for subqueries, writable for statements.
 pub enum GraphAccess<'g> {
     Read(&'g dyn GraphRead),
@@ -80,7 +83,17 @@ pub trait BatchCommit {
 pub const IMPLICIT_ONLY: &str = "A query with 'CALL { ... } IN TRANSACTIONS' can only be executed in an implicit transaction, but tried to execute in an explicit transaction.";
 
 /// Per-operator PROFILE counters, keyed by plan node address.
-pub type Profile = HashMap<usize, (u64, Duration)>;
+pub type Profile = HashMap<usize, OpStats>;
+
+/// One operator's PROFILE counters.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct OpStats {
+    pub rows: u64,
+    /// Time spent in (and below) the operator, summed over the threads that ran it.
+    pub time: Duration,
+    /// Threads that ran the pipeline below an aggregation (`parallel.rs`); 0: this one.
+    pub workers: usize,
+}
 
 /// Everything operators share while a statement runs.
 pub struct ExecCtx<'g> {
@@ -107,6 +120,11 @@ pub struct ExecCtx<'g> {
     pub batch_commit: Option<&'g mut (dyn BatchCommit + 'g)>,
     /// Node property values read so far; only for a statement that cannot write (`memo.rs`).
     pub(crate) memo: Option<Rc<memo::PropMemo>>,
+    /// Threads an aggregation over a large scan may use (`parallel.rs`); more than 1 only for
+    /// a statement that cannot write, and never inside a subquery or a worker.
+    pub threads: usize,
+    /// In a parallel worker: the scan that reads one morsel, and the morsel (`parallel.rs`).
+    pub(crate) morsel: Option<parallel::Morsel>,
 }
 
 impl<'g> ExecCtx<'g> {
@@ -128,6 +146,8 @@ impl<'g> ExecCtx<'g> {
             why_limit: lineage::DEFAULT_WHY_LIMIT,
             batch_commit: None,
             memo: None,
+            threads: 1,
+            morsel: None,
         }
     }
 
@@ -180,6 +200,8 @@ impl<'g> ExecCtx<'g> {
             why_limit: self.why_limit,
             batch_commit: None,
             memo: self.memo.clone(),
+            threads: 1,
+            morsel: None,
         }
     }
 
@@ -348,10 +370,12 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
             count: *count,
         }),
         PlanOp::Aggregate { input, keys, aggs } => Box::new(aggregate::Aggregate::new(
+            plan,
             b(input)?,
             keys,
             aggs,
-            &input.columns,
+            input,
+            arg,
         )),
         PlanOp::DegreeCount {
             input,
@@ -577,9 +601,9 @@ impl Operator for Profiled<'_> {
         if let Some(p) = &ctx.profile {
             let mut p = p.borrow_mut();
             let e = p.entry(self.key).or_default();
-            e.1 += dt;
+            e.time += dt;
             if r.is_some() {
-                e.0 += 1;
+                e.rows += 1;
             }
         }
         Ok(r)

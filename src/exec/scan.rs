@@ -202,7 +202,11 @@ impl Operator for NodeScan<'_> {
             match self.input.next(ctx)? {
                 None => return Ok(None),
                 Some(row) => {
-                    self.ids = self.fetch(ctx, &row)?;
+                    // A parallel worker's scan reads its morsel only (`parallel.rs`).
+                    self.ids = match ctx.morsel.as_ref().and_then(|m| m.ids_for(self.plan)) {
+                        Some(ids) => ids,
+                        None => self.fetch(ctx, &row)?,
+                    };
                     self.pos = 0;
                     self.current = Some(row);
                 }

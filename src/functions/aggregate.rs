@@ -1,6 +1,8 @@
 //! Aggregate functions: count, sum, avg, min, max, collect, stDev, stDevP, percentileCont,
 //! percentileDisc, each optionally DISTINCT. Nulls are ignored by every aggregate.
 
+use std::any::Any;
+
 use crate::error::{ErrorClass, Phase, QueryError, Result};
 use crate::expr::{order, GroupKey};
 use crate::hash::FxHashSet;
@@ -10,9 +12,71 @@ use crate::value::Value;
 use super::arg_error;
 
 /// One group's running aggregate. `update` gets the evaluated arguments of one row.
-pub trait Aggregator: Send {
+pub trait Aggregator: Send + Any {
     fn update(&mut self, args: &[Value]) -> Result<()>;
     fn finish(&mut self) -> Result<Value>;
+    /// Folds in `later`, an aggregator of the same function made by [`new_partial_aggregator`]
+    /// and fed the rows that follow this one's (a parallel scan's next morsel), so that the
+    /// result is what one aggregator fed all the rows in order would give (a float sum up to
+    /// rounding). Only the aggregates `new_partial_aggregator` makes can merge.
+    fn merge(&mut self, later: Box<dyn Aggregator>) -> Result<()> {
+        let _ = later;
+        Err(not_mergeable())
+    }
+}
+
+/// Never raised: the parallel path makes its aggregators with `new_partial_aggregator`.
+fn not_mergeable() -> crate::error::Error {
+    QueryError::new(
+        ErrorClass::Unsupported,
+        "NotMergeable",
+        Phase::Runtime,
+        "an aggregate that cannot merge was merged",
+    )
+    .into()
+}
+
+/// `later` as the concrete aggregator `T` (what `merge` folds in is always its own kind).
+fn downcast<T: Aggregator>(later: Box<dyn Aggregator>) -> Result<Box<T>> {
+    let any: Box<dyn Any> = later;
+    any.downcast::<T>().map_err(|_| not_mergeable())
+}
+
+/// An aggregator for a morsel of a parallel scan, or `None` when the function's partial
+/// results cannot be merged into exactly the serial answer (stDev, percentiles: the statement
+/// then runs on one thread). Such an aggregator keeps what merging needs (a DISTINCT's values
+/// in first-seen order, a sum's prefix extremes) and defers a sum's overflow check to
+/// `finish`, since its running sum is relative to the morsel's start.
+pub fn new_partial_aggregator(name: &str, distinct: bool) -> Option<Box<dyn Aggregator>> {
+    let canonical = if name == "count(*)" {
+        "count(*)"
+    } else {
+        super::lookup(name).filter(|i| i.aggregate)?.name
+    };
+    let inner: Box<dyn Aggregator> = match canonical {
+        "count(*)" if !distinct => return Some(Box::new(CountStar(0))),
+        "count" => Box::new(Count(0)),
+        "sum" => Box::new(Sum {
+            relative: true,
+            ..Sum::default()
+        }),
+        "avg" => Box::new(Avg::default()),
+        "min" | "max" => Box::new(Extreme {
+            best: None,
+            want_max: canonical == "max",
+        }),
+        "collect" => Box::new(Collect(Vec::new())),
+        _ => return None,
+    };
+    Some(if distinct {
+        Box::new(Distinct {
+            seen: FxHashSet::default(),
+            firsts: Some(Vec::new()),
+            inner,
+        })
+    } else {
+        inner
+    })
 }
 
 /// A fresh aggregator for the aggregate function `name` (case-insensitive); `count(*)` is
@@ -69,6 +133,7 @@ pub fn new_aggregator(name: &str, distinct: bool) -> Result<Box<dyn Aggregator>>
     Ok(if distinct {
         Box::new(Distinct {
             seen: FxHashSet::default(),
+            firsts: None,
             inner,
         })
     } else {
@@ -82,6 +147,9 @@ fn first(args: &[Value]) -> &Value {
 
 struct Distinct {
     seen: FxHashSet<GroupKey>,
+    /// A partial aggregator's distinct values in the order first seen (what a merge replays
+    /// into the earlier aggregator); `None` in a serial one.
+    firsts: Option<Vec<Value>>,
     inner: Box<dyn Aggregator>,
 }
 
@@ -91,10 +159,27 @@ impl Aggregator for Distinct {
         if v.is_null() || !self.seen.insert(GroupKey::new(v)) {
             return Ok(());
         }
+        if let Some(f) = &mut self.firsts {
+            f.push(v.clone());
+        }
         self.inner.update(args)
     }
     fn finish(&mut self) -> Result<Value> {
         self.inner.finish()
+    }
+    fn merge(&mut self, later: Box<dyn Aggregator>) -> Result<()> {
+        // The later rows' first occurrences, in order, minus the values seen before: exactly
+        // what the serial aggregate would have passed on.
+        let later = downcast::<Distinct>(later)?;
+        for v in later.firsts.ok_or_else(not_mergeable)? {
+            if self.seen.insert(GroupKey::new(&v)) {
+                self.inner.update(std::slice::from_ref(&v))?;
+                if let Some(f) = &mut self.firsts {
+                    f.push(v);
+                }
+            }
+        }
+        Ok(())
     }
 }
 
@@ -107,6 +192,10 @@ impl Aggregator for CountStar {
     }
     fn finish(&mut self) -> Result<Value> {
         Ok(Value::Int(self.0))
+    }
+    fn merge(&mut self, later: Box<dyn Aggregator>) -> Result<()> {
+        self.0 += downcast::<CountStar>(later)?.0;
+        Ok(())
     }
 }
 
@@ -121,6 +210,10 @@ impl Aggregator for Count {
     }
     fn finish(&mut self) -> Result<Value> {
         Ok(Value::Int(self.0))
+    }
+    fn merge(&mut self, later: Box<dyn Aggregator>) -> Result<()> {
+        self.0 += downcast::<Count>(later)?.0;
+        Ok(())
     }
 }
 
@@ -170,15 +263,39 @@ impl DurationSum {
             }
         }
     }
+
+    /// Folds in the durations and numbers of later rows (`merge`).
+    fn merge(&mut self, name: &str, later: DurationSum) -> Result<()> {
+        if later.numbers {
+            self.add(name, &Value::Int(0))?;
+        }
+        if let Some(d) = later.total {
+            self.add(name, &Value::Duration(Box::new(d)))?;
+        }
+        Ok(())
+    }
 }
 
 /// Integers stay integers (with an overflow check) until a float arrives.
+///
+/// The integer sum fails as soon as a running sum leaves the 64-bit range. A partial sum
+/// (`relative`: a parallel morsel's, which starts from an unknown earlier sum) cannot tell,
+/// so it records its running sum's lowest and highest values and a merge composes them:
+/// `finish` then fails exactly when the serial sum would have failed on some row.
 #[derive(Default)]
 struct Sum {
-    int: i64,
+    int: i128,
+    /// The lowest and highest running integer sums so far (including the empty sum, 0).
+    low: i128,
+    high: i128,
+    relative: bool,
     float: f64,
     any_float: bool,
     durations: DurationSum,
+}
+
+fn sum_overflow() -> crate::error::Error {
+    arg_error("IntegerOverflow", "integer overflow in sum()")
 }
 
 impl Aggregator for Sum {
@@ -190,10 +307,13 @@ impl Aggregator for Sum {
         match v {
             Value::Null => {}
             Value::Int(i) => {
-                self.int = self
-                    .int
-                    .checked_add(*i)
-                    .ok_or_else(|| arg_error("IntegerOverflow", "integer overflow in sum()"))?;
+                self.int += i128::from(*i);
+                if self.relative {
+                    self.low = self.low.min(self.int);
+                    self.high = self.high.max(self.int);
+                } else if i64::try_from(self.int).is_err() {
+                    return Err(sum_overflow());
+                }
             }
             Value::Float(f) => {
                 self.float += f;
@@ -204,14 +324,29 @@ impl Aggregator for Sum {
         Ok(())
     }
     fn finish(&mut self) -> Result<Value> {
+        if i64::try_from(self.low).is_err() || i64::try_from(self.high).is_err() {
+            return Err(sum_overflow());
+        }
         if let Some(d) = self.durations.total {
             return Ok(Value::Duration(Box::new(d)));
         }
         Ok(if self.any_float {
             Value::Float(self.float + self.int as f64)
         } else {
-            Value::Int(self.int)
+            // In range: every running sum was, the last included.
+            Value::Int(i64::try_from(self.int).map_err(|_| sum_overflow())?)
         })
+    }
+    fn merge(&mut self, later: Box<dyn Aggregator>) -> Result<()> {
+        let later = downcast::<Sum>(later)?;
+        self.durations.merge("sum", later.durations)?;
+        // The later running sums, shifted by this one's total.
+        self.low = self.low.min(self.int + later.low);
+        self.high = self.high.max(self.int + later.high);
+        self.int += later.int;
+        self.float += later.float;
+        self.any_float |= later.any_float;
+        Ok(())
     }
 }
 
@@ -253,6 +388,14 @@ impl Aggregator for Avg {
             (self.int as f64 + self.float) / self.count as f64,
         ))
     }
+    fn merge(&mut self, later: Box<dyn Aggregator>) -> Result<()> {
+        let later = downcast::<Avg>(later)?;
+        self.durations.merge("avg", later.durations)?;
+        self.int += later.int;
+        self.float += later.float;
+        self.count += later.count;
+        Ok(())
+    }
 }
 
 /// min/max by the ORDER BY order, so mixed types have a defined answer.
@@ -286,6 +429,13 @@ impl Aggregator for Extreme {
     fn finish(&mut self) -> Result<Value> {
         Ok(self.best.take().unwrap_or(Value::Null))
     }
+    fn merge(&mut self, later: Box<dyn Aggregator>) -> Result<()> {
+        // The later best replaces this one only when strictly better, as a row would.
+        match downcast::<Extreme>(later)?.best {
+            Some(v) => self.update(std::slice::from_ref(&v)),
+            None => Ok(()),
+        }
+    }
 }
 
 struct Collect(Vec<Value>);
@@ -300,6 +450,10 @@ impl Aggregator for Collect {
     }
     fn finish(&mut self) -> Result<Value> {
         Ok(Value::List(std::mem::take(&mut self.0)))
+    }
+    fn merge(&mut self, later: Box<dyn Aggregator>) -> Result<()> {
+        self.0.extend(downcast::<Collect>(later)?.0);
+        Ok(())
     }
 }
 
@@ -449,6 +603,97 @@ mod tests {
         let mut s = new_aggregator("sum", false).expect("sum");
         s.update(&[Value::Int(i64::MAX)]).expect("first");
         assert!(s.update(&[Value::Int(1)]).is_err());
+    }
+
+    /// Feeds `rows` to one serial aggregator, and to partial ones split at `cut` and merged.
+    fn serial_and_merged(
+        name: &str,
+        distinct: bool,
+        rows: &[Value],
+        cut: usize,
+    ) -> (Result<Value>, Result<Value>) {
+        let serial = (|| {
+            let mut a = new_aggregator(name, distinct)?;
+            for v in rows {
+                a.update(std::slice::from_ref(v))?;
+            }
+            a.finish()
+        })();
+        let merged = (|| {
+            let mut parts = Vec::new();
+            for chunk in [&rows[..cut], &rows[cut..]] {
+                let mut a = new_partial_aggregator(name, distinct).expect("mergeable");
+                for v in chunk {
+                    a.update(std::slice::from_ref(v))?;
+                }
+                parts.push(a);
+            }
+            let later = parts.pop().expect("two parts");
+            let mut first = parts.pop().expect("two parts");
+            first.merge(later)?;
+            first.finish()
+        })();
+        (serial, merged)
+    }
+
+    #[test]
+    fn merged_partials_give_the_serial_answer() {
+        let ints = |xs: &[i64]| xs.iter().map(|&i| Value::Int(i)).collect::<Vec<_>>();
+        // The running sum leaves the range in the second part only relative to the first.
+        let (s, m) = serial_and_merged("sum", false, &ints(&[i64::MAX, 1, -1]), 1);
+        assert!(s.is_err() && m.is_err(), "{s:?} {m:?}");
+        let (s, m) = serial_and_merged("sum", false, &ints(&[i64::MAX, -1, 1]), 1);
+        assert_eq!(
+            (s.expect("serial"), m.expect("merged")),
+            (Value::Int(i64::MAX), Value::Int(i64::MAX))
+        );
+        let (s, m) = serial_and_merged("sum", false, &ints(&[i64::MIN, -5, 5]), 1);
+        assert!(s.is_err() && m.is_err(), "{s:?} {m:?}");
+        let mixed = vec![
+            Value::Int(3),
+            Value::Null,
+            Value::Float(1.5),
+            Value::Int(3),
+            Value::from("a"),
+            Value::Int(1),
+            Value::Float(1.0),
+        ];
+        let numbers: Vec<Value> = mixed
+            .iter()
+            .filter(|v| !matches!(v, Value::String(_)))
+            .cloned()
+            .collect();
+        for cut in 0..=numbers.len() {
+            for (name, distinct) in [
+                ("count", false),
+                ("count", true),
+                ("count(*)", false),
+                ("sum", true),
+                ("avg", false),
+                ("min", false),
+                ("max", true),
+                ("collect", false),
+                ("collect", true),
+            ] {
+                let (s, m) = serial_and_merged(name, distinct, &numbers, cut);
+                assert_eq!(
+                    s.expect("serial"),
+                    m.expect("merged"),
+                    "{name} {distinct} cut {cut}"
+                );
+            }
+        }
+        for cut in 0..=mixed.len() {
+            let (s, m) = serial_and_merged("max", false, &mixed, cut);
+            assert_eq!(s.expect("serial"), m.expect("merged"), "max cut {cut}");
+            let (s, m) = serial_and_merged("collect", true, &mixed, cut);
+            assert_eq!(s.expect("serial"), m.expect("merged"), "collect cut {cut}");
+        }
+        // 1 and 1.0 are one value to DISTINCT: the first seen is kept, across the cut too.
+        let (s, m) = serial_and_merged("collect", true, &[Value::Int(1), Value::Float(1.0)], 1);
+        assert_eq!(s.expect("serial"), m.expect("merged"));
+        assert!(new_partial_aggregator("stDev", false).is_none());
+        assert!(new_partial_aggregator("percentileCont", false).is_none());
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::error::{ErrorClass, Phase, QueryError, Result};
 use crate::expr::EvalContext;
 use crate::value::Value;
 
-pub use aggregate::{new_aggregator, Aggregator};
+pub use aggregate::{new_aggregator, new_partial_aggregator, Aggregator};
 pub use scalar::{format_float, to_string_value};
 pub(crate) use temporal::wall_clock;
 

@@ -228,6 +228,7 @@ impl Server {
             // Each statement under the process default (`--memory-limit`), counted on its
             // connection's thread alone.
             memory_limit: None,
+            threads: None,
         };
         let mut session = self.db.session_with(txn.take());
         let result = session.run_with(query, params, &opts);

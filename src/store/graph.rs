@@ -235,6 +235,15 @@ impl GraphRead for Txn {
         self.is_dirty()
     }
 
+    fn as_sync(&self) -> Option<&(dyn GraphRead + Sync)> {
+        // Reads take `&self`; the block cache they fill sits behind a mutex.
+        Some(self)
+    }
+
+    fn fork(&self) -> Option<Box<dyn GraphRead>> {
+        self.reader().map(|t| Box::new(t) as Box<dyn GraphRead>)
+    }
+
     fn node(&self, id: NodeId) -> Result<Option<Node>> {
         let Some(rec) = self.node_record(id)? else {
             return Ok(None);

@@ -189,6 +189,16 @@ pub struct GraphStats {
 pub trait GraphRead {
     /// The node, or `None` if it does not exist (or was deleted in this transaction).
     fn node(&self, id: NodeId) -> Result<Option<Node>>;
+    /// This graph as one that threads may read at once (the workers of a parallel
+    /// aggregation, `exec/parallel.rs`); `None` when it cannot be shared.
+    fn as_sync(&self) -> Option<&(dyn GraphRead + Sync)> {
+        None
+    }
+    /// A view reading exactly what this one reads but with caches of its own, for one worker
+    /// thread; `None` when there is none (the worker then reads through `as_sync`).
+    fn fork(&self) -> Option<Box<dyn GraphRead>> {
+        None
+    }
     fn relationship(&self, id: RelId) -> Result<Option<Relationship>>;
 
     /// One property of a node, without decoding the rest where the layout allows.

@@ -191,6 +191,31 @@ impl Txn {
         &self.store
     }
 
+    /// A transaction reading exactly what this one reads, with a block cache of its own (a
+    /// parallel aggregation's worker, which then never waits on another's cache lock); `None`
+    /// once this one has written or named anything, which only it can see.
+    pub(crate) fn reader(&self) -> Option<Txn> {
+        if !self.overlay.is_empty() || self.local_catalog.len() > 0 || self.local_indexes.is_some()
+        {
+            return None;
+        }
+        Some(Txn {
+            image: self.image.clone(),
+            image_epoch: self.image_epoch,
+            store: self.store.clone(),
+            overlay: BTreeMap::new(),
+            undo: Vec::new(),
+            touched: HashSet::new(),
+            recording: false,
+            local_catalog: LocalCatalog::default(),
+            local_indexes: None,
+            constraint_work: Default::default(),
+            writing: false,
+            owns_lock: true,
+            blocks: Box::default(),
+        })
+    }
+
     /// True once the transaction has written something.
     pub fn is_dirty(&self) -> bool {
         !self.overlay.is_empty()

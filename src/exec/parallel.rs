@@ -1,0 +1,432 @@
+//! Morsel-driven parallel aggregation: the pipeline from a large leading node scan up to an
+//! aggregation runs on several threads, a partial aggregation table per morsel, merged in
+//! morsel order so the answer is the serial one.
+//!
+//! Which statements: one that cannot write (`ExecCtx::threads` is above 1 only then), whose
+//! aggregation's input is a chain of row-at-a-time operators (filters, projections, single
+//! expansions, UNWIND, OPTIONAL MATCH and subquery applies, degree counts) over an all-nodes
+//! or label scan of at least [`MIN_NODES`] nodes, and whose aggregates all merge exactly
+//! (`functions::new_partial_aggregator`: count, sum, avg, min, max, collect, each also
+//! DISTINCT). Anything else runs on one thread as before.
+//!
+//! Why per-morsel tables merged in order, rather than one table per thread: merging them in
+//! morsel order reproduces the serial run exactly, not only its set of answers: the groups come
+//! out in the order of their first row, `collect()` lists hold their values in scan order,
+//! `min`/`max` keep the first of equal values, a DISTINCT passes on the first occurrence, and
+//! an integer sum fails where the serial sum would. Only a float sum may differ from the serial
+//! one, by rounding (partial sums added in another association), as in Neo4j's parallel
+//! runtime; the result is still the same on every run with the same thread count.
+//!
+//! Errors: the error of the lowest morsel that failed is the one the serial run meets first
+//! (every lower morsel ran to its end), so it is the one returned; a failure stops workers
+//! from starting later morsels. Cancellation, the time limit (shared flag and deadline, and
+//! `interrupt::scope` on each worker) and the memory limit (split evenly between the threads,
+//! what a worker's partial tables hold handed back to the statement's count) apply across
+//! workers. Each worker reads through its own view of the statement's transaction
+//! (`GraphRead::fork`: same committed state, its own block cache) and has its own property
+//! memo; a transaction that has written reads through the shared one (`GraphRead::as_sync`).
+
+use std::collections::hash_map::Entry;
+use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use crate::ast::Expr;
+use crate::error::{Error, Result};
+use crate::exec::{build, ExecCtx, GraphAccess, Profile, Row};
+use crate::expr::GroupKey;
+use crate::functions::{new_partial_aggregator, Aggregator};
+use crate::hash::{FxHashMap, Prehashed};
+use crate::model::NodeId;
+use crate::plan::{AggSpec, LogicalPlan, PlanOp};
+use crate::store::GraphRead;
+use crate::value::Value;
+
+/// Nodes per morsel: small enough that two threads end close together on a skewed graph and a
+/// failure stops the others soon, large enough that a morsel's table and operator tree
+/// (built afresh per morsel) are noise next to its rows.
+const MORSEL: usize = 1024;
+/// The fewest scanned nodes for which threads start: below it (a few ms of work at most) a
+/// thread's start (≈ 30–60 µs) and the merge are not repaid (docs/performance.md).
+const MIN_NODES: usize = 8 * MORSEL;
+/// The most threads a statement uses, whatever the machine has.
+const MAX_THREADS: usize = 8;
+/// The least stack a helper thread gets (Rust's default).
+const MIN_STACK: usize = 2 << 20;
+
+/// The process default for `RunOptions::threads` (0: the machine's cores, at most
+/// [`MAX_THREADS`]); `kg --threads` sets it.
+static DEFAULT_THREADS: AtomicUsize = AtomicUsize::new(0);
+
+/// Sets the threads a statement may use by default (1: always one thread; 0: the machine's).
+pub fn set_default_threads(n: usize) {
+    DEFAULT_THREADS.store(n.min(MAX_THREADS), Ordering::Relaxed);
+}
+
+/// The threads a statement may use unless its `RunOptions` say otherwise.
+pub fn default_threads() -> usize {
+    match DEFAULT_THREADS.load(Ordering::Relaxed) {
+        0 => std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(MAX_THREADS),
+        n => n,
+    }
+}
+
+/// What a worker's scan reads instead of its whole id list: one morsel of it.
+pub(crate) struct Morsel {
+    /// The scan's plan node (by address, as PROFILE keys them).
+    pub scan: usize,
+    pub ids: Arc<[NodeId]>,
+    pub range: Range<usize>,
+}
+
+impl Morsel {
+    /// The morsel's ids when `plan` is the scan it stands for.
+    pub(crate) fn ids_for(&self, plan: &LogicalPlan) -> Option<Vec<NodeId>> {
+        (self.scan == plan as *const LogicalPlan as usize).then(|| {
+            self.ids
+                .get(self.range.clone())
+                .unwrap_or_default()
+                .to_vec()
+        })
+    }
+}
+
+/// The all-nodes or label scan that leads the aggregation's input `plan`, when every operator
+/// between them handles each row on its own (so any split of the scan gives the same rows).
+fn leading_scan(mut plan: &LogicalPlan) -> Option<&LogicalPlan> {
+    loop {
+        plan = match &plan.op {
+            PlanOp::Filter { input, .. }
+            | PlanOp::Project { input, .. }
+            | PlanOp::Unwind { input, .. }
+            | PlanOp::Optional { input, .. }
+            | PlanOp::Apply { input, .. }
+            | PlanOp::DegreeCount { input, .. }
+            | PlanOp::BuildPath { input, .. } => input,
+            PlanOp::Expand { input, spec } if spec.hops.is_none() => input,
+            PlanOp::AllNodesScan { input, .. } | PlanOp::LabelScan { input, .. }
+                if matches!(input.op, PlanOp::Argument) =>
+            {
+                return Some(plan)
+            }
+            _ => return None,
+        };
+    }
+}
+
+/// A partial aggregator for `spec`, or `None` when it cannot merge.
+fn partial(spec: &AggSpec) -> Option<Box<dyn Aggregator>> {
+    if spec.star {
+        new_partial_aggregator("count(*)", false)
+    } else {
+        new_partial_aggregator(&spec.name, spec.distinct)
+    }
+}
+
+/// A group's key values and aggregators.
+type Aggs = (Vec<Value>, Vec<Box<dyn Aggregator>>);
+/// One group of a partial table: its key, key values and aggregators.
+type Group = (Prehashed<GroupKey>, Vec<Value>, Vec<Box<dyn Aggregator>>);
+
+/// What a worker made of one morsel: its groups in first-row order, and the error that ended
+/// it early.
+struct Part {
+    morsel: usize,
+    groups: Vec<Group>,
+    error: Option<Error>,
+}
+
+/// The aggregation being parallelised: what every worker reads.
+struct Job<'a> {
+    pipeline: &'a LogicalPlan,
+    scan: usize,
+    keys: &'a [(String, Expr)],
+    aggs: &'a [AggSpec],
+    arg: &'a Row,
+    ids: Arc<[NodeId]>,
+    morsels: usize,
+    next: AtomicUsize,
+    /// The lowest morsel that failed (`usize::MAX`: none).
+    failed: AtomicUsize,
+}
+
+/// What a worker's statement context is made from (the parts of the caller's `ExecCtx` that
+/// threads may share).
+struct Env<'a> {
+    graph: &'a (dyn GraphRead + Sync),
+    params: &'a crate::value::Params,
+    procedures: &'a crate::procedures::Registry,
+    generation: u64,
+    cancel: Option<&'a std::sync::atomic::AtomicBool>,
+    deadline: Option<(std::time::Instant, u64)>,
+    clock: i128,
+    why_limit: usize,
+    memo: bool,
+    profile: bool,
+}
+
+/// Sets `failed` to 0 if the worker panics, so the others stop taking morsels before the
+/// panic reaches the caller.
+struct StopOnPanic<'a>(&'a AtomicUsize);
+
+impl Drop for StopOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.store(0, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Runs the aggregation `agg` (its input `input`) on `ctx.threads` threads when it qualifies
+/// (module docs); `None` when it does not, and the caller aggregates on this thread.
+pub(crate) fn run(
+    agg: &LogicalPlan,
+    input: &LogicalPlan,
+    keys: &[(String, Expr)],
+    aggs: &[AggSpec],
+    arg: &Row,
+    ctx: &mut ExecCtx<'_>,
+) -> Result<Option<Vec<Row>>> {
+    if ctx.threads < 2 || ctx.morsel.is_some() || aggs.iter().any(|a| partial(a).is_none()) {
+        return Ok(None);
+    }
+    let Some(scan) = leading_scan(input) else {
+        return Ok(None);
+    };
+    let Some(graph) = ctx.read().as_sync() else {
+        return Ok(None);
+    };
+    let ids: Vec<NodeId> = match &scan.op {
+        PlanOp::LabelScan { label, .. } => graph.nodes_with_label(label)?.collect::<Result<_>>()?,
+        _ => graph.node_ids()?.collect::<Result<_>>()?,
+    };
+    if ids.len() < MIN_NODES {
+        return Ok(None);
+    }
+    let morsels = ids.len().div_ceil(MORSEL);
+    let threads = ctx.threads.min(morsels);
+    let job = Job {
+        pipeline: input,
+        scan: scan as *const LogicalPlan as usize,
+        keys,
+        aggs,
+        arg,
+        ids: ids.into(),
+        morsels,
+        next: AtomicUsize::new(0),
+        failed: AtomicUsize::new(usize::MAX),
+    };
+    let env = Env {
+        graph,
+        params: ctx.params,
+        procedures: ctx.procedures,
+        generation: ctx.generation,
+        cancel: ctx.cancel,
+        deadline: ctx.deadline,
+        clock: ctx.clock,
+        why_limit: ctx.why_limit,
+        memo: ctx.memo.is_some(),
+        profile: ctx.profile.is_some(),
+    };
+    let limits = crate::interrupt::current();
+    // Each thread, this one included, may hold an equal share of what the statement has left.
+    let share = crate::memory_budget::share(threads);
+    // A helper evaluates the statement's expressions as deep as this thread does: it gets the
+    // stack this thread has left (`stack.rs` sized it for the statement; reserved, not used).
+    let stack = stacker::remaining_stack()
+        .unwrap_or(0)
+        .clamp(MIN_STACK, crate::stack::STACK_MAX);
+    let mut results: Vec<(Vec<Part>, Profile)> = Vec::with_capacity(threads);
+    let mut used = 1;
+    std::thread::scope(|s| {
+        // A helper that cannot be started leaves its morsels to the others.
+        let helpers: Vec<_> = (1..threads)
+            .filter_map(|_| {
+                let (job, env, limits) = (&job, &env, limits.clone());
+                std::thread::Builder::new()
+                    .name("kg-scan".into())
+                    .stack_size(stack)
+                    .spawn_scoped(s, move || {
+                        crate::memory_budget::scope(share, || {
+                            let out = crate::interrupt::scope(limits, || work(job, env));
+                            (out, crate::memory_budget::held())
+                        })
+                    })
+                    .ok()
+            })
+            .collect();
+        used += helpers.len();
+        results.push(crate::memory_budget::scope(share, || work(&job, &env)));
+        for h in helpers {
+            match h.join() {
+                Ok((out, held)) => {
+                    // The helper's partial tables now belong to this thread's statement.
+                    crate::memory_budget::adopt(held);
+                    results.push(out);
+                }
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+    });
+    let mut parts = Vec::with_capacity(morsels);
+    for (p, prof) in results {
+        parts.extend(p);
+        if let Some(main) = ctx.profile.as_mut() {
+            for (k, v) in prof {
+                let e = main.entry(k).or_default();
+                e.rows += v.rows;
+                e.time += v.time;
+            }
+        }
+    }
+    if let Some(main) = ctx.profile.as_mut() {
+        main.entry(agg as *const LogicalPlan as usize)
+            .or_default()
+            .workers = used;
+    }
+    parts.sort_unstable_by_key(|p| p.morsel);
+    merge(parts, keys.is_empty(), aggs, ctx).map(Some)
+}
+
+/// One thread's share of the job: morsels taken in turn until none is left or one failed.
+fn work(job: &Job<'_>, env: &Env<'_>) -> (Vec<Part>, Profile) {
+    let _stop = StopOnPanic(&job.failed);
+    // A view of the graph with its own block cache where the store gives one, so workers
+    // never wait on each other for the shared cache's lock (taken on every property read).
+    let own = env.graph.fork();
+    let graph: &dyn GraphRead = match &own {
+        Some(g) => &**g,
+        None => env.graph,
+    };
+    let mut ctx = ExecCtx::new(GraphAccess::Read(graph), env.params, env.procedures);
+    ctx.generation = env.generation;
+    ctx.cancel = env.cancel;
+    ctx.deadline = env.deadline;
+    ctx.clock = env.clock;
+    ctx.why_limit = env.why_limit;
+    if env.memo {
+        ctx.memoize_properties();
+    }
+    if env.profile {
+        ctx.profile = Some(Profile::default());
+    }
+    let mut parts = Vec::new();
+    loop {
+        let m = job.next.fetch_add(1, Ordering::Relaxed);
+        if m >= job.morsels || m > job.failed.load(Ordering::Relaxed) {
+            break;
+        }
+        let start = m * MORSEL;
+        ctx.morsel = Some(Morsel {
+            scan: job.scan,
+            ids: job.ids.clone(),
+            range: start..(start + MORSEL).min(job.ids.len()),
+        });
+        let mut groups = Vec::new();
+        let error = aggregate_morsel(job, &mut ctx, &mut groups).err();
+        if error.is_some() {
+            job.failed.fetch_min(m, Ordering::Relaxed);
+        }
+        parts.push(Part {
+            morsel: m,
+            groups,
+            error,
+        });
+    }
+    (parts, ctx.profile.take().unwrap_or_default())
+}
+
+/// Aggregates the rows of `ctx`'s morsel into `out` (groups in the order of their first row);
+/// on an error `out` holds the groups of the rows before it.
+fn aggregate_morsel(job: &Job<'_>, ctx: &mut ExecCtx<'_>, out: &mut Vec<Group>) -> Result<()> {
+    let cols = &job.pipeline.columns;
+    let mut op = build(job.pipeline, job.arg, ctx.profile.is_some())?;
+    let mut index: FxHashMap<Prehashed<GroupKey>, usize> = FxHashMap::default();
+    let mut groups: Vec<Aggs> = Vec::new();
+    let mut kv: Vec<Value> = Vec::with_capacity(job.keys.len());
+    let mut args: Vec<Value> = Vec::new();
+    let result = (|| -> Result<()> {
+        while let Some(row) = op.next(ctx)? {
+            ctx.tick()?;
+            kv.clear();
+            for (_, e) in job.keys {
+                kv.push(ctx.eval(e, cols, &row)?);
+            }
+            let g = match index.entry(Prehashed::new(crate::exec::project::row_key(&kv))) {
+                Entry::Occupied(o) => *o.get(),
+                Entry::Vacant(v) => {
+                    v.insert(groups.len());
+                    // Checked mergeable before any worker started.
+                    let fresh = job.aggs.iter().filter_map(partial).collect();
+                    groups.push((kv.clone(), fresh));
+                    groups.len() - 1
+                }
+            };
+            for (i, a) in job.aggs.iter().enumerate() {
+                args.clear();
+                for e in &a.args {
+                    args.push(ctx.eval(e, cols, &row)?);
+                }
+                groups[g].1[i].update(&args)?;
+            }
+        }
+        Ok(())
+    })();
+    let mut keys: Vec<Option<Prehashed<GroupKey>>> = (0..groups.len()).map(|_| None).collect();
+    for (k, i) in index {
+        keys[i] = Some(k);
+    }
+    for ((kv, aggs), key) in groups.into_iter().zip(keys) {
+        if let Some(key) = key {
+            out.push((key, kv, aggs));
+        }
+    }
+    result
+}
+
+/// Folds the morsels' tables together in morsel order and finishes every group: the rows the
+/// serial aggregation gives, in its order. Stops at the first morsel that failed, with its
+/// error (or an earlier one the merge itself meets: a sum mixing durations and numbers across
+/// morsels).
+fn merge(
+    parts: Vec<Part>,
+    global: bool,
+    aggs: &[AggSpec],
+    ctx: &mut ExecCtx<'_>,
+) -> Result<Vec<Row>> {
+    let mut index: FxHashMap<Prehashed<GroupKey>, usize> = FxHashMap::default();
+    let mut groups: Vec<Aggs> = Vec::new();
+    for part in parts {
+        for (key, kv, later) in part.groups {
+            ctx.tick()?;
+            match index.entry(key) {
+                Entry::Occupied(o) => {
+                    let g = &mut groups[*o.get()].1;
+                    for (a, l) in g.iter_mut().zip(later) {
+                        a.merge(l)?;
+                    }
+                }
+                Entry::Vacant(v) => {
+                    v.insert(groups.len());
+                    groups.push((kv, later));
+                }
+            }
+        }
+        if let Some(e) = part.error {
+            return Err(e);
+        }
+    }
+    if groups.is_empty() && global {
+        groups.push((Vec::new(), aggs.iter().filter_map(partial).collect()));
+    }
+    let mut out = Vec::with_capacity(groups.len());
+    for (mut kv, mut aggs) in groups {
+        for a in aggs.iter_mut() {
+            kv.push(a.finish()?);
+        }
+        out.push(kv);
+    }
+    Ok(out)
+}
