@@ -273,7 +273,8 @@ pub(crate) fn run(
     let mut parts = Vec::with_capacity(morsels);
     for (p, prof) in results {
         parts.extend(p);
-        if let Some(main) = ctx.profile.as_mut() {
+        if let Some(main) = &ctx.profile {
+            let mut main = main.borrow_mut();
             for (k, v) in prof {
                 let e = main.entry(k).or_default();
                 e.rows += v.rows;
@@ -281,8 +282,9 @@ pub(crate) fn run(
             }
         }
     }
-    if let Some(main) = ctx.profile.as_mut() {
-        main.entry(agg as *const LogicalPlan as usize)
+    if let Some(main) = &ctx.profile {
+        main.borrow_mut()
+            .entry(agg as *const LogicalPlan as usize)
             .or_default()
             .workers = used;
     }
@@ -310,7 +312,11 @@ fn work(job: &Job<'_>, env: &Env<'_>) -> (Vec<Part>, Profile) {
         ctx.memoize_properties();
     }
     if env.profile {
-        ctx.profile = Some(Profile::default());
+        // This thread's own counters (an `Rc`, so never shared across threads), summed into
+        // the statement's profile by the thread that started the workers.
+        ctx.profile = Some(std::rc::Rc::new(
+            std::cell::RefCell::new(Profile::default()),
+        ));
     }
     let mut parts = Vec::new();
     loop {
@@ -335,7 +341,8 @@ fn work(job: &Job<'_>, env: &Env<'_>) -> (Vec<Part>, Profile) {
             error,
         });
     }
-    (parts, ctx.profile.take().unwrap_or_default())
+    let profile = ctx.profile.take().map(|p| p.take()).unwrap_or_default();
+    (parts, profile)
 }
 
 /// Aggregates the rows of `ctx`'s morsel into `out` (groups in the order of their first row);
