@@ -3,6 +3,9 @@
 //! it on demand, keeps every entity, refuses a missing or locked database, and a compaction
 //! killed at any moment leaves the database whole.
 
+#[path = "support/kg_cli.rs"]
+mod kg_cli;
+use kg_cli::{kg, ok};
 #[path = "support/holder.rs"]
 mod holder;
 #[path = "support/rng.rs"]
@@ -11,33 +14,11 @@ use holder::Holder;
 use rng::Rng;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
-
-const KG: &str = env!("CARGO_BIN_EXE_kg");
 
 /// sled's log segment size.
 const SEGMENT: usize = 512 << 10;
-
-fn kg(db: &Path) -> Command {
-    let mut c = Command::new(KG);
-    c.env_remove("KG_DB")
-        .env("NO_COLOR", "1")
-        .arg("--db")
-        .arg(db);
-    c
-}
-
-fn ok(out: Output) -> Output {
-    assert!(
-        out.status.success(),
-        "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()

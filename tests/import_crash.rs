@@ -7,6 +7,9 @@
 //! database must open, `kg check` must be clean, and the graph and its index and constraint
 //! definitions must be exactly those before the import or exactly those after it.
 
+#[path = "support/kg_cli.rs"]
+mod kg_cli;
+use kg_cli::{kg, ok};
 #[path = "support/rng.rs"]
 mod rng;
 use rng::Rng;
@@ -15,37 +18,15 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value as Json};
-
-const KG: &str = env!("CARGO_BIN_EXE_kg");
 
 /// Nodes and relationships of one round's import: well inside one bulk-loader batch (1M
 /// nodes / 2M relationships), large enough that the import takes a few hundred ms.
 const NODES: u64 = 15_000;
 const RELS: u64 = 90_000;
-
-fn kg(db: &Path) -> Command {
-    let mut c = Command::new(KG);
-    c.env_remove("KG_DB")
-        .env("NO_COLOR", "1")
-        .arg("--db")
-        .arg(db);
-    c
-}
-
-fn ok(out: Output) -> Output {
-    assert!(
-        out.status.success(),
-        "exit {:?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
 
 /// What the database holds, through one `kg run` of several statements: per label and per
 /// type counts and sums (which tell a missing or extra entity, property or endpoint), the

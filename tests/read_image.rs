@@ -7,6 +7,9 @@
 //! commands that need sled are refused with exit 2 until they close, a seal put back
 //! after a write is refused, and `kg check` (which opens sled) seals the image again.
 
+#[path = "support/kg_cli.rs"]
+mod kg_cli;
+use kg_cli::kg;
 #[path = "support/rng.rs"]
 mod rng;
 use rng::Rng;
@@ -19,8 +22,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use kgstore::db::{Database, OpenOptions, Params, Session};
 use kgstore::store::Store;
 use kgstore::Value;
-
-const KG: &str = env!("CARGO_BIN_EXE_kg");
 
 /// 3000 `Person`s (a third also `Employee`, an index on `name`), 100 `Company`s, 7500 `KNOWS`
 /// (1-4 per person, so degrees differ) and 3000 `WORKS_AT` (squares mod 100: uneven staff).
@@ -54,15 +55,6 @@ MATCH (x:X) RETURN x.a AS a ORDER BY a;
 
 /// The same person's tag before any write.
 const TAG_42: &str = "tag-100042";
-
-fn kg(db: &Path) -> Command {
-    let mut c = Command::new(KG);
-    c.env_remove("KG_DB")
-        .env("NO_COLOR", "1")
-        .arg("--db")
-        .arg(db);
-    c
-}
 
 fn describe(out: &Output) -> String {
     format!(

@@ -170,6 +170,11 @@ impl Txn {
             let _ = inner.sled();
         }
         let (image, image_epoch) = inner.disk.read_view();
+        Txn::reading(store, image, image_epoch)
+    }
+
+    /// A transaction that has read and written nothing yet, over this read view.
+    fn reading(store: Store, image: Option<Arc<Image>>, image_epoch: u64) -> Txn {
         Txn {
             image,
             image_epoch,
@@ -199,21 +204,11 @@ impl Txn {
         {
             return None;
         }
-        Some(Txn {
-            image: self.image.clone(),
-            image_epoch: self.image_epoch,
-            store: self.store.clone(),
-            overlay: BTreeMap::new(),
-            undo: Vec::new(),
-            touched: HashSet::new(),
-            recording: false,
-            local_catalog: LocalCatalog::default(),
-            local_indexes: None,
-            constraint_work: Default::default(),
-            writing: false,
-            owns_lock: true,
-            blocks: Box::default(),
-        })
+        Some(Txn::reading(
+            self.store.clone(),
+            self.image.clone(),
+            self.image_epoch,
+        ))
     }
 
     /// True once the transaction has written something.
