@@ -198,6 +198,11 @@ pub(crate) fn run(
     let Some(graph) = ctx.read().as_sync() else {
         return Ok(None);
     };
+    // The node count (one stored counter) bounds every scan: below the threshold, decide
+    // without listing the scan's ids only to scan them again on this thread.
+    if graph.node_count()? < MIN_NODES as u64 {
+        return Ok(None);
+    }
     let ids: Vec<NodeId> = match &scan.op {
         PlanOp::LabelScan { label, .. } => graph.nodes_with_label(label)?.collect::<Result<_>>()?,
         _ => graph.node_ids()?.collect::<Result<_>>()?,
