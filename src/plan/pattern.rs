@@ -150,7 +150,7 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
         for sp in selective {
             plan = self.plan_selective(plan, sp)?;
         }
-        for (part, path, nodes, rels) in parts {
+        for (part, path, nodes, rels) in self.dependency_order(parts, &plan.columns) {
             match part.kind {
                 PathKind::Normal => {
                     plan = self.chain(plan, &nodes, &rels)?;
@@ -235,6 +235,43 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
             plan = filter(plan, rest);
         }
         Ok(plan)
+    }
+
+    /// The order in which to plan a MATCH's comma-separated parts: as written, except that a
+    /// part whose best start needs a variable a later part binds (`MATCH (n:$(m.kind)),
+    /// (m:Movie)`, `MATCH (b:Person {name: a.name}), (a:Company {id: 1})`) waits for that part.
+    /// Parts that do not depend on one another keep their written order, so their rows come
+    /// in the same order as before.
+    fn dependency_order<P>(
+        &self,
+        mut parts: Vec<(P, Option<String>, Vec<NodeStep>, Vec<RelStep>)>,
+        bound: &[String],
+    ) -> Vec<(P, Option<String>, Vec<NodeStep>, Vec<RelStep>)> {
+        let mut bound = bound.to_vec();
+        let mut ordered = Vec::with_capacity(parts.len());
+        while !parts.is_empty() {
+            let first_score = self.part_score(&parts[0].2, &bound);
+            let enabler = (1..parts.len()).find(|&j| {
+                let mut with = bound.clone();
+                with.extend(parts[j].2.iter().map(|n| n.var.clone()));
+                self.part_score(&parts[0].2, &with) < first_score
+                    && self.part_score(&parts[j].2, &bound) < first_score
+            });
+            let next = parts.remove(enabler.unwrap_or(0));
+            bound.extend(next.2.iter().map(|n| n.var.clone()));
+            bound.extend(next.3.iter().map(|r| r.var.clone()));
+            ordered.push(next);
+        }
+        ordered
+    }
+
+    /// The best [`score`](Self::score) among a part's nodes, as `chain` would start it.
+    fn part_score(&self, nodes: &[NodeStep], bound: &[String]) -> u8 {
+        nodes
+            .iter()
+            .map(|n| self.score(&n.var, bound))
+            .min()
+            .unwrap_or(SCORE_ALL_NODES)
     }
 
     pub(super) fn node(&mut self, n: &crate::ast::NodePattern) -> Result<NodeStep> {
