@@ -50,6 +50,9 @@ struct RelStep {
     qpp: Option<Segment>,
 }
 
+/// A pattern part with its path variable, node steps and relationship steps, ready to plan.
+type PartSteps<P> = (P, Option<String>, Vec<NodeStep>, Vec<RelStep>);
+
 /// [`PatternPlanner::score`] of a node found only by its label's scan, and of one with nothing
 /// to find it by (named: `storage_order_start` compares them).
 const SCORE_LABEL_SCAN: u8 = 5;
@@ -244,9 +247,9 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
     /// in the same order as before.
     fn dependency_order<P>(
         &self,
-        mut parts: Vec<(P, Option<String>, Vec<NodeStep>, Vec<RelStep>)>,
+        mut parts: Vec<PartSteps<P>>,
         bound: &[String],
-    ) -> Vec<(P, Option<String>, Vec<NodeStep>, Vec<RelStep>)> {
+    ) -> Vec<PartSteps<P>> {
         let mut bound = bound.to_vec();
         let mut ordered = Vec::with_capacity(parts.len());
         while !parts.is_empty() {
