@@ -278,13 +278,13 @@ impl Store {
         loop {
             let key = match (&s, &i) {
                 (None, None) => break,
-                (Some((sk, sv)), Some((ik, iv))) if &sk[..] == *ik => {
+                (Some((sk, sv)), Some((ik, iv))) if sk[..] == **ik => {
                     let key = (sv != iv).then(|| ik.to_vec());
                     differ += u64::from(key.is_some());
                     (s, i) = (next_stored()?, next_imaged());
                     key
                 }
-                (Some((sk, _)), Some((ik, _))) if &sk[..] > *ik => {
+                (Some((sk, _)), Some((ik, _))) if sk[..] > **ik => {
                     extra += 1;
                     let key = ik.to_vec();
                     i = next_imaged();

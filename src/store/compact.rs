@@ -449,7 +449,7 @@ mod tests {
         let image = Image::open(&path, Some(&stamp), FORMAT_VERSION).expect("a valid image");
         let imaged: Vec<_> = image
             .scan_prefix(Vec::new())
-            .map(|r| r.map(|(k, v)| (sled::IVec::from(k), v)).unwrap())
+            .map(|r| r.map(|(k, v)| (sled::IVec::from(&k[..]), v)).unwrap())
             .collect();
         assert_eq!(imaged, before);
         assert_eq!(report.image_bytes, image.file_bytes() as u64);

@@ -13,8 +13,12 @@
 //! image that is missing, malformed or whose stamp sled does not hold.
 //!
 //! Integrity: what is read is checked. The keys, table, hash area and region table (the
-//! *index*, about 1.2 MiB at bench scale M) are read into memory when the image opens and
-//! checked there against the header's checksum. The values are grouped into *regions* of about
+//! *index*, about 1.2 MiB at bench scale M and 17 MiB at L) are cut into *pieces* of
+//! [`PIECE`] bytes, each with a CRC-32 in the piece table; the header's checksum covers the
+//! header and that table, checked at open. A piece is read with `pread` and checked the first
+//! time a lookup or scan needs it, and kept while the image is open: an open reads the header
+//! and the piece table only, so its cost does not grow with the database (layout 2 read and
+//! checked the whole index at every open, ≈ 20 ms of CPU at L). The values are grouped into *regions* of about
 //! [`REGION_BYTES`], each with a CRC-32 in the region table; a region is read with `pread`
 //! when a value in it is first wanted, checked, and kept in a cache bounded by
 //! [`CACHE_BYTES`] (clock eviction). The first read in each aligned [`READ_AROUND`] group of
@@ -34,13 +38,15 @@
 //! | 16 | stamp, 16 bytes |
 //! | 32 | entry count u64, keys-area offset u64, table offset u64, file length u64 |
 //! | 64 | hash-area offset u64, hash slot count u64 (a power of two), checksum u64, region-table offset u64 |
-//! | 96 | the values, back to back, region after region |
+//! | 96 | piece-table offset u64 |
+//! | 104 | the values, back to back, region after region |
 //! | keys area | the keys, back to back |
 //! | table | per entry in key order ([`ENTRY`] bytes): value offset u64, value length u32, key offset in the keys area u32, key length u32, region u32 |
 //! | hash area | per slot a u32: an entry's index, or `u32::MAX` for none; entry i sits at the first free slot from `fnv1a(key) mod slots` on (linear probing) |
 //! | region table | per region ([`REGION`] bytes): offset u64, length u32, CRC-32 (IEEE) of its bytes u32 |
+//! | piece table | per [`PIECE`] bytes of the index (keys area to region table, the last piece shorter): CRC-32 (IEEE) u32 |
 //!
-//! The checksum covers the header (but itself) and the index, everything from the keys area on.
+//! The checksum covers the header (but itself) and the piece table.
 //!
 //! The writer is `image_writer.rs` (compaction uses it); this file is the layout and the reader.
 //!
@@ -48,11 +54,12 @@
 //! search over 30k entries touches about 15 lines of the table and 15 of the keys); prefix
 //! scans binary-search the table once and then walk it.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::hash::{BuildHasher, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Mutex, RwLock};
+use std::sync::{Mutex, OnceLock, RwLock};
 
 use sled::IVec;
 
@@ -66,9 +73,15 @@ use super::keys::fnv1a;
 pub const FILE_NAME: &str = "kg.image";
 pub(super) const TMP_NAME: &str = "kg.image.tmp";
 pub(super) const MAGIC: &[u8; 8] = b"KGIMAGE\0";
-/// 2: values checked per region (1 had no value checksums, and is refused).
-pub(super) const LAYOUT: u32 = 2;
-pub(super) const HEADER: usize = 96;
+/// 3: the index checked per piece when first read (2 read and checked it whole at open; 1 had
+/// no value checksums). An image of another layout is refused (the store reads sled until the
+/// next compaction writes a new one).
+pub(super) const LAYOUT: u32 = 3;
+pub(super) const HEADER: usize = 104;
+/// Bytes per checked piece of the index. A cold point read touches three pieces (hash slot,
+/// table entry, key; one more for each that straddles a boundary), so smaller is cheaper per cold lookup and larger means fewer
+/// `pread`s for a scan; 32 KiB is read and checked in a few microseconds.
+pub(super) const PIECE: usize = 32 << 10;
 /// An empty hash slot.
 pub(super) const NO_ENTRY: u32 = u32::MAX;
 /// Bytes per table entry.
@@ -160,10 +173,15 @@ pub(crate) struct Image {
     file: File,
     path: PathBuf,
     stamp: [u8; 16],
-    /// Everything from the keys area to the end of the file, checked at open.
-    index: Vec<u8>,
+    /// The index (keys area to region table) by [`PIECE`], each read and checked when first
+    /// needed ([`Image::piece`]).
+    pieces: Box<[OnceLock<Box<[u8]>>]>,
+    /// The expected CRC-32 of each piece (the piece table, checked at open).
+    piece_crcs: Box<[u32]>,
+    /// Bytes in the index.
+    index_len: usize,
     entries: usize,
-    /// Offsets inside `index`.
+    /// Offsets inside the index.
     table_at: usize,
     hash_at: usize,
     regions_at: usize,
@@ -195,7 +213,7 @@ impl Image {
 
     /// The image at `path` if it is well formed, was written for store format `format` and
     /// carries `stamp`; deletes nothing (a sealed reader holds only a shared lock). Reads the
-    /// header and the index; the values are read when wanted.
+    /// header and the piece table; the index and the values are read when wanted.
     pub fn load(path: &Path, stamp: &[u8], format: u32) -> Option<Image> {
         let file = File::open(path).ok()?;
         let len = usize::try_from(file.metadata().ok()?.len()).ok()?;
@@ -209,27 +227,36 @@ impl Image {
         }
         let (entries, keys_at, table_at) = (le_u64(&h, 32)?, le_u64(&h, 40)?, le_u64(&h, 48)?);
         let (hash_at, slots, regions_at) = (le_u64(&h, 64)?, le_u64(&h, 72)?, le_u64(&h, 88)?);
+        let pieces_at = le_u64(&h, 96)?;
         let table_end = entries.checked_mul(ENTRY)?.checked_add(table_at)?;
         let hash_end = slots.checked_mul(4)?.checked_add(hash_at)?;
-        let regions = (len.checked_sub(regions_at)?) / REGION;
+        let regions = (pieces_at.checked_sub(regions_at)?) / REGION;
+        let index_len = pieces_at.checked_sub(keys_at)?;
+        let pieces = index_len.div_ceil(PIECE);
         if !(HEADER <= keys_at && keys_at <= table_at && table_end == hash_at)
             || hash_end != regions_at
-            || regions_at + regions * REGION != len
+            || regions_at + regions * REGION != pieces_at
+            || pieces_at.checked_add(pieces.checked_mul(4)?)? != len
             || !slots.is_power_of_two()
             || slots <= entries
         {
             return None;
         }
-        let mut index = vec![0u8; len - keys_at];
-        read_at(&file, &mut index, keys_at).ok()?;
-        if h[80..88] != checksum(&h, &index).to_le_bytes() {
+        let mut table = vec![0u8; pieces * 4];
+        read_at(&file, &mut table, pieces_at).ok()?;
+        if h[80..88] != checksum(&h, &table).to_le_bytes() {
             return None;
         }
         Some(Image {
             file,
             path: path.to_path_buf(),
             stamp: h[16..32].try_into().ok()?,
-            index,
+            pieces: (0..pieces).map(|_| OnceLock::new()).collect(),
+            piece_crcs: table
+                .chunks_exact(4)
+                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect(),
+            index_len,
             entries,
             table_at: table_at - keys_at,
             hash_at: hash_at - keys_at,
@@ -246,33 +273,126 @@ impl Image {
         })
     }
 
+    /// Piece `p` of the index: kept, or read and checked now. A piece that cannot be read
+    /// whole or does not match its CRC is an error of this image alone (as a region's is).
+    fn piece(&self, p: usize) -> Result<&[u8]> {
+        let (Some(cell), Some(&crc)) = (self.pieces.get(p), self.piece_crcs.get(p)) else {
+            return Err(self.damaged("an offset lies past the index"));
+        };
+        if let Some(bytes) = cell.get() {
+            return Ok(bytes);
+        }
+        let start = p * PIECE;
+        let len = PIECE.min(self.index_len - start);
+        let at = self.values_end + start;
+        let mut buf = vec![0u8; len];
+        if let Err(e) = read_at(&self.file, &mut buf, at) {
+            return Err(self.damaged(&format!(
+                "its index at bytes {at}..{} cannot be read ({e}); was the file changed?",
+                at + len
+            )));
+        }
+        if crc32fast::hash(&buf) != crc {
+            return Err(self.damaged(&format!(
+                "its index at bytes {at}..{} does not match its checksum",
+                at + len
+            )));
+        }
+        // Two threads may read the same piece; both copies were checked, the first is kept.
+        let _ = cell.set(buf.into_boxed_slice());
+        cell.get()
+            .map(|b| &b[..])
+            .ok_or_else(|| self.damaged("a piece of the index was not kept"))
+    }
+
+    /// `len` bytes of the index from offset `at` if they lie in one piece already read: the
+    /// path of nearly every read once the pieces a workload needs are in.
+    #[inline]
+    fn kept_bytes(&self, at: usize, len: usize) -> Option<&[u8]> {
+        let from = at % PIECE;
+        self.pieces
+            .get(at / PIECE)?
+            .get()?
+            .get(from..from.checked_add(len)?)
+    }
+
+    /// `len` bytes of the index from offset `at`: borrowed from their piece, or copied when
+    /// they straddle two.
+    #[inline]
+    fn index_bytes(&self, at: usize, len: usize) -> Result<Cow<'_, [u8]>> {
+        if let Some(b) = self.kept_bytes(at, len) {
+            return Ok(Cow::Borrowed(b));
+        }
+        self.read_index_bytes(at, len)
+    }
+
+    /// [`Image::index_bytes`] when a piece is still to be read or the bytes straddle two.
+    #[cold]
+    fn read_index_bytes(&self, at: usize, len: usize) -> Result<Cow<'_, [u8]>> {
+        let end = at
+            .checked_add(len)
+            .filter(|&e| e <= self.index_len)
+            .ok_or_else(|| self.damaged("an offset lies past the index"))?;
+        let cut = |p: usize, from: usize, to: usize| -> Result<&[u8]> {
+            self.piece(p)?
+                .get(from..to)
+                .ok_or_else(|| self.damaged("a piece of the index is short"))
+        };
+        let first = at / PIECE;
+        if end <= (first + 1) * PIECE {
+            return cut(first, at % PIECE, end - first * PIECE).map(Cow::Borrowed);
+        }
+        let mut out = Vec::with_capacity(len);
+        let mut at = at;
+        while at < end {
+            let p = at / PIECE;
+            let to = end.min((p + 1) * PIECE);
+            out.extend_from_slice(cut(p, at % PIECE, to - p * PIECE)?);
+            at = to;
+        }
+        Ok(Cow::Owned(out))
+    }
+
+    #[inline]
+    fn index_u32(&self, at: usize) -> Result<u32> {
+        if let Some(v) = self.kept_bytes(at, 4).and_then(|b| le_u32(b, 0)) {
+            return Ok(v);
+        }
+        let b = self.read_index_bytes(at, 4)?;
+        le_u32(&b, 0).ok_or_else(|| self.damaged("a piece of the index is short"))
+    }
+
+    fn index_u64(&self, at: usize) -> Result<usize> {
+        let b = self.index_bytes(at, 8)?;
+        le_u64(&b, 0).ok_or_else(|| self.damaged("an offset does not fit this machine"))
+    }
+
     /// (key, value offset, value length, region) of entry `i`, with the key checked to lie in
     /// the keys area.
-    fn raw_entry(&self, i: usize) -> Option<(&[u8], usize, usize, usize)> {
-        let at = self.table_at + i * ENTRY;
-        let value_at = le_u64(&self.index, at)?;
-        let value_len = le_u32(&self.index, at + 8)? as usize;
-        let key_at = le_u32(&self.index, at + 12)? as usize;
-        let key_len = le_u32(&self.index, at + 16)? as usize;
-        let region = le_u32(&self.index, at + 20)? as usize;
-        let key_end = key_at.checked_add(key_len)?;
-        let key = self
-            .index
-            .get(key_at..key_end)
-            .filter(|_| key_end <= self.table_at)?;
-        Some((key, value_at, value_len, region))
+    fn raw_entry(&self, i: usize) -> Result<(Cow<'_, [u8]>, usize, usize, usize)> {
+        let out_of_bounds = || self.damaged("a table entry is out of bounds");
+        let at = i
+            .checked_mul(ENTRY)
+            .and_then(|o| o.checked_add(self.table_at))
+            .ok_or_else(out_of_bounds)?;
+        let e = self.index_bytes(at, ENTRY)?;
+        let field = |f: usize| le_u32(&e, f).map(|v| v as usize).ok_or_else(out_of_bounds);
+        let value_at = le_u64(&e, 0).ok_or_else(out_of_bounds)?;
+        let (value_len, key_at, key_len, region) = (field(8)?, field(12)?, field(16)?, field(20)?);
+        let key_end = key_at.checked_add(key_len).ok_or_else(out_of_bounds)?;
+        if key_end > self.table_at {
+            return Err(out_of_bounds());
+        }
+        let key = self.index_bytes(key_at, key_len)?;
+        Ok((key, value_at, value_len, region))
     }
 
-    fn key(&self, i: usize) -> Result<&[u8]> {
-        self.raw_entry(i)
-            .map(|(k, ..)| k)
-            .ok_or_else(|| self.damaged("a table entry is out of bounds"))
+    fn key(&self, i: usize) -> Result<Cow<'_, [u8]>> {
+        self.raw_entry(i).map(|(k, ..)| k)
     }
 
-    fn entry(&self, i: usize) -> Result<(&[u8], IVec)> {
-        let (key, at, len, region) = self
-            .raw_entry(i)
-            .ok_or_else(|| self.damaged("a table entry is out of bounds"))?;
+    fn entry(&self, i: usize) -> Result<(Cow<'_, [u8]>, IVec)> {
+        let (key, at, len, region) = self.raw_entry(i)?;
         if len == 0 {
             return Ok((key, IVec::default()));
         }
@@ -286,11 +406,14 @@ impl Image {
     }
 
     /// (offset, length, CRC-32) of region `r` from the region table.
-    fn region_bounds(&self, r: usize) -> Option<(usize, usize, u32)> {
-        let at = self.regions_at.checked_add(r.checked_mul(REGION)?)?;
-        let start = le_u64(&self.index, at)?;
-        let len = le_u32(&self.index, at + 8)? as usize;
-        Some((start, len, le_u32(&self.index, at + 12)?))
+    fn region_bounds(&self, r: usize) -> Result<(usize, usize, u32)> {
+        let at = r
+            .checked_mul(REGION)
+            .and_then(|o| o.checked_add(self.regions_at))
+            .ok_or_else(|| self.damaged("the region table is cut short"))?;
+        let start = self.index_u64(at)?;
+        let len = self.index_u32(at + 8)? as usize;
+        Ok((start, len, self.index_u32(at + 12)?))
     }
 
     /// Before the first read of a region in an aligned group of [`READ_AROUND`] bytes: asks
@@ -332,9 +455,7 @@ impl Image {
             .cache
             .get(r)
             .ok_or_else(|| self.damaged("a value names no region"))?;
-        let Some((start, len, crc)) = self.region_bounds(r) else {
-            return Err(self.damaged("the region table is cut short"));
-        };
+        let (start, len, crc) = self.region_bounds(r)?;
         if !slot.used.load(Ordering::Relaxed) {
             slot.used.store(true, Ordering::Relaxed);
         }
@@ -407,7 +528,7 @@ impl Image {
         let (mut lo, mut hi) = (0, self.entries);
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
-            if self.key(mid)? < key {
+            if *self.key(mid)? < *key {
                 lo = mid + 1;
             } else {
                 hi = mid;
@@ -422,8 +543,7 @@ impl Image {
         // At most every slot once: there is always a free one (slots > entries), but a
         // damaged hash area must not loop forever.
         for _ in 0..self.slots {
-            let i = le_u32(&self.index, self.hash_at + slot * 4)
-                .ok_or_else(|| self.damaged("the hash area is cut short"))?;
+            let i = self.index_u32(self.hash_at + slot * 4)?;
             if i == NO_ENTRY {
                 return Ok(None);
             }
@@ -431,7 +551,7 @@ impl Image {
             if i >= self.entries {
                 return Err(self.damaged("a hash slot names no entry"));
             }
-            if self.key(i)? == key {
+            if *self.key(i)? == *key {
                 return self.entry(i).map(|(_, v)| Some(v));
             }
             slot = (slot + 1) & mask;
@@ -488,7 +608,13 @@ impl Image {
 
     #[cfg(test)]
     pub fn file_bytes(&self) -> usize {
-        self.values_end + self.index.len()
+        self.values_end + self.index_len + 4 * self.pieces.len()
+    }
+
+    /// How many pieces of the index have been read.
+    #[cfg(test)]
+    fn pieces_read(&self) -> usize {
+        self.pieces.iter().filter(|p| p.get().is_some()).count()
     }
 
     #[cfg(test)]
@@ -511,15 +637,15 @@ pub(crate) struct Scan<'a> {
 impl<'a> Scan<'a> {
     /// After an error: the key of the entry the scan could not read (nothing at or after it
     /// was given out), or `None` when not even that key is known.
-    pub fn resume_key(&self) -> Option<&'a [u8]> {
+    pub fn resume_key(&self) -> Option<Vec<u8>> {
         (self.i < self.image.entries)
-            .then(|| self.image.key(self.i).ok())
+            .then(|| self.image.key(self.i).ok().map(Cow::into_owned))
             .flatten()
     }
 }
 
 impl<'a> Iterator for Scan<'a> {
-    type Item = Result<(&'a [u8], IVec)>;
+    type Item = Result<(Cow<'a, [u8]>, IVec)>;
 
     fn next(&mut self) -> Option<Self::Item> {
         if let Some(e) = self.failed.take() {
@@ -537,7 +663,7 @@ impl<'a> Iterator for Scan<'a> {
                 return Some(Err(e));
             }
         };
-        if !key.starts_with(&self.prefix) || self.to.as_deref().is_some_and(|t| key >= t) {
+        if !key.starts_with(&self.prefix) || self.to.as_deref().is_some_and(|t| *key >= *t) {
             self.stopped = true;
             return None;
         }

@@ -65,9 +65,10 @@ fn a_wrong_stamp_format_or_damaged_file_is_ignored_and_deleted() {
     write(dir.path(), &[(b"a", b"1"), (b"b", b"2")], &stamp);
     assert!(Image::open(dir.path(), None, 5).is_none());
 
-    // Every truncation, and every change of the header, keys, table, hash area or region
-    // table, is refused at open; a changed value is refused when it is read (its region's
-    // CRC); none panics, and nothing is ever read back changed.
+    // Every truncation, and every change of the header or the piece table, is refused at
+    // open; a changed value is refused when it is read (its region's CRC), a changed key,
+    // table entry, hash slot or region entry when its piece of the index is first read (the
+    // piece's CRC); none panics, and nothing is ever read back changed.
     let entries: [(&[u8], &[u8]); 3] = [(b"a", b"1"), (b"b", b"2"), (b"c", b"")];
     write(dir.path(), &entries, &stamp);
     let good = std::fs::read(&path).unwrap();
@@ -78,17 +79,18 @@ fn a_wrong_stamp_format_or_damaged_file_is_ignored_and_deleted() {
             "cut at {cut}"
         );
     }
-    let values_end = HEADER + 2;
+    // One piece of index: its CRC is the last four bytes.
+    let pieces_at = good.len() - 4;
     for at in 0..good.len() {
         let mut bad = good.clone();
         bad[at] ^= 0x80;
         std::fs::write(&path, &bad).unwrap();
         let image = Image::open(dir.path(), Some(&stamp), 5);
-        if !(HEADER..values_end).contains(&at) {
+        if !(HEADER..pieces_at).contains(&at) {
             assert!(image.is_none(), "byte {at} changed");
             continue;
         }
-        let image = image.expect("a changed value is not seen at open");
+        let image = image.expect("a changed value or index byte is not seen at open");
         for (k, v) in entries {
             match image.get(k) {
                 Ok(got) => assert_eq!(got.as_deref(), Some(v), "byte {at} changed"),
@@ -124,9 +126,9 @@ fn a_file_changed_under_an_open_image_fails_reads_and_keeps_what_was_read() {
     assert!(e.contains("cannot be read"), "{e}");
     // A scan gives out what it can, then the error, and says where to go on from.
     let mut scan = image.scan_prefix(Vec::new());
-    assert_eq!(scan.next().unwrap().unwrap().0, b"a");
+    assert_eq!(&scan.next().unwrap().unwrap().0[..], b"a");
     assert!(scan.next().unwrap().is_err());
-    assert_eq!(scan.resume_key(), Some(&b"b"[..]));
+    assert_eq!(scan.resume_key().as_deref(), Some(&b"b"[..]));
     assert!(scan.next().is_none());
 }
 
@@ -186,6 +188,69 @@ fn each_group_of_values_is_hinted_once_and_reads_stay_right() {
         image.hinted.len(),
         "every group with values was hinted"
     );
+}
+
+/// An open reads no piece of the index; a point read reads only the pieces it needs (its hash
+/// slot, table entry and key, each in one piece or straddling two); keys and table entries that straddle two pieces read right; a
+/// damaged piece fails the reads that need it and no others.
+#[test]
+fn the_index_is_read_by_piece_when_needed() {
+    let dir = tempfile::tempdir().unwrap();
+    let stamp = new_stamp();
+    // Keys of 1 to 300 bytes (so some straddle a piece boundary), small values.
+    let mut entries: Vec<(Vec<u8>, Vec<u8>)> = (0u32..20_000)
+        .map(|i| {
+            let mut k = i.to_be_bytes().to_vec();
+            k.resize(1 + (i as usize * 7919) % 300, b'k');
+            (k, i.to_le_bytes().to_vec())
+        })
+        .collect();
+    entries.sort();
+    entries.dedup_by(|a, b| a.0 == b.0);
+    let refs: Vec<(&[u8], &[u8])> = entries.iter().map(|(k, v)| (&k[..], &v[..])).collect();
+    write(dir.path(), &refs, &stamp);
+    let image = Image::open(dir.path(), Some(&stamp), 5).expect("valid image");
+    assert!(image.pieces.len() > 100, "{} pieces", image.pieces.len());
+    assert_eq!(
+        image.pieces_read(),
+        0,
+        "an open reads no piece of the index"
+    );
+    let (k, v) = &entries[entries.len() / 2];
+    assert_eq!(image.get(k).unwrap().as_deref(), Some(&v[..]));
+    assert!(image.pieces_read() <= 6, "{} pieces", image.pieces_read());
+    for (k, v) in &entries {
+        assert_eq!(image.get(k).unwrap().as_deref(), Some(&v[..]));
+    }
+    let scanned: Vec<Vec<u8>> = image
+        .scan_prefix(Vec::new())
+        .map(|r| r.unwrap().0.into_owned())
+        .collect();
+    let keys: Vec<Vec<u8>> = entries.iter().map(|(k, _)| k.clone()).collect();
+    assert_eq!(scanned, keys);
+
+    // Damage one byte in the middle of the index: the reads that need that piece fail with
+    // a checksum error, the others answer right.
+    let path = dir.path().join(FILE_NAME);
+    let mut bad = std::fs::read(&path).unwrap();
+    let at = image.values_end + image.index_len / 2;
+    bad[at] ^= 0x01;
+    std::fs::write(&path, &bad).unwrap();
+    let image = Image::open(dir.path(), Some(&stamp), 5).expect("opens: the piece is not read");
+    let (mut right, mut failed) = (0, 0);
+    for (k, v) in &entries {
+        match image.get(k) {
+            Ok(got) => {
+                assert_eq!(got.as_deref(), Some(&v[..]));
+                right += 1;
+            }
+            Err(e) => {
+                assert!(e.to_string().contains("checksum"), "{e}");
+                failed += 1;
+            }
+        }
+    }
+    assert!(right > 0 && failed > 0, "{right} right, {failed} failed");
 }
 
 #[test]

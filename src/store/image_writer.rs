@@ -1,6 +1,6 @@
 //! Writes the read image (`image.rs` has its layout): entries pushed in key order, values
-//! grouped into checksummed regions, then the index, the hash area and the header, synced and
-//! renamed into place. Compaction is its one user.
+//! grouped into checksummed regions, then the index (keys, table, hash area, region table),
+//! its piece table and the header, synced and renamed into place. Compaction is its one user.
 
 use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
@@ -10,7 +10,8 @@ use crate::error::{Result, StoreError};
 
 use super::errors::corrupt;
 use super::image::{
-    checksum, ENTRY, FILE_NAME, HEADER, LAYOUT, MAGIC, NO_ENTRY, REGION, REGION_BYTES, TMP_NAME,
+    checksum, ENTRY, FILE_NAME, HEADER, LAYOUT, MAGIC, NO_ENTRY, PIECE, REGION, REGION_BYTES,
+    TMP_NAME,
 };
 use super::keys::fnv1a;
 
@@ -120,8 +121,17 @@ impl ImageWriter {
         let table_at = keys_at + self.keys.len() as u64;
         let hash_at = table_at + self.table.len() as u64;
         let regions_at = hash_at + 4 * slots as u64;
-        let len = regions_at + self.regions.len() as u64;
+        let pieces_at = regions_at + self.regions.len() as u64;
         let hash: Vec<u8> = hash.iter().flat_map(|i| i.to_le_bytes()).collect();
+        let mut rest = std::mem::take(&mut self.keys);
+        rest.extend_from_slice(&self.table);
+        rest.extend_from_slice(&hash);
+        rest.extend_from_slice(&self.regions);
+        let pieces: Vec<u8> = rest
+            .chunks(PIECE)
+            .flat_map(|p| crc32fast::hash(p).to_le_bytes())
+            .collect();
+        let len = pieces_at + pieces.len() as u64;
         let mut header = Vec::with_capacity(HEADER);
         header.extend_from_slice(MAGIC);
         header.extend_from_slice(&LAYOUT.to_le_bytes());
@@ -136,17 +146,15 @@ impl ImageWriter {
             slots as u64,
             0,
             regions_at,
+            pieces_at,
         ] {
             header.extend_from_slice(&n.to_le_bytes());
         }
         debug_assert_eq!(header.len(), HEADER);
-        let mut rest = std::mem::take(&mut self.keys);
-        rest.extend_from_slice(&self.table);
-        rest.extend_from_slice(&hash);
-        rest.extend_from_slice(&self.regions);
-        let sum = checksum(&header, &rest);
+        let sum = checksum(&header, &pieces);
         header[80..88].copy_from_slice(&sum.to_le_bytes());
         self.out.write_all(&rest).map_err(&e)?;
+        self.out.write_all(&pieces).map_err(&e)?;
         self.out.seek(SeekFrom::Start(0)).map_err(&e)?;
         self.out.write_all(&header).map_err(&e)?;
         let file = self.out.into_inner().map_err(|err| e(err.into_error()))?;

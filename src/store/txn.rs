@@ -85,7 +85,7 @@ impl<'a> Iterator for ImageThenSled<'a> {
                 Ok((k, v)) => return Some(Ok((k.to_vec(), Bytes::Owned(v)))),
                 Err(e) => e,
             };
-            let resume = scan.resume_key().map(<[u8]>::to_vec);
+            let resume = scan.resume_key();
             self.scan = None;
             let db = match self.inner.image_failed(failed) {
                 Ok(db) => db,
