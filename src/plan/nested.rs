@@ -14,7 +14,7 @@ use crate::ast::{
     SetItem, SingleQuery, SubqueryKind, Variable,
 };
 use crate::error::{QueryError, Result};
-use crate::plan::build::{Builder, Catalog};
+use crate::plan::builder::{Builder, Catalog};
 use crate::plan::pattern::PatternPlanner;
 use crate::plan::{walk, LogicalPlan, PlanOp};
 
@@ -356,7 +356,7 @@ pub(crate) fn plan_expr(expr: &Expr, bound: &[String], b: &mut Builder<'_>) -> R
             };
             let mut plan = part(&q.first)?;
             for (all, sq) in &q.unions {
-                let right = crate::plan::build::in_order(part(sq)?, &plan.columns);
+                let right = crate::plan::projection::in_order(part(sq)?, &plan.columns);
                 // Parts without RETURN produce rows of different helper columns: for UNION
                 // they are all the same empty row.
                 let (left, right) = if plan.columns != right.columns {
