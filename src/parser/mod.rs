@@ -9,6 +9,7 @@ mod errors;
 mod expr;
 mod literal;
 mod nested;
+mod pairs;
 mod patterns;
 mod types;
 
