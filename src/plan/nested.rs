@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use crate::ast::{
     Clause, Expr, ExprKind, PathKind, PatternElement, PatternPart, ProjectionItem, RemoveItem,
-    SetItem, SingleQuery, SubqueryKind, Variable,
+    SingleQuery, SubqueryKind, Variable,
 };
 use crate::error::{QueryError, Result};
 use crate::plan::builder::{Builder, Catalog};
@@ -251,12 +251,12 @@ pub(crate) fn own_exprs(op: &PlanOp) -> Vec<&Expr> {
         } => {
             element_exprs(&part.element, &mut out);
             for item in on_create.iter().chain(on_match.iter()) {
-                set_exprs(item, &mut out);
+                walk::set_item_exprs(item, &mut out);
             }
         }
         PlanOp::SetProps { items, .. } => {
             for item in items {
-                set_exprs(item, &mut out);
+                walk::set_item_exprs(item, &mut out);
             }
         }
         PlanOp::Remove { items, .. } => {
@@ -291,23 +291,6 @@ fn element_exprs<'a>(p: &'a PatternElement, out: &mut Vec<&'a Expr>) {
     for (r, n) in &p.chain {
         out.extend(r.properties.as_ref());
         out.extend(n.properties.as_ref());
-    }
-}
-
-fn set_exprs<'a>(item: &'a SetItem, out: &mut Vec<&'a Expr>) {
-    match item {
-        SetItem::Property {
-            target,
-            dynamic_key,
-            value,
-            ..
-        } => {
-            out.push(target);
-            out.extend(dynamic_key.as_deref());
-            out.push(value);
-        }
-        SetItem::Properties { value, .. } => out.push(value),
-        SetItem::Labels { dynamic, .. } => out.extend(dynamic.iter()),
     }
 }
 
