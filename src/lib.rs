@@ -8,6 +8,7 @@
 pub mod algo;
 pub mod ast;
 pub mod cli;
+pub mod csv_reader;
 pub mod db;
 pub mod error;
 pub mod exec;

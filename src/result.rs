@@ -1,30 +1,10 @@
 //! What a statement returns: its columns, rows of values and write counters. The executor fills
 //! it, the façade hands it out, renderers and protocol encoders read it.
 
+// The counters are the executor's (it bumps them); re-exported here with the result.
+pub use crate::exec::stats::WriteStats;
 use crate::provenance::RowWhy;
 use crate::value::Value;
-
-/// What a write statement changed.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct WriteStats {
-    pub nodes_created: u64,
-    pub nodes_deleted: u64,
-    pub relationships_created: u64,
-    pub relationships_deleted: u64,
-    pub properties_set: u64,
-    pub labels_added: u64,
-    pub labels_removed: u64,
-    pub indexes_added: u64,
-    pub indexes_removed: u64,
-    pub constraints_added: u64,
-    pub constraints_removed: u64,
-}
-
-impl WriteStats {
-    pub fn is_empty(&self) -> bool {
-        *self == WriteStats::default()
-    }
-}
 
 /// The result of one statement.
 #[derive(Clone, Debug, Default, PartialEq)]

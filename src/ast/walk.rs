@@ -1,6 +1,6 @@
 //! Generic traversal of expression trees: read-only visits and in-place rewrites.
 
-use crate::ast::{Clause, Expr, ExprKind, MapProjectionItem, PatternElement, SingleQuery};
+use crate::ast::{Clause, Expr, ExprKind, MapProjectionItem, PatternElement, SetItem, SingleQuery};
 
 /// Calls `f` on `e` and, when `f` returns true, on its children (pre-order).
 pub fn visit(e: &Expr, f: &mut dyn FnMut(&Expr) -> bool) {
@@ -330,3 +330,43 @@ fn projection_vars(p: &crate::ast::Projection, out: &mut Vec<String>) {
         out.extend(variables(e));
     }
 }
+
+/// Defines a function pushing the expressions of a SET item (target, dynamic key, value,
+/// dynamic labels) onto `out`, for one kind of borrow. One body serves the planner (which
+/// reads them) and the binder (which rewrites them), so a new SET form is added once.
+macro_rules! set_item_exprs {
+    ($(#[$doc:meta])* $name:ident, ($($mut_:tt)?), $deref:ident, $iter:ident) => {
+        $(#[$doc])*
+        pub fn $name<'a>(item: &'a $($mut_)? SetItem, out: &mut Vec<&'a $($mut_)? Expr>) {
+            match item {
+                SetItem::Property {
+                    target,
+                    dynamic_key,
+                    value,
+                    ..
+                } => {
+                    out.push(target);
+                    out.extend(dynamic_key.$deref());
+                    out.push(value);
+                }
+                SetItem::Properties { value, .. } => out.push(value),
+                SetItem::Labels { dynamic, .. } => out.extend(dynamic.$iter()),
+            }
+        }
+    };
+}
+
+set_item_exprs!(
+    /// The expressions of a SET item, in the order they are written.
+    set_item_exprs,
+    (),
+    as_deref,
+    iter
+);
+set_item_exprs!(
+    /// [`set_item_exprs`] for rewriting them in place.
+    set_item_exprs_mut,
+    (mut),
+    as_deref_mut,
+    iter_mut
+);

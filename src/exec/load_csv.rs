@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::ast::Expr;
+use crate::csv_reader::CsvReader;
 use crate::error::{ErrorClass, Phase, QueryError, Result};
 use crate::exec::project::Fanout;
 use crate::exec::{BoxOp, ExecCtx, Operator, Row};
-use crate::import::csv_reader::CsvReader;
 use crate::value::Value;
 
 pub struct LoadCsv<'p> {

@@ -10,7 +10,7 @@ use crate::ast::{Expr, ExprKind, Span, SubqueryKind};
 use crate::error::Result;
 use crate::exec::{build, ExecCtx};
 use crate::expr::Scope;
-use crate::plan::build::{Builder, Catalog};
+use crate::plan::builder::{Builder, Catalog};
 use crate::plan::nested::{self, SubPlan};
 use crate::plan::LogicalPlan;
 use crate::value::Value;

@@ -4,9 +4,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::csv_reader::{CsvReader, Field};
 use super::staging::{BadLines, FastMap, Interner, StagedNode, StagedRel, Staging};
 use super::{IdType, ImportOptions};
+use crate::csv_reader::{CsvReader, Field};
 use crate::error::{Error, Result};
 use crate::value::Value;
 

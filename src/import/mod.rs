@@ -3,7 +3,6 @@
 //! file, line and reason) leaves the database unchanged unless `skip_bad` is set.
 
 pub mod csv;
-pub mod csv_reader;
 pub mod cypher;
 pub mod graphml;
 pub mod jsonl;

@@ -3,7 +3,8 @@
 
 use pest::iterators::Pair;
 
-use super::expr::{expression, lookup, name_of, sub_expression, unexpected, variable};
+use super::expr::{expression, lookup, sub_expression};
+use super::pairs::{name_of, unexpected, variable};
 use super::patterns::{node_labels, pattern, pattern_part};
 use super::{span_of, PResult, Rule};
 use crate::ast::*;

@@ -7,6 +7,7 @@ use pest::iterators::Pair;
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 
 use super::literal::{self, IntToken};
+use super::pairs::{name_of, unexpected, variable};
 use super::patterns::{node_labels, pattern, relationships_pattern};
 use super::{clauses, span_of, PResult, Rule};
 use crate::ast::*;
@@ -114,7 +115,7 @@ pub(super) fn depth_of(e: &Expr) -> usize {
     while let Some((e, d)) = stack.pop() {
         max = max.max(d);
         stack.extend(
-            crate::plan::walk::children(e)
+            crate::ast::walk::children(e)
                 .into_iter()
                 .map(|c| (c, d + 1)),
         );
@@ -338,14 +339,6 @@ fn binary_op(rule: Rule) -> BinaryOp {
     }
 }
 
-pub(super) fn unexpected(rule: Rule, span: Span) -> QueryError {
-    QueryError::syntax(
-        "UnexpectedSyntax",
-        format!("internal parser error: unexpected {rule:?}"),
-    )
-    .at(span)
-}
-
 /// An atom followed by `.key`, `[i]`, `[a..b]` and an optional `:Label` predicate.
 fn primary(pair: Pair<'_, Rule>) -> PResult<Built> {
     let mut inner = pair.into_inner();
@@ -450,20 +443,6 @@ pub(super) fn sub_expression(pair: Pair<'_, Rule>) -> PResult<Expr> {
     match pair.into_inner().find(|p| p.as_rule() == Rule::expression) {
         Some(e) => expression(e),
         None => Err(unexpected(Rule::expression, span)),
-    }
-}
-
-/// The text of a name-bearing pair (`variable`, `schema_name`, `property_key_name`, …),
-/// with backticks removed.
-pub(super) fn name_of(pair: Pair<'_, Rule>) -> String {
-    let text = pair.as_str().trim();
-    literal::name(text)
-}
-
-pub(super) fn variable(pair: Pair<'_, Rule>) -> Variable {
-    Variable {
-        span: span_of(&pair),
-        name: name_of(pair),
     }
 }
 

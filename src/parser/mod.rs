@@ -9,6 +9,7 @@ mod errors;
 mod expr;
 mod literal;
 mod nested;
+mod pairs;
 mod patterns;
 mod types;
 
@@ -210,40 +211,174 @@ impl Iterator for Brackets<'_> {
     }
 }
 
-/// The number or string literal token at the start of `text`, read by the grammar's own
-/// `float`, `integer` and `string` rules: its length in bytes and its value. `None` when no
-/// such token starts there or it is malformed (an integer too large, a bad escape). The plan
-/// cache fills a statement's shape with it (`plan::autoparam`).
+/// The number or string literal token at the start of `text`: its length in bytes and its
+/// value. `None` when no such token starts there or it is malformed (an integer too large, a
+/// bad escape). The plan cache fills a statement's shape with it (`plan::autoparam`), so the
+/// token's end is found by [`literal::scan`], a hand copy of the grammar's `float`, `integer`
+/// and `string` rules; where the scan finds none the grammar is asked ([`literal_token_by_grammar`]),
+/// so a disagreement could only cost time, and the tests below hold the two to the same answer.
 pub fn literal_token(text: &str) -> Option<(usize, crate::value::Value)> {
+    match literal::scan(text) {
+        Some((kind, len)) => Some((len, decode_token(kind, text.get(..len)?)?)),
+        None => literal_token_by_grammar(text),
+    }
+}
+
+/// The value of a whole literal token of `kind`, decoded as the parser decodes it.
+fn decode_token(kind: literal::TokenKind, token: &str) -> Option<crate::value::Value> {
     use crate::value::Value;
-    let first = *text.as_bytes().first()?;
-    let rules: &[Rule] = match first {
-        b'\'' | b'"' => &[Rule::string],
-        b'0'..=b'9' | b'.' => &[Rule::float, Rule::integer],
+    use literal::TokenKind;
+    let span = Span::new(0, token.len());
+    Some(match kind {
+        TokenKind::Float => Value::Float(literal::float(token, span).ok()?),
+        TokenKind::Integer => match literal::integer(token, span).ok()? {
+            literal::IntToken::Value(v) => Value::Int(v),
+            literal::IntToken::MinMagnitude => return None,
+        },
+        TokenKind::String => {
+            let body = token.get(1..token.len().checked_sub(1)?)?;
+            Value::String(literal::string(body, 1).ok()?)
+        }
+    })
+}
+
+/// [`literal_token`] read by pest itself: the `float` and `integer` rules (in the order of the
+/// `number` rule) or `string`.
+fn literal_token_by_grammar(text: &str) -> Option<(usize, crate::value::Value)> {
+    grammar_token(text).and_then(|(kind, len)| Some((len, decode_token(kind, text.get(..len)?)?)))
+}
+
+/// The kind and length of the literal token pest's rules match at the start of `text`.
+fn grammar_token(text: &str) -> Option<(literal::TokenKind, usize)> {
+    use literal::TokenKind;
+    let rules: &[(Rule, TokenKind)] = match *text.as_bytes().first()? {
+        b'\'' | b'"' => &[(Rule::string, TokenKind::String)],
+        b'0'..=b'9' | b'.' => &[
+            (Rule::float, TokenKind::Float),
+            (Rule::integer, TokenKind::Integer),
+        ],
         _ => return None,
     };
-    for &rule in rules {
-        let Ok(mut pairs) = CypherParser::parse(rule, text) else {
-            continue;
-        };
-        let pair = pairs.next()?;
-        let span = span_of(&pair);
-        let len = pair.as_str().len();
-        let value = match rule {
-            Rule::float => Value::Float(literal::float(pair.as_str(), span).ok()?),
-            Rule::integer => match literal::integer(pair.as_str(), span).ok()? {
-                literal::IntToken::Value(v) => Value::Int(v),
-                literal::IntToken::MinMagnitude => return None,
-            },
-            _ => {
-                let body = pair.into_inner().next();
-                let (body, start) = body
-                    .map(|b| (b.as_str(), b.as_span().start()))
-                    .unwrap_or(("", span.start));
-                Value::String(literal::string(body, start).ok()?)
-            }
-        };
-        return Some((len, value));
+    rules.iter().find_map(|&(rule, kind)| {
+        let pair = CypherParser::parse(rule, text).ok()?.next()?;
+        Some((kind, pair.as_str().len()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::literal::scan;
+    use super::*;
+
+    /// The scanner against pest on one text: the same token kind and end, the same value.
+    fn agree(text: &str) {
+        assert_eq!(scan(text), grammar_token(text), "token end of {text:?}");
+        assert_eq!(
+            literal_token(text),
+            literal_token_by_grammar(text),
+            "value of {text:?}"
+        );
     }
-    None
+
+    #[test]
+    fn the_scanner_ends_tokens_where_the_grammar_does() {
+        let cases = [
+            "0",
+            "17",
+            "17)",
+            "17 ",
+            "17a",
+            "1_000",
+            "0x1F",
+            "0X1f",
+            "0o17",
+            "0x",
+            "0x1G",
+            "9223372036854775807",
+            "9223372036854775808",
+            "99999999999999999999",
+            "-1",
+            "+1",
+            "1.5",
+            ".5",
+            "5.",
+            "5.x",
+            "1.5e3",
+            "1.5E-3",
+            "1.5e+3",
+            "1e3",
+            "1e",
+            "1e+",
+            "1.5e",
+            "2.5e RETURN",
+            "1.5e3x",
+            "1.5$",
+            "1.5é",
+            "1.5\u{301}",
+            "1e3_",
+            "1.5.5",
+            "..5",
+            ".",
+            "1.5)",
+            "1e999",
+            "1.5e3.2",
+            "٣",
+            "1٣",
+            "1.5٣",
+            "''",
+            "'a'",
+            "'a''b'",
+            "'it\\'s'",
+            "'a\\\\'",
+            "'a\\'",
+            "'\\",
+            "'\\u00e9'",
+            "'\\U0001F600'",
+            "'\\uD800'",
+            "'\\q'",
+            "'\\u12'",
+            "\"a'b\"",
+            "'a\"b'",
+            "\"\\\"\"",
+            "'é😀'",
+            "'\\😀'",
+            "'unterminated",
+            "\"",
+            "'\n'",
+            "'a' AND",
+            "x",
+            "",
+            " 1",
+            "$1",
+        ];
+        for c in cases {
+            agree(c);
+        }
+    }
+
+    #[test]
+    fn the_scanner_agrees_with_the_grammar_on_generated_text() {
+        // SplitMix64 over an alphabet of the characters the rules care about.
+        let alphabet: Vec<char> = "0123456789.eE+-xXoO_aG'\"\\u$ )\né😀٣\u{301}"
+            .chars()
+            .collect();
+        let starts = ['0', '1', '9', '.', '\'', '"'];
+        let mut state = 0x5EED_u64;
+        let mut next = move || {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            (z ^ (z >> 31)) as usize
+        };
+        let mut text = String::new();
+        for _ in 0..100_000 {
+            text.clear();
+            text.push(starts[next() % starts.len()]);
+            for _ in 0..next() % 12 {
+                text.push(alphabet[next() % alphabet.len()]);
+            }
+            agree(&text);
+        }
+    }
 }

@@ -3,7 +3,8 @@
 use pest::iterators::Pair;
 
 use super::clauses::{clause, query};
-use super::expr::{expression, unexpected, variable};
+use super::expr::expression;
+use super::pairs::{unexpected, variable};
 use super::{literal, span_of, PResult, Rule};
 use crate::ast::*;
 

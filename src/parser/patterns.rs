@@ -2,8 +2,9 @@
 
 use pest::iterators::Pair;
 
-use super::expr::{map_literal, name_of, sub_expression, unexpected, variable};
+use super::expr::{map_literal, sub_expression};
 use super::literal;
+use super::pairs::{name_of, unexpected, variable};
 use super::{span_of, PResult, Rule};
 use crate::ast::*;
 use crate::error::QueryError;

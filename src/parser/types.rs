@@ -3,7 +3,7 @@
 
 use pest::iterators::Pair;
 
-use super::expr::unexpected;
+use super::pairs::unexpected;
 use super::{span_of, PResult, Rule};
 use crate::ast::{BaseType, CypherType, TypeAlt};
 

@@ -10,7 +10,8 @@
 //!
 //! Parsing costs far more than planning a point lookup, so each lifted statement also leaves
 //! its *shape* behind: its text cut at the lifted literals. A later statement that is the same
-//! text with other literal tokens in those holes (read by the grammar's own literal rules, see
+//! text with other literal tokens in those holes (ended by a hand copy of the grammar's literal
+//! rules that a test holds to pest, decoded as the parser decodes them, see
 //! [`crate::parser::literal_token`]) gets the cache key and values without being parsed.
 
 use std::collections::{BTreeSet, HashMap};

@@ -2,7 +2,7 @@
 //! keys' columns, since the rows they came from are gone after the aggregation.
 
 use crate::ast::{Expr, ExprKind};
-use crate::plan::build::var_expr;
+use crate::plan::builder::var_expr;
 use crate::plan::walk;
 
 /// A grouping key: its column, its text as written (whitespace removed) and the variable

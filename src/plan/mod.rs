@@ -3,12 +3,15 @@
 
 pub mod autoparam;
 pub mod build;
+pub mod builder;
+mod call;
 mod constraint;
 mod counts;
 mod grouping;
 pub mod nested;
 pub mod optimize;
 pub(crate) mod pattern;
+mod projection;
 pub mod provenance;
 mod search;
 pub mod transactions;

@@ -11,10 +11,10 @@ use std::sync::Arc;
 
 use crate::ast::{
     Clause, Expr, ExprKind, PathKind, PatternElement, PatternPart, ProjectionItem, RemoveItem,
-    SetItem, SingleQuery, SubqueryKind, Variable,
+    SingleQuery, SubqueryKind, Variable,
 };
 use crate::error::{QueryError, Result};
-use crate::plan::build::{Builder, Catalog};
+use crate::plan::builder::{Builder, Catalog};
 use crate::plan::pattern::PatternPlanner;
 use crate::plan::{walk, LogicalPlan, PlanOp};
 
@@ -251,12 +251,12 @@ pub(crate) fn own_exprs(op: &PlanOp) -> Vec<&Expr> {
         } => {
             element_exprs(&part.element, &mut out);
             for item in on_create.iter().chain(on_match.iter()) {
-                set_exprs(item, &mut out);
+                walk::set_item_exprs(item, &mut out);
             }
         }
         PlanOp::SetProps { items, .. } => {
             for item in items {
-                set_exprs(item, &mut out);
+                walk::set_item_exprs(item, &mut out);
             }
         }
         PlanOp::Remove { items, .. } => {
@@ -291,23 +291,6 @@ fn element_exprs<'a>(p: &'a PatternElement, out: &mut Vec<&'a Expr>) {
     for (r, n) in &p.chain {
         out.extend(r.properties.as_ref());
         out.extend(n.properties.as_ref());
-    }
-}
-
-fn set_exprs<'a>(item: &'a SetItem, out: &mut Vec<&'a Expr>) {
-    match item {
-        SetItem::Property {
-            target,
-            dynamic_key,
-            value,
-            ..
-        } => {
-            out.push(target);
-            out.extend(dynamic_key.as_deref());
-            out.push(value);
-        }
-        SetItem::Properties { value, .. } => out.push(value),
-        SetItem::Labels { dynamic, .. } => out.extend(dynamic.iter()),
     }
 }
 
@@ -356,7 +339,7 @@ pub(crate) fn plan_expr(expr: &Expr, bound: &[String], b: &mut Builder<'_>) -> R
             };
             let mut plan = part(&q.first)?;
             for (all, sq) in &q.unions {
-                let right = crate::plan::build::in_order(part(sq)?, &plan.columns);
+                let right = crate::plan::projection::in_order(part(sq)?, &plan.columns);
                 // Parts without RETURN produce rows of different helper columns: for UNION
                 // they are all the same empty row.
                 let (left, right) = if plan.columns != right.columns {

@@ -134,7 +134,7 @@ fn degree_count(plan: LogicalPlan) -> LogicalPlan {
                 column: aggs[0].column.clone(),
                 name: "sum".into(),
                 distinct: false,
-                args: vec![crate::plan::build::var_expr(&deg, span)],
+                args: vec![crate::plan::builder::var_expr(&deg, span)],
                 star: false,
             }],
         },

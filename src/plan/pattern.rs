@@ -7,7 +7,7 @@ use crate::ast::{
 };
 use crate::error::{QueryError, Result};
 use crate::model::Direction;
-use crate::plan::build::{var_expr, Builder, Count};
+use crate::plan::builder::{var_expr, Builder, Count};
 use crate::plan::walk;
 use crate::plan::{
     ExpandSpec, Hops, LogicalPlan, PathSearchSpec, PathStep, PlanOp, RangeSeek, Segment,

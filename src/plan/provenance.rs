@@ -14,7 +14,7 @@
 //! degrees and counters without visiting the facts.
 
 use crate::ast::{Expr, Span};
-use crate::plan::build::var_expr;
+use crate::plan::builder::var_expr;
 use crate::plan::{AggSpec, LogicalPlan, PlanOp};
 
 /// The hidden column with a row's facts.

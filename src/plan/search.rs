@@ -11,7 +11,7 @@
 
 use crate::ast::{Expr, ExprKind, NodePattern, PathSelector, PatternPart, QuantifiedPath};
 use crate::error::{QueryError, Result};
-use crate::plan::build::var_expr;
+use crate::plan::builder::var_expr;
 use crate::plan::pattern::{direction, filter_expr, property_predicates, PatternPlanner};
 use crate::plan::{LogicalPlan, PathSearchSpec, PlanOp, Segment, SegmentRel, SegmentSlot};
 

@@ -81,12 +81,12 @@ fn clause(c: &mut Clause, stars: &HashMap<Span, Vec<String>>) {
         Clause::Merge(m) => {
             part_exprs(&mut m.part, &mut exprs);
             for item in m.on_create.iter_mut().chain(m.on_match.iter_mut()) {
-                set_item_exprs(item, &mut exprs);
+                walk::set_item_exprs_mut(item, &mut exprs);
             }
         }
         Clause::Set(s) => {
             for item in &mut s.items {
-                set_item_exprs(item, &mut exprs);
+                walk::set_item_exprs_mut(item, &mut exprs);
             }
         }
         Clause::Remove(r) => {
@@ -208,22 +208,5 @@ fn element_wheres<'a>(el: &'a mut PatternElement, out: &mut Vec<&'a mut Expr>) {
             element_props(&mut q.element, out);
         }
         out.extend(n.where_.as_deref_mut());
-    }
-}
-
-fn set_item_exprs<'a>(item: &'a mut SetItem, out: &mut Vec<&'a mut Expr>) {
-    match item {
-        SetItem::Property {
-            target,
-            dynamic_key,
-            value,
-            ..
-        } => {
-            out.push(target);
-            out.extend(dynamic_key.as_deref_mut());
-            out.push(value);
-        }
-        SetItem::Properties { value, .. } => out.push(value),
-        SetItem::Labels { dynamic, .. } => out.extend(dynamic.iter_mut()),
     }
 }

@@ -15,9 +15,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::ast::walk;
 use crate::ast::{Expr, ExprKind, Span};
 use crate::error::QueryError;
-use crate::plan::walk;
 use crate::value::Value;
 
 /// Parses one parameter value (the whole input must be consumed). Errors name a column.

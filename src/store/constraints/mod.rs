@@ -66,6 +66,27 @@ fn violation(detail: &str, message: String) -> crate::error::Error {
     .into()
 }
 
+/// Fails when an entity's own properties (`id`, `props`) break `def`: a missing or mistyped
+/// property. Nodes and relationships are checked alike.
+fn refuse_own(def: &ConstraintDef, id: u64, props: &[(String, Value)]) -> Result<()> {
+    match def.own_violation(id, props) {
+        Some(m) => Err(violation(detail_of(&def.kind), m)),
+        None => Ok(()),
+    }
+}
+
+/// Fails when a uniqueness look-up found a clash: another entity (node or relationship id)
+/// with the same `values` of `def`'s properties.
+fn refuse_clash(def: &ConstraintDef, found: Option<(u64, Vec<Value>)>) -> Result<()> {
+    match found {
+        Some((other, values)) => Err(violation(
+            detail_of(&def.kind),
+            def.clash_message(other, &values),
+        )),
+        None => Ok(()),
+    }
+}
+
 fn detail_of(kind: &ConstraintKind) -> &'static str {
     match kind {
         ConstraintKind::Unique => "UniquenessConstraintViolation",
@@ -180,16 +201,10 @@ impl Txn {
         };
         let props: Vec<(String, Value)> = node.properties.into_iter().collect();
         for def in defs.iter().filter(|d| node.labels.contains(&d.label)) {
-            if let Some(m) = def.own_violation(id, &props) {
-                return Err(violation(detail_of(&def.kind), m));
-            }
+            refuse_own(def, id, &props)?;
             if let Some(values) = def.unique_values(&props) {
-                if let Some(other) = self.node_clash(def, id, &values)? {
-                    return Err(violation(
-                        detail_of(&def.kind),
-                        def.clash_message(other, &values),
-                    ));
-                }
+                let other = self.node_clash(def, id, &values)?;
+                refuse_clash(def, other.map(|o| (o, values)))?;
             }
         }
         Ok(())
@@ -238,9 +253,7 @@ impl Txn {
             };
             let props: Vec<(String, Value)> = rel.properties.into_iter().collect();
             for def in defs.iter().filter(|d| d.label == rel.rel_type) {
-                if let Some(m) = def.own_violation(id, &props) {
-                    return Err(violation(detail_of(&def.kind), m));
-                }
+                refuse_own(def, id, &props)?;
                 if def.unique_values(&props).is_some()
                     && !unique_wanted.iter().any(|d| d.name == def.name)
                 {
@@ -249,12 +262,7 @@ impl Txn {
             }
         }
         for def in unique_wanted {
-            if let Some((other, values)) = self.rel_clash(def, Some(ids))? {
-                return Err(violation(
-                    detail_of(&def.kind),
-                    def.clash_message(other, &values),
-                ));
-            }
+            refuse_clash(def, self.rel_clash(def, Some(ids))?)?;
         }
         Ok(())
     }
@@ -266,18 +274,8 @@ impl Txn {
         def: &ConstraintDef,
         among: Option<&BTreeSet<RelId>>,
     ) -> Result<Option<(RelId, Vec<Value>)>> {
-        let Some(type_id) = self.cat_id(KIND_TYPE, &def.label) else {
-            return Ok(None);
-        };
         let mut seen: HashMap<Vec<u8>, (RelId, bool)> = HashMap::new();
-        let ids: Vec<RelId> = self.relationship_ids()?.collect::<Result<_>>()?;
-        for id in ids {
-            let Some(rec) = self.rel_record(id)? else {
-                continue;
-            };
-            if rec.rel_type != type_id {
-                continue;
-            }
+        for id in self.rels_of_type(&def.label)? {
             let mut values = Vec::with_capacity(def.properties.len());
             for p in &def.properties {
                 match self.relationship_property(id, p)? {
@@ -303,6 +301,25 @@ impl Txn {
             }
         }
         Ok(None)
+    }
+
+    /// The ids of the relationships of type `name`, in id order (none when the type was never
+    /// created): one pass over every relationship record.
+    fn rels_of_type(&self, name: &str) -> Result<Vec<RelId>> {
+        let Some(type_id) = self.cat_id(KIND_TYPE, name) else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for id in self.relationship_ids()? {
+            let id = id?;
+            if self
+                .rel_record(id)?
+                .is_some_and(|rec| rec.rel_type == type_id)
+            {
+                out.push(id);
+            }
+        }
+        Ok(out)
     }
 
     /// Creates a constraint record after checking the existing data against it. Returns
@@ -420,32 +437,15 @@ impl Txn {
     /// Every existing entity the new constraint covers, checked against it.
     fn check_existing(&self, def: &ConstraintDef) -> Result<()> {
         if def.on_relationships {
-            let Some(type_id) = self.cat_id(KIND_TYPE, &def.label) else {
-                return Ok(());
-            };
-            let ids: Vec<RelId> = self.relationship_ids()?.collect::<Result<_>>()?;
-            for id in ids {
-                let Some(rec) = self.rel_record(id)? else {
-                    continue;
-                };
-                if rec.rel_type != type_id {
-                    continue;
-                }
+            for id in self.rels_of_type(&def.label)? {
                 let Some(rel) = self.relationship(id)? else {
                     continue;
                 };
                 let props: Vec<(String, Value)> = rel.properties.into_iter().collect();
-                if let Some(m) = def.own_violation(id, &props) {
-                    return Err(violation(detail_of(&def.kind), m));
-                }
+                refuse_own(def, id, &props)?;
             }
             if matches!(def.kind, ConstraintKind::Unique | ConstraintKind::Key) {
-                if let Some((other, values)) = self.rel_clash(def, None)? {
-                    return Err(violation(
-                        detail_of(&def.kind),
-                        def.clash_message(other, &values),
-                    ));
-                }
+                refuse_clash(def, self.rel_clash(def, None)?)?;
             }
             return Ok(());
         }
