@@ -1,13 +1,17 @@
 //! Import: read JSONL, GraphML, neo4j-admin CSV or a Cypher script into the database. Every
 //! file is parsed and checked before anything is written, so a malformed line (reported with
-//! file, line and reason) leaves the database unchanged unless `skip_bad` is set.
+//! file, line and reason) leaves the database unchanged unless `skip_bad` is set. CSV is then
+//! read again and streamed into the bulk loader (`stream.rs`); JSONL and GraphML are held in
+//! memory (`staging.rs`) between the check and the write.
 
 pub mod csv;
 pub mod csv_reader;
 pub mod cypher;
 pub mod graphml;
+mod ids;
 pub mod jsonl;
 pub mod staging;
+mod stream;
 pub mod xml;
 
 use std::fmt;
@@ -302,7 +306,8 @@ pub fn write_staged(
 
 /// Imports files (not a Cypher script) into `store`: everything is parsed and checked first
 /// (a bad line aborts before anything is written), then written through the store's bulk
-/// loader. With `index_ids`, indexes on CSV `id:ID(Label)` properties (and on `name`) are
+/// loader: CSV streamed from a second reading of the files, in memory bounded by the loader's
+/// batch plus the node id maps; JSONL and GraphML from the whole import held in memory. With `index_ids`, indexes on CSV `id:ID(Label)` properties (and on `name`) are
 /// defined in the loader's first batch, so they commit with the data they index.
 ///
 /// An import that fits in one batch of the bulk loader (a million nodes, two million
@@ -314,6 +319,9 @@ pub fn import_into_store(
     paths: &[PathBuf],
     opts: &ImportOptions,
 ) -> Result<ImportReport> {
+    if format == ImportFormat::Csv {
+        return stream::import_csv(store, paths, opts);
+    }
     let started = Instant::now();
     let (staging, mut report) = stage(format, paths, opts)?;
     let indexes = if opts.index_ids {
@@ -331,7 +339,7 @@ pub fn import_into_store(
 /// The indexes an import defines, each with the number of nodes it will cover: one on every
 /// CSV `id:ID(Label)` property, and one on `name` over every node (knowledge graphs are
 /// looked up by name whatever the label: `MATCH (n {name: $x})`).
-fn planned_indexes(staging: &Staging) -> Vec<(IndexDef, u64)> {
+pub(crate) fn planned_indexes(staging: &Staging) -> Vec<(IndexDef, u64)> {
     let mut out = Vec::new();
     if staging.keys.names.iter().any(|k| k == "name") {
         let def = IndexDef {
@@ -341,7 +349,7 @@ fn planned_indexes(staging: &Staging) -> Vec<(IndexDef, u64)> {
             unique: false,
             kind: Default::default(),
         };
-        out.push((def, staging.nodes.len() as u64));
+        out.push((def, staging.node_count));
     }
     for (label, key) in &staging.id_indexes {
         let def = IndexDef {
@@ -352,11 +360,7 @@ fn planned_indexes(staging: &Staging) -> Vec<(IndexDef, u64)> {
             kind: Default::default(),
         };
         let expected = match staging.labels.names.iter().position(|l| l == label) {
-            Some(l) => staging
-                .nodes
-                .iter()
-                .filter(|n| n.labels.contains(&(l as u32)))
-                .count() as u64,
+            Some(l) => staging.label_nodes.get(l).copied().unwrap_or(0),
             None => 0,
         };
         out.push((def, expected));
@@ -373,10 +377,28 @@ pub fn bulk_write(
     show_progress: bool,
 ) -> Result<()> {
     let total = (staging.nodes.len() + staging.rels.len()) as u64;
+    load(store, indexes, total, show_progress, |bulk, bar| {
+        write_through(staging, bulk, bar)
+    })
+}
+
+/// Runs `write` on the store's bulk loader, with `indexes` defined in its first batch and a
+/// progress bar of `total` entities, then flushes. On an error after some batches were
+/// committed, the error says what they hold.
+pub(crate) fn load(
+    store: &Store,
+    indexes: &[(IndexDef, u64)],
+    total: u64,
+    show_progress: bool,
+    write: impl FnOnce(&mut BulkLoader, &ProgressBar) -> Result<()>,
+) -> Result<()> {
     let bar = progress_bar(show_progress, Some(total), "writing");
     bar.set_message("entities");
     let mut bulk = store.bulk_loader()?;
-    let written = write_through(staging, &mut bulk, indexes, &bar);
+    let written = indexes
+        .iter()
+        .try_for_each(|(def, expected)| bulk.create_index(def.clone(), *expected))
+        .and_then(|()| write(&mut bulk, &bar));
     let result = written.and_then(|()| {
         bar.set_message("entities, flushing");
         let before = bulk.committed();
@@ -389,7 +411,7 @@ pub fn bulk_write(
 }
 
 /// `e`, saying what earlier batches of the import committed when they did.
-fn partly_written((nodes, rels): (u64, u64), e: Error) -> Error {
+pub(crate) fn partly_written((nodes, rels): (u64, u64), e: Error) -> Error {
     if (nodes, rels) == (0, 0) {
         return e;
     }
@@ -399,16 +421,8 @@ fn partly_written((nodes, rels): (u64, u64), e: Error) -> Error {
     ))
 }
 
-fn write_through(
-    staging: &Staging,
-    bulk: &mut BulkLoader,
-    indexes: &[(IndexDef, u64)],
-    bar: &ProgressBar,
-) -> Result<()> {
+fn write_through(staging: &Staging, bulk: &mut BulkLoader, bar: &ProgressBar) -> Result<()> {
     let committed = |bulk: &BulkLoader, e: Error| partly_written(bulk.committed(), e);
-    for (def, expected) in indexes {
-        bulk.create_index(def.clone(), *expected)?;
-    }
     let mut ids = Vec::with_capacity(staging.nodes.len());
     let mut done = 0u64;
     let key = |k: &u32| staging.keys.names[*k as usize].as_str();
