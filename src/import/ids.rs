@@ -27,7 +27,8 @@ impl IdMaps {
         }
     }
 
-    /// Records node `index`'s id; `Ok(false)` if the id is already taken in its space.
+    /// Records node `index`'s id; `Ok(false)` if the id is already taken in its space, which
+    /// keeps the node that took it first (a skipped duplicate must not take its id over).
     pub fn insert(
         &mut self,
         id_type: IdType,
@@ -35,12 +36,20 @@ impl IdMaps {
         text: &str,
         index: u32,
     ) -> std::result::Result<bool, String> {
+        use std::collections::hash_map::Entry;
         self.ensure(space);
         let s = space as usize;
-        Ok(match id_type {
-            IdType::Integer => self.int[s].insert(parse_int(text)?, index).is_none(),
-            IdType::String => self.string[s].insert(text.into(), index).is_none(),
-        })
+        let fresh = match id_type {
+            IdType::Integer => match self.int[s].entry(parse_int(text)?) {
+                Entry::Vacant(v) => v.insert(index) == &index,
+                Entry::Occupied(_) => false,
+            },
+            IdType::String => match self.string[s].entry(text.into()) {
+                Entry::Vacant(v) => v.insert(index) == &index,
+                Entry::Occupied(_) => false,
+            },
+        };
+        Ok(fresh)
     }
 
     /// Builds the dense tables once every node file is read, and frees the maps they replace.

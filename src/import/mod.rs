@@ -122,6 +122,9 @@ pub struct ImportOptions {
     /// space (e.g. `id:ID(Company)` → index on `:Company(id)`), so `MATCH (c:Company {id: 7})`
     /// is a lookup. Default on.
     pub index_ids: bool,
+    /// The bulk loader's batch (nodes, relationships) when not its default (1M / 2M): the
+    /// memory a CSV import holds beyond its id maps, and what commits atomically.
+    pub batch: Option<(usize, usize)>,
 }
 
 impl Default for ImportOptions {
@@ -133,6 +136,7 @@ impl Default for ImportOptions {
             delimiter: ',',
             array_delimiter: ';',
             index_ids: true,
+            batch: None,
         }
     }
 }
@@ -329,7 +333,10 @@ pub fn import_into_store(
     } else {
         Vec::new()
     };
-    bulk_write(&staging, store, &indexes, opts.progress)?;
+    let total = (staging.nodes.len() + staging.rels.len()) as u64;
+    load(store, &indexes, total, opts, |bulk, bar| {
+        write_through(&staging, bulk, bar)
+    })?;
     report.nodes = staging.nodes.len() as u64;
     report.relationships = staging.rels.len() as u64;
     report.elapsed = started.elapsed();
@@ -377,24 +384,31 @@ pub fn bulk_write(
     show_progress: bool,
 ) -> Result<()> {
     let total = (staging.nodes.len() + staging.rels.len()) as u64;
-    load(store, indexes, total, show_progress, |bulk, bar| {
+    let opts = ImportOptions {
+        progress: show_progress,
+        ..ImportOptions::default()
+    };
+    load(store, indexes, total, &opts, |bulk, bar| {
         write_through(staging, bulk, bar)
     })
 }
 
 /// Runs `write` on the store's bulk loader, with `indexes` defined in its first batch and a
-/// progress bar of `total` entities, then flushes. On an error after some batches were
-/// committed, the error says what they hold.
+/// progress bar of `total` entities (with `opts.progress`), in batches of `opts.batch`, then
+/// flushes. On an error after some batches were committed, the error says what they hold.
 pub(crate) fn load(
     store: &Store,
     indexes: &[(IndexDef, u64)],
     total: u64,
-    show_progress: bool,
+    opts: &ImportOptions,
     write: impl FnOnce(&mut BulkLoader, &ProgressBar) -> Result<()>,
 ) -> Result<()> {
-    let bar = progress_bar(show_progress, Some(total), "writing");
+    let bar = progress_bar(opts.progress, Some(total), "writing");
     bar.set_message("entities");
     let mut bulk = store.bulk_loader()?;
+    if let Some((nodes, rels)) = opts.batch {
+        bulk.set_batch_size(nodes, rels);
+    }
     let written = indexes
         .iter()
         .try_for_each(|(def, expected)| bulk.create_index(def.clone(), *expected))

@@ -54,7 +54,7 @@ pub fn import_csv(store: &Store, paths: &[PathBuf], opts: &ImportOptions) -> Res
         Vec::new()
     };
     let (nodes, rels) = (staging.node_count, staging.rel_count);
-    load(store, &indexes, nodes + rels, opts.progress, |bulk, bar| {
+    load(store, &indexes, nodes + rels, opts, |bulk, bar| {
         let mut w = Writer {
             bulk,
             bar,
