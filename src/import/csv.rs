@@ -468,13 +468,15 @@ pub fn stage(
 }
 
 /// A node line's node, and its id (space, text) if it has one.
+type NodeLine<'f> = (StagedNode, Option<(u32, &'f str)>);
+
 fn stage_node<'f>(
     columns: &[Column],
     fields: &'f [Field<'_>],
     id_type: IdType,
     array_delim: char,
     staging: &mut Staging,
-) -> std::result::Result<(StagedNode, Option<(u32, &'f str)>), String> {
+) -> std::result::Result<NodeLine<'f>, String> {
     let mut labels = Vec::new();
     let mut props = Vec::new();
     let mut id: Option<(u32, &str)> = None;
