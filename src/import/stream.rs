@@ -63,14 +63,17 @@ pub fn import_csv(store: &Store, paths: &[PathBuf], opts: &ImportOptions) -> Res
             done: 0,
         };
         let mut ignored = BadLines::default();
-        csv.read(
+        // Any error, the loader's or the reading's (a file gone or changed since the
+        // check), says what earlier batches committed.
+        let read = csv.read(
             Pass::Again,
             opts,
             &mut staging,
             &mut ignored,
             &|_| {},
             &mut |s, e| w.write(s, e),
-        )?;
+        );
+        read.map_err(|e| partly_written(w.bulk.committed(), e))?;
         if (w.nodes, w.done - w.nodes) != (nodes, rels) {
             return Err(partly_written(
                 w.bulk.committed(),
@@ -103,11 +106,10 @@ struct Writer<'a> {
 
 impl Writer<'_> {
     fn write(&mut self, s: &Staging, e: Staged) -> Result<()> {
-        let written = match e {
-            Staged::Node(n) => self.node(s, n),
-            Staged::Rel(r) => self.rel(s, r),
-        };
-        written.map_err(|e| partly_written(self.bulk.committed(), e))?;
+        match e {
+            Staged::Node(n) => self.node(s, n)?,
+            Staged::Rel(r) => self.rel(s, r)?,
+        }
         self.done += 1;
         if self.done.is_multiple_of(8192) {
             self.bar.set_position(self.done);
