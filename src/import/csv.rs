@@ -4,7 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::staging::{BadLines, FastMap, Interner, StagedNode, StagedRel, Staging};
+use super::ids::IdMaps;
+use super::staging::{BadLines, Interner, Staged, StagedNode, StagedRel, Staging};
 use super::{IdType, ImportOptions};
 use crate::csv_reader::{CsvReader, Field};
 use crate::error::{Error, Result};
@@ -166,69 +167,6 @@ fn cell_value(
     parse_scalar(col_ty, &f.text).map(Some)
 }
 
-/// Node ids by ID space, for resolving relationship ends.
-#[derive(Default)]
-struct IdMaps {
-    int: Vec<FastMap<i64, u32>>,
-    string: Vec<FastMap<Box<str>, u32>>,
-    /// Per space, when its integer ids are small and dense (as generated ids usually are): a
-    /// direct table `id → staged node` (`u32::MAX` = none), far faster than hashing 2M ends.
-    dense: Vec<Option<Vec<u32>>>,
-}
-
-impl IdMaps {
-    fn ensure(&mut self, space: u32) {
-        let n = space as usize + 1;
-        if self.int.len() < n {
-            self.int.resize_with(n, FastMap::default);
-            self.string.resize_with(n, FastMap::default);
-            self.dense.resize_with(n, || None);
-        }
-    }
-
-    /// Builds the dense tables once every node file is read.
-    fn freeze(&mut self) {
-        for (space, map) in self.int.iter().enumerate() {
-            let max = map.keys().copied().max().unwrap_or(-1);
-            let min = map.keys().copied().min().unwrap_or(0);
-            if map.is_empty() || min < 0 || max as u64 > 4 * map.len() as u64 + 1024 {
-                continue;
-            }
-            let mut table = vec![u32::MAX; max as usize + 1];
-            for (&id, &idx) in map {
-                table[id as usize] = idx;
-            }
-            self.dense[space] = Some(table);
-        }
-    }
-
-    fn get(
-        &self,
-        id_type: IdType,
-        space: u32,
-        text: &str,
-    ) -> std::result::Result<Option<u32>, String> {
-        let s = space as usize;
-        match id_type {
-            IdType::Integer => {
-                let i: i64 = text
-                    .trim()
-                    .parse()
-                    .map_err(|_| format!("id `{text}` is not an integer (--id-type integer)"))?;
-                if let Some(Some(table)) = self.dense.get(s) {
-                    return Ok(usize::try_from(i)
-                        .ok()
-                        .and_then(|i| table.get(i))
-                        .copied()
-                        .filter(|&x| x != u32::MAX));
-                }
-                Ok(self.int.get(s).and_then(|m| m.get(&i)).copied())
-            }
-            IdType::String => Ok(self.string.get(s).and_then(|m| m.get(text)).copied()),
-        }
-    }
-}
-
 /// A CSV file with its parsed header.
 struct CsvFile {
     path: PathBuf,
@@ -273,7 +211,246 @@ pub fn expand(paths: &[PathBuf], ext: &[&str]) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// Parses every CSV file into `staging`. Node files (by header) come before relationship files.
+/// Which pass over the files: the first checks every line and records node ids and counts;
+/// a later one finds the same lines good and bad (the bad ones were reported by the first)
+/// and hands the good ones on, numbering nodes the same way.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Pass {
+    Check,
+    Again,
+}
+
+/// The CSV files of an import with their headers, and the node ids the first pass recorded.
+pub struct CsvImport {
+    files: Vec<CsvFile>,
+    spaces: Interner,
+    ids: IdMaps,
+    delim: u8,
+}
+
+impl CsvImport {
+    /// Reads every file's header (interning its keys in `staging`); node files first.
+    pub fn open(
+        paths: &[PathBuf],
+        opts: &ImportOptions,
+        staging: &mut Staging,
+        warnings: &mut Vec<String>,
+    ) -> Result<Self> {
+        if !opts.delimiter.is_ascii() {
+            return Err(Error::Io(
+                "the CSV delimiter must be an ASCII character".into(),
+            ));
+        }
+        let delim = opts.delimiter as u8;
+        let paths = expand(paths, &["csv", "tsv", "txt"])?;
+        if paths.is_empty() {
+            return Err(Error::Io("no .csv files found to import".into()));
+        }
+        let mut spaces = Interner::default();
+        let mut files = Vec::new();
+        for path in paths {
+            if let Some(f) = read_header(path, delim, staging, &mut spaces, warnings)? {
+                files.push(f);
+            }
+        }
+        files.sort_by_key(|f| f.is_relationships);
+        let mut ids = IdMaps::default();
+        ids.ensure(spaces.names.len() as u32);
+        Ok(CsvImport {
+            files,
+            spaces,
+            ids,
+            delim,
+        })
+    }
+
+    pub fn files(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Reads every file once, node files first, handing each good line's entity to `sink`
+    /// (a node's relationships refer to it by its number in the import, counted from 0). In
+    /// the `Check` pass a bad line is an error, or with `skip_bad` is counted in `bad`.
+    pub fn read(
+        &mut self,
+        pass: Pass,
+        opts: &ImportOptions,
+        staging: &mut Staging,
+        bad: &mut BadLines,
+        progress: &dyn Fn(u64),
+        sink: &mut dyn FnMut(&mut Staging, Staged) -> Result<()>,
+    ) -> Result<()> {
+        let array_delim = opts.array_delimiter;
+        let mut done = 0u64;
+        let mut nodes = 0u32;
+        let mut frozen = pass == Pass::Again;
+        let CsvImport {
+            files,
+            spaces,
+            ids,
+            delim,
+        } = self;
+        for file in files.iter() {
+            if file.is_relationships && !frozen {
+                ids.freeze();
+                frozen = true;
+            }
+            let text = super::read_text(&file.path)?;
+            let mut reader = CsvReader::new(&text, *delim);
+            let mut fields = Vec::new();
+            let _ = reader.next_record(&mut fields); // header
+            while let Some(rec) = reader.next_record(&mut fields) {
+                let outcome = match rec {
+                    Err((line, reason)) => Err((line, reason)),
+                    Ok(line) => {
+                        let r = if fields.len() != file.columns.len() {
+                            Err(format!(
+                                "{} fields, but the header has {}",
+                                fields.len(),
+                                file.columns.len()
+                            ))
+                        } else if file.is_relationships {
+                            stage_relationship(
+                                &file.columns,
+                                &fields,
+                                opts.id_type,
+                                array_delim,
+                                ids,
+                                spaces,
+                                staging,
+                            )
+                            .map(Staged::Rel)
+                        } else {
+                            stage_node(&file.columns, &fields, opts.id_type, array_delim, staging)
+                                .and_then(|(node, id)| {
+                                    number(ids, pass, opts.id_type, id, nodes)?;
+                                    Ok(Staged::Node(node))
+                                })
+                        };
+                        r.map_err(|reason| (line, reason))
+                    }
+                };
+                match outcome {
+                    Ok(e) => {
+                        if matches!(e, Staged::Node(_)) {
+                            nodes = nodes.checked_add(1).ok_or_else(|| {
+                                Error::Io("more than 4 billion nodes in one import".into())
+                            })?;
+                        }
+                        sink(staging, e)?;
+                    }
+                    Err((line, reason)) => {
+                        let msg = format!("{}:{line}: {reason}", file.path.display());
+                        match (opts.skip_bad, pass) {
+                            (false, Pass::Check) => return Err(Error::Io(msg)),
+                            (true, Pass::Check) => bad.add(msg),
+                            (true, Pass::Again) => {}
+                            // Good in the first pass: the file changed between the two.
+                            (false, Pass::Again) => {
+                                return Err(Error::Io(format!(
+                                    "{msg} (the file changed while it was imported)"
+                                )))
+                            }
+                        }
+                    }
+                }
+                done += 1;
+                if done.is_multiple_of(65_536) {
+                    progress(done);
+                }
+            }
+        }
+        progress(done);
+        Ok(())
+    }
+}
+
+/// Gives node number `index` its id. The first pass records it (a duplicate is a bad line); a
+/// later pass finds the line that recorded it, so a duplicate is bad again.
+fn number(
+    ids: &mut IdMaps,
+    pass: Pass,
+    id_type: IdType,
+    id: Option<(u32, &str)>,
+    index: u32,
+) -> std::result::Result<(), String> {
+    let Some((space, text)) = id else {
+        return Ok(());
+    };
+    let taken = match pass {
+        Pass::Check => !ids.insert(id_type, space, text, index)?,
+        Pass::Again => ids.get(id_type, space, text)? != Some(index),
+    };
+    if taken {
+        return Err(format!("duplicate node id `{text}` in its ID space"));
+    }
+    Ok(())
+}
+
+/// A file's header, or `None` (with a warning) for an empty file.
+fn read_header(
+    path: PathBuf,
+    delim: u8,
+    staging: &mut Staging,
+    spaces: &mut Interner,
+    warnings: &mut Vec<String>,
+) -> Result<Option<CsvFile>> {
+    let text = super::read_text(&path)?;
+    let mut reader = CsvReader::new(&text, delim);
+    let mut fields = Vec::new();
+    let columns = match reader.next_record(&mut fields) {
+        None => {
+            warnings.push(format!("{}: empty file", path.display()));
+            return Ok(None);
+        }
+        Some(Err((line, reason))) => {
+            return Err(Error::Io(format!("{}:{line}: {reason}", path.display())))
+        }
+        Some(Ok(line)) => fields
+            .iter()
+            .map(|f| parse_column(f.text.trim(), &mut staging.keys, spaces))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|r| Error::Io(format!("{}:{line}: bad header: {r}", path.display())))?,
+    };
+    let starts = columns
+        .iter()
+        .filter(|c| matches!(c, Column::StartId { .. }))
+        .count();
+    let ends = columns
+        .iter()
+        .filter(|c| matches!(c, Column::EndId { .. }))
+        .count();
+    let is_relationships = starts > 0 || ends > 0;
+    if is_relationships && (starts != 1 || ends != 1) {
+        return Err(Error::Io(format!(
+            "{}:1: bad header: a relationship file needs exactly one :START_ID and one :END_ID column",
+            path.display()
+        )));
+    }
+    for c in &columns {
+        if let Column::Id {
+            key: Some(k),
+            space,
+        } = c
+        {
+            let space_name = &spaces.names[*space as usize];
+            let hint = (space_name.clone(), staging.keys.names[*k as usize].clone());
+            if !space_name.is_empty() && !staging.id_indexes.contains(&hint) {
+                staging.id_indexes.push(hint);
+            }
+        }
+    }
+    // The text is dropped here and read again when the file's turn comes, so only one file
+    // is in memory at a time.
+    Ok(Some(CsvFile {
+        path,
+        columns,
+        is_relationships,
+    }))
+}
+
+/// Parses every CSV file into `staging`, keeping every entity (what a caller that wants the
+/// whole import in memory uses; `kg import` streams instead, `stream.rs`).
 pub fn stage(
     paths: &[PathBuf],
     opts: &ImportOptions,
@@ -282,146 +459,24 @@ pub fn stage(
     warnings: &mut Vec<String>,
     progress: &dyn Fn(u64),
 ) -> Result<usize> {
-    if !opts.delimiter.is_ascii() {
-        return Err(Error::Io(
-            "the CSV delimiter must be an ASCII character".into(),
-        ));
-    }
-    let delim = opts.delimiter as u8;
-    let files = expand(paths, &["csv", "tsv", "txt"])?;
-    if files.is_empty() {
-        return Err(Error::Io("no .csv files found to import".into()));
-    }
-    let mut spaces = Interner::default();
-    let mut parsed = Vec::new();
-    for path in files {
-        let text = super::read_text(&path)?;
-        let mut reader = CsvReader::new(&text, delim);
-        let mut fields = Vec::new();
-        let columns = match reader.next_record(&mut fields) {
-            None => {
-                warnings.push(format!("{}: empty file", path.display()));
-                continue;
-            }
-            Some(Err((line, reason))) => {
-                return Err(Error::Io(format!("{}:{line}: {reason}", path.display())))
-            }
-            Some(Ok(line)) => fields
-                .iter()
-                .map(|f| parse_column(f.text.trim(), &mut staging.keys, &mut spaces))
-                .collect::<std::result::Result<Vec<_>, _>>()
-                .map_err(|r| Error::Io(format!("{}:{line}: bad header: {r}", path.display())))?,
-        };
-        let starts = columns
-            .iter()
-            .filter(|c| matches!(c, Column::StartId { .. }))
-            .count();
-        let ends = columns
-            .iter()
-            .filter(|c| matches!(c, Column::EndId { .. }))
-            .count();
-        let is_relationships = starts > 0 || ends > 0;
-        if is_relationships && (starts != 1 || ends != 1) {
-            return Err(Error::Io(format!(
-                "{}:1: bad header: a relationship file needs exactly one :START_ID and one :END_ID column",
-                path.display()
-            )));
-        }
-        drop(fields);
-        drop(text); // read again when its turn comes, so only one file is in memory at a time
-        for c in &columns {
-            if let Column::Id {
-                key: Some(k),
-                space,
-            } = c
-            {
-                let space_name = &spaces.names[*space as usize];
-                let hint = (space_name.clone(), staging.keys.names[*k as usize].clone());
-                if !space_name.is_empty() && !staging.id_indexes.contains(&hint) {
-                    staging.id_indexes.push(hint);
-                }
-            }
-        }
-        parsed.push(CsvFile {
-            path,
-            columns,
-            is_relationships,
-        });
-    }
-    parsed.sort_by_key(|f| f.is_relationships);
-    let mut ids = IdMaps::default();
-    ids.ensure(spaces.names.len() as u32);
-    let array_delim = opts.array_delimiter;
-    let mut done = 0u64;
-    let mut frozen = false;
-    for file in &parsed {
-        if file.is_relationships && !frozen {
-            ids.freeze();
-            frozen = true;
-        }
-        let text = super::read_text(&file.path)?;
-        let mut reader = CsvReader::new(&text, delim);
-        let mut fields = Vec::new();
-        let _ = reader.next_record(&mut fields); // header
-        let name = file.path.display().to_string();
-        while let Some(rec) = reader.next_record(&mut fields) {
-            let outcome = match rec {
-                Err((line, reason)) => Err((line, reason)),
-                Ok(line) => {
-                    let r = if fields.len() != file.columns.len() {
-                        Err(format!(
-                            "{} fields, but the header has {}",
-                            fields.len(),
-                            file.columns.len()
-                        ))
-                    } else if file.is_relationships {
-                        stage_relationship(
-                            &file.columns,
-                            &fields,
-                            opts.id_type,
-                            array_delim,
-                            &ids,
-                            &spaces,
-                            staging,
-                        )
-                    } else {
-                        stage_node(
-                            &file.columns,
-                            &fields,
-                            opts.id_type,
-                            array_delim,
-                            &mut ids,
-                            staging,
-                        )
-                    };
-                    r.map_err(|reason| (line, reason))
-                }
-            };
-            if let Err((line, reason)) = outcome {
-                let msg = format!("{name}:{line}: {reason}");
-                if !opts.skip_bad {
-                    return Err(Error::Io(msg));
-                }
-                bad.add(msg);
-            }
-            done += 1;
-            if done.is_multiple_of(65_536) {
-                progress(done);
-            }
-        }
-    }
-    progress(done);
-    Ok(parsed.len())
+    let mut csv = CsvImport::open(paths, opts, staging, warnings)?;
+    csv.read(Pass::Check, opts, staging, bad, progress, &mut |s, e| {
+        s.keep(e);
+        Ok(())
+    })?;
+    Ok(csv.files())
 }
 
-fn stage_node(
+/// A node line's node, and its id (space, text) if it has one.
+type NodeLine<'f> = (StagedNode, Option<(u32, &'f str)>);
+
+fn stage_node<'f>(
     columns: &[Column],
-    fields: &[Field<'_>],
+    fields: &'f [Field<'_>],
     id_type: IdType,
     array_delim: char,
-    ids: &mut IdMaps,
     staging: &mut Staging,
-) -> std::result::Result<(), String> {
+) -> std::result::Result<NodeLine<'f>, String> {
     let mut labels = Vec::new();
     let mut props = Vec::new();
     let mut id: Option<(u32, &str)> = None;
@@ -466,26 +521,7 @@ fn stage_node(
             }
         }
     }
-    let index = u32::try_from(staging.nodes.len())
-        .map_err(|_| "more than 4 billion nodes in one import".to_string())?;
-    if let Some((space, text)) = id {
-        let s = space as usize;
-        let dup = match id_type {
-            IdType::Integer => {
-                let i: i64 = text
-                    .trim()
-                    .parse()
-                    .map_err(|_| format!("id `{text}` is not an integer (--id-type integer)"))?;
-                ids.int[s].insert(i, index).is_some()
-            }
-            IdType::String => ids.string[s].insert(text.into(), index).is_some(),
-        };
-        if dup {
-            return Err(format!("duplicate node id `{text}` in its ID space"));
-        }
-    }
-    staging.nodes.push(StagedNode { labels, props });
-    Ok(())
+    Ok((StagedNode { labels, props }, id))
 }
 
 fn stage_relationship(
@@ -496,7 +532,7 @@ fn stage_relationship(
     ids: &IdMaps,
     spaces: &Interner,
     staging: &mut Staging,
-) -> std::result::Result<(), String> {
+) -> std::result::Result<StagedRel, String> {
     let (mut start, mut end, mut ty) = (None, None, None);
     let mut props = Vec::new();
     for (col, f) in columns.iter().zip(fields) {
@@ -542,15 +578,12 @@ fn stage_relationship(
     }
     let rel_type = ty.ok_or("no :TYPE column (a relationship needs a type)")?;
     match (start, end) {
-        (Some(start), Some(end)) => {
-            staging.rels.push(StagedRel {
-                rel_type,
-                start,
-                end,
-                props,
-            });
-            Ok(())
-        }
+        (Some(start), Some(end)) => Ok(StagedRel {
+            rel_type,
+            start,
+            end,
+            props,
+        }),
         _ => Err("missing :START_ID or :END_ID".into()),
     }
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use super::csv::{expand, parse_float};
 use super::jsonl::json_to_value;
-use super::staging::{BadLines, StagedNode, StagedRel, Staging};
+use super::staging::{BadLines, Staged, StagedNode, StagedRel, Staging};
 use super::xml::{Event, XmlReader};
 use super::ImportOptions;
 use crate::error::{Error, Result};
@@ -203,7 +203,7 @@ fn finish(
         if ids.insert(id.clone(), index).is_some() {
             return Err(format!("duplicate node id `{id}`"));
         }
-        staging.nodes.push(StagedNode { labels, props });
+        staging.keep(Staged::Node(StagedNode { labels, props }));
     }
     Ok(())
 }
@@ -405,7 +405,7 @@ pub fn stage(
                     let mut rel = p.rel;
                     rel.start = s;
                     rel.end = t;
-                    staging.rels.push(rel);
+                    staging.keep(Staged::Rel(rel));
                 }
                 _ => {
                     let missing = if ids.contains_key(&p.source) {

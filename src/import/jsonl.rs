@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use serde_json::{Map, Value as Json};
 
 use super::csv::{expand, parse_float};
-use super::staging::{BadLines, StagedNode, StagedRel, Staging};
+use super::staging::{BadLines, Staged, StagedNode, StagedRel, Staging};
 use super::ImportOptions;
 use crate::error::{Error, Result};
 use crate::value::Value;
@@ -150,7 +150,7 @@ fn stage_line(
                     return Err(format!("duplicate node id {id}"));
                 }
             }
-            staging.nodes.push(StagedNode { labels, props });
+            staging.keep(Staged::Node(StagedNode { labels, props }));
         }
         Kind::Relationship => {
             // APOC writes `"type": "relationship"` and the relationship type in `label`.
@@ -225,7 +225,7 @@ pub fn stage(
                 let mut rel = p.rel;
                 rel.start = s;
                 rel.end = e;
-                staging.rels.push(rel);
+                staging.keep(Staged::Rel(rel));
             }
             (s, _) => {
                 let which = if s.is_none() {

@@ -1,12 +1,16 @@
 //! Import: read JSONL, GraphML, neo4j-admin CSV or a Cypher script into the database. Every
 //! file is parsed and checked before anything is written, so a malformed line (reported with
-//! file, line and reason) leaves the database unchanged unless `skip_bad` is set.
+//! file, line and reason) leaves the database unchanged unless `skip_bad` is set. CSV is then
+//! read again and streamed into the bulk loader (`stream.rs`); JSONL and GraphML are held in
+//! memory (`staging.rs`) between the check and the write.
 
 pub mod csv;
 pub mod cypher;
 pub mod graphml;
+mod ids;
 pub mod jsonl;
 pub mod staging;
+mod stream;
 pub mod xml;
 
 use std::fmt;
@@ -117,6 +121,9 @@ pub struct ImportOptions {
     /// space (e.g. `id:ID(Company)` → index on `:Company(id)`), so `MATCH (c:Company {id: 7})`
     /// is a lookup. Default on.
     pub index_ids: bool,
+    /// The bulk loader's batch (nodes, relationships) when not its default (1M / 2M): the
+    /// memory a CSV import holds beyond its id maps, and what commits atomically.
+    pub batch: Option<(usize, usize)>,
 }
 
 impl Default for ImportOptions {
@@ -128,6 +135,7 @@ impl Default for ImportOptions {
             delimiter: ',',
             array_delimiter: ';',
             index_ids: true,
+            batch: None,
         }
     }
 }
@@ -301,7 +309,8 @@ pub fn write_staged(
 
 /// Imports files (not a Cypher script) into `store`: everything is parsed and checked first
 /// (a bad line aborts before anything is written), then written through the store's bulk
-/// loader. With `index_ids`, indexes on CSV `id:ID(Label)` properties (and on `name`) are
+/// loader: CSV streamed from a second reading of the files, in memory bounded by the loader's
+/// batch plus the node id maps; JSONL and GraphML from the whole import held in memory. With `index_ids`, indexes on CSV `id:ID(Label)` properties (and on `name`) are
 /// defined in the loader's first batch, so they commit with the data they index.
 ///
 /// An import that fits in one batch of the bulk loader (a million nodes, two million
@@ -313,6 +322,9 @@ pub fn import_into_store(
     paths: &[PathBuf],
     opts: &ImportOptions,
 ) -> Result<ImportReport> {
+    if format == ImportFormat::Csv {
+        return stream::import_csv(store, paths, opts);
+    }
     let started = Instant::now();
     let (staging, mut report) = stage(format, paths, opts)?;
     let indexes = if opts.index_ids {
@@ -320,7 +332,10 @@ pub fn import_into_store(
     } else {
         Vec::new()
     };
-    bulk_write(&staging, store, &indexes, opts.progress)?;
+    let total = (staging.nodes.len() + staging.rels.len()) as u64;
+    load(store, &indexes, total, opts, |bulk, bar| {
+        write_through(&staging, bulk, bar)
+    })?;
     report.nodes = staging.nodes.len() as u64;
     report.relationships = staging.rels.len() as u64;
     report.elapsed = started.elapsed();
@@ -330,7 +345,7 @@ pub fn import_into_store(
 /// The indexes an import defines, each with the number of nodes it will cover: one on every
 /// CSV `id:ID(Label)` property, and one on `name` over every node (knowledge graphs are
 /// looked up by name whatever the label: `MATCH (n {name: $x})`).
-fn planned_indexes(staging: &Staging) -> Vec<(IndexDef, u64)> {
+pub(crate) fn planned_indexes(staging: &Staging) -> Vec<(IndexDef, u64)> {
     let mut out = Vec::new();
     if staging.keys.names.iter().any(|k| k == "name") {
         let def = IndexDef {
@@ -340,7 +355,7 @@ fn planned_indexes(staging: &Staging) -> Vec<(IndexDef, u64)> {
             unique: false,
             kind: Default::default(),
         };
-        out.push((def, staging.nodes.len() as u64));
+        out.push((def, staging.node_count));
     }
     for (label, key) in &staging.id_indexes {
         let def = IndexDef {
@@ -351,11 +366,7 @@ fn planned_indexes(staging: &Staging) -> Vec<(IndexDef, u64)> {
             kind: Default::default(),
         };
         let expected = match staging.labels.names.iter().position(|l| l == label) {
-            Some(l) => staging
-                .nodes
-                .iter()
-                .filter(|n| n.labels.contains(&(l as u32)))
-                .count() as u64,
+            Some(l) => staging.label_nodes.get(l).copied().unwrap_or(0),
             None => 0,
         };
         out.push((def, expected));
@@ -372,10 +383,35 @@ pub fn bulk_write(
     show_progress: bool,
 ) -> Result<()> {
     let total = (staging.nodes.len() + staging.rels.len()) as u64;
-    let bar = progress_bar(show_progress, Some(total), "writing");
+    let opts = ImportOptions {
+        progress: show_progress,
+        ..ImportOptions::default()
+    };
+    load(store, indexes, total, &opts, |bulk, bar| {
+        write_through(staging, bulk, bar)
+    })
+}
+
+/// Runs `write` on the store's bulk loader, with `indexes` defined in its first batch and a
+/// progress bar of `total` entities (with `opts.progress`), in batches of `opts.batch`, then
+/// flushes. On an error after some batches were committed, the error says what they hold.
+pub(crate) fn load(
+    store: &Store,
+    indexes: &[(IndexDef, u64)],
+    total: u64,
+    opts: &ImportOptions,
+    write: impl FnOnce(&mut BulkLoader, &ProgressBar) -> Result<()>,
+) -> Result<()> {
+    let bar = progress_bar(opts.progress, Some(total), "writing");
     bar.set_message("entities");
     let mut bulk = store.bulk_loader()?;
-    let written = write_through(staging, &mut bulk, indexes, &bar);
+    if let Some((nodes, rels)) = opts.batch {
+        bulk.set_batch_size(nodes, rels);
+    }
+    let written = indexes
+        .iter()
+        .try_for_each(|(def, expected)| bulk.create_index(def.clone(), *expected))
+        .and_then(|()| write(&mut bulk, &bar));
     let result = written.and_then(|()| {
         bar.set_message("entities, flushing");
         let before = bulk.committed();
@@ -388,7 +424,7 @@ pub fn bulk_write(
 }
 
 /// `e`, saying what earlier batches of the import committed when they did.
-fn partly_written((nodes, rels): (u64, u64), e: Error) -> Error {
+pub(crate) fn partly_written((nodes, rels): (u64, u64), e: Error) -> Error {
     if (nodes, rels) == (0, 0) {
         return e;
     }
@@ -398,16 +434,8 @@ fn partly_written((nodes, rels): (u64, u64), e: Error) -> Error {
     ))
 }
 
-fn write_through(
-    staging: &Staging,
-    bulk: &mut BulkLoader,
-    indexes: &[(IndexDef, u64)],
-    bar: &ProgressBar,
-) -> Result<()> {
+fn write_through(staging: &Staging, bulk: &mut BulkLoader, bar: &ProgressBar) -> Result<()> {
     let committed = |bulk: &BulkLoader, e: Error| partly_written(bulk.committed(), e);
-    for (def, expected) in indexes {
-        bulk.create_index(def.clone(), *expected)?;
-    }
     let mut ids = Vec::with_capacity(staging.nodes.len());
     let mut done = 0u64;
     let key = |k: &u32| staging.keys.names[*k as usize].as_str();

@@ -1,5 +1,6 @@
-//! The parsed import, held compactly in memory before anything is written: every file is read
-//! and checked first, so a bad line leaves the database untouched.
+//! The parsed import before anything is written: interned names, counts and (for the formats
+//! that are not streamed) the entities themselves. Every file is read and checked first, so a
+//! bad line leaves the database untouched.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -74,18 +75,58 @@ pub struct StagedRel {
     pub props: Vec<(u32, Value)>,
 }
 
+/// An entity parsed from one line (or element) of the input.
+#[derive(Debug)]
+pub enum Staged {
+    Node(StagedNode),
+    Rel(StagedRel),
+}
+
 #[derive(Default, Debug)]
 pub struct Staging {
     pub labels: Interner,
     pub types: Interner,
     pub keys: Interner,
+    /// The entities, for JSONL and GraphML; a CSV import streams them (`stream.rs`) and keeps
+    /// these empty.
     pub nodes: Vec<StagedNode>,
     pub rels: Vec<StagedRel>,
+    /// Entities checked, kept or not, and nodes per label (by interned index): what the
+    /// progress bar and the planned indexes need without the entities.
+    pub node_count: u64,
+    pub rel_count: u64,
+    pub label_nodes: Vec<u64>,
     /// (label, property) pairs worth an index after the load: CSV `id:ID(Company)` columns.
     pub id_indexes: Vec<(String, String)>,
 }
 
 impl Staging {
+    /// Counts a checked node (without keeping it).
+    pub fn count_node(&mut self, labels: &[u32]) {
+        self.node_count += 1;
+        for &l in labels {
+            let l = l as usize;
+            if self.label_nodes.len() <= l {
+                self.label_nodes.resize(l + 1, 0);
+            }
+            self.label_nodes[l] += 1;
+        }
+    }
+
+    /// Counts and keeps a checked entity.
+    pub fn keep(&mut self, e: Staged) {
+        match e {
+            Staged::Node(n) => {
+                self.count_node(&n.labels);
+                self.nodes.push(n);
+            }
+            Staged::Rel(r) => {
+                self.rel_count += 1;
+                self.rels.push(r);
+            }
+        }
+    }
+
     pub fn properties(&self, props: &[(u32, Value)]) -> Properties {
         props
             .iter()
