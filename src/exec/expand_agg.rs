@@ -1,0 +1,208 @@
+//! Grouped aggregation fed straight from one expansion over a node scan
+//! (`MATCH (a)-[r:T]->(b:L) RETURN a.k, sum(r.p)`): the adjacency of each scanned node is
+//! walked once, its grouping key evaluated and looked up once per node (not per
+//! relationship), and each relationship only updates the node's group.
+//!
+//! Why: row at a time, each relationship became a fresh row (the scanned row copied), went
+//! through a filter operator, and had its grouping key evaluated, cloned and hashed again:
+//! A1 of the analytics bench spent more on that than on reading the graph
+//! (docs/performance.md, "A1 by the node, not by the row").
+//!
+//! Which plans: an aggregation whose input is filters over a single-hop expansion (no
+//! variable length, no relationship property map, no dynamic type, nothing bound at the far
+//! end, no other relationship to stay distinct from) over an all-nodes or label scan, whose
+//! grouping keys read only the scanned row (variables, property accesses, literals and
+//! parameters: the same value for every relationship of a node) and that is not profiled
+//! (PROFILE counts rows per operator, so it runs the operators). Everything else, filters
+//! and aggregate arguments included, is evaluated on the very row the row-at-a-time plan
+//! would build (one buffer, rewritten per relationship), relationships in the expansion's
+//! order, so the groups, their order and every aggregate's input sequence are the serial
+//! run's.
+//!
+//! One difference in failures only: a node's relationships are all filtered before its
+//! aggregates read any of them, so when both a filter and an aggregate argument would fail,
+//! the filter's error may be the one reported.
+
+use crate::ast::{Expr, ExprKind};
+use crate::error::Result;
+use crate::exec::{build, node_id, ExecCtx, Row};
+use crate::plan::{AggSpec, ExpandSpec, LogicalPlan, PlanOp};
+use crate::store::Edge;
+use crate::value::Value;
+
+/// Where the grouped rows go: the serial aggregation's table or a parallel worker's.
+pub(crate) trait GroupTable {
+    /// The group with key values `kv`, created (after the existing ones) when new.
+    fn group(&mut self, ctx: &ExecCtx<'_>, kv: &[Value]) -> Result<usize>;
+    /// Feeds one row's arguments to aggregate `agg` of group `g`.
+    fn update(&mut self, g: usize, agg: usize, args: &[Value]) -> Result<()>;
+}
+
+/// The fused form of an aggregation's input, when it has the shape the module docs name.
+pub(crate) struct ExpandGroups<'p> {
+    scan: &'p LogicalPlan,
+    spec: &'p ExpandSpec,
+    types: Vec<&'p str>,
+    /// The aggregation's input columns: the scan's, then the relationship and the far node.
+    cols: &'p [String],
+    /// Slot of the expanded node in the scanned row.
+    from: usize,
+    filters: Vec<&'p Expr>,
+    keys: &'p [(String, Expr)],
+    aggs: &'p [AggSpec],
+}
+
+impl<'p> ExpandGroups<'p> {
+    /// The fused form of `input` under grouping `keys` and `aggs`, or `None` when the plan
+    /// has another shape.
+    pub(crate) fn of(
+        input: &'p LogicalPlan,
+        keys: &'p [(String, Expr)],
+        aggs: &'p [AggSpec],
+    ) -> Option<Self> {
+        let mut plan = input;
+        let mut filters = Vec::new();
+        while let PlanOp::Filter { input, predicate } = &plan.op {
+            filters.push(predicate);
+            plan = input;
+        }
+        // The innermost filter runs first, as in the operator chain.
+        filters.reverse();
+        let PlanOp::Expand { input: scan, spec } = &plan.op else {
+            return None;
+        };
+        let plain = spec.hops.is_none()
+            && !spec.into
+            && spec.properties.is_none()
+            && spec.dynamic_types.is_empty()
+            && spec.unique_with.iter().all(|u| !scan.columns.contains(u));
+        let scanned = match &scan.op {
+            PlanOp::AllNodesScan { input, .. } | PlanOp::LabelScan { input, .. } => {
+                matches!(input.op, PlanOp::Argument)
+            }
+            _ => false,
+        };
+        let n = scan.columns.len();
+        let cols = &input.columns;
+        let shaped = plan.columns == *cols
+            && cols.len() == n + 2
+            && cols[..n] == scan.columns[..]
+            && cols[n] == spec.rel
+            && cols[n + 1] == spec.to
+            && !scan.columns.contains(&spec.rel)
+            && !scan.columns.contains(&spec.to);
+        if !(plain && scanned && shaped) {
+            return None;
+        }
+        if !keys.iter().all(|(_, e)| per_node(e, &scan.columns)) {
+            return None;
+        }
+        Some(ExpandGroups {
+            scan,
+            spec,
+            types: spec.types.iter().map(String::as_str).collect(),
+            cols,
+            from: scan.columns.iter().position(|c| *c == spec.from)?,
+            filters,
+            keys,
+            aggs,
+        })
+    }
+
+    /// Feeds every row of the input (the scan restricted to `ctx`'s morsel, if any) to
+    /// `table`: the groups and updates the row-at-a-time plan gives, in its order.
+    pub(crate) fn run(
+        &self,
+        ctx: &mut ExecCtx<'_>,
+        arg: &Row,
+        table: &mut dyn GroupTable,
+    ) -> Result<()> {
+        let mut scan = build(self.scan, arg, false)?;
+        let n = self.scan.columns.len();
+        // The row the expansion would make, rewritten in place per relationship.
+        let mut row: Row = Vec::with_capacity(n + 2);
+        let mut kept: Vec<Edge> = Vec::new();
+        let mut kv: Vec<Value> = Vec::with_capacity(self.keys.len());
+        let mut args: Vec<Value> = Vec::new();
+        while let Some(scanned) = scan.next(ctx)? {
+            let Some(from) = node_id(&scanned[self.from])? else {
+                continue;
+            };
+            let edges = ctx.read().edges(from, self.spec.direction, &self.types)?;
+            if edges.is_empty() {
+                continue;
+            }
+            row.clear();
+            row.extend(scanned);
+            row.extend([Value::Null, Value::Null]);
+            kept.clear();
+            for e in edges {
+                ctx.tick()?;
+                set_edge(&mut row, n, &e);
+                if self.passes(ctx, &row)? {
+                    kept.push(e);
+                }
+            }
+            if kept.is_empty() {
+                continue;
+            }
+            kv.clear();
+            for (_, e) in self.keys {
+                kv.push(ctx.eval(e, &self.cols[..n], &row[..n])?);
+            }
+            let g = table.group(ctx, &kv)?;
+            for e in &kept {
+                ctx.tick()?;
+                set_edge(&mut row, n, e);
+                for (i, a) in self.aggs.iter().enumerate() {
+                    args.clear();
+                    for e in &a.args {
+                        args.push(ctx.eval(e, self.cols, &row)?);
+                    }
+                    table.update(g, i, &args)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// True when every filter keeps `row` (null and false drop it), as `Filter` decides.
+    fn passes(&self, ctx: &ExecCtx<'_>, row: &Row) -> Result<bool> {
+        for f in &self.filters {
+            match ctx.eval(f, self.cols, row)? {
+                Value::Bool(true) => {}
+                Value::Bool(false) | Value::Null => return Ok(false),
+                other => {
+                    return Err(crate::error::QueryError::type_error(
+                        "InvalidArgumentType",
+                        format!("a predicate must be a boolean, got {}", other.type_name()),
+                    )
+                    .into())
+                }
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// Puts relationship `e` and its far node into the last two slots of `row` (from `n`).
+fn set_edge(row: &mut Row, n: usize, e: &Edge) {
+    row[n] = Value::RelRef(e.rel);
+    row[n + 1] = Value::NodeRef(e.other);
+}
+
+/// True when `e` has one value per scanned row: it reads only the scan's columns, through
+/// property accesses, literals and parameters (no function: `rand()` differs per call).
+fn per_node(e: &Expr, cols: &[String]) -> bool {
+    match &e.kind {
+        ExprKind::Variable(v) => cols.contains(v),
+        ExprKind::Property(base, _) => per_node(base, cols),
+        ExprKind::Null
+        | ExprKind::Bool(_)
+        | ExprKind::Int(_)
+        | ExprKind::Float(_)
+        | ExprKind::String(_)
+        | ExprKind::Parameter(_) => true,
+        _ => false,
+    }
+}
