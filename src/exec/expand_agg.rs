@@ -26,6 +26,7 @@
 use crate::ast::{Expr, ExprKind};
 use crate::error::Result;
 use crate::exec::{build, node_id, ExecCtx, Row};
+use crate::model::RelId;
 use crate::plan::{AggSpec, ExpandSpec, LogicalPlan, PlanOp};
 use crate::store::Edge;
 use crate::value::Value;
@@ -49,7 +50,18 @@ pub(crate) struct ExpandGroups<'p> {
     from: usize,
     filters: Vec<&'p Expr>,
     keys: &'p [(String, Expr)],
-    aggs: &'p [AggSpec],
+    /// Each aggregate's arguments.
+    args: Vec<Vec<Arg<'p>>>,
+    /// The relationship properties the arguments read (`Arg::Rel` indexes them).
+    rel_keys: Vec<&'p str>,
+}
+
+/// How an aggregate argument is found for each relationship.
+enum Arg<'p> {
+    /// `r.key`: read for all of a node's relationships in one batch (`rel_keys[i]`).
+    Rel(usize),
+    /// Anything else: evaluated on the row.
+    Row(&'p Expr),
 }
 
 impl<'p> ExpandGroups<'p> {
@@ -97,6 +109,27 @@ impl<'p> ExpandGroups<'p> {
         if !keys.iter().all(|(_, e)| per_node(e, &scan.columns)) {
             return None;
         }
+        let mut rel_keys: Vec<&str> = Vec::new();
+        let args = aggs
+            .iter()
+            .map(|a| {
+                a.args
+                    .iter()
+                    .map(|e| match &e.kind {
+                        ExprKind::Property(base, key)
+                            if matches!(&base.kind, ExprKind::Variable(v) if *v == spec.rel) =>
+                        {
+                            let i = rel_keys.iter().position(|k| k == key);
+                            Arg::Rel(i.unwrap_or_else(|| {
+                                rel_keys.push(key);
+                                rel_keys.len() - 1
+                            }))
+                        }
+                        _ => Arg::Row(e),
+                    })
+                    .collect()
+            })
+            .collect();
         Some(ExpandGroups {
             scan,
             spec,
@@ -105,7 +138,8 @@ impl<'p> ExpandGroups<'p> {
             from: scan.columns.iter().position(|c| *c == spec.from)?,
             filters,
             keys,
-            aggs,
+            args,
+            rel_keys,
         })
     }
 
@@ -124,6 +158,9 @@ impl<'p> ExpandGroups<'p> {
         let mut kept: Vec<Edge> = Vec::new();
         let mut kv: Vec<Value> = Vec::with_capacity(self.keys.len());
         let mut args: Vec<Value> = Vec::new();
+        let mut rels: Vec<RelId> = Vec::new();
+        // Per relationship property read, the values for the node's kept relationships.
+        let mut props: Vec<Vec<Option<Value>>> = self.rel_keys.iter().map(|_| Vec::new()).collect();
         while let Some(scanned) = scan.next(ctx)? {
             let Some(from) = node_id(&scanned[self.from])? else {
                 continue;
@@ -151,13 +188,22 @@ impl<'p> ExpandGroups<'p> {
                 kv.push(ctx.eval(e, &self.cols[..n], &row[..n])?);
             }
             let g = table.group(ctx, &kv)?;
-            for e in &kept {
+            rels.clear();
+            rels.extend(kept.iter().map(|e| e.rel));
+            for (key, values) in self.rel_keys.iter().zip(props.iter_mut()) {
+                values.clear();
+                ctx.read().relationship_properties(&rels, key, values)?;
+            }
+            for (j, e) in kept.iter().enumerate() {
                 ctx.tick()?;
                 set_edge(&mut row, n, e);
-                for (i, a) in self.aggs.iter().enumerate() {
+                for (i, spec) in self.args.iter().enumerate() {
                     args.clear();
-                    for e in &a.args {
-                        args.push(ctx.eval(e, self.cols, &row)?);
+                    for a in spec {
+                        args.push(match a {
+                            Arg::Rel(k) => rel_value(ctx, e.rel, props[*k].get(j))?,
+                            Arg::Row(x) => ctx.eval(x, self.cols, &row)?,
+                        });
                     }
                     table.update(g, i, &args)?;
                 }
@@ -182,6 +228,18 @@ impl<'p> ExpandGroups<'p> {
             }
         }
         Ok(true)
+    }
+}
+
+/// `r.key` from a batch read: the value, or null when the relationship has no such
+/// property; a relationship that no longer exists is the error `r.key` gives.
+fn rel_value(ctx: &ExecCtx<'_>, rel: RelId, read: Option<&Option<Value>>) -> Result<Value> {
+    match read {
+        Some(Some(v)) => Ok(v.clone()),
+        _ if ctx.read().relationship(rel)?.is_none() => {
+            Err(crate::expr::access::deleted("relationship", rel).into())
+        }
+        _ => Ok(Value::Null),
     }
 }
 

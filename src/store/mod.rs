@@ -210,6 +210,20 @@ pub trait GraphRead {
             .relationship(id)?
             .and_then(|r| r.properties.get(key).cloned()))
     }
+    /// `key` of each relationship of `rels`, in order, onto `out` (`None`: the relationship
+    /// has no such property, or does not exist), as `relationship_property` gives them; a
+    /// store may read neighbouring relationships' records from one block lookup.
+    fn relationship_properties(
+        &self,
+        rels: &[RelId],
+        key: &str,
+        out: &mut Vec<Option<Value>>,
+    ) -> Result<()> {
+        for &rel in rels {
+            out.push(self.relationship_property(rel, key)?);
+        }
+        Ok(())
+    }
     /// True when the node exists (and was not deleted in this transaction).
     fn node_exists(&self, id: NodeId) -> Result<bool> {
         Ok(self.node(id)?.is_some())
