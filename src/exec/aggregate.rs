@@ -36,7 +36,7 @@ impl<F: FnMut() -> Result<Vec<Box<dyn Aggregator>>>> Table<F> {
 }
 
 impl<F: FnMut() -> Result<Vec<Box<dyn Aggregator>>>> GroupTable for Table<F> {
-    fn group(&mut self, _ctx: &ExecCtx<'_>, kv: &[Value]) -> Result<usize> {
+    fn group(&mut self, kv: &[Value]) -> Result<usize> {
         Ok(
             match self
                 .index

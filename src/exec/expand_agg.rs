@@ -28,13 +28,13 @@ use crate::error::Result;
 use crate::exec::{build, node_id, ExecCtx, Row};
 use crate::model::RelId;
 use crate::plan::{AggSpec, ExpandSpec, LogicalPlan, PlanOp};
-use crate::store::Edge;
+use crate::store::{Edge, LabelSet};
 use crate::value::Value;
 
 /// Where the grouped rows go: the serial aggregation's table or a parallel worker's.
 pub(crate) trait GroupTable {
     /// The group with key values `kv`, created (after the existing ones) when new.
-    fn group(&mut self, ctx: &ExecCtx<'_>, kv: &[Value]) -> Result<usize>;
+    fn group(&mut self, kv: &[Value]) -> Result<usize>;
     /// Feeds one row's arguments to aggregate `agg` of group `g`.
     fn update(&mut self, g: usize, agg: usize, args: &[Value]) -> Result<()>;
 }
@@ -48,12 +48,20 @@ pub(crate) struct ExpandGroups<'p> {
     cols: &'p [String],
     /// Slot of the expanded node in the scanned row.
     from: usize,
-    filters: Vec<&'p Expr>,
+    filters: Vec<Test<'p>>,
     keys: &'p [(String, Expr)],
     /// Each aggregate's arguments.
     args: Vec<Vec<Arg<'p>>>,
     /// The relationship properties the arguments read (`Arg::Rel` indexes them).
     rel_keys: Vec<&'p str>,
+}
+
+/// One filter on the expanded rows.
+enum Test<'p> {
+    /// `b:L1:L2` on the far node (label names), through the store's label testers.
+    Labels(&'p [String]),
+    /// Anything else: evaluated on the row.
+    Row(&'p Expr),
 }
 
 /// How an aggregate argument is found for each relationship.
@@ -80,6 +88,22 @@ impl<'p> ExpandGroups<'p> {
         }
         // The innermost filter runs first, as in the operator chain.
         filters.reverse();
+        let to = match &plan.op {
+            PlanOp::Expand { spec, .. } => spec.to.as_str(),
+            _ => return None,
+        };
+        let filters = filters
+            .into_iter()
+            .map(|f| match &f.kind {
+                ExprKind::HasLabels(v, labels)
+                    if !labels.is_empty()
+                        && matches!(&v.kind, ExprKind::Variable(x) if x == to) =>
+                {
+                    Test::Labels(labels)
+                }
+                _ => Test::Row(f),
+            })
+            .collect();
         let PlanOp::Expand { input: scan, spec } = &plan.op else {
             return None;
         };
@@ -152,70 +176,128 @@ impl<'p> ExpandGroups<'p> {
         table: &mut dyn GroupTable,
     ) -> Result<()> {
         let mut scan = build(self.scan, arg, false)?;
+        let mut walk = Walk {
+            row: Vec::with_capacity(self.cols.len()),
+            ..Walk::default()
+        };
+        let mut chunk: Vec<Row> = Vec::with_capacity(CHUNK);
+        loop {
+            chunk.clear();
+            while chunk.len() < CHUNK {
+                match scan.next(ctx)? {
+                    Some(row) => chunk.push(row),
+                    None => break,
+                }
+            }
+            if chunk.is_empty() {
+                return Ok(());
+            }
+            self.run_chunk(ctx, &mut chunk, table, &mut walk)?;
+        }
+    }
+
+    /// The scanned rows of one chunk, in order. Label tests hold their bitmaps for the chunk
+    /// (they borrow the graph, which the scan cannot while it runs).
+    fn run_chunk(
+        &self,
+        ctx: &ExecCtx<'_>,
+        chunk: &mut [Row],
+        table: &mut dyn GroupTable,
+        w: &mut Walk,
+    ) -> Result<()> {
+        let g = ctx.read();
+        let mut sets = Vec::with_capacity(self.filters.len());
+        for f in &self.filters {
+            sets.push(match f {
+                Test::Labels(labels) => labels
+                    .iter()
+                    .map(|l| g.label_set(l))
+                    .collect::<Result<Vec<_>>>()?,
+                Test::Row(_) => Vec::new(),
+            });
+        }
         let n = self.scan.columns.len();
-        // The row the expansion would make, rewritten in place per relationship.
-        let mut row: Row = Vec::with_capacity(n + 2);
-        let mut kept: Vec<Edge> = Vec::new();
-        let mut kv: Vec<Value> = Vec::with_capacity(self.keys.len());
-        let mut args: Vec<Value> = Vec::new();
-        let mut rels: Vec<RelId> = Vec::new();
-        // Per relationship property read, the values for the node's kept relationships.
-        let mut props: Vec<Vec<Option<Value>>> = self.rel_keys.iter().map(|_| Vec::new()).collect();
-        while let Some(scanned) = scan.next(ctx)? {
+        for scanned in chunk.iter_mut() {
             let Some(from) = node_id(&scanned[self.from])? else {
                 continue;
             };
-            let edges = ctx.read().edges(from, self.spec.direction, &self.types)?;
+            let edges = g.edges(from, self.spec.direction, &self.types)?;
             if edges.is_empty() {
                 continue;
             }
-            row.clear();
-            row.extend(scanned);
-            row.extend([Value::Null, Value::Null]);
-            kept.clear();
+            w.row.clear();
+            w.row.append(scanned);
+            w.row.extend([Value::Null, Value::Null]);
+            w.kept.clear();
             for e in edges {
-                ctx.tick()?;
-                set_edge(&mut row, n, &e);
-                if self.passes(ctx, &row)? {
-                    kept.push(e);
+                w.tick(ctx)?;
+                set_edge(&mut w.row, n, &e);
+                if self.passes(ctx, &w.row, &e, &mut sets)? {
+                    w.kept.push(e);
                 }
             }
-            if kept.is_empty() {
+            if w.kept.is_empty() {
                 continue;
             }
-            kv.clear();
+            w.kv.clear();
             for (_, e) in self.keys {
-                kv.push(ctx.eval(e, &self.cols[..n], &row[..n])?);
+                w.kv.push(ctx.eval(e, &self.cols[..n], &w.row[..n])?);
             }
-            let g = table.group(ctx, &kv)?;
-            rels.clear();
-            rels.extend(kept.iter().map(|e| e.rel));
-            for (key, values) in self.rel_keys.iter().zip(props.iter_mut()) {
+            let group = table.group(&w.kv)?;
+            w.rels.clear();
+            w.rels.extend(w.kept.iter().map(|e| e.rel));
+            w.props.resize_with(self.rel_keys.len(), Vec::new);
+            for (key, values) in self.rel_keys.iter().zip(w.props.iter_mut()) {
                 values.clear();
-                ctx.read().relationship_properties(&rels, key, values)?;
+                g.relationship_properties(&w.rels, key, values)?;
             }
-            for (j, e) in kept.iter().enumerate() {
-                ctx.tick()?;
-                set_edge(&mut row, n, e);
+            for (j, e) in w.kept.iter().enumerate() {
+                w.ticks = w.ticks.wrapping_add(1);
+                tick(ctx, w.ticks)?;
+                set_edge(&mut w.row, n, e);
                 for (i, spec) in self.args.iter().enumerate() {
-                    args.clear();
+                    w.args.clear();
                     for a in spec {
-                        args.push(match a {
-                            Arg::Rel(k) => rel_value(ctx, e.rel, props[*k].get(j))?,
-                            Arg::Row(x) => ctx.eval(x, self.cols, &row)?,
+                        w.args.push(match a {
+                            Arg::Rel(k) => rel_value(ctx, e.rel, w.props[*k].get(j))?,
+                            Arg::Row(x) => ctx.eval(x, self.cols, &w.row)?,
                         });
                     }
-                    table.update(g, i, &args)?;
+                    table.update(group, i, &w.args)?;
                 }
             }
         }
         Ok(())
     }
 
-    /// True when every filter keeps `row` (null and false drop it), as `Filter` decides.
-    fn passes(&self, ctx: &ExecCtx<'_>, row: &Row) -> Result<bool> {
-        for f in &self.filters {
-            match ctx.eval(f, self.cols, row)? {
+    /// True when every filter keeps `row` (null and false drop it), as `Filter` decides; a
+    /// label test of the far node is answered by its tester (`sets`, one per label).
+    fn passes(
+        &self,
+        ctx: &ExecCtx<'_>,
+        row: &Row,
+        e: &Edge,
+        sets: &mut [Vec<Box<dyn LabelSet + '_>>],
+    ) -> Result<bool> {
+        for (f, labels) in self.filters.iter().zip(sets.iter_mut()) {
+            let value = match f {
+                Test::Labels(_) => {
+                    let mut all = true;
+                    for set in labels.iter_mut() {
+                        if !set.contains(e.other)? {
+                            all = false;
+                            break;
+                        }
+                    }
+                    // As `n:L` does: a node without the labels may be one deleted.
+                    if !all && !ctx.read().node_exists(e.other)? {
+                        return Err(crate::expr::access::deleted("node", e.other).into());
+                    }
+                    Value::Bool(all)
+                }
+                Test::Row(x) => ctx.eval(x, self.cols, row)?,
+            };
+            match value {
                 Value::Bool(true) => {}
                 Value::Bool(false) | Value::Null => return Ok(false),
                 other => {
@@ -229,6 +311,40 @@ impl<'p> ExpandGroups<'p> {
         }
         Ok(true)
     }
+}
+
+/// Scanned rows handled per chunk: enough that a label's bitmaps are read once for many
+/// relationships, few enough that the chunk's rows are little memory.
+const CHUNK: usize = 512;
+
+/// The buffers of a run, reused from node to node.
+#[derive(Default)]
+struct Walk {
+    /// The row the expansion would make, rewritten in place per relationship.
+    row: Row,
+    kept: Vec<Edge>,
+    kv: Vec<Value>,
+    args: Vec<Value>,
+    rels: Vec<RelId>,
+    /// Per relationship property read, its values for the node's kept relationships.
+    props: Vec<Vec<Option<Value>>>,
+    ticks: u32,
+}
+
+impl Walk {
+    fn tick(&mut self, ctx: &ExecCtx<'_>) -> Result<()> {
+        self.ticks = self.ticks.wrapping_add(1);
+        tick(ctx, self.ticks)
+    }
+}
+
+/// `ExecCtx::tick` for a borrowed context: the memory limit every time, the time limit and
+/// cancellation every 256th.
+fn tick(ctx: &ExecCtx<'_>, ticks: u32) -> Result<()> {
+    if ticks & 255 != 0 {
+        return crate::memory_budget::check();
+    }
+    ctx.check_limits()
 }
 
 /// `r.key` from a batch read: the value, or null when the relationship has no such

@@ -328,6 +328,10 @@ impl GraphRead for Txn {
         Ok(())
     }
 
+    fn label_set<'a>(&'a self, label: &str) -> Result<Box<dyn super::LabelSet + 'a>> {
+        Ok(Box::new(super::label_set::Bitmaps::new(self, label)))
+    }
+
     fn node_exists(&self, id: NodeId) -> Result<bool> {
         Ok(self.node_bytes(id)?.is_some())
     }

@@ -415,6 +415,18 @@ impl Txn {
         bits.as_deref().map_or(Ok(false), test)
     }
 
+    /// The label bitmap of `label` that holds `node`'s bit, as this transaction sees it.
+    pub(crate) fn label_bits(&self, label: u32, node: u64) -> Result<Option<Arc<[u8]>>> {
+        let key = keys::label_bitmap(label, node);
+        if let Some(v) = self.overlay.get(&key) {
+            return Ok(v.as_deref().map(Arc::from));
+        }
+        self.blocks
+            .value(self.store.generation(), &key, || -> Result<_> {
+                Ok(self.committed_get(&key)?.map(|b| b.to_vec()))
+            })
+    }
+
     /// A key's committed value (the read image while it is live, else sled), ignoring the
     /// overlay.
     fn committed_get(&self, key: &[u8]) -> Result<Option<Bytes<'_>>> {
