@@ -66,7 +66,7 @@ fn starts_from_every_node(db: &Database) -> bool {
     let ops: Vec<&str> = plan.lines().map(str::trim).collect();
     ops.iter()
         .any(|l| l.starts_with("Expand((a)-[r:INVESTED_IN]->"))
-        && ops.iter().any(|l| *l == "AllNodesScan(a)")
+        && ops.contains(&"AllNodesScan(a)")
 }
 
 /// Statements of the fused class (and a few next to it that are not), each compared between
