@@ -5,6 +5,7 @@ use std::collections::hash_map::Entry;
 
 use crate::ast::Expr;
 use crate::error::Result;
+use crate::exec::expand_agg::{ExpandGroups, GroupTable};
 use crate::exec::lineage::{Facts, LineageUnion};
 use crate::exec::{BoxOp, ExecCtx, Operator, Row};
 use crate::expr::GroupKey;
@@ -14,7 +15,50 @@ use crate::plan::{AggSpec, LogicalPlan};
 use crate::value::Value;
 
 /// One group: its key values and an aggregator per aggregate expression.
-type Group = (Vec<Value>, Vec<Box<dyn Aggregator>>);
+pub(crate) type Group = (Vec<Value>, Vec<Box<dyn Aggregator>>);
+
+/// A grouping table for the fused expansion (`expand_agg.rs`): groups in first-row order,
+/// found by their key; `make` gives a new group its aggregators.
+pub(crate) struct Table<F> {
+    pub index: FxHashMap<Prehashed<GroupKey>, usize>,
+    pub groups: Vec<Group>,
+    pub make: F,
+}
+
+impl<F: FnMut() -> Result<Vec<Box<dyn Aggregator>>>> Table<F> {
+    pub fn new(make: F) -> Self {
+        Table {
+            index: FxHashMap::default(),
+            groups: Vec::new(),
+            make,
+        }
+    }
+}
+
+impl<F: FnMut() -> Result<Vec<Box<dyn Aggregator>>>> GroupTable for Table<F> {
+    fn group(&mut self, kv: &[Value]) -> Result<usize> {
+        Ok(
+            match self
+                .index
+                .entry(Prehashed::new(crate::exec::project::row_key(kv)))
+            {
+                Entry::Occupied(o) => *o.get(),
+                Entry::Vacant(v) => {
+                    v.insert(self.groups.len());
+                    self.groups.push((kv.to_vec(), (self.make)()?));
+                    self.groups.len() - 1
+                }
+            },
+        )
+    }
+
+    fn update(&mut self, g: usize, agg: usize, args: &[Value]) -> Result<()> {
+        match self.groups.get_mut(g).and_then(|(_, a)| a.get_mut(agg)) {
+            Some(a) => a.update(args),
+            None => Ok(()),
+        }
+    }
+}
 
 /// `count(*)`: counts rows, nulls included.
 struct CountStar(i64);
@@ -27,6 +71,21 @@ impl Aggregator for CountStar {
     fn finish(&mut self) -> Result<Value> {
         Ok(Value::Int(self.0))
     }
+}
+
+/// A new group's aggregators, one per aggregate expression.
+fn aggregators(aggs: &[AggSpec], why_limit: usize) -> Result<Vec<Box<dyn Aggregator>>> {
+    aggs.iter()
+        .map(|a| -> Result<Box<dyn Aggregator>> {
+            if a.star {
+                Ok(Box::new(CountStar(0)))
+            } else if a.name == crate::plan::provenance::LINEAGE_AGG {
+                Ok(Box::new(LineageUnion(Facts::new(why_limit))))
+            } else {
+                new_aggregator(&a.name, a.distinct)
+            }
+        })
+        .collect()
 }
 
 pub struct Aggregate<'p> {
@@ -64,18 +123,7 @@ impl<'p> Aggregate<'p> {
     }
 
     fn aggregators(&self, why_limit: usize) -> Result<Vec<Box<dyn Aggregator>>> {
-        self.aggs
-            .iter()
-            .map(|a| -> Result<Box<dyn Aggregator>> {
-                if a.star {
-                    Ok(Box::new(CountStar(0)))
-                } else if a.name == crate::plan::provenance::LINEAGE_AGG {
-                    Ok(Box::new(LineageUnion(Facts::new(why_limit))))
-                } else {
-                    new_aggregator(&a.name, a.distinct)
-                }
-            })
-            .collect()
+        aggregators(self.aggs, why_limit)
     }
 
     /// Grouped `count(*)` only (how often each pair occurs, …): one counter per group where
@@ -121,6 +169,17 @@ impl<'p> Aggregate<'p> {
                 return Ok(rows);
             }
         }
+        // Not under PROFILE: it counts each operator's rows, so the operators must run.
+        let fused = match ctx.profile {
+            None => ExpandGroups::of(self.input_plan, self.keys, self.aggs),
+            Some(_) => None,
+        };
+        if let Some(fused) = fused {
+            let (aggs, why_limit) = (self.aggs, ctx.why_limit);
+            let mut table = Table::new(|| aggregators(aggs, why_limit));
+            fused.run(ctx, &self.arg, &mut table)?;
+            return finish(table.groups, self.keys.is_empty(), aggs, why_limit);
+        }
         if !self.keys.is_empty() && self.aggs.iter().all(|a| a.star) {
             return self.fill_counts(ctx);
         }
@@ -158,18 +217,29 @@ impl<'p> Aggregate<'p> {
                 groups[g].1[i].update(&args)?;
             }
         }
-        if groups.is_empty() && self.keys.is_empty() {
-            groups.push((Vec::new(), self.aggregators(ctx.why_limit)?));
-        }
-        let mut out = Vec::with_capacity(groups.len());
-        for (mut kv, mut aggs) in groups {
-            for a in aggs.iter_mut() {
-                kv.push(a.finish()?);
-            }
-            out.push(kv);
-        }
-        Ok(out)
+        finish(groups, self.keys.is_empty(), self.aggs, ctx.why_limit)
     }
+}
+
+/// The aggregation's rows: each group's key values and aggregate values, in group order (a
+/// global aggregation over no rows has its one group all the same).
+fn finish(
+    mut groups: Vec<Group>,
+    global: bool,
+    aggs: &[AggSpec],
+    why_limit: usize,
+) -> Result<Vec<Row>> {
+    if groups.is_empty() && global {
+        groups.push((Vec::new(), aggregators(aggs, why_limit)?));
+    }
+    let mut out = Vec::with_capacity(groups.len());
+    for (mut kv, mut aggs) in groups {
+        for a in aggs.iter_mut() {
+            kv.push(a.finish()?);
+        }
+        out.push(kv);
+    }
+    Ok(out)
 }
 
 impl Operator for Aggregate<'_> {

@@ -8,6 +8,7 @@ mod create;
 mod degree;
 mod delete;
 mod expand;
+mod expand_agg;
 mod filter;
 mod limit;
 pub mod lineage;

@@ -33,6 +33,8 @@ use std::sync::Arc;
 
 use crate::ast::Expr;
 use crate::error::{Error, Result};
+use crate::exec::aggregate::Table;
+use crate::exec::expand_agg::ExpandGroups;
 use crate::exec::{build, ExecCtx, GraphAccess, Profile, Row};
 use crate::expr::GroupKey;
 use crate::functions::{new_partial_aggregator, Aggregator};
@@ -150,6 +152,8 @@ struct Job<'a> {
     next: AtomicUsize,
     /// The lowest morsel that failed (`usize::MAX`: none).
     failed: AtomicUsize,
+    /// The pipeline as one fused expansion when it has that shape (`expand_agg.rs`).
+    fused: Option<ExpandGroups<'a>>,
 }
 
 /// What a worker's statement context is made from (the parts of the caller's `ExecCtx` that
@@ -222,6 +226,11 @@ pub(crate) fn run(
         morsels,
         next: AtomicUsize::new(0),
         failed: AtomicUsize::new(usize::MAX),
+        // Not under PROFILE: it counts each operator's rows, so the operators must run.
+        fused: match ctx.profile {
+            None => ExpandGroups::of(input, keys, aggs),
+            Some(_) => None,
+        },
     };
     let env = Env {
         graph,
@@ -353,6 +362,13 @@ fn work(job: &Job<'_>, env: &Env<'_>) -> (Vec<Part>, Profile) {
 /// Aggregates the rows of `ctx`'s morsel into `out` (groups in the order of their first row);
 /// on an error `out` holds the groups of the rows before it.
 fn aggregate_morsel(job: &Job<'_>, ctx: &mut ExecCtx<'_>, out: &mut Vec<Group>) -> Result<()> {
+    if let Some(fused) = &job.fused {
+        // Checked mergeable before any worker started.
+        let mut table = Table::new(|| Ok(job.aggs.iter().filter_map(partial).collect()));
+        let result = fused.run(ctx, job.arg, &mut table);
+        keyed_groups(table.index, table.groups, out);
+        return result;
+    }
     let cols = &job.pipeline.columns;
     let mut op = build(job.pipeline, job.arg, ctx.profile.is_some())?;
     let mut index: FxHashMap<Prehashed<GroupKey>, usize> = FxHashMap::default();
@@ -386,6 +402,16 @@ fn aggregate_morsel(job: &Job<'_>, ctx: &mut ExecCtx<'_>, out: &mut Vec<Group>) 
         }
         Ok(())
     })();
+    keyed_groups(index, groups, out);
+    result
+}
+
+/// Pairs each group with its key, in group order, onto `out`.
+fn keyed_groups(
+    index: FxHashMap<Prehashed<GroupKey>, usize>,
+    groups: Vec<Aggs>,
+    out: &mut Vec<Group>,
+) {
     let mut keys: Vec<Option<Prehashed<GroupKey>>> = (0..groups.len()).map(|_| None).collect();
     for (k, i) in index {
         keys[i] = Some(k);
@@ -395,7 +421,6 @@ fn aggregate_morsel(job: &Job<'_>, ctx: &mut ExecCtx<'_>, out: &mut Vec<Group>) 
             out.push((key, kv, aggs));
         }
     }
-    result
 }
 
 /// Folds the morsels' tables together in morsel order and finishes every group: the rows the

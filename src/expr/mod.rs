@@ -3,7 +3,7 @@
 //! `eval` is on every row's hot path; comparison and ordering rules live in `compare`,
 //! arithmetic in `arith`, property/index access on values and entities in `access`.
 
-mod access;
+pub(crate) mod access;
 mod arith;
 pub mod compare;
 mod component;

@@ -295,6 +295,43 @@ impl GraphRead for Txn {
         }
     }
 
+    fn relationship_properties(
+        &self,
+        rels: &[RelId],
+        key: &str,
+        out: &mut Vec<Option<Value>>,
+    ) -> Result<()> {
+        let Some(k) = self.cat_id(KIND_KEY, key) else {
+            out.extend(rels.iter().map(|_| None));
+            return Ok(());
+        };
+        // The block of the previous relationship: a node's relationships of one type were
+        // usually created together, so they share blocks (128 records each).
+        let mut held = None;
+        for &rel in rels {
+            let number = rel >> keys::REL_SHIFT;
+            let block = match &held {
+                Some((n, block)) if *n == number => block,
+                _ => {
+                    &held
+                        .insert((number, self.block_slots(&keys::rel_block(rel))?))
+                        .1
+                }
+            };
+            let entry = block.as_ref().and_then(|b| b.get(keys::rel_slot(rel)));
+            out.push(match entry {
+                None => None,
+                Some(bytes) => RelRecord::decode_property(bytes, k)
+                    .ok_or_else(|| self.corrupt(&format!("relationship {rel} record")))?,
+            });
+        }
+        Ok(())
+    }
+
+    fn label_set<'a>(&'a self, label: &str) -> Result<Box<dyn super::LabelSet + 'a>> {
+        Ok(Box::new(super::label_set::Bitmaps::new(self, label)))
+    }
+
     fn node_exists(&self, id: NodeId) -> Result<bool> {
         Ok(self.node_bytes(id)?.is_some())
     }

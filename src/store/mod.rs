@@ -69,6 +69,7 @@ mod image_writer;
 mod index_codec;
 mod index_write;
 mod keys;
+mod label_set;
 mod layout;
 mod lifecycle;
 mod local_catalog;
@@ -116,6 +117,12 @@ pub struct Edge {
     pub other: NodeId,
     /// True when the expanded node is the relationship's start.
     pub outgoing: bool,
+}
+
+/// One label tested on many nodes ([`GraphRead::label_set`]).
+pub trait LabelSet {
+    /// True when `node` has the label (false when it does not exist).
+    fn contains(&mut self, node: NodeId) -> Result<bool>;
 }
 
 /// What [`GraphRead::for_each_degree`] calls per node: (node, degree, values of the keys).
@@ -209,6 +216,28 @@ pub trait GraphRead {
         Ok(self
             .relationship(id)?
             .and_then(|r| r.properties.get(key).cloned()))
+    }
+    /// `key` of each relationship of `rels`, in order, onto `out` (`None`: the relationship
+    /// has no such property, or does not exist), as `relationship_property` gives them; a
+    /// store may read neighbouring relationships' records from one block lookup.
+    fn relationship_properties(
+        &self,
+        rels: &[RelId],
+        key: &str,
+        out: &mut Vec<Option<Value>>,
+    ) -> Result<()> {
+        for &rel in rels {
+            out.push(self.relationship_property(rel, key)?);
+        }
+        Ok(())
+    }
+    /// A tester of `label` for many nodes (a filter on the far ends of an expansion), as
+    /// `node_has_label` answers; a store may hold what it read between tests.
+    fn label_set<'a>(&'a self, label: &str) -> Result<Box<dyn LabelSet + 'a>> {
+        Ok(Box::new(label_set::ByNode {
+            graph: self,
+            label: label.to_string(),
+        }))
     }
     /// True when the node exists (and was not deleted in this transaction).
     fn node_exists(&self, id: NodeId) -> Result<bool> {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::error::{ErrorClass, Phase, QueryError, Result};
 
-use super::block_cache::{BlockCache, SlotBytes};
+use super::block_cache::{BlockCache, SlotBlock, SlotBytes};
 use super::engine::{IndexMeta, Inner, Store};
 use super::errors::corrupt;
 use super::image::Image;
@@ -383,6 +383,16 @@ impl Txn {
         })
     }
 
+    /// Block `key` as this transaction sees it (its own writes first), slots indexed: for
+    /// reading several entries of one block without looking it up again per entry.
+    pub(crate) fn block_slots(&self, key: &[u8]) -> Result<Option<Arc<SlotBlock>>> {
+        if let Some(v) = self.overlay.get(key) {
+            return Ok(v.as_deref().map(|b| Arc::new(SlotBlock::new(b))));
+        }
+        self.blocks
+            .block(self.store.generation(), key, || self.committed_get(key))
+    }
+
     /// True when `node` has the label with id `label`, from the label bitmaps (`'L'` keys):
     /// a bit test in a few cached bitmaps, where the node's record would be a random read.
     pub(crate) fn label_bit(&self, label: u32, node: u64) -> Result<bool> {
@@ -403,6 +413,18 @@ impl Txn {
                 Ok(self.committed_get(&key)?.map(|b| b.to_vec()))
             })?;
         bits.as_deref().map_or(Ok(false), test)
+    }
+
+    /// The label bitmap of `label` that holds `node`'s bit, as this transaction sees it.
+    pub(crate) fn label_bits(&self, label: u32, node: u64) -> Result<Option<Arc<[u8]>>> {
+        let key = keys::label_bitmap(label, node);
+        if let Some(v) = self.overlay.get(&key) {
+            return Ok(v.as_deref().map(Arc::from));
+        }
+        self.blocks
+            .value(self.store.generation(), &key, || -> Result<_> {
+                Ok(self.committed_get(&key)?.map(|b| b.to_vec()))
+            })
     }
 
     /// A key's committed value (the read image while it is live, else sled), ignoring the

@@ -1,0 +1,382 @@
+//! Grouped aggregation fed straight from one expansion over a node scan
+//! (`MATCH (a)-[r:T]->(b:L) RETURN a.k, sum(r.p)`): the adjacency of each scanned node is
+//! walked once, its grouping key evaluated and looked up once per node (not per
+//! relationship), and each relationship only updates the node's group.
+//!
+//! Why: row at a time, each relationship became a fresh row (the scanned row copied), went
+//! through a filter operator, and had its grouping key evaluated, cloned and hashed again:
+//! A1 of the analytics bench spent more on that than on reading the graph
+//! (docs/performance.md, "A1 by the node, not by the row").
+//!
+//! Which plans: an aggregation whose input is filters over a single-hop expansion (no
+//! variable length, no relationship property map, no dynamic type, nothing bound at the far
+//! end, no other relationship to stay distinct from) over an all-nodes or label scan, whose
+//! grouping keys read only the scanned row (variables, property accesses, literals and
+//! parameters: the same value for every relationship of a node) and that is not profiled
+//! (PROFILE counts rows per operator, so it runs the operators). Everything else, filters
+//! and aggregate arguments included, is evaluated on the very row the row-at-a-time plan
+//! would build (one buffer, rewritten per relationship), relationships in the expansion's
+//! order, so the groups, their order and every aggregate's input sequence are the serial
+//! run's.
+//!
+//! One difference in failures only: a node's relationships are all filtered before its
+//! aggregates read any of them, so when both a filter and an aggregate argument would fail,
+//! the filter's error may be the one reported.
+
+use crate::ast::{Expr, ExprKind};
+use crate::error::Result;
+use crate::exec::{build, node_id, ExecCtx, Row};
+use crate::model::RelId;
+use crate::plan::{AggSpec, ExpandSpec, LogicalPlan, PlanOp};
+use crate::store::{Edge, LabelSet};
+use crate::value::Value;
+
+/// Where the grouped rows go: the serial aggregation's table or a parallel worker's.
+pub(crate) trait GroupTable {
+    /// The group with key values `kv`, created (after the existing ones) when new.
+    fn group(&mut self, kv: &[Value]) -> Result<usize>;
+    /// Feeds one row's arguments to aggregate `agg` of group `g`.
+    fn update(&mut self, g: usize, agg: usize, args: &[Value]) -> Result<()>;
+}
+
+/// The fused form of an aggregation's input, when it has the shape the module docs name.
+pub(crate) struct ExpandGroups<'p> {
+    scan: &'p LogicalPlan,
+    spec: &'p ExpandSpec,
+    types: Vec<&'p str>,
+    /// The aggregation's input columns: the scan's, then the relationship and the far node.
+    cols: &'p [String],
+    /// Slot of the expanded node in the scanned row.
+    from: usize,
+    filters: Vec<Test<'p>>,
+    keys: &'p [(String, Expr)],
+    /// Each aggregate's arguments.
+    args: Vec<Vec<Arg<'p>>>,
+    /// The relationship properties the arguments read (`Arg::Rel` indexes them).
+    rel_keys: Vec<&'p str>,
+}
+
+/// One filter on the expanded rows.
+enum Test<'p> {
+    /// `b:L1:L2` on the far node (label names), through the store's label testers.
+    Labels(&'p [String]),
+    /// Anything else: evaluated on the row.
+    Row(&'p Expr),
+}
+
+/// How an aggregate argument is found for each relationship.
+enum Arg<'p> {
+    /// `r.key`: read for all of a node's relationships in one batch (`rel_keys[i]`).
+    Rel(usize),
+    /// Anything else: evaluated on the row.
+    Row(&'p Expr),
+}
+
+impl<'p> ExpandGroups<'p> {
+    /// The fused form of `input` under grouping `keys` and `aggs`, or `None` when the plan
+    /// has another shape.
+    pub(crate) fn of(
+        input: &'p LogicalPlan,
+        keys: &'p [(String, Expr)],
+        aggs: &'p [AggSpec],
+    ) -> Option<Self> {
+        let mut plan = input;
+        let mut filters = Vec::new();
+        while let PlanOp::Filter { input, predicate } = &plan.op {
+            filters.push(predicate);
+            plan = input;
+        }
+        // The innermost filter runs first, as in the operator chain.
+        filters.reverse();
+        let to = match &plan.op {
+            PlanOp::Expand { spec, .. } => spec.to.as_str(),
+            _ => return None,
+        };
+        let filters = filters
+            .into_iter()
+            .map(|f| match &f.kind {
+                ExprKind::HasLabels(v, labels)
+                    if !labels.is_empty()
+                        && matches!(&v.kind, ExprKind::Variable(x) if x == to) =>
+                {
+                    Test::Labels(labels)
+                }
+                _ => Test::Row(f),
+            })
+            .collect();
+        let PlanOp::Expand { input: scan, spec } = &plan.op else {
+            return None;
+        };
+        let plain = spec.hops.is_none()
+            && !spec.into
+            && spec.properties.is_none()
+            && spec.dynamic_types.is_empty()
+            && spec.unique_with.iter().all(|u| !scan.columns.contains(u));
+        let scanned = match &scan.op {
+            PlanOp::AllNodesScan { input, .. } | PlanOp::LabelScan { input, .. } => {
+                matches!(input.op, PlanOp::Argument)
+            }
+            _ => false,
+        };
+        let n = scan.columns.len();
+        let cols = &input.columns;
+        let shaped = plan.columns == *cols
+            && cols.len() == n + 2
+            && cols[..n] == scan.columns[..]
+            && cols[n] == spec.rel
+            && cols[n + 1] == spec.to
+            && !scan.columns.contains(&spec.rel)
+            && !scan.columns.contains(&spec.to);
+        if !(plain && scanned && shaped) {
+            return None;
+        }
+        if !keys.iter().all(|(_, e)| per_node(e, &scan.columns)) {
+            return None;
+        }
+        let mut rel_keys: Vec<&str> = Vec::new();
+        let args = aggs
+            .iter()
+            .map(|a| {
+                a.args
+                    .iter()
+                    .map(|e| match &e.kind {
+                        ExprKind::Property(base, key)
+                            if matches!(&base.kind, ExprKind::Variable(v) if *v == spec.rel) =>
+                        {
+                            let i = rel_keys.iter().position(|k| k == key);
+                            Arg::Rel(i.unwrap_or_else(|| {
+                                rel_keys.push(key);
+                                rel_keys.len() - 1
+                            }))
+                        }
+                        _ => Arg::Row(e),
+                    })
+                    .collect()
+            })
+            .collect();
+        Some(ExpandGroups {
+            scan,
+            spec,
+            types: spec.types.iter().map(String::as_str).collect(),
+            cols,
+            from: scan.columns.iter().position(|c| *c == spec.from)?,
+            filters,
+            keys,
+            args,
+            rel_keys,
+        })
+    }
+
+    /// Feeds every row of the input (the scan restricted to `ctx`'s morsel, if any) to
+    /// `table`: the groups and updates the row-at-a-time plan gives, in its order.
+    pub(crate) fn run(
+        &self,
+        ctx: &mut ExecCtx<'_>,
+        arg: &Row,
+        table: &mut dyn GroupTable,
+    ) -> Result<()> {
+        let mut scan = build(self.scan, arg, false)?;
+        let mut walk = Walk {
+            row: Vec::with_capacity(self.cols.len()),
+            ..Walk::default()
+        };
+        let mut chunk: Vec<Row> = Vec::with_capacity(CHUNK);
+        loop {
+            chunk.clear();
+            while chunk.len() < CHUNK {
+                match scan.next(ctx)? {
+                    Some(row) => chunk.push(row),
+                    None => break,
+                }
+            }
+            if chunk.is_empty() {
+                return Ok(());
+            }
+            self.run_chunk(ctx, &mut chunk, table, &mut walk)?;
+        }
+    }
+
+    /// The scanned rows of one chunk, in order. Label tests hold their bitmaps for the chunk
+    /// (they borrow the graph, which the scan cannot while it runs).
+    fn run_chunk(
+        &self,
+        ctx: &ExecCtx<'_>,
+        chunk: &mut [Row],
+        table: &mut dyn GroupTable,
+        w: &mut Walk,
+    ) -> Result<()> {
+        let g = ctx.read();
+        let mut sets = Vec::with_capacity(self.filters.len());
+        for f in &self.filters {
+            sets.push(match f {
+                Test::Labels(labels) => labels
+                    .iter()
+                    .map(|l| g.label_set(l))
+                    .collect::<Result<Vec<_>>>()?,
+                Test::Row(_) => Vec::new(),
+            });
+        }
+        let n = self.scan.columns.len();
+        for scanned in chunk.iter_mut() {
+            let Some(from) = node_id(&scanned[self.from])? else {
+                continue;
+            };
+            let edges = g.edges(from, self.spec.direction, &self.types)?;
+            if edges.is_empty() {
+                continue;
+            }
+            w.row.clear();
+            w.row.append(scanned);
+            w.row.extend([Value::Null, Value::Null]);
+            w.kept.clear();
+            for e in edges {
+                w.tick(ctx)?;
+                set_edge(&mut w.row, n, &e);
+                if self.passes(ctx, &w.row, &e, &mut sets)? {
+                    w.kept.push(e);
+                }
+            }
+            if w.kept.is_empty() {
+                continue;
+            }
+            w.kv.clear();
+            for (_, e) in self.keys {
+                w.kv.push(ctx.eval(e, &self.cols[..n], &w.row[..n])?);
+            }
+            let group = table.group(&w.kv)?;
+            w.rels.clear();
+            w.rels.extend(w.kept.iter().map(|e| e.rel));
+            w.props.resize_with(self.rel_keys.len(), Vec::new);
+            for (key, values) in self.rel_keys.iter().zip(w.props.iter_mut()) {
+                values.clear();
+                g.relationship_properties(&w.rels, key, values)?;
+            }
+            for (j, e) in w.kept.iter().enumerate() {
+                w.ticks = w.ticks.wrapping_add(1);
+                tick(ctx, w.ticks)?;
+                set_edge(&mut w.row, n, e);
+                for (i, spec) in self.args.iter().enumerate() {
+                    w.args.clear();
+                    for a in spec {
+                        w.args.push(match a {
+                            Arg::Rel(k) => rel_value(ctx, e.rel, w.props[*k].get(j))?,
+                            Arg::Row(x) => ctx.eval(x, self.cols, &w.row)?,
+                        });
+                    }
+                    table.update(group, i, &w.args)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// True when every filter keeps `row` (null and false drop it), as `Filter` decides; a
+    /// label test of the far node is answered by its tester (`sets`, one per label).
+    fn passes(
+        &self,
+        ctx: &ExecCtx<'_>,
+        row: &Row,
+        e: &Edge,
+        sets: &mut [Vec<Box<dyn LabelSet + '_>>],
+    ) -> Result<bool> {
+        for (f, labels) in self.filters.iter().zip(sets.iter_mut()) {
+            let value = match f {
+                Test::Labels(_) => {
+                    let mut all = true;
+                    for set in labels.iter_mut() {
+                        if !set.contains(e.other)? {
+                            all = false;
+                            break;
+                        }
+                    }
+                    // As `n:L` does: a node without the labels may be one deleted.
+                    if !all && !ctx.read().node_exists(e.other)? {
+                        return Err(crate::expr::access::deleted("node", e.other).into());
+                    }
+                    Value::Bool(all)
+                }
+                Test::Row(x) => ctx.eval(x, self.cols, row)?,
+            };
+            match value {
+                Value::Bool(true) => {}
+                Value::Bool(false) | Value::Null => return Ok(false),
+                other => {
+                    return Err(crate::error::QueryError::type_error(
+                        "InvalidArgumentType",
+                        format!("a predicate must be a boolean, got {}", other.type_name()),
+                    )
+                    .into())
+                }
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// Scanned rows handled per chunk: enough that a label's bitmaps are read once for many
+/// relationships, few enough that the chunk's rows are little memory.
+const CHUNK: usize = 512;
+
+/// The buffers of a run, reused from node to node.
+#[derive(Default)]
+struct Walk {
+    /// The row the expansion would make, rewritten in place per relationship.
+    row: Row,
+    kept: Vec<Edge>,
+    kv: Vec<Value>,
+    args: Vec<Value>,
+    rels: Vec<RelId>,
+    /// Per relationship property read, its values for the node's kept relationships.
+    props: Vec<Vec<Option<Value>>>,
+    ticks: u32,
+}
+
+impl Walk {
+    fn tick(&mut self, ctx: &ExecCtx<'_>) -> Result<()> {
+        self.ticks = self.ticks.wrapping_add(1);
+        tick(ctx, self.ticks)
+    }
+}
+
+/// `ExecCtx::tick` for a borrowed context: the memory limit every time, the time limit and
+/// cancellation every 256th.
+fn tick(ctx: &ExecCtx<'_>, ticks: u32) -> Result<()> {
+    if ticks & 255 != 0 {
+        return crate::memory_budget::check();
+    }
+    ctx.check_limits()
+}
+
+/// `r.key` from a batch read: the value, or null when the relationship has no such
+/// property; a relationship that no longer exists is the error `r.key` gives.
+fn rel_value(ctx: &ExecCtx<'_>, rel: RelId, read: Option<&Option<Value>>) -> Result<Value> {
+    match read {
+        Some(Some(v)) => Ok(v.clone()),
+        _ if ctx.read().relationship(rel)?.is_none() => {
+            Err(crate::expr::access::deleted("relationship", rel).into())
+        }
+        _ => Ok(Value::Null),
+    }
+}
+
+/// Puts relationship `e` and its far node into the last two slots of `row` (from `n`).
+fn set_edge(row: &mut Row, n: usize, e: &Edge) {
+    row[n] = Value::RelRef(e.rel);
+    row[n + 1] = Value::NodeRef(e.other);
+}
+
+/// True when `e` has one value per scanned row: it reads only the scan's columns, through
+/// property accesses, literals and parameters (no function: `rand()` differs per call).
+fn per_node(e: &Expr, cols: &[String]) -> bool {
+    match &e.kind {
+        ExprKind::Variable(v) => cols.contains(v),
+        ExprKind::Property(base, _) => per_node(base, cols),
+        ExprKind::Null
+        | ExprKind::Bool(_)
+        | ExprKind::Int(_)
+        | ExprKind::Float(_)
+        | ExprKind::String(_)
+        | ExprKind::Parameter(_) => true,
+        _ => false,
+    }
+}
