@@ -67,6 +67,7 @@ mod graph;
 mod image;
 mod image_writer;
 mod index_codec;
+mod index_delta;
 mod index_write;
 mod keys;
 mod layout;
