@@ -58,6 +58,14 @@ impl Txn {
         from: &[u8],
         more: &dyn Fn(&[u8]) -> bool,
     ) -> Result<Vec<Delta>> {
+        // Through the read image of a compacted store (which has none) and without deltas
+        // of its own, a transaction has no scan to do: a cold lookup costs what it did.
+        let none_committed = self
+            .image()
+            .is_some_and(|image| !image.has_kind(keys::P_INDEX_DELTA));
+        if none_committed && self.written_keys(&[keys::P_INDEX_DELTA]).next().is_none() {
+            return Ok(Vec::new());
+        }
         let prefix = keys::index_delta_prefix(index);
         let mut start = prefix.clone();
         start.extend_from_slice(from);
@@ -102,6 +110,7 @@ impl Txn {
         for k in keys {
             self.kv_put(k, None);
         }
+        self.kv_put(keys::index_delta_count(index), None);
         Ok(())
     }
 
@@ -118,7 +127,9 @@ impl Txn {
 
     /// Before a commit: folds the deltas of each index this transaction wrote at least
     /// [`FOLD_PER_BUCKET`] entries per bucket of, since rewriting its buckets then costs
-    /// fewer bytes than a key per entry (a large statement, an index's first fill).
+    /// fewer bytes than a key per entry (a large statement, an index's first fill), or whose
+    /// deltas would pass [`PENDING_PER_BUCKET`] per bucket (so they stay a bounded share of
+    /// the index's keys, whose count sled pays for in memory and time, until compaction).
     pub(crate) fn fold_large_index_deltas(&mut self) -> Result<()> {
         let mut written: BTreeMap<u32, u64> = BTreeMap::new();
         for k in self.written_keys(&[keys::P_INDEX_DELTA]) {
@@ -127,9 +138,15 @@ impl Txn {
             }
         }
         for (id, n) in written {
-            if n >= FOLD_PER_BUCKET * u64::from(self.index_buckets(id)) {
+            let buckets = u64::from(self.index_buckets(id));
+            let counter = keys::index_delta_count(id);
+            // Overwritten keys count again: an upper bound of the index's delta keys.
+            let pending = self.get_u64(&counter)?.saturating_add(n);
+            if n >= FOLD_PER_BUCKET * buckets || pending >= PENDING_PER_BUCKET * buckets {
                 let deltas = self.index_deltas(id, &[], &|_| true)?;
                 self.fold_index(id, &deltas)?;
+            } else {
+                self.put_u64(&counter, pending);
             }
         }
         Ok(())
@@ -178,6 +195,7 @@ impl Txn {
         for (vk, node, _) in deltas {
             self.kv_put(delta_key(id, vk, *node), None);
         }
+        self.kv_put(keys::index_delta_count(id), None);
         if grow {
             self.grow_index(id)?;
         }
@@ -190,6 +208,10 @@ impl Txn {
 /// entries is ≈ 2.4 KiB, rewritten once for the transaction's entries in it, against
 /// ≈ 1 KiB of sled writes per delta key measured at M (docs/performance.md, issue 20).
 const FOLD_PER_BUCKET: u64 = 2;
+/// An index whose deltas reach this many per bucket (a quarter of its entries as sized,
+/// `index_write::ENTRIES_PER_BUCKET`) is folded by the commit that brings them there: at
+/// bench scale M that rewrites its buckets and pages once per ≈ 65k entries written.
+const PENDING_PER_BUCKET: u64 = 32;
 
 impl Store {
     /// [`Txn::fold_index_deltas`] in one transaction (compaction runs it before it copies);
@@ -234,6 +256,76 @@ pub(crate) fn merge_deltas<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::{GraphRead, GraphWrite, IndexDef};
+    use crate::value::Value;
+
+    fn named(t: &mut Txn, i: i64) -> NodeId {
+        let props = [(
+            "name".to_string(),
+            Value::String(format!("n{}", i * 7919 % 10007)),
+        )];
+        t.create_node(&["P".into()], props.into_iter().collect())
+            .unwrap()
+    }
+
+    /// A commit of a few entries writes one delta key each and no bucket or page; one of at
+    /// least two entries per bucket folds them (and the older deltas) into buckets and pages.
+    #[test]
+    fn small_commits_write_deltas_and_large_ones_fold() {
+        let store = Store::open_temporary().unwrap();
+        let mut t = store.begin();
+        for i in 0..3000 {
+            named(&mut t, i);
+        }
+        let def = IndexDef {
+            name: "p".into(),
+            label: "P".into(),
+            property: "name".into(),
+            unique: false,
+            kind: Default::default(),
+        };
+        t.create_index(def, false).unwrap();
+        t.commit().unwrap();
+        let buckets = store
+            .begin()
+            .index_buckets(store.begin().index_metas()[0].id);
+        assert_eq!(buckets, 32);
+        let mut t = store.begin();
+        let fresh: Vec<NodeId> = (3000..3010).map(|i| named(&mut t, i)).collect();
+        let a = fresh[0];
+        t.set_node_property(a, "name", Value::from("changed"))
+            .unwrap();
+        assert_eq!(t.written_keys(&[keys::P_INDEX]).count(), 0);
+        assert_eq!(t.written_keys(&[keys::P_INDEX_PAGE]).count(), 0);
+        // Ten additions, the first one overwritten by its removal, and its new value.
+        assert_eq!(t.written_keys(&[keys::P_INDEX_DELTA]).count(), 11);
+        t.commit().unwrap();
+        let t = store.begin();
+        assert_eq!(
+            t.index_lookup("P", "name", &Value::from("changed"))
+                .unwrap(),
+            Some(vec![a])
+        );
+        assert_eq!(t.kv_scan(&[keys::P_INDEX_DELTA]).count(), 11);
+        drop(t);
+        assert!(store.check().unwrap().is_clean());
+
+        let mut t = store.begin();
+        for i in 4000..4000 + 2 * i64::from(buckets) {
+            named(&mut t, i);
+        }
+        t.commit().unwrap();
+        let t = store.begin();
+        assert_eq!(t.kv_scan(&[keys::P_INDEX_DELTA]).count(), 0, "folded");
+        assert_eq!(
+            t.index_lookup("P", "name", &Value::from("changed"))
+                .unwrap(),
+            Some(vec![a])
+        );
+        let report = store.check().unwrap();
+        assert!(report.is_clean(), "{report}");
+        assert_eq!(report.index_entries, 3010 + 2 * u64::from(buckets));
+    }
 
     #[test]
     fn deltas_add_once_and_hide_in_order() {

@@ -334,8 +334,8 @@ mod tests {
         assert_eq!(t.index_metas()[0].buckets, 1024);
     }
 
-    /// Indexes created empty start small and grow as folds of the transactions' deltas fill
-    /// them; every lookup stays exact, uniqueness holds across a growth, and `check` agrees
+    /// Indexes created empty start small and grow as transactions fill them (a commit of
+    /// many entries folds them into the buckets); every lookup stays exact, uniqueness holds across a growth, and `check` agrees
     /// at each stage.
     #[test]
     fn small_indexes_grow_with_their_data() {
@@ -360,8 +360,9 @@ mod tests {
             t.commit().unwrap();
             let report = store.check().unwrap();
             assert!(report.is_clean(), "round {round}: {report}");
-            // Commits write deltas; the fold (as compaction runs it) regrows the buckets.
-            assert!(store.fold_index_deltas().unwrap() >= 5_000);
+            // A commit of this many entries folds them into the buckets (which regrows them)
+            // before it lands: no deltas remain for a fold.
+            assert_eq!(store.fold_index_deltas().unwrap(), 0);
             let report = store.check().unwrap();
             assert!(report.is_clean(), "round {round}, folded: {report}");
         }

@@ -51,6 +51,14 @@ pub const META_IMAGE: &[u8] = b"\x00image";
 /// (`durable.rs`, the commit mark).
 pub const META_COMMITS: &[u8] = b"\x00commits";
 
+/// Index deltas written to index `index` since its last fold (`index_delta.rs`): `00 'j'
+/// index:u32`, u64; absent when none.
+pub fn index_delta_count(index: u32) -> Vec<u8> {
+    let mut k = vec![P_META, b'j'];
+    k.extend_from_slice(&index.to_be_bytes());
+    k
+}
+
 /// Per-label / per-type counters: `00 'c' kind id`.
 pub fn counter(kind: u8, id: u32) -> Vec<u8> {
     let mut k = vec![P_META, b'c', kind];

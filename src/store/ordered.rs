@@ -60,6 +60,10 @@ impl Txn {
             return Ok(());
         };
         let new = bucket_update(&old, value_key, node, add);
+        if new == old {
+            // Nothing to change (a fold's removal of an entry only ever a delta).
+            return Ok(());
+        }
         if new.is_empty() {
             self.kv_put(key, None);
         } else if new.len() > PAGE_MAX_BYTES {
