@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use super::engine::{IndexMeta, Store};
 use super::index_codec::{equality_prefix, index_key};
 use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
-use super::layout::bucket_entries;
+use super::layout::{bucket_entries, delta_present, parse_delta_key};
 use super::migrate::FORMAT_VERSION;
 use super::records::{
     bitmap_ids, block_entries, block_is_well_formed, NodeRecord, RelRecord, BITMAP_BYTES,
@@ -419,9 +419,34 @@ impl Store {
                 actual.push((id, full.to_vec(), node));
             }
         }
+        // The buckets and the pages are the folded form and agree with each other; the
+        // deltas (`index_delta.rs`) applied over them agree with the node records.
+        actual.sort_unstable();
+        let folded = actual.clone();
+        let mut merged: std::collections::BTreeSet<(u32, Vec<u8>, u64)> =
+            actual.into_iter().collect();
+        for item in t.kv_scan(&[keys::P_INDEX_DELTA]) {
+            let (k, v) = item?;
+            let Some((id, vk, node)) = parse_delta_key(&k) else {
+                r.problem(format!("malformed index delta key {k:?}"));
+                continue;
+            };
+            if !indexes.iter().any(|ix| ix.id == id) {
+                r.problem(format!("index delta {k:?} belongs to no index"));
+                continue;
+            }
+            match delta_present(&v) {
+                Some(true) => merged.insert((id, vk.to_vec(), node)),
+                Some(false) => merged.remove(&(id, vk.to_vec(), node)),
+                None => {
+                    r.problem(format!("index delta {k:?} has a malformed value"));
+                    continue;
+                }
+            };
+        }
+        let actual: Vec<(u32, Vec<u8>, u64)> = merged.into_iter().collect();
         r.index_entries = actual.len() as u64;
         expected.sort_unstable();
-        actual.sort_unstable();
         if expected != actual {
             let missing = expected
                 .iter()
@@ -435,7 +460,7 @@ impl Store {
                 "property indexes disagree with node records: {missing} entries missing, {extra} stale"
             ));
         }
-        for p in t.check_pages(indexes, &expected)? {
+        for p in t.check_pages(indexes, &folded)? {
             r.problem(p);
         }
         Ok(())
@@ -626,6 +651,52 @@ mod tests {
                 .contains("adjacency totals of node 0 say 5 out / 0 in, its lists hold 1 / 0"),
             "{report}"
         );
+    }
+
+    /// Entries written as deltas are checked with the buckets, before and after a fold; a
+    /// delta that hides an entry, belongs to no index or has a bad value is reported.
+    #[test]
+    fn index_deltas_are_checked_over_the_buckets() {
+        let (store, a, ..) = sample();
+        let mut t = store.begin();
+        let mut p = Properties::new();
+        p.insert("name".into(), Value::from("c"));
+        t.create_node(&["A".to_string()], p).unwrap();
+        t.set_node_property(a, "name", Value::from("a2")).unwrap();
+        t.commit().unwrap();
+        let report = store.check().unwrap();
+        assert!(report.is_clean(), "{report}");
+        assert_eq!(report.index_entries, 2);
+        assert!(store.begin().kv_scan(&[keys::P_INDEX_DELTA]).count() >= 3);
+        assert_eq!(store.fold_index_deltas().unwrap(), 3);
+        assert_eq!(store.begin().kv_scan(&[keys::P_INDEX_DELTA]).count(), 0);
+        let report = store.check().unwrap();
+        assert!(report.is_clean(), "{report}");
+        assert_eq!(report.index_entries, 2);
+
+        let key_of = |t: &Txn, v: &str| {
+            let ix = t.index_metas()[0].id;
+            let entry = super::super::layout::IndexEntry::of(&Value::from(v)).unwrap();
+            (ix, entry.key)
+        };
+        let report = corrupt_with(|t| {
+            let (ix, key) = key_of(t, "a");
+            t.put_index_delta(ix, &key, a, false);
+        });
+        assert!(report.to_string().contains("1 entries missing"), "{report}");
+        let report = corrupt_with(|t| {
+            let (ix, key) = key_of(t, "zz");
+            t.put_index_delta(ix + 50, &key, a, true);
+        });
+        assert!(
+            report.to_string().contains("belongs to no index"),
+            "{report}"
+        );
+        let report = corrupt_with(|t| {
+            let (ix, key) = key_of(t, "a");
+            t.kv_put(super::super::layout::delta_key(ix, &key, a), Some(vec![7]));
+        });
+        assert!(report.to_string().contains("malformed value"), "{report}");
     }
 
     #[test]

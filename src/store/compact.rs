@@ -140,6 +140,13 @@ impl Store {
             Store::open(&path, &crate::store::OpenOptions::default())?.fold_adjacency()?;
             src = open_sled(&path, false)?;
         }
+        if src.scan_prefix([keys::P_INDEX_DELTA]).next().is_some() {
+            // Index deltas are folded into the buckets and pages (`index_delta.rs`), so that
+            // the copy and its read image answer a lookup from one bucket.
+            drop(src);
+            Store::open(&path, &crate::store::OpenOptions::default())?.fold_index_deltas()?;
+            src = open_sled(&path, false)?;
+        }
         let format = format_of(&src, &path)?;
         let mut names = src.tree_names();
         names.sort();

@@ -10,6 +10,7 @@ use super::index_codec::{
     index_key, index_key_prefix, index_key_string, index_prefix_range, index_range,
     index_string_range, numeric_tails_equal, KeyRange,
 };
+use super::index_delta::merge_deltas;
 use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
 use super::layout::bucket_entries;
 use super::records::{
@@ -176,6 +177,8 @@ impl Txn {
         if index_key_prefix(&mut prefix, value).is_none() {
             return Ok(Vec::new());
         }
+        // Deltas first (see `index_delta.rs`: a fold moves entries from deltas to buckets).
+        let deltas = self.index_deltas(index, &prefix, &|vk| vk.starts_with(&prefix))?;
         // The count is read again after the bucket: a commit that regrew the index between
         // the two reads (see `Txn::commit`) makes the lookup start over.
         let bucket = loop {
@@ -185,27 +188,23 @@ impl Txn {
                 break bucket;
             }
         };
-        let Some(bucket) = bucket else {
-            return Ok(Vec::new());
-        };
         let mut full = Vec::new();
         index_key(&mut full, value);
         let tail = &full[prefix.len()..];
-        let mut out = Vec::new();
+        let matches = |k: &[u8]| {
+            k.strip_prefix(prefix.as_slice())
+                .is_some_and(|rest| rest.is_empty() || numeric_tails_equal(tail, rest))
+        };
         // Entries ascend (`kg check` verifies it), so the keys with the prefix are one run and
         // the walk ends at the first key past it: half a bucket on average, not all of it.
-        for (k, node) in bucket_entries(&bucket) {
-            let Some(rest) = k.strip_prefix(prefix.as_slice()) else {
-                if k > prefix.as_slice() {
-                    break;
-                }
-                continue;
-            };
-            let matches = rest.is_empty() || numeric_tails_equal(tail, rest);
-            if matches {
-                out.push(node);
-            }
-        }
+        let bucket = bucket.as_deref().unwrap_or_default();
+        let run = bucket_entries(bucket)
+            .skip_while(|(k, _)| *k < prefix.as_slice())
+            .take_while(|(k, _)| k.starts_with(&prefix));
+        let mut out: Vec<NodeId> = merge_deltas(run, &deltas)
+            .filter(|(k, _)| matches(k))
+            .map(|(_, n)| n)
+            .collect();
         out.sort_unstable();
         out.dedup();
         Ok(out)

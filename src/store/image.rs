@@ -195,6 +195,8 @@ pub(crate) struct Image {
     cached_bytes: AtomicUsize,
     cache_limit: usize,
     clock: Mutex<usize>,
+    /// Which first bytes (key kinds, `keys.rs`) some key has, found on first use.
+    kinds: std::sync::OnceLock<[bool; 256]>,
 }
 
 impl Image {
@@ -270,6 +272,7 @@ impl Image {
             cached_bytes: AtomicUsize::new(0),
             cache_limit: CACHE_BYTES,
             clock: Mutex::new(0),
+            kinds: std::sync::OnceLock::new(),
         })
     }
 
@@ -557,6 +560,24 @@ impl Image {
             slot = (slot + 1) & mask;
         }
         Ok(None)
+    }
+
+    /// Whether some key starts with byte `kind` (a damaged image says yes: the scan that
+    /// follows then reports it). Lets a reader skip a scan of a kind a compacted store has
+    /// none of (index deltas, `index_delta.rs`) without a search per lookup.
+    pub fn has_kind(&self, kind: u8) -> bool {
+        let kinds = self.kinds.get_or_init(|| {
+            let mut kinds = [true; 256];
+            for (b, present) in kinds.iter_mut().enumerate() {
+                let first = [b as u8];
+                if let Ok(i) = self.lower_bound(&first) {
+                    *present = i < self.entries
+                        && self.key(i).map_or(true, |k| k.first() == Some(&first[0]));
+                }
+            }
+            kinds
+        });
+        kinds[usize::from(kind)]
     }
 
     /// The entries whose keys start with `prefix`, ascending.

@@ -30,6 +30,9 @@ pub const P_INDEX: u8 = b'I';
 pub const P_CONSTRAINT: u8 = b'Y';
 /// Ordered index pages (format 10, `ordered.rs`): every index's entries again, in value order.
 pub const P_INDEX_PAGE: u8 = b'O';
+/// Index entries written by transactions since the last fold (format 11, `index_delta.rs`):
+/// one key per (index, value, node), so a commit writes bytes in proportion to its entries.
+pub const P_INDEX_DELTA: u8 = b'J';
 
 /// Catalog kinds.
 pub const KIND_LABEL: u8 = b'L';
@@ -47,6 +50,14 @@ pub const META_IMAGE: &[u8] = b"\x00image";
 /// How many commits this log holds, u64; every commit counts itself in its batch
 /// (`durable.rs`, the commit mark).
 pub const META_COMMITS: &[u8] = b"\x00commits";
+
+/// Index deltas written to index `index` since its last fold (`index_delta.rs`): `00 'j'
+/// index:u32`, u64; absent when none.
+pub fn index_delta_count(index: u32) -> Vec<u8> {
+    let mut k = vec![P_META, b'j'];
+    k.extend_from_slice(&index.to_be_bytes());
+    k
+}
 
 /// Per-label / per-type counters: `00 'c' kind id`.
 pub fn counter(kind: u8, id: u32) -> Vec<u8> {
@@ -216,6 +227,14 @@ pub fn parse_index_page(key: &[u8]) -> Option<(u32, &[u8])> {
     let id: [u8; 4] = key.get(1..5)?.try_into().ok()?;
     (key.first() == Some(&P_INDEX_PAGE) && key.len() > 5)
         .then(|| (u32::from_be_bytes(id), &key[5..]))
+}
+
+/// The prefix of every delta entry of index `index` (`'J' index:u32`); the entry keys follow
+/// it with the value's index key and the node id (`layout::delta_key`).
+pub fn index_delta_prefix(index: u32) -> Vec<u8> {
+    let mut k = vec![P_INDEX_DELTA];
+    k.extend_from_slice(&index.to_be_bytes());
+    k
 }
 
 /// FNV-1a: a hash that never changes between builds (bucket numbers are on disk).

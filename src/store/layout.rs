@@ -1,4 +1,4 @@
-//! One writer per byte format: the index entries, index buckets, ordered index pages, label
+//! One writer per byte format: the index entries, index buckets, index deltas, ordered index pages, label
 //! bits and adjacency splits that the transaction (`write.rs`), bulk (`bulk.rs`) and upgrade
 //! (`migrate.rs`) paths write are encoded here and nowhere else.
 //!
@@ -11,7 +11,7 @@
 use crate::value::Value;
 
 use super::codec::{get_varint, put_varint};
-use super::index_codec::{index_key, index_key_prefix, index_sort_key};
+use super::index_codec::{index_key, index_key_prefix, index_sort_key, value_key_of_sort_key};
 use super::keys;
 use super::records::{block_append, encode_section, AdjList, BITMAP_BYTES};
 
@@ -87,6 +87,48 @@ pub fn bucket_merge(old: &[u8], mut new: Vec<(Vec<u8>, u64)>) -> Vec<u8> {
     new.sort_unstable();
     new.dedup();
     encode_bucket(&new)
+}
+
+// ---- index deltas (format 11, `index_delta.rs`) ------------------------------------------
+// `'J' index:u32 sort key` where the sort key is the value's index key then the node id (8
+// bytes, big-endian), as in the ordered pages; the value is one byte, 1 when the entry is in
+// the index, 0 when it was removed. A transaction writes one such key per entry it adds or
+// removes; compaction folds them into the buckets and pages.
+
+/// The delta key of entry (value key, node) of index `index`.
+pub fn delta_key(index: u32, value_key: &[u8], node: u64) -> Vec<u8> {
+    let mut k = keys::index_delta_prefix(index);
+    k.extend_from_slice(&index_sort_key(value_key, node));
+    k
+}
+
+/// (index, value key, node) of a delta key; `None` when it is not one.
+pub fn parse_delta_key(key: &[u8]) -> Option<(u32, &[u8], u64)> {
+    let id: [u8; 4] = key.get(1..5)?.try_into().ok()?;
+    if key.first() != Some(&keys::P_INDEX_DELTA) || key.len() < 5 + 1 + 8 {
+        return None;
+    }
+    let sort_key = &key[5..];
+    let node: [u8; 8] = sort_key.get(sort_key.len() - 8..)?.try_into().ok()?;
+    Some((
+        u32::from_be_bytes(id),
+        value_key_of_sort_key(sort_key),
+        u64::from_be_bytes(node),
+    ))
+}
+
+/// The value of a delta: whether the entry is in the index.
+pub fn delta_value(present: bool) -> Vec<u8> {
+    vec![u8::from(present)]
+}
+
+/// Whether a delta's value says the entry is in the index; `None` for a malformed value.
+pub fn delta_present(value: &[u8]) -> Option<bool> {
+    match value {
+        [1] => Some(true),
+        [0] => Some(false),
+        _ => None,
+    }
 }
 
 // ---- label bitmaps ----------------------------------------------------------------------------
@@ -236,6 +278,21 @@ mod tests {
         let f = IndexEntry::of(&Value::Float(2.0)).unwrap();
         assert_eq!(i.bucket(3, 64), f.bucket(3, 64));
         assert_ne!(i.key, f.key);
+    }
+
+    #[test]
+    fn delta_keys_round_trip_and_sort_like_the_pages() {
+        let a = IndexEntry::of(&Value::String("a".into())).unwrap();
+        let ab = IndexEntry::of(&Value::String("ab".into())).unwrap();
+        let k = delta_key(7, &a.key, 300);
+        assert_eq!(parse_delta_key(&k), Some((7, a.key.as_slice(), 300)));
+        assert!(k < delta_key(7, &a.key, 301));
+        assert!(delta_key(7, &a.key, u64::MAX) < delta_key(7, &ab.key, 0));
+        assert_eq!(parse_delta_key(&k[..12]), None);
+        assert_eq!(parse_delta_key(&keys::index_page(7, &k[5..])), None);
+        assert_eq!(delta_present(&delta_value(true)), Some(true));
+        assert_eq!(delta_present(&delta_value(false)), Some(false));
+        assert_eq!(delta_present(&[2]), None);
     }
 
     #[test]

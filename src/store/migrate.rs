@@ -19,6 +19,9 @@
 //! keeps it out rather than let it report such records as damaged.
 //! Format 8 or 9 → 10: every index gains its ordered pages (`'O'`, `ordered.rs`), built
 //! from its hash buckets' entries; a build that predates them would not maintain them.
+//! Format 10 → 11: nothing to rewrite. Format 11 transactions write index entries as deltas
+//! (`'J'`, `index_delta.rs`) that a build that predates them would not read, so the new
+//! marker keeps it out.
 
 use std::path::Path;
 
@@ -40,7 +43,8 @@ use super::records::{
 /// keys and commit counts. 9: property values may hold spatial points (`codec.rs`). 10: every
 /// index also keeps ordered pages (`ordered.rs`), which builds before it would not maintain,
 /// and constraint records may exist (`constraints/`), which builds before it would not enforce.
-pub const FORMAT_VERSION: u32 = 10;
+/// 11: index entries written by transactions are deltas (`index_delta.rs`) until compaction.
+pub const FORMAT_VERSION: u32 = 11;
 
 /// The format marker of the sled database `db` at `path` (`None`: it has none); an error when
 /// it is unreadable or newer than this build. Open and compaction both read it here.
@@ -147,6 +151,8 @@ mod tests {
                 Err(e) => panic!("{e}"),
             }
         };
+        // Before format 11 there are no index deltas; `small_graph` writes none.
+        assert_eq!(db.scan_prefix([keys::P_INDEX_DELTA]).count(), 0);
         let mut batch = sled::Batch::default();
         for item in db.scan_prefix([keys::P_INDEX_PAGE]).filter(|_| to < 10) {
             batch.remove(item.unwrap().0);
@@ -196,7 +202,7 @@ mod tests {
 
     #[test]
     fn older_stores_are_upgraded_on_open() {
-        for from in [1, 2, 3, 4, 5, 6, 7, 8] {
+        for from in [1, 2, 3, 4, 5, 6, 7, 8, 10] {
             upgraded_from(from);
         }
     }
@@ -271,5 +277,24 @@ mod tests {
         // Format 10 built the ordered pages from the hash buckets.
         let prefix = crate::store::IndexScan::Prefix("b".into());
         assert_eq!(t.index_scan("", "name", &prefix).unwrap(), Some(vec![1]));
+        drop(t);
+        // Format 11: a write after the upgrade goes into index deltas, read with the buckets.
+        let mut t = store.begin();
+        let props: Properties = [("name".to_string(), "bat".into())].into_iter().collect();
+        let c = t.create_node(&["B".into()], props).unwrap();
+        t.commit().unwrap();
+        let t = store.begin();
+        assert_eq!(
+            t.index_scan("", "name", &prefix).unwrap(),
+            Some(vec![c, 1]),
+            "from {from}"
+        );
+        assert_eq!(
+            t.index_lookup("", "name", &"bat".into()).unwrap(),
+            Some(vec![c])
+        );
+        assert!(t.kv_scan(&[keys::P_INDEX_DELTA]).count() > 0);
+        let report = store.check().unwrap();
+        assert!(report.is_clean(), "{report}");
     }
 }

@@ -31,6 +31,7 @@
 //! | `'X' index:u32` | index definition (name, label id, key id, unique, bucket count; format ≤ 3 definitions have none and mean 4096) |
 //! | `'Y' id:u64` | (format 10) constraint record other than single-property node uniqueness (`constraints.rs`): name, node or relationship, kind, label or type, properties, owned index, property type |
 //! | `'O' index:u32 bound` | ordered index page (format 10, `ordered.rs`): the index's (value key, node) entries sorted by value key then node id, each page holding those above the previous page's bound and at or below its own (the sort key of its last entry when cut, `0xff` for the last page) |
+//! | `'J' index:u32 value-key node:u64` | index delta (format 11, `index_delta.rs`): one entry a transaction added (value 1) or removed (value 0), read over the buckets and pages until a large commit or compaction folds it into them |
 //! | `'I' index:u32 bucket:u16` | index bucket (bucket = FNV-1a of the value's Cypher-equality encoding mod the index's bucket count: a power of two ≤ 4096 sized for ~128 entries per bucket when the index is created, ×8 when a bucket passes 16 KiB): sorted (ordered value key, node id) entries |
 //!
 //! "All relationships of node N of type T in direction D" is one `get` of N's adjacency block
@@ -67,6 +68,7 @@ mod graph;
 mod image;
 mod image_writer;
 mod index_codec;
+mod index_delta;
 mod index_write;
 mod keys;
 mod label_set;

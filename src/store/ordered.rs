@@ -11,12 +11,17 @@
 //! never moves a bound; a page that empties is deleted; a page that passes [`PAGE_MAX_BYTES`]
 //! is cut into pages of about `PAGE_FILL_BYTES`, the last of which keeps its key. The pages'
 //! bytes are encoded in `layout.rs` ([`cut_pages`]), which the format 10 upgrade also uses.
+//!
+//! Since format 11 transactions do not write pages: their entries are deltas
+//! (`index_delta.rs`) that a scan merges in, and compaction folds into the pages with
+//! [`Txn::page_entry`] and [`Txn::page_merge`]; bulk loads and new indexes write pages directly.
 
 use crate::error::Result;
 use crate::model::NodeId;
 
 use super::engine::IndexMeta;
 use super::index_codec::{index_sort_key, value_key_of_sort_key, KeyRange};
+use super::index_delta::merge_deltas;
 use super::keys;
 use super::layout::{bucket_entries, bucket_update, cut_pages, put_page_entry, PAGE_MAX_BYTES};
 use super::txn::Txn;
@@ -55,6 +60,10 @@ impl Txn {
             return Ok(());
         };
         let new = bucket_update(&old, value_key, node, add);
+        if new == old {
+            // Nothing to change (a fold's removal of an entry only ever a delta).
+            return Ok(());
+        }
         if new.is_empty() {
             self.kv_put(key, None);
         } else if new.len() > PAGE_MAX_BYTES {
@@ -133,21 +142,36 @@ impl Txn {
         if range.lo >= range.hi {
             return Ok(());
         }
+        // Deltas first (see `index_delta.rs`), then merged into the pages' entries in order.
+        let mut deltas = self.index_deltas(index, &range.lo, &|vk| vk < range.hi.as_slice())?;
+        deltas.retain(|(vk, _, _)| *vk >= range.lo);
+        let mut pending = &deltas[..];
         let from = keys::index_page(index, &range.lo);
         for item in self.kv_range(&keys::index_page_prefix(index), Some(&from), None) {
             let (k, v) = item?;
-            for (vk, node) in bucket_entries(&v) {
-                if vk < range.lo.as_slice() {
-                    continue;
-                }
-                if vk >= range.hi.as_slice() || !f(vk, node)? {
+            let in_range: Vec<(&[u8], NodeId)> = bucket_entries(&v)
+                .skip_while(|(vk, _)| *vk < range.lo.as_slice())
+                .take_while(|(vk, _)| *vk < range.hi.as_slice())
+                .collect();
+            // The deltas up to this page's last entry in range go with it; the rest wait.
+            let here = in_range.last().map_or(0, |&(lk, ln)| {
+                pending.partition_point(|(dk, dn, _)| (dk.as_slice(), *dn) <= (lk, ln))
+            });
+            for (vk, node) in merge_deltas(in_range.into_iter(), &pending[..here]) {
+                if !f(vk, node)? {
                     return Ok(());
                 }
             }
+            pending = &pending[here..];
             // Every later page sorts above this bound.
             let bound = keys::parse_index_page(&k).map_or(&[][..], |(_, b)| b);
             if bound != keys::LAST_PAGE_BOUND && value_key_of_sort_key(bound) >= range.hi.as_slice()
             {
+                break;
+            }
+        }
+        for (vk, node) in merge_deltas(std::iter::empty(), pending) {
+            if !f(vk, node)? {
                 return Ok(());
             }
         }
@@ -155,7 +179,7 @@ impl Txn {
     }
 
     /// `kg check` of the ordered pages: each page's entries sorted and within its bounds, and
-    /// all of them exactly `expected` (index, value key, node), sorted.
+    /// all of them exactly `expected` (index, value key, node), sorted: the hash buckets' entries.
     pub(crate) fn check_pages(
         &self,
         indexes: &[IndexMeta],
@@ -205,7 +229,7 @@ impl Txn {
                 .filter(|e| expected.binary_search(e).is_err())
                 .count();
             problems.push(format!(
-                "ordered index pages disagree with node records: {missing} entries missing, {extra} stale"
+                "ordered index pages disagree with the hash buckets: {missing} entries missing, {extra} stale"
             ));
         }
         Ok(problems)

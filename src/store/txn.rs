@@ -223,6 +223,8 @@ impl Txn {
             return Ok(());
         }
         self.validate_constraints()?;
+        // A large statement's index entries go into the buckets, not one key each.
+        self.fold_large_index_deltas()?;
         let inner = Arc::clone(&self.store.inner);
         if !self.overlay.is_empty() {
             self.check_writable()?;
@@ -451,6 +453,17 @@ impl Txn {
                 .push((key.clone(), self.overlay.get(&key).cloned()));
         }
         self.overlay.insert(key, value);
+    }
+
+    /// The keys with `prefix` this transaction has written or deleted, ascending.
+    pub(crate) fn written_keys<'a>(
+        &'a self,
+        prefix: &'a [u8],
+    ) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.overlay
+            .range(prefix.to_vec()..)
+            .map(|(k, _)| k.as_slice())
+            .take_while(move |k| k.starts_with(prefix))
     }
 
     /// Keys with `prefix`, ascending, overlay merged over committed data.
