@@ -195,8 +195,10 @@ pub(crate) struct Image {
     cached_bytes: AtomicUsize,
     cache_limit: usize,
     clock: Mutex<usize>,
-    /// Which first bytes (key kinds, `keys.rs`) some key has, found on first use.
-    kinds: std::sync::OnceLock<[bool; 256]>,
+    /// Per first byte (key kind, `keys.rs`): 0 not asked yet, 1 no key has it, 2 some key
+    /// has it. Each kind is looked up when first asked (one binary search), not all 256 at
+    /// once: that would read most pieces of the index.
+    kinds: [std::sync::atomic::AtomicU8; 256],
 }
 
 impl Image {
@@ -272,7 +274,7 @@ impl Image {
             cached_bytes: AtomicUsize::new(0),
             cache_limit: CACHE_BYTES,
             clock: Mutex::new(0),
-            kinds: std::sync::OnceLock::new(),
+            kinds: std::array::from_fn(|_| std::sync::atomic::AtomicU8::new(0)),
         })
     }
 
@@ -566,18 +568,18 @@ impl Image {
     /// follows then reports it). Lets a reader skip a scan of a kind a compacted store has
     /// none of (index deltas, `index_delta.rs`) without a search per lookup.
     pub fn has_kind(&self, kind: u8) -> bool {
-        let kinds = self.kinds.get_or_init(|| {
-            let mut kinds = [true; 256];
-            for (b, present) in kinds.iter_mut().enumerate() {
-                let first = [b as u8];
-                if let Ok(i) = self.lower_bound(&first) {
-                    *present = i < self.entries
-                        && self.key(i).map_or(true, |k| k.first() == Some(&first[0]));
-                }
-            }
-            kinds
-        });
-        kinds[usize::from(kind)]
+        let known = &self.kinds[usize::from(kind)];
+        match known.load(Ordering::Relaxed) {
+            1 => return false,
+            2 => return true,
+            _ => {}
+        }
+        let present = match self.lower_bound(&[kind]) {
+            Ok(i) => i < self.entries && self.key(i).map_or(true, |k| k.first() == Some(&kind)),
+            Err(_) => true,
+        };
+        known.store(if present { 2 } else { 1 }, Ordering::Relaxed);
+        present
     }
 
     /// The entries whose keys start with `prefix`, ascending.
