@@ -5,7 +5,8 @@ use std::collections::hash_map::Entry;
 
 use crate::ast::Expr;
 use crate::error::Result;
-use crate::exec::expand_agg::{ExpandGroups, GroupTable};
+use crate::exec::expand_agg::ExpandGroups;
+use crate::exec::group_table::{Group, Table};
 use crate::exec::lineage::{Facts, LineageUnion};
 use crate::exec::{BoxOp, ExecCtx, Operator, Row};
 use crate::expr::GroupKey;
@@ -13,52 +14,6 @@ use crate::functions::{new_aggregator, Aggregator};
 use crate::hash::{FxHashMap, Prehashed};
 use crate::plan::{AggSpec, LogicalPlan};
 use crate::value::Value;
-
-/// One group: its key values and an aggregator per aggregate expression.
-pub(crate) type Group = (Vec<Value>, Vec<Box<dyn Aggregator>>);
-
-/// A grouping table for the fused expansion (`expand_agg.rs`): groups in first-row order,
-/// found by their key; `make` gives a new group its aggregators.
-pub(crate) struct Table<F> {
-    pub index: FxHashMap<Prehashed<GroupKey>, usize>,
-    pub groups: Vec<Group>,
-    pub make: F,
-}
-
-impl<F: FnMut() -> Result<Vec<Box<dyn Aggregator>>>> Table<F> {
-    pub fn new(make: F) -> Self {
-        Table {
-            index: FxHashMap::default(),
-            groups: Vec::new(),
-            make,
-        }
-    }
-}
-
-impl<F: FnMut() -> Result<Vec<Box<dyn Aggregator>>>> GroupTable for Table<F> {
-    fn group(&mut self, kv: &[Value]) -> Result<usize> {
-        Ok(
-            match self
-                .index
-                .entry(Prehashed::new(crate::exec::project::row_key(kv)))
-            {
-                Entry::Occupied(o) => *o.get(),
-                Entry::Vacant(v) => {
-                    v.insert(self.groups.len());
-                    self.groups.push((kv.to_vec(), (self.make)()?));
-                    self.groups.len() - 1
-                }
-            },
-        )
-    }
-
-    fn update(&mut self, g: usize, agg: usize, args: &[Value]) -> Result<()> {
-        match self.groups.get_mut(g).and_then(|(_, a)| a.get_mut(agg)) {
-            Some(a) => a.update(args),
-            None => Ok(()),
-        }
-    }
-}
 
 /// `count(*)`: counts rows, nulls included.
 struct CountStar(i64);

@@ -10,6 +10,7 @@ mod delete;
 mod expand;
 mod expand_agg;
 mod filter;
+mod group_table;
 mod limit;
 pub mod lineage;
 mod load_csv;

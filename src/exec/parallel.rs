@@ -33,8 +33,8 @@ use std::sync::Arc;
 
 use crate::ast::Expr;
 use crate::error::{Error, Result};
-use crate::exec::aggregate::Table;
 use crate::exec::expand_agg::ExpandGroups;
+use crate::exec::group_table::Table;
 use crate::exec::{build, ExecCtx, GraphAccess, Profile, Row};
 use crate::expr::GroupKey;
 use crate::functions::{new_partial_aggregator, Aggregator};
