@@ -187,14 +187,7 @@ fn finish(
     if groups.is_empty() && global {
         groups.push((Vec::new(), aggregators(aggs, why_limit)?));
     }
-    let mut out = Vec::with_capacity(groups.len());
-    for (mut kv, mut aggs) in groups {
-        for a in aggs.iter_mut() {
-            kv.push(a.finish()?);
-        }
-        out.push(kv);
-    }
-    Ok(out)
+    crate::exec::group_table::finish_groups(groups)
 }
 
 impl Operator for Aggregate<'_> {

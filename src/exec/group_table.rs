@@ -57,3 +57,15 @@ impl<F: FnMut() -> Result<Vec<Box<dyn Aggregator>>>> GroupTable for Table<F> {
         }
     }
 }
+
+/// Each group's row: its key values followed by every aggregate's result.
+pub(crate) fn finish_groups(groups: Vec<Group>) -> Result<Vec<crate::exec::Row>> {
+    let mut out = Vec::with_capacity(groups.len());
+    for (mut kv, mut aggs) in groups {
+        for a in aggs.iter_mut() {
+            kv.push(a.finish()?);
+        }
+        out.push(kv);
+    }
+    Ok(out)
+}

@@ -458,12 +458,5 @@ fn merge(
     if groups.is_empty() && global {
         groups.push((Vec::new(), aggs.iter().filter_map(partial).collect()));
     }
-    let mut out = Vec::with_capacity(groups.len());
-    for (mut kv, mut aggs) in groups {
-        for a in aggs.iter_mut() {
-            kv.push(a.finish()?);
-        }
-        out.push(kv);
-    }
-    Ok(out)
+    crate::exec::group_table::finish_groups(groups)
 }

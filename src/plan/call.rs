@@ -129,14 +129,7 @@ impl Builder<'_> {
             );
         }
         if let Some(w) = &c.where_ {
-            let columns = plan.columns.clone();
-            plan = LogicalPlan::new(
-                PlanOp::Filter {
-                    input: Box::new(plan),
-                    predicate: w.clone(),
-                },
-                columns,
-            );
+            plan = crate::plan::pattern::filter(plan, vec![w.clone()]);
         }
         Ok(plan)
     }

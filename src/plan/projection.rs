@@ -227,14 +227,7 @@ impl Builder<'_> {
             plan = self.select(plan, names.len());
         }
         if let Some(w) = where_ {
-            let columns = plan.columns.clone();
-            plan = LogicalPlan::new(
-                PlanOp::Filter {
-                    input: Box::new(plan),
-                    predicate: w.clone(),
-                },
-                columns,
-            );
+            plan = crate::plan::pattern::filter(plan, vec![w.clone()]);
         }
         Ok(plan)
     }
