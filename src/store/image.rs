@@ -59,13 +59,14 @@ use std::fs::File;
 use std::hash::{BuildHasher, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Mutex, OnceLock, RwLock};
+use std::sync::{Mutex, OnceLock};
 
 use sled::IVec;
 
 use crate::error::Result;
 
 use super::errors::corrupt;
+use super::region_slots::{take_used, RegionSlots};
 // FNV-1a builds the hash area; like the index buckets it relies on, it must never change.
 use super::keys::fnv1a;
 
@@ -159,15 +160,6 @@ fn read_at(_file: &File, _buf: &mut [u8], _at: usize) -> std::io::Result<()> {
     ))
 }
 
-/// One region of values, once read and checked.
-#[derive(Default)]
-struct Slot {
-    bytes: RwLock<Option<IVec>>,
-    /// Set by every read, cleared by the clock hand passing: a region read since the hand
-    /// last passed stays.
-    used: AtomicBool,
-}
-
 /// An open, validated image.
 pub(crate) struct Image {
     file: File,
@@ -189,7 +181,8 @@ pub(crate) struct Image {
     values_end: usize,
     /// A power of two (so `hash & (slots - 1)` picks a slot).
     slots: usize,
-    cache: Box<[Slot]>,
+    /// The regions read and checked so far ([`RegionSlots`]: allocated where reads reach).
+    cache: RegionSlots,
     /// Per [`READ_AROUND`] group of the values: whether the kernel was asked to read it.
     hinted: Box<[AtomicBool]>,
     cached_bytes: AtomicUsize,
@@ -267,7 +260,7 @@ impl Image {
             regions_at: regions_at - keys_at,
             values_end: keys_at,
             slots,
-            cache: (0..regions).map(|_| Slot::default()).collect(),
+            cache: RegionSlots::new(regions),
             hinted: (0..keys_at.div_ceil(READ_AROUND))
                 .map(|_| AtomicBool::new(false))
                 .collect(),
@@ -508,14 +501,23 @@ impl Image {
         let Ok(mut hand) = self.clock.try_lock() else {
             return;
         };
-        for _ in 0..2 * self.cache.len() {
+        let len = self.cache.len();
+        let mut steps = 0;
+        while steps < 2 * len {
             if self.cached_bytes.load(Ordering::Acquire) <= self.cache_limit {
                 break;
             }
-            let r = *hand % self.cache.len();
+            let r = *hand % len;
+            let Some(slot) = self.cache.peek(r) else {
+                // A chunk never read holds nothing to drop: skip it whole.
+                let next = RegionSlots::next_chunk(r);
+                steps += next - r;
+                *hand = next;
+                continue;
+            };
+            steps += 1;
             *hand = r + 1;
-            let slot = &self.cache[r];
-            if r == keep || slot.used.swap(false, Ordering::Relaxed) {
+            if r == keep || take_used(slot) {
                 continue;
             }
             if let Some(bytes) = slot.bytes.write().unwrap_or_else(|e| e.into_inner()).take() {

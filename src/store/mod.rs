@@ -80,6 +80,7 @@ mod options;
 mod ordered;
 mod records;
 mod recovery;
+mod region_slots;
 mod seal;
 mod txn;
 mod write;
