@@ -240,7 +240,7 @@ const FOLD_PER_BUCKET: u64 = 2;
 /// `index_write::ENTRIES_PER_BUCKET`: ≈ 262k at bench scale M) is folded whole by the commit
 /// that brings them there. A fold deletes every delta key, which costs sled ≈ 0.3 KiB per key
 /// besides rewriting every bucket, and it frees log segments that sled zeroes again at every
-/// open until it reuses them (≈ 40 MiB for a fold of 65k deltas at M: "What a fold writes"
+/// open until it reuses them (≈ 45 MB for a fold of 65k deltas at M: "What a fold writes"
 /// in docs/performance.md), so it is rare; lookups and range scans read only the deltas in
 /// their own range, whose cost does not depend on how many there are elsewhere.
 const PENDING_PER_BUCKET: u64 = 128;
