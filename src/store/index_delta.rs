@@ -121,30 +121,44 @@ impl Txn {
         for (id, deltas) in self.all_index_deltas()? {
             folded += deltas.len() as u64;
             self.fold_index(id, &deltas)?;
+            self.kv_put(keys::index_delta_count(id), None);
         }
         Ok(folded)
     }
 
-    /// Before a commit: folds the deltas of each index this transaction wrote at least
-    /// [`FOLD_PER_BUCKET`] entries per bucket of, since rewriting its buckets then costs
-    /// fewer bytes than a key per entry (a large statement, an index's first fill), or whose
-    /// deltas would pass [`PENDING_PER_BUCKET`] per bucket (so they stay a bounded share of
-    /// the index's keys, whose count sled pays for in memory and time, until compaction).
+    /// Before a commit: folds into the buckets the deltas this transaction wrote to each index
+    /// it wrote at least [`FOLD_PER_BUCKET`] entries per bucket of, since rewriting those
+    /// buckets then costs fewer bytes than a key per entry (a large statement, an index's
+    /// first fill). Only its own: older committed deltas of other entries stay as they are,
+    /// since deleting a committed delta key costs sled about what writing it did, so folding
+    /// them would make a large statement pay for the small ones before it. An index whose
+    /// committed deltas would pass [`PENDING_PER_BUCKET`] per bucket is folded whole (so
+    /// they stay a bounded share of the index's keys until compaction).
     pub(crate) fn fold_large_index_deltas(&mut self) -> Result<()> {
+        // Deleted delta keys (a dropped index's, an earlier fold's) are not new deltas.
         let mut written: BTreeMap<u32, u64> = BTreeMap::new();
-        for k in self.written_keys(&[keys::P_INDEX_DELTA]) {
+        for (k, _) in self
+            .written(&[keys::P_INDEX_DELTA])
+            .filter(|(_, v)| v.is_some())
+        {
             if let Some((id, _, _)) = parse_delta_key(k) {
                 *written.entry(id).or_default() += 1;
             }
         }
         for (id, n) in written {
             let buckets = u64::from(self.index_buckets(id));
+            if n >= FOLD_PER_BUCKET * buckets {
+                let own = self.own_index_deltas(id)?;
+                self.fold_index(id, &own)?;
+                continue;
+            }
             let counter = keys::index_delta_count(id);
             // Overwritten keys count again: an upper bound of the index's delta keys.
             let pending = self.get_u64(&counter)?.saturating_add(n);
-            if n >= FOLD_PER_BUCKET * buckets || pending >= PENDING_PER_BUCKET * buckets {
+            if pending >= PENDING_PER_BUCKET * buckets {
                 let deltas = self.index_deltas(id, &[], &|_| true)?;
                 self.fold_index(id, &deltas)?;
+                self.kv_put(counter, None);
             } else {
                 self.put_u64(&counter, pending);
             }
@@ -152,8 +166,23 @@ impl Txn {
         Ok(())
     }
 
-    /// Applies `deltas` (all of index `id`'s, ascending) to its buckets and pages and deletes
-    /// them; regrows the index if a bucket outgrew its share.
+    /// The deltas of `index` this transaction wrote (not those it deleted), ascending.
+    fn own_index_deltas(&self, index: u32) -> Result<Vec<Delta>> {
+        let mut out = Vec::new();
+        for (k, v) in self.written(&keys::index_delta_prefix(index)) {
+            let Some(v) = v else { continue };
+            let (_, vk, node) =
+                parse_delta_key(k).ok_or_else(|| self.corrupt("malformed index delta key"))?;
+            let present =
+                delta_present(v).ok_or_else(|| self.corrupt("malformed index delta value"))?;
+            out.push((vk.to_vec(), node, present));
+        }
+        Ok(out)
+    }
+
+    /// Applies `deltas` (of index `id`, ascending: all of them, or those of one transaction)
+    /// to its buckets and pages and deletes them; regrows the index if a bucket outgrew its
+    /// share. The index's other deltas stay valid: they are keyed by value, not by bucket.
     fn fold_index(&mut self, id: u32, deltas: &[Delta]) -> Result<()> {
         let buckets = self.index_buckets(id);
         let mut by_bucket: BTreeMap<Vec<u8>, Vec<&Delta>> = BTreeMap::new();
@@ -195,7 +224,6 @@ impl Txn {
         for (vk, node, _) in deltas {
             self.kv_put(delta_key(id, vk, *node), None);
         }
-        self.kv_put(keys::index_delta_count(id), None);
         if grow {
             self.grow_index(id)?;
         }
@@ -204,14 +232,18 @@ impl Txn {
 }
 
 /// A transaction that writes at least this many entries per bucket of an index folds them
-/// (and the index's older deltas) into the buckets before it commits: a bucket of ≈ 128
-/// entries is ≈ 2.4 KiB, rewritten once for the transaction's entries in it, against
-/// ≈ 1 KiB of sled writes per delta key measured at M (docs/performance.md, issue 20).
+/// into the buckets before it commits: a bucket of ≈ 128 entries is ≈ 2.4 KiB, rewritten
+/// once for the transaction's entries in it, against ≈ 1 KiB of sled writes per delta key
+/// measured at M (docs/performance.md, issue 20).
 const FOLD_PER_BUCKET: u64 = 2;
-/// An index whose deltas reach this many per bucket (a quarter of its entries as sized,
-/// `index_write::ENTRIES_PER_BUCKET`) is folded by the commit that brings them there: at
-/// bench scale M that rewrites its buckets and pages once per ≈ 65k entries written.
-const PENDING_PER_BUCKET: u64 = 32;
+/// An index whose committed deltas reach this many per bucket (its own entry count as sized,
+/// `index_write::ENTRIES_PER_BUCKET`: ≈ 262k at bench scale M) is folded whole by the commit
+/// that brings them there. A fold deletes every delta key, which costs sled ≈ 0.3 KiB per key
+/// besides rewriting every bucket, and it frees log segments that sled zeroes again at every
+/// open until it reuses them (≈ 45 MB for a fold of 65k deltas at M: "What a fold writes"
+/// in docs/performance.md), so it is rare; lookups and range scans read only the deltas in
+/// their own range, whose cost does not depend on how many there are elsewhere.
+const PENDING_PER_BUCKET: u64 = 128;
 
 impl Store {
     /// [`Txn::fold_index_deltas`] in one transaction (compaction runs it before it copies);
@@ -256,6 +288,7 @@ pub(crate) fn merge_deltas<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::index_codec::index_string_range;
     use crate::store::{GraphRead, GraphWrite, IndexDef};
     use crate::value::Value;
 
@@ -310,21 +343,110 @@ mod tests {
         drop(t);
         assert!(store.check().unwrap().is_clean());
 
+        // A large commit folds its own entries and leaves the older deltas as they are,
+        // except the one it overwrites (`a` renamed again: its "changed" delta), which it
+        // folds too; `a`'s first name stays a removal marker.
         let mut t = store.begin();
-        for i in 4000..4000 + 2 * i64::from(buckets) {
-            named(&mut t, i);
-        }
+        let large: Vec<NodeId> = (4000..4000 + 2 * i64::from(buckets))
+            .map(|i| named(&mut t, i))
+            .collect();
+        t.set_node_property(a, "name", Value::from("again"))
+            .unwrap();
         t.commit().unwrap();
         let t = store.begin();
-        assert_eq!(t.kv_scan(&[keys::P_INDEX_DELTA]).count(), 0, "folded");
+        let left: Vec<(u32, Vec<u8>, NodeId)> = t
+            .kv_scan(&[keys::P_INDEX_DELTA])
+            .map(|item| {
+                let (k, _) = item.unwrap();
+                let (id, vk, node) = parse_delta_key(&k).unwrap();
+                (id, vk.to_vec(), node)
+            })
+            .collect();
+        assert_eq!(left.len(), 10, "the older deltas but a's \"changed\"");
+        assert!(left.iter().all(|(_, _, n)| fresh.contains(n)));
+        assert_eq!(left.iter().filter(|(_, _, n)| *n == a).count(), 1);
         assert_eq!(
             t.index_lookup("P", "name", &Value::from("changed"))
                 .unwrap(),
+            Some(vec![])
+        );
+        assert_eq!(
+            t.index_lookup("P", "name", &Value::from("again")).unwrap(),
             Some(vec![a])
         );
+        for &n in fresh[1..].iter().chain(&large) {
+            let name = t.node_property(n, "name").unwrap().unwrap();
+            let found = t.index_lookup("P", "name", &name).unwrap().unwrap();
+            assert!(found.contains(&n), "{name:?}");
+        }
+        drop(t);
         let report = store.check().unwrap();
         assert!(report.is_clean(), "{report}");
         assert_eq!(report.index_entries, 3010 + 2 * u64::from(buckets));
+        // Compaction's fold takes the rest.
+        assert_eq!(store.fold_index_deltas().unwrap(), 10);
+        assert_eq!(store.begin().kv_scan(&[keys::P_INDEX_DELTA]).count(), 0);
+        assert!(store.check().unwrap().is_clean());
+    }
+
+    /// Commits too small to fold their own entries pile up deltas until the one that brings
+    /// them to [`PENDING_PER_BUCKET`] per bucket folds the whole index; the answers of
+    /// lookups and of the ordered pages stay those of the node records throughout.
+    #[test]
+    fn deltas_fold_whole_at_the_cap() {
+        let store = Store::open_temporary().unwrap();
+        let mut t = store.begin();
+        for i in 0..3000 {
+            named(&mut t, i);
+        }
+        let def = IndexDef {
+            name: "p".into(),
+            label: "P".into(),
+            property: "name".into(),
+            unique: false,
+            kind: Default::default(),
+        };
+        t.create_index(def, false).unwrap();
+        t.commit().unwrap();
+        let id = store.begin().index_metas()[0].id;
+        let buckets = u64::from(store.begin().index_buckets(id));
+        let cap = PENDING_PER_BUCKET * buckets;
+        // Below FOLD_PER_BUCKET per bucket: never folded by its own commit.
+        let per_commit = FOLD_PER_BUCKET * buckets - 1;
+        let deltas = || store.begin().kv_scan(&[keys::P_INDEX_DELTA]).count() as u64;
+        let mut next = 10_000i64;
+        let mut written = 0u64;
+        while written + per_commit < cap {
+            let mut t = store.begin();
+            for _ in 0..per_commit {
+                named(&mut t, next);
+                next += 1;
+            }
+            t.commit().unwrap();
+            written += per_commit;
+            assert_eq!(deltas(), written, "not folded below the cap");
+        }
+        assert!(store.check().unwrap().is_clean());
+        let mut t = store.begin();
+        for _ in 0..per_commit {
+            named(&mut t, next);
+            next += 1;
+        }
+        t.commit().unwrap();
+        assert_eq!(deltas(), 0, "folded at the cap");
+        let t = store.begin();
+        let mut all: Vec<(Vec<u8>, NodeId)> = Vec::new();
+        t.page_scan(id, &index_string_range(), &mut |vk, n| {
+            all.push((vk.to_vec(), n));
+            Ok(true)
+        })
+        .unwrap();
+        assert_eq!(all.len() as i64, 3000 + next - 10_000);
+        assert!(all.windows(2).all(|w| w[0] < w[1]), "pages in order");
+        drop(t);
+        let report = store.check().unwrap();
+        assert!(report.is_clean(), "{report}");
+        assert_eq!(report.index_entries as i64, 3000 + next - 10_000);
     }
 
     #[test]

@@ -460,10 +460,19 @@ impl Txn {
         &'a self,
         prefix: &'a [u8],
     ) -> impl Iterator<Item = &'a [u8]> + 'a {
+        self.written(prefix).map(|(k, _)| k)
+    }
+
+    /// The keys with `prefix` this transaction has written (with their values) or deleted
+    /// (`None`), ascending.
+    pub(crate) fn written<'a>(
+        &'a self,
+        prefix: &'a [u8],
+    ) -> impl Iterator<Item = (&'a [u8], Option<&'a [u8]>)> + 'a {
         self.overlay
             .range(prefix.to_vec()..)
-            .map(|(k, _)| k.as_slice())
-            .take_while(move |k| k.starts_with(prefix))
+            .map(|(k, v)| (k.as_slice(), v.as_deref()))
+            .take_while(move |(k, _)| k.starts_with(prefix))
     }
 
     /// Keys with `prefix`, ascending, overlay merged over committed data.
