@@ -2,7 +2,8 @@
 //! "What a fold writes"): 2,048 buckets rewritten and 65,536 small delta keys deleted, on a
 //! store shaped like bench scale M's keyspace. Bytes are the process's `write_bytes`.
 //!
-//! `cargo run --release --example sled_fold -- DIR [DELTA_PREFIX [BUCKET_BYTES [ORDER]]]`:
+//! `cargo bench --bench sled_fold -- DIR [DELTA_PREFIX [BUCKET_BYTES [ORDER]]]` (cargo's own
+//! `--bench` argument is ignored):
 //! DELTA_PREFIX 74 ('J', as kgstore) or 1 (after the small meta keys instead of the buckets);
 //! ORDER `asc` (one batch, as kgstore), `chunks` (batches of 4,096, flushed) or `desc` (one
 //! removal at a time from the end).
@@ -33,7 +34,7 @@ fn mb(from: u64, to: u64) -> f64 {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args: Vec<String> = std::env::args().collect();
+    let args: Vec<String> = std::env::args().filter(|a| a != "--bench").collect();
     let dir = args
         .get(1)
         .ok_or("usage: sled_fold DIR [PREFIX [BUCKET_BYTES [ORDER]]]")?;

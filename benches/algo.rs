@@ -3,7 +3,7 @@
 //! lookup, W6-style undirected shortest paths (≤ 10 hops) on storage and on the projection,
 //! and PageRank / WCC / SCC / degree on the projection.
 //!
-//!     cargo run --release --example algo_bench -- [NODES] [RELS] [PAIRS]
+//!     cargo bench --bench algo -- [NODES] [RELS] [PAIRS]
 //!
 //! Defaults: 200000 nodes, 2000000 relationships, 100 pairs. The graph lives in an in-memory
 //! `GraphRead` with per-node adjacency lists (so the figures isolate the algorithm layer; the
