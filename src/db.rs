@@ -629,9 +629,13 @@ fn execute(
                 why: whys,
             })
         }
-        Compiled::CreateIndex(def, false)
+        // `IF NOT EXISTS` makes that a no-op, as in Neo4j.
+        Compiled::CreateIndex(def, if_not_exists)
             if txn.constraints()?.iter().any(|c| c.name == def.name) =>
         {
+            if *if_not_exists {
+                return Ok(QueryResult::default());
+            }
             Err(QueryError::new(
                 crate::error::ErrorClass::SemanticError,
                 "ConstraintAlreadyExists",

@@ -418,12 +418,21 @@ fn unsupported_features_are_named() {
     ] {
         let e = err(q);
         assert_eq!(e.class, kgstore::error::ErrorClass::Unsupported, "{q}");
-        assert!(e.message.starts_with("not supported: "), "{q}: {}", e.message);
+        assert!(
+            e.message.starts_with("not supported: "),
+            "{q}: {}",
+            e.message
+        );
         assert!(e.message.contains(named), "{q}: {}", e.message);
     }
     // A query that only begins with such a word stays a syntax error where it is wrong.
     let e = err("CREATE (user {name: })");
-    assert_eq!(e.class, kgstore::error::ErrorClass::SyntaxError, "{}", e.message);
+    assert_eq!(
+        e.class,
+        kgstore::error::ErrorClass::SyntaxError,
+        "{}",
+        e.message
+    );
 }
 
 #[test]
