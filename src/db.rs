@@ -629,6 +629,21 @@ fn execute(
                 why: whys,
             })
         }
+        // `IF NOT EXISTS` makes that a no-op, as in Neo4j.
+        Compiled::CreateIndex(def, if_not_exists)
+            if txn.constraints()?.iter().any(|c| c.name == def.name) =>
+        {
+            if *if_not_exists {
+                return Ok(QueryResult::default());
+            }
+            Err(QueryError::new(
+                crate::error::ErrorClass::SemanticError,
+                "ConstraintAlreadyExists",
+                crate::error::Phase::Runtime,
+                format!("There already exists a constraint called '{}'.", def.name),
+            )
+            .into())
+        }
         Compiled::CreateIndex(def, if_not_exists)
         | Compiled::CreateConstraint(def, if_not_exists) => {
             let before = txn.indexes()?.len();
@@ -663,8 +678,10 @@ fn execute(
                 ..QueryResult::default()
             })
         }
+        // A constraint's index (a unique index is one too) goes only with its constraint, as in
+        // Neo4j; dropping it by DROP INDEX would silently drop the constraint.
         Compiled::DropIndex(crate::ast::SchemaTarget::Name(name), _)
-            if txn.index_owner(name)?.is_some() =>
+            if index_constraint(txn, name)?.is_some() =>
         {
             Err(QueryError::new(
                 crate::error::ErrorClass::SemanticError,
@@ -672,7 +689,7 @@ fn execute(
                 crate::error::Phase::Runtime,
                 format!(
                     "Unable to drop index: Index belongs to constraint: `{}`",
-                    txn.index_owner(name)?.unwrap_or_default()
+                    index_constraint(txn, name)?.unwrap_or_default()
                 ),
             )
             .into())
@@ -709,6 +726,18 @@ fn execute(
         }
         _ => Ok(QueryResult::default()),
     }
+}
+
+/// The constraint that index `name` belongs to: its owner, or itself for a unique index.
+fn index_constraint(txn: &Txn, name: &str) -> Result<Option<String>> {
+    if let Some(owner) = txn.index_owner(name)? {
+        return Ok(Some(owner));
+    }
+    Ok(txn
+        .indexes()?
+        .iter()
+        .any(|i| i.name == name && i.unique)
+        .then(|| name.to_string()))
 }
 
 /// Replaces runtime entity references with full entities read through the transaction.

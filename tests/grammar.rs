@@ -400,12 +400,39 @@ fn statements() {
 fn unsupported_features_are_named() {
     for (q, feature) in [
         ("USE db MATCH (n) RETURN n", "USE"),
-        ("SHOW DATABASES", "SHOW"),
+        ("SHOW GIZMOS", "SHOW"),
     ] {
         let e = err(q);
         assert_eq!(e.class, kgstore::error::ErrorClass::Unsupported, "{q}");
         assert_eq!(e.message, format!("not supported: {feature}"));
     }
+    // Administration commands are named by what they administer.
+    for (q, named) in [
+        ("SHOW DATABASES", "`SHOW DATABASES`"),
+        ("CREATE DATABASE dba", "database administration"),
+        ("CREATE OR REPLACE DATABASE dba", "database administration"),
+        ("DROP USER jake", "user management"),
+        ("GRANT ROLE reader TO jake", "roles and privileges"),
+        ("SHOW SETTINGS", "`SHOW SETTINGS`"),
+        ("TERMINATE TRANSACTIONS 'tx-1'", "transaction management"),
+    ] {
+        let e = err(q);
+        assert_eq!(e.class, kgstore::error::ErrorClass::Unsupported, "{q}");
+        assert!(
+            e.message.starts_with("not supported: "),
+            "{q}: {}",
+            e.message
+        );
+        assert!(e.message.contains(named), "{q}: {}", e.message);
+    }
+    // A query that only begins with such a word stays a syntax error where it is wrong.
+    let e = err("CREATE (user {name: })");
+    assert_eq!(
+        e.class,
+        kgstore::error::ErrorClass::SyntaxError,
+        "{}",
+        e.message
+    );
 }
 
 #[test]

@@ -80,8 +80,29 @@ pub(crate) fn check_storable(v: &Value) -> Result<()> {
         )
         .into());
     }
-    // As Neo4j: a stored list of points keeps one coordinate system.
+    // As Neo4j: a stored list holds no nulls and one type of value (integers and floats
+    // count as one, numbers), and a list of points keeps one coordinate system.
     if let Value::List(items) = v {
+        if items.iter().any(Value::is_null) {
+            return Err(QueryError::type_error(
+                "InvalidPropertyType",
+                "Collections containing null values can not be stored in properties.",
+            )
+            .into());
+        }
+        let kind = |i: &Value| match i {
+            Value::Int(_) | Value::Float(_) => "NUMBER",
+            other => other.type_name(),
+        };
+        if let Some(first) = items.first() {
+            if items.iter().any(|i| kind(i) != kind(first)) {
+                return Err(QueryError::type_error(
+                    "InvalidPropertyType",
+                    "Collections containing mixed types can not be stored in properties.",
+                )
+                .into());
+            }
+        }
         let mut systems = items.iter().filter_map(|i| match i {
             Value::Point(p) => Some(p.crs()),
             _ => None,

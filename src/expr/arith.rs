@@ -189,6 +189,10 @@ fn temporal(op: BinaryOp, a: &Value, b: &Value) -> Option<Result<Value>> {
 
 /// `+` beyond numbers: string concatenation (a number on the other side is rendered as a
 /// string, as Neo4j does), list concatenation, and prepending/appending one element.
+fn to_text(v: &Value) -> Option<String> {
+    crate::functions::to_string_value(v)
+}
+
 fn add_other(a: Value, b: Value) -> Result<Value> {
     match (&a, &b) {
         (Value::String(x), Value::String(y)) => check_len("string", x.len() + y.len())?,
@@ -201,15 +205,22 @@ fn add_other(a: Value, b: Value) -> Result<Value> {
             x.push_str(&y);
             Ok(Value::String(x))
         }
-        (Value::String(mut x), y @ (Value::Int(_) | Value::Float(_))) => {
-            x.push_str(&crate::functions::to_string_value(&y).unwrap_or_default());
-            Ok(Value::String(x))
-        }
-        (x @ (Value::Int(_) | Value::Float(_)), Value::String(y)) => {
-            let mut s = crate::functions::to_string_value(&x).unwrap_or_default();
-            s.push_str(&y);
-            Ok(Value::String(s))
-        }
+        // Neo4j 5 concatenates a string with any scalar (number, boolean, temporal value,
+        // duration, point) written as `toString` writes it; maps and graph values stay errors.
+        (Value::String(mut x), y) if !matches!(y, Value::List(_)) => match to_text(&y) {
+            Some(t) => {
+                x.push_str(&t);
+                Ok(Value::String(x))
+            }
+            None => Err(mismatch("+", &Value::String(x), &y)),
+        },
+        (x, Value::String(y)) if !matches!(x, Value::List(_)) => match to_text(&x) {
+            Some(mut t) => {
+                t.push_str(&y);
+                Ok(Value::String(t))
+            }
+            None => Err(mismatch("+", &x, &Value::String(y))),
+        },
         (Value::List(mut x), Value::List(y)) => {
             x.extend(y);
             Ok(Value::List(x))

@@ -211,7 +211,7 @@ fn eval_owned(expr: &Expr, scope: &dyn Scope, ctx: &dyn EvalContext) -> Result<V
             predicate,
             projection,
         } => {
-            let items = list_operand(eval(list, scope, ctx)?, "list comprehension")?;
+            let items = list_operand(eval(list, scope, ctx)?);
             let Some(items) = items else {
                 return Ok(Value::Null);
             };
@@ -241,7 +241,7 @@ fn eval_owned(expr: &Expr, scope: &dyn Scope, ctx: &dyn EvalContext) -> Result<V
             list,
             predicate,
         } => {
-            let Some(items) = list_operand(eval(list, scope, ctx)?, "quantifier")? else {
+            let Some(items) = list_operand(eval(list, scope, ctx)?) else {
                 return Ok(Value::Null);
             };
             quantifier(
@@ -261,7 +261,7 @@ fn eval_owned(expr: &Expr, scope: &dyn Scope, ctx: &dyn EvalContext) -> Result<V
             expr: body,
         } => {
             let mut acc = eval(init, scope, ctx)?;
-            let Some(items) = list_operand(eval(list, scope, ctx)?, "reduce")? else {
+            let Some(items) = list_operand(eval(list, scope, ctx)?) else {
                 return Ok(Value::Null);
             };
             for item in items {
@@ -297,17 +297,15 @@ fn eval_owned(expr: &Expr, scope: &dyn Scope, ctx: &dyn EvalContext) -> Result<V
     })
 }
 
-/// A list operand of a comprehension/quantifier/reduce: `None` for null, TypeError for
-/// anything that is not a list.
-fn list_operand(v: Value, what: &str) -> Result<Option<Vec<Value>>> {
+/// A list operand of a comprehension/quantifier/reduce: `None` for null; any other value
+/// that is not a list is a list of itself, as Neo4j iterates it (`any(x IN n.tags WHERE …)`
+/// over a property that holds one string). A literal that is not a list is refused at compile
+/// time (`semantic`), as in Neo4j.
+fn list_operand(v: Value) -> Option<Vec<Value>> {
     match v {
-        Value::Null => Ok(None),
-        Value::List(items) => Ok(Some(items)),
-        other => Err(QueryError::type_error(
-            "InvalidArgumentType",
-            format!("{what} expects a LIST, got {}", other.type_name()),
-        )
-        .into()),
+        Value::Null => None,
+        Value::List(items) => Some(items),
+        other => Some(vec![other]),
     }
 }
 

@@ -158,6 +158,17 @@ fn round(args: &[Value]) -> Result<Value> {
         Value::Int(p) => *p,
         other => return Err(bad_arg("round", other)),
     };
+    if precision < 0 {
+        return Err(arg_error(
+            "InvalidArgumentValue",
+            "Precision argument to 'round()' cannot be negative",
+        ));
+    }
+    // Neo4j 5: precision 0 without an explicit mode is `round(x)` (ties toward positive
+    // infinity), so `round(-1.5, 0)` is -1.0; an explicit mode rounds the decimal.
+    if precision == 0 && args.len() == 2 {
+        return round(&args[..1]);
+    }
     let mode = match args.get(2) {
         None => Mode::HalfUp,
         Some(Value::Null) => return Ok(Value::Null),

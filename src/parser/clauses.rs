@@ -324,6 +324,9 @@ pub(super) fn clause(p: Pair<'_, Rule>) -> PResult<Clause> {
         Rule::load_csv_clause => super::nested::load_csv(p),
         Rule::call_subquery => super::nested::call_subquery(p),
         Rule::unsupported_clause => {
+            if let Some(admin) = super::errors::administration_command(p.as_str()) {
+                return Err(QueryError::unsupported(admin).at(span));
+            }
             let feature = p
                 .into_inner()
                 .find(|q| q.as_rule() == Rule::unsupported_feature)

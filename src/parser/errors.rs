@@ -100,6 +100,11 @@ pub fn from_pest(src: &str, e: pest::error::Error<Rule>) -> QueryError {
     if let Some(feature) = known_unsupported(src, pos) {
         return QueryError::unsupported(feature).at(span);
     }
+    if let Some(feature) = administration_command(src) {
+        let start = src.len() - src.trim_start().len();
+        let first = Span::new(start, next_token_end(src, start));
+        return QueryError::unsupported(feature).at(first);
+    }
     let mut detail = "UnexpectedSyntax";
     if let Some(c) = src.get(pos..).and_then(|s| s.chars().next()) {
         if !c.is_ascii() && !c.is_alphanumeric() && !c.is_whitespace() {
@@ -161,6 +166,57 @@ fn known_unsupported(src: &str, pos: usize) -> Option<String> {
         );
     }
     None
+}
+
+/// Neo4j's administration commands (databases, aliases, users, roles and privileges, servers,
+/// settings, transactions), named by what they administer: kgstore is one embedded database,
+/// its users live in `kg serve --auth-file`, and several are Enterprise Edition or cluster
+/// features. `None` when `src` does not start like one.
+pub(crate) fn administration_command(src: &str) -> Option<String> {
+    // Whole words split on white space, so `CREATE (user)` is no `CREATE USER`.
+    let words: Vec<String> = src
+        .split_whitespace()
+        .take(5)
+        .map(|w| w.trim_end_matches(';').to_ascii_uppercase())
+        .collect();
+    let w = |i: usize| words.get(i).map_or("", String::as_str);
+    // `CREATE OR REPLACE DATABASE x`, `CREATE COMPOSITE DATABASE x`: the object is a word or
+    // two after the verb.
+    let object = |from: usize| {
+        (from..from + 3)
+            .map(w)
+            .find(|x| !matches!(*x, "OR" | "REPLACE" | "COMPOSITE" | "IF"))
+            .unwrap_or("")
+    };
+    let what = match w(0) {
+        "CREATE" | "DROP" | "ALTER" | "RENAME" | "START" | "STOP" => match object(1) {
+            "DATABASE" => "database administration (`CREATE`/`DROP`/`START`/`STOP DATABASE`): a kgstore database is its directory (`kg --db DIR`)",
+            "ALIAS" => "database aliases",
+            "USER" => "user management (`CREATE USER`): users of `kg serve` are set with `kg passwd` in its auth file",
+            "ROLE" => "roles and privileges (Neo4j Enterprise Edition)",
+            "SERVER" => "cluster administration (servers)",
+            _ => return None,
+        },
+        "GRANT" | "DENY" | "REVOKE" => "roles and privileges (Neo4j Enterprise Edition)",
+        "ENABLE" | "DEALLOCATE" | "REALLOCATE" | "DRYRUN" => "cluster administration (servers)",
+        "TERMINATE" => "transaction management (`TERMINATE TRANSACTIONS`)",
+        "SHOW" => match (w(1), w(2)) {
+            ("DATABASE" | "DATABASES" | "DEFAULT" | "HOME", _) => "`SHOW DATABASES`: a kgstore database is its directory (`kg --db DIR`)",
+            ("ALIAS" | "ALIASES", _) => "database aliases",
+            ("BUILT", _) | ("USER", "DEFINED") => "`SHOW BUILT IN` / `USER DEFINED FUNCTIONS` (every kgstore function is built in: `SHOW FUNCTIONS`)",
+            ("USER" | "USERS" | "CURRENT", _) => "user management (`SHOW USERS`): users of `kg serve` are set with `kg passwd` in its auth file",
+            ("ROLE" | "ROLES" | "PRIVILEGE" | "PRIVILEGES" | "SUPPORTED" | "POPULATED", _) => {
+                "roles and privileges (Neo4j Enterprise Edition)"
+            }
+            ("SERVER" | "SERVERS", _) => "cluster administration (servers)",
+            ("SETTING" | "SETTINGS", _) => "`SHOW SETTINGS` (kgstore's settings are its command-line options)",
+            ("TRANSACTION" | "TRANSACTIONS", _) => "transaction management (`SHOW TRANSACTIONS`)",
+            (_, "EXECUTABLE") => "`EXECUTABLE BY` (privileges, Neo4j Enterprise Edition)",
+            _ => return None,
+        },
+        _ => return None,
+    };
+    Some(what.to_string())
 }
 
 fn message_for(src: &str, pos: usize, kinds: &[Expect], found: &str) -> String {

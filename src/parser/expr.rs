@@ -534,27 +534,160 @@ pub(super) fn map_literal(p: Pair<'_, Rule>) -> PResult<ExprKind> {
 }
 
 fn case(p: Pair<'_, Rule>) -> PResult<ExprKind> {
-    let mut operand = None;
-    let mut whens = Vec::new();
+    let span = span_of(&p);
+    let mut operand: Option<Box<Expr>> = None;
+    let mut alternatives = Vec::new();
     let mut else_ = None;
     for q in p.into_inner() {
         match q.as_rule() {
             Rule::expression => operand = Some(Box::new(expression(q)?)),
             Rule::case_alternative => {
-                let mut es = q.into_inner().filter(|r| r.as_rule() == Rule::expression);
-                if let (Some(w), Some(t)) = (es.next(), es.next()) {
-                    whens.push((expression(w)?, expression(t)?));
+                let mut conds = Vec::new();
+                let mut then = None;
+                for r in q.into_inner() {
+                    match r.as_rule() {
+                        Rule::case_when => conds.push(r),
+                        Rule::expression => then = Some(expression(r)?),
+                        _ => {}
+                    }
+                }
+                if let Some(t) = then {
+                    alternatives.push((conds, t));
                 }
             }
             Rule::case_else => else_ = Some(Box::new(sub_expression(q)?)),
             _ => {}
         }
     }
+    // A plain simple CASE (one value per WHEN) keeps its operand; the extended forms become
+    // the generic CASE, each WHEN a disjunction of `operand <op> value` tests.
+    let plain = alternatives.iter().all(|(conds, _)| {
+        conds.len() == 1
+            && conds[0]
+                .clone()
+                .into_inner()
+                .next()
+                .is_some_and(|c| c.as_rule() == Rule::expression)
+    });
+    let mut whens = Vec::with_capacity(alternatives.len());
+    if plain || operand.is_none() {
+        for (conds, then) in alternatives {
+            if conds.len() != 1 {
+                return Err(extended_without_operand(span));
+            }
+            for c in conds {
+                let inner = c
+                    .into_inner()
+                    .next()
+                    .ok_or_else(|| unexpected(Rule::case_when, span))?;
+                if inner.as_rule() != Rule::expression {
+                    return Err(extended_without_operand(span));
+                }
+                whens.push((expression(inner)?, then.clone()));
+            }
+        }
+        return Ok(ExprKind::Case {
+            operand,
+            whens,
+            else_,
+        });
+    }
+    let test = operand.ok_or_else(|| unexpected(Rule::case_expression, span))?;
+    for (conds, then) in alternatives {
+        let mut any: Option<Expr> = None;
+        for c in conds {
+            let cond = extended_when(&test, c)?;
+            any = Some(match any {
+                None => cond,
+                Some(prev) => Expr {
+                    span: join(prev.span, cond.span),
+                    kind: ExprKind::Binary(BinaryOp::Or, Box::new(prev), Box::new(cond)),
+                },
+            });
+        }
+        if let Some(cond) = any {
+            whens.push((cond, then));
+        }
+    }
     Ok(ExprKind::Case {
-        operand,
+        operand: None,
         whens,
         else_,
     })
+}
+
+fn extended_without_operand(span: Span) -> QueryError {
+    QueryError::syntax(
+        "InvalidCaseExpression",
+        "several values or a comparison operator after WHEN need a test expression: \
+         `CASE x WHEN 1, 2 THEN …` or `CASE x WHEN < 20 THEN …`",
+    )
+    .at(span)
+}
+
+/// One WHEN of an extended simple CASE as a test on `test`: `test = v`, `test < v`,
+/// `test IS NULL`, `test IS TYPED T`, `test STARTS WITH v`, ….
+fn extended_when(test: &Expr, c: Pair<'_, Rule>) -> PResult<Expr> {
+    let span = span_of(&c);
+    let inner = c
+        .into_inner()
+        .next()
+        .ok_or_else(|| unexpected(Rule::case_when, span))?;
+    let operand = Box::new(test.clone());
+    let kind = match inner.as_rule() {
+        Rule::expression => ExprKind::Binary(BinaryOp::Eq, operand, Box::new(expression(inner)?)),
+        Rule::case_infix => {
+            let mut parts = inner.into_inner();
+            let (Some(op), Some(value)) = (parts.next(), parts.next()) else {
+                return Err(unexpected(Rule::case_infix, span));
+            };
+            ExprKind::Binary(
+                binary_op(op.as_rule()),
+                operand,
+                Box::new(expression(value)?),
+            )
+        }
+        Rule::case_postfix => {
+            let op = inner
+                .into_inner()
+                .next()
+                .ok_or_else(|| unexpected(Rule::case_postfix, span))?;
+            match op.as_rule() {
+                Rule::op_is_null | Rule::op_is_not_null => ExprKind::IsNull {
+                    expr: operand,
+                    negated: op.as_rule() == Rule::op_is_not_null,
+                },
+                Rule::op_is_typed => {
+                    let (ty, negated) = super::types::type_predicate(op)?;
+                    ExprKind::TypeTest {
+                        expr: operand,
+                        ty,
+                        negated,
+                    }
+                }
+                _ => {
+                    let mut negated = false;
+                    let mut form = NormalForm::default();
+                    for part in op.into_inner() {
+                        match part.as_rule() {
+                            Rule::NOT => negated = true,
+                            Rule::normal_form => {
+                                form = NormalForm::parse(part.as_str()).unwrap_or_default()
+                            }
+                            _ => {}
+                        }
+                    }
+                    ExprKind::Normalized {
+                        expr: operand,
+                        form,
+                        negated,
+                    }
+                }
+            }
+        }
+        r => return Err(unexpected(r, span)),
+    };
+    Ok(Expr { kind, span })
 }
 
 fn function_call(p: Pair<'_, Rule>) -> PResult<ExprKind> {

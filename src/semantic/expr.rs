@@ -351,7 +351,7 @@ pub(super) fn expr(e: &Expr, scope: &Scope, ctx: Ctx) -> Result<Ty, QueryError> 
             predicate,
             projection,
         } => {
-            let elem = element_type(expr(list, scope, inner)?);
+            let elem = element_type(iterated(expr(list, scope, inner)?, list)?);
             let mut local = scope.clone();
             local.bind(&variable.name, elem.clone());
             let nested = Ctx {
@@ -376,7 +376,7 @@ pub(super) fn expr(e: &Expr, scope: &Scope, ctx: Ctx) -> Result<Ty, QueryError> 
             predicate,
             ..
         } => {
-            let elem = element_type(expr(list, scope, inner)?);
+            let elem = element_type(iterated(expr(list, scope, inner)?, list)?);
             let mut local = scope.clone();
             local.bind(&variable.name, elem);
             if let Some(p) = predicate {
@@ -400,7 +400,7 @@ pub(super) fn expr(e: &Expr, scope: &Scope, ctx: Ctx) -> Result<Ty, QueryError> 
             expr: body,
         } => {
             expr(init, scope, inner)?;
-            let elem = element_type(expr(list, scope, inner)?);
+            let elem = element_type(iterated(expr(list, scope, inner)?, list)?);
             let mut local = scope.clone();
             local.bind(&accumulator.name, Ty::Any);
             local.bind(&variable.name, elem);
@@ -558,6 +558,23 @@ pub(super) fn boolean_operand(t: &Ty, e: &Expr, op: &str) -> Result<(), QueryErr
         ));
     }
     Ok(())
+}
+
+/// The list a comprehension, quantifier or `reduce` iterates: a value known to be no list
+/// (`[x IN 1 | x]`) is refused here, as Neo4j does; at run time a value that is not a list
+/// (a property holding one string) is iterated as a list of itself (`expr/eval.rs`).
+fn iterated(t: Ty, list: &Expr) -> Result<Ty, QueryError> {
+    if matches!(
+        t,
+        Ty::Int | Ty::Float | Ty::Str | Ty::Bool | Ty::Map | Ty::Node | Ty::Rel | Ty::Path
+    ) {
+        return Err(err(
+            "InvalidArgumentType",
+            format!("expected a list to iterate, got {}", t.name()),
+            list.span,
+        ));
+    }
+    Ok(t)
 }
 
 pub(super) fn binary(

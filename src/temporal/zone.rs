@@ -20,8 +20,18 @@ const CHRONO_LIMIT_SECONDS: i64 = 8_000_000_000_000;
 
 impl Zone {
     /// The zone called `name` (`Europe/Stockholm`, `UTC`); `None` when unknown.
+    /// A tz database zone; as in Neo4j a space stands for `_` (`'America/Los Angeles'`).
     pub fn by_name(name: &str) -> Option<Zone> {
-        chrono_tz::Tz::from_str(name).ok().map(Zone)
+        chrono_tz::Tz::from_str(name)
+            .or_else(|e| {
+                if name.contains(' ') {
+                    chrono_tz::Tz::from_str(&name.replace(' ', "_"))
+                } else {
+                    Err(e)
+                }
+            })
+            .ok()
+            .map(Zone)
     }
 
     pub fn name(self) -> &'static str {

@@ -48,7 +48,10 @@ impl Gen {
             2 => self.one_of(STRINGS).to_string(),
             3 => self.one_of(FLOATS).to_string(),
             4 => self.one_of(&["true", "false"]).to_string(),
-            _ => format!("[{}, {}]", self.one_of(INTS), self.one_of(STRINGS)),
+            // A mixed list is a value, not a storable property (Neo4j refuses it in SET): keep
+            // one kind of each, so writes still store lists.
+            _ if self.pick(2) == 0 => format!("[{}, {}]", self.one_of(INTS), self.one_of(STRINGS)),
+            _ => format!("[{}, {}]", self.one_of(INTS), self.one_of(INTS)),
         }
     }
 

@@ -135,6 +135,11 @@ pub(super) fn call(name: &str, args: &mut [Value], ctx: &dyn EvalContext) -> Opt
         // the wall clock.
         "statement" | "transaction" => clocked(kind, args.first(), clock()),
         "realtime" => clocked(kind, args.first(), wall_clock()),
+        // Neo4j: the value defaults to the current one of the function's kind.
+        "truncate" if args.len() == 1 => match clocked(kind, None, clock()) {
+            Ok(now) => truncate::truncate(kind, &[args[0].clone(), now], clock()),
+            Err(e) => Err(e),
+        },
         "truncate" => truncate::truncate(kind, args, clock()),
         "fromepoch" if kind == Kind::DateTime => from_epoch(args, false),
         "fromepochmillis" if kind == Kind::DateTime => from_epoch(args, true),
