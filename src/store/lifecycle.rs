@@ -57,8 +57,8 @@
 //!    swaps directories), taken before it checks the seal, so no sled opens while it reads.
 //! 6. Whoever opens sled deletes the seal: the open may change sled's files.
 //! 7. Image reads are verified (header checksum, each region's CRC; the delta whole, at
-//!    open); a failure makes the process read sled from there on and delete the image, delta
-//!    and seal ([`Lifecycle::image_failed`]).
+//!    open); a failure makes the process read sled from there on and delete the image and
+//!    the seal ([`Lifecycle::image_failed`]).
 //! 8. A transaction that read an image that sled, opened late, no longer stamps cannot commit:
 //!    it read at an image epoch below [`Lifecycle::outdated_below`] (an epoch, not a flag).
 //! 9. `FORMAT_VERSION` (`migrate.rs`) keeps out builds that would break these: 6 the image,
@@ -451,8 +451,8 @@ impl Lifecycle {
         })?;
         self.retire_image(&mut self.lock_state());
         if let Some(dir) = &self.dir {
+            // The delta stays: it is read only beside the image its names name.
             seal::remove(dir);
-            delta::remove(dir);
             let _ = std::fs::remove_file(dir.join(image::FILE_NAME));
         }
         Ok(db)
