@@ -171,23 +171,27 @@ pub(crate) struct Lifecycle {
 enum Chain {
     /// Nothing to do at close: no commit yet, or no image to keep.
     Idle,
-    /// Every commit so far landed over the image stamped `image`: the keys they wrote and
-    /// those of the delta they began from, for the next delta (`bytes`: their sizes).
-    Open {
-        image: [u8; 16],
-        keys: BTreeSet<Vec<u8>>,
-        bytes: usize,
-    },
+    /// Every commit so far landed over an image and delta this process read.
+    Open(Box<Pending>),
     /// More changed than a delta may hold ([`delta::LIMIT`]): the close drops the image.
     TooLarge,
+}
+
+/// The next delta, while the chain is open: over the image stamped `image`, the keys the
+/// commits wrote and those of the delta they began from (`bytes`: their sizes).
+struct Pending {
+    image: [u8; 16],
+    keys: BTreeSet<Vec<u8>>,
+    bytes: usize,
 }
 
 impl Chain {
     /// Adds the keys a commit writes; past the limit the chain ends.
     fn extend(&mut self, written: Option<Vec<Vec<u8>>>) {
-        let Chain::Open { keys, bytes, .. } = self else {
+        let Chain::Open(pending) = self else {
             return;
         };
+        let Pending { keys, bytes, .. } = &mut **pending;
         let Some(written) = written else {
             *self = Chain::TooLarge;
             return;
@@ -503,11 +507,11 @@ impl Lifecycle {
                 delta::remove(dir);
                 let base = current.as_deref().and_then(|image| image.delta());
                 *self.lock_chain() = match base {
-                    Some(base) => Chain::Open {
+                    Some(base) => Chain::Open(Box::new(Pending {
                         image: image_stamp(base.names()),
                         bytes: base.keys().map(|k| k.len() + 8).sum(),
                         keys: base.keys().map(<[u8]>::to_vec).collect(),
-                    },
+                    })),
                     None => {
                         let _ = std::fs::remove_file(dir.join(image::FILE_NAME));
                         Chain::Idle
@@ -516,8 +520,8 @@ impl Lifecycle {
                 durable::sync_dir(dir)?;
             }
         }
-        let keys = matches!(*self.lock_chain(), Chain::Open { .. })
-            .then(|| vec![keys::META_COMMITS.to_vec()]);
+        let keys =
+            matches!(*self.lock_chain(), Chain::Open(_)).then(|| vec![keys::META_COMMITS.to_vec()]);
         // Every commit counts itself in its own batch: the commit mark compares this count
         // with the one it recorded once the commit was durable.
         let number = match &self.dir {
@@ -583,10 +587,10 @@ impl Lifecycle {
             (_, Chain::Idle) => current,
             (Some(dir), chain) => {
                 let written = match chain {
-                    Chain::Open { image, keys, .. } if !self.io_failed.load(Ordering::Acquire) => {
-                        extend_delta(&db, dir, &image, keys)
+                    Chain::Open(pending) if !self.io_failed.load(Ordering::Acquire) => {
+                        extend_delta(&db, dir, &pending.image, pending.keys)
                     }
-                    Chain::Open { .. } => Err(String::new()),
+                    Chain::Open(_) => Err(String::new()),
                     _ => Err(too_large()),
                 };
                 written
