@@ -272,7 +272,7 @@ fn the_sealed_image_and_sled_after_a_write_answer_alike() {
     ok(kg(&db).arg("compact").output().expect("kg compact"));
     assert!(db.join("kg.image").is_file(), "no image after compaction");
     assert_eq!(both_paths_by_cli(&db), sled);
-    // A write takes the seal away: reads go through sled again, and see it.
+    // A write goes into the delta over the image: later reads see it.
     ok(kg(&db)
         .args([
             "query",

@@ -1,8 +1,9 @@
 //! The read image (`src/store/image.rs`) through the `kg` binary and the library: after
 //! `kg compact` reads go through `kg.image` and answer byte for byte as sled does, reads keep
-//! it, the first write in a process drops it (and that process and later ones see the write),
-//! a stale, torn or garbage image is ignored and deleted when the database opens, and
-//! `kg check` compares the image with sled. Under the seal compaction writes (`kg.seal`),
+//! it, a write keeps it and leaves what it changed in `kg.delta` at its clean close (that
+//! process and later ones see the write, later ones without opening sled), a stale, torn or
+//! garbage image or delta is ignored and deleted when the database opens, and `kg check`
+//! compares the image and delta with sled. Under the seal compaction writes (`kg.seal`),
 //! reading processes share the database without opening sled (its files stay untouched),
 //! commands that need sled are refused with exit 2 until they close, a seal put back
 //! after a write is refused, and `kg check` (which opens sled) seals the image again.
@@ -51,6 +52,8 @@ MATCH (c:Company)<-[:WORKS_AT]-(p) RETURN c.name AS company, count(p) AS staff O
 MATCH ()-[r:KNOWS]->() RETURN count(r) AS rels, sum(r.w) AS w;
 MATCH ()-[r:WORKS_AT]->() RETURN count(r) AS rels, sum(r.since) AS since;
 MATCH (x:X) RETURN x.a AS a ORDER BY a;
+MATCH (p:Person) WHERE p.name STARTS WITH 'person-29' RETURN count(p) AS n, min(p.id) AS lo, max(p.id) AS hi;
+MATCH (p:Person) WHERE p.name >= 'person-997' RETURN p.name AS name, p.active AS active ORDER BY name;
 ";
 
 /// The same person's tag before any write.
@@ -130,6 +133,10 @@ fn check(db: &Path) -> String {
 
 fn image(db: &Path) -> PathBuf {
     db.join("kg.image")
+}
+
+fn delta(db: &Path) -> PathBuf {
+    db.join("kg.delta")
 }
 
 /// A database built by [`BUILD`] in `dir/name`, then changed by `writes` (one process each).
@@ -258,7 +265,7 @@ fn reads_go_through_the_image_and_check_compares_it_with_sled() {
 }
 
 #[test]
-fn a_write_drops_the_image_and_every_later_read_sees_it() {
+fn a_write_keeps_the_image_with_a_delta_and_every_later_read_sees_it() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = build(dir.path(), "g.db", &[]);
     compact(&db);
@@ -283,15 +290,18 @@ fn a_write_drops_the_image_and_every_later_read_sees_it() {
         ),
     );
     assert_eq!(out, "tag\r\nchanged\r\n\r\na\r\n1\r\n\r\nn\r\n3101\r\n");
-    assert!(!image(&db).exists(), "the write left kg.image behind");
+    assert!(
+        image(&db).is_file() && delta(&db).is_file(),
+        "no image and delta"
+    );
 
-    // Later processes read sled and find the writes; none brings an image back.
+    // Later processes read the image with the delta over it and find the writes.
     let expected = reference(dir.path(), &[SET_TAG, CREATE_X]);
     assert_eq!(run(&db, QUERIES), expected);
     assert!(expected.contains("\r\n42,changed,"), "{expected}");
     assert_eq!(run(&db, QUERIES), expected);
-    assert!(!image(&db).exists());
     check(&db);
+    assert_eq!(run(&db, QUERIES), expected);
 
     // A compaction after the write images the new state.
     compact(&db);
@@ -300,7 +310,7 @@ fn a_write_drops_the_image_and_every_later_read_sees_it() {
 }
 
 #[test]
-fn a_small_import_drops_the_image() {
+fn a_small_import_goes_into_the_delta() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = build(dir.path(), "g.db", &[]);
     compact(&db);
@@ -322,7 +332,10 @@ fn a_small_import_drops_the_image() {
         "{}",
         describe(&out)
     );
-    assert!(!image(&db).exists(), "the import left kg.image behind");
+    assert!(
+        image(&db).is_file() && delta(&db).is_file(),
+        "no image and delta"
+    );
     assert_eq!(
         query(&db, "MATCH (x:X) RETURN x.a AS a ORDER BY a"),
         "a\r\n1\r\n2\r\n"
@@ -383,7 +396,7 @@ fn one_process_reads_its_writes_past_the_image() {
             )
             .expect("write");
         assert_eq!(r.stats.nodes_created, 1);
-        assert!(!image(&path).exists(), "the commit left kg.image behind");
+        assert!(!delta(&path).exists(), "the commit left kg.delta behind");
         assert_eq!(one_string(&mut reader, READ_TAG_42), "changed");
         reader.run("COMMIT", &Params::new()).expect("COMMIT");
         assert_eq!(one_string(&mut s, READ_TAG_42), "changed");
@@ -394,8 +407,8 @@ fn one_process_reads_its_writes_past_the_image() {
         let report = db.store().check().expect("check");
         assert!(report.is_clean(), "{report}");
     }
+    assert!(image(&path).is_file() && delta(&path).is_file());
     let db = Database::open(&path, &opts).expect("reopen");
-    assert!(!image(&path).exists());
     assert_eq!(one_string(&mut db.session(), READ_TAG_42), "changed");
     drop(db);
     assert_eq!(
@@ -410,14 +423,18 @@ fn a_stale_image_is_ignored_and_deleted() {
     let db = build(dir.path(), "g.db", &[]);
     let saved = dir.path().join("saved.image");
 
-    // The image of before a write, put back after it: its stamp left sled with the write.
+    // The delta of before a write, put back after it: the write named another in sled.
     compact(&db);
-    std::fs::copy(image(&db), &saved).expect("save kg.image");
+    let saved_delta = dir.path().join("saved.delta");
+    std::fs::copy(delta(&db), &saved_delta).expect("save kg.delta");
     run(&db, SET_TAG);
-    assert!(!image(&db).exists());
-    std::fs::copy(&saved, image(&db)).expect("restore kg.image");
+    assert_ne!(
+        std::fs::read(delta(&db)).ok(),
+        std::fs::read(&saved_delta).ok()
+    );
+    std::fs::copy(&saved_delta, delta(&db)).expect("restore kg.delta");
     assert_eq!(tag_of_42(&db), "tag\r\nchanged\r\n");
-    assert!(!image(&db).exists(), "a stale image was kept");
+    assert!(!delta(&db).exists(), "a stale delta was kept");
 
     // The same when the image was not in use while writing (deleted before): the write
     // still removes its stamp.
@@ -726,43 +743,137 @@ mod sealed {
         reader.close();
         assert_eq!(query(&db, COUNT_T), "t\r\n0\r\n");
 
-        // Nobody else reads now: the same write succeeds, and drops the image and the seal.
+        // Nobody else reads now: the same write succeeds, and leaves a delta sealed again.
         create_t(&db);
         assert_eq!(query(&db, COUNT_T), "t\r\n1\r\n");
         assert_eq!(query(&db, COUNT_P), "n\r\n100\r\n");
         check(&db);
     }
 
-    /// `CREATE (:T)` through `kg query`, which must succeed and drop the image and the seal.
+    /// `CREATE (:T)` through `kg query`, which must succeed and, at its close, leave the
+    /// image, a new delta and a seal for them.
     fn create_t(db: &Path) {
+        let before = std::fs::read(delta(db)).ok();
         ok(kg(db)
             .args(["query", "CREATE (:T)"])
             .output()
             .expect("kg query"));
-        assert!(!image(db).exists(), "the write left kg.image behind");
-        assert!(!seal(db).exists(), "the write left kg.seal behind");
+        assert!(image(db).is_file(), "the write dropped kg.image");
+        assert!(seal(db).is_file(), "the write left no kg.seal");
+        assert_ne!(std::fs::read(delta(db)).ok(), before, "kg.delta unchanged");
     }
 
-    /// sled's files change with every write, and their change times cannot be set back: an image
-    /// and its seal saved before a write and put back after it do not match, so the next open
-    /// reads sled (which has the write) and deletes both.
+    /// sled's files change with every write, and their change times cannot be set back: a
+    /// delta and its seal saved before a write and put back after it do not match, so the next
+    /// open reads sled (which has the write) and deletes both.
     #[test]
-    fn an_image_and_seal_put_back_after_a_write_are_refused_and_deleted() {
+    fn a_delta_and_seal_put_back_after_a_write_are_refused_and_deleted() {
         let dir = tempfile::tempdir().expect("tempdir");
         let db = small_sealed(dir.path(), "s.db");
-        let saved_image = dir.path().join("saved.image");
+        let saved_delta = dir.path().join("saved.delta");
         let saved_seal = dir.path().join("saved.seal");
-        std::fs::copy(image(&db), &saved_image).expect("save kg.image");
+        std::fs::copy(delta(&db), &saved_delta).expect("save kg.delta");
         std::fs::copy(seal(&db), &saved_seal).expect("save kg.seal");
 
         create_t(&db);
-        std::fs::copy(&saved_image, image(&db)).expect("restore kg.image");
+        std::fs::copy(&saved_delta, delta(&db)).expect("restore kg.delta");
         std::fs::copy(&saved_seal, seal(&db)).expect("restore kg.seal");
 
         assert_eq!(query(&db, COUNT_T), "t\r\n1\r\n");
-        assert!(!image(&db).exists(), "a stale image was kept");
+        assert!(!delta(&db).exists(), "a stale delta was kept");
         assert!(!seal(&db).exists(), "a stale seal was kept");
         assert_eq!(query(&db, COUNT_T), "t\r\n1\r\n");
+        check(&db);
+    }
+
+    /// Writes through the `kg` binary, each process closing cleanly: every later process
+    /// reads the image with the delta over it without opening sled (its files stay as the
+    /// writer left them), answers as a database that never had an image does (nodes,
+    /// relationships, properties, labels, index lookups, prefix and range scans, deletions),
+    /// and a second writer extends the first one's delta.
+    #[test]
+    fn writes_in_a_row_are_read_sealed_through_the_delta() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = build(dir.path(), "g.db", &[]);
+        compact(&db);
+        // Changes that keep what `reference` checks its answers by (no KNOWS, no Employee).
+        const CHANGE: &str = "MATCH (p:Person {name: 'person-11'}) SET p:Manager REMOVE p.active SET p.name = 'person-2990x';
+MATCH (c:Company {name: 'company-50'}) DELETE c;
+MATCH (p:Person {name: 'person-7'}), (c:Company {name: 'company-49'}) CREATE (p)-[:WORKS_AT {since: 1999}]->(c);
+MATCH ()-[r:WORKS_AT]->(:Company {name: 'company-1'}) DELETE r;
+MATCH (c:Company {name: 'company-3'}) REMOVE c:Company SET c:Gone;";
+        let mut writes = Vec::new();
+        for (i, w) in [SET_TAG, CREATE_X, CHANGE].into_iter().enumerate() {
+            run(&db, w);
+            writes.push(w);
+            assert!(seal(&db).is_file(), "write {i} left no seal");
+            let files = sled_files(&db);
+            let expected = reference(dir.path(), &writes);
+            assert_eq!(run(&db, QUERIES), expected, "after write {i}");
+            assert_eq!(sled_files(&db), files, "a read after write {i} opened sled");
+        }
+        let expected = run(&db, QUERIES);
+        assert!(expected.contains("company-49,121\r\n"), "{expected}");
+        assert!(expected.contains("Manager"), "{expected}");
+        check(&db);
+        assert_eq!(run(&db, QUERIES), expected);
+        // Compaction folds the delta into a new image; an empty delta goes with it.
+        compact(&db);
+        assert_eq!(run(&db, QUERIES), expected);
+        check(&db);
+    }
+
+    /// A writer killed after its commit landed, before its close wrote the delta: sled holds
+    /// the write and no stamp, so the next process deletes image and delta, reads sled, and
+    /// answers with the write.
+    #[test]
+    fn a_writer_killed_before_its_close_leaves_readers_correct() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = build(dir.path(), "g.db", &[]);
+        compact(&db);
+        let mut writer = HeldReader::open(&db);
+        writer.ask(
+            "MATCH (p:Person {name: 'person-42'}) SET p.tag = 'changed' RETURN p.tag AS tag",
+            "tag\r\nchanged\r\n",
+        );
+        writer.ask("CREATE (x:X {a: 1}) RETURN x.a AS a", "a\r\n1\r\n");
+        assert!(
+            !delta(&db).exists() && !seal(&db).exists(),
+            "the commit kept them"
+        );
+        writer.child.kill().expect("SIGKILL the writer");
+        writer.child.wait().expect("wait");
+        let expected = reference(dir.path(), &[SET_TAG, CREATE_X]);
+        assert_eq!(run(&db, QUERIES), expected);
+        assert!(!image(&db).exists(), "an unnamed image was kept");
+        check(&db);
+    }
+
+    /// One changed byte anywhere in `kg.delta` is refused: the reader reads sled (which has
+    /// the write) instead, and the delta and the image it belonged to are not read again.
+    #[test]
+    fn a_byte_changed_in_the_delta_is_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = build(dir.path(), "g.db", &[]);
+        compact(&db);
+        run(&db, SET_TAG);
+        let good = std::fs::read(delta(&db)).expect("read kg.delta");
+        assert!(good.len() > 100, "{} bytes", good.len());
+        let expected = reference(dir.path(), &[SET_TAG]);
+        let mut rng = Rng(0x1a6e_de17_0000_0003);
+        for _ in 0..6 {
+            let at = rng.below(good.len() as u64) as usize;
+            let mut bad = good.clone();
+            bad[at] ^= 1 << rng.below(8);
+            std::fs::write(delta(&db), &bad).expect("write kg.delta");
+            assert_eq!(tag_of_42(&db), "tag\r\nchanged\r\n", "byte {at}");
+            assert!(
+                !delta(&db).exists(),
+                "byte {at}: the damaged delta was kept"
+            );
+            std::fs::write(delta(&db), &good).expect("write kg.delta");
+        }
+        assert_eq!(run(&db, QUERIES), expected);
         check(&db);
     }
 

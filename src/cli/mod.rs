@@ -165,7 +165,9 @@ pub enum Command {
         so it needs free disk space for one compact copy plus the read image (about the size\n\
         of the data). The read image (kg.image, sealed by kg.seal) lets a new process read\n\
         without opening the store's log or loading its pages, and lets several processes read\n\
-        at once; it is dropped by the first write and rebuilt by the next compaction.\n\n\
+        at once. Writes keep it: what they change goes into a small delta (kg.delta) that\n\
+        the writing process leaves when it closes; a process killed while writing, or more\n\
+        than 4 MiB changed, drops it until the next compaction.\n\n\
         Example:\n  kg --db my.db compact")]
     Compact,
     /// Serve the database to many clients: Bolt for every Neo4j driver (and HTTP)

@@ -29,10 +29,10 @@ use crate::error::{Error, Result, StoreError};
 use super::durable::{self, sync_dir};
 use super::engine::Store;
 use super::errors::sled_error;
-use super::image;
 use super::image_writer::ImageWriter;
 use super::migrate::{stored_format, FORMAT_VERSION};
 use super::recovery;
+use super::{delta, image};
 use super::{keys, seal};
 
 /// Bytes of keys and values per batch of the copy. One segment is 512 KiB; batches of about
@@ -253,14 +253,14 @@ fn copy_to(src: &sled::Db, names: &[sled::IVec], dst: &Path) -> Result<(u64, u64
 }
 
 /// Reopens the copy and compares every tree with the source, key by key; meanwhile writes the
-/// copy's read image (`image.rs`), then the image's stamp into the copy; returns the stamp
-/// once the copy is closed.
+/// copy's read image (`image.rs`) and an empty delta over it (`delta.rs`), then their names
+/// into the copy; returns the names once the copy is closed.
 fn verify_and_image(
     src: &sled::Db,
     names: &[sled::IVec],
     dst: &Path,
     format: u32,
-) -> Result<[u8; 16]> {
+) -> Result<[u8; delta::NAMES]> {
     let db = open_sled(dst, false)?;
     let e = |err| sled_error(dst, err);
     let mut copied = db.tree_names();
@@ -293,10 +293,11 @@ fn verify_and_image(
     }
     let stamp = image::new_stamp();
     image.finish(&stamp, format)?;
-    db.insert(keys::META_IMAGE, &stamp).map_err(e)?;
+    let names = delta::write(dst, &stamp, format, &[])?;
+    db.insert(keys::META_IMAGE, &names).map_err(e)?;
     db.flush().map_err(e)?;
     drop(db);
-    Ok(stamp)
+    Ok(names)
 }
 
 /// fsyncs every file and directory under `dir`, then `dir` itself.
@@ -453,7 +454,7 @@ mod tests {
             .expect("the image's stamp");
         let (_, stamp) = after.remove(stamp_at);
         assert_eq!(after, before);
-        let image = Image::open(&path, Some(&stamp), FORMAT_VERSION).expect("a valid image");
+        let image = Image::open(&path, Some(&stamp[..16]), FORMAT_VERSION).expect("a valid image");
         let imaged: Vec<_> = image
             .scan_prefix(Vec::new())
             .map(|r| r.map(|(k, v)| (sled::IVec::from(&k[..]), v)).unwrap())

@@ -7,10 +7,12 @@
 //! spent most of its time there. Through the image, a cold value costs one `pread` of its
 //! region from the operating system's page cache and a warm read is a hash probe into memory.
 //!
-//! Validity: an image is a copy of the store at one moment, named by a random stamp that sled
-//! also holds (`00 "image"`). When it may be read, how it is written and what a commit does
-//! to it are invariants 1, 2 and 7 of `lifecycle.rs`; [`Image::open`] ignores (and deletes) an
-//! image that is missing, malformed or whose stamp sled does not hold.
+//! Validity: an image is a copy of the store at one moment, named by a random stamp; what
+//! commits changed since is its delta (`delta.rs`), read over it ([`Image::with_delta`]:
+//! `get`, `has_kind` and the scans consult the delta first). sled's stamp (`00 "image"`) names
+//! both. When they may be read, how they are written and what a commit does to them are
+//! invariants 1–4 and 7 of `lifecycle.rs`; [`Image::open`] ignores (and deletes) an image that
+//! is missing, malformed or not of the given stamp.
 //!
 //! Integrity: what is read is checked. The keys, table, hash area and region table (the
 //! *index*, about 1.2 MiB at bench scale M and 17 MiB at L) are cut into *pieces* of
@@ -65,6 +67,7 @@ use sled::IVec;
 
 use crate::error::Result;
 
+use super::delta::{Delta, NAMES};
 use super::errors::corrupt;
 use super::region_slots::{take_used, RegionSlots};
 // FNV-1a builds the hash area; like the index buckets it relies on, it must never change.
@@ -192,6 +195,9 @@ pub(crate) struct Image {
     /// has it. Each kind is looked up when first asked (one binary search), not all 256 at
     /// once: that would read most pieces of the index.
     kinds: [std::sync::atomic::AtomicU8; 256],
+    /// What commits changed since the image was written (`delta.rs`), read over it; `None`
+    /// only in tests of the image alone.
+    delta: Option<Delta>,
 }
 
 impl Image {
@@ -268,7 +274,27 @@ impl Image {
             cache_limit: CACHE_BYTES,
             clock: Mutex::new(0),
             kinds: std::array::from_fn(|_| std::sync::atomic::AtomicU8::new(0)),
+            delta: None,
         })
+    }
+
+    /// This image read with `delta` over it, if the delta was written over this image.
+    pub fn with_delta(mut self, delta: Delta) -> Option<Image> {
+        (delta.names()[..16] == self.stamp).then(|| {
+            self.delta = Some(delta);
+            self
+        })
+    }
+
+    /// The names sled's stamp holds while this image and its delta are current
+    /// (`delta.rs`); `None` for an image read without a delta.
+    pub fn names(&self) -> Option<&[u8; NAMES]> {
+        self.delta.as_ref().map(Delta::names)
+    }
+
+    /// The delta read over this image.
+    pub fn delta(&self) -> Option<&Delta> {
+        self.delta.as_ref()
     }
 
     /// Piece `p` of the index: kept, or read and checked now. A piece that cannot be read
@@ -545,6 +571,9 @@ impl Image {
     }
 
     pub fn get(&self, key: &[u8]) -> Result<Option<IVec>> {
+        if let Some(changed) = self.delta.as_ref().and_then(|d| d.get(key)) {
+            return Ok(changed);
+        }
         let mask = self.slots - 1;
         let mut slot = fnv1a(key) as usize & mask;
         // At most every slot once: there is always a free one (slots > entries), but a
@@ -570,6 +599,9 @@ impl Image {
     /// follows then reports it). Lets a reader skip a scan of a kind a compacted store has
     /// none of (index deltas, `index_delta.rs`) without a search per lookup.
     pub fn has_kind(&self, kind: u8) -> bool {
+        if self.delta.as_ref().is_some_and(|d| d.writes_kind(kind)) {
+            return true;
+        }
         let known = &self.kinds[usize::from(kind)];
         match known.load(Ordering::Relaxed) {
             1 => return false,
@@ -606,19 +638,18 @@ impl Image {
             Ok(i) => (i, None),
             Err(e) => (self.entries, Some(e)),
         };
+        let d = self.delta.as_ref().map_or(0, |d| d.lower_bound(start));
         Scan {
             image: self,
             prefix,
             to,
+            lost: failed.is_some(),
             i,
+            image_done: false,
+            d,
             failed,
             stopped: false,
         }
-    }
-
-    /// The stamp naming this image.
-    pub fn stamp(&self) -> &[u8] {
-        &self.stamp
     }
 
     /// The file the image was read from.
@@ -648,24 +679,55 @@ impl Image {
     }
 }
 
-/// A scan of the image in key order ([`Image::scan_range`]). After an error it ends; then
-/// [`Scan::resume_key`] says where another source can take over.
+/// A scan of the image in key order ([`Image::scan_range`]), with its delta merged in (a
+/// delta's entry replaces the image's of the same key; a deleted key is left out). After an
+/// error it ends; then [`Scan::resume_key`] says where another source can take over.
 pub(crate) struct Scan<'a> {
     image: &'a Image,
     prefix: Vec<u8>,
     to: Option<Vec<u8>>,
+    /// The next image entry.
     i: usize,
+    /// The image has no more entries in range.
+    image_done: bool,
+    /// The next delta entry.
+    d: usize,
+    /// Where the scan starts could not be found: nothing is known to resume from.
+    lost: bool,
     failed: Option<crate::error::Error>,
     stopped: bool,
 }
 
 impl<'a> Scan<'a> {
-    /// After an error: the key of the entry the scan could not read (nothing at or after it
-    /// was given out), or `None` when not even that key is known.
+    /// After an error: the least key not yet given out (nothing at or after it was), or
+    /// `None` when not even that key is known.
     pub fn resume_key(&self) -> Option<Vec<u8>> {
-        (self.i < self.image.entries)
-            .then(|| self.image.key(self.i).ok().map(Cow::into_owned))
-            .flatten()
+        if self.lost {
+            return None;
+        }
+        let delta = self.delta_key();
+        let image = if self.image_done || self.i >= self.image.entries {
+            None
+        } else {
+            Some(self.image.key(self.i).ok()?)
+        };
+        match (image, delta) {
+            (Some(i), Some(d)) => Some(std::cmp::min(&*i, d).to_vec()),
+            (Some(i), None) => Some(i.into_owned()),
+            (None, d) => d.map(<[u8]>::to_vec),
+        }
+    }
+
+    fn in_range(&self, key: &[u8]) -> bool {
+        key.starts_with(&self.prefix) && self.to.as_deref().is_none_or(|t| key < t)
+    }
+
+    /// The next delta key in range.
+    fn delta_key(&self) -> Option<&'a [u8]> {
+        let delta = self.image.delta.as_ref()?;
+        (self.d < delta.len())
+            .then(|| delta.key(self.d))
+            .filter(|k| self.in_range(k))
     }
 }
 
@@ -677,31 +739,51 @@ impl<'a> Iterator for Scan<'a> {
             self.stopped = true;
             return Some(Err(e));
         }
-        if self.stopped || self.i >= self.image.entries {
-            return None;
-        }
         let image = self.image;
-        let key = match image.key(self.i) {
-            Ok(k) => k,
-            Err(e) => {
-                self.stopped = true;
-                return Some(Err(e));
+        while !self.stopped {
+            if !self.image_done && self.i >= image.entries {
+                self.image_done = true;
             }
-        };
-        if !key.starts_with(&self.prefix) || self.to.as_deref().is_some_and(|t| *key >= *t) {
-            self.stopped = true;
-            return None;
+            let key = match (!self.image_done).then(|| image.key(self.i)) {
+                None => None,
+                Some(Ok(k)) if self.in_range(&k) => Some(k),
+                Some(Ok(_)) => {
+                    self.image_done = true;
+                    None
+                }
+                Some(Err(e)) => {
+                    self.stopped = true;
+                    return Some(Err(e));
+                }
+            };
+            let changed = self.delta_key();
+            match (key, changed) {
+                (None, None) => self.stopped = true,
+                (key, Some(d)) if key.as_deref().is_none_or(|k| d <= k) => {
+                    if key.as_deref() == Some(d) {
+                        self.i += 1;
+                    }
+                    let value = image.delta.as_ref().and_then(|delta| delta.value(self.d));
+                    self.d += 1;
+                    if let Some(v) = value {
+                        return Some(Ok((Cow::Borrowed(d), v)));
+                    }
+                }
+                _ => {
+                    return match image.entry(self.i) {
+                        Ok(kv) => {
+                            self.i += 1;
+                            Some(Ok(kv))
+                        }
+                        Err(e) => {
+                            self.stopped = true;
+                            Some(Err(e))
+                        }
+                    };
+                }
+            }
         }
-        match image.entry(self.i) {
-            Ok(kv) => {
-                self.i += 1;
-                Some(Ok(kv))
-            }
-            Err(e) => {
-                self.stopped = true;
-                Some(Err(e))
-            }
-        }
+        None
     }
 }
 

@@ -267,3 +267,102 @@ fn the_writer_refuses_keys_out_of_order() {
     assert!(w.push(b"a", b"").is_err());
     assert!(w.push(b"b", b"").is_err());
 }
+
+/// An image with a delta over it (`delta.rs`) reads as the image's entries with the delta's
+/// applied: changed values, new keys, deleted keys (also a deleted key the image never had),
+/// in `get`, `has_kind` and prefix and range scans, checked against a map of the same.
+#[test]
+fn a_delta_reads_over_the_image_like_a_merged_map() {
+    use crate::store::delta::{self, Delta};
+    use std::collections::BTreeMap;
+    let dir = tempfile::tempdir().unwrap();
+    let stamp = new_stamp();
+    let key = |kind: u8, i: u32| {
+        let mut k = vec![kind];
+        k.extend_from_slice(&i.to_be_bytes());
+        k
+    };
+    let mut model: BTreeMap<Vec<u8>, Vec<u8>> = (0u32..300)
+        .map(|i| {
+            (
+                key(b"AN"[(i % 2) as usize], i),
+                vec![i as u8; (i % 19) as usize],
+            )
+        })
+        .collect();
+    let refs: Vec<(&[u8], &[u8])> = model.iter().map(|(k, v)| (&k[..], &v[..])).collect();
+    write(dir.path(), &refs, &stamp);
+    // Changes: every 7th value, deletes of every 11th key, new keys between and after the
+    // image's (kinds A, N and a kind the image has none of), a delete of an absent key.
+    let mut changes: BTreeMap<Vec<u8>, Option<IVec>> = BTreeMap::new();
+    for i in (0u32..300).step_by(7) {
+        let k = key(b"AN"[(i % 2) as usize], i);
+        changes.insert(k, Some(IVec::from(vec![0xee; 3])));
+    }
+    for i in (0u32..300).step_by(11) {
+        changes.insert(key(b"AN"[(i % 2) as usize], i), None);
+    }
+    for i in [1u32, 150, 1000] {
+        changes.insert(key(b'A', i), Some(IVec::from(&b"new"[..])));
+    }
+    changes.insert(key(b'Q', 5), Some(IVec::from(&b"q"[..])));
+    changes.insert(key(b'N', 7777), None);
+    for (k, v) in &changes {
+        match v {
+            Some(v) => model.insert(k.clone(), v.to_vec()),
+            None => model.remove(k),
+        };
+    }
+    let entries: Vec<_> = changes.into_iter().collect();
+    let names = delta::write(dir.path(), &stamp, 5, &entries).unwrap();
+    let image = Image::open(dir.path(), Some(&stamp), 5)
+        .unwrap()
+        .with_delta(Delta::load(dir.path(), &names, 5).unwrap())
+        .expect("the delta is over this image");
+    assert_eq!(image.names(), Some(&names));
+    for i in 0u32..1100 {
+        for kind in [b'A', b'N', b'Q'] {
+            let k = key(kind, i);
+            assert_eq!(
+                image.get(&k).unwrap().map(|v| v.to_vec()),
+                model.get(&k).cloned(),
+                "{k:?}"
+            );
+        }
+    }
+    assert!(image.has_kind(b'Q') && image.has_kind(b'A') && !image.has_kind(b'Z'));
+    let scan =
+        |prefix: &[u8], from: Option<&[u8]>, to: Option<Vec<u8>>| -> Vec<(Vec<u8>, Vec<u8>)> {
+            image
+                .scan_range(prefix.to_vec(), from, to)
+                .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).unwrap())
+                .collect()
+        };
+    let expect = |prefix: &[u8], from: &[u8], to: Option<&[u8]>| -> Vec<(Vec<u8>, Vec<u8>)> {
+        model
+            .range(from.to_vec()..)
+            .filter(|(k, _)| k.starts_with(prefix) && to.is_none_or(|t| &k[..] < t))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    for prefix in [&b""[..], b"A", b"N", b"Q", b"Z"] {
+        assert_eq!(
+            scan(prefix, None, None),
+            expect(prefix, prefix, None),
+            "{prefix:?}"
+        );
+    }
+    let (from, to) = (key(b'A', 140), key(b'A', 160));
+    assert_eq!(
+        scan(b"A", Some(&from), Some(to.clone())),
+        expect(b"A", &from, Some(&to))
+    );
+    let from = key(b'N', 299);
+    assert_eq!(scan(b"", Some(&from), None), expect(b"", &from, None));
+    // A delta written over another image is not read over this one.
+    let other = delta::write(dir.path(), &new_stamp(), 5, &entries).unwrap();
+    assert!(Image::open(dir.path(), Some(&stamp), 5)
+        .unwrap()
+        .with_delta(Delta::load(dir.path(), &other, 5).unwrap())
+        .is_none());
+}

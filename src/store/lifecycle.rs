@@ -1,56 +1,74 @@
 //! The on-disk lifecycle of a store: the states it can be in ([`DiskState`]), the transitions
 //! between them (methods of [`Lifecycle`]) and the rules that keep sled's log, the read image
-//! (`image.rs`, `kg.image`), its stamp, the seal (`seal.rs`, `kg.seal`) and the commit mark
-//! (`durable.rs`, `kg.commits`) telling one story. **Where a commit happens and what protects
-//! it:** [`Lifecycle::begin_commit`], [`Commit::land`] and [`Lifecycle::make_durable`], called
-//! by `Txn::commit` in that order and by nothing else. The writer lock (`engine.rs`) keeps it
+//! (`image.rs`, `kg.image`), its delta (`delta.rs`, `kg.delta`: what commits changed since
+//! the image), their stamp, the seal (`seal.rs`, `kg.seal`) and the commit mark (`durable.rs`,
+//! `kg.commits`) telling one story. **Where a commit happens and what protects it:**
+//! [`Lifecycle::begin_commit`], [`Commit::land`] and [`Lifecycle::make_durable`], called by
+//! `Txn::commit` in that order and by nothing else. The writer lock (`engine.rs`) keeps it
 //! the only commit; the statement gate, held exclusively until the batch has landed, keeps
 //! readers from seeing part of it; the lifecycle's own lock, held from the preamble to the
 //! landing, keeps a late open or an image failure from changing the state in between.
 //!
 //! ## The states
-//! - `Sled`: sled is open in this process (at open, or late). Reads go to the read image while
-//!   it is current, else to sled.
-//! - `Sealed`: compaction left an image and a seal that vouches for it; this process reads the
-//!   image alone, under a shared lock, without having opened sled (opening sled costs a `kg`
-//!   process about 12 ms). Any number of sealed readers share a database.
+//! - `Sled`: sled is open in this process (at open, or late). Reads go to the read image (with
+//!   its delta over it) while it is current, else to sled.
+//! - `Sealed`: compaction, or a clean close, left an image, a delta and a seal that vouches
+//!   for them; this process reads them alone, under a shared lock, without having opened sled
+//!   (opening sled costs a `kg` process about 12 ms). Any number of sealed readers share a
+//!   database.
 //! - `Detached`: a sealed store whose late open of sled failed while the seal no longer vouched
 //!   for its image: it has neither, and every read tries to open sled again.
-//! - `Temporary`: sled in a temporary file; no image, seal or mark.
+//! - `Temporary`: sled in a temporary file; no image, delta, seal or mark.
 //!
 //! Transitions: [`Lifecycle::open`] (sealed, or sled's handle for [`Lifecycle::on_sled`]);
 //! [`Lifecycle::sled`] (sealed or detached → sled, at a write or a read the image cannot serve);
 //! [`Lifecycle::image_failed`] (stop reading a damaged image); [`Lifecycle::begin_commit`]
-//! (stop reading the image, delete it and the seal); [`Lifecycle::close`] (reseal).
+//! (stop reading the image, delete the delta and the seal, start the chain);
+//! [`Lifecycle::close`] (write the next delta when the chain is open, and reseal).
 //!
 //! ## Invariants
-//! 1. The image is read only while sled holds its stamp (`00 "image"`) and nothing was committed
-//!    since: checked when sled is opened ([`Lifecycle::on_sled`], the late open's `adopt`), and
-//!    every commit stops the reads ([`Lifecycle::begin_commit`] bumps the image epoch) and removes
-//!    the stamp in its own batch. An image whose stamp sled does not hold is deleted at open.
-//! 2. Image files are written to a temporary name, synced, renamed and the directory synced,
-//!    then stamped into sled (`ImageWriter::finish`, compaction); never changed in place.
-//! 3. A commit deletes the seal and the image first, with a directory sync, before its batch can
-//!    land (once, at the first commit after a compaction), so that neither outlives the batch,
-//!    also across a power loss: an image still there under the database's lock means no commit
-//!    since, which resealing relies on.
+//! 1. The image is read only with its delta over it, and only while sled's stamp
+//!    (`00 "image"`) names both (the image's stamp, then the delta's) and nothing was
+//!    committed since: checked when sled is opened ([`Lifecycle::on_sled`], the late open's
+//!    `adopt`); every commit stops the reads ([`Lifecycle::begin_commit`] bumps the image
+//!    epoch) and removes the stamp in its own batch. An image or delta that the stamp does
+//!    not name is deleted at open.
+//! 2. Image and delta files are written to a temporary name, synced, renamed and the directory
+//!    synced, then stamped into sled (`ImageWriter::finish` and an empty delta at compaction,
+//!    `extend_delta` at a close); never changed in place.
+//! 3. A commit deletes the seal and the delta first, with a directory sync, before its batch
+//!    can land (once, at the first commit while sled is stamped), so that neither outlives
+//!    the batch, also across a power loss: a delta still there under the database's lock
+//!    means no commit since, which resealing relies on. The image stays when this process was
+//!    reading it (the *chain* is open: image + delta = sled when the commit began); else it is
+//!    deleted too. While the chain is open every landed commit's keys are kept; at a clean
+//!    close, sled still open, [`Lifecycle::close`] writes the next delta (the old delta's keys
+//!    and the kept ones, values read back from sled, so image + new delta = sled), then
+//!    stamps sled with the new names and flushes. A process killed before that leaves sled
+//!    unstamped: the next open deletes image and delta (sled is read until `kg compact`).
+//!    Past [`delta::LIMIT`] the close deletes the image instead and says so.
 //! 4. A seal is written only under sled's exclusive lock with sled closed: by compaction on its
 //!    copy before the swap, or by [`Lifecycle::close`] (`seal::reseal`) when this process opened
-//!    sled, committed nothing and finds sled's files as it left them. A seal is trusted only
-//!    while its fingerprint of sled's files still matches (`seal::check`).
+//!    sled, left it stamped with the names of the image and delta it holds (it committed
+//!    nothing, or wrote the delta of what it committed) and finds sled's files as it left
+//!    them. A seal is trusted only while its fingerprint of sled's files still matches
+//!    (`seal::check`).
 //! 5. A sealed reader holds a shared `flock` on `db`'s inode (the one at the path: compaction
 //!    swaps directories), taken before it checks the seal, so no sled opens while it reads.
 //! 6. Whoever opens sled deletes the seal: the open may change sled's files.
-//! 7. Image reads are verified (header checksum, each region's CRC); a failure makes the process
-//!    read sled from there on and delete the image and seal ([`Lifecycle::image_failed`]).
+//! 7. Image reads are verified (header checksum, each region's CRC; the delta whole, at
+//!    open); a failure makes the process read sled from there on and delete the image and
+//!    the seal ([`Lifecycle::image_failed`]).
 //! 8. A transaction that read an image that sled, opened late, no longer stamps cannot commit:
 //!    it read at an image epoch below [`Lifecycle::outdated_below`] (an epoch, not a flag).
 //! 9. `FORMAT_VERSION` (`migrate.rs`) keeps out builds that would break these: 6 the image,
-//!    7 the seal, 8 the commit count (the full list of versions is in `migrate.rs`).
+//!    7 the seal, 8 the commit count, 12 the delta (the full list of versions is in
+//!    `migrate.rs`).
 //! 10. Compaction keeps the source's sled open (so locked) until the atomic exchange.
 //! 11. sled is opened only through `recovery::open_sled`, which checks the commit mark; the mark
 //!     never counts a commit before it is durable ([`Lifecycle::make_durable`], `close`).
 
+use std::collections::BTreeSet;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -59,6 +77,7 @@ use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result, StoreError};
 
+use super::delta::{self, Delta, NAMES};
 use super::durable::{self, DurableLog};
 use super::errors::{corrupt, not_a_database, sled_error};
 use super::image::{self, Image};
@@ -143,6 +162,50 @@ pub(crate) struct Lifecycle {
     /// Set once sled reported an I/O error (a full disk): sled may then never finish a flush,
     /// so closing waits for it only briefly (`durable::close_bounded`).
     io_failed: AtomicBool,
+    /// What this process committed over the image and delta it found (invariant 3); taken
+    /// after the state's lock, never before it.
+    chain: Mutex<Chain>,
+}
+
+/// What this process's commits did to the image and delta it found current (invariant 3).
+enum Chain {
+    /// Nothing to do at close: no commit yet, or no image to keep.
+    Idle,
+    /// Every commit so far landed over an image and delta this process read.
+    Open(Box<Pending>),
+    /// More changed than a delta may hold ([`delta::LIMIT`]): the close drops the image.
+    TooLarge,
+}
+
+/// The next delta, while the chain is open: over the image stamped `image`, the keys the
+/// commits wrote and those of the delta they began from (`bytes`: their sizes).
+struct Pending {
+    image: [u8; 16],
+    keys: BTreeSet<Vec<u8>>,
+    bytes: usize,
+}
+
+impl Chain {
+    /// Adds the keys a commit writes; past the limit the chain ends.
+    fn extend(&mut self, written: Option<Vec<Vec<u8>>>) {
+        let Chain::Open(pending) = self else {
+            return;
+        };
+        let Pending { keys, bytes, .. } = &mut **pending;
+        let Some(written) = written else {
+            *self = Chain::TooLarge;
+            return;
+        };
+        for key in written {
+            let len = key.len() + 8;
+            if key != keys::META_IMAGE && keys.insert(key) {
+                *bytes += len;
+            }
+        }
+        if *bytes > delta::LIMIT {
+            *self = Chain::TooLarge;
+        }
+    }
 }
 
 /// How long an open waits for another process's sled to let go of the database.
@@ -160,6 +223,7 @@ impl Lifecycle {
             durability,
             unmarked: AtomicU64::new(0),
             io_failed: AtomicBool::new(false),
+            chain: Mutex::new(Chain::Idle),
         }
     }
 
@@ -312,7 +376,7 @@ impl Lifecycle {
                 let lock = seal::lock_shared(path);
                 let vouched = lock.is_some()
                     && state.image().is_some_and(|image| {
-                        seal::check(path, FORMAT_VERSION).is_some_and(|s| s[..] == *image.stamp())
+                        seal::check(path, FORMAT_VERSION).is_some_and(|s| image.names() == Some(&s))
                     });
                 match &mut *state {
                     DiskState::Sealed { shared_lock, .. } if vouched => *shared_lock = lock,
@@ -342,7 +406,7 @@ impl Lifecycle {
         let stamp = db.get(keys::META_IMAGE).map_err(|e| sled_error(path, e))?;
         let image = state.image().cloned();
         let current = match (&image, &stamp) {
-            (Some(image), Some(stamp)) => image.stamp() == stamp.as_ref(),
+            (Some(image), Some(stamp)) => image.names().is_some_and(|n| n[..] == stamp[..]),
             _ => false,
         };
         if current {
@@ -357,13 +421,12 @@ impl Lifecycle {
         self.outdated_below
             .store(self.image_epoch.load(Ordering::Acquire), Ordering::Release);
         reload(&db)?;
+        // What sled names now (another process's compaction or delta in between) is read
+        // from here on, at the new epoch; stale files are deleted.
         *state = DiskState::Sled {
-            image: None,
+            image: open_named(path, stamp.as_deref()).map(Arc::new),
             stamped: stamp.is_some(),
         };
-        // Deletes the file if stale; a valid one (a compaction in between) stays for the next
-        // process, while this one reads sled from here on.
-        drop(Image::open(path, stamp.as_deref(), FORMAT_VERSION));
         Ok(db)
     }
 
@@ -392,6 +455,7 @@ impl Lifecycle {
         })?;
         self.retire_image(&mut self.lock_state());
         if let Some(dir) = &self.dir {
+            // The delta stays: it is read only beside the image its names name.
             seal::remove(dir);
             let _ = std::fs::remove_file(dir.join(image::FILE_NAME));
         }
@@ -416,15 +480,19 @@ impl Lifecycle {
 
     /// The preamble of every commit, the only thing `Txn::commit` does to the files before its
     /// batch: stops the reads of the image and, while sled may hold an image's stamp, deletes
-    /// the seal and the image durably (invariant 3) and removes the stamp in the commit's own
-    /// batch; counts the commit in that batch (`durable.rs`). The returned [`Commit`] holds
-    /// the state's lock until it lands. The caller holds the writer lock and the statement
-    /// gate exclusively, and has opened sled ([`Lifecycle::sled`]).
+    /// the seal and the delta durably, and the image too unless this process was reading it
+    /// (invariant 3), and removes the stamp in the commit's own batch; counts the commit in
+    /// that batch (`durable.rs`). While the chain is open, the keys the commit writes are
+    /// kept for the next delta ([`Lifecycle::close`]). The returned [`Commit`] holds the
+    /// state's lock until it lands. The caller holds the writer lock and the statement gate
+    /// exclusively, and has opened sled ([`Lifecycle::sled`]).
     pub fn begin_commit(&self) -> Result<Commit<'_>> {
         let Some(db) = self.db.get() else {
             return Err(corrupt(self.shown(), "a commit before sled was opened"));
         };
         let mut state = self.lock_state();
+        // What this process reads now, if current: the base a delta can go on from.
+        let current = state.image().cloned();
         // The read image stops matching with this batch: stop reading it before it lands.
         self.retire_image(&mut state);
         let stamped = matches!(*state, DiskState::Sled { stamped: true, .. });
@@ -434,12 +502,26 @@ impl Lifecycle {
             // match it.
             batch.remove(keys::META_IMAGE);
             if let Some(dir) = &self.dir {
-                // By its path, whether or not this process still has the image loaded.
+                // By their paths, whether or not this process still has them loaded.
                 seal::remove(dir);
-                let _ = std::fs::remove_file(dir.join(image::FILE_NAME));
+                delta::remove(dir);
+                let base = current.as_deref().and_then(|image| image.delta());
+                *self.lock_chain() = match base {
+                    Some(base) => Chain::Open(Box::new(Pending {
+                        image: image_stamp(base.names()),
+                        bytes: base.keys().map(|k| k.len() + 8).sum(),
+                        keys: base.keys().map(<[u8]>::to_vec).collect(),
+                    })),
+                    None => {
+                        let _ = std::fs::remove_file(dir.join(image::FILE_NAME));
+                        Chain::Idle
+                    }
+                };
                 durable::sync_dir(dir)?;
             }
         }
+        let keys =
+            matches!(*self.lock_chain(), Chain::Open(_)).then(|| vec![keys::META_COMMITS.to_vec()]);
         // Every commit counts itself in its own batch: the commit mark compares this count
         // with the one it recorded once the commit was durable.
         let number = match &self.dir {
@@ -456,6 +538,9 @@ impl Lifecycle {
             batch,
             stamped,
             number,
+            tracking: keys.is_some(),
+            keys,
+            key_bytes: 0,
         })
     }
 
@@ -483,18 +568,47 @@ impl Lifecycle {
     // ---- closing ---------------------------------------------------------------------------
 
     /// Closes sled, if this process opened it, on a thread of its own (`close_bounded`);
-    /// writes the pending commit mark, and seals the image again when this process committed
-    /// nothing (the image is still current), since sled's open broke the old seal
-    /// (invariant 4). False when sled did not finish closing in time.
+    /// writes the pending commit mark. When this process committed over an image and delta it
+    /// read, it first writes the next delta and stamps sled with it (invariant 3); then it
+    /// seals the image and delta again, as they are current (also when it committed
+    /// nothing), since sled's open broke the old seal (invariant 4). False when sled did not
+    /// finish closing in time.
     pub fn close(&mut self) -> bool {
         let Some(db) = self.db.take() else {
             return true;
         };
+        let chain = std::mem::replace(
+            self.chain.get_mut().unwrap_or_else(|e| e.into_inner()),
+            Chain::Idle,
+        );
         let state = self.state.get_mut().unwrap_or_else(|e| e.into_inner());
-        let stamp: Option<[u8; 16]> = state
-            .image()
-            .and_then(|image| image.stamp().try_into().ok());
-        let reseal = self.dir.clone().zip(stamp);
+        let current = state.image().and_then(|image| image.names().copied());
+        let names = match (&self.dir, chain) {
+            (_, Chain::Idle) => current,
+            (Some(dir), chain) => {
+                let written = match chain {
+                    Chain::Open(pending) if !self.io_failed.load(Ordering::Acquire) => {
+                        extend_delta(&db, dir, &pending.image, pending.keys)
+                    }
+                    Chain::Open(_) => Err(String::new()),
+                    _ => Err(too_large()),
+                };
+                written
+                    .inspect_err(|why| {
+                        // The stamp went with the first commit: drop the unnamed image.
+                        let _ = std::fs::remove_file(dir.join(image::FILE_NAME));
+                        if !why.is_empty() {
+                            eprintln!(
+                                "note: {why}; reads use the stored data until the next `kg compact` ({})",
+                                dir.display()
+                            );
+                        }
+                    })
+                    .ok()
+            }
+            (None, _) => None,
+        };
+        let reseal = self.dir.clone().zip(names);
         let unmarked = self.unmarked.load(Ordering::Acquire);
         let durable = self.durable.take();
         durable::close_bounded(
@@ -509,8 +623,8 @@ impl Lifecycle {
                     }
                     durable.sync_mark();
                 }
-                if let Some((path, stamp)) = reseal {
-                    seal::reseal(&path, &stamp, FORMAT_VERSION);
+                if let Some((path, names)) = reseal {
+                    seal::reseal(&path, &names, FORMAT_VERSION);
                 }
             },
         )
@@ -547,6 +661,10 @@ impl Lifecycle {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    fn lock_chain(&self) -> MutexGuard<'_, Chain> {
+        self.chain.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// For tests that stand for two processes: lets go of a sealed reader's shared lock, as
     /// the late open does on its way to sled.
     #[cfg(test)]
@@ -577,11 +695,24 @@ pub(crate) struct Commit<'a> {
     batch: sled::Batch,
     stamped: bool,
     number: u64,
+    /// The keys written, while the chain is open (`None` once past [`delta::LIMIT`]).
+    keys: Option<Vec<Vec<u8>>>,
+    key_bytes: usize,
+    /// The chain was open when the commit began.
+    tracking: bool,
 }
 
 impl Commit<'_> {
     /// Adds a write (or with `None` a removal) to the commit's batch.
     pub fn put(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) {
+        if let Some(keys) = &mut self.keys {
+            self.key_bytes += key.len() + 8;
+            if self.key_bytes > delta::LIMIT {
+                self.keys = None;
+            } else {
+                keys.push(key.clone());
+            }
+        }
         match value {
             Some(v) => self.batch.insert(key, v),
             None => self.batch.remove(key),
@@ -591,6 +722,10 @@ impl Commit<'_> {
     /// Applies the batch atomically; returns the commit's number for
     /// [`Lifecycle::make_durable`] (0 for a temporary store).
     pub fn land(mut self) -> Result<u64> {
+        // Kept before the batch applies: a key whose write failed is read back as sled has it.
+        if self.tracking {
+            self.lifecycle.lock_chain().extend(self.keys.take());
+        }
         let batch = std::mem::take(&mut self.batch);
         self.db
             .apply_batch(batch)
@@ -612,8 +747,9 @@ fn open_sealed<S>(
     damage: &mut Option<String>,
 ) -> Option<Opened<S>> {
     let lock = seal::lock_shared(path)?;
-    let stamp = seal::check(path, FORMAT_VERSION)?;
-    let image = Image::load(&path.join(image::FILE_NAME), &stamp, FORMAT_VERSION)?;
+    let names = seal::check(path, FORMAT_VERSION)?;
+    let image = Image::load(&path.join(image::FILE_NAME), &names[..16], FORMAT_VERSION)?
+        .with_delta(Delta::load(path, &names, FORMAT_VERSION)?)?;
     // An image that cannot answer these (a damaged value) leaves the store to sled.
     let read = image
         .get(keys::META_FORMAT)
@@ -667,28 +803,88 @@ fn prepare(db: &sled::Db, dir: Option<&Path>) -> Result<DiskState> {
     let stamp = db.get(keys::META_IMAGE).map_err(e)?;
     // Invariant 6: the open may have changed sled's files.
     seal::remove(dir);
-    let image = Image::open(dir, stamp.as_deref(), FORMAT_VERSION).map(Arc::new);
+    let image = open_named(dir, stamp.as_deref()).map(Arc::new);
     Ok(DiskState::Sled {
         image,
         stamped: stamp.is_some(),
     })
 }
 
-/// The stamp of the image in `path` if sled, open there, is of this build's format and names
-/// that image, and the image is well formed: then sled holds exactly what the image copied
-/// (every commit removes the stamp), and the image may be sealed.
-fn sealable(db: &sled::Db, path: &Path) -> Option<[u8; 16]> {
+/// The names of the image and delta in `path` if sled, open there, is of this build's format
+/// and names them, and both are well formed: then sled holds exactly what the image and delta
+/// hold (every commit removes the stamp), and they may be sealed.
+fn sealable(db: &sled::Db, path: &Path) -> Option<[u8; NAMES]> {
     let file = path.join(image::FILE_NAME);
     if !file.is_file() || stored_format(db, path).ok()? != Some(FORMAT_VERSION) {
         return None;
     }
-    let stamp = db.get(keys::META_IMAGE).ok()??;
+    let names: [u8; NAMES] = db.get(keys::META_IMAGE).ok()??.as_ref().try_into().ok()?;
     // Its values are checked as they are read; one read here keeps a plainly damaged image
     // from being sealed.
-    Image::load(&file, &stamp, FORMAT_VERSION)?
+    Image::load(&file, &names[..16], FORMAT_VERSION)?
+        .with_delta(Delta::load(path, &names, FORMAT_VERSION)?)?
         .get(keys::META_FORMAT)
         .ok()??;
-    stamp.as_ref().try_into().ok()
+    Some(names)
+}
+
+/// The image and delta in `dir` that sled's stamp `stamp` names, if both are there and well
+/// formed. Each file that is not what the stamp names is deleted (the caller holds sled's
+/// lock); one that is stays, though the other is missing: it is read only beside the other,
+/// and the next commit removes the stamp that names it.
+fn open_named(dir: &Path, stamp: Option<&[u8]>) -> Option<Image> {
+    let names = stamp.filter(|s| s.len() == NAMES);
+    let image = Image::open(dir, names.map(|n| &n[..16]), FORMAT_VERSION);
+    let delta = match names {
+        Some(names) => Delta::open(dir, names, FORMAT_VERSION),
+        None => {
+            delta::remove(dir);
+            None
+        }
+    };
+    image?.with_delta(delta?)
+}
+
+/// The image's stamp among `names`.
+fn image_stamp(names: &[u8; NAMES]) -> [u8; 16] {
+    let mut stamp = [0u8; 16];
+    stamp.copy_from_slice(&names[..16]);
+    stamp
+}
+
+fn too_large() -> String {
+    format!(
+        "more than {} MiB changed since the last `kg compact`",
+        delta::LIMIT >> 20
+    )
+}
+
+/// Writes the delta for what this process committed over the image stamped `image`: `keys`
+/// (the previous delta's and those its commits wrote) with their values as sled, still open
+/// and with every commit landed, holds them now; then stamps sled with the new names and
+/// flushes (invariant 3). An error says why the image must go instead.
+fn extend_delta(
+    db: &sled::Db,
+    dir: &Path,
+    image: &[u8; 16],
+    keys: BTreeSet<Vec<u8>>,
+) -> std::result::Result<[u8; NAMES], String> {
+    let failed = |e: &dyn std::fmt::Display| format!("the changes could not be kept ({e})");
+    let mut entries = Vec::with_capacity(keys.len());
+    let mut bytes = 0;
+    for key in keys {
+        let value = db.get(&key).map_err(|e| failed(&e))?;
+        bytes += key.len() + value.as_ref().map_or(0, |v| v.len()) + 8;
+        if bytes > delta::LIMIT {
+            return Err(too_large());
+        }
+        entries.push((key, value));
+    }
+    let names = delta::write(dir, image, FORMAT_VERSION, &entries).map_err(|e| failed(&e))?;
+    db.insert(keys::META_IMAGE, &names[..])
+        .and_then(|_| db.flush())
+        .map_err(|e| failed(&e))?;
+    Ok(names)
 }
 
 /// What is wrong, without the "database … is corrupt" around it.

@@ -54,7 +54,10 @@ fn a_transaction_that_read_an_image_another_store_outdated_cannot_write() {
     assert!(a.is_sealed_reader());
     let mut before = a.begin();
     assert_eq!(before.count_nodes(Some("P")).unwrap(), 10);
-    assert!(before.image().is_some(), "the read went through the image");
+    let old = *before
+        .image()
+        .and_then(Image::names)
+        .expect("the read went through the image");
 
     // A lets go of its shared lock, as it does on its way to opening sled.
     a.inner.disk.release_shared_lock();
@@ -74,8 +77,9 @@ fn a_transaction_that_read_an_image_another_store_outdated_cannot_write() {
     );
     drop(before);
     assert!(!a.is_sealed_reader(), "the write attempt opened sled");
-    assert!(a.inner.disk.image().is_none(), "a stale image kept");
-    assert!(!path.join(image::FILE_NAME).exists());
+    // B's close wrote the next delta: A reads that from here on, not the one it began with.
+    let now = a.inner.disk.image().and_then(|i| i.names().copied());
+    assert!(now.is_some_and(|n| n != old), "a stale image kept");
 
     // A new transaction reads sled: B's node, under the label B created (catalog reloaded).
     let t = a.begin();
@@ -130,13 +134,15 @@ fn a_write_refused_under_another_reader_leaves_a_sealed_reader() {
     assert!(!a.is_sealed_reader());
     assert_eq!(count(&a, "P"), 11);
     assert!(!path.join(seal::FILE_NAME).exists());
-    assert!(!path.join(image::FILE_NAME).exists());
+    assert!(!path.join(delta::FILE_NAME).exists());
+    assert!(path.join(image::FILE_NAME).is_file(), "the chain is open");
     let report = a.check().unwrap();
     assert!(report.is_clean(), "{report}");
 }
 
 /// The bulk loader writes batches it builds from what it reads: it opens sled before reading
-/// anything, and its batches drop the image and the seal like any commit.
+/// anything, and its batches drop the delta and the seal like any commit; its close writes
+/// the next delta.
 #[test]
 fn the_bulk_loader_opens_sled_under_a_seal() {
     let dir = tempfile::tempdir().unwrap();
@@ -152,7 +158,7 @@ fn the_bulk_loader_opens_sled_under_a_seal() {
     let report = bulk.finish().unwrap();
     assert_eq!((report.nodes, report.relationships), (2, 1));
     assert!(!path.join(seal::FILE_NAME).exists());
-    assert!(!path.join(image::FILE_NAME).exists());
+    assert!(!path.join(delta::FILE_NAME).exists());
 
     let t = store.begin();
     assert_eq!(t.count_nodes(Some("P")).unwrap(), 11);
@@ -164,8 +170,12 @@ fn the_bulk_loader_opens_sled_under_a_seal() {
     assert!(report.is_clean(), "{report}");
     drop(store);
     let reopened = open(&path);
-    assert!(!reopened.is_sealed_reader());
+    assert!(reopened.is_sealed_reader());
     assert_eq!(count(&reopened, "P"), 11);
+    let t = reopened.begin();
+    assert_eq!(t.count_nodes(Some("R")).unwrap(), 1);
+    assert_eq!(t.relationship_count().unwrap(), 1);
+    assert_eq!(t.node_property(x, "i").unwrap(), Some(Value::Int(10)));
 }
 
 /// A late open refused while another process holds the database, after a writer got in and
@@ -207,7 +217,7 @@ fn a_refused_late_open_after_another_write_stops_reading_the_image() {
 }
 
 /// A store that opened sled and wrote nothing (here `check`, which compares the image with
-/// sled) seals its image again when it closes; one that committed does not.
+/// sled) seals its image again when it closes; one that committed writes the delta first.
 #[test]
 fn a_close_without_a_commit_seals_the_image_again() {
     let dir = tempfile::tempdir().unwrap();
@@ -229,15 +239,15 @@ fn a_close_without_a_commit_seals_the_image_again() {
     t.create_node(&["P".into()], props(10)).unwrap();
     t.commit().unwrap();
     drop(store);
-    assert!(!path.join(seal::FILE_NAME).exists());
-    assert!(!path.join(image::FILE_NAME).exists());
+    assert!(path.join(seal::FILE_NAME).is_file());
+    assert!(path.join(delta::FILE_NAME).is_file());
     let store = open(&path);
-    assert!(!store.is_sealed_reader());
+    assert!(store.is_sealed_reader());
     assert_eq!(count(&store, "P"), 11);
 }
 
 /// A store that lost its image (a late open refused while another store held sled) and then
-/// commits must still delete the image and the seal by their paths: here the other store,
+/// commits must still delete the delta and the seal by their paths: here the other store,
 /// closing without a commit, has sealed the image again meanwhile, and a reader trusting it
 /// would not see the commit.
 #[test]
@@ -265,8 +275,8 @@ fn a_commit_deletes_the_image_and_seal_it_no_longer_holds() {
     t.create_node(&["X".into()], props(1)).unwrap();
     t.commit().unwrap();
     assert!(
-        !path.join(image::FILE_NAME).exists(),
-        "the image outlived a commit"
+        !path.join(delta::FILE_NAME).exists(),
+        "the delta outlived a commit"
     );
     assert!(
         !path.join(seal::FILE_NAME).exists(),
@@ -275,4 +285,108 @@ fn a_commit_deletes_the_image_and_seal_it_no_longer_holds() {
     drop(a);
     let c = open(&path);
     assert_eq!(count(&c, "X"), 1);
+}
+
+/// A chain broken before the write (the delta lost: its file gone, as after a crash between
+/// a commit and the close): the process reads sled, its commit deletes the image, and later
+/// processes read sled, with every write, until the next compaction.
+#[test]
+fn a_broken_chain_falls_back_to_sled() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sealed_graph(dir.path());
+    std::fs::remove_file(path.join(delta::FILE_NAME)).unwrap();
+    let store = open(&path);
+    assert!(!store.is_sealed_reader(), "read without its delta");
+    assert!(store.begin().image().is_none());
+    let mut t = store.begin();
+    t.create_node(&["P".into()], props(10)).unwrap();
+    t.commit().unwrap();
+    assert!(
+        !path.join(image::FILE_NAME).exists(),
+        "an unnamed image kept"
+    );
+    drop(store);
+    assert!(!path.join(delta::FILE_NAME).exists());
+    let store = open(&path);
+    assert!(!store.is_sealed_reader());
+    assert_eq!(count(&store, "P"), 11);
+    assert!(store.check().unwrap().is_clean());
+    drop(store);
+    Store::compact(&path).unwrap();
+    let store = open(&path);
+    assert!(store.is_sealed_reader());
+    assert_eq!(count(&store, "P"), 11);
+}
+
+/// More changed than a delta may hold: the close deletes the image (the stamp went with the
+/// commit), and later processes read sled.
+#[test]
+fn a_delta_past_its_limit_falls_back_to_sled() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sealed_graph(dir.path());
+    let store = open(&path);
+    let mut t = store.begin();
+    let text = "x".repeat(1 << 10);
+    for i in 0..(delta::LIMIT >> 10) as i64 + 100 {
+        let props = Properties::from([
+            ("i".to_string(), Value::Int(100 + i)),
+            ("text".to_string(), Value::from(text.clone())),
+        ]);
+        t.create_node(&["Big".into()], props).unwrap();
+    }
+    t.commit().unwrap();
+    assert!(path.join(image::FILE_NAME).is_file(), "the chain is open");
+    drop(store);
+    assert!(
+        !path.join(image::FILE_NAME).exists(),
+        "the image outlived a too large delta"
+    );
+    assert!(!path.join(delta::FILE_NAME).exists());
+    assert!(!path.join(seal::FILE_NAME).exists());
+    let store = open(&path);
+    assert!(!store.is_sealed_reader());
+    assert_eq!(count(&store, "Big"), (delta::LIMIT >> 10) as u64 + 100);
+    assert_eq!(count(&store, "P"), 10);
+}
+
+/// Two writers in a row, each closing cleanly: the second extends the first one's delta (it
+/// holds both writes), and a fresh store reads all of it sealed, without opening sled.
+#[test]
+fn two_writers_in_a_row_extend_the_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = sealed_graph(dir.path());
+    let first = {
+        let store = open(&path);
+        let mut t = store.begin();
+        let a = t.create_node(&["Q".into()], props(100)).unwrap();
+        t.commit().unwrap();
+        a
+    };
+    let before = std::fs::read(path.join(delta::FILE_NAME)).unwrap();
+    let second = {
+        let store = open(&path);
+        assert!(store.is_sealed_reader(), "the first close did not seal");
+        let mut t = store.begin();
+        let b = t.create_node(&["Q".into()], props(200)).unwrap();
+        t.create_relationship("R", first, b, props(1)).unwrap();
+        assert!(t.delete_node(0).unwrap());
+        t.commit().unwrap();
+        b
+    };
+    assert_ne!(std::fs::read(path.join(delta::FILE_NAME)).unwrap(), before);
+    let store = open(&path);
+    assert!(store.is_sealed_reader(), "the second close did not seal");
+    let t = store.begin();
+    assert_eq!(t.count_nodes(Some("Q")).unwrap(), 2);
+    assert_eq!(t.count_nodes(Some("P")).unwrap(), 9);
+    assert_eq!(t.node_property(first, "i").unwrap(), Some(Value::Int(100)));
+    assert_eq!(t.node_property(second, "i").unwrap(), Some(Value::Int(200)));
+    assert_eq!(t.relationship_count().unwrap(), 1);
+    assert!(
+        t.node_property(0, "i").unwrap().is_none(),
+        "a deleted node read"
+    );
+    drop(t);
+    assert!(store.is_sealed_reader(), "reads opened sled");
+    assert!(store.check().unwrap().is_clean());
 }

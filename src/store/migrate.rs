@@ -22,6 +22,11 @@
 //! Format 10 → 11: nothing to rewrite. Format 11 transactions write index entries as deltas
 //! (`'J'`, `index_delta.rs`) that a build that predates them would not read, so the new
 //! marker keeps it out.
+//! Format 11 → 12: nothing to rewrite (the read image is dropped, as by every upgrade).
+//! Format 12 commits keep the read image and leave what they changed in a delta
+//! (`kg.delta`, `delta.rs`) that sled's stamp names with the image; a build that predates it
+//! does not know the stamp's new form and would drop the image at its first open, so the new
+//! marker keeps it out.
 
 use std::path::Path;
 
@@ -44,7 +49,8 @@ use super::records::{
 /// index also keeps ordered pages (`ordered.rs`), which builds before it would not maintain,
 /// and constraint records may exist (`constraints/`), which builds before it would not enforce.
 /// 11: index entries written by transactions are deltas (`index_delta.rs`) until compaction.
-pub const FORMAT_VERSION: u32 = 11;
+/// 12: commits keep the read image, and what they changed is in its delta (`delta.rs`).
+pub const FORMAT_VERSION: u32 = 12;
 
 /// The format marker of the sled database `db` at `path` (`None`: it has none); an error when
 /// it is unreadable or newer than this build. Open and compaction both read it here.
@@ -202,7 +208,7 @@ mod tests {
 
     #[test]
     fn older_stores_are_upgraded_on_open() {
-        for from in [1, 2, 3, 4, 5, 6, 7, 8, 10] {
+        for from in [1, 2, 3, 4, 5, 6, 7, 8, 10, 11] {
             upgraded_from(from);
         }
     }

@@ -61,6 +61,7 @@ mod codec;
 mod compact;
 mod constraints;
 mod degrees;
+mod delta;
 mod durable;
 mod engine;
 mod errors;

@@ -8,12 +8,13 @@
 //!
 //! The seal gives that assurance from the file system instead, on two grounds:
 //!
-//! 1. **Every commit deletes the seal and the image** before its batch, durably (invariant 3
-//!    of `lifecycle.rs`, which owns when seals are written, checked and deleted: invariants
-//!    3-6). So a seal and image that are there, under a lock that keeps sled closed, were
-//!    written after the last commit.
+//! 1. **Every commit deletes the seal and the delta** (`delta.rs`) before its batch, durably
+//!    (invariant 3 of `lifecycle.rs`, which owns when seals are written, checked and deleted:
+//!    invariants 3-6). So a seal and delta that are there, under a lock that keeps sled
+//!    closed, were written after the last commit.
 //! 2. **A fingerprint of sled's files**: compaction, after it has closed the copy's sled,
-//!    writes `kg.seal` with the image's stamp and, for each of sled's files, name, length,
+//!    writes `kg.seal` with the names of the image and its delta (the image's stamp, then the
+//!    delta's) and, for each of sled's files, name, length,
 //!    inode, mode, modification and change times. A seal whose fingerprint no longer matches
 //!    is not trusted. This catches what does not commit through kgstore: an image and seal put
 //!    back from a backup (change times cannot be set back by hand), sled's files replaced or
@@ -26,11 +27,12 @@
 //! and any number of sealed readers share the database (invariant 5 of `lifecycle.rs`).
 //!
 //! Resealing ([`reseal`], invariant 4): called under sled's lock, it writes a seal only if
-//! sled's files are as the closing process left them and `kg.image` still carries the stamp
-//! (by ground 1, no commit came in between).
+//! sled's files are as the closing process left them and `kg.image` and `kg.delta` still carry
+//! the names (by ground 1, no commit came in between).
 //!
-//! Layout: magic `KGSEAL\0\0`, layout u32, store format u32, stamp (16 bytes), fingerprint
-//! length u32 and bytes, FNV-1a of everything before it (u64), little-endian.
+//! Layout: magic `KGSEAL\0\0`, layout u32, store format u32, names (32 bytes: the image's
+//! stamp, the delta's), fingerprint length u32 and bytes, FNV-1a of everything before it
+//! (u64), little-endian. Layout 1 named the image alone (16 bytes) and is refused.
 
 use std::fs::{File, TryLockError};
 use std::io::{Read, Write};
@@ -39,13 +41,14 @@ use std::time::{Duration, Instant};
 
 use crate::error::{Result, StoreError};
 
+use super::delta::{self, NAMES};
 use super::keys::fnv1a;
 
 /// The seal's file name inside the database directory.
 pub const FILE_NAME: &str = "kg.seal";
 const TMP_NAME: &str = "kg.seal.tmp";
 const MAGIC: &[u8; 8] = b"KGSEAL\0\0";
-const LAYOUT: u32 = 1;
+const LAYOUT: u32 = 2;
 
 /// Takes a shared lock on sled's lock file (`db`), or `None` when a sled holds it (or there is
 /// no such file). Held for as long as the returned file is open.
@@ -112,12 +115,12 @@ fn fingerprint(_dir: &Path) -> Option<Vec<u8>> {
     None
 }
 
-fn encode(stamp: &[u8; 16], format: u32, print: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(48 + print.len());
+fn encode(names: &[u8; NAMES], format: u32, print: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(64 + print.len());
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&LAYOUT.to_le_bytes());
     out.extend_from_slice(&format.to_le_bytes());
-    out.extend_from_slice(stamp);
+    out.extend_from_slice(names);
     out.extend_from_slice(&(print.len() as u32).to_le_bytes());
     out.extend_from_slice(print);
     let sum = fnv1a(&out);
@@ -125,9 +128,9 @@ fn encode(stamp: &[u8; 16], format: u32, print: &[u8]) -> Vec<u8> {
     out
 }
 
-/// Seals the image named `stamp` in `dir` to sled's files as they are now. The caller has
-/// closed sled there and holds the only way in (compaction's copy, not yet swapped in).
-pub fn write(dir: &Path, stamp: &[u8; 16], format: u32) -> Result<()> {
+/// Seals the image and delta `names` in `dir` to sled's files as they are now. The caller
+/// has closed sled there and holds the only way in (compaction's copy, not yet swapped in).
+pub fn write(dir: &Path, names: &[u8; NAMES], format: u32) -> Result<()> {
     let tmp = dir.join(TMP_NAME);
     let io_err = |source| StoreError::Io {
         path: tmp.clone(),
@@ -137,20 +140,21 @@ pub fn write(dir: &Path, stamp: &[u8; 16], format: u32) -> Result<()> {
         return Ok(());
     };
     let mut file = File::create(&tmp).map_err(io_err)?;
-    file.write_all(&encode(stamp, format, &print))
+    file.write_all(&encode(names, format, &print))
         .and_then(|()| file.sync_all())
         .map_err(io_err)?;
     std::fs::rename(&tmp, dir.join(FILE_NAME)).map_err(io_err)?;
     Ok(())
 }
 
-/// Seals the image named `stamp` again after this process closed sled without committing
-/// anything (`kg check`, a write that failed), so that later readers need not open sled until
-/// the next write. Gives up silently unless it can be sure: it takes sled's lock itself (sled
-/// lets go of it from a background thread just after closing), and requires that sled's files
-/// did not change since it closed (no one opened sled in between) and that `kg.image` still
-/// carries `stamp` (every commit deletes the image before its batch).
-pub fn reseal(dir: &Path, stamp: &[u8; 16], format: u32) {
+/// Seals the image and delta `names` again after this process closed sled, where sled held
+/// those names as it closed (it committed nothing, or wrote the delta for what it committed),
+/// so that later readers need not open sled until the next write. Gives up silently unless it
+/// can be sure: it takes sled's lock itself (sled lets go of it from a background thread just
+/// after closing), and requires that sled's files did not change since it closed (no one
+/// opened sled in between) and that `kg.image` and `kg.delta` still carry the names (every
+/// commit deletes the delta before its batch).
+pub fn reseal(dir: &Path, names: &[u8; NAMES], format: u32) {
     let Some(closed) = fingerprint(dir) else {
         return;
     };
@@ -174,22 +178,23 @@ pub fn reseal(dir: &Path, stamp: &[u8; 16], format: u32) {
     let mut head = [0u8; 32];
     let named = File::open(dir.join(super::image::FILE_NAME))
         .and_then(|mut f| f.read_exact(&mut head))
-        .is_ok_and(|()| head[16..] == stamp[..]);
+        .is_ok_and(|()| head[16..] == names[..16])
+        && delta::names_on_disk(dir).as_ref() == Some(names);
     if named {
-        let _ = write(dir, stamp, format);
+        let _ = write(dir, names, format);
     }
 }
 
 /// How long [`reseal`] waits for sled to let go of its lock.
 const RESEAL_WAIT: Duration = Duration::from_millis(200);
 
-/// The stamp the seal in `dir` vouches for, if there is a well-formed seal for store format
+/// The names the seal in `dir` vouches for, if there is a well-formed seal for store format
 /// `format` whose fingerprint matches sled's files now. The caller holds [`lock_shared`].
-pub fn check(dir: &Path, format: u32) -> Option<[u8; 16]> {
+pub fn check(dir: &Path, format: u32) -> Option<[u8; NAMES]> {
     let bytes = std::fs::read(dir.join(FILE_NAME)).ok()?;
-    let stamp: [u8; 16] = bytes.get(16..32)?.try_into().ok()?;
+    let names: [u8; NAMES] = bytes.get(16..16 + NAMES)?.try_into().ok()?;
     let print = fingerprint(dir)?;
-    (bytes == encode(&stamp, format, &print)).then_some(stamp)
+    (bytes == encode(&names, format, &print)).then_some(names)
 }
 
 /// Deletes the seal (best effort: a seal that stays behind no longer matches anyway).
@@ -212,7 +217,7 @@ mod tests {
     #[test]
     fn a_seal_matches_until_a_sled_file_changes() {
         let dir = sled_like_dir();
-        let stamp = [7u8; 16];
+        let stamp = [7u8; 32];
         write(dir.path(), &stamp, 6).unwrap();
         assert_eq!(check(dir.path(), 6), Some(stamp));
         assert_eq!(check(dir.path(), 7), None, "another store format");
@@ -228,11 +233,11 @@ mod tests {
     #[test]
     fn a_new_sled_file_or_a_damaged_seal_breaks_it() {
         let dir = sled_like_dir();
-        write(dir.path(), &[1; 16], 6).unwrap();
+        write(dir.path(), &[1; 32], 6).unwrap();
         std::fs::write(dir.path().join("snap.0001"), b"s").unwrap();
         assert_eq!(check(dir.path(), 6), None);
 
-        write(dir.path(), &[1; 16], 6).unwrap();
+        write(dir.path(), &[1; 32], 6).unwrap();
         let path = dir.path().join(FILE_NAME);
         let mut bytes = std::fs::read(&path).unwrap();
         bytes[20] ^= 1;
@@ -242,11 +247,15 @@ mod tests {
         assert!(!path.exists());
     }
 
-    /// A `kg.image` whose header carries `stamp` (all `reseal` reads of it).
-    fn image_named(dir: &Path, stamp: &[u8; 16]) {
+    /// A `kg.image` and a `kg.delta` whose headers carry `names` (all `reseal` reads of
+    /// them).
+    fn image_named(dir: &Path, names: &[u8; NAMES]) {
         let mut head = vec![0u8; 32];
-        head[16..].copy_from_slice(stamp);
+        head[16..].copy_from_slice(&names[..16]);
         std::fs::write(dir.join(crate::store::image::FILE_NAME), head).unwrap();
+        let mut head = vec![0u8; 48];
+        head[16..].copy_from_slice(names);
+        std::fs::write(dir.join(delta::FILE_NAME), head).unwrap();
     }
 
     /// Runs `meanwhile` while an exclusive lock on `dir/db` (a sled) is held: the lock is
@@ -270,7 +279,7 @@ mod tests {
     #[test]
     fn a_reseal_waits_for_the_lock_and_seals_files_left_as_they_were() {
         let dir = sled_like_dir();
-        let stamp = [3u8; 16];
+        let stamp = [3u8; 32];
         image_named(dir.path(), &stamp);
         // sled still holds its lock for a moment after closing.
         sled_holds_the_lock_while(dir.path(), || {}, || reseal(dir.path(), &stamp, 6));
@@ -280,7 +289,7 @@ mod tests {
     #[test]
     fn no_reseal_when_sled_was_opened_meanwhile_or_the_image_is_another() {
         let dir = sled_like_dir();
-        let stamp = [3u8; 16];
+        let stamp = [3u8; 32];
         image_named(dir.path(), &stamp);
         // Someone else's sled opens (and writes) before this process gets the lock.
         let db = dir.path().join("db");
@@ -292,8 +301,20 @@ mod tests {
         assert!(!dir.path().join(FILE_NAME).exists());
 
         // Files as they were, but the image is not the one named.
-        reseal(dir.path(), &[4u8; 16], 6);
+        reseal(dir.path(), &[4u8; 32], 6);
         assert!(!dir.path().join(FILE_NAME).exists());
+        // The image named, but another delta (a commit deleted it, another wrote the next).
+        let mut other = stamp;
+        other[20] ^= 1;
+        reseal(dir.path(), &other, 6);
+        assert!(!dir.path().join(FILE_NAME).exists());
+        std::fs::remove_file(dir.path().join(delta::FILE_NAME)).unwrap();
+        reseal(dir.path(), &stamp, 6);
+        assert!(
+            !dir.path().join(FILE_NAME).exists(),
+            "no delta: a commit came"
+        );
+        image_named(dir.path(), &stamp);
         // And the control: same files, the image named.
         reseal(dir.path(), &stamp, 6);
         assert_eq!(check(dir.path(), 6), Some(stamp));
