@@ -84,12 +84,8 @@ impl Window {
         }
         let pending = self.text.len() - self.used;
         if pending >= self.max {
-            return Err(Error::Io(format!(
-                "{}:{line}: the {what} starting here is longer than {}, the most an import \
-                 reads at once (is a quote or an element never closed, or is the file not text?)",
-                self.path.display(),
-                size(self.max),
-            )));
+            // Not complete in `max` bytes: longer than the bound.
+            return Err(self.too_long(what, line));
         }
         self.drop_used();
         // A piece longer than a chunk is read on in steps as long as itself, so completing it
@@ -138,6 +134,21 @@ impl Window {
         };
         self.text.push_str(checked);
         Ok(true)
+    }
+
+    /// The error for a piece (`what`, starting on `line`) longer than the bound: the same
+    /// whether the window held it whole or not.
+    pub fn too_long(&self, what: &str, line: usize) -> Error {
+        Error::Io(format!(
+            "{}:{line}: the {what} starting here is longer than {}, the most an import reads \
+             at once (is a quote or an element never closed, or is the file not text?)",
+            self.path.display(),
+            size(self.max),
+        ))
+    }
+
+    pub fn max(&self) -> usize {
+        self.max
     }
 
     /// Drops the used text, counting its lines so later errors still say where they are.
@@ -206,12 +217,18 @@ pub fn for_each_line(
         let mut used = 0;
         while let Some(end) = text[used..].find('\n') {
             let l = &text[used..used + end];
+            if l.len() > w.max() {
+                return Err(w.too_long("line", line));
+            }
             each(line, l.strip_suffix('\r').unwrap_or(l))?;
             line += 1;
             used += end + 1;
         }
         if last {
             let l = &text[used..];
+            if l.len() > w.max() {
+                return Err(w.too_long("line", line));
+            }
             if !l.is_empty() {
                 each(line, l.strip_suffix('\r').unwrap_or(l))?;
             }
@@ -242,7 +259,15 @@ pub fn for_each_record(
         let mut reader = CsvReader::window(w.text(), delim, line, last);
         // The fields borrow this window's text: a new list for each window.
         let mut fields = Vec::new();
+        let mut from = 0;
         while let Some(rec) = reader.next_record(&mut fields) {
+            if reader.offset() - from > w.max() {
+                let line = match &rec {
+                    Ok(line) | Err((line, _)) => *line,
+                };
+                return Err(w.too_long("record", line));
+            }
+            from = reader.offset();
             if !each(rec, &fields)? {
                 return Ok(());
             }

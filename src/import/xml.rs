@@ -398,8 +398,9 @@ pub fn for_each_event(
         let last = w.is_last();
         let mut r = XmlReader::window(w.text(), line, last, open);
         loop {
-            let at = r.line();
+            let (at, from) = (r.line(), r.pos);
             match r.next_event() {
+                Ok(Some(_)) if r.pos - from > w.max() => return Err(w.too_long("XML token", at)),
                 Ok(Some(ev)) => each(at, ev)?,
                 Ok(None) => break,
                 Err((l, m)) => {
@@ -507,5 +508,45 @@ mod tests {
         bad.next_event().unwrap();
         bad.next_event().unwrap();
         assert_eq!(bad.next_event().unwrap_err().0, 2);
+    }
+
+    /// Every event, read through two windows cut at every character: the same as whole.
+    #[test]
+    fn windows_read_what_the_whole_text_reads() {
+        let text = "<?xml version=\"1.0\"?>\n<!-- c --><g a=\"1 &amp; 智\"><n x='y'/>t&lt;\u{e9}\
+                    <![CDATA[<raw>]]>\n<!DOCTYPE x [<!ELEMENT a>]><m\n/></g>\n";
+        let read = |r: &mut XmlReader<'_>, out: &mut Vec<String>| loop {
+            let line = r.line();
+            match r.next_event() {
+                Ok(Some(ev)) => out.push(format!("{line}: {ev:?}")),
+                Ok(None) => break,
+                Err(e) => {
+                    out.push(format!("{e:?}"));
+                    break;
+                }
+            }
+        };
+        let mut whole = Vec::new();
+        read(&mut XmlReader::new(text), &mut whole);
+        assert_eq!(whole.len(), 9, "{whole:?}");
+        for cut in (0..text.len()).filter(|&c| text.is_char_boundary(c)) {
+            let mut out = Vec::new();
+            let mut first = XmlReader::window(&text[..cut], 1, false, Open::default());
+            read(&mut first, &mut out);
+            let (used, line, open) = first.finish();
+            read(
+                &mut XmlReader::window(&text[used..], line, true, open),
+                &mut out,
+            );
+            assert_eq!(out, whole, "cut at {cut}");
+        }
+        // A document cut after a start tag is an error, not a shorter document.
+        let cut = &text[..text.find("<n x").unwrap()];
+        let mut events = Vec::new();
+        read(&mut XmlReader::new(cut), &mut events);
+        assert!(
+            events.last().unwrap().contains("the file ends inside <g>"),
+            "{events:?}"
+        );
     }
 }
