@@ -197,7 +197,7 @@ fn assert_untouched(db: &Database) {
         count(db, "MATCH (n:Existing {name: 'before'}) RETURN count(n)"),
         1
     );
-    assert!(rows(&db, "SHOW INDEXES YIELD name RETURN name").is_empty());
+    assert!(rows(db, "SHOW INDEXES YIELD name RETURN name").is_empty());
     assert_consistent(db);
 }
 

@@ -73,8 +73,11 @@ pub trait Source {
 /// are canonical non-negative integers (as exported ids are) are kept as numbers.
 #[derive(Default)]
 struct Ids {
-    spaces: Vec<(FastMap<u64, u32>, FastMap<Box<str>, u32>)>,
+    spaces: Vec<Space>,
 }
+
+/// One id space: integer ids, and the others.
+type Space = (FastMap<u64, u32>, FastMap<Box<str>, u32>);
 
 impl Ids {
     /// Records node `number`'s id; false if the id is taken (the first node keeps it).
@@ -86,11 +89,17 @@ impl Ids {
         let (ints, texts) = &mut self.spaces[space];
         match canonical(id) {
             Some(i) => match ints.entry(i) {
-                Entry::Vacant(v) => v.insert(number) == &number,
+                Entry::Vacant(v) => {
+                    v.insert(number);
+                    true
+                }
                 Entry::Occupied(_) => false,
             },
             None => match texts.entry(id.into()) {
-                Entry::Vacant(v) => v.insert(number) == &number,
+                Entry::Vacant(v) => {
+                    v.insert(number);
+                    true
+                }
                 Entry::Occupied(_) => false,
             },
         }
@@ -208,6 +217,8 @@ pub fn import<S: Source>(
         let mut w = Writer {
             ids: &ids,
             bar,
+            skip_bad: opts.skip_bad,
+            with: (true, true),
             base: None,
             nodes: 0,
             rels: 0,
@@ -217,9 +228,10 @@ pub fn import<S: Source>(
         } else {
             &[(true, true)]
         };
-        for &(with_nodes, with_rels) in passes {
+        for &with in passes {
+            w.with = with;
             let read = source.read(opts, &mut staging, &mut |s, f| {
-                w.write::<S>(bulk, s, f, with_nodes, with_rels, opts.skip_bad, &place)
+                w.write::<S>(bulk, s, f, &place)
             });
             read.map_err(|e| partly_written(bulk.committed(), e))?;
         }
@@ -251,6 +263,9 @@ pub fn import<S: Source>(
 struct Writer<'a> {
     ids: &'a Ids,
     bar: &'a ProgressBar,
+    skip_bad: bool,
+    /// Whether this pass writes (nodes, relationships).
+    with: (bool, bool),
     /// The id of the import's node number 0: the loader numbers nodes consecutively.
     base: Option<NodeId>,
     nodes: u64,
@@ -258,23 +273,20 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    #[allow(clippy::too_many_arguments)]
     fn write<S: Source>(
         &mut self,
         bulk: &mut crate::store::BulkLoader,
         s: &Staging,
         f: Found,
-        with_nodes: bool,
-        with_rels: bool,
-        skip_bad: bool,
         place: &dyn Fn(usize, usize) -> String,
     ) -> Result<()> {
         let Found { file, line, item } = f;
+        let (with_nodes, with_rels) = self.with;
         let space = S::id_space(file);
         let key = |k: u32| s.keys.names[k as usize].as_str();
         match item {
             // Reported by the check; good then if not skipped: the file has changed since.
-            Item::Bad(reason) if !skip_bad => {
+            Item::Bad(reason) if !self.skip_bad => {
                 return Err(Error::Io(format!(
                     "{}: {reason} (the file changed while it was imported)",
                     place(file, line)
