@@ -1,7 +1,9 @@
-//! An RFC 4180 CSV record reader over a file held in memory: quoted fields with `""` escapes
-//! and embedded newlines, `\n` or `\r\n` line ends, a configurable one-byte delimiter. It
-//! tells a quoted empty field (`""`, an empty string) from an unquoted one (no value), as
-//! neo4j-admin does, and reports the line each record starts on.
+//! An RFC 4180 CSV record reader over text in memory: quoted fields with `""` escapes and
+//! embedded newlines, `\n` or `\r\n` line ends, a configurable one-byte delimiter. It tells a
+//! quoted empty field (`""`, an empty string) from an unquoted one (no value), as neo4j-admin
+//! does, and reports the line each record starts on. The text may be a whole file or a window
+//! of one ([`CsvReader::window`]): then a record that reaches the window's end is left for the
+//! next window, which starts where [`CsvReader::offset`] says.
 
 use std::borrow::Cow;
 
@@ -24,6 +26,9 @@ pub struct CsvReader<'a> {
     pos: usize,
     line: usize,
     delim: u8,
+    /// More text follows `text` (a window of a longer file): a record that reaches the end of
+    /// `text` is not complete.
+    more: bool,
 }
 
 impl<'a> CsvReader<'a> {
@@ -35,7 +40,40 @@ impl<'a> CsvReader<'a> {
             pos,
             line: 1,
             delim,
+            more: false,
         }
+    }
+
+    /// A reader of a window of a file: `text` starts at a record on `line` (no byte-order mark
+    /// is looked for), and unless `last` more of the file follows it. Then a record that
+    /// reaches the end of `text` is not read: [`CsvReader::next_record`] returns `None` and
+    /// [`CsvReader::offset`] and [`CsvReader::line`] say where that record starts.
+    pub fn window(text: &'a str, delim: u8, line: usize, last: bool) -> Self {
+        CsvReader {
+            text,
+            pos: 0,
+            line,
+            delim,
+            more: !last,
+        }
+    }
+
+    /// The bytes of the text read: the start of the next record.
+    pub fn offset(&self) -> usize {
+        self.pos
+    }
+
+    /// The line the next record starts on (or a blank line before it).
+    pub fn line(&self) -> usize {
+        self.line
+    }
+
+    /// In a window with more text after it: the record that started at (`pos`, `line`) reached
+    /// the end of the text, so it is left for the next window.
+    fn unfinished(&mut self, pos: usize, line: usize) -> Option<Result<usize, (usize, String)>> {
+        self.pos = pos;
+        self.line = line;
+        None
     }
 
     /// Reads the next non-blank record into `fields`. Returns the line it starts on, `None` at
@@ -62,7 +100,7 @@ impl<'a> CsvReader<'a> {
                 _ => break,
             }
         }
-        let start_line = self.line;
+        let (start_pos, start_line) = (self.pos, self.line);
         loop {
             // At the start of a field.
             if bytes.get(self.pos) == Some(&b'"') {
@@ -72,6 +110,7 @@ impl<'a> CsvReader<'a> {
                 let mut seg = i;
                 loop {
                     match bytes.get(i) {
+                        None if self.more => return self.unfinished(start_pos, start_line),
                         None => {
                             self.pos = bytes.len();
                             return Some(Err((
@@ -103,6 +142,16 @@ impl<'a> CsvReader<'a> {
                 };
                 fields.push(Field { text, quoted: true });
                 self.pos = i + 1;
+                let at_end = match bytes.get(self.pos) {
+                    None => true,
+                    Some(&b) if b == self.delim || b == b'\n' => false,
+                    Some(b'\r') if bytes.get(self.pos + 1) == Some(&b'\n') => false,
+                    // An error, which skips the rest of its line: the line must be whole.
+                    Some(_) => !bytes[self.pos..].contains(&b'\n'),
+                };
+                if at_end && self.more {
+                    return self.unfinished(start_pos, start_line);
+                }
                 match bytes.get(self.pos) {
                     None => return Some(Ok(start_line)),
                     Some(&b) if b == self.delim => self.pos += 1,
@@ -145,6 +194,7 @@ impl<'a> CsvReader<'a> {
                     quoted: false,
                 });
                 match bytes.get(i) {
+                    None if self.more => return self.unfinished(start_pos, start_line),
                     None => {
                         self.pos = i;
                         return Some(Ok(start_line));
@@ -216,6 +266,29 @@ mod tests {
         let r2 = recs[2].as_ref().unwrap();
         assert_eq!(r2.0, 5);
         assert_eq!(r2.1, vec![("last".to_string(), false)]);
+    }
+
+    /// Every record, read through windows cut at every byte: the same as the whole text.
+    #[test]
+    fn windows_read_what_the_whole_text_reads() {
+        let text = "a,\"b,c\",\"d\"\"e\"\r\n\n\"multi\nline\",,\"\"\n\"x\"y,z\nc,d\r\n\"open,e\n";
+        let whole = read_all(text);
+        for cut in 0..text.len() {
+            let mut out = Vec::new();
+            let (mut from, mut line) = (0, 1);
+            for (end, last) in [(cut, false), (text.len(), true)] {
+                let mut r = CsvReader::window(&text[from..end], b',', line, last);
+                let mut fields = Vec::new();
+                while let Some(res) = r.next_record(&mut fields) {
+                    out.push(res.map(|line| {
+                        let f = fields.iter().map(|f| (f.text.to_string(), f.quoted));
+                        (line, f.collect())
+                    }));
+                }
+                (from, line) = (from + r.offset(), r.line());
+            }
+            assert_eq!(out, whole, "cut at {cut}");
+        }
     }
 
     #[test]

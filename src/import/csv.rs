@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::ids::IdMaps;
 use super::staging::{BadLines, Interner, Staged, StagedNode, StagedRel, Staging};
 use super::{IdType, ImportOptions};
-use crate::csv_reader::{CsvReader, Field};
+use crate::csv_reader::Field;
 use crate::error::{Error, Result};
 use crate::value::Value;
 
@@ -249,7 +249,9 @@ impl CsvImport {
         let mut spaces = Interner::default();
         let mut files = Vec::new();
         for path in paths {
-            if let Some(f) = read_header(path, delim, staging, &mut spaces, warnings)? {
+            if let Some(f) =
+                read_header(path, delim, opts.max_line, staging, &mut spaces, warnings)?
+            {
                 files.push(f);
             }
         }
@@ -295,11 +297,11 @@ impl CsvImport {
                 ids.freeze();
                 frozen = true;
             }
-            let text = super::read_text(&file.path)?;
-            let mut reader = CsvReader::new(&text, *delim);
-            let mut fields = Vec::new();
-            let _ = reader.next_record(&mut fields); // header
-            while let Some(rec) = reader.next_record(&mut fields) {
+            let mut header = true;
+            super::window::for_each_record(&file.path, *delim, opts.max_line, |rec, fields| {
+                if std::mem::take(&mut header) {
+                    return Ok(true);
+                }
                 let outcome = match rec {
                     Err((line, reason)) => Err((line, reason)),
                     Ok(line) => {
@@ -312,7 +314,7 @@ impl CsvImport {
                         } else if file.is_relationships {
                             stage_relationship(
                                 &file.columns,
-                                &fields,
+                                fields,
                                 opts.id_type,
                                 array_delim,
                                 ids,
@@ -321,7 +323,7 @@ impl CsvImport {
                             )
                             .map(Staged::Rel)
                         } else {
-                            stage_node(&file.columns, &fields, opts.id_type, array_delim, staging)
+                            stage_node(&file.columns, fields, opts.id_type, array_delim, staging)
                                 .and_then(|(node, id)| {
                                     number(ids, pass, opts.id_type, id, nodes)?;
                                     Ok(Staged::Node(node))
@@ -358,7 +360,8 @@ impl CsvImport {
                 if done.is_multiple_of(65_536) {
                     progress(done);
                 }
-            }
+                Ok(true)
+            })?;
         }
         progress(done);
         Ok(())
@@ -391,26 +394,29 @@ fn number(
 fn read_header(
     path: PathBuf,
     delim: u8,
+    max_line: usize,
     staging: &mut Staging,
     spaces: &mut Interner,
     warnings: &mut Vec<String>,
 ) -> Result<Option<CsvFile>> {
-    let text = super::read_text(&path)?;
-    let mut reader = CsvReader::new(&text, delim);
-    let mut fields = Vec::new();
-    let columns = match reader.next_record(&mut fields) {
+    let mut first = None;
+    super::window::for_each_record(&path, delim, max_line, |rec, fields| {
+        first = Some(match rec {
+            Ok(line) => fields
+                .iter()
+                .map(|f| parse_column(f.text.trim(), &mut staging.keys, spaces))
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(|r| Error::Io(format!("{}:{line}: bad header: {r}", path.display()))),
+            Err((line, reason)) => Err(Error::Io(format!("{}:{line}: {reason}", path.display()))),
+        });
+        Ok(false)
+    })?;
+    let columns = match first {
         None => {
             warnings.push(format!("{}: empty file", path.display()));
             return Ok(None);
         }
-        Some(Err((line, reason))) => {
-            return Err(Error::Io(format!("{}:{line}: {reason}", path.display())))
-        }
-        Some(Ok(line)) => fields
-            .iter()
-            .map(|f| parse_column(f.text.trim(), &mut staging.keys, spaces))
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|r| Error::Io(format!("{}:{line}: bad header: {r}", path.display())))?,
+        Some(columns) => columns?,
     };
     let starts = columns
         .iter()
@@ -440,31 +446,11 @@ fn read_header(
             }
         }
     }
-    // The text is dropped here and read again when the file's turn comes, so only one file
-    // is in memory at a time.
     Ok(Some(CsvFile {
         path,
         columns,
         is_relationships,
     }))
-}
-
-/// Parses every CSV file into `staging`, keeping every entity (what a caller that wants the
-/// whole import in memory uses; `kg import` streams instead, `stream.rs`).
-pub fn stage(
-    paths: &[PathBuf],
-    opts: &ImportOptions,
-    staging: &mut Staging,
-    bad: &mut BadLines,
-    warnings: &mut Vec<String>,
-    progress: &dyn Fn(u64),
-) -> Result<usize> {
-    let mut csv = CsvImport::open(paths, opts, staging, warnings)?;
-    csv.read(Pass::Check, opts, staging, bad, progress, &mut |s, e| {
-        s.keep(e);
-        Ok(())
-    })?;
-    Ok(csv.files())
 }
 
 /// A node line's node, and its id (space, text) if it has one.

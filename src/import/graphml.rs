@@ -1,14 +1,16 @@
 //! GraphML import: kgstore's own export (exact types from `kg:type`), and GraphML written by
 //! Gephi, yEd, NetworkX or APOC (types from `attr.type` / `attr.list`, labels from a `labels`
-//! attribute, relationship types from `label`; default type `RELATED`).
+//! attribute, relationship types from `label`; default type `RELATED`). Each file is read as a
+//! stream of XML events, in passes (`twopass.rs`).
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::csv::{expand, parse_float};
 use super::jsonl::json_to_value;
-use super::staging::{BadLines, Staged, StagedNode, StagedRel, Staging};
-use super::xml::{Event, XmlReader};
+use super::staging::Staging;
+use super::twopass::{Found, Item, Source};
+use super::xml::{self, Event};
 use super::ImportOptions;
 use crate::error::{Error, Result};
 use crate::value::Value;
@@ -130,21 +132,15 @@ struct Entity {
     data: Vec<(String, String)>,
 }
 
-struct Pending {
-    place: String,
-    source: String,
-    target: String,
-    rel: StagedRel,
-}
-
+/// The node or relationship of a finished `<node>` or `<edge>` element, or why it is bad.
 fn finish(
     e: Entity,
     keys: &HashMap<String, Key>,
-    place: &str,
-    ids: &mut HashMap<String, u32>,
-    pending: &mut Vec<Pending>,
     staging: &mut Staging,
-) -> std::result::Result<(), String> {
+) -> std::result::Result<Item, String> {
+    if e.is_edge && e.source.is_empty() {
+        return Err("<edge> without source and target".into());
+    }
     let domain = if e.is_edge { "edge" } else { "node" };
     let special = if e.is_edge { "label" } else { "labels" };
     let mut special_value = e.labels.clone();
@@ -178,18 +174,12 @@ fn finish(
         let ty = special_value
             .filter(|t| !t.is_empty())
             .unwrap_or_else(|| DEFAULT_TYPE.to_string());
-        let rel_type = staging.types.intern(&ty);
-        pending.push(Pending {
-            place: place.to_string(),
-            source: e.source,
-            target: e.target,
-            rel: StagedRel {
-                rel_type,
-                start: 0,
-                end: 0,
-                props,
-            },
-        });
+        Ok(Item::Rel {
+            rel_type: staging.types.intern(&ty),
+            start: e.source,
+            end: e.target,
+            props,
+        })
     } else {
         let mut labels = Vec::new();
         for l in decode_labels(special_value.as_deref().unwrap_or("")) {
@@ -198,14 +188,13 @@ fn finish(
                 labels.push(i);
             }
         }
-        let index = staging.nodes.len() as u32;
         let id = e.id.ok_or("<node> without an id")?;
-        if ids.insert(id.clone(), index).is_some() {
-            return Err(format!("duplicate node id `{id}`"));
-        }
-        staging.keep(Staged::Node(StagedNode { labels, props }));
+        Ok(Item::Node {
+            id: Some(id),
+            labels,
+            props,
+        })
     }
-    Ok(())
 }
 
 fn attr<'a>(attrs: &'a [(&str, std::borrow::Cow<'_, str>)], name: &str) -> Option<&'a str> {
@@ -215,238 +204,189 @@ fn attr<'a>(attrs: &'a [(&str, std::borrow::Cow<'_, str>)], name: &str) -> Optio
         .map(|(_, v)| v.as_ref())
 }
 
-pub fn stage(
-    paths: &[PathBuf],
+/// The GraphML files of an import, each read as a stream of XML events as often as the import
+/// needs.
+pub struct Graphml {
+    files: Vec<PathBuf>,
+}
+
+impl Graphml {
+    pub fn open(paths: &[PathBuf]) -> Result<Self> {
+        Ok(Graphml {
+            files: expand(paths, &["graphml", "xml"])?,
+        })
+    }
+}
+
+impl Source for Graphml {
+    fn files(&self) -> &[PathBuf] {
+        &self.files
+    }
+
+    fn read(
+        &mut self,
+        opts: &ImportOptions,
+        staging: &mut Staging,
+        sink: &mut dyn FnMut(&mut Staging, Found) -> Result<()>,
+    ) -> Result<()> {
+        for (file, path) in self.files.iter().enumerate() {
+            read_file(path, file, opts, staging, sink)?;
+        }
+        Ok(())
+    }
+
+    /// A document's edges join its own nodes: ids are per file.
+    fn id_space(file: usize) -> usize {
+        file
+    }
+
+    fn duplicate(id: &str) -> String {
+        format!("duplicate node id `{id}`")
+    }
+
+    fn missing(_start: bool, id: &str) -> String {
+        format!("edge refers to node `{id}`, which is not in the file")
+    }
+}
+
+/// Hands every node and edge of one GraphML file to `sink`, in document order (a node that
+/// holds a nested graph before the nodes of that graph, whose nodes are flattened in).
+fn read_file(
+    path: &Path,
+    file: usize,
     opts: &ImportOptions,
     staging: &mut Staging,
-    bad: &mut BadLines,
-    progress: &dyn Fn(u64),
-) -> Result<usize> {
-    let files = expand(paths, &["graphml", "xml"])?;
-    let mut done = 0u64;
-    for path in &files {
-        let text = super::read_text(path)?;
-        let name = path.display().to_string();
-        let mut r = XmlReader::new(&text);
-        let mut keys: HashMap<String, Key> = HashMap::new();
-        let mut ids: HashMap<String, u32> = HashMap::new();
-        let mut pending = Vec::new();
-        let mut key: Option<(String, Key)> = None;
-        let mut entity: Option<Entity> = None;
-        // Inside <data> or <default>: the text so far, and the depth of nested elements (yEd's
-        // graphics), whose text is not a value.
-        let mut text_buf: Option<(String, usize)> = None;
-        let mut data_key: Option<String> = None;
-        let mut saw_graphml = false;
-        loop {
-            let line = r.line();
-            let ev = r
-                .next_event()
-                .map_err(|(l, m)| Error::Io(format!("{name}:{l}: malformed XML: {m}")))?;
-            let Some(ev) = ev else { break };
-            match ev {
-                Event::Start {
-                    name: tag,
-                    attrs,
-                    empty,
-                } => {
-                    if let Some((_, depth)) = text_buf.as_mut() {
-                        if !empty {
-                            *depth += 1;
-                        }
-                        continue;
+    sink: &mut dyn FnMut(&mut Staging, Found) -> Result<()>,
+) -> Result<()> {
+    let name = path.display().to_string();
+    let mut keys: HashMap<String, Key> = HashMap::new();
+    let mut key: Option<(String, Key)> = None;
+    let mut entity: Option<Entity> = None;
+    // Inside <data> or <default>: the text so far, and the depth of nested elements (yEd's
+    // graphics), whose text is not a value.
+    let mut text_buf: Option<(String, usize)> = None;
+    let mut data_key: Option<String> = None;
+    let mut saw_graphml = false;
+    let mut emit = |e: Entity, keys: &HashMap<String, Key>, staging: &mut Staging| {
+        let line = e.line;
+        let item = finish(e, keys, staging).unwrap_or_else(Item::Bad);
+        sink(staging, Found { file, line, item })
+    };
+    xml::for_each_event(path, opts.max_line, |line, ev| {
+        match ev {
+            Event::Start {
+                name: tag,
+                attrs,
+                empty,
+            } => {
+                if let Some((_, depth)) = text_buf.as_mut() {
+                    if !empty {
+                        *depth += 1;
                     }
-                    let local = tag.rsplit(':').next().unwrap_or(tag);
-                    match local {
-                        "graphml" => saw_graphml = true,
-                        "key" => {
-                            let kg_type = attrs
-                                .iter()
-                                .find(|(k, _)| k.ends_with(":type"))
-                                .map(|(_, v)| v.to_string());
-                            let k = Key {
-                                name: attr(&attrs, "attr.name").unwrap_or_default().to_string(),
-                                domain: attr(&attrs, "for").unwrap_or("all").to_string(),
-                                attr_type: attr(&attrs, "attr.type")
-                                    .unwrap_or("string")
-                                    .to_string(),
-                                list: attr(&attrs, "attr.list").map(str::to_string),
-                                kg_type,
-                                default: None,
-                            };
-                            let id = attr(&attrs, "id").unwrap_or_default().to_string();
-                            if empty {
-                                keys.insert(id, k);
-                            } else {
-                                key = Some((id, k));
-                            }
+                    return Ok(());
+                }
+                let local = tag.rsplit(':').next().unwrap_or(tag);
+                match local {
+                    "graphml" => saw_graphml = true,
+                    "key" => {
+                        let kg_type = attrs
+                            .iter()
+                            .find(|(k, _)| k.ends_with(":type"))
+                            .map(|(_, v)| v.to_string());
+                        let k = Key {
+                            name: attr(&attrs, "attr.name").unwrap_or_default().to_string(),
+                            domain: attr(&attrs, "for").unwrap_or("all").to_string(),
+                            attr_type: attr(&attrs, "attr.type").unwrap_or("string").to_string(),
+                            list: attr(&attrs, "attr.list").map(str::to_string),
+                            kg_type,
+                            default: None,
+                        };
+                        let id = attr(&attrs, "id").unwrap_or_default().to_string();
+                        if empty {
+                            keys.insert(id, k);
+                        } else {
+                            key = Some((id, k));
                         }
-                        "default" if key.is_some() && !empty => text_buf = Some((String::new(), 0)),
-                        "node" | "edge" => {
-                            let mut e = Entity {
-                                is_edge: local == "edge",
-                                line,
-                                id: attr(&attrs, "id").map(str::to_string),
-                                source: attr(&attrs, "source").unwrap_or_default().to_string(),
-                                target: attr(&attrs, "target").unwrap_or_default().to_string(),
-                                labels: attr(
-                                    &attrs,
-                                    if local == "edge" { "label" } else { "labels" },
-                                )
+                    }
+                    "default" if key.is_some() && !empty => text_buf = Some((String::new(), 0)),
+                    "node" | "edge" => {
+                        let mut e = Entity {
+                            is_edge: local == "edge",
+                            line,
+                            id: attr(&attrs, "id").map(str::to_string),
+                            source: attr(&attrs, "source").unwrap_or_default().to_string(),
+                            target: attr(&attrs, "target").unwrap_or_default().to_string(),
+                            labels: attr(&attrs, if local == "edge" { "label" } else { "labels" })
                                 .map(str::to_string),
-                                data: Vec::new(),
-                            };
-                            if e.is_edge && (e.source.is_empty() || e.target.is_empty()) {
-                                e.source.clear();
-                            }
-                            if empty {
-                                let place = format!("{name}:{line}");
-                                if let Err(m) = check_and_finish(
-                                    e,
-                                    &keys,
-                                    &place,
-                                    &mut ids,
-                                    &mut pending,
-                                    staging,
-                                ) {
-                                    report(opts, bad, format!("{place}: {m}"))?;
-                                }
-                                done += 1;
-                            } else {
-                                // A nested graph inside a node: its nodes are flattened in.
-                                if let Some(outer) = entity.take() {
-                                    let place = format!("{name}:{}", outer.line);
-                                    if let Err(m) = check_and_finish(
-                                        outer,
-                                        &keys,
-                                        &place,
-                                        &mut ids,
-                                        &mut pending,
-                                        staging,
-                                    ) {
-                                        report(opts, bad, format!("{place}: {m}"))?;
-                                    }
-                                }
-                                entity = Some(e);
-                            }
+                            data: Vec::new(),
+                        };
+                        if e.is_edge && (e.source.is_empty() || e.target.is_empty()) {
+                            e.source.clear();
                         }
-                        "data" if !empty => {
-                            data_key = attr(&attrs, "key").map(str::to_string);
-                            text_buf = Some((String::new(), 0));
+                        if empty {
+                            emit(e, &keys, staging)?;
+                        } else {
+                            // A nested graph inside a node: its nodes are flattened in.
+                            if let Some(outer) = entity.take() {
+                                emit(outer, &keys, staging)?;
+                            }
+                            entity = Some(e);
                         }
-                        _ => {}
+                    }
+                    "data" if !empty => {
+                        data_key = attr(&attrs, "key").map(str::to_string);
+                        text_buf = Some((String::new(), 0));
+                    }
+                    _ => {}
+                }
+            }
+            Event::Text(t) => {
+                if let Some((buf, 0)) = text_buf.as_mut() {
+                    buf.push_str(&t);
+                }
+            }
+            Event::End(tag) => {
+                let local = tag.rsplit(':').next().unwrap_or(tag);
+                if let Some((_, depth)) = text_buf.as_mut() {
+                    if *depth > 0 {
+                        *depth -= 1;
+                        // Structured content (e.g. yEd graphics): not a property value.
+                        data_key = None;
+                        return Ok(());
                     }
                 }
-                Event::Text(t) => {
-                    if let Some((buf, 0)) = text_buf.as_mut() {
-                        buf.push_str(&t);
-                    }
-                }
-                Event::End(tag) => {
-                    let local = tag.rsplit(':').next().unwrap_or(tag);
-                    if let Some((_, depth)) = text_buf.as_mut() {
-                        if *depth > 0 {
-                            *depth -= 1;
-                            // Structured content (e.g. yEd graphics): not a property value.
-                            data_key = None;
-                            continue;
+                match local {
+                    "default" => {
+                        if let (Some((buf, _)), Some((_, k))) = (text_buf.take(), key.as_mut()) {
+                            k.default = Some(buf);
                         }
                     }
-                    match local {
-                        "default" => {
-                            if let (Some((buf, _)), Some((_, k))) = (text_buf.take(), key.as_mut())
-                            {
-                                k.default = Some(buf);
-                            }
+                    "key" => {
+                        if let Some((id, k)) = key.take() {
+                            keys.insert(id, k);
                         }
-                        "key" => {
-                            if let Some((id, k)) = key.take() {
-                                keys.insert(id, k);
-                            }
-                        }
-                        "data" => {
-                            let buf = text_buf.take().map(|b| b.0).unwrap_or_default();
-                            if let (Some(k), Some(e)) = (data_key.take(), entity.as_mut()) {
-                                e.data.push((k, buf));
-                            }
-                        }
-                        "node" | "edge" => {
-                            if let Some(e) = entity.take() {
-                                let place = format!("{name}:{}", e.line);
-                                if let Err(m) = check_and_finish(
-                                    e,
-                                    &keys,
-                                    &place,
-                                    &mut ids,
-                                    &mut pending,
-                                    staging,
-                                ) {
-                                    report(opts, bad, format!("{place}: {m}"))?;
-                                }
-                                done += 1;
-                                if done.is_multiple_of(65_536) {
-                                    progress(done);
-                                }
-                            }
-                        }
-                        _ => {}
                     }
+                    "data" => {
+                        let buf = text_buf.take().map(|b| b.0).unwrap_or_default();
+                        if let (Some(k), Some(e)) = (data_key.take(), entity.as_mut()) {
+                            e.data.push((k, buf));
+                        }
+                    }
+                    "node" | "edge" => {
+                        if let Some(e) = entity.take() {
+                            emit(e, &keys, staging)?;
+                        }
+                    }
+                    _ => {}
                 }
             }
         }
-        if !saw_graphml {
-            return Err(Error::Io(format!(
-                "{name}: not a GraphML document (no <graphml> element)"
-            )));
-        }
-        for p in pending {
-            match (ids.get(&p.source), ids.get(&p.target)) {
-                (Some(&s), Some(&t)) => {
-                    let mut rel = p.rel;
-                    rel.start = s;
-                    rel.end = t;
-                    staging.keep(Staged::Rel(rel));
-                }
-                _ => {
-                    let missing = if ids.contains_key(&p.source) {
-                        &p.target
-                    } else {
-                        &p.source
-                    };
-                    report(
-                        opts,
-                        bad,
-                        format!(
-                            "{}: edge refers to node `{missing}`, which is not in the file",
-                            p.place
-                        ),
-                    )?;
-                }
-            }
-        }
+        Ok(())
+    })?;
+    if !saw_graphml {
+        return Err(Error::Io(format!(
+            "{name}: not a GraphML document (no <graphml> element)"
+        )));
     }
-    progress(done);
-    Ok(files.len())
-}
-
-fn check_and_finish(
-    e: Entity,
-    keys: &HashMap<String, Key>,
-    place: &str,
-    ids: &mut HashMap<String, u32>,
-    pending: &mut Vec<Pending>,
-    staging: &mut Staging,
-) -> std::result::Result<(), String> {
-    if e.is_edge && e.source.is_empty() {
-        return Err("<edge> without source and target".into());
-    }
-    finish(e, keys, place, ids, pending, staging)
-}
-
-fn report(opts: &ImportOptions, bad: &mut BadLines, msg: String) -> Result<()> {
-    if !opts.skip_bad {
-        return Err(Error::Io(msg));
-    }
-    bad.add(msg);
     Ok(())
 }

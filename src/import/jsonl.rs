@@ -2,17 +2,19 @@
 //! "properties"}` and relationships `{"kind": "relationship", "id", "type", "start", "end",
 //! "properties"}` (kgstore's export and JSON output shape; `kind` may be omitted), plus APOC's
 //! `apoc.export.json` shape (`"type": "node"`, relationship `"label"`, `start`/`end` objects).
-//! `property_types` restores dates, points and non-finite floats.
+//! `property_types` restores dates, points and non-finite floats. Read line by line, in passes
+//! (`twopass.rs`).
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use serde_json::{Map, Value as Json};
 
 use super::csv::{expand, parse_float};
-use super::staging::{BadLines, Staged, StagedNode, StagedRel, Staging};
+use super::staging::Staging;
+use super::twopass::{Found, Item, Source};
+use super::window::for_each_line;
 use super::ImportOptions;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::value::Value;
 
 /// A JSON value as a property value; `tag` is its `property_types` entry, if any.
@@ -89,13 +91,6 @@ fn properties(
     Ok(props)
 }
 
-struct PendingRel {
-    place: String,
-    start: String,
-    end: String,
-    rel: StagedRel,
-}
-
 enum Kind {
     Node,
     Relationship,
@@ -120,14 +115,9 @@ fn kind_of(obj: &Map<String, Json>) -> std::result::Result<Kind, String> {
     }
 }
 
-fn stage_line(
-    obj: &Map<String, Json>,
-    place: &str,
-    ids: &mut HashMap<String, u32>,
-    pending: &mut Vec<PendingRel>,
-    staging: &mut Staging,
-) -> std::result::Result<(), String> {
-    match kind_of(obj)? {
+/// The entity of one line's object, or why it is bad.
+fn item(obj: &Map<String, Json>, staging: &mut Staging) -> std::result::Result<Item, String> {
+    Ok(match kind_of(obj)? {
         Kind::Node => {
             let mut labels = Vec::new();
             match obj.get("labels") {
@@ -144,13 +134,11 @@ fn stage_line(
                 Some(_) => return Err("`labels` is not an array".into()),
             }
             let props = properties(obj, staging)?;
-            let index = staging.nodes.len() as u32;
-            if let Some(id) = id_key(obj.get("id")) {
-                if ids.insert(id.clone(), index).is_some() {
-                    return Err(format!("duplicate node id {id}"));
-                }
+            Item::Node {
+                id: id_key(obj.get("id")),
+                labels,
+                props,
             }
-            staging.keep(Staged::Node(StagedNode { labels, props }));
         }
         Kind::Relationship => {
             // APOC writes `"type": "relationship"` and the relationship type in `label`.
@@ -164,86 +152,68 @@ fn stage_line(
             let start = id_key(obj.get("start")).ok_or("relationship without a `start` node id")?;
             let end = id_key(obj.get("end")).ok_or("relationship without an `end` node id")?;
             let props = properties(obj, staging)?;
-            let rel_type = staging.types.intern(ty);
-            pending.push(PendingRel {
-                place: place.to_string(),
+            Item::Rel {
+                rel_type: staging.types.intern(ty),
                 start,
                 end,
-                rel: StagedRel {
-                    rel_type,
-                    start: 0,
-                    end: 0,
-                    props,
-                },
-            });
+                props,
+            }
         }
-    }
-    Ok(())
+    })
 }
 
-pub fn stage(
-    paths: &[PathBuf],
-    opts: &ImportOptions,
-    staging: &mut Staging,
-    bad: &mut BadLines,
-    progress: &dyn Fn(u64),
-) -> Result<usize> {
-    let files = expand(paths, &["jsonl", "ndjson", "json"])?;
-    let mut ids: HashMap<String, u32> = HashMap::new();
-    let mut pending = Vec::new();
-    let mut done = 0u64;
-    for path in &files {
-        let text = super::read_text(path)?;
-        for (i, line) in text.lines().enumerate() {
-            let line = line.trim();
-            if line.is_empty() {
-                continue;
-            }
-            let place = format!("{}:{}", path.display(), i + 1);
-            let r = match serde_json::from_str::<Json>(line) {
-                Ok(Json::Object(obj)) => stage_line(&obj, &place, &mut ids, &mut pending, staging),
-                Ok(_) => Err("not a JSON object".into()),
-                Err(e) => Err(format!("invalid JSON: {e}")),
-            };
-            if let Err(reason) = r {
-                let msg = format!("{place}: {reason}");
-                if !opts.skip_bad {
-                    return Err(Error::Io(msg));
-                }
-                bad.add(msg);
-            }
-            done += 1;
-            if done.is_multiple_of(65_536) {
-                progress(done);
-            }
-        }
+/// The JSONL files of an import, read line by line as often as the import needs.
+pub struct Jsonl {
+    files: Vec<PathBuf>,
+}
+
+impl Jsonl {
+    pub fn open(paths: &[PathBuf]) -> Result<Self> {
+        Ok(Jsonl {
+            files: expand(paths, &["jsonl", "ndjson", "json"])?,
+        })
     }
-    // Relationships may precede their nodes in a file: resolve ends once everything is read.
-    for p in pending {
-        match (ids.get(&p.start), ids.get(&p.end)) {
-            (Some(&s), Some(&e)) => {
-                let mut rel = p.rel;
-                rel.start = s;
-                rel.end = e;
-                staging.keep(Staged::Rel(rel));
-            }
-            (s, _) => {
-                let which = if s.is_none() {
-                    ("start", &p.start)
-                } else {
-                    ("end", &p.end)
+}
+
+impl Source for Jsonl {
+    fn files(&self) -> &[PathBuf] {
+        &self.files
+    }
+
+    fn read(
+        &mut self,
+        opts: &ImportOptions,
+        staging: &mut Staging,
+        sink: &mut dyn FnMut(&mut Staging, Found) -> Result<()>,
+    ) -> Result<()> {
+        for (file, path) in self.files.iter().enumerate() {
+            for_each_line(path, opts.max_line, |line, text| {
+                let text = text.trim();
+                if text.is_empty() {
+                    return Ok(());
+                }
+                let item = match serde_json::from_str::<Json>(text) {
+                    Ok(Json::Object(obj)) => item(&obj, staging).unwrap_or_else(Item::Bad),
+                    Ok(_) => Item::Bad("not a JSON object".into()),
+                    Err(e) => Item::Bad(format!("invalid JSON: {e}")),
                 };
-                let msg = format!(
-                    "{}: relationship {} node {} is not in the import",
-                    p.place, which.0, which.1
-                );
-                if !opts.skip_bad {
-                    return Err(Error::Io(msg));
-                }
-                bad.add(msg);
-            }
+                sink(staging, Found { file, line, item })
+            })?;
         }
+        Ok(())
     }
-    progress(done);
-    Ok(files.len())
+
+    /// Ids are one space over every file of the import.
+    fn id_space(_file: usize) -> usize {
+        0
+    }
+
+    fn duplicate(id: &str) -> String {
+        format!("duplicate node id {id}")
+    }
+
+    fn missing(start: bool, id: &str) -> String {
+        let which = if start { "start" } else { "end" };
+        format!("relationship {which} node {id} is not in the import")
+    }
 }

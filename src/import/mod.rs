@@ -1,8 +1,8 @@
 //! Import: read JSONL, GraphML, neo4j-admin CSV or a Cypher script into the database. Every
 //! file is parsed and checked before anything is written, so a malformed line (reported with
-//! file, line and reason) leaves the database unchanged unless `skip_bad` is set. CSV is then
-//! read again and streamed into the bulk loader (`stream.rs`); JSONL and GraphML are held in
-//! memory (`staging.rs`) between the check and the write.
+//! file, line and reason) leaves the database unchanged unless `skip_bad` is set; then it is
+//! read again and streamed into the bulk loader (CSV: `stream.rs`, JSONL and GraphML:
+//! `twopass.rs`). No file is held whole: each is read through a window (`window.rs`).
 
 pub mod csv;
 pub mod cypher;
@@ -11,6 +11,8 @@ mod ids;
 pub mod jsonl;
 pub mod staging;
 mod stream;
+mod twopass;
+mod window;
 pub mod xml;
 
 use std::fmt;
@@ -23,8 +25,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::db::Database;
 use crate::error::{Error, Result};
-use crate::model::NodeId;
-use crate::store::{BulkLoader, GraphWrite, IndexDef, Store};
+use crate::store::{BulkLoader, IndexDef, Store};
 
 pub use staging::{BadLines, Staging};
 
@@ -124,6 +125,9 @@ pub struct ImportOptions {
     /// The bulk loader's batch (nodes, relationships) when not its default (1M / 2M): the
     /// memory a CSV import holds beyond its id maps, and what commits atomically.
     pub batch: Option<(usize, usize)>,
+    /// The longest line (JSONL), record (CSV) or XML token (GraphML) read, in bytes: what one
+    /// piece of an import file may hold in memory. Longer is an error naming its line.
+    pub max_line: usize,
 }
 
 impl Default for ImportOptions {
@@ -136,6 +140,7 @@ impl Default for ImportOptions {
             array_delimiter: ';',
             index_ids: true,
             batch: None,
+            max_line: window::MAX_LINE_BYTES,
         }
     }
 }
@@ -228,90 +233,12 @@ pub(crate) fn read_text(path: &std::path::Path) -> Result<String> {
     })
 }
 
-/// Parses `paths` in `format` (not Cypher) into a [`Staging`] without touching any database.
-pub fn stage(
-    format: ImportFormat,
-    paths: &[PathBuf],
-    opts: &ImportOptions,
-) -> Result<(Staging, ImportReport)> {
-    let started = Instant::now();
-    let mut staging = Staging::default();
-    let mut bad = BadLines::default();
-    let mut report = ImportReport {
-        format: Some(format),
-        ..ImportReport::default()
-    };
-    let bar = progress_bar(opts.progress, None, "reading");
-    bar.set_message("lines");
-    let tick = |n: u64| bar.set_position(n);
-    report.files = match format {
-        ImportFormat::Csv => csv::stage(
-            paths,
-            opts,
-            &mut staging,
-            &mut bad,
-            &mut report.warnings,
-            &tick,
-        )?,
-        ImportFormat::Jsonl => jsonl::stage(paths, opts, &mut staging, &mut bad, &tick)?,
-        ImportFormat::Graphml => graphml::stage(paths, opts, &mut staging, &mut bad, &tick)?,
-        ImportFormat::Cypher => {
-            return Err(Error::Io(
-                "a Cypher script is run statement by statement, not staged".into(),
-            ))
-        }
-    };
-    bar.finish_and_clear();
-    report.skipped = bad.count;
-    report.bad_lines = bad.first;
-    report.elapsed = started.elapsed();
-    Ok((staging, report))
-}
-
-/// Writes a staged import through `g` (nodes first, then relationships). Returns the new node
-/// ids in staging order.
-pub fn write_staged(
-    staging: &Staging,
-    g: &mut dyn GraphWrite,
-    show_progress: bool,
-) -> Result<Vec<NodeId>> {
-    let total = (staging.nodes.len() + staging.rels.len()) as u64;
-    let bar = progress_bar(show_progress, Some(total), "writing");
-    bar.set_message("entities");
-    let mut ids = Vec::with_capacity(staging.nodes.len());
-    let mut done = 0u64;
-    for n in &staging.nodes {
-        ids.push(g.create_node(
-            &staging.label_names(&n.labels),
-            staging.properties(&n.props),
-        )?);
-        done += 1;
-        if done.is_multiple_of(8192) {
-            bar.set_position(done);
-        }
-    }
-    for r in &staging.rels {
-        let (start, end) = (ids[r.start as usize], ids[r.end as usize]);
-        g.create_relationship(
-            &staging.types.names[r.rel_type as usize],
-            start,
-            end,
-            staging.properties(&r.props),
-        )?;
-        done += 1;
-        if done.is_multiple_of(8192) {
-            bar.set_position(done);
-        }
-    }
-    bar.finish_and_clear();
-    Ok(ids)
-}
-
-/// Imports files (not a Cypher script) into `store`: everything is parsed and checked first
-/// (a bad line aborts before anything is written), then written through the store's bulk
-/// loader: CSV streamed from a second reading of the files, in memory bounded by the loader's
-/// batch plus the node id maps; JSONL and GraphML from the whole import held in memory. With `index_ids`, indexes on CSV `id:ID(Label)` properties (and on `name`) are
-/// defined in the loader's first batch, so they commit with the data they index.
+/// Imports files (not a Cypher script) into `store` through its bulk loader, in memory bounded
+/// by the loader's batch plus the node ids: every file is read and checked first (a bad line
+/// aborts before anything is written), then read again and streamed into the loader (CSV:
+/// `stream.rs`; JSONL and GraphML: `twopass.rs`). With `index_ids`, indexes on CSV
+/// `id:ID(Label)` properties (and on `name`) are defined in the loader's first batch, so they
+/// commit with the data they index.
 ///
 /// An import that fits in one batch of the bulk loader (a million nodes, two million
 /// relationships) is atomic. A larger one commits batch by batch: if writing fails after
@@ -322,24 +249,18 @@ pub fn import_into_store(
     paths: &[PathBuf],
     opts: &ImportOptions,
 ) -> Result<ImportReport> {
-    if format == ImportFormat::Csv {
-        return stream::import_csv(store, paths, opts);
+    match format {
+        ImportFormat::Csv => stream::import_csv(store, paths, opts),
+        ImportFormat::Jsonl => {
+            twopass::import(store, format, &mut jsonl::Jsonl::open(paths)?, opts)
+        }
+        ImportFormat::Graphml => {
+            twopass::import(store, format, &mut graphml::Graphml::open(paths)?, opts)
+        }
+        ImportFormat::Cypher => Err(Error::Io(
+            "a Cypher script is run statement by statement, not bulk loaded".into(),
+        )),
     }
-    let started = Instant::now();
-    let (staging, mut report) = stage(format, paths, opts)?;
-    let indexes = if opts.index_ids {
-        planned_indexes(&staging)
-    } else {
-        Vec::new()
-    };
-    let total = (staging.nodes.len() + staging.rels.len()) as u64;
-    load(store, &indexes, total, opts, |bulk, bar| {
-        write_through(&staging, bulk, bar)
-    })?;
-    report.nodes = staging.nodes.len() as u64;
-    report.relationships = staging.rels.len() as u64;
-    report.elapsed = started.elapsed();
-    Ok(report)
 }
 
 /// The indexes an import defines, each with the number of nodes it will cover: one on every
@@ -372,24 +293,6 @@ pub(crate) fn planned_indexes(staging: &Staging) -> Vec<(IndexDef, u64)> {
         out.push((def, expected));
     }
     out
-}
-
-/// Writes a staged import through the store's bulk loader, defining `indexes` in its first
-/// batch. On an error after some batches were committed, the error says what they hold.
-pub fn bulk_write(
-    staging: &Staging,
-    store: &Store,
-    indexes: &[(IndexDef, u64)],
-    show_progress: bool,
-) -> Result<()> {
-    let total = (staging.nodes.len() + staging.rels.len()) as u64;
-    let opts = ImportOptions {
-        progress: show_progress,
-        ..ImportOptions::default()
-    };
-    load(store, indexes, total, &opts, |bulk, bar| {
-        write_through(staging, bulk, bar)
-    })
 }
 
 /// Runs `write` on the store's bulk loader, with `indexes` defined in its first batch and a
@@ -432,43 +335,6 @@ pub(crate) fn partly_written((nodes, rels): (u64, u64), e: Error) -> Error {
         "{e} (the import is partly written: its first {nodes} nodes and {rels} relationships \
          were committed in earlier batches and are in the database)"
     ))
-}
-
-fn write_through(staging: &Staging, bulk: &mut BulkLoader, bar: &ProgressBar) -> Result<()> {
-    let committed = |bulk: &BulkLoader, e: Error| partly_written(bulk.committed(), e);
-    let mut ids = Vec::with_capacity(staging.nodes.len());
-    let mut done = 0u64;
-    let key = |k: &u32| staging.keys.names[*k as usize].as_str();
-    for n in &staging.nodes {
-        let labels: Vec<&str> = n
-            .labels
-            .iter()
-            .map(|l| staging.labels.names[*l as usize].as_str())
-            .collect();
-        let props = n.props.iter().map(|(k, v)| (key(k), v.clone()));
-        ids.push(
-            bulk.add_node(&labels, props)
-                .map_err(|e| committed(bulk, e))?,
-        );
-        done += 1;
-        if done.is_multiple_of(8192) {
-            bar.set_position(done);
-        }
-    }
-    for r in &staging.rels {
-        bulk.add_relationship(
-            &staging.types.names[r.rel_type as usize],
-            ids[r.start as usize],
-            ids[r.end as usize],
-            r.props.iter().map(|(k, v)| (key(k), v.clone())),
-        )
-        .map_err(|e| committed(bulk, e))?;
-        done += 1;
-        if done.is_multiple_of(8192) {
-            bar.set_position(done);
-        }
-    }
-    Ok(())
 }
 
 /// `Company`, `id` → `company_id` (what `:schema` shows for an index the import created).

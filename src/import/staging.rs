@@ -1,11 +1,9 @@
-//! The parsed import before anything is written: interned names, counts and (for the formats
-//! that are not streamed) the entities themselves. Every file is read and checked first, so a
-//! bad line leaves the database untouched.
+//! What an import keeps between reading its files and writing them: interned names and counts
+//! (never the entities: the write reads the files again), and the shapes of a parsed CSV line.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::model::Properties;
 use crate::value::Value;
 
 /// A fast hasher for integer and short-string keys (ids); not DoS-resistant, which an import
@@ -59,14 +57,14 @@ impl Interner {
     }
 }
 
-/// A node to create; labels and property keys by interned index.
+/// A node of a CSV line; labels and property keys by interned index.
 #[derive(Debug)]
 pub struct StagedNode {
     pub labels: Vec<u32>,
     pub props: Vec<(u32, Value)>,
 }
 
-/// A relationship between two staged nodes (indexes into `Staging::nodes`).
+/// A relationship of a CSV line between two nodes by their number in the import.
 #[derive(Debug)]
 pub struct StagedRel {
     pub rel_type: u32,
@@ -75,7 +73,7 @@ pub struct StagedRel {
     pub props: Vec<(u32, Value)>,
 }
 
-/// An entity parsed from one line (or element) of the input.
+/// An entity parsed from one CSV line.
 #[derive(Debug)]
 pub enum Staged {
     Node(StagedNode),
@@ -87,10 +85,6 @@ pub struct Staging {
     pub labels: Interner,
     pub types: Interner,
     pub keys: Interner,
-    /// The entities, for JSONL and GraphML; a CSV import streams them (`stream.rs`) and keeps
-    /// these empty.
-    pub nodes: Vec<StagedNode>,
-    pub rels: Vec<StagedRel>,
     /// Entities checked, kept or not, and nodes per label (by interned index): what the
     /// progress bar and the planned indexes need without the entities.
     pub node_count: u64,
@@ -111,35 +105,6 @@ impl Staging {
             }
             self.label_nodes[l] += 1;
         }
-    }
-
-    /// Counts and keeps a checked entity.
-    pub fn keep(&mut self, e: Staged) {
-        match e {
-            Staged::Node(n) => {
-                self.count_node(&n.labels);
-                self.nodes.push(n);
-            }
-            Staged::Rel(r) => {
-                self.rel_count += 1;
-                self.rels.push(r);
-            }
-        }
-    }
-
-    pub fn properties(&self, props: &[(u32, Value)]) -> Properties {
-        props
-            .iter()
-            .filter(|(_, v)| !v.is_null())
-            .map(|(k, v)| (self.keys.names[*k as usize].clone(), v.clone()))
-            .collect()
-    }
-
-    pub fn label_names(&self, labels: &[u32]) -> Vec<String> {
-        labels
-            .iter()
-            .map(|l| self.labels.names[*l as usize].clone())
-            .collect()
     }
 }
 
