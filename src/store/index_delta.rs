@@ -301,10 +301,8 @@ mod tests {
             .unwrap()
     }
 
-    /// A commit of a few entries writes one delta key each and no bucket or page; one of at
-    /// least two entries per bucket folds them (and the older deltas) into buckets and pages.
-    #[test]
-    fn small_commits_write_deltas_and_large_ones_fold() {
+    /// A store of 3,000 `:P` nodes with an index on `name`, committed.
+    fn indexed_store() -> Store {
         let store = Store::open_temporary().unwrap();
         let mut t = store.begin();
         for i in 0..3000 {
@@ -319,6 +317,14 @@ mod tests {
         };
         t.create_index(def, false).unwrap();
         t.commit().unwrap();
+        store
+    }
+
+    /// A commit of a few entries writes one delta key each and no bucket or page; one of at
+    /// least two entries per bucket folds them (and the older deltas) into buckets and pages.
+    #[test]
+    fn small_commits_write_deltas_and_large_ones_fold() {
+        let store = indexed_store();
         let buckets = store
             .begin()
             .index_buckets(store.begin().index_metas()[0].id);
@@ -394,20 +400,7 @@ mod tests {
     /// lookups and of the ordered pages stay those of the node records throughout.
     #[test]
     fn deltas_fold_whole_at_the_cap() {
-        let store = Store::open_temporary().unwrap();
-        let mut t = store.begin();
-        for i in 0..3000 {
-            named(&mut t, i);
-        }
-        let def = IndexDef {
-            name: "p".into(),
-            label: "P".into(),
-            property: "name".into(),
-            unique: false,
-            kind: Default::default(),
-        };
-        t.create_index(def, false).unwrap();
-        t.commit().unwrap();
+        let store = indexed_store();
         let id = store.begin().index_metas()[0].id;
         let buckets = u64::from(store.begin().index_buckets(id));
         let cap = PENDING_PER_BUCKET * buckets;
