@@ -28,6 +28,7 @@
 //! | end | CRC-32 (IEEE) of every byte before it, u32 |
 
 use std::fs::File;
+use std::hash::{BuildHasher, Hasher};
 use std::io::{Read, Write};
 use std::path::Path;
 
@@ -212,7 +213,7 @@ pub fn write(
     let too_big = || StoreError::io(&tmp, std::io::Error::other("a key or value too large"));
     let mut names = [0u8; NAMES];
     names[..16].copy_from_slice(image);
-    names[16..].copy_from_slice(&super::image::new_stamp());
+    names[16..].copy_from_slice(&new_stamp());
     let mut out = Vec::with_capacity(HEADER + 4);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&LAYOUT.to_le_bytes());
@@ -257,6 +258,22 @@ pub fn names_on_disk(dir: &Path) -> Option<[u8; NAMES]> {
 pub fn remove(dir: &Path) {
     let _ = std::fs::remove_file(dir.join(TMP_NAME));
     let _ = std::fs::remove_file(dir.join(FILE_NAME));
+}
+
+/// A random stamp naming one image or delta (std's per-process random hasher keys, twice).
+/// Here, below `image.rs`, so that the delta does not import the image that reads it.
+pub fn new_stamp() -> [u8; 16] {
+    let mut stamp = [0u8; 16];
+    for half in stamp.chunks_exact_mut(8) {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+        );
+        half.copy_from_slice(&h.finish().to_le_bytes());
+    }
+    stamp
 }
 
 #[cfg(test)]

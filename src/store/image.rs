@@ -58,7 +58,6 @@
 
 use std::borrow::Cow;
 use std::fs::File;
-use std::hash::{BuildHasher, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
@@ -102,20 +101,7 @@ pub const READ_AROUND: usize = 128 << 10;
 /// The most bytes of regions one open image keeps in memory.
 pub const CACHE_BYTES: usize = 256 << 20;
 
-/// A random stamp naming one image (std's per-process random hasher keys, twice).
-pub fn new_stamp() -> [u8; 16] {
-    let mut stamp = [0u8; 16];
-    for half in stamp.chunks_exact_mut(8) {
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u128(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos()),
-        );
-        half.copy_from_slice(&h.finish().to_le_bytes());
-    }
-    stamp
-}
+pub use super::delta::new_stamp;
 
 fn le_u32(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_le_bytes(
