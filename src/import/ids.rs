@@ -3,6 +3,8 @@
 
 use super::staging::FastMap;
 use super::IdType;
+use crate::error::{Error, Result};
+use crate::model::NodeId;
 
 /// Per ID space, its node ids → the node's number in the import (0, 1, … in file order).
 ///
@@ -98,4 +100,39 @@ pub fn parse_int(text: &str) -> std::result::Result<i64, String> {
     text.trim()
         .parse()
         .map_err(|_| format!("id `{text}` is not an integer (--id-type integer)"))
+}
+
+/// The bulk loader's ids of the import's nodes, shared by the streaming write passes
+/// (`stream.rs`, `twopass.rs`): the loader numbers nodes consecutively, so node number `i` is
+/// `base + i` and no table of written ids is needed.
+#[derive(Default)]
+pub struct NodeNumbers {
+    /// The id of the import's node number 0, once written.
+    base: Option<NodeId>,
+    /// Nodes written so far.
+    pub count: u64,
+}
+
+impl NodeNumbers {
+    /// Records the id the loader gave the next node: an error if it is not the next number.
+    pub fn record(&mut self, id: NodeId) -> Result<()> {
+        let base = *self.base.get_or_insert(id);
+        if id != base + self.count {
+            return Err(Error::Io(format!(
+                "the bulk loader numbered node {} of the import {id}, not {}",
+                self.count,
+                base + self.count
+            )));
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    /// The loader's id of node number `n` (a relationship's end): an error before any node.
+    pub fn id(&self, n: u32) -> Result<NodeId> {
+        let base = self
+            .base
+            .ok_or_else(|| Error::Io("a relationship before any node of the import".into()))?;
+        Ok(base + u64::from(n))
+    }
 }

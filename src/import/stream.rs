@@ -11,11 +11,11 @@ use std::time::Instant;
 use indicatif::ProgressBar;
 
 use super::csv::{CsvImport, Pass};
+use super::ids::NodeNumbers;
 use super::staging::{BadLines, Staged, StagedNode, StagedRel, Staging};
 use super::{load, partly_written, planned_indexes, progress_bar};
 use super::{ImportFormat, ImportOptions, ImportReport};
 use crate::error::{Error, Result};
-use crate::model::NodeId;
 use crate::store::{BulkLoader, Store};
 
 /// Imports neo4j-admin CSV files into `store` in two passes (check, then stream).
@@ -58,8 +58,7 @@ pub fn import_csv(store: &Store, paths: &[PathBuf], opts: &ImportOptions) -> Res
         let mut w = Writer {
             bulk,
             bar,
-            base: None,
-            nodes: 0,
+            numbers: NodeNumbers::default(),
             done: 0,
         };
         let mut ignored = BadLines::default();
@@ -74,14 +73,14 @@ pub fn import_csv(store: &Store, paths: &[PathBuf], opts: &ImportOptions) -> Res
             &mut |s, e| w.write(s, e),
         );
         read.map_err(|e| partly_written(w.bulk.committed(), e))?;
-        if (w.nodes, w.done - w.nodes) != (nodes, rels) {
+        if (w.numbers.count, w.done - w.numbers.count) != (nodes, rels) {
             return Err(partly_written(
                 w.bulk.committed(),
                 Error::Io(format!(
                     "the files changed while they were imported: checked {nodes} nodes and \
                      {rels} relationships, then read {} and {}",
-                    w.nodes,
-                    w.done - w.nodes
+                    w.numbers.count,
+                    w.done - w.numbers.count
                 )),
             ));
         }
@@ -97,10 +96,7 @@ pub fn import_csv(store: &Store, paths: &[PathBuf], opts: &ImportOptions) -> Res
 struct Writer<'a> {
     bulk: &'a mut BulkLoader,
     bar: &'a ProgressBar,
-    /// The id of the import's node number 0: the loader numbers nodes consecutively, so node
-    /// number `i` is `base + i` and no table of written ids is needed.
-    base: Option<NodeId>,
-    nodes: u64,
+    numbers: NodeNumbers,
     done: u64,
 }
 
@@ -128,32 +124,20 @@ impl Writer<'_> {
             .into_iter()
             .map(|(k, v)| (s.keys.names[k as usize].as_str(), v));
         let id = self.bulk.add_node(&labels, props)?;
-        let base = *self.base.get_or_insert(id);
-        if id != base + self.nodes {
-            return Err(Error::Io(format!(
-                "the bulk loader numbered node {} of the import {id}, not {}",
-                self.nodes,
-                base + self.nodes
-            )));
-        }
-        self.nodes += 1;
-        Ok(())
+        self.numbers.record(id)
     }
 
     fn rel(&mut self, s: &Staging, r: StagedRel) -> Result<()> {
         // A relationship line is good only if both its ends are nodes of the import, and node
-        // files are read first: a base is always set by now.
-        let base = self
-            .base
-            .ok_or_else(|| Error::Io("a relationship before any node of the import".into()))?;
+        // files are read first: a node is always written by now.
         let props = r
             .props
             .into_iter()
             .map(|(k, v)| (s.keys.names[k as usize].as_str(), v));
         self.bulk.add_relationship(
             &s.types.names[r.rel_type as usize],
-            base + u64::from(r.start),
-            base + u64::from(r.end),
+            self.numbers.id(r.start)?,
+            self.numbers.id(r.end)?,
             props,
         )?;
         Ok(())

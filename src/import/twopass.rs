@@ -16,11 +16,11 @@ use std::time::Instant;
 
 use indicatif::ProgressBar;
 
+use super::ids::NodeNumbers;
 use super::staging::{BadLines, FastMap, Staging};
 use super::{load, partly_written, planned_indexes, progress_bar};
 use super::{ImportFormat, ImportOptions, ImportReport};
 use crate::error::{Error, Result};
-use crate::model::NodeId;
 use crate::store::Store;
 use crate::value::Value;
 
@@ -219,8 +219,7 @@ pub fn import<S: Source>(
             bar,
             skip_bad: opts.skip_bad,
             with: (true, true),
-            base: None,
-            nodes: 0,
+            numbers: NodeNumbers::default(),
             rels: 0,
         };
         let passes: &[(bool, bool)] = if later_ends {
@@ -235,13 +234,13 @@ pub fn import<S: Source>(
             });
             read.map_err(|e| partly_written(bulk.committed(), e))?;
         }
-        if (w.nodes, w.rels) != (nodes, rels) {
+        if (w.numbers.count, w.rels) != (nodes, rels) {
             return Err(partly_written(
                 bulk.committed(),
                 Error::Io(format!(
                     "the files changed while they were imported: checked {nodes} nodes and \
                      {rels} relationships, then read {} and {}",
-                    w.nodes, w.rels
+                    w.numbers.count, w.rels
                 )),
             ));
         }
@@ -266,9 +265,7 @@ struct Writer<'a> {
     skip_bad: bool,
     /// Whether this pass writes (nodes, relationships).
     with: (bool, bool),
-    /// The id of the import's node number 0: the loader numbers nodes consecutively.
-    base: Option<NodeId>,
-    nodes: u64,
+    numbers: NodeNumbers,
     rels: u64,
 }
 
@@ -297,7 +294,7 @@ impl Writer<'_> {
                 // A node whose id maps to another number repeats an earlier node's id: the
                 // check reported it (or skipped it with --skip-bad).
                 if let Some(id) = id {
-                    if self.ids.get(space, &id) != u32::try_from(self.nodes).ok() {
+                    if self.ids.get(space, &id) != u32::try_from(self.numbers.count).ok() {
                         return Ok(());
                     }
                 }
@@ -306,15 +303,7 @@ impl Writer<'_> {
                     .map(|l| s.labels.names[*l as usize].as_str())
                     .collect();
                 let id = bulk.add_node(&labels, props.into_iter().map(|(k, v)| (key(k), v)))?;
-                let base = *self.base.get_or_insert(id);
-                if id != base + self.nodes {
-                    return Err(Error::Io(format!(
-                        "the bulk loader numbered node {} of the import {id}, not {}",
-                        self.nodes,
-                        base + self.nodes
-                    )));
-                }
-                self.nodes += 1;
+                self.numbers.record(id)?;
             }
             Item::Rel {
                 rel_type,
@@ -326,20 +315,17 @@ impl Writer<'_> {
                 else {
                     return Ok(());
                 };
-                let base = self.base.ok_or_else(|| {
-                    Error::Io("a relationship before any node of the import".into())
-                })?;
                 bulk.add_relationship(
                     &s.types.names[rel_type as usize],
-                    base + u64::from(a),
-                    base + u64::from(b),
+                    self.numbers.id(a)?,
+                    self.numbers.id(b)?,
                     props.into_iter().map(|(k, v)| (key(k), v)),
                 )?;
                 self.rels += 1;
             }
             Item::Node { .. } | Item::Rel { .. } => return Ok(()),
         }
-        let done = self.nodes + self.rels;
+        let done = self.numbers.count + self.rels;
         if done.is_multiple_of(8192) {
             self.bar.set_position(done);
         }
