@@ -208,17 +208,7 @@ pub fn expression(pair: Pair<'_, Rule>) -> PResult<Expr> {
             let e = lhs.checked()?;
             let span = join(e.span, span_of(&op));
             if op.as_rule() == Rule::op_is_normalized {
-                let mut negated = false;
-                let mut form = NormalForm::default();
-                for part in op.into_inner() {
-                    match part.as_rule() {
-                        Rule::NOT => negated = true,
-                        Rule::normal_form => {
-                            form = NormalForm::parse(part.as_str()).unwrap_or_default()
-                        }
-                        _ => {}
-                    }
-                }
+                let (negated, form) = normalized_test(op);
                 return Built::over(
                     Expr {
                         kind: ExprKind::Normalized {
@@ -616,6 +606,21 @@ fn case(p: Pair<'_, Rule>) -> PResult<ExprKind> {
     })
 }
 
+/// `IS [NOT] [form] NORMALIZED`: (negated, form), for the postfix operator and for a
+/// simple CASE's `WHEN IS … NORMALIZED`.
+fn normalized_test(op: Pair<'_, Rule>) -> (bool, NormalForm) {
+    let mut negated = false;
+    let mut form = NormalForm::default();
+    for part in op.into_inner() {
+        match part.as_rule() {
+            Rule::NOT => negated = true,
+            Rule::normal_form => form = NormalForm::parse(part.as_str()).unwrap_or_default(),
+            _ => {}
+        }
+    }
+    (negated, form)
+}
+
 fn extended_without_operand(span: Span) -> QueryError {
     QueryError::syntax(
         "InvalidCaseExpression",
@@ -666,17 +671,7 @@ fn extended_when(test: &Expr, c: Pair<'_, Rule>) -> PResult<Expr> {
                     }
                 }
                 _ => {
-                    let mut negated = false;
-                    let mut form = NormalForm::default();
-                    for part in op.into_inner() {
-                        match part.as_rule() {
-                            Rule::NOT => negated = true,
-                            Rule::normal_form => {
-                                form = NormalForm::parse(part.as_str()).unwrap_or_default()
-                            }
-                            _ => {}
-                        }
-                    }
+                    let (negated, form) = normalized_test(op);
                     ExprKind::Normalized {
                         expr: operand,
                         form,
