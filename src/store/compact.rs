@@ -103,7 +103,7 @@ impl Store {
         let started = Instant::now();
         let io_err = |path: &Path| {
             let path = path.to_path_buf();
-            move |source| StoreError::Io { path, source }
+            move |source| StoreError::io(&path, source)
         };
         if !path.join("conf").is_file() || !path.join("db").is_file() {
             return Err(StoreError::Corrupt {
@@ -122,13 +122,13 @@ impl Store {
             bytes_before: disk_bytes(&path),
             ..CompactReport::default()
         };
-        let mut src = open_sled(&path, false)?;
+        let mut src = Bounded::open(&path)?;
         if format_of(&src, &path)? < FORMAT_VERSION {
             // Upgraded first, as any open would, so that the copy and its read image are
             // current (an image of the old format would be dropped by the next open).
             drop(src);
             drop(Store::open(&path, &crate::store::OpenOptions::default())?);
-            src = open_sled(&path, false)?;
+            src = Bounded::open(&path)?;
         }
         let spilled = [keys::P_CHUNK, keys::P_CHUNK_IN]
             .iter()
@@ -138,14 +138,14 @@ impl Store {
             // is, so that the copy and its read image hold each hub's lists in one value.
             drop(src);
             Store::open(&path, &crate::store::OpenOptions::default())?.fold_adjacency()?;
-            src = open_sled(&path, false)?;
+            src = Bounded::open(&path)?;
         }
         if src.scan_prefix([keys::P_INDEX_DELTA]).next().is_some() {
             // Index deltas are folded into the buckets and pages (`index_delta.rs`), so that
             // the copy and its read image answer a lookup from one bucket.
             drop(src);
             Store::open(&path, &crate::store::OpenOptions::default())?.fold_index_deltas()?;
-            src = open_sled(&path, false)?;
+            src = Bounded::open(&path)?;
         }
         let format = format_of(&src, &path)?;
         let mut names = src.tree_names();
@@ -190,6 +190,39 @@ impl Store {
     }
 }
 
+/// The source's sled, closed on a thread of its own however compaction ends
+/// (`durable::close_bounded`): sled's drop flushes, and on a full disk that flush can wait
+/// forever for a write that failed, which hung `kg compact`.
+struct Bounded {
+    db: Option<sled::Db>,
+    dir: PathBuf,
+}
+
+impl Bounded {
+    fn open(path: &Path) -> Result<Bounded> {
+        Ok(Bounded {
+            db: Some(open_sled(path, false)?),
+            dir: path.to_path_buf(),
+        })
+    }
+}
+
+impl std::ops::Deref for Bounded {
+    type Target = sled::Db;
+    fn deref(&self) -> &sled::Db {
+        // Taken only by `drop`.
+        self.db.as_ref().expect("open until dropped")
+    }
+}
+
+impl Drop for Bounded {
+    fn drop(&mut self) {
+        if let Some(db) = self.db.take() {
+            durable::close_bounded(db, Some(&self.dir), false, || {});
+        }
+    }
+}
+
 /// The format marker of the database `db` at `path`; an error if it is missing, unreadable or
 /// newer than this build.
 fn format_of(db: &sled::Db, path: &Path) -> Result<u32> {
@@ -218,11 +251,24 @@ fn open_sled(path: &Path, create_new: bool) -> Result<sled::Db> {
 /// Copies every tree of `src` into a new sled log at `dst` in key order; returns (keys, bytes).
 /// Closes and reopens the copy once, so that it has a snapshot and its first open is fast.
 fn copy_to(src: &sled::Db, names: &[sled::IVec], dst: &Path) -> Result<(u64, u64)> {
-    std::fs::create_dir(dst).map_err(|source| StoreError::Io {
-        path: dst.to_path_buf(),
-        source,
-    })?;
+    std::fs::create_dir(dst).map_err(|source| StoreError::io(dst, source))?;
     let db = open_sled(dst, true)?;
+    let copied = fill_copy(src, names, &db, dst);
+    close_copy(db, dst, copied.is_err())?;
+    let copied = copied?;
+    // sled writes its snapshot when it opens.
+    close_copy(open_sled(dst, false)?, dst, false)?;
+    Ok(copied)
+}
+
+/// Writes every tree of `src` into `db` (the copy at `dst`) in key order, in batches each
+/// followed by a flush; returns (keys, bytes).
+fn fill_copy(
+    src: &sled::Db,
+    names: &[sled::IVec],
+    db: &sled::Db,
+    dst: &Path,
+) -> Result<(u64, u64)> {
     let e = |err| sled_error(dst, err);
     let (mut keys, mut live) = (0u64, 0u64);
     for name in names {
@@ -246,10 +292,52 @@ fn copy_to(src: &sled::Db, names: &[sled::IVec], dst: &Path) -> Result<(u64, u64
         to.apply_batch(batch).map_err(e)?;
     }
     db.flush().map_err(e)?;
-    drop(db);
-    // sled writes its snapshot when it opens.
-    drop(open_sled(dst, false)?);
     Ok((keys, live))
+}
+
+/// Closes the copy's sled, bounded: on a full disk sled's drop can wait forever for a flush
+/// that failed (`durable::close_bounded`), which hung `kg compact`. A close that does not
+/// finish is an error (the copy is then deleted, the original untouched).
+fn close_copy(db: sled::Db, dst: &Path, failed: bool) -> Result<()> {
+    let flushed = if failed {
+        Ok(0)
+    } else {
+        db.flush().map_err(|err| sled_error(dst, err))
+    };
+    let closed = durable::close_bounded(db, Some(dst), failed || flushed.is_err(), || {});
+    flushed?;
+    if closed {
+        Ok(())
+    } else if nearly_full(dst) {
+        // sled's own close writes (its snapshot, the segment it was filling), and waits for
+        // them: on a full disk that is what it was waiting for.
+        Err(StoreError::DiskFull {
+            path: dst.to_path_buf(),
+        }
+        .into())
+    } else {
+        Err(StoreError::Io {
+            path: dst.to_path_buf(),
+            source: std::io::Error::other("the copy's storage log did not close"),
+        }
+        .into())
+    }
+}
+
+/// Whether the file system holding `dir` has less room than sled needs to close a log: two
+/// of its 512 KiB segments.
+fn nearly_full(dir: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let Ok(path) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
+        return false;
+    };
+    // SAFETY: `path` is a NUL-terminated string and `stat` a zeroed out-parameter that
+    // statvfs fills; neither outlives the call.
+    let mut stat: libc::statvfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statvfs(path.as_ptr(), &mut stat) } != 0 {
+        return false;
+    }
+    (stat.f_bavail as u64).saturating_mul(stat.f_frsize as u64) < 1 << 20
 }
 
 /// Reopens the copy and compares every tree with the source, key by key; meanwhile writes the
@@ -262,6 +350,19 @@ fn verify_and_image(
     format: u32,
 ) -> Result<[u8; delta::NAMES]> {
     let db = open_sled(dst, false)?;
+    let names = image_copy(src, names, &db, dst, format);
+    close_copy(db, dst, names.is_err())?;
+    names
+}
+
+/// The body of [`verify_and_image`] over the copy's open sled `db`.
+fn image_copy(
+    src: &sled::Db,
+    names: &[sled::IVec],
+    db: &sled::Db,
+    dst: &Path,
+    format: u32,
+) -> Result<[u8; delta::NAMES]> {
     let e = |err| sled_error(dst, err);
     let mut copied = db.tree_names();
     copied.sort();
@@ -296,7 +397,6 @@ fn verify_and_image(
     let names = delta::write(dst, &stamp, format, &[])?;
     db.insert(keys::META_IMAGE, &names).map_err(e)?;
     db.flush().map_err(e)?;
-    drop(db);
     Ok(names)
 }
 
@@ -304,7 +404,7 @@ fn verify_and_image(
 fn sync_tree(dir: &Path) -> Result<()> {
     let io_err = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| StoreError::Io { path, source }
+        move |source| StoreError::io(&path, source)
     };
     for entry in std::fs::read_dir(dir).map_err(io_err(dir))? {
         let entry = entry.map_err(io_err(dir))?;

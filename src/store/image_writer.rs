@@ -170,11 +170,5 @@ impl ImageWriter {
 
 fn io_err(path: &Path) -> impl Fn(std::io::Error) -> crate::error::Error {
     let path = path.to_path_buf();
-    move |source| {
-        StoreError::Io {
-            path: path.clone(),
-            source,
-        }
-        .into()
-    }
+    move |source| StoreError::io(&path, source).into()
 }

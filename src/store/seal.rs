@@ -132,10 +132,7 @@ fn encode(names: &[u8; NAMES], format: u32, print: &[u8]) -> Vec<u8> {
 /// has closed sled there and holds the only way in (compaction's copy, not yet swapped in).
 pub fn write(dir: &Path, names: &[u8; NAMES], format: u32) -> Result<()> {
     let tmp = dir.join(TMP_NAME);
-    let io_err = |source| StoreError::Io {
-        path: tmp.clone(),
-        source,
-    };
+    let io_err = |source| StoreError::io(&tmp, source);
     let Some(print) = fingerprint(dir) else {
         return Ok(());
     };
