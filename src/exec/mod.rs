@@ -18,6 +18,7 @@ mod memo;
 mod merge;
 mod parallel;
 mod path;
+mod prefilter;
 mod project;
 mod reach;
 mod scan;
@@ -357,7 +358,18 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
             Box::new(search::PathSearch::new(spec, &input.columns, b(input)?)?)
         }
         PlanOp::Filter { input, predicate } => Box::new(filter::Filter {
-            input: b(input)?,
+            input: match &input.op {
+                // Not under PROFILE: the scan's row count is the label's, as the plan says.
+                PlanOp::LabelScan {
+                    input: scan_input,
+                    var,
+                    ..
+                } if !profile => match prefilter::Prefilter::of(predicate, var) {
+                    Some(p) => Box::new(scan::NodeScan::with_prefilter(input, b(scan_input)?, p)),
+                    None => b(input)?,
+                },
+                _ => b(input)?,
+            },
             predicate,
             cols: &input.columns,
         }),

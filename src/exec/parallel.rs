@@ -35,6 +35,7 @@ use crate::ast::Expr;
 use crate::error::{Error, Result};
 use crate::exec::expand_agg::ExpandGroups;
 use crate::exec::group_table::Table;
+use crate::exec::prefilter::Prefilter;
 use crate::exec::{build, ExecCtx, GraphAccess, Profile, Row};
 use crate::expr::GroupKey;
 use crate::functions::{new_partial_aggregator, Aggregator};
@@ -96,9 +97,15 @@ impl Morsel {
 }
 
 /// The all-nodes or label scan that leads the aggregation's input `plan`, when every operator
-/// between them handles each row on its own (so any split of the scan gives the same rows).
-fn leading_scan(mut plan: &LogicalPlan) -> Option<&LogicalPlan> {
+/// between them handles each row on its own (so any split of the scan gives the same rows),
+/// and the predicate of the filter directly above it, if there is one.
+fn leading_scan(mut plan: &LogicalPlan) -> Option<(&LogicalPlan, Option<&Expr>)> {
+    let mut above = None;
     loop {
+        let predicate = match &plan.op {
+            PlanOp::Filter { predicate, .. } => Some(predicate),
+            _ => None,
+        };
         plan = match &plan.op {
             PlanOp::Filter { input, .. }
             | PlanOp::Project { input, .. }
@@ -111,10 +118,11 @@ fn leading_scan(mut plan: &LogicalPlan) -> Option<&LogicalPlan> {
             PlanOp::AllNodesScan { input, .. } | PlanOp::LabelScan { input, .. }
                 if matches!(input.op, PlanOp::Argument) =>
             {
-                return Some(plan)
+                return Some((plan, above))
             }
             _ => return None,
         };
+        above = predicate;
     }
 }
 
@@ -196,7 +204,7 @@ pub(crate) fn run(
     if ctx.threads < 2 || ctx.morsel.is_some() || aggs.iter().any(|a| partial(a).is_none()) {
         return Ok(None);
     }
-    let Some(scan) = leading_scan(input) else {
+    let Some((scan, above)) = leading_scan(input) else {
         return Ok(None);
     };
     let Some(graph) = ctx.read().as_sync() else {
@@ -207,15 +215,32 @@ pub(crate) fn run(
     if graph.node_count()? < MIN_NODES as u64 {
         return Ok(None);
     }
-    let ids: Vec<NodeId> = match &scan.op {
-        PlanOp::LabelScan { label, .. } => graph.nodes_with_label(label)?.collect::<Result<_>>()?,
+    // The filter above a label scan, as the serial scan would apply it (`prefilter.rs`); its
+    // constant evaluated here once (one that fails is the filter's to report: no pre-filter).
+    // Not under PROFILE, as on one thread (`exec::build_inner`): the scan's rows are the
+    // label's.
+    let prefilter = match (&scan.op, above) {
+        (PlanOp::LabelScan { var, .. }, Some(p)) if ctx.profile.is_none() => Prefilter::of(p, var),
+        _ => None,
+    };
+    let in_cols = &scan.columns[..scan.columns.len() - 1];
+    let prefilter = prefilter.and_then(|p| Some((ctx.eval(p.constant, in_cols, arg).ok()?, p)));
+    let ids: Vec<NodeId> = match (&scan.op, &prefilter) {
+        (PlanOp::LabelScan { label, .. }, Some((c, p))) => {
+            graph.nodes_with_label_where(label, p.key, &mut |v| p.keeps(v, c))?
+        }
+        (PlanOp::LabelScan { label, .. }, None) => {
+            graph.nodes_with_label(label)?.collect::<Result<_>>()?
+        }
         _ => graph.node_ids()?.collect::<Result<_>>()?,
     };
-    if ids.len() < MIN_NODES {
+    // Few nodes: one thread. Pre-filtered ones still go through the morsels (on this thread
+    // alone when they are few) rather than have the serial scan read the records again.
+    if ids.len() < MIN_NODES && prefilter.is_none() {
         return Ok(None);
     }
     let morsels = ids.len().div_ceil(MORSEL);
-    let threads = ctx.threads.min(morsels);
+    let threads = ctx.threads.min(morsels).max(1);
     let job = Job {
         pipeline: input,
         scan: scan as *const LogicalPlan as usize,

@@ -3,6 +3,7 @@
 //! the key; a range's predicates stay in a filter above).
 
 use crate::error::Result;
+use crate::exec::prefilter::Prefilter;
 use crate::exec::{BoxOp, ExecCtx, Operator, Row};
 use crate::model::NodeId;
 use crate::plan::{LogicalPlan, PlanOp, RangeSeek};
@@ -15,6 +16,9 @@ pub struct NodeScan<'p> {
     current: Option<Row>,
     ids: Vec<NodeId>,
     pos: usize,
+    /// The filter directly above a label scan, when the store can drop some of its rows
+    /// (`prefilter.rs`).
+    prefilter: Option<Prefilter<'p>>,
 }
 
 impl<'p> NodeScan<'p> {
@@ -25,6 +29,20 @@ impl<'p> NodeScan<'p> {
             current: None,
             ids: Vec::new(),
             pos: 0,
+            prefilter: None,
+        }
+    }
+
+    /// A label scan whose store reads drop the nodes `prefilter` rejects; the filter it was
+    /// taken from stays above and decides.
+    pub fn with_prefilter(
+        plan: &'p LogicalPlan,
+        input: BoxOp<'p>,
+        prefilter: Prefilter<'p>,
+    ) -> Self {
+        NodeScan {
+            prefilter: Some(prefilter),
+            ..NodeScan::new(plan, input)
         }
     }
 
@@ -34,7 +52,18 @@ impl<'p> NodeScan<'p> {
         Ok(match &self.plan.op {
             PlanOp::AllNodesScan { .. } => g.node_ids()?.collect::<Result<Vec<_>>>()?,
             PlanOp::LabelScan { label, .. } => {
-                g.nodes_with_label(label)?.collect::<Result<Vec<_>>>()?
+                // A constant that fails to evaluate (a missing parameter) is the filter's to
+                // report, on the first row, as it would without the pre-filter.
+                let constant = self
+                    .prefilter
+                    .as_ref()
+                    .and_then(|p| Some((p, ctx.eval(p.constant, in_cols, row).ok()?)));
+                match constant {
+                    Some((p, c)) => {
+                        g.nodes_with_label_where(label, p.key, &mut |v| p.keeps(v, &c))?
+                    }
+                    None => g.nodes_with_label(label)?.collect::<Result<Vec<_>>>()?,
+                }
             }
             PlanOp::DynamicLabelScan { label, .. } => {
                 let v = ctx.eval(&label.expr, in_cols, row)?;

@@ -363,7 +363,7 @@ fn binary(
 }
 
 /// Comparison, membership and string-matching operators on evaluated operands.
-fn compare_like(op: BinaryOp, a: &Value, b: &Value) -> Result<Value> {
+pub(crate) fn compare_like(op: BinaryOp, a: &Value, b: &Value) -> Result<Value> {
     Ok(match op {
         BinaryOp::Eq => ternary(equals(a, b)),
         BinaryOp::Ne => ternary(equals(a, b).map(|x| !x)),

@@ -25,7 +25,7 @@ pub use access::{entity_labels, entity_properties, property_of};
 pub(crate) use arith::check_len;
 pub use compare::{compare, compare_op, equals, order, GroupKey, Ordered};
 pub use constant::{eval_constant, is_constant, EmptyGraph};
-pub(crate) use eval::with_span;
+pub(crate) use eval::{compare_like, with_span};
 pub use eval::{eval, eval_predicate};
 pub(crate) use text::normalize;
 

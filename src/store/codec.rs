@@ -299,18 +299,34 @@ pub fn decode_value(buf: &[u8], pos: &mut usize) -> Option<Value> {
 
 /// [`decode_value`] into `out`, overwriting it. An integer (the usual key of a scan) is
 /// written in place: returning a `Value` from a call copies it through memory piecewise, and
-/// reading it back stalled on every node in profiles of the degree scan.
+/// reading it back stalled on every node in profiles of the degree scan. A string replaces a
+/// string's text in its buffer.
 #[inline]
 pub fn decode_value_into(buf: &[u8], pos: &mut usize, out: &mut Value) -> Option<()> {
-    if *buf.get(*pos)? == T_INT {
-        let mut p = *pos + 1;
-        let i = unzigzag(get_varint(buf, &mut p)?);
-        *pos = p;
-        match out {
-            Value::Int(x) => *x = i,
-            _ => *out = Value::Int(i),
+    match *buf.get(*pos)? {
+        T_INT => {
+            let mut p = *pos + 1;
+            let i = unzigzag(get_varint(buf, &mut p)?);
+            *pos = p;
+            match out {
+                Value::Int(x) => *x = i,
+                _ => *out = Value::Int(i),
+            }
+            return Some(());
         }
-        return Some(());
+        // A string into a string: its buffer is reused (a scan reading one key of every
+        // node otherwise allocates and frees a string per node).
+        T_STRING if matches!(out, Value::String(_)) => {
+            let mut p = *pos + 1;
+            let text = std::str::from_utf8(get_bytes(buf, &mut p)?).ok()?;
+            *pos = p;
+            if let Value::String(s) = out {
+                s.clear();
+                s.push_str(text);
+            }
+            return Some(());
+        }
+        _ => {}
     }
     *out = decode_value(buf, pos)?;
     Some(())
@@ -366,6 +382,18 @@ mod tests {
         let mut pos = 0;
         skip_value(&out, &mut pos).unwrap();
         assert_eq!(pos, out.len());
+        // Decoding in place gives the same value whatever the slot held before (a string's
+        // buffer is reused for a string).
+        for before in [
+            Value::Null,
+            Value::Int(7),
+            Value::String("a longer old text".into()),
+        ] {
+            let (mut slot, mut pos) = (before, 0);
+            decode_value_into(&out, &mut pos, &mut slot).unwrap();
+            assert_eq!(slot, v);
+            assert_eq!(pos, out.len());
+        }
     }
 
     #[test]

@@ -366,6 +366,15 @@ impl GraphRead for Txn {
         )))
     }
 
+    fn nodes_with_label_where(
+        &self,
+        label: &str,
+        key: &str,
+        keep: &mut dyn FnMut(&Value) -> Result<bool>,
+    ) -> Result<Vec<NodeId>> {
+        Txn::nodes_with_label_where(self, label, key, keep)
+    }
+
     fn relationship_ids(&self) -> Result<Ids<'_>> {
         Ok(self.block_ids(keys::P_REL, keys::REL_SHIFT))
     }

@@ -82,6 +82,7 @@ mod ordered;
 mod records;
 mod recovery;
 mod region_slots;
+mod scan_where;
 mod seal;
 mod txn;
 mod write;
@@ -261,6 +262,24 @@ pub trait GraphRead {
         &self,
         label: &str,
     ) -> Result<Box<dyn Iterator<Item = Result<NodeId>> + '_>>;
+    /// Ids of the nodes carrying `label`, ascending, for which `keep` holds of their value of
+    /// property `key` (`Value::Null` when absent): a label scan with a pre-filter the store
+    /// applies while it reads the records. The default reads node by node.
+    fn nodes_with_label_where(
+        &self,
+        label: &str,
+        key: &str,
+        keep: &mut dyn FnMut(&Value) -> Result<bool>,
+    ) -> Result<Vec<NodeId>> {
+        let mut out = Vec::new();
+        for id in self.nodes_with_label(label)? {
+            let id = id?;
+            if keep(&self.node_property(id, key)?.unwrap_or(Value::Null))? {
+                out.push(id);
+            }
+        }
+        Ok(out)
+    }
     /// All relationship ids, ascending.
     fn relationship_ids(&self) -> Result<Box<dyn Iterator<Item = Result<RelId>> + '_>>;
 
