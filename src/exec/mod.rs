@@ -128,6 +128,9 @@ pub struct ExecCtx<'g> {
     pub threads: usize,
     /// In a parallel worker: the scan that reads one morsel, and the morsel (`parallel.rs`).
     pub(crate) morsel: Option<parallel::Morsel>,
+    /// `linenumber()` and `file()`: the record the most recent LOAD CSV returned, shared with
+    /// the contexts nested plans run in (null outside LOAD CSV).
+    pub(crate) csv_position: Rc<RefCell<Option<(i64, Arc<str>)>>>,
 }
 
 impl<'g> ExecCtx<'g> {
@@ -151,6 +154,7 @@ impl<'g> ExecCtx<'g> {
             memo: None,
             threads: 1,
             morsel: None,
+            csv_position: Rc::default(),
         }
     }
 
@@ -205,7 +209,13 @@ impl<'g> ExecCtx<'g> {
             memo: self.memo.clone(),
             threads: 1,
             morsel: None,
+            csv_position: self.csv_position.clone(),
         }
+    }
+
+    /// LOAD CSV returned the record numbered `line` of the file at `file`.
+    pub(crate) fn set_csv_position(&self, line: i64, file: &Arc<str>) {
+        *self.csv_position.borrow_mut() = Some((line, Arc::clone(file)));
     }
 
     /// Commits the statement's writes so far (`CALL { } IN TRANSACTIONS`); fails as Neo4j does
@@ -280,6 +290,10 @@ impl EvalContext for EvalCx<'_, '_> {
 
     fn statement_time(&self) -> Option<i128> {
         Some(self.ctx.clock)
+    }
+
+    fn load_csv_position(&self) -> Option<(i64, Arc<str>)> {
+        self.ctx.csv_position.borrow().clone()
     }
 
     fn tick(&self) -> Result<()> {
@@ -512,7 +526,7 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
             cols: &input.columns,
             headers: *headers,
             delimiter: *delimiter,
-            fanout: Default::default(),
+            current: None,
         }),
         PlanOp::Union { left, right, all } => Box::new(apply::Union {
             left: b(left)?,
