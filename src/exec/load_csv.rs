@@ -26,8 +26,34 @@ pub struct LoadCsv<'p> {
     pub cols: &'p [String],
     pub headers: bool,
     pub delimiter: u8,
+    /// The slot of [`POSITION`] in an input row (an earlier LOAD CSV's), overwritten; else
+    /// the position is a new last column.
+    pub position: Option<usize>,
     /// The input row being fanned out, and the records of its file not yet returned.
     pub current: Option<(Row, CsvRows)>,
+}
+
+/// The hidden column holding `[linenumber(), file()]` of the record a row came from.
+pub const POSITION: &str = "  load_csv_position";
+
+/// `linenumber()` and `file()` of a row: its [`POSITION`] column when the row has one (a
+/// write reads its input whole before evaluating, so the context's last record is not the
+/// row's), else the context's most recent record; null outside LOAD CSV.
+pub(crate) fn position_of(value: Option<&Value>) -> Option<(i64, Value)> {
+    match value {
+        Some(Value::List(p)) => match p.as_slice() {
+            [Value::Int(line), file] => Some((*line, file.clone())),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Makes the context's position the one a row carries (a subquery run for that row).
+pub(crate) fn restore_position(ctx: &ExecCtx<'_>, value: &Value) {
+    if let Some((line, Value::String(file))) = position_of(Some(value)) {
+        ctx.set_csv_position(line, &Arc::from(file.as_str()));
+    }
 }
 
 impl Operator for LoadCsv<'_> {
@@ -45,6 +71,14 @@ impl Operator for LoadCsv<'_> {
                     ctx.set_csv_position(line, &rows.absolute);
                     let mut r = row.clone();
                     r.push(v);
+                    let position = Value::List(vec![
+                        Value::Int(line),
+                        Value::String(rows.absolute.to_string()),
+                    ]);
+                    match self.position.and_then(|i| r.get_mut(i)) {
+                        Some(slot) => *slot = position,
+                        None => r.push(position),
+                    }
                     return Ok(Some(r));
                 }
             }

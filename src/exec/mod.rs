@@ -13,7 +13,7 @@ mod filter;
 mod group_table;
 mod limit;
 pub mod lineage;
-mod load_csv;
+pub(crate) mod load_csv;
 mod memo;
 mod merge;
 mod parallel;
@@ -494,6 +494,7 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
             done: false,
             broken: false,
             committed: 0,
+            position: input.columns.iter().position(|c| c == load_csv::POSITION),
         }),
         PlanOp::Subquery {
             input,
@@ -513,6 +514,7 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
             eager: inner.writes(),
             buffered: None,
             current: None,
+            position: input.columns.iter().position(|c| c == load_csv::POSITION),
         }),
         PlanOp::LoadCsv {
             input,
@@ -526,6 +528,7 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
             cols: &input.columns,
             headers: *headers,
             delimiter: *delimiter,
+            position: input.columns.iter().position(|c| c == load_csv::POSITION),
             current: None,
         }),
         PlanOp::Union { left, right, all } => Box::new(apply::Union {

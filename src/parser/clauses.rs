@@ -723,7 +723,11 @@ fn show_query(p: Pair<'_, Rule>) -> PResult<Query> {
             alias: None,
             span,
         };
-        c.yields = Some(["name", "description", "mode", "worldAffecting"].map(item).into());
+        c.yields = Some(
+            ["name", "description", "mode", "worldAffecting"]
+                .map(item)
+                .into(),
+        );
     }
     clauses.insert(0, Clause::Call(c));
     Ok(Query {
