@@ -130,8 +130,11 @@ pub struct ExecCtx<'g> {
     pub(crate) morsel: Option<parallel::Morsel>,
     /// `linenumber()` and `file()`: the record the most recent LOAD CSV returned, shared with
     /// the contexts nested plans run in (null outside LOAD CSV).
-    pub(crate) csv_position: Rc<RefCell<Option<(i64, Arc<str>)>>>,
+    pub(crate) csv_position: Rc<RefCell<CsvPosition>>,
 }
+
+/// `linenumber()` and `file()` of the record LOAD CSV returned last, if any.
+pub(crate) type CsvPosition = Option<(i64, Arc<str>)>;
 
 impl<'g> ExecCtx<'g> {
     pub fn new(graph: GraphAccess<'g>, params: &'g Params, procedures: &'g Registry) -> Self {
