@@ -365,6 +365,11 @@ pub struct RelPattern {
     pub types: Vec<String>,
     /// `[:$(expr)]`, `[:A|$any(expr)]`: alternatives whose names are computed per row.
     pub dynamic_types: Vec<DynamicLabel>,
+    /// A GQL type expression that is not a disjunction of names (`[:!A]`, `[:%]`,
+    /// `[:(A|B)&!C]`, `[:A&B]`), tested against the relationship's one type as a node's label
+    /// expression is against its labels; `types` and `dynamic_types` are then empty. MATCH
+    /// only: CREATE and MERGE refuse it.
+    pub type_expr: Option<LabelExpr>,
     /// Direction as written, from the left node to the right node.
     pub direction: RelDirection,
     /// `Some` for a variable-length relationship (`*`, `*2`, `*1..3`, `*..5`, `*2..`).

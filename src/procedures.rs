@@ -391,6 +391,9 @@ fn builtins() -> Vec<Arc<dyn Procedure>> {
                     ("name", "STRING"),
                     ("signature", "STRING"),
                     ("description", "STRING"),
+                    ("mode", "STRING"),
+                    ("worldAffecting", "BOOLEAN"),
+                    ("admin", "BOOLEAN"),
                 ],
                 "Lists the procedures available to CALL.",
             ),
@@ -403,6 +406,10 @@ fn builtins() -> Vec<Arc<dyn Procedure>> {
                             Value::String(s.name.clone()),
                             Value::String(s.display()),
                             Value::String(s.description.clone()),
+                            // Every procedure reads the graph only (`ProcedureContext`).
+                            Value::String("READ".into()),
+                            Value::Bool(false),
+                            Value::Bool(false),
                         ]
                     })
                     .collect())

@@ -111,6 +111,9 @@ pub struct Subquery<'p> {
     /// `Some` once every invocation has run (writing subqueries only): the output rows.
     pub buffered: Option<std::collections::VecDeque<Row>>,
     pub current: Option<(Row, BoxOp<'p>)>,
+    /// The slot of LOAD CSV's hidden position column in an input row, if there is one: an
+    /// invocation's `linenumber()` and `file()` describe its own outer row.
+    pub position: Option<usize>,
 }
 
 /// The argument row a subquery invocation starts from: the outer row's imported columns.
@@ -125,6 +128,9 @@ impl<'p> Subquery<'p> {
     /// The output rows of one invocation on the outer row `row`, pulled one at a time.
     fn invoke(&mut self, ctx: &mut ExecCtx<'_>, row: Row) -> Result<Option<Row>> {
         ctx.tick()?;
+        if let Some(p) = self.position.and_then(|i| row.get(i)) {
+            super::load_csv::restore_position(ctx, p);
+        }
         let arg = import_row(self.imports, &row);
         let mut op = build(self.inner, &arg, self.profile)?;
         if self.unit {

@@ -64,6 +64,24 @@ impl<'p> Step<'p> {
     /// Resolves the pattern's dynamic types (if any) for one input row: a walk follows the same
     /// types at every hop, so the names are evaluated once here, not per relationship.
     pub fn resolve_types(&mut self, ctx: &ExecCtx<'_>, row: &Row) -> Result<()> {
+        if let Some(test) = &self.spec.type_expr {
+            // The graph's types the expression admits (a relationship has exactly one).
+            let mut names = Vec::new();
+            for ty in ctx.read().relationship_types()? {
+                let one = [ty];
+                let admitted = test.matches(&one, &mut |d| {
+                    ctx.eval(&d.expr, self.cols, row)
+                        .and_then(|v| crate::expr::dynamic::label_names(&v))
+                        .map_err(|e| crate::expr::with_span(e, &d.expr))
+                })?;
+                if admitted {
+                    let [ty] = one;
+                    names.push(ty);
+                }
+            }
+            self.row_types = RowTypes::Only(names);
+            return Ok(());
+        }
         if self.spec.dynamic_types.is_empty() {
             return Ok(());
         }

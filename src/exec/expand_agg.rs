@@ -111,6 +111,7 @@ impl<'p> ExpandGroups<'p> {
             && !spec.into
             && spec.properties.is_none()
             && spec.dynamic_types.is_empty()
+            && spec.type_expr.is_none()
             && spec.unique_with.iter().all(|u| !scan.columns.contains(u));
         let scanned = match &scan.op {
             PlanOp::AllNodesScan { input, .. } | PlanOp::LabelScan { input, .. } => {

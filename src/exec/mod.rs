@@ -13,7 +13,7 @@ mod filter;
 mod group_table;
 mod limit;
 pub mod lineage;
-mod load_csv;
+pub(crate) mod load_csv;
 mod memo;
 mod merge;
 mod parallel;
@@ -129,7 +129,13 @@ pub struct ExecCtx<'g> {
     pub threads: usize,
     /// In a parallel worker: the scan that reads one morsel, and the morsel (`parallel.rs`).
     pub(crate) morsel: Option<parallel::Morsel>,
+    /// `linenumber()` and `file()`: the record the most recent LOAD CSV returned, shared with
+    /// the contexts nested plans run in (null outside LOAD CSV).
+    pub(crate) csv_position: Rc<RefCell<CsvPosition>>,
 }
+
+/// `linenumber()` and `file()` of the record LOAD CSV returned last, if any.
+pub(crate) type CsvPosition = Option<(i64, Arc<str>)>;
 
 impl<'g> ExecCtx<'g> {
     pub fn new(graph: GraphAccess<'g>, params: &'g Params, procedures: &'g Registry) -> Self {
@@ -152,6 +158,7 @@ impl<'g> ExecCtx<'g> {
             memo: None,
             threads: 1,
             morsel: None,
+            csv_position: Rc::default(),
         }
     }
 
@@ -206,7 +213,13 @@ impl<'g> ExecCtx<'g> {
             memo: self.memo.clone(),
             threads: 1,
             morsel: None,
+            csv_position: self.csv_position.clone(),
         }
+    }
+
+    /// LOAD CSV returned the record numbered `line` of the file at `file`.
+    pub(crate) fn set_csv_position(&self, line: i64, file: &Arc<str>) {
+        *self.csv_position.borrow_mut() = Some((line, Arc::clone(file)));
     }
 
     /// Commits the statement's writes so far (`CALL { } IN TRANSACTIONS`); fails as Neo4j does
@@ -281,6 +294,10 @@ impl EvalContext for EvalCx<'_, '_> {
 
     fn statement_time(&self) -> Option<i128> {
         Some(self.ctx.clock)
+    }
+
+    fn load_csv_position(&self) -> Option<(i64, Arc<str>)> {
+        self.ctx.csv_position.borrow().clone()
     }
 
     fn tick(&self) -> Result<()> {
@@ -492,6 +509,7 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
             done: false,
             broken: false,
             committed: 0,
+            position: input.columns.iter().position(|c| c == load_csv::POSITION),
         }),
         PlanOp::Subquery {
             input,
@@ -511,6 +529,7 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
             eager: inner.writes(),
             buffered: None,
             current: None,
+            position: input.columns.iter().position(|c| c == load_csv::POSITION),
         }),
         PlanOp::LoadCsv {
             input,
@@ -524,7 +543,8 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
             cols: &input.columns,
             headers: *headers,
             delimiter: *delimiter,
-            fanout: Default::default(),
+            position: input.columns.iter().position(|c| c == load_csv::POSITION),
+            current: None,
         }),
         PlanOp::Union { left, right, all } => Box::new(apply::Union {
             left: b(left)?,

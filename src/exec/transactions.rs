@@ -35,6 +35,9 @@ pub struct InTransactions<'p> {
     pub batch: Option<usize>,
     /// The whole input, when it reads the graph (`TxBatches::eager_input`).
     pub input_rows: Option<VecDeque<Row>>,
+    /// The slot of LOAD CSV's hidden position column in an input row, if there is one: the
+    /// subquery's `linenumber()` and `file()` describe its own input row.
+    pub position: Option<usize>,
     /// Output rows of committed (or failed) batches not yet pulled.
     pub out: VecDeque<Row>,
     /// The input is exhausted.
@@ -134,6 +137,9 @@ impl InTransactions<'_> {
     ) -> Result<()> {
         for row in rows {
             ctx.tick()?;
+            if let Some(p) = self.position.and_then(|i| row.get(i)) {
+                super::load_csv::restore_position(ctx, p);
+            }
             let arg = super::apply::import_row(self.imports, row);
             let mut op = build(self.inner, &arg, self.profile)?;
             if self.unit {

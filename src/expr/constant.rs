@@ -47,7 +47,10 @@ pub fn is_constant(expr: &Expr, allow_parameters: bool) -> bool {
         ExprKind::LabelTest(e, test) => c(e) && test.dynamic_exprs().into_iter().all(c),
         ExprKind::Function { name, args, .. } => {
             let volatile = |f: &crate::functions::FunctionInfo| {
-                matches!(f.name, "rand" | "timestamp" | "randomUUID")
+                matches!(
+                    f.name,
+                    "rand" | "timestamp" | "randomUUID" | "linenumber" | "file"
+                )
                     || crate::functions::reads_clock(f, args.len())
             };
             let deterministic = crate::functions::lookup(name)

@@ -586,6 +586,18 @@ fn call_function(
                 _ => Ok(Value::Bool(!eval_cow(arg, scope, ctx)?.is_null())),
             };
         }
+        // LOAD CSV's position: the row's own (its hidden column), else the context's.
+        "linenumber" | "file" if args.is_empty() => {
+            let here =
+                crate::exec::load_csv::position_of(scope.get(crate::exec::load_csv::POSITION));
+            if let Some((line, file)) = here {
+                return Ok(if lower == "file" {
+                    file
+                } else {
+                    Value::Int(line)
+                });
+            }
+        }
         "coalesce" => {
             for arg in args {
                 let v = eval(arg, scope, ctx)?;

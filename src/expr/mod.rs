@@ -57,6 +57,11 @@ pub trait EvalContext {
     fn statement_time(&self) -> Option<i128> {
         None
     }
+    /// `linenumber()` and `file()`: the number of the record the most recent LOAD CSV returned
+    /// and its file's absolute path. Default (outside LOAD CSV): none, so both are null.
+    fn load_csv_position(&self) -> Option<(i64, std::sync::Arc<str>)> {
+        None
+    }
     /// Called once per element by comprehensions, quantifiers and `reduce`, so a long
     /// expression stops at the statement's time limit or cancellation (exec checks on every
     /// call: one clock read per element when a time limit is set; an element can be costly,

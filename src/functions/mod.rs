@@ -139,6 +139,9 @@ static FUNCTIONS: &[FunctionInfo] = &[
     f("split", 2, 2),
     f("left", 2, 2),
     f("right", 2, 2),
+    // LOAD CSV
+    f("linenumber", 0, 0),
+    f("file", 0, 0),
     // temporal
     f("date", 0, 1),
     f("datetime", 0, 1),
@@ -273,6 +276,19 @@ pub fn call_function(
     }
     // Each family answers `None` for names it does not own; arguments may be moved out.
     let args = args.as_mut_slice();
+    match info.name {
+        "linenumber" => {
+            return Ok(ctx
+                .load_csv_position()
+                .map_or(Value::Null, |(line, _)| Value::Int(line)))
+        }
+        "file" => {
+            return Ok(ctx
+                .load_csv_position()
+                .map_or(Value::Null, |(_, file)| Value::String(file.to_string())))
+        }
+        _ => {}
+    }
     if let Some(r) = graph::call(info.name, args, ctx) {
         return r;
     }

@@ -12,7 +12,7 @@ pub mod jsonl;
 pub mod staging;
 mod stream;
 mod twopass;
-mod window;
+pub(crate) mod window;
 pub mod xml;
 
 use std::fmt;

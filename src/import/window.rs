@@ -20,7 +20,9 @@ pub const MAX_LINE_BYTES: usize = 64 << 20;
 
 pub struct Window {
     path: PathBuf,
-    file: File,
+    /// The file, or any reader of one (LOAD CSV's waits on a FIFO and checks the statement's
+    /// limits between waits); `path` names it in messages.
+    file: Box<dyn Read + Send>,
     /// Checked text: `text[used..]` is what the reader has not used yet.
     text: String,
     used: usize,
@@ -43,7 +45,12 @@ impl Window {
     pub fn open(path: &Path, max: usize) -> Result<Self> {
         let file = File::open(path)
             .map_err(|e| Error::Io(format!("cannot read {}: {e}", path.display())))?;
-        Ok(Window {
+        Ok(Self::over(path, Box::new(file), max))
+    }
+
+    /// A window over `file`, already open, whose messages name `path`.
+    pub fn over(path: &Path, file: Box<dyn Read + Send>, max: usize) -> Self {
+        Window {
             path: path.to_path_buf(),
             file,
             text: String::new(),
@@ -56,7 +63,7 @@ impl Window {
             offset: 0,
             max: max.max(1),
             scratch: Vec::new(),
-        })
+        }
     }
 
     /// The text read and not used yet. A byte-order mark at the start of the file is not part

@@ -674,8 +674,12 @@ fn show_query(p: Pair<'_, Rule>) -> PResult<Query> {
         span,
     };
     let mut clauses = Vec::new();
+    // `BUILT IN` / `USER DEFINED` (functions only).
+    let mut scope: Option<(&str, Span)> = None;
     for q in p.into_inner() {
         match q.as_rule() {
+            Rule::show_built_in => scope = Some(("BUILT IN", span_of(&q))),
+            Rule::show_user_defined => scope = Some(("USER DEFINED", span_of(&q))),
             Rule::show_kind => {
                 let kind = q.as_str().to_ascii_lowercase();
                 c.procedure = match kind.trim_end_matches('s') {
@@ -694,6 +698,36 @@ fn show_query(p: Pair<'_, Rule>) -> PResult<Query> {
             Rule::SHOW | Rule::ALL => {}
             _ => clauses.push(clause(q)?),
         }
+    }
+    if let Some((scope, at)) = scope {
+        if c.procedure != "kg.functions" {
+            return Err(QueryError::syntax(
+                "InvalidShowCommand",
+                format!("`{scope}` applies to functions only: `SHOW {scope} FUNCTIONS`"),
+            )
+            .at(at));
+        }
+        if scope == "USER DEFINED" {
+            // Every kgstore function is built in: no row passes.
+            c.yield_star |= c.yields.is_none();
+            c.where_ = Some(Expr {
+                kind: ExprKind::Bool(false),
+                span: at,
+            });
+        }
+    }
+    if c.procedure == "kg.procedures" && c.yields.is_none() && !c.yield_star {
+        // Neo4j 5's default columns; `YIELD *` gives every one.
+        let item = |column: &str| YieldItem {
+            column: column.to_string(),
+            alias: None,
+            span,
+        };
+        c.yields = Some(
+            ["name", "description", "mode", "worldAffecting"]
+                .map(item)
+                .into(),
+        );
     }
     clauses.insert(0, Clause::Call(c));
     Ok(Query {

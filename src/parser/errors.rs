@@ -203,7 +203,6 @@ pub(crate) fn administration_command(src: &str) -> Option<String> {
         "SHOW" => match (w(1), w(2)) {
             ("DATABASE" | "DATABASES" | "DEFAULT" | "HOME", _) => "`SHOW DATABASES`: a kgstore database is its directory (`kg --db DIR`)",
             ("ALIAS" | "ALIASES", _) => "database aliases",
-            ("BUILT", _) | ("USER", "DEFINED") => "`SHOW BUILT IN` / `USER DEFINED FUNCTIONS` (every kgstore function is built in: `SHOW FUNCTIONS`)",
             ("USER" | "USERS" | "CURRENT", _) => "user management (`SHOW USERS`): users of `kg serve` are set with `kg passwd` in its auth file",
             ("ROLE" | "ROLES" | "PRIVILEGE" | "PRIVILEGES" | "SUPPORTED" | "POPULATED", _) => {
                 "roles and privileges (Neo4j Enterprise Edition)"

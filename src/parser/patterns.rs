@@ -348,6 +348,7 @@ fn quantified_rel(q: QuantifiedPath, span: Span) -> RelPattern {
         variable: None,
         types: Vec::new(),
         dynamic_types: Vec::new(),
+        type_expr: None,
         direction: RelDirection::LeftToRight,
         length: None,
         properties: None,
@@ -555,6 +556,31 @@ pub fn dynamic_label(p: Pair<'_, Rule>) -> PResult<DynamicLabel> {
     Ok(DynamicLabel { expr, any, span })
 }
 
+/// A relationship pattern's type expression: a disjunction of names and dynamic types
+/// (`:A|B`, `:A|:B`, `:A|$(t)`) goes to `types` and `dynamic_types` as before, anything else
+/// (`!`, `&`, `%`, parentheses) to `type_expr`.
+fn relationship_types(e: LabelExpr, rel: &mut RelPattern) {
+    let alternatives = match e {
+        LabelExpr::Or(es) => es,
+        e => vec![e],
+    };
+    let plain = |e: &LabelExpr| matches!(e, LabelExpr::Label(_) | LabelExpr::Dynamic(_));
+    if !alternatives.iter().all(plain) {
+        rel.type_expr = Some(match alternatives.len() {
+            1 => alternatives.into_iter().next().unwrap_or(LabelExpr::Any),
+            _ => LabelExpr::Or(alternatives),
+        });
+        return;
+    }
+    for e in alternatives {
+        match e {
+            LabelExpr::Label(l) => rel.types.push(l),
+            LabelExpr::Dynamic(d) => rel.dynamic_types.push(*d),
+            _ => {}
+        }
+    }
+}
+
 fn relationship_pattern(p: Pair<'_, Rule>) -> PResult<RelPattern> {
     let span = span_of(&p);
     let mut left = false;
@@ -563,6 +589,7 @@ fn relationship_pattern(p: Pair<'_, Rule>) -> PResult<RelPattern> {
         variable: None,
         types: Vec::new(),
         dynamic_types: Vec::new(),
+        type_expr: None,
         direction: RelDirection::Undirected,
         length: None,
         properties: None,
@@ -580,12 +607,8 @@ fn relationship_pattern(p: Pair<'_, Rule>) -> PResult<RelPattern> {
                         Rule::variable => rel.variable = Some(variable(r)),
                         Rule::relationship_types => {
                             for t in r.into_inner() {
-                                match t.as_rule() {
-                                    Rule::rel_type_name => rel.types.push(name_of(t)),
-                                    Rule::dynamic_label => {
-                                        rel.dynamic_types.push(dynamic_label(t)?)
-                                    }
-                                    _ => {}
+                                if t.as_rule() == Rule::label_or {
+                                    relationship_types(label_or(t)?, &mut rel);
                                 }
                             }
                         }

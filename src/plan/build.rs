@@ -337,6 +337,12 @@ impl Builder<'_> {
                 Clause::LoadCsv(l) => {
                     let mut columns = plan.columns.clone();
                     columns.push(l.variable.name.clone());
+                    // The record's `linenumber()` and `file()` travel with the row (writes
+                    // read their input whole before evaluating); a later LOAD CSV overwrites.
+                    let position = crate::exec::load_csv::POSITION;
+                    if !columns.iter().any(|c| c == position) {
+                        columns.push(position.to_string());
+                    }
                     let delimiter = l
                         .terminator
                         .as_deref()

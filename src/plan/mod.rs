@@ -72,6 +72,9 @@ pub struct ExpandSpec {
     /// Dynamic types (`[:$(t)*1..3]`, `[:A|$any(ts)]`) of a step over many relationships,
     /// alternatives to `types`: resolved once per input row into the types the walk follows.
     pub dynamic_types: Vec<crate::ast::DynamicLabel>,
+    /// The type expression of such a step (`[:!A*]`, `[:(A|B)&!C*]`): resolved once per input
+    /// row into the graph's types it admits.
+    pub type_expr: Option<crate::ast::LabelExpr>,
     pub direction: Direction,
     /// True when `to` is already bound: the step only checks the connection.
     pub into: bool,
@@ -758,6 +761,7 @@ fn step(spec: &ExpandSpec) -> String {
             .iter()
             .map(|d| (if d.any { "$any(…)" } else { "$(…)" }).to_string()),
     );
+    alts.extend(spec.type_expr.iter().map(|t| t.to_string()));
     let types = if alts.is_empty() {
         String::new()
     } else {

@@ -46,6 +46,8 @@ struct RelStep {
     properties: Option<Expr>,
     /// Dynamic types of a variable-length or shortest-path step, resolved per input row.
     dynamic_types: Vec<crate::ast::DynamicLabel>,
+    /// The type expression (`[:!A*]`) of such a step, resolved per input row likewise.
+    type_expr: Option<LabelExpr>,
     /// A quantified path pattern in this step's place.
     qpp: Option<Segment>,
 }
@@ -110,18 +112,24 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
                 };
                 let walks = r.length.is_some()
                     || matches!(part.kind, PathKind::Shortest | PathKind::AllShortest);
-                let (types, dynamic_types) = if walks {
+                let (types, dynamic_types, type_expr) = if walks {
                     // A walk follows the same types at every hop: their names are resolved
                     // once per input row, so they may only read what the row holds before
                     // this MATCH.
-                    bound_before(&r.dynamic_types, &input.columns)?;
-                    (r.types.clone(), r.dynamic_types.clone())
+                    let dynamic = r.dynamic_types.iter().map(|d| &d.expr);
+                    let in_expr = r.type_expr.iter().flat_map(LabelExpr::dynamic_exprs);
+                    bound_before(dynamic.chain(in_expr), &input.columns)?;
+                    (
+                        r.types.clone(),
+                        r.dynamic_types.clone(),
+                        r.type_expr.clone(),
+                    )
                 } else {
                     let (types, dynamic) = rel_types(&var, r);
                     if let Some(test) = dynamic {
                         self.add_pred(test);
                     }
-                    (types, Vec::new())
+                    (types, Vec::new(), None)
                 };
                 rels.push(RelStep {
                     var,
@@ -130,6 +138,7 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
                     length: r.length,
                     properties: r.properties.clone(),
                     dynamic_types,
+                    type_expr,
                     qpp,
                 });
                 nodes.push(self.node(n)?);
@@ -208,6 +217,7 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
                         to: nodes[1].var.clone(),
                         types: r.types.clone(),
                         dynamic_types: r.dynamic_types.clone(),
+                        type_expr: r.type_expr.clone(),
                         direction: direction(r.direction, false),
                         into: true,
                         hops: Some(Hops { min, max }),
@@ -758,6 +768,7 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
             to: to.to_string(),
             types: r.types.clone(),
             dynamic_types: r.dynamic_types.clone(),
+            type_expr: r.type_expr.clone(),
             direction: direction(r.direction, reversed),
             into,
             hops,
@@ -916,8 +927,16 @@ pub(crate) fn filter(plan: LogicalPlan, preds: Vec<Expr>) -> LogicalPlan {
 }
 
 /// A relationship pattern's types: the static ones the expand filters on, or, when some are
-/// dynamic (`[r:$(t)]`, `[r:A|$any(ts)]`), none there and a type test on `var` instead.
+/// dynamic (`[r:$(t)]`, `[r:A|$any(ts)]`) or the pattern has a type expression (`[r:!A]`),
+/// none there and a type test on `var` instead (the test a node's label expression gets).
 pub(super) fn rel_types(var: &str, r: &crate::ast::RelPattern) -> (Vec<String>, Option<Expr>) {
+    if let Some(test) = &r.type_expr {
+        let test = Expr {
+            kind: ExprKind::LabelTest(Box::new(var_expr(var, r.span)), test.clone()),
+            span: r.span,
+        };
+        return (Vec::new(), Some(test));
+    }
     if r.dynamic_types.is_empty() {
         return (r.types.clone(), None);
     }
@@ -942,9 +961,8 @@ pub(super) fn rel_types(var: &str, r: &crate::ast::RelPattern) -> (Vec<String>, 
 /// Refuses a dynamic type of a variable-length or shortest-path relationship that reads a
 /// variable the MATCH itself binds (`(a)-[:$(b.kind)*]->(b)`): its names are resolved once per
 /// input row, before the walk binds anything.
-fn bound_before(dynamic: &[crate::ast::DynamicLabel], columns: &[String]) -> Result<()> {
-    for d in dynamic {
-        let e = &d.expr;
+fn bound_before<'e>(dynamic: impl Iterator<Item = &'e Expr>, columns: &[String]) -> Result<()> {
+    for e in dynamic {
         if let Some(v) = walk::variables(e)
             .into_iter()
             .find(|v| !columns.contains(v))

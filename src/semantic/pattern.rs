@@ -101,6 +101,9 @@ pub(super) fn bind_pattern(
             for d in &r.dynamic_types {
                 expr(&d.expr, scope, Ctx::default())?;
             }
+            for d in r.type_expr.iter().flat_map(|t| t.dynamic_exprs()) {
+                expr(d, scope, Ctx::default())?;
+            }
         }
         for p in props.flatten() {
             if matches!(mode, Mode::Match | Mode::Merge) {
@@ -253,6 +256,21 @@ fn bind_rel(
     if matches!(mode, Mode::Create | Mode::Merge) {
         if let Some(d) = r.dynamic_types.iter().find(|d| d.any) {
             return Err(any_outside_match(d.span));
+        }
+        if let Some(test) = &r.type_expr {
+            // Neo4j 5: a relationship created or merged has exactly one type, named plainly.
+            let clause = if mode == Mode::Create {
+                "CREATE"
+            } else {
+                "MERGE"
+            };
+            return Err(err(
+                "InvalidRelationshipTypeExpression",
+                format!(
+                    "Relationship type expressions in patterns are not allowed in a {clause} clause, but only in a MATCH clause (`:{test}`)"
+                ),
+                r.span,
+            ));
         }
         if r.types.len() + r.dynamic_types.len() != 1 {
             return Err(err(
