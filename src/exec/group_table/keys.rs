@@ -80,6 +80,13 @@ fn hash(tags: &[u8], words: &[u64]) -> u64 {
     h.finish()
 }
 
+/// Slice equality as a loop: keys are a few values wide, where `==` on slices calls
+/// `memcmp` (6% of A8's time at M).
+#[inline]
+fn same<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 impl Keys {
     pub fn new(width: usize) -> Keys {
         Keys::Packed(Packed {
@@ -193,7 +200,7 @@ impl Packed {
         let at = |g: u32| g as usize * width..(g as usize + 1) * width;
         let entry = self.index.entry(
             hash(ptags, pwords),
-            |&g| tags[at(g)] == ptags[..] && words[at(g)] == pwords[..],
+            |&g| same(&tags[at(g)], ptags) && same(&words[at(g)], pwords),
             |&g| hash(&tags[at(g)], &words[at(g)]),
         );
         match entry {

@@ -95,8 +95,10 @@ fn args_of<'a>(a: &AggSpec, v: &'a Value) -> &'a [Value] {
 #[derive(Default)]
 struct Boxed {
     index: FxHashMap<GroupKey, usize>,
-    groups: Vec<(Vec<Value>, Vec<Box<dyn Aggregator>>)>,
+    groups: Vec<BoxedGroup>,
 }
+
+type BoxedGroup = (Vec<Value>, Vec<Box<dyn Aggregator>>);
 
 impl Boxed {
     fn fresh(aggs: &[AggSpec], partial: bool) -> Vec<Box<dyn Aggregator>> {
@@ -272,7 +274,7 @@ fn serial_tables_agree_on_random_input() {
     let (mut errors, mut fell_back) = (0, 0);
     for round in 0..400 {
         for aggs in agg_sets() {
-            let width = (round % 4) as usize;
+            let width = round % 4;
             let odd = [0, 0, 3, 30][round % 4];
             let n = 1 + r.below(300) as usize;
             let input = rows(&mut r, n, width, aggs.len(), odd);
@@ -305,7 +307,7 @@ fn merged_tables_agree_on_random_input() {
     let mut r = Rng(0x2545_f491_4f6c_dd1d);
     for round in 0..300 {
         for aggs in agg_sets() {
-            let width = 1 + (round % 3) as usize;
+            let width = 1 + round % 3;
             let odd = [0, 3, 30][round % 3];
             let n = 1 + r.below(200) as usize;
             let input = rows(&mut r, n, width, aggs.len(), odd);
