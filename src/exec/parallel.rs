@@ -26,20 +26,16 @@
 //! (`GraphRead::fork`: same committed state, its own block cache) and has its own property
 //! memo; a transaction that has written reads through the shared one (`GraphRead::as_sync`).
 
-use std::collections::hash_map::Entry;
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use crate::ast::Expr;
 use crate::error::{Error, Result};
-use crate::exec::expand_agg::ExpandGroups;
-use crate::exec::group_table::Table;
+use crate::exec::expand_agg::{ExpandGroups, GroupTable};
+use crate::exec::group_table::{Finished, Groups};
 use crate::exec::prefilter::Prefilter;
 use crate::exec::{build, ExecCtx, GraphAccess, Profile, Row};
-use crate::expr::GroupKey;
-use crate::functions::{new_partial_aggregator, Aggregator};
-use crate::hash::{FxHashMap, Prehashed};
 use crate::model::NodeId;
 use crate::plan::{AggSpec, LogicalPlan, PlanOp};
 use crate::store::GraphRead;
@@ -126,25 +122,11 @@ fn leading_scan(mut plan: &LogicalPlan) -> Option<(&LogicalPlan, Option<&Expr>)>
     }
 }
 
-/// A partial aggregator for `spec`, or `None` when it cannot merge.
-fn partial(spec: &AggSpec) -> Option<Box<dyn Aggregator>> {
-    if spec.star {
-        new_partial_aggregator("count(*)", false)
-    } else {
-        new_partial_aggregator(&spec.name, spec.distinct)
-    }
-}
-
-/// A group's key values and aggregators.
-type Aggs = (Vec<Value>, Vec<Box<dyn Aggregator>>);
-/// One group of a partial table: its key, key values and aggregators.
-type Group = (Prehashed<GroupKey>, Vec<Value>, Vec<Box<dyn Aggregator>>);
-
 /// What a worker made of one morsel: its groups in first-row order, and the error that ended
 /// it early.
 struct Part {
     morsel: usize,
-    groups: Vec<Group>,
+    groups: Groups,
     error: Option<Error>,
 }
 
@@ -200,8 +182,8 @@ pub(crate) fn run(
     aggs: &[AggSpec],
     arg: &Row,
     ctx: &mut ExecCtx<'_>,
-) -> Result<Option<Vec<Row>>> {
-    if ctx.threads < 2 || ctx.morsel.is_some() || aggs.iter().any(|a| partial(a).is_none()) {
+) -> Result<Option<Finished>> {
+    if ctx.threads < 2 || ctx.morsel.is_some() || Groups::partial(keys.len(), aggs).is_none() {
         return Ok(None);
     }
     let Some((scan, above)) = leading_scan(input) else {
@@ -328,7 +310,7 @@ pub(crate) fn run(
             .workers = used;
     }
     parts.sort_unstable_by_key(|p| p.morsel);
-    merge(parts, keys.is_empty(), aggs, ctx).map(Some)
+    merge(parts, keys.is_empty(), keys.len(), aggs, ctx).map(Some)
 }
 
 /// One thread's share of the job: morsels taken in turn until none is left or one failed.
@@ -369,7 +351,10 @@ fn work(job: &Job<'_>, env: &Env<'_>) -> (Vec<Part>, Profile) {
             ids: job.ids.clone(),
             range: start..(start + MORSEL).min(job.ids.len()),
         });
-        let mut groups = Vec::new();
+        // Checked mergeable before any worker started.
+        let Some(mut groups) = Groups::partial(job.keys.len(), job.aggs) else {
+            break;
+        };
         let error = aggregate_morsel(job, &mut ctx, &mut groups).err();
         if error.is_some() {
             job.failed.fetch_min(m, Ordering::Relaxed);
@@ -386,66 +371,30 @@ fn work(job: &Job<'_>, env: &Env<'_>) -> (Vec<Part>, Profile) {
 
 /// Aggregates the rows of `ctx`'s morsel into `out` (groups in the order of their first row);
 /// on an error `out` holds the groups of the rows before it.
-fn aggregate_morsel(job: &Job<'_>, ctx: &mut ExecCtx<'_>, out: &mut Vec<Group>) -> Result<()> {
+fn aggregate_morsel(job: &Job<'_>, ctx: &mut ExecCtx<'_>, out: &mut Groups) -> Result<()> {
     if let Some(fused) = &job.fused {
-        // Checked mergeable before any worker started.
-        let mut table = Table::new(|| Ok(job.aggs.iter().filter_map(partial).collect()));
-        let result = fused.run(ctx, job.arg, &mut table);
-        keyed_groups(table.index, table.groups, out);
-        return result;
+        return fused.run(ctx, job.arg, out);
     }
     let cols = &job.pipeline.columns;
     let mut op = build(job.pipeline, job.arg, ctx.profile.is_some())?;
-    let mut index: FxHashMap<Prehashed<GroupKey>, usize> = FxHashMap::default();
-    let mut groups: Vec<Aggs> = Vec::new();
     let mut kv: Vec<Value> = Vec::with_capacity(job.keys.len());
     let mut args: Vec<Value> = Vec::new();
-    let result = (|| -> Result<()> {
-        while let Some(row) = op.next(ctx)? {
-            ctx.tick()?;
-            kv.clear();
-            for (_, e) in job.keys {
-                kv.push(ctx.eval(e, cols, &row)?);
-            }
-            let g = match index.entry(Prehashed::new(crate::exec::project::row_key(&kv))) {
-                Entry::Occupied(o) => *o.get(),
-                Entry::Vacant(v) => {
-                    v.insert(groups.len());
-                    // Checked mergeable before any worker started.
-                    let fresh = job.aggs.iter().filter_map(partial).collect();
-                    groups.push((kv.clone(), fresh));
-                    groups.len() - 1
-                }
-            };
-            for (i, a) in job.aggs.iter().enumerate() {
-                args.clear();
-                for e in &a.args {
-                    args.push(ctx.eval(e, cols, &row)?);
-                }
-                groups[g].1[i].update(&args)?;
-            }
+    while let Some(row) = op.next(ctx)? {
+        ctx.tick()?;
+        kv.clear();
+        for (_, e) in job.keys {
+            kv.push(ctx.eval(e, cols, &row)?);
         }
-        Ok(())
-    })();
-    keyed_groups(index, groups, out);
-    result
-}
-
-/// Pairs each group with its key, in group order, onto `out`.
-fn keyed_groups(
-    index: FxHashMap<Prehashed<GroupKey>, usize>,
-    groups: Vec<Aggs>,
-    out: &mut Vec<Group>,
-) {
-    let mut keys: Vec<Option<Prehashed<GroupKey>>> = (0..groups.len()).map(|_| None).collect();
-    for (k, i) in index {
-        keys[i] = Some(k);
-    }
-    for ((kv, aggs), key) in groups.into_iter().zip(keys) {
-        if let Some(key) = key {
-            out.push((key, kv, aggs));
+        let g = out.group(&kv)?;
+        for (i, a) in job.aggs.iter().enumerate() {
+            args.clear();
+            for e in &a.args {
+                args.push(ctx.eval(e, cols, &row)?);
+            }
+            out.update(g, i, &args)?;
         }
     }
+    Ok(())
 }
 
 /// Folds the morsels' tables together in morsel order and finishes every group: the rows the
@@ -455,33 +404,24 @@ fn keyed_groups(
 fn merge(
     parts: Vec<Part>,
     global: bool,
+    width: usize,
     aggs: &[AggSpec],
     ctx: &mut ExecCtx<'_>,
-) -> Result<Vec<Row>> {
-    let mut index: FxHashMap<Prehashed<GroupKey>, usize> = FxHashMap::default();
-    let mut groups: Vec<Aggs> = Vec::new();
+) -> Result<Finished> {
+    let Some(mut all) = Groups::partial(width, aggs) else {
+        return Err(crate::error::QueryError::new(
+            crate::error::ErrorClass::Unsupported,
+            "NotMergeable",
+            crate::error::Phase::Runtime,
+            "an aggregate that cannot merge was merged",
+        )
+        .into());
+    };
     for part in parts {
-        for (key, kv, later) in part.groups {
-            ctx.tick()?;
-            match index.entry(key) {
-                Entry::Occupied(o) => {
-                    let g = &mut groups[*o.get()].1;
-                    for (a, l) in g.iter_mut().zip(later) {
-                        a.merge(l)?;
-                    }
-                }
-                Entry::Vacant(v) => {
-                    v.insert(groups.len());
-                    groups.push((kv, later));
-                }
-            }
-        }
+        all.merge(part.groups, &mut || ctx.tick())?;
         if let Some(e) = part.error {
             return Err(e);
         }
     }
-    if groups.is_empty() && global {
-        groups.push((Vec::new(), aggs.iter().filter_map(partial).collect()));
-    }
-    crate::exec::group_table::finish_groups(groups)
+    all.finish(global)
 }

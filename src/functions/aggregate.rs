@@ -283,7 +283,7 @@ impl DurationSum {
 /// so it records its running sum's lowest and highest values and a merge composes them:
 /// `finish` then fails exactly when the serial sum would have failed on some row.
 #[derive(Default)]
-struct Sum {
+pub(crate) struct Sum {
     int: i128,
     /// The lowest and highest running integer sums so far (including the empty sum, 0).
     low: i128,
@@ -338,7 +338,21 @@ impl Aggregator for Sum {
         })
     }
     fn merge(&mut self, later: Box<dyn Aggregator>) -> Result<()> {
-        let later = downcast::<Sum>(later)?;
+        self.merge_from(*downcast::<Sum>(later)?)
+    }
+}
+
+impl Sum {
+    /// A fresh sum; `relative` for a parallel morsel's (see the type's docs).
+    pub(crate) fn new(relative: bool) -> Sum {
+        Sum {
+            relative,
+            ..Sum::default()
+        }
+    }
+
+    /// [`Aggregator::merge`] of a sum held by value (a grouping table's column).
+    pub(crate) fn merge_from(&mut self, later: Sum) -> Result<()> {
         self.durations.merge("sum", later.durations)?;
         // The later running sums, shifted by this one's total.
         self.low = self.low.min(self.int + later.low);
@@ -351,7 +365,7 @@ impl Aggregator for Sum {
 }
 
 #[derive(Default)]
-struct Avg {
+pub(crate) struct Avg {
     int: i128,
     float: f64,
     count: u64,
@@ -389,7 +403,13 @@ impl Aggregator for Avg {
         ))
     }
     fn merge(&mut self, later: Box<dyn Aggregator>) -> Result<()> {
-        let later = downcast::<Avg>(later)?;
+        self.merge_from(*downcast::<Avg>(later)?)
+    }
+}
+
+impl Avg {
+    /// [`Aggregator::merge`] of an average held by value (a grouping table's column).
+    pub(crate) fn merge_from(&mut self, later: Avg) -> Result<()> {
         self.durations.merge("avg", later.durations)?;
         self.int += later.int;
         self.float += later.float;
@@ -399,7 +419,7 @@ impl Aggregator for Avg {
 }
 
 /// min/max by the ORDER BY order, so mixed types have a defined answer.
-struct Extreme {
+pub(crate) struct Extreme {
     best: Option<Value>,
     want_max: bool,
 }
@@ -430,8 +450,23 @@ impl Aggregator for Extreme {
         Ok(self.best.take().unwrap_or(Value::Null))
     }
     fn merge(&mut self, later: Box<dyn Aggregator>) -> Result<()> {
+        self.merge_from(*downcast::<Extreme>(later)?)
+    }
+}
+
+impl Extreme {
+    /// A fresh `max` (`want_max`) or `min`.
+    pub(crate) fn new(want_max: bool) -> Extreme {
+        Extreme {
+            best: None,
+            want_max,
+        }
+    }
+
+    /// [`Aggregator::merge`] of an extreme held by value (a grouping table's column).
+    pub(crate) fn merge_from(&mut self, later: Extreme) -> Result<()> {
         // The later best replaces this one only when strictly better, as a row would.
-        match downcast::<Extreme>(later)?.best {
+        match later.best {
             Some(v) => self.update(std::slice::from_ref(&v)),
             None => Ok(()),
         }

@@ -19,6 +19,7 @@ use crate::expr::EvalContext;
 use crate::value::Value;
 
 pub use aggregate::{new_aggregator, new_partial_aggregator, Aggregator};
+pub(crate) use aggregate::{Avg, Extreme, Sum};
 pub use scalar::{format_float, to_string_value};
 pub(crate) use temporal::wall_clock;
 

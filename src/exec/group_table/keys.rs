@@ -1,0 +1,239 @@
+//! The grouping table's keys: packed words while every key value is small and fixed-width,
+//! `Value`s keyed by `GroupKey` from the first value that is not.
+//!
+//! Packed equality is `GroupKey` equality for the values packed: each kind has its own tag
+//! (so the integer 5 and node 5 differ) and within a kind equal words are equal values.
+//! Floats are not packed (1.0 groups with 1, NaN with NaN, under `GroupKey`), nor full
+//! nodes, strings or lists: any of them moves the table to the general form.
+
+use std::collections::hash_map::Entry;
+use std::hash::Hasher;
+
+use hashbrown::HashTable;
+
+use crate::error::Result;
+use crate::expr::GroupKey;
+use crate::hash::{FxHashMap, FxHasher, Prehashed};
+use crate::value::Value;
+
+const NULL: u8 = 0;
+const BOOL: u8 = 1;
+const INT: u8 = 2;
+const NODE: u8 = 3;
+const REL: u8 = 4;
+
+/// The tag and word of a value that packs.
+fn pack(v: &Value) -> Option<(u8, u64)> {
+    Some(match v {
+        Value::Null => (NULL, 0),
+        Value::Bool(b) => (BOOL, u64::from(*b)),
+        Value::Int(i) => (INT, *i as u64),
+        Value::NodeRef(id) => (NODE, *id),
+        Value::RelRef(id) => (REL, *id),
+        _ => return None,
+    })
+}
+
+fn unpack(tag: u8, word: u64) -> Value {
+    match tag {
+        BOOL => Value::Bool(word != 0),
+        INT => Value::Int(word as i64),
+        NODE => Value::NodeRef(word),
+        REL => Value::RelRef(word),
+        _ => Value::Null,
+    }
+}
+
+/// The keys of every group, in group order.
+pub(super) enum Keys {
+    Packed(Packed),
+    General(General),
+}
+
+/// Group `g`'s key is `tags[g·w..][..w]` and `words[g·w..][..w]`; `index` holds group
+/// numbers, hashed from those slices.
+pub(super) struct Packed {
+    width: usize,
+    tags: Vec<u8>,
+    words: Vec<u64>,
+    index: HashTable<u32>,
+    /// The key being looked up, packed.
+    probe: (Vec<u8>, Vec<u64>),
+}
+
+/// Group `g`'s key is `values[g·w..][..w]`.
+pub(super) struct General {
+    width: usize,
+    len: usize,
+    values: Vec<Value>,
+    index: FxHashMap<Prehashed<GroupKey>, usize>,
+}
+
+fn hash(tags: &[u8], words: &[u64]) -> u64 {
+    let mut h = FxHasher::default();
+    for w in words {
+        h.write_u64(*w);
+    }
+    for t in tags {
+        h.write_u8(*t);
+    }
+    h.finish()
+}
+
+/// Slice equality as a loop: keys are a few values wide, where `==` on slices calls
+/// `memcmp` (6% of A8's time at M).
+#[inline]
+fn same<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+impl Keys {
+    pub fn new(width: usize) -> Keys {
+        Keys::Packed(Packed {
+            width,
+            tags: Vec::new(),
+            words: Vec::new(),
+            index: HashTable::new(),
+            probe: (Vec::with_capacity(width), Vec::with_capacity(width)),
+        })
+    }
+
+    pub fn width(&self) -> usize {
+        match self {
+            Keys::Packed(p) => p.width,
+            Keys::General(g) => g.width,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Keys::Packed(p) => p.index.len(),
+            Keys::General(g) => g.len,
+        }
+    }
+
+    /// Appends group `g`'s key values to `out`.
+    pub fn values(&self, g: usize, out: &mut Vec<Value>) {
+        match self {
+            Keys::Packed(p) => {
+                let at = g * p.width..(g + 1) * p.width;
+                if let (Some(tags), Some(words)) = (p.tags.get(at.clone()), p.words.get(at)) {
+                    out.extend(tags.iter().zip(words).map(|(t, w)| unpack(*t, *w)));
+                }
+            }
+            Keys::General(k) => {
+                if let Some(vs) = k.values.get(g * k.width..(g + 1) * k.width) {
+                    out.extend_from_slice(vs);
+                }
+            }
+        }
+    }
+
+    /// The group with key `kv` (`width` values), `(group, false)`; or, when there is none,
+    /// `created()` and then a new group after the others, `(group, true)` (nothing is entered
+    /// when `created` fails).
+    pub fn find_or_insert(
+        &mut self,
+        kv: &[Value],
+        created: impl FnOnce() -> Result<()>,
+    ) -> Result<(usize, bool)> {
+        if let Keys::Packed(p) = self {
+            // Group numbers are `u32`: a table that would pass them (far beyond any memory
+            // limit today) moves to the general form like one with a key that does not pack.
+            if p.pack_probe(kv) && p.index.len() < u32::MAX as usize {
+                return p.find_or_insert(created);
+            }
+            self.make_general();
+        }
+        match self {
+            Keys::General(k) => k.find_or_insert(kv, created),
+            Keys::Packed(p) => p.find_or_insert(created),
+        }
+    }
+
+    /// Moves the packed keys to the general form, group order kept.
+    fn make_general(&mut self) {
+        let Keys::Packed(p) = self else { return };
+        let (width, len) = (p.width, p.index.len());
+        let mut k = General {
+            width,
+            len,
+            values: Vec::with_capacity(len * width),
+            index: FxHashMap::default(),
+        };
+        k.index.reserve(len);
+        for g in 0..len {
+            let at = g * width..(g + 1) * width;
+            for (t, w) in p.tags[at.clone()].iter().zip(&p.words[at]) {
+                k.values.push(unpack(*t, *w));
+            }
+            let key = crate::exec::project::row_key(&k.values[g * width..]);
+            k.index.insert(Prehashed::new(key), g);
+        }
+        *self = Keys::General(k);
+    }
+}
+
+impl Packed {
+    /// Packs `kv` into the probe; false when some value does not pack.
+    fn pack_probe(&mut self, kv: &[Value]) -> bool {
+        let (tags, words) = &mut self.probe;
+        tags.clear();
+        words.clear();
+        for v in kv {
+            let Some((t, w)) = pack(v) else {
+                return false;
+            };
+            tags.push(t);
+            words.push(w);
+        }
+        true
+    }
+
+    /// As [`Keys::find_or_insert`], for the key in the probe.
+    fn find_or_insert(&mut self, created: impl FnOnce() -> Result<()>) -> Result<(usize, bool)> {
+        let (ptags, pwords) = &self.probe;
+        let width = self.width;
+        // The number a new group gets; below `u32::MAX` (checked by the caller).
+        let next = self.index.len() as u32;
+        let (tags, words) = (&self.tags, &self.words);
+        let at = |g: u32| g as usize * width..(g as usize + 1) * width;
+        let entry = self.index.entry(
+            hash(ptags, pwords),
+            |&g| same(&tags[at(g)], ptags) && same(&words[at(g)], pwords),
+            |&g| hash(&tags[at(g)], &words[at(g)]),
+        );
+        match entry {
+            hashbrown::hash_table::Entry::Occupied(o) => Ok((*o.get() as usize, false)),
+            hashbrown::hash_table::Entry::Vacant(v) => {
+                created()?;
+                v.insert(next);
+                self.tags.extend_from_slice(ptags);
+                self.words.extend_from_slice(pwords);
+                Ok((next as usize, true))
+            }
+        }
+    }
+}
+
+impl General {
+    fn find_or_insert(
+        &mut self,
+        kv: &[Value],
+        created: impl FnOnce() -> Result<()>,
+    ) -> Result<(usize, bool)> {
+        match self
+            .index
+            .entry(Prehashed::new(crate::exec::project::row_key(kv)))
+        {
+            Entry::Occupied(o) => Ok((*o.get(), false)),
+            Entry::Vacant(v) => {
+                created()?;
+                v.insert(self.len);
+                self.values.extend_from_slice(kv);
+                self.len += 1;
+                Ok((self.len - 1, true))
+            }
+        }
+    }
+}
