@@ -416,7 +416,7 @@ impl BulkLoader {
                 let node = adj[i].0;
                 let slot = keys::node_slot(node);
                 let section = block_get(&old, slot);
-                // A spilled section (`adjacency.rs`) gets the new entries as a chunk of their own.
+                // A spilled section (`adjacency.rs`) is read whole and rewritten as one chunk below.
                 let spilled = section.and_then(|b| stub_parts(b, incoming));
                 let mut lists = match (section, spilled) {
                     (Some(b), None) => decode_section(b)
@@ -442,7 +442,25 @@ impl BulkLoader {
                     }
                 }
                 let value = match spilled {
-                    Some(stub) => Some(txn.add_chunk(node, incoming, stub, &mut lists)?),
+                    // Rewritten whole, as one chunk, rather than given a chunk of new entries:
+                    // a batch adds many relationships to a hub at once, and one chunk is what
+                    // compaction would fold the section into, so compacting after an import
+                    // need not fold (`compact.rs`, `needs_fold`).
+                    Some(_) => {
+                        let mut all = txn.all_lists(node, incoming)?;
+                        for l in lists {
+                            match all.iter_mut().find(|a| a.rel_type == l.rel_type) {
+                                Some(a) => a.edges.extend(l.edges),
+                                None => all.push(l),
+                            }
+                        }
+                        for a in &mut all {
+                            if !a.edges.windows(2).all(|w| w[0].0 < w[1].0) {
+                                a.edges.sort_unstable();
+                            }
+                        }
+                        txn.write_lists(node, incoming, &mut all, true)?
+                    }
                     None => txn.write_lists(node, incoming, &mut lists, false)?,
                 };
                 updates.push((slot, value));
