@@ -290,6 +290,24 @@ impl Txn {
         Ok(Some(stub(incoming, o + i, 1)))
     }
 
+    /// Adds `lists` (relationships newer than any the node has) to the spilled section whose
+    /// stub is `(total, chunks)` as one new chunk; returns the new stub.
+    pub(crate) fn add_chunk(
+        &mut self,
+        node: NodeId,
+        incoming: bool,
+        (total, chunks): (u64, u32),
+        lists: &mut [AdjList],
+    ) -> Result<Vec<u8>> {
+        let chunk = encode_section(lists);
+        let added: u64 = lists.iter().map(|l| l.edges.len() as u64).sum();
+        if chunk.is_empty() {
+            return Ok(stub(incoming, total, chunks));
+        }
+        self.kv_put(keys::chunk(node, incoming, chunks), Some(chunk));
+        Ok(stub(incoming, total + added, chunks + 1))
+    }
+
     /// Deletes every chunk of `node` in one direction.
     fn drop_chunks(&mut self, node: NodeId, incoming: bool) -> Result<()> {
         let chunks: Vec<Vec<u8>> = self

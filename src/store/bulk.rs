@@ -416,7 +416,7 @@ impl BulkLoader {
                 let node = adj[i].0;
                 let slot = keys::node_slot(node);
                 let section = block_get(&old, slot);
-                // A spilled section (`adjacency.rs`) is read whole and rewritten as one chunk below.
+                // A spilled section (`adjacency.rs`) gets the new entries as a chunk of their own.
                 let spilled = section.and_then(|b| stub_parts(b, incoming));
                 let mut lists = match (section, spilled) {
                     (Some(b), None) => decode_section(b)
@@ -442,25 +442,7 @@ impl BulkLoader {
                     }
                 }
                 let value = match spilled {
-                    // Rewritten whole, as one chunk, rather than given a chunk of new entries:
-                    // a batch adds many relationships to a hub at once, and one chunk is what
-                    // compaction would fold the section into, so compacting after an import
-                    // need not fold (`compact.rs`, `needs_fold`).
-                    Some(_) => {
-                        let mut all = txn.all_lists(node, incoming)?;
-                        for l in lists {
-                            match all.iter_mut().find(|a| a.rel_type == l.rel_type) {
-                                Some(a) => a.edges.extend(l.edges),
-                                None => all.push(l),
-                            }
-                        }
-                        for a in &mut all {
-                            if !a.edges.windows(2).all(|w| w[0].0 < w[1].0) {
-                                a.edges.sort_unstable();
-                            }
-                        }
-                        txn.write_lists(node, incoming, &mut all, true)?
-                    }
+                    Some(stub) => Some(txn.add_chunk(node, incoming, stub, &mut lists)?),
                     None => txn.write_lists(node, incoming, &mut lists, false)?,
                 };
                 updates.push((slot, value));
@@ -510,50 +492,5 @@ impl Drop for BulkLoader {
     fn drop(&mut self) {
         self.txn = None;
         self.store.inner.writer.release();
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::Direction;
-    use crate::store::GraphRead;
-
-    /// A hub filled over several batches ends in one chunk (what compaction's fold makes of
-    /// it, so compacting after an import need not fold), with every edge and its degree.
-    #[test]
-    fn a_hub_filled_over_several_batches_is_one_chunk() {
-        let store = Store::open_temporary().unwrap();
-        let mut bulk = store.bulk_loader().unwrap();
-        bulk.set_batch_size(10_000, 1_000);
-        let none = Vec::<(&str, Value)>::new;
-        let hub = bulk.add_node(&["Hub"], none()).unwrap();
-        let leaves: Vec<NodeId> = (0..3_500)
-            .map(|_| bulk.add_node(&["Leaf"], none()).unwrap())
-            .collect();
-        let mut want = Vec::new();
-        for (i, &leaf) in leaves.iter().enumerate() {
-            let ty = if i % 3 == 0 { "A" } else { "B" };
-            want.push((bulk.add_relationship(ty, leaf, hub, none()).unwrap(), leaf));
-        }
-        let report = bulk.finish().unwrap();
-        assert!(report.batches >= 4, "{report:?}");
-        let t = store.begin();
-        let chunks: Vec<Vec<u8>> = t
-            .kv_scan(&keys::chunk_prefix(hub, true))
-            .map(|r| r.map(|(k, _)| k))
-            .collect::<Result<_>>()
-            .unwrap();
-        assert_eq!(chunks, vec![keys::chunk(hub, true, 0)]);
-        let mut got: Vec<(u64, u64)> = t
-            .edges(hub, Direction::Incoming, &[])
-            .unwrap()
-            .iter()
-            .map(|e| (e.rel, e.other))
-            .collect();
-        got.sort_unstable();
-        assert_eq!(got, want);
-        assert_eq!(t.degree(hub, Direction::Incoming, &["A"]).unwrap(), 1_167);
-        assert_eq!(t.degree(hub, Direction::Incoming, &[]).unwrap(), 3_500);
     }
 }
