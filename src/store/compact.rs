@@ -26,6 +26,7 @@ use std::time::Instant;
 
 use crate::error::{Error, Result, StoreError};
 
+use super::adjacency::SPILL_BYTES;
 use super::durable::{self, sync_dir};
 use super::engine::Store;
 use super::errors::sled_error;
@@ -130,10 +131,7 @@ impl Store {
             drop(Store::open(&path, &crate::store::OpenOptions::default())?);
             src = Bounded::open(&path)?;
         }
-        let spilled = [keys::P_CHUNK, keys::P_CHUNK_IN]
-            .iter()
-            .any(|p| src.scan_prefix([*p]).next().is_some());
-        if spilled {
+        if needs_fold(&src, &path)? {
             // Spilled adjacency is folded first (`adjacency.rs`), through a store as any write
             // is, so that the copy and its read image hold each hub's lists in one value.
             drop(src);
@@ -235,6 +233,23 @@ fn not_compactable(path: &Path, why: &str) -> Error {
         reason: format!("cannot compact: {why}"),
     }
     .into()
+}
+
+/// Whether some spilled adjacency section is not yet what `Txn::fold_adjacency` makes of it:
+/// in more than one chunk, or in one that would fit back in its block. A bulk import writes
+/// each hub in one chunk (`bulk.rs`), so compacting after it skips the fold, which costs a
+/// store open (sled overwrites every free segment of the log as it opens) and a commit.
+fn needs_fold(src: &sled::Db, path: &Path) -> Result<bool> {
+    for p in [keys::P_CHUNK, keys::P_CHUNK_IN] {
+        for item in src.scan_prefix([p]) {
+            let (k, v) = item.map_err(|e| sled_error(path, e))?;
+            match keys::parse_chunk(&k) {
+                Some((_, 0)) if v.len() > SPILL_BYTES => {}
+                _ => return Ok(true),
+            }
+        }
+    }
+    Ok(false)
 }
 
 /// Opens a sled log without the background flusher (so its segment cleaner does not move
