@@ -124,7 +124,7 @@ def main():
     p.add_argument("--work", default=tempfile.gettempdir())
     p.add_argument("--batch", type=int, default=0,
                    help="ingest: run the MERGEs in CALL { } IN TRANSACTIONS OF this many rows")
-    # The shared bench data beside the main checkout (/work/main → /work/shared).
+    # The shared bench data beside the checkout (../shared/bench/data/M).
     p.add_argument("--data", default=os.path.join(REPO, "..", "shared", "bench", "data", "M"))
     a = p.parse_args()
     a.work = os.path.abspath(a.work)

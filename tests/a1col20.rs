@@ -10,18 +10,12 @@ mod kg_cli;
 use std::path::Path;
 
 use kg_cli::{kg, ok};
-use kgstore::db::{Database, OpenOptions, Params, RunOptions};
-use kgstore::Value;
+#[path = "support/on_disk.rs"]
+mod on_disk;
+use on_disk::on_disk;
 
-fn on_disk() -> (tempfile::TempDir, Database) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let opts = OpenOptions {
-        create_if_missing: true,
-        ..OpenOptions::default()
-    };
-    let db = Database::open(&dir.path().join("db"), &opts).expect("open");
-    (dir, db)
-}
+use kgstore::db::{Database, Params, RunOptions};
+use kgstore::Value;
 
 /// Investors in three countries, one without a country, one with no relationship; companies
 /// (one also `:Listed`) and a lab; amounts as integers, a float, one missing, one null; an

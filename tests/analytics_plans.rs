@@ -3,7 +3,11 @@
 //! and grouping by several keys keeps Cypher equivalence; each answer is checked against the
 //! same question asked in a form the choice does not apply to.
 
-use kgstore::db::{Database, OpenOptions, Params};
+#[path = "support/on_disk.rs"]
+mod on_disk;
+use on_disk::on_disk;
+
+use kgstore::db::{Database, Params};
 use kgstore::Value;
 
 fn rows(db: &Database, q: &str) -> Vec<Vec<Value>> {
@@ -15,16 +19,6 @@ fn rows(db: &Database, q: &str) -> Vec<Vec<Value>> {
 fn sorted(mut v: Vec<Vec<Value>>) -> Vec<Vec<Value>> {
     v.sort_by_key(|r| format!("{r:?}"));
     v
-}
-
-fn on_disk() -> (tempfile::TempDir, Database) {
-    let dir = tempfile::tempdir().unwrap();
-    let opts = OpenOptions {
-        create_if_missing: true,
-        ..OpenOptions::default()
-    };
-    let db = Database::open(&dir.path().join("db"), &opts).unwrap();
-    (dir, db)
 }
 
 /// 900 `:Big` nodes, 100 sources without a label but one in ten `:Rare`, and `INVESTED_IN`

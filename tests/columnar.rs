@@ -2,23 +2,17 @@
 //! label tests through the label bitmaps must answer exactly what the records say, see the
 //! transaction's own writes, and see other sessions' commits between statements.
 
-use kgstore::db::{Database, OpenOptions, Params};
+#[path = "support/on_disk.rs"]
+mod on_disk;
+use on_disk::on_disk;
+
+use kgstore::db::{Database, Params};
 use kgstore::Value;
 
 fn rows(db: &Database, q: &str) -> Vec<Vec<Value>> {
     db.run(q, &Params::new())
         .unwrap_or_else(|e| panic!("{q}: {e}"))
         .rows
-}
-
-fn on_disk() -> (tempfile::TempDir, Database) {
-    let dir = tempfile::tempdir().unwrap();
-    let opts = OpenOptions {
-        create_if_missing: true,
-        ..OpenOptions::default()
-    };
-    let db = Database::open(&dir.path().join("db"), &opts).unwrap();
-    (dir, db)
 }
 
 /// A graph spanning several node, relationship and label-bitmap blocks.

@@ -5,7 +5,11 @@
 
 use std::time::Duration;
 
-use kgstore::db::{Database, OpenOptions, Params, RunOptions};
+#[path = "support/on_disk.rs"]
+mod on_disk;
+use on_disk::on_disk;
+
+use kgstore::db::{Database, Params, RunOptions};
 use kgstore::error::Error;
 use kgstore::memory_budget::{CountingAlloc, Limit};
 use kgstore::Value;
@@ -15,16 +19,6 @@ static ALLOC: CountingAlloc = CountingAlloc;
 
 /// Nodes of the generated graph: well past the fewest nodes a scan splits at (8,192).
 const NODES: i64 = 30_000;
-
-fn on_disk() -> (tempfile::TempDir, Database) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let opts = OpenOptions {
-        create_if_missing: true,
-        ..OpenOptions::default()
-    };
-    let db = Database::open(&dir.path().join("db"), &opts).expect("open");
-    (dir, db)
-}
 
 /// `:P` nodes with an integer `g` of 37 groups, an integer `x` missing on one node in 13, a
 /// float `f`, a string `s` of 50 values and a unique `i`; a tenth of them also `:Q`; and from

@@ -4,21 +4,15 @@
 //! aggregated, with writes of the same statement and of earlier commits, and raises the errors
 //! the filter raises.
 
-use kgstore::db::{Database, OpenOptions, Params, RunOptions};
+#[path = "support/on_disk.rs"]
+mod on_disk;
+use on_disk::on_disk;
+
+use kgstore::db::{Database, Params, RunOptions};
 use kgstore::Value;
 
 /// Past the fewest nodes a parallel aggregation splits at (8,192).
 const NODES: i64 = 20_000;
-
-fn on_disk() -> (tempfile::TempDir, Database) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let opts = OpenOptions {
-        create_if_missing: true,
-        ..OpenOptions::default()
-    };
-    let db = Database::open(&dir.path().join("db"), &opts).expect("open");
-    (dir, db)
-}
 
 /// `:P` nodes with an integer `g`, an integer `x` missing on one node in 13, a float `f`, a
 /// string `s` (an integer on one node in 17) and a unique `i`; one in ten also `:Q`, and

@@ -146,6 +146,30 @@ struct Ledger {
 }
 
 impl Ledger {
+    /// Runs statement `seq` (creating `n` nodes with values of `len` bytes) and books it;
+    /// returns whether it was acknowledged. A refusal must be a clear full-disk error.
+    fn write(
+        &mut self,
+        db: &Path,
+        scripts: &Path,
+        (seq, n, len): (u64, u64, usize),
+        context: &str,
+    ) -> bool {
+        let script = write_script(scripts, seq, n, len);
+        let run = kg(
+            db,
+            &["run", script.to_str().unwrap()],
+            Duration::from_secs(60),
+        );
+        self.tried.push((seq, n));
+        if run.code == 0 {
+            self.acked.push((seq, n));
+        } else {
+            assert_clear_failure(&run, context);
+        }
+        run.code == 0
+    }
+
     /// Checks the database against the ledger: every acknowledged statement is there whole;
     /// every other one is there whole or not at all.
     fn verify(&self, db: &Path, context: &str) {
@@ -220,19 +244,9 @@ fn a_full_disk_fails_statements_clearly_and_loses_nothing_acknowledged() {
                 1 => (2, 150_000),
                 _ => (300, 200),
             };
-            let script = write_script(scripts, seq, n, len);
-            let run = kg(
-                &db,
-                &["run", script.to_str().unwrap()],
-                Duration::from_secs(60),
-            );
-            ledger.tried.push((seq, n));
             let context = format!("round {round} step {step} (statement {seq})");
-            if run.code == 0 {
-                ledger.acked.push((seq, n));
-            } else {
+            if !ledger.write(&db, scripts, (seq, n, len), &context) {
                 full_errors += 1;
-                assert_clear_failure(&run, &context);
             }
             let read = query(&db, "MATCH (n) RETURN count(n) AS n");
             if read.code != 0 {
@@ -308,18 +322,8 @@ fn a_full_disk_during_compaction_and_delta_writes_loses_nothing_acknowledged() {
                 } else {
                     (40, 30)
                 };
-                let script = write_script(scripts, seq, n, len);
-                let run = kg(
-                    &db,
-                    &["run", script.to_str().unwrap()],
-                    Duration::from_secs(60),
-                );
-                ledger.tried.push((seq, n));
-                if run.code == 0 {
-                    ledger.acked.push((seq, n));
-                } else {
+                if !ledger.write(&db, scripts, (seq, n, len), &context) {
                     refused += 1;
-                    assert_clear_failure(&run, &context);
                 }
             }
             // A read in between, through the image and its delta when they are sealed.
