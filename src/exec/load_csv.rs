@@ -33,21 +33,7 @@ pub struct LoadCsv<'p> {
     pub current: Option<(Row, CsvRows)>,
 }
 
-/// The hidden column holding `[linenumber(), file()]` of the record a row came from.
-pub const POSITION: &str = "  load_csv_position";
-
-/// `linenumber()` and `file()` of a row: its [`POSITION`] column when the row has one (a
-/// write reads its input whole before evaluating, so the context's last record is not the
-/// row's), else the context's most recent record; null outside LOAD CSV.
-pub(crate) fn position_of(value: Option<&Value>) -> Option<(i64, Value)> {
-    match value {
-        Some(Value::List(p)) => match p.as_slice() {
-            [Value::Int(line), file] => Some((*line, file.clone())),
-            _ => None,
-        },
-        _ => None,
-    }
-}
+pub(crate) use crate::expr::csv_position::{position_of, POSITION};
 
 /// Makes the context's position the one a row carries (a subquery run for that row).
 pub(crate) fn restore_position(ctx: &ExecCtx<'_>, value: &Value) {

@@ -588,8 +588,8 @@ fn call_function(
         }
         // LOAD CSV's position: the row's own (its hidden column), else the context's.
         "linenumber" | "file" if args.is_empty() => {
-            let here =
-                crate::exec::load_csv::position_of(scope.get(crate::exec::load_csv::POSITION));
+            use super::csv_position::{position_of, POSITION};
+            let here = position_of(scope.get(POSITION));
             if let Some((line, file)) = here {
                 return Ok(if lower == "file" {
                     file

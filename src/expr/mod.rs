@@ -8,6 +8,7 @@ mod arith;
 pub mod compare;
 mod component;
 mod constant;
+pub(crate) mod csv_position;
 pub mod dynamic;
 mod eval;
 mod regex_cache;

@@ -339,7 +339,7 @@ impl Builder<'_> {
                     columns.push(l.variable.name.clone());
                     // The record's `linenumber()` and `file()` travel with the row (writes
                     // read their input whole before evaluating); a later LOAD CSV overwrites.
-                    let position = crate::exec::load_csv::POSITION;
+                    let position = crate::expr::csv_position::POSITION;
                     if !columns.iter().any(|c| c == position) {
                         columns.push(position.to_string());
                     }
