@@ -527,6 +527,37 @@ fn deep_nesting_is_an_error_not_a_crash() {
     assert!(parse(&q).is_ok());
 }
 
+/// Parentheses around a pattern element are one grammar rule, not two alternatives that each
+/// parse the element inside: with two, every level was tried twice, and 24 unclosed levels ran
+/// into pest's call limit ("too complex to parse") after seconds of work.
+#[test]
+fn nested_pattern_parentheses_parse_in_linear_work() {
+    let deep = |n: usize, inner: &str| {
+        format!(
+            "MATCH {}{inner}{} RETURN count(*)",
+            "(".repeat(n),
+            ")".repeat(n)
+        )
+    };
+    let nested = first_match_pattern(&deep(40, "(a)-[:R]->(b)"));
+    assert_eq!(nested.len(), 1);
+    let element = &nested[0].element;
+    let names = |n: &NodePattern| n.variable.as_ref().map(|v| v.name.clone());
+    assert_eq!(names(&element.start).as_deref(), Some("a"));
+    assert_eq!(element.chain.len(), 1);
+    assert_eq!(names(&element.chain[0].1).as_deref(), Some("b"));
+    assert!(nested[0].variable.is_none() && nested[0].where_.is_none());
+    let e = err(&format!("MATCH {} (a) RETURN a", "(".repeat(60)));
+    assert!(
+        !e.to_string().contains("too complex"),
+        "an unclosed parenthesis is a plain syntax error: {e}"
+    );
+    assert!(e.span.is_some());
+    // A path variable or WHERE inside the parentheses still means a parenthesized path.
+    let p = first_match_pattern("MATCH SHORTEST 1 (p = (a)-->+(b) WHERE a.x = 1) RETURN p");
+    assert!(p[0].where_.is_some() && p[0].variable.is_some());
+}
+
 const SAMPLES: &[&str] = &[
     "MATCH (a:Person {name: 'x'})-[r:KNOWS*1..3]->(b) WHERE a.age > 3 RETURN a, count(*) ORDER BY a.name DESC SKIP 1 LIMIT 5",
     "UNWIND [1, 2.5, 'x', null, {k: [true]}] AS x WITH x WHERE x IS NOT NULL RETURN DISTINCT x",

@@ -140,6 +140,13 @@ pub fn pattern_element(p: Pair<'_, Rule>) -> PResult<PatternElement> {
     for q in p.into_inner() {
         match q.as_rule() {
             Rule::pattern_element => return pattern_element(q),
+            // Plain parentheses around an element (no path variable, no WHERE) are dropped.
+            Rule::parenthesized_path if plain_parentheses(&q) => {
+                if let Some(inner) = q.into_inner().find(|r| r.as_rule() == Rule::pattern_element) {
+                    return pattern_element(inner);
+                }
+                return Err(unexpected(Rule::pattern_element, span));
+            }
             Rule::parenthesized_path => {
                 return Err(QueryError::unsupported(
                     "a parenthesized path pattern with a WHERE or a path variable here; it is allowed directly in MATCH",
@@ -183,6 +190,13 @@ pub fn pattern_element(p: Pair<'_, Rule>) -> PResult<PatternElement> {
         }
     }
     Ok(PatternElement { start, chain, span })
+}
+
+/// Whether a `parenthesized_path` only groups: no path variable and no WHERE of its own.
+fn plain_parentheses(p: &Pair<'_, Rule>) -> bool {
+    p.clone()
+        .into_inner()
+        .all(|r| !matches!(r.as_rule(), Rule::variable | Rule::pattern_where))
 }
 
 fn anonymous_node(span: Span) -> NodePattern {
