@@ -433,7 +433,12 @@ fn builtins() -> Vec<Arc<dyn Procedure>> {
                 ],
                 "Lists the built-in functions (also `SHOW FUNCTIONS`).",
             ),
-            f: |_| Ok(crate::functions::all().iter().map(function_row).collect()),
+            f: |_| {
+                // By name, as Neo4j lists them.
+                let mut all: Vec<_> = crate::functions::all().iter().collect();
+                all.sort_by_key(|f| f.name);
+                Ok(all.into_iter().map(function_row).collect())
+            },
         }),
         Arc::new(Builtin {
             sig: sig(
