@@ -742,7 +742,8 @@ pub enum ExprKind {
     },
     /// `n:A:B` used as a predicate.
     HasLabels(Box<Expr>, Vec<String>),
-    /// A node pattern's GQL label expression as a predicate (planner-made: `(n:A|B)`).
+    /// A GQL label expression as a predicate: `n:A|B`, `n:!A`, `r:%`, `n IS A&B`, or a node
+    /// pattern's `(n:A|B)` made a filter by the planner.
     LabelTest(Box<Expr>, LabelExpr),
     /// A function call; `name` as written, possibly namespaced (`date.truncate`). Matching
     /// function names is case-insensitive.

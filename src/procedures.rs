@@ -115,6 +115,65 @@ impl Registry {
     }
 }
 
+/// One row of `kg.functions()`: Neo4j 5's columns of `SHOW FUNCTIONS YIELD *` in its order,
+/// then kgstore's `arguments` (how many, e.g. `2 to 3`).
+fn function_row(f: &crate::functions::FunctionInfo) -> Vec<Value> {
+    let s = |t: &str| Value::String(t.to_string());
+    let arguments = match (f.min_args, f.max_args) {
+        (lo, usize::MAX) => format!("{lo} or more"),
+        (lo, hi) if lo == hi => lo.to_string(),
+        (lo, hi) => format!("{lo} to {hi}"),
+    };
+    let doc = crate::functions::catalog::doc(f.name);
+    let category = if f.aggregate { "Aggregating" } else { "Scalar" };
+    let (category, description, signature, args, returns) = match doc {
+        Some(d) => (
+            s(d.category),
+            s(d.description),
+            Value::String(d.signature(f)),
+            d.args
+                .iter()
+                .map(|a| {
+                    let mut m = std::collections::BTreeMap::new();
+                    m.insert("name".to_string(), s(a.name));
+                    m.insert("type".to_string(), s(a.ty));
+                    m.insert("description".to_string(), s(a.description));
+                    m.insert("isDeprecated".to_string(), Value::Bool(false));
+                    if let Some(default) = a.default {
+                        m.insert("default".to_string(), s(default));
+                    }
+                    Value::Map(m)
+                })
+                .collect(),
+            s(d.returns),
+        ),
+        // The catalog's test keeps every function documented; this is only a fallback.
+        None => (
+            s(category),
+            Value::Null,
+            Value::Null,
+            Vec::new(),
+            Value::Null,
+        ),
+    };
+    vec![
+        s(f.name),
+        category,
+        description,
+        signature,
+        Value::Bool(true),
+        Value::List(args),
+        returns,
+        Value::Bool(f.aggregate),
+        // Roles need Neo4j's SHOW ROLE privilege there; kgstore has no roles: null.
+        Value::Null,
+        Value::Null,
+        Value::Bool(false),
+        Value::Null,
+        Value::String(arguments),
+    ]
+}
+
 /// Checks (and where Cypher allows, converts) an argument against a declared input type.
 pub fn coerce_argument(proc_name: &str, input: &(String, String), v: Value) -> Result<Value> {
     let ty = input.1.trim().to_ascii_uppercase();
@@ -360,28 +419,25 @@ fn builtins() -> Vec<Arc<dyn Procedure>> {
                 &[
                     ("name", "STRING"),
                     ("category", "STRING"),
+                    ("description", "STRING"),
+                    ("signature", "STRING"),
+                    ("isBuiltIn", "BOOLEAN"),
+                    ("argumentDescription", "LIST<MAP>"),
+                    ("returnDescription", "STRING"),
+                    ("aggregating", "BOOLEAN"),
+                    ("rolesExecution", "LIST<STRING>"),
+                    ("rolesBoostedExecution", "LIST<STRING>"),
+                    ("isDeprecated", "BOOLEAN"),
+                    ("deprecatedBy", "STRING"),
                     ("arguments", "STRING"),
                 ],
                 "Lists the built-in functions (also `SHOW FUNCTIONS`).",
             ),
             f: |_| {
-                Ok(crate::functions::all()
-                    .iter()
-                    .map(|f| {
-                        let arguments = match (f.min_args, f.max_args) {
-                            (lo, usize::MAX) => format!("{lo} or more"),
-                            (lo, hi) if lo == hi => lo.to_string(),
-                            (lo, hi) => format!("{lo} to {hi}"),
-                        };
-                        vec![
-                            Value::String(f.name.into()),
-                            Value::String(
-                                if f.aggregate { "Aggregating" } else { "Scalar" }.into(),
-                            ),
-                            Value::String(arguments),
-                        ]
-                    })
-                    .collect())
+                // By name, as Neo4j lists them.
+                let mut all: Vec<_> = crate::functions::all().iter().collect();
+                all.sort_by_key(|f| f.name);
+                Ok(all.into_iter().map(function_row).collect())
             },
         }),
         Arc::new(Builtin {

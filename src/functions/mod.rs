@@ -1,7 +1,8 @@
 //! Built-in functions: the registry (`lookup`), scalar dispatch (`call`) and aggregates
-//! (`new_aggregator`). One file per family.
+//! (`new_aggregator`). One file per family; `catalog` describes them for `SHOW FUNCTIONS`.
 
 mod aggregate;
+pub mod catalog;
 mod graph;
 mod list;
 pub(crate) use list::range_parts;

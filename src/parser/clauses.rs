@@ -699,6 +699,40 @@ fn show_query(p: Pair<'_, Rule>) -> PResult<Query> {
             _ => clauses.push(clause(q)?),
         }
     }
+    let item = |column: &&str| YieldItem {
+        column: column.to_string(),
+        alias: None,
+        span,
+    };
+    if c.procedure == "kg.procedures" && c.yields.is_none() && !c.yield_star {
+        // Neo4j 5's default columns; `YIELD *` gives every one.
+        let columns = ["name", "description", "mode", "worldAffecting"];
+        c.yields = Some(columns.iter().map(item).collect());
+    }
+    if c.procedure == "kg.functions" && c.yields.is_none() {
+        // Neo4j 5's columns: three by default, twelve with `YIELD *` (or a bare `WHERE`);
+        // kgstore's `arguments` only when yielded by name.
+        let columns: &[&str] = if c.yield_star {
+            &[
+                "name",
+                "category",
+                "description",
+                "signature",
+                "isBuiltIn",
+                "argumentDescription",
+                "returnDescription",
+                "aggregating",
+                "rolesExecution",
+                "rolesBoostedExecution",
+                "isDeprecated",
+                "deprecatedBy",
+            ]
+        } else {
+            &["name", "category", "description"]
+        };
+        c.yield_star = false;
+        c.yields = Some(columns.iter().map(item).collect());
+    }
     if let Some((scope, at)) = scope {
         if c.procedure != "kg.functions" {
             return Err(QueryError::syntax(
@@ -715,19 +749,6 @@ fn show_query(p: Pair<'_, Rule>) -> PResult<Query> {
                 span: at,
             });
         }
-    }
-    if c.procedure == "kg.procedures" && c.yields.is_none() && !c.yield_star {
-        // Neo4j 5's default columns; `YIELD *` gives every one.
-        let item = |column: &str| YieldItem {
-            column: column.to_string(),
-            alias: None,
-            span,
-        };
-        c.yields = Some(
-            ["name", "description", "mode", "worldAffecting"]
-                .map(item)
-                .into(),
-        );
     }
     clauses.insert(0, Clause::Call(c));
     Ok(Query {

@@ -59,8 +59,16 @@ fn classify(rule: Rule) -> Expect {
         | single_query => Expect::Clause,
         variable | symbolic_name | schema_name | property_key_name | schema_object_name
         | procedure_name | function_name | yield_item => Expect::Name,
-        label_name | rel_type_name | node_labels | label_expression | label_or | label_and
-        | label_not | label_atom => Expect::Label,
+        label_name
+        | rel_type_name
+        | node_labels
+        | label_expression
+        | label_or
+        | label_and
+        | label_not
+        | label_atom
+        | where_label_expression
+        | where_label_or => Expect::Label,
         node_pattern | pattern | pattern_part | pattern_element => Expect::NodePattern,
         lparen => Expect::Token("`(`"),
         lbracket => Expect::Token("`[`"),
@@ -144,24 +152,6 @@ fn known_unsupported(src: &str, pos: usize) -> Option<String> {
         return Some(
             "`NULLS FIRST` / `NULLS LAST` in ORDER BY (nulls sort last in ascending order and \
              first in descending order, as in Neo4j)"
-                .into(),
-        );
-    }
-    // `WHERE n:A|B`, `n:A&B`: a label expression outside a node pattern.
-    let before = src[..pos].trim_end();
-    let after_label = before.rsplit_once(':').is_some_and(|(head, label)| {
-        !label.is_empty()
-            && label
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == '_' || c == '`')
-            && head
-                .trim_end()
-                .ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '`')
-    });
-    if after_label && (rest.starts_with('|') || rest.starts_with('&')) && !rest.starts_with("||") {
-        return Some(
-            "label expressions (`n:A|B`, `n:A&B`) outside a node pattern; write \
-             `(n:A OR n:B)` or put the expression in the pattern: `MATCH (n:A|B)`"
                 .into(),
         );
     }

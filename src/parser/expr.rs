@@ -8,7 +8,7 @@ use pest::pratt_parser::{Assoc, Op, PrattParser};
 
 use super::literal::{self, IntToken};
 use super::pairs::{name_of, unexpected, variable};
-use super::patterns::{node_labels, pattern, relationships_pattern};
+use super::patterns::{label_expression, pattern, relationships_pattern};
 use super::{clauses, span_of, PResult, Rule};
 use crate::ast::*;
 use crate::error::QueryError;
@@ -142,7 +142,7 @@ pub fn expression(pair: Pair<'_, Rule>) -> PResult<Expr> {
     }
     let built = pratt()
         .map_primary(|p| match p.as_rule() {
-            Rule::primary => primary(p),
+            Rule::primary | Rule::where_primary => primary(p),
             r => Err(unexpected(r, span_of(&p))),
         })
         .map_prefix(|op, rhs| {
@@ -346,21 +346,22 @@ fn primary(pair: Pair<'_, Rule>) -> PResult<Built> {
         let e = std::mem::replace(&mut built, Built::plain(null_expr())).checked()?;
         let span = join(e.span, span_of(&p));
         let kind = match p.as_rule() {
-            Rule::node_labels => {
-                let (labels, dynamic) = node_labels(p)?;
-                if dynamic.is_empty() {
-                    ExprKind::HasLabels(Box::new(e), labels)
-                } else {
-                    // `n:A:$(x)`: every static and every dynamic label.
-                    let mut all: Vec<LabelExpr> =
-                        labels.into_iter().map(LabelExpr::Label).collect();
-                    all.extend(dynamic.into_iter().map(|d| LabelExpr::Dynamic(Box::new(d))));
-                    let test = if all.len() == 1 {
-                        all.remove(0)
-                    } else {
-                        LabelExpr::And(all)
-                    };
-                    ExprKind::LabelTest(Box::new(e), test)
+            Rule::label_expression | Rule::where_label_expression => {
+                // `n:A:B` keeps its plain form (the planner reads it); anything else
+                // (`n:A|B`, `n:!A`, `n:%`, `n:$(x)`) is tested as a label expression.
+                match label_expression(p)? {
+                    (labels, None) => ExprKind::HasLabels(Box::new(e), labels),
+                    (labels, Some(rest)) => {
+                        let mut all: Vec<LabelExpr> =
+                            labels.into_iter().map(LabelExpr::Label).collect();
+                        all.push(rest);
+                        let test = if all.len() == 1 {
+                            all.remove(0)
+                        } else {
+                            LabelExpr::And(all)
+                        };
+                        ExprKind::LabelTest(Box::new(e), test)
+                    }
                 }
             }
             _ => lookup(e, p)?,
@@ -431,6 +432,18 @@ pub(super) fn lookup(target: Expr, p: Pair<'_, Rule>) -> PResult<ExprKind> {
 pub(super) fn sub_expression(pair: Pair<'_, Rule>) -> PResult<Expr> {
     let span = span_of(&pair);
     match pair.into_inner().find(|p| p.as_rule() == Rule::expression) {
+        Some(e) => expression(e),
+        None => Err(unexpected(Rule::expression, span)),
+    }
+}
+
+/// A comprehension's `WHERE` (its expression reads `|` as grammar rule `where_expression` says).
+fn where_expression(pair: Pair<'_, Rule>) -> PResult<Expr> {
+    let span = span_of(&pair);
+    match pair
+        .into_inner()
+        .find(|p| p.as_rule() == Rule::where_expression)
+    {
         Some(e) => expression(e),
         None => Err(unexpected(Rule::expression, span)),
     }
@@ -735,7 +748,8 @@ fn comprehension_parts(p: Pair<'_, Rule>) -> PResult<Comprehension> {
         match q.as_rule() {
             Rule::variable => c.variable = Some(variable(q)),
             Rule::expression => c.list = Some(expression(q)?),
-            Rule::comprehension_where => c.predicate = Some(Box::new(sub_expression(q)?)),
+            Rule::comprehension_where => c.predicate = Some(Box::new(where_expression(q)?)),
+            Rule::quantifier_where => c.predicate = Some(Box::new(sub_expression(q)?)),
             Rule::comprehension_projection => c.projection = Some(Box::new(sub_expression(q)?)),
             _ => {}
         }
@@ -787,7 +801,7 @@ fn pattern_comprehension(p: Pair<'_, Rule>) -> PResult<ExprKind> {
         match q.as_rule() {
             Rule::variable => var = Some(variable(q)),
             Rule::relationships_pattern => pat = Some(relationships_pattern(q)?),
-            Rule::comprehension_where => predicate = Some(Box::new(sub_expression(q)?)),
+            Rule::comprehension_where => predicate = Some(Box::new(where_expression(q)?)),
             Rule::expression => projection = Some(Box::new(expression(q)?)),
             _ => {}
         }

@@ -474,11 +474,11 @@ fn properties(q: Pair<'_, Rule>) -> PResult<Expr> {
 /// `:A:B` → `["A", "B"]`.
 /// A node pattern's label expression, split into the plain labels every match must carry
 /// (what the planner can scan for) and the remaining condition, if any.
-fn label_expression(p: Pair<'_, Rule>) -> PResult<(Vec<String>, Option<LabelExpr>)> {
+pub(super) fn label_expression(p: Pair<'_, Rule>) -> PResult<(Vec<String>, Option<LabelExpr>)> {
     let span = span_of(&p);
     let parts = p
         .into_inner()
-        .filter(|q| q.as_rule() == Rule::label_or)
+        .filter(|q| matches!(q.as_rule(), Rule::label_or | Rule::where_label_or))
         .map(label_or)
         .collect::<PResult<Vec<_>>>()?;
     let plain = |e: &LabelExpr| matches!(e, LabelExpr::Label(_) | LabelExpr::Dynamic(_));
@@ -524,9 +524,11 @@ fn label_or(p: Pair<'_, Rule>) -> PResult<LabelExpr> {
     let mut negations = 0;
     for q in p.into_inner() {
         match q.as_rule() {
-            Rule::label_and | Rule::label_not | Rule::label_atom | Rule::label_or => {
-                parts.push(label_or(q)?)
-            }
+            Rule::label_and
+            | Rule::label_not
+            | Rule::label_atom
+            | Rule::label_or
+            | Rule::where_label_or => parts.push(label_or(q)?),
             Rule::label_name => parts.push(LabelExpr::Label(name_of(q))),
             Rule::dynamic_label => parts.push(LabelExpr::Dynamic(Box::new(dynamic_label(q)?))),
             Rule::percent => parts.push(LabelExpr::Any),
@@ -535,7 +537,7 @@ fn label_or(p: Pair<'_, Rule>) -> PResult<LabelExpr> {
         }
     }
     let mut e = match rule {
-        Rule::label_or if parts.len() > 1 => LabelExpr::Or(parts),
+        Rule::label_or | Rule::where_label_or if parts.len() > 1 => LabelExpr::Or(parts),
         Rule::label_and if parts.len() > 1 => LabelExpr::And(parts),
         _ => parts
             .pop()
