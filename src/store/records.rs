@@ -60,13 +60,10 @@ pub fn block_get(block: &[u8], slot: u8) -> Option<&[u8]> {
         .map(|(_, b)| b)
 }
 
-/// A copy of `block` with `slot` set to `value` (or removed when `None`). The entries before
-/// and after the slot are copied as they are (a walk finds where the slot goes; nothing is
-/// re-encoded), so a write into a block costs a copy of it. Like [`block_entries`], a
-/// malformed entry ends the block: it and what follows are dropped.
-pub fn block_put(block: &[u8], slot: u8, value: Option<&[u8]>) -> Vec<u8> {
-    // The block's well-formed length, and where the slot's entry starts and ends (both at the
-    // first entry past the slot when it has none).
+/// Where `slot`'s entry starts and ends in `block` (both at the first entry past the slot
+/// when it has none), and the block's well-formed length: like [`block_entries`], a
+/// malformed entry ends the block.
+fn slot_span(block: &[u8], slot: u8) -> (usize, usize, usize) {
     let (mut pos, mut at) = (0usize, None);
     while let Some(&s) = block.get(pos) {
         let mut p = pos + 1;
@@ -83,15 +80,44 @@ pub fn block_put(block: &[u8], slot: u8, value: Option<&[u8]>) -> Vec<u8> {
         pos = end;
     }
     let (start, end) = at.unwrap_or((pos, pos));
-    let mut out = Vec::with_capacity(pos + value.map_or(0, |v| v.len() + 4));
+    (start, end, pos)
+}
+
+/// A copy of `block` with `slot` set to `value` (or removed when `None`). The entries before
+/// and after the slot are copied as they are (a walk finds where the slot goes; nothing is
+/// re-encoded), so a write into a block costs a copy of it. A malformed entry and what
+/// follows it are dropped (see [`slot_span`]).
+pub fn block_put(block: &[u8], slot: u8, value: Option<&[u8]>) -> Vec<u8> {
+    let (start, end, len) = slot_span(block, slot);
+    let mut out = Vec::with_capacity(len + value.map_or(0, |v| v.len() + 4));
     out.extend_from_slice(&block[..start]);
     if let Some(v) = value {
         out.push(slot);
         put_varint(&mut out, v.len() as u64);
         out.extend_from_slice(v);
     }
-    out.extend_from_slice(&block[end..pos]);
+    out.extend_from_slice(&block[end..len]);
     out
+}
+
+/// [`block_put`] in place: `block` becomes exactly what `block_put` returns, but only the
+/// entries after the slot move (and nothing when the entry keeps its length, as a SET of a
+/// number usually does), so the n-th write into a block the transaction already holds costs a
+/// walk, not a copy of the block.
+pub fn block_set(block: &mut Vec<u8>, slot: u8, value: Option<&[u8]>) {
+    let (start, end, len) = slot_span(block, slot);
+    block.truncate(len);
+    let mut entry = Vec::with_capacity(value.map_or(0, |v| v.len() + 6));
+    if let Some(v) = value {
+        entry.push(slot);
+        put_varint(&mut entry, v.len() as u64);
+        entry.extend_from_slice(v);
+    }
+    if entry.len() == end - start {
+        block[start..end].copy_from_slice(&entry);
+    } else {
+        block.splice(start..end, entry);
+    }
 }
 
 /// Applies slot updates (ascending by slot, `None` = remove) to a block in one pass.
@@ -626,6 +652,31 @@ mod tests {
         let mut torn = replaced.clone();
         torn.extend_from_slice(&[201, 50, 1]);
         assert_eq!(block_put(&torn, 1, Some(&[1, 1])), replaced);
+    }
+
+    /// Writing a slot in place leaves exactly the bytes `block_put` returns: growing,
+    /// shrinking, same-length, new and removed entries, and a malformed tail.
+    #[test]
+    fn block_set_matches_block_put() {
+        let mut reference: Vec<u8> = Vec::new();
+        let mut in_place: Vec<u8> = Vec::new();
+        // (slot, value length; 0 removes): a deterministic mix over a few slots.
+        let mut x = 7u32;
+        for step in 0..2000u32 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            let slot = (x >> 8) as u8 % 40;
+            let len = (x >> 20) as usize % 300;
+            let value: Vec<u8> = (0..len).map(|i| (i as u32 ^ step) as u8).collect();
+            let v = (len > 0).then_some(&value[..]);
+            reference = block_put(&reference, slot, v);
+            block_set(&mut in_place, slot, v);
+            assert_eq!(in_place, reference, "step {step}");
+            assert!(block_is_well_formed(&in_place));
+        }
+        let mut torn = reference.clone();
+        torn.extend_from_slice(&[201, 50, 1]);
+        block_set(&mut torn, 3, Some(&[1, 2]));
+        assert_eq!(torn, block_put(&reference, 3, Some(&[1, 2])));
     }
 
     #[test]
