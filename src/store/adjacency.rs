@@ -27,7 +27,7 @@ use super::engine::Store;
 use super::keys;
 use super::records::{
     block_get, decode_section, degree_entry, degree_totals, encode_section, section_push,
-    section_totals, AdjList,
+    section_remove, section_totals, AdjList,
 };
 use super::txn::Txn;
 
@@ -217,6 +217,11 @@ impl Txn {
         };
         let section: &[u8] = &section;
         let without = |bytes: &[u8]| -> Option<Option<Vec<u8>>> {
+            // The common case without decoding the lists; a malformed section is decoded
+            // below (and reported there).
+            if let Some(found) = section_remove(bytes, rel_type, incoming, rel) {
+                return Some(found);
+            }
             let mut lists = decode_section(bytes)?;
             let before: usize = lists.iter().map(|l| l.edges.len()).sum();
             for l in lists
