@@ -473,13 +473,13 @@ impl Txn {
         value: Option<&[u8]>,
     ) -> Result<()> {
         debug_assert!(self.writing);
-        if let Some(Some(_)) = self.overlay.get(&key) {
-            self.note_undo(&key);
-            if let Some(Some(block)) = self.overlay.get_mut(&key) {
-                block_set(block, slot, value);
-                if block.is_empty() {
-                    self.overlay.insert(key, None);
-                }
+        // Noting the undo first (a no-op after the key's first write since the checkpoint)
+        // leaves one overlay lookup for the common case.
+        self.note_undo(&key);
+        if let Some(Some(block)) = self.overlay.get_mut(&key) {
+            block_set(block, slot, value);
+            if block.is_empty() {
+                self.overlay.insert(key, None);
             }
             return Ok(());
         }
