@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::error::Result;
+use crate::exec::rel_prefilter::RelPrefilter;
 use crate::exec::{node_id, slot, BoxOp, ExecCtx, Operator, Row};
 use crate::expr::equals;
 use crate::model::{Direction, RelId};
@@ -186,6 +187,9 @@ pub struct Expand<'p> {
     current: Option<Row>,
     edges: Vec<Edge>,
     pos: usize,
+    /// The first conjunct of the filter directly above, when it tests the relationship this
+    /// step binds (`rel_prefilter.rs`), with its constant once evaluated.
+    prefilter: Option<RelPrefilter<'p>>,
 }
 
 impl<'p> Expand<'p> {
@@ -196,6 +200,21 @@ impl<'p> Expand<'p> {
             current: None,
             edges: Vec::new(),
             pos: 0,
+            prefilter: None,
+        })
+    }
+
+    /// An expansion that drops the relationships on which `prefilter` is false before it
+    /// builds their rows; the filter it was taken from stays above and decides.
+    pub fn with_prefilter(
+        spec: &'p ExpandSpec,
+        cols: &'p [String],
+        input: BoxOp<'p>,
+        prefilter: RelPrefilter<'p>,
+    ) -> Result<Self> {
+        Ok(Expand {
+            prefilter: Some(prefilter),
+            ..Expand::new(spec, cols, input)?
         })
     }
 }
@@ -249,6 +268,9 @@ impl Operator for Expand<'_> {
                         }
                     }
                     edges = kept;
+                }
+                if let Some(p) = &mut self.prefilter {
+                    p.retain(ctx, self.step.cols, &row, &mut edges)?;
                 }
                 self.edges = edges;
             }

@@ -21,6 +21,7 @@ mod path;
 mod prefilter;
 mod project;
 mod reach;
+mod rel_prefilter;
 mod scan;
 mod search;
 mod set;
@@ -385,6 +386,20 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
                     Some(p) => Box::new(scan::NodeScan::with_prefilter(input, b(scan_input)?, p)),
                     None => b(input)?,
                 },
+                PlanOp::Expand {
+                    input: exp_input,
+                    spec,
+                } if !profile => {
+                    match rel_prefilter::RelPrefilter::of(predicate, spec, &exp_input.columns) {
+                        Some(p) => Box::new(expand::Expand::with_prefilter(
+                            spec,
+                            &exp_input.columns,
+                            b(exp_input)?,
+                            p,
+                        )?),
+                        None => b(input)?,
+                    }
+                }
                 _ => b(input)?,
             },
             predicate,

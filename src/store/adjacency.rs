@@ -26,8 +26,8 @@ use super::codec::put_varint;
 use super::engine::Store;
 use super::keys;
 use super::records::{
-    block_get, block_put, decode_section, degree_entry, degree_totals, encode_section,
-    section_push, section_totals, AdjList,
+    block_get, decode_section, degree_entry, degree_totals, encode_section, section_push,
+    section_remove, section_totals, AdjList,
 };
 use super::txn::Txn;
 
@@ -166,9 +166,8 @@ impl Txn {
         let bad = |t: &Txn| t.corrupt(&format!("adjacency of node {node}"));
         let block_key = keys::adj_block(node, incoming);
         let slot = keys::node_slot(node);
-        let block = self.kv_get(&block_key)?.map(|b| b.to_vec());
-        let section = block.as_deref().and_then(|b| block_get(b, slot));
-        let value = match section.map(|s| (s, stub_parts(s, incoming))) {
+        let section = self.block_entry(&block_key, slot)?;
+        let value = match section.as_deref().map(|s| (s, stub_parts(s, incoming))) {
             None => section_with(&[], rel_type, incoming, rel, other).ok_or_else(|| bad(self))?,
             Some((s, None)) => {
                 let grown =
@@ -196,8 +195,7 @@ impl Txn {
                 stub(incoming, total + 1, chunks)
             }
         };
-        let new_block = block_put(block.as_deref().unwrap_or_default(), slot, Some(&value));
-        self.kv_put(block_key, Some(new_block));
+        self.put_block_entry(block_key, slot, Some(&value))?;
         self.add_degree(node, incoming, 1)
     }
 
@@ -214,13 +212,16 @@ impl Txn {
         let bad = |t: &Txn| t.corrupt(&format!("adjacency of node {node}"));
         let block_key = keys::adj_block(node, incoming);
         let slot = keys::node_slot(node);
-        let Some(block) = self.kv_get(&block_key)?.map(|b| b.to_vec()) else {
+        let Some(section) = self.block_entry(&block_key, slot)? else {
             return Ok(());
         };
-        let Some(section) = block_get(&block, slot) else {
-            return Ok(());
-        };
+        let section: &[u8] = &section;
         let without = |bytes: &[u8]| -> Option<Option<Vec<u8>>> {
+            // The common case without decoding the lists; a malformed section is decoded
+            // below (and reported there).
+            if let Some(found) = section_remove(bytes, rel_type, incoming, rel) {
+                return Some(found);
+            }
             let mut lists = decode_section(bytes)?;
             let before: usize = lists.iter().map(|l| l.edges.len()).sum();
             for l in lists
@@ -259,8 +260,7 @@ impl Txn {
                 }
             }
         };
-        let new_block = block_put(&block, slot, value.as_deref());
-        self.kv_put(block_key, (!new_block.is_empty()).then_some(new_block));
+        self.put_block_entry(block_key, slot, value.as_deref())?;
         self.add_degree(node, incoming, -1)
     }
 
@@ -324,8 +324,7 @@ impl Txn {
     fn add_degree(&mut self, node: NodeId, incoming: bool, delta: i64) -> Result<()> {
         let key = keys::degree_block(node);
         let slot = keys::node_slot(node);
-        let block = self.kv_get(&key)?.map(|b| b.to_vec()).unwrap_or_default();
-        let (out, inc) = match block_get(&block, slot) {
+        let (out, inc) = match self.block_entry(&key, slot)?.as_deref() {
             Some(e) => {
                 degree_totals(e).ok_or_else(|| self.corrupt(&format!("degree of node {node}")))?
             }
@@ -336,9 +335,7 @@ impl Txn {
         } else {
             degree_entry(out.saturating_add_signed(delta), inc)
         };
-        let new = block_put(&block, slot, entry.as_deref());
-        self.kv_put(key, (!new.is_empty()).then_some(new));
-        Ok(())
+        self.put_block_entry(key, slot, entry.as_deref())
     }
 
     /// Folds every spilled section into one chunk, or back into its block when it fits (what
@@ -359,12 +356,7 @@ impl Txn {
                 let mut lists = self.all_lists(node, incoming)?;
                 let value = self.write_lists(node, incoming, &mut lists, true)?;
                 let block_key = keys::adj_block(node, incoming);
-                let block = self
-                    .kv_get(&block_key)?
-                    .map(|b| b.to_vec())
-                    .unwrap_or_default();
-                let new = block_put(&block, keys::node_slot(node), value.as_deref());
-                self.kv_put(block_key, (!new.is_empty()).then_some(new));
+                self.put_block_entry(block_key, keys::node_slot(node), value.as_deref())?;
                 folded += 1;
             }
         }

@@ -197,10 +197,23 @@ impl Drop for SnapshotOnClose {
     fn drop(&mut self) {
         if let Some(path) = &self.path {
             if self.written.load(Ordering::Acquire) > SNAPSHOT_AFTER_BYTES {
-                // Best effort: a failure here only means the next open is slower.
-                let config = sled::Config::new().path(path).cache_capacity(1 << 20);
-                if let Ok(db) = open_sled(&config, path) {
-                    drop(db);
+                // Best effort: a failure here only means the next open is slower. On a thread
+                // of its own: glibc gives a new thread its own malloc arena, and sled's replay
+                // allocates millions of small entries, which in the arena of a process that
+                // has just freed a large transaction cost several times more (at L, 2 s of a
+                // DELETE of 10k relationships went to `_int_malloc` here).
+                let path = path.clone();
+                let reopen = move || {
+                    let config = sled::Config::new().path(&path).cache_capacity(1 << 20);
+                    if let Ok(db) = open_sled(&config, &path) {
+                        drop(db);
+                    }
+                };
+                if let Ok(handle) = std::thread::Builder::new()
+                    .name("kg-snapshot".into())
+                    .spawn(reopen)
+                {
+                    let _ = handle.join();
                 }
             }
         }

@@ -60,13 +60,10 @@ pub fn block_get(block: &[u8], slot: u8) -> Option<&[u8]> {
         .map(|(_, b)| b)
 }
 
-/// A copy of `block` with `slot` set to `value` (or removed when `None`). The entries before
-/// and after the slot are copied as they are (a walk finds where the slot goes; nothing is
-/// re-encoded), so a write into a block costs a copy of it. Like [`block_entries`], a
-/// malformed entry ends the block: it and what follows are dropped.
-pub fn block_put(block: &[u8], slot: u8, value: Option<&[u8]>) -> Vec<u8> {
-    // The block's well-formed length, and where the slot's entry starts and ends (both at the
-    // first entry past the slot when it has none).
+/// Where `slot`'s entry starts and ends in `block` (both at the first entry past the slot
+/// when it has none), and the block's well-formed length: like [`block_entries`], a
+/// malformed entry ends the block.
+fn slot_span(block: &[u8], slot: u8) -> (usize, usize, usize) {
     let (mut pos, mut at) = (0usize, None);
     while let Some(&s) = block.get(pos) {
         let mut p = pos + 1;
@@ -83,15 +80,44 @@ pub fn block_put(block: &[u8], slot: u8, value: Option<&[u8]>) -> Vec<u8> {
         pos = end;
     }
     let (start, end) = at.unwrap_or((pos, pos));
-    let mut out = Vec::with_capacity(pos + value.map_or(0, |v| v.len() + 4));
+    (start, end, pos)
+}
+
+/// A copy of `block` with `slot` set to `value` (or removed when `None`). The entries before
+/// and after the slot are copied as they are (a walk finds where the slot goes; nothing is
+/// re-encoded), so a write into a block costs a copy of it. A malformed entry and what
+/// follows it are dropped (see [`slot_span`]).
+pub fn block_put(block: &[u8], slot: u8, value: Option<&[u8]>) -> Vec<u8> {
+    let (start, end, len) = slot_span(block, slot);
+    let mut out = Vec::with_capacity(len + value.map_or(0, |v| v.len() + 4));
     out.extend_from_slice(&block[..start]);
     if let Some(v) = value {
         out.push(slot);
         put_varint(&mut out, v.len() as u64);
         out.extend_from_slice(v);
     }
-    out.extend_from_slice(&block[end..pos]);
+    out.extend_from_slice(&block[end..len]);
     out
+}
+
+/// [`block_put`] in place: `block` becomes exactly what `block_put` returns, but only the
+/// entries after the slot move (and nothing when the entry keeps its length, as a SET of a
+/// number usually does), so the n-th write into a block the transaction already holds costs a
+/// walk, not a copy of the block.
+pub fn block_set(block: &mut Vec<u8>, slot: u8, value: Option<&[u8]>) {
+    let (start, end, len) = slot_span(block, slot);
+    block.truncate(len);
+    let mut entry = Vec::with_capacity(value.map_or(0, |v| v.len() + 6));
+    if let Some(v) = value {
+        entry.push(slot);
+        put_varint(&mut entry, v.len() as u64);
+        entry.extend_from_slice(v);
+    }
+    if entry.len() == end - start {
+        block[start..end].copy_from_slice(&entry);
+    } else {
+        block.splice(start..end, entry);
+    }
 }
 
 /// Applies slot updates (ascending by slot, `None` = remove) to a block in one pass.
@@ -567,6 +593,86 @@ pub fn section_push(
     Some(out)
 }
 
+/// `section` without relationship `rel` in its list of (`rel_type`, `incoming`): `Some(None)`
+/// when the list does not hold it, else the new section (empty when it was the last entry),
+/// byte for byte what decoding, removing and [`encode_section`] give for a well-formed
+/// section, but with one copy and only that list's payload walked: the entries around the
+/// removed one stay as they are, except the next one, whose id delta absorbs the removed
+/// one's. `None` when the section is malformed where it is walked (the caller decodes).
+pub fn section_remove(
+    section: &[u8],
+    rel_type: u32,
+    incoming: bool,
+    rel: u64,
+) -> Option<Option<Vec<u8>>> {
+    let (out_total, in_total, lists_start) = section_totals(section)?;
+    let td = u64::from(rel_type) * 2 + u64::from(incoming);
+    // (header start, count, payload start, payload end) of the list.
+    let mut pos = lists_start;
+    let (header, count, start, end) = loop {
+        if pos >= section.len() {
+            return Some(None);
+        }
+        let header = pos;
+        let t = get_varint(section, &mut pos)?;
+        let count = get_varint(section, &mut pos)?;
+        let len = usize::try_from(get_varint(section, &mut pos)?).ok()?;
+        let end = pos.checked_add(len).filter(|e| *e <= section.len())?;
+        match t.cmp(&td) {
+            std::cmp::Ordering::Equal => break (header, count, pos, end),
+            std::cmp::Ordering::Greater => return Some(None),
+            std::cmp::Ordering::Less => pos = end,
+        }
+    };
+    let payload = &section[start..end];
+    // Walk to the entry: its start, its delta, its end.
+    let (mut p, mut last) = (0usize, 0u64);
+    let mut found = None;
+    for _ in 0..count {
+        let at = p;
+        let delta = get_varint(payload, &mut p)?;
+        last = last.checked_add(delta)?;
+        get_varint(payload, &mut p)?;
+        if last == rel {
+            found = Some((at, delta, p));
+            break;
+        }
+        if last > rel {
+            break;
+        }
+    }
+    let Some((at, delta, after)) = found else {
+        return Some(None);
+    };
+    let mut new_payload = Vec::with_capacity(payload.len());
+    new_payload.extend_from_slice(&payload[..at]);
+    if after < payload.len() {
+        let mut q = after;
+        let next = get_varint(payload, &mut q)?;
+        put_varint(&mut new_payload, delta.checked_add(next)?);
+        new_payload.extend_from_slice(&payload[q..]);
+    }
+    let (out_total, in_total) = match incoming {
+        true => (out_total, in_total.checked_sub(1)?),
+        false => (out_total.checked_sub(1)?, in_total),
+    };
+    if out_total + in_total == 0 {
+        return Some(Some(Vec::new()));
+    }
+    let mut out = Vec::with_capacity(section.len());
+    put_varint(&mut out, out_total);
+    put_varint(&mut out, in_total);
+    out.extend_from_slice(&section[lists_start..header]);
+    if count > 1 {
+        put_varint(&mut out, td);
+        put_varint(&mut out, count - 1);
+        put_varint(&mut out, new_payload.len() as u64);
+        out.extend_from_slice(&new_payload);
+    }
+    out.extend_from_slice(&section[end..]);
+    Some(Some(out))
+}
+
 /// Encodes lists (skipping empty ones) in (type, dir) order after the degree totals; no
 /// bytes at all when every list is empty.
 pub fn encode_section(lists: &mut [AdjList]) -> Vec<u8> {
@@ -628,6 +734,31 @@ mod tests {
         assert_eq!(block_put(&torn, 1, Some(&[1, 1])), replaced);
     }
 
+    /// Writing a slot in place leaves exactly the bytes `block_put` returns: growing,
+    /// shrinking, same-length, new and removed entries, and a malformed tail.
+    #[test]
+    fn block_set_matches_block_put() {
+        let mut reference: Vec<u8> = Vec::new();
+        let mut in_place: Vec<u8> = Vec::new();
+        // (slot, value length; 0 removes): a deterministic mix over a few slots.
+        let mut x = 7u32;
+        for step in 0..2000u32 {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            let slot = (x >> 8) as u8 % 40;
+            let len = (x >> 20) as usize % 300;
+            let value: Vec<u8> = (0..len).map(|i| (i as u32 ^ step) as u8).collect();
+            let v = (len > 0).then_some(&value[..]);
+            reference = block_put(&reference, slot, v);
+            block_set(&mut in_place, slot, v);
+            assert_eq!(in_place, reference, "step {step}");
+            assert!(block_is_well_formed(&in_place));
+        }
+        let mut torn = reference.clone();
+        torn.extend_from_slice(&[201, 50, 1]);
+        block_set(&mut torn, 3, Some(&[1, 2]));
+        assert_eq!(torn, block_put(&reference, 3, Some(&[1, 2])));
+    }
+
     #[test]
     fn sections_round_trip() {
         let mut lists = vec![
@@ -650,6 +781,79 @@ mod tests {
         assert_eq!(upgrade_section_v1(&enc[start..]), Some(enc.clone()));
         assert_eq!(upgrade_section_v1(&enc[start..enc.len() - 1]), None);
         assert!(encode_section(&mut []).is_empty());
+    }
+
+    /// Removing one relationship from the encoded section gives the bytes a decode, remove
+    /// and re-encode give, for every entry of a section of several lists in both directions.
+    #[test]
+    fn section_remove_matches_a_re_encode() {
+        let mut x = 11u64;
+        let mut next = move || {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            x >> 33
+        };
+        for round in 0..200 {
+            let mut lists: Vec<AdjList> = Vec::new();
+            for t in 0..(1 + next() % 4) as u32 {
+                for incoming in [false, true] {
+                    if next() % 3 == 0 {
+                        continue;
+                    }
+                    let mut rel = next() % 5;
+                    let edges = (0..1 + next() % 6)
+                        .map(|_| {
+                            rel += 1 + next() % (if round % 2 == 0 { 3 } else { 300_000 });
+                            (rel, next() % 1000)
+                        })
+                        .collect();
+                    lists.push(AdjList {
+                        rel_type: t,
+                        incoming,
+                        edges,
+                    });
+                }
+            }
+            let section = encode_section(&mut lists);
+            let all: Vec<(u32, bool, u64)> = lists
+                .iter()
+                .flat_map(|l| l.edges.iter().map(|e| (l.rel_type, l.incoming, e.0)))
+                .collect();
+            for &(t, incoming, rel) in &all {
+                let mut want = lists.clone();
+                for l in want
+                    .iter_mut()
+                    .filter(|l| l.rel_type == t && l.incoming == incoming)
+                {
+                    l.edges.retain(|e| e.0 != rel);
+                }
+                let want = encode_section(&mut want);
+                assert_eq!(
+                    section_remove(&section, t, incoming, rel),
+                    Some(Some(want)),
+                    "round {round}, removing {rel} of ({t}, {incoming})"
+                );
+            }
+            // Absent: another direction, another type, an id between two entries.
+            if let Some(&(t, incoming, rel)) = all.first() {
+                assert_eq!(section_remove(&section, t + 9, incoming, rel), Some(None));
+                assert_eq!(
+                    section_remove(&section, t, incoming, rel + 1_000_000),
+                    Some(None)
+                );
+            }
+        }
+        assert_eq!(section_remove(&[], 1, true, 5), Some(None));
+        // Cut short inside the list that is walked.
+        let mut lists = vec![AdjList {
+            rel_type: 1,
+            incoming: false,
+            edges: vec![(3, 4), (9, 2)],
+        }];
+        let section = encode_section(&mut lists);
+        assert_eq!(
+            section_remove(&section[..section.len() - 1], 1, false, 9),
+            None
+        );
     }
 
     /// Appending in place gives the bytes a full re-encode gives, list by list.

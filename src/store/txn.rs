@@ -14,7 +14,7 @@ use super::errors::corrupt;
 use super::image::Image;
 use super::keys;
 use super::local_catalog::LocalCatalog;
-use super::records::block_get;
+use super::records::{block_get, block_put, block_set};
 
 /// Bytes read through a transaction: borrowed from the overlay or shared from sled.
 pub(crate) enum Bytes<'a> {
@@ -447,12 +447,48 @@ impl Txn {
     /// Writes (or with `None` deletes) a key; the caller holds write access.
     pub(crate) fn kv_put(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) {
         debug_assert!(self.writing);
-        if self.recording && !self.touched.contains(&key) {
-            self.touched.insert(key.clone());
-            self.undo
-                .push((key.clone(), self.overlay.get(&key).cloned()));
-        }
+        self.note_undo(&key);
         self.overlay.insert(key, value);
+    }
+
+    /// Remembers `key`'s overlay entry as it was at the latest checkpoint, before its first
+    /// write since then, so [`Txn::restore`] can put it back.
+    fn note_undo(&mut self, key: &[u8]) {
+        if self.recording && !self.touched.contains(key) {
+            self.touched.insert(key.to_vec());
+            self.undo
+                .push((key.to_vec(), self.overlay.get(key).cloned()));
+        }
+    }
+
+    /// Sets (or with `None` removes) the entry at `slot` of the slot block under `key`
+    /// (`records.rs`); the caller holds write access. A block this transaction has already
+    /// written is changed in place in the overlay, so a statement writing many entries of one
+    /// block (a SET over a label, a DELETE of many relationships) copies each block once, when
+    /// it first writes it, not once per entry; committed blocks are read once and copied.
+    pub(crate) fn put_block_entry(
+        &mut self,
+        key: Vec<u8>,
+        slot: u8,
+        value: Option<&[u8]>,
+    ) -> Result<()> {
+        debug_assert!(self.writing);
+        // Noting the undo first (a no-op after the key's first write since the checkpoint)
+        // leaves one overlay lookup for the common case.
+        self.note_undo(&key);
+        if let Some(Some(block)) = self.overlay.get_mut(&key) {
+            block_set(block, slot, value);
+            if block.is_empty() {
+                self.overlay.insert(key, None);
+            }
+            return Ok(());
+        }
+        let new = match self.kv_get(&key)? {
+            Some(old) => block_put(&old, slot, value),
+            None => block_put(&[], slot, value),
+        };
+        self.kv_put(key, (!new.is_empty()).then_some(new));
+        Ok(())
     }
 
     /// The keys with `prefix` this transaction has written or deleted, ascending.

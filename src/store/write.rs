@@ -9,26 +9,11 @@ use crate::value::Value;
 use super::codec::encode_value;
 use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
 use super::layout::{empty_bitmap, set_label_bit};
-use super::records::{block_put, NodeRecord, RelRecord};
+use super::records::{NodeRecord, RelRecord};
 use super::txn::{entity_not_found, Txn};
 use super::{GraphRead, GraphWrite, IndexDef};
 
 impl Txn {
-    fn put_block_entry(
-        &mut self,
-        block_key: Vec<u8>,
-        slot: u8,
-        value: Option<&[u8]>,
-    ) -> Result<()> {
-        let old = self
-            .kv_get(&block_key)?
-            .map(|b| b.to_vec())
-            .unwrap_or_default();
-        let new = block_put(&old, slot, value);
-        self.kv_put(block_key, (!new.is_empty()).then_some(new));
-        Ok(())
-    }
-
     fn put_node_record(&mut self, id: NodeId, rec: Option<&NodeRecord>) -> Result<()> {
         let bytes = rec.map(NodeRecord::encode).transpose()?;
         self.put_block_entry(keys::node_block(id), keys::node_slot(id), bytes.as_deref())
