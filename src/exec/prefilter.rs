@@ -17,6 +17,8 @@ use crate::value::Value;
 
 /// `var.key op constant` (or `constant op var.key`, `flipped`).
 pub struct Prefilter<'p> {
+    /// The scanned variable.
+    pub var: &'p str,
     pub key: &'p str,
     op: BinaryOp,
     /// A literal or a parameter: evaluated once per scan.
@@ -26,7 +28,7 @@ pub struct Prefilter<'p> {
 
 impl<'p> Prefilter<'p> {
     /// The pre-filter `predicate` allows for a scan of `var`, if any.
-    pub fn of(predicate: &'p Expr, var: &str) -> Option<Prefilter<'p>> {
+    pub fn of(predicate: &'p Expr, var: &'p str) -> Option<Prefilter<'p>> {
         let mut first = predicate;
         while let ExprKind::Binary(BinaryOp::And, l, _) = &first.kind {
             first = l;
@@ -55,6 +57,7 @@ impl<'p> Prefilter<'p> {
             _ => return None,
         };
         Some(Prefilter {
+            var,
             key,
             op: *op,
             constant,
