@@ -1,5 +1,7 @@
 //! A label scan that tests one property inside the store: each node block read once, only the
-//! wanted property decoded (the executor's pre-filter for `WHERE n.key <op> constant`).
+//! wanted property decoded (the executor's pre-filter for `WHERE n.key <op> constant`), and
+//! for each kept node the properties the statement will read of it (`exec/carry.rs`), a piece
+//! of the label at a time.
 //!
 //! Why: a label scan followed by a filter reads the property node by node: a block-cache
 //! lookup, a catalog lookup of the key and an expression evaluation per node, ≈ 650 ns at L
