@@ -59,7 +59,7 @@ impl PatternPlanner<'_, '_> {
                 .iter()
                 .all(|v| columns_after.contains(v) || !self.pattern_vars.contains(v))
         });
-        if !first.is_some_and(|p| scan_test::of(&p.expr, var).is_some()) {
+        if first.is_none_or(|p| scan_test::of(&p.expr, var).is_none()) {
             return access;
         }
         let entries = match index_label.as_str() {
