@@ -592,6 +592,7 @@ fn execute(
                 }
                 if !plan.writes() {
                     ctx.memoize_properties();
+                    ctx.carry_scanned_properties(plan);
                     ctx.threads = opts.threads.unwrap_or_else(crate::exec::default_threads);
                 }
                 ctx.use_nested_plans(plan);

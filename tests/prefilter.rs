@@ -148,3 +148,105 @@ fn the_scan_sees_writes() {
     let want: Vec<Value> = (5..10).map(Value::Int).collect();
     assert_eq!(run(&db, q, 4).unwrap(), vec![vec![Value::List(want)]]);
 }
+
+/// Shapes that read several properties of the scanned node (the tested key among them, keys
+/// some nodes lack, a key no node has) after the scan carried them (`exec/carry.rs`), with the
+/// `{}` test; two scans of one statement; a variable bound again by a later MATCH.
+const CARRY_SHAPES: &[&str] = &[
+    "MATCH (n:P) WHERE {} RETURN n.i AS i, n.x AS x, n.s AS s, n.f AS f, n.nope AS z ORDER BY i",
+    "MATCH (n:P) WHERE {} RETURN n.i AS i, n.s AS s LIMIT 5",
+    "MATCH (n:P) WHERE {} RETURN n.s AS s, n.x IS NULL AS missing, count(*) AS c ORDER BY s, missing",
+    "MATCH (n:Q) WHERE {} MATCH (m:Q) WHERE m.g = 3 AND m.i < 400 \
+     RETURN n.i AS a, m.i AS b, n.x + m.x AS x ORDER BY a, b LIMIT 50",
+    "MATCH (n:Q) WHERE {} WITH n.i AS k, n.s AS s ORDER BY k LIMIT 3 \
+     MATCH (n:P) WHERE n.i = k + 1 RETURN k, s, n.s AS s2, n.x AS x2",
+];
+
+/// Each shape with each pushed test answers what it answers with the test written so that it
+/// is not pushed (and so nothing carried), on `s`.
+fn assert_carried_reads_agree(s: &mut kgstore::db::Session<'_>, what: &str) {
+    let mut params = Params::new();
+    params.insert("p".into(), Value::String("v7".into()));
+    params.insert("n".into(), Value::Int(250));
+    let mut rows = |q: &str| {
+        s.run(q, &params)
+            .map(|r| r.rows)
+            .unwrap_or_else(|e| panic!("{q}: {e}"))
+    };
+    let some = [
+        "n.s = 'v3'",
+        "n.x < 0",
+        "n.s STARTS WITH 'v1'",
+        "n.s = $p",
+        "n.nope = 1",
+    ];
+    for (pushed, plain) in tests()
+        .into_iter()
+        .filter(|(t, _)| some.contains(&t.as_str()))
+    {
+        for shape in CARRY_SHAPES {
+            let want = rows(&shape.replace("{}", &plain));
+            let q = shape.replace("{}", &pushed);
+            assert_eq!(rows(&q), want, "{what}: {q}");
+        }
+    }
+}
+
+/// The values a scan carries are the ones the store holds, read from sled, from the sealed
+/// read image, from the image and its delta after a write, and inside an explicit transaction
+/// over its own writes; a statement that writes reads what it wrote.
+#[test]
+fn carried_values_are_what_the_store_holds_in_every_state() {
+    use kgstore::db::OpenOptions;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("db");
+    let opts = OpenOptions {
+        create_if_missing: true,
+        ..OpenOptions::default()
+    };
+    {
+        let db = Database::open(&path, &opts).expect("open");
+        graph(&db);
+        assert_carried_reads_agree(&mut db.session(), "sled");
+    }
+    kgstore::store::Store::compact(&path).expect("compact");
+    {
+        let db = Database::open(&path, &opts).expect("open");
+        assert_carried_reads_agree(&mut db.session(), "sealed image");
+        db.run(
+            "MATCH (n:P) WHERE n.i % 3 = 0 SET n.s = 'w' + toString(n.i % 4), n.x = -n.i REMOVE n.f",
+            &Params::new(),
+        )
+        .unwrap();
+        assert_carried_reads_agree(&mut db.session(), "image after a write in this process");
+    }
+    assert!(path.join("kg.delta").is_file(), "the write left no delta");
+    let db = Database::open(&path, &opts).expect("open");
+    assert_carried_reads_agree(&mut db.session(), "image and delta");
+
+    // Inside an explicit transaction, over its own uncommitted writes.
+    let mut s = db.session();
+    s.run("BEGIN", &Params::new()).unwrap();
+    s.run(
+        "MATCH (n:P) WHERE n.i % 5 = 1 SET n.s = 'v3', n.x = n.i, n.nope = 1 REMOVE n:Q",
+        &Params::new(),
+    )
+    .unwrap();
+    assert_carried_reads_agree(&mut s, "explicit transaction");
+    s.run("ROLLBACK", &Params::new()).unwrap();
+    assert_carried_reads_agree(&mut db.session(), "after the rollback");
+
+    // A statement that writes before it reads (nothing is carried for it) reads what it wrote.
+    let q = "MATCH (n:P) WHERE n.s = 'v3' SET n.x = 7 WITH n MATCH (m:P) WHERE m.i = n.i \
+             RETURN count(*) AS c, sum(m.x) AS x, sum(n.x) AS y";
+    let rows = db.run(q, &Params::new()).unwrap().rows;
+    let c = match rows[0][0] {
+        Value::Int(c) => c,
+        ref v => panic!("{v:?}"),
+    };
+    assert!(c > 0);
+    assert_eq!(
+        rows,
+        vec![vec![Value::Int(c), Value::Int(7 * c), Value::Int(7 * c)]]
+    );
+}

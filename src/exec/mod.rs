@@ -4,6 +4,7 @@
 mod aggregate;
 mod apply;
 mod call;
+mod carry;
 mod create;
 mod degree;
 mod delete;
@@ -125,6 +126,11 @@ pub struct ExecCtx<'g> {
     pub batch_commit: Option<&'g mut (dyn BatchCommit + 'g)>,
     /// Node property values read so far; only for a statement that cannot write (`memo.rs`).
     pub(crate) memo: Option<Rc<memo::PropMemo>>,
+    /// The keys a pre-filtered label scan carries per variable; only for a statement that
+    /// cannot write (`carry.rs`).
+    pub(crate) carry: Option<Rc<carry::CarryKeys>>,
+    /// The values the scan carried for the row it returned last.
+    pub(crate) carried: carry::Carried,
     /// Threads an aggregation over a large scan may use (`parallel.rs`); more than 1 only for
     /// a statement that cannot write, and never inside a subquery or a worker.
     pub threads: usize,
@@ -157,6 +163,8 @@ impl<'g> ExecCtx<'g> {
             why_limit: lineage::DEFAULT_WHY_LIMIT,
             batch_commit: None,
             memo: None,
+            carry: None,
+            carried: carry::Carried::default(),
             threads: 1,
             morsel: None,
             csv_position: Rc::default(),
@@ -173,6 +181,13 @@ impl<'g> ExecCtx<'g> {
     /// statement's plan cannot write.
     pub fn memoize_properties(&mut self) {
         self.memo = Some(Rc::default());
+    }
+
+    /// Lets pre-filtered label scans of `plan` hand the properties the statement reads of
+    /// their variable to the expressions above (`carry.rs`); call only when the statement's
+    /// plan cannot write.
+    pub fn carry_scanned_properties(&mut self, plan: &LogicalPlan) {
+        self.carry = Some(Rc::new(carry::CarryKeys::of(plan)));
     }
 
     pub fn read(&self) -> &dyn GraphRead {
@@ -212,6 +227,8 @@ impl<'g> ExecCtx<'g> {
             why_limit: self.why_limit,
             batch_commit: None,
             memo: self.memo.clone(),
+            carry: self.carry.clone(),
+            carried: carry::Carried::default(),
             threads: 1,
             morsel: None,
             csv_position: self.csv_position.clone(),
@@ -310,6 +327,9 @@ impl EvalContext for EvalCx<'_, '_> {
     }
 
     fn node_property(&self, id: NodeId, key: &str) -> Result<Option<Value>> {
+        if let Some(v) = self.ctx.carried.get(id, key) {
+            return Ok(Some(v));
+        }
         let g = self.ctx.read();
         match &self.ctx.memo {
             Some(m) => m.node_property(id, key, || g.node_property(id, key)),

@@ -197,28 +197,28 @@ pub(crate) fn run(
     if graph.node_count()? < MIN_NODES as u64 {
         return Ok(None);
     }
-    // The filter above a label scan, as the serial scan would apply it (`prefilter.rs`); its
-    // constant evaluated here once (one that fails is the filter's to report: no pre-filter).
-    // Not under PROFILE, as on one thread (`exec::build_inner`): the scan's rows are the
-    // label's.
+    // The filter above a label scan, as the serial scan would apply it (`prefilter.rs`); one
+    // whose constant fails to evaluate is the filter's to report: no pre-filter. Not under
+    // PROFILE, as on one thread (`exec::build_inner`): the scan's rows are the label's.
     let prefilter = match (&scan.op, above) {
         (PlanOp::LabelScan { var, .. }, Some(p)) if ctx.profile.is_none() => Prefilter::of(p, var),
         _ => None,
     };
     let in_cols = &scan.columns[..scan.columns.len() - 1];
-    let prefilter = prefilter.and_then(|p| Some((ctx.eval(p.constant, in_cols, arg).ok()?, p)));
-    let ids: Vec<NodeId> = match (&scan.op, &prefilter) {
-        (PlanOp::LabelScan { label, .. }, Some((c, p))) => {
-            graph.nodes_with_label_where(label, p.key, &mut |v| p.keeps(v, c))?
-        }
-        (PlanOp::LabelScan { label, .. }, None) => {
-            graph.nodes_with_label(label)?.collect::<Result<_>>()?
-        }
+    // A pre-filtered scan runs on this thread: the store's pass over the blocks is serial
+    // either way, and it carries the values the operators above read (`carry.rs`), which
+    // workers would read from the records again. At L (2M nodes) one thread took about half
+    // the CPU and less wall time than two, even with every node kept (docs/performance.md,
+    // "A4's reads carried by the scan, A3's plan").
+    if prefilter.is_some_and(|p| ctx.eval(p.constant, in_cols, arg).is_ok()) {
+        return Ok(None);
+    }
+    let ids: Vec<NodeId> = match &scan.op {
+        PlanOp::LabelScan { label, .. } => graph.nodes_with_label(label)?.collect::<Result<_>>()?,
         _ => graph.node_ids()?.collect::<Result<_>>()?,
     };
-    // Few nodes: one thread. Pre-filtered ones still go through the morsels (on this thread
-    // alone when they are few) rather than have the serial scan read the records again.
-    if ids.len() < MIN_NODES && prefilter.is_none() {
+    // Few nodes: one thread.
+    if ids.len() < MIN_NODES {
         return Ok(None);
     }
     let morsels = ids.len().div_ceil(MORSEL);

@@ -2,12 +2,14 @@
 //! string test over its ordered pages (falling back to a scan when the store has no index for
 //! the key; a range's predicates stay in a filter above).
 
+use std::rc::Rc;
+
 use crate::error::Result;
 use crate::exec::prefilter::Prefilter;
 use crate::exec::{BoxOp, ExecCtx, Operator, Row};
 use crate::model::NodeId;
 use crate::plan::{LogicalPlan, PlanOp, RangeSeek};
-use crate::store::IndexScan;
+use crate::store::{IndexScan, WherePiece};
 use crate::value::Value;
 
 pub struct NodeScan<'p> {
@@ -19,6 +21,20 @@ pub struct NodeScan<'p> {
     /// The filter directly above a label scan, when the store can drop some of its rows
     /// (`prefilter.rs`).
     prefilter: Option<Prefilter<'p>>,
+    /// A pre-filtered scan in progress, read a piece at a time.
+    pieces: Option<Pieces>,
+}
+
+/// The state of a pre-filtered label scan between its pieces (`GraphRead::label_where_piece`).
+struct Pieces {
+    /// The pre-filter's constant, evaluated once per input row.
+    constant: Value,
+    /// The keys whose values the store returns with each node (`carry.rs`); may be empty.
+    carry: Rc<[String]>,
+    /// The piece being returned; its ids are moved to `NodeScan::ids`.
+    piece: WherePiece,
+    /// Where the next piece starts; `None` after the last.
+    next: Option<NodeId>,
 }
 
 impl<'p> NodeScan<'p> {
@@ -30,6 +46,7 @@ impl<'p> NodeScan<'p> {
             ids: Vec::new(),
             pos: 0,
             prefilter: None,
+            pieces: None,
         }
     }
 
@@ -46,7 +63,31 @@ impl<'p> NodeScan<'p> {
         }
     }
 
-    fn fetch(&self, ctx: &ExecCtx<'_>, row: &Row) -> Result<Vec<NodeId>> {
+    /// Reads the next piece of the pre-filtered scan into `ids`; false when there is none.
+    fn next_piece(&mut self, ctx: &ExecCtx<'_>) -> Result<bool> {
+        let (Some(p), Some(pieces), PlanOp::LabelScan { label, .. }) =
+            (&self.prefilter, &mut self.pieces, &self.plan.op)
+        else {
+            return Ok(false);
+        };
+        let Some(from) = pieces.next else {
+            return Ok(false);
+        };
+        let c = &pieces.constant;
+        pieces.next = ctx.read().label_where_piece(
+            label,
+            p.key,
+            &pieces.carry,
+            from,
+            &mut |v| p.keeps(v, c),
+            &mut pieces.piece,
+        )?;
+        std::mem::swap(&mut self.ids, &mut pieces.piece.ids);
+        self.pos = 0;
+        Ok(true)
+    }
+
+    fn fetch(&mut self, ctx: &ExecCtx<'_>, row: &Row) -> Result<Vec<NodeId>> {
         let g = ctx.read();
         let in_cols = &self.plan.columns[..self.plan.columns.len() - 1];
         Ok(match &self.plan.op {
@@ -57,12 +98,23 @@ impl<'p> NodeScan<'p> {
                 let constant = self
                     .prefilter
                     .as_ref()
-                    .and_then(|p| Some((p, ctx.eval(p.constant, in_cols, row).ok()?)));
-                match constant {
-                    Some((p, c)) => {
-                        g.nodes_with_label_where(label, p.key, &mut |v| p.keeps(v, &c))?
+                    .and_then(|p| ctx.eval(p.constant, in_cols, row).ok());
+                match (constant, &self.prefilter) {
+                    (Some(constant), Some(p)) => {
+                        let carry = match &ctx.carry {
+                            Some(keys) => keys.for_var(p.var),
+                            None => Rc::from([]),
+                        };
+                        self.pieces = Some(Pieces {
+                            constant,
+                            carry,
+                            piece: WherePiece::default(),
+                            next: Some(0),
+                        });
+                        // `next` reads the pieces.
+                        Vec::new()
                     }
-                    None => g.nodes_with_label(label)?.collect::<Result<Vec<_>>>()?,
+                    _ => g.nodes_with_label(label)?.collect::<Result<Vec<_>>>()?,
                 }
             }
             PlanOp::DynamicLabelScan { label, .. } => {
@@ -220,6 +272,13 @@ impl Operator for NodeScan<'_> {
             if let Some(row) = &self.current {
                 if self.pos < self.ids.len() {
                     let id = self.ids[self.pos];
+                    if let Some(p) = &mut self.pieces {
+                        let w = p.carry.len();
+                        if w > 0 {
+                            let values = &mut p.piece.values[self.pos * w..(self.pos + 1) * w];
+                            ctx.carried.set(id, &p.carry, values);
+                        }
+                    }
                     self.pos += 1;
                     ctx.tick()?;
                     let mut r = Vec::with_capacity(row.len() + 1);
@@ -227,7 +286,11 @@ impl Operator for NodeScan<'_> {
                     r.push(Value::NodeRef(id));
                     return Ok(Some(r));
                 }
+                if self.next_piece(ctx)? {
+                    continue;
+                }
             }
+            self.pieces = None;
             match self.input.next(ctx)? {
                 None => return Ok(None),
                 Some(row) => {

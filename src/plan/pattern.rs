@@ -2,6 +2,8 @@
 //! property index > label scan > all nodes), expand along the chain in both directions, and
 //! apply each WHERE conjunct as soon as its variables are bound.
 
+mod whole_index;
+
 use crate::ast::{
     BinaryOp, Expr, ExprKind, LabelExpr, LengthRange, PathKind, PatternPart, RelDirection, Span,
 };
@@ -371,7 +373,8 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
         columns.push(var.to_string());
         let input = Box::new(plan);
         let var_s = var.to_string();
-        match self.best_access(var, &columns) {
+        let access = self.best_access(var, &columns);
+        match self.whole_index_or_label(var, &columns, access) {
             Access::Id(ids, list) => LogicalPlan::new(
                 PlanOp::NodeById {
                     input,

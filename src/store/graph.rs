@@ -375,6 +375,18 @@ impl GraphRead for Txn {
         Txn::nodes_with_label_where(self, label, key, keep)
     }
 
+    fn label_where_piece(
+        &self,
+        label: &str,
+        key: &str,
+        carry: &[String],
+        from: NodeId,
+        keep: &mut dyn FnMut(&Value) -> Result<bool>,
+        piece: &mut super::WherePiece,
+    ) -> Result<Option<NodeId>> {
+        Txn::label_where_piece(self, label, key, carry, from, keep, piece)
+    }
+
     fn relationship_ids(&self) -> Result<Ids<'_>> {
         Ok(self.block_ids(keys::P_REL, keys::REL_SHIFT))
     }

@@ -101,6 +101,14 @@ pub use migrate::FORMAT_VERSION;
 pub use options::{Durability, OpenOptions};
 pub use txn::{Checkpoint, Txn};
 
+/// One piece of a label scan with a pre-filter (`GraphRead::label_where_piece`): the kept
+/// nodes, ascending, and their carried values, `carry.len()` per node in the order of `ids`.
+#[derive(Default)]
+pub struct WherePiece {
+    pub ids: Vec<NodeId>,
+    pub values: Vec<Value>,
+}
+
 /// A short rendering of a value for error messages (strings quoted).
 pub(crate) fn display_value(v: &Value) -> String {
     match v {
@@ -279,6 +287,34 @@ pub trait GraphRead {
             }
         }
         Ok(out)
+    }
+    /// One piece of [`GraphRead::nodes_with_label_where`] from node `from` on, into `piece`
+    /// (cleared first), with each kept node's values of `carry` (`Value::Null` when absent,
+    /// `carry.len()` per node, as `node_property` reads them); returns where the next piece
+    /// starts, `None` at the end. The default answers in one piece, node by node.
+    fn label_where_piece(
+        &self,
+        label: &str,
+        key: &str,
+        carry: &[String],
+        from: NodeId,
+        keep: &mut dyn FnMut(&Value) -> Result<bool>,
+        piece: &mut WherePiece,
+    ) -> Result<Option<NodeId>> {
+        piece.ids.clear();
+        piece.values.clear();
+        for id in self.nodes_with_label_where(label, key, keep)? {
+            if id < from {
+                continue;
+            }
+            piece.ids.push(id);
+            for k in carry {
+                piece
+                    .values
+                    .push(self.node_property(id, k)?.unwrap_or(Value::Null));
+            }
+        }
+        Ok(None)
     }
     /// All relationship ids, ascending.
     fn relationship_ids(&self) -> Result<Box<dyn Iterator<Item = Result<RelId>> + '_>>;

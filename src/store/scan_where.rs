@@ -1,5 +1,7 @@
 //! A label scan that tests one property inside the store: each node block read once, only the
-//! wanted property decoded (the executor's pre-filter for `WHERE n.key <op> constant`).
+//! wanted property decoded (the executor's pre-filter for `WHERE n.key <op> constant`), and
+//! for each kept node the properties the statement will read of it (`exec/carry.rs`), a piece
+//! of the label at a time.
 //!
 //! Why: a label scan followed by a filter reads the property node by node: a block-cache
 //! lookup, a catalog lookup of the key and an expression evaluation per node, ≈ 650 ns at L
@@ -14,10 +16,14 @@ use crate::value::Value;
 use super::keys::{self, KIND_KEY, KIND_LABEL};
 use super::records::{block_entries, NodeRecord};
 use super::txn::Txn;
+use super::WherePiece;
 
 /// Nodes per node block, and the bitmap bytes that cover one.
 const BLOCK_NODES: u64 = 1 << keys::NODE_SHIFT;
 const BLOCK_BYTES: usize = (BLOCK_NODES / 8) as usize;
+/// Kept nodes after which a piece ends (at the end of a node block), so that a scan holds a
+/// bounded part of a large label with its carried values, and one under a LIMIT stops early.
+pub(crate) const PIECE_ROWS: usize = 1024;
 
 impl Txn {
     /// The nodes with `label`, ascending, for which `keep` holds of their value of `key`
@@ -28,42 +34,77 @@ impl Txn {
         key: &str,
         keep: &mut dyn FnMut(&Value) -> Result<bool>,
     ) -> Result<Vec<NodeId>> {
+        let mut piece = WherePiece::default();
+        let mut out = Vec::new();
+        let mut from = Some(0);
+        while let Some(start) = from {
+            from = self.label_where_piece(label, key, &[], start, keep, &mut piece)?;
+            out.append(&mut piece.ids);
+        }
+        Ok(out)
+    }
+
+    /// One piece of that scan: the kept nodes from `from` on, ending at the end of the node
+    /// block where `PIECE_ROWS` is reached, into `piece` (cleared first) with the values of
+    /// `carry` of each kept node (`Value::Null` when absent), `carry.len()` per node. Returns
+    /// the first node of the next piece, `None` at the label's end.
+    pub(crate) fn label_where_piece(
+        &self,
+        label: &str,
+        key: &str,
+        carry: &[String],
+        from: NodeId,
+        keep: &mut dyn FnMut(&Value) -> Result<bool>,
+        piece: &mut WherePiece,
+    ) -> Result<Option<NodeId>> {
+        piece.ids.clear();
+        piece.values.clear();
         let Some(l) = self.cat_id(KIND_LABEL, label) else {
-            return Ok(Vec::new());
+            return Ok(None);
         };
         // A key no node has: every node's value is null (`read_keys` leaves it so).
         let key_ids = [self.cat_id(KIND_KEY, key)];
+        let carry_ids: Vec<Option<u32>> = carry.iter().map(|k| self.cat_id(KIND_KEY, k)).collect();
+        // The tested key is decoded again among the carried ones only for kept nodes.
         let mut value = [Value::Null];
-        let mut out = Vec::new();
-        for item in self.kv_scan(&keys::label_prefix(l)) {
+        let prefix = keys::label_prefix(l);
+        let start = keys::label_bitmap(l, from);
+        for item in self.kv_range(&prefix, Some(&start), None) {
             let (k, bits) = item?;
             let Some((_, base)) = keys::parse_label_bitmap(&k) else {
                 return Err(self.corrupt("malformed label key"));
             };
             for (i, word) in bits.chunks(BLOCK_BYTES).enumerate() {
+                let first = base + i as u64 * BLOCK_NODES;
                 let mask = word_mask(word);
-                if mask == 0 {
+                if mask == 0 || first + BLOCK_NODES <= from {
                     continue;
                 }
-                let first = base + i as u64 * BLOCK_NODES;
                 let Some(block) = self.kv_get(&keys::node_block(first))? else {
                     continue;
                 };
                 // Entries ascend by slot; visit the ones whose bit is set.
                 for (slot, rec) in block_entries(&block) {
-                    if mask & (1u64 << slot) == 0 {
+                    let node = first + u64::from(slot);
+                    if mask & (1u64 << slot) == 0 || node < from {
                         continue;
                     }
-                    let node = first + u64::from(slot);
-                    NodeRecord::read_keys(rec, None, &key_ids, &mut value)
-                        .ok_or_else(|| self.corrupt(&format!("node {node} record")))?;
+                    let corrupt = || self.corrupt(&format!("node {node} record"));
+                    NodeRecord::read_keys(rec, None, &key_ids, &mut value).ok_or_else(corrupt)?;
                     if keep(&value[0])? {
-                        out.push(node);
+                        piece.ids.push(node);
+                        let at = piece.values.len();
+                        piece.values.resize(at + carry.len(), Value::Null);
+                        NodeRecord::read_keys(rec, None, &carry_ids, &mut piece.values[at..])
+                            .ok_or_else(corrupt)?;
                     }
+                }
+                if piece.ids.len() >= PIECE_ROWS {
+                    return Ok(Some(first + BLOCK_NODES));
                 }
             }
         }
-        Ok(out)
+        Ok(None)
     }
 }
 
@@ -77,10 +118,10 @@ fn word_mask(word: &[u8]) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    use super::word_mask;
+    use super::{word_mask, PIECE_ROWS};
     use crate::error::Result;
     use crate::model::{NodeId, Properties};
-    use crate::store::{GraphRead, GraphWrite, OpenOptions, Store, Txn};
+    use crate::store::{GraphRead, GraphWrite, OpenOptions, Store, Txn, WherePiece};
     use crate::value::Value;
 
     #[test]
@@ -122,6 +163,32 @@ mod tests {
                     }
                 }
                 assert_eq!(scan, want, "{what}: {label} {key}");
+                // The same a piece at a time, with every node's values of the carried keys.
+                let carry: Vec<String> = ["name", "k", "nope"].map(String::from).into();
+                let (mut ids, mut from, mut piece) = (Vec::new(), Some(0), WherePiece::default());
+                while let Some(start) = from {
+                    from = t
+                        .label_where_piece(
+                            label,
+                            key,
+                            &carry,
+                            start,
+                            &mut |v| Ok(test(v)),
+                            &mut piece,
+                        )
+                        .unwrap();
+                    assert!(from.is_none() || piece.ids.len() >= PIECE_ROWS, "{what}");
+                    assert!(piece.ids.iter().all(|&id| id >= start), "{what}");
+                    assert_eq!(piece.values.len(), carry.len() * piece.ids.len());
+                    for (id, values) in piece.ids.iter().zip(piece.values.chunks(carry.len())) {
+                        for (k, v) in carry.iter().zip(values) {
+                            let stored = t.node_property(*id, k).unwrap().unwrap_or(Value::Null);
+                            assert_eq!(*v, stored, "{what}: {label} {key} node {id} {k}");
+                        }
+                    }
+                    ids.append(&mut piece.ids);
+                }
+                assert_eq!(ids, want, "{what}: pieces of {label} {key}");
             }
         }
     }
@@ -188,14 +255,14 @@ mod tests {
         let ids = {
             let store = Store::open(&path, &opts).unwrap();
             let mut t = store.begin();
-            let ids = grow(&mut t, 1500);
+            let ids = grow(&mut t, 4000);
             assert_agrees(&t, "uncommitted");
             t.commit().unwrap();
             let t = store.begin();
             assert!(t.image().is_none());
             assert_agrees(&t, "sled");
             let mut t = store.begin();
-            change(&mut t, &ids[..700]);
+            change(&mut t, &ids[..1700]);
             assert_agrees(&t, "writes over sled");
             t.commit().unwrap();
             assert_agrees(&store.begin(), "sled after a write");
@@ -206,7 +273,7 @@ mod tests {
         let mut t = store.begin();
         assert!(t.image().is_some());
         assert_agrees(&t, "image");
-        change(&mut t, &ids[700..]);
+        change(&mut t, &ids[1700..]);
         assert!(t.image().is_some());
         assert_agrees(&t, "writes over the image");
         t.commit().unwrap();
