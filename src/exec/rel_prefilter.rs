@@ -33,7 +33,7 @@ pub struct RelPrefilter<'p> {
 impl<'p> RelPrefilter<'p> {
     /// The pre-filter `predicate` allows for the expansion `spec` over rows of `in_cols`: only
     /// a single hop that binds its relationship variable itself.
-    pub fn of(predicate: &'p Expr, spec: &ExpandSpec, in_cols: &[String]) -> Option<Self> {
+    pub fn of(predicate: &'p Expr, spec: &'p ExpandSpec, in_cols: &[String]) -> Option<Self> {
         if spec.hops.is_some() || in_cols.contains(&spec.rel) {
             return None;
         }
