@@ -148,6 +148,12 @@ impl Database {
         &self.store
     }
 
+    /// The store, the rest (plan cache, procedures) dropped: for a caller that is done with
+    /// statements and hands the open store on (`kg import` compacts it, `Store::compact_open`).
+    pub fn into_store(self) -> Store {
+        self.store
+    }
+
     /// The plan of `query` as an indented tree, without running it.
     pub fn explain(&self, query: &str) -> Result<String> {
         crate::stack::with_stack_for(query, || {

@@ -87,10 +87,9 @@ pub fn dispatch(cli: Cli) -> i32 {
         Some(Command::Import(args)) => {
             let before = crate::store::disk_bytes(&loc.path);
             let code = super::interchange::import(&db, &args);
-            // Compaction needs the database closed.
-            drop(db);
             if code == 0 {
-                super::interchange::compact_after_import(&loc.path, before);
+                // Compacts from the log the import has open (or closes the database).
+                super::interchange::compact_after_import(db, &loc.path, before);
             }
             code
         }

@@ -34,16 +34,17 @@ pub fn import(db: &Database, args: &ImportArgs) -> i32 {
 /// small import into a large database does not rewrite all of it).
 const COMPACT_AFTER_GROWTH: u64 = 16 << 20;
 
-/// After a successful import, with the database closed: compacts it when the import grew its
-/// files enough (see [`COMPACT_AFTER_GROWTH`]). A failure is reported but leaves the import
-/// (and the exit code) as they are.
-pub fn compact_after_import(path: &Path, bytes_before: u64) {
+/// After a successful import into `db`, open at `path`: compacts it when the import grew its
+/// files enough (see [`COMPACT_AFTER_GROWTH`]), from the log the import has open
+/// (`Store::compact_open`: no second open of that log), and closes it. A failure is reported
+/// but leaves the import (and the exit code) as they are.
+pub fn compact_after_import(db: Database, path: &Path, bytes_before: u64) {
     let growth = crate::store::disk_bytes(path).saturating_sub(bytes_before);
     // Elsewhere `Store::compact` lacks an atomic directory exchange and would only fail.
     if !cfg!(target_os = "linux") || growth < COMPACT_AFTER_GROWTH.max(bytes_before / 4) {
         return;
     }
-    match Store::compact(path) {
+    match db.into_store().compact_open() {
         Ok(report) => eprintln!("{report}"),
         Err(e) => eprintln!(
             "note: the import is complete, but compacting {} failed (`kg compact` retries): {e}",

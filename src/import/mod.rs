@@ -4,6 +4,7 @@
 //! read again and streamed into the bulk loader (CSV: `stream.rs`, JSONL and GraphML:
 //! `twopass.rs`). No file is held whole: each is read through a window (`window.rs`).
 
+mod catalog_ids;
 pub mod csv;
 pub mod cypher;
 pub mod graphml;

@@ -10,6 +10,7 @@ use std::time::Instant;
 
 use indicatif::ProgressBar;
 
+use super::catalog_ids::CatalogIds;
 use super::csv::{CsvImport, Pass};
 use super::ids::NodeNumbers;
 use super::staging::{BadLines, Staged, StagedNode, StagedRel, Staging};
@@ -59,6 +60,7 @@ pub fn import_csv(store: &Store, paths: &[PathBuf], opts: &ImportOptions) -> Res
             bulk,
             bar,
             numbers: NodeNumbers::default(),
+            names: CatalogIds::default(),
             done: 0,
         };
         let mut ignored = BadLines::default();
@@ -97,6 +99,7 @@ struct Writer<'a> {
     bulk: &'a mut BulkLoader,
     bar: &'a ProgressBar,
     numbers: NodeNumbers,
+    names: CatalogIds,
     done: u64,
 }
 
@@ -114,32 +117,15 @@ impl Writer<'_> {
     }
 
     fn node(&mut self, s: &Staging, n: StagedNode) -> Result<()> {
-        let labels: Vec<&str> = n
-            .labels
-            .iter()
-            .map(|l| s.labels.names[*l as usize].as_str())
-            .collect();
-        let props = n
-            .props
-            .into_iter()
-            .map(|(k, v)| (s.keys.names[k as usize].as_str(), v));
-        let id = self.bulk.add_node(&labels, props)?;
+        let id = self.names.node(self.bulk, s, &n.labels, n.props)?;
         self.numbers.record(id)
     }
 
     fn rel(&mut self, s: &Staging, r: StagedRel) -> Result<()> {
         // A relationship line is good only if both its ends are nodes of the import, and node
         // files are read first: a node is always written by now.
-        let props = r
-            .props
-            .into_iter()
-            .map(|(k, v)| (s.keys.names[k as usize].as_str(), v));
-        self.bulk.add_relationship(
-            &s.types.names[r.rel_type as usize],
-            self.numbers.id(r.start)?,
-            self.numbers.id(r.end)?,
-            props,
-        )?;
+        let ends = (self.numbers.id(r.start)?, self.numbers.id(r.end)?);
+        self.names.rel(self.bulk, s, r.rel_type, ends, r.props)?;
         Ok(())
     }
 }

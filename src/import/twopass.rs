@@ -16,6 +16,7 @@ use std::time::Instant;
 
 use indicatif::ProgressBar;
 
+use super::catalog_ids::CatalogIds;
 use super::ids::NodeNumbers;
 use super::staging::{BadLines, FastMap, Staging};
 use super::{load, partly_written, planned_indexes, progress_bar};
@@ -220,6 +221,7 @@ pub fn import<S: Source>(
             skip_bad: opts.skip_bad,
             with: (true, true),
             numbers: NodeNumbers::default(),
+            names: CatalogIds::default(),
             rels: 0,
         };
         let passes: &[(bool, bool)] = if later_ends {
@@ -266,6 +268,7 @@ struct Writer<'a> {
     /// Whether this pass writes (nodes, relationships).
     with: (bool, bool),
     numbers: NodeNumbers,
+    names: CatalogIds,
     rels: u64,
 }
 
@@ -280,7 +283,6 @@ impl Writer<'_> {
         let Found { file, line, item } = f;
         let (with_nodes, with_rels) = self.with;
         let space = S::id_space(file);
-        let key = |k: u32| s.keys.names[k as usize].as_str();
         match item {
             // Reported by the check; good then if not skipped: the file has changed since.
             Item::Bad(reason) if !self.skip_bad => {
@@ -298,11 +300,7 @@ impl Writer<'_> {
                         return Ok(());
                     }
                 }
-                let labels: Vec<&str> = labels
-                    .iter()
-                    .map(|l| s.labels.names[*l as usize].as_str())
-                    .collect();
-                let id = bulk.add_node(&labels, props.into_iter().map(|(k, v)| (key(k), v)))?;
+                let id = self.names.node(bulk, s, &labels, props)?;
                 self.numbers.record(id)?;
             }
             Item::Rel {
@@ -315,12 +313,8 @@ impl Writer<'_> {
                 else {
                     return Ok(());
                 };
-                bulk.add_relationship(
-                    &s.types.names[rel_type as usize],
-                    self.numbers.id(a)?,
-                    self.numbers.id(b)?,
-                    props.into_iter().map(|(k, v)| (key(k), v)),
-                )?;
+                let ends = (self.numbers.id(a)?, self.numbers.id(b)?);
+                self.names.rel(bulk, s, rel_type, ends, props)?;
                 self.rels += 1;
             }
             Item::Node { .. } | Item::Rel { .. } => return Ok(()),

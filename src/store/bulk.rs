@@ -151,23 +151,38 @@ impl BulkLoader {
             .get_or_insert_with(|| Txn::with_lock_held(self.store.clone()))
     }
 
+    /// Property keys by catalog id (created in the pending batch when new), null values
+    /// skipped; [`BulkLoader::add_node_ids`] sorts them and drops repeated keys.
     fn intern_props<K: AsRef<str>>(
         &mut self,
         props: impl IntoIterator<Item = (K, Value)>,
     ) -> Result<Vec<(u32, Value)>> {
         let mut out = Vec::new();
         for (k, v) in props {
-            if v.is_null() {
-                continue;
-            }
-            let id = self.txn().cat_intern(KIND_KEY, k.as_ref())?;
-            match out.iter_mut().find(|(i, _)| *i == id) {
-                Some(slot) => *slot = (id, v),
-                None => out.push((id, v)),
+            if !v.is_null() {
+                out.push((self.key_id(k.as_ref())?, v));
             }
         }
-        out.sort_by_key(|(k, _)| *k);
         Ok(out)
+    }
+
+    /// The catalog id of property key `name`, created in the pending batch if new. With
+    /// [`BulkLoader::label_id`] and [`BulkLoader::type_id`], for an importer that numbers the
+    /// names itself and asks once per name, then adds entities by id
+    /// ([`BulkLoader::add_node_ids`]): each name of each entity otherwise costs two hash
+    /// lookups (the pending batch's names, then the store's catalog under its lock).
+    pub fn key_id(&mut self, name: &str) -> Result<u32> {
+        self.txn().cat_intern(KIND_KEY, name)
+    }
+
+    /// The catalog id of label `name` (see [`BulkLoader::key_id`]).
+    pub fn label_id(&mut self, name: &str) -> Result<u32> {
+        self.txn().cat_intern(KIND_LABEL, name)
+    }
+
+    /// The catalog id of relationship type `name` (see [`BulkLoader::key_id`]).
+    pub fn type_id(&mut self, name: &str) -> Result<u32> {
+        self.txn().cat_intern(KIND_TYPE, name)
     }
 
     fn existing_block(&mut self, key: &[u8]) -> Result<Vec<u8>> {
@@ -187,9 +202,20 @@ impl BulkLoader {
         let props = self.intern_props(properties)?;
         let mut label_ids = Vec::with_capacity(labels.len());
         for l in labels {
-            let id = self.txn().cat_intern(KIND_LABEL, l.as_ref())?;
-            if !label_ids.contains(&id) {
-                label_ids.push(id);
+            label_ids.push(self.label_id(l.as_ref())?);
+        }
+        self.add_node_ids(&label_ids, props)
+    }
+
+    /// [`BulkLoader::add_node`] with labels and property keys given by catalog id
+    /// ([`BulkLoader::label_id`], [`BulkLoader::key_id`]). A repeated label counts once, a
+    /// repeated key keeps its last value, null values are skipped.
+    pub fn add_node_ids(&mut self, labels: &[u32], mut props: Vec<(u32, Value)>) -> Result<NodeId> {
+        normalize(&mut props);
+        let mut label_ids = Vec::with_capacity(labels.len());
+        for &l in labels {
+            if !label_ids.contains(&l) {
+                label_ids.push(l);
             }
         }
         let id = self.next_node;
@@ -302,7 +328,37 @@ impl BulkLoader {
             }
         }
         let props = self.intern_props(properties)?;
-        let t = self.txn().cat_intern(KIND_TYPE, rel_type)?;
+        let t = self.type_id(rel_type)?;
+        self.push_relationship(t, start, end, props)
+    }
+
+    /// [`BulkLoader::add_relationship`] with the type and property keys given by catalog id
+    /// ([`BulkLoader::type_id`], [`BulkLoader::key_id`]); props as for
+    /// [`BulkLoader::add_node_ids`].
+    pub fn add_relationship_ids(
+        &mut self,
+        t: u32,
+        start: NodeId,
+        end: NodeId,
+        props: Vec<(u32, Value)>,
+    ) -> Result<RelId> {
+        for n in [start, end] {
+            if !self.node_exists(n)? {
+                return Err(entity_not_found(&format!("node {n} does not exist")).into());
+            }
+        }
+        self.push_relationship(t, start, end, props)
+    }
+
+    /// Adds a relationship whose ends exist.
+    fn push_relationship(
+        &mut self,
+        t: u32,
+        start: NodeId,
+        end: NodeId,
+        mut props: Vec<(u32, Value)>,
+    ) -> Result<RelId> {
+        normalize(&mut props);
         let id = self.next_rel;
         let rec = RelRecord {
             rel_type: t,
@@ -486,6 +542,21 @@ impl BulkLoader {
         self.report.seconds = self.started.elapsed().as_secs_f64();
         Ok(self.report.clone())
     }
+}
+
+/// Properties as a record holds them: null values dropped, sorted by key, a repeated key
+/// keeping its last value.
+fn normalize(props: &mut Vec<(u32, Value)>) {
+    props.retain(|(_, v)| !v.is_null());
+    // Stable: equal keys stay in their order, so the last of each run is the last given.
+    props.sort_by_key(|(k, _)| *k);
+    props.dedup_by(|later, kept| {
+        let same = later.0 == kept.0;
+        if same {
+            std::mem::swap(later, kept);
+        }
+        same
+    });
 }
 
 impl Drop for BulkLoader {

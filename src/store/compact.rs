@@ -22,6 +22,8 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::Instant;
 
 use crate::error::{Error, Result, StoreError};
@@ -115,11 +117,7 @@ impl Store {
         }
         // Through symlinks: the exchange must swap the real directory.
         let path = std::fs::canonicalize(path).map_err(io_err(path))?;
-        let (Some(parent), Some(tmp)) = (path.parent(), tmp_path(&path)) else {
-            return Err(not_compactable(&path, "it has no parent directory"));
-        };
-
-        let mut report = CompactReport {
+        let report = CompactReport {
             bytes_before: disk_bytes(&path),
             ..CompactReport::default()
         };
@@ -145,47 +143,112 @@ impl Store {
             Store::open(&path, &crate::store::OpenOptions::default())?.fold_index_deltas()?;
             src = Bounded::open(&path)?;
         }
-        let format = format_of(&src, &path)?;
-        let mut names = src.tree_names();
-        names.sort();
-
-        // Only this process can be here for this database (it holds the source's lock), so
-        // whatever is at `tmp` is a leftover of an interrupted compaction.
-        if tmp.exists() {
-            std::fs::remove_dir_all(&tmp).map_err(io_err(&tmp))?;
-        }
-        let copied = copy_to(&src, &names, &tmp).and_then(|(keys, live)| {
-            report.keys = keys;
-            report.live_bytes = live;
-            let stamp = verify_and_image(&src, &names, &tmp, format)?;
-            // The copy's sled is closed for good: seal the image to its files as they are.
-            seal::write(&tmp, &stamp, format)?;
-            // The copy holds the source's commit count: the mark vouches for it there too.
-            let commits = durable::sled_commits(&src, &path)?;
-            if commits > 0 {
-                durable::write_mark_file(&tmp, commits)?;
-            }
-            sync_tree(&tmp)
-        });
-        let swapped =
-            copied.and_then(|()| exchange(&path, &tmp).map_err(|e| io_err(&path)(e).into()));
-        if let Err(err) = swapped {
-            drop(src);
-            let _ = std::fs::remove_dir_all(&tmp);
-            return Err(err);
-        }
-        // From here `path` holds the copy and `tmp` the original, which `src` still reads.
-        drop(src);
-        // Delete the original only once the exchange is durable; a leftover costs only disk
-        // space until the next compaction removes it.
-        if sync_dir(parent).is_err() || std::fs::remove_dir_all(&tmp).is_err() {
-            report.leftover = Some(tmp);
-        }
-        report.bytes_after = disk_bytes(&path);
-        report.image_bytes = std::fs::metadata(path.join(image::FILE_NAME)).map_or(0, |m| m.len());
-        report.seconds = started.elapsed().as_secs_f64();
-        Ok(report)
+        copy_and_swap(src, &path, report, started)
     }
+
+    /// [`Store::compact`] of the database this store has open, from the sled log it has open:
+    /// an import's last step (`kg import`). Closing the log and opening it again, as
+    /// [`Store::compact`] must, costs twice over after a large import: sled overwrites every
+    /// free segment of the log as it opens (an import's one big batch leaves a third of the
+    /// file free: 188 MiB at bench scale M) and replays what was written since its last
+    /// snapshot; and the store's close opens the log once more to write that snapshot
+    /// (`SnapshotOnClose`), only for compaction to replace the log. Here spilled adjacency
+    /// and index deltas are folded through this store, then its sled is handed over
+    /// (`Lifecycle::hand_over`) still open, so still locked until the exchange, as
+    /// invariant 10 of `lifecycle.rs` wants. An error when another clone of the store is
+    /// alive (it keeps sled open).
+    pub fn compact_open(self) -> Result<CompactReport> {
+        let started = Instant::now();
+        let Some(path) = self.inner.path.clone() else {
+            return Err(not_compactable(Path::new(":memory:"), "it is temporary"));
+        };
+        let path = std::fs::canonicalize(&path).map_err(|e| StoreError::io(&path, e))?;
+        let report = CompactReport {
+            bytes_before: disk_bytes(&path),
+            ..CompactReport::default()
+        };
+        let db = self.inner.sled()?;
+        if needs_fold(db, &path)? {
+            self.fold_adjacency()?;
+        }
+        if db.scan_prefix([keys::P_INDEX_DELTA]).next().is_some() {
+            self.fold_index_deltas()?;
+        }
+        let mut inner = match Arc::try_unwrap(self.inner) {
+            Ok(inner) => inner,
+            // Another clone keeps sled open (and locked) in this process.
+            Err(_) => return Err(not_compactable(&path, "it is still in use in this process")),
+        };
+        // The copy gets a snapshot of its own; reopening this log for one would be wasted.
+        inner.snapshot.written.store(0, Ordering::Release);
+        let handed = inner.disk.hand_over();
+        drop(inner);
+        let src = match handed? {
+            Some(db) => Bounded {
+                db: Some(db),
+                dir: path.clone(),
+            },
+            None => Bounded::open(&path)?,
+        };
+        copy_and_swap(src, &path, report, started)
+    }
+}
+
+/// The rest of a compaction, from the source `src` (open at `path`, of the current format,
+/// folded): the copy, its check and read image, the seal, the exchange and the old files'
+/// removal.
+fn copy_and_swap(
+    src: Bounded,
+    path: &Path,
+    mut report: CompactReport,
+    started: Instant,
+) -> Result<CompactReport> {
+    let io_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| StoreError::io(&path, source)
+    };
+    let (Some(parent), Some(tmp)) = (path.parent(), tmp_path(path)) else {
+        return Err(not_compactable(path, "it has no parent directory"));
+    };
+    let format = format_of(&src, path)?;
+    let mut names = src.tree_names();
+    names.sort();
+
+    // Only this process can be here for this database (it holds the source's lock), so
+    // whatever is at `tmp` is a leftover of an interrupted compaction.
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(io_err(&tmp))?;
+    }
+    let copied = copy_to(&src, &names, &tmp).and_then(|(keys, live)| {
+        report.keys = keys;
+        report.live_bytes = live;
+        let stamp = verify_and_image(&src, &names, &tmp, format)?;
+        // The copy's sled is closed for good: seal the image to its files as they are.
+        seal::write(&tmp, &stamp, format)?;
+        // The copy holds the source's commit count: the mark vouches for it there too.
+        let commits = durable::sled_commits(&src, path)?;
+        if commits > 0 {
+            durable::write_mark_file(&tmp, commits)?;
+        }
+        sync_tree(&tmp)
+    });
+    let swapped = copied.and_then(|()| exchange(path, &tmp).map_err(|e| io_err(path)(e).into()));
+    if let Err(err) = swapped {
+        drop(src);
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(err);
+    }
+    // From here `path` holds the copy and `tmp` the original, which `src` still reads.
+    drop(src);
+    // Delete the original only once the exchange is durable; a leftover costs only disk
+    // space until the next compaction removes it.
+    if sync_dir(parent).is_err() || std::fs::remove_dir_all(&tmp).is_err() {
+        report.leftover = Some(tmp);
+    }
+    report.bytes_after = disk_bytes(path);
+    report.image_bytes = std::fs::metadata(path.join(image::FILE_NAME)).map_or(0, |m| m.len());
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
 }
 
 /// The source's sled, closed on a thread of its own however compaction ends
@@ -482,7 +545,7 @@ fn tmp_path(path: &Path) -> Option<PathBuf> {
 mod tests {
     use super::*;
     use crate::store::image::Image;
-    use crate::store::OpenOptions;
+    use crate::store::{GraphWrite, OpenOptions};
     use crate::value::Value;
 
     /// sled's default segment size.
@@ -511,6 +574,117 @@ mod tests {
             .iter()
             .map(|r| r.unwrap())
             .collect()
+    }
+
+    /// A store at `path` holding a bulk import of `n` nodes and `rels` relationships in
+    /// batches of `batch` relationships (more than one batch leaves hubs in several chunks,
+    /// which compaction folds).
+    fn imported(path: &Path, n: u64, rels: u64, batch: usize) -> Store {
+        let opts = OpenOptions {
+            create_if_missing: true,
+            ..OpenOptions::default()
+        };
+        let store = Store::open(path, &opts).unwrap();
+        let mut bulk = store.bulk_loader().unwrap();
+        bulk.set_batch_size(batch, batch);
+        for i in 0..n {
+            let props = [("id", Value::Int(i as i64))];
+            bulk.add_node(&["Company"], props).unwrap();
+        }
+        for i in 0..rels {
+            // Node 0 is a hub: its section spills in every batch.
+            let to = if i % 2 == 0 { 0 } else { (i * 7919) % n };
+            let w = [("w", Value::Int(i as i64))];
+            bulk.add_relationship("OWNS", i % n, to, w).unwrap();
+        }
+        bulk.finish().unwrap();
+        store
+    }
+
+    /// What the store in `path` holds (checked clean), its counters of commits and the
+    /// image's stamp aside.
+    fn graph(path: &Path) -> Vec<(sled::IVec, sled::IVec)> {
+        let store = Store::open(path, &OpenOptions::default()).unwrap();
+        let report = store.check().unwrap();
+        assert!(report.is_clean(), "{report}");
+        graph_of(&store)
+    }
+
+    /// [`graph`] of a store this process has open.
+    fn graph_of(store: &Store) -> Vec<(sled::IVec, sled::IVec)> {
+        let db = store.inner.sled().unwrap();
+        db.iter()
+            .map(|r| r.unwrap())
+            .filter(|(k, _)| k != keys::META_IMAGE && k != keys::META_COMMITS)
+            .collect()
+    }
+
+    #[test]
+    fn compacting_the_open_store_equals_closing_it_and_compacting() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.db"), dir.path().join("b.db"));
+        // Three relationship batches: the hub is in three chunks, so both must fold.
+        drop(imported(&a, 3_000, 60_000, 20_000));
+        let report_a = Store::compact(&a).unwrap();
+        let store = imported(&b, 3_000, 60_000, 20_000);
+        assert!(needs_fold(store.inner.sled().unwrap(), &b).unwrap());
+        let report_b = store.compact_open().unwrap();
+        assert_eq!(report_b.keys, report_a.keys);
+        assert_eq!(report_b.live_bytes, report_a.live_bytes);
+        assert_eq!(report_b.leftover, None);
+        assert!(!tmp_path(&b).unwrap().exists());
+        // Sealed, with the read image, folded, and the same graph.
+        assert!(
+            seal::check(&b, FORMAT_VERSION).is_some(),
+            "the copy is sealed"
+        );
+        let opened = Store::open(&b, &OpenOptions::default()).unwrap();
+        assert!(opened.inner.disk.db_if_open().is_none(), "read sealed");
+        drop(opened);
+        let store = Store::open(&b, &OpenOptions::default()).unwrap();
+        assert!(!needs_fold(store.inner.sled().unwrap(), &b).unwrap());
+        drop(store);
+        assert_eq!(graph(&b), graph(&a));
+        // The commit mark came along and vouches for the copy.
+        assert!(durable::read_mark(&b).is_some_and(|m| m > 0));
+    }
+
+    #[test]
+    fn compacting_the_open_store_after_writes_over_its_image() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.db");
+        drop(imported(&path, 1_000, 5_000, 1_000_000));
+        Store::compact(&path).unwrap();
+        // A commit over the image opens the chain (a delta would be written at close).
+        let store = Store::open(&path, &OpenOptions::default()).unwrap();
+        let mut t = store.begin();
+        t.create_node(&["Extra".into()], crate::model::Properties::new())
+            .unwrap();
+        t.commit().unwrap();
+        let before = graph_of(&store);
+        store.compact_open().unwrap();
+        assert!(
+            seal::check(&path, FORMAT_VERSION).is_some(),
+            "the copy is sealed"
+        );
+        assert_eq!(graph(&path), before);
+    }
+
+    #[test]
+    fn a_shared_store_is_not_compacted_from_under_its_clone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.db");
+        let store = imported(&path, 100, 100, 1_000_000);
+        let clone = store.clone();
+        assert!(store.compact_open().is_err());
+        // The clone still reads and writes, and the directory is as it was.
+        let mut t = clone.begin();
+        t.create_node(&["Extra".into()], crate::model::Properties::new())
+            .unwrap();
+        t.commit().unwrap();
+        assert!(!tmp_path(&path).unwrap().exists());
+        drop(clone);
+        assert!(!graph(&path).is_empty());
     }
 
     #[test]

@@ -24,7 +24,8 @@
 //! [`Lifecycle::sled`] (sealed or detached → sled, at a write or a read the image cannot serve);
 //! [`Lifecycle::image_failed`] (stop reading a damaged image); [`Lifecycle::begin_commit`]
 //! (stop reading the image, delete the delta and the seal, start the chain);
-//! [`Lifecycle::close`] (write the next delta when the chain is open, and reseal).
+//! [`Lifecycle::close`] (write the next delta when the chain is open, and reseal);
+//! [`Lifecycle::hand_over`] (sled, still open, to compaction: the mark, no delta, no reseal).
 //!
 //! ## Invariants
 //! 1. The image is read only with its delta over it, and only while sled's stamp
@@ -64,7 +65,9 @@
 //! 9. `FORMAT_VERSION` (`migrate.rs`) keeps out builds that would break these: 6 the image,
 //!    7 the seal, 8 the commit count, 12 the delta (the full list of versions is in
 //!    `migrate.rs`).
-//! 10. Compaction keeps the source's sled open (so locked) until the atomic exchange.
+//! 10. Compaction keeps the source's sled open (so locked) until the atomic exchange; after an
+//!     import it takes the importing store's open sled ([`Lifecycle::hand_over`]) rather than
+//!     closing and reopening it.
 //! 11. sled is opened only through `recovery::open_sled`, which checks the commit mark; the mark
 //!     never counts a commit before it is durable ([`Lifecycle::make_durable`], `close`).
 
@@ -577,38 +580,7 @@ impl Lifecycle {
         let Some(db) = self.db.take() else {
             return true;
         };
-        let chain = std::mem::replace(
-            self.chain.get_mut().unwrap_or_else(|e| e.into_inner()),
-            Chain::Idle,
-        );
-        let state = self.state.get_mut().unwrap_or_else(|e| e.into_inner());
-        let current = state.image().and_then(|image| image.names().copied());
-        let names = match (&self.dir, chain) {
-            (_, Chain::Idle) => current,
-            (Some(dir), chain) => {
-                let written = match chain {
-                    Chain::Open(pending) if !self.io_failed.load(Ordering::Acquire) => {
-                        extend_delta(&db, dir, &pending.image, pending.keys)
-                    }
-                    Chain::Open(_) => Err(String::new()),
-                    _ => Err(too_large()),
-                };
-                written
-                    .inspect_err(|why| {
-                        // The stamp went with the first commit: drop the unnamed image.
-                        let _ = std::fs::remove_file(dir.join(image::FILE_NAME));
-                        if !why.is_empty() {
-                            eprintln!(
-                                "note: {why}; reads use the stored data until the next `kg compact` ({})",
-                                dir.display()
-                            );
-                        }
-                    })
-                    .ok()
-            }
-            (None, _) => None,
-        };
-        let reseal = self.dir.clone().zip(names);
+        let reseal = self.dir.clone().zip(self.settle_chain(&db));
         let unmarked = self.unmarked.load(Ordering::Acquire);
         let durable = self.durable.take();
         durable::close_bounded(
@@ -628,6 +600,89 @@ impl Lifecycle {
                 }
             },
         )
+    }
+
+    /// Hands sled, still open (so still locked against other processes), to compaction
+    /// (`compact.rs`, `Store::compact_open`; invariant 10), so that it copies the log this
+    /// process has open instead of closing it and opening it again. Does what
+    /// [`Lifecycle::close`] must do before sled closes, for a directory that is about to be
+    /// swapped for a sealed copy: the pending commit mark, once sled has flushed and the log
+    /// is synced; no delta (when this process committed over an image, the image goes, as
+    /// when a close cannot write the delta: the stamp went with the first commit, and a
+    /// compaction that fails leaves sled to be read); no reseal. The store is left without
+    /// sled (its close does nothing); `None` when it never had sled open. On an error sled is
+    /// closed without waiting long, as after a failed open.
+    pub fn hand_over(&mut self) -> Result<Option<sled::Db>> {
+        let Some(db) = self.db.take() else {
+            return Ok(None);
+        };
+        let chain = std::mem::replace(
+            self.chain.get_mut().unwrap_or_else(|e| e.into_inner()),
+            Chain::Idle,
+        );
+        if let (Some(dir), Chain::Open(_) | Chain::TooLarge) = (&self.dir, chain) {
+            let _ = std::fs::remove_file(dir.join(image::FILE_NAME));
+        }
+        *self.state.get_mut().unwrap_or_else(|e| e.into_inner()) = DiskState::Sled {
+            image: None,
+            stamped: false,
+        };
+        let unmarked = self.unmarked.swap(0, Ordering::AcqRel);
+        let marked = match self.durable.take() {
+            Some(durable) => db
+                .flush()
+                .map_err(|e| self.sled_err(e))
+                .and_then(|_| match unmarked {
+                    0 => Ok(()),
+                    n => durable.sync().and_then(|()| durable.write_mark(n)),
+                })
+                .map(|()| durable.sync_mark()),
+            None => Ok(()),
+        };
+        match marked {
+            Ok(()) => Ok(Some(db)),
+            Err(e) => {
+                durable::close_bounded(db, self.dir.as_deref(), true, || {});
+                Err(e)
+            }
+        }
+    }
+
+    /// At a close or hand-over, sled still open: ends the chain (writing the next delta and
+    /// stamping sled with it while it is open, invariant 3); returns the names of the image
+    /// and delta that are current, if any.
+    fn settle_chain(&mut self, db: &sled::Db) -> Option<[u8; NAMES]> {
+        let chain = std::mem::replace(
+            self.chain.get_mut().unwrap_or_else(|e| e.into_inner()),
+            Chain::Idle,
+        );
+        let state = self.state.get_mut().unwrap_or_else(|e| e.into_inner());
+        let current = state.image().and_then(|image| image.names().copied());
+        match (&self.dir, chain) {
+            (_, Chain::Idle) => current,
+            (Some(dir), chain) => {
+                let written = match chain {
+                    Chain::Open(pending) if !self.io_failed.load(Ordering::Acquire) => {
+                        extend_delta(db, dir, &pending.image, pending.keys)
+                    }
+                    Chain::Open(_) => Err(String::new()),
+                    _ => Err(too_large()),
+                };
+                written
+                    .inspect_err(|why| {
+                        // The stamp went with the first commit: drop the unnamed image.
+                        let _ = std::fs::remove_file(dir.join(image::FILE_NAME));
+                        if !why.is_empty() {
+                            eprintln!(
+                                "note: {why}; reads use the stored data until the next `kg compact` ({})",
+                                dir.display()
+                            );
+                        }
+                    })
+                    .ok()
+            }
+            (None, _) => None,
+        }
     }
 
     // ---- errors ----------------------------------------------------------------------------
