@@ -155,6 +155,17 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
             let mut conj = Vec::new();
             split_and(w, &mut conj);
             for c in conj {
+                // `MATCH (n) WHERE n:Person` means `MATCH (n:Person)`: the label joins the
+                // node's pattern labels, so it can choose a label scan or an index as they do.
+                if let ExprKind::HasLabels(subject, ls) = &c.kind {
+                    if let ExprKind::Variable(v) = &subject.kind {
+                        let is_node = parts.iter().any(|p| p.2.iter().any(|n| n.var == *v));
+                        if is_node {
+                            self.add_labels(v, ls);
+                            continue;
+                        }
+                    }
+                }
                 self.add_pred(c.clone());
             }
         }
@@ -296,16 +307,7 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
         };
         self.pattern_vars.push(var.clone());
         if !n.labels.is_empty() {
-            match self.labels.iter_mut().find(|(v, _)| *v == var) {
-                Some((_, ls)) => {
-                    for l in &n.labels {
-                        if !ls.contains(l) {
-                            ls.push(l.clone());
-                        }
-                    }
-                }
-                None => self.labels.push((var.clone(), n.labels.clone())),
-            }
+            self.add_labels(&var, &n.labels);
         }
         if let Some(test) = &n.label_expr {
             if let Some(d) = test.dynamic_conjuncts().and_then(|ds| ds.first().copied()) {
@@ -322,6 +324,20 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
             }
         }
         Ok(NodeStep { var })
+    }
+
+    /// Adds labels `var` must have (once each) to those its node patterns give.
+    fn add_labels(&mut self, var: &str, labels: &[String]) {
+        match self.labels.iter_mut().find(|(v, _)| v == var) {
+            Some((_, ls)) => {
+                for l in labels {
+                    if !ls.contains(l) {
+                        ls.push(l.clone());
+                    }
+                }
+            }
+            None => self.labels.push((var.to_string(), labels.to_vec())),
+        }
     }
 
     pub(super) fn add_pred(&mut self, expr: Expr) {
