@@ -10,11 +10,11 @@
 //! chain: the evaluator reads it first and stops at `false` without reading the rest, and the
 //! pre-filter drops exactly the rows where it is `false` (a `null` keeps the row: the rest of
 //! the chain is then evaluated, and may raise). The comparisons taken never raise; their
-//! shape is recognised by `plan::scan_test`, which the planner asks too.
+//! shape is recognised by `plan::scan_predicate`, which the planner asks too.
 
 use crate::ast::{BinaryOp, Expr};
 use crate::error::Result;
-use crate::plan::scan_test;
+use crate::plan::scan_predicate;
 use crate::value::Value;
 
 /// `var.key op constant` (or `constant op var.key`, `flipped`).
@@ -29,9 +29,9 @@ pub struct Prefilter<'p> {
 }
 
 impl<'p> Prefilter<'p> {
-    /// The pre-filter `predicate` allows for a scan of `var`, if any (`plan::scan_test`).
+    /// The pre-filter `predicate` allows for a scan of `var`, if any (`plan::scan_predicate`).
     pub fn of(predicate: &'p Expr, var: &'p str) -> Option<Prefilter<'p>> {
-        let t = scan_test::of(predicate, var)?;
+        let t = scan_predicate::of(predicate, var)?;
         Some(Prefilter {
             var,
             key: t.key,

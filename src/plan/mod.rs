@@ -13,7 +13,7 @@ pub mod optimize;
 pub(crate) mod pattern;
 mod projection;
 pub mod provenance;
-pub mod scan_test;
+pub mod scan_predicate;
 mod search;
 pub mod transactions;
 /// Expression traversal lives with the AST (the semantic pass walks expressions too).

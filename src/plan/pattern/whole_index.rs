@@ -12,7 +12,7 @@
 
 use super::{Access, PatternPlanner};
 use crate::plan::builder::Count;
-use crate::plan::{scan_test, RangeSeek};
+use crate::plan::{scan_predicate, RangeSeek};
 
 /// Label nodes a pre-filtered scan reads for the cost of one entry of a whole-index scan with
 /// its re-check: ≈ 3 measured (above); 2 leaves a margin to the index.
@@ -59,7 +59,7 @@ impl PatternPlanner<'_, '_> {
                 .iter()
                 .all(|v| columns_after.contains(v) || !self.pattern_vars.contains(v))
         });
-        if first.is_none_or(|p| scan_test::of(&p.expr, var).is_none()) {
+        if first.is_none_or(|p| scan_predicate::of(&p.expr, var).is_none()) {
             return access;
         }
         let entries = match index_label.as_str() {
