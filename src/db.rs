@@ -154,6 +154,29 @@ impl Database {
         self.store
     }
 
+    /// `kg import` as a library call: CSV, JSONL and GraphML through the store's bulk loader, a
+    /// Cypher script statement by statement in one transaction (a failing statement rolls
+    /// everything back and is reported with its file and line).
+    pub fn import(
+        &self,
+        format: crate::import::ImportFormat,
+        paths: &[std::path::PathBuf],
+        opts: &crate::import::ImportOptions,
+    ) -> Result<crate::import::ImportReport> {
+        match format {
+            crate::import::ImportFormat::Cypher => {
+                crate::import::run_scripts(&mut self.session(), paths, opts)
+            }
+            _ => crate::import::import_into_store(self.store(), format, paths, opts),
+        }
+    }
+
+    /// Counts and schema of the committed graph (`kg stats`, the shell's banner and `:schema`,
+    /// MCP's schema tool).
+    pub fn stats(&self) -> Result<crate::store::GraphStats> {
+        self.store().begin().stats()
+    }
+
     /// The plan of `query` as an indented tree, without running it.
     pub fn explain(&self, query: &str) -> Result<String> {
         crate::stack::with_stack_for(query, || {
@@ -289,6 +312,25 @@ impl Database {
             Ok(plan)
         })?;
         Ok(Arc::new(compiled))
+    }
+}
+
+/// A session runs a Cypher script import (`Database::import`).
+impl crate::import::ScriptSession for Session<'_> {
+    fn begin(&mut self) -> Result<()> {
+        Session::begin(self)
+    }
+
+    fn run_statement(&mut self, statement: &str) -> Result<crate::result::WriteStats> {
+        Ok(self.run(statement, &Params::new())?.stats)
+    }
+
+    fn commit(&mut self) -> Result<()> {
+        Session::commit(self)
+    }
+
+    fn rollback(&mut self) -> Result<()> {
+        Session::rollback(self)
     }
 }
 

@@ -18,6 +18,7 @@ pub mod hash;
 pub mod interrupt;
 pub mod memory_budget;
 pub mod model;
+pub mod params;
 pub mod plan;
 pub mod procedures;
 pub mod provenance;

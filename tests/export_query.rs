@@ -3,7 +3,7 @@
 
 use kgstore::db::{Database, Params};
 use kgstore::export::{export, export_result, ExportFormat, ExportOptions};
-use kgstore::import::{import, ImportFormat, ImportOptions};
+use kgstore::import::{ImportFormat, ImportOptions};
 use kgstore::store::GraphRead;
 
 const SETUP: &str = "CREATE (a:Company:Lab {name: 'Zhipu \"智谱\" \\\\ AI', founded: date('2019-06-11'), valuation: 2.5e10, staff: 800, listed: false, tags: ['llm', 'b;c']}),
@@ -64,7 +64,8 @@ fn cypher_script_round_trip() {
         ..ImportOptions::default()
     };
     let script = std::fs::read_to_string(&file).unwrap();
-    let rep = import(&copy, ImportFormat::Cypher, &[file], &opts)
+    let rep = copy
+        .import(ImportFormat::Cypher, &[file], &opts)
         .unwrap_or_else(|e| panic!("{e}\n{script}"));
     assert_eq!((rep.nodes, rep.relationships), (3, 3), "{rep}");
     assert_eq!(canonical(&db), canonical(&copy));
@@ -82,7 +83,7 @@ fn cypher_script_round_trip() {
         let out = dir.path().join(format!("g-{ef}"));
         let rep = export(&db, ef, &ExportOptions::default(), Some(&out)).unwrap();
         let copy = Database::open_in_memory().unwrap();
-        import(&copy, imf, &[out], &opts).unwrap();
+        copy.import(imf, &[out], &opts).unwrap();
         if ef == ExportFormat::Csv {
             // neo4j-admin has no escape for the array delimiter: the export says so.
             assert!(
@@ -109,7 +110,8 @@ fn a_failing_cypher_statement_imports_nothing() {
         progress: false,
         ..ImportOptions::default()
     };
-    let err = import(&db, ImportFormat::Cypher, &[file], &opts)
+    let err = db
+        .import(ImportFormat::Cypher, &[file], &opts)
         .unwrap_err()
         .to_string();
     assert!(err.contains("bad.cypher:4:"), "{err}");

@@ -249,29 +249,6 @@ pub fn element_vars(p: &PatternElement, out: &mut Vec<String>) {
     }
 }
 
-/// True when `e` contains an aggregate function call (not descending into subqueries).
-pub fn has_aggregate(e: &Expr) -> bool {
-    let mut found = false;
-    visit(e, &mut |x| {
-        if is_aggregate_call(x) {
-            found = true;
-        }
-        !found
-    });
-    found
-}
-
-/// True for `count(*)` and calls of aggregate functions.
-pub fn is_aggregate_call(e: &Expr) -> bool {
-    match &e.kind {
-        ExprKind::CountStar => true,
-        ExprKind::Function { name, .. } => {
-            crate::functions::lookup(name).is_some_and(|f| f.aggregate)
-        }
-        _ => false,
-    }
-}
-
 /// Variables named in a subquery's clauses (patterns and expressions).
 pub fn query_vars(sq: &SingleQuery, out: &mut Vec<String>) {
     for c in &sq.clauses {

@@ -15,8 +15,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::params::{from_json, parse_literal};
 use crate::render::Format;
-use crate::shell::literal::{from_json, parse_literal};
 use crate::value::Value;
 
 pub use open::{resolve_db_path, DbLocation};

@@ -28,7 +28,6 @@ mod search;
 mod set;
 pub mod shortest;
 mod sort;
-pub mod stats;
 mod subquery;
 mod transactions;
 mod varlength;
@@ -46,10 +45,10 @@ use crate::expr::{EvalContext, Scope};
 use crate::model::{NodeId, Relationship};
 use crate::plan::{LogicalPlan, PlanOp};
 use crate::procedures::Registry;
+use crate::result::WriteStats;
 use crate::store::{GraphRead, GraphWrite};
 use crate::value::Params;
 use crate::value::Value;
-use stats::WriteStats;
 
 /// The nested plan each subquery expression ran with so far, keyed by (expression address, the
 /// variables imported), so a row after the first finds it with one hash lookup.

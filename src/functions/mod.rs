@@ -15,6 +15,7 @@ mod temporal;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use crate::ast::{Expr, ExprKind};
 use crate::error::{ErrorClass, Phase, QueryError, Result};
 use crate::expr::EvalContext;
 use crate::value::Value;
@@ -338,4 +339,25 @@ pub(crate) fn arg_error(detail: &str, message: impl Into<String>) -> crate::erro
 /// Moves a value out of an argument slot, leaving null behind.
 pub(crate) fn take(v: &mut Value) -> Value {
     std::mem::replace(v, Value::Null)
+}
+
+/// True when `e` contains an aggregate function call (not descending into subqueries).
+pub fn has_aggregate(e: &Expr) -> bool {
+    let mut found = false;
+    crate::ast::walk::visit(e, &mut |x| {
+        if is_aggregate_call(x) {
+            found = true;
+        }
+        !found
+    });
+    found
+}
+
+/// True for `count(*)` and calls of aggregate functions.
+pub fn is_aggregate_call(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::CountStar => true,
+        ExprKind::Function { name, .. } => lookup(name).is_some_and(|f| f.aggregate),
+        _ => false,
+    }
 }

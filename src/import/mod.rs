@@ -24,8 +24,8 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::db::Database;
 use crate::error::{Error, Result};
+use crate::result::WriteStats;
 use crate::store::{BulkLoader, IndexDef, Store};
 
 pub use staging::{BadLines, Staging};
@@ -354,22 +354,23 @@ fn index_name(label: &str, key: &str) -> String {
     format!("{}_{}", clean(label), clean(key))
 }
 
-/// `kg import`: files into the database. CSV, JSONL and GraphML go through the bulk loader;
-/// a Cypher script runs statement by statement in one transaction (a failing statement rolls
-/// everything back and is reported with its file and line).
-pub fn import(
-    db: &Database,
-    format: ImportFormat,
+/// What a Cypher script import needs of the database: one transaction and statements run in
+/// it. The façade's session is one (`Database::import`); the trait keeps this module below it.
+pub trait ScriptSession {
+    fn begin(&mut self) -> Result<()>;
+    /// Runs one statement in the open transaction; what it changed.
+    fn run_statement(&mut self, statement: &str) -> Result<WriteStats>;
+    fn commit(&mut self) -> Result<()>;
+    fn rollback(&mut self) -> Result<()>;
+}
+
+/// Cypher scripts run statement by statement in one transaction: a failing statement rolls
+/// everything back and is reported with its file and line.
+pub fn run_scripts(
+    session: &mut dyn ScriptSession,
     paths: &[PathBuf],
     opts: &ImportOptions,
 ) -> Result<ImportReport> {
-    match format {
-        ImportFormat::Cypher => run_scripts(db, paths, opts),
-        _ => import_into_store(db.store(), format, paths, opts),
-    }
-}
-
-fn run_scripts(db: &Database, paths: &[PathBuf], opts: &ImportOptions) -> Result<ImportReport> {
     let started = Instant::now();
     let files = csv::expand(paths, &["cypher", "cql", "cyp", "txt"])?;
     let mut scripts = Vec::new();
@@ -385,14 +386,13 @@ fn run_scripts(db: &Database, paths: &[PathBuf], opts: &ImportOptions) -> Result
         files: files.len(),
         ..ImportReport::default()
     };
-    let mut session = db.session();
     session.begin()?;
     for (file, statements) in &scripts {
         for st in statements {
-            match session.run(&st.text, &crate::value::Params::new()) {
-                Ok(r) => {
-                    report.nodes += r.stats.nodes_created;
-                    report.relationships += r.stats.relationships_created;
+            match session.run_statement(&st.text) {
+                Ok(stats) => {
+                    report.nodes += stats.nodes_created;
+                    report.relationships += stats.relationships_created;
                 }
                 Err(e) => {
                     let _ = session.rollback();

@@ -7,6 +7,7 @@
 mod clauses;
 mod errors;
 mod expr;
+pub mod keywords;
 mod literal;
 mod nested;
 mod pairs;
@@ -101,7 +102,7 @@ fn parse_on_stack(query: &str) -> Result<Statement, QueryError> {
 
 /// Parses a parameter value (`--param name=value`, `:param name => value`): one expression,
 /// whose map keys may also be quoted strings. Checking that it is constant and evaluating it
-/// is the caller's (`shell::literal`).
+/// is the caller's (`crate::params`).
 pub fn parse_value(text: &str) -> Result<crate::ast::Expr, QueryError> {
     let need = crate::stack::needed(text) / 2;
     stacker::maybe_grow(need, need, || {

@@ -4,7 +4,6 @@
 use crate::ast::Call;
 use crate::error::{QueryError, Result};
 use crate::plan::builder::Builder;
-use crate::plan::walk;
 use crate::plan::{LogicalPlan, PlanOp};
 
 impl Builder<'_> {
@@ -48,7 +47,7 @@ impl Builder<'_> {
                 .into());
             }
             for a in args {
-                if walk::has_aggregate(a) {
+                if crate::functions::has_aggregate(a) {
                     return Err(QueryError::syntax(
                         "InvalidAggregation",
                         "aggregation is not allowed in procedure arguments",

@@ -22,7 +22,7 @@ struct Key<'a> {
 pub(super) fn read_keys(e: &mut Expr, items: &[(String, Expr, String)], source: &str) {
     let keys: Vec<Key<'_>> = items
         .iter()
-        .filter(|(_, k, t)| !t.is_empty() && !walk::has_aggregate(k))
+        .filter(|(_, k, t)| !t.is_empty() && !crate::functions::has_aggregate(k))
         .filter_map(|(n, k, t)| {
             root(k).map(|root| Key {
                 column: n,
@@ -39,7 +39,7 @@ pub(super) fn read_keys(e: &mut Expr, items: &[(String, Expr, String)], source: 
 
 fn replace(e: &mut Expr, keys: &[&Key<'_>], source: &str) {
     walk::rewrite(e, &mut |x| {
-        if walk::is_aggregate_call(x) {
+        if crate::functions::is_aggregate_call(x) {
             return false;
         }
         let visible: Vec<&Key<'_>> = keys

@@ -33,7 +33,9 @@ impl Builder<'_> {
             };
             items.push((name, it.expr.clone(), text));
         }
-        let aggregating = items.iter().any(|(_, e, _)| walk::has_aggregate(e));
+        let aggregating = items
+            .iter()
+            .any(|(_, e, _)| crate::functions::has_aggregate(e));
         let mut sort_keys: Vec<(Expr, bool)> = proj
             .order_by
             .iter()
@@ -49,9 +51,9 @@ impl Builder<'_> {
             let mut post = Vec::new();
             let mut needs_post = false;
             for (name, expr, _) in &items {
-                if walk::has_aggregate(expr) {
+                if crate::functions::has_aggregate(expr) {
                     let mut e = expr.clone();
-                    let direct = walk::is_aggregate_call(&e);
+                    let direct = crate::functions::is_aggregate_call(&e);
                     self.extract_aggs(&mut e, &mut aggs, if direct { Some(name) } else { None })?;
                     if !direct {
                         needs_post = true;
@@ -68,7 +70,7 @@ impl Builder<'_> {
             // ORDER BY may name an aggregate that is not projected: compute it too.
             for (e, _) in sort_keys.iter_mut() {
                 self.replace_items(e, &items);
-                if walk::has_aggregate(e) {
+                if crate::functions::has_aggregate(e) {
                     self.extract_aggs(e, &mut aggs, None)?;
                     needs_post = true;
                 }
@@ -295,7 +297,7 @@ impl Builder<'_> {
         let mut found: Vec<(Expr, String)> = Vec::new();
         let mut counter = self.fresh;
         walk::rewrite(e, &mut |x| {
-            if walk::is_aggregate_call(x) {
+            if crate::functions::is_aggregate_call(x) {
                 let column = match name {
                     Some(n) if found.is_empty() => n.clone(),
                     _ => {
@@ -304,7 +306,7 @@ impl Builder<'_> {
                     }
                 };
                 if let ExprKind::Function { args, .. } = &x.kind {
-                    if args.iter().any(walk::has_aggregate) {
+                    if args.iter().any(crate::functions::has_aggregate) {
                         err = Some(
                             QueryError::syntax(
                                 "NestedAggregation",

@@ -3,8 +3,8 @@
 
 use std::io::{self, Write};
 
-use crate::provenance::RowWhy;
 use crate::result::QueryResult;
+use crate::result::RowWhy;
 use crate::value::Value;
 
 use super::{plural, table, RenderOptions};

@@ -3,13 +3,7 @@
 
 use super::*;
 
-pub(super) fn is_aggregate_call(e: &Expr) -> bool {
-    match &e.kind {
-        ExprKind::CountStar => true,
-        ExprKind::Function { name, .. } => functions::lookup(name).is_some_and(|f| f.aggregate),
-        _ => false,
-    }
-}
+pub(super) use crate::functions::is_aggregate_call;
 
 pub(super) fn has_aggregate(e: &Expr) -> bool {
     if is_aggregate_call(e) {

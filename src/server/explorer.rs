@@ -100,7 +100,7 @@ fn language() -> &'static [u8] {
         functions.extend(["reduce", "all", "any", "none", "single"]);
         functions.sort_unstable();
         functions.dedup();
-        let doc = json!({ "keywords": crate::shell::helper::KEYWORDS, "functions": functions });
+        let doc = json!({ "keywords": crate::parser::keywords::KEYWORDS, "functions": functions });
         serde_json::to_vec(&doc).expect("JSON of strings")
     })
 }

@@ -289,7 +289,7 @@ impl Mcp {
                 let cypher = string("cypher")?;
                 let params = match args.get("parameters") {
                     None | Some(Json::Null) => Params::new(),
-                    Some(p @ Json::Object(_)) => match crate::shell::literal::from_json(p) {
+                    Some(p @ Json::Object(_)) => match crate::params::from_json(p) {
                         Value::Map(m) => m,
                         _ => Params::new(),
                     },
@@ -366,7 +366,7 @@ impl Mcp {
             Backend::Local { server, .. } => server,
             Backend::Remote(_) => return self.schema_by_cypher(),
         };
-        let s = crate::shell::catalog::stats(&server.db)?;
+        let s = server.db.stats()?;
         let counts = |v: &[(String, u64)]| {
             Json::Object(v.iter().map(|(k, n)| (k.clone(), json!(n))).collect())
         };

@@ -16,10 +16,6 @@ fn with_graph<T>(db: &Database, f: impl FnOnce(&dyn GraphRead) -> Result<T>) -> 
     f(&txn)
 }
 
-pub fn stats(db: &Database) -> Result<GraphStats> {
-    with_graph(db, |g| g.stats())
-}
-
 /// Labels, relationship types and property keys for Tab completion.
 pub fn names(db: &Database) -> Result<CatalogNames> {
     with_graph(db, |g| {
@@ -51,7 +47,7 @@ pub fn banner(db: &Database, path: &Path) -> String {
 
 /// `:schema`: labels, relationship types, property keys with counts, indexes, constraints.
 pub fn schema_text(db: &Database) -> Result<String> {
-    let s = stats(db)?;
+    let s = db.stats()?;
     let mut out = String::new();
     let _ = writeln!(out, "Node labels ({}):", s.labels.len());
     for (label, n) in &s.labels {
@@ -88,7 +84,7 @@ fn write_indexes(out: &mut String, s: &GraphStats) {
 
 /// `kg stats` / `:stats`: totals, then counts per label and relationship type, keys, indexes.
 pub fn stats_text(db: &Database) -> Result<String> {
-    let s = stats(db)?;
+    let s = db.stats()?;
     let mut out = String::new();
     let _ = writeln!(out, "nodes:         {}", s.nodes);
     let _ = writeln!(out, "relationships: {}", s.relationships);

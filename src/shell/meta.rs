@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crate::render::Format;
 use crate::value::Value;
 
-use super::literal::parse_literal;
+use crate::params::parse_literal;
 
 /// A parsed meta command.
 #[derive(Clone, Debug, PartialEq)]

@@ -596,7 +596,7 @@ impl Http {
                         typed::from_typed(v)
                             .map_err(|e| invalid(format!("parameter `{k}`: {e}")))?
                     } else {
-                        crate::shell::literal::from_json(v)
+                        crate::params::from_json(v)
                     };
                     out.params.insert(k.clone(), value);
                 }

@@ -133,7 +133,7 @@ fn path(p: &Path) -> Json {
 /// request may mix both.
 pub fn from_typed(json: &Json) -> Result<Value, String> {
     let Json::Object(obj) = json else {
-        return Ok(crate::shell::literal::from_json(json));
+        return Ok(crate::params::from_json(json));
     };
     let (Some(Json::String(t)), Some(v), 2) = (obj.get("$type"), obj.get("_value"), obj.len())
     else {
@@ -217,7 +217,7 @@ fn map(obj: &Map<String, Json>) -> Result<Value, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::shell::literal::parse_literal;
+    use crate::params::parse_literal;
 
     #[test]
     fn every_type_round_trips() {

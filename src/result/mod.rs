@@ -1,9 +1,13 @@
-//! What a statement returns: its columns, rows of values and write counters. The executor fills
-//! it, the façade hands it out, renderers and protocol encoders read it.
+//! What a statement returns: its columns, rows of values, write counters and provenance. The
+//! executor fills it, the façade hands it out, renderers and protocol encoders read it; so its
+//! types live here, below all of them.
 
-// The counters are the executor's (it bumps them); re-exported here with the result.
-pub use crate::exec::stats::WriteStats;
-use crate::provenance::RowWhy;
+mod stats;
+mod why;
+
+pub use stats::WriteStats;
+pub use why::{Fact, FactKind, RowWhy, SourceDoc};
+
 use crate::value::Value;
 
 /// The result of one statement.

@@ -161,5 +161,5 @@ pub fn from_json(json: &serde_json::Value) -> Value {
 }
 
 #[cfg(test)]
-#[path = "literal_tests.rs"]
+#[path = "params_tests.rs"]
 mod tests;

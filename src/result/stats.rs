@@ -1,5 +1,5 @@
 //! The write counters a statement's operators bump as they change the graph; they travel
-//! out in the statement's `QueryResult` (`crate::result`).
+//! out in the statement's `QueryResult`.
 
 /// What a write statement changed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
