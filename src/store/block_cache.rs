@@ -12,6 +12,10 @@
 //! before the cache), and the cache answers only for the store generation it was filled at:
 //! a commit by anyone bumps the generation and the next lookup starts afresh. Within a
 //! statement no commit lands (the statement gate), so a statement reads one consistent state.
+//! The one exception is a commit the transaction makes itself while it keeps the writer lock
+//! (`CALL { } IN TRANSACTIONS`, `Txn::commit_batch`): the committed state is then the cached
+//! one plus the batch's own writes, so [`BlockCache::refresh`] replaces the written keys and
+//! [`BlockCache::advance`] carries the cache to the new generation instead of dropping it.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, BuildHasherDefault};
@@ -60,6 +64,11 @@ impl SlotBlock {
     pub(crate) fn get(&self, slot: u8) -> Option<&[u8]> {
         self.range(slot).map(|r| &self.bytes[r])
     }
+
+    /// The whole block, encoded.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
 }
 
 /// One entry of a block: a slice of a cached block, or a copy (from the overlay).
@@ -87,6 +96,8 @@ struct Blocks {
     seen: HashSet<u64, BuildHasherDefault<FxHasher>>,
     /// Whole values read as they are (label bitmaps).
     values: HashMap<Vec<u8>, Option<Arc<[u8]>>, BuildHasherDefault<FxHasher>>,
+    /// Key prefixes known to have no committed key (false) or possibly some (true).
+    prefixes: HashMap<Vec<u8>, bool, BuildHasherDefault<FxHasher>>,
 }
 
 impl Blocks {
@@ -178,6 +189,78 @@ impl BlockCache {
             b.map.insert(key.to_vec(), block.clone());
         }
         Ok(block)
+    }
+
+    /// The committed block `key` if it is cached at store `generation` (`Some(None)`: known
+    /// absent); never loads.
+    pub(crate) fn cached(&self, generation: u64, key: &[u8]) -> Option<Option<Arc<SlotBlock>>> {
+        let b = self.blocks.lock().unwrap_or_else(|e| e.into_inner());
+        if b.generation != generation {
+            return None;
+        }
+        b.map.get(key).cloned()
+    }
+
+    /// Whether committed data at store `generation` may hold a key starting with `prefix`
+    /// (false: it holds none), asking `load` once per generation.
+    pub(crate) fn any_with_prefix<E>(
+        &self,
+        generation: u64,
+        prefix: &[u8],
+        load: impl FnOnce() -> Result<bool, E>,
+    ) -> Result<bool, E> {
+        {
+            let mut b = self.blocks.lock().unwrap_or_else(|e| e.into_inner());
+            b.make_room(generation, 0);
+            if let Some(any) = b.prefixes.get(prefix) {
+                return Ok(*any);
+            }
+        }
+        let any = load()?;
+        let mut b = self.blocks.lock().unwrap_or_else(|e| e.into_inner());
+        if b.generation == generation {
+            b.prefixes.insert(prefix.to_vec(), any);
+        }
+        Ok(any)
+    }
+
+    /// Brings the cache of `generation` up to date with a write this transaction is about to
+    /// commit (`None`: a deletion): a cached block or value under `key` takes the new bytes,
+    /// and a prefix known to be empty is no longer once a key with it is written. Only for a
+    /// commit that [`BlockCache::advance`] follows.
+    pub(crate) fn refresh(&mut self, generation: u64, key: &[u8], value: Option<&[u8]>) {
+        let b = self.blocks.get_mut().unwrap_or_else(|e| e.into_inner());
+        if b.generation != generation {
+            return;
+        }
+        if let Some(cached) = b.map.get_mut(key) {
+            let old = cached.as_ref().map_or(0, |s| s.bytes.len());
+            let block = value.map(|v| Arc::new(SlotBlock::new(v)));
+            let new = block.as_ref().map_or(0, |s| s.bytes.len());
+            *cached = block;
+            b.bytes = (b.bytes + new).saturating_sub(old);
+        }
+        if let Some(cached) = b.values.get_mut(key) {
+            let old = cached.as_ref().map_or(0, |v| v.len());
+            *cached = value.map(Arc::from);
+            b.bytes = (b.bytes + value.map_or(0, <[u8]>::len)).saturating_sub(old);
+        }
+        if value.is_some() {
+            for (prefix, any) in &mut b.prefixes {
+                *any |= key.starts_with(prefix);
+            }
+        }
+    }
+
+    /// Moves a cache refreshed with every write of a commit from generation `from` to the
+    /// generation `to` that commit produced; anything else starts afresh at `to`.
+    pub(crate) fn advance(&mut self, from: u64, to: u64) {
+        let b = self.blocks.get_mut().unwrap_or_else(|e| e.into_inner());
+        if b.generation == from {
+            b.generation = to;
+        } else {
+            b.make_room(to, 0);
+        }
     }
 
     /// The committed value under `key` at store `generation`, loading it with `load` when it
@@ -275,6 +358,36 @@ mod tests {
         assert!(r.is_none());
         let r = c.entry(1, b"other", 0, || Err::<Option<Vec<u8>>, _>("io"));
         assert_eq!(r.err(), Some("io"));
+    }
+
+    #[test]
+    fn a_refreshed_cache_advances_with_the_commits_bytes() {
+        let mut c = BlockCache::default();
+        let old = block(&[(1, b"old"), (2, b"kept")]);
+        for _ in 0..2 {
+            get(&c, 7, b"k", 1, &old);
+        }
+        c.value::<()>(7, b"bits", || Ok(Some(vec![0]))).unwrap();
+        assert!(!c.any_with_prefix::<()>(7, b"J", || Ok(false)).unwrap());
+        c.refresh(7, b"k", Some(&block(&[(1, b"new")])));
+        c.refresh(7, b"bits", None);
+        c.refresh(7, b"Jx", Some(b"1"));
+        c.refresh(7, b"other", Some(b"not cached"));
+        c.advance(7, 8);
+        let fail = || Err::<Option<Vec<u8>>, _>("loaded again");
+        let e = c.entry(8, b"k", 1, fail).unwrap().map(|s| s.to_vec());
+        assert_eq!(e, Some(b"new".to_vec()));
+        assert!(c.entry(8, b"k", 2, fail).unwrap().is_none());
+        assert!(c
+            .value::<&str>(8, b"bits", || Err("loaded"))
+            .unwrap()
+            .is_none());
+        assert!(c.any_with_prefix::<&str>(8, b"J", || Err("asked")).unwrap());
+        // Not cached before: still read from the store.
+        assert!(c.cached(8, b"other").is_none());
+        // A cache not at the commit's starting generation starts afresh.
+        c.advance(5, 9);
+        assert!(c.cached(9, b"k").is_none());
     }
 
     #[test]

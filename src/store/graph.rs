@@ -183,7 +183,7 @@ impl Txn {
         // the two reads (see `Txn::commit`) makes the lookup start over.
         let bucket = loop {
             let buckets = self.index_buckets(index);
-            let bucket = self.kv_get(&keys::index_bucket(index, buckets, &prefix))?;
+            let bucket = self.bucket_get(&keys::index_bucket(index, buckets, &prefix))?;
             if self.index_buckets(index) == buckets {
                 break bucket;
             }

@@ -58,28 +58,41 @@ impl Txn {
         from: &[u8],
         more: &dyn Fn(&[u8]) -> bool,
     ) -> Result<Vec<Delta>> {
-        // Through the read image of a compacted store (which has none) and without deltas
-        // of its own, a transaction has no scan to do: a cold lookup costs what it did.
-        let none_committed = self
-            .image()
-            .is_some_and(|image| !image.has_kind(keys::P_INDEX_DELTA));
-        if none_committed && self.written_keys(&[keys::P_INDEX_DELTA]).next().is_none() {
-            return Ok(Vec::new());
-        }
+        // Through the read image of a compacted store (which has none), or in a store whose
+        // deltas were all folded (a batch of `CALL { } IN TRANSACTIONS` folds its own), only
+        // the transaction's own deltas can exist: no scan of committed data per lookup.
+        let committed = self.committed_has_kind(keys::P_INDEX_DELTA)?;
         let prefix = keys::index_delta_prefix(index);
         let mut start = prefix.clone();
         start.extend_from_slice(from);
         let mut out = Vec::new();
-        for item in self.kv_range(&prefix, Some(&start), None) {
-            let (k, v) = item?;
+        let mut push = |k: &[u8], v: &[u8]| -> Result<bool> {
             let (_, vk, node) =
-                parse_delta_key(&k).ok_or_else(|| self.corrupt("malformed index delta key"))?;
+                parse_delta_key(k).ok_or_else(|| self.corrupt("malformed index delta key"))?;
             if !more(vk) {
-                break;
+                return Ok(false);
             }
             let present =
-                delta_present(&v).ok_or_else(|| self.corrupt("malformed index delta value"))?;
+                delta_present(v).ok_or_else(|| self.corrupt("malformed index delta value"))?;
             out.push((vk.to_vec(), node, present));
+            Ok(true)
+        };
+        if !committed {
+            for (k, v) in self.written_from(&prefix, &start) {
+                // A deleted key of its own hides nothing committed (there is none).
+                if let Some(v) = v {
+                    if !push(k, v)? {
+                        break;
+                    }
+                }
+            }
+            return Ok(out);
+        }
+        for item in self.kv_range(&prefix, Some(&start), None) {
+            let (k, v) = item?;
+            if !push(&k, &v)? {
+                break;
+            }
         }
         Ok(out)
     }

@@ -16,10 +16,12 @@ use super::keys;
 use super::local_catalog::LocalCatalog;
 use super::records::{block_get, block_put, block_set};
 
-/// Bytes read through a transaction: borrowed from the overlay or shared from sled.
+/// Bytes read through a transaction: borrowed from the overlay, shared from sled or from the
+/// transaction's cache.
 pub(crate) enum Bytes<'a> {
     Borrowed(&'a [u8]),
     Owned(sled::IVec),
+    Shared(Arc<[u8]>),
 }
 
 impl Deref for Bytes<'_> {
@@ -28,6 +30,7 @@ impl Deref for Bytes<'_> {
         match self {
             Bytes::Borrowed(b) => b,
             Bytes::Owned(v) => v,
+            Bytes::Shared(v) => v,
         }
     }
 }
@@ -218,9 +221,16 @@ impl Txn {
 
     /// Makes every write of this transaction visible and durable at once (flushed to disk
     /// before returning unless the store was opened with `Durability::Relaxed`).
-    pub fn commit(mut self) -> Result<()> {
+    pub fn commit(self) -> Result<()> {
+        self.commit_carrying(false).map(drop)
+    }
+
+    /// [`Txn::commit`]; with `carry`, also returns the block cache brought up to the state the
+    /// commit leaves (sound only while the caller keeps the writer lock, so no other commit
+    /// lands before the cache is used again: `commit_batch`).
+    fn commit_carrying(mut self, carry: bool) -> Result<Option<Box<BlockCache>>> {
         if !self.writing {
-            return Ok(());
+            return Ok(carry.then(|| std::mem::take(&mut self.blocks)));
         }
         self.validate_constraints()?;
         // A large statement's index entries go into the buckets, not one key each.
@@ -233,8 +243,12 @@ impl Txn {
             let gate = inner.commit_gate.write().unwrap_or_else(|e| e.into_inner());
             // What the commit does to the files, and what protects it: `lifecycle.rs`.
             let mut commit = inner.disk.begin_commit()?;
+            let generation = self.store.generation();
             for (k, v) in std::mem::take(&mut self.overlay) {
                 bytes += (k.len() + v.as_ref().map_or(0, Vec::len)) as u64;
+                if carry {
+                    self.blocks.refresh(generation, &k, v.as_deref());
+                }
                 commit.put(k, v);
             }
             // Readers must know new names before records that use them become visible.
@@ -266,12 +280,16 @@ impl Txn {
             if let (Some(mut guard), Some(list)) = (index_guard, self.local_indexes.take()) {
                 *guard = Arc::new(list);
             }
-            inner.generation.fetch_add(1, Ordering::AcqRel);
+            let before = inner.generation.fetch_add(1, Ordering::AcqRel);
+            if carry {
+                // No other commit came between the refresh and this one: the cache is exact.
+                self.blocks.advance(before, before + 1);
+            }
             inner.snapshot.written.fetch_add(bytes, Ordering::AcqRel);
             drop(gate);
             inner.disk.make_durable(number)?;
         }
-        Ok(())
+        Ok(carry.then(|| std::mem::take(&mut self.blocks)))
     }
 
     /// Commits every write so far as [`Txn::commit`] does and goes on as a fresh transaction
@@ -287,7 +305,12 @@ impl Txn {
         let mut done = std::mem::replace(self, next);
         // The lock went to `self` with the line above: the committed part must not release it.
         done.owns_lock = false;
-        done.commit()
+        // The next batch reads what this one read (and wrote) from the cache, not from sled
+        // again: the blocks a batch touches are mostly those the one before touched.
+        if let Some(blocks) = done.commit_carrying(true)? {
+            self.blocks = blocks;
+        }
+        Ok(())
     }
 
     /// Discards every write (the same as dropping the transaction).
@@ -417,6 +440,22 @@ impl Txn {
         bits.as_deref().map_or(Ok(false), test)
     }
 
+    /// An index bucket as this transaction sees it. A writing transaction keeps the committed
+    /// buckets it reads in its cache: a MERGE per row looks up buckets again and again, and a
+    /// batch of `CALL { } IN TRANSACTIONS` would otherwise read each from sled once more per
+    /// batch. A read-only one reads it as any key (a point lookup reads a bucket once).
+    pub(crate) fn bucket_get(&self, key: &[u8]) -> Result<Option<Bytes<'_>>> {
+        if !self.writing || self.overlay.contains_key(key) {
+            return self.kv_get(key);
+        }
+        let bucket = self
+            .blocks
+            .value(self.store.generation(), key, || -> Result<_> {
+                Ok(self.committed_get(key)?.map(|b| b.to_vec()))
+            })?;
+        Ok(bucket.map(Bytes::Shared))
+    }
+
     /// The label bitmap of `label` that holds `node`'s bit, as this transaction sees it.
     pub(crate) fn label_bits(&self, label: u32, node: u64) -> Result<Option<Arc<[u8]>>> {
         let key = keys::label_bitmap(label, node);
@@ -483,15 +522,26 @@ impl Txn {
             }
             return Ok(());
         }
-        let new = match self.kv_get(&key)? {
-            Some(old) => block_put(&old, slot, value),
-            None => block_put(&[], slot, value),
+        // A block the cache holds (read before, or carried over a batch's commit) is not
+        // read from the store again.
+        let cached = match self.overlay.contains_key(&key) {
+            true => None,
+            false => self.blocks.cached(self.store.generation(), &key),
+        };
+        let new = match cached {
+            Some(Some(old)) => block_put(old.bytes(), slot, value),
+            Some(None) => block_put(&[], slot, value),
+            None => match self.kv_get(&key)? {
+                Some(old) => block_put(&old, slot, value),
+                None => block_put(&[], slot, value),
+            },
         };
         self.kv_put(key, (!new.is_empty()).then_some(new));
         Ok(())
     }
 
     /// The keys with `prefix` this transaction has written or deleted, ascending.
+    #[cfg(test)]
     pub(crate) fn written_keys<'a>(
         &'a self,
         prefix: &'a [u8],
@@ -509,6 +559,37 @@ impl Txn {
             .range(prefix.to_vec()..)
             .map(|(k, v)| (k.as_slice(), v.as_deref()))
             .take_while(move |(k, _)| k.starts_with(prefix))
+    }
+
+    /// The keys with `prefix` from `start` on that this transaction has written (with their
+    /// values) or deleted (`None`), ascending.
+    pub(crate) fn written_from<'a>(
+        &'a self,
+        prefix: &'a [u8],
+        start: &[u8],
+    ) -> impl Iterator<Item = (&'a [u8], Option<&'a [u8]>)> + 'a {
+        self.overlay
+            .range(start.to_vec()..)
+            .map(|(k, v)| (k.as_slice(), v.as_deref()))
+            .take_while(move |(k, _)| k.starts_with(prefix))
+    }
+
+    /// Whether committed data holds any key of `kind` (its first byte): the image says so
+    /// while it is current, else sled is asked once per store generation (the answer is kept
+    /// in the block cache, and carried over a batch's own commit).
+    pub(crate) fn committed_has_kind(&self, kind: u8) -> Result<bool> {
+        if let Some(image) = self.image() {
+            return Ok(image.has_kind(kind));
+        }
+        self.blocks
+            .any_with_prefix(self.store.generation(), &[kind], || {
+                let inner = &self.store.inner;
+                match inner.sled()?.scan_prefix([kind]).next() {
+                    None => Ok(false),
+                    Some(Ok(_)) => Ok(true),
+                    Some(Err(e)) => Err(inner.sled_err(e)),
+                }
+            })
     }
 
     /// Keys with `prefix`, ascending, overlay merged over committed data.
@@ -692,3 +773,7 @@ pub(crate) fn entity_not_found(what: &str) -> QueryError {
         what.to_string(),
     )
 }
+
+#[cfg(test)]
+#[path = "txn_tests.rs"]
+mod tests;
