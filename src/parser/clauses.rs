@@ -309,6 +309,7 @@ pub(super) fn clause(p: Pair<'_, Rule>) -> PResult<Clause> {
             }))
         }
         Rule::call_clause => call(p),
+        Rule::finish_clause => Ok(Clause::Finish(span)),
         Rule::order_skip_limit => {
             // Neo4j 5's standalone ORDER BY / SKIP / LIMIT: a `WITH *` that only sorts and
             // pages.
