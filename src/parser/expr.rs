@@ -36,8 +36,7 @@ fn pratt() -> &'static PrattParser<Rule> {
                 | Op::postfix(Rule::op_is_null)
                 | Op::postfix(Rule::op_is_not_null)
                 | Op::postfix(Rule::op_is_typed)
-                | Op::postfix(Rule::op_is_normalized)
-                | Op::postfix(Rule::op_is_not_label))
+                | Op::postfix(Rule::op_is_normalized))
             .op(Op::infix(Rule::op_add, Assoc::Left)
                 | Op::infix(Rule::op_sub, Assoc::Left)
                 | Op::infix(Rule::op_concat, Assoc::Left))
@@ -208,12 +207,6 @@ pub fn expression(pair: Pair<'_, Rule>) -> PResult<Expr> {
             let below = lhs.depth;
             let e = lhs.checked()?;
             let span = join(e.span, span_of(&op));
-            if op.as_rule() == Rule::op_is_not_label {
-                return Err(QueryError::unsupported(
-                    "`x IS NOT Label` (a Cypher 25 label predicate, not Neo4j 5's; write `NOT x:Label`)",
-                )
-                .at(span));
-            }
             if op.as_rule() == Rule::op_is_normalized {
                 let (negated, form) = normalized_test(op);
                 return Built::over(
