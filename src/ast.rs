@@ -123,6 +123,8 @@ pub enum Clause {
     Foreach(Foreach),
     LoadCsv(LoadCsv),
     CallSubquery(CallSubquery),
+    /// `FINISH` (Neo4j 5): the last clause of a query that returns nothing.
+    Finish(Span),
 }
 
 impl Clause {
@@ -141,6 +143,7 @@ impl Clause {
             Clause::Foreach(c) => c.span,
             Clause::LoadCsv(c) => c.span,
             Clause::CallSubquery(c) => c.span,
+            Clause::Finish(span) => *span,
         }
     }
 }

@@ -271,7 +271,19 @@ fn builtins() -> Vec<Arc<dyn Procedure>> {
             .collect(),
         description: description.into(),
     };
+    // `db.awaitIndexes([timeOutSeconds])`: kgstore builds an index within the statement that
+    // creates it, so there is never one to wait for (scripts written for Neo4j call it).
+    let mut await_indexes = sig(
+        "db.awaitIndexes",
+        &[],
+        "Waits for every index to come online: kgstore's are online once created, so it returns at once.",
+    );
+    await_indexes.inputs = vec![("timeOutSeconds = 300".into(), "INTEGER?".into())];
     vec![
+        Arc::new(Builtin {
+            sig: await_indexes,
+            f: |_| Ok(Vec::new()),
+        }),
         Arc::new(Builtin {
             sig: sig(
                 "db.labels",

@@ -172,7 +172,7 @@ fn is_updating(c: &Clause) -> bool {
 /// The clause a query may end with: RETURN, an updating clause, a unit subquery or a CALL
 /// (openCypher: a reading clause at the end would compute rows nobody sees).
 fn may_conclude(c: &Clause) -> bool {
-    is_updating(c) || matches!(c, Clause::Return(_) | Clause::Call(_))
+    is_updating(c) || matches!(c, Clause::Return(_) | Clause::Call(_) | Clause::Finish(_))
 }
 
 fn clause_name(c: &Clause) -> &'static str {
@@ -377,6 +377,15 @@ fn single_query(
                     Ty::List(Box::new(Ty::Any))
                 };
                 scope.bind(&l.variable.name, row);
+            }
+            Clause::Finish(span) => {
+                if i + 1 < n {
+                    return Err(err(
+                        "InvalidClauseComposition",
+                        "FINISH can only be the last clause of a query",
+                        *span,
+                    ));
+                }
             }
             Clause::CallSubquery(c) => {
                 let mut added = call_subquery(c, &scope)?;

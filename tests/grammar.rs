@@ -232,6 +232,18 @@ fn patterns() {
     assert_eq!(p[0].kind, PathKind::Shortest);
     let p = first_match_pattern("MATCH p = allShortestPaths((a)-[*]-(b)) RETURN p");
     assert_eq!(p[0].kind, PathKind::AllShortest);
+
+    // GQL's `IS` without a variable (Neo4j 5's grammar); `IS` stays a name where no label
+    // expression can follow it.
+    let p = first_match_pattern("MATCH (IS Person)-[IS KNOWS*1..2]->(IS) RETURN 1");
+    let e = &p[0].element;
+    assert!(e.start.variable.is_none());
+    assert!(e.chain[0].0.variable.is_none());
+    assert_eq!(e.chain[0].0.types, ["KNOWS"]);
+    assert_eq!(e.chain[0].1.variable.as_ref().unwrap().name, "IS");
+    let p = first_match_pattern("MATCH (IS:Person), (IS IS Person) RETURN 1");
+    assert_eq!(p[0].element.start.variable.as_ref().unwrap().name, "IS");
+    assert_eq!(p[1].element.start.variable.as_ref().unwrap().name, "IS");
 }
 
 #[test]
@@ -328,6 +340,11 @@ fn clause_forms() {
         matches!(&cs[1], Clause::With(w) if w.projection.distinct && w.projection.order_by[0].descending && w.where_.is_some())
     );
     assert!(matches!(&cs[2], Clause::Return(r) if r.projection.star));
+    // Neo4j 5's FINISH, INSERT and NODETACH DELETE.
+    let cs = clauses("INSERT (n:A&B) WITH n MATCH (m) NODETACH DELETE m FINISH");
+    assert!(matches!(&cs[0], Clause::Create(_)));
+    assert!(matches!(&cs[3], Clause::Delete(d) if !d.detach));
+    assert!(matches!(&cs[4], Clause::Finish(_)));
 }
 
 #[test]

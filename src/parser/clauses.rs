@@ -48,7 +48,7 @@ pub fn statement(p: Pair<'_, Rule>) -> PResult<Statement> {
             };
             Err(QueryError::unsupported(what).at(inner_span))
         }
-        Rule::show_query => Ok(Statement::Query(show_query(inner)?)),
+        Rule::show_query => Ok(Statement::Query(super::show::show_query(inner)?)),
         r => Err(unexpected(r, inner_span)),
     }
 }
@@ -309,6 +309,7 @@ pub(super) fn clause(p: Pair<'_, Rule>) -> PResult<Clause> {
             }))
         }
         Rule::call_clause => call(p),
+        Rule::finish_clause => Ok(Clause::Finish(span)),
         Rule::order_skip_limit => {
             // Neo4j 5's standalone ORDER BY / SKIP / LIMIT: a `WITH *` that only sorts and
             // pages.
@@ -342,7 +343,7 @@ pub(super) fn clause(p: Pair<'_, Rule>) -> PResult<Clause> {
     }
 }
 
-fn projection_body(p: Pair<'_, Rule>) -> PResult<Projection> {
+pub(super) fn projection_body(p: Pair<'_, Rule>) -> PResult<Projection> {
     let mut proj = Projection {
         distinct: false,
         star: false,
@@ -661,105 +662,8 @@ fn call(p: Pair<'_, Rule>) -> PResult<Clause> {
     Ok(Clause::Call(c))
 }
 
-/// `SHOW INDEXES …` as the query `CALL db.indexes() [YIELD …] …`.
-fn show_query(p: Pair<'_, Rule>) -> PResult<Query> {
-    let span = span_of(&p);
-    let mut c = Call {
-        optional: false,
-        procedure: String::new(),
-        args: Some(Vec::new()),
-        yields: None,
-        yield_star: false,
-        where_: None,
-        span,
-    };
-    let mut clauses = Vec::new();
-    // `BUILT IN` / `USER DEFINED` (functions only).
-    let mut scope: Option<(&str, Span)> = None;
-    for q in p.into_inner() {
-        match q.as_rule() {
-            Rule::show_built_in => scope = Some(("BUILT IN", span_of(&q))),
-            Rule::show_user_defined => scope = Some(("USER DEFINED", span_of(&q))),
-            Rule::show_kind => {
-                let kind = q.as_str().to_ascii_lowercase();
-                c.procedure = match kind.trim_end_matches('s') {
-                    "index" | "indexe" => "db.indexes",
-                    "constraint" => "db.constraints",
-                    "procedure" => "kg.procedures",
-                    _ => "kg.functions",
-                }
-                .to_string();
-            }
-            Rule::yield_clause => yield_clause(q, &mut c)?,
-            Rule::where_clause => {
-                c.yield_star = true;
-                c.where_ = Some(sub_expression(q)?);
-            }
-            Rule::SHOW | Rule::ALL => {}
-            _ => clauses.push(clause(q)?),
-        }
-    }
-    let item = |column: &&str| YieldItem {
-        column: column.to_string(),
-        alias: None,
-        span,
-    };
-    if c.procedure == "kg.procedures" && c.yields.is_none() && !c.yield_star {
-        // Neo4j 5's default columns; `YIELD *` gives every one.
-        let columns = ["name", "description", "mode", "worldAffecting"];
-        c.yields = Some(columns.iter().map(item).collect());
-    }
-    if c.procedure == "kg.functions" && c.yields.is_none() {
-        // Neo4j 5's columns: three by default, twelve with `YIELD *` (or a bare `WHERE`);
-        // kgstore's `arguments` only when yielded by name.
-        let columns: &[&str] = if c.yield_star {
-            &[
-                "name",
-                "category",
-                "description",
-                "signature",
-                "isBuiltIn",
-                "argumentDescription",
-                "returnDescription",
-                "aggregating",
-                "rolesExecution",
-                "rolesBoostedExecution",
-                "isDeprecated",
-                "deprecatedBy",
-            ]
-        } else {
-            &["name", "category", "description"]
-        };
-        c.yield_star = false;
-        c.yields = Some(columns.iter().map(item).collect());
-    }
-    if let Some((scope, at)) = scope {
-        if c.procedure != "kg.functions" {
-            return Err(QueryError::syntax(
-                "InvalidShowCommand",
-                format!("`{scope}` applies to functions only: `SHOW {scope} FUNCTIONS`"),
-            )
-            .at(at));
-        }
-        if scope == "USER DEFINED" {
-            // Every kgstore function is built in: no row passes.
-            c.yield_star |= c.yields.is_none();
-            c.where_ = Some(Expr {
-                kind: ExprKind::Bool(false),
-                span: at,
-            });
-        }
-    }
-    clauses.insert(0, Clause::Call(c));
-    Ok(Query {
-        first: SingleQuery { clauses, span },
-        unions: Vec::new(),
-        span,
-    })
-}
-
 /// `YIELD *` or `YIELD a, b AS c [WHERE …]` into `c`.
-fn yield_clause(q: Pair<'_, Rule>, c: &mut Call) -> PResult<()> {
+pub(super) fn yield_clause(q: Pair<'_, Rule>, c: &mut Call) -> PResult<()> {
     let mut items = Vec::new();
     for r in q.into_inner() {
         match r.as_rule() {

@@ -148,6 +148,18 @@ fn known_unsupported(src: &str, pos: usize) -> Option<String> {
                 .next()
                 .is_some_and(|c| c.is_alphanumeric() || c == '_')
     };
+    // Cypher 25's `n IS NOT [LABELED] Label`: Neo4j 5's grammar has no negated label
+    // predicate, so the parse stops after `IS NOT` (checked here, where it costs nothing,
+    // rather than by a grammar rule tried after every operand).
+    let before: Vec<&str> = src[..pos].split_whitespace().rev().take(2).collect();
+    if matches!(before[..], [not, is] if not.eq_ignore_ascii_case("NOT") && is.eq_ignore_ascii_case("IS"))
+        && rest.starts_with(|c: char| c.is_alphabetic() || matches!(c, '`' | '(' | '!' | '%' | '_'))
+    {
+        return Some(
+            "`x IS NOT Label` (a Cypher 25 label predicate, not Neo4j 5's; write `NOT x:Label`)"
+                .into(),
+        );
+    }
     if word("NULLS") {
         return Some(
             "`NULLS FIRST` / `NULLS LAST` in ORDER BY (nulls sort last in ascending order and \

@@ -12,6 +12,7 @@ mod literal;
 mod nested;
 mod pairs;
 mod patterns;
+mod show;
 mod types;
 
 use std::num::NonZeroUsize;

@@ -333,6 +333,8 @@ impl Builder<'_> {
                     self.call(plan, c, standalone)?
                 }
                 Clause::Foreach(f) => self.foreach(plan, f)?,
+                // Nothing to do: without a RETURN the rows end in the Discard below.
+                Clause::Finish(_) => plan,
                 Clause::CallSubquery(c) => self.call_subquery(plan, c, &sq.clauses[i + 1..])?,
                 Clause::LoadCsv(l) => {
                     let mut columns = plan.columns.clone();

@@ -81,6 +81,7 @@ fn touches_graph(c: &Clause) -> bool {
         Clause::With(w) => projection(&w.projection) || w.where_.as_ref().is_some_and(has_pattern),
         Clause::Unwind(u) => has_pattern(&u.expr),
         Clause::LoadCsv(l) => has_pattern(&l.source),
+        Clause::Finish(_) => false,
         _ => true,
     }
 }

@@ -116,6 +116,7 @@ fn clause(c: &mut Clause, stars: &HashMap<Span, Vec<String>>) {
             }
         }
         Clause::LoadCsv(l) => exprs.push(&mut l.source),
+        Clause::Finish(_) => {}
         Clause::CallSubquery(cs) => {
             query(&mut cs.query, stars);
             if let Some(tx) = &mut cs.in_transactions {
