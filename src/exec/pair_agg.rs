@@ -275,7 +275,7 @@ impl<'p> PairGroups<'p> {
             w.row[n + 3] = Value::NodeRef(e.other);
             self.reads
                 .read(ctx, &self.cols, Of::Inner, &mut w.row, &mut w.one);
-            w.inner_vals.extend(w.one.drain(..));
+            w.inner_vals.append(&mut w.one);
             w.inner.push(e);
         }
         Ok(())
