@@ -319,3 +319,29 @@ fn a_load_in_transactions_is_bounded_by_one_batch_not_the_whole_load() {
     );
     assert_eq!(text(&out).0, "n\n20000\n");
 }
+
+#[test]
+fn a_fused_pair_aggregation_fails_at_the_limit_and_leaves_the_graph() {
+    // 3,000 investors of one hub: 9M pairs into as many groups (`exec/pair_agg.rs`), far past
+    // 32 MB; the same statement on 50 investors runs.
+    let tmp = tempfile::tempdir().unwrap();
+    let out = kg(
+        tmp.path(),
+        &[
+            "query",
+            "CREATE (h:H) WITH h UNWIND range(1, 3000) AS i CREATE (:I {i: i})-[:T]->(h)",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out).1);
+    let q = "MATCH (a)-[:T]->(h:H)<-[:T]-(b) RETURN a.i AS a, b.i AS b, count(*) AS k";
+    let out = kg(tmp.path(), &["--memory-limit", "32MB", "query", q]);
+    assert_memory_error(&out, "32 MB");
+    let small = "MATCH (a)-[:T]->(h:H)<-[:T]-(b) WHERE a.i <= 50 AND b.i <= 50 \
+                 RETURN count(*) AS pairs, sum(a.i) AS s";
+    let out = kg(
+        tmp.path(),
+        &["--memory-limit", "32MB", "query", "--format", "csv", small],
+    );
+    assert_eq!(text(&out).0, "pairs,s\n2450,62475\n", "{}", text(&out).1);
+    assert_eq!(count(tmp.path(), "MATCH (n:I) RETURN count(*)"), "3000");
+}

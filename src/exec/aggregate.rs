@@ -5,6 +5,7 @@ use crate::ast::Expr;
 use crate::error::Result;
 use crate::exec::expand_agg::{ExpandGroups, GroupTable};
 use crate::exec::group_table::{Finished, Groups};
+use crate::exec::pair_agg::PairGroups;
 use crate::exec::{BoxOp, ExecCtx, Operator, Row};
 use crate::plan::{AggSpec, LogicalPlan};
 use crate::value::Value;
@@ -66,6 +67,14 @@ impl<'p> Aggregate<'p> {
         };
         if let Some(fused) = fused {
             fused.run(ctx, &self.arg, &mut groups)?;
+            return groups.finish(global);
+        }
+        let pairs = match ctx.profile {
+            None => PairGroups::of(self.input_plan, self.keys, self.aggs),
+            Some(_) => None,
+        };
+        if let Some(pairs) = pairs {
+            pairs.run(ctx, &self.arg, &mut groups)?;
             return groups.finish(global);
         }
         let mut args: Vec<Value> = Vec::new();

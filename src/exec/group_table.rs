@@ -8,7 +8,7 @@
 //! a hashed copy of the key, and stopped at the memory limit. Here a key of small
 //! fixed-width values (null, booleans, integers, node and relationship ids) is packed into
 //! one `u64` and one tag byte per value in two flat vectors, found through one hash table of
-//! `u32` group numbers (`keys.rs`), and `count`, `count(*)`, `sum`, `avg`, `min` and `max`
+//! `u32` group numbers, each with 32 bits of its key's hash (`keys.rs`), and `count`, `count(*)`, `sum`, `avg`, `min` and `max`
 //! keep their state inline in a vector per aggregate (`columns.rs`), running the very code
 //! the boxed aggregators run. Any other key value moves the keys, once, to a table of
 //! `Value`s keyed by `GroupKey` as before; any other aggregate keeps a boxed aggregator per

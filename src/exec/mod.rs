@@ -17,6 +17,7 @@ pub mod lineage;
 pub(crate) mod load_csv;
 mod memo;
 mod merge;
+mod pair_agg;
 mod parallel;
 mod path;
 mod prefilter;
