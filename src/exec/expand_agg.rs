@@ -19,14 +19,21 @@
 //! order, so the groups, their order and every aggregate's input sequence are the serial
 //! run's.
 //!
-//! One difference in failures only: a node's relationships are all filtered before its
+//! The store is read a chunk of scanned nodes at a time, in scan order: their adjacency
+//! (`GraphRead::edges_each`: each adjacency block looked up once, not once per node), then
+//! the aggregates' `r.key` for all the chunk's kept relationships and the keys' `a.key` for
+//! its nodes, each one batch (`relationship_properties`, `node_properties`: neighbouring
+//! records share a block lookup). Why: per node, those lookups were most of A1's time
+//! (docs/performance.md, "A1 by reading the store in block order").
+//!
+//! One difference in failures only: a chunk's relationships are all filtered before its
 //! aggregates read any of them, so when both a filter and an aggregate argument would fail,
 //! the filter's error may be the one reported.
 
 use crate::ast::{Expr, ExprKind};
 use crate::error::Result;
 use crate::exec::{build, node_id, ExecCtx, Row};
-use crate::model::RelId;
+use crate::model::{NodeId, RelId};
 use crate::plan::{AggSpec, ExpandSpec, LogicalPlan, PlanOp};
 use crate::store::{Edge, LabelSet};
 use crate::value::Value;
@@ -49,11 +56,17 @@ pub(crate) struct ExpandGroups<'p> {
     /// Slot of the expanded node in the scanned row.
     from: usize,
     filters: Vec<Test<'p>>,
-    keys: &'p [(String, Expr)],
+    /// The grouping keys, each a property of the scanned node or evaluated on its row.
+    keys: Vec<Key<'p>>,
+    /// The node properties the keys read (`Key::Node` indexes them).
+    node_keys: Vec<&'p str>,
     /// Each aggregate's arguments.
     args: Vec<Vec<Arg<'p>>>,
     /// The relationship properties the arguments read (`Arg::Rel` indexes them).
     rel_keys: Vec<&'p str>,
+    /// Whether a filter, or an aggregate argument, is evaluated on the row.
+    row_tests: bool,
+    row_args: bool,
 }
 
 /// One filter on the expanded rows.
@@ -61,6 +74,15 @@ enum Test<'p> {
     /// `b:L1:L2` on the far node (label names), through the store's label testers.
     Labels(&'p [String]),
     /// Anything else: evaluated on the row.
+    Row(&'p Expr),
+}
+
+/// How a grouping key is found for each scanned node.
+enum Key<'p> {
+    /// `a.key` of the expanded node `a`: read for all of a chunk's nodes in one batch
+    /// (`node_keys[i]`) when `a` is a node reference (the scan's), else evaluated.
+    Node(usize, &'p Expr),
+    /// Anything else: evaluated on the scanned row.
     Row(&'p Expr),
 }
 
@@ -92,7 +114,7 @@ impl<'p> ExpandGroups<'p> {
             PlanOp::Expand { spec, .. } => spec.to.as_str(),
             _ => return None,
         };
-        let filters = filters
+        let filters: Vec<Test<'p>> = filters
             .into_iter()
             .map(|f| match &f.kind {
                 ExprKind::HasLabels(v, labels)
@@ -134,8 +156,25 @@ impl<'p> ExpandGroups<'p> {
         if !keys.iter().all(|(_, e)| per_node(e, &scan.columns)) {
             return None;
         }
+        let mut node_keys: Vec<&str> = Vec::new();
+        let keys = keys
+            .iter()
+            .map(|(_, e)| match &e.kind {
+                ExprKind::Property(base, key)
+                    if matches!(&base.kind, ExprKind::Variable(v) if *v == spec.from) =>
+                {
+                    let i = node_keys.iter().position(|k| k == key);
+                    let i = i.unwrap_or_else(|| {
+                        node_keys.push(key);
+                        node_keys.len() - 1
+                    });
+                    Key::Node(i, e)
+                }
+                _ => Key::Row(e),
+            })
+            .collect();
         let mut rel_keys: Vec<&str> = Vec::new();
-        let args = aggs
+        let args: Vec<Vec<Arg<'p>>> = aggs
             .iter()
             .map(|a| {
                 a.args
@@ -155,7 +194,11 @@ impl<'p> ExpandGroups<'p> {
                     .collect()
             })
             .collect();
+        let row_tests = filters.iter().any(|t| matches!(t, Test::Row(_)));
+        let row_args = args.iter().flatten().any(|a| matches!(a, Arg::Row(_)));
         Some(ExpandGroups {
+            row_tests,
+            row_args,
             scan,
             spec,
             types: spec.types.iter().map(String::as_str).collect(),
@@ -163,6 +206,7 @@ impl<'p> ExpandGroups<'p> {
             from: scan.columns.iter().position(|c| *c == spec.from)?,
             filters,
             keys,
+            node_keys,
             args,
             rel_keys,
         })
@@ -218,44 +262,96 @@ impl<'p> ExpandGroups<'p> {
             });
         }
         let n = self.scan.columns.len();
-        for scanned in chunk.iter_mut() {
-            let Some(from) = node_id(&scanned[self.from])? else {
-                continue;
-            };
-            let edges = g.edges(from, self.spec.direction, &self.types)?;
-            if edges.is_empty() {
-                continue;
+        // The scanned nodes (a null one has no relationships) and their rows in the chunk.
+        w.ids.clear();
+        w.at.clear();
+        for (i, scanned) in chunk.iter().enumerate() {
+            if let Some(id) = node_id(&scanned[self.from])? {
+                w.ids.push(id);
+                w.at.push(i);
             }
-            w.row.clear();
-            w.row.append(scanned);
-            w.row.extend([Value::Null, Value::Null]);
-            w.kept.clear();
+        }
+        // 1. Each node's relationships, filtered on the row the expansion would build; the
+        // kept ones of all the chunk's nodes in one list, each node's from its `starts` entry.
+        w.kept.clear();
+        w.starts.clear();
+        let ids = std::mem::take(&mut w.ids);
+        let walked = g.edges_each(&ids, self.spec.direction, &self.types, &mut |j, edges| {
+            let at = w.at[j];
+            // The row is built only for a filter that reads it.
+            if self.row_tests {
+                w.row.clear();
+                w.row.extend_from_slice(&chunk[at]);
+                w.row.extend([Value::Null, Value::Null]);
+            }
+            let start = w.kept.len();
             for e in edges {
                 w.tick(ctx)?;
-                set_edge(&mut w.row, n, &e);
-                if self.passes(ctx, &w.row, &e, &mut sets)? {
-                    w.kept.push(e);
+                if self.row_tests {
+                    set_edge(&mut w.row, n, e);
+                }
+                if self.passes(ctx, &w.row, e, &mut sets)? {
+                    w.kept.push(*e);
                 }
             }
-            if w.kept.is_empty() {
-                continue;
+            if w.kept.len() > start {
+                w.starts.push((at, start));
             }
+            Ok(())
+        });
+        w.ids = ids;
+        walked?;
+        if w.kept.is_empty() {
+            return Ok(());
+        }
+        // 2. The relationship properties the aggregates read, for the whole chunk in one batch
+        // per key (a node's relationships, and the next node's, usually share blocks).
+        w.rels.clear();
+        w.rels.extend(w.kept.iter().map(|e| e.rel));
+        w.props.resize_with(self.rel_keys.len(), Vec::new);
+        for (key, values) in self.rel_keys.iter().zip(w.props.iter_mut()) {
+            values.clear();
+            g.relationship_properties(&w.rels, key, values)?;
+        }
+        // The grouping keys that are properties of the expanded node, likewise (node blocks
+        // walked in scan order).
+        if !self.node_keys.is_empty() {
+            w.ids.clear();
+            for &(at, _) in &w.starts {
+                w.ids
+                    .push(node_id(&chunk[at][self.from])?.unwrap_or_default());
+            }
+            w.node_props.resize_with(self.node_keys.len(), Vec::new);
+            for (key, values) in self.node_keys.iter().zip(w.node_props.iter_mut()) {
+                values.clear();
+                g.node_properties(&w.ids, key, values)?;
+            }
+        }
+        // 3. Per node, in scan order: its group, then each kept relationship's updates.
+        for (k, &(at, start)) in w.starts.iter().enumerate() {
+            let end = w.starts.get(k + 1).map_or(w.kept.len(), |&(_, s)| s);
+            w.row.clear();
+            w.row.extend_from_slice(&chunk[at]);
+            w.row.extend([Value::Null, Value::Null]);
             w.kv.clear();
-            for (_, e) in self.keys {
-                w.kv.push(ctx.eval(e, &self.cols[..n], &w.row[..n])?);
+            for key in &self.keys {
+                w.kv.push(match (key, &chunk[at][self.from]) {
+                    (Key::Node(i, _), Value::NodeRef(id)) => {
+                        node_value(ctx, *id, w.node_props[*i].get(k))?
+                    }
+                    (Key::Node(_, e) | Key::Row(e), _) => {
+                        ctx.eval(e, &self.cols[..n], &w.row[..n])?
+                    }
+                });
             }
             let group = table.group(&w.kv)?;
-            w.rels.clear();
-            w.rels.extend(w.kept.iter().map(|e| e.rel));
-            w.props.resize_with(self.rel_keys.len(), Vec::new);
-            for (key, values) in self.rel_keys.iter().zip(w.props.iter_mut()) {
-                values.clear();
-                g.relationship_properties(&w.rels, key, values)?;
-            }
-            for (j, e) in w.kept.iter().enumerate() {
+            for j in start..end {
+                let e = &w.kept[j];
                 w.ticks = w.ticks.wrapping_add(1);
                 tick(ctx, w.ticks)?;
-                set_edge(&mut w.row, n, e);
+                if self.row_args {
+                    set_edge(&mut w.row, n, e);
+                }
                 for (i, spec) in self.args.iter().enumerate() {
                     w.args.clear();
                     for a in spec {
@@ -315,20 +411,30 @@ impl<'p> ExpandGroups<'p> {
 }
 
 /// Scanned rows handled per chunk: enough that a label's bitmaps are read once for many
-/// relationships, few enough that the chunk's rows are little memory.
-const CHUNK: usize = 512;
+/// relationships (at L a chunk of 512 nodes reached most of `Company`'s 300 bitmaps, each
+/// fetched again per chunk), few enough that the chunk's rows, kept relationships and their
+/// values are little memory (about 1 MB at ten relationships a node).
+const CHUNK: usize = 4096;
 
 /// The buffers of a run, reused from node to node.
 #[derive(Default)]
 struct Walk {
     /// The row the expansion would make, rewritten in place per relationship.
     row: Row,
+    /// The chunk's scanned node ids and, for each, its row's index in the chunk.
+    ids: Vec<NodeId>,
+    at: Vec<usize>,
+    /// The kept relationships of the chunk's nodes, node after node.
     kept: Vec<Edge>,
+    /// Per node with kept relationships: its row's index and where its own begin in `kept`.
+    starts: Vec<(usize, usize)>,
     kv: Vec<Value>,
     args: Vec<Value>,
     rels: Vec<RelId>,
-    /// Per relationship property read, its values for the node's kept relationships.
+    /// Per relationship property read, its values for the chunk's kept relationships.
     props: Vec<Vec<Option<Value>>>,
+    /// Per node property read, its values for the chunk's nodes with kept relationships.
+    node_props: Vec<Vec<Option<Value>>>,
     ticks: u32,
 }
 
@@ -356,6 +462,16 @@ fn rel_value(ctx: &ExecCtx<'_>, rel: RelId, read: Option<&Option<Value>>) -> Res
         _ if ctx.read().relationship(rel)?.is_none() => {
             Err(crate::expr::access::deleted("relationship", rel).into())
         }
+        _ => Ok(Value::Null),
+    }
+}
+
+/// `a.key` from a batch read, as the evaluator gives it: the value, or null when the node
+/// has no such property; a node that no longer exists is the error `a.key` gives.
+fn node_value(ctx: &ExecCtx<'_>, id: NodeId, read: Option<&Option<Value>>) -> Result<Value> {
+    match read {
+        Some(Some(v)) => Ok(v.clone()),
+        _ if ctx.read().node(id)?.is_none() => Err(crate::expr::access::deleted("node", id).into()),
         _ => Ok(Value::Null),
     }
 }

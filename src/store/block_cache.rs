@@ -60,11 +60,6 @@ impl SlotBlock {
         Some(start as usize..end as usize)
     }
 
-    /// The entry at `slot`, if the block has one.
-    pub(crate) fn get(&self, slot: u8) -> Option<&[u8]> {
-        self.range(slot).map(|r| &self.bytes[r])
-    }
-
     /// The whole block, encoded.
     pub(crate) fn bytes(&self) -> &[u8] {
         &self.bytes
@@ -164,31 +159,6 @@ impl BlockCache {
             let range = block.range(slot)?;
             Some(SlotBytes::Cached(block, range))
         }))
-    }
-
-    /// The whole committed block `key` at store `generation`, cached at once: its caller
-    /// reads several of its slots in a row (a batch of relationship properties).
-    pub(crate) fn block<B: Deref<Target = [u8]>, E>(
-        &self,
-        generation: u64,
-        key: &[u8],
-        load: impl FnOnce() -> Result<Option<B>, E>,
-    ) -> Result<Option<Arc<SlotBlock>>, E> {
-        {
-            let mut b = self.blocks.lock().unwrap_or_else(|e| e.into_inner());
-            b.make_room(generation, 0);
-            if let Some(block) = b.map.get(key) {
-                return Ok(block.clone());
-            }
-        }
-        let block = load()?.map(|bytes| Arc::new(SlotBlock::new(&bytes)));
-        let mut b = self.blocks.lock().unwrap_or_else(|e| e.into_inner());
-        if b.generation == generation {
-            let size = block.as_ref().map_or(0, |s| s.bytes.len()) + key.len() + 64;
-            b.make_room(generation, size);
-            b.map.insert(key.to_vec(), block.clone());
-        }
-        Ok(block)
     }
 
     /// The committed block `key` if it is cached at store `generation` (`Some(None)`: known

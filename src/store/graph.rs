@@ -6,6 +6,7 @@ use crate::model::{Direction, Node, NodeId, Properties, RelId, Relationship};
 use crate::value::Value;
 
 use super::block_cache::SlotBytes;
+use super::edges_each::{section_edges, Held};
 use super::index_codec::{
     index_key, index_key_prefix, index_key_string, index_prefix_range, index_range,
     index_string_range, numeric_tails_equal, KeyRange,
@@ -14,8 +15,7 @@ use super::index_delta::merge_deltas;
 use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
 use super::layout::bucket_entries;
 use super::records::{
-    adj_headers, adj_others, adj_payload, bitmap_ids, block_entries, degree_totals, NodeRecord,
-    RelRecord,
+    adj_headers, adj_others, bitmap_ids, block_entries, degree_totals, NodeRecord, RelRecord,
 };
 use super::txn::Txn;
 use super::{Edge, GraphRead, GraphStats, IndexDef, IndexScan};
@@ -122,29 +122,15 @@ impl Txn {
         let mut out = Vec::new();
         let mut pairs = Vec::new();
         self.with_sections(node, direction, |section| {
-            for h in adj_headers(section) {
-                if filter.as_ref().is_some_and(|f| !f.contains(&h.rel_type)) {
-                    continue;
-                }
-                pairs.clear();
-                adj_payload(&section[h.start..h.end], h.count, &mut pairs)
-                    .ok_or_else(|| self.corrupt(&format!("adjacency of node {node}")))?;
-                for &(rel, other) in &pairs {
-                    // A self-loop sits in both lists; report it once when both are wanted.
-                    if direction == Direction::Both && h.incoming && other == node {
-                        continue;
-                    }
-                    out.push((
-                        h.rel_type,
-                        Edge {
-                            rel,
-                            other,
-                            outgoing: !h.incoming,
-                        },
-                    ));
-                }
-            }
-            Ok(())
+            section_edges(
+                self,
+                section,
+                node,
+                direction,
+                filter.as_deref(),
+                &mut pairs,
+                &mut out,
+            )
         })?;
         Ok(out)
     }
@@ -304,24 +290,40 @@ impl GraphRead for Txn {
             out.extend(rels.iter().map(|_| None));
             return Ok(());
         };
-        // The block of the previous relationship: a node's relationships of one type were
-        // usually created together, so they share blocks (128 records each).
-        let mut held = None;
+        // Relationships asked for in id order (a node's of one type were usually created
+        // together, as were the next node's) walk each block once.
+        let mut held = Held::default();
         for &rel in rels {
-            let number = rel >> keys::REL_SHIFT;
-            let block = match &held {
-                Some((n, block)) if *n == number => block,
-                _ => {
-                    &held
-                        .insert((number, self.block_slots(&keys::rel_block(rel))?))
-                        .1
-                }
-            };
-            let entry = block.as_ref().and_then(|b| b.get(keys::rel_slot(rel)));
+            let key = || keys::rel_block(rel);
+            let entry = held.entry(self, rel >> keys::REL_SHIFT, key, keys::rel_slot(rel))?;
             out.push(match entry {
                 None => None,
                 Some(bytes) => RelRecord::decode_property(bytes, k)
                     .ok_or_else(|| self.corrupt(&format!("relationship {rel} record")))?,
+            });
+        }
+        Ok(())
+    }
+
+    fn node_properties(
+        &self,
+        nodes: &[NodeId],
+        key: &str,
+        out: &mut Vec<Option<Value>>,
+    ) -> Result<()> {
+        let Some(k) = self.cat_id(KIND_KEY, key) else {
+            out.extend(nodes.iter().map(|_| None));
+            return Ok(());
+        };
+        // Nodes asked for in id order (a scan's) walk each block once.
+        let mut held = Held::default();
+        for &node in nodes {
+            let key = || keys::node_block(node);
+            let entry = held.entry(self, node >> keys::NODE_SHIFT, key, keys::node_slot(node))?;
+            out.push(match entry {
+                None => None,
+                Some(bytes) => NodeRecord::decode_property(bytes, k)
+                    .ok_or_else(|| self.corrupt(&format!("node {node} record")))?,
             });
         }
         Ok(())
@@ -395,6 +397,16 @@ impl GraphRead for Txn {
         let mut raw = self.raw_edges(node, direction, types)?;
         raw.sort_by_key(|(t, e)| (*t, e.rel));
         Ok(raw.into_iter().map(|(_, e)| e).collect())
+    }
+
+    fn edges_each(
+        &self,
+        nodes: &[NodeId],
+        direction: Direction,
+        types: &[&str],
+        f: &mut dyn FnMut(usize, &[Edge]) -> Result<()>,
+    ) -> Result<()> {
+        Txn::edges_each(self, nodes, direction, types, f)
     }
 
     fn neighbours(

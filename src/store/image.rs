@@ -149,6 +149,19 @@ fn read_at(_file: &File, _buf: &mut [u8], _at: usize) -> std::io::Result<()> {
     ))
 }
 
+/// Zeros to copy a fresh region buffer from: most regions are about [`REGION_BYTES`].
+static ZEROS: [u8; 4 * REGION_BYTES] = [0; 4 * REGION_BYTES];
+
+/// A zeroed, unshared `IVec` of `len` bytes to read a region into. Built from [`ZEROS`]
+/// when it fits: an `IVec` can only be made by copying, and copying zeros into it beats
+/// zeroing a vector that `IVec::from` would then copy again (≈ 13 % of A4 at L).
+fn zeroed(len: usize) -> IVec {
+    match ZEROS.get(..len) {
+        Some(zeros) => IVec::from(zeros),
+        None => IVec::from(vec![0u8; len]),
+    }
+}
+
 /// An open, validated image.
 pub(crate) struct Image {
     file: File,
@@ -477,21 +490,21 @@ impl Image {
             return Err(self.damaged("a region lies outside the values"));
         }
         self.hint_group(start);
-        let mut buf = vec![0u8; len];
-        let read = read_at(&self.file, &mut buf, start);
+        let mut bytes = zeroed(len);
+        // `IVec` hands out its buffer mutably while it is unshared (no copy): read in place.
+        let read = read_at(&self.file, &mut bytes, start);
         if let Err(e) = read {
             return Err(self.damaged(&format!(
                 "its values at bytes {start}..{} cannot be read ({e}); was the file changed?",
                 start + len
             )));
         }
-        if crc32fast::hash(&buf) != crc {
+        if crc32fast::hash(&bytes) != crc {
             return Err(self.damaged(&format!(
                 "its values at bytes {start}..{} do not match their checksum",
                 start + len
             )));
         }
-        let bytes = IVec::from(buf);
         {
             let mut kept = slot.bytes.write().unwrap_or_else(|e| e.into_inner());
             if kept.is_none() {

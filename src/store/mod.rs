@@ -63,6 +63,7 @@ mod constraints;
 mod degrees;
 mod delta;
 mod durable;
+mod edges_each;
 mod engine;
 mod errors;
 mod graph;
@@ -244,6 +245,20 @@ pub trait GraphRead {
         }
         Ok(())
     }
+    /// `key` of each node of `nodes`, in order, onto `out` (`None`: the node has no such
+    /// property, or does not exist), as `node_property` gives them; a store may read
+    /// neighbouring nodes' records from one block lookup.
+    fn node_properties(
+        &self,
+        nodes: &[NodeId],
+        key: &str,
+        out: &mut Vec<Option<Value>>,
+    ) -> Result<()> {
+        for &node in nodes {
+            out.push(self.node_property(node, key)?);
+        }
+        Ok(())
+    }
     /// A tester of `label` for many nodes (a filter on the far ends of an expansion), as
     /// `node_has_label` answers; a store may hold what it read between tests.
     fn label_set<'a>(&'a self, label: &str) -> Result<Box<dyn LabelSet + 'a>> {
@@ -323,6 +338,25 @@ pub trait GraphRead {
     /// empty). With `Direction::Both` a self-loop is reported once. Order: by type, then by
     /// relationship id.
     fn edges(&self, node: NodeId, direction: Direction, types: &[&str]) -> Result<Vec<Edge>>;
+    /// For each of `nodes` in order that has any, `f(i, edges)` with what
+    /// `edges(nodes[i], direction, types)` returns (nodes without such edges are skipped); a
+    /// store may read the adjacency of neighbouring nodes from one lookup, so ascending ids
+    /// are the cheap order.
+    fn edges_each(
+        &self,
+        nodes: &[NodeId],
+        direction: Direction,
+        types: &[&str],
+        f: &mut dyn FnMut(usize, &[Edge]) -> Result<()>,
+    ) -> Result<()> {
+        for (i, &node) in nodes.iter().enumerate() {
+            let edges = self.edges(node, direction, types)?;
+            if !edges.is_empty() {
+                f(i, &edges)?;
+            }
+        }
+        Ok(())
+    }
     /// Appends the other end of every relationship `edges(node, direction, types)` reports to
     /// `out`, in no particular order, without building `Edge`s where the layout allows.
     fn neighbours(

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::error::{ErrorClass, Phase, QueryError, Result};
 
-use super::block_cache::{BlockCache, SlotBlock, SlotBytes};
+use super::block_cache::{BlockCache, SlotBytes};
 use super::engine::{IndexMeta, Inner, Store};
 use super::errors::corrupt;
 use super::image::Image;
@@ -406,16 +406,6 @@ impl Txn {
         self.blocks.entry(self.store.generation(), key, slot, || {
             self.committed_get(key)
         })
-    }
-
-    /// Block `key` as this transaction sees it (its own writes first), slots indexed: for
-    /// reading several entries of one block without looking it up again per entry.
-    pub(crate) fn block_slots(&self, key: &[u8]) -> Result<Option<Arc<SlotBlock>>> {
-        if let Some(v) = self.overlay.get(key) {
-            return Ok(v.as_deref().map(|b| Arc::new(SlotBlock::new(b))));
-        }
-        self.blocks
-            .block(self.store.generation(), key, || self.committed_get(key))
     }
 
     /// True when `node` has the label with id `label`, from the label bitmaps (`'L'` keys):
