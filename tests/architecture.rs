@@ -172,9 +172,10 @@ fn only_the_facade_and_what_sits_above_it_import_db() {
         "export/",
         "seed.rs",
     ];
+    // A unit test file of a lower module may drive it through the façade.
     let offenders: Vec<String> = sources()
         .iter()
-        .filter(|s| !inside(&s.path, &above))
+        .filter(|s| !inside(&s.path, &above) && !s.path.ends_with("_tests.rs"))
         .filter(|s| crate_modules(&s.code).iter().any(|m| m == "db"))
         .map(|s| s.path.clone())
         .collect();
