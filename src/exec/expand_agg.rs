@@ -394,16 +394,8 @@ impl<'p> ExpandGroups<'p> {
                 }
                 Test::Row(x) => ctx.eval(x, self.cols, row)?,
             };
-            match value {
-                Value::Bool(true) => {}
-                Value::Bool(false) | Value::Null => return Ok(false),
-                other => {
-                    return Err(crate::error::QueryError::type_error(
-                        "InvalidArgumentType",
-                        format!("a predicate must be a boolean, got {}", other.type_name()),
-                    )
-                    .into())
-                }
+            if !super::filter::truth(value)? {
+                return Ok(false);
             }
         }
         Ok(true)

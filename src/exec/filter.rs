@@ -15,18 +15,24 @@ impl Operator for Filter<'_> {
     fn next(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
         while let Some(row) = self.input.next(ctx)? {
             ctx.tick()?;
-            match ctx.eval(self.predicate, self.cols, &row)? {
-                Value::Bool(true) => return Ok(Some(row)),
-                Value::Bool(false) | Value::Null => {}
-                other => {
-                    return Err(crate::error::QueryError::type_error(
-                        "InvalidArgumentType",
-                        format!("a predicate must be a boolean, got {}", other.type_name()),
-                    )
-                    .into())
-                }
+            if truth(ctx.eval(self.predicate, self.cols, &row)?)? {
+                return Ok(Some(row));
             }
         }
         Ok(None)
+    }
+}
+
+/// Whether a predicate's value keeps its row: true does, false and null do not, and anything
+/// else is a type error (every operator that applies a WHERE shares this rule).
+pub(crate) fn truth(v: Value) -> Result<bool> {
+    match v {
+        Value::Bool(b) => Ok(b),
+        Value::Null => Ok(false),
+        other => Err(crate::error::QueryError::type_error(
+            "InvalidArgumentType",
+            format!("a predicate must be a boolean, got {}", other.type_name()),
+        )
+        .into()),
     }
 }

@@ -312,16 +312,8 @@ impl<'p> PairGroups<'p> {
         outer_only: bool,
     ) -> Result<bool> {
         for t in tests {
-            match self.value(ctx, t, w, outer_only)? {
-                Value::Bool(true) => {}
-                Value::Bool(false) | Value::Null => return Ok(false),
-                other => {
-                    return Err(crate::error::QueryError::type_error(
-                        "InvalidArgumentType",
-                        format!("a predicate must be a boolean, got {}", other.type_name()),
-                    )
-                    .into())
-                }
+            if !super::filter::truth(self.value(ctx, t, w, outer_only)?)? {
+                return Ok(false);
             }
         }
         Ok(true)

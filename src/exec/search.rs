@@ -14,7 +14,7 @@ use std::rc::Rc;
 
 use crate::ast::PathSelector;
 use crate::error::ErrorClass;
-use crate::error::{QueryError, Result};
+use crate::error::Result;
 use crate::exec::{node_id, runtime, slot, BoxOp, ExecCtx, Operator, Row};
 use crate::model::{Direction, NodeId, RelId};
 use crate::plan::{PathSearchSpec, Segment, SegmentSlot};
@@ -713,17 +713,7 @@ fn reverse_segment(s: &Segment) -> Segment {
     r
 }
 
-fn truth(v: Value) -> Result<bool> {
-    match v {
-        Value::Bool(b) => Ok(b),
-        Value::Null => Ok(false),
-        other => Err(QueryError::type_error(
-            "InvalidArgumentType",
-            format!("a predicate must be a boolean, got {}", other.type_name()),
-        )
-        .into()),
-    }
-}
+use super::filter::truth;
 
 impl Operator for PathSearch<'_> {
     fn next(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {

@@ -7,9 +7,8 @@ use crate::error::Result;
 use crate::model::{Direction, NodeId};
 
 use super::adjacency::stub_parts;
-use super::codec::get_varint;
 use super::keys;
-use super::records::{adj_headers, adj_payload};
+use super::records::{adj_headers, adj_payload, block_entry_from};
 use super::txn::{Bytes, Txn};
 use super::Edge;
 
@@ -48,31 +47,13 @@ impl<'t> Held<'t> {
         let Some((_, Some(block))) = &self.block else {
             return Ok(None);
         };
-        Ok(entry_from(block, &mut self.pos, slot))
+        Ok(block_entry_from(block, &mut self.pos, slot))
     }
 
     /// `node`'s adjacency section in one direction.
     fn section(&mut self, txn: &'t Txn, node: NodeId, incoming: bool) -> Result<Option<&[u8]>> {
         let key = || keys::adj_block(node, incoming);
         self.entry(txn, node >> keys::NODE_SHIFT, key, keys::node_slot(node))
-    }
-}
-
-/// The entry for `slot` of a slot block, searched from `*pos` on; `*pos` is left at the first
-/// entry past the ones skipped. A malformed entry ends the block, as in `block_entries`.
-fn entry_from<'b>(block: &'b [u8], pos: &mut usize, slot: u8) -> Option<&'b [u8]> {
-    loop {
-        let s = *block.get(*pos)?;
-        if s > slot {
-            return None;
-        }
-        let mut p = *pos + 1;
-        let len = usize::try_from(get_varint(block, &mut p)?).ok()?;
-        let bytes = block.get(p..p.checked_add(len)?)?;
-        *pos = p + len;
-        if s == slot {
-            return Some(bytes);
-        }
     }
 }
 

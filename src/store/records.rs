@@ -60,6 +60,27 @@ pub fn block_get(block: &[u8], slot: u8) -> Option<&[u8]> {
         .map(|(_, b)| b)
 }
 
+/// The entry for `slot` of a slot block, searched from `*pos` on (slots ascend, so a walk over
+/// a block for ascending slots reads each entry once); `*pos` is left at the first entry past
+/// the ones skipped. `None` when the block has no such entry; a malformed entry ends the block,
+/// as in [`block_entries`].
+#[inline]
+pub(crate) fn block_entry_from<'b>(block: &'b [u8], pos: &mut usize, slot: u8) -> Option<&'b [u8]> {
+    loop {
+        let s = *block.get(*pos)?;
+        if s > slot {
+            return None;
+        }
+        let mut p = *pos + 1;
+        let len = usize::try_from(get_varint(block, &mut p)?).ok()?;
+        let bytes = block.get(p..p.checked_add(len)?)?;
+        *pos = p + len;
+        if s == slot {
+            return Some(bytes);
+        }
+    }
+}
+
 /// Where `slot`'s entry starts and ends in `block` (both at the first entry past the slot
 /// when it has none), and the block's well-formed length: like [`block_entries`], a
 /// malformed entry ends the block.

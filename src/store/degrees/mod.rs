@@ -9,10 +9,10 @@ use crate::model::{Direction, NodeId};
 use crate::value::Value;
 
 use super::adjacency::stub_parts;
-use super::codec::get_varint;
 use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
 use super::records::{
-    adj_headers, adj_payload, block_entries, degree_totals, section_totals, zip_blocks, NodeRecord,
+    adj_headers, adj_payload, block_entries, block_entry_from, degree_totals, section_totals,
+    zip_blocks, NodeRecord,
 };
 use super::txn::{Bytes, Txn};
 use super::DegreeVisitor;
@@ -307,27 +307,6 @@ impl DegreeScan<'_> {
             }
         }
         Ok(())
-    }
-}
-
-/// The entry for `slot` of a slot block, searched from `*pos` on (slots ascend, so a walk over
-/// a block for ascending slots reads each entry once); `*pos` is left at the first entry past
-/// the ones skipped. `None` when the block has no such entry; a malformed entry ends the block,
-/// as in [`block_entries`].
-#[inline]
-fn block_entry_from<'b>(block: &'b [u8], pos: &mut usize, slot: u8) -> Option<&'b [u8]> {
-    loop {
-        let s = *block.get(*pos)?;
-        if s > slot {
-            return None;
-        }
-        let mut p = *pos + 1;
-        let len = usize::try_from(get_varint(block, &mut p)?).ok()?;
-        let bytes = block.get(p..p.checked_add(len)?)?;
-        *pos = p + len;
-        if s == slot {
-            return Some(bytes);
-        }
     }
 }
 
