@@ -463,15 +463,14 @@ fn call_subquery(c: &CallSubquery, scope: &Scope) -> Result<Vec<String>, QueryEr
     }
     let outer: Vec<String> = scope.vars.iter().map(|(n, _)| n.clone()).collect();
     let imports = c.imports(&outer);
-    let mut inner = scope.empty();
-    for name in &imports {
-        if let Some(t) = scope.get(name) {
-            inner.bind(name, t.clone());
-        }
-    }
-    let columns = single_query(&c.query.first, &inner, false)?;
+    let columns = single_query(
+        &c.query.first,
+        &part_scope(c, &c.query.first, scope, &imports),
+        false,
+    )?;
     for (_, sq) in &c.query.unions {
-        if !same_columns(&single_query(sq, &inner, false)?, &columns) {
+        let part = single_query(sq, &part_scope(c, sq, scope, &imports), false)?;
+        if !same_columns(&part, &columns) {
             return Err(err(
                 "DifferentColumnsInUnion",
                 "all queries in a UNION must return the same columns",
@@ -480,6 +479,32 @@ fn call_subquery(c: &CallSubquery, scope: &Scope) -> Result<Vec<String>, QueryEr
         }
     }
     Ok(columns)
+}
+
+/// What one part of a `CALL { }` sees of the outer scope. With a scope clause (`CALL (x) { }`)
+/// every part sees what it names; without one, each UNION part sees only what its own leading
+/// `WITH` imports (Neo4j 5: a part that uses an outer variable it never imported is an
+/// undefined variable, even if another part imports it). `imports` is what the subquery
+/// imports as a whole (`CallSubquery::imports`, what the executor passes in).
+fn part_scope(c: &CallSubquery, sq: &SingleQuery, scope: &Scope, imports: &[String]) -> Scope {
+    let mut inner = scope.empty();
+    let leading = match sq.clauses.first() {
+        Some(Clause::With(w)) => Some(&w.projection),
+        _ => None,
+    };
+    for name in imports {
+        let imported = c.scope.is_some()
+            || leading.is_some_and(|p| {
+                p.star
+                    || p.items
+                        .iter()
+                        .any(|i| matches!(&i.expr.kind, ExprKind::Variable(v) if v == name))
+            });
+        if let (true, Some(t)) = (imported, scope.get(name)) {
+            inner.bind(name, t.clone());
+        }
+    }
+    inner
 }
 
 /// A WITH inside EXISTS / COUNT / COLLECT may not introduce a name the outer scope already
