@@ -485,3 +485,23 @@ fn builtins() -> Vec<Arc<dyn Procedure>> {
         }),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    /// `SHOW … YIELD *` expands to the parser's own column lists: they must be the signatures'.
+    #[test]
+    fn show_columns_are_the_signatures_outputs() {
+        for p in [
+            "db.indexes",
+            "db.constraints",
+            "kg.procedures",
+            "kg.functions",
+        ] {
+            assert_eq!(
+                crate::parser::show::all_columns(p),
+                super::builtin_outputs(p),
+                "{p}"
+            );
+        }
+    }
+}

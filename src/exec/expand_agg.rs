@@ -94,6 +94,18 @@ enum Arg<'p> {
     Row(&'p Expr),
 }
 
+/// The filters directly above `plan`, innermost first (the order the operator chain runs
+/// them in), and the plan below them.
+pub(super) fn under_filters(mut plan: &LogicalPlan) -> (Vec<&Expr>, &LogicalPlan) {
+    let mut filters = Vec::new();
+    while let PlanOp::Filter { input, predicate } = &plan.op {
+        filters.push(predicate);
+        plan = input;
+    }
+    filters.reverse();
+    (filters, plan)
+}
+
 impl<'p> ExpandGroups<'p> {
     /// The fused form of `input` under grouping `keys` and `aggs`, or `None` when the plan
     /// has another shape.
@@ -102,14 +114,7 @@ impl<'p> ExpandGroups<'p> {
         keys: &'p [(String, Expr)],
         aggs: &'p [AggSpec],
     ) -> Option<Self> {
-        let mut plan = input;
-        let mut filters = Vec::new();
-        while let PlanOp::Filter { input, predicate } = &plan.op {
-            filters.push(predicate);
-            plan = input;
-        }
-        // The innermost filter runs first, as in the operator chain.
-        filters.reverse();
+        let (filters, plan) = under_filters(input);
         let to = match &plan.op {
             PlanOp::Expand { spec, .. } => spec.to.as_str(),
             _ => return None,

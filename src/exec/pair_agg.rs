@@ -69,17 +69,6 @@ fn plain(spec: &ExpandSpec) -> bool {
         && spec.type_expr.is_none()
 }
 
-/// The filters directly above `plan` (innermost first) and the plan below them.
-fn under_filters(mut plan: &LogicalPlan) -> (Vec<&Expr>, &LogicalPlan) {
-    let mut filters = Vec::new();
-    while let PlanOp::Filter { input, predicate } = &plan.op {
-        filters.push(predicate);
-        plan = input;
-    }
-    filters.reverse();
-    (filters, plan)
-}
-
 impl<'p> PairGroups<'p> {
     /// The fused form of `input` under grouping `keys` and `aggs`, or `None` when the plan
     /// has another shape.
@@ -88,7 +77,7 @@ impl<'p> PairGroups<'p> {
         keys: &'p [(String, Expr)],
         aggs: &'p [AggSpec],
     ) -> Option<Self> {
-        let (filters, upper) = under_filters(input);
+        let (filters, upper) = super::expand_agg::under_filters(input);
         let PlanOp::Expand {
             input: middle,
             spec: inner,
@@ -96,7 +85,7 @@ impl<'p> PairGroups<'p> {
         else {
             return None;
         };
-        let (mid, lower) = under_filters(middle);
+        let (mid, lower) = super::expand_agg::under_filters(middle);
         let PlanOp::Expand {
             input: below,
             spec: outer,

@@ -12,7 +12,7 @@ mod literal;
 mod nested;
 mod pairs;
 mod patterns;
-mod show;
+pub(crate) mod show;
 mod types;
 
 use std::num::NonZeroUsize;

@@ -85,12 +85,15 @@ pub(super) fn show_query(p: Pair<'_, Rule>) -> PResult<Query> {
         clauses.insert(0, Clause::With(w));
     }
     if only_paging {
-        let columns = match &c.yields {
+        let columns: Vec<String> = match &c.yields {
             Some(items) => items
                 .iter()
                 .map(|y| y.alias.as_ref().map_or(&y.column, |a| &a.name).clone())
                 .collect(),
-            None => crate::procedures::builtin_outputs(&c.procedure),
+            None => all_columns(&c.procedure)
+                .iter()
+                .map(|n| n.to_string())
+                .collect(),
         };
         if c.yields.is_none() {
             c.yields = Some(columns.iter().map(|n| item(n, span)).collect());
@@ -132,6 +135,56 @@ fn procedure_of(kind: &str) -> &'static str {
         "constraint" => "db.constraints",
         "procedure" => "kg.procedures",
         _ => "kg.functions",
+    }
+}
+
+/// Every column the built-in procedure behind a `SHOW` kind yields, in its signature's order
+/// (what `YIELD *` expands to). The parser only desugars, so it keeps this table itself rather
+/// than ask the procedure registry; a test in `procedures.rs` holds it to the signatures.
+pub(crate) fn all_columns(procedure: &str) -> &'static [&'static str] {
+    match procedure {
+        "db.indexes" => &[
+            "name",
+            "type",
+            "entityType",
+            "labelsOrTypes",
+            "properties",
+            "owningConstraint",
+        ],
+        "db.constraints" => &[
+            "id",
+            "name",
+            "type",
+            "entityType",
+            "labelsOrTypes",
+            "properties",
+            "ownedIndex",
+            "propertyType",
+        ],
+        "kg.procedures" => &[
+            "name",
+            "signature",
+            "description",
+            "mode",
+            "worldAffecting",
+            "admin",
+        ],
+        "kg.functions" => &[
+            "name",
+            "category",
+            "description",
+            "signature",
+            "isBuiltIn",
+            "argumentDescription",
+            "returnDescription",
+            "aggregating",
+            "rolesExecution",
+            "rolesBoostedExecution",
+            "isDeprecated",
+            "deprecatedBy",
+            "arguments",
+        ],
+        _ => &[],
     }
 }
 
@@ -177,8 +230,7 @@ fn default_columns(c: &mut Call, span: Span) {
         _ => {}
     }
     if c.yield_star && c.yields.is_none() {
-        let columns = crate::procedures::builtin_outputs(&c.procedure);
-        c.yields = Some(columns.iter().map(|n| item(n, span)).collect());
+        c.yields = items(all_columns(&c.procedure));
     }
     c.yield_star = false;
 }
