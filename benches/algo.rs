@@ -25,18 +25,9 @@ use kgstore::value::Value;
 const LABELS: [&str; 4] = ["Company", "Investor", "Person", "Exchange"];
 const TYPES: [&str; 4] = ["INVESTED_IN", "LISTED_ON", "OWNS", "SUPPLIES"];
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
+#[path = "support/rng.rs"]
+mod rng;
+use rng::Rng;
 
 /// Zipf-like sampler: weight rank^-alpha over a random permutation of 0..n.
 struct Zipf {

@@ -15,25 +15,9 @@ use kgstore::model::Direction;
 use kgstore::store::{GraphRead, GraphWrite, IndexDef, Store};
 use kgstore::Value;
 
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    /// Zipf-like pick in 0..n: P(rank k) ∝ (k + 1)^-s, by inverting the continuous CDF.
-    fn zipf(&mut self, n: u64, s: f64) -> u64 {
-        let e = 1.0 - s;
-        let top = ((n + 1) as f64).powf(e) - 1.0;
-        let x = (1.0 + self.unit() * top).powf(1.0 / e);
-        (x as u64).saturating_sub(1).min(n - 1)
-    }
-}
+#[path = "support/rng.rs"]
+mod rng;
+use rng::Rng;
 
 fn env_or(name: &str, default: u64) -> u64 {
     std::env::var(name)
