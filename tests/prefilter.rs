@@ -122,6 +122,28 @@ fn the_errors_of_the_rest_of_the_predicate_stay() {
     }
 }
 
+/// A parameter the statement lacks: the filter's error when the label has nodes (the scan is
+/// then not pre-filtered, and the filter evaluates every row), none when it has none, for the
+/// test alone (an exact pre-filter, the filter not evaluated again on the rows it keeps) and
+/// for it as a first conjunct.
+#[test]
+fn a_missing_parameter_is_the_filters_error() {
+    let (_d, db) = on_disk();
+    graph(&db);
+    for t in ["n.s = $missing", "n.s = $missing AND n.x > 0"] {
+        for label in ["P", "Q"] {
+            let q = format!("MATCH (n:{label}) WHERE {t} RETURN count(*)");
+            let plain = format!("MATCH (n:{label}) WHERE ({t}) = true RETURN count(*)");
+            for q in [q.as_str(), plain.as_str()] {
+                let err = run(&db, q, 1).expect_err(q);
+                assert!(err.contains("named `missing`"), "{q}: {err}");
+            }
+        }
+        let q = format!("MATCH (n:Nothing) WHERE {t} RETURN count(*)");
+        assert_eq!(run(&db, &q, 1), Ok(vec![vec![Value::Int(0)]]), "{q}");
+    }
+}
+
 /// A scan after a write of the same statement, and of an earlier commit, sees it.
 #[test]
 fn the_scan_sees_writes() {

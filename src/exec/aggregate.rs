@@ -3,7 +3,7 @@
 
 use crate::ast::Expr;
 use crate::error::Result;
-use crate::exec::expand_agg::{ExpandGroups, GroupTable};
+use crate::exec::expand_agg::{ExpandGroups, GroupTable, Walk};
 use crate::exec::group_table::{Finished, Groups};
 use crate::exec::pair_agg::PairGroups;
 use crate::exec::{BoxOp, ExecCtx, Operator, Row};
@@ -66,7 +66,7 @@ impl<'p> Aggregate<'p> {
             Some(_) => None,
         };
         if let Some(fused) = fused {
-            fused.run(ctx, &self.arg, &mut groups)?;
+            fused.run(ctx, &self.arg, &mut groups, &mut Walk::default())?;
             return groups.finish(global);
         }
         let pairs = match ctx.profile {

@@ -7,7 +7,9 @@
 //! the record (≈ 1.4 µs a row at L). The scan (`scan.rs`, `GraphRead::label_where_piece`)
 //! decodes the keys the statement reads of its variable in the same pass over the block as the
 //! tested key, and puts the values of the row it returns in [`Carried`], which
-//! `EvalCx::node_property` asks first.
+//! `EvalCx::node_property` asks first. The key of an exact pre-filter (the filter is that one
+//! comparison, which the store decides and the filter does not evaluate again) is carried only
+//! when another expression reads it.
 //!
 //! **Invariant:** only a statement whose plan cannot write carries values (`db.rs` calls
 //! [`CarryKeys::of`] where it gives the memo), and no commit lands during a statement (the
@@ -16,9 +18,10 @@
 use std::rc::Rc;
 
 use crate::ast::ExprKind;
+use crate::exec::prefilter::Prefilter;
 use crate::hash::FxHashMap;
 use crate::model::NodeId;
-use crate::plan::{nested, walk, LogicalPlan};
+use crate::plan::{nested, walk, LogicalPlan, PlanOp};
 use crate::value::Value;
 
 /// The most keys a scan carries for one variable (a statement reading more of a node pays
@@ -55,7 +58,13 @@ impl CarryKeys {
 }
 
 fn collect(plan: &LogicalPlan, found: &mut FxHashMap<String, Vec<String>>) {
-    for e in nested::own_exprs(&plan.op) {
+    // An exact pre-filter's predicate is decided by the store, never evaluated on a carried
+    // row (`prefilter.rs`): its key is carried only when something else reads it.
+    let own = match exact_prefilter(plan) {
+        true => Vec::new(),
+        false => nested::own_exprs(&plan.op),
+    };
+    for e in own {
         walk::visit(e, &mut |e| {
             if let ExprKind::Property(target, key) = &e.kind {
                 if let ExprKind::Variable(v) = &target.kind {
@@ -73,6 +82,18 @@ fn collect(plan: &LogicalPlan, found: &mut FxHashMap<String, Vec<String>>) {
     }
     for input in plan.inputs() {
         collect(input, found);
+    }
+}
+
+/// True when `plan` is a filter over a label scan that the scan applies exactly: the filter
+/// keeps the scan's rows without evaluating its predicate (`prefilter.rs`).
+fn exact_prefilter(plan: &LogicalPlan) -> bool {
+    match &plan.op {
+        PlanOp::Filter { input, predicate } => match &input.op {
+            PlanOp::LabelScan { var, .. } => Prefilter::of(predicate, var).is_some_and(|p| p.exact),
+            _ => false,
+        },
+        _ => false,
     }
 }
 

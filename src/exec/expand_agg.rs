@@ -35,7 +35,7 @@ use crate::error::Result;
 use crate::exec::{build, node_id, ExecCtx, Row};
 use crate::model::{NodeId, RelId};
 use crate::plan::{AggSpec, ExpandSpec, LogicalPlan, PlanOp};
-use crate::store::{Edge, LabelSet};
+use crate::store::{Edge, HeldBits, LabelSet};
 use crate::value::Value;
 
 /// Where the grouped rows go: the serial aggregation's table or a parallel worker's.
@@ -80,8 +80,10 @@ enum Test<'p> {
 /// How a grouping key is found for each scanned node.
 enum Key<'p> {
     /// `a.key` of the expanded node `a`: read for all of a chunk's nodes in one batch
-    /// (`node_keys[i]`) when `a` is a node reference (the scan's), else evaluated.
-    Node(usize, &'p Expr),
+    /// (`node_keys[i]`) when `a` is a node reference (the scan's), else evaluated. The
+    /// flag: no later key reads the same batch, so the value is moved out, not cloned (a
+    /// string key allocated twice per node).
+    Node(usize, &'p Expr, bool),
     /// Anything else: evaluated on the scanned row.
     Row(&'p Expr),
 }
@@ -162,7 +164,7 @@ impl<'p> ExpandGroups<'p> {
             return None;
         }
         let mut node_keys: Vec<&str> = Vec::new();
-        let keys = keys
+        let mut keys: Vec<Key<'p>> = keys
             .iter()
             .map(|(_, e)| match &e.kind {
                 ExprKind::Property(base, key)
@@ -173,11 +175,19 @@ impl<'p> ExpandGroups<'p> {
                         node_keys.push(key);
                         node_keys.len() - 1
                     });
-                    Key::Node(i, e)
+                    Key::Node(i, e, true)
                 }
                 _ => Key::Row(e),
             })
             .collect();
+        // Only the last key reading a batch may take its values.
+        let mut seen = Vec::new();
+        for key in keys.iter_mut().rev() {
+            if let Key::Node(i, _, last) = key {
+                *last = !seen.contains(i);
+                seen.push(*i);
+            }
+        }
         let mut rel_keys: Vec<&str> = Vec::new();
         let args: Vec<Vec<Arg<'p>>> = aggs
             .iter()
@@ -218,18 +228,18 @@ impl<'p> ExpandGroups<'p> {
     }
 
     /// Feeds every row of the input (the scan restricted to `ctx`'s morsel, if any) to
-    /// `table`: the groups and updates the row-at-a-time plan gives, in its order.
+    /// `table`: the groups and updates the row-at-a-time plan gives, in its order. `walk`
+    /// is the caller's buffers, kept across runs of this aggregation on one thread (a
+    /// parallel worker's morsels) while the graph does not change: the label tests' bitmaps
+    /// stay held in it.
     pub(crate) fn run(
         &self,
         ctx: &mut ExecCtx<'_>,
         arg: &Row,
         table: &mut dyn GroupTable,
+        walk: &mut Walk,
     ) -> Result<()> {
         let mut scan = build(self.scan, arg, false)?;
-        let mut walk = Walk {
-            row: Vec::with_capacity(self.cols.len()),
-            ..Walk::default()
-        };
         let mut chunk: Vec<Row> = Vec::with_capacity(CHUNK);
         loop {
             chunk.clear();
@@ -242,12 +252,13 @@ impl<'p> ExpandGroups<'p> {
             if chunk.is_empty() {
                 return Ok(());
             }
-            self.run_chunk(ctx, &mut chunk, table, &mut walk)?;
+            self.run_chunk(ctx, &mut chunk, table, walk)?;
         }
     }
 
-    /// The scanned rows of one chunk, in order. Label tests hold their bitmaps for the chunk
-    /// (they borrow the graph, which the scan cannot while it runs).
+    /// The scanned rows of one chunk, in order. Label testers are made per chunk (they
+    /// borrow the graph, which the scan cannot while it runs), their bitmaps held in `w`
+    /// across chunks: at L a tester per chunk fetched most of a label's 500 bitmaps again.
     fn run_chunk(
         &self,
         ctx: &ExecCtx<'_>,
@@ -256,13 +267,20 @@ impl<'p> ExpandGroups<'p> {
         w: &mut Walk,
     ) -> Result<()> {
         let g = ctx.read();
+        // Out of `w` while the testers borrow them (the walk below fills `w`'s other buffers).
+        let mut bits = std::mem::take(&mut w.bits);
+        bits.resize_with(self.filters.len(), Vec::new);
         let mut sets = Vec::with_capacity(self.filters.len());
-        for f in &self.filters {
+        for (f, held) in self.filters.iter().zip(bits.iter_mut()) {
             sets.push(match f {
-                Test::Labels(labels) => labels
-                    .iter()
-                    .map(|l| g.label_set(l))
-                    .collect::<Result<Vec<_>>>()?,
+                Test::Labels(labels) => {
+                    held.resize_with(labels.len(), HeldBits::default);
+                    labels
+                        .iter()
+                        .zip(held.iter_mut())
+                        .map(|(l, h)| g.label_set_held(l, h))
+                        .collect::<Result<Vec<_>>>()?
+                }
                 Test::Row(_) => Vec::new(),
             });
         }
@@ -305,6 +323,8 @@ impl<'p> ExpandGroups<'p> {
             Ok(())
         });
         w.ids = ids;
+        drop(sets);
+        w.bits = bits;
         walked?;
         if w.kept.is_empty() {
             return Ok(());
@@ -341,10 +361,16 @@ impl<'p> ExpandGroups<'p> {
             w.kv.clear();
             for key in &self.keys {
                 w.kv.push(match (key, &chunk[at][self.from]) {
-                    (Key::Node(i, _), Value::NodeRef(id)) => {
-                        node_value(ctx, *id, w.node_props[*i].get(k))?
+                    (Key::Node(i, _, last), Value::NodeRef(id)) => {
+                        let read = w.node_props[*i].get_mut(k);
+                        let value = match read {
+                            Some(v) if *last => v.take(),
+                            Some(v) => v.clone(),
+                            None => None,
+                        };
+                        node_value(ctx, *id, value)?
                     }
-                    (Key::Node(_, e) | Key::Row(e), _) => {
+                    (Key::Node(_, e, _) | Key::Row(e), _) => {
                         ctx.eval(e, &self.cols[..n], &w.row[..n])?
                     }
                 });
@@ -413,9 +439,9 @@ impl<'p> ExpandGroups<'p> {
 /// values are little memory (about 1 MB at ten relationships a node).
 const CHUNK: usize = 4096;
 
-/// The buffers of a run, reused from node to node.
+/// The buffers of a run, reused from node to node, and from run to run by a parallel worker.
 #[derive(Default)]
-struct Walk {
+pub(crate) struct Walk {
     /// The row the expansion would make, rewritten in place per relationship.
     row: Row,
     /// The chunk's scanned node ids and, for each, its row's index in the chunk.
@@ -432,6 +458,8 @@ struct Walk {
     props: Vec<Vec<Option<Value>>>,
     /// Per node property read, its values for the chunk's nodes with kept relationships.
     node_props: Vec<Vec<Option<Value>>>,
+    /// Per filter, per label of a label test, the bitmaps its testers fetched.
+    bits: Vec<Vec<HeldBits>>,
     ticks: u32,
 }
 
@@ -465,9 +493,9 @@ fn rel_value(ctx: &ExecCtx<'_>, rel: RelId, read: Option<&Option<Value>>) -> Res
 
 /// `a.key` from a batch read, as the evaluator gives it: the value, or null when the node
 /// has no such property; a node that no longer exists is the error `a.key` gives.
-fn node_value(ctx: &ExecCtx<'_>, id: NodeId, read: Option<&Option<Value>>) -> Result<Value> {
+fn node_value(ctx: &ExecCtx<'_>, id: NodeId, read: Option<Value>) -> Result<Value> {
     match read {
-        Some(Some(v)) => Ok(v.clone()),
+        Some(v) => Ok(v),
         _ if ctx.read().node(id)?.is_none() => Err(crate::expr::access::deleted("node", id).into()),
         _ => Ok(Value::Null),
     }

@@ -2,6 +2,7 @@
 
 use crate::ast::Expr;
 use crate::error::Result;
+use crate::exec::prefilter::Decided;
 use crate::exec::{BoxOp, ExecCtx, Operator, Row};
 use crate::value::Value;
 
@@ -9,13 +10,18 @@ pub struct Filter<'p> {
     pub input: BoxOp<'p>,
     pub predicate: &'p Expr,
     pub cols: &'p [String],
+    /// Set by a pre-filtered scan below whose store test was this whole predicate
+    /// (`prefilter.rs`): its row is kept without evaluating the predicate again.
+    pub decided: Option<Decided>,
 }
 
 impl Operator for Filter<'_> {
     fn next(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Option<Row>> {
         while let Some(row) = self.input.next(ctx)? {
             ctx.tick()?;
-            if truth(ctx.eval(self.predicate, self.cols, &row)?)? {
+            if self.decided.as_ref().is_some_and(|d| d.get())
+                || truth(ctx.eval(self.predicate, self.cols, &row)?)?
+            {
                 return Ok(Some(row));
             }
         }

@@ -395,36 +395,44 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
         PlanOp::PathSearch { input, spec } => {
             Box::new(search::PathSearch::new(spec, &input.columns, b(input)?)?)
         }
-        PlanOp::Filter { input, predicate } => Box::new(filter::Filter {
-            input: match &input.op {
-                // Not under PROFILE: the scan's row count is the label's, as the plan says.
-                PlanOp::LabelScan {
-                    input: scan_input,
-                    var,
-                    ..
-                } if !profile => match prefilter::Prefilter::of(predicate, var) {
-                    Some(p) => Box::new(scan::NodeScan::with_prefilter(input, b(scan_input)?, p)),
-                    None => b(input)?,
-                },
-                PlanOp::Expand {
-                    input: exp_input,
-                    spec,
-                } if !profile => {
-                    match rel_prefilter::RelPrefilter::of(predicate, spec, &exp_input.columns) {
-                        Some(p) => Box::new(expand::Expand::with_prefilter(
-                            spec,
-                            &exp_input.columns,
-                            b(exp_input)?,
-                            p,
-                        )?),
+        PlanOp::Filter { input, predicate } => {
+            let mut decided = None;
+            Box::new(filter::Filter {
+                input: match &input.op {
+                    // Not under PROFILE: the scan's row count is the label's, as the plan says.
+                    PlanOp::LabelScan {
+                        input: scan_input,
+                        var,
+                        ..
+                    } if !profile => match prefilter::Prefilter::of(predicate, var) {
+                        Some(p) => {
+                            let d = prefilter::Decided::default();
+                            decided = Some(d.clone());
+                            Box::new(scan::NodeScan::with_prefilter(input, b(scan_input)?, p, d))
+                        }
                         None => b(input)?,
+                    },
+                    PlanOp::Expand {
+                        input: exp_input,
+                        spec,
+                    } if !profile => {
+                        match rel_prefilter::RelPrefilter::of(predicate, spec, &exp_input.columns) {
+                            Some(p) => Box::new(expand::Expand::with_prefilter(
+                                spec,
+                                &exp_input.columns,
+                                b(exp_input)?,
+                                p,
+                            )?),
+                            None => b(input)?,
+                        }
                     }
-                }
-                _ => b(input)?,
-            },
-            predicate,
-            cols: &input.columns,
-        }),
+                    _ => b(input)?,
+                },
+                predicate,
+                cols: &input.columns,
+                decided,
+            })
+        }
         PlanOp::Project { input, items, keep } => Box::new(project::Project {
             input: b(input)?,
             items,

@@ -32,7 +32,7 @@ use std::sync::Arc;
 
 use crate::ast::Expr;
 use crate::error::{Error, Result};
-use crate::exec::expand_agg::{ExpandGroups, GroupTable};
+use crate::exec::expand_agg::{ExpandGroups, GroupTable, Walk};
 use crate::exec::group_table::{Finished, Groups};
 use crate::exec::prefilter::Prefilter;
 use crate::exec::{build, ExecCtx, GraphAccess, Profile, Row};
@@ -340,6 +340,9 @@ fn work(job: &Job<'_>, env: &Env<'_>) -> (Vec<Part>, Profile) {
         ));
     }
     let mut parts = Vec::new();
+    // The fused path's buffers and label bitmaps, kept from morsel to morsel (the graph does
+    // not change while the job runs).
+    let mut walk = Walk::default();
     loop {
         let m = job.next.fetch_add(1, Ordering::Relaxed);
         if m >= job.morsels || m > job.failed.load(Ordering::Relaxed) {
@@ -355,7 +358,7 @@ fn work(job: &Job<'_>, env: &Env<'_>) -> (Vec<Part>, Profile) {
         let Some(mut groups) = Groups::partial(job.keys.len(), job.aggs) else {
             break;
         };
-        let error = aggregate_morsel(job, &mut ctx, &mut groups).err();
+        let error = aggregate_morsel(job, &mut ctx, &mut groups, &mut walk).err();
         if error.is_some() {
             job.failed.fetch_min(m, Ordering::Relaxed);
         }
@@ -371,9 +374,14 @@ fn work(job: &Job<'_>, env: &Env<'_>) -> (Vec<Part>, Profile) {
 
 /// Aggregates the rows of `ctx`'s morsel into `out` (groups in the order of their first row);
 /// on an error `out` holds the groups of the rows before it.
-fn aggregate_morsel(job: &Job<'_>, ctx: &mut ExecCtx<'_>, out: &mut Groups) -> Result<()> {
+fn aggregate_morsel(
+    job: &Job<'_>,
+    ctx: &mut ExecCtx<'_>,
+    out: &mut Groups,
+    walk: &mut Walk,
+) -> Result<()> {
     if let Some(fused) = &job.fused {
-        return fused.run(ctx, job.arg, out);
+        return fused.run(ctx, job.arg, out, walk);
     }
     let cols = &job.pipeline.columns;
     let mut op = build(job.pipeline, job.arg, ctx.profile.is_some())?;

@@ -11,8 +11,16 @@
 //! pre-filter drops exactly the rows where it is `false` (a `null` keeps the row: the rest of
 //! the chain is then evaluated, and may raise). The comparisons taken never raise; their
 //! shape is recognised by `plan::scan_predicate`, which the planner asks too.
+//!
+//! When the predicate is that one comparison and nothing else (`exact`), the store keeps only
+//! the rows on which it is true, which is the filter's own rule, and the filter passes the
+//! scan's rows without evaluating it again (`Decided`): at L, A4's re-check of
+//! `c.country = 'JP'` on each of 161k kept rows was a tenth of the statement.
 
-use crate::ast::{BinaryOp, Expr};
+use std::cell::Cell;
+use std::rc::Rc;
+
+use crate::ast::{BinaryOp, Expr, ExprKind};
 use crate::error::Result;
 use crate::plan::scan_predicate;
 use crate::value::Value;
@@ -26,7 +34,14 @@ pub struct Prefilter<'p> {
     /// A literal or a parameter: evaluated once per scan.
     pub constant: &'p Expr,
     flipped: bool,
+    /// The predicate is the comparison alone (no `AND` chain): the store keeps exactly the
+    /// rows the filter would.
+    pub exact: bool,
 }
+
+/// Shared by a pre-filtered scan and the filter above it: true while the row the scan
+/// returned last was kept by an exact pre-filter, so the filter keeps it unevaluated.
+pub type Decided = Rc<Cell<bool>>;
 
 impl<'p> Prefilter<'p> {
     /// The pre-filter `predicate` allows for a scan of `var`, if any (`plan::scan_predicate`).
@@ -38,19 +53,22 @@ impl<'p> Prefilter<'p> {
             op: t.op,
             constant: t.constant,
             flipped: t.flipped,
+            exact: !matches!(predicate.kind, ExprKind::Binary(BinaryOp::And, ..)),
         })
     }
 
     /// Whether the row of a node whose property is `value` may pass the filter (`constant`:
-    /// the constant's value): false only where the conjunct is false.
+    /// the constant's value): false only where the conjunct is false; when `exact`, true
+    /// only where it is true (the filter's rule: null drops the row).
     pub fn keeps(&self, value: &Value, constant: &Value) -> Result<bool> {
         let (a, b) = match self.flipped {
             false => (value, constant),
             true => (constant, value),
         };
-        Ok(!matches!(
-            crate::expr::compare_like(self.op, a, b)?,
-            Value::Bool(false)
-        ))
+        let v = crate::expr::compare_like(self.op, a, b)?;
+        match self.exact {
+            true => super::filter::truth(v),
+            false => Ok(!matches!(v, Value::Bool(false))),
+        }
     }
 }

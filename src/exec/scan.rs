@@ -5,7 +5,7 @@
 use std::rc::Rc;
 
 use crate::error::Result;
-use crate::exec::prefilter::Prefilter;
+use crate::exec::prefilter::{Decided, Prefilter};
 use crate::exec::{BoxOp, ExecCtx, Operator, Row};
 use crate::model::NodeId;
 use crate::plan::{LogicalPlan, PlanOp, RangeSeek};
@@ -23,6 +23,8 @@ pub struct NodeScan<'p> {
     prefilter: Option<Prefilter<'p>>,
     /// A pre-filtered scan in progress, read a piece at a time.
     pieces: Option<Pieces>,
+    /// Told, per returned row, whether an exact pre-filter kept it (`prefilter::Decided`).
+    decided: Option<Decided>,
 }
 
 /// The state of a pre-filtered label scan between its pieces (`GraphRead::label_where_piece`).
@@ -47,18 +49,22 @@ impl<'p> NodeScan<'p> {
             pos: 0,
             prefilter: None,
             pieces: None,
+            decided: None,
         }
     }
 
     /// A label scan whose store reads drop the nodes `prefilter` rejects; the filter it was
-    /// taken from stays above and decides.
+    /// taken from stays above and decides, except on the rows `decided` says an exact
+    /// pre-filter kept (the filter holds the same cell).
     pub fn with_prefilter(
         plan: &'p LogicalPlan,
         input: BoxOp<'p>,
         prefilter: Prefilter<'p>,
+        decided: Decided,
     ) -> Self {
         NodeScan {
             prefilter: Some(prefilter),
+            decided: Some(decided),
             ..NodeScan::new(plan, input)
         }
     }
@@ -272,6 +278,12 @@ impl Operator for NodeScan<'_> {
             if let Some(row) = &self.current {
                 if self.pos < self.ids.len() {
                     let id = self.ids[self.pos];
+                    if let Some(d) = &self.decided {
+                        // Pieces exist only where the store applied the test (a constant
+                        // that failed to evaluate left the scan unfiltered).
+                        let exact = self.prefilter.as_ref().is_some_and(|p| p.exact);
+                        d.set(exact && self.pieces.is_some());
+                    }
                     if let Some(p) = &mut self.pieces {
                         let w = p.carry.len();
                         if w > 0 {

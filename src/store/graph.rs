@@ -333,6 +333,14 @@ impl GraphRead for Txn {
         Ok(Box::new(super::label_set::Bitmaps::new(self, label)))
     }
 
+    fn label_set_held<'a>(
+        &'a self,
+        label: &str,
+        held: &'a mut super::HeldBits,
+    ) -> Result<Box<dyn super::LabelSet + 'a>> {
+        Ok(Box::new(super::label_set::Bitmaps::lent(self, label, held)))
+    }
+
     fn node_exists(&self, id: NodeId) -> Result<bool> {
         Ok(self.node_bytes(id)?.is_some())
     }

@@ -98,6 +98,7 @@ pub use compact::{disk_bytes, CompactReport};
 pub use constraints::{ConstraintDef, ConstraintKind, PropertyType, ScalarType};
 pub use durable::COMMIT_MARK_FILE;
 pub use engine::Store;
+pub use label_set::HeldBits;
 pub use migrate::FORMAT_VERSION;
 pub use options::{Durability, OpenOptions};
 pub use txn::{Checkpoint, Txn};
@@ -266,6 +267,16 @@ pub trait GraphRead {
             graph: self,
             label: label.to_string(),
         }))
+    }
+    /// `label_set` whose tester keeps what it reads in `held` (the caller's, across testers
+    /// of the same label while the graph does not change), where the store holds anything.
+    fn label_set_held<'a>(
+        &'a self,
+        label: &str,
+        held: &'a mut HeldBits,
+    ) -> Result<Box<dyn LabelSet + 'a>> {
+        let _ = held;
+        self.label_set(label)
     }
     /// True when the node exists (and was not deleted in this transaction).
     fn node_exists(&self, id: NodeId) -> Result<bool> {
