@@ -80,6 +80,7 @@ mod local_catalog;
 mod migrate;
 mod options;
 mod ordered;
+mod overlay;
 mod records;
 mod recovery;
 mod region_slots;
