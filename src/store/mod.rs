@@ -81,6 +81,7 @@ mod migrate;
 mod options;
 mod ordered;
 mod overlay;
+mod record_patch;
 mod records;
 mod recovery;
 mod region_slots;

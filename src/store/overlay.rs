@@ -166,7 +166,7 @@ impl Overlay {
             self.last.clear();
             self.last.extend_from_slice(key);
         }
-        if !self.hot.as_ref().is_some_and(|h| h.key == key) && repeat {
+        if repeat && self.hot.as_ref().is_none_or(|h| h.key != key) {
             self.open(key);
         }
         if let Some(h) = self.hot.as_mut().filter(|h| h.key == key) {
@@ -251,14 +251,14 @@ mod tests {
         let keys: Vec<Vec<u8>> = (0..4u8).map(|i| vec![b'N', 0, i]).collect();
         let mut key = 0usize;
         for step in 0..20_000 {
-            if rng.next() % 8 == 0 {
+            if rng.next().is_multiple_of(8) {
                 key = (rng.next() % keys.len() as u64) as usize;
             }
             let k = &keys[key];
             let slot = (rng.next() % 128) as u8;
             let len = (rng.next() % 200) as usize;
-            let value: Option<Vec<u8>> =
-                (rng.next() % 5 != 0).then(|| (0..len).map(|i| (i + step) as u8).collect());
+            let value: Option<Vec<u8>> = (!rng.next().is_multiple_of(5))
+                .then(|| (0..len).map(|i| (i + step) as u8).collect());
             // The transaction's rule: in place when written, else the first write of the key.
             let expected = block_put(
                 model.get(k).cloned().flatten().as_deref().unwrap_or(&[]),
@@ -272,10 +272,10 @@ mod tests {
             if !overlay.set_slot(k, slot, value.as_deref()) {
                 overlay.insert(k.clone(), (!expected.is_empty()).then_some(expected));
             }
-            if step % 7 == 0 {
+            if step.is_multiple_of(7) {
                 // A whole-value write or a removal of another key, as kv_put and restore do.
                 let other = &keys[(key + 1) % keys.len()];
-                if rng.next() % 3 == 0 {
+                if rng.next().is_multiple_of(3) {
                     overlay.remove(other);
                     model.remove(other);
                 } else {
