@@ -80,6 +80,8 @@ mod local_catalog;
 mod migrate;
 mod options;
 mod ordered;
+mod overlay;
+mod record_patch;
 mod records;
 mod recovery;
 mod region_slots;

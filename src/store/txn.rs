@@ -1,7 +1,7 @@
 //! A transaction: an in-memory overlay of raw key/value writes that its own reads consult,
 //! committed in one atomic sled batch; checkpoints undo a failed statement inside it.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::ops::Deref;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -14,7 +14,8 @@ use super::errors::corrupt;
 use super::image::Image;
 use super::keys;
 use super::local_catalog::LocalCatalog;
-use super::records::{block_get, block_put, block_set};
+use super::overlay::Overlay;
+use super::records::block_put;
 
 /// Bytes read through a transaction: borrowed from the overlay, shared from sled or from the
 /// transaction's cache.
@@ -132,7 +133,7 @@ pub struct Checkpoint {
 /// Dropping it without [`Txn::commit`] discards its writes.
 pub struct Txn {
     pub(crate) store: Store,
-    overlay: BTreeMap<Vec<u8>, Option<Vec<u8>>>,
+    overlay: Overlay,
     /// (key, overlay entry before the first write since the latest checkpoint).
     undo: Vec<(Vec<u8>, OverlaySlot)>,
     touched: HashSet<Vec<u8>>,
@@ -182,7 +183,7 @@ impl Txn {
             image,
             image_epoch,
             store,
-            overlay: BTreeMap::new(),
+            overlay: Overlay::default(),
             undo: Vec::new(),
             touched: HashSet::new(),
             recording: false,
@@ -244,7 +245,7 @@ impl Txn {
             // What the commit does to the files, and what protects it: `lifecycle.rs`.
             let mut commit = inner.disk.begin_commit()?;
             let generation = self.store.generation();
-            for (k, v) in std::mem::take(&mut self.overlay) {
+            for (k, v) in self.overlay.take() {
                 bytes += (k.len() + v.as_ref().map_or(0, Vec::len)) as u64;
                 if carry {
                     self.blocks.refresh(generation, &k, v.as_deref());
@@ -337,9 +338,7 @@ impl Txn {
                 Some(v) => {
                     self.overlay.insert(key, v);
                 }
-                None => {
-                    self.overlay.remove(&key);
-                }
+                None => self.overlay.remove(&key),
             }
         }
         self.local_catalog.truncate(cp.catalog_len);
@@ -391,7 +390,7 @@ impl Txn {
 
     pub(crate) fn kv_get(&self, key: &[u8]) -> Result<Option<Bytes<'_>>> {
         if let Some(v) = self.overlay.get(key) {
-            return Ok(v.as_deref().map(Bytes::Borrowed));
+            return Ok(v.map(Bytes::Borrowed));
         }
         self.committed_get(key)
     }
@@ -399,8 +398,7 @@ impl Txn {
     /// The entry at `slot` of the block under `key`: from the transaction's own writes, else
     /// from committed data through the transaction's block cache (`block_cache.rs`).
     pub(crate) fn block_entry(&self, key: &[u8], slot: u8) -> Result<Option<SlotBytes>> {
-        if let Some(v) = self.overlay.get(key) {
-            let entry = v.as_deref().and_then(|b| block_get(b, slot));
+        if let Some(entry) = self.overlay.slot(key, slot) {
             return Ok(entry.map(|e| SlotBytes::Owned(e.to_vec())));
         }
         self.blocks.entry(self.store.generation(), key, slot, || {
@@ -420,7 +418,7 @@ impl Txn {
             }
         };
         if let Some(v) = self.overlay.get(&key) {
-            return v.as_deref().map_or(Ok(false), test);
+            return v.map_or(Ok(false), test);
         }
         let bits = self
             .blocks
@@ -450,7 +448,7 @@ impl Txn {
     pub(crate) fn label_bits(&self, label: u32, node: u64) -> Result<Option<Arc<[u8]>>> {
         let key = keys::label_bitmap(label, node);
         if let Some(v) = self.overlay.get(&key) {
-            return Ok(v.as_deref().map(Arc::from));
+            return Ok(v.map(Arc::from));
         }
         self.blocks
             .value(self.store.generation(), &key, || -> Result<_> {
@@ -485,8 +483,10 @@ impl Txn {
     fn note_undo(&mut self, key: &[u8]) {
         if self.recording && !self.touched.contains(key) {
             self.touched.insert(key.to_vec());
-            self.undo
-                .push((key.to_vec(), self.overlay.get(key).cloned()));
+            self.undo.push((
+                key.to_vec(),
+                self.overlay.get(key).map(|v| v.map(<[u8]>::to_vec)),
+            ));
         }
     }
 
@@ -505,11 +505,7 @@ impl Txn {
         // Noting the undo first (a no-op after the key's first write since the checkpoint)
         // leaves one overlay lookup for the common case.
         self.note_undo(&key);
-        if let Some(Some(block)) = self.overlay.get_mut(&key) {
-            block_set(block, slot, value);
-            if block.is_empty() {
-                self.overlay.insert(key, None);
-            }
+        if self.overlay.set_slot(&key, slot, value) {
             return Ok(());
         }
         // A block the cache holds (read before, or carried over a batch's commit) is not
@@ -546,8 +542,8 @@ impl Txn {
         prefix: &'a [u8],
     ) -> impl Iterator<Item = (&'a [u8], Option<&'a [u8]>)> + 'a {
         self.overlay
-            .range(prefix.to_vec()..)
-            .map(|(k, v)| (k.as_slice(), v.as_deref()))
+            .range_from(prefix)
+            .map(|(k, v)| (k.as_slice(), v))
             .take_while(move |(k, _)| k.starts_with(prefix))
     }
 
@@ -559,8 +555,8 @@ impl Txn {
         start: &[u8],
     ) -> impl Iterator<Item = (&'a [u8], Option<&'a [u8]>)> + 'a {
         self.overlay
-            .range(start.to_vec()..)
-            .map(|(k, v)| (k.as_slice(), v.as_deref()))
+            .range_from(start)
+            .map(|(k, v)| (k.as_slice(), v))
             .take_while(move |(k, _)| k.starts_with(prefix))
     }
 
@@ -618,7 +614,7 @@ impl Txn {
         let p = prefix.to_vec();
         let mut over = self
             .overlay
-            .range(start.to_vec()..)
+            .range_from(start)
             .take_while(move |(k, _)| k.starts_with(&p) && to.as_deref().is_none_or(|t| &k[..] < t))
             .peekable();
         std::iter::from_fn(move || loop {

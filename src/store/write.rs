@@ -9,6 +9,7 @@ use crate::value::Value;
 use super::codec::encode_value;
 use super::keys::{self, KIND_KEY, KIND_LABEL, KIND_TYPE};
 use super::layout::{empty_bitmap, set_label_bit};
+use super::record_patch;
 use super::records::{NodeRecord, RelRecord};
 use super::txn::{entity_not_found, Txn};
 use super::{GraphRead, GraphWrite, IndexDef};
@@ -70,6 +71,35 @@ impl Txn {
     }
 
     fn set_node_prop_id(&mut self, id: NodeId, key: u32, value: Value) -> Result<bool> {
+        let bytes = self
+            .node_bytes(id)?
+            .ok_or_else(|| entity_not_found(&format!("node {id} does not exist")))?;
+        // The one value changed in the encoded record: no decode and encode of the others.
+        let Some(at) = record_patch::property_at(&bytes, key) else {
+            return self.set_node_prop_decoded(id, key, value);
+        };
+        if at.old.as_ref() == Some(&value) || (at.old.is_none() && value.is_null()) {
+            return Ok(false);
+        }
+        encode_value(&mut Vec::new(), &value)?;
+        for ix in self.covering(&at.labels, Some(key), true) {
+            if let Some(o) = &at.old {
+                self.index_entry(&ix, id, o, false)?;
+            }
+            if !value.is_null() {
+                self.index_entry(&ix, id, &value, true)?;
+            }
+        }
+        let new = record_patch::with_property(&bytes, &at, key, &value)?;
+        drop(bytes);
+        self.put_block_entry(keys::node_block(id), keys::node_slot(id), Some(&new))?;
+        self.note_node(id)?;
+        Ok(true)
+    }
+
+    /// [`Txn::set_node_prop_id`] through the decoded record (a record whose keys do not
+    /// ascend, or a malformed one, which `require_node` reports).
+    fn set_node_prop_decoded(&mut self, id: NodeId, key: u32, value: Value) -> Result<bool> {
         let mut rec = self.require_node(id)?;
         let pos = rec.props.iter().position(|(k, _)| *k == key);
         let old = pos.map(|p| rec.props[p].1.clone());
