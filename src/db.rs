@@ -180,7 +180,7 @@ impl Database {
     /// The plan of `query` as an indented tree, without running it.
     pub fn explain(&self, query: &str) -> Result<String> {
         crate::stack::with_stack_for(query, || {
-            let (c, _) = self.compile(query, PlanOptions::default())?;
+            let (c, _) = self.compile(query, PlanOptions::default(), None)?;
             Ok(explain_text(&c, None))
         })
     }
@@ -194,11 +194,25 @@ impl Database {
     /// only in them share a plan; the lifted values are returned to bind at run time. A query
     /// of a shape seen before is keyed without being parsed. Provenance plans are cached
     /// apart, under the query text behind a prefix no query starts with.
+    ///
+    /// `own_indexes`: the index list of an open transaction that created or dropped an index,
+    /// which the committed list (and so every cached plan) does not show: the statement is
+    /// planned with it and not cached, so that a script that creates an index and then looks
+    /// nodes up through it in one transaction (`kg import --format cypher` of an export) seeks
+    /// instead of scanning a label per row.
     fn compile(
         &self,
         query: &str,
         opts: PlanOptions,
+        own_indexes: Option<Vec<crate::store::IndexDef>>,
     ) -> Result<(Arc<Compiled>, Option<LiftedParams>)> {
+        if own_indexes.is_some() {
+            let stmt = crate::parser::parse(query)?;
+            return Ok((
+                self.compile_statement(stmt, query, opts, own_indexes)?,
+                None,
+            ));
+        }
         let generation = self.store.generation();
         let key = |q: &str| {
             if opts.why {
@@ -235,7 +249,7 @@ impl Database {
             if let Some(c) = self.cached(&key(&l.key), generation) {
                 return Ok((c, Some(l.params)));
             }
-            if let Ok(c) = self.compile_statement(stmt, query, opts) {
+            if let Ok(c) = self.compile_statement(stmt, query, opts, None) {
                 self.remember(key(&l.key), generation, c.clone());
                 return Ok((c, Some(l.params)));
             }
@@ -243,7 +257,7 @@ impl Database {
             // written, for the error (or the plan) that text gives.
             stmt = crate::parser::parse(query)?;
         }
-        let c = self.compile_statement(stmt, query, opts)?;
+        let c = self.compile_statement(stmt, query, opts, None)?;
         self.remember(key(query), generation, c.clone());
         Ok((c, None))
     }
@@ -281,10 +295,14 @@ impl Database {
         stmt: crate::ast::Statement,
         query: &str,
         opts: PlanOptions,
+        own_indexes: Option<Vec<crate::store::IndexDef>>,
     ) -> Result<Arc<Compiled>> {
         let bound = crate::semantic::bind(stmt)?;
         let txn = self.store.begin();
-        let indexes = txn.indexes()?;
+        let indexes = match own_indexes {
+            Some(list) => list,
+            None => txn.indexes()?,
+        };
         let registry = self.procedures.read().unwrap_or_else(|e| e.into_inner());
         let lookup = |name: &str| registry.get(name).map(|p| p.signature().clone());
         // A plan is cached per store generation, so counts read now stay true for its life.
@@ -411,7 +429,14 @@ impl Session<'_> {
         let plan_opts = PlanOptions {
             why: opts.why.is_some(),
         };
-        let (compiled, lifted) = self.db.compile(query, plan_opts)?;
+        let own_indexes = match &self.txn {
+            Some(txn) => {
+                let own = txn.indexes()?;
+                (own != self.db.store.begin().indexes()?).then_some(own)
+            }
+            None => None,
+        };
+        let (compiled, lifted) = self.db.compile(query, plan_opts, own_indexes)?;
         let merged;
         let params = match lifted {
             Some(lits) => {

@@ -94,6 +94,9 @@ struct Meter {
     held: Cell<i64>,
     peak: Cell<i64>,
     over: Cell<bool>,
+    /// Batches of `CALL { } IN TRANSACTIONS` the statement has committed ([`settle`]): they
+    /// stay whichever poll fails it later, so its error must say so.
+    batches: Cell<u64>,
 }
 
 thread_local! {
@@ -105,6 +108,7 @@ thread_local! {
             held: Cell::new(0),
             peak: Cell::new(0),
             over: Cell::new(false),
+            batches: Cell::new(0),
         }
     };
 }
@@ -249,6 +253,7 @@ struct Saved {
     held: i64,
     peak: i64,
     over: bool,
+    batches: u64,
 }
 
 /// Ends a scope: restores the enclosing one, which takes over what the inner one still holds.
@@ -264,8 +269,10 @@ impl Drop for Restore {
                 m.held.set(0);
                 m.peak.set(0);
                 m.over.set(false);
+                m.batches.set(0);
                 return;
             }
+            m.batches.set(outer.batches + m.batches.get());
             let held = outer.held + inner_held;
             m.held.set(held);
             m.peak.set(outer.peak.max(held));
@@ -285,6 +292,7 @@ pub fn scope<R>(limit: Limit, f: impl FnOnce() -> R) -> R {
             held: m.held.get(),
             peak: m.peak.get(),
             over: m.over.get(),
+            batches: m.batches.get(),
         };
         // Inside an enclosing scope, what that scope has left bounds the inner one.
         let left =
@@ -298,6 +306,7 @@ pub fn scope<R>(limit: Limit, f: impl FnOnce() -> R) -> R {
         m.held.set(0);
         m.peak.set(0);
         m.over.set(false);
+        m.batches.set(0);
         m.limit.set(limit);
         saved
     });
@@ -320,7 +329,7 @@ fn exceeded() -> Error {
     METER.with(|m| Error::MemoryLimitExceeded {
         limit: m.limit.get(),
         held: m.peak.get().max(0) as u64,
-        committed: 0,
+        committed: m.batches.get(),
     })
 }
 
@@ -336,7 +345,7 @@ pub fn reserve(bytes: u64) -> Result<()> {
         return Err(METER.with(|m| Error::MemoryLimitExceeded {
             limit: m.limit.get(),
             held: (m.held.get().max(0) as u64).saturating_add(bytes),
-            committed: 0,
+            committed: m.batches.get(),
         }));
     }
     Ok(())
@@ -373,9 +382,12 @@ pub fn held() -> i64 {
 /// back to at most `base`, what it held when the batch began. The batch's writes now belong to
 /// the store, and the commit hands buffers to sled that sled's own threads free later, which
 /// this thread's count would never see; without this a load of any size in batches would
-/// reach the limit while its real footprint stays flat.
+/// reach the limit while its real footprint stays flat. Counts the batch: a later failure of
+/// the statement, wherever it is polled (the operator above pulling the batch's rows, the
+/// statement's last check), says that the committed batches stay.
 pub fn settle(base: i64) {
     METER.with(|m| {
+        m.batches.set(m.batches.get() + 1);
         if m.held.get() > base {
             m.held.set(base);
         }

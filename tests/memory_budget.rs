@@ -345,3 +345,29 @@ fn a_fused_pair_aggregation_fails_at_the_limit_and_leaves_the_graph() {
     assert_eq!(text(&out).0, "pairs,s\n2450,62475\n", "{}", text(&out).1);
     assert_eq!(count(tmp.path(), "MATCH (n:I) RETURN count(*)"), "3000");
 }
+
+/// A statement stopped at the memory limit *after* a batch of `CALL { } IN TRANSACTIONS`
+/// committed says that the batch stays, wherever the limit is noticed: here not inside the
+/// batch loop but by the operator pulling the committed batch's rows on (the batch's own
+/// commit took the count over the limit). Before, the message said the statement "changed
+/// nothing" while 100,000 nodes had been committed.
+#[test]
+fn a_limit_noticed_after_a_committed_batch_says_the_batch_stays() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let load =
+        "UNWIND range(1, 100001) AS i CALL { WITH i CREATE (:T {i: i, s: 'x' + toString(i)}) } \
+                IN TRANSACTIONS OF 100000 ROWS";
+    let out = kg(dir, &["--memory-limit", "30MB", "query", load]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("limit of 30 MB"), "{stderr}");
+    let n = count(dir, "MATCH (t:T) RETURN count(*) AS n");
+    assert_eq!(n, "100000", "{stderr}");
+    assert!(
+        stderr
+            .contains("the 1 batch of CALL { … } IN TRANSACTIONS committed before stay committed"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("stopped) and changed nothing"), "{stderr}");
+}

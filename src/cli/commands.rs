@@ -247,11 +247,12 @@ fn run_files<W: Write>(
             let mut input = stdin.lock();
             shell.run_stream("<stdin>", &mut input)
         } else {
-            match std::fs::read_to_string(file) {
+            // Invalid UTF-8 is reported with its line, column and byte (`import::read_text`).
+            match crate::import::read_text(std::path::Path::new(file)) {
                 Ok(text) => shell.run_source(Some(file), &text).map(|_| ()),
                 Err(e) => {
                     let _ = shell.out().flush();
-                    eprintln!("error: cannot read {file}: {e}");
+                    eprintln!("error: {e}");
                     Err(ShellError::Failed)
                 }
             }

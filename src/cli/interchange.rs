@@ -110,11 +110,12 @@ fn import_cypher(db: &Database, paths: &[PathBuf]) -> Result<String> {
         ));
     }
     for path in paths {
-        let text = match std::fs::read_to_string(path) {
+        // Invalid UTF-8 is reported with its line, column and byte, as in every other import.
+        let text = match crate::import::read_text(path) {
             Ok(t) => t,
             Err(e) => {
                 let _ = shell.run_source(None, ":rollback\n");
-                return Err(Error::Io(format!("cannot read {}: {e}", path.display())));
+                return Err(e);
             }
         };
         let name = path.display().to_string();

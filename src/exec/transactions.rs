@@ -222,21 +222,6 @@ impl InTransactions<'_> {
     }
 }
 
-impl InTransactions<'_> {
-    /// A fatal error says how many batches stay committed where its message would otherwise
-    /// claim the statement changed nothing.
-    fn with_committed(&self, e: Error) -> Error {
-        match e {
-            Error::MemoryLimitExceeded { limit, held, .. } => Error::MemoryLimitExceeded {
-                limit,
-                held,
-                committed: self.committed,
-            },
-            e => e,
-        }
-    }
-}
-
 /// Neo4j's `ON ERROR FAIL` message: the batch's error, then how many batches stay committed.
 fn with_commits(e: Error, committed: u64) -> Error {
     match e {
@@ -261,7 +246,7 @@ impl Operator for InTransactions<'_> {
             if self.done {
                 return Ok(None);
             }
-            if !self.run_batch(ctx).map_err(|e| self.with_committed(e))? {
+            if !self.run_batch(ctx)? {
                 self.done = true;
             }
         }
