@@ -122,21 +122,7 @@ impl<'p> Step<'p> {
 
     /// The relationship property constraints, evaluated for one input row.
     pub fn props(&self, ctx: &ExecCtx<'_>, row: &Row) -> Result<Option<BTreeMap<String, Value>>> {
-        match &self.spec.properties {
-            None => Ok(None),
-            Some(e) => match ctx.eval(e, self.cols, row)? {
-                Value::Map(m) => Ok(Some(m)),
-                Value::Null => Ok(Some(BTreeMap::new())),
-                other => Err(crate::error::QueryError::type_error(
-                    "InvalidArgumentType",
-                    format!(
-                        "relationship properties must be a map, got {}",
-                        other.type_name()
-                    ),
-                )
-                .into()),
-            },
-        }
+        rel_props(ctx, &self.spec.properties, self.cols, row)
     }
 
     /// True when `rel` is already used by another relationship of the same match.
@@ -163,6 +149,30 @@ fn admitted_types(d: &crate::ast::DynamicLabel, value: &Value) -> Result<Option<
         (false, 0) => None,
         (false, _) => Some(Vec::new()),
     })
+}
+
+/// A relationship pattern's property map (`-[r {since: 2010}]->`), evaluated for one row.
+pub(crate) fn rel_props(
+    ctx: &ExecCtx<'_>,
+    properties: &Option<crate::ast::Expr>,
+    cols: &[String],
+    row: &Row,
+) -> Result<Option<BTreeMap<String, Value>>> {
+    match properties {
+        None => Ok(None),
+        Some(e) => match ctx.eval(e, cols, row)? {
+            Value::Map(m) => Ok(Some(m)),
+            Value::Null => Ok(Some(BTreeMap::new())),
+            other => Err(crate::error::QueryError::type_error(
+                "InvalidArgumentType",
+                format!(
+                    "relationship properties must be a map, got {}",
+                    other.type_name()
+                ),
+            )
+            .into()),
+        },
+    }
 }
 
 /// True when relationship `rel` carries every property in `props` with an equal value.

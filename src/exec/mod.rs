@@ -24,6 +24,7 @@ mod prefilter;
 mod project;
 mod reach;
 mod rel_prefilter;
+mod rel_seek;
 mod scan;
 mod search;
 mod set;
@@ -374,6 +375,20 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
         | PlanOp::NodeById { input, .. }
         | PlanOp::IndexSeek { input, .. }
         | PlanOp::IndexRangeSeek { input, .. } => Box::new(scan::NodeScan::new(plan, b(input)?)),
+        PlanOp::RelationshipById {
+            input,
+            spec,
+            ids,
+            list,
+            element,
+        } => Box::new(rel_seek::RelationshipById::new(
+            spec,
+            ids,
+            *list,
+            *element,
+            &input.columns,
+            b(input)?,
+        )),
         PlanOp::Expand { input, spec } => {
             if spec.hops.is_some() {
                 Box::new(varlength::VarExpand::new(spec, &input.columns, b(input)?)?)

@@ -150,19 +150,14 @@ impl<'p> NodeScan<'p> {
                     }
                 }
             }
-            PlanOp::NodeById { ids, list, .. } => {
+            PlanOp::NodeById {
+                ids, list, element, ..
+            } => {
                 let v = ctx.eval(ids, in_cols, row)?;
-                let candidates: Vec<Value> = match (v, list) {
-                    (Value::List(items), true) => items,
-                    (v, false) => vec![v],
-                    _ => vec![],
-                };
                 let mut out = Vec::new();
-                for c in candidates {
-                    if let Value::Int(i) = c {
-                        if i >= 0 && g.node(i as u64)?.is_some() && !out.contains(&(i as u64)) {
-                            out.push(i as u64);
-                        }
+                for id in crate::exec::rel_seek::seek_ids(v, *list, *element)? {
+                    if g.node(id)?.is_some() {
+                        out.push(id);
                     }
                 }
                 out

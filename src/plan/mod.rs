@@ -214,13 +214,27 @@ pub enum PlanOp {
         var: String,
         label: crate::ast::DynamicLabel,
     },
-    /// `WHERE id(n) = x` / `id(n) IN list`.
+    /// `WHERE id(n) = x` / `id(n) IN list` / `elementId(n) = x`: a superset of the rows the
+    /// predicate keeps (it stays in a filter above).
     NodeById {
         input: Box<LogicalPlan>,
         var: String,
         ids: Expr,
         /// True when `ids` is a list (IN).
         list: bool,
+        /// True for `elementId(n)`: the ids are strings.
+        element: bool,
+    },
+    /// `MATCH (a)-[r:T]->(b) WHERE id(r) = x` (or `IN`, or `elementId(r)`) with `a`, `b` and `r`
+    /// unbound: binds `spec.from`, `spec.rel` and `spec.to` from the relationship found by its
+    /// id, in the step's direction (both ways for an undirected step). Only `spec`'s types,
+    /// properties and `unique_with` are checked here; the predicate stays in a filter above.
+    RelationshipById {
+        input: Box<LogicalPlan>,
+        spec: ExpandSpec,
+        ids: Expr,
+        list: bool,
+        element: bool,
     },
     /// Equality lookup through a property index; `label` empty = the any-label index.
     IndexSeek {
@@ -440,6 +454,7 @@ macro_rules! plan_inputs {
             | LabelScan { input, .. }
             | DynamicLabelScan { input, .. }
             | NodeById { input, .. }
+            | RelationshipById { input, .. }
             | IndexSeek { input, .. }
             | IndexRangeSeek { input, .. }
             | Expand { input, .. }
@@ -531,6 +546,14 @@ impl LogicalPlan {
                 crate::ast::LabelExpr::Dynamic(Box::new(label.clone()))
             ),
             NodeById { var, .. } => format!("NodeByIdSeek({})", show(var)),
+            RelationshipById { spec, .. } => format!(
+                "{}RelationshipByIdSeek({})",
+                match spec.direction {
+                    crate::model::Direction::Both => "Undirected",
+                    _ => "Directed",
+                },
+                show(&spec.rel)
+            ),
             IndexSeek {
                 var,
                 label,

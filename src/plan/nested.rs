@@ -208,6 +208,10 @@ pub(crate) fn own_exprs(op: &PlanOp) -> Vec<&Expr> {
     match op {
         PlanOp::DynamicLabelScan { label, .. } => out.push(&label.expr),
         PlanOp::NodeById { ids, .. } => out.push(ids),
+        PlanOp::RelationshipById { ids, spec, .. } => {
+            out.push(ids);
+            out.extend(spec.properties.iter());
+        }
         PlanOp::IndexSeek { value, .. } => out.push(value),
         PlanOp::IndexRangeSeek { seek, .. } => match seek {
             crate::plan::RangeSeek::Range { lower, upper } => {

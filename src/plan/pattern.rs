@@ -39,7 +39,7 @@ pub(super) struct NodeStep {
     pub(super) var: String,
 }
 
-struct RelStep {
+pub(super) struct RelStep {
     /// The relationship variable; for a quantified path pattern, the column of all its
     /// relationships.
     var: String,
@@ -390,6 +390,24 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
         nodes: &[NodeStep],
         rels: &[RelStep],
     ) -> Result<LogicalPlan> {
+        if let Some((i, ids, list, element)) = self.relationship_seek(nodes, rels, &plan.columns) {
+            plan = self.seek_relationship(
+                plan,
+                &nodes[i].var,
+                &rels[i],
+                &nodes[i + 1].var,
+                ids,
+                list,
+                element,
+            );
+            for j in i + 1..rels.len() {
+                plan = self.expand(plan, &nodes[j].var, &rels[j], &nodes[j + 1].var, false);
+            }
+            for j in (0..i).rev() {
+                plan = self.expand(plan, &nodes[j + 1].var, &rels[j], &nodes[j].var, true);
+            }
+            return Ok(plan);
+        }
         let mut start = (0..nodes.len())
             .min_by_key(|&i| self.score(&nodes[i].var, &plan.columns))
             .unwrap_or(0);

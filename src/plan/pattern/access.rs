@@ -18,12 +18,13 @@ impl PatternPlanner<'_, '_> {
         let var_s = var.to_string();
         let access = self.best_access(var, &columns);
         match self.whole_index_or_label(var, &columns, access) {
-            Access::Id(ids, list) => LogicalPlan::new(
+            Access::Id(ids, list, element) => LogicalPlan::new(
                 PlanOp::NodeById {
                     input,
                     var: var_s,
                     ids,
                     list,
+                    element,
                 },
                 columns,
             ),
@@ -94,6 +95,93 @@ impl PatternPlanner<'_, '_> {
             .all(|v| v != var && (bound.contains(v) || !self.pattern_vars.contains(v)))
     }
 
+    /// A relationship of this pattern part to find by its id (`id(r) = x`, `id(r) IN list`,
+    /// `elementId(r) = x`): (its step, the ids, whether a list, whether element ids). Only for
+    /// a single-hop step whose relationship is not bound yet, when no node of the part is
+    /// bound either (an expansion from a bound node reads only that node's relationships)
+    /// nor found by its own id.
+    pub(in crate::plan) fn relationship_seek(
+        &self,
+        nodes: &[super::NodeStep],
+        rels: &[super::RelStep],
+        bound: &[String],
+    ) -> Option<(usize, Expr, bool, bool)> {
+        if nodes.iter().any(|n| self.score(&n.var, bound) <= 1) {
+            return None;
+        }
+        for (i, r) in rels.iter().enumerate() {
+            if r.length.is_some() || r.qpp.is_some() || bound.contains(&r.var) {
+                continue;
+            }
+            for p in &self.preds {
+                let ExprKind::Binary(op, l, rhs) = &p.expr.kind else {
+                    continue;
+                };
+                if *op != BinaryOp::Eq && *op != BinaryOp::In {
+                    continue;
+                }
+                for (a, b) in [(l, rhs), (rhs, l)] {
+                    if *op == BinaryOp::In && std::ptr::eq(a, rhs) {
+                        continue;
+                    }
+                    if !self.independent(b, bound, &r.var) {
+                        continue;
+                    }
+                    if let Some(element) = id_function_of(a, &r.var) {
+                        return Some((i, (**b).clone(), *op == BinaryOp::In, element));
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    /// Binds `(from)-[r]-(to)` by the relationship's id (`relationship_seek`).
+    #[allow(clippy::too_many_arguments)]
+    pub(in crate::plan) fn seek_relationship(
+        &mut self,
+        plan: LogicalPlan,
+        from: &str,
+        r: &super::RelStep,
+        to: &str,
+        ids: Expr,
+        list: bool,
+        element: bool,
+    ) -> LogicalPlan {
+        let spec = crate::plan::ExpandSpec {
+            from: from.to_string(),
+            rel: r.var.clone(),
+            to: to.to_string(),
+            types: r.types.clone(),
+            dynamic_types: Vec::new(),
+            type_expr: None,
+            direction: super::direction(r.direction, false),
+            into: false,
+            hops: None,
+            unique_with: self.rels.iter().filter(|x| **x != r.var).cloned().collect(),
+            properties: r.properties.clone(),
+            reversed: false,
+        };
+        let mut columns = plan.columns.clone();
+        columns.push(from.to_string());
+        columns.push(r.var.clone());
+        if to != from {
+            columns.push(to.to_string());
+        }
+        self.rels.push(r.var.clone());
+        let plan = LogicalPlan::new(
+            PlanOp::RelationshipById {
+                input: Box::new(plan),
+                spec,
+                ids,
+                list,
+                element,
+            },
+            columns,
+        );
+        self.apply_ready(plan)
+    }
+
     fn best_access(&self, var: &str, columns_after: &[String]) -> Access {
         let bound: Vec<String> = columns_after[..columns_after.len() - 1].to_vec();
         let labels: Vec<String> = self
@@ -118,8 +206,8 @@ impl PatternPlanner<'_, '_> {
                     continue;
                 }
                 let list = *op == BinaryOp::In;
-                if is_id_of(a, var) {
-                    return Access::Id((**b).clone(), list);
+                if let Some(element) = id_function_of(a, var) {
+                    return Access::Id((**b).clone(), list, element);
                 }
                 if let ExprKind::Property(t, key) = &a.kind {
                     if !matches!(&t.kind, ExprKind::Variable(v) if v == var) {
@@ -284,7 +372,8 @@ impl PatternPlanner<'_, '_> {
 
 /// The way to find a node, best first.
 pub(super) enum Access {
-    Id(Expr, bool),
+    /// (the ids, whether they are an IN list, whether they are element ids)
+    Id(Expr, bool, bool),
     /// (label, property, value, the predicate it answers, whether the value is an IN list)
     Index(String, String, Expr, usize, bool),
     /// (label, property, what to look for); the predicates stay.
@@ -294,13 +383,20 @@ pub(super) enum Access {
     All,
 }
 
-fn is_id_of(e: &Expr, var: &str) -> bool {
-    match &e.kind {
-        ExprKind::Function { name, args, .. } => {
-            name.eq_ignore_ascii_case("id")
-                && args.len() == 1
-                && matches!(&args[0].kind, ExprKind::Variable(v) if v == var)
-        }
-        _ => false,
+/// `Some(false)` when `e` is `id(var)`, `Some(true)` when it is `elementId(var)`.
+pub(in crate::plan) fn id_function_of(e: &Expr, var: &str) -> Option<bool> {
+    let ExprKind::Function { name, args, .. } = &e.kind else {
+        return None;
+    };
+    let [arg] = args.as_slice() else { return None };
+    if !matches!(&arg.kind, ExprKind::Variable(v) if v == var) {
+        return None;
+    }
+    if name.eq_ignore_ascii_case("id") {
+        Some(false)
+    } else if name.eq_ignore_ascii_case("elementId") {
+        Some(true)
+    } else {
+        None
     }
 }
