@@ -127,14 +127,20 @@ impl<'p> Step<'p> {
 
     /// True when `rel` is already used by another relationship of the same match.
     pub fn used(&self, row: &Row, rel: RelId) -> bool {
-        self.unique.iter().any(|&s| match &row[s] {
-            Value::RelRef(r) => *r == rel,
-            Value::List(items) => items
-                .iter()
-                .any(|v| matches!(v, Value::RelRef(r) if *r == rel)),
-            _ => false,
-        })
+        rel_used(&self.unique, row, rel)
     }
+}
+
+/// True when `rel` is bound in one of the `unique` slots of `row` (a relationship, or a
+/// variable-length step's list of them): openCypher uses a relationship once per match.
+pub(crate) fn rel_used(unique: &[usize], row: &Row, rel: RelId) -> bool {
+    unique.iter().any(|&s| match &row[s] {
+        Value::RelRef(r) => *r == rel,
+        Value::List(items) => items
+            .iter()
+            .any(|v| matches!(v, Value::RelRef(r) if *r == rel)),
+        _ => false,
+    })
 }
 
 /// The relationship types a dynamic type admits (`None`: every type). `$(…)`/`$all(…)` need

@@ -9,7 +9,7 @@
 use std::collections::HashSet;
 
 use crate::error::Result;
-use crate::exec::expand::{props_match, rel_props};
+use crate::exec::expand::{props_match, rel_props, rel_used};
 use crate::exec::{BoxOp, ExecCtx, Operator, Row};
 use crate::model::Direction;
 use crate::plan::ExpandSpec;
@@ -108,7 +108,7 @@ impl<'p> RelationshipById<'p> {
             if !self.spec.types.is_empty() && !self.spec.types.contains(&r.rel_type) {
                 continue;
             }
-            if self.used(row, r.id) || !props_match(g, r.id, &props)? {
+            if rel_used(&self.unique, row, r.id) || !props_match(g, r.id, &props)? {
                 continue;
             }
             let ends: &[(u64, u64)] = match self.spec.direction {
@@ -133,16 +133,6 @@ impl<'p> RelationshipById<'p> {
             }
         }
         Ok(out)
-    }
-
-    fn used(&self, row: &Row, rel: u64) -> bool {
-        self.unique.iter().any(|&s| match &row[s] {
-            Value::RelRef(r) => *r == rel,
-            Value::List(items) => items
-                .iter()
-                .any(|v| matches!(v, Value::RelRef(r) if *r == rel)),
-            _ => false,
-        })
     }
 }
 
