@@ -2,9 +2,14 @@
 
 use crate::ast::Expr;
 use crate::error::Result;
-use crate::exec::prefilter::Decided;
 use crate::exec::{BoxOp, ExecCtx, Operator, Row};
 use crate::value::Value;
+
+/// Shared by a pre-filtered scan and the filter above it (`prefilter.rs`): true while the row
+/// the scan returned last was kept by an exact pre-filter, so the filter keeps it unevaluated.
+/// Defined here, with the filter that reads it, so that the filter needs nothing of the
+/// pre-filter (which uses the filter's [`truth`]).
+pub type Decided = std::rc::Rc<std::cell::Cell<bool>>;
 
 pub struct Filter<'p> {
     pub input: BoxOp<'p>,

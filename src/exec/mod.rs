@@ -421,7 +421,7 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
                         ..
                     } if !profile => match prefilter::Prefilter::of(predicate, var) {
                         Some(p) => {
-                            let d = prefilter::Decided::default();
+                            let d = filter::Decided::default();
                             decided = Some(d.clone());
                             Box::new(scan::NodeScan::with_prefilter(input, b(scan_input)?, p, d))
                         }

@@ -14,11 +14,8 @@
 //!
 //! When the predicate is that one comparison and nothing else (`exact`), the store keeps only
 //! the rows on which it is true, which is the filter's own rule, and the filter passes the
-//! scan's rows without evaluating it again (`Decided`): at L, A4's re-check of
+//! scan's rows without evaluating it again (`filter::Decided`): at L, A4's re-check of
 //! `c.country = 'JP'` on each of 161k kept rows was a tenth of the statement.
-
-use std::cell::Cell;
-use std::rc::Rc;
 
 use crate::ast::{BinaryOp, Expr, ExprKind};
 use crate::error::Result;
@@ -38,10 +35,6 @@ pub struct Prefilter<'p> {
     /// rows the filter would.
     pub exact: bool,
 }
-
-/// Shared by a pre-filtered scan and the filter above it: true while the row the scan
-/// returned last was kept by an exact pre-filter, so the filter keeps it unevaluated.
-pub type Decided = Rc<Cell<bool>>;
 
 impl<'p> Prefilter<'p> {
     /// The pre-filter `predicate` allows for a scan of `var`, if any (`plan::scan_predicate`).

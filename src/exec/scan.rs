@@ -5,7 +5,8 @@
 use std::rc::Rc;
 
 use crate::error::Result;
-use crate::exec::prefilter::{Decided, Prefilter};
+use crate::exec::filter::Decided;
+use crate::exec::prefilter::Prefilter;
 use crate::exec::{BoxOp, ExecCtx, Operator, Row};
 use crate::model::NodeId;
 use crate::plan::{LogicalPlan, PlanOp, RangeSeek};
@@ -23,7 +24,7 @@ pub struct NodeScan<'p> {
     prefilter: Option<Prefilter<'p>>,
     /// A pre-filtered scan in progress, read a piece at a time.
     pieces: Option<Pieces>,
-    /// Told, per returned row, whether an exact pre-filter kept it (`prefilter::Decided`).
+    /// Told, per returned row, whether an exact pre-filter kept it (`filter::Decided`).
     decided: Option<Decided>,
 }
 
