@@ -209,20 +209,12 @@ fn default_columns(c: &mut Call, span: Span) {
             // Neo4j 5's columns: three by default, twelve with `YIELD *` (or a bare `WHERE`);
             // kgstore's `arguments` only when yielded by name.
             c.yields = if c.yield_star {
-                items(&[
-                    "name",
-                    "category",
-                    "description",
-                    "signature",
-                    "isBuiltIn",
-                    "argumentDescription",
-                    "returnDescription",
-                    "aggregating",
-                    "rolesExecution",
-                    "rolesBoostedExecution",
-                    "isDeprecated",
-                    "deprecatedBy",
-                ])
+                let star: Vec<&str> = all_columns("kg.functions")
+                    .iter()
+                    .copied()
+                    .filter(|c| *c != "arguments")
+                    .collect();
+                items(&star)
             } else {
                 items(&["name", "category", "description"])
             };

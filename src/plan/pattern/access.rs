@@ -113,27 +113,24 @@ impl PatternPlanner<'_, '_> {
             if r.length.is_some() || r.qpp.is_some() || bound.contains(&r.var) {
                 continue;
             }
-            for p in &self.preds {
-                let ExprKind::Binary(op, l, rhs) = &p.expr.kind else {
-                    continue;
-                };
-                if *op != BinaryOp::Eq && *op != BinaryOp::In {
-                    continue;
-                }
-                for (a, b) in [(l, rhs), (rhs, l)] {
-                    if *op == BinaryOp::In && std::ptr::eq(a, rhs) {
-                        continue;
-                    }
-                    if !self.independent(b, bound, &r.var) {
-                        continue;
-                    }
-                    if let Some(element) = id_function_of(a, &r.var) {
-                        return Some((i, (**b).clone(), *op == BinaryOp::In, element));
-                    }
-                }
+            if let Some((ids, list, element)) = self.id_lookup(&r.var, bound) {
+                return Some((i, ids, list, element));
             }
         }
         None
+    }
+
+    /// The first predicate naming `var` by its id (`id(var) = x`, `x = id(var)`,
+    /// `id(var) IN list`, or the same with `elementId`) whose other side reads only what is
+    /// bound: (the ids, whether a list, whether element ids).
+    fn id_lookup(&self, var: &str, bound: &[String]) -> Option<(Expr, bool, bool)> {
+        self.preds.iter().find_map(|p| {
+            lookups(&p.expr).into_iter().find_map(|(a, b, list)| {
+                let element = id_function_of(a, var)?;
+                self.independent(b, bound, var)
+                    .then(|| (b.clone(), list, element))
+            })
+        })
     }
 
     /// Binds `(from)-[r]-(to)` by the relationship's id (`relationship_seek`).
@@ -190,24 +187,14 @@ impl PatternPlanner<'_, '_> {
             .find(|(v, _)| v == var)
             .map(|(_, l)| l.clone())
             .unwrap_or_default();
+        if let Some((ids, list, element)) = self.id_lookup(var, &bound) {
+            return Access::Id(ids, list, element);
+        }
         let mut index: Option<(u8, Access)> = None;
         for (pi, p) in self.preds.iter().enumerate() {
-            let ExprKind::Binary(op, l, r) = &p.expr.kind else {
-                continue;
-            };
-            if *op != BinaryOp::Eq && *op != BinaryOp::In {
-                continue;
-            }
-            for (a, b) in [(l, r), (r, l)] {
-                if *op == BinaryOp::In && std::ptr::eq(a, r) {
-                    continue;
-                }
+            for (a, b, list) in lookups(&p.expr) {
                 if !self.independent(b, &bound, var) {
                     continue;
-                }
-                let list = *op == BinaryOp::In;
-                if let Some(element) = id_function_of(a, var) {
-                    return Access::Id((**b).clone(), list, element);
                 }
                 if let ExprKind::Property(t, key) = &a.kind {
                     if !matches!(&t.kind, ExprKind::Variable(v) if v == var) {
@@ -231,13 +218,7 @@ impl PatternPlanner<'_, '_> {
                         if index.as_ref().is_none_or(|(r, _)| rank < *r) {
                             index = Some((
                                 rank,
-                                Access::Index(
-                                    def.label.clone(),
-                                    key.clone(),
-                                    (**b).clone(),
-                                    pi,
-                                    list,
-                                ),
+                                Access::Index(def.label.clone(), key.clone(), b.clone(), pi, list),
                             ));
                         }
                     }
@@ -381,6 +362,16 @@ pub(super) enum Access {
     Label(String),
     Dynamic(crate::ast::DynamicLabel),
     All,
+}
+
+/// The readings of a predicate as a lookup: `x = y` either way round, `x IN list` with the
+/// element as the subject: (subject, what it equals or is in, whether that is a list).
+fn lookups(e: &Expr) -> Vec<(&Expr, &Expr, bool)> {
+    match &e.kind {
+        ExprKind::Binary(BinaryOp::Eq, l, r) => vec![(&**l, &**r, false), (&**r, &**l, false)],
+        ExprKind::Binary(BinaryOp::In, l, r) => vec![(&**l, &**r, true)],
+        _ => Vec::new(),
+    }
 }
 
 /// `Some(false)` when `e` is `id(var)`, `Some(true)` when it is `elementId(var)`.
