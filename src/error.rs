@@ -93,6 +93,17 @@ impl QueryError {
         QueryError::new(ErrorClass::TypeError, detail, Phase::Runtime, message)
     }
 
+    /// The EntityNotFound / DeletedEntityAccess error for a node or relationship (`what`)
+    /// deleted earlier in the statement and read again.
+    pub fn deleted_entity(what: &str, id: u64) -> Self {
+        QueryError::new(
+            ErrorClass::EntityNotFound,
+            "DeletedEntityAccess",
+            Phase::Runtime,
+            format!("the {what} with id {id} has been deleted"),
+        )
+    }
+
     /// "not supported: FEATURE", at compile time.
     pub fn unsupported(feature: impl Into<String>) -> Self {
         let feature = feature.into();

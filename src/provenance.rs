@@ -108,7 +108,7 @@ impl<'g> Resolver<'g> {
                 .iter()
                 .filter_map(|&i| why.facts[i].as_of.clone())
                 .collect();
-            as_of.sort_by(crate::expr::compare::order);
+            as_of.sort_by(crate::value::order);
             as_of.dedup();
             let doc = self.document(name)?;
             let text = |k: &str| match doc.and_then(|n| n.properties.get(k)) {

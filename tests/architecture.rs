@@ -182,16 +182,34 @@ fn only_the_facade_and_what_sits_above_it_import_db() {
     assert_eq!(offenders, Vec::<String>::new());
 }
 
+/// Every file under `place` that names a `crate::` path of module `module`.
+fn importers(sources: &[Source], place: &str, module: &str) -> Vec<String> {
+    sources
+        .iter()
+        .filter(|s| s.path.starts_with(place))
+        .filter(|s| crate_modules(&s.code).iter().any(|m| m == module))
+        .map(|s| s.path.clone())
+        .collect()
+}
+
 #[test]
 fn the_server_imports_nothing_of_the_shell() {
     // The shell is a client of the server (`shell/target.rs`), so it sits above it.
-    let offenders: Vec<String> = sources()
-        .iter()
-        .filter(|s| s.path.starts_with("server/"))
-        .filter(|s| crate_modules(&s.code).iter().any(|m| m == "shell"))
-        .map(|s| s.path.clone())
-        .collect();
-    assert_eq!(offenders, Vec::<String>::new());
+    assert_eq!(
+        importers(&sources(), "server/", "shell"),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn the_functions_import_nothing_of_the_evaluator() {
+    // The evaluator calls the functions; they never call back. What both need sits below
+    // them: the values' equality, order and grouping in `value/`, the context a call reads as
+    // `functions::FunctionContext`, which `expr::EvalContext` extends.
+    assert_eq!(
+        importers(&sources(), "functions/", "expr"),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
@@ -256,6 +274,7 @@ fn the_checks_see_what_they_look_for() {
     assert!(s
         .iter()
         .any(|x| x.path.starts_with("cli/") && crate_modules(&x.code).contains(&"db".into())));
+    assert!(!importers(&s, "expr/", "functions").is_empty());
 
     assert!(names("use sled::Db;", "sled"));
     assert!(!names("resled::x; sled_cache", "sled"));

@@ -4,10 +4,9 @@
 use crate::error::Result;
 use crate::exec::project::row_key;
 use crate::exec::{build, BoxOp, ExecCtx, Operator, Row};
-use crate::expr::GroupKey;
 use crate::hash::FxHashSet;
 use crate::plan::LogicalPlan;
-use crate::value::Value;
+use crate::value::{GroupKey, Value};
 
 /// Yields its row once.
 pub struct Once {

@@ -7,11 +7,10 @@ use crate::ast::{Expr, ExprKind};
 use crate::error::Result;
 use crate::exec::limit::eval_count;
 use crate::exec::{BoxOp, ExecCtx, Operator, Row};
-use crate::expr::{order, GroupKey};
 use crate::hash::FxHashMap;
 use crate::model::Direction;
 use crate::plan::{LogicalPlan, PlanOp};
-use crate::value::Value;
+use crate::value::{order, GroupKey, Value};
 
 /// How one grouping key is computed for a node.
 enum KeySource<'p> {

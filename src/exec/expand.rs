@@ -6,11 +6,10 @@ use std::collections::BTreeMap;
 use crate::error::Result;
 use crate::exec::rel_prefilter::RelPrefilter;
 use crate::exec::{node_id, slot, BoxOp, ExecCtx, Operator, Row};
-use crate::expr::equals;
 use crate::model::{Direction, RelId};
 use crate::plan::ExpandSpec;
 use crate::store::{Edge, GraphRead};
-use crate::value::Value;
+use crate::value::{equals, Value};
 
 /// Slots and settings shared by the expansion operators.
 pub(crate) struct Step<'p> {

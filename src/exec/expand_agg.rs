@@ -31,7 +31,7 @@
 //! the filter's error may be the one reported.
 
 use crate::ast::{Expr, ExprKind};
-use crate::error::Result;
+use crate::error::{QueryError, Result};
 use crate::exec::{build, node_id, ExecCtx, Row};
 use crate::model::{NodeId, RelId};
 use crate::plan::{AggSpec, ExpandSpec, LogicalPlan, PlanOp};
@@ -419,7 +419,7 @@ impl<'p> ExpandGroups<'p> {
                     }
                     // As `n:L` does: a node without the labels may be one deleted.
                     if !all && !ctx.read().node_exists(e.other)? {
-                        return Err(crate::expr::access::deleted("node", e.other).into());
+                        return Err(QueryError::deleted_entity("node", e.other).into());
                     }
                     Value::Bool(all)
                 }
@@ -485,7 +485,7 @@ fn rel_value(ctx: &ExecCtx<'_>, rel: RelId, read: Option<&Option<Value>>) -> Res
     match read {
         Some(Some(v)) => Ok(v.clone()),
         _ if ctx.read().relationship(rel)?.is_none() => {
-            Err(crate::expr::access::deleted("relationship", rel).into())
+            Err(QueryError::deleted_entity("relationship", rel).into())
         }
         _ => Ok(Value::Null),
     }
@@ -496,7 +496,7 @@ fn rel_value(ctx: &ExecCtx<'_>, rel: RelId, read: Option<&Option<Value>>) -> Res
 fn node_value(ctx: &ExecCtx<'_>, id: NodeId, read: Option<Value>) -> Result<Value> {
     match read {
         Some(v) => Ok(v),
-        _ if ctx.read().node(id)?.is_none() => Err(crate::expr::access::deleted("node", id).into()),
+        _ if ctx.read().node(id)?.is_none() => Err(QueryError::deleted_entity("node", id).into()),
         _ => Ok(Value::Null),
     }
 }

@@ -44,6 +44,7 @@ use std::time::{Duration, Instant};
 use crate::ast::Expr;
 use crate::error::{Error, QueryError, Result};
 use crate::expr::{EvalContext, Scope};
+use crate::functions::FunctionContext;
 use crate::model::{NodeId, Relationship};
 use crate::plan::{LogicalPlan, PlanOp};
 use crate::procedures::Registry;
@@ -298,17 +299,9 @@ pub struct EvalCx<'c, 'g> {
     pub ctx: &'c ExecCtx<'g>,
 }
 
-impl EvalContext for EvalCx<'_, '_> {
+impl FunctionContext for EvalCx<'_, '_> {
     fn graph(&self) -> &dyn GraphRead {
         self.ctx.read()
-    }
-
-    fn parameter(&self, name: &str) -> Option<&Value> {
-        self.ctx.params.get(name)
-    }
-
-    fn subquery(&self, expr: &Expr, scope: &dyn Scope) -> Result<Value> {
-        subquery::evaluate(self.ctx, expr, scope)
     }
 
     fn statement_time(&self) -> Option<i128> {
@@ -319,12 +312,22 @@ impl EvalContext for EvalCx<'_, '_> {
         self.ctx.csv_position.borrow().clone()
     }
 
-    fn tick(&self) -> Result<()> {
-        self.ctx.check_limits()
-    }
-
     fn deleted_relationship(&self, id: u64) -> Option<Relationship> {
         self.ctx.deleted_rels.borrow().get(&id).cloned()
+    }
+}
+
+impl EvalContext for EvalCx<'_, '_> {
+    fn parameter(&self, name: &str) -> Option<&Value> {
+        self.ctx.params.get(name)
+    }
+
+    fn subquery(&self, expr: &Expr, scope: &dyn Scope) -> Result<Value> {
+        subquery::evaluate(self.ctx, expr, scope)
+    }
+
+    fn tick(&self) -> Result<()> {
+        self.ctx.check_limits()
     }
 
     fn node_property(&self, id: NodeId, key: &str) -> Result<Option<Value>> {

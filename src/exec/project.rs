@@ -3,9 +3,8 @@
 use crate::ast::{Expr, ExprKind};
 use crate::error::Result;
 use crate::exec::{BoxOp, ExecCtx, Operator, Row};
-use crate::expr::GroupKey;
 use crate::hash::FxHashSet;
-use crate::value::Value;
+use crate::value::{GroupKey, Value};
 
 pub struct Project<'p> {
     pub input: BoxOp<'p>,

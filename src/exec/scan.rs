@@ -197,7 +197,7 @@ impl<'p> NodeScan<'p> {
                             };
                             for id in ids {
                                 let p = g.node_property(id, property)?.unwrap_or(Value::Null);
-                                if crate::expr::equals(&p, v) == Some(true) {
+                                if crate::value::equals(&p, v) == Some(true) {
                                     out.push(id);
                                 }
                             }

@@ -59,8 +59,8 @@ fn set_prop(ctx: &mut ExecCtx<'_>, e: &Entity, key: &str, v: Value) -> Result<()
 
 fn deleted(e: &Entity) -> crate::error::Error {
     match e {
-        Entity::Node(id) => crate::expr::access_deleted("node", *id),
-        Entity::Rel(id) => crate::expr::access_deleted("relationship", *id),
+        Entity::Node(id) => QueryError::deleted_entity("node", *id).into(),
+        Entity::Rel(id) => QueryError::deleted_entity("relationship", *id).into(),
     }
 }
 

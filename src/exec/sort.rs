@@ -6,8 +6,7 @@ use crate::ast::{Expr, ExprKind};
 use crate::error::Result;
 use crate::exec::limit::eval_count;
 use crate::exec::{BoxOp, ExecCtx, Operator, Row};
-use crate::expr::order;
-use crate::value::Value;
+use crate::value::{order, Value};
 
 /// (column slot, descending) of each sort key when every key is a plain column of `cols`.
 pub fn column_slots(keys: &[(Expr, bool)], cols: &[String]) -> Option<Vec<(usize, bool)>> {

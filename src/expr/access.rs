@@ -1,28 +1,19 @@
 //! Reading into values: properties of nodes, relationships and maps, temporal and point
 //! components, list indexing and slicing, dynamic `x['key']` access.
 
-use std::collections::BTreeMap;
-
 use crate::error::{ErrorClass, Phase, QueryError, Result};
 use crate::model::{NodeId, RelId};
 use crate::value::Value;
 
 use super::EvalContext;
 
-pub(crate) fn deleted(what: &str, id: u64) -> QueryError {
-    QueryError::new(
-        ErrorClass::EntityNotFound,
-        "DeletedEntityAccess",
-        Phase::Runtime,
-        format!("the {what} with id {id} has been deleted"),
-    )
-}
-
 fn node_property(ctx: &dyn EvalContext, id: NodeId, key: &str) -> Result<Value> {
     match ctx.node_property(id, key)? {
         Some(v) => Ok(v),
         // A missing property reads as null, unless the node itself is gone.
-        None if ctx.graph().node(id)?.is_none() => Err(deleted("node", id).into()),
+        None if ctx.graph().node(id)?.is_none() => {
+            Err(QueryError::deleted_entity("node", id).into())
+        }
         None => Ok(Value::Null),
     }
 }
@@ -30,7 +21,9 @@ fn node_property(ctx: &dyn EvalContext, id: NodeId, key: &str) -> Result<Value> 
 fn relationship_property(ctx: &dyn EvalContext, id: RelId, key: &str) -> Result<Value> {
     match ctx.graph().relationship_property(id, key)? {
         Some(v) => Ok(v),
-        None if ctx.graph().relationship(id)?.is_none() => Err(deleted("relationship", id).into()),
+        None if ctx.graph().relationship(id)?.is_none() => {
+            Err(QueryError::deleted_entity("relationship", id).into())
+        }
         None => Ok(Value::Null),
     }
 }
@@ -61,54 +54,6 @@ pub fn property_of(ctx: &dyn EvalContext, v: &Value, key: &str) -> Result<Value>
                 "cannot read property `{key}` of a {} value",
                 other.type_name()
             ),
-        )
-        .into()),
-    }
-}
-
-/// All properties of a node, relationship or map (`properties(x)`, `x {.*}`, `keys(x)`).
-pub fn entity_properties(
-    ctx: &dyn EvalContext,
-    v: &Value,
-) -> Result<Option<BTreeMap<String, Value>>> {
-    Ok(Some(match v {
-        Value::Null => return Ok(None),
-        Value::Map(m) => m.clone(),
-        Value::Node(n) => n.properties.clone(),
-        Value::Relationship(r) => r.properties.clone(),
-        Value::NodeRef(id) => match ctx.graph().node(*id)? {
-            Some(n) => n.properties,
-            None => return Err(deleted("node", *id).into()),
-        },
-        Value::RelRef(id) => match ctx.graph().relationship(*id)? {
-            Some(r) => r.properties,
-            None => return Err(deleted("relationship", *id).into()),
-        },
-        other => {
-            return Err(QueryError::type_error(
-                "InvalidArgumentValue",
-                format!(
-                    "expected a node, relationship or map, got {}",
-                    other.type_name()
-                ),
-            )
-            .into())
-        }
-    }))
-}
-
-/// The labels of a node value (`None` for null); a TypeError for anything else.
-pub fn entity_labels(ctx: &dyn EvalContext, v: &Value) -> Result<Option<Vec<String>>> {
-    match v {
-        Value::Null => Ok(None),
-        Value::Node(n) => Ok(Some(n.labels.clone())),
-        Value::NodeRef(id) => match ctx.graph().node(*id)? {
-            Some(n) => Ok(Some(n.labels)),
-            None => Err(deleted("node", *id).into()),
-        },
-        other => Err(QueryError::type_error(
-            "InvalidArgumentValue",
-            format!("expected a node, got {}", other.type_name()),
         )
         .into()),
     }

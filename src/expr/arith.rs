@@ -3,7 +3,8 @@
 
 use crate::ast::BinaryOp;
 use crate::error::{Error, ErrorClass, Phase, QueryError, Result};
-use crate::value::{Value, MAX_LIST_LEN, MAX_STRING_BYTES};
+use crate::functions::check_len;
+use crate::value::Value;
 
 fn overflow(op: &str) -> Error {
     Error::from(QueryError::new(
@@ -21,25 +22,6 @@ fn division_by_zero() -> Error {
         Phase::Runtime,
         "integer division by zero",
     ))
-}
-
-/// ArgumentError when a string (bytes) or list (elements) would grow past its limit;
-/// MemoryLimitExceeded when building it would take the statement past its memory limit.
-pub(crate) fn check_len(what: &str, len: usize) -> Result<()> {
-    let (max, item_bytes) = if what == "string" {
-        (MAX_STRING_BYTES, 1)
-    } else {
-        (MAX_LIST_LEN, std::mem::size_of::<Value>())
-    };
-    if len <= max {
-        return crate::memory_budget::reserve((len * item_bytes) as u64);
-    }
-    Err(Error::from(QueryError::new(
-        ErrorClass::ArgumentError,
-        "NumberOutOfRange",
-        Phase::Runtime,
-        format!("a {what} of {len} would be longer than the limit of {max}"),
-    )))
 }
 
 fn mismatch(op: &str, a: &Value, b: &Value) -> Error {

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::ast::{Expr, ExprKind};
 use crate::error::Result;
+use crate::functions::FunctionContext;
 use crate::model::{Direction, Node, NodeId, RelId, Relationship};
 use crate::store::{Edge, GraphRead, GraphStats, IndexDef};
 use crate::value::Value;
@@ -83,10 +84,13 @@ struct NoGraph<'a> {
     params: &'a BTreeMap<String, Value>,
 }
 
-impl EvalContext for NoGraph<'_> {
+impl FunctionContext for NoGraph<'_> {
     fn graph(&self) -> &dyn GraphRead {
         &EmptyGraph
     }
+}
+
+impl EvalContext for NoGraph<'_> {
     fn parameter(&self, name: &str) -> Option<&Value> {
         self.params.get(name)
     }

@@ -10,10 +10,9 @@ use std::collections::BTreeMap;
 use crate::ast::{BinaryOp, Expr, ExprKind, MapProjectionItem, Quantifier, UnaryOp};
 use crate::error::{Error, ErrorClass, Phase, QueryError, Result};
 use crate::functions;
-use crate::value::Value;
+use crate::value::{compare_op, equals, Value};
 
 use super::access::{self, property_of};
-use super::compare::{compare_op, equals};
 use super::{arith, regex_cache, Bound, EvalContext, Scope};
 
 /// Evaluates `expr` under `scope` (the row's variables) and `ctx` (graph, parameters).
@@ -151,7 +150,7 @@ fn eval_owned(expr: &Expr, scope: &dyn Scope, ctx: &dyn EvalContext) -> Result<V
             form,
             negated,
         } => match &*eval_cow(e, scope, ctx)? {
-            Value::String(s) => Value::Bool(super::text::is_normalized(s, *form) != *negated),
+            Value::String(s) => Value::Bool(functions::is_normalized(s, *form) != *negated),
             _ => Value::Null,
         },
         ExprKind::HasLabels(e, labels) => {
@@ -164,12 +163,12 @@ fn eval_owned(expr: &Expr, scope: &dyn Scope, ctx: &dyn EvalContext) -> Result<V
                 Value::Null => return Ok(Value::Null),
                 Value::NodeRef(id) => match ctx.graph().node(*id)? {
                     Some(node) => node.labels,
-                    None => return Err(access::deleted("node", *id).into()),
+                    None => return Err(QueryError::deleted_entity("node", *id).into()),
                 },
                 Value::Node(n) => n.labels.clone(),
                 Value::RelRef(id) => match ctx.graph().relationship(*id)? {
                     Some(r) => vec![r.rel_type],
-                    None => return Err(access::deleted("relationship", *id).into()),
+                    None => return Err(QueryError::deleted_entity("relationship", *id).into()),
                 },
                 Value::Relationship(r) => vec![r.rel_type.clone()],
                 other => {
@@ -428,7 +427,7 @@ fn has_labels(ctx: &dyn EvalContext, v: &Value, labels: &[String]) -> Result<Val
                 }
             }
             if (!all || labels.is_empty()) && !g.node_exists(*id)? {
-                return Err(access::deleted("node", *id).into());
+                return Err(QueryError::deleted_entity("node", *id).into());
             }
             Ok(Value::Bool(all))
         }
@@ -436,7 +435,7 @@ fn has_labels(ctx: &dyn EvalContext, v: &Value, labels: &[String]) -> Result<Val
         // `r:T` on a relationship tests its type.
         Value::RelRef(id) => {
             let Some(rel) = ctx.graph().relationship(*id)? else {
-                return Err(access::deleted("relationship", *id).into());
+                return Err(QueryError::deleted_entity("relationship", *id).into());
             };
             Ok(Value::Bool(labels.iter().all(|l| *l == rel.rel_type)))
         }
@@ -544,7 +543,7 @@ fn map_projection(
                 out.insert(key.clone(), property_of(ctx, base, key)?);
             }
             MapProjectionItem::AllProperties => {
-                if let Some(props) = access::entity_properties(ctx, base)? {
+                if let Some(props) = functions::entity_properties(ctx, base)? {
                     out.extend(props);
                 }
             }
@@ -641,12 +640,12 @@ fn concat(a: Value, b: Value) -> Result<Value> {
     match (a, b) {
         (Value::Null, _) | (_, Value::Null) => Ok(Value::Null),
         (Value::String(mut x), Value::String(y)) => {
-            arith::check_len("string", x.len().saturating_add(y.len()))?;
+            functions::check_len("string", x.len().saturating_add(y.len()))?;
             x.push_str(&y);
             Ok(Value::String(x))
         }
         (Value::List(mut x), Value::List(y)) => {
-            arith::check_len("list", x.len().saturating_add(y.len()))?;
+            functions::check_len("list", x.len().saturating_add(y.len()))?;
             x.extend(y);
             Ok(Value::List(x))
         }

@@ -6,6 +6,7 @@ use crate::ast::{
     BinaryOp as B, Expr, ExprKind as K, MapProjectionItem, Quantifier, Span, UnaryOp, Variable,
 };
 use crate::error::{ErrorClass, Result};
+use crate::functions::FunctionContext;
 use crate::model::{Direction, Node, NodeId, RelId, Relationship};
 use crate::store::{Edge, GraphRead, GraphStats, IndexDef};
 use crate::value::{Date, Value};
@@ -70,14 +71,17 @@ pub(crate) struct Ctx {
 }
 
 impl EvalContext for Ctx {
-    fn graph(&self) -> &dyn GraphRead {
-        &self.graph
-    }
     fn parameter(&self, name: &str) -> Option<&Value> {
         self.params.get(name)
     }
     fn subquery(&self, _expr: &Expr, _scope: &dyn Scope) -> Result<Value> {
         Ok(Value::Bool(true))
+    }
+}
+
+impl FunctionContext for Ctx {
+    fn graph(&self) -> &dyn GraphRead {
+        &self.graph
     }
     fn deleted_relationship(&self, id: RelId) -> Option<Relationship> {
         (id == 98).then(|| Relationship {

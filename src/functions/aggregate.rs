@@ -4,10 +4,9 @@
 use std::any::Any;
 
 use crate::error::{ErrorClass, Phase, QueryError, Result};
-use crate::expr::{order, GroupKey};
 use crate::hash::FxHashSet;
 use crate::temporal::Duration;
-use crate::value::Value;
+use crate::value::{order, GroupKey, Value};
 
 use super::arg_error;
 

@@ -3,26 +3,29 @@
 
 use std::collections::BTreeMap;
 
-use crate::error::Result;
-use crate::expr::{entity_labels, entity_properties, EvalContext};
+use crate::error::{QueryError, Result};
 use crate::value::Value;
 
-use super::bad_arg;
+use super::{bad_arg, FunctionContext};
 
-fn relationship_ends(ctx: &dyn EvalContext, v: &Value) -> Result<Option<(u64, u64)>> {
+fn relationship_ends(ctx: &dyn FunctionContext, v: &Value) -> Result<Option<(u64, u64)>> {
     match v {
         Value::Null => Ok(None),
         Value::Relationship(r) => Ok(Some((r.start, r.end))),
         Value::RelRef(id) => match ctx.graph().relationship(*id)? {
             Some(r) => Ok(Some((r.start, r.end))),
-            None => Err(crate::expr::access_deleted("relationship", *id)),
+            None => Err(QueryError::deleted_entity("relationship", *id).into()),
         },
         other => Err(bad_arg("startNode/endNode", other)),
     }
 }
 
 /// The graph functions; `None` when `name` is not one of them.
-pub(super) fn call(name: &str, args: &mut [Value], ctx: &dyn EvalContext) -> Option<Result<Value>> {
+pub(super) fn call(
+    name: &str,
+    args: &mut [Value],
+    ctx: &dyn FunctionContext,
+) -> Option<Result<Value>> {
     let a = args.first().unwrap_or(&Value::Null);
     Some(match name {
         "id" | "elementId" => {
@@ -51,7 +54,7 @@ pub(super) fn call(name: &str, args: &mut [Value], ctx: &dyn EvalContext) -> Opt
                 Ok(Some(r)) => Ok(Value::String(r.rel_type)),
                 Ok(None) => match ctx.deleted_relationship(*id) {
                     Some(r) => Ok(Value::String(r.rel_type)),
-                    None => Err(crate::expr::access_deleted("relationship", *id)),
+                    None => Err(QueryError::deleted_entity("relationship", *id).into()),
                 },
                 Err(e) => Err(e),
             },
@@ -123,4 +126,52 @@ pub(super) fn call(name: &str, args: &mut [Value], ctx: &dyn EvalContext) -> Opt
         "exists" => Ok(Value::Bool(!a.is_null())),
         _ => return None,
     })
+}
+
+/// All properties of a node, relationship or map (`properties(x)`, `x {.*}`, `keys(x)`).
+pub(crate) fn entity_properties(
+    ctx: &dyn FunctionContext,
+    v: &Value,
+) -> Result<Option<BTreeMap<String, Value>>> {
+    Ok(Some(match v {
+        Value::Null => return Ok(None),
+        Value::Map(m) => m.clone(),
+        Value::Node(n) => n.properties.clone(),
+        Value::Relationship(r) => r.properties.clone(),
+        Value::NodeRef(id) => match ctx.graph().node(*id)? {
+            Some(n) => n.properties,
+            None => return Err(QueryError::deleted_entity("node", *id).into()),
+        },
+        Value::RelRef(id) => match ctx.graph().relationship(*id)? {
+            Some(r) => r.properties,
+            None => return Err(QueryError::deleted_entity("relationship", *id).into()),
+        },
+        other => {
+            return Err(QueryError::type_error(
+                "InvalidArgumentValue",
+                format!(
+                    "expected a node, relationship or map, got {}",
+                    other.type_name()
+                ),
+            )
+            .into())
+        }
+    }))
+}
+
+/// The labels of a node value (`None` for null); a TypeError for anything else.
+fn entity_labels(ctx: &dyn FunctionContext, v: &Value) -> Result<Option<Vec<String>>> {
+    match v {
+        Value::Null => Ok(None),
+        Value::Node(n) => Ok(Some(n.labels.clone())),
+        Value::NodeRef(id) => match ctx.graph().node(*id)? {
+            Some(n) => Ok(Some(n.labels)),
+            None => Err(QueryError::deleted_entity("node", *id).into()),
+        },
+        other => Err(QueryError::type_error(
+            "InvalidArgumentValue",
+            format!("expected a node, got {}", other.type_name()),
+        )
+        .into()),
+    }
 }

@@ -1,5 +1,7 @@
 //! Built-in functions: the registry (`lookup`), scalar dispatch (`call`) and aggregates
 //! (`new_aggregator`). One file per family; `catalog` describes them for `SHOW FUNCTIONS`.
+//! A call reads the engine only through [`FunctionContext`]; this layer sits below the
+//! expression evaluator and never imports it (`tests/architecture.rs`).
 
 mod aggregate;
 pub mod catalog;
@@ -7,6 +9,7 @@ mod graph;
 mod list;
 pub(crate) use list::range_parts;
 mod math;
+mod normalization;
 mod scalar;
 mod spatial;
 mod string;
@@ -16,14 +19,40 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use crate::ast::{Expr, ExprKind};
-use crate::error::{ErrorClass, Phase, QueryError, Result};
-use crate::expr::EvalContext;
-use crate::value::Value;
+use crate::error::{Error, ErrorClass, Phase, QueryError, Result};
+use crate::store::GraphRead;
+use crate::value::{Relationship, Value, MAX_LIST_LEN, MAX_STRING_BYTES};
 
 pub use aggregate::{new_aggregator, new_partial_aggregator, Aggregator};
 pub(crate) use aggregate::{Avg, Extreme, Sum};
+pub(crate) use graph::entity_properties;
+pub(crate) use normalization::is_normalized;
 pub use scalar::{format_float, to_string_value};
 pub(crate) use temporal::wall_clock;
+
+/// What a function call needs from the engine around it. The expression evaluator's context
+/// (`expr::EvalContext`) extends it, so the functions see neither expressions nor scopes and
+/// the evaluator can hand its context to a call as it is.
+pub trait FunctionContext {
+    fn graph(&self) -> &dyn GraphRead;
+    /// A relationship deleted earlier in this statement, when the engine kept a copy: openCypher
+    /// still lets `type(r)` read a deleted relationship's type (TCK Return2, scenario 14), while its
+    /// properties raise DeletedEntityAccess. Default: nothing kept.
+    fn deleted_relationship(&self, _id: crate::value::RelId) -> Option<Relationship> {
+        None
+    }
+    /// The statement's clock (nanoseconds since the Unix epoch), read once when it starts, so
+    /// that `date()` and `datetime()` agree within a statement. Default: none, use the wall
+    /// clock.
+    fn statement_time(&self) -> Option<i128> {
+        None
+    }
+    /// `linenumber()` and `file()`: the number of the record the most recent LOAD CSV returned
+    /// and its file's absolute path. Default (outside LOAD CSV): none, so both are null.
+    fn load_csv_position(&self) -> Option<(i64, std::sync::Arc<str>)> {
+        None
+    }
+}
 
 /// What the planner and semantic checks need to know about a function.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -249,7 +278,7 @@ pub fn is_aggregate(name: &str) -> bool {
 
 /// Calls the scalar function with canonical name `name` (as in [`FunctionInfo::name`]) on
 /// evaluated arguments. Arity is checked here too, so a bad call is an error, not a panic.
-pub fn call(name: &str, args: Vec<Value>, ctx: &dyn EvalContext) -> Result<Value> {
+pub fn call(name: &str, args: Vec<Value>, ctx: &dyn FunctionContext) -> Result<Value> {
     let Some(info) = lookup(name) else {
         return Err(QueryError::new(
             ErrorClass::SyntaxError,
@@ -266,7 +295,7 @@ pub fn call(name: &str, args: Vec<Value>, ctx: &dyn EvalContext) -> Result<Value
 pub fn call_function(
     info: &FunctionInfo,
     mut args: Vec<Value>,
-    ctx: &dyn EvalContext,
+    ctx: &dyn FunctionContext,
 ) -> Result<Value> {
     if args.len() < info.min_args || args.len() > info.max_args {
         return Err(QueryError::new(
@@ -334,6 +363,25 @@ pub(crate) fn bad_arg(function: &str, v: &Value) -> crate::error::Error {
 /// An ArgumentError with a detail code.
 pub(crate) fn arg_error(detail: &str, message: impl Into<String>) -> crate::error::Error {
     QueryError::new(ErrorClass::ArgumentError, detail, Phase::Runtime, message).into()
+}
+
+/// ArgumentError when a string (bytes) or list (elements) would grow past its limit;
+/// MemoryLimitExceeded when building it would take the statement past its memory limit.
+pub(crate) fn check_len(what: &str, len: usize) -> Result<()> {
+    let (max, item_bytes) = if what == "string" {
+        (MAX_STRING_BYTES, 1)
+    } else {
+        (MAX_LIST_LEN, std::mem::size_of::<Value>())
+    };
+    if len <= max {
+        return crate::memory_budget::reserve((len * item_bytes) as u64);
+    }
+    Err(Error::from(QueryError::new(
+        ErrorClass::ArgumentError,
+        "NumberOutOfRange",
+        Phase::Runtime,
+        format!("a {what} of {len} would be longer than the limit of {max}"),
+    )))
 }
 
 /// Moves a value out of an argument slot, leaving null behind.

@@ -185,10 +185,10 @@ pub(super) fn call(name: &str, args: &mut [Value]) -> Option<Result<Value>> {
         "toBoolean" => convert(name, a, to_boolean, false),
         "toBooleanOrNull" => convert(name, a, to_boolean, true),
         "timestamp" => Ok(Value::Int(now_millis())),
-        "valueType" => Ok(Value::String(crate::expr::types::value_type(a))),
+        "valueType" => Ok(Value::String(crate::value::value_type(a))),
         "nullIf" => {
             let b = args.get(1).unwrap_or(&Value::Null);
-            if crate::expr::equals(a, b) == Some(true) {
+            if crate::value::equals(a, b) == Some(true) {
                 Ok(Value::Null)
             } else {
                 Ok(args.first_mut().map(super::take).unwrap_or(Value::Null))

@@ -172,7 +172,7 @@ fn normalize(args: &[Value]) -> Result<Value> {
             .into())
         }
     };
-    Ok(Value::String(crate::expr::normalize(s, form)))
+    Ok(Value::String(super::normalization::normalize(s, form)))
 }
 
 fn map_string(name: &str, v: &Value, f: fn(&str) -> String) -> Result<Value> {
@@ -207,8 +207,7 @@ pub(super) fn call(name: &str, args: &mut [Value]) -> Option<Result<Value>> {
                         s.len() / from.len()
                     };
                     let most = s.len().saturating_add(hits.saturating_mul(growth));
-                    crate::expr::check_len("string", most)
-                        .map(|()| Value::String(s.replace(from, to)))
+                    super::check_len("string", most).map(|()| Value::String(s.replace(from, to)))
                 }
                 (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => Err(e),
                 _ => Ok(Value::Null),

@@ -1,7 +1,8 @@
-//! Values: what properties hold and what queries return.
+//! Values: what properties hold and what queries return, and Cypher's rules on them.
 //!
-//! Cypher's comparison, equality and ordering rules live in `expr` (they need three-valued
-//! logic); this module only defines the data and its plain (structural) equality.
+//! `Value`'s derived `PartialEq` is plain structural equality; Cypher's three-valued `=`, its
+//! comparability and ORDER BY order are `compare.rs`, the equivalence DISTINCT and grouping
+//! use is `group_key.rs`, and `valueType(v)` is `value_type.rs`.
 
 use std::collections::BTreeMap;
 
@@ -12,11 +13,17 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::temporal::{days_in_month, is_leap_year, Date};
 use crate::temporal::{DateTime, Duration, LocalDateTime, LocalTime, Time};
+pub use compare::{compare, compare_op, equals, order, Ordered};
 pub use graph::{Direction, Node, NodeId, Path, Properties, RelId, Relationship};
+pub use group_key::GroupKey;
 pub use point::{java_double, Crs, Point};
+pub use value_type::value_type;
 
+mod compare;
 mod graph;
+mod group_key;
 mod point;
+mod value_type;
 
 /// The longest string (in bytes) an expression may build, so that a doubling `reduce` or a
 /// `replace` fails with an error instead of exhausting memory.

@@ -12,9 +12,8 @@ use std::hash::Hasher;
 use hashbrown::HashTable;
 
 use crate::error::Result;
-use crate::expr::GroupKey;
 use crate::hash::{FxHashMap, FxHasher, Prehashed};
-use crate::value::Value;
+use crate::value::{GroupKey, Value};
 
 const NULL: u8 = 0;
 const BOOL: u8 = 1;

@@ -3,9 +3,9 @@
 
 use super::*;
 use crate::exec::project::row_key;
-use crate::expr::GroupKey;
 use crate::functions::{new_aggregator, new_partial_aggregator, Aggregator};
 use crate::hash::FxHashMap;
+use crate::value::GroupKey;
 
 /// xorshift64*: reproducible without a dependency.
 struct Rng(u64);

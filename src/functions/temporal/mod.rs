@@ -9,11 +9,10 @@ mod duration;
 mod truncate;
 
 use crate::error::Result;
-use crate::expr::EvalContext;
 use crate::temporal::{DateTime, TimeZone, NANOS_PER_SECOND};
 use crate::value::Value;
 
-use super::{arg_error, bad_arg};
+use super::{arg_error, bad_arg, FunctionContext};
 
 /// The temporal type a function builds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,7 +122,11 @@ fn from_epoch(args: &[Value], millis: bool) -> Result<Value> {
 }
 
 /// The temporal functions; `None` when `name` is not one of them.
-pub(super) fn call(name: &str, args: &mut [Value], ctx: &dyn EvalContext) -> Option<Result<Value>> {
+pub(super) fn call(
+    name: &str,
+    args: &mut [Value],
+    ctx: &dyn FunctionContext,
+) -> Option<Result<Value>> {
     let clock = || ctx.statement_time().unwrap_or_else(wall_clock);
     if let Some(kind) = Kind::of(name) {
         return Some(construct(kind, args.first(), clock()));
