@@ -25,6 +25,7 @@ use crate::model::NodeId;
 use super::codec::put_varint;
 use super::engine::Store;
 use super::keys;
+use super::list_tail;
 use super::records::{
     block_get, decode_section, degree_entry, degree_totals, encode_section, section_push,
     section_remove, section_totals, AdjList,
@@ -182,6 +183,13 @@ impl Txn {
             }
             Some((_, Some((total, chunks)))) => {
                 let last_key = keys::chunk(node, incoming, chunks - 1);
+                // The common case for a hub: the chunk the last append wrote, in place.
+                let at = (rel_type, incoming);
+                if self.push_edge_in_place(&last_key, CHUNK_BYTES, at, rel, other) {
+                    let value = stub(incoming, total + 1, chunks);
+                    self.put_block_entry(block_key, slot, Some(&value))?;
+                    return self.add_degree(node, incoming, 1);
+                }
                 let last = self.kv_get(&last_key)?.map(|b| b.to_vec());
                 let (key, base, chunks) = match last {
                     Some(l) if l.len() >= CHUNK_BYTES => {
@@ -191,7 +199,11 @@ impl Txn {
                 };
                 let grown =
                     section_with(&base, rel_type, incoming, rel, other).ok_or_else(|| bad(self))?;
-                self.kv_put(key, Some(grown));
+                let tail = list_tail::tail_of(&grown, rel_type, incoming);
+                self.kv_put(key.clone(), Some(grown));
+                if let Some(tail) = tail {
+                    self.set_append_tail(&key, tail);
+                }
                 stub(incoming, total + 1, chunks)
             }
         };

@@ -76,6 +76,7 @@ mod keys;
 mod label_set;
 mod layout;
 mod lifecycle;
+mod list_tail;
 mod local_catalog;
 mod migrate;
 mod options;

@@ -526,6 +526,29 @@ impl Txn {
         Ok(())
     }
 
+    /// Appends (rel, other) to the adjacency chunk under `key` in place when the last append
+    /// went there (`Overlay::push_edge`); false, with nothing written, otherwise.
+    pub(super) fn push_edge_in_place(
+        &mut self,
+        key: &[u8],
+        limit: usize,
+        at: (u32, bool),
+        rel: u64,
+        other: u64,
+    ) -> bool {
+        debug_assert!(self.writing);
+        if !self.overlay.has_tail(key) {
+            return false;
+        }
+        self.note_undo(key);
+        self.overlay.push_edge(key, limit, at, rel, other)
+    }
+
+    /// Notes where the chunk just written under `key` ends, for the next append.
+    pub(super) fn set_append_tail(&mut self, key: &[u8], tail: super::list_tail::ListTail) {
+        self.overlay.set_tail(key, tail);
+    }
+
     /// The keys with `prefix` this transaction has written or deleted, ascending.
     #[cfg(test)]
     pub(crate) fn written_keys<'a>(
