@@ -138,6 +138,7 @@ fn scope_columns(plan: &LogicalPlan) -> Vec<String> {
         PlanOp::Create { .. }
             | PlanOp::Merge { .. }
             | PlanOp::Expand { .. }
+            | PlanOp::RelationshipTypeScan { .. }
             | PlanOp::ShortestPath { .. }
             | PlanOp::PathSearch { .. }
     ) {
@@ -222,6 +223,7 @@ pub(crate) fn own_exprs(op: &PlanOp) -> Vec<&Expr> {
             | crate::plan::RangeSeek::Suffix(x) => out.push(x),
         },
         PlanOp::Expand { spec, .. }
+        | PlanOp::RelationshipTypeScan { spec, .. }
         | PlanOp::Reach { spec, .. }
         | PlanOp::ShortestPath { spec, .. } => out.extend(spec.properties.iter()),
         PlanOp::PathSearch { spec, .. } => {
