@@ -73,6 +73,7 @@ pub fn plan_subqueries(plan: &mut LogicalPlan, catalog: &Catalog<'_>, source: &s
         // Hidden names go on from the outer plan's, so EXPLAIN never shows two `anon_1`.
         fresh: last_fresh(plan),
         why: false,
+        aggregated: false,
     };
     attach(plan, &mut b)
 }

@@ -6,11 +6,6 @@
 //!    aggregation that only sees distinct end nodes → a breadth-first reach with a visited set.
 //! 4. `ORDER BY n.p LIMIT k` over a `STARTS WITH` seek of n.p's index → a plain limit: the
 //!    seek yields its rows in that order already, so the scan stops after k rows.
-//!
-//! Before them all, an aggregation over filters over a relationship type scan gets the node
-//! scan and expansion back (`node_order`): the rewrites above and the executor's fused
-//! aggregations (`exec/expand_agg.rs`, `exec/parallel.rs`) work on that shape, and they beat
-//! the type scan there (docs/performance.md, "Relationship type scans").
 
 use crate::ast::{Expr, ExprKind};
 use crate::model::Direction;
@@ -20,63 +15,9 @@ use crate::plan::{is_hidden, AggSpec, ExpandSpec, LogicalPlan, PlanOp, RangeSeek
 pub fn optimize(plan: LogicalPlan) -> LogicalPlan {
     transform(plan, &|p| {
         ordered_seek_top(degree_count(counts::count_nodes(counts::degree_group(
-            reach(node_order(p)),
+            reach(p),
         ))))
     })
-}
-
-/// An aggregation over filters over a relationship type scan that starts the statement (or
-/// an argument's row) → the same over an expansion from every node.
-fn node_order(plan: LogicalPlan) -> LogicalPlan {
-    let LogicalPlan { op, columns, .. } = plan;
-    match op {
-        PlanOp::Aggregate { input, keys, aggs } => LogicalPlan::new(
-            PlanOp::Aggregate {
-                input: Box::new(unscan(*input)),
-                keys,
-                aggs,
-            },
-            columns,
-        ),
-        op => LogicalPlan::new(op, columns),
-    }
-}
-
-/// `plan` with the type scan under its filters replaced by `Expand(AllNodesScan)`.
-fn unscan(plan: LogicalPlan) -> LogicalPlan {
-    let LogicalPlan { op, columns, .. } = plan;
-    match op {
-        PlanOp::Filter { input, predicate } => LogicalPlan::new(
-            PlanOp::Filter {
-                input: Box::new(unscan(*input)),
-                predicate,
-            },
-            columns,
-        ),
-        PlanOp::RelationshipTypeScan { input, mut spec }
-            if matches!(input.op, PlanOp::Argument) =>
-        {
-            // `(a)-[r]->(a)`: the expansion checks the far end against the scanned node.
-            spec.into = spec.from == spec.to;
-            let mut scan_cols = input.columns.clone();
-            scan_cols.push(spec.from.clone());
-            let scan = LogicalPlan::new(
-                PlanOp::AllNodesScan {
-                    input,
-                    var: spec.from.clone(),
-                },
-                scan_cols,
-            );
-            LogicalPlan::new(
-                PlanOp::Expand {
-                    input: Box::new(scan),
-                    spec,
-                },
-                columns,
-            )
-        }
-        op => LogicalPlan::new(op, columns),
-    }
 }
 
 /// Applies `f` bottom-up to every node.

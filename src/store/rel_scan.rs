@@ -8,7 +8,7 @@
 //! over its length; the store has no per-type list of relationships (only a per-type count),
 //! and keeping one would add a write per created or deleted relationship. When the types
 //! asked for are a small share of the relationships the planner keeps the node scan and
-//! expansion (`plan/pattern/access.rs`, `type_scan_cost`), which reads only their adjacency.
+//! expansion (`plan/pattern/rel_scan.rs`, `relationship_type_scan`), which reads only their adjacency.
 
 use crate::error::Result;
 use crate::model::RelId;
