@@ -25,6 +25,7 @@ mod project;
 mod reach;
 mod rel_prefilter;
 mod rel_seek;
+mod rel_type_scan;
 mod scan;
 mod search;
 mod set;
@@ -392,6 +393,12 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
             &input.columns,
             b(input)?,
         )),
+        PlanOp::RelationshipTypeScan { input, spec } => Box::new(rel_type_scan::RelTypeScan::new(
+            spec,
+            &input.columns,
+            b(input)?,
+            None,
+        )),
         PlanOp::Expand { input, spec } => {
             if spec.hops.is_some() {
                 Box::new(varlength::VarExpand::new(spec, &input.columns, b(input)?)?)
@@ -430,6 +437,16 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
                         }
                         None => b(input)?,
                     },
+                    // Not under PROFILE either: the scan's rows are the type's.
+                    PlanOp::RelationshipTypeScan {
+                        input: scan_input,
+                        spec,
+                    } if !profile => Box::new(rel_type_scan::RelTypeScan::new(
+                        spec,
+                        &scan_input.columns,
+                        b(scan_input)?,
+                        prefilter::Prefilter::of(predicate, &spec.rel),
+                    )),
                     PlanOp::Expand {
                         input: exp_input,
                         spec,

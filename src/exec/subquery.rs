@@ -64,6 +64,7 @@ fn plan_late(expr: &Expr, names: &[String]) -> Result<Arc<SubPlan>> {
         catalog: &catalog,
         fresh: 0,
         why: false,
+        aggregated: false,
     };
     Ok(Arc::new(SubPlan {
         expr: expr.clone(),

@@ -3,7 +3,7 @@
 //! their own). Projections are in `projection.rs`, procedure calls in `call.rs`.
 
 use crate::ast::{
-    CallSubquery, Clause, Foreach, PatternPart, Query, SingleQuery, Statement, Variable,
+    CallSubquery, Clause, Foreach, PatternPart, Projection, Query, SingleQuery, Statement, Variable,
 };
 use crate::error::{QueryError, Result};
 use crate::plan::builder::{Builder, Catalog};
@@ -138,6 +138,7 @@ fn build_statement(
                 catalog,
                 fresh: 0,
                 why: opts.why,
+                aggregated: false,
             };
             // The façade optimises the plan and plans its subqueries next (`db.rs`); the
             // optimiser keeps the root's columns, so they are known here.
@@ -266,7 +267,15 @@ impl Builder<'_> {
                             columns,
                         )
                     } else {
-                        PatternPlanner::new(self).plan(plan, &m.pattern, m.where_.as_ref())?
+                        self.aggregated = match sq.clauses.get(i + 1) {
+                            Some(Clause::With(w)) => aggregates(&w.projection),
+                            Some(Clause::Return(r)) => aggregates(&r.projection),
+                            _ => false,
+                        };
+                        let planned =
+                            PatternPlanner::new(self).plan(plan, &m.pattern, m.where_.as_ref());
+                        self.aggregated = false;
+                        planned?
                     }
                 }
                 Clause::Unwind(u) => {
@@ -470,4 +479,11 @@ fn with_pattern_vars(columns: &[String], parts: &[PatternPart]) -> Vec<String> {
 fn same_columns(plan: LogicalPlan, op: impl FnOnce(Box<LogicalPlan>) -> PlanOp) -> LogicalPlan {
     let columns = plan.columns.clone();
     LogicalPlan::new(op(Box::new(plan)), columns)
+}
+
+/// Whether a WITH or RETURN aggregates (an aggregate in any of its items).
+fn aggregates(p: &Projection) -> bool {
+    p.items
+        .iter()
+        .any(|it| crate::functions::has_aggregate(&it.expr))
 }

@@ -36,6 +36,9 @@ pub(crate) struct Builder<'a> {
     pub fresh: usize,
     /// Plan for provenance (`plan::provenance`).
     pub why: bool,
+    /// The MATCH being planned feeds an aggregating WITH or RETURN directly: its pattern
+    /// keeps the node scan and expansion (`plan/pattern/rel_scan.rs` says why).
+    pub aggregated: bool,
 }
 
 /// A variable expression with the given name.

@@ -236,6 +236,14 @@ pub enum PlanOp {
         list: bool,
         element: bool,
     },
+    /// `MATCH (a)-[r:T]->(b)` with neither end bound: binds `spec.from`, `spec.rel` and
+    /// `spec.to` from every relationship of `spec.types` in storage order, in the step's
+    /// direction (both ways for an undirected step, a self-loop once). Only `spec`'s types,
+    /// properties and `unique_with` are checked here; end labels stay in filters above.
+    RelationshipTypeScan {
+        input: Box<LogicalPlan>,
+        spec: ExpandSpec,
+    },
     /// Equality lookup through a property index; `label` empty = the any-label index.
     IndexSeek {
         input: Box<LogicalPlan>,
@@ -455,6 +463,7 @@ macro_rules! plan_inputs {
             | DynamicLabelScan { input, .. }
             | NodeById { input, .. }
             | RelationshipById { input, .. }
+            | RelationshipTypeScan { input, .. }
             | IndexSeek { input, .. }
             | IndexRangeSeek { input, .. }
             | Expand { input, .. }
@@ -553,6 +562,20 @@ impl LogicalPlan {
                     _ => "Directed",
                 },
                 show(&spec.rel)
+            ),
+            RelationshipTypeScan { spec, .. } => format!(
+                "{}{}({})",
+                match spec.direction {
+                    crate::model::Direction::Both => "Undirected",
+                    _ => "Directed",
+                },
+                // Neo4j's names: one type, or a union of several.
+                if spec.types.len() > 1 {
+                    "UnionRelationshipTypesScan"
+                } else {
+                    "RelationshipTypeScan"
+                },
+                step(spec)
             ),
             IndexSeek {
                 var,

@@ -73,6 +73,7 @@ pub fn plan_subqueries(plan: &mut LogicalPlan, catalog: &Catalog<'_>, source: &s
         // Hidden names go on from the outer plan's, so EXPLAIN never shows two `anon_1`.
         fresh: last_fresh(plan),
         why: false,
+        aggregated: false,
     };
     attach(plan, &mut b)
 }
@@ -138,6 +139,7 @@ fn scope_columns(plan: &LogicalPlan) -> Vec<String> {
         PlanOp::Create { .. }
             | PlanOp::Merge { .. }
             | PlanOp::Expand { .. }
+            | PlanOp::RelationshipTypeScan { .. }
             | PlanOp::ShortestPath { .. }
             | PlanOp::PathSearch { .. }
     ) {
@@ -222,6 +224,7 @@ pub(crate) fn own_exprs(op: &PlanOp) -> Vec<&Expr> {
             | crate::plan::RangeSeek::Suffix(x) => out.push(x),
         },
         PlanOp::Expand { spec, .. }
+        | PlanOp::RelationshipTypeScan { spec, .. }
         | PlanOp::Reach { spec, .. }
         | PlanOp::ShortestPath { spec, .. } => out.extend(spec.properties.iter()),
         PlanOp::PathSearch { spec, .. } => {

@@ -3,6 +3,7 @@
 //! apply each WHERE conjunct as soon as its variables are bound.
 
 mod access;
+mod rel_scan;
 mod whole_index;
 
 use access::Access;
@@ -407,6 +408,9 @@ impl<'b, 'a> PatternPlanner<'b, 'a> {
                 plan = self.expand(plan, &nodes[j + 1].var, &rels[j], &nodes[j].var, true);
             }
             return Ok(plan);
+        }
+        if self.relationship_type_scan(nodes, rels, &plan.columns) {
+            return Ok(self.scan_relationships(plan, &nodes[0].var, &rels[0], &nodes[1].var));
         }
         let mut start = (0..nodes.len())
             .min_by_key(|&i| self.score(&nodes[i].var, &plan.columns))

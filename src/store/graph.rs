@@ -401,6 +401,17 @@ impl GraphRead for Txn {
         Ok(self.block_ids(keys::P_REL, keys::REL_SHIFT))
     }
 
+    fn relationship_type_piece(
+        &self,
+        types: &[&str],
+        from: RelId,
+        to: Option<RelId>,
+        test: Option<super::RelTest<'_>>,
+        piece: &mut super::RelPiece,
+    ) -> Result<Option<RelId>> {
+        self.rel_type_piece(types, from, to, test, piece)
+    }
+
     fn edges(&self, node: NodeId, direction: Direction, types: &[&str]) -> Result<Vec<Edge>> {
         let mut raw = self.raw_edges(node, direction, types)?;
         raw.sort_by_key(|(t, e)| (*t, e.rel));

@@ -86,6 +86,7 @@ mod record_patch;
 mod records;
 mod recovery;
 mod region_slots;
+mod rel_scan;
 mod scan_where;
 mod seal;
 mod txn;
@@ -113,6 +114,18 @@ pub struct WherePiece {
     pub ids: Vec<NodeId>,
     pub values: Vec<Value>,
 }
+
+/// One piece of a relationship type scan (`GraphRead::relationship_type_piece`): the kept
+/// relationships, ascending by id, each as (id, start node, end node).
+#[derive(Default)]
+pub struct RelPiece {
+    pub rels: Vec<(RelId, NodeId, NodeId)>,
+}
+
+/// A test of one relationship property a type scan applies while it reads the records
+/// (`GraphRead::relationship_type_piece`): the key, and whether a value keeps its
+/// relationship (`Value::Null` when absent).
+pub type RelTest<'a> = (&'a str, &'a mut dyn FnMut(&Value) -> Result<bool>);
 
 /// A short rendering of a value for error messages (strings quoted).
 pub(crate) fn display_value(v: &Value) -> String {
@@ -347,6 +360,41 @@ pub trait GraphRead {
     }
     /// All relationship ids, ascending.
     fn relationship_ids(&self) -> Result<Box<dyn Iterator<Item = Result<RelId>> + '_>>;
+    /// One piece of a scan of the relationships whose type is one of `types`, in id order,
+    /// from relationship `from` on and below `to` when given, into `piece` (cleared first);
+    /// with `test`, only those whose value of its key it keeps. Returns where the next piece
+    /// starts, `None` at the end (a piece may be empty before the end: it also stops after a
+    /// bounded amount of reading, so the caller can check its limits). The default answers in
+    /// one piece, relationship by relationship.
+    fn relationship_type_piece(
+        &self,
+        types: &[&str],
+        from: RelId,
+        to: Option<RelId>,
+        mut test: Option<RelTest<'_>>,
+        piece: &mut RelPiece,
+    ) -> Result<Option<RelId>> {
+        piece.rels.clear();
+        for id in self.relationship_ids()? {
+            let id = id?;
+            if id < from || to.is_some_and(|t| id >= t) {
+                continue;
+            }
+            let Some(r) = self.relationship(id)? else {
+                continue;
+            };
+            if !types.contains(&r.rel_type.as_str()) {
+                continue;
+            }
+            if let Some((key, keep)) = &mut test {
+                if !keep(r.properties.get(*key).unwrap_or(&Value::Null))? {
+                    continue;
+                }
+            }
+            piece.rels.push((id, r.start, r.end));
+        }
+        Ok(None)
+    }
 
     /// The relationships of `node` in `direction` whose type is one of `types` (any type when
     /// empty). With `Direction::Both` a self-loop is reported once. Order: by type, then by

@@ -344,6 +344,18 @@ impl RelRecord {
         Self::decode_head(buf, &mut pos)?;
         find_prop(buf, &mut pos, key)
     }
+
+    /// The record's type, start and end, and where its property list begins.
+    pub fn head(buf: &[u8]) -> Option<(u32, u64, u64, usize)> {
+        let mut pos = 0;
+        let (t, s, e) = Self::decode_head(buf, &mut pos)?;
+        Some((t, s, e, pos))
+    }
+
+    /// One property of the record whose property list begins at `pos` (see [`RelRecord::head`]).
+    pub fn property_at(buf: &[u8], mut pos: usize, key: u32) -> Option<Option<Value>> {
+        find_prop(buf, &mut pos, key)
+    }
 }
 
 // ---- adjacency sections ----------------------------------------------------------------------
