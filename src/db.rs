@@ -47,7 +47,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Mutex, RwLock};
 
-use crate::error::{Error, QueryError, Result};
+use crate::error::{Error, QueryError, Result, StoreError};
 use crate::exec::lineage::fact_ids;
 use crate::exec::{run_all, BatchCommit, ExecCtx, GraphAccess, IMPLICIT_ONLY};
 use crate::plan::build::{Compiled, PlanOptions};
@@ -512,17 +512,22 @@ impl Session<'_> {
                 if writes {
                     txn.prepare_write()?;
                 }
-                let r = {
-                    let mut gate = Gate {
-                        store: &db.store,
-                        guard: Some(db.store.statement_gate()),
-                    };
-                    metered(opts, || {
-                        execute(db, &mut txn, c, params, opts, profile, Some(&mut gate))
-                    })?
+                let mut gate = Gate {
+                    store: &db.store,
+                    guard: Some(db.store.statement_gate()),
+                    batches: 0,
+                    rows: 0,
+                    unsure: 0,
                 };
-                txn.commit()?;
-                Ok(r)
+                let r = metered(opts, || {
+                    execute(db, &mut txn, c, params, opts, profile, Some(&mut gate))
+                });
+                gate.guard = None;
+                // Whatever fails from here on (the statement, its last check, its commit) ends
+                // it after the batches it committed, which stay.
+                r.and_then(|r| txn.commit().map(|()| r)).map_err(|e| {
+                    crate::error::after_batches(e, gate.batches, gate.rows, gate.unsure)
+                })
             }
         };
         if matches!(
@@ -559,14 +564,40 @@ fn metered(opts: &RunOptions, f: impl FnOnce() -> Result<QueryResult>) -> Result
 struct Gate<'s> {
     store: &'s Store,
     guard: Option<std::sync::RwLockReadGuard<'s, ()>>,
+    /// Batches committed, and the input rows they held: they stay whatever ends the
+    /// statement, so its error says so (`error::after_batches`).
+    batches: u64,
+    rows: u64,
+    /// The input rows of a batch whose commit landed but could not be made durable: it may
+    /// or may not be kept, and the statement's error says so.
+    unsure: u64,
 }
 
 impl BatchCommit for Gate<'_> {
-    fn commit_batch(&mut self, graph: &mut dyn GraphWrite) -> Result<u64> {
+    fn commit_batch(&mut self, graph: &mut dyn GraphWrite, rows: u64) -> Result<u64> {
         self.guard = None;
+        let before = self.store.generation();
         let r = graph.commit_batch();
         self.guard = Some(self.store.statement_gate());
-        r.map(|()| self.store.generation())
+        let after = self.store.generation();
+        // The statement holds the writer lock: no other commit moves the generation between
+        // these two reads, so a new generation means this batch's commit landed.
+        match &r {
+            Ok(()) => {
+                self.batches += 1;
+                self.rows += rows;
+            }
+            // Landed, and only making it durable failed (a new generation), or a write
+            // failed (a full disk): sled may hold the batch anyway (its `apply_batch` can
+            // fail after the batch went into its log) and write it later, or lose it.
+            Err(Error::Store(StoreError::Io { .. } | StoreError::DiskFull { .. })) => {
+                self.unsure = rows
+            }
+            Err(_) if after != before => self.unsure = rows,
+            // Refused before anything was written (a constraint the batch breaks).
+            Err(_) => {}
+        }
+        r.map(|()| after)
     }
 }
 

@@ -5,6 +5,7 @@
 //! query text. Line, column and caret are drawn only when rendering (`diagnostic`).
 
 use std::fmt;
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use crate::ast::Span;
@@ -219,14 +220,36 @@ pub enum Error {
     /// Import/export and other file work.
     #[error("{0}")]
     Io(String),
+    /// `cause` ended a statement after its `CALL { } IN TRANSACTIONS` had committed `batches`
+    /// batches of `rows` input rows, which stay committed ([`after_batches`]), and perhaps a
+    /// batch of `unsure` input rows that landed but could not be made durable (a full disk
+    /// in the flush), which may or may not be kept. Only for causes whose own text cannot
+    /// carry that (a timeout, a cancel, a store error such as a full disk): the exit code and
+    /// the server's status code are the cause's ([`Error::cause`]).
+    #[error("{cause}; {}", batches_note(*batches, *rows, *unsure))]
+    AfterBatches {
+        batches: u64,
+        rows: u64,
+        unsure: u64,
+        cause: Box<Error>,
+    },
 }
 
 impl Error {
     /// The query error inside, if any (for TCK-style checks).
     pub fn as_query(&self) -> Option<&QueryError> {
-        match self {
+        match self.cause() {
             Error::Query(q) => Some(q),
             _ => None,
+        }
+    }
+
+    /// What went wrong, without the note that committed batches stay: the error itself, or
+    /// the cause inside [`Error::AfterBatches`]. Exit codes and status codes are the cause's.
+    pub fn cause(&self) -> &Error {
+        match self {
+            Error::AfterBatches { cause, .. } => cause.cause(),
+            e => e,
         }
     }
 
@@ -258,6 +281,70 @@ pub fn format_size(n: u64, si: bool) -> String {
     }
 }
 
+/// `e`, which ended a statement after its `CALL { } IN TRANSACTIONS` committed `batches`
+/// batches of `rows` input rows, and perhaps landed one more of `unsure` rows that could not
+/// be made durable (none of either: `e` unchanged), saying that they stay: a user who runs the
+/// statement again repeats them. A query error keeps its kind and gets Neo4j's `(Transactions
+/// committed: N)` and the note in its message; a memory-limit error says it already; any
+/// other error is wrapped in [`Error::AfterBatches`].
+pub fn after_batches(e: Error, batches: u64, rows: u64, unsure: u64) -> Error {
+    match e {
+        e if batches == 0 && unsure == 0 => e,
+        e @ (Error::MemoryLimitExceeded { .. } | Error::AfterBatches { .. }) => e,
+        Error::Query(mut q) => {
+            q.message = format!(
+                "{} (Transactions committed: {batches}): {}",
+                q.message,
+                batches_note(batches, rows, unsure)
+            );
+            Error::Query(q)
+        }
+        cause => Error::AfterBatches {
+            batches,
+            rows,
+            unsure,
+            cause: Box::new(cause),
+        },
+    }
+}
+
+/// That `batches` committed batches of `rows` input rows stay, and that a batch of `unsure`
+/// rows (if any) reached the database but not the disk.
+fn batches_note(batches: u64, rows: u64, unsure: u64) -> String {
+    let rs = |n: u64| if n == 1 { "" } else { "s" };
+    let mut note = String::new();
+    if batches > 0 {
+        let (es, stay) = if batches == 1 {
+            ("", "stays")
+        } else {
+            ("es", "stay")
+        };
+        note = format!(
+            "the {batches} batch{es} of CALL {{ … }} IN TRANSACTIONS committed before it \
+             ({rows} input row{}) {stay} committed",
+            rs(rows)
+        );
+    }
+    if unsure > 0 {
+        // The commit landed and only its flush failed: sled may still write it later (when
+        // space is freed, at close) or lose it; which one is not known when the error is made.
+        let which = if batches > 0 {
+            "; the next batch"
+        } else {
+            "a batch of CALL { … } IN TRANSACTIONS"
+        };
+        let _ = write!(
+            note,
+            "{which} ({unsure} input row{}) reached the database but could not be written to \
+             disk, and may or may not be kept: count what is there before running the \
+             statement again",
+            rs(unsure)
+        );
+    }
+    note.push_str(", the rest changed nothing; running the statement again would repeat them");
+    note
+}
+
 /// The message of [`Error::MemoryLimitExceeded`]: the limit, what the statement held (in the
 /// limit's units), what stays committed, and what to do.
 pub fn exceeded_message(limit: u64, held: u64, committed: u64) -> String {
@@ -284,4 +371,32 @@ pub fn exceeded_message(limit: u64, held: u64, committed: u64) -> String {
          IN TRANSACTIONS OF 10000 ROWS, return or collect less, or raise the limit with \
          --memory-limit (KG_MEMORY_LIMIT; :memory-limit in the shell)"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_batches_note_names_what_stays_and_what_is_unsure() {
+        let e = after_batches(Error::Timeout(5), 2, 20, 0);
+        assert!(matches!(e.cause(), Error::Timeout(5)));
+        assert_eq!(
+            e.to_string(),
+            "query timed out after 5 ms; the 2 batches of CALL { … } IN TRANSACTIONS committed \
+             before it (20 input rows) stay committed, the rest changed nothing; running the \
+             statement again would repeat them"
+        );
+        let e = after_batches(Error::Cancelled, 1, 10, 10).to_string();
+        assert!(e.contains("(10 input rows) stays committed; the next batch (10 input rows) reached the database but could not be written to disk, and may or may not be kept"), "{e}");
+        let e = after_batches(Error::Cancelled, 0, 0, 1).to_string();
+        assert!(
+            e.contains("; a batch of CALL { … } IN TRANSACTIONS (1 input row) reached"),
+            "{e}"
+        );
+        assert!(matches!(
+            after_batches(Error::Cancelled, 0, 0, 0),
+            Error::Cancelled
+        ));
+    }
 }

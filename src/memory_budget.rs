@@ -8,7 +8,9 @@
 //! finish (the shell's, or a server connection's), so the thread's count while the scope is
 //! open is what the statement holds: its rows, sorts, collected lists and its transaction's
 //! write overlay. Two statements on two server connections count on two threads and never see
-//! each other's memory, so one client's statement cannot fail another's. Memory the statement
+//! each other's memory, so one client's statement cannot fail another's. (A parallel
+//! aggregation's worker threads count on their own threads too, and also add to one count of
+//! the statement they share, [`scope_shared`].) Memory the statement
 //! frees that was allocated before it (a cached plan evicted, say) lowers its count; memory it
 //! hands to another thread and that thread frees is not subtracted (nothing in the engine does
 //! that). The storage engine's page cache fills on the thread that reads, so a statement's
@@ -42,7 +44,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::fmt;
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 use crate::error::{format_size, Error, Result};
@@ -97,6 +99,30 @@ struct Meter {
     /// Batches of `CALL { } IN TRANSACTIONS` the statement has committed ([`settle`]): they
     /// stay whichever poll fails it later, so its error must say so.
     batches: Cell<u64>,
+    /// The statement's count this thread shares with other threads ([`scope_shared`]), or
+    /// null. Valid while that scope is open: the scope borrows the [`Shared`] and clears this
+    /// pointer when it ends, unwinding included.
+    shared: Cell<*const Shared>,
+    /// What this thread allocated (net) since it last added to `shared`'s count.
+    drift: Cell<i64>,
+}
+
+/// How far a thread's count may drift from the shared count before it adds to it: one atomic
+/// add per 64 KiB allocated or freed (net), so the shared count is exact up to this much per
+/// thread while no allocation pays for an atomic.
+const DRIFT: i64 = 64 << 10;
+
+/// The count of one statement shared by the threads of a parallel operator (its workers and
+/// the statement's own thread, [`scope_shared`]): the statement's limit, and what the threads
+/// hold together. Why: each thread counts on its own, so a worker alone cannot tell the
+/// statement's total; an equal share of the limit per thread stopped a statement whose threads
+/// together held far less than its limit, and its error named the share as "the limit".
+pub struct Shared {
+    limit: u64,
+    batches: u64,
+    held: AtomicI64,
+    peak: AtomicI64,
+    over: AtomicBool,
 }
 
 thread_local! {
@@ -109,6 +135,8 @@ thread_local! {
             peak: Cell::new(0),
             over: Cell::new(false),
             batches: Cell::new(0),
+            shared: Cell::new(std::ptr::null()),
+            drift: Cell::new(0),
         }
     };
 }
@@ -126,6 +154,22 @@ fn charge(delta: i64) {
             m.peak.set(held);
             if held as u64 > limit {
                 m.over.set(true);
+            }
+        }
+        let shared = m.shared.get();
+        if !shared.is_null() {
+            let drift = m.drift.get() + delta;
+            if drift.abs() < DRIFT {
+                m.drift.set(drift);
+                return;
+            }
+            m.drift.set(0);
+            // SAFETY: non-null only while the `scope_shared` that set it borrows the `Shared`.
+            let s = unsafe { &*shared };
+            let total = s.held.fetch_add(drift, Ordering::Relaxed) + drift;
+            s.peak.fetch_max(total, Ordering::Relaxed);
+            if total > s.limit as i64 {
+                s.over.store(true, Ordering::Relaxed);
             }
         }
     });
@@ -254,6 +298,8 @@ struct Saved {
     peak: i64,
     over: bool,
     batches: u64,
+    shared: *const Shared,
+    drift: i64,
 }
 
 /// Ends a scope: restores the enclosing one, which takes over what the inner one still holds.
@@ -265,6 +311,10 @@ impl Drop for Restore {
             let inner_held = m.held.get();
             let outer = &self.0;
             m.limit.set(outer.limit);
+            m.shared.set(outer.shared);
+            if m.shared.get().is_null() {
+                m.drift.set(outer.drift);
+            }
             if outer.limit == 0 {
                 m.held.set(0);
                 m.peak.set(0);
@@ -293,6 +343,8 @@ pub fn scope<R>(limit: Limit, f: impl FnOnce() -> R) -> R {
             peak: m.peak.get(),
             over: m.over.get(),
             batches: m.batches.get(),
+            shared: m.shared.get(),
+            drift: m.drift.get(),
         };
         // Inside an enclosing scope, what that scope has left bounds the inner one.
         let left =
@@ -318,18 +370,41 @@ pub fn scope<R>(limit: Limit, f: impl FnOnce() -> R) -> R {
 /// its limit. Cheap (one thread-local read) so that tight loops may call it every iteration.
 #[inline]
 pub fn check() -> Result<()> {
-    if METER.with(|m| m.over.get()) {
+    if METER.with(|m| m.over.get() || with_shared(m, |s| s.over.load(Ordering::Relaxed))) {
         return Err(exceeded());
     }
     Ok(())
 }
 
+/// `f` of the count this thread shares, false when it shares none.
+#[inline]
+fn with_shared(m: &Meter, f: impl FnOnce(&Shared) -> bool) -> bool {
+    let shared = m.shared.get();
+    // SAFETY: non-null only while the `scope_shared` that set it borrows the `Shared`.
+    !shared.is_null() && f(unsafe { &*shared })
+}
+
+/// The error of the statement on this thread: its limit and the most it held. On a thread
+/// sharing its statement's count, both are the statement's (all its threads together), never
+/// this thread's part.
 #[cold]
 fn exceeded() -> Error {
-    METER.with(|m| Error::MemoryLimitExceeded {
-        limit: m.limit.get(),
-        held: m.peak.get().max(0) as u64,
-        committed: m.batches.get(),
+    METER.with(|m| {
+        let shared = m.shared.get();
+        if !shared.is_null() {
+            // SAFETY: as in `with_shared`.
+            let s = unsafe { &*shared };
+            return Error::MemoryLimitExceeded {
+                limit: s.limit,
+                held: s.peak.load(Ordering::Relaxed).max(0) as u64,
+                committed: s.batches,
+            };
+        }
+        Error::MemoryLimitExceeded {
+            limit: m.limit.get(),
+            held: m.peak.get().max(0) as u64,
+            committed: m.batches.get(),
+        }
     })
 }
 
@@ -337,31 +412,75 @@ fn exceeded() -> Error {
 /// this thread would pass its limit, so that one huge allocation fails cleanly instead of
 /// being attempted.
 pub fn reserve(bytes: u64) -> Result<()> {
-    let over = METER.with(|m| {
-        let limit = m.limit.get();
-        limit != 0 && (m.held.get().max(0) as u64).saturating_add(bytes) > limit
-    });
-    if over {
-        return Err(METER.with(|m| Error::MemoryLimitExceeded {
-            limit: m.limit.get(),
-            held: (m.held.get().max(0) as u64).saturating_add(bytes),
-            committed: m.batches.get(),
-        }));
-    }
-    Ok(())
+    METER.with(|m| {
+        if m.limit.get() == 0 {
+            return Ok(());
+        }
+        // The statement's limit and what it holds: all its threads' when this one shares.
+        let shared = m.shared.get();
+        let (limit, held, committed) = if shared.is_null() {
+            (m.limit.get(), m.held.get(), m.batches.get())
+        } else {
+            // SAFETY: as in `with_shared`.
+            let s = unsafe { &*shared };
+            (
+                s.limit,
+                s.held.load(Ordering::Relaxed) + m.drift.get(),
+                s.batches,
+            )
+        };
+        let would = (held.max(0) as u64).saturating_add(bytes);
+        if would > limit {
+            return Err(Error::MemoryLimitExceeded {
+                limit,
+                held: would,
+                committed,
+            });
+        }
+        Ok(())
+    })
 }
 
-/// The limit for each of `threads` threads sharing the rest of this thread's statement (a
-/// parallel aggregation's workers, this thread among them): an equal share of what it has
-/// left, or none when the statement has no limit.
-pub fn share(threads: usize) -> Limit {
+/// The count of the statement on this thread, for threads that work on it together
+/// ([`scope_shared`]): its limit, and what it holds now as the start of their common count.
+/// `None` when the statement has no limit (nothing to count).
+pub fn shared() -> Option<Shared> {
     METER.with(|m| {
         let limit = m.limit.get();
-        if limit == 0 {
-            return Limit::Unlimited;
-        }
-        let left = limit.saturating_sub(m.held.get().max(0) as u64);
-        Limit::Bytes((left / threads.max(1) as u64).max(1))
+        (limit != 0).then(|| {
+            let held = m.held.get().max(0);
+            Shared {
+                limit,
+                batches: m.batches.get(),
+                held: AtomicI64::new(held),
+                peak: AtomicI64::new(held),
+                over: AtomicBool::new(held as u64 > limit),
+            }
+        })
+    })
+}
+
+/// Runs `f` on this thread as part of the statement `shared` counts (a parallel operator's
+/// worker, or the statement's own thread while its workers run): what `f` allocates counts on
+/// this thread and, every 64 KiB, on the shared count; [`check`] fails once the threads
+/// together have held more than the statement's limit, and the error names that limit and
+/// what they held together (exact up to 64 KiB per thread). `None`: no limit, as [`scope`]
+/// with none. What `f` still holds when it returns stays on this thread's count (a worker
+/// reports it with [`held`] for the statement's thread to [`adopt`]).
+pub fn scope_shared<R>(shared: Option<&Shared>, f: impl FnOnce() -> R) -> R {
+    let Some(s) = shared else {
+        return scope(Limit::Unlimited, f);
+    };
+    scope(Limit::Bytes(s.limit), || {
+        METER.with(|m| {
+            // Only the shared count stops the statement: this thread's part alone never
+            // passes the statement's limit before the whole does (a limit this thread's count
+            // never reaches, but not 0, which would stop the counting).
+            m.limit.set(i64::MAX as u64);
+            m.shared.set(s as *const Shared);
+            m.drift.set(0);
+        });
+        f()
     })
 }
 

@@ -192,3 +192,165 @@ fn sigkill_mid_load_leaves_whole_batches() {
     }
     assert!(partial > 0, "no kill landed in the middle of a load");
 }
+
+/// The number in `text` after `before` (digits only).
+fn number_after(text: &str, before: &str) -> Option<u64> {
+    let at = text.find(before)? + before.len();
+    text[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .ok()
+}
+
+/// Whatever ends a load after some batches committed (a timeout, a cancel, a runtime error in
+/// a later batch or after the subquery) says how many batches and input rows stay, and keeps
+/// its kind: before, a timeout said only "query timed out after … ms" with 310,000 nodes
+/// committed, and a user who ran the load again doubled them.
+#[test]
+fn an_error_after_committed_batches_says_they_stay() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let db = Database::open_in_memory().unwrap();
+    let load = "UNWIND range(1, 5000000) AS i CALL { WITH i CREATE (:T {i: i}) } \
+                IN TRANSACTIONS OF 1000 ROWS";
+    // A timeout: the batches committed before it stay, and the error says how many.
+    let timed = kgstore::db::RunOptions {
+        timeout: Some(Duration::from_millis(400)),
+        ..Default::default()
+    };
+    let err = db
+        .session()
+        .run_with(load, &Params::new(), &timed)
+        .unwrap_err();
+    assert!(matches!(err.cause(), Error::Timeout(400)), "{err:?}");
+    let Error::AfterBatches { batches, rows, .. } = &err else {
+        panic!("no count of the committed batches: {err}");
+    };
+    assert!(*batches > 0, "{err}");
+    assert_eq!(*rows, batches * 1000, "{err}");
+    assert_eq!(count(&db, "T"), *rows as i64, "{err}");
+    let text = err.to_string();
+    assert!(text.starts_with("query timed out after 400 ms; "), "{text}");
+    assert!(
+        text.contains(&format!(
+            "the {batches} batches of CALL {{ … }} IN TRANSACTIONS"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("({rows} input rows) stay committed")),
+        "{text}"
+    );
+
+    // A cancel (the shell's Ctrl-C, a server's reset) once a batch has landed.
+    let flag = Arc::new(AtomicBool::new(false));
+    let cancellable = kgstore::db::RunOptions {
+        cancel: Some(Arc::clone(&flag)),
+        ..Default::default()
+    };
+    let before = count(&db, "T");
+    let err = std::thread::scope(|s| {
+        s.spawn(|| {
+            while count(&db, "T") == before {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            flag.store(true, Ordering::Relaxed);
+        });
+        db.session()
+            .run_with(load, &Params::new(), &cancellable)
+            .unwrap_err()
+    });
+    assert!(matches!(err.cause(), Error::Cancelled), "{err:?}");
+    let Error::AfterBatches { batches, rows, .. } = &err else {
+        panic!("no count of the committed batches: {err}");
+    };
+    assert!(*batches > 0 && *rows == batches * 1000, "{err}");
+    assert_eq!(count(&db, "T") - before, *rows as i64, "{err}");
+    assert!(
+        err.to_string().starts_with("query cancelled; the "),
+        "{err}"
+    );
+
+    // ON ERROR FAIL (the default) in the third batch: a query error still, with Neo4j's count.
+    let err = db
+        .run(
+            "UNWIND range(1, 10) AS i CALL { WITH i CREATE (:F {i: 1 / (i - 8)}) } \
+             IN TRANSACTIONS OF 3 ROWS",
+            &Params::new(),
+        )
+        .unwrap_err();
+    let q = err.as_query().expect("a query error");
+    assert!(q.message.contains("(Transactions committed: 2)"), "{err}");
+    assert!(q.message.contains("(6 input rows) stay committed"), "{err}");
+    assert_eq!(count(&db, "F"), 6);
+    // An error after the subquery, in the rows of a committed batch.
+    let err = db
+        .run(
+            "UNWIND range(1, 10) AS i CALL { WITH i CREATE (:G {i: i}) } \
+             IN TRANSACTIONS OF 3 ROWS RETURN 1 / (i - 5) AS x",
+            &Params::new(),
+        )
+        .unwrap_err();
+    assert!(err.as_query().is_some(), "{err:?}");
+    assert!(
+        err.to_string().contains("(Transactions committed: 2)"),
+        "{err}"
+    );
+    assert_eq!(count(&db, "G"), 6);
+    // No batch committed: Neo4j's count of none, and nothing more.
+    let err = db
+        .run(
+            "UNWIND range(1, 10) AS i CALL { WITH i CREATE (:H {i: 1 / (i - 2)}) } \
+             IN TRANSACTIONS OF 3 ROWS",
+            &Params::new(),
+        )
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("(Transactions committed: 0)"),
+        "{err}"
+    );
+    assert!(!err.to_string().contains("stay committed"), "{err}");
+    assert_eq!(count(&db, "H"), 0);
+}
+
+/// `kg query` under `--timeout`: exit 1 as for any timeout, and the message says how many
+/// batches and rows the load left committed, which is what the database holds.
+#[test]
+fn kg_query_says_the_batches_a_timeout_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("db");
+    let out = kg(&db)
+        .args([
+            "--timeout",
+            "600",
+            "query",
+            "UNWIND range(1, 5000000) AS i CALL { WITH i CREATE (:T {i: i}) } \
+             IN TRANSACTIONS OF 1000 ROWS",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("query timed out after 600 ms; the "),
+        "{stderr}"
+    );
+    let rows = number_after(&stderr, "IN TRANSACTIONS committed before it (")
+        .unwrap_or_else(|| panic!("no count of rows: {stderr}"));
+    assert!(rows > 0 && rows.is_multiple_of(1000), "{stderr}");
+    let out = kg(&db)
+        .args([
+            "query",
+            "--format",
+            "csv",
+            "MATCH (n:T) RETURN count(*) AS c",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!("c\r\n{rows}\r\n")
+    );
+}

@@ -236,6 +236,37 @@ fn the_time_and_memory_limits_stop_the_workers() {
     assert!(ran_parallel(&db, hungry, 4));
 }
 
+/// A memory stop inside the workers names the statement's limit and what its threads held
+/// together, never one thread's part: before, each thread ran under an equal share of what the
+/// statement had left and the error said "its limit of 1 MiB" under a 4 MiB limit.
+#[test]
+fn a_memory_stop_in_the_workers_names_the_statements_limit() {
+    let (_d, db) = on_disk();
+    graph(&db);
+    let hungry = "MATCH (n:P) UNWIND range(1, 40) AS k RETURN n.g AS g, collect(k) AS l";
+    assert!(ran_parallel(&db, hungry, 4));
+    let limit = 4u64 << 20;
+    let limited = RunOptions {
+        threads: Some(4),
+        memory_limit: Some(Limit::Bytes(limit)),
+        ..RunOptions::default()
+    };
+    let err = db
+        .session()
+        .run_with(hungry, &Params::new(), &limited)
+        .expect_err("memory");
+    match &err {
+        Error::MemoryLimitExceeded {
+            limit: named, held, ..
+        } => {
+            assert_eq!(*named, limit, "{err}");
+            assert!(*held > limit, "what the threads held together: {err}");
+        }
+        other => panic!("{other}"),
+    }
+    assert!(err.to_string().contains("its limit of 4 MiB"), "{err}");
+}
+
 #[test]
 fn inside_a_transaction_that_wrote_workers_see_its_writes() {
     let (_d, db) = on_disk();

@@ -6,7 +6,7 @@ use crate::error::{Error, StoreError};
 /// database (a command that needs sled, while sealed readers share it: `store/seal.rs`), as
 /// when it cannot be opened at all; 1 otherwise.
 pub(super) fn failure_code(e: &Error) -> i32 {
-    if matches!(e, Error::Store(StoreError::Locked { .. })) {
+    if matches!(e.cause(), Error::Store(StoreError::Locked { .. })) {
         2
     } else {
         1

@@ -84,8 +84,9 @@ pub enum GraphAccess<'g> {
 /// The façade gives one to an auto-commit statement only: it steps out of the statement gate
 /// for the commit and back in after it.
 pub trait BatchCommit {
-    /// Commits `graph`'s writes; returns the store generation after the commit.
-    fn commit_batch(&mut self, graph: &mut dyn GraphWrite) -> Result<u64>;
+    /// Commits `graph`'s writes, a batch of `rows` input rows; returns the store generation
+    /// after the commit.
+    fn commit_batch(&mut self, graph: &mut dyn GraphWrite, rows: u64) -> Result<u64>;
 }
 
 /// Neo4j's refusal of `CALL { } IN TRANSACTIONS` inside an explicit transaction.
@@ -243,13 +244,14 @@ impl<'g> ExecCtx<'g> {
         *self.csv_position.borrow_mut() = Some((line, Arc::clone(file)));
     }
 
-    /// Commits the statement's writes so far (`CALL { } IN TRANSACTIONS`); fails as Neo4j does
-    /// where the statement runs inside an explicit transaction.
-    pub fn commit_batch(&mut self) -> Result<()> {
+    /// Commits the statement's writes so far, a batch of `rows` input rows (`CALL { } IN
+    /// TRANSACTIONS`); fails as Neo4j does where the statement runs inside an explicit
+    /// transaction.
+    pub fn commit_batch(&mut self, rows: u64) -> Result<()> {
         let (Some(hook), GraphAccess::Write(g)) = (&mut self.batch_commit, &mut self.graph) else {
             return Err(Error::Transaction(IMPLICIT_ONLY.into()));
         };
-        self.generation = hook.commit_batch(&mut **g)?;
+        self.generation = hook.commit_batch(&mut **g, rows)?;
         Ok(())
     }
 

@@ -252,8 +252,9 @@ pub(crate) fn run(
         profile: ctx.profile.is_some(),
     };
     let limits = crate::interrupt::current();
-    // Each thread, this one included, may hold an equal share of what the statement has left.
-    let share = crate::memory_budget::share(threads);
+    // The threads, this one included, count what they hold together against the statement's
+    // limit, and a stop names that limit and their total (`memory_budget::scope_shared`).
+    let shared = crate::memory_budget::shared();
     // A helper evaluates the statement's expressions as deep as this thread does: it gets the
     // stack this thread has left (`stack.rs` sized it for the statement; reserved, not used).
     let stack = stacker::remaining_stack()
@@ -265,12 +266,12 @@ pub(crate) fn run(
         // A helper that cannot be started leaves its morsels to the others.
         let helpers: Vec<_> = (1..threads)
             .filter_map(|_| {
-                let (job, env, limits) = (&job, &env, limits.clone());
+                let (job, env, limits, shared) = (&job, &env, limits.clone(), shared.as_ref());
                 std::thread::Builder::new()
                     .name("kg-scan".into())
                     .stack_size(stack)
                     .spawn_scoped(s, move || {
-                        crate::memory_budget::scope(share, || {
+                        crate::memory_budget::scope_shared(shared, || {
                             let out = crate::interrupt::scope(limits, || work(job, env));
                             (out, crate::memory_budget::held())
                         })
@@ -279,7 +280,9 @@ pub(crate) fn run(
             })
             .collect();
         used += helpers.len();
-        results.push(crate::memory_budget::scope(share, || work(&job, &env)));
+        results.push(crate::memory_budget::scope_shared(shared.as_ref(), || {
+            work(&job, &env)
+        }));
         for h in helpers {
             match h.join() {
                 Ok((out, held)) => {

@@ -44,7 +44,7 @@ pub struct InTransactions<'p> {
     pub done: bool,
     /// `ON ERROR BREAK` met a failed batch: no batch runs any more.
     pub broken: bool,
-    /// Batches committed so far (for the `ON ERROR FAIL` message).
+    /// Batches committed so far (for the `ON ERROR FAIL` message when there are none).
     pub committed: u64,
 }
 
@@ -183,7 +183,7 @@ impl InTransactions<'_> {
         let mut produced = Vec::new();
         let failure = match self.invoke_all(ctx, &rows, &mut produced) {
             Ok(()) => {
-                ctx.commit_batch()?;
+                ctx.commit_batch(rows.len() as u64)?;
                 crate::memory_budget::settle(base);
                 self.committed += 1;
                 None
@@ -204,7 +204,10 @@ impl InTransactions<'_> {
         ctx.stats = stats;
         drop(produced);
         match self.tx.on_error {
-            OnError::Fail => Err(with_commits(e, self.committed)),
+            // With batches committed, the statement's end says so, whatever error ends it
+            // (`error::after_batches`); before any, Neo4j's "(Transactions committed: 0)".
+            OnError::Fail if self.committed == 0 => Err(with_commits(e, 0)),
+            OnError::Fail => Err(e),
             mode => {
                 self.broken = mode == OnError::Break;
                 let message = match &e {

@@ -1,6 +1,7 @@
 //! A Cypher script of `;`-terminated statements that recreates the graph in kgstore, Neo4j,
 //! Memgraph or FalkorDB: nodes in `UNWIND` batches per label set, tagged with a temporary label
-//! and id property; relationships matched through them; the tags removed at the end.
+//! and id property; relationships matched through them; the tags removed at the end; then
+//! the user's indexes and constraints (`schema.rs`).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -195,6 +196,22 @@ pub fn write_cypher(
     if index {
         w.emit(&idx)?;
     }
+    // A whole graph's schema (a query's subgraph has none of its own).
+    let schema = match &source {
+        Source::Graph(g) => Some(super::schema::Schema::of(*g)?),
+        Source::Subgraph(_) => None,
+    };
+    if let Some(schema) = &schema {
+        for name in &schema.inexpressible {
+            // No Cypher statement declares an index over every node; say so in the script.
+            let line = format!(
+                "// the index {name} (over every node, without a label) has no Cypher form: not exported\n"
+            );
+            w.out
+                .write_all(line.as_bytes())
+                .map_err(|e| Error::Io(format!("cannot write Cypher output: {e}")))?;
+        }
+    }
     let (mut nodes, mut rels) = (0u64, 0u64);
     let mut pending: BTreeMap<Vec<String>, Vec<String>> = BTreeMap::new();
     source.for_each_node(&mut |n| {
@@ -247,10 +264,12 @@ pub fn write_cypher(
     if index {
         w.emit("DROP INDEX kg_export_id IF EXISTS")?;
     }
-    // Constraints last: creating them checks the data just loaded, once.
-    if let Source::Graph(g) = &source {
-        for c in g.constraints()? {
-            w.emit(&c.create_statement())?;
+    // The schema last: an index built over the data loaded is built once, and a constraint
+    // created then checks the data once (docs/performance.md, "The schema in a Cypher
+    // export", measured both ways).
+    if let Some(schema) = &schema {
+        for s in schema.indexes.iter().chain(&schema.constraints) {
+            w.emit(s)?;
         }
     }
     Ok((nodes, rels, w.statements))

@@ -7,6 +7,7 @@ pub mod dot;
 pub mod graphml;
 pub mod graphviz;
 pub mod json;
+pub mod schema;
 pub mod style;
 pub mod subgraph;
 
@@ -232,7 +233,36 @@ pub fn write_source(
         .map_err(|e| Error::Io(format!("cannot write {format} output: {e}")))?;
     report.nodes = nodes;
     report.relationships = rels;
+    report.warnings.extend(schema_warning(&source, format)?);
     Ok(report)
+}
+
+/// What an export of `source` in `format` leaves out of the graph's schema, as one warning:
+/// everything in the formats that carry data only, the indexes without a label (which no
+/// Cypher statement declares) in Cypher. Pictures, and a query's subgraph, carry no schema
+/// and say nothing.
+fn schema_warning(source: &Source<'_>, format: ExportFormat) -> Result<Option<String>> {
+    let Source::Graph(graph) = source else {
+        return Ok(None);
+    };
+    let name = match format {
+        ExportFormat::Jsonl => "JSONL",
+        ExportFormat::Graphml => "GraphML",
+        ExportFormat::Csv => "CSV",
+        ExportFormat::Cypher => {
+            let schema = schema::Schema::of(*graph)?;
+            return Ok((!schema.inexpressible.is_empty()).then(|| {
+                format!(
+                    "not exported: the index(es) {} over every node (without a label), which \
+                     no Cypher statement can declare (`kg import` of JSONL, GraphML or CSV \
+                     makes one on `name` by itself)",
+                    schema.inexpressible.join(", ")
+                )
+            }));
+        }
+        ExportFormat::Dot | ExportFormat::Svg | ExportFormat::Png => return Ok(None),
+    };
+    schema::left_out(*graph, name)
 }
 
 fn write_jsonl(source: Source<'_>, out: &mut dyn Write) -> Result<(u64, u64)> {
@@ -270,8 +300,9 @@ pub fn write_source_to(
         let dir = output.ok_or_else(|| {
             Error::Io("csv export writes a directory (nodes/*.csv, relationships/*.csv): give an output directory with -o DIR".into())
         })?;
-        let (nodes, relationships, files, warnings) =
+        let (nodes, relationships, files, mut warnings) =
             csv::write_csv_dir(source, dir, opts.delimiter, opts.array_delimiter)?;
+        warnings.extend(schema_warning(&source, format)?);
         return Ok(ExportReport {
             format: Some(format),
             nodes,

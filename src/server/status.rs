@@ -43,7 +43,8 @@ pub fn with_position(e: Error, query: &str) -> Error {
 
 /// The Neo4j status code for `e`.
 pub fn code(e: &Error) -> &'static str {
-    match e {
+    // An error after committed batches of IN TRANSACTIONS has its cause's code.
+    match e.cause() {
         Error::Query(q) => match q.class {
             ErrorClass::SyntaxError => "Neo.ClientError.Statement.SyntaxError",
             ErrorClass::SemanticError => "Neo.ClientError.Statement.SemanticError",
@@ -83,6 +84,7 @@ pub fn code(e: &Error) -> &'static str {
         }
         Error::Store(StoreError::Locked { .. }) => "Neo.TransientError.General.DatabaseUnavailable",
         Error::Store(_) | Error::Io(_) => "Neo.DatabaseError.General.UnknownError",
+        Error::AfterBatches { cause, .. } => code(cause),
     }
 }
 

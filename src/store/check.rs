@@ -81,13 +81,20 @@ pub(super) type RelRow = (u64, u32, u64, u64);
 impl Store {
     /// Verifies the committed state. Errors only when the store cannot be read at all;
     /// inconsistencies are reported in the [`CheckReport`].
+    ///
+    /// A check reports and never repairs (as SQLite's `PRAGMA integrity_check`): it leaves
+    /// every file as it found it, so that what it says to do is still to be done when the
+    /// user reads it. The read image is read only to be compared with sled, entry by entry
+    /// (a damaged region is a finding); everything else is checked on sled, the stored data,
+    /// which a damaged image therefore never disturbs. (Read through the image, a damaged
+    /// region made the check's own read retire the image and delete its file, and the report
+    /// then told the user to delete a file already gone.)
     pub fn check(&self) -> Result<CheckReport> {
         // The check compares the image with sled, so sled is opened even under a seal.
         self.inner.sled()?;
-        let t = self.begin();
         let mut r = CheckReport::default();
-        // Everything below reads through the read image while it is live.
-        self.check_image(&t, &mut r)?;
+        self.check_image(&self.begin(), &mut r)?;
+        let t = self.begin_on_sled();
         match t.kv_get(keys::META_FORMAT)? {
             Some(v) if *v == FORMAT_VERSION.to_be_bytes() => {}
             other => r.problem(format!(
@@ -308,14 +315,20 @@ impl Store {
             }
         }
         // A commit during the comparison ends the image's life; it is no longer read then.
+        // What to do: the image is a copy, so deleting it loses nothing (a reader that meets
+        // a damaged region deletes it itself); `kg compact` writes a new one.
         if let (Some(e), Some(image)) = (damage, t.image()) {
             r.problem(format!(
-                "{e} (delete {} and reads use the stored data)",
+                "{e}; the stored data (sled) is intact, and the rest of this check read it: \
+                 delete {} or run `kg compact` (which writes a new image); otherwise the first \
+                 read that meets the damage deletes it, with a warning",
                 image.path().display()
             ));
         } else if let (Some(key), Some(image)) = (first, t.image()) {
             r.problem(format!(
-                "the read image differs from the stored data ({missing} keys missing, {extra} extra, {differ} with another value; first at key {}); delete {} and reads use the stored data",
+                "the read image differs from the stored data ({missing} keys missing, {extra} \
+                 extra, {differ} with another value; first at key {}): delete {} (or run `kg \
+                 compact` to write a new image); reads use the stored data then",
                 key.escape_ascii(),
                 image.path().display()
             ));
@@ -560,9 +573,15 @@ mod tests {
         db.remove(keys::META_NEXT_REL).unwrap();
         assert!(db.get(keys::META_IMAGE).unwrap().is_some());
         let report = store.check().unwrap();
-        // The rest of the check reads the image, which is consistent.
-        assert_eq!(report.problem_count, 1, "{report}");
+        // The rest of the check reads sled, the stored data (never the image, which a check
+        // must not retire): its changed counter and removed id sequence are found there.
+        assert_eq!(report.problem_count, 3, "{report}");
         let text = report.to_string();
+        assert!(text.contains("node counter says 7, found 2"), "{report}");
+        assert!(
+            text.contains("relationship id sequence 0 is not above every id"),
+            "{report}"
+        );
         assert!(
             text.contains("the read image differs from the stored data (1 keys missing, 1 extra, 1 with another value; first at key \\x00count_nodes)"),
             "{report}"

@@ -119,6 +119,12 @@ impl Store {
     pub fn begin(&self) -> Txn {
         Txn::new(self.clone())
     }
+
+    /// A transaction that reads sled only, never the read image (`kg check`, which compares
+    /// the image with sled by itself and must not retire it on the way).
+    pub(crate) fn begin_on_sled(&self) -> Txn {
+        Txn::reading(self.clone(), None, 0)
+    }
 }
 
 /// A point inside a transaction to return to with [`Txn::restore`].
