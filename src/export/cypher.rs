@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write;
 
+pub use super::ident::ident;
 use super::json::float_text;
 use super::subgraph::Source;
 use crate::error::{Error, Result};
@@ -17,17 +18,6 @@ use crate::value::Value;
 pub const TEMP_LABEL: &str = "_KgExport";
 pub const TEMP_ID: &str = "_kg_export_id";
 const BATCH: usize = 500;
-
-/// A Cypher identifier, backtick-quoted unless it is a plain ASCII identifier.
-pub fn ident(s: &str) -> String {
-    let plain = s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if plain {
-        s.to_string()
-    } else {
-        format!("`{}`", s.replace('`', "``"))
-    }
-}
 
 /// A Cypher string literal in single quotes; every engine reads `\\`, `\'`, `\n`, `\r`, `\t`
 /// and `\uXXXX`.

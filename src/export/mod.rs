@@ -6,6 +6,7 @@ pub mod cypher;
 pub mod dot;
 pub mod graphml;
 pub mod graphviz;
+mod ident;
 pub mod json;
 pub mod schema;
 pub mod style;

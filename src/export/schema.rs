@@ -4,7 +4,7 @@
 use crate::error::Result;
 use crate::store::{GraphRead, IndexDef, IndexKind};
 
-use super::cypher::ident;
+use super::ident::ident;
 
 /// The schema of `graph` as Neo4j 5 statements our parser accepts, each with `IF NOT EXISTS`
 /// and its name (so `SHOW INDEXES` / `SHOW CONSTRAINTS` after a load list the same names):

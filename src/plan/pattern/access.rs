@@ -145,27 +145,7 @@ impl PatternPlanner<'_, '_> {
         list: bool,
         element: bool,
     ) -> LogicalPlan {
-        let spec = crate::plan::ExpandSpec {
-            from: from.to_string(),
-            rel: r.var.clone(),
-            to: to.to_string(),
-            types: r.types.clone(),
-            dynamic_types: Vec::new(),
-            type_expr: None,
-            direction: super::direction(r.direction, false),
-            into: false,
-            hops: None,
-            unique_with: self.rels.iter().filter(|x| **x != r.var).cloned().collect(),
-            properties: r.properties.clone(),
-            reversed: false,
-        };
-        let mut columns = plan.columns.clone();
-        columns.push(from.to_string());
-        columns.push(r.var.clone());
-        if to != from {
-            columns.push(to.to_string());
-        }
-        self.rels.push(r.var.clone());
+        let (spec, columns) = self.whole_relationship(&plan, from, r, to);
         let plan = LogicalPlan::new(
             PlanOp::RelationshipById {
                 input: Box::new(plan),

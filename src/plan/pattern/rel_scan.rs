@@ -133,14 +133,15 @@ impl PatternPlanner<'_, '_> {
         scan.saturating_add(scan / 4) < ca.min(cb)
     }
 
-    /// Binds `(from)-[r]-(to)` from a scan of `r`'s types (`relationship_type_scan`).
-    pub(in crate::plan) fn scan_relationships(
+    /// What binding `(from)-[r]-(to)` from the relationship itself (an id seek, a type scan)
+    /// expands to, and the columns after it; `r` joins the pattern's relationships.
+    pub(super) fn whole_relationship(
         &mut self,
-        plan: LogicalPlan,
+        plan: &LogicalPlan,
         from: &str,
         r: &RelStep,
         to: &str,
-    ) -> LogicalPlan {
+    ) -> (ExpandSpec, Vec<String>) {
         let spec = ExpandSpec {
             from: from.to_string(),
             rel: r.var.clone(),
@@ -162,6 +163,18 @@ impl PatternPlanner<'_, '_> {
             columns.push(to.to_string());
         }
         self.rels.push(r.var.clone());
+        (spec, columns)
+    }
+
+    /// Binds `(from)-[r]-(to)` from a scan of `r`'s types (`relationship_type_scan`).
+    pub(in crate::plan) fn scan_relationships(
+        &mut self,
+        plan: LogicalPlan,
+        from: &str,
+        r: &RelStep,
+        to: &str,
+    ) -> LogicalPlan {
+        let (spec, columns) = self.whole_relationship(&plan, from, r, to);
         let plan = LogicalPlan::new(
             PlanOp::RelationshipTypeScan {
                 input: Box::new(plan),
