@@ -548,6 +548,22 @@ mod tests {
         assert_edges(&t, hub, &expected, &[]);
         t.commit().unwrap();
 
+        // The same after an append before the checkpoint: the appends after it go in place
+        // into the chunk that append wrote (`list_tail.rs`), the restore takes them back, and
+        // the next append (reusing a taken-back id) continues the restored chunk.
+        let mut t = store.begin();
+        let mut kept = expected.clone();
+        kept.push((rel(&mut t, "Y", hub, others[0]), others[0], true));
+        let cp = t.checkpoint();
+        for _ in 0..2_000 {
+            rel(&mut t, "Y", hub, others[0]);
+        }
+        t.restore(cp);
+        assert_edges(&t, hub, &kept, &[]);
+        kept.push((rel(&mut t, "Y", hub, others[0]), others[0], true));
+        assert_edges(&t, hub, &kept, &[]);
+        drop(t);
+
         let folded = store.fold_adjacency().unwrap();
         assert!(folded >= 2, "{folded}");
         let t = store.begin();
