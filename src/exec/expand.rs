@@ -51,11 +51,7 @@ impl<'p> Step<'p> {
                 None
             },
             rel: cols.iter().position(|c| *c == spec.rel),
-            unique: spec
-                .unique_with
-                .iter()
-                .filter_map(|u| cols.iter().position(|c| c == u))
-                .collect(),
+            unique: spec.unique_columns(cols),
             types: spec.types.iter().map(String::as_str).collect(),
             row_types: RowTypes::Static,
         })

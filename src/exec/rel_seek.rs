@@ -80,11 +80,7 @@ impl<'p> RelationshipById<'p> {
             list,
             element,
             cols,
-            unique: spec
-                .unique_with
-                .iter()
-                .filter_map(|u| cols.iter().position(|c| c == u))
-                .collect(),
+            unique: spec.unique_columns(cols),
             input,
             pending: Vec::new().into_iter(),
         }

@@ -57,11 +57,7 @@ impl<'p> RelTypeScan<'p> {
         RelTypeScan {
             spec,
             cols,
-            unique: spec
-                .unique_with
-                .iter()
-                .filter_map(|u| cols.iter().position(|c| c == u))
-                .collect(),
+            unique: spec.unique_columns(cols),
             types: spec.types.iter().map(String::as_str).collect(),
             input,
             prefilter,

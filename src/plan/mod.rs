@@ -91,6 +91,17 @@ pub struct ExpandSpec {
     pub reversed: bool,
 }
 
+impl ExpandSpec {
+    /// Where, among an operator's input columns `cols`, the relationships this step must
+    /// differ from stand (relationship uniqueness within a MATCH).
+    pub fn unique_columns(&self, cols: &[String]) -> Vec<usize> {
+        self.unique_with
+            .iter()
+            .filter_map(|u| cols.iter().position(|c| c == u))
+            .collect()
+    }
+}
+
 /// A path pattern matched by searching from a bound node (`PlanOp::PathSearch`): quantified
 /// path patterns, and whole path patterns under a selective selector (`SHORTEST k`, `ANY k`,
 /// `SHORTEST k GROUPS`). Relationships are never reused within a match (TRAIL).
