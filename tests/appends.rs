@@ -115,7 +115,9 @@ fn hubs_grow_shrink_and_compact() {
 /// Appends to a hub's last chunk go in place within a transaction (`store/list_tail.rs`); a
 /// statement that appends many and then fails must take every one of them back (the undo log
 /// restores the chunk), and the appends after it, in the same transaction, must continue the
-/// restored chunk, not the failed statement's. Checked against counts, sums and `kg check`.
+/// restored chunk, not the failed statement's. Checked against counts, sums and `kg check`,
+/// first right after the failure: the next statement reuses the taken-back ids in the same
+/// order, so its appends would rewrite any entry left behind exactly and hide it.
 #[test]
 fn a_failed_statement_takes_back_its_in_place_appends() {
     let dir = tempfile::tempdir().unwrap();
@@ -143,19 +145,25 @@ fn a_failed_statement_takes_back_its_in_place_appends() {
     let failing = "MATCH (h:Hub {id:0}) UNWIND range(3501,5500) AS i \
                    CREATE (h)-[:R]->(:Leaf {id:i}) WITH count(*) AS n RETURN 1 / (n - n)";
     assert!(s.run(failing, &Params::new()).is_err());
-    s.run(&grow(6001, 6400), &Params::new()).unwrap();
-    let in_txn = s
-        .run(
-            "MATCH (:Hub {id:0})-[:R]->(l) RETURN count(l) * 100000000 + sum(l.id)",
-            &Params::new(),
-        )
+    // Read before anything else is appended: a later append would reuse the failed
+    // statement's ids in the same order and so hide entries it left behind.
+    let hub = "MATCH (:Hub {id:0})-[:R]->(l) RETURN count(l) * 100000000 + sum(l.id)";
+    let back = s.run(hub, &Params::new()).unwrap();
+    let degree = s
+        .run("MATCH (h:Hub) RETURN COUNT { (h)--() }", &Params::new())
         .unwrap();
+    assert_eq!(
+        back.rows[0][0],
+        Value::Int(3500 * 100_000_000 + (1..=3500).sum::<i64>())
+    );
+    assert_eq!(degree.rows[0][0], Value::Int(3500));
+    s.run(&grow(6001, 6400), &Params::new()).unwrap();
+    let in_txn = s.run(hub, &Params::new()).unwrap();
     s.commit().unwrap();
     drop(s);
     let ids: i64 = (1..=3500).chain(6001..=6400).sum();
     let want = 3900 * 100_000_000 + ids;
     assert_eq!(in_txn.rows[0][0], Value::Int(want));
-    let hub = "MATCH (:Hub {id:0})-[:R]->(l) RETURN count(l) * 100000000 + sum(l.id)";
     assert_eq!(int(&db, hub), want);
     assert_eq!(int(&db, "MATCH (l:Leaf) RETURN count(l)"), 3900);
     assert_eq!(int(&db, "MATCH (h:Hub) RETURN COUNT { (h)--() }"), 3900);
