@@ -47,7 +47,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Mutex, RwLock};
 
-use crate::error::{Error, QueryError, Result, StoreError};
+use crate::error::{Error, QueryError, Result};
 use crate::exec::lineage::fact_ids;
 use crate::exec::{run_all, BatchCommit, ExecCtx, GraphAccess, IMPLICIT_ONLY};
 use crate::plan::build::{Compiled, PlanOptions};
@@ -576,28 +576,23 @@ struct Gate<'s> {
 impl BatchCommit for Gate<'_> {
     fn commit_batch(&mut self, graph: &mut dyn GraphWrite, rows: u64) -> Result<u64> {
         self.guard = None;
-        let before = self.store.generation();
         let r = graph.commit_batch();
         self.guard = Some(self.store.statement_gate());
-        let after = self.store.generation();
-        // The statement holds the writer lock: no other commit moves the generation between
-        // these two reads, so a new generation means this batch's commit landed.
-        match &r {
+        match r {
             Ok(()) => {
                 self.batches += 1;
                 self.rows += rows;
+                Ok(self.store.generation())
             }
-            // Landed, and only making it durable failed (a new generation), or a write
-            // failed (a full disk): sled may hold the batch anyway (its `apply_batch` can
-            // fail after the batch went into its log) and write it later, or lose it.
-            Err(Error::Store(StoreError::Io { .. } | StoreError::DiskFull { .. })) => {
-                self.unsure = rows
+            // The batch reached the database but may not be kept: the statement's error
+            // names it among the batches (`error::after_batches`), in place of this note.
+            Err(Error::CommitUnsure { cause }) => {
+                self.unsure = rows;
+                Err(*cause)
             }
-            Err(_) if after != before => self.unsure = rows,
             // Refused before anything was written (a constraint the batch breaks).
-            Err(_) => {}
+            Err(e) => Err(e),
         }
-        r.map(|()| after)
     }
 }
 

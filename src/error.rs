@@ -233,6 +233,13 @@ pub enum Error {
         unsure: u64,
         cause: Box<Error>,
     },
+    /// `cause` (a full disk, an I/O error) failed a commit after its batch reached the
+    /// database, or may have (sled's `apply_batch` can fail after the batch went into its
+    /// log): sled may still write it later (when space is freed, at close) or lose it, so its
+    /// changes may or may not be kept. A batch of `CALL { } IN TRANSACTIONS` is named in its
+    /// statement's error instead ([`after_batches`]). Exit and status codes are the cause's.
+    #[error("{}", unsure_message(cause))]
+    CommitUnsure { cause: Box<Error> },
 }
 
 impl Error {
@@ -248,7 +255,7 @@ impl Error {
     /// the cause inside [`Error::AfterBatches`]. Exit codes and status codes are the cause's.
     pub fn cause(&self) -> &Error {
         match self {
-            Error::AfterBatches { cause, .. } => cause.cause(),
+            Error::AfterBatches { cause, .. } | Error::CommitUnsure { cause } => cause.cause(),
             e => e,
         }
     }
@@ -343,6 +350,22 @@ fn batches_note(batches: u64, rows: u64, unsure: u64) -> String {
     }
     note.push_str(", the rest changed nothing; running the statement again would repeat them");
     note
+}
+
+/// The message of [`Error::CommitUnsure`]: what failed, that the changes may or may not be
+/// kept, and to count them before running the statement again (which would repeat them).
+fn unsure_message(cause: &Error) -> String {
+    let note = "the changes reached the database but could not be written to disk, and may or \
+                may not be kept";
+    match cause {
+        // Not the full disk's own "try again": a kept change would be made twice.
+        Error::Store(StoreError::DiskFull { path }) => format!(
+            "the disk is full: cannot write to {}; {note}: free some space, then count what is \
+             there before running it again",
+            path.display()
+        ),
+        cause => format!("{cause}; {note}: count what is there before running it again"),
+    }
 }
 
 /// The message of [`Error::MemoryLimitExceeded`]: the limit, what the statement held (in the

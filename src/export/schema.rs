@@ -57,9 +57,16 @@ impl Schema {
 }
 
 /// The warning of an export in `format`, which carries no schema, of a graph that has one:
-/// what it leaves out and how to keep it. `None` when there is nothing to leave out.
+/// what it leaves out and how to keep it. `None` when there is nothing to leave out. The
+/// index `kg import` of these formats makes by itself is not left out when the import of
+/// this export will make it again: otherwise a round trip would warn about it every time.
 pub fn left_out(graph: &dyn GraphRead, format: &str) -> Result<Option<String>> {
-    let schema = Schema::of(graph)?;
+    let mut schema = Schema::of(graph)?;
+    let made = crate::import::name_index();
+    if graph.indexes()?.contains(&made) && has_property(graph, &made.property)? {
+        schema.names.retain(|n| *n != made.name);
+        schema.inexpressible.retain(|n| *n != made.name);
+    }
     if schema.names.is_empty() {
         return Ok(None);
     }
@@ -73,6 +80,23 @@ pub fn left_out(graph: &dyn GraphRead, format: &str) -> Result<Option<String>> {
         plural(constraints, "constraint", "constraints"),
         schema.names.join(", ")
     )))
+}
+
+/// Whether a node or relationship of `graph` has a `key` property, which an import of the
+/// export then finds; stops at the first (in a graph indexed on `name`, most often the
+/// first node).
+fn has_property(graph: &dyn GraphRead, key: &str) -> Result<bool> {
+    for id in graph.node_ids()? {
+        if graph.node_property(id?, key)?.is_some() {
+            return Ok(true);
+        }
+    }
+    for id in graph.relationship_ids()? {
+        if graph.relationship_property(id?, key)?.is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {

@@ -269,15 +269,9 @@ pub fn import_into_store(
 /// looked up by name whatever the label: `MATCH (n {name: $x})`).
 pub(crate) fn planned_indexes(staging: &Staging) -> Vec<(IndexDef, u64)> {
     let mut out = Vec::new();
-    if staging.keys.names.iter().any(|k| k == "name") {
-        let def = IndexDef {
-            name: "any_name".into(),
-            label: String::new(),
-            property: "name".into(),
-            unique: false,
-            kind: Default::default(),
-        };
-        out.push((def, staging.node_count));
+    let any_name = name_index();
+    if staging.keys.names.contains(&any_name.property) {
+        out.push((any_name, staging.node_count));
     }
     for (label, key) in &staging.id_indexes {
         let def = IndexDef {
@@ -336,6 +330,18 @@ pub(crate) fn partly_written((nodes, rels): (u64, u64), e: Error) -> Error {
         "{e} (the import is partly written: its first {nodes} nodes and {rels} relationships \
          were committed in earlier batches and are in the database)"
     ))
+}
+
+/// The index on `name` over every node that an import of JSONL, GraphML or CSV makes by
+/// itself when a node or relationship of its files has the key ([`planned_indexes`]).
+pub(crate) fn name_index() -> IndexDef {
+    IndexDef {
+        name: "any_name".into(),
+        label: String::new(),
+        property: "name".into(),
+        unique: false,
+        kind: Default::default(),
+    }
 }
 
 /// `Company`, `id` → `company_id` (what `:schema` shows for an index the import created).

@@ -25,6 +25,12 @@ pub(crate) fn sled_error(path: &Path, e: sled::Error) -> Error {
     }
 }
 
+/// `e` failed a commit whose batch reached sled, or may have: its changes may or may not be
+/// kept ([`Error::CommitUnsure`]).
+pub(crate) fn unsure(e: Error) -> Error {
+    Error::CommitUnsure { cause: Box::new(e) }
+}
+
 /// sled's log at `path` cannot be read (`why`).
 pub(crate) fn damaged_log(path: &Path, why: &str) -> Error {
     StoreError::Corrupt {

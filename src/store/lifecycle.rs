@@ -82,7 +82,7 @@ use crate::error::{Error, Result, StoreError};
 
 use super::delta::{self, Delta, NAMES};
 use super::durable::{self, DurableLog};
-use super::errors::{corrupt, not_a_database, sled_error};
+use super::errors::{corrupt, not_a_database, sled_error, unsure};
 use super::image::{self, Image};
 use super::migrate::{self, stored_format, FORMAT_VERSION};
 use super::options::Durability;
@@ -549,7 +549,8 @@ impl Lifecycle {
 
     /// Makes the commit numbered `number` durable (`Durability::Full`: sled's flush, then the
     /// fdatasyncs and the mark, `durable.rs`), or leaves its mark to the close (`Relaxed`).
-    /// Called once the commit is visible, outside the statement gate.
+    /// Called once the commit is visible, outside the statement gate. Fails with
+    /// [`Error::CommitUnsure`]: the commit landed, and sled may still write it or lose it.
     pub fn make_durable(&self, number: u64) -> Result<()> {
         let (Some(durable), Some(db)) = (&self.durable, self.db.get()) else {
             return Ok(());
@@ -557,11 +558,13 @@ impl Lifecycle {
         if self.durability == Durability::Full {
             // sled's flush only starts the disk writes of the log (sync_file_range): the
             // fdatasync makes the commit survive a power loss.
-            db.flush().map_err(|e| self.sled_err(e))?;
-            durable.sync().inspect_err(|_| self.note_io_failure())?;
-            durable
-                .write_mark(number)
-                .inspect_err(|_| self.note_io_failure())?;
+            let made = db.flush().map_err(|e| self.sled_err(e)).and_then(|_| {
+                durable
+                    .sync()
+                    .and_then(|()| durable.write_mark(number))
+                    .inspect_err(|_| self.note_io_failure())
+            });
+            made.map_err(unsure)?;
         } else {
             self.unmarked.store(number, Ordering::Release);
         }
@@ -775,7 +778,9 @@ impl Commit<'_> {
     }
 
     /// Applies the batch atomically; returns the commit's number for
-    /// [`Lifecycle::make_durable`] (0 for a temporary store).
+    /// [`Lifecycle::make_durable`] (0 for a temporary store). An I/O error (a full disk)
+    /// fails it with [`Error::CommitUnsure`]: sled's `apply_batch` can fail after the batch
+    /// went into its log, which it may then still write, or lose.
     pub fn land(mut self) -> Result<u64> {
         // Kept before the batch applies: a key whose write failed is read back as sled has it.
         if self.tracking {
@@ -784,7 +789,10 @@ impl Commit<'_> {
         let batch = std::mem::take(&mut self.batch);
         self.db
             .apply_batch(batch)
-            .map_err(|e| self.lifecycle.sled_err(e))?;
+            .map_err(|e| match self.lifecycle.sled_err(e) {
+                e @ Error::Store(StoreError::Io { .. } | StoreError::DiskFull { .. }) => unsure(e),
+                e => e,
+            })?;
         if let (true, DiskState::Sled { stamped, .. }) = (self.stamped, &mut *self.state) {
             *stamped = false;
         }

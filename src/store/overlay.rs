@@ -25,8 +25,8 @@ use super::records::{block_get, block_is_well_formed, block_set};
 /// No entry for this slot in the held block.
 const ABSENT: u32 = u32::MAX;
 
-/// The block held open: its bytes (the map holds an empty placeholder under the same key) and
-/// where each slot's entry starts.
+/// The block held open: its bytes (the map holds an empty placeholder under the same key),
+/// where each slot's entry starts, and when it was last written.
 struct Hot {
     key: Vec<u8>,
     block: Vec<u8>,
@@ -34,12 +34,14 @@ struct Hot {
     /// One past the highest slot with an entry (0: none): a new highest slot is an append at
     /// the block's end, with no search of `start` and no offsets to move.
     top: usize,
+    /// The overlay's tick at the block's last write: the least recent is closed first.
+    used: u64,
 }
 
 impl Hot {
     /// The block back (`Err`) when it is not well formed: the map's path keeps its exact
-    /// behaviour on such a block.
-    fn open(key: Vec<u8>, block: Vec<u8>) -> Result<Hot, Vec<u8>> {
+    /// behaviour on such a block. `used`: the overlay's tick now.
+    fn open(key: Vec<u8>, block: Vec<u8>, used: u64) -> Result<Hot, Vec<u8>> {
         if !block_is_well_formed(&block) || block.len() >= ABSENT as usize {
             return Err(block);
         }
@@ -60,6 +62,7 @@ impl Hot {
             block,
             start,
             top,
+            used,
         })
     }
 
@@ -150,8 +153,7 @@ pub(crate) struct Overlay {
     /// The same keys in order, for ordered reads and the commit's batch.
     order: BTreeSet<Vec<u8>>,
     held: Vec<Hot>,
-    /// When each held block (same index) was last written: the least recent is closed first.
-    used: Vec<u64>,
+    /// Counts `set_slot` calls: the clock of [`Hot::used`].
     tick: u64,
     /// Keys of the latest `set_slot` calls that found no held block, as a ring: a write to
     /// one of them again opens its block.
@@ -202,7 +204,6 @@ impl Overlay {
     /// Puts the held block at `i` back into the map.
     fn close(&mut self, i: usize) {
         let h = self.held.swap_remove(i);
-        self.used.swap_remove(i);
         let value = (!h.block.is_empty()).then_some(h.block);
         if let Some(v) = self.map.get_mut(&h.key) {
             *v = value;
@@ -217,7 +218,6 @@ impl Overlay {
         }
         if let Some(i) = self.held_index(key) {
             self.held.swap_remove(i);
-            self.used.swap_remove(i);
         }
     }
 
@@ -253,10 +253,9 @@ impl Overlay {
         if let Some(i) = at {
             let h = &mut self.held[i];
             h.set(slot, value);
-            self.used[i] = self.tick;
+            h.used = self.tick;
             if h.block.is_empty() {
                 self.held.swap_remove(i);
-                self.used.swap_remove(i);
                 if let Some(v) = self.map.get_mut(key) {
                     *v = None;
                 }
@@ -301,17 +300,16 @@ impl Overlay {
             return None;
         }
         if self.held.len() >= HELD {
-            let oldest = (0..self.used.len()).min_by_key(|&i| self.used[i])?;
+            let oldest = (0..self.held.len()).min_by_key(|&i| self.held[i].used)?;
             self.close(oldest);
         }
         let Some(Some(block)) = self.map.get_mut(key) else {
             return None;
         };
         let bytes = std::mem::take(block);
-        match Hot::open(key.to_vec(), bytes) {
+        match Hot::open(key.to_vec(), bytes, self.tick) {
             Ok(h) => {
                 self.held.push(h);
-                self.used.push(self.tick);
                 Some(self.held.len() - 1)
             }
             Err(bytes) => {
