@@ -1,8 +1,10 @@
 //! DELETE / DETACH DELETE. Relationships go first and nodes last (after every row), so
 //! `MATCH (a)-[r]-() DELETE r, a` works however the rows are ordered; a node that still has
-//! relationships then fails the statement unless DETACH.
+//! relationships then fails the statement unless DETACH. When every deleted expression is a
+//! variable (nothing evaluated reads the graph) the relationships of all rows go to the store
+//! at once (`GraphWrite::delete_relationships`), which rewrites each end's list once.
 
-use crate::ast::Expr;
+use crate::ast::{Expr, ExprKind};
 use crate::error::{QueryError, Result};
 use crate::exec::{BoxOp, ExecCtx, Operator, Row};
 use crate::model::Direction;
@@ -72,6 +74,12 @@ impl Operator for Delete<'_> {
                 rows.push(r);
             }
             let mut nodes = Vec::new();
+            // Variables read nothing, so no row's evaluation can see another row's deletes.
+            let at_once = self
+                .exprs
+                .iter()
+                .all(|e| matches!(e.kind, ExprKind::Variable(_)));
+            let mut all_rels = Vec::new();
             for row in &rows {
                 ctx.tick()?;
                 let mut rels = Vec::new();
@@ -79,8 +87,19 @@ impl Operator for Delete<'_> {
                     let v = ctx.eval(e, self.cols, row)?;
                     self.collect(v, &mut nodes, &mut rels)?;
                 }
+                if at_once {
+                    all_rels.append(&mut rels);
+                }
                 for r in rels {
                     delete_rel(ctx, r)?;
+                }
+            }
+            if !all_rels.is_empty() {
+                let deleted = ctx.write()?.delete_relationships(&all_rels)?;
+                ctx.stats.relationships_deleted += deleted.len() as u64;
+                let mut kept = ctx.deleted_rels.borrow_mut();
+                for r in deleted {
+                    kept.insert(r.id, r);
                 }
             }
             let mut seen = std::collections::HashSet::new();

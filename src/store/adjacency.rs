@@ -321,7 +321,7 @@ impl Txn {
     }
 
     /// Deletes every chunk of `node` in one direction.
-    fn drop_chunks(&mut self, node: NodeId, incoming: bool) -> Result<()> {
+    pub(crate) fn drop_chunks(&mut self, node: NodeId, incoming: bool) -> Result<()> {
         let chunks: Vec<Vec<u8>> = self
             .kv_scan(&keys::chunk_prefix(node, incoming))
             .map(|r| r.map(|(k, _)| k))
@@ -333,7 +333,7 @@ impl Txn {
     }
 
     /// Changes `node`'s degree entry by `delta` in one direction.
-    fn add_degree(&mut self, node: NodeId, incoming: bool, delta: i64) -> Result<()> {
+    pub(crate) fn add_degree(&mut self, node: NodeId, incoming: bool, delta: i64) -> Result<()> {
         let key = keys::degree_block(node);
         let slot = keys::node_slot(node);
         let (out, inc) = match self.block_entry(&key, slot)?.as_deref() {

@@ -86,6 +86,7 @@ mod record_patch;
 mod records;
 mod recovery;
 mod region_slots;
+mod rel_delete;
 mod rel_scan;
 mod scan_where;
 mod seal;
@@ -547,6 +548,22 @@ pub trait GraphWrite: GraphRead {
     /// DeleteConnectedNode otherwise. Returns false when it was already gone.
     fn delete_node(&mut self, id: NodeId) -> Result<bool>;
     fn delete_relationship(&mut self, id: RelId) -> Result<bool>;
+    /// Deletes each relationship of `ids` (repeated or already deleted ones are skipped), as
+    /// [`GraphWrite::delete_relationship`] one at a time would; returns those that went, each
+    /// with its type and ends but no properties (what `type(r)` reads after a DELETE).
+    fn delete_relationships(&mut self, ids: &[RelId]) -> Result<Vec<Relationship>> {
+        let mut deleted = Vec::new();
+        for &id in ids {
+            let Some(mut r) = self.relationship(id)? else {
+                continue;
+            };
+            if self.delete_relationship(id)? {
+                r.properties.clear();
+                deleted.push(r);
+            }
+        }
+        Ok(deleted)
+    }
 
     /// Creates a property index (building it from existing nodes). Idempotent per
     /// (label, property) when `if_not_exists`.

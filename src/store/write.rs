@@ -3,7 +3,7 @@
 //! the overlay.
 
 use crate::error::{ErrorClass, Phase, QueryError, Result};
-use crate::model::{Direction, NodeId, Properties, RelId};
+use crate::model::{Direction, NodeId, Properties, RelId, Relationship};
 use crate::value::Value;
 
 use super::codec::encode_value;
@@ -358,6 +358,10 @@ impl GraphWrite for Txn {
         self.add_counter(keys::META_REL_COUNT, -1)?;
         self.put_rel_record(id, None)?;
         Ok(true)
+    }
+
+    fn delete_relationships(&mut self, ids: &[RelId]) -> Result<Vec<Relationship>> {
+        self.delete_rels_grouped(ids)
     }
 
     fn create_index(&mut self, def: IndexDef, if_not_exists: bool) -> Result<()> {
