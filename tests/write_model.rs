@@ -285,7 +285,8 @@ impl Gen<'_> {
             // Deletes from a hub, both directions.
             51..=57 => {
                 let h = self.hub();
-                let md = 2 + self.rng.below(6) as i64;
+                // 1 deletes them all: the chunks go, and later appends spill the section again.
+                let md = 1 + self.rng.below(7) as i64;
                 let j = self.rng.below(md as u64) as i64;
                 m.rels
                     .retain(|e, r| !((r.src == h || r.dst == h) && e % md == j));
