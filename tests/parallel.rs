@@ -281,6 +281,28 @@ fn inside_a_transaction_that_wrote_workers_see_its_writes() {
     s.run("CREATE (:P {i: -1, g: -5, x: 3})", &Params::new())
         .expect("create");
     let q = "MATCH (n:P) RETURN n.g AS g, count(*) AS c, sum(n.x) AS s";
+    let top = "MATCH (n:P) WHERE n.g > 60 RETURN n.i AS i, n.g AS g ORDER BY g DESC LIMIT 40";
+    let (one, four) = (
+        s.run_with(
+            top,
+            &Params::new(),
+            &RunOptions {
+                threads: Some(1),
+                ..RunOptions::default()
+            },
+        ),
+        s.run_with(
+            top,
+            &Params::new(),
+            &RunOptions {
+                threads: Some(4),
+                ..RunOptions::default()
+            },
+        ),
+    );
+    let (one, four) = (one.expect("top").rows, four.expect("top").rows);
+    assert_eq!(one, four);
+    assert_eq!(one.len(), 30);
     let mut answers = Vec::new();
     for threads in [1, 4] {
         let opts = RunOptions {
@@ -300,4 +322,132 @@ fn inside_a_transaction_that_wrote_workers_see_its_writes() {
     assert!(answers[0].iter().any(|r| r[0] == Value::Int(-5)));
     assert!(answers[0].iter().any(|r| r[0] == Value::Int(107)));
     s.run("ROLLBACK", &Params::new()).expect("rollback");
+}
+
+/// True when PROFILE of `q` on `threads` threads shows the line of operator `op` on several
+/// workers.
+fn op_ran_parallel(db: &Database, q: &str, op: &str, threads: usize) -> bool {
+    let opts = RunOptions {
+        threads: Some(threads),
+        profile: true,
+        ..RunOptions::default()
+    };
+    let r = db
+        .session()
+        .run_with(q, &Params::new(), &opts)
+        .unwrap_or_else(|e| panic!("{q}: {e}"));
+    let plan = r.plan.expect("a profiled plan");
+    plan.lines()
+        .any(|l| l.trim_start().starts_with(op) && l.contains("workers: "))
+}
+
+/// ORDER BY … LIMIT over a scan runs on the workers (`parallel::top`) and answers exactly what
+/// one thread answers: the same rows in the same order, ties included (the serial top-k keeps,
+/// among equal keys, the row that came first), with keys that are columns or expressions,
+/// nulls and mixed types, limits below, around and above a morsel's rows, behind a filter the
+/// store applies over each worker's span of the scan (`store/scan_where.rs`) with the
+/// properties it carries, and behind one it cannot apply.
+#[test]
+fn parallel_top_k_answers_what_one_thread_answers() {
+    let (_d, db) = on_disk();
+    graph(&db);
+    // Mixed types in one key: a string and a float among the integers of `x`.
+    db.run("MATCH (n:P {i: 17000}) SET n.x = 'text'", &Params::new())
+        .expect("set");
+    db.run("MATCH (n:P {i: 23001}) SET n.x = 2.5", &Params::new())
+        .expect("set");
+    let queries = [
+        // Ties everywhere (37 values of g): which of the equal rows come first is the test.
+        "MATCH (n:P) RETURN n.i AS i, n.g AS g ORDER BY g LIMIT 50",
+        "MATCH (n:P) RETURN n.i AS i ORDER BY n.g DESC LIMIT 7",
+        "MATCH (n:P) RETURN n.i AS i, n.x AS x ORDER BY x LIMIT 1",
+        "MATCH (n:P) RETURN n.i AS i, n.x AS x ORDER BY x DESC, i LIMIT 600",
+        "MATCH (n:P) RETURN n.s AS s, n.i AS i ORDER BY s, n.x LIMIT 1300",
+        "MATCH (n:P) RETURN n.i AS i ORDER BY n.f DESC LIMIT 40000",
+        "MATCH (n) RETURN n.i AS i, labels(n) AS l ORDER BY n.g % 5, n.s DESC LIMIT 33",
+        // Pre-filtered by the store (equality, range, string tests), values carried.
+        "MATCH (n:P) WHERE n.g = 5 RETURN n.i AS i, n.s AS s, n.x AS x ORDER BY s, x LIMIT 20",
+        "MATCH (n:P) WHERE n.g = 5 RETURN n.i AS i ORDER BY n.f DESC LIMIT 3",
+        "MATCH (n:P) WHERE n.x < -400 RETURN n.i AS i, n.x AS x ORDER BY x, i LIMIT 25",
+        "MATCH (n:P) WHERE n.s STARTS WITH 'v1' RETURN n.s AS s, n.g AS g ORDER BY g LIMIT 100",
+        "MATCH (n:P) WHERE n.s CONTAINS '7' AND n.g > 10 RETURN n.i AS i ORDER BY n.g LIMIT 9",
+        "MATCH (n:P) WHERE n.x IS NULL RETURN n.i AS i ORDER BY i DESC LIMIT 5",
+        "MATCH (n:P) WHERE n.x > -1000 RETURN n.i AS i, n.s AS s ORDER BY n.g LIMIT 29000",
+        // Nothing kept.
+        "MATCH (n:P) WHERE n.g = 1000 RETURN n.i AS i ORDER BY i LIMIT 5",
+        // Not a pre-filter: the filter runs in the workers.
+        "MATCH (n:P) WHERE n.i % 7 = 3 RETURN n.i AS i ORDER BY n.x DESC LIMIT 12",
+        // An expansion between the scan and the top-k.
+        "MATCH (a:P) WHERE a.g = 3 OPTIONAL MATCH (a)-[r:R]->(b) \
+         RETURN a.i AS a, b.i AS b ORDER BY r.w, b LIMIT 15",
+    ];
+    for q in queries {
+        assert!(
+            op_ran_parallel(&db, q, "Top", 4),
+            "{q} did not run in parallel"
+        );
+        let one = rows(&db, q, 1);
+        assert!(!one.is_empty() || q.contains("1000"), "{q}");
+        assert_eq!(rows(&db, q, 4), one, "{q}");
+        assert_eq!(rows(&db, q, 2), one, "{q}");
+    }
+    // A limit from a parameter, and a limit of 0.
+    let q = "MATCH (n:P) WHERE n.g = 9 RETURN n.i AS i ORDER BY n.s LIMIT $k";
+    for k in [0, 1, 200] {
+        let p: Params = [("k".to_string(), Value::Int(k))].into_iter().collect();
+        let at = |threads| {
+            let opts = RunOptions {
+                threads: Some(threads),
+                ..RunOptions::default()
+            };
+            db.session().run_with(q, &p, &opts).expect("query").rows
+        };
+        assert_eq!(at(4), at(1), "LIMIT {k}");
+        assert_eq!(
+            at(1).len(),
+            (k as usize).min(30_000 / 37 + 1).min(811),
+            "LIMIT {k}"
+        );
+    }
+}
+
+/// An aggregation behind a filter the store applies runs on the workers, each over its span
+/// of the scan, and answers what one thread answers, lists in scan order.
+#[test]
+fn parallel_pre_filtered_aggregations_answer_what_one_thread_answers() {
+    let (_d, db) = on_disk();
+    graph(&db);
+    for q in [
+        "MATCH (n:P) WHERE n.g = 5 RETURN count(*) AS c, sum(n.x) AS s, collect(n.i) AS l",
+        "MATCH (n:P) WHERE n.s CONTAINS '3' RETURN n.g AS g, collect(n.i) AS l, max(n.x) AS m",
+        "MATCH (n:P) WHERE n.x >= 490 RETURN collect(n.i) AS l",
+        "MATCH (n:P) WHERE n.f < 2000.0 RETURN count(*) AS c, collect(n.s)[..50] AS l",
+    ] {
+        assert!(ran_parallel(&db, q, 4), "{q} did not run in parallel");
+        let one = rows(&db, q, 1);
+        assert_eq!(rows(&db, q, 4), one, "{q}");
+        assert_eq!(rows(&db, q, 2), one, "{q}");
+    }
+}
+
+/// Errors inside a parallel top-k are the serial run's: a failing key in two morsels (the
+/// earlier one's), and a pre-filter's missing parameter (the filter's own error).
+#[test]
+fn an_error_inside_a_parallel_top_k_is_the_error_of_the_serial_run() {
+    let (_d, db) = on_disk();
+    graph(&db);
+    db.run("MATCH (n:P {i: 25000}) SET n.x = 'late'", &Params::new())
+        .expect("set");
+    db.run("MATCH (n:P {i: 9000}) SET n.x = true", &Params::new())
+        .expect("set");
+    for q in [
+        "MATCH (n:P) RETURN n.i AS i ORDER BY 10 / (n.i - 20000) LIMIT 5",
+        "MATCH (n:P) RETURN n.i AS i ORDER BY n.x + 1 LIMIT 5",
+        "MATCH (n:P) WHERE n.g = $missing RETURN n.i AS i ORDER BY i LIMIT 5",
+        "MATCH (n:P) WHERE n.g = 4 RETURN n.i AS i ORDER BY n.i / (n.i % 37 - 4) LIMIT 5",
+    ] {
+        let one = run(&db, q, 1).expect_err(q).to_string();
+        let four = run(&db, q, 4).expect_err(q).to_string();
+        assert_eq!(four, one, "{q}");
+    }
 }

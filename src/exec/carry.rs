@@ -48,6 +48,13 @@ impl CarryKeys {
         }
     }
 
+    /// Only `keys` for `var` (a parallel worker's, `parallel.rs`: its one scan's variable).
+    pub(crate) fn single(var: &str, keys: &[String]) -> CarryKeys {
+        let mut by_var = FxHashMap::default();
+        by_var.insert(var.to_string(), Rc::from(keys));
+        CarryKeys { by_var }
+    }
+
     /// The keys to carry for a scan of `var` (empty: none).
     pub(crate) fn for_var(&self, var: &str) -> Rc<[String]> {
         self.by_var

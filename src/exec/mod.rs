@@ -532,7 +532,10 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
                 }
                 _ => b(input)?,
             };
-            Box::new(sort::Sort::new(below, keys, Some(limit), &input.columns))
+            Box::new(
+                sort::Sort::new(below, keys, Some(limit), &input.columns)
+                    .parallel(plan, input, arg),
+            )
         }
         PlanOp::Skip { input, count } => Box::new(limit::Skip {
             input: b(input)?,

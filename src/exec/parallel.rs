@@ -1,13 +1,21 @@
-//! Morsel-driven parallel aggregation: the pipeline from a large leading node scan up to an
-//! aggregation runs on several threads, a partial aggregation table per morsel, merged in
-//! morsel order so the answer is the serial one.
+//! Morsel-driven parallel aggregation and top-k: the pipeline from a large leading node scan
+//! up to an aggregation, or to an ORDER BY … LIMIT, runs on several threads, a partial
+//! aggregation table or the best rows per morsel, merged in morsel order so the answer is the
+//! serial one.
 //!
 //! Which statements: one that cannot write (`ExecCtx::threads` is above 1 only then), whose
-//! aggregation's input is a chain of row-at-a-time operators (filters, projections, single
-//! expansions, UNWIND, OPTIONAL MATCH and subquery applies, degree counts) over an all-nodes
-//! or label scan of at least [`MIN_NODES`] nodes, and whose aggregates all merge exactly
-//! (`functions::new_partial_aggregator`: count, sum, avg, min, max, collect, each also
-//! DISTINCT). Anything else runs on one thread as before.
+//! aggregation's or top-k's input is a chain of row-at-a-time operators (filters, projections,
+//! single expansions, UNWIND, OPTIONAL MATCH and subquery applies, degree counts) over an
+//! all-nodes or label scan of at least [`MIN_NODES`] nodes, and, for an aggregation, whose
+//! aggregates all merge exactly (`functions::new_partial_aggregator`: count, sum, avg, min,
+//! max, collect, each also DISTINCT). Anything else runs on one thread as before. A label scan
+//! with a pre-filter (`prefilter.rs`) reads, in each worker, the span of node ids its morsel
+//! covers through the store's filtered pass (`GraphRead::label_where_piece`), carrying the keys
+//! the statement reads of the scanned variable (`carry.rs`).
+//!
+//! The top-k's rows are the serial ones in the serial order: the serial top-k is stable (among
+//! equal keys the row that came first), each morsel keeps its best `limit` rows stably, and
+//! the morsels' rows, concatenated in morsel order (scan order), are sorted stably again.
 //!
 //! Why per-morsel tables merged in order, rather than one table per thread: merging them in
 //! morsel order reproduces the serial run exactly, not only its set of answers: the groups come
@@ -32,19 +40,25 @@ use std::sync::Arc;
 
 use crate::ast::Expr;
 use crate::error::{Error, Result};
+use crate::exec::carry::CarryKeys;
 use crate::exec::expand_agg::{ExpandGroups, GroupTable, Walk};
 use crate::exec::group_table::{Finished, Groups};
-use crate::exec::prefilter::Prefilter;
+use crate::exec::sort::{self, Keyed};
 use crate::exec::{build, ExecCtx, GraphAccess, Profile, Row};
 use crate::model::NodeId;
 use crate::plan::{AggSpec, LogicalPlan, PlanOp};
 use crate::store::GraphRead;
 use crate::value::Value;
 
-/// Nodes per morsel: small enough that two threads end close together on a skewed graph and a
-/// failure stops the others soon, large enough that a morsel's table and operator tree
-/// (built afresh per morsel) are noise next to its rows.
+/// The fewest nodes per morsel: small enough that two threads end close together on a skewed
+/// graph and a failure stops the others soon, large enough that a morsel's table and operator
+/// tree (built afresh per morsel) are noise next to its rows.
 const MORSEL: usize = 1024;
+/// Morsels per thread above which morsels grow: a pre-filtered scan pays a seek and its
+/// node blocks' edges per morsel, and more morsels than this balance no better.
+const MORSELS_PER_THREAD: usize = 16;
+/// The most nodes per morsel.
+const MAX_MORSEL: usize = 64 * MORSEL;
 /// The fewest scanned nodes for which threads start: below it (a few ms of work at most) a
 /// thread's start (≈ 30–60 µs) and the merge are not repaid (docs/performance.md).
 const MIN_NODES: usize = 8 * MORSEL;
@@ -81,27 +95,24 @@ pub(crate) struct Morsel {
 }
 
 impl Morsel {
-    /// The morsel's ids when `plan` is the scan it stands for.
-    pub(crate) fn ids_for(&self, plan: &LogicalPlan) -> Option<Vec<NodeId>> {
-        (self.scan == plan as *const LogicalPlan as usize).then(|| {
-            self.ids
-                .get(self.range.clone())
-                .unwrap_or_default()
-                .to_vec()
-        })
+    /// The morsel's ids and the span of node ids it covers (from its first id to the next
+    /// morsel's first, the last one to the end), when `plan` is the scan it stands for. The
+    /// scan's ids ascend, so the label's nodes in the span are exactly the morsel's.
+    pub(crate) fn span_for(&self, plan: &LogicalPlan) -> Option<(Vec<NodeId>, Range<NodeId>)> {
+        if self.scan != plan as *const LogicalPlan as usize {
+            return None;
+        }
+        let ids = self.ids.get(self.range.clone()).unwrap_or_default();
+        let start = ids.first().copied().unwrap_or(NodeId::MAX);
+        let end = self.ids.get(self.range.end).copied().unwrap_or(NodeId::MAX);
+        Some((ids.to_vec(), start..end))
     }
 }
 
 /// The all-nodes or label scan that leads the aggregation's input `plan`, when every operator
-/// between them handles each row on its own (so any split of the scan gives the same rows),
-/// and the predicate of the filter directly above it, if there is one.
-fn leading_scan(mut plan: &LogicalPlan) -> Option<(&LogicalPlan, Option<&Expr>)> {
-    let mut above = None;
+/// between them handles each row on its own (so any split of the scan gives the same rows).
+fn leading_scan(mut plan: &LogicalPlan) -> Option<&LogicalPlan> {
     loop {
-        let predicate = match &plan.op {
-            PlanOp::Filter { predicate, .. } => Some(predicate),
-            _ => None,
-        };
         plan = match &plan.op {
             PlanOp::Filter { input, .. }
             | PlanOp::Project { input, .. }
@@ -114,36 +125,60 @@ fn leading_scan(mut plan: &LogicalPlan) -> Option<(&LogicalPlan, Option<&Expr>)>
             PlanOp::AllNodesScan { input, .. } | PlanOp::LabelScan { input, .. }
                 if matches!(input.op, PlanOp::Argument) =>
             {
-                return Some((plan, above))
+                return Some(plan)
             }
             _ => return None,
         };
-        above = predicate;
     }
 }
 
-/// What a worker made of one morsel: its groups in first-row order, and the error that ended
-/// it early.
+/// What the workers compute for each morsel.
+enum Task<'a> {
+    /// Partial groups of an aggregation (`keys`, `aggs`), merged in morsel order.
+    Aggregate {
+        keys: &'a [(String, Expr)],
+        aggs: &'a [AggSpec],
+        /// The pipeline as one fused expansion when it has that shape (`expand_agg.rs`).
+        fused: Option<ExpandGroups<'a>>,
+    },
+    /// The best `limit` rows by `keys` (ORDER BY … LIMIT), each morsel's in the stable order
+    /// the serial top-k keeps (`sort.rs`), merged in morsel order.
+    Top {
+        keys: &'a [(Expr, bool)],
+        limit: usize,
+        /// Where each key is in a row, when every key is a plain column (`sort::key_slots`).
+        slots: Option<Vec<usize>>,
+    },
+}
+
+/// What a worker made of one morsel.
+enum Made {
+    /// Groups in first-row order.
+    Groups(Groups),
+    /// Rows with their sort keys (none when the keys are columns of the rows), best first.
+    Rows(Vec<Keyed>),
+}
+
+/// What a worker made of one morsel, and the error that ended it early.
 struct Part {
     morsel: usize,
-    groups: Groups,
+    made: Made,
     error: Option<Error>,
 }
 
-/// The aggregation being parallelised: what every worker reads.
+/// The statement's work being parallelised: what every worker reads.
 struct Job<'a> {
     pipeline: &'a LogicalPlan,
     scan: usize,
-    keys: &'a [(String, Expr)],
-    aggs: &'a [AggSpec],
+    task: Task<'a>,
     arg: &'a Row,
     ids: Arc<[NodeId]>,
+    /// Nodes per morsel, and how many morsels.
+    morsel_len: usize,
     morsels: usize,
     next: AtomicUsize,
     /// The lowest morsel that failed (`usize::MAX`: none).
     failed: AtomicUsize,
-    /// The pipeline as one fused expansion when it has that shape (`expand_agg.rs`).
-    fused: Option<ExpandGroups<'a>>,
 }
 
 /// What a worker's statement context is made from (the parts of the caller's `ExecCtx` that
@@ -158,6 +193,9 @@ struct Env<'a> {
     clock: i128,
     why_limit: usize,
     memo: bool,
+    /// The scanned variable and the keys the statement reads of it, which a pre-filtered
+    /// label scan carries (`carry.rs`).
+    carry: Option<(String, Vec<String>)>,
     profile: bool,
 }
 
@@ -173,20 +211,16 @@ impl Drop for StopOnPanic<'_> {
     }
 }
 
-/// Runs the aggregation `agg` (its input `input`) on `ctx.threads` threads when it qualifies
-/// (module docs); `None` when it does not, and the caller aggregates on this thread.
-pub(crate) fn run(
-    agg: &LogicalPlan,
-    input: &LogicalPlan,
-    keys: &[(String, Expr)],
-    aggs: &[AggSpec],
-    arg: &Row,
-    ctx: &mut ExecCtx<'_>,
-) -> Result<Option<Finished>> {
-    if ctx.threads < 2 || ctx.morsel.is_some() || Groups::partial(keys.len(), aggs).is_none() {
+/// The leading scan of `input` and its ids when the pipeline qualifies for workers (module
+/// docs) and the scan holds enough nodes; `None` otherwise.
+fn scan_ids<'p>(
+    input: &'p LogicalPlan,
+    ctx: &ExecCtx<'_>,
+) -> Result<Option<(&'p LogicalPlan, Vec<NodeId>)>> {
+    if ctx.threads < 2 || ctx.morsel.is_some() {
         return Ok(None);
     }
-    let Some((scan, above)) = leading_scan(input) else {
+    let Some(scan) = leading_scan(input) else {
         return Ok(None);
     };
     let Some(graph) = ctx.read().as_sync() else {
@@ -197,47 +231,123 @@ pub(crate) fn run(
     if graph.node_count()? < MIN_NODES as u64 {
         return Ok(None);
     }
-    // The filter above a label scan, as the serial scan would apply it (`prefilter.rs`); one
-    // whose constant fails to evaluate is the filter's to report: no pre-filter. Not under
-    // PROFILE, as on one thread (`exec::build_inner`): the scan's rows are the label's.
-    let prefilter = match (&scan.op, above) {
-        (PlanOp::LabelScan { var, .. }, Some(p)) if ctx.profile.is_none() => Prefilter::of(p, var),
-        _ => None,
-    };
-    let in_cols = &scan.columns[..scan.columns.len() - 1];
-    // A pre-filtered scan runs on this thread: the store's pass over the blocks is serial
-    // either way, and it carries the values the operators above read (`carry.rs`), which
-    // workers would read from the records again. At L (2M nodes) one thread took about half
-    // the CPU and less wall time than two, even with every node kept (docs/performance.md,
-    // "A4's reads carried by the scan, A3's plan").
-    if prefilter.is_some_and(|p| ctx.eval(p.constant, in_cols, arg).is_ok()) {
-        return Ok(None);
-    }
     let ids: Vec<NodeId> = match &scan.op {
         PlanOp::LabelScan { label, .. } => graph.nodes_with_label(label)?.collect::<Result<_>>()?,
         _ => graph.node_ids()?.collect::<Result<_>>()?,
     };
     // Few nodes: one thread.
-    if ids.len() < MIN_NODES {
+    Ok((ids.len() >= MIN_NODES).then_some((scan, ids)))
+}
+
+/// Runs the aggregation `agg` (its input `input`) on `ctx.threads` threads when it qualifies
+/// (module docs); `None` when it does not, and the caller aggregates on this thread.
+pub(crate) fn run(
+    agg: &LogicalPlan,
+    input: &LogicalPlan,
+    keys: &[(String, Expr)],
+    aggs: &[AggSpec],
+    arg: &Row,
+    ctx: &mut ExecCtx<'_>,
+) -> Result<Option<Finished>> {
+    if Groups::partial(keys.len(), aggs).is_none() {
         return Ok(None);
     }
-    let morsels = ids.len().div_ceil(MORSEL);
-    let threads = ctx.threads.min(morsels).max(1);
-    let job = Job {
-        pipeline: input,
-        scan: scan as *const LogicalPlan as usize,
+    let Some((scan, ids)) = scan_ids(input, ctx)? else {
+        return Ok(None);
+    };
+    let task = Task::Aggregate {
         keys,
         aggs,
-        arg,
-        ids: ids.into(),
-        morsels,
-        next: AtomicUsize::new(0),
-        failed: AtomicUsize::new(usize::MAX),
         // Not under PROFILE: it counts each operator's rows, so the operators must run.
         fused: match ctx.profile {
             None => ExpandGroups::of(input, keys, aggs),
             Some(_) => None,
         },
+    };
+    let Some(parts) = fan_out(agg, input, scan, ids, task, arg, ctx) else {
+        return Ok(None);
+    };
+    merge(parts, keys.is_empty(), keys.len(), aggs, ctx).map(Some)
+}
+
+/// Runs ORDER BY `keys` LIMIT `limit` over `input` on `ctx.threads` threads when the input
+/// qualifies (module docs): each morsel's best `limit` rows, then the best of those. The rows
+/// and their order are the serial top-k's: it keeps, among equal keys, the row that came
+/// first, and the morsels' rows are merged in scan order by a stable sort. `None` when it
+/// does not qualify.
+pub(crate) fn top(
+    plan: &LogicalPlan,
+    input: &LogicalPlan,
+    keys: &[(Expr, bool)],
+    limit: usize,
+    arg: &Row,
+    ctx: &mut ExecCtx<'_>,
+) -> Result<Option<Vec<Row>>> {
+    let Some((scan, ids)) = scan_ids(input, ctx)? else {
+        return Ok(None);
+    };
+    let slots = sort::key_slots(keys, &input.columns);
+    let task = Task::Top {
+        keys,
+        limit,
+        slots: slots.clone(),
+    };
+    let Some(parts) = fan_out(plan, input, scan, ids, task, arg, ctx) else {
+        return Ok(None);
+    };
+    let mut all: Vec<Keyed> = Vec::new();
+    for part in parts {
+        if let Made::Rows(rows) = part.made {
+            all.extend(rows);
+        }
+        if let Some(e) = part.error {
+            return Err(e);
+        }
+        ctx.tick()?;
+    }
+    match &slots {
+        Some(slots) => all.sort_by(|a, b| sort::cmp_slots(keys, slots, &a.1, &b.1)),
+        None => all.sort_by(|a, b| sort::cmp_keys(keys, &a.0, &b.0)),
+    }
+    all.truncate(limit);
+    Ok(Some(all.into_iter().map(|(_, row)| row).collect()))
+}
+
+/// Runs `task` over the morsels of `ids` on up to `ctx.threads` threads (this one included)
+/// and returns every morsel's part in morsel order. `plan` is the operator the workers stand
+/// in for (PROFILE shows their number on it); `None` when the graph cannot be shared.
+fn fan_out(
+    plan: &LogicalPlan,
+    input: &LogicalPlan,
+    scan: &LogicalPlan,
+    ids: Vec<NodeId>,
+    task: Task<'_>,
+    arg: &Row,
+    ctx: &mut ExecCtx<'_>,
+) -> Option<Vec<Part>> {
+    let graph = ctx.read().as_sync()?;
+    let morsel_len = (ids.len() / (ctx.threads * MORSELS_PER_THREAD)).clamp(MORSEL, MAX_MORSEL);
+    let morsels = ids.len().div_ceil(morsel_len);
+    let threads = ctx.threads.min(morsels).max(1);
+    // A pre-filtered label scan (`prefilter.rs`) runs in each worker over its morsel's span
+    // of node ids, carrying what the statement reads of its variable (`carry.rs`) as on one
+    // thread.
+    let carry = match (&scan.op, &ctx.carry) {
+        (PlanOp::LabelScan { var, .. }, Some(keys)) => {
+            Some((var.clone(), keys.for_var(var).to_vec()))
+        }
+        _ => None,
+    };
+    let job = Job {
+        pipeline: input,
+        scan: scan as *const LogicalPlan as usize,
+        task,
+        arg,
+        ids: ids.into(),
+        morsel_len,
+        morsels,
+        next: AtomicUsize::new(0),
+        failed: AtomicUsize::new(usize::MAX),
     };
     let env = Env {
         graph,
@@ -249,6 +359,7 @@ pub(crate) fn run(
         clock: ctx.clock,
         why_limit: ctx.why_limit,
         memo: ctx.memo.is_some(),
+        carry,
         profile: ctx.profile.is_some(),
     };
     let limits = crate::interrupt::current();
@@ -286,7 +397,7 @@ pub(crate) fn run(
         for h in helpers {
             match h.join() {
                 Ok((out, held)) => {
-                    // The helper's partial tables now belong to this thread's statement.
+                    // The helper's partial results now belong to this thread's statement.
                     crate::memory_budget::adopt(held);
                     results.push(out);
                 }
@@ -308,12 +419,12 @@ pub(crate) fn run(
     }
     if let Some(main) = &ctx.profile {
         main.borrow_mut()
-            .entry(agg as *const LogicalPlan as usize)
+            .entry(plan as *const LogicalPlan as usize)
             .or_default()
             .workers = used;
     }
     parts.sort_unstable_by_key(|p| p.morsel);
-    merge(parts, keys.is_empty(), keys.len(), aggs, ctx).map(Some)
+    Some(parts)
 }
 
 /// One thread's share of the job: morsels taken in turn until none is left or one failed.
@@ -335,6 +446,9 @@ fn work(job: &Job<'_>, env: &Env<'_>) -> (Vec<Part>, Profile) {
     if env.memo {
         ctx.memoize_properties();
     }
+    if let Some((var, keys)) = &env.carry {
+        ctx.carry = Some(std::rc::Rc::new(CarryKeys::single(var, keys)));
+    }
     if env.profile {
         // This thread's own counters (an `Rc`, so never shared across threads), summed into
         // the statement's profile by the thread that started the workers.
@@ -351,23 +465,35 @@ fn work(job: &Job<'_>, env: &Env<'_>) -> (Vec<Part>, Profile) {
         if m >= job.morsels || m > job.failed.load(Ordering::Relaxed) {
             break;
         }
-        let start = m * MORSEL;
+        let start = m * job.morsel_len;
         ctx.morsel = Some(Morsel {
             scan: job.scan,
             ids: job.ids.clone(),
-            range: start..(start + MORSEL).min(job.ids.len()),
+            range: start..(start + job.morsel_len).min(job.ids.len()),
         });
-        // Checked mergeable before any worker started.
-        let Some(mut groups) = Groups::partial(job.keys.len(), job.aggs) else {
-            break;
+        let (made, error) = match &job.task {
+            Task::Aggregate { keys, aggs, fused } => {
+                // Checked mergeable before any worker started.
+                let Some(mut groups) = Groups::partial(keys.len(), aggs) else {
+                    break;
+                };
+                let error =
+                    aggregate_morsel(job, fused.as_ref(), &mut ctx, &mut groups, &mut walk).err();
+                (Made::Groups(groups), error)
+            }
+            Task::Top { keys, limit, slots } => {
+                let mut rows = Vec::new();
+                let error =
+                    top_morsel(job, keys, *limit, slots.as_deref(), &mut ctx, &mut rows).err();
+                (Made::Rows(rows), error)
+            }
         };
-        let error = aggregate_morsel(job, &mut ctx, &mut groups, &mut walk).err();
         if error.is_some() {
             job.failed.fetch_min(m, Ordering::Relaxed);
         }
         parts.push(Part {
             morsel: m,
-            groups,
+            made,
             error,
         });
     }
@@ -379,25 +505,29 @@ fn work(job: &Job<'_>, env: &Env<'_>) -> (Vec<Part>, Profile) {
 /// on an error `out` holds the groups of the rows before it.
 fn aggregate_morsel(
     job: &Job<'_>,
+    fused: Option<&ExpandGroups<'_>>,
     ctx: &mut ExecCtx<'_>,
     out: &mut Groups,
     walk: &mut Walk,
 ) -> Result<()> {
-    if let Some(fused) = &job.fused {
+    if let Some(fused) = fused {
         return fused.run(ctx, job.arg, out, walk);
     }
+    let Task::Aggregate { keys, aggs, .. } = &job.task else {
+        return Ok(());
+    };
     let cols = &job.pipeline.columns;
     let mut op = build(job.pipeline, job.arg, ctx.profile.is_some())?;
-    let mut kv: Vec<Value> = Vec::with_capacity(job.keys.len());
+    let mut kv: Vec<Value> = Vec::with_capacity(keys.len());
     let mut args: Vec<Value> = Vec::new();
     while let Some(row) = op.next(ctx)? {
         ctx.tick()?;
         kv.clear();
-        for (_, e) in job.keys {
+        for (_, e) in *keys {
             kv.push(ctx.eval(e, cols, &row)?);
         }
         let g = out.group(&kv)?;
-        for (i, a) in job.aggs.iter().enumerate() {
+        for (i, a) in aggs.iter().enumerate() {
             args.clear();
             for e in &a.args {
                 args.push(ctx.eval(e, cols, &row)?);
@@ -405,6 +535,27 @@ fn aggregate_morsel(
             out.update(g, i, &args)?;
         }
     }
+    Ok(())
+}
+
+/// The best `limit` rows of `ctx`'s morsel by `keys` (at `slots` of each row, or evaluated
+/// and kept beside it), into `out`.
+fn top_morsel(
+    job: &Job<'_>,
+    keys: &[(Expr, bool)],
+    limit: usize,
+    slots: Option<&[usize]>,
+    ctx: &mut ExecCtx<'_>,
+    out: &mut Vec<Keyed>,
+) -> Result<()> {
+    let mut op = build(job.pipeline, job.arg, ctx.profile.is_some())?;
+    *out = match slots {
+        Some(slots) => sort::sorted_by_slots(&mut *op, keys, slots, Some(limit), ctx)?
+            .into_iter()
+            .map(|row| (Vec::new(), row))
+            .collect(),
+        None => sort::sorted_keyed(&mut *op, keys, Some(limit), &job.pipeline.columns, ctx)?,
+    };
     Ok(())
 }
 
@@ -429,7 +580,9 @@ fn merge(
         .into());
     };
     for part in parts {
-        all.merge(part.groups, &mut || ctx.tick())?;
+        if let Made::Groups(groups) = part.made {
+            all.merge(groups, &mut || ctx.tick())?;
+        }
         if let Some(e) = part.error {
             return Err(e);
         }

@@ -38,6 +38,8 @@ struct Pieces {
     piece: WherePiece,
     /// Where the next piece starts; `None` after the last.
     next: Option<NodeId>,
+    /// Where the scan ends: a parallel worker's morsel ends before the next one's first node.
+    until: NodeId,
 }
 
 impl<'p> NodeScan<'p> {
@@ -85,7 +87,7 @@ impl<'p> NodeScan<'p> {
             label,
             p.key,
             &pieces.carry,
-            from,
+            from..pieces.until,
             &mut |v| p.keeps(v, c),
             &mut pieces.piece,
         )?;
@@ -94,34 +96,48 @@ impl<'p> NodeScan<'p> {
         Ok(true)
     }
 
+    /// Starts the pre-filtered scan of the nodes in `span` when this is a label scan with a
+    /// pre-filter whose constant evaluates (`next` then reads the pieces); false otherwise.
+    /// A constant that fails to evaluate (a missing parameter) is the filter's to report, on
+    /// the first row, as it would without the pre-filter.
+    fn start_pieces(
+        &mut self,
+        ctx: &ExecCtx<'_>,
+        row: &Row,
+        span: std::ops::Range<NodeId>,
+    ) -> bool {
+        let (Some(p), PlanOp::LabelScan { .. }) = (&self.prefilter, &self.plan.op) else {
+            return false;
+        };
+        let in_cols = &self.plan.columns[..self.plan.columns.len() - 1];
+        let Ok(constant) = ctx.eval(p.constant, in_cols, row) else {
+            return false;
+        };
+        let carry = match &ctx.carry {
+            Some(keys) => keys.for_var(p.var),
+            None => Rc::from([]),
+        };
+        self.pieces = Some(Pieces {
+            constant,
+            carry,
+            piece: WherePiece::default(),
+            next: Some(span.start),
+            until: span.end,
+        });
+        true
+    }
+
     fn fetch(&mut self, ctx: &ExecCtx<'_>, row: &Row) -> Result<Vec<NodeId>> {
         let g = ctx.read();
         let in_cols = &self.plan.columns[..self.plan.columns.len() - 1];
         Ok(match &self.plan.op {
             PlanOp::AllNodesScan { .. } => g.node_ids()?.collect::<Result<Vec<_>>>()?,
             PlanOp::LabelScan { label, .. } => {
-                // A constant that fails to evaluate (a missing parameter) is the filter's to
-                // report, on the first row, as it would without the pre-filter.
-                let constant = self
-                    .prefilter
-                    .as_ref()
-                    .and_then(|p| ctx.eval(p.constant, in_cols, row).ok());
-                match (constant, &self.prefilter) {
-                    (Some(constant), Some(p)) => {
-                        let carry = match &ctx.carry {
-                            Some(keys) => keys.for_var(p.var),
-                            None => Rc::from([]),
-                        };
-                        self.pieces = Some(Pieces {
-                            constant,
-                            carry,
-                            piece: WherePiece::default(),
-                            next: Some(0),
-                        });
-                        // `next` reads the pieces.
-                        Vec::new()
-                    }
-                    _ => g.nodes_with_label(label)?.collect::<Result<Vec<_>>>()?,
+                if self.start_pieces(ctx, row, 0..NodeId::MAX) {
+                    // `next` reads the pieces.
+                    Vec::new()
+                } else {
+                    g.nodes_with_label(label)?.collect::<Result<Vec<_>>>()?
                 }
             }
             PlanOp::DynamicLabelScan { label, .. } => {
@@ -302,9 +318,14 @@ impl Operator for NodeScan<'_> {
             match self.input.next(ctx)? {
                 None => return Ok(None),
                 Some(row) => {
-                    // A parallel worker's scan reads its morsel only (`parallel.rs`).
-                    self.ids = match ctx.morsel.as_ref().and_then(|m| m.ids_for(self.plan)) {
-                        Some(ids) => ids,
+                    // A parallel worker's scan reads its morsel only (`parallel.rs`): a
+                    // pre-filtered one the span of node ids the morsel covers.
+                    let morsel = ctx.morsel.as_ref().and_then(|m| m.span_for(self.plan));
+                    self.ids = match morsel {
+                        Some((ids, span)) => match self.start_pieces(ctx, &row, span) {
+                            true => Vec::new(),
+                            false => ids,
+                        },
                         None => self.fetch(ctx, &row)?,
                     };
                     self.pos = 0;

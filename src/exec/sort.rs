@@ -1,4 +1,6 @@
 //! ORDER BY: a full sort, or with a LIMIT a top-k that keeps only the best rows seen so far.
+//! The sort is stable: among rows with equal keys the one that came first comes first, which
+//! the parallel top-k (`parallel::top`) relies on to give the serial answer.
 
 use std::cmp::Ordering;
 
@@ -6,6 +8,7 @@ use crate::ast::{Expr, ExprKind};
 use crate::error::Result;
 use crate::exec::limit::eval_count;
 use crate::exec::{BoxOp, ExecCtx, Operator, Row};
+use crate::plan::LogicalPlan;
 use crate::value::{order, Value};
 
 /// (column slot, descending) of each sort key when every key is a plain column of `cols`.
@@ -18,11 +21,131 @@ pub fn column_slots(keys: &[(Expr, bool)], cols: &[String]) -> Option<Vec<(usize
         .collect()
 }
 
+/// The row slots of `keys` when every key is a plain column of `cols` (then rows are compared
+/// in place, without evaluating or copying keys).
+pub(crate) fn key_slots(keys: &[(Expr, bool)], cols: &[String]) -> Option<Vec<usize>> {
+    column_slots(keys, cols).map(|s| s.into_iter().map(|(slot, _)| slot).collect())
+}
+
+/// A row with the values of its sort keys.
+pub(crate) type Keyed = (Vec<Value>, Row);
+
+/// The order of two rows' key values under `keys` (ascending or descending per key).
+pub(crate) fn cmp_keys(keys: &[(Expr, bool)], a: &[Value], b: &[Value]) -> Ordering {
+    for (i, (_, desc)) in keys.iter().enumerate() {
+        let o = order(&a[i], &b[i]);
+        let o = if *desc { o.reverse() } else { o };
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    Ordering::Equal
+}
+
+/// The order of two rows under `keys` whose values are at `slots` of the rows.
+pub(crate) fn cmp_slots(
+    keys: &[(Expr, bool)],
+    slots: &[usize],
+    a: &[Value],
+    b: &[Value],
+) -> Ordering {
+    for (&s, (_, desc)) in slots.iter().zip(keys) {
+        let o = order(&a[s], &b[s]);
+        let o = if *desc { o.reverse() } else { o };
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    Ordering::Equal
+}
+
+/// The rows of `input` sorted stably by `keys`, whose values are at `slots` of each row, the
+/// best `limit` of them when there is a limit.
+pub(crate) fn sorted_by_slots(
+    input: &mut dyn Operator,
+    keys: &[(Expr, bool)],
+    slots: &[usize],
+    limit: Option<usize>,
+    ctx: &mut ExecCtx<'_>,
+) -> Result<Vec<Row>> {
+    let mut rows: Vec<Row> = Vec::new();
+    // With a limit: the last kept row after the latest cut. A later row that does not sort
+    // strictly before it can never be kept (the sort is stable).
+    let mut worst: Option<Row> = None;
+    while let Some(row) = input.next(ctx)? {
+        ctx.tick()?;
+        if worst
+            .as_ref()
+            .is_some_and(|w| cmp_slots(keys, slots, &row, w) != Ordering::Less)
+        {
+            continue;
+        }
+        rows.push(row);
+        if let Some(l) = limit {
+            if rows.len() >= 2 * l.max(512) {
+                rows.sort_by(|a, b| cmp_slots(keys, slots, a, b));
+                rows.truncate(l);
+                worst = rows.last().cloned();
+            }
+        }
+    }
+    rows.sort_by(|a, b| cmp_slots(keys, slots, a, b));
+    if let Some(l) = limit {
+        rows.truncate(l);
+    }
+    Ok(rows)
+}
+
+/// The rows of `input` with their values of `keys` (evaluated over `cols`), sorted stably,
+/// the best `limit` of them when there is a limit.
+pub(crate) fn sorted_keyed(
+    input: &mut dyn Operator,
+    keys: &[(Expr, bool)],
+    limit: Option<usize>,
+    cols: &[String],
+    ctx: &mut ExecCtx<'_>,
+) -> Result<Vec<Keyed>> {
+    let mut keyed: Vec<Keyed> = Vec::new();
+    // With a limit: the key of the last kept row after the latest cut (as above).
+    let mut worst: Option<Vec<Value>> = None;
+    let mut k = Vec::with_capacity(keys.len());
+    while let Some(row) = input.next(ctx)? {
+        ctx.tick()?;
+        k.clear();
+        for (e, _) in keys {
+            k.push(ctx.eval(e, cols, &row)?);
+        }
+        if worst
+            .as_ref()
+            .is_some_and(|w| cmp_keys(keys, &k, w) != Ordering::Less)
+        {
+            continue;
+        }
+        let key = std::mem::replace(&mut k, Vec::with_capacity(keys.len()));
+        keyed.push((key, row));
+        if let Some(l) = limit {
+            if keyed.len() >= 2 * l.max(512) {
+                keyed.sort_by(|a, b| cmp_keys(keys, &a.0, &b.0));
+                keyed.truncate(l);
+                worst = keyed.last().map(|(k, _)| k.clone());
+            }
+        }
+    }
+    keyed.sort_by(|a, b| cmp_keys(keys, &a.0, &b.0));
+    if let Some(l) = limit {
+        keyed.truncate(l);
+    }
+    Ok(keyed)
+}
+
 pub struct Sort<'p> {
     input: BoxOp<'p>,
     keys: &'p [(Expr, bool)],
     limit: Option<&'p Expr>,
     cols: &'p [String],
+    /// With a limit: the Top's plan node, its input's and the row its `Argument` leaves
+    /// produce, for the parallel path (`parallel::top`).
+    parallel: Option<(&'p LogicalPlan, &'p LogicalPlan, Row)>,
     out: Option<std::vec::IntoIter<Row>>,
 }
 
@@ -38,69 +161,16 @@ impl<'p> Sort<'p> {
             keys,
             limit,
             cols,
+            parallel: None,
             out: None,
         }
     }
 
-    fn cmp(&self, a: &[Value], b: &[Value]) -> Ordering {
-        for (i, (_, desc)) in self.keys.iter().enumerate() {
-            let o = order(&a[i], &b[i]);
-            let o = if *desc { o.reverse() } else { o };
-            if o != Ordering::Equal {
-                return o;
-            }
-        }
-        Ordering::Equal
-    }
-
-    /// The row slots of the keys when every key is a plain column (then rows are compared in
-    /// place, without evaluating or copying keys).
-    fn key_slots(&self) -> Option<Vec<usize>> {
-        column_slots(self.keys, self.cols).map(|s| s.into_iter().map(|(slot, _)| slot).collect())
-    }
-
-    fn cmp_rows(&self, slots: &[usize], a: &[Value], b: &[Value]) -> Ordering {
-        for (&s, (_, desc)) in slots.iter().zip(self.keys) {
-            let o = order(&a[s], &b[s]);
-            let o = if *desc { o.reverse() } else { o };
-            if o != Ordering::Equal {
-                return o;
-            }
-        }
-        Ordering::Equal
-    }
-
-    /// `fill` for column keys: the same cuts and rejection, comparing rows in place.
-    fn fill_by_slots(
-        &mut self,
-        ctx: &mut ExecCtx<'_>,
-        slots: &[usize],
-        limit: Option<usize>,
-    ) -> Result<Vec<Row>> {
-        let mut rows: Vec<Row> = Vec::new();
-        let mut worst: Option<Row> = None;
-        while let Some(row) = self.input.next(ctx)? {
-            ctx.tick()?;
-            if worst
-                .as_ref()
-                .is_some_and(|w| self.cmp_rows(slots, &row, w) != Ordering::Less)
-            {
-                continue;
-            }
-            rows.push(row);
-            if let Some(l) = limit {
-                if rows.len() >= 2 * l.max(512) {
-                    rows.sort_by(|a, b| self.cmp_rows(slots, a, b));
-                    rows.truncate(l);
-                    worst = rows.last().cloned();
-                }
-            }
-        }
-        rows.sort_by(|a, b| self.cmp_rows(slots, a, b));
-        if let Some(l) = limit {
-            rows.truncate(l);
-        }
-        Ok(rows)
+    /// Lets the top-k run on several threads when its input qualifies (`parallel::top`):
+    /// `plan` is the Top, `input` its input and `arg` the row its `Argument` leaves produce.
+    pub fn parallel(mut self, plan: &'p LogicalPlan, input: &'p LogicalPlan, arg: &Row) -> Self {
+        self.parallel = Some((plan, input, arg.clone()));
+        self
     }
 
     fn fill(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Vec<Row>> {
@@ -111,40 +181,18 @@ impl<'p> Sort<'p> {
         if limit == Some(0) {
             return Ok(Vec::new());
         }
-        if let Some(slots) = self.key_slots() {
-            return self.fill_by_slots(ctx, &slots, limit);
-        }
-        let mut keyed: Vec<(Vec<Value>, Row)> = Vec::new();
-        // With a limit: the key of the last kept row after the latest cut. A later row that
-        // does not sort strictly before it can never be kept (the sort is stable).
-        let mut worst: Option<Vec<Value>> = None;
-        let mut k = Vec::with_capacity(self.keys.len());
-        while let Some(row) = self.input.next(ctx)? {
-            ctx.tick()?;
-            k.clear();
-            for (e, _) in self.keys {
-                k.push(ctx.eval(e, self.cols, &row)?);
-            }
-            if worst
-                .as_ref()
-                .is_some_and(|w| self.cmp(&k, w) != Ordering::Less)
-            {
-                continue;
-            }
-            let key = std::mem::replace(&mut k, Vec::with_capacity(self.keys.len()));
-            keyed.push((key, row));
-            if let Some(l) = limit {
-                if keyed.len() >= 2 * l.max(512) {
-                    keyed.sort_by(|a, b| self.cmp(&a.0, &b.0));
-                    keyed.truncate(l);
-                    worst = keyed.last().map(|(k, _)| k.clone());
+        if let (Some(l), Some((plan, input, arg))) = (limit, &self.parallel) {
+            if ctx.threads > 1 {
+                let par = crate::exec::parallel::top(plan, input, self.keys, l, arg, ctx)?;
+                if let Some(rows) = par {
+                    return Ok(rows);
                 }
             }
         }
-        keyed.sort_by(|a, b| self.cmp(&a.0, &b.0));
-        if let Some(l) = limit {
-            keyed.truncate(l);
+        if let Some(slots) = key_slots(self.keys, self.cols) {
+            return sorted_by_slots(&mut *self.input, self.keys, &slots, limit, ctx);
         }
+        let keyed = sorted_keyed(&mut *self.input, self.keys, limit, self.cols, ctx)?;
         Ok(keyed.into_iter().map(|(_, r)| r).collect())
     }
 }

@@ -390,11 +390,11 @@ impl GraphRead for Txn {
         label: &str,
         key: &str,
         carry: &[String],
-        from: NodeId,
+        span: std::ops::Range<NodeId>,
         keep: &mut dyn FnMut(&Value) -> Result<bool>,
         piece: &mut super::WherePiece,
     ) -> Result<Option<NodeId>> {
-        Txn::label_where_piece(self, label, key, carry, from, keep, piece)
+        Txn::label_where_piece(self, label, key, carry, span, keep, piece)
     }
 
     fn relationship_ids(&self) -> Result<Ids<'_>> {

@@ -331,23 +331,24 @@ pub trait GraphRead {
         }
         Ok(out)
     }
-    /// One piece of [`GraphRead::nodes_with_label_where`] from node `from` on, into `piece`
-    /// (cleared first), with each kept node's values of `carry` (`Value::Null` when absent,
-    /// `carry.len()` per node, as `node_property` reads them); returns where the next piece
-    /// starts, `None` at the end. The default answers in one piece, node by node.
+    /// One piece of [`GraphRead::nodes_with_label_where`] over the nodes of `span` (from
+    /// `span.start` on, none at or past `span.end`), into `piece` (cleared first), with each
+    /// kept node's values of `carry` (`Value::Null` when absent, `carry.len()` per node, as
+    /// `node_property` reads them); returns where the next piece starts, `None` at the end of
+    /// the label or of the span. The default answers in one piece, node by node.
     fn label_where_piece(
         &self,
         label: &str,
         key: &str,
         carry: &[String],
-        from: NodeId,
+        span: std::ops::Range<NodeId>,
         keep: &mut dyn FnMut(&Value) -> Result<bool>,
         piece: &mut WherePiece,
     ) -> Result<Option<NodeId>> {
         piece.ids.clear();
         piece.values.clear();
         for id in self.nodes_with_label_where(label, key, keep)? {
-            if id < from {
+            if !span.contains(&id) {
                 continue;
             }
             piece.ids.push(id);

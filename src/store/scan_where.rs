@@ -38,14 +38,15 @@ impl Txn {
         let mut out = Vec::new();
         let mut from = Some(0);
         while let Some(start) = from {
-            from = self.label_where_piece(label, key, &[], start, keep, &mut piece)?;
+            from = self.label_where_piece(label, key, &[], start..NodeId::MAX, keep, &mut piece)?;
             out.append(&mut piece.ids);
         }
         Ok(out)
     }
 
-    /// One piece of that scan: the kept nodes from `from` on, ending at the end of the node
-    /// block where `PIECE_ROWS` is reached, into `piece` (cleared first) with the values of
+    /// One piece of that scan: the kept nodes of `span` from its start on, ending at the end
+    /// of the node block where `PIECE_ROWS` is reached or at the span's end (a parallel
+    /// worker's morsel, `exec/parallel.rs`), into `piece` (cleared first) with the values of
     /// `carry` of each kept node (`Value::Null` when absent), `carry.len()` per node. Returns
     /// the first node of the next piece, `None` at the label's end.
     pub(crate) fn label_where_piece(
@@ -53,10 +54,11 @@ impl Txn {
         label: &str,
         key: &str,
         carry: &[String],
-        from: NodeId,
+        span: std::ops::Range<NodeId>,
         keep: &mut dyn FnMut(&Value) -> Result<bool>,
         piece: &mut WherePiece,
     ) -> Result<Option<NodeId>> {
+        let (from, until) = (span.start, span.end);
         piece.ids.clear();
         piece.values.clear();
         let Some(l) = self.cat_id(KIND_LABEL, label) else {
@@ -76,6 +78,9 @@ impl Txn {
             };
             for (i, word) in bits.chunks(BLOCK_BYTES).enumerate() {
                 let first = base + i as u64 * BLOCK_NODES;
+                if first >= until {
+                    return Ok(None);
+                }
                 let mask = word_mask(word);
                 if mask == 0 || first + BLOCK_NODES <= from {
                     continue;
@@ -89,6 +94,9 @@ impl Txn {
                     if mask & (1u64 << slot) == 0 || node < from {
                         continue;
                     }
+                    if node >= until {
+                        return Ok(None);
+                    }
                     let corrupt = || self.corrupt(&format!("node {node} record"));
                     NodeRecord::read_keys(rec, None, &key_ids, &mut value).ok_or_else(corrupt)?;
                     if keep(&value[0])? {
@@ -100,7 +108,8 @@ impl Txn {
                     }
                 }
                 if piece.ids.len() >= PIECE_ROWS {
-                    return Ok(Some(first + BLOCK_NODES));
+                    let next = first + BLOCK_NODES;
+                    return Ok((next < until).then_some(next));
                 }
             }
         }
@@ -172,7 +181,7 @@ mod tests {
                             label,
                             key,
                             &carry,
-                            start,
+                            start..NodeId::MAX,
                             &mut |v| Ok(test(v)),
                             &mut piece,
                         )
@@ -189,6 +198,35 @@ mod tests {
                     ids.append(&mut piece.ids);
                 }
                 assert_eq!(ids, want, "{what}: pieces of {label} {key}");
+                // Split into spans (a parallel scan's morsels) at bounds inside and between
+                // node blocks: each span gives exactly its part, and they add up to the whole.
+                for cuts in [
+                    &[0, 1, 63, 64, 65, 700, 2049][..],
+                    &[0, 5000],
+                    &[0, 1000, 1001],
+                ] {
+                    let mut ids = Vec::new();
+                    for (i, &lo) in cuts.iter().enumerate() {
+                        let hi = cuts.get(i + 1).copied().unwrap_or(NodeId::MAX);
+                        let mut from = Some(lo);
+                        while let Some(start) = from {
+                            from = t
+                                .label_where_piece(
+                                    label,
+                                    key,
+                                    &carry,
+                                    start..hi,
+                                    &mut |v| Ok(test(v)),
+                                    &mut piece,
+                                )
+                                .unwrap();
+                            assert!(from.is_none_or(|f| f < hi), "{what}");
+                            assert!(piece.ids.iter().all(|id| (lo..hi).contains(id)), "{what}");
+                            ids.append(&mut piece.ids);
+                        }
+                    }
+                    assert_eq!(ids, want, "{what}: spans {cuts:?} of {label} {key}");
+                }
             }
         }
     }
