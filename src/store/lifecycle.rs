@@ -70,6 +70,9 @@
 //!     closing and reopening it.
 //! 11. sled is opened only through `recovery::open_sled`, which checks the commit mark; the mark
 //!     never counts a commit before it is durable ([`Lifecycle::make_durable`], `close`).
+//! 12. sled's batch is atomic against a crash, not against an I/O error part-way: every
+//!     commit writes its keys' old values to `kg.undo` before its batch ([`Commit::land`]),
+//!     and every open of sled puts them back when the batch failed (`undo.rs`).
 
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -87,7 +90,7 @@ use super::image::{self, Image};
 use super::migrate::{self, stored_format, FORMAT_VERSION};
 use super::options::Durability;
 use super::recovery::open_sled;
-use super::{keys, seal};
+use super::{keys, seal, undo};
 
 /// What the store's files are to this process (see the module docs).
 pub(crate) enum DiskState {
@@ -165,6 +168,9 @@ pub(crate) struct Lifecycle {
     /// Set once sled reported an I/O error (a full disk): sled may then never finish a flush,
     /// so closing waits for it only briefly (`durable::close_bounded`).
     io_failed: AtomicBool,
+    /// Set once a commit's batch failed part-way: sled in this process holds part of it
+    /// until the next open undoes it (`undo.rs`), so no later commit may build on it.
+    torn: AtomicBool,
     /// What this process committed over the image and delta it found (invariant 3); taken
     /// after the state's lock, never before it.
     chain: Mutex<Chain>,
@@ -226,6 +232,7 @@ impl Lifecycle {
             durability,
             unmarked: AtomicU64::new(0),
             io_failed: AtomicBool::new(false),
+            torn: AtomicBool::new(false),
             chain: Mutex::new(Chain::Idle),
         }
     }
@@ -493,6 +500,11 @@ impl Lifecycle {
         let Some(db) = self.db.get() else {
             return Err(corrupt(self.shown(), "a commit before sled was opened"));
         };
+        if self.torn.load(Ordering::Acquire) {
+            return Err(Error::Transaction(
+                "an earlier commit failed part-way on a full disk; open the database again (the open undoes that commit) before writing".into(),
+            ));
+        }
         let mut state = self.lock_state();
         // What this process reads now, if current: the base a delta can go on from.
         let current = state.image().cloned();
@@ -544,6 +556,7 @@ impl Lifecycle {
             tracking: keys.is_some(),
             keys,
             key_bytes: 0,
+            undo: Vec::new(),
         })
     }
 
@@ -758,6 +771,8 @@ pub(crate) struct Commit<'a> {
     key_bytes: usize,
     /// The chain was open when the commit began.
     tracking: bool,
+    /// The keys the batch writes, for the undo file (`undo.rs`; on-disk stores only).
+    undo: Vec<Vec<u8>>,
 }
 
 impl Commit<'_> {
@@ -771,6 +786,9 @@ impl Commit<'_> {
                 keys.push(key.clone());
             }
         }
+        if self.lifecycle.dir.is_some() {
+            self.undo.push(key.clone());
+        }
         match value {
             Some(v) => self.batch.insert(key, v),
             None => self.batch.remove(key),
@@ -778,21 +796,42 @@ impl Commit<'_> {
     }
 
     /// Applies the batch atomically; returns the commit's number for
-    /// [`Lifecycle::make_durable`] (0 for a temporary store). An I/O error (a full disk)
-    /// fails it with [`Error::CommitUnsure`]: sled's `apply_batch` can fail after the batch
-    /// went into its log, which it may then still write, or lose.
+    /// [`Lifecycle::make_durable`] (0 for a temporary store). sled's `apply_batch` is atomic
+    /// against a crash but not against an I/O error, which can leave part of the batch in
+    /// sled (`undo.rs`): so the old values of its keys are written to the undo file first
+    /// (a failure to write it refuses the commit, nothing applied), and a batch that fails
+    /// leaves the file, synced, for the next open to undo it, and this process refuses later
+    /// commits. An I/O error (a full disk) fails it with [`Error::CommitUnsure`]: this
+    /// process may read part of the batch until it opens the database again.
     pub fn land(mut self) -> Result<u64> {
+        let undo_in = self.lifecycle.dir.as_deref();
+        if let Some(dir) = undo_in {
+            let keys = std::mem::take(&mut self.undo);
+            let mut entries = Vec::with_capacity(keys.len());
+            for key in keys {
+                let old = self.db.get(&key).map_err(|e| self.lifecycle.sled_err(e))?;
+                entries.push((key, old));
+            }
+            undo::write(dir, self.number, &entries)?;
+        }
         // Kept before the batch applies: a key whose write failed is read back as sled has it.
         if self.tracking {
             self.lifecycle.lock_chain().extend(self.keys.take());
         }
         let batch = std::mem::take(&mut self.batch);
-        self.db
-            .apply_batch(batch)
-            .map_err(|e| match self.lifecycle.sled_err(e) {
+        if let Err(e) = self.db.apply_batch(batch) {
+            if let Some(dir) = undo_in {
+                self.lifecycle.torn.store(true, Ordering::Release);
+                let _ = undo::sync(dir);
+            }
+            return Err(match self.lifecycle.sled_err(e) {
                 e @ Error::Store(StoreError::Io { .. } | StoreError::DiskFull { .. }) => unsure(e),
                 e => e,
-            })?;
+            });
+        }
+        if let Some(dir) = undo_in {
+            undo::remove(dir);
+        }
         if let (true, DiskState::Sled { stamped, .. }) = (self.stamped, &mut *self.state) {
             *stamped = false;
         }

@@ -91,6 +91,7 @@ mod rel_scan;
 mod scan_where;
 mod seal;
 mod txn;
+mod undo;
 mod write;
 
 use crate::error::Result;

@@ -21,8 +21,8 @@ use std::time::Duration;
 
 use crate::error::{Error, Result, StoreError};
 
-use super::durable;
 use super::errors::{damaged_log, sled_error};
+use super::{durable, undo};
 
 /// Opens sled at `path`, recovering from damaged snapshots (see the module docs) and refusing
 /// a log that lost acknowledged commits.
@@ -31,6 +31,11 @@ pub(crate) fn open_sled(config: &sled::Config, path: &Path) -> Result<sled::Db> 
         Err(e) if is_damage(&e) => repair(config, path, e)?,
         other => other?,
     };
+    // A commit that failed part-way is undone before anything reads the log (`undo.rs`).
+    if let Err(e) = undo::restore(&db, path) {
+        durable::close_bounded(db, Some(path), true, || {});
+        return Err(e);
+    }
     durable::check_mark(&db, path)?;
     Ok(db)
 }
