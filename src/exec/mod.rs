@@ -31,6 +31,7 @@ mod search;
 mod set;
 pub mod shortest;
 mod sort;
+mod sort_rows;
 mod subquery;
 mod transactions;
 mod varlength;
@@ -520,7 +521,7 @@ fn build_inner<'p>(plan: &'p LogicalPlan, arg: &Row, profile: bool) -> Result<Bo
             Box::new(sort::Sort::new(b(input)?, keys, None, &input.columns))
         }
         PlanOp::Top { input, keys, limit } => {
-            let below = match (&input.op, sort::column_slots(keys, &input.columns)) {
+            let below = match (&input.op, sort_rows::column_slots(keys, &input.columns)) {
                 (PlanOp::DegreeGroup { input: arg, .. }, Some(slots)) => {
                     let top = degree::TopHint { slots, limit };
                     Box::new(degree::DegreeGroup::new(

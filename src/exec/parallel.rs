@@ -43,7 +43,7 @@ use crate::error::{Error, Result};
 use crate::exec::carry::CarryKeys;
 use crate::exec::expand_agg::{ExpandGroups, GroupTable, Walk};
 use crate::exec::group_table::{Finished, Groups};
-use crate::exec::sort::{self, Keyed};
+use crate::exec::sort_rows::{self, Keyed};
 use crate::exec::{build, ExecCtx, GraphAccess, Profile, Row};
 use crate::model::NodeId;
 use crate::plan::{AggSpec, LogicalPlan, PlanOp};
@@ -146,7 +146,7 @@ enum Task<'a> {
     Top {
         keys: &'a [(Expr, bool)],
         limit: usize,
-        /// Where each key is in a row, when every key is a plain column (`sort::key_slots`).
+        /// Where each key is in a row, when every key is a plain column (`sort_rows::key_slots`).
         slots: Option<Vec<usize>>,
     },
 }
@@ -286,7 +286,7 @@ pub(crate) fn top(
     let Some((scan, ids)) = scan_ids(input, ctx)? else {
         return Ok(None);
     };
-    let slots = sort::key_slots(keys, &input.columns);
+    let slots = sort_rows::key_slots(keys, &input.columns);
     let task = Task::Top {
         keys,
         limit,
@@ -306,8 +306,8 @@ pub(crate) fn top(
         ctx.tick()?;
     }
     match &slots {
-        Some(slots) => all.sort_by(|a, b| sort::cmp_slots(keys, slots, &a.1, &b.1)),
-        None => all.sort_by(|a, b| sort::cmp_keys(keys, &a.0, &b.0)),
+        Some(slots) => all.sort_by(|a, b| sort_rows::cmp_slots(keys, slots, &a.1, &b.1)),
+        None => all.sort_by(|a, b| sort_rows::cmp_keys(keys, &a.0, &b.0)),
     }
     all.truncate(limit);
     Ok(Some(all.into_iter().map(|(_, row)| row).collect()))
@@ -550,11 +550,11 @@ fn top_morsel(
 ) -> Result<()> {
     let mut op = build(job.pipeline, job.arg, ctx.profile.is_some())?;
     *out = match slots {
-        Some(slots) => sort::sorted_by_slots(&mut *op, keys, slots, Some(limit), ctx)?
+        Some(slots) => sort_rows::sorted_by_slots(&mut *op, keys, slots, Some(limit), ctx)?
             .into_iter()
             .map(|row| (Vec::new(), row))
             .collect(),
-        None => sort::sorted_keyed(&mut *op, keys, Some(limit), &job.pipeline.columns, ctx)?,
+        None => sort_rows::sorted_keyed(&mut *op, keys, Some(limit), &job.pipeline.columns, ctx)?,
     };
     Ok(())
 }
