@@ -159,15 +159,20 @@ fn what_cannot_merge_or_is_small_runs_on_one_thread() {
     assert!(!ran_parallel(&db, w, 4));
 }
 
-#[test]
-fn an_error_inside_a_worker_is_the_error_of_the_serial_run() {
-    let (_d, db) = on_disk();
-    graph(&db);
-    // Two bad values in different morsels: the serial run meets the earlier first.
+/// Two values no sum or `+ 1` takes, in different morsels: the serial run meets the earlier
+/// (node 9000) first.
+fn two_bad_values(db: &Database) {
     db.run("MATCH (n:P {i: 25000}) SET n.x = 'late'", &Params::new())
         .expect("set");
     db.run("MATCH (n:P {i: 9000}) SET n.x = true", &Params::new())
         .expect("set");
+}
+
+#[test]
+fn an_error_inside_a_worker_is_the_error_of_the_serial_run() {
+    let (_d, db) = on_disk();
+    graph(&db);
+    two_bad_values(&db);
     for q in [
         "MATCH (n:P) RETURN n.g AS g, sum(n.x) AS s",
         "MATCH (n:P) RETURN avg(n.x) AS a",
@@ -436,10 +441,7 @@ fn parallel_pre_filtered_aggregations_answer_what_one_thread_answers() {
 fn an_error_inside_a_parallel_top_k_is_the_error_of_the_serial_run() {
     let (_d, db) = on_disk();
     graph(&db);
-    db.run("MATCH (n:P {i: 25000}) SET n.x = 'late'", &Params::new())
-        .expect("set");
-    db.run("MATCH (n:P {i: 9000}) SET n.x = true", &Params::new())
-        .expect("set");
+    two_bad_values(&db);
     for q in [
         "MATCH (n:P) RETURN n.i AS i ORDER BY 10 / (n.i - 20000) LIMIT 5",
         "MATCH (n:P) RETURN n.i AS i ORDER BY n.x + 1 LIMIT 5",

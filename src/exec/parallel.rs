@@ -98,14 +98,14 @@ impl Morsel {
     /// The morsel's ids and the span of node ids it covers (from its first id to the next
     /// morsel's first, the last one to the end), when `plan` is the scan it stands for. The
     /// scan's ids ascend, so the label's nodes in the span are exactly the morsel's.
-    pub(crate) fn span_for(&self, plan: &LogicalPlan) -> Option<(Vec<NodeId>, Range<NodeId>)> {
+    pub(crate) fn span_for(&self, plan: &LogicalPlan) -> Option<(&[NodeId], Range<NodeId>)> {
         if self.scan != plan as *const LogicalPlan as usize {
             return None;
         }
         let ids = self.ids.get(self.range.clone()).unwrap_or_default();
         let start = ids.first().copied().unwrap_or(NodeId::MAX);
         let end = self.ids.get(self.range.end).copied().unwrap_or(NodeId::MAX);
-        Some((ids.to_vec(), start..end))
+        Some((ids, start..end))
     }
 }
 
@@ -477,8 +477,15 @@ fn work(job: &Job<'_>, env: &Env<'_>) -> (Vec<Part>, Profile) {
                 let Some(mut groups) = Groups::partial(keys.len(), aggs) else {
                     break;
                 };
-                let error =
-                    aggregate_morsel(job, fused.as_ref(), &mut ctx, &mut groups, &mut walk).err();
+                let error = aggregate_morsel(
+                    job,
+                    (keys, aggs),
+                    fused.as_ref(),
+                    &mut ctx,
+                    &mut groups,
+                    &mut walk,
+                )
+                .err();
                 (Made::Groups(groups), error)
             }
             Task::Top { keys, limit, slots } => {
@@ -505,6 +512,7 @@ fn work(job: &Job<'_>, env: &Env<'_>) -> (Vec<Part>, Profile) {
 /// on an error `out` holds the groups of the rows before it.
 fn aggregate_morsel(
     job: &Job<'_>,
+    (keys, aggs): (&[(String, Expr)], &[AggSpec]),
     fused: Option<&ExpandGroups<'_>>,
     ctx: &mut ExecCtx<'_>,
     out: &mut Groups,
@@ -513,9 +521,6 @@ fn aggregate_morsel(
     if let Some(fused) = fused {
         return fused.run(ctx, job.arg, out, walk);
     }
-    let Task::Aggregate { keys, aggs, .. } = &job.task else {
-        return Ok(());
-    };
     let cols = &job.pipeline.columns;
     let mut op = build(job.pipeline, job.arg, ctx.profile.is_some())?;
     let mut kv: Vec<Value> = Vec::with_capacity(keys.len());
@@ -523,7 +528,7 @@ fn aggregate_morsel(
     while let Some(row) = op.next(ctx)? {
         ctx.tick()?;
         kv.clear();
-        for (_, e) in *keys {
+        for (_, e) in keys {
             kv.push(ctx.eval(e, cols, &row)?);
         }
         let g = out.group(&kv)?;

@@ -324,7 +324,7 @@ impl Operator for NodeScan<'_> {
                     self.ids = match morsel {
                         Some((ids, span)) => match self.start_pieces(ctx, &row, span) {
                             true => Vec::new(),
-                            false => ids,
+                            false => ids.to_vec(),
                         },
                         None => self.fetch(ctx, &row)?,
                     };

@@ -742,6 +742,41 @@ pub fn bitmap_ids(base: u64, bitmap: &[u8]) -> impl Iterator<Item = u64> + '_ {
     })
 }
 
+/// A random section's lists, for the tests here and in `rel_delete.rs`: 1 to `types` types,
+/// each direction left out one time in `skip`, 1 to `edges` ascending ids per list (close
+/// together in even rounds, far apart in odd ones), other ends below `others`.
+#[cfg(test)]
+pub(crate) fn random_lists(
+    next: &mut impl FnMut() -> u64,
+    round: usize,
+    types: u64,
+    skip: u64,
+    edges: u64,
+    others: u64,
+) -> Vec<AdjList> {
+    let mut lists: Vec<AdjList> = Vec::new();
+    for t in 0..(1 + next() % types) as u32 {
+        for incoming in [false, true] {
+            if next().is_multiple_of(skip) {
+                continue;
+            }
+            let mut rel = next() % 5;
+            let edges = (0..1 + next() % edges)
+                .map(|_| {
+                    rel += 1 + next() % (if round.is_multiple_of(2) { 3 } else { 300_000 });
+                    (rel, next() % others)
+                })
+                .collect();
+            lists.push(AdjList {
+                rel_type: t,
+                incoming,
+                edges,
+            });
+        }
+    }
+    lists
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -826,26 +861,7 @@ mod tests {
             x >> 33
         };
         for round in 0..200 {
-            let mut lists: Vec<AdjList> = Vec::new();
-            for t in 0..(1 + next() % 4) as u32 {
-                for incoming in [false, true] {
-                    if next() % 3 == 0 {
-                        continue;
-                    }
-                    let mut rel = next() % 5;
-                    let edges = (0..1 + next() % 6)
-                        .map(|_| {
-                            rel += 1 + next() % (if round % 2 == 0 { 3 } else { 300_000 });
-                            (rel, next() % 1000)
-                        })
-                        .collect();
-                    lists.push(AdjList {
-                        rel_type: t,
-                        incoming,
-                        edges,
-                    });
-                }
-            }
+            let mut lists = random_lists(&mut next, round, 4, 3, 6, 1000);
             let section = encode_section(&mut lists);
             let all: Vec<(u32, bool, u64)> = lists
                 .iter()

@@ -242,7 +242,7 @@ pub(crate) fn section_remove_all(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::records::{section_remove, AdjList};
+    use crate::store::records::{random_lists, section_remove, AdjList};
 
     /// Every subset drawn of a random section's entries (with ids it does not hold mixed in),
     /// removed at once, gives the bytes of removing them one by one.
@@ -254,26 +254,7 @@ mod tests {
             x >> 33
         };
         for round in 0..400 {
-            let mut lists: Vec<AdjList> = Vec::new();
-            for t in 0..(1 + next() % 3) as u32 {
-                for incoming in [false, true] {
-                    if next() % 4 == 0 {
-                        continue;
-                    }
-                    let mut rel = next() % 5;
-                    let edges = (0..1 + next() % 40)
-                        .map(|_| {
-                            rel += 1 + next() % (if round % 2 == 0 { 3 } else { 300_000 });
-                            (rel, next() % 100_000)
-                        })
-                        .collect();
-                    lists.push(AdjList {
-                        rel_type: t,
-                        incoming,
-                        edges,
-                    });
-                }
-            }
+            let mut lists = random_lists(&mut next, round, 3, 4, 40, 100_000);
             if lists.is_empty() {
                 continue;
             }
