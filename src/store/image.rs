@@ -22,8 +22,9 @@
 //! and the piece table only, so its cost does not grow with the database (layout 2 read and
 //! checked the whole index at every open, ≈ 20 ms of CPU at L). The values are grouped into *regions* of about
 //! [`REGION_BYTES`], each with a CRC-32 in the region table; a region is read with `pread`
-//! when a value in it is first wanted, checked, and kept in a cache bounded by
-//! [`CACHE_BYTES`] (clock eviction). The first read in each aligned [`READ_AROUND`] group of
+//! when a value in it is first wanted, checked, and kept: first in a small probation tier
+//! a scan's one-time reads pass through, then, read again, in a cache bounded by
+//! [`CACHE_BYTES`] (clock eviction; `region_slots.rs`). The first read in each aligned [`READ_AROUND`] group of
 //! values asks the kernel to read the whole group (`POSIX_FADV_WILLNEED`), which a map got
 //! from the kernel's read-around: cold, neighbouring regions then come from memory, not each
 //! from the disk. A region that does not match, or that cannot be read
@@ -98,7 +99,8 @@ pub const REGION_BYTES: usize = 8 << 10;
 /// The first cold read in an aligned group of this many bytes of values asks the kernel to
 /// read the whole group ([`Image::hint_group`]; see docs/performance.md).
 pub const READ_AROUND: usize = 128 << 10;
-/// The most bytes of regions one open image keeps in memory.
+/// The most bytes of regions read more than once that one open image keeps in memory
+/// (regions read once are in probation, `region_slots::PROBATION_BYTES`).
 pub const CACHE_BYTES: usize = 256 << 20;
 
 pub use super::delta::new_stamp;
@@ -188,7 +190,8 @@ pub(crate) struct Image {
     /// Per [`READ_AROUND`] group of the values: whether the kernel was asked to read it.
     hinted: Box<[AtomicBool]>,
     cached_bytes: AtomicUsize,
-    cache_limit: usize,
+    /// [`CACHE_BYTES`] (smaller in tests).
+    cache_limit: AtomicUsize,
     clock: Mutex<usize>,
     /// Per first byte (key kind, `keys.rs`): 0 not asked yet, 1 no key has it, 2 some key
     /// has it. Each kind is looked up when first asked (one binary search), not all 256 at
@@ -270,7 +273,7 @@ impl Image {
                 .map(|_| AtomicBool::new(false))
                 .collect(),
             cached_bytes: AtomicUsize::new(0),
-            cache_limit: CACHE_BYTES,
+            cache_limit: AtomicUsize::new(CACHE_BYTES),
             clock: Mutex::new(0),
             kinds: std::array::from_fn(|_| std::sync::atomic::AtomicU8::new(0)),
             delta: None,
@@ -505,21 +508,20 @@ impl Image {
                 start + len
             )));
         }
-        {
-            let mut kept = slot.bytes.write().unwrap_or_else(|e| e.into_inner());
-            if kept.is_none() {
-                *kept = Some(bytes.clone());
-                self.cached_bytes.fetch_add(len, Ordering::AcqRel);
-            }
+        // A first read goes to probation, a later one to the main cache (`region_slots.rs`).
+        let grew = self.cache.keep(r, &bytes);
+        if grew > 0 {
+            self.cached_bytes.fetch_add(grew, Ordering::AcqRel);
+            self.evict(r);
         }
-        self.evict(r);
         Ok((start, bytes))
     }
 
     /// Drops regions other than `keep` that were not read since the clock hand last passed,
     /// until the cache is within its limit (a reader holding one keeps its bytes alive).
     fn evict(&self, keep: usize) {
-        if self.cached_bytes.load(Ordering::Acquire) <= self.cache_limit {
+        let limit = self.cache_limit.load(Ordering::Relaxed);
+        if self.cached_bytes.load(Ordering::Acquire) <= limit {
             return;
         }
         // One evicting thread is enough; the others read on.
@@ -529,7 +531,7 @@ impl Image {
         let len = self.cache.len();
         let mut steps = 0;
         while steps < 2 * len {
-            if self.cached_bytes.load(Ordering::Acquire) <= self.cache_limit {
+            if self.cached_bytes.load(Ordering::Acquire) <= limit {
                 break;
             }
             let r = *hand % len;
@@ -545,8 +547,9 @@ impl Image {
             if r == keep || take_used(slot) {
                 continue;
             }
-            if let Some(bytes) = slot.bytes.write().unwrap_or_else(|e| e.into_inner()).take() {
-                self.cached_bytes.fetch_sub(bytes.len(), Ordering::AcqRel);
+            let dropped = slot.drop_main();
+            if dropped > 0 {
+                self.cached_bytes.fetch_sub(dropped, Ordering::AcqRel);
             }
         }
     }
@@ -670,6 +673,16 @@ impl Image {
     #[cfg(test)]
     fn pieces_read(&self) -> usize {
         self.pieces.iter().filter(|p| p.get().is_some()).count()
+    }
+
+    /// Shrinks the probation tier and the main cache to `probation` and `cache` bytes, so
+    /// that a test's small graph is read through drops and evictions.
+    #[cfg(test)]
+    pub(crate) fn set_limits(&self, probation: usize, cache: usize) {
+        self.cache
+            .probation_limit
+            .store(probation, Ordering::Relaxed);
+        self.cache_limit.store(cache, Ordering::Relaxed);
     }
 
     #[cfg(test)]
