@@ -151,7 +151,7 @@ fn read_at(_file: &File, _buf: &mut [u8], _at: usize) -> std::io::Result<()> {
     ))
 }
 
-/// Zeros to copy a fresh region buffer from: most regions are about [`REGION_BYTES`].
+/// Zeros to copy a fresh region buffer from: most regions are at most [`REGION_BYTES`].
 static ZEROS: [u8; 4 * REGION_BYTES] = [0; 4 * REGION_BYTES];
 
 /// A zeroed, unshared `IVec` of `len` bytes to read a region into. Built from [`ZEROS`]
@@ -485,31 +485,42 @@ impl Image {
         if !slot.used.load(Ordering::Relaxed) {
             slot.used.store(true, Ordering::Relaxed);
         }
+        // A kept buffer may be longer than its region (a recycled one): only `len` is its.
         if let Some(bytes) = &*slot.bytes.read().unwrap_or_else(|e| e.into_inner()) {
-            return Ok((start, bytes.clone()));
+            return match bytes.len() >= len {
+                true => Ok((start, bytes.subslice(0, len))),
+                false => Err(self.damaged("a kept region is shorter than its bounds")),
+            };
         }
         let end = start.checked_add(len).filter(|&e| e <= self.values_end);
         if start < HEADER || end.is_none() {
             return Err(self.damaged("a region lies outside the values"));
         }
         self.hint_group(start);
-        let mut bytes = zeroed(len);
-        // `IVec` hands out its buffer mutably while it is unshared (no copy): read in place.
-        let read = read_at(&self.file, &mut bytes, start);
+        // A region of at most `REGION_BYTES` is read into a buffer of that size, a spare one
+        // when probation or the cache dropped one (`region_slots.rs`): no allocation, no
+        // fresh memory. `IVec` hands out its buffer mutably while it is unshared (no copy;
+        // a spare a reader still holds is copied first, so what it holds stays).
+        let mut buf = match len <= REGION_BYTES {
+            true => self.cache.spare().unwrap_or_else(|| zeroed(REGION_BYTES)),
+            false => zeroed(len),
+        };
+        let read = read_at(&self.file, &mut buf[..len], start);
         if let Err(e) = read {
             return Err(self.damaged(&format!(
                 "its values at bytes {start}..{} cannot be read ({e}); was the file changed?",
                 start + len
             )));
         }
-        if crc32fast::hash(&bytes) != crc {
+        if crc32fast::hash(&buf[..len]) != crc {
             return Err(self.damaged(&format!(
                 "its values at bytes {start}..{} do not match their checksum",
                 start + len
             )));
         }
+        let bytes = buf.subslice(0, len);
         // A first read goes to probation, a later one to the main cache (`region_slots.rs`).
-        let grew = self.cache.keep(r, &bytes);
+        let grew = self.cache.keep(r, buf);
         if grew > 0 {
             self.cached_bytes.fetch_add(grew, Ordering::AcqRel);
             self.evict(r);
@@ -547,9 +558,9 @@ impl Image {
             if r == keep || take_used(slot) {
                 continue;
             }
-            let dropped = slot.drop_main();
-            if dropped > 0 {
-                self.cached_bytes.fetch_sub(dropped, Ordering::AcqRel);
+            if let Some(dropped) = slot.drop_main() {
+                self.cached_bytes.fetch_sub(dropped.len(), Ordering::AcqRel);
+                self.cache.recycle(dropped);
             }
         }
     }

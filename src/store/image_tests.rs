@@ -225,6 +225,36 @@ fn a_region_read_again_after_its_drop_is_checked_again() {
     assert_eq!(image.cached_bytes(), 0);
 }
 
+/// A dropped region's buffer is read into again (a spare), and one a reader still holds is
+/// not written over: the reader keeps what it read.
+#[test]
+fn a_spare_buffer_a_reader_holds_is_not_written_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let stamp = new_stamp();
+    let big: Vec<Vec<u8>> = (1..=4u8).map(|i| vec![i; REGION_BYTES]).collect();
+    let entries: Vec<(&[u8], &[u8])> = [&b"a"[..], b"b", b"c", b"d"]
+        .into_iter()
+        .zip(big.iter().map(|v| &v[..]))
+        .collect();
+    write(dir.path(), &entries, &stamp);
+    let image = Image::open(dir.path(), Some(&stamp), 5).unwrap();
+    image.set_limits(REGION_BYTES, CACHE_BYTES);
+    let a = image.get(b"a").unwrap().unwrap();
+    let b = image.get(b"b").unwrap().unwrap();
+    // `a` left probation: its buffer is the spare `c` is read into, while `a` is held.
+    assert_eq!(image.cache.spares(), 1);
+    let c = image.get(b"c").unwrap().unwrap();
+    assert_eq!(image.cache.spares(), 1);
+    drop(b);
+    let d = image.get(b"d").unwrap().unwrap();
+    // Read again, `a` goes to the main cache, read into `c`'s buffer (held: copied first).
+    assert_eq!(image.get(b"a").unwrap().as_deref(), Some(&big[0][..]));
+    assert_eq!(image.cached_bytes(), REGION_BYTES);
+    for (held, want) in [a, c, d].iter().zip([&big[0], &big[2], &big[3]]) {
+        assert_eq!(&held[..], &want[..]);
+    }
+}
+
 #[test]
 fn each_group_of_values_is_hinted_once_and_reads_stay_right() {
     let dir = tempfile::tempdir().unwrap();

@@ -10,14 +10,14 @@
 //! used.
 //!
 //! Why probation: a scan of many nodes or relationships reads each region once, in file order
-//! (A1 at M: 5,963 regions, 49 MB, none read twice after its neighbours moved on). Kept in the
-//! main cache, every one was fresh heap memory: about 12,000 page faults, each page zeroed by
-//! the kernel before the region was copied in (a sixth of A1's CPU). Probation holds
-//! [`PROBATION_BYTES`] and drops its oldest: the memory a dropped region frees is what the next
-//! region's read is allocated from, so a scan of any length touches a few MiB. A region read
-//! twice within that window (a node block the scan read and the same chunk's property reads
-//! read again) is still read once; one read again later (a point read's hot region) pays
-//! one more read and is then kept in the main cache. Nothing else changes: every region read
+//! (A1 at M: 5,963 regions, 49 MB, each block read once but the node blocks, which the parallel
+//! path reads for the node ids and later for `a.country`). Kept in the main cache, every one
+//! was fresh heap memory: about 12,000 page faults, each page zeroed by the kernel before the
+//! region was copied in (a sixth of A1's CPU). Probation holds [`PROBATION_BYTES`] and drops
+//! its oldest, whose buffer is a spare the next region is read into: a scan of any length
+//! touches a few MiB, allocates nothing per region and copies no zeros. A region read again
+//! within that window is still read once; one read again later (a point read's hot region,
+//! A1's node blocks) pays one more read and is then kept in the main cache. Every region read
 //! is still checked, whichever tier it lands in.
 
 use std::collections::VecDeque;
@@ -26,12 +26,17 @@ use std::sync::{Mutex, OnceLock, RwLock};
 
 use sled::IVec;
 
+use super::image::REGION_BYTES;
+
 /// Slots per chunk: 256 slots are a few KiB, allocated together.
 const CHUNK: usize = 256;
 
 /// The most bytes of regions in probation: wide enough that a region a scan's chunk reads
 /// twice (at most a few hundred KiB apart, both threads reading) is still there.
 pub const PROBATION_BYTES: usize = 4 << 20;
+
+/// Spare region buffers kept at most: enough for both threads' reads between drops.
+const SPARES: usize = 64;
 
 /// A slot's tier ([`Slot::tier`]): never kept; in probation; dropped (from either tier: the
 /// next read keeps it in the main cache); in the main cache.
@@ -52,15 +57,15 @@ pub(super) struct Slot {
 }
 
 impl Slot {
-    /// Drops the bytes this slot keeps in the main cache (none in probation: the probation
-    /// tier drops its own) and returns how many.
-    pub(super) fn drop_main(&self) -> usize {
+    /// Takes the bytes this slot keeps in the main cache (none in probation: the probation
+    /// tier drops its own).
+    pub(super) fn drop_main(&self) -> Option<IVec> {
         let mut kept = self.bytes.write().unwrap_or_else(|e| e.into_inner());
         if self.tier.load(Ordering::Relaxed) != MAIN {
-            return 0;
+            return None;
         }
         self.tier.store(DROPPED, Ordering::Relaxed);
-        kept.take().map_or(0, |b| b.len())
+        kept.take()
     }
 }
 
@@ -76,6 +81,8 @@ pub(super) struct RegionSlots {
     chunks: Box<[OnceLock<Box<[Slot]>>]>,
     len: usize,
     probation: Mutex<Probation>,
+    /// Buffers of dropped regions, read into again ([`RegionSlots::spare`]).
+    spare: Mutex<Vec<IVec>>,
     /// [`PROBATION_BYTES`] (smaller in tests).
     pub(super) probation_limit: AtomicUsize,
 }
@@ -86,36 +93,56 @@ impl RegionSlots {
             chunks: (0..len.div_ceil(CHUNK)).map(|_| OnceLock::new()).collect(),
             len,
             probation: Mutex::new(Probation::default()),
+            spare: Mutex::new(Vec::new()),
             probation_limit: AtomicUsize::new(PROBATION_BYTES),
         }
     }
 
-    /// Keeps `bytes`, region `r`'s as just read and checked, unless another reader kept it
-    /// first: a first read in probation (dropping its oldest regions past the limit), a read
-    /// after the region was dropped in the main cache. Returns the bytes the main cache grew
-    /// by (the caller accounts for them and evicts).
-    pub(super) fn keep(&self, r: usize, bytes: &IVec) -> usize {
+    /// A spare region buffer of `REGION_BYTES` (one that probation or the cache dropped), if
+    /// any: the next region is read into it instead of fresh memory.
+    pub(super) fn spare(&self) -> Option<IVec> {
+        self.spare.lock().unwrap_or_else(|e| e.into_inner()).pop()
+    }
+
+    /// Keeps `buf`, a dropped region's buffer, for [`RegionSlots::spare`] if it has the
+    /// size of one and fewer than [`SPARES`] are kept.
+    pub(super) fn recycle(&self, buf: IVec) {
+        if buf.len() == REGION_BYTES {
+            let mut spare = self.spare.lock().unwrap_or_else(|e| e.into_inner());
+            if spare.len() < SPARES {
+                spare.push(buf);
+            }
+        }
+    }
+
+    /// Keeps `bytes`, region `r`'s buffer as just read and checked, unless another reader
+    /// kept it first: a first read in probation (dropping its oldest regions past the limit,
+    /// their buffers kept as spares), a read after the region was dropped in the main cache.
+    /// Returns the bytes the main cache grew by (the caller accounts for them and evicts).
+    pub(super) fn keep(&self, r: usize, bytes: IVec) -> usize {
         let Some(slot) = self.get(r) else {
             return 0;
         };
-        {
+        let len = {
             let mut kept = slot.bytes.write().unwrap_or_else(|e| e.into_inner());
             if kept.is_some() {
                 return 0;
             }
-            *kept = Some(bytes.clone());
+            let len = bytes.len();
+            *kept = Some(bytes);
             if slot.tier.load(Ordering::Relaxed) != FRESH {
                 slot.tier.store(MAIN, Ordering::Relaxed);
-                return bytes.len();
+                return len;
             }
             slot.tier.store(PROBATION, Ordering::Relaxed);
-        }
-        // Dropped outside the probation lock (freeing is the allocator's work, not the queue's).
+            len
+        };
+        // Recycled outside the probation lock.
         let mut dropped = Vec::new();
         {
             let mut p = self.probation.lock().unwrap_or_else(|e| e.into_inner());
-            p.queue.push_back((r, bytes.len()));
-            p.bytes += bytes.len();
+            p.queue.push_back((r, len));
+            p.bytes += len;
             let limit = self.probation_limit.load(Ordering::Relaxed);
             while p.bytes > limit {
                 let Some((old, len)) = p.queue.pop_front() else {
@@ -132,8 +159,16 @@ impl RegionSlots {
                 }
             }
         }
-        drop(dropped);
+        for buf in dropped {
+            self.recycle(buf);
+        }
         0
+    }
+
+    /// Spare buffers kept (for tests).
+    #[cfg(test)]
+    pub(super) fn spares(&self) -> usize {
+        self.spare.lock().map_or(0, |s| s.len())
     }
 
     /// Bytes in probation (for tests).
