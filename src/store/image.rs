@@ -151,19 +151,6 @@ fn read_at(_file: &File, _buf: &mut [u8], _at: usize) -> std::io::Result<()> {
     ))
 }
 
-/// Zeros to copy a fresh region buffer from: most regions are at most [`REGION_BYTES`].
-static ZEROS: [u8; 4 * REGION_BYTES] = [0; 4 * REGION_BYTES];
-
-/// A zeroed, unshared `IVec` of `len` bytes to read a region into. Built from [`ZEROS`]
-/// when it fits: an `IVec` can only be made by copying, and copying zeros into it beats
-/// zeroing a vector that `IVec::from` would then copy again (≈ 13 % of A4 at L).
-fn zeroed(len: usize) -> IVec {
-    match ZEROS.get(..len) {
-        Some(zeros) => IVec::from(zeros),
-        None => IVec::from(vec![0u8; len]),
-    }
-}
-
 /// An open, validated image.
 pub(crate) struct Image {
     file: File,
@@ -497,14 +484,10 @@ impl Image {
             return Err(self.damaged("a region lies outside the values"));
         }
         self.hint_group(start);
-        // A region of at most `REGION_BYTES` is read into a buffer of that size, a spare one
-        // when probation or the cache dropped one (`region_slots.rs`): no allocation, no
-        // fresh memory. `IVec` hands out its buffer mutably while it is unshared (no copy;
-        // a spare a reader still holds is copied first, so what it holds stays).
-        let mut buf = match len <= REGION_BYTES {
-            true => self.cache.spare().unwrap_or_else(|| zeroed(REGION_BYTES)),
-            false => zeroed(len),
-        };
+        // A spare buffer when there is one (`region_slots.rs`). `IVec` hands out its buffer
+        // mutably while it is unshared (no copy; a spare a reader still holds is copied
+        // first, so what it holds stays).
+        let mut buf = self.cache.buffer(len);
         let read = read_at(&self.file, &mut buf[..len], start);
         if let Err(e) = read {
             return Err(self.damaged(&format!(

@@ -35,6 +35,19 @@ const CHUNK: usize = 256;
 /// twice (at most a few hundred KiB apart, both threads reading) is still there.
 pub const PROBATION_BYTES: usize = 4 << 20;
 
+/// Zeros to copy a fresh region buffer from: most regions are at most [`REGION_BYTES`].
+static ZEROS: [u8; 4 * REGION_BYTES] = [0; 4 * REGION_BYTES];
+
+/// A zeroed, unshared `IVec` of `len` bytes to read a region into. Built from [`ZEROS`]
+/// when it fits: an `IVec` can only be made by copying, and copying zeros into it beats
+/// zeroing a vector that `IVec::from` would then copy again (≈ 13 % of A4 at L).
+fn zeroed(len: usize) -> IVec {
+    match ZEROS.get(..len) {
+        Some(zeros) => IVec::from(zeros),
+        None => IVec::from(vec![0u8; len]),
+    }
+}
+
 /// Spare region buffers kept at most: enough for both threads' reads between drops.
 const SPARES: usize = 64;
 
@@ -81,7 +94,7 @@ pub(super) struct RegionSlots {
     chunks: Box<[OnceLock<Box<[Slot]>>]>,
     len: usize,
     probation: Mutex<Probation>,
-    /// Buffers of dropped regions, read into again ([`RegionSlots::spare`]).
+    /// Buffers of dropped regions, read into again ([`RegionSlots::buffer`]).
     spare: Mutex<Vec<IVec>>,
     /// [`PROBATION_BYTES`] (smaller in tests).
     pub(super) probation_limit: AtomicUsize,
@@ -98,13 +111,18 @@ impl RegionSlots {
         }
     }
 
-    /// A spare region buffer of `REGION_BYTES` (one that probation or the cache dropped), if
-    /// any: the next region is read into it instead of fresh memory.
-    pub(super) fn spare(&self) -> Option<IVec> {
-        self.spare.lock().unwrap_or_else(|e| e.into_inner()).pop()
+    /// An unshared buffer to read a region of `len` bytes into, at least `len` long: for a
+    /// region of at most `REGION_BYTES` (most are) a buffer of that size, a spare one that
+    /// probation or the cache dropped when there is one (no allocation, no fresh memory).
+    pub(super) fn buffer(&self, len: usize) -> IVec {
+        if len > REGION_BYTES {
+            return zeroed(len);
+        }
+        let spare = self.spare.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        spare.unwrap_or_else(|| zeroed(REGION_BYTES))
     }
 
-    /// Keeps `buf`, a dropped region's buffer, for [`RegionSlots::spare`] if it has the
+    /// Keeps `buf`, a dropped region's buffer, for [`RegionSlots::buffer`] if it has the
     /// size of one and fewer than [`SPARES`] are kept.
     pub(super) fn recycle(&self, buf: IVec) {
         if buf.len() == REGION_BYTES {
