@@ -3,6 +3,7 @@
 //! writes over either, with spilled adjacency sections.
 
 use crate::model::{Direction, NodeId, Properties, RelId};
+use crate::store::image::REGION_BYTES;
 use crate::store::{Edge, GraphRead, GraphWrite, OpenOptions, Store, Txn};
 use crate::value::Value;
 
@@ -192,6 +193,12 @@ fn batch_reads_match_the_one_at_a_time_reads() {
     let mut t = store.begin();
     assert!(t.image().is_some());
     assert_batches_agree(&t, "image");
+    // Again with probation and the main cache one region each: every region read is then
+    // dropped and read again, through both tiers (`region_slots.rs`).
+    if let Some(image) = t.image() {
+        image.set_limits(REGION_BYTES, 2 * REGION_BYTES);
+    }
+    assert_batches_agree(&t, "image, regions dropped and read again");
     change(&mut t, &old);
     assert_batches_agree(&t, "writes over the image");
     t.commit().unwrap();

@@ -22,8 +22,9 @@
 //! and the piece table only, so its cost does not grow with the database (layout 2 read and
 //! checked the whole index at every open, ≈ 20 ms of CPU at L). The values are grouped into *regions* of about
 //! [`REGION_BYTES`], each with a CRC-32 in the region table; a region is read with `pread`
-//! when a value in it is first wanted, checked, and kept in a cache bounded by
-//! [`CACHE_BYTES`] (clock eviction). The first read in each aligned [`READ_AROUND`] group of
+//! when a value in it is first wanted, checked, and kept: first in a small probation tier
+//! a scan's one-time reads pass through, then, read again, in a cache bounded by
+//! [`CACHE_BYTES`] (clock eviction; `region_slots.rs`). The first read in each aligned [`READ_AROUND`] group of
 //! values asks the kernel to read the whole group (`POSIX_FADV_WILLNEED`), which a map got
 //! from the kernel's read-around: cold, neighbouring regions then come from memory, not each
 //! from the disk. A region that does not match, or that cannot be read
@@ -98,7 +99,8 @@ pub const REGION_BYTES: usize = 8 << 10;
 /// The first cold read in an aligned group of this many bytes of values asks the kernel to
 /// read the whole group ([`Image::hint_group`]; see docs/performance.md).
 pub const READ_AROUND: usize = 128 << 10;
-/// The most bytes of regions one open image keeps in memory.
+/// The most bytes of regions read more than once that one open image keeps in memory
+/// (regions read once are in probation, `region_slots::PROBATION_BYTES`).
 pub const CACHE_BYTES: usize = 256 << 20;
 
 pub use super::delta::new_stamp;
@@ -149,19 +151,6 @@ fn read_at(_file: &File, _buf: &mut [u8], _at: usize) -> std::io::Result<()> {
     ))
 }
 
-/// Zeros to copy a fresh region buffer from: most regions are about [`REGION_BYTES`].
-static ZEROS: [u8; 4 * REGION_BYTES] = [0; 4 * REGION_BYTES];
-
-/// A zeroed, unshared `IVec` of `len` bytes to read a region into. Built from [`ZEROS`]
-/// when it fits: an `IVec` can only be made by copying, and copying zeros into it beats
-/// zeroing a vector that `IVec::from` would then copy again (≈ 13 % of A4 at L).
-fn zeroed(len: usize) -> IVec {
-    match ZEROS.get(..len) {
-        Some(zeros) => IVec::from(zeros),
-        None => IVec::from(vec![0u8; len]),
-    }
-}
-
 /// An open, validated image.
 pub(crate) struct Image {
     file: File,
@@ -188,7 +177,8 @@ pub(crate) struct Image {
     /// Per [`READ_AROUND`] group of the values: whether the kernel was asked to read it.
     hinted: Box<[AtomicBool]>,
     cached_bytes: AtomicUsize,
-    cache_limit: usize,
+    /// [`CACHE_BYTES`] (smaller in tests).
+    cache_limit: AtomicUsize,
     clock: Mutex<usize>,
     /// Per first byte (key kind, `keys.rs`): 0 not asked yet, 1 no key has it, 2 some key
     /// has it. Each kind is looked up when first asked (one binary search), not all 256 at
@@ -270,7 +260,7 @@ impl Image {
                 .map(|_| AtomicBool::new(false))
                 .collect(),
             cached_bytes: AtomicUsize::new(0),
-            cache_limit: CACHE_BYTES,
+            cache_limit: AtomicUsize::new(CACHE_BYTES),
             clock: Mutex::new(0),
             kinds: std::array::from_fn(|_| std::sync::atomic::AtomicU8::new(0)),
             delta: None,
@@ -482,44 +472,50 @@ impl Image {
         if !slot.used.load(Ordering::Relaxed) {
             slot.used.store(true, Ordering::Relaxed);
         }
+        // A kept buffer may be longer than its region (a recycled one): only `len` is its.
         if let Some(bytes) = &*slot.bytes.read().unwrap_or_else(|e| e.into_inner()) {
-            return Ok((start, bytes.clone()));
+            return match bytes.len() >= len {
+                true => Ok((start, bytes.subslice(0, len))),
+                false => Err(self.damaged("a kept region is shorter than its bounds")),
+            };
         }
         let end = start.checked_add(len).filter(|&e| e <= self.values_end);
         if start < HEADER || end.is_none() {
             return Err(self.damaged("a region lies outside the values"));
         }
         self.hint_group(start);
-        let mut bytes = zeroed(len);
-        // `IVec` hands out its buffer mutably while it is unshared (no copy): read in place.
-        let read = read_at(&self.file, &mut bytes, start);
+        // A spare buffer when there is one (`region_slots.rs`). `IVec` hands out its buffer
+        // mutably while it is unshared (no copy; a spare a reader still holds is copied
+        // first, so what it holds stays).
+        let mut buf = self.cache.buffer(len);
+        let read = read_at(&self.file, &mut buf[..len], start);
         if let Err(e) = read {
             return Err(self.damaged(&format!(
                 "its values at bytes {start}..{} cannot be read ({e}); was the file changed?",
                 start + len
             )));
         }
-        if crc32fast::hash(&bytes) != crc {
+        if crc32fast::hash(&buf[..len]) != crc {
             return Err(self.damaged(&format!(
                 "its values at bytes {start}..{} do not match their checksum",
                 start + len
             )));
         }
-        {
-            let mut kept = slot.bytes.write().unwrap_or_else(|e| e.into_inner());
-            if kept.is_none() {
-                *kept = Some(bytes.clone());
-                self.cached_bytes.fetch_add(len, Ordering::AcqRel);
-            }
+        let bytes = buf.subslice(0, len);
+        // A first read goes to probation, a later one to the main cache (`region_slots.rs`).
+        let grew = self.cache.keep(r, buf);
+        if grew > 0 {
+            self.cached_bytes.fetch_add(grew, Ordering::AcqRel);
+            self.evict(r);
         }
-        self.evict(r);
         Ok((start, bytes))
     }
 
     /// Drops regions other than `keep` that were not read since the clock hand last passed,
     /// until the cache is within its limit (a reader holding one keeps its bytes alive).
     fn evict(&self, keep: usize) {
-        if self.cached_bytes.load(Ordering::Acquire) <= self.cache_limit {
+        let limit = self.cache_limit.load(Ordering::Relaxed);
+        if self.cached_bytes.load(Ordering::Acquire) <= limit {
             return;
         }
         // One evicting thread is enough; the others read on.
@@ -529,7 +525,7 @@ impl Image {
         let len = self.cache.len();
         let mut steps = 0;
         while steps < 2 * len {
-            if self.cached_bytes.load(Ordering::Acquire) <= self.cache_limit {
+            if self.cached_bytes.load(Ordering::Acquire) <= limit {
                 break;
             }
             let r = *hand % len;
@@ -545,8 +541,9 @@ impl Image {
             if r == keep || take_used(slot) {
                 continue;
             }
-            if let Some(bytes) = slot.bytes.write().unwrap_or_else(|e| e.into_inner()).take() {
-                self.cached_bytes.fetch_sub(bytes.len(), Ordering::AcqRel);
+            if let Some(dropped) = slot.drop_main() {
+                self.cached_bytes.fetch_sub(dropped.len(), Ordering::AcqRel);
+                self.cache.recycle(dropped);
             }
         }
     }
@@ -670,6 +667,16 @@ impl Image {
     #[cfg(test)]
     fn pieces_read(&self) -> usize {
         self.pieces.iter().filter(|p| p.get().is_some()).count()
+    }
+
+    /// Shrinks the probation tier and the main cache to `probation` and `cache` bytes, so
+    /// that a test's small graph is read through drops and evictions.
+    #[cfg(test)]
+    pub(crate) fn set_limits(&self, probation: usize, cache: usize) {
+        self.cache
+            .probation_limit
+            .store(probation, Ordering::Relaxed);
+        self.cache_limit.store(cache, Ordering::Relaxed);
     }
 
     #[cfg(test)]
