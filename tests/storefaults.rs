@@ -886,3 +886,52 @@ fn failing_process() {
     println!("done");
     std::process::exit(0);
 }
+
+/// The undo file's room is allocated before the batch (`store/undo.rs`, invariant 1): on a
+/// nearly full disk, a commit whose record needs the file to grow past the free space is
+/// refused before anything is applied, with the plain full-disk error naming `kg.undo`;
+/// nothing of it stays, and once space is free the same statement succeeds and the close gives
+/// the grown room back.
+#[test]
+fn the_undo_files_room_comes_first_and_a_commit_it_cannot_grow_for_changes_nothing() {
+    let Some(disk) = SmallDisk::new(32 << 20) else {
+        return;
+    };
+    let (db, filler) = (disk.db(), disk.filler());
+    // 400 nodes of 1 KB values: a SET of all of them has about 400 KB of old values to keep.
+    let seed = query(
+        &db,
+        "WITH reduce(s = '', i IN range(1, 64) | s + 'vvvvvvvvvvvvvvvv') AS v \
+         UNWIND range(1, 400) AS i CREATE (:G {i: i, v: v})",
+    );
+    assert_eq!(seed.code, 0, "{}", seed.stderr);
+    let undo = db.join("kg.undo");
+    assert_eq!(
+        std::fs::metadata(&undo).map(|m| m.len()).ok(),
+        Some(64 << 10)
+    );
+    let set = "MATCH (n:G) SET n.v = 'short' RETURN count(*) AS n";
+    // Room for sled's open, not for the record's 512 KiB.
+    fill(&filler, 128 << 10);
+    let run = kg(&db, &["query", set], Duration::from_secs(60));
+    std::fs::remove_file(&filler).expect("remove filler");
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_clear_failure(&run, "growing the undo file");
+    assert!(
+        run.stderr.contains("kg.undo") && run.stderr.contains("free some space and try again"),
+        "{}",
+        run.stderr
+    );
+    let check = kg(&db, &["check"], Duration::from_secs(60));
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    let long = "MATCH (n:G) WHERE size(n.v) = 1024 RETURN count(*) AS n";
+    assert_eq!(number(&query(&db, long)), Some(400));
+    let again = query(&db, set);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert_eq!(number(&query(&db, long)), Some(0));
+    // The commit grew the file; its close gave the room back.
+    assert_eq!(
+        std::fs::metadata(&undo).map(|m| m.len()).ok(),
+        Some(64 << 10)
+    );
+}
