@@ -77,8 +77,9 @@
 //!     still takes writes; otherwise every open of sled puts them back.
 //! 13. No statement reads part of a failed batch: the undo above happens under the statement
 //!     gate; when sled refused it and holds part of the batch, every read of sled fails
-//!     ([`Lifecycle::sled`]) until the database is opened again. Commits after a failed batch
-//!     wait until its undo is durable (`undo.rs`, invariant 4).
+//!     ([`Lifecycle::sled`]) until the database is opened again. A commit after a failed
+//!     batch is allowed only when this process's undo of it is durable (`undo.rs`, invariant
+//!     4); otherwise commits are refused until the database is opened again.
 
 use std::collections::BTreeSet;
 use std::fs::File;
@@ -191,7 +192,7 @@ pub(crate) struct Lifecycle {
 enum Health {
     /// No batch failed, or its undo is durable ([`Aftermath::Undone`]).
     Whole = 0,
-    /// Reads are right; commits first make the undo durable ([`Aftermath::UndoneUnflushed`]).
+    /// Reads are right; no commits: the undo is not on disk ([`Aftermath::UndoneUnflushed`]).
     Unflushed = 1,
     /// Reads are of a whole commit the next open may undo; no commits
     /// ([`Aftermath::WholeInTree`]).
