@@ -47,7 +47,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Mutex, RwLock};
 
-use crate::error::{Error, QueryError, Result};
+use crate::error::{AfterUndo, Error, QueryError, Result};
 use crate::exec::lineage::fact_ids;
 use crate::exec::{run_all, BatchCommit, ExecCtx, GraphAccess, IMPLICIT_ONLY};
 use crate::plan::build::{Compiled, PlanOptions};
@@ -590,7 +590,14 @@ impl BatchCommit for Gate<'_> {
                 self.unsure = rows;
                 Err(*cause)
             }
-            // Refused before anything was written (a constraint the batch breaks).
+            // Failed part-way and taken back already: like a batch refused before anything
+            // was written, which the statement's error says of the rest.
+            Err(Error::CommitUndone {
+                cause,
+                then: AfterUndo::GoOn,
+            }) => Err(*cause),
+            // Refused before anything was written (a constraint the batch breaks), or taken
+            // back only by the next open, which the error says.
             Err(e) => Err(e),
         }
     }

@@ -240,6 +240,26 @@ pub enum Error {
     /// statement's error instead ([`after_batches`]). Exit and status codes are the cause's.
     #[error("{}", unsure_message(cause))]
     CommitUnsure { cause: Box<Error> },
+    /// `cause` (a full disk) failed a commit's batch part-way, and what landed is taken back,
+    /// in this process or by the next open of the database (the store's undo file,
+    /// `store/undo.rs`): the changes are not kept. `then` says what this process may still
+    /// do. Exit and status codes are the cause's.
+    #[error("{}", undone_message(cause, *then))]
+    CommitUndone { cause: Box<Error>, then: AfterUndo },
+}
+
+/// What a process may still do after one of its commits failed part-way and was taken back
+/// ([`Error::CommitUndone`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AfterUndo {
+    /// Everything: the taking back is on disk too.
+    GoOn,
+    /// Read (what it reads is right), but not write until the database is opened again: the
+    /// taking back is in memory only, and the next open does it again.
+    ReopenToWrite,
+    /// Nothing until the database is opened again: part of the commit is in memory and could
+    /// not be taken back there; the next open takes it back.
+    ReopenToRead,
 }
 
 impl Error {
@@ -255,7 +275,9 @@ impl Error {
     /// the cause inside [`Error::AfterBatches`]. Exit codes and status codes are the cause's.
     pub fn cause(&self) -> &Error {
         match self {
-            Error::AfterBatches { cause, .. } | Error::CommitUnsure { cause } => cause.cause(),
+            Error::AfterBatches { cause, .. }
+            | Error::CommitUnsure { cause }
+            | Error::CommitUndone { cause, .. } => cause.cause(),
             e => e,
         }
     }
@@ -365,6 +387,35 @@ fn unsure_message(cause: &Error) -> String {
             path.display()
         ),
         cause => format!("{cause}; {note}: count what is there before running it again"),
+    }
+}
+
+/// The message of [`Error::CommitUndone`]: what failed, that the changes are not kept, and
+/// what to do before running the statement again.
+fn undone_message(cause: &Error, then: AfterUndo) -> String {
+    let what = match cause {
+        Error::Store(StoreError::DiskFull { path }) => {
+            format!("the disk is full: cannot write to {}", path.display())
+        }
+        cause => cause.to_string(),
+    };
+    let reopen = "free some space, open the database again (restart kg or `kg serve`), then \
+                  run it again";
+    match then {
+        AfterUndo::GoOn => format!(
+            "{what}; the changes were not kept (the commit failed part-way and was taken \
+             back): free some space and run it again"
+        ),
+        AfterUndo::ReopenToWrite => format!(
+            "{what}; the changes were not kept (the commit failed part-way and was taken back \
+             in this process, which cannot write that to disk, so it refuses writes until the \
+             database is opened again; the open takes it back for good): {reopen}"
+        ),
+        AfterUndo::ReopenToRead => format!(
+            "{what}; the changes were not kept, but part of them reached the database and \
+             this process cannot take it back: it refuses reads and writes until the database \
+             is opened again (the open takes that part back): {reopen}"
+        ),
     }
 }
 

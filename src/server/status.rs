@@ -84,7 +84,9 @@ pub fn code(e: &Error) -> &'static str {
         }
         Error::Store(StoreError::Locked { .. }) => "Neo.TransientError.General.DatabaseUnavailable",
         Error::Store(_) | Error::Io(_) => "Neo.DatabaseError.General.UnknownError",
-        Error::AfterBatches { cause, .. } | Error::CommitUnsure { cause } => code(cause),
+        Error::AfterBatches { cause, .. }
+        | Error::CommitUnsure { cause }
+        | Error::CommitUndone { cause, .. } => code(cause),
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::error::{Error, StoreError};
+use crate::error::{AfterUndo, Error, StoreError};
 
 /// A sled error as kgstore reports it for the database at `path`.
 pub(crate) fn sled_error(path: &Path, e: sled::Error) -> Error {
@@ -29,6 +29,15 @@ pub(crate) fn sled_error(path: &Path, e: sled::Error) -> Error {
 /// kept ([`Error::CommitUnsure`]).
 pub(crate) fn unsure(e: Error) -> Error {
     Error::CommitUnsure { cause: Box::new(e) }
+}
+
+/// `e` failed a commit part-way and its changes are not kept: taken back in this process, or
+/// by the next open; `then` says what this process may still do ([`Error::CommitUndone`]).
+pub(crate) fn undone(e: Error, then: AfterUndo) -> Error {
+    Error::CommitUndone {
+        cause: Box::new(e),
+        then,
+    }
 }
 
 /// sled's log at `path` cannot be read (`why`).

@@ -71,26 +71,34 @@
 //! 11. sled is opened only through `recovery::open_sled`, which checks the commit mark; the mark
 //!     never counts a commit before it is durable ([`Lifecycle::make_durable`], `close`).
 //! 12. sled's batch is atomic against a crash, not against an I/O error part-way: every
-//!     commit writes its keys' old values to `kg.undo` before its batch ([`Commit::land`]),
-//!     and every open of sled puts them back when the batch failed (`undo.rs`).
+//!     commit writes its keys' old values to `kg.undo` before its batch, in space allocated
+//!     first ([`Commit::land`]; the file's own invariants are in `undo.rs`). When the batch
+//!     fails, the record is synced and the old values are put back in this process if sled
+//!     still takes writes; otherwise every open of sled puts them back.
+//! 13. No statement reads part of a failed batch: the undo above happens under the statement
+//!     gate; when sled refused it and holds part of the batch, every read of sled fails
+//!     ([`Lifecycle::sled`]) until the database is opened again. A commit after a failed
+//!     batch is allowed only when this process's undo of it is durable (`undo.rs`, invariant
+//!     4); otherwise commits are refused until the database is opened again.
 
 use std::collections::BTreeSet;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
-use crate::error::{Error, Result, StoreError};
+use crate::error::{AfterUndo, Error, Result, StoreError};
 
 use super::delta::{self, Delta, NAMES};
 use super::durable::{self, DurableLog};
-use super::errors::{corrupt, not_a_database, sled_error, unsure};
+use super::errors::{corrupt, not_a_database, sled_error, undone, unsure};
 use super::image::{self, Image};
 use super::migrate::{self, stored_format, FORMAT_VERSION};
 use super::options::Durability;
 use super::recovery::open_sled;
-use super::{keys, seal, undo};
+use super::undo::{self, Aftermath, UndoFile};
+use super::{keys, seal};
 
 /// What the store's files are to this process (see the module docs).
 pub(crate) enum DiskState {
@@ -168,12 +176,40 @@ pub(crate) struct Lifecycle {
     /// Set once sled reported an I/O error (a full disk): sled may then never finish a flush,
     /// so closing waits for it only briefly (`durable::close_bounded`).
     io_failed: AtomicBool,
-    /// Set once a commit's batch failed part-way: sled in this process holds part of it
-    /// until the next open undoes it (`undo.rs`), so no later commit may build on it.
-    torn: AtomicBool,
+    /// The undo file (`undo.rs`); `None` for a temporary store.
+    undo: Option<Box<UndoFile>>,
+    /// What a batch that failed part-way left in this process ([`Aftermath`], as a
+    /// [`Health`] number): reads and commits check it (invariant 13).
+    health: AtomicU8,
     /// What this process committed over the image and delta it found (invariant 3); taken
     /// after the state's lock, never before it.
     chain: Mutex<Chain>,
+}
+
+/// What a batch that failed part-way left in this process (invariant 13).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+enum Health {
+    /// No batch failed, or its undo is durable ([`Aftermath::Undone`]).
+    Whole = 0,
+    /// Reads are right; no commits: the undo is not on disk ([`Aftermath::UndoneUnflushed`]).
+    Unflushed = 1,
+    /// Reads are of a whole commit the next open may undo; no commits
+    /// ([`Aftermath::WholeInTree`]).
+    NoCommits = 2,
+    /// sled holds part of the batch: no reads, no commits ([`Aftermath::Torn`]).
+    Torn = 3,
+}
+
+impl Health {
+    fn after(aftermath: Aftermath) -> Health {
+        match aftermath {
+            Aftermath::Undone => Health::Whole,
+            Aftermath::UndoneUnflushed => Health::Unflushed,
+            Aftermath::WholeInTree => Health::NoCommits,
+            Aftermath::Torn => Health::Torn,
+        }
+    }
 }
 
 /// What this process's commits did to the image and delta it found current (invariant 3).
@@ -224,6 +260,7 @@ impl Lifecycle {
     fn new(dir: Option<PathBuf>, state: DiskState, durability: Durability) -> Lifecycle {
         Lifecycle {
             durable: dir.clone().map(DurableLog::new),
+            undo: dir.clone().map(|d| Box::new(UndoFile::new(d))),
             dir,
             state: Mutex::new(state),
             db: OnceLock::new(),
@@ -232,7 +269,7 @@ impl Lifecycle {
             durability,
             unmarked: AtomicU64::new(0),
             io_failed: AtomicBool::new(false),
-            torn: AtomicBool::new(false),
+            health: AtomicU8::new(Health::Whole as u8),
             chain: Mutex::new(Chain::Idle),
         }
     }
@@ -365,6 +402,16 @@ impl Lifecycle {
     /// reloads the schema through `reload`.
     pub fn sled(&self, reload: Reload<'_>) -> Result<&sled::Db> {
         if let Some(db) = self.db.get() {
+            // Invariant 13: sled's tree holds part of a failed batch.
+            if self.health() == Health::Torn {
+                return Err(Error::Transaction(format!(
+                    "an earlier commit failed part-way on a full disk, and this process cannot \
+                     take back the part of it that reached the database: open the database \
+                     again (restart kg or `kg serve`; the open undoes that part) before reading \
+                     or writing ({})",
+                    self.shown().display()
+                )));
+            }
             return Ok(db);
         }
         let mut state = self.lock_state();
@@ -500,11 +547,7 @@ impl Lifecycle {
         let Some(db) = self.db.get() else {
             return Err(corrupt(self.shown(), "a commit before sled was opened"));
         };
-        if self.torn.load(Ordering::Acquire) {
-            return Err(Error::Transaction(
-                "an earlier commit failed part-way on a full disk; open the database again (the open undoes that commit) before writing".into(),
-            ));
-        }
+        self.commits_allowed()?;
         let mut state = self.lock_state();
         // What this process reads now, if current: the base a delta can go on from.
         let current = state.image().cloned();
@@ -560,6 +603,19 @@ impl Lifecycle {
         })
     }
 
+    /// Refuses a commit while a failed batch's undo is not durable (invariant 13).
+    fn commits_allowed(&self) -> Result<()> {
+        let why = match self.health() {
+            Health::Whole => return Ok(()),
+            Health::Unflushed => "failed part-way on a full disk and was taken back in this process, but that could not be written to disk",
+            Health::NoCommits | Health::Torn => "failed part-way on a full disk",
+        };
+        Err(Error::Transaction(format!(
+            "an earlier commit {why}: open the database again (restart kg or `kg serve`; the \
+             open undoes that commit) before writing"
+        )))
+    }
+
     /// Makes the commit numbered `number` durable (`Durability::Full`: sled's flush, then the
     /// fdatasyncs and the mark, `durable.rs`), or leaves its mark to the close (`Relaxed`).
     /// Called once the commit is visible, outside the statement gate. Fails with
@@ -596,6 +652,10 @@ impl Lifecycle {
         let Some(db) = self.db.take() else {
             return true;
         };
+        if let (Some(undo), Health::Whole) = (&self.undo, self.health()) {
+            // A large commit's room is not kept beyond the process that needed it.
+            undo.shrink();
+        }
         let reseal = self.dir.clone().zip(self.settle_chain(&db));
         let unmarked = self.unmarked.load(Ordering::Acquire);
         let durable = self.durable.take();
@@ -715,6 +775,15 @@ impl Lifecycle {
         err
     }
 
+    fn health(&self) -> Health {
+        match self.health.load(Ordering::Acquire) {
+            0 => Health::Whole,
+            1 => Health::Unflushed,
+            2 => Health::NoCommits,
+            _ => Health::Torn,
+        }
+    }
+
     /// sled may now never finish a flush: the close must not wait for one for long.
     pub fn note_io_failure(&self) {
         self.io_failed.store(true, Ordering::Release);
@@ -771,8 +840,9 @@ pub(crate) struct Commit<'a> {
     key_bytes: usize,
     /// The chain was open when the commit began.
     tracking: bool,
-    /// The keys the batch writes, for the undo file (`undo.rs`; on-disk stores only).
-    undo: Vec<Vec<u8>>,
+    /// The keys the batch writes and what it writes to each, for the undo file (`undo.rs`;
+    /// on-disk stores only).
+    undo: Vec<(Vec<u8>, undo::Written)>,
 }
 
 impl Commit<'_> {
@@ -786,8 +856,9 @@ impl Commit<'_> {
                 keys.push(key.clone());
             }
         }
-        if self.lifecycle.dir.is_some() {
-            self.undo.push(key.clone());
+        if self.lifecycle.undo.is_some() {
+            self.undo
+                .push((key.clone(), undo::written(value.as_deref())));
         }
         match value {
             Some(v) => self.batch.insert(key, v),
@@ -799,20 +870,19 @@ impl Commit<'_> {
     /// [`Lifecycle::make_durable`] (0 for a temporary store). sled's `apply_batch` is atomic
     /// against a crash but not against an I/O error, which can leave part of the batch in
     /// sled (`undo.rs`): so the old values of its keys are written to the undo file first
-    /// (a failure to write it refuses the commit, nothing applied), and a batch that fails
-    /// leaves the file, synced, for the next open to undo it, and this process refuses later
-    /// commits. An I/O error (a full disk) fails it with [`Error::CommitUnsure`]: this
-    /// process may read part of the batch until it opens the database again.
+    /// (a failure to make room for them or to write them refuses the commit, nothing
+    /// applied). A batch that fails syncs that record and is undone at once when sled still
+    /// takes writes, else by the next open (invariants 12 and 13); the error says which
+    /// ([`Error::CommitUndone`]).
     pub fn land(mut self) -> Result<u64> {
-        let undo_in = self.lifecycle.dir.as_deref();
-        if let Some(dir) = undo_in {
-            let keys = std::mem::take(&mut self.undo);
-            let mut entries = Vec::with_capacity(keys.len());
-            for key in keys {
+        let mut entries = Vec::new();
+        if let Some(undo) = &self.lifecycle.undo {
+            entries.reserve(self.undo.len());
+            for (key, new) in std::mem::take(&mut self.undo) {
                 let old = self.db.get(&key).map_err(|e| self.lifecycle.sled_err(e))?;
-                entries.push((key, old));
+                entries.push(undo::Entry { key, old, new });
             }
-            undo::write(dir, self.number, &entries)?;
+            undo.arm(self.number, &entries)?;
         }
         // Kept before the batch applies: a key whose write failed is read back as sled has it.
         if self.tracking {
@@ -820,17 +890,28 @@ impl Commit<'_> {
         }
         let batch = std::mem::take(&mut self.batch);
         if let Err(e) = self.db.apply_batch(batch) {
-            if let Some(dir) = undo_in {
-                self.lifecycle.torn.store(true, Ordering::Release);
-                let _ = undo::sync(dir);
-            }
-            return Err(match self.lifecycle.sled_err(e) {
-                e @ Error::Store(StoreError::Io { .. } | StoreError::DiskFull { .. }) => unsure(e),
-                e => e,
+            let cause = self.lifecycle.sled_err(e);
+            let (Some(dir), Some(undo)) = (&self.lifecycle.dir, &self.lifecycle.undo) else {
+                return Err(match cause {
+                    e @ Error::Store(StoreError::Io { .. } | StoreError::DiskFull { .. }) => {
+                        unsure(e)
+                    }
+                    e => e,
+                });
+            };
+            let (aftermath, synced) = undo::after_failure(self.db, dir, undo, &entries);
+            self.lifecycle
+                .health
+                .store(Health::after(aftermath) as u8, Ordering::Release);
+            return Err(match aftermath {
+                Aftermath::Undone => undone(cause, AfterUndo::GoOn),
+                Aftermath::UndoneUnflushed if synced => undone(cause, AfterUndo::ReopenToWrite),
+                Aftermath::Torn if synced => undone(cause, AfterUndo::ReopenToRead),
+                _ => unsure(cause),
             });
         }
-        if let Some(dir) = undo_in {
-            undo::remove(dir);
+        if let Some(undo) = &self.lifecycle.undo {
+            undo.done();
         }
         if let (true, DiskState::Sled { stamped, .. }) = (self.stamped, &mut *self.state) {
             *stamped = false;
