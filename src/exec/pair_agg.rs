@@ -174,12 +174,13 @@ impl<'p> PairGroups<'p> {
     }
 
     /// Feeds every pair of every input row to `table`: the groups and updates the
-    /// row-at-a-time plan gives, in its order.
-    pub(crate) fn run(
+    /// row-at-a-time plan gives, in its order. Generic, not `dyn`: the table's calls, made
+    /// once or more per pair, are inlined (through `dyn` A8 took ≈ 12 % more CPU).
+    pub(crate) fn run<T: GroupTable>(
         &self,
         ctx: &mut ExecCtx<'_>,
         arg: &Row,
-        table: &mut dyn GroupTable,
+        table: &mut T,
     ) -> Result<()> {
         let mut input = build(self.input, arg, false)?;
         let (outer, inner, mut w) = self.walker()?;
@@ -211,11 +212,11 @@ impl<'p> PairGroups<'p> {
     }
 
     /// As [`PairGroups::run`], over input rows read before.
-    pub(crate) fn run_rows(
+    pub(crate) fn run_rows<T: GroupTable>(
         &self,
         ctx: &ExecCtx<'_>,
         rows: &[Row],
-        table: &mut dyn GroupTable,
+        table: &mut T,
     ) -> Result<()> {
         let (outer, inner, mut w) = self.walker()?;
         for p in rows {
@@ -270,12 +271,12 @@ impl<'p> PairGroups<'p> {
     }
 
     /// The pairs of the input row in `w.row`.
-    fn run_row(
+    fn run_row<T: GroupTable>(
         &self,
         ctx: &ExecCtx<'_>,
         outer: &Step<'_>,
         inner: &Step<'_>,
-        table: &mut dyn GroupTable,
+        table: &mut T,
         w: &mut Walk,
     ) -> Result<()> {
         let n = self.n;
@@ -348,7 +349,7 @@ impl<'p> PairGroups<'p> {
     }
 
     /// One pair, in `w.row`: the filters, then its group and its aggregates' updates.
-    fn pair(&self, ctx: &ExecCtx<'_>, table: &mut dyn GroupTable, w: &mut Walk) -> Result<()> {
+    fn pair<T: GroupTable>(&self, ctx: &ExecCtx<'_>, table: &mut T, w: &mut Walk) -> Result<()> {
         if !self.all(ctx, &self.filters, w, false)? {
             return Ok(());
         }
