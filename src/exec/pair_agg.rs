@@ -370,7 +370,9 @@ impl<'p> PairGroups<'p> {
         Ok(())
     }
 
-    /// True when every filter in `tests` keeps the row, as `Filter` decides.
+    /// True when every filter in `tests` keeps the row, as `Filter` decides. Inlined, as
+    /// is `value`: called per pair, from the run's two instances (one per kind of table).
+    #[inline(always)]
     fn all(
         &self,
         ctx: &ExecCtx<'_>,
@@ -388,6 +390,7 @@ impl<'p> PairGroups<'p> {
 
     /// `c`'s value for the current pair (or outer relationship when `outer_only`): from the
     /// remembered reads when they all succeeded, else the original expression on the row.
+    #[inline(always)]
     fn value(
         &self,
         ctx: &ExecCtx<'_>,

@@ -312,6 +312,7 @@ impl<'p> Compiled<'p> {
     /// The value for the current row: from the remembered reads when the ones it uses all
     /// succeeded, else the original expression on the row (which then fails as the
     /// row-at-a-time evaluation does).
+    #[inline]
     pub fn value(
         &self,
         ctx: &ExecCtx<'_>,
