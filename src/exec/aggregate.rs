@@ -5,7 +5,7 @@ use crate::ast::Expr;
 use crate::error::Result;
 use crate::exec::expand_agg::{ExpandGroups, GroupTable, Walk};
 use crate::exec::group_table::{Finished, Groups};
-use crate::exec::pair_agg::PairGroups;
+use crate::exec::pair_agg::{shares, PairGroups};
 use crate::exec::{BoxOp, ExecCtx, Operator, Row};
 use crate::plan::{AggSpec, LogicalPlan};
 use crate::value::Value;
@@ -20,7 +20,7 @@ pub struct Aggregate<'p> {
     keys: &'p [(String, Expr)],
     aggs: &'p [AggSpec],
     cols: &'p [String],
-    out: Option<Finished>,
+    out: Option<Out>,
 }
 
 impl<'p> Aggregate<'p> {
@@ -44,7 +44,7 @@ impl<'p> Aggregate<'p> {
         }
     }
 
-    fn fill(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Finished> {
+    fn fill(&mut self, ctx: &mut ExecCtx<'_>) -> Result<Out> {
         if ctx.threads > 1 {
             let par = crate::exec::parallel::run(
                 self.plan,
@@ -55,7 +55,7 @@ impl<'p> Aggregate<'p> {
                 ctx,
             )?;
             if let Some(rows) = par {
-                return Ok(rows);
+                return Ok(Out::One(rows));
             }
         }
         let global = self.keys.is_empty();
@@ -67,15 +67,20 @@ impl<'p> Aggregate<'p> {
         };
         if let Some(fused) = fused {
             fused.run(ctx, &self.arg, &mut groups, &mut Walk::default())?;
-            return groups.finish(global);
+            return Ok(Out::One(groups.finish(global)?));
         }
         let pairs = match ctx.profile {
             None => PairGroups::of(self.input_plan, self.keys, self.aggs),
             Some(_) => None,
         };
         if let Some(pairs) = pairs {
+            // On the statement's threads, the groups shared out by key, when it qualifies.
+            let shared = shares::run(&pairs, self.keys.len(), self.aggs, &self.arg, ctx)?;
+            if let Some(rows) = shared {
+                return Ok(Out::Shares(rows));
+            }
             pairs.run(ctx, &self.arg, &mut groups)?;
-            return groups.finish(global);
+            return Ok(Out::One(groups.finish(global)?));
         }
         let mut args: Vec<Value> = Vec::new();
         // The key values of the current row; copied into the table only when new.
@@ -99,7 +104,25 @@ impl<'p> Aggregate<'p> {
                 groups.update(g, i, &args)?;
             }
         }
-        groups.finish(global)
+        Ok(Out::One(groups.finish(global)?))
+    }
+}
+
+/// The finished groups: one table's, or the shares' of a pair aggregation on several
+/// threads (an enum, not a boxed iterator: the next operator reads every row through it).
+enum Out {
+    One(Finished),
+    Shares(shares::Interleaved),
+}
+
+impl Iterator for Out {
+    type Item = Row;
+
+    fn next(&mut self) -> Option<Row> {
+        match self {
+            Out::One(rows) => rows.next(),
+            Out::Shares(rows) => rows.next(),
+        }
     }
 }
 

@@ -111,9 +111,17 @@ impl Groups {
     /// aggregation over no rows has its one group all the same). Every aggregate that may
     /// fail is finished here, group by group as before, so an error comes before any row;
     /// the rows themselves are built one at a time as they are read.
-    pub fn finish(mut self, global: bool) -> Result<Finished> {
+    pub fn finish(self, global: bool) -> Result<Finished> {
+        self.finish_at(global).map_err(|(_, e)| e)
+    }
+
+    /// As [`Groups::finish`], an error given with the group whose aggregate raised it.
+    pub fn finish_at(
+        mut self,
+        global: bool,
+    ) -> std::result::Result<Finished, (usize, crate::error::Error)> {
         if global && self.len() == 0 {
-            self.find(&[], true)?;
+            self.find(&[], true).map_err(|e| (0, e))?;
         }
         let mut done: Vec<Option<Vec<Value>>> = self
             .cols
@@ -123,7 +131,7 @@ impl Groups {
         for g in 0..self.len() {
             for (col, out) in self.cols.iter_mut().zip(done.iter_mut()) {
                 if let Some(out) = out {
-                    out.push(col.finish(g)?);
+                    out.push(col.finish(g).map_err(|e| (g, e))?);
                 }
             }
         }

@@ -73,6 +73,7 @@ pub trait Operator {
 
 pub type BoxOp<'p> = Box<dyn Operator + 'p>;
 
+pub use pair_agg::shares::shared_on_this_thread;
 pub use parallel::{default_threads, set_default_threads};
 
 /// The graph a plan runs against: read-only for subqueries, writable for statements.

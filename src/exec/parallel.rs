@@ -199,6 +199,133 @@ struct Env<'a> {
     profile: bool,
 }
 
+impl<'a> Env<'a> {
+    /// What workers of `ctx`'s statement share, reading `graph` (`ctx`'s, shareable).
+    fn of<'c: 'a>(
+        ctx: &'a ExecCtx<'c>,
+        graph: &'a (dyn GraphRead + Sync),
+        carry: Option<(String, Vec<String>)>,
+    ) -> Env<'a> {
+        Env {
+            graph,
+            params: ctx.params,
+            procedures: ctx.procedures,
+            generation: ctx.generation,
+            cancel: ctx.cancel,
+            deadline: ctx.deadline,
+            clock: ctx.clock,
+            why_limit: ctx.why_limit,
+            memo: ctx.memo.is_some(),
+            carry,
+            profile: ctx.profile.is_some(),
+        }
+    }
+
+    /// `f` on a statement context of this thread's own: a view of the graph with its own
+    /// block cache where the store gives one (so workers never wait on each other for the
+    /// shared cache's lock, taken on every property read), its own property memo and
+    /// PROFILE counters (returned beside `f`'s result, to be summed by the caller).
+    fn with_ctx<R>(&self, f: impl FnOnce(&mut ExecCtx<'_>) -> R) -> (R, Profile) {
+        let own = self.graph.fork();
+        let graph: &dyn GraphRead = match &own {
+            Some(g) => &**g,
+            None => self.graph,
+        };
+        let mut ctx = ExecCtx::new(GraphAccess::Read(graph), self.params, self.procedures);
+        ctx.generation = self.generation;
+        ctx.cancel = self.cancel;
+        ctx.deadline = self.deadline;
+        ctx.clock = self.clock;
+        ctx.why_limit = self.why_limit;
+        if self.memo {
+            ctx.memoize_properties();
+        }
+        if let Some((var, keys)) = &self.carry {
+            ctx.carry = Some(std::rc::Rc::new(CarryKeys::single(var, keys)));
+        }
+        if self.profile {
+            // This thread's own counters (an `Rc`, so never shared across threads).
+            ctx.profile = Some(std::rc::Rc::new(
+                std::cell::RefCell::new(Profile::default()),
+            ));
+        }
+        let out = f(&mut ctx);
+        let profile = ctx.profile.take().map(|p| p.take()).unwrap_or_default();
+        (out, profile)
+    }
+}
+
+/// Runs `f(i, ctx)` for `i` in `0..threads`, `i = 0` on this thread and each other on a
+/// helper thread, every one on a statement context of its own made from `env`; returns the
+/// results (with each context's PROFILE counters) in the order of `i`, and how many threads
+/// ran. A helper that cannot be started is left out (its `i` missing from the results).
+/// The threads count what they hold together against the statement's memory limit, a
+/// helper's partial results are handed to this thread's count when it ends, and each helper
+/// runs under this thread's time limit and cancellation.
+fn on_threads<T: Send>(
+    env: &Env<'_>,
+    threads: usize,
+    f: &(dyn Fn(usize, &mut ExecCtx<'_>) -> T + Sync),
+) -> (Vec<(T, Profile)>, usize) {
+    let limits = crate::interrupt::current();
+    // A stop names the statement's limit and the threads' total (`memory_budget::scope_shared`).
+    let shared = crate::memory_budget::shared();
+    // A helper evaluates the statement's expressions as deep as this thread does: it gets the
+    // stack this thread has left (`stack.rs` sized it for the statement; reserved, not used).
+    let stack = stacker::remaining_stack()
+        .unwrap_or(0)
+        .clamp(MIN_STACK, crate::stack::STACK_MAX);
+    let mut results: Vec<(T, Profile)> = Vec::with_capacity(threads);
+    let mut used = 1;
+    std::thread::scope(|s| {
+        let helpers: Vec<_> = (1..threads)
+            .filter_map(|i| {
+                let (limits, shared) = (limits.clone(), shared.as_ref());
+                std::thread::Builder::new()
+                    .name("kg-scan".into())
+                    .stack_size(stack)
+                    .spawn_scoped(s, move || {
+                        crate::memory_budget::scope_shared(shared, || {
+                            let out =
+                                crate::interrupt::scope(limits, || env.with_ctx(|ctx| f(i, ctx)));
+                            (out, crate::memory_budget::held())
+                        })
+                    })
+                    .ok()
+            })
+            .collect();
+        used += helpers.len();
+        results.push(crate::memory_budget::scope_shared(shared.as_ref(), || {
+            env.with_ctx(|ctx| f(0, ctx))
+        }));
+        for h in helpers {
+            match h.join() {
+                Ok((out, held)) => {
+                    // The helper's partial results now belong to this thread's statement.
+                    crate::memory_budget::adopt(held);
+                    results.push(out);
+                }
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+    });
+    (results, used)
+}
+
+/// Runs `f(i, ctx)` for `i` in `0..threads` as [`on_threads`] does, for a statement whose
+/// graph can be shared (`None` otherwise): the results in the order of `i`, every helper
+/// that could not start left out.
+pub(crate) fn on_each<T: Send>(
+    ctx: &ExecCtx<'_>,
+    threads: usize,
+    f: &(dyn Fn(usize, &mut ExecCtx<'_>) -> T + Sync),
+) -> Option<Vec<T>> {
+    let graph = ctx.read().as_sync()?;
+    let env = Env::of(ctx, graph, None);
+    let (results, _) = on_threads(&env, threads, f);
+    Some(results.into_iter().map(|(out, _)| out).collect())
+}
+
 /// Sets `failed` to 0 if the worker panics, so the others stop taking morsels before the
 /// panic reaches the caller.
 struct StopOnPanic<'a>(&'a AtomicUsize);
@@ -349,62 +476,8 @@ fn fan_out(
         next: AtomicUsize::new(0),
         failed: AtomicUsize::new(usize::MAX),
     };
-    let env = Env {
-        graph,
-        params: ctx.params,
-        procedures: ctx.procedures,
-        generation: ctx.generation,
-        cancel: ctx.cancel,
-        deadline: ctx.deadline,
-        clock: ctx.clock,
-        why_limit: ctx.why_limit,
-        memo: ctx.memo.is_some(),
-        carry,
-        profile: ctx.profile.is_some(),
-    };
-    let limits = crate::interrupt::current();
-    // The threads, this one included, count what they hold together against the statement's
-    // limit, and a stop names that limit and their total (`memory_budget::scope_shared`).
-    let shared = crate::memory_budget::shared();
-    // A helper evaluates the statement's expressions as deep as this thread does: it gets the
-    // stack this thread has left (`stack.rs` sized it for the statement; reserved, not used).
-    let stack = stacker::remaining_stack()
-        .unwrap_or(0)
-        .clamp(MIN_STACK, crate::stack::STACK_MAX);
-    let mut results: Vec<(Vec<Part>, Profile)> = Vec::with_capacity(threads);
-    let mut used = 1;
-    std::thread::scope(|s| {
-        // A helper that cannot be started leaves its morsels to the others.
-        let helpers: Vec<_> = (1..threads)
-            .filter_map(|_| {
-                let (job, env, limits, shared) = (&job, &env, limits.clone(), shared.as_ref());
-                std::thread::Builder::new()
-                    .name("kg-scan".into())
-                    .stack_size(stack)
-                    .spawn_scoped(s, move || {
-                        crate::memory_budget::scope_shared(shared, || {
-                            let out = crate::interrupt::scope(limits, || work(job, env));
-                            (out, crate::memory_budget::held())
-                        })
-                    })
-                    .ok()
-            })
-            .collect();
-        used += helpers.len();
-        results.push(crate::memory_budget::scope_shared(shared.as_ref(), || {
-            work(&job, &env)
-        }));
-        for h in helpers {
-            match h.join() {
-                Ok((out, held)) => {
-                    // The helper's partial results now belong to this thread's statement.
-                    crate::memory_budget::adopt(held);
-                    results.push(out);
-                }
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-    });
+    let env = Env::of(ctx, graph, carry);
+    let (results, used) = on_threads(&env, threads, &|_, ctx| work(&job, ctx));
     let mut parts = Vec::with_capacity(morsels);
     for (p, prof) in results {
         parts.extend(p);
@@ -428,34 +501,8 @@ fn fan_out(
 }
 
 /// One thread's share of the job: morsels taken in turn until none is left or one failed.
-fn work(job: &Job<'_>, env: &Env<'_>) -> (Vec<Part>, Profile) {
+fn work(job: &Job<'_>, ctx: &mut ExecCtx<'_>) -> Vec<Part> {
     let _stop = StopOnPanic(&job.failed);
-    // A view of the graph with its own block cache where the store gives one, so workers
-    // never wait on each other for the shared cache's lock (taken on every property read).
-    let own = env.graph.fork();
-    let graph: &dyn GraphRead = match &own {
-        Some(g) => &**g,
-        None => env.graph,
-    };
-    let mut ctx = ExecCtx::new(GraphAccess::Read(graph), env.params, env.procedures);
-    ctx.generation = env.generation;
-    ctx.cancel = env.cancel;
-    ctx.deadline = env.deadline;
-    ctx.clock = env.clock;
-    ctx.why_limit = env.why_limit;
-    if env.memo {
-        ctx.memoize_properties();
-    }
-    if let Some((var, keys)) = &env.carry {
-        ctx.carry = Some(std::rc::Rc::new(CarryKeys::single(var, keys)));
-    }
-    if env.profile {
-        // This thread's own counters (an `Rc`, so never shared across threads), summed into
-        // the statement's profile by the thread that started the workers.
-        ctx.profile = Some(std::rc::Rc::new(
-            std::cell::RefCell::new(Profile::default()),
-        ));
-    }
     let mut parts = Vec::new();
     // The fused path's buffers and label bitmaps, kept from morsel to morsel (the graph does
     // not change while the job runs).
@@ -481,7 +528,7 @@ fn work(job: &Job<'_>, env: &Env<'_>) -> (Vec<Part>, Profile) {
                     job,
                     (keys, aggs),
                     fused.as_ref(),
-                    &mut ctx,
+                    ctx,
                     &mut groups,
                     &mut walk,
                 )
@@ -490,8 +537,7 @@ fn work(job: &Job<'_>, env: &Env<'_>) -> (Vec<Part>, Profile) {
             }
             Task::Top { keys, limit, slots } => {
                 let mut rows = Vec::new();
-                let error =
-                    top_morsel(job, keys, *limit, slots.as_deref(), &mut ctx, &mut rows).err();
+                let error = top_morsel(job, keys, *limit, slots.as_deref(), ctx, &mut rows).err();
                 (Made::Rows(rows), error)
             }
         };
@@ -504,8 +550,7 @@ fn work(job: &Job<'_>, env: &Env<'_>) -> (Vec<Part>, Profile) {
             error,
         });
     }
-    let profile = ctx.profile.take().map(|p| p.take()).unwrap_or_default();
-    (parts, profile)
+    parts
 }
 
 /// Aggregates the rows of `ctx`'s morsel into `out` (groups in the order of their first row);

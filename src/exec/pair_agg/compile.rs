@@ -90,6 +90,21 @@ fn simple(e: &Expr) -> bool {
     ok
 }
 
+/// True when `e` gives the same value every time it is evaluated on the same row: no
+/// `rand()`, `randomUUID()` or real-time clock (the statement clock is shared by every
+/// thread of the statement).
+pub(crate) fn deterministic(e: &Expr) -> bool {
+    let mut ok = true;
+    visit(e, &mut |x| {
+        if let ExprKind::Function { name, .. } = &x.kind {
+            let name = name.to_ascii_lowercase();
+            ok &= !(name == "rand" || name == "randomuuid" || name.ends_with(".realtime"));
+        }
+        ok
+    });
+    ok
+}
+
 /// `var.key` when `e` is a property of a variable.
 fn var_property(e: &Expr) -> Option<(&str, &str)> {
     match &e.kind {
@@ -297,6 +312,7 @@ impl<'p> Compiled<'p> {
     /// The value for the current row: from the remembered reads when the ones it uses all
     /// succeeded, else the original expression on the row (which then fails as the
     /// row-at-a-time evaluation does).
+    #[inline]
     pub fn value(
         &self,
         ctx: &ExecCtx<'_>,
