@@ -92,10 +92,9 @@ pub(super) const NO_ENTRY: u32 = u32::MAX;
 pub(super) const ENTRY: usize = 24;
 /// Bytes per region-table entry.
 pub(super) const REGION: usize = 16;
-/// A region closes before a value that would take it past this many bytes (a larger value
-/// has a region of its own). Smaller regions make a cold point read cheaper (one `pread` and
-/// CRC of this size) and the region table larger; see docs/performance.md.
-pub const REGION_BYTES: usize = 8 << 10;
+/// The size regions are cut to (defined with the region cache, which sizes its spare
+/// buffers by it; see there).
+pub use super::region_slots::REGION_BYTES;
 /// The first cold read in an aligned group of this many bytes of values asks the kernel to
 /// read the whole group ([`Image::hint_group`]; see docs/performance.md).
 pub const READ_AROUND: usize = 128 << 10;

@@ -26,7 +26,11 @@ use std::sync::{Mutex, OnceLock, RwLock};
 
 use sled::IVec;
 
-use super::image::REGION_BYTES;
+/// A region of the image closes before a value that would take it past this many bytes (a
+/// larger value has a region of its own). Smaller regions make a cold point read cheaper (one
+/// `pread` and CRC of this size) and the region table larger; see docs/performance.md. Here,
+/// below `image.rs`, because the cache sizes its spare buffers by it.
+pub const REGION_BYTES: usize = 8 << 10;
 
 /// Slots per chunk: 256 slots are a few KiB, allocated together.
 const CHUNK: usize = 256;
