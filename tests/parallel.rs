@@ -161,6 +161,14 @@ fn what_cannot_merge_or_is_small_runs_on_one_thread() {
 
 /// Two values no sum or `+ 1` takes, in different morsels: the serial run meets the earlier
 /// (node 9000) first.
+/// Runs `q` on one thread and on four: both must fail, with the same error, which it returns.
+fn serial_error_on_four_threads(db: &Database, q: &str) -> String {
+    let one = run(db, q, 1).expect_err(q).to_string();
+    let four = run(db, q, 4).expect_err(q).to_string();
+    assert_eq!(four, one, "{q}");
+    one
+}
+
 fn two_bad_values(db: &Database) {
     db.run("MATCH (n:P {i: 25000}) SET n.x = 'late'", &Params::new())
         .expect("set");
@@ -179,9 +187,7 @@ fn an_error_inside_a_worker_is_the_error_of_the_serial_run() {
         "MATCH (n:P) RETURN n.g AS g, count(1 / (n.i - 20000)) AS c",
         "MATCH (n:P) RETURN sum(n.i / (n.i - 12000) + n.x) AS s",
     ] {
-        let one = run(&db, q, 1).expect_err(q).to_string();
-        let four = run(&db, q, 4).expect_err(q).to_string();
-        assert_eq!(four, one, "{q}");
+        serial_error_on_four_threads(&db, q);
     }
     let one = run(&db, "MATCH (n:P) RETURN sum(n.x) AS s", 1).expect_err("bool");
     assert!(one.to_string().contains("BOOLEAN"), "{one}");
@@ -193,9 +199,7 @@ fn an_error_inside_a_worker_is_the_error_of_the_serial_run() {
         &Params::new(),
     )
     .expect("set");
-    let q = "MATCH (n:P) RETURN sum(n.big) AS s";
-    let one = run(&db, q, 1).expect_err(q).to_string();
-    assert_eq!(run(&db, q, 4).expect_err(q).to_string(), one);
+    let one = serial_error_on_four_threads(&db, "MATCH (n:P) RETURN sum(n.big) AS s");
     assert!(one.contains("overflow"), "{one}");
 }
 
@@ -448,8 +452,6 @@ fn an_error_inside_a_parallel_top_k_is_the_error_of_the_serial_run() {
         "MATCH (n:P) WHERE n.g = $missing RETURN n.i AS i ORDER BY i LIMIT 5",
         "MATCH (n:P) WHERE n.g = 4 RETURN n.i AS i ORDER BY n.i / (n.i % 37 - 4) LIMIT 5",
     ] {
-        let one = run(&db, q, 1).expect_err(q).to_string();
-        let four = run(&db, q, 4).expect_err(q).to_string();
-        assert_eq!(four, one, "{q}");
+        serial_error_on_four_threads(&db, q);
     }
 }
