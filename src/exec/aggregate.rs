@@ -55,7 +55,7 @@ impl<'p> Aggregate<'p> {
                 ctx,
             )?;
             if let Some(rows) = par {
-                return Ok(Out::One(rows));
+                return Ok(Out::One(Box::new(rows)));
             }
         }
         let global = self.keys.is_empty();
@@ -67,7 +67,7 @@ impl<'p> Aggregate<'p> {
         };
         if let Some(fused) = fused {
             fused.run(ctx, &self.arg, &mut groups, &mut Walk::default())?;
-            return Ok(Out::One(groups.finish(global)?));
+            return Ok(Out::One(Box::new(groups.finish(global)?)));
         }
         let pairs = match ctx.profile {
             None => PairGroups::of(self.input_plan, self.keys, self.aggs),
@@ -80,7 +80,7 @@ impl<'p> Aggregate<'p> {
                 return Ok(Out::Shares(rows));
             }
             pairs.run(ctx, &self.arg, &mut groups)?;
-            return Ok(Out::One(groups.finish(global)?));
+            return Ok(Out::One(Box::new(groups.finish(global)?)));
         }
         let mut args: Vec<Value> = Vec::new();
         // The key values of the current row; copied into the table only when new.
@@ -104,14 +104,15 @@ impl<'p> Aggregate<'p> {
                 groups.update(g, i, &args)?;
             }
         }
-        Ok(Out::One(groups.finish(global)?))
+        Ok(Out::One(Box::new(groups.finish(global)?)))
     }
 }
 
 /// The finished groups: one table's, or the shares' of a pair aggregation on several
 /// threads (an enum, not a boxed iterator: the next operator reads every row through it).
+/// The table is boxed: it is ten times the size of the shares' reader.
 enum Out {
-    One(Finished),
+    One(Box<Finished>),
     Shares(shares::Interleaved),
 }
 

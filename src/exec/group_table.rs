@@ -7,7 +7,8 @@
 //! at L) held ≈ 250 B per group in a table of `(Vec<Value>, Vec<Box<dyn Aggregator>>)` with
 //! a hashed copy of the key, and stopped at the memory limit. Here a key of small
 //! fixed-width values (null, booleans, integers, node and relationship ids) is packed into
-//! one `u64` and one tag byte per value in two flat vectors, found through one hash table of
+//! one word (`u32` while every word fits, else `u64`) and one tag byte per value (one list
+//! for all groups while they agree) in flat vectors, found through one hash table of
 //! `u32` group numbers, each with 32 bits of its key's hash (`keys.rs`), and `count`, `count(*)`, `sum`, `avg`, `min` and `max`
 //! keep their state inline in a vector per aggregate (`columns.rs`), running the very code
 //! the boxed aggregators run. Any other key value moves the keys, once, to a table of

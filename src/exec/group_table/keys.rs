@@ -5,6 +5,12 @@
 //! (so the integer 5 and node 5 differ) and within a kind equal words are equal values.
 //! Floats are not packed (1.0 groups with 1, NaN with NaN, under `GroupKey`), nor full
 //! nodes, strings or lists: any of them moves the table to the general form.
+//!
+//! Why the words are `u32` while every key word fits, and the tags one list while every group
+//! has the same: A8 of the analytics bench keeps 58M groups of two integer ids at L, and the
+//! full `u64` words and a tag byte per value were 18 of each group's ≈ 36 bytes. The first word
+//! past `u32` widens every word, once; the first group whose tags differ writes them out per
+//! group, once. Neither changes which keys are equal: a narrow word is the wide word's value.
 
 use std::collections::hash_map::Entry;
 use std::hash::Hasher;
@@ -49,15 +55,30 @@ pub(super) enum Keys {
     General(General),
 }
 
-/// Group `g`'s key is `tags[g·w..][..w]` and `words[g·w..][..w]`; `index` holds group
+/// Group `g`'s key is its tags (`Tags`) and `words[g·w..][..w]`; `index` holds group
 /// numbers, each with 32 bits of its key's hash (`Slot`).
 pub(super) struct Packed {
     width: usize,
-    tags: Vec<u8>,
-    words: Vec<u64>,
+    tags: Tags,
+    words: Words,
     index: HashTable<Slot>,
-    /// The key being looked up, packed.
+    /// The key being looked up, packed, and its words as `u32` (when `words` is narrow).
     probe: (Vec<u8>, Vec<u64>),
+    narrow: Vec<u32>,
+}
+
+/// Every group's tags.
+enum Tags {
+    /// All groups have these (any, while there is no group).
+    Same(Vec<u8>),
+    /// Group `g`'s are `[g·w..][..w]`.
+    Each(Vec<u8>),
+}
+
+/// Every group's words, `[g·w..][..w]`: `u32`s while every word fits in one.
+enum Words {
+    Narrow(Vec<u32>),
+    Wide(Vec<u64>),
 }
 
 /// Group `g`'s key is `values[g·w..][..w]`.
@@ -109,10 +130,11 @@ impl Keys {
     pub fn new(width: usize) -> Keys {
         Keys::Packed(Packed {
             width,
-            tags: Vec::new(),
-            words: Vec::new(),
+            tags: Tags::Same(Vec::new()),
+            words: Words::Narrow(Vec::new()),
             index: HashTable::new(),
             probe: (Vec::with_capacity(width), Vec::with_capacity(width)),
+            narrow: Vec::with_capacity(width),
         })
     }
 
@@ -133,12 +155,7 @@ impl Keys {
     /// Appends group `g`'s key values to `out`.
     pub fn values(&self, g: usize, out: &mut Vec<Value>) {
         match self {
-            Keys::Packed(p) => {
-                let at = g * p.width..(g + 1) * p.width;
-                if let (Some(tags), Some(words)) = (p.tags.get(at.clone()), p.words.get(at)) {
-                    out.extend(tags.iter().zip(words).map(|(t, w)| unpack(*t, *w)));
-                }
-            }
+            Keys::Packed(p) => p.values(g, out),
             Keys::General(k) => {
                 if let Some(vs) = k.values.get(g * k.width..(g + 1) * k.width) {
                     out.extend_from_slice(vs);
@@ -181,10 +198,7 @@ impl Keys {
         };
         k.index.reserve(len);
         for g in 0..len {
-            let at = g * width..(g + 1) * width;
-            for (t, w) in p.tags[at.clone()].iter().zip(&p.words[at]) {
-                k.values.push(unpack(*t, *w));
-            }
+            p.values(g, &mut k.values);
             let key = crate::exec::project::row_key(&k.values[g * width..]);
             k.index.insert(Prehashed::new(key), g);
         }
@@ -208,32 +222,120 @@ impl Packed {
         true
     }
 
+    /// Appends group `g`'s key values to `out`.
+    fn values(&self, g: usize, out: &mut Vec<Value>) {
+        let at = g * self.width..(g + 1) * self.width;
+        let tags = match &self.tags {
+            Tags::Same(t) => Some(&t[..]),
+            Tags::Each(t) => t.get(at.clone()),
+        };
+        let Some(tags) = tags else { return };
+        match &self.words {
+            Words::Narrow(w) => {
+                if let Some(w) = w.get(at) {
+                    out.extend(tags.iter().zip(w).map(|(t, w)| unpack(*t, u64::from(*w))));
+                }
+            }
+            Words::Wide(w) => {
+                if let Some(w) = w.get(at) {
+                    out.extend(tags.iter().zip(w).map(|(t, w)| unpack(*t, *w)));
+                }
+            }
+        }
+    }
+
+    /// Makes room for the probe's key: its tags written out per group when they are not
+    /// every group's, the words widened when one of its words does not fit in `u32`.
+    /// Neither changes a group's key.
+    fn admit_probe(&mut self) {
+        let (ptags, pwords) = &self.probe;
+        let len = self.index.len();
+        match &mut self.tags {
+            Tags::Same(t) if len == 0 => {
+                t.clear();
+                t.extend_from_slice(ptags);
+            }
+            Tags::Same(t) if t != ptags => {
+                let mut each = Vec::with_capacity((len + 1) * self.width);
+                for _ in 0..len {
+                    each.extend_from_slice(t);
+                }
+                self.tags = Tags::Each(each);
+            }
+            _ => {}
+        }
+        self.narrow.clear();
+        if let Words::Narrow(w) = &self.words {
+            self.narrow
+                .extend(pwords.iter().map_while(|p| u32::try_from(*p).ok()));
+            if self.narrow.len() < pwords.len() {
+                let mut wide = Vec::with_capacity(w.len() + self.width);
+                wide.extend(w.iter().map(|n| u64::from(*n)));
+                self.words = Words::Wide(wide);
+            }
+        }
+    }
+
     /// As [`Keys::find_or_insert`], for the key in the probe.
     fn find_or_insert(&mut self, created: impl FnOnce() -> Result<()>) -> Result<(usize, bool)> {
+        self.admit_probe();
+        let h = hash(&self.probe.0, &self.probe.1);
         let (ptags, pwords) = &self.probe;
         let width = self.width;
-        // The number a new group gets; below `u32::MAX` (checked by the caller).
-        let next = self.index.len() as u32;
-        let (tags, words) = (&self.tags, &self.words);
-        let at = |g: u32| g as usize * width..(g as usize + 1) * width;
-        let h = hash(ptags, pwords);
-        let entry = self.index.entry(
-            spread(h),
-            |s| s.hash == h && same(&tags[at(s.group)], ptags) && same(&words[at(s.group)], pwords),
-            |s| spread(s.hash),
-        );
-        match entry {
-            hashbrown::hash_table::Entry::Occupied(o) => Ok((o.get().group as usize, false)),
-            hashbrown::hash_table::Entry::Vacant(v) => {
-                created()?;
-                v.insert(Slot {
-                    group: next,
-                    hash: h,
-                });
-                self.tags.extend_from_slice(ptags);
-                self.words.extend_from_slice(pwords);
-                Ok((next as usize, true))
+        let (index, tags) = (&mut self.index, &mut self.tags);
+        match &mut self.words {
+            Words::Narrow(words) => {
+                find_in(index, h, width, tags, ptags, words, &self.narrow, created)
             }
+            Words::Wide(words) => find_in(index, h, width, tags, ptags, words, pwords, created),
+        }
+    }
+}
+
+/// The group whose tags are `ptags` and words `pwords` (of the table's kind: `admit_probe`
+/// made them so), or a new one after `created()`.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn find_in<W: Copy + PartialEq>(
+    index: &mut HashTable<Slot>,
+    h: u32,
+    width: usize,
+    tags: &mut Tags,
+    ptags: &[u8],
+    words: &mut Vec<W>,
+    pwords: &[W],
+    created: impl FnOnce() -> Result<()>,
+) -> Result<(usize, bool)> {
+    // The number a new group gets; below `u32::MAX` (checked by the caller).
+    let next = index.len() as u32;
+    let at = |g: u32| g as usize * width..(g as usize + 1) * width;
+    // `Same` tags are the probe's (`admit_probe`): only words can tell keys apart then.
+    let each = match tags {
+        Tags::Each(t) => Some(&*t),
+        Tags::Same(_) => None,
+    };
+    let entry = index.entry(
+        spread(h),
+        |s| {
+            s.hash == h
+                && same(&words[at(s.group)], pwords)
+                && each.is_none_or(|t| same(&t[at(s.group)], ptags))
+        },
+        |s| spread(s.hash),
+    );
+    match entry {
+        hashbrown::hash_table::Entry::Occupied(o) => Ok((o.get().group as usize, false)),
+        hashbrown::hash_table::Entry::Vacant(v) => {
+            created()?;
+            v.insert(Slot {
+                group: next,
+                hash: h,
+            });
+            if let Tags::Each(t) = tags {
+                t.extend_from_slice(ptags);
+            }
+            words.extend_from_slice(pwords);
+            Ok((next as usize, true))
         }
     }
 }

@@ -372,3 +372,93 @@ fn an_integer_sum_out_of_range_fails_as_before() {
     assert!(p.is_err());
     assert_eq!(shown(p), shown(boxed_parts(&input, &[1], 1, &aggs)));
 }
+
+/// A key value that starts narrow and alike (small non-negative integers: `u32` words, one
+/// tag list for all groups) and, from row `turn` on, now and then one that widens the words
+/// or writes the tags out: an integer past `u32` equal to a small one in its low 32 bits, a
+/// negative one, `u32::MAX` itself (still narrow), a node or relationship id or boolean with
+/// a small integer's word, null.
+fn late_key(r: &mut Rng, at: usize, turn: usize) -> Value {
+    let k = r.below(6);
+    if at < turn || r.below(3) > 0 {
+        return Value::Int(k as i64);
+    }
+    match r.below(8) {
+        0 => Value::Int((1 << 32) + k as i64),
+        1 => Value::Int(-(k as i64) - 1),
+        2 => Value::Int(i64::from(u32::MAX)),
+        3 => Value::NodeRef(k),
+        4 => Value::RelRef(k),
+        5 => Value::Bool(k == 1),
+        6 => Value::Null,
+        _ => Value::Int(k as i64),
+    }
+}
+
+#[test]
+fn narrow_alike_keys_widen_and_write_out_tags_mid_stream_as_the_boxed_table_groups() {
+    let mut r = Rng(0x5851_f42d_4c95_7f2d);
+    let (mut widened, mut retagged) = (0, 0);
+    for round in 0..300 {
+        for aggs in agg_sets() {
+            let width = 1 + round % 3;
+            let n = 1 + r.below(300) as usize;
+            let turn = r.below(n as u64 + 20) as usize;
+            let input: Input = (0..n)
+                .map(|at| {
+                    let kv = (0..width).map(|_| late_key(&mut r, at, turn)).collect();
+                    let args = (0..aggs.len()).map(|_| arg(&mut r, 0)).collect();
+                    (kv, args)
+                })
+                .collect();
+            let keys = || input.iter().flat_map(|(kv, _)| kv);
+            widened += usize::from(
+                keys().any(|v| matches!(v, Value::Int(i) if *i < 0 || *i > i64::from(u32::MAX))),
+            );
+            retagged += usize::from(keys().any(|v| !matches!(v, Value::Int(_))));
+            assert_eq!(
+                shown(compact_serial(&input, width, &aggs)),
+                shown(boxed_serial(&input, width, &aggs)),
+                "round {round}, turn {turn}"
+            );
+            let cuts = [r.below(n as u64 + 1) as usize];
+            assert_eq!(
+                shown(compact_parts(&input, &cuts, width, &aggs)),
+                shown(boxed_parts(&input, &cuts, width, &aggs)),
+                "round {round}, turn {turn}, cut {cuts:?}"
+            );
+        }
+    }
+    assert!(
+        widened > 200 && retagged > 200,
+        "{widened} widened, {retagged} retagged"
+    );
+}
+
+#[test]
+fn a_word_past_u32_or_another_kind_is_another_group() {
+    let aggs = [spec("count", false, true)];
+    let input: Input = [
+        Value::Int(1),
+        Value::Int(i64::from(u32::MAX)),
+        Value::Int((1 << 32) + 1),
+        Value::NodeRef(1),
+        Value::Int(1),
+        Value::Int((1 << 32) + 1),
+        Value::Int(-1),
+        Value::Int(i64::from(u32::MAX)),
+    ]
+    .into_iter()
+    .map(|v| (vec![v], vec![Value::Null]))
+    .collect();
+    let rows = compact_serial(&input, 1, &aggs).expect("no error");
+    let int = |k: i64, n: i64| vec![Value::Int(k), Value::Int(n)];
+    let want = vec![
+        int(1, 2),
+        int(u32::MAX.into(), 2),
+        int((1 << 32) + 1, 2),
+        vec![Value::NodeRef(1), Value::Int(1)],
+        int(-1, 1),
+    ];
+    assert_eq!(format!("{rows:?}"), format!("{want:?}"));
+}
