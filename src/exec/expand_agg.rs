@@ -32,7 +32,7 @@
 
 use crate::ast::{Expr, ExprKind};
 use crate::error::{QueryError, Result};
-use crate::exec::{build, node_id, ExecCtx, Row};
+use crate::exec::{node_id, ExecCtx, Row};
 use crate::model::{NodeId, RelId};
 use crate::plan::{AggSpec, ExpandSpec, LogicalPlan, PlanOp};
 use crate::store::{Edge, HeldBits, LabelSet};
@@ -64,8 +64,9 @@ pub(crate) struct ExpandGroups<'p> {
     args: Vec<Vec<Arg<'p>>>,
     /// The relationship properties the arguments read (`Arg::Rel` indexes them).
     rel_keys: Vec<&'p str>,
-    /// Whether a filter, or an aggregate argument, is evaluated on the row.
+    /// Whether a filter, a grouping key, or an aggregate argument is evaluated on the row.
     row_tests: bool,
+    row_keys: bool,
     row_args: bool,
 }
 
@@ -211,8 +212,10 @@ impl<'p> ExpandGroups<'p> {
             .collect();
         let row_tests = filters.iter().any(|t| matches!(t, Test::Row(_)));
         let row_args = args.iter().flatten().any(|a| matches!(a, Arg::Row(_)));
+        let row_keys = keys.iter().any(|k| matches!(k, Key::Row(_)));
         Some(ExpandGroups {
             row_tests,
+            row_keys,
             row_args,
             scan,
             spec,
@@ -239,30 +242,80 @@ impl<'p> ExpandGroups<'p> {
         table: &mut dyn GroupTable,
         walk: &mut Walk,
     ) -> Result<()> {
-        let mut scan = build(self.scan, arg, false)?;
-        let mut chunk: Vec<Row> = Vec::with_capacity(CHUNK);
-        loop {
-            chunk.clear();
-            while chunk.len() < CHUNK {
-                match scan.next(ctx)? {
-                    Some(row) => chunk.push(row),
-                    None => break,
-                }
-            }
-            if chunk.is_empty() {
-                return Ok(());
-            }
-            self.run_chunk(ctx, &mut chunk, table, walk)?;
+        // The scan's row is `arg` and the scanned node (`NodeScan`); made here only where a
+        // filter, a key or an argument reads it.
+        if arg.len() + 1 != self.scan.columns.len() {
+            return Err(QueryError::new(
+                crate::error::ErrorClass::Unsupported,
+                "FusedShape",
+                crate::error::Phase::Runtime,
+                "a fused aggregation's scan does not extend its argument row",
+            )
+            .into());
         }
+        // The scanned ids, as the scan gives them (its morsel's, in a parallel worker).
+        let morsel = ctx.morsel.as_ref().and_then(|m| m.span_for(self.scan));
+        let mut scanned = std::mem::take(&mut walk.scanned);
+        let out = match (&self.scan.op, morsel) {
+            (_, Some((Some(ids), _))) => self.run_ids(ctx, arg, ids, table, walk),
+            (PlanOp::LabelScan { label, .. }, None) => {
+                scanned.clear();
+                for id in ctx.read().nodes_with_label(label)? {
+                    scanned.push(id?);
+                }
+                self.run_ids(ctx, arg, &scanned, table, walk)
+            }
+            // All nodes: a span of ids at a time, each read (its node blocks) just before its
+            // relationships and keys, so the keys' reads of the same blocks find them still
+            // held by the image's probation tier (`region_slots.rs`), not read again.
+            (_, morsel) => {
+                let span = morsel.map_or(0..NodeId::MAX, |(_, span)| span);
+                let bound = ctx.read().node_id_bound()?;
+                let mut from = span.start;
+                let mut out = Ok(());
+                while from < span.end && out.is_ok() {
+                    // Past the bound (a hint, `GraphRead::node_id_bound`) the rest in one read.
+                    let end = match from < bound {
+                        true => from.saturating_add(CHUNK as u64).min(span.end),
+                        false => span.end,
+                    };
+                    scanned.clear();
+                    scanned.extend(ctx.read().node_ids_in(from..end)?);
+                    out = self.run_ids(ctx, arg, &scanned, table, walk);
+                    from = end;
+                }
+                out
+            }
+        };
+        walk.scanned = scanned;
+        out
     }
 
-    /// The scanned rows of one chunk, in order. Label testers are made per chunk (they
-    /// borrow the graph, which the scan cannot while it runs), their bitmaps held in `w`
-    /// across chunks: at L a tester per chunk fetched most of a label's 500 bitmaps again.
+    /// The scanned nodes `ids`, in order, a chunk at a time.
+    fn run_ids(
+        &self,
+        ctx: &ExecCtx<'_>,
+        arg: &Row,
+        ids: &[NodeId],
+        table: &mut dyn GroupTable,
+        walk: &mut Walk,
+    ) -> Result<()> {
+        for chunk in ids.chunks(CHUNK) {
+            ctx.check_limits()?;
+            self.run_chunk(ctx, arg, chunk, table, walk)?;
+        }
+        Ok(())
+    }
+
+    /// The scanned nodes of one chunk (`scanned`, the scan's rows `arg` and each), in order.
+    /// Label testers are made per chunk (they borrow the graph, which the scan cannot while
+    /// it runs), their bitmaps held in `w` across chunks: at L a tester per chunk fetched
+    /// most of a label's 500 bitmaps again.
     fn run_chunk(
         &self,
         ctx: &ExecCtx<'_>,
-        chunk: &mut [Row],
+        arg: &Row,
+        scanned: &[NodeId],
         table: &mut dyn GroupTable,
         w: &mut Walk,
     ) -> Result<()> {
@@ -285,13 +338,20 @@ impl<'p> ExpandGroups<'p> {
             });
         }
         let n = self.scan.columns.len();
-        // The scanned nodes (a null one has no relationships) and their rows in the chunk.
+        // The expanded node of each scanned row: the scanned node, or a node of the argument
+        // (a null one has no relationships), and the rows' indexes in the chunk.
         w.ids.clear();
         w.at.clear();
-        for (i, scanned) in chunk.iter().enumerate() {
-            if let Some(id) = node_id(&scanned[self.from])? {
-                w.ids.push(id);
-                w.at.push(i);
+        match arg.get(self.from) {
+            None => {
+                w.ids.extend_from_slice(scanned);
+                w.at.extend(0..scanned.len());
+            }
+            Some(v) => {
+                if let Some(id) = node_id(v)? {
+                    w.ids.resize(scanned.len(), id);
+                    w.at.extend(0..scanned.len());
+                }
             }
         }
         // 1. Each node's relationships, filtered on the row the expansion would build; the
@@ -303,9 +363,7 @@ impl<'p> ExpandGroups<'p> {
             let at = w.at[j];
             // The row is built only for a filter that reads it.
             if self.row_tests {
-                w.row.clear();
-                w.row.extend_from_slice(&chunk[at]);
-                w.row.extend([Value::Null, Value::Null]);
+                scanned_row(&mut w.row, arg, scanned[at]);
             }
             let start = w.kept.len();
             for e in edges {
@@ -343,8 +401,10 @@ impl<'p> ExpandGroups<'p> {
         if !self.node_keys.is_empty() {
             w.ids.clear();
             for &(at, _) in &w.starts {
-                w.ids
-                    .push(node_id(&chunk[at][self.from])?.unwrap_or_default());
+                w.ids.push(match arg.get(self.from) {
+                    None => scanned[at],
+                    Some(v) => node_id(v)?.unwrap_or_default(),
+                });
             }
             w.node_props.resize_with(self.node_keys.len(), Vec::new);
             for (key, values) in self.node_keys.iter().zip(w.node_props.iter_mut()) {
@@ -355,12 +415,17 @@ impl<'p> ExpandGroups<'p> {
         // 3. Per node, in scan order: its group, then each kept relationship's updates.
         for (k, &(at, start)) in w.starts.iter().enumerate() {
             let end = w.starts.get(k + 1).map_or(w.kept.len(), |&(_, s)| s);
-            w.row.clear();
-            w.row.extend_from_slice(&chunk[at]);
-            w.row.extend([Value::Null, Value::Null]);
+            // A key of an argument's node that is not a reference is evaluated on it too.
+            if self.row_keys || self.row_args || arg.get(self.from).is_some() {
+                scanned_row(&mut w.row, arg, scanned[at]);
+            }
+            let from = match arg.get(self.from) {
+                Some(v) => v,
+                None => &Value::NodeRef(scanned[at]),
+            };
             w.kv.clear();
             for key in &self.keys {
-                w.kv.push(match (key, &chunk[at][self.from]) {
+                w.kv.push(match (key, from) {
                     (Key::Node(i, _, last), Value::NodeRef(id)) => {
                         let read = w.node_props[*i].get_mut(k);
                         let value = match read {
@@ -444,7 +509,9 @@ const CHUNK: usize = 4096;
 pub(crate) struct Walk {
     /// The row the expansion would make, rewritten in place per relationship.
     row: Row,
-    /// The chunk's scanned node ids and, for each, its row's index in the chunk.
+    /// The scanned node ids of a span (an all-nodes scan) or of a label.
+    scanned: Vec<NodeId>,
+    /// The chunk's expanded node ids and, for each, its row's index in the chunk.
     ids: Vec<NodeId>,
     at: Vec<usize>,
     /// The kept relationships of the chunk's nodes, node after node.
@@ -499,6 +566,14 @@ fn node_value(ctx: &ExecCtx<'_>, id: NodeId, read: Option<Value>) -> Result<Valu
         _ if ctx.read().node(id)?.is_none() => Err(QueryError::deleted_entity("node", id).into()),
         _ => Ok(Value::Null),
     }
+}
+
+/// Makes `row` the row the expansion starts from for scanned node `id` (`arg` and the node),
+/// its relationship and far node null.
+fn scanned_row(row: &mut Row, arg: &Row, id: NodeId) {
+    row.clear();
+    row.extend_from_slice(arg);
+    row.extend([Value::NodeRef(id), Value::Null, Value::Null]);
 }
 
 /// Puts relationship `e` and its far node into the last two slots of `row` (from `n`).

@@ -90,22 +90,46 @@ pub fn default_threads() -> usize {
 pub(crate) struct Morsel {
     /// The scan's plan node (by address, as PROFILE keys them).
     pub scan: usize,
-    pub ids: Arc<[NodeId]>,
-    pub range: Range<usize>,
+    pub nodes: Nodes,
+}
+
+/// The nodes a scan's morsels are cut from.
+#[derive(Clone)]
+pub(crate) enum Nodes {
+    /// A label scan's ids (read from its bitmaps before the workers start), this morsel's
+    /// the `range` of them.
+    Listed {
+        ids: Arc<[NodeId]>,
+        range: Range<usize>,
+    },
+    /// An all-nodes scan's: the nodes whose ids are in the span, which the worker reads (the
+    /// last morsel's span is open-ended). Why not a list: listing every node read every node
+    /// block once before any worker started, on one thread (docs/performance.md, "A1 by id
+    /// spans").
+    Span(Range<NodeId>),
 }
 
 impl Morsel {
-    /// The morsel's ids and the span of node ids it covers (from its first id to the next
-    /// morsel's first, the last one to the end), when `plan` is the scan it stands for. The
-    /// scan's ids ascend, so the label's nodes in the span are exactly the morsel's.
-    pub(crate) fn span_for(&self, plan: &LogicalPlan) -> Option<(&[NodeId], Range<NodeId>)> {
+    /// The morsel's ids (`None`: the nodes of the span, for the scan to read) and the span of
+    /// node ids it covers (a listed morsel's from its first id to the next morsel's first, the
+    /// last one to the end), when `plan` is the scan it stands for. The scan's ids ascend, so
+    /// the label's nodes in the span are exactly the morsel's.
+    pub(crate) fn span_for(
+        &self,
+        plan: &LogicalPlan,
+    ) -> Option<(Option<&[NodeId]>, Range<NodeId>)> {
         if self.scan != plan as *const LogicalPlan as usize {
             return None;
         }
-        let ids = self.ids.get(self.range.clone()).unwrap_or_default();
-        let start = ids.first().copied().unwrap_or(NodeId::MAX);
-        let end = self.ids.get(self.range.end).copied().unwrap_or(NodeId::MAX);
-        Some((ids, start..end))
+        Some(match &self.nodes {
+            Nodes::Listed { ids, range } => {
+                let listed = ids.get(range.clone()).unwrap_or_default();
+                let start = listed.first().copied().unwrap_or(NodeId::MAX);
+                let end = ids.get(range.end).copied().unwrap_or(NodeId::MAX);
+                (Some(listed), start..end)
+            }
+            Nodes::Span(span) => (None, span.clone()),
+        })
     }
 }
 
@@ -172,8 +196,9 @@ struct Job<'a> {
     scan: usize,
     task: Task<'a>,
     arg: &'a Row,
-    ids: Arc<[NodeId]>,
-    /// Nodes per morsel, and how many morsels.
+    /// The scan's ids (a label scan's), or `None`: an all-nodes scan cut into id spans.
+    ids: Option<Arc<[NodeId]>>,
+    /// Nodes (or ids of a span) per morsel, and how many morsels.
     morsel_len: usize,
     morsels: usize,
     next: AtomicUsize,
@@ -338,12 +363,20 @@ impl Drop for StopOnPanic<'_> {
     }
 }
 
-/// The leading scan of `input` and its ids when the pipeline qualifies for workers (module
+/// The nodes of a leading scan, before they are cut into morsels.
+enum Scanned {
+    /// A label scan's ids.
+    Listed(Vec<NodeId>),
+    /// An all-nodes scan: the ids below this bound (`GraphRead::node_id_bound`), and past it.
+    Below(NodeId),
+}
+
+/// The leading scan of `input` and its nodes when the pipeline qualifies for workers (module
 /// docs) and the scan holds enough nodes; `None` otherwise.
 fn scan_ids<'p>(
     input: &'p LogicalPlan,
     ctx: &ExecCtx<'_>,
-) -> Result<Option<(&'p LogicalPlan, Vec<NodeId>)>> {
+) -> Result<Option<(&'p LogicalPlan, Scanned)>> {
     if ctx.threads < 2 || ctx.morsel.is_some() {
         return Ok(None);
     }
@@ -360,10 +393,11 @@ fn scan_ids<'p>(
     }
     let ids: Vec<NodeId> = match &scan.op {
         PlanOp::LabelScan { label, .. } => graph.nodes_with_label(label)?.collect::<Result<_>>()?,
-        _ => graph.node_ids()?.collect::<Result<_>>()?,
+        // Every node: the counter above says there are enough.
+        _ => return Ok(Some((scan, Scanned::Below(graph.node_id_bound()?)))),
     };
     // Few nodes: one thread.
-    Ok((ids.len() >= MIN_NODES).then_some((scan, ids)))
+    Ok((ids.len() >= MIN_NODES).then_some((scan, Scanned::Listed(ids))))
 }
 
 /// Runs the aggregation `agg` (its input `input`) on `ctx.threads` threads when it qualifies
@@ -379,7 +413,7 @@ pub(crate) fn run(
     if Groups::partial(keys.len(), aggs).is_none() {
         return Ok(None);
     }
-    let Some((scan, ids)) = scan_ids(input, ctx)? else {
+    let Some((scan, scanned)) = scan_ids(input, ctx)? else {
         return Ok(None);
     };
     let task = Task::Aggregate {
@@ -391,7 +425,7 @@ pub(crate) fn run(
             Some(_) => None,
         },
     };
-    let Some(parts) = fan_out(agg, input, scan, ids, task, arg, ctx) else {
+    let Some(parts) = fan_out(agg, input, scan, scanned, task, arg, ctx) else {
         return Ok(None);
     };
     merge(parts, keys.is_empty(), keys.len(), aggs, ctx).map(Some)
@@ -410,7 +444,7 @@ pub(crate) fn top(
     arg: &Row,
     ctx: &mut ExecCtx<'_>,
 ) -> Result<Option<Vec<Row>>> {
-    let Some((scan, ids)) = scan_ids(input, ctx)? else {
+    let Some((scan, scanned)) = scan_ids(input, ctx)? else {
         return Ok(None);
     };
     let slots = sort_rows::key_slots(keys, &input.columns);
@@ -419,7 +453,7 @@ pub(crate) fn top(
         limit,
         slots: slots.clone(),
     };
-    let Some(parts) = fan_out(plan, input, scan, ids, task, arg, ctx) else {
+    let Some(parts) = fan_out(plan, input, scan, scanned, task, arg, ctx) else {
         return Ok(None);
     };
     let mut all: Vec<Keyed> = Vec::new();
@@ -447,14 +481,21 @@ fn fan_out(
     plan: &LogicalPlan,
     input: &LogicalPlan,
     scan: &LogicalPlan,
-    ids: Vec<NodeId>,
+    scanned: Scanned,
     task: Task<'_>,
     arg: &Row,
     ctx: &mut ExecCtx<'_>,
 ) -> Option<Vec<Part>> {
     let graph = ctx.read().as_sync()?;
-    let morsel_len = (ids.len() / (ctx.threads * MORSELS_PER_THREAD)).clamp(MORSEL, MAX_MORSEL);
-    let morsels = ids.len().div_ceil(morsel_len);
+    let (ids, len) = match scanned {
+        Scanned::Listed(ids) => {
+            let len = ids.len();
+            (Some(Arc::from(ids)), len)
+        }
+        Scanned::Below(bound) => (None, usize::try_from(bound).unwrap_or(usize::MAX)),
+    };
+    let morsel_len = (len / (ctx.threads * MORSELS_PER_THREAD)).clamp(MORSEL, MAX_MORSEL);
+    let morsels = len.div_ceil(morsel_len).max(1);
     let threads = ctx.threads.min(morsels).max(1);
     // A pre-filtered label scan (`prefilter.rs`) runs in each worker over its morsel's span
     // of node ids, carrying what the statement reads of its variable (`carry.rs`) as on one
@@ -470,7 +511,7 @@ fn fan_out(
         scan: scan as *const LogicalPlan as usize,
         task,
         arg,
-        ids: ids.into(),
+        ids,
         morsel_len,
         morsels,
         next: AtomicUsize::new(0),
@@ -513,10 +554,24 @@ fn work(job: &Job<'_>, ctx: &mut ExecCtx<'_>) -> Vec<Part> {
             break;
         }
         let start = m * job.morsel_len;
+        let nodes = match &job.ids {
+            Some(ids) => Nodes::Listed {
+                ids: ids.clone(),
+                range: start..(start + job.morsel_len).min(ids.len()),
+            },
+            // Ids as `NodeId`s; the last span open-ended, so a node past the bound is read too.
+            None => {
+                let id = |i: usize| NodeId::try_from(i).unwrap_or(NodeId::MAX);
+                let end = match m + 1 == job.morsels {
+                    true => NodeId::MAX,
+                    false => id(start + job.morsel_len),
+                };
+                Nodes::Span(id(start)..end)
+            }
+        };
         ctx.morsel = Some(Morsel {
             scan: job.scan,
-            ids: job.ids.clone(),
-            range: start..(start + job.morsel_len).min(job.ids.len()),
+            nodes,
         });
         let (made, error) = match &job.task {
             Task::Aggregate { keys, aggs, fused } => {

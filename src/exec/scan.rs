@@ -322,10 +322,14 @@ impl Operator for NodeScan<'_> {
                     // pre-filtered one the span of node ids the morsel covers.
                     let morsel = ctx.morsel.as_ref().and_then(|m| m.span_for(self.plan));
                     self.ids = match morsel {
-                        Some((ids, span)) => match self.start_pieces(ctx, &row, span) {
-                            true => Vec::new(),
-                            false => ids.to_vec(),
-                        },
+                        Some((ids, span)) => {
+                            match (self.start_pieces(ctx, &row, span.clone()), ids) {
+                                (true, _) => Vec::new(),
+                                (false, Some(ids)) => ids.to_vec(),
+                                // An all-nodes scan's morsel: the nodes of its span.
+                                (false, None) => ctx.read().node_ids_in(span)?,
+                            }
+                        }
                         None => self.fetch(ctx, &row)?,
                     };
                     self.pos = 0;

@@ -81,7 +81,56 @@ fn orders(t: &Txn, rng: &mut Rng) -> Vec<Vec<NodeId>> {
     vec![all, down, mixed]
 }
 
+/// `node_ids_in` of spans (a parallel worker's morsel of an all-nodes scan) against the
+/// whole `node_ids` list: block edges, empty and open-ended spans, the deleted run, and spans
+/// of uneven lengths that together cover every id (the last open-ended, as the last morsel's
+/// is); `node_id_bound` above every id.
+fn assert_spans_agree(t: &Txn, what: &str) {
+    let all: Vec<NodeId> = t.node_ids().unwrap().map(|r| r.unwrap()).collect();
+    let bound = t.node_id_bound().unwrap();
+    assert!(all.iter().all(|&id| id < bound), "{what}: bound {bound}");
+    let max = NodeId::MAX;
+    let mut spans = vec![
+        0..0,
+        0..1,
+        0..64,
+        63..65,
+        64..128,
+        100..170,
+        90..200,
+        #[allow(clippy::reversed_empty_ranges)]
+        (7..3),
+        5..max,
+        bound..max,
+        0..max,
+        max - 1..max,
+    ];
+    let mut cover = Vec::new();
+    let mut from = 0;
+    for i in 0..bound {
+        let to = from + 1 + (i * 29) % 150;
+        cover.push(from..to);
+        from = to;
+        if from > bound / 2 {
+            break;
+        }
+    }
+    cover.push(from..max);
+    let mut joined = Vec::new();
+    for span in cover.iter() {
+        joined.extend(t.node_ids_in(span.clone()).unwrap());
+    }
+    assert_eq!(joined, all, "{what}: spans covering every id");
+    spans.extend(cover);
+    for span in spans {
+        let got = t.node_ids_in(span.clone()).unwrap();
+        let want: Vec<NodeId> = all.iter().copied().filter(|id| span.contains(id)).collect();
+        assert_eq!(got, want, "{what}: {span:?}");
+    }
+}
+
 fn assert_batches_agree(t: &Txn, what: &str) {
+    assert_spans_agree(t, what);
     let mut rng = Rng(11);
     for nodes in orders(t, &mut rng) {
         for direction in [Direction::Outgoing, Direction::Incoming, Direction::Both] {

@@ -98,6 +98,32 @@ impl Txn {
         }))
     }
 
+    /// The ids stored in the node blocks that hold ids of `span`, those in `span` ascending:
+    /// only those blocks are read (a range of block keys), not every node block.
+    fn node_ids_in_span(&self, span: std::ops::Range<NodeId>) -> Result<Vec<NodeId>> {
+        let mut out = Vec::new();
+        if span.is_empty() {
+            return Ok(out);
+        }
+        let from = keys::node_block(span.start);
+        // The first block past the span's last id; none when that block is the last possible.
+        let after = ((span.end - 1) >> keys::NODE_SHIFT)
+            .checked_add(1)
+            .and_then(|b| b.checked_mul(1 << keys::NODE_SHIFT))
+            .map(keys::node_block);
+        for item in self.kv_range(&[keys::P_NODE], Some(&from), after.as_deref()) {
+            let (k, v) = item?;
+            let base = keys::block_base(&k, keys::NODE_SHIFT)
+                .ok_or_else(|| self.corrupt("malformed block key"))?;
+            out.extend(
+                block_entries(&v)
+                    .map(|(s, _)| base + u64::from(s))
+                    .filter(|id| span.contains(id)),
+            );
+        }
+        Ok(out)
+    }
+
     /// Type ids for a filter; `None` = any type. Unknown names are simply absent.
     pub(super) fn type_filter(&self, types: &[&str]) -> Option<Vec<u32>> {
         if types.is_empty() {
@@ -356,6 +382,15 @@ impl GraphRead for Txn {
 
     fn node_ids(&self) -> Result<Ids<'_>> {
         Ok(self.block_ids(keys::P_NODE, keys::NODE_SHIFT))
+    }
+
+    fn node_ids_in(&self, span: std::ops::Range<NodeId>) -> Result<Vec<NodeId>> {
+        self.node_ids_in_span(span)
+    }
+
+    fn node_id_bound(&self) -> Result<NodeId> {
+        // The id sequence: `kg check` verifies it is above every node id.
+        self.get_u64(keys::META_NEXT_NODE)
     }
 
     fn nodes_with_label(&self, label: &str) -> Result<Ids<'_>> {

@@ -309,6 +309,31 @@ pub trait GraphRead {
 
     /// All node ids, ascending.
     fn node_ids(&self) -> Result<Box<dyn Iterator<Item = Result<NodeId>> + '_>>;
+    /// The ids of the nodes in `span`, ascending: a piece of `node_ids` (a parallel worker's
+    /// morsel of an all-nodes scan), for which a store reads only the records of the span.
+    fn node_ids_in(&self, span: std::ops::Range<NodeId>) -> Result<Vec<NodeId>> {
+        let mut out = Vec::new();
+        for id in self.node_ids()? {
+            let id = id?;
+            if id >= span.end {
+                break;
+            }
+            if id >= span.start {
+                out.push(id);
+            }
+        }
+        Ok(out)
+    }
+    /// A size for splitting the node ids into spans: the ids handed out so far are below it.
+    /// Only a hint: a scan by spans still reads past it (its last span is open-ended), so an
+    /// answer never depends on it.
+    fn node_id_bound(&self) -> Result<NodeId> {
+        let mut last = None;
+        for id in self.node_ids()? {
+            last = Some(id?);
+        }
+        Ok(last.map_or(0, |l| l.saturating_add(1)))
+    }
     /// Ids of the nodes carrying `label`, ascending.
     fn nodes_with_label(
         &self,
