@@ -1,7 +1,8 @@
 //! A transaction: an in-memory overlay of raw key/value writes that its own reads consult,
 //! committed in one atomic sled batch; checkpoints undo a failed statement inside it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 use std::ops::Deref;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -13,9 +14,12 @@ use super::engine::{IndexMeta, Inner, Store};
 use super::errors::corrupt;
 use super::image::Image;
 use super::keys;
+use super::lifecycle::Old;
 use super::local_catalog::LocalCatalog;
 use super::overlay::Overlay;
 use super::records::block_put;
+use super::undo::OldBytes;
+use crate::hash::FxHasher;
 
 /// Bytes read through a transaction: borrowed from the overlay, shared from sled or from the
 /// transaction's cache.
@@ -159,6 +163,11 @@ pub struct Txn {
     image_epoch: u64,
     /// Committed blocks this transaction has read, with their slot offsets.
     blocks: Box<BlockCache>,
+    /// What each key this transaction wrote held in committed data, where the write read it
+    /// anyway (`put_block_entry`), for the commit's undo record (`Commit::land`), which
+    /// would otherwise read it from sled again. Exact while no other commit lands, which the
+    /// writer lock, held from the first write, ensures.
+    before: HashMap<Vec<u8>, Old, BuildHasherDefault<FxHasher>>,
 }
 
 impl Txn {
@@ -199,6 +208,7 @@ impl Txn {
             writing: false,
             owns_lock: true,
             blocks: Box::default(),
+            before: HashMap::default(),
         }
     }
 
@@ -251,13 +261,16 @@ impl Txn {
             // What the commit does to the files, and what protects it: `lifecycle.rs`.
             let mut commit = inner.disk.begin_commit()?;
             let generation = self.store.generation();
+            let mut before = std::mem::take(&mut self.before);
             for (k, v) in self.overlay.take() {
                 bytes += (k.len() + v.as_ref().map_or(0, Vec::len)) as u64;
                 if carry {
                     self.blocks.refresh(generation, &k, v.as_deref());
                 }
-                commit.put(k, v);
+                let old = before.remove(&k);
+                commit.put(k, v, old);
             }
+            drop(before);
             // Readers must know new names before records that use them become visible.
             {
                 let mut cat = inner.catalog.write().unwrap_or_else(|e| e.into_inner());
@@ -516,18 +529,31 @@ impl Txn {
         }
         // A block the cache holds (read before, or carried over a batch's commit) is not
         // read from the store again.
-        let cached = match self.overlay.contains_key(&key) {
-            true => None,
-            false => self.blocks.cached(self.store.generation(), &key),
+        let committed = !self.overlay.contains_key(&key);
+        let cached = match committed {
+            false => None,
+            true => self.blocks.cached(self.store.generation(), &key),
         };
-        let new = match cached {
-            Some(Some(old)) => block_put(old.bytes(), slot, value),
-            Some(None) => block_put(&[], slot, value),
+        let (new, old) = match cached {
+            Some(Some(old)) => (
+                block_put(old.bytes(), slot, value),
+                Some(OldBytes::Block(old)),
+            ),
+            Some(None) => (block_put(&[], slot, value), None),
             None => match self.kv_get(&key)? {
-                Some(old) => block_put(&old, slot, value),
-                None => block_put(&[], slot, value),
+                // Copied: a value read from the image shares its whole region.
+                Some(old) => (
+                    block_put(&old, slot, value),
+                    Some(OldBytes::Read(sled::IVec::from(&old[..]))),
+                ),
+                None => (block_put(&[], slot, value), None),
             },
         };
+        // Not in the overlay, so what was read is the committed value (`kv_get` looks there
+        // first).
+        if committed && self.store.inner.disk.keeps_undo() {
+            self.before.entry(key.clone()).or_insert(old);
+        }
         self.kv_put(key, (!new.is_empty()).then_some(new));
         Ok(())
     }
