@@ -163,10 +163,10 @@ pub struct Txn {
     image_epoch: u64,
     /// Committed blocks this transaction has read, with their slot offsets.
     blocks: Box<BlockCache>,
-    /// What each key this transaction wrote held in committed data, where the write read it
-    /// anyway (`put_block_entry`), for the commit's undo record (`Commit::land`), which
-    /// would otherwise read it from sled again. Exact while no other commit lands, which the
-    /// writer lock, held from the first write, ensures.
+    /// What each block this transaction wrote held in committed data, where its first write
+    /// found it in the block cache (`put_block_entry`; shared, not copied), for the commit's
+    /// undo record (`Commit::land`), which would otherwise read it from sled again. Exact
+    /// while no other commit lands, which the writer lock, held from the first write, ensures.
     before: HashMap<Vec<u8>, Old, BuildHasherDefault<FxHasher>>,
 }
 
@@ -540,17 +540,18 @@ impl Txn {
                 Some(OldBytes::Block(old)),
             ),
             Some(None) => (block_put(&[], slot, value), None),
-            None => match self.kv_get(&key)? {
-                // Copied: a value read from the image shares its whole region.
-                Some(old) => (
-                    block_put(&old, slot, value),
-                    Some(OldBytes::Read(sled::IVec::from(&old[..]))),
-                ),
-                None => (block_put(&[], slot, value), None),
-            },
+            // Not kept: a copy (a value read from the image shares its whole region) cost
+            // A5 at M about what sled's read of it at the commit costs (docs/performance.md).
+            None => {
+                let new = match self.kv_get(&key)? {
+                    Some(old) => block_put(&old, slot, value),
+                    None => block_put(&[], slot, value),
+                };
+                self.kv_put(key, (!new.is_empty()).then_some(new));
+                return Ok(());
+            }
         };
-        // Not in the overlay, so what was read is the committed value (`kv_get` looks there
-        // first).
+        // Not in the overlay, so the cached block is the committed value.
         if committed && self.store.inner.disk.keeps_undo() {
             self.before.entry(key.clone()).or_insert(old);
         }

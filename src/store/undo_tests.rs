@@ -159,9 +159,9 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// The old values of a commit's record are the bytes sled held before its batch, whichever
-/// source gave them: a block the transaction read twice (its cache), a value its write read
-/// (from the read image, with a delta over it), or sled. A key the batch creates is recorded
-/// absent. Compared with sled in a copy of the database taken before the commit.
+/// source gave them: a block the transaction read twice (its cache, filled from the read
+/// image with a delta over it) or sled. A key the batch creates is recorded absent. Compared
+/// with sled in a copy of the database taken before the commit.
 #[test]
 fn the_records_old_values_are_what_sled_held() {
     use crate::model::Properties;
