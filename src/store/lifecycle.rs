@@ -72,9 +72,7 @@
 //!     never counts a commit before it is durable ([`Lifecycle::make_durable`], `close`).
 //! 12. sled's batch is atomic against a crash, not against an I/O error part-way: every
 //!     commit writes its keys' old values to `kg.undo` before its batch, in space allocated
-//!     first ([`Commit::land`]; the file's own invariants are in `undo.rs`). An old value is
-//!     what the transaction read when it first wrote the key (its writer lock kept every other
-//!     commit out since, so that is sled's value), else sled's. When the batch
+//!     first ([`Commit::land`]; the file's own invariants are in `undo.rs`). When the batch
 //!     fails, the record is synced and the old values are put back in this process if sled
 //!     still takes writes; otherwise every open of sled puts them back.
 //! 13. No statement reads part of a failed batch: the undo above happens under the statement
@@ -375,11 +373,6 @@ impl Lifecycle {
             state.image().cloned(),
             self.image_epoch.load(Ordering::Acquire),
         )
-    }
-
-    /// True when every commit writes an undo record (an on-disk store).
-    pub fn keeps_undo(&self) -> bool {
-        self.undo.is_some()
     }
 
     /// True while an image taken at `epoch` is still what sled holds (invariant 1).
@@ -847,19 +840,14 @@ pub(crate) struct Commit<'a> {
     key_bytes: usize,
     /// The chain was open when the commit began.
     tracking: bool,
-    /// The keys the batch writes, what it writes to each and, when the transaction knew it,
-    /// what the key held before, for the undo file (`undo.rs`; on-disk stores only).
-    undo: Vec<(Vec<u8>, undo::Written, Option<Old>)>,
+    /// The keys the batch writes and what it writes to each, for the undo file (`undo.rs`;
+    /// on-disk stores only).
+    undo: Vec<(Vec<u8>, undo::Written)>,
 }
 
-/// What a key held before the batch (`None`: absent), as the transaction read it.
-pub(crate) type Old = Option<undo::OldBytes>;
-
 impl Commit<'_> {
-    /// Adds a write (or with `None` a removal) to the commit's batch. `old`: what the key
-    /// holds in sled now, when the transaction read it (it must be sled's bytes: the undo
-    /// record puts them back); `None` has the commit read it.
-    pub fn put(&mut self, key: Vec<u8>, value: Option<Vec<u8>>, old: Option<Old>) {
+    /// Adds a write (or with `None` a removal) to the commit's batch.
+    pub fn put(&mut self, key: Vec<u8>, value: Option<Vec<u8>>) {
         if let Some(keys) = &mut self.keys {
             self.key_bytes += key.len() + 8;
             if self.key_bytes > delta::LIMIT {
@@ -870,7 +858,7 @@ impl Commit<'_> {
         }
         if self.lifecycle.undo.is_some() {
             self.undo
-                .push((key.clone(), undo::written(value.as_deref()), old));
+                .push((key.clone(), undo::written(value.as_deref())));
         }
         match value {
             Some(v) => self.batch.insert(key, v),
@@ -890,8 +878,8 @@ impl Commit<'_> {
         let mut entries = Vec::new();
         if let Some(undo) = &self.lifecycle.undo {
             entries.reserve(self.undo.len());
-            for (key, new, known) in std::mem::take(&mut self.undo) {
-                let old = self.old_value(&key, known)?;
+            for (key, new) in std::mem::take(&mut self.undo) {
+                let old = self.db.get(&key).map_err(|e| self.lifecycle.sled_err(e))?;
                 entries.push(undo::Entry { key, old, new });
             }
             undo.arm(self.number, &entries)?;
@@ -929,30 +917,6 @@ impl Commit<'_> {
             *stamped = false;
         }
         Ok(self.number)
-    }
-
-    /// What `key` holds before the batch: what the transaction read when it first wrote
-    /// the key (`known`), else sled's value. Either way the record holds a value or says the
-    /// key was absent (its undo removes it): no key is left without an old value.
-    fn old_value(&self, key: &[u8], known: Option<Old>) -> Result<Old> {
-        let old = match known {
-            Some(old) => old,
-            None => self
-                .db
-                .get(key)
-                .map_err(|e| self.lifecycle.sled_err(e))?
-                .map(undo::OldBytes::Read),
-        };
-        // The record must hold sled's bytes, or an undo would put back something else.
-        #[cfg(any(debug_assertions, test))]
-        if let Ok(held) = self.db.get(key) {
-            assert_eq!(
-                old.as_deref(),
-                held.as_deref(),
-                "the undo record's old value of {key:?} is not sled's"
-            );
-        }
-        Ok(old)
     }
 }
 

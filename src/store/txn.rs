@@ -1,8 +1,7 @@
 //! A transaction: an in-memory overlay of raw key/value writes that its own reads consult,
 //! committed in one atomic sled batch; checkpoints undo a failed statement inside it.
 
-use std::collections::{HashMap, HashSet};
-use std::hash::BuildHasherDefault;
+use std::collections::HashSet;
 use std::ops::Deref;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -14,12 +13,9 @@ use super::engine::{IndexMeta, Inner, Store};
 use super::errors::corrupt;
 use super::image::Image;
 use super::keys;
-use super::lifecycle::Old;
 use super::local_catalog::LocalCatalog;
 use super::overlay::Overlay;
 use super::records::block_put;
-use super::undo::OldBytes;
-use crate::hash::FxHasher;
 
 /// Bytes read through a transaction: borrowed from the overlay, shared from sled or from the
 /// transaction's cache.
@@ -163,11 +159,6 @@ pub struct Txn {
     image_epoch: u64,
     /// Committed blocks this transaction has read, with their slot offsets.
     blocks: Box<BlockCache>,
-    /// What each block this transaction wrote held in committed data, where its first write
-    /// found it in the block cache (`put_block_entry`; shared, not copied), for the commit's
-    /// undo record (`Commit::land`), which would otherwise read it from sled again. Exact
-    /// while no other commit lands, which the writer lock, held from the first write, ensures.
-    before: HashMap<Vec<u8>, Old, BuildHasherDefault<FxHasher>>,
 }
 
 impl Txn {
@@ -208,7 +199,6 @@ impl Txn {
             writing: false,
             owns_lock: true,
             blocks: Box::default(),
-            before: HashMap::default(),
         }
     }
 
@@ -261,16 +251,13 @@ impl Txn {
             // What the commit does to the files, and what protects it: `lifecycle.rs`.
             let mut commit = inner.disk.begin_commit()?;
             let generation = self.store.generation();
-            let mut before = std::mem::take(&mut self.before);
             for (k, v) in self.overlay.take() {
                 bytes += (k.len() + v.as_ref().map_or(0, Vec::len)) as u64;
                 if carry {
                     self.blocks.refresh(generation, &k, v.as_deref());
                 }
-                let old = before.remove(&k);
-                commit.put(k, v, old);
+                commit.put(k, v);
             }
-            drop(before);
             // Readers must know new names before records that use them become visible.
             {
                 let mut cat = inner.catalog.write().unwrap_or_else(|e| e.into_inner());
@@ -529,32 +516,18 @@ impl Txn {
         }
         // A block the cache holds (read before, or carried over a batch's commit) is not
         // read from the store again.
-        let committed = !self.overlay.contains_key(&key);
-        let cached = match committed {
-            false => None,
-            true => self.blocks.cached(self.store.generation(), &key),
+        let cached = match self.overlay.contains_key(&key) {
+            true => None,
+            false => self.blocks.cached(self.store.generation(), &key),
         };
-        let (new, old) = match cached {
-            Some(Some(old)) => (
-                block_put(old.bytes(), slot, value),
-                Some(OldBytes::Block(old)),
-            ),
-            Some(None) => (block_put(&[], slot, value), None),
-            // Not kept: a copy (a value read from the image shares its whole region) cost
-            // A5 at M about what sled's read of it at the commit costs (docs/performance.md).
-            None => {
-                let new = match self.kv_get(&key)? {
-                    Some(old) => block_put(&old, slot, value),
-                    None => block_put(&[], slot, value),
-                };
-                self.kv_put(key, (!new.is_empty()).then_some(new));
-                return Ok(());
-            }
+        let new = match cached {
+            Some(Some(old)) => block_put(old.bytes(), slot, value),
+            Some(None) => block_put(&[], slot, value),
+            None => match self.kv_get(&key)? {
+                Some(old) => block_put(&old, slot, value),
+                None => block_put(&[], slot, value),
+            },
         };
-        // Not in the overlay, so the cached block is the committed value.
-        if committed && self.store.inner.disk.keeps_undo() {
-            self.before.entry(key.clone()).or_insert(old);
-        }
         self.kv_put(key, (!new.is_empty()).then_some(new));
         Ok(())
     }

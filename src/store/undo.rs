@@ -55,18 +55,15 @@
 //! after every batch that applied) is honoured by the open under that build's rules, then
 //! removed; the next commit creates the kept file.
 
-use std::fmt;
 use std::fs::{File, OpenOptions};
-use std::ops::Deref;
 use std::os::unix::fs::FileExt;
 use std::os::unix::io::AsRawFd;
 use std::path::{Path, PathBuf};
-use std::sync::{mpsc, Arc, Mutex, MutexGuard};
+use std::sync::{mpsc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use crate::error::{Result, StoreError};
 
-use super::block_cache::SlotBlock;
 use super::durable::{self, DurableLog};
 use super::errors::sled_error;
 
@@ -92,51 +89,8 @@ pub(crate) fn written(value: Option<&[u8]>) -> Written {
 /// A key of the batch, the value it held before (`None`: absent) and what the batch writes.
 pub(crate) struct Entry {
     pub key: Vec<u8>,
-    pub old: Option<OldBytes>,
+    pub old: Option<sled::IVec>,
     pub new: Written,
-}
-
-/// A value as the commit found it before its batch: read from sled or the read image, or a
-/// committed block the transaction held in its cache when it first wrote the key (shared,
-/// not copied).
-#[derive(Clone)]
-pub(crate) enum OldBytes {
-    Read(sled::IVec),
-    Block(Arc<SlotBlock>),
-}
-
-impl Deref for OldBytes {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        match self {
-            OldBytes::Read(v) => v,
-            OldBytes::Block(b) => b.bytes(),
-        }
-    }
-}
-
-impl fmt::Debug for OldBytes {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:?}", &self[..])
-    }
-}
-
-impl PartialEq for OldBytes {
-    fn eq(&self, other: &OldBytes) -> bool {
-        self[..] == other[..]
-    }
-}
-
-/// The batch that puts every entry's old value back.
-fn undo_batch(entries: &[Entry]) -> sled::Batch {
-    let mut batch = sled::Batch::default();
-    for entry in entries {
-        match &entry.old {
-            Some(v) => batch.insert(entry.key.as_slice(), &v[..]),
-            None => batch.remove(entry.key.as_slice()),
-        }
-    }
-    batch
 }
 
 /// The undo file of one database, opened at its first commit (see the module docs).
@@ -291,7 +245,14 @@ pub(crate) fn after_failure(
             false
         }
     };
-    let aftermath = match db.apply_batch(undo_batch(entries)) {
+    let mut batch = sled::Batch::default();
+    for entry in entries {
+        match &entry.old {
+            Some(v) => batch.insert(entry.key.as_slice(), v.clone()),
+            None => batch.remove(entry.key.as_slice()),
+        }
+    }
+    let aftermath = match db.apply_batch(batch) {
         Ok(()) => match settle(db, dir, undo) {
             Ok(()) => Aftermath::Undone,
             Err(_) => Aftermath::UndoneUnflushed,
@@ -381,7 +342,14 @@ pub(crate) fn restore(db: &sled::Db, dir: &Path) -> Result<()> {
 /// The old values back into sled, flushed and synced: they must be on disk before the
 /// record that restores them is marked done.
 fn put_back(db: &sled::Db, dir: &Path, entries: &[Entry]) -> Result<()> {
-    db.apply_batch(undo_batch(entries))
+    let mut batch = sled::Batch::default();
+    for entry in entries {
+        match &entry.old {
+            Some(v) => batch.insert(entry.key.as_slice(), v.clone()),
+            None => batch.remove(entry.key.as_slice()),
+        }
+    }
+    db.apply_batch(batch)
         .and_then(|()| db.flush().map(drop))
         .map_err(|e| sled_error(dir, e))?;
     // sled's flush does not sync (`durable.rs`).
@@ -467,7 +435,7 @@ impl Header {
             };
             entries.push(Entry {
                 key: key.to_vec(),
-                old: old.map(|v| OldBytes::Read(sled::IVec::from(v))),
+                old: old.map(sled::IVec::from),
                 new,
             });
         }
@@ -552,7 +520,7 @@ fn decode_v1(bytes: &[u8]) -> Option<(u64, Vec<Entry>)> {
         (old, rest) = take_value(rest)?;
         entries.push(Entry {
             key: key.to_vec(),
-            old: old.map(|v| OldBytes::Read(sled::IVec::from(v))),
+            old: old.map(sled::IVec::from),
             new: None,
         });
     }

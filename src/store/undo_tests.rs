@@ -5,7 +5,7 @@ use super::*;
 fn entry(key: &[u8], old: Option<&[u8]>, new: Option<&[u8]>) -> Entry {
     Entry {
         key: key.to_vec(),
-        old: old.map(|v| OldBytes::Read(sled::IVec::from(v))),
+        old: old.map(sled::IVec::from),
         new: written(new),
     }
 }
