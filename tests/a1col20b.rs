@@ -12,7 +12,7 @@ mod on_disk;
 
 use std::path::Path;
 
-use kg_cli::{kg, ok};
+use kg_cli::{csv_on_threads, kg, ok};
 use kgstore::db::{Params, RunOptions};
 use on_disk::on_disk;
 
@@ -113,13 +113,7 @@ fn spans_of_ids_answer_like_the_whole_list_on_sled_and_in_a_transaction() {
 /// `kg --threads 4 query --format csv` of every query, fused and with PROFILE, against
 /// PROFILE on one thread.
 fn by_cli(db: &Path) -> Vec<String> {
-    let csv = |threads: &str, q: &str| {
-        let out = ok(kg(db)
-            .args(["--threads", threads, "query", "--format", "csv", q])
-            .output()
-            .expect("kg query"));
-        String::from_utf8(out.stdout).expect("utf-8")
-    };
+    let csv = |threads: &str, q: &str| csv_on_threads(db, threads, q);
     QUERIES
         .iter()
         .map(|q| {

@@ -14,7 +14,7 @@ mod on_disk;
 
 use std::path::Path;
 
-use kg_cli::{kg, ok};
+use kg_cli::{csv_on_threads, kg, ok};
 use kgstore::db::{Database, Params, RunOptions};
 use on_disk::on_disk;
 
@@ -124,13 +124,7 @@ fn setup(db: &Database) {
 /// `kg query --format csv` of every query on one and two threads, fused and with
 /// `PROFILE`, which must all agree.
 fn every_path_by_cli(db: &Path) -> Vec<String> {
-    let csv = |q: &str, threads: &str| {
-        let out = ok(kg(db)
-            .args(["--threads", threads, "query", "--format", "csv", q])
-            .output()
-            .expect("kg query"));
-        String::from_utf8(out.stdout).expect("utf-8")
-    };
+    let csv = |q: &str, threads: &str| csv_on_threads(db, threads, q);
     QUERIES
         .iter()
         .map(|q| {

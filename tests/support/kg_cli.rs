@@ -26,3 +26,14 @@ pub fn ok(out: Output) -> Output {
     );
     out
 }
+
+/// The CSV `kg --threads THREADS query --format csv Q` prints on `db`, after asserting that it
+/// succeeded: how the tests of parallel paths compare one thread's answer with several's.
+#[allow(dead_code)] // not every test that runs `kg` compares thread counts
+pub fn csv_on_threads(db: &Path, threads: &str, q: &str) -> String {
+    let out = ok(kg(db)
+        .args(["--threads", threads, "query", "--format", "csv", q])
+        .output()
+        .expect("kg query"));
+    String::from_utf8(out.stdout).expect("utf-8")
+}
