@@ -258,10 +258,16 @@ impl<'p> ExpandGroups<'p> {
         let mut scanned = std::mem::take(&mut walk.scanned);
         let out = match (&self.scan.op, morsel) {
             (_, Some((Some(ids), _))) => self.run_ids(ctx, arg, ids, table, walk),
-            (PlanOp::LabelScan { label, .. }, None) => {
+            // A label's nodes (those of the morsel's span: morsels of a label scan are listed
+            // today, but a span must not make it read nodes without the label).
+            (PlanOp::LabelScan { label, .. }, morsel) => {
+                let span = morsel.map_or(0..NodeId::MAX, |(_, span)| span);
                 scanned.clear();
                 for id in ctx.read().nodes_with_label(label)? {
-                    scanned.push(id?);
+                    let id = id?;
+                    if span.contains(&id) {
+                        scanned.push(id);
+                    }
                 }
                 self.run_ids(ctx, arg, &scanned, table, walk)
             }
