@@ -31,7 +31,7 @@
 //! the filter's error may be the one reported.
 
 use crate::ast::{Expr, ExprKind};
-use crate::error::{QueryError, Result};
+use crate::error::{ErrorClass, Phase, QueryError, Result};
 use crate::exec::{node_id, ExecCtx, Row};
 use crate::model::{NodeId, RelId};
 use crate::plan::{AggSpec, ExpandSpec, LogicalPlan, PlanOp};
@@ -144,8 +144,10 @@ impl<'p> ExpandGroups<'p> {
             && spec.type_expr.is_none()
             && spec.unique_with.iter().all(|u| !scan.columns.contains(u));
         let scanned = match &scan.op {
+            // The scan's row is its argument's and the scanned node: `run` reads no other.
             PlanOp::AllNodesScan { input, .. } | PlanOp::LabelScan { input, .. } => {
                 matches!(input.op, PlanOp::Argument)
+                    && scan.columns.len() == input.columns.len() + 1
             }
             _ => false,
         };
@@ -242,26 +244,30 @@ impl<'p> ExpandGroups<'p> {
         table: &mut dyn GroupTable,
         walk: &mut Walk,
     ) -> Result<()> {
-        // The scan's row is `arg` and the scanned node (`NodeScan`); made here only where a
-        // filter, a key or an argument reads it.
+        // The scan's row is `arg` and the scanned node (checked when fused, `new`; an argument
+        // row of another length would be a planner fault); made here only where a filter, a
+        // key or an argument reads it.
         if arg.len() + 1 != self.scan.columns.len() {
             return Err(QueryError::new(
-                crate::error::ErrorClass::Unsupported,
+                ErrorClass::Unsupported,
                 "FusedShape",
-                crate::error::Phase::Runtime,
+                Phase::Runtime,
                 "a fused aggregation's scan does not extend its argument row",
             )
             .into());
         }
         // The scanned ids, as the scan gives them (its morsel's, in a parallel worker).
         let morsel = ctx.morsel.as_ref().and_then(|m| m.span_for(self.scan));
+        // The node ids the scan covers: its morsel's span, or all of them.
+        let span = morsel
+            .as_ref()
+            .map_or(0..NodeId::MAX, |(_, span)| span.clone());
         let mut scanned = std::mem::take(&mut walk.scanned);
         let out = match (&self.scan.op, morsel) {
             (_, Some((Some(ids), _))) => self.run_ids(ctx, arg, ids, table, walk),
             // A label's nodes (those of the morsel's span: morsels of a label scan are listed
             // today, but a span must not make it read nodes without the label).
-            (PlanOp::LabelScan { label, .. }, morsel) => {
-                let span = morsel.map_or(0..NodeId::MAX, |(_, span)| span);
+            (PlanOp::LabelScan { label, .. }, _) => {
                 scanned.clear();
                 for id in ctx.read().nodes_with_label(label)? {
                     let id = id?;
@@ -274,8 +280,7 @@ impl<'p> ExpandGroups<'p> {
             // All nodes: a span of ids at a time, each read (its node blocks) just before its
             // relationships and keys, so the keys' reads of the same blocks find them still
             // held by the image's probation tier (`region_slots.rs`), not read again.
-            (_, morsel) => {
-                let span = morsel.map_or(0..NodeId::MAX, |(_, span)| span);
+            (_, _) => {
                 let bound = ctx.read().node_id_bound()?;
                 let mut from = span.start;
                 let mut out = Ok(());
